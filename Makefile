@@ -1,0 +1,33 @@
+# Silta — the two commands of the README, and a few helpers.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint venv clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Run the product locally against the sandbox: SQLite, task cluster, web server.
+demo: $(STAMP)
+	DEBUG=true $(BIN)/python manage.py rundemo
+
+## Run the whole test suite on a throwaway PostgreSQL (or on $$DATABASE_URL if set).
+test: $(STAMP)
+	@if [ -n "$$DATABASE_URL" ]; then \
+		$(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+		tests/postgres.sh run $(BIN)/pytest $(PYTEST_ARGS); \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,76 @@
+"""Admin pages for tenant data. Scoping and permissions come from TenantScopedAdmin."""
+
+from django.contrib import admin
+
+from portal.tenant_admin import TenantScopedAdmin
+
+from .models import EAccountingConnection, Membership, Tenant, WebshopConnection
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["user"]
+
+    # Inlines follow the parent's scoping; only superusers change who belongs where.
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_delete_permission = has_change_permission
+
+    def has_view_permission(self, request, obj=None):
+        return True  # the parent TenantAdmin has already checked the tenant
+
+
+@admin.register(Tenant)
+class TenantAdmin(TenantScopedAdmin):
+    tenant_path = ""
+    writable_by = (Membership.Role.OWNER,)
+    list_display = ["name", "slug", "business_id", "is_active", "activated_at", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug", "business_id"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["is_active", "activated_at", "created_at"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(TenantScopedAdmin):
+    writable_by = ()  # superusers manage memberships until invitations exist
+    list_display = ["user", "tenant", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__email", "tenant__name"]
+    autocomplete_fields = ["tenant", "user"]
+
+
+@admin.register(EAccountingConnection)
+class EAccountingConnectionAdmin(TenantScopedAdmin):
+    writable_by = (Membership.Role.OWNER,)
+    list_display = ["tenant", "status", "company_name", "access_token_expires_at", "connected_at"]
+    list_filter = ["status"]
+    search_fields = ["tenant__name", "company_name"]
+    autocomplete_fields = ["tenant"]
+    fields = [
+        "tenant", "status", "status_detail", "company_id", "company_name",
+        "access_token", "refresh_token", "access_token_expires_at", "connected_at",
+    ]
+    readonly_fields = ["status_detail", "connected_at"]
+
+
+@admin.register(WebshopConnection)
+class WebshopConnectionAdmin(TenantScopedAdmin):
+    writable_by = (Membership.Role.OWNER,)
+    list_display = ["tenant", "platform", "base_url", "status", "connected_at"]
+    list_filter = ["platform", "status"]
+    search_fields = ["tenant__name", "base_url"]
+    autocomplete_fields = ["tenant"]
+    fields = [
+        "tenant", "platform", "base_url", "api_key", "api_secret", "webhook_secret",
+        "status", "status_detail", "connected_at",
+    ]
+    readonly_fields = ["status_detail", "connected_at"]

@@ -1,0 +1,40 @@
+"""Demo data: a superuser, two companies and their owners. Safe to run again."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from integration.models import EAccountingConnection, Membership, Tenant, WebshopConnection
+
+DEMO_PASSWORD = "silta-demo"
+DEMO_TENANTS = [
+    # (name, slug, business ID, owner username)
+    ("Kahvila Aurinko Oy", "kahvila-aurinko", "1234567-1", "aurinko"),
+    ("Pyöräpaja Kuutamo Oy", "pyorapaja-kuutamo", "7654321-7", "kuutamo"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo superuser (admin), two demo companies and their owners."
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        admin, _ = User.objects.update_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.com"}
+        )
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+        for name, slug, business_id, owner_name in DEMO_TENANTS:
+            tenant, _ = Tenant.objects.update_or_create(
+                slug=slug, defaults={"name": name, "business_id": business_id}
+            )
+            EAccountingConnection.objects.get_or_create(tenant=tenant)
+            WebshopConnection.objects.get_or_create(tenant=tenant)
+            owner, _ = User.objects.update_or_create(
+                username=owner_name, defaults={"is_staff": True, "email": f"{owner_name}@example.com"}
+            )
+            owner.set_password(DEMO_PASSWORD)
+            owner.save()
+            Membership.objects.update_or_create(
+                tenant=tenant, user=owner, defaults={"role": Membership.Role.OWNER}
+            )
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,156 @@
+"""Tenancy and connections: who a company is, who may act for it, and how Silta reaches its systems."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from .fields import EncryptedTextField
+
+business_id_validator = RegexValidator(
+    r"^\d{7}-\d$", "Enter a Finnish business ID (Y-tunnus) like 1234567-8."
+)
+
+
+class Tenant(models.Model):
+    """A company served by this installation: one eAccounting company and one webshop."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    business_id = models.CharField(
+        "business ID (Y-tunnus)",
+        max_length=9,
+        blank=True,
+        validators=[business_id_validator],
+        help_text="Checked against the eAccounting company when it is connected.",
+    )
+    is_active = models.BooleanField("integration active", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MEMBER = "member", "Member"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="one_membership_per_user_and_tenant")
+        ]
+        ordering = ["tenant__name", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} – {self.tenant} ({self.get_role_display()})"
+
+
+class ConnectionStatus(models.TextChoices):
+    NOT_CONNECTED = "not_connected", "Not connected"
+    CONNECTED = "connected", "Connected"
+    NEEDS_RECONNECT = "needs_reconnect", "Needs reconnect"
+
+
+class EAccountingConnection(models.Model):
+    """OAuth2 tokens for the tenant's eAccounting company (tokens encrypted at rest)."""
+
+    tenant = models.OneToOneField(
+        Tenant, on_delete=models.CASCADE, related_name="eaccounting_connection"
+    )
+    status = models.CharField(
+        max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.NOT_CONNECTED
+    )
+    company_id = models.CharField(
+        "eAccounting company ID", max_length=64, blank=True,
+        help_text="The company the tokens are bound to; one company belongs to one tenant.",
+    )
+    company_name = models.CharField(max_length=200, blank=True)
+    access_token = EncryptedTextField()
+    refresh_token = EncryptedTextField()
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    connected_at = models.DateTimeField(null=True, blank=True)
+    status_detail = models.TextField(blank=True, help_text="Why the connection needs attention.")
+
+    class Meta:
+        verbose_name = "eAccounting connection"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company_id"],
+                condition=~Q(company_id=""),
+                name="one_tenant_per_eaccounting_company",
+                violation_error_message="This eAccounting company is already connected to another tenant.",
+            )
+        ]
+
+    def __str__(self):
+        return f"eAccounting of {self.tenant}"
+
+
+class WebshopConnection(models.Model):
+    """How Silta reaches the tenant's webshop. Visma Verkkokauppa goes through eAccounting."""
+
+    class Platform(models.TextChoices):
+        WOOCOMMERCE = "woocommerce", "WooCommerce"
+        VISMA_WEBSHOP = "visma_webshop", "Visma Verkkokauppa"
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="webshop_connection")
+    platform = models.CharField(max_length=20, choices=Platform.choices, default=Platform.WOOCOMMERCE)
+    base_url = models.URLField(
+        "shop URL", blank=True, help_text="The shop's address, e.g. https://shop.example.fi. Not used for Visma Verkkokauppa."
+    )
+    api_key = EncryptedTextField("API consumer key")
+    api_secret = EncryptedTextField("API consumer secret")
+    webhook_secret = EncryptedTextField()
+    status = models.CharField(
+        max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.NOT_CONNECTED
+    )
+    status_detail = models.TextField(blank=True)
+    connected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "webshop connection"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base_url"],
+                condition=~Q(base_url=""),
+                name="one_tenant_per_shop_url",
+                violation_error_message="This shop is already connected to another tenant.",
+            ),
+            models.CheckConstraint(
+                condition=Q(platform="visma_webshop", base_url="") | ~Q(platform="visma_webshop"),
+                name="visma_webshop_has_no_url",
+                violation_error_message="Visma Verkkokauppa is reached through eAccounting: leave the shop URL empty.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_platform_display()} of {self.tenant}"
+
+    def save(self, *args, **kwargs):
+        # One shop is one URL: "https://Shop.fi/" and "https://shop.fi" must collide.
+        self.base_url = normalize_shop_url(self.base_url)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.base_url = normalize_shop_url(self.base_url)
+
+
+def normalize_shop_url(url: str) -> str:
+    url = (url or "").strip().rstrip("/")
+    if "://" in url:
+        scheme, rest = url.split("://", 1)
+        host, _, path = rest.partition("/")
+        url = f"{scheme.lower()}://{host.lower()}" + (f"/{path}" if path else "")
+    return url

@@ -1,0 +1,113 @@
+"""Admin classes that decide access from tenant membership instead of Django model permissions.
+
+Every ModelAdmin of tenant data subclasses `TenantScopedAdmin` and names the ORM
+path to its tenant; scoping of changelists, forms, lookups, autocomplete,
+actions and history all follows from `get_queryset` and the permission hooks
+here. Anything registered without it is for superusers only (see admin_site).
+"""
+
+from django.contrib import admin
+from django.db import models
+
+from integration import tenancy
+from integration.fields import EncryptedTextField
+from integration.models import Membership, Tenant
+
+
+class TenantScopedAdmin(admin.ModelAdmin):
+    #: ORM path from the model to its Tenant; "" when the model is Tenant itself.
+    tenant_path = "tenant"
+    #: Roles that may add, change and delete (superusers always may). Empty: superusers only.
+    writable_by = (Membership.Role.OWNER, Membership.Role.MEMBER)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    # --- which rows -------------------------------------------------------
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return tenancy.scope(qs, request.user, self.tenant_path)
+
+    def _writable_tenants(self, request):
+        return tenancy.tenants_for(request.user, self.writable_by)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs["queryset"] = self._scoped_choices(db_field, request, kwargs.get("queryset"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs["queryset"] = self._scoped_choices(db_field, request, kwargs.get("queryset"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _scoped_choices(self, db_field, request, queryset):
+        """Choices for a relation: tenants the user may write for, or rows of such tenants."""
+        related = db_field.remote_field.model
+        if related is Tenant:
+            return self._writable_tenants(request)
+        related_admin = self.admin_site._registry.get(related)
+        if isinstance(related_admin, TenantScopedAdmin):
+            return tenancy.scope(
+                related._default_manager.all(), request.user, related_admin.tenant_path, self.writable_by
+            )
+        if not request.user.is_superuser:
+            # A relation to something that is not tenant data (e.g. users): no free choice.
+            return related._default_manager.none()
+        return queryset
+
+    # --- what the user may do ----------------------------------------------
+    def _allowed(self, request, obj, roles):
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        if user.is_superuser:
+            return True
+        if obj is None:
+            return tenancy.tenants_for(user, roles).exists()
+        return tenancy.has_role(user, tenancy.tenant_of(obj, self.tenant_path), roles)
+
+    def has_module_permission(self, request):
+        return self._allowed(request, None, tenancy.ALL_ROLES)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj, tenancy.ALL_ROLES)
+
+    def has_change_permission(self, request, obj=None):
+        if not self.writable_by:
+            return request.user.is_active and request.user.is_superuser
+        return self._allowed(request, obj, self.writable_by)
+
+    def has_add_permission(self, request):
+        if not self.tenant_path:  # a tenant cannot be created from inside a tenant
+            return request.user.is_superuser
+        return self.has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        if not self.tenant_path:
+            return request.user.is_superuser
+        return self.has_change_permission(request, obj)
+
+    # --- secrets ------------------------------------------------------------
+    def get_fieldsets(self, request, obj=None):
+        """A read-only page prints field values: leave secrets off it."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        secrets = {f.name for f in self.model._meta.fields if isinstance(f, EncryptedTextField)}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in secrets]})
+            for name, options in fieldsets
+        ]
+
+
+class SuperuserOnlyAdmin:
+    """Mixed into admin classes of data that cannot be scoped to a tenant."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_active and request.user.is_superuser

@@ -1,0 +1,126 @@
+"""Shared fixtures: two tenants and the three users every access test needs."""
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from integration.models import EAccountingConnection, Membership, Tenant, WebshopConnection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The shared cache (django-q2 cluster stats) lives in a database table.
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+
+
+def make_tenant(slug, business_id):
+    tenant = Tenant.objects.create(name=f"Company {slug.upper()}", slug=slug, business_id=business_id)
+    EAccountingConnection.objects.create(
+        tenant=tenant,
+        company_id=f"company-{slug}",
+        company_name=f"eAccounting {slug.upper()}",
+        access_token=f"access-token-of-{slug}",
+        refresh_token=f"refresh-token-of-{slug}",
+        status="connected",
+    )
+    WebshopConnection.objects.create(
+        tenant=tenant,
+        base_url=f"https://shop-{slug}.example.fi",
+        api_key=f"ck_key_of_{slug}",
+        api_secret=f"cs_secret_of_{slug}",
+        webhook_secret=f"whsec_of_{slug}",
+        status="connected",
+    )
+    return tenant
+
+
+@pytest.fixture
+def tenant_a(db):
+    return make_tenant("a", "1111111-1")
+
+
+@pytest.fixture
+def tenant_b(db):
+    return make_tenant("b", "2222222-2")
+
+
+def _staff(django_user_model, username, **extra):
+    return django_user_model.objects.create_user(
+        username=username, password="pw-" + username, email=f"{username}@example.com", is_staff=True, **extra
+    )
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return _staff(django_user_model, "root", is_superuser=True)
+
+
+@pytest.fixture
+def owner_a(django_user_model, tenant_a):
+    user = _staff(django_user_model, "owner_a")
+    Membership.objects.create(tenant=tenant_a, user=user, role=Membership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def member_b(django_user_model, tenant_b):
+    user = _staff(django_user_model, "member_b")
+    Membership.objects.create(tenant=tenant_b, user=user, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    return _staff(django_user_model, "outsider")
+
+
+@pytest.fixture
+def three_users(owner_a, member_b, outsider):
+    return {"owner_a": owner_a, "member_b": member_b, "outsider": outsider}
+
+
+# --- subprocesses: the real manage.py, as production runs it -------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url(settings_dict):
+    """A DATABASE_URL for the database the tests are using (the test database)."""
+    s = settings_dict
+    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+def manage(*args, env=None, **kwargs):
+    """Run manage.py in a child process with `env` (defaults to ours)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env if env is not None else os.environ.copy(),
+        cwd=ROOT, capture_output=True, text=True, timeout=120, **kwargs,
+    )
+
+
+def spawn(*args, env):
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def stop(process):
+    process.terminate()
+    try:
+        return process.communicate(timeout=20)[0]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate()[0]

@@ -10,6 +10,7 @@ class SiltaAdminSite(admin.AdminSite):
     site_title = "Silta"
     index_title = "Dashboard"
     index_template = "admin/silta_index.html"
+    site_url = None  # the admin is the whole site: no "View site" link
 
     def register(self, model_or_iterable, admin_class=None, **options):
         # Secure by default: whatever is not tenant-scoped is for superusers only

@@ -118,11 +118,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache every process shares: django-q2 keeps its cluster stats there, so
 # /healthz in the web process can see the workers. Create it with createcachetable.
-CACHES = {
-    "default": env.cache(
-        "CACHE_URL", default="dbcache://silta_cache"
-    )
-}
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://silta_cache")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,7 +145,8 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# smtp+tls://user:password@smtp.example.com:587 in production; the console in the demo.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="silta@localhost")
 
 # --- Security (production defaults; `manage.py check --deploy` is clean with DEBUG off) ---

@@ -1,6 +1,7 @@
 """Shared fixtures: two tenants and the three users every access test needs."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -110,15 +111,18 @@ def manage(*args, env=None, **kwargs):
     )
 
 
-def spawn(*args, env):
+def spawn(*args, env, program=("manage.py",)):
+    """Start manage.py (or another module, e.g. program=("-m", "gunicorn")) in the background."""
+    if program == ("manage.py",):
+        program = (str(ROOT / "manage.py"),)
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), *args],
+        [sys.executable, *program, *args],
         env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 
 
 def stop(process):
-    process.terminate()
+    process.send_signal(signal.SIGINT)  # quick, clean shutdown for runserver, qcluster and gunicorn
     try:
         return process.communicate(timeout=20)[0]
     except subprocess.TimeoutExpired:

@@ -1,0 +1,45 @@
+"""Production settings: refuse to start without secrets; `check --deploy` is clean."""
+
+import os
+
+import pytest
+from cryptography.fernet import Fernet
+from django.db import connection
+
+from .conftest import manage
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k" * 20 + Fernet.generate_key().decode(),
+    "ALLOWED_HOSTS": "silta.example.com",
+    "SILTA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+}
+
+
+def production_env(**changes):
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "portal.settings", **PRODUCTION, **changes}
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def test_test_suite_runs_on_postgresql():
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")):
+        assert connection.vendor == "postgresql"
+    else:
+        pytest.fail("DATABASE_URL does not point to PostgreSQL: run the suite with `make test`")
+
+
+def test_check_deploy_is_clean_with_production_settings(db):
+    s = connection.settings_dict
+    db_url = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(DATABASE_URL=db_url))
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in output
+    assert "WARNING" not in output
+
+
+@pytest.mark.parametrize("variable", ["SECRET_KEY", "ALLOWED_HOSTS", "SILTA_ENCRYPTION_KEYS"])
+def test_refuses_to_start_without_a_production_secret(variable):
+    result = manage("check", env=production_env(**{variable: None}))
+    assert result.returncode != 0
+    assert f"{variable} is not set" in result.stderr

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from . import tenancy
-from .models import ConnectionStatus, Tenant
+from .models import ConnectionStatus, Membership, Tenant
 
 
 @dataclass
@@ -14,6 +14,7 @@ class TenantRow:
     webshop_status: str
     webshop_platform: str
     needs_attention: bool
+    is_owner: bool
 
 
 def _status(connection):
@@ -23,10 +24,11 @@ def _status(connection):
 
 
 def tenant_rows(user):
-    """One row per tenant the user may see; two queries however many tenants there are."""
+    """One row per tenant the user may see; a fixed number of queries however many tenants there are."""
     tenants = tenancy.tenants_for(user).select_related(
         "eaccounting_connection", "webshop_connection"
     ).distinct()
+    owned = set(tenancy.tenants_for(user, (Membership.Role.OWNER,)).values_list("pk", flat=True))
     rows = []
     for tenant in tenants:
         ea = getattr(tenant, "eaccounting_connection", None)
@@ -40,6 +42,7 @@ def tenant_rows(user):
                 webshop_status=shop_status.label,
                 webshop_platform=shop.get_platform_display() if shop else "",
                 needs_attention=ConnectionStatus.NEEDS_RECONNECT in (ea_status, shop_status),
+                is_owner=tenant.pk in owned,
             )
         )
     return rows

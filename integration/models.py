@@ -154,3 +154,20 @@ def normalize_shop_url(url: str) -> str:
         host, _, path = rest.partition("/")
         url = f"{scheme.lower()}://{host.lower()}" + (f"/{path}" if path else "")
     return url
+
+
+class ApiBudget(models.Model):
+    """A shared request budget for one API endpoint (and scope), as a GCRA "theoretical arrival time".
+
+    Every worker and machine of the installation reserves its next request slot here with one
+    atomic UPDATE, so together they stay under the provider's rate limit.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    tat = models.FloatField(default=0.0, help_text="Unix time at which the budget is next fully free.")
+
+    class Meta:
+        verbose_name = "API budget"
+
+    def __str__(self):
+        return self.key

@@ -54,6 +54,26 @@ if not SILTA_ENCRYPTION_KEYS:
 # Public base URL of this portal (used in OAuth redirects and webhook URLs).
 SILTA_BASE_URL = env.str("SILTA_BASE_URL", default="http://127.0.0.1:8000")
 
+# --- eAccounting (Visma) ---
+# Production and Visma's sandbox companies use the same hosts; the local sandbox differs only here.
+EACCOUNTING_CLIENT_ID = env.str("EACCOUNTING_CLIENT_ID", default="silta-demo")
+EACCOUNTING_CLIENT_SECRET = env.str("EACCOUNTING_CLIENT_SECRET", default="silta-demo-secret")
+EACCOUNTING_IDENTITY_URL = env.str("EACCOUNTING_IDENTITY_URL", default="https://identity.vismaonline.com")
+EACCOUNTING_API_URL = env.str("EACCOUNTING_API_URL", default="https://eaccountingapi.vismaonline.com/v2")
+EACCOUNTING_SCOPES = env.str("EACCOUNTING_SCOPES", default="ea:api offline_access ea:sales ea:accounting_readonly")
+EACCOUNTING_ACR_VALUES = env.str(
+    "EACCOUNTING_ACR_VALUES",
+    default="service:44643EB1-3F76-4C1C-A672-402AE8085934 forceselectcompany:true",
+)
+# The documented limit: requests per window per endpoint; shared by the whole installation
+# ("client") or counted per connected company ("company"), which Visma leaves unclear.
+EACCOUNTING_RATE_LIMIT = env.int("EACCOUNTING_RATE_LIMIT", default=600)
+EACCOUNTING_RATE_WINDOW = env.float("EACCOUNTING_RATE_WINDOW", default=60.0)
+EACCOUNTING_RATE_SCOPE = env.str("EACCOUNTING_RATE_SCOPE", default="client")
+# Page size asked for; the answer's Meta.PageSize is what counts. 50 is the only documented figure.
+EACCOUNTING_PAGE_SIZE = env.int("EACCOUNTING_PAGE_SIZE", default=50)
+EACCOUNTING_TIMEOUT = env.float("EACCOUNTING_TIMEOUT", default=30.0)
+
 INSTALLED_APPS = [
     "portal.apps.SiltaAdminConfig",  # replaces django.contrib.admin: our AdminSite is the default
     "django.contrib.auth",

@@ -1,0 +1,59 @@
+"""Connect eAccounting: start the OAuth login for a tenant, and take the answer."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from integration import tenancy
+from integration.eaccounting import oauth
+from integration.eaccounting.connect import ConnectRefused, connect_company
+from integration.eaccounting.errors import EAccountingError
+from integration.models import Membership, Tenant
+
+SESSION_KEY = "eaccounting_oauth"
+OWNERS = (Membership.Role.OWNER,)
+
+
+def _redirect_uri():
+    return settings.SILTA_BASE_URL.rstrip("/") + reverse("eaccounting_callback")
+
+
+@require_POST
+def connect(request, slug):
+    tenant = tenancy.get_tenant_for_user(request.user, slug, OWNERS)
+    auth = oauth.authorization_request(_redirect_uri())
+    request.session[SESSION_KEY] = {"state": auth.state, "verifier": auth.code_verifier, "tenant": tenant.pk}
+    return redirect(auth.url)
+
+
+@require_GET
+def callback(request):
+    pending = request.session.pop(SESSION_KEY, None)
+    if not pending or request.GET.get("state") != pending["state"]:
+        messages.error(request, "The eAccounting login could not be matched to a request from this browser. Please try again.")
+        return redirect("admin:index")
+    tenant = Tenant.objects.get(pk=pending["tenant"])
+    if not tenancy.has_role(request.user, tenant, OWNERS):
+        raise PermissionDenied
+    if "error" in request.GET:
+        messages.warning(request, f"eAccounting was not connected: the login ended with “{request.GET['error']}”.")
+        return redirect("admin:index")
+    try:
+        tokens = oauth.exchange_code(request.GET.get("code", ""), _redirect_uri(), pending["verifier"])
+        connection = connect_company(tenant, tokens)
+    except ConnectRefused as exc:
+        messages.error(request, str(exc))
+    except EAccountingError as exc:
+        messages.error(request, f"eAccounting was not connected: {exc}")
+    else:
+        messages.success(request, f"{tenant.name} is connected to eAccounting company “{connection.company_name}”.")
+    return redirect("admin:index")
+
+
+urlpatterns_args = [
+    ("tenants/<slug:slug>/eaccounting/connect/", admin.site.admin_view(connect), "eaccounting_connect"),
+    ("oauth/eaccounting/callback/", admin.site.admin_view(callback), "eaccounting_callback"),
+]

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from integration.models import EAccountingConnection, Membership, Tenant, WebshopConnection
+from sandbox.eaccounting.testing import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,6 +87,26 @@ def outsider(django_user_model):
 @pytest.fixture
 def three_users(owner_a, member_b, outsider):
     return {"owner_a": owner_a, "member_b": member_b, "outsider": outsider}
+
+
+# --- the eAccounting sandbox, a live HTTP server in this process -----------------
+
+@pytest.fixture(scope="session")
+def ea_server():
+    sandbox = Sandbox(settings={"demo": True, "demo_articles": 20})
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.fixture
+def ea(ea_server, settings):
+    """A freshly reset sandbox; Silta's settings point at it."""
+    ea_server.control("POST", "reset", {"demo": True, "articles": 20})
+    settings.EACCOUNTING_IDENTITY_URL = ea_server.base
+    settings.EACCOUNTING_API_URL = f"{ea_server.base}/v2"
+    settings.EACCOUNTING_CLIENT_ID = "silta-demo"
+    settings.EACCOUNTING_CLIENT_SECRET = "silta-demo-secret"
+    return ea_server
 
 
 # --- subprocesses: the real manage.py, as production runs it -------------------

@@ -1,29 +1,10 @@
-"""The eAccounting sandbox as a live HTTP server, and a tenant connected to one of its companies."""
+"""A tenant connected to a company of the eAccounting sandbox (fixtures `ea`, `ea_server`: tests/conftest.py)."""
 
 import pytest
 from django.utils import timezone
 
 from integration.eaccounting.client import EAccountingClient
 from integration.models import ConnectionStatus, EAccountingConnection, Tenant
-from sandbox.eaccounting.testing import Sandbox
-
-
-@pytest.fixture(scope="session")
-def ea_server():
-    sandbox = Sandbox(settings={"demo": True, "demo_articles": 20})
-    yield sandbox
-    sandbox.close()
-
-
-@pytest.fixture
-def ea(ea_server, settings):
-    """A freshly reset sandbox; Silta's settings point at it."""
-    ea_server.control("POST", "reset", {"demo": True, "articles": 20})
-    settings.EACCOUNTING_IDENTITY_URL = ea_server.base
-    settings.EACCOUNTING_API_URL = f"{ea_server.base}/v2"
-    settings.EACCOUNTING_CLIENT_ID = "silta-demo"
-    settings.EACCOUNTING_CLIENT_SECRET = "silta-demo-secret"
-    return ea_server
 
 
 def connect_tenant(ea, slug, company):

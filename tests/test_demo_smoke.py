@@ -36,7 +36,7 @@ def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
             headers={"Referer": f"{base}/login/"},
         )
         assert dashboard.status_code == 200
-        assert "Kahvila Aurinko Oy" in dashboard.text and "Pyöräpaja Kuutamo Oy" in dashboard.text
+        assert "Kahvila Aurinko Oy" in dashboard.text and "Puuseppä Virtanen Tmi" in dashboard.text
 
         run = manage(
             "shell", "-c",

@@ -1,4 +1,4 @@
-"""Run the whole product locally: database, demo data, task cluster and web server."""
+"""Run the whole product locally: demo data, the sandbox servers, the task cluster and the web server."""
 
 import os
 import signal
@@ -14,31 +14,51 @@ from .seed_demo import DEMO_PASSWORD, DEMO_TENANTS
 
 
 class Command(BaseCommand):
-    help = "Migrate, seed demo data, then run the django-q2 cluster and the web server until Ctrl-C."
+    help = (
+        "Migrate, seed demo data, then run the eAccounting sandbox, the django-q2 cluster and the "
+        "web server until Ctrl-C."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--eaccounting-port", type=int, default=8101)
 
-    def handle(self, *args, host, port, **options):
+    def handle(self, *args, host, port, eaccounting_port, **options):
         (settings.BASE_DIR / "var").mkdir(exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("seed_demo")
 
+        portal = f"http://{host}:{port}"
+        eaccounting = f"http://{host}:{eaccounting_port}"
+        # The children talk to the local sandbox instead of Visma: only these URLs differ.
+        env = {
+            **os.environ,
+            "SILTA_BASE_URL": portal,
+            "EACCOUNTING_IDENTITY_URL": eaccounting,
+            "EACCOUNTING_API_URL": f"{eaccounting}/v2",
+            "EACCOUNTING_CLIENT_ID": "silta-demo",
+            "EACCOUNTING_CLIENT_SECRET": "silta-demo-secret",
+        }
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         processes = {
-            "task cluster": subprocess.Popen([*manage, "qcluster"]),
-            "web server": subprocess.Popen([*manage, "runserver", "--noreload", f"{host}:{port}"]),
+            "eAccounting sandbox": subprocess.Popen(
+                [sys.executable, "-m", "sandbox.eaccounting", "--host", host, "--port", str(eaccounting_port)],
+                env=env, cwd=settings.BASE_DIR,
+            ),
+            "task cluster": subprocess.Popen([*manage, "qcluster"], env=env),
+            "web server": subprocess.Popen([*manage, "runserver", "--noreload", f"{host}:{port}"], env=env),
         }
-        time.sleep(2)
+        time.sleep(3)
         owners = ", ".join(owner for *_, owner in DEMO_TENANTS)
         self.stdout.write(
             self.style.SUCCESS(
-                f"\nSilta is running at http://{host}:{port}/\n"
+                f"\nSilta is running at {portal}/\n"
                 f"  superuser: admin / {DEMO_PASSWORD}\n"
                 f"  company owners: {owners} (password {DEMO_PASSWORD})\n"
-                f"  health: http://{host}:{port}/healthz\n"
+                f"  eAccounting sandbox: {eaccounting}/ (sign in there as demo@example.com / demo)\n"
+                f"  health: {portal}/healthz\n"
                 "Press Ctrl-C to stop.\n"
             )
         )
@@ -52,7 +72,7 @@ class Command(BaseCommand):
         finally:
             for p in processes.values():
                 if p.poll() is None:
-                    p.send_signal(signal.SIGINT if os.name != "nt" else signal.SIGTERM)
+                    p.send_signal(signal.SIGINT)
             for p in processes.values():
                 try:
                     p.wait(timeout=15)

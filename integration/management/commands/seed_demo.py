@@ -7,9 +7,10 @@ from integration.models import EAccountingConnection, Membership, Tenant, Websho
 
 DEMO_PASSWORD = "silta-demo"
 DEMO_TENANTS = [
-    # (name, slug, business ID, owner username)
-    ("Kahvila Aurinko Oy", "kahvila-aurinko", "1234567-1", "aurinko"),
-    ("Pyöräpaja Kuutamo Oy", "pyorapaja-kuutamo", "7654321-7", "kuutamo"),
+    # (name, slug, business ID, owner username): the first two companies of the eAccounting sandbox's demo
+    # user, so "Connect eAccounting" in the demo succeeds when the matching company is picked.
+    ("Kahvila Aurinko Oy", "kahvila-aurinko", "2345678-0", "aurinko"),
+    ("Puuseppä Virtanen Tmi", "puuseppa-virtanen", "1572860-0", "virtanen"),
 ]
 
 

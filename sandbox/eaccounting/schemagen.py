@@ -1,0 +1,67 @@
+"""Regenerate schemas.json: the spec's component schemas the sandbox serves, flattened.
+
+Run: .venv/bin/python -m sandbox.eaccounting.schemagen [path/to/openapi-v2.yaml]
+The sandbox reads schemas.json at import time (no YAML parse at runtime); it uses it to
+validate request bodies (2000 errors), drop read-only input and refuse to emit a field the
+spec does not define.
+"""
+import json
+import sys
+from pathlib import Path
+
+SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "eaccounting" / "openapi-v2.yaml"
+OUT = Path(__file__).with_name("schemas.json")
+ROOTS = [
+    "ArticleApi", "UnitApi", "ArticleAccountCodingApi", "VatCodeApi", "TermsOfPaymentApi",
+    "DeliveryMethodApi", "CustomerApi", "OrderApi", "CustomerInvoiceDraftApi",
+    "CustomerInvoiceApi", "WebshopOrderApi", "CompanySettingsApi", "CommonExtendedBadRequest",
+    "CommonPaginationMetadata", "OrderConversionApi", "CustomerInvoiceDraftValidationApi",
+    "InvoicePaymentApi",
+]
+KEYS = ("format", "maxLength", "minLength", "minimum", "maximum", "readOnly", "enum")
+
+
+def _ref(d):
+    return d["$ref"].rsplit("/", 1)[-1] if "$ref" in d else None
+
+
+def _prop(d):
+    out = {k: d[k] for k in KEYS if k in d}
+    t = d.get("type")
+    if t is not None:
+        out["type"] = t if isinstance(t, list) else [t]
+    if _ref(d):
+        out["ref"] = _ref(d)
+    for comb in ("allOf", "oneOf", "anyOf"):
+        if comb in d:
+            refs = [_ref(x) for x in d[comb] if _ref(x)]
+            if refs:
+                out["ref"] = refs[0]
+    if "items" in d:
+        out["items"] = _prop(d["items"])
+    return out
+
+
+def generate(spec_path=SPEC):
+    import yaml
+    spec = yaml.load(open(spec_path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    schemas = spec["components"]["schemas"]
+    out, todo = {}, list(ROOTS)
+    while todo:
+        name = todo.pop()
+        if name in out:
+            continue
+        s = schemas[name]
+        props = {k: _prop(v) for k, v in s.get("properties", {}).items()}
+        out[name] = {"required": s.get("required", []), "properties": props}
+        for p in props.values():
+            for r in (p.get("ref"), p.get("items", {}).get("ref")):
+                if r and r not in out:
+                    todo.append(r)
+    return dict(sorted(out.items()))
+
+
+if __name__ == "__main__":
+    data = generate(sys.argv[1] if len(sys.argv) > 1 else SPEC)
+    OUT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {OUT} ({len(data)} schemas)")

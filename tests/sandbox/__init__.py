@@ -1,0 +1,1 @@
+"""Tests of the sandbox servers (local stand-ins for eAccounting and WooCommerce)."""

@@ -1,0 +1,22 @@
+"""A local stand-in for a WooCommerce shop's REST API v3 (``/wp-json/wc/v3``).
+
+Run it::
+
+    python -m sandbox.woocommerce --port 8102 --seed [--products 200 --orders 50]
+        [--key ck_demo:cs_demo] [--order-every 20]
+
+or in-process::
+
+    from sandbox.woocommerce import create_app, start_in_thread
+    server, base_url = start_in_thread(0, settings={"seed": {"products": 100}})
+    app = server.app          # app.state is the shop state
+    server.shutdown()
+
+See README.md in this directory for the control API (``/_sandbox/…``) and settings.
+"""
+
+from .app import SandboxApp, create_app
+from .seed import place_random_order, seed_shop
+from .server import serve, start_in_thread
+
+__all__ = ["SandboxApp", "create_app", "start_in_thread", "serve", "seed_shop", "place_random_order"]

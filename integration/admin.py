@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from portal.tenant_admin import TenantScopedAdmin
 
-from .models import EAccountingConnection, Membership, Tenant, WebshopConnection
+from .models import EAccountingConnection, Membership, Tenant, WebhookDelivery, WebshopConnection
 
 
 class MembershipInline(admin.TabularInline):
@@ -74,3 +74,12 @@ class WebshopConnectionAdmin(TenantScopedAdmin):
         "status", "status_detail", "connected_at",
     ]
     readonly_fields = ["status_detail", "connected_at"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(TenantScopedAdmin):
+    writable_by = ()  # a record of what arrived: nobody edits it
+    list_display = ["received_at", "tenant", "topic", "resource_id", "outcome"]
+    list_filter = ["outcome", "topic"]
+    search_fields = ["tenant__name", "resource_id", "delivery_id"]
+    date_hierarchy = "received_at"

@@ -74,6 +74,15 @@ EACCOUNTING_RATE_SCOPE = env.str("EACCOUNTING_RATE_SCOPE", default="client")
 EACCOUNTING_PAGE_SIZE = env.int("EACCOUNTING_PAGE_SIZE", default=50)
 EACCOUNTING_TIMEOUT = env.float("EACCOUNTING_TIMEOUT", default=30.0)
 
+# --- Webshops ---
+# Hosts where a shop may be reached over plain HTTP (the local sandbox); HTTPS everywhere else.
+WEBSHOP_ALLOW_HTTP_HOSTS = env.list(
+    "WEBSHOP_ALLOW_HTTP_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
+)
+WEBSHOP_TIMEOUT = env.float("WEBSHOP_TIMEOUT", default=30.0)
+# Webhook deliveries larger than this are refused (413) unread.
+WEBHOOK_MAX_BYTES = env.int("WEBHOOK_MAX_BYTES", default=1_000_000)
+
 INSTALLED_APPS = [
     "portal.apps.SiltaAdminConfig",  # replaces django.contrib.admin: our AdminSite is the default
     "django.contrib.auth",

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from integration.models import EAccountingConnection, Membership, Tenant, WebshopConnection
+from integration.models import EAccountingConnection, Membership, Tenant, WebhookDelivery, WebshopConnection
 from sandbox.eaccounting.testing import Sandbox
+from sandbox.woocommerce.testing import Sandbox as ShopSandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,11 +36,15 @@ def make_tenant(slug, business_id):
     )
     WebshopConnection.objects.create(
         tenant=tenant,
-        base_url=f"https://shop-{slug}.example.fi",
+        base_url=f"http://shop-{slug}.example.fi",  # plain HTTP to a public host: refused before any network call,
         api_key=f"ck_key_of_{slug}",
         api_secret=f"cs_secret_of_{slug}",
         webhook_secret=f"whsec_of_{slug}",
         status="connected",
+    )
+    WebhookDelivery.objects.create(
+        tenant=tenant, delivery_id=f"delivery-{slug}", topic="order.created", resource_id="1",
+        outcome=WebhookDelivery.Outcome.ENQUEUED,
     )
     return tenant
 
@@ -107,6 +112,34 @@ def ea(ea_server, settings):
     settings.EACCOUNTING_CLIENT_ID = "silta-demo"
     settings.EACCOUNTING_CLIENT_SECRET = "silta-demo-secret"
     return ea_server
+
+
+# --- the WooCommerce sandbox --------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def wc_server():
+    sandbox = ShopSandbox()
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.fixture
+def wc(wc_server):
+    """A freshly reset and seeded shop."""
+    wc_server.reset(seed={"products": 12, "orders": 3})
+    return wc_server
+
+
+@pytest.fixture
+def shop_tenant(db, wc, settings, live_server):
+    """A tenant whose webshop is the sandbox, with read/write keys; Silta's public URL is the live server."""
+    settings.SILTA_BASE_URL = live_server.url
+    tenant = Tenant.objects.create(name="Verkkokauppa Oy", slug="shop")
+    key, secret = wc.key("read_write")
+    WebshopConnection.objects.create(
+        tenant=tenant, base_url=wc.url, api_key=key, api_secret=secret, status="connected"
+    )
+    return tenant
 
 
 # --- subprocesses: the real manage.py, as production runs it -------------------

@@ -15,6 +15,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+os.environ.setdefault("WEBSHOP_ALLOW_HTTP_HOSTS", "127.0.0.1,localhost")  # the sandbox shop
 
 from portal.settings import *  # noqa: E402,F403
 

@@ -186,7 +186,7 @@ def test_owner_cannot_move_a_connection_to_another_tenant(world):
     assert response.status_code == 200  # the form comes back with an error
     assert "Select a valid choice" in response.content.decode()
     connection.refresh_from_db()
-    assert connection.tenant == world["a"] and connection.base_url == "https://shop-a.example.fi"
+    assert connection.tenant == world["a"] and connection.base_url == "http://shop-a.example.fi"
 
 
 def test_member_sees_connections_read_only_without_secrets(world):

@@ -1,4 +1,4 @@
-"""Run the whole product locally: demo data, the sandbox servers, the task cluster and the web server."""
+"""Run the whole product locally: demo data, both sandbox servers, the task cluster and the web server."""
 
 import os
 import signal
@@ -15,16 +15,17 @@ from .seed_demo import DEMO_PASSWORD, DEMO_TENANTS
 
 class Command(BaseCommand):
     help = (
-        "Migrate, seed demo data, then run the eAccounting sandbox, the django-q2 cluster and the "
-        "web server until Ctrl-C."
+        "Migrate, seed demo data, then run both sandboxes (eAccounting, WooCommerce), the django-q2 "
+        "cluster and the web server until Ctrl-C."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--eaccounting-port", type=int, default=8101)
+        parser.add_argument("--shop-port", type=int, default=8102)
 
-    def handle(self, *args, host, port, eaccounting_port, **options):
+    def handle(self, *args, host, port, eaccounting_port, shop_port, **options):
         (settings.BASE_DIR / "var").mkdir(exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
@@ -32,6 +33,7 @@ class Command(BaseCommand):
 
         portal = f"http://{host}:{port}"
         eaccounting = f"http://{host}:{eaccounting_port}"
+        shop = f"http://{host}:{shop_port}"
         # The children talk to the local sandbox instead of Visma: only these URLs differ.
         env = {
             **os.environ,
@@ -47,6 +49,11 @@ class Command(BaseCommand):
                 [sys.executable, "-m", "sandbox.eaccounting", "--host", host, "--port", str(eaccounting_port)],
                 env=env, cwd=settings.BASE_DIR,
             ),
+            "WooCommerce sandbox": subprocess.Popen(
+                [sys.executable, "-m", "sandbox.woocommerce", "--host", host, "--port", str(shop_port),
+                 "--seed", "--products", "200", "--orders", "20", "--order-every", "60"],
+                env=env, cwd=settings.BASE_DIR,
+            ),
             "task cluster": subprocess.Popen([*manage, "qcluster"], env=env),
             "web server": subprocess.Popen([*manage, "runserver", "--noreload", f"{host}:{port}"], env=env),
         }
@@ -58,6 +65,7 @@ class Command(BaseCommand):
                 f"  superuser: admin / {DEMO_PASSWORD}\n"
                 f"  company owners: {owners} (password {DEMO_PASSWORD})\n"
                 f"  eAccounting sandbox: {eaccounting}/ (sign in there as demo@example.com / demo)\n"
+                f"  WooCommerce sandbox: {shop}/ (use it as the shop address in Connect webshop)\n"
                 f"  health: {portal}/healthz\n"
                 "Press Ctrl-C to stop.\n"
             )

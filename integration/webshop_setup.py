@@ -1,0 +1,119 @@
+"""Connecting a tenant's webshop: key approval, connection test, webhooks. Database and shop I/O."""
+
+import secrets
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from . import webshops
+from .models import ConnectionStatus, Tenant, WebshopConnection, normalize_shop_url
+from .webshops.base import AuthenticationFailed, ReadOnlyKey, WebshopError
+
+WEBHOOK_TOPICS = ["order.created", "order.updated", "product.updated"]
+APPROVAL_SALT = "silta.webshop.approval"
+APPROVAL_MAX_AGE = 3600  # seconds the shop owner has to approve
+
+
+class SetupRefused(Exception):
+    """The shop cannot be connected to this tenant; the message says why."""
+
+
+def _absolute(name, *args):
+    return settings.SILTA_BASE_URL.rstrip("/") + reverse(name, args=args)
+
+
+def webhook_url(tenant: Tenant) -> str:
+    return _absolute("webshop_webhook", tenant.public_id)
+
+
+def check_shop_url(tenant: Tenant, base_url: str) -> str:
+    url = normalize_shop_url(base_url)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SetupRefused("Enter the shop's address, e.g. https://shop.example.fi.")
+    if parts.scheme == "http" and parts.hostname not in settings.WEBSHOP_ALLOW_HTTP_HOSTS:
+        raise SetupRefused("The shop must be reached over HTTPS: API keys would travel unencrypted.")
+    if WebshopConnection.objects.filter(base_url=url).exclude(tenant=tenant).exists():
+        raise SetupRefused("This shop is already connected to another company in Silta.")
+    return url
+
+
+def approval_url(tenant: Tenant, base_url: str) -> str:
+    """WooCommerce's key-approval page: the owner approves and the keys arrive at our callback."""
+    url = check_shop_url(tenant, base_url)
+    WebshopConnection.objects.update_or_create(
+        tenant=tenant, defaults={"platform": WebshopConnection.Platform.WOOCOMMERCE, "base_url": url}
+    )
+    state = signing.dumps({"tenant": tenant.pk, "url": url}, salt=APPROVAL_SALT)
+    query = {
+        "app_name": "Silta",
+        "scope": "read_write",
+        "user_id": state,
+        "return_url": _absolute("webshop_approved", tenant.slug),
+        "callback_url": _absolute("webshop_keys"),
+    }
+    return f"{url}/wc-auth/v1/authorize?{urlencode(query)}"
+
+
+def accept_keys(payload: dict) -> WebshopConnection:
+    """The shop posts the generated keys to our callback; `user_id` is our signed state."""
+    try:
+        state = signing.loads(str(payload.get("user_id", "")), salt=APPROVAL_SALT, max_age=APPROVAL_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise SetupRefused("unknown or expired approval") from exc
+    if payload.get("key_permissions") != "read_write":
+        raise SetupRefused("Silta needs read and write access to the shop.")
+    with transaction.atomic():
+        connection = WebshopConnection.objects.select_for_update().get(tenant_id=state["tenant"])
+        if connection.base_url != state["url"]:
+            raise SetupRefused("the shop address changed while the approval was pending")
+        connection.api_key = payload["consumer_key"]
+        connection.api_secret = payload["consumer_secret"]
+        connection.webhook_secret = connection.webhook_secret or secrets.token_urlsafe(32)
+        connection.status = ConnectionStatus.CONNECTED
+        connection.status_detail = ""
+        connection.connected_at = timezone.now()
+        connection.save()
+    return connection
+
+
+def test_connection(connection: WebshopConnection) -> str:
+    """Ask the shop; record the outcome on the connection; return it in words (raises WebshopError)."""
+    try:
+        info = webshops.for_connection(connection).test_connection()
+    except (AuthenticationFailed, ReadOnlyKey) as exc:
+        _set_status(connection, ConnectionStatus.NEEDS_RECONNECT, str(exc))
+        raise
+    except WebshopError:
+        raise
+    _set_status(connection, ConnectionStatus.CONNECTED, "")
+    taxes = "prices include VAT" if info.prices_include_tax else "prices exclude VAT"
+    return f"The shop answers: currency {info.currency}, {taxes}, {info.product_count} products."
+
+
+def _set_status(connection, status, detail):
+    WebshopConnection.objects.filter(pk=connection.pk).update(status=status, status_detail=detail)
+
+
+def register_webhooks(tenant: Tenant) -> int:
+    connection = tenant.webshop_connection
+    if not connection.webhook_secret:
+        connection.webhook_secret = secrets.token_urlsafe(32)
+        connection.save(update_fields=["webhook_secret"])
+    shop = webshops.for_connection(connection)
+    return len(shop.register_webhooks(webhook_url(tenant), connection.webhook_secret, WEBHOOK_TOPICS))
+
+
+def check_webhooks(tenant_id: int) -> list[str]:
+    tenant = Tenant.objects.select_related("webshop_connection").get(pk=tenant_id)
+    connection = tenant.webshop_connection
+    shop = webshops.for_connection(connection)
+    return shop.check_webhooks(webhook_url(tenant), connection.webhook_secret, WEBHOOK_TOPICS)
+
+
+def remove_webhooks(tenant: Tenant) -> int:
+    return webshops.for_connection(tenant.webshop_connection).remove_webhooks(webhook_url(tenant))

@@ -1,0 +1,96 @@
+"""Connect a webshop: WooCommerce key approval, connection test, and the webhook endpoint."""
+
+import json
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from integration import tenancy, webhook_intake, webshop_setup
+from integration.models import Membership, Tenant, WebshopConnection
+from integration.webshops.base import WebshopError
+
+OWNERS = (Membership.Role.OWNER,)
+
+
+class ShopAddressForm(forms.Form):
+    base_url = forms.URLField(label="Shop address", assume_scheme="https", help_text="e.g. https://shop.example.fi")
+
+
+def connect(request, slug):
+    """Ask for the shop's address, then send the owner to the shop to approve Silta's access."""
+    tenant = tenancy.get_tenant_for_user(request.user, slug, OWNERS)
+    form = ShopAddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return redirect(webshop_setup.approval_url(tenant, form.cleaned_data["base_url"]))
+        except webshop_setup.SetupRefused as exc:
+            form.add_error("base_url", str(exc))
+    context = {**admin.site.each_context(request), "tenant": tenant, "form": form, "title": f"Connect webshop: {tenant}"}
+    return render(request, "portal/connect_webshop.html", context)
+
+
+@csrf_exempt
+@require_POST
+def receive_keys(request):
+    """WooCommerce posts the approved keys here, server to server (no browser, no session)."""
+    try:
+        webshop_setup.accept_keys(json.loads(request.body))
+    except (ValueError, KeyError, webshop_setup.SetupRefused, WebshopConnection.DoesNotExist) as exc:
+        return JsonResponse({"error": str(exc) or "invalid approval"}, status=400)
+    return JsonResponse({"ok": True})
+
+
+@require_GET
+def approved(request, slug):
+    """The owner's browser comes back from the shop's approval page."""
+    tenant = tenancy.get_tenant_for_user(request.user, slug, OWNERS)
+    connection = getattr(tenant, "webshop_connection", None)
+    if request.GET.get("success") != "1":
+        messages.warning(request, "The shop's access was not approved, so the webshop is not connected.")
+    elif connection and connection.api_key:
+        messages.success(request, f"{tenant.name}'s webshop approved Silta's access. Test the connection to check it.")
+    else:
+        messages.error(request, "The shop approved access but its keys have not arrived. Try connecting again.")
+    return redirect("admin:index")
+
+
+@require_POST
+def test(request, slug):
+    tenant = tenancy.get_tenant_for_user(request.user, slug)
+    connection = get_object_or_404(WebshopConnection, tenant=tenant)
+    try:
+        messages.success(request, webshop_setup.test_connection(connection))
+    except WebshopError as exc:
+        messages.error(request, f"Connection test failed: {exc}")
+    return redirect("admin:index")
+
+
+@csrf_exempt
+@require_POST
+def webhook(request, public_id):
+    """Deliveries from the shop: verified, recorded once, work enqueued. Never the work itself."""
+    length = int(request.headers.get("Content-Length") or 0)
+    if length > settings.WEBHOOK_MAX_BYTES:
+        return HttpResponse("delivery too large", status=413)
+    tenant = Tenant.objects.select_related("webshop_connection").filter(public_id=public_id).first()
+    if tenant is None:
+        return HttpResponse("unknown address", status=404)
+    body = request.read(settings.WEBHOOK_MAX_BYTES + 1)
+    if len(body) > settings.WEBHOOK_MAX_BYTES:
+        return HttpResponse("delivery too large", status=413)
+    answer = webhook_intake.receive(tenant, request.headers, body)
+    return HttpResponse(answer.message, status=answer.status, content_type="text/plain")
+
+
+urlpatterns_args = [
+    ("tenants/<slug:slug>/webshop/connect/", admin.site.admin_view(connect), "webshop_connect"),
+    ("tenants/<slug:slug>/webshop/approved/", admin.site.admin_view(approved), "webshop_approved"),
+    ("tenants/<slug:slug>/webshop/test/", admin.site.admin_view(test), "webshop_test"),
+    ("webshop/keys/", receive_keys, "webshop_keys"),
+    ("webhooks/woocommerce/<uuid:public_id>/", webhook, "webshop_webhook"),
+]

@@ -1,0 +1,37 @@
+"""The portal's own views (outside the admin changelists): owner, member of another tenant, outsider."""
+
+import pytest
+from django.urls import reverse
+
+from integration.models import Membership
+
+# (url name, method, who may use it on their own tenant)
+VIEWS = [
+    ("eaccounting_connect", "post", {Membership.Role.OWNER}),
+    ("webshop_connect", "get", {Membership.Role.OWNER}),
+    ("webshop_approved", "get", {Membership.Role.OWNER}),
+    ("webshop_test", "post", {Membership.Role.OWNER, Membership.Role.MEMBER}),
+]
+
+
+@pytest.mark.parametrize("name,method,roles", VIEWS, ids=[v[0] for v in VIEWS])
+@pytest.mark.parametrize("target", ["a", "b"])
+@pytest.mark.parametrize("who", ["owner_a", "member_b", "outsider"])
+def test_tenant_views_are_only_for_their_tenants(client, three_users, tenant_a, tenant_b, name, method, roles, target, who):
+    tenant = {"a": tenant_a, "b": tenant_b}[target]
+    user = three_users[who]
+    client.force_login(user)
+    response = getattr(client, method)(reverse(name, args=[tenant.slug]))
+    membership = Membership.objects.filter(user=user, tenant=tenant).first()
+    allowed = membership is not None and membership.role in roles
+    if allowed:
+        assert response.status_code in (200, 302)
+        assert response.status_code != 302 or "/login/" not in response.url
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("name,method,roles", VIEWS, ids=[v[0] for v in VIEWS])
+def test_anonymous_visitors_are_sent_to_login(client, tenant_a, name, method, roles):
+    response = getattr(client, method)(reverse(name, args=[tenant_a.slug]))
+    assert response.status_code == 302 and "/login/" in response.url

@@ -24,3 +24,4 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = None  # static files come from the finders in tests; no collectstatic
 AXES_VERBOSE = False
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405  live-server threads must not keep connections open

@@ -4,8 +4,6 @@ import uuid
 
 import pytest
 
-from sandbox.eaccounting.testing import Sandbox
-
 OPERATIONS = {
     ("GET", "/companysettings"), ("PUT", "/companysettings"), ("GET", "/units"), ("GET", "/units/{id}"),
     ("GET", "/articleaccountcodings"), ("GET", "/articleaccountcodings/{articleAccountCodingId}"),
@@ -28,18 +26,8 @@ OPERATIONS = {
 }
 
 
-@pytest.fixture(scope="module")
-def sb():
-    s = Sandbox({"demo_articles": 120})
-    yield s
-    s.close()
-
-
-@pytest.fixture(autouse=True)
-def _clean(sb):
-    sb.app.reset()
-    yield
-    sb.assert_contract()  # every /v2 response this test caused, checked server-side
+SANDBOX = "eaccounting"
+SANDBOX_SETTINGS = {"demo_articles": 120}
 
 
 @pytest.fixture

@@ -10,23 +10,11 @@ import requests
 
 from sandbox.eaccounting.app import create_app
 from sandbox.eaccounting.seed import seed_company, ytunnus
-from sandbox.eaccounting.testing import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def sb():
-    s = Sandbox()
-    yield s
-    s.close()
-
-
-@pytest.fixture(autouse=True)
-def _clean(sb):
-    sb.app.reset()
-    yield
-    sb.assert_contract()  # every /v2 response this test caused, checked server-side
+SANDBOX = "eaccounting"
 
 
 def test_429_body_and_headers(sb):

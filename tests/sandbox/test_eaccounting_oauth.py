@@ -2,23 +2,12 @@
 import pytest
 import requests
 
-from sandbox.eaccounting.testing import REDIRECT, Sandbox, browser_login, pkce_pair
+from sandbox.eaccounting.testing import REDIRECT, browser_login, pkce_pair
 
 CLIENT = ("silta-demo", "silta-demo-secret")
 
 
-@pytest.fixture(scope="module")
-def sb():
-    s = Sandbox()
-    yield s
-    s.close()
-
-
-@pytest.fixture(autouse=True)
-def _clean(sb):
-    sb.app.reset()
-    yield
-    sb.assert_contract()  # every /v2 response this test caused, checked server-side
+SANDBOX = "eaccounting"
 
 
 def token(sb, auth=CLIENT, **form):

@@ -11,12 +11,8 @@ import requests
 
 from sandbox.woocommerce.testing import Receiver, Sandbox
 
-
-@pytest.fixture(scope="module")
-def sb():
-    s = Sandbox({"seed": {"products": 5, "orders": 2}})
-    yield s
-    s.close()
+SANDBOX = "woocommerce"
+SANDBOX_SETTINGS = {"seed": {"products": 5, "orders": 2}}
 
 
 def test_basic_and_query_string_auth(sb):

@@ -5,16 +5,13 @@ from __future__ import annotations
 import pytest
 
 from sandbox.woocommerce import reference as ref
-from sandbox.woocommerce.testing import Receiver, Sandbox
+from sandbox.woocommerce.testing import Receiver
 
 SETTINGS_MAPS = ("settings", "[].settings", "settings.*.options", "[].settings.*.options")
 
 
-@pytest.fixture(scope="module")
-def sb():
-    s = Sandbox({"seed": {"products": 120, "orders": 40, "seed": 7}})
-    yield s
-    s.close()
+SANDBOX = "woocommerce"
+SANDBOX_SETTINGS = {"seed": {"products": 120, "orders": 40, "seed": 7}}
 
 
 @pytest.fixture(scope="module")

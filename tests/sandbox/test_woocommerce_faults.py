@@ -10,16 +10,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from sandbox.woocommerce.testing import Sandbox
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def sb():
-    s = Sandbox()
-    yield s
-    s.close()
+SANDBOX = "woocommerce"
 
 
 @pytest.fixture

@@ -6,14 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from sandbox.woocommerce.testing import Sandbox
-
-
-@pytest.fixture(scope="module")
-def sb():
-    s = Sandbox()
-    yield s
-    s.close()
+SANDBOX = "woocommerce"
 
 
 @pytest.fixture

@@ -8,12 +8,7 @@ import pytest
 
 from sandbox.woocommerce.testing import Sandbox
 
-
-@pytest.fixture(scope="module")
-def sb():
-    s = Sandbox()
-    yield s
-    s.close()
+SANDBOX = "woocommerce"
 
 
 @pytest.fixture

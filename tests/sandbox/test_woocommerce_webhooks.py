@@ -10,16 +10,12 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from sandbox.woocommerce.testing import Receiver, Sandbox
+from sandbox.woocommerce.testing import Receiver
 
 SECRET = "salaisuus"
 
 
-@pytest.fixture(scope="module")
-def sb():
-    s = Sandbox()
-    yield s
-    s.close()
+SANDBOX = "woocommerce"
 
 
 @pytest.fixture

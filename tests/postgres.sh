@@ -27,6 +27,7 @@ start() {
   as_db_user "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
     start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+  as_db_user "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U silta silta
   echo "postgres://silta@127.0.0.1:$port/silta"
 }
 

@@ -4,7 +4,18 @@ from django.contrib import admin
 
 from portal.tenant_admin import TenantScopedAdmin
 
-from .models import EAccountingConnection, Membership, Tenant, WebhookDelivery, WebshopConnection
+from .models import (
+    ArticleLink,
+    ArticleTemplate,
+    EAccountingConnection,
+    Membership,
+    SyncEvent,
+    SyncRun,
+    TaxClassMapping,
+    Tenant,
+    WebhookDelivery,
+    WebshopConnection,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -83,3 +94,63 @@ class WebhookDeliveryAdmin(TenantScopedAdmin):
     list_filter = ["outcome", "topic"]
     search_fields = ["tenant__name", "resource_id", "delivery_id"]
     date_hierarchy = "received_at"
+
+
+@admin.register(ArticleTemplate)
+class ArticleTemplateAdmin(TenantScopedAdmin):
+    list_display = ["tenant", "kind", "vat_rate", "coding_name", "unit_name", "is_stock"]
+    list_filter = ["kind", "is_stock"]
+    search_fields = ["tenant__name", "coding_name"]
+    autocomplete_fields = ["tenant"]
+
+
+@admin.register(TaxClassMapping)
+class TaxClassMappingAdmin(TenantScopedAdmin):
+    list_display = ["tenant", "vat_rate", "tax_class"]
+    search_fields = ["tenant__name", "tax_class"]
+    autocomplete_fields = ["tenant"]
+
+
+@admin.register(ArticleLink)
+class ArticleLinkAdmin(TenantScopedAdmin):
+    writable_by = ()  # kept by the sync
+    list_display = ["article_number", "tenant", "shop_product_id", "shop_parent_id", "hidden", "updated_at"]
+    list_filter = ["hidden"]
+    search_fields = ["tenant__name", "article_number"]
+
+
+class SyncEventInline(admin.TabularInline):
+    model = SyncEvent
+    extra = 0
+    fields = ["outcome", "item", "fields", "reason", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True  # the parent SyncRunAdmin has already checked the tenant
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(TenantScopedAdmin):
+    writable_by = ()  # a record: nobody edits it
+    list_display = ["started_at", "tenant", "kind", "trigger", "status", "progress_done", "progress_total"]
+    list_filter = ["kind", "status", "trigger"]
+    search_fields = ["tenant__name"]
+    date_hierarchy = "started_at"
+    inlines = [SyncEventInline]
+
+
+@admin.register(SyncEvent)
+class SyncEventAdmin(TenantScopedAdmin):
+    writable_by = ()
+    list_display = ["created_at", "tenant", "outcome", "item", "reason"]
+    list_filter = ["outcome"]
+    search_fields = ["tenant__name", "item", "reason"]
+    list_select_related = ["tenant"]

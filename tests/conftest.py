@@ -10,7 +10,18 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from integration.models import EAccountingConnection, Membership, Tenant, WebhookDelivery, WebshopConnection
+from integration.models import (
+    ArticleLink,
+    ArticleTemplate,
+    EAccountingConnection,
+    Membership,
+    SyncEvent,
+    SyncRun,
+    TaxClassMapping,
+    Tenant,
+    WebhookDelivery,
+    WebshopConnection,
+)
 from sandbox.eaccounting.testing import Sandbox
 from sandbox.woocommerce.testing import Sandbox as ShopSandbox
 
@@ -46,6 +57,11 @@ def make_tenant(slug, business_id):
         tenant=tenant, delivery_id=f"delivery-{slug}", topic="order.created", resource_id="1",
         outcome=WebhookDelivery.Outcome.ENQUEUED,
     )
+    ArticleTemplate.objects.create(tenant=tenant, vat_rate="25.5", coding_id=f"coding-{slug}", unit_id=f"unit-{slug}")
+    TaxClassMapping.objects.create(tenant=tenant, vat_rate="14", tax_class=f"reduced-{slug}")
+    ArticleLink.objects.create(tenant=tenant, article_id=f"article-{slug}", article_number=f"A-{slug}", shop_product_id=1)
+    run = SyncRun.objects.create(tenant=tenant, kind=SyncRun.Kind.ARTICLES)
+    SyncEvent.objects.create(run=run, tenant=tenant, outcome=SyncEvent.Outcome.CREATED, item=f"A-{slug}")
     return tenant
 
 

@@ -1,64 +1,10 @@
-"""Tenancy and connections: who a company is, who may act for it, and how Silta reaches its systems."""
+"""How Silta reaches a tenant's systems (secrets encrypted at rest), and the shared API budget."""
 
-import uuid
-
-from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from .fields import EncryptedTextField
-
-business_id_validator = RegexValidator(
-    r"^\d{7}-\d$", "Enter a Finnish business ID (Y-tunnus) like 1234567-8."
-)
-
-
-class Tenant(models.Model):
-    """A company served by this installation: one eAccounting company and one webshop."""
-
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=60, unique=True)
-    business_id = models.CharField(
-        "business ID (Y-tunnus)",
-        max_length=9,
-        blank=True,
-        validators=[business_id_validator],
-        help_text="Checked against the eAccounting company when it is connected.",
-    )
-    is_active = models.BooleanField("integration active", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    activated_at = models.DateTimeField(null=True, blank=True)
-    # In URLs that systems outside call (webhooks): stable and not guessable, unlike the slug.
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class Membership(models.Model):
-    class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        MEMBER = "member", "Member"
-
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "user"], name="one_membership_per_user_and_tenant")
-        ]
-        ordering = ["tenant__name", "user__username"]
-
-    def __str__(self):
-        return f"{self.user} – {self.tenant} ({self.get_role_display()})"
+from ..fields import EncryptedTextField
+from .tenancy import Tenant
 
 
 class ConnectionStatus(models.TextChoices):
@@ -175,29 +121,3 @@ class ApiBudget(models.Model):
 
     def __str__(self):
         return self.key
-
-
-class WebhookDelivery(models.Model):
-    """One webhook delivery received from a tenant's shop: recorded once, so a repeat is ignored."""
-
-    class Outcome(models.TextChoices):
-        ENQUEUED = "enqueued", "Work enqueued"
-        ECHO = "echo", "Ignored: echo of Silta's own write"
-        IGNORED = "ignored", "Ignored: topic not used"
-
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="webhook_deliveries")
-    delivery_id = models.CharField(max_length=100)
-    topic = models.CharField(max_length=60)
-    resource_id = models.CharField(max_length=40, blank=True)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    received_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name_plural = "webhook deliveries"
-        ordering = ["-received_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "delivery_id"], name="one_delivery_per_tenant_and_id")
-        ]
-
-    def __str__(self):
-        return f"{self.topic} #{self.resource_id} ({self.get_outcome_display()})"

@@ -1,0 +1,19 @@
+"""The integration app's models, one module per concern."""
+
+from .catalog import ArticleLink, ArticleTemplate, TaxClassMapping
+from .connections import (
+    ApiBudget,
+    ConnectionStatus,
+    EAccountingConnection,
+    WebshopConnection,
+    normalize_shop_url,
+)
+from .runs import SyncEvent, SyncRun
+from .tenancy import Membership, Tenant, business_id_validator
+from .webhooks import WebhookDelivery
+
+__all__ = [
+    "ArticleLink", "ArticleTemplate", "SyncEvent", "SyncRun", "TaxClassMapping",
+    "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",
+    "WebshopConnection", "business_id_validator", "normalize_shop_url",
+]

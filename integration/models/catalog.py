@@ -1,0 +1,77 @@
+"""What Silta knows about a tenant's catalogue: article templates, VAT ⇄ tax class, and article links."""
+
+from django.db import models
+
+from .tenancy import Tenant
+
+
+class ArticleTemplate(models.Model):
+    """Defaults for an article Silta creates in eAccounting from a shop product, per VAT rate and kind."""
+
+    class Kind(models.TextChoices):
+        GOODS = "goods", "Goods"
+        SERVICE = "service", "Service"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="article_templates")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.GOODS)
+    vat_rate = models.DecimalField("VAT rate %", max_digits=5, decimal_places=2)
+    coding_id = models.CharField("eAccounting coding ID", max_length=64)
+    coding_name = models.CharField(max_length=200, blank=True)
+    unit_id = models.CharField("eAccounting unit ID", max_length=64)
+    unit_name = models.CharField(max_length=100, blank=True)
+    is_stock = models.BooleanField("stock item", default=True)
+
+    class Meta:
+        ordering = ["tenant", "kind", "vat_rate"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "kind", "vat_rate"], name="one_template_per_kind_and_rate")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.vat_rate} %: {self.coding_name or self.coding_id}"
+
+
+class TaxClassMapping(models.Model):
+    """Which shop tax class carries which VAT rate ("" is WooCommerce's standard class)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="tax_class_mappings")
+    vat_rate = models.DecimalField("VAT rate %", max_digits=5, decimal_places=2)
+    tax_class = models.CharField(max_length=100, blank=True, help_text="Empty for the shop's standard rate.")
+
+    class Meta:
+        ordering = ["tenant", "-vat_rate"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "vat_rate"], name="one_tax_class_per_rate")]
+
+    def __str__(self):
+        return f"{self.vat_rate} % → {self.tax_class or 'standard'}"
+
+
+class ArticleLink(models.Model):
+    """An eAccounting article and the shop product (or variation) that shows it.
+
+    Stored here, never inferred from data copied into the shop: a product duplicated in
+    the shop must not inherit a link.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="article_links")
+    article_id = models.CharField("eAccounting article ID", max_length=64)
+    article_number = models.CharField(max_length=40)
+    shop_product_id = models.BigIntegerField()
+    shop_parent_id = models.BigIntegerField(null=True, blank=True, help_text="Set when the link is to a variation.")
+    hidden = models.BooleanField(default=False, help_text="Hidden by Silta: inactive or not available in webshop.")
+    status_before_hiding = models.CharField(max_length=20, blank=True)
+    # The owned values Silta last wrote, to tell drift (edited in the shop) from a change in eAccounting.
+    last_written = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["tenant", "article_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "article_id"], name="one_link_per_article"),
+            models.UniqueConstraint(fields=["tenant", "shop_product_id"], name="one_link_per_shop_product"),
+        ]
+        indexes = [models.Index(fields=["tenant", "article_number"])]
+
+    def __str__(self):
+        return f"{self.article_number} ⇄ #{self.shop_product_id}"

@@ -1,0 +1,72 @@
+"""A record of every sync run and what happened to each item in it."""
+
+from django.db import models
+
+from .tenancy import Tenant
+
+
+class SyncRun(models.Model):
+    class Kind(models.TextChoices):
+        ARTICLES = "articles", "Article sync"
+        FIRST_IMPORT = "first_import", "First sync import"
+        STOCK = "stock", "Stock reconcile"
+        ORDERS = "orders", "Order import"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Sync now"
+        WEBHOOK = "webhook", "Webhook"
+        ACTIVATION = "activation", "Activation"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        NEEDS_CONFIRMATION = "needs_confirmation", "Waiting for confirmation"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sync_runs")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.MANUAL)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    dry_run = models.BooleanField(default=False)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True, help_text="Items per outcome, requests per system.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["tenant", "kind", "-started_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+class SyncEvent(models.Model):
+    """One item of a run: changed, skipped or failed, with the reason and the fields involved."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        HIDDEN = "hidden", "Hidden"
+        RESTORED = "restored", "Brought back"
+        DRIFT = "drift", "Changed in the shop, put back"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="events")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sync_events")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    item = models.CharField(max_length=100, help_text="Article number, SKU or order number.")
+    fields = models.JSONField(default=dict, blank=True, help_text="Field: [before, after].")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+        indexes = [models.Index(fields=["tenant", "outcome", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.item}: {self.get_outcome_display()}"

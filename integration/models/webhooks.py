@@ -1,0 +1,31 @@
+"""Webhook deliveries received from shops."""
+
+from django.db import models
+
+from .tenancy import Tenant
+
+
+class WebhookDelivery(models.Model):
+    """One webhook delivery received from a tenant's shop: recorded once, so a repeat is ignored."""
+
+    class Outcome(models.TextChoices):
+        ENQUEUED = "enqueued", "Work enqueued"
+        ECHO = "echo", "Ignored: echo of Silta's own write"
+        IGNORED = "ignored", "Ignored: topic not used"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    delivery_id = models.CharField(max_length=100)
+    topic = models.CharField(max_length=60)
+    resource_id = models.CharField(max_length=40, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "delivery_id"], name="one_delivery_per_tenant_and_id")
+        ]
+
+    def __str__(self):
+        return f"{self.topic} #{self.resource_id} ({self.get_outcome_display()})"

@@ -16,6 +16,10 @@ class TenantRow:
     needs_attention: bool
     is_owner: bool
 
+    @property
+    def ready_to_activate(self):
+        return self.eaccounting_status == self.webshop_status == ConnectionStatus.CONNECTED.label
+
 
 def _status(connection):
     if connection is None:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from integration import tenancy
@@ -53,7 +53,7 @@ def callback(request):
     return redirect("admin:index")
 
 
-urlpatterns_args = [
-    ("tenants/<slug:slug>/eaccounting/connect/", admin.site.admin_view(connect), "eaccounting_connect"),
-    ("oauth/eaccounting/callback/", admin.site.admin_view(callback), "eaccounting_callback"),
+urls = [
+    path("tenants/<slug:slug>/eaccounting/connect/", admin.site.admin_view(connect), name="eaccounting_connect"),
+    path("oauth/eaccounting/callback/", admin.site.admin_view(callback), name="eaccounting_callback"),
 ]

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import path
 
-from . import eaccounting_views, webshop_views
+from . import activation_views, eaccounting_views, webshop_views
 from .health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    *(path(route, view, name=name) for route, view, name in eaccounting_views.urlpatterns_args),
-    *(path(route, view, name=name) for route, view, name in webshop_views.urlpatterns_args),
+    *eaccounting_views.urls,
+    *webshop_views.urls,
+    *activation_views.urls,
     path("", admin.site.urls),
 ]

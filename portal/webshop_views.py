@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -87,10 +88,10 @@ def webhook(request, public_id):
     return HttpResponse(answer.message, status=answer.status, content_type="text/plain")
 
 
-urlpatterns_args = [
-    ("tenants/<slug:slug>/webshop/connect/", admin.site.admin_view(connect), "webshop_connect"),
-    ("tenants/<slug:slug>/webshop/approved/", admin.site.admin_view(approved), "webshop_approved"),
-    ("tenants/<slug:slug>/webshop/test/", admin.site.admin_view(test), "webshop_test"),
-    ("webshop/keys/", receive_keys, "webshop_keys"),
-    ("webhooks/woocommerce/<uuid:public_id>/", webhook, "webshop_webhook"),
+urls = [
+    path("tenants/<slug:slug>/webshop/connect/", admin.site.admin_view(connect), name="webshop_connect"),
+    path("tenants/<slug:slug>/webshop/approved/", admin.site.admin_view(approved), name="webshop_approved"),
+    path("tenants/<slug:slug>/webshop/test/", admin.site.admin_view(test), name="webshop_test"),
+    path("webshop/keys/", receive_keys, name="webshop_keys"),
+    path("webhooks/woocommerce/<uuid:public_id>/", webhook, name="webshop_webhook"),
 ]

@@ -16,6 +16,9 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("WEBSHOP_ALLOW_HTTP_HOSTS", "127.0.0.1,localhost")  # the sandbox shop
+# Never Visma's real hosts: a test that forgets to point at the sandbox gets "connection refused".
+os.environ.setdefault("EACCOUNTING_IDENTITY_URL", "http://127.0.0.1:9")
+os.environ.setdefault("EACCOUNTING_API_URL", "http://127.0.0.1:9/v2")
 
 from portal.settings import *  # noqa: E402,F403
 

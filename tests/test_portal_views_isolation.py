@@ -11,6 +11,7 @@ VIEWS = [
     ("webshop_connect", "get", {Membership.Role.OWNER}),
     ("webshop_approved", "get", {Membership.Role.OWNER}),
     ("webshop_test", "post", {Membership.Role.OWNER, Membership.Role.MEMBER}),
+    ("tenant_activate", "get", {Membership.Role.OWNER}),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Activating a tenant: the pre-flight check (pure), fetching its inputs, and saving the defaults."""

@@ -1,0 +1,38 @@
+"""*Yes*: save the pre-flight's defaults, register the shop's webhooks, mark the tenant active."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import webshop_setup
+from ..models import ArticleTemplate, TaxClassMapping, Tenant
+from .preflight import Preflight
+
+
+class ActivationRefused(Exception):
+    pass
+
+
+def activate(tenant: Tenant, preflight: Preflight) -> None:
+    if not preflight.ok:
+        raise ActivationRefused(" ".join(preflight.blockers))
+    webshop_setup.register_webhooks(tenant)  # before the commit: a shop that refuses stops activation
+    with transaction.atomic():
+        # get_or_create: a re-activation keeps what the admin has changed since.
+        for rate, tax_class in preflight.tax_classes.items():
+            TaxClassMapping.objects.get_or_create(tenant=tenant, vat_rate=rate, defaults={"tax_class": tax_class})
+        for t in preflight.templates:
+            ArticleTemplate.objects.get_or_create(
+                tenant=tenant, kind=t.kind, vat_rate=t.vat_rate,
+                defaults={"coding_id": t.coding_id, "coding_name": t.coding_name, "unit_id": t.unit_id,
+                          "unit_name": t.unit_name, "is_stock": t.is_stock},
+            )
+        tenant.is_active = True
+        tenant.activated_at = timezone.now()
+        tenant.save(update_fields=["is_active", "activated_at"])
+
+
+def deactivate(tenant: Tenant) -> int:
+    """Stop the integration; the shop's webhooks are removed. Returns how many were removed."""
+    removed = webshop_setup.remove_webhooks(tenant)
+    Tenant.objects.filter(pk=tenant.pk).update(is_active=False)
+    return removed

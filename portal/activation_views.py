@@ -1,0 +1,54 @@
+"""*Activate integration?*: the pre-flight check in words, then one question."""
+
+from django.contrib import admin, messages
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from integration import tenancy
+from integration.activation import activate as activation
+from integration.activation.fetch import gather
+from integration.activation.preflight import check
+from integration.eaccounting.errors import EAccountingError
+from integration.models import ConnectionStatus, Membership
+from integration.webshops.base import WebshopError
+
+OWNERS = (Membership.Role.OWNER,)
+
+
+def _connected(tenant):
+    ea = getattr(tenant, "eaccounting_connection", None)
+    shop = getattr(tenant, "webshop_connection", None)
+    return all(c is not None and c.status == ConnectionStatus.CONNECTED for c in (ea, shop))
+
+
+def activate(request, slug):
+    tenant = tenancy.get_tenant_for_user(request.user, slug, OWNERS)
+    if not _connected(tenant):
+        messages.warning(request, f"Connect both eAccounting and the webshop of {tenant.name} first.")
+        return redirect("admin:index")
+    if request.method == "POST" and request.POST.get("answer") != "yes":
+        messages.info(request, "Nothing was changed: the integration is not active.")
+        return redirect("admin:index")
+    try:
+        preflight = check(gather(tenant))
+    except (EAccountingError, WebshopError) as exc:
+        messages.error(request, f"The pre-flight check could not read both systems: {exc}")
+        return redirect("admin:index")
+    if request.method == "POST" and preflight.ok:
+        try:
+            activation.activate(tenant, preflight)
+        except WebshopError as exc:
+            messages.error(request, f"Not activated: the shop refused the webhooks Silta needs ({exc}).")
+        else:
+            messages.success(request, f"The integration of {tenant.name} is active.")
+        return redirect("admin:index")
+    context = {
+        **admin.site.each_context(request), "tenant": tenant, "preflight": preflight,
+        "title": f"Activate integration: {tenant.name}",
+    }
+    return render(request, "portal/activate.html", context)
+
+
+urls = [
+    path("tenants/<slug:slug>/activate/", admin.site.admin_view(activate), name="tenant_activate"),
+]

@@ -1,0 +1,1 @@
+"""Sync flows between eAccounting and the webshop: fetch, plan (pure), apply, record."""

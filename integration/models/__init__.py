@@ -1,6 +1,6 @@
 """The integration app's models, one module per concern."""
 
-from .catalog import ArticleLink, ArticleTemplate, TaxClassMapping
+from .catalog import ArticleLink, ArticleTemplate, ShopProductSnapshot, SyncCursor, TaxClassMapping
 from .connections import (
     ApiBudget,
     ConnectionStatus,
@@ -13,7 +13,8 @@ from .tenancy import Membership, Tenant, business_id_validator
 from .webhooks import WebhookDelivery
 
 __all__ = [
-    "ArticleLink", "ArticleTemplate", "SyncEvent", "SyncRun", "TaxClassMapping",
+    "ArticleLink", "ArticleTemplate", "ShopProductSnapshot", "SyncCursor", "SyncEvent", "SyncRun",
+    "TaxClassMapping",
     "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",
     "WebshopConnection", "business_id_validator", "normalize_shop_url",
 ]

@@ -75,3 +75,37 @@ class ArticleLink(models.Model):
 
     def __str__(self):
         return f"{self.article_number} ⇄ #{self.shop_product_id}"
+
+
+class ShopProductSnapshot(models.Model):
+    """A compact copy of one shop product's owned values, so a sync plans page by page from the
+    database instead of holding the shop's whole catalogue in memory."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="shop_snapshots")
+    product_id = models.BigIntegerField()
+    parent_id = models.BigIntegerField(null=True, blank=True)
+    sku = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    values = models.JSONField(default=dict, help_text="The owned fields as the shop last reported them.")
+    modified_gmt = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "product_id"], name="one_snapshot_per_product")]
+        indexes = [models.Index(fields=["tenant", "sku"])]
+
+    def __str__(self):
+        return f"#{self.product_id} {self.sku}"
+
+
+class SyncCursor(models.Model):
+    """Where the last incremental read of one source stopped (a watermark)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sync_cursors")
+    name = models.CharField(max_length=50, help_text="e.g. eaccounting.articles, shop.products")
+    value = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="one_cursor_per_source")]
+
+    def __str__(self):
+        return f"{self.name} @ {self.value:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,84 @@
+"""Keeping compact copies of the shop's products in the database (ShopProductSnapshot).
+
+The article sync looks products up here page by page, so memory stays flat however large
+the catalogue. Refreshed incrementally with the shop's `modified_after`.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from ..models import ShopProductSnapshot, SyncCursor, Tenant
+from ..webshops.base import ShopProduct, Webshop
+
+CURSOR = "shop.products"
+OVERLAP = timedelta(minutes=2)
+WRITE_BATCH = 500
+SILTA_META_PREFIX = "_silta_"  # only our own meta keys are kept; the shop owner's are not our business
+
+
+def to_values(product: ShopProduct) -> dict:
+    return {
+        "name": product.name,
+        "type": product.type,
+        "regular_price": None if product.regular_price is None else str(product.regular_price),
+        "tax_class": product.tax_class,
+        "tax_status": product.tax_status,
+        "manage_stock": product.manage_stock,
+        "stock_quantity": product.stock_quantity,
+        "meta": {k: v for k, v in product.meta.items() if k.startswith(SILTA_META_PREFIX)},
+    }
+
+
+def to_product(snapshot: ShopProductSnapshot) -> ShopProduct:
+    v = snapshot.values
+    price = v.get("regular_price")
+    return ShopProduct(
+        id=snapshot.product_id, parent_id=snapshot.parent_id, sku=snapshot.sku, name=v.get("name", ""),
+        type=v.get("type", ""), status=snapshot.status, regular_price=None if price is None else Decimal(price),
+        tax_class=v.get("tax_class", ""), tax_status=v.get("tax_status", ""),
+        manage_stock=bool(v.get("manage_stock")), stock_quantity=v.get("stock_quantity"),
+        date_modified_gmt=snapshot.modified_gmt, meta=dict(v.get("meta") or {}),
+    )
+
+
+def _row(tenant, product: ShopProduct) -> ShopProductSnapshot:
+    return ShopProductSnapshot(
+        tenant=tenant, product_id=product.id, parent_id=product.parent_id, sku=product.sku or "",
+        status=product.status, values=to_values(product), modified_gmt=product.date_modified_gmt,
+    )
+
+
+def save(tenant: Tenant, products: list[ShopProduct]) -> None:
+    """Upsert snapshots (also after our own writes, with the shop's answer)."""
+    ShopProductSnapshot.objects.bulk_create(
+        [_row(tenant, p) for p in products],
+        update_conflicts=True, unique_fields=["tenant", "product_id"],
+        update_fields=["parent_id", "sku", "status", "values", "modified_gmt"],
+    )
+
+
+def refresh(tenant: Tenant, shop: Webshop, *, full: bool = False) -> int:
+    """Read changed products (all with `full`) into snapshots; returns how many were read."""
+    cursor = SyncCursor.objects.filter(tenant=tenant, name=CURSOR).first()
+    since = None if full or cursor is None else cursor.value - OVERLAP
+    newest, seen, batch, count = None, set(), [], 0
+    for product in shop.products(modified_after=since):
+        batch.append(product)
+        count += 1
+        if full:
+            seen.add(product.id)
+        if product.date_modified_gmt and (newest is None or product.date_modified_gmt > newest):
+            newest = product.date_modified_gmt
+        if len(batch) >= WRITE_BATCH:
+            save(tenant, batch)
+            batch = []
+    with transaction.atomic():
+        if batch:
+            save(tenant, batch)
+        if full:  # gone from the shop: deleted there
+            ShopProductSnapshot.objects.filter(tenant=tenant).exclude(product_id__in=seen).delete()
+        if newest is not None:
+            SyncCursor.objects.update_or_create(tenant=tenant, name=CURSOR, defaults={"value": newest})
+    return count

@@ -1,0 +1,1 @@
+"""Tests of the sync planners (pure: no database, no network)."""

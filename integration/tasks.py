@@ -21,3 +21,12 @@ def check_webhooks(tenant_id: int) -> list[str]:
     from .webshop_setup import check_webhooks as check
 
     return check(tenant_id)
+
+
+def sync_articles(tenant_id: int, trigger: str = "schedule") -> str:
+    """Article sync eAccounting → shop for one tenant."""
+    from .models import Tenant
+    from .sync.article_sync import sync_articles as run
+
+    run_record = run(Tenant.objects.get(pk=tenant_id), trigger=trigger)
+    return f"{run_record.get_status_display()}: {run_record.counts}"

@@ -74,6 +74,11 @@ EACCOUNTING_RATE_SCOPE = env.str("EACCOUNTING_RATE_SCOPE", default="client")
 EACCOUNTING_PAGE_SIZE = env.int("EACCOUNTING_PAGE_SIZE", default=50)
 EACCOUNTING_TIMEOUT = env.float("EACCOUNTING_TIMEOUT", default=30.0)
 
+# --- Sync ---
+# A run that would change the price of more than this share of linked articles (e.g. after a VAT
+# rate change) stops and waits for a person to confirm it.
+SILTA_MASS_CHANGE_SHARE = env.float("SILTA_MASS_CHANGE_SHARE", default=0.2)
+
 # --- Webshops ---
 # Hosts where a shop may be reached over plain HTTP (the local sandbox); HTTPS everywhere else.
 WEBSHOP_ALLOW_HTTP_HOSTS = env.list(

@@ -143,7 +143,9 @@ def wc_server():
 def wc(wc_server):
     """A freshly reset and seeded shop."""
     wc_server.reset(seed={"products": 12, "orders": 3})
-    return wc_server
+    yield wc_server
+    # Deliveries still in flight would reach the live server while the test database is flushed.
+    wc_server.wait_webhooks()
 
 
 @pytest.fixture

@@ -59,26 +59,38 @@ def save(tenant: Tenant, products: list[ShopProduct]) -> None:
     )
 
 
-def refresh(tenant: Tenant, shop: Webshop, *, full: bool = False) -> int:
-    """Read changed products (all with `full`) into snapshots; returns how many were read."""
+def _changed(tenant: Tenant, batch: list[ShopProduct]) -> list[int]:
+    """Ids whose owned values differ from the snapshot (a re-read of our own write is no change)."""
+    known = {
+        s.product_id: (s.sku, s.status, s.values)
+        for s in ShopProductSnapshot.objects.filter(tenant=tenant, product_id__in=[p.id for p in batch])
+    }
+    return [p.id for p in batch if known.get(p.id) != (p.sku or "", p.status, to_values(p))]
+
+
+def refresh(tenant: Tenant, shop: Webshop, *, full: bool = False) -> list[int]:
+    """Read changed products (all with `full`) into snapshots; returns the ids whose values changed."""
     cursor = SyncCursor.objects.filter(tenant=tenant, name=CURSOR).first()
     since = None if full or cursor is None else cursor.value - OVERLAP
-    newest, seen, batch, count = None, set(), [], 0
+    newest, seen, changed, batch = None, [], [], []
+
+    def flush():
+        changed.extend(_changed(tenant, batch))
+        save(tenant, batch)
+        batch.clear()
+
     for product in shop.products(modified_after=since):
         batch.append(product)
-        count += 1
-        if full:
-            seen.add(product.id)
+        seen.append(product.id)
         if product.date_modified_gmt and (newest is None or product.date_modified_gmt > newest):
             newest = product.date_modified_gmt
         if len(batch) >= WRITE_BATCH:
-            save(tenant, batch)
-            batch = []
+            flush()
     with transaction.atomic():
         if batch:
-            save(tenant, batch)
+            flush()
         if full:  # gone from the shop: deleted there
             ShopProductSnapshot.objects.filter(tenant=tenant).exclude(product_id__in=seen).delete()
         if newest is not None:
             SyncCursor.objects.update_or_create(tenant=tenant, name=CURSOR, defaults={"value": newest})
-    return count
+    return changed

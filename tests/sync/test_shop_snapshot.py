@@ -15,7 +15,7 @@ def shop(shop_tenant):
 
 
 def test_full_refresh_keeps_every_product_and_variation(shop_tenant, shop, wc):
-    read = shop_snapshot.refresh(shop_tenant, shop, full=True)
+    read = len(shop_snapshot.refresh(shop_tenant, shop, full=True))
     expected = list(shop.products())
     assert read == len(expected) == ShopProductSnapshot.objects.filter(tenant=shop_tenant).count()
     assert any(p.parent_id for p in expected)  # the seed has a variable product
@@ -29,11 +29,11 @@ def test_full_refresh_keeps_every_product_and_variation(shop_tenant, shop, wc):
 
 
 def test_incremental_refresh_reads_only_what_changed(shop_tenant, shop, wc):
-    total = shop_snapshot.refresh(shop_tenant, shop, full=True)
+    total = len(shop_snapshot.refresh(shop_tenant, shop, full=True))
     wc.control("POST", "/clock", {"advance": 600})  # ten minutes later, past the overlap
     product = next(p for p in shop.products() if p.parent_id is None and p.sku)
     wc.control("PATCH", f"/products/{product.id}", {"regular_price": "77.70"})
-    read = shop_snapshot.refresh(shop_tenant, shop)
+    read = len(shop_snapshot.refresh(shop_tenant, shop))
     assert 1 <= read < total / 2  # the change, and what the two-minute overlap re-reads
     snap = ShopProductSnapshot.objects.get(tenant=shop_tenant, product_id=product.id)
     assert snap.values["regular_price"] == "77.70"

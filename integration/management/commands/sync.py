@@ -1,0 +1,35 @@
+"""Run a sync for one tenant from the terminal: `manage.py sync <tenant-slug> [--dry-run]`."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from integration.models import SyncRun, Tenant
+from integration.sync.article_sync import sync_articles
+
+
+class Command(BaseCommand):
+    help = "Sync a tenant's articles from eAccounting to its shop now (--dry-run prints the plan and writes nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("tenant", help="the tenant's slug")
+        parser.add_argument("--dry-run", action="store_true", help="plan only: print what would change")
+        parser.add_argument("--full", action="store_true", help="read everything, not only what changed")
+        parser.add_argument("--confirm-mass-change", action="store_true",
+                            help="apply a run the mass-change guard stopped")  # fmt: skip
+
+    def handle(self, *args, tenant, dry_run, full, confirm_mass_change, **options):
+        try:
+            tenant = Tenant.objects.get(slug=tenant)
+        except Tenant.DoesNotExist:
+            raise CommandError(f"No tenant with slug “{tenant}”.") from None
+        if not tenant.is_active:
+            raise CommandError(f"The integration of {tenant.name} is not active: activate it first.")
+        run = sync_articles(tenant, trigger=SyncRun.Trigger.MANUAL, dry_run=dry_run, full=full,
+                            confirm_mass_change=confirm_mass_change)  # fmt: skip
+        for event in run.events.all():
+            changes = ", ".join(f"{k}: {v[0]} → {v[-1]}" for k, v in event.fields.items())
+            self.stdout.write(f"{event.get_outcome_display():<32} {event.item:<20} {changes or event.reason}")
+        summary = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()))
+        style = self.style.SUCCESS if run.status == SyncRun.Status.SUCCEEDED else self.style.WARNING
+        self.stdout.write(style(f"{run.get_status_display()}{' (dry run)' if dry_run else ''}: {summary or 'no changes'}"))
+        if run.error:
+            self.stdout.write(run.error)

@@ -1,0 +1,180 @@
+"""Article sync, eAccounting → shop: fetch → plan (pure, article_plan) → apply in batches → record.
+
+Articles are streamed page by page from eAccounting (incremental by ChangedUtc after the
+first run) and planned against links and shop snapshots read from the database for that
+page only, so memory stays flat however large the catalogue.
+"""
+
+import dataclasses
+import itertools
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+
+from .. import webshops
+from ..eaccounting.client import EAccountingClient
+from ..eaccounting.resources import Article, _get
+from ..models import ArticleLink, ShopProductSnapshot, SyncCursor, SyncEvent, SyncRun, TaxClassMapping, Tenant
+from ..webshops.base import Webshop
+from . import shop_snapshot
+from .article_plan import LinkState, Step, plan_catalog, price_change_share
+from .article_values import CatalogContext
+from .record import RunRecorder
+
+CURSOR = "eaccounting.articles"
+CHUNK = 100  # articles planned together = one shop batch
+OPEN_ORDER_STATUSES = ("pending", "processing", "on-hold")
+
+OUTCOME = {
+    "create": SyncEvent.Outcome.CREATED, "update": SyncEvent.Outcome.UPDATED, "link": SyncEvent.Outcome.UPDATED,
+    "hide": SyncEvent.Outcome.HIDDEN, "restore": SyncEvent.Outcome.RESTORED,
+}
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def pending_by_sku(tenant: Tenant, shop: Webshop) -> dict[str, Decimal]:
+    """Quantities in open shop orders that eAccounting does not know yet.
+
+    WooCommerce lowers its stock at checkout; until the order is in eAccounting (where it
+    reserves stock), writing eAccounting's figure back would sell the same goods twice.
+    Every open order counts, also ones from before activation: eAccounting never hears of those.
+    """
+    pending: dict[str, Decimal] = {}
+    for order in shop.orders(statuses=OPEN_ORDER_STATUSES):
+        for line in order.line_items:
+            if line.sku:
+                pending[line.sku] = pending.get(line.sku, Decimal(0)) + Decimal(line.quantity)
+    return pending
+
+
+def build_context(tenant: Tenant, eaccounting: EAccountingClient, shop: Webshop) -> CatalogContext:
+    units = {u.id: (_get(u.raw, "Abbreviation") or u.code or u.name) for u in eaccounting.units()}
+    return CatalogContext(
+        prices_include_tax=shop.settings().prices_include_tax,
+        tax_class_by_rate={m.vat_rate: m.tax_class for m in TaxClassMapping.objects.filter(tenant=tenant)},
+        vat_rate_by_coding={c.id: c.vat_rate_percent for c in eaccounting.codings()},
+        unit_code_by_id=units,
+        pending_by_sku=pending_by_sku(tenant, shop),
+    )
+
+
+def _plan_chunk(tenant: Tenant, articles: list[Article], ctx: CatalogContext) -> list[Step]:
+    links = {link.article_id: link for link in ArticleLink.objects.filter(tenant=tenant, article_id__in=[a.id for a in articles])}
+    linked_ids = [link.shop_product_id for link in links.values()]
+    by_id = {s.product_id: shop_snapshot.to_product(s)
+             for s in ShopProductSnapshot.objects.filter(tenant=tenant, product_id__in=linked_ids)}
+    numbers = [a.number for a in articles if a.id not in links and a.number]
+    linked_anywhere = ArticleLink.objects.filter(tenant=tenant).values("shop_product_id")
+    by_sku = {s.sku: shop_snapshot.to_product(s)
+              for s in ShopProductSnapshot.objects.filter(tenant=tenant, sku__in=numbers)
+              .exclude(product_id__in=linked_anywhere)}  # a linked product is never adopted twice
+    return list(plan_catalog(articles, links, by_id, by_sku, ctx))
+
+
+def _linked_articles(tenant: Tenant, product_ids: list[int]) -> list[str]:
+    """The articles whose shop product changed: their locked fields may have drifted."""
+    return list(ArticleLink.objects.filter(tenant=tenant, shop_product_id__in=product_ids).values_list("article_id", flat=True))
+
+
+def _with_shop_changes(eaccounting: EAccountingClient, listing, article_ids: list[str]) -> Iterator[Article]:
+    """Articles changed in eAccounting, then those changed only in the shop (read one by one: drift is rare)."""
+    done = set()
+    for item in listing:
+        article = Article.from_api(item)
+        done.add(article.id)
+        yield article
+    for article_id in article_ids:
+        if article_id not in done:
+            yield Article.from_api(eaccounting.get(f"/articles/{article_id}"))
+
+
+def _store_link(tenant: Tenant, article: Article, state: LinkState) -> None:
+    ArticleLink.objects.update_or_create(
+        tenant=tenant, article_id=article.id,
+        defaults={"article_number": article.number, "shop_product_id": state.shop_product_id,
+                  "shop_parent_id": state.shop_parent_id, "hidden": state.hidden,
+                  "status_before_hiding": state.status_before_hiding, "last_written": state.last_written},
+    )
+
+
+def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -> None:
+    outcomes = shop.save_products([s.write for s in steps])
+    written = []
+    with transaction.atomic():
+        for step, outcome in zip(steps, outcomes, strict=True):
+            number = step.article.number
+            if not outcome.ok:
+                rec.event(SyncEvent.Outcome.FAILED, number, reason=str(outcome.error))
+                continue
+            if step.new_link is not None:
+                state = step.new_link
+                if state.shop_product_id is None:
+                    state = dataclasses.replace(state, shop_product_id=outcome.id)
+                _store_link(tenant, step.article, state)
+            if outcome.product is not None:
+                written.append(outcome.product)
+            changes = {k: [str(v) for v in pair] for k, pair in step.changes.items()}
+            rec.event(OUTCOME[step.action], number, fields=changes, reason=step.reason)
+            if step.drift:
+                drift = {k: [str(v) for v in triple] for k, triple in step.drift.items()}
+                rec.event(SyncEvent.Outcome.DRIFT, number, fields=drift, reason="changed in the shop; put back")
+        if written:
+            shop_snapshot.save(tenant, written)
+
+
+def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=False, full=False,
+                  confirm_mass_change=False) -> SyncRun:  # fmt: skip
+    eaccounting = EAccountingClient(tenant.eaccounting_connection)
+    shop = webshops.for_connection(tenant.webshop_connection)
+    with RunRecorder(tenant, SyncRun.Kind.ARTICLES, trigger, dry_run) as rec:
+        ctx = build_context(tenant, eaccounting, shop)
+        cursor = SyncCursor.objects.filter(tenant=tenant, name=CURSOR).first()
+        full = full or cursor is None
+        changed_in_shop = shop_snapshot.refresh(tenant, shop, full=full)
+        listing = eaccounting.changed_since("/articles", None if full else cursor.value)
+        to_write: list[Step] = []
+        seen = 0
+        articles = _with_shop_changes(eaccounting, listing, [] if full else _linked_articles(tenant, changed_in_shop))
+        for chunk in _chunks(articles, CHUNK):
+            for step in _plan_chunk(tenant, chunk, ctx):
+                if step.write is not None:
+                    to_write.append(step)
+                elif step.new_link is not None and not dry_run:
+                    _store_link(tenant, step.article, step.new_link)
+                elif step.error:
+                    rec.event(SyncEvent.Outcome.SKIPPED, step.article.number, reason=step.reason)
+            seen += len(chunk)
+            rec.progress(seen, listing.meta.total_results if listing.meta else None)
+        linked = ArticleLink.objects.filter(tenant=tenant).count()
+        share = price_change_share(to_write, linked)
+        limit = Decimal(str(settings.SILTA_MASS_CHANGE_SHARE))
+        if linked and share > limit and not confirm_mass_change:
+            for step in to_write:
+                if "regular_price" in step.changes:
+                    rec.event(SyncEvent.Outcome.SKIPPED, step.article.number,
+                              fields={"regular_price": [str(v) for v in step.changes["regular_price"]]},
+                              reason="waiting for confirmation of a mass price change")  # fmt: skip
+            rec.needs_confirmation(
+                f"This run would change the price of {share:.0%} of the shop's products (limit {limit:.0%}). "
+                "Nothing was written. Check the planned prices and confirm to apply them."
+            )
+            return rec.run
+        if dry_run:
+            for step in to_write:
+                rec.event(OUTCOME[step.action], step.article.number,
+                          fields={k: [str(v) for v in pair] for k, pair in step.changes.items()},
+                          reason=f"dry run: {step.reason}")  # fmt: skip
+            return rec.run
+        for batch in _chunks(to_write, CHUNK):
+            _apply(tenant, shop, batch, rec)
+        if listing.server_time:
+            SyncCursor.objects.update_or_create(tenant=tenant, name=CURSOR, defaults={"value": listing.server_time})
+        rec.counts.update({"requests_eaccounting": eaccounting.stats["requests"]})
+    return rec.run

@@ -170,9 +170,8 @@ def plan_first_sync(products: Iterable[ShopProduct], articles_by_number: Mapping
         parent_rate = vat_rate_of(parent, ctx) if parent else None
         others = [i for i in same_sku.get(key, []) if i != p.id]
         article = articles_by_number.get(p.sku.strip()) if key and not others else None
-        item = plan_product(
-            p, article, ctx, parent_rate if isinstance(parent_rate, Decimal) else None, others
-        )
+        parent_rate = parent_rate if isinstance(parent_rate, Decimal) else None
+        item = plan_product(p, article, ctx, parent_rate, others)
         plan.add(item)
         if not isinstance(item, Reject):
             imported.add(item.sku)
@@ -233,21 +232,13 @@ def _overwrite(product: ShopProduct, wanted: Wanted, article: Article, ctx: Impo
     if article.name != wanted.name:
         new["Name"] = wanted.name
     coding_rate = ctx.vat_rate_by_coding.get(article.coding_id)
-    if coding_rate is None or Decimal(coding_rate) != wanted.vat_rate:
-        if template is None:
-            return _reject(
-                product,
-                [
-                    f"its VAT rate differs from the article's, and there is {_no_template(kind, wanted.vat_rate)}"
-                ],
-            )
-        if template.coding_id != article.coding_id:
-            new["CodingId"] = template.coding_id
+    vat_differs = coding_rate is None or Decimal(coding_rate) != wanted.vat_rate
+    if template is None and (vat_differs or not article.unit_id):
+        what = "its VAT rate differs from the article's" if vat_differs else "the article has no unit"
+        return _reject(product, [f"{what}, and there is {_no_template(kind, wanted.vat_rate)}"])
+    if vat_differs and template.coding_id != article.coding_id:
+        new["CodingId"] = template.coding_id
     if not article.unit_id:
-        if template is None:
-            return _reject(
-                product, [f"the article has no unit, and there is {_no_template(kind, wanted.vat_rate)}"]
-            )
         new["UnitId"] = template.unit_id
     current = article.gross_price if wanted.price_field == GROSS else article.net_price
     if current.quantize(CENT) != wanted.price or "CodingId" in new:
@@ -315,6 +306,10 @@ def recheck(item, live_article: Article | None, live_product: ShopProduct | None
     if isinstance(item, Overwrite | Link):
         if live_article is None:
             return skip("The article is no longer in eAccounting.")
+        if (live_article.number or "").strip() != item.sku:
+            return skip(
+                f"The article's number was changed in eAccounting after the preview (now {live_article.number})."
+            )
         if isinstance(item, Overwrite) and live_article.changed_utc != item.article_changed_utc:
             return skip("The article was changed in eAccounting after the preview.")
     again = plan_product(live_product, live_article, ctx, item.vat_rate)

@@ -8,13 +8,14 @@ from .connections import (
     WebshopConnection,
     normalize_shop_url,
 )
+from .first_sync import FirstSync, ImportItem
 from .runs import SyncEvent, SyncRun
 from .tenancy import Membership, Tenant, business_id_validator
 from .webhooks import WebhookDelivery
 
 __all__ = [
     "ArticleLink", "ArticleTemplate", "ShopProductSnapshot", "SyncCursor", "SyncEvent", "SyncRun",
-    "TaxClassMapping",
+    "TaxClassMapping", "FirstSync", "ImportItem",
     "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",
     "WebshopConnection", "business_id_validator", "normalize_shop_url",
 ]

@@ -16,7 +16,16 @@ from django.db import transaction
 from .. import webshops
 from ..eaccounting.client import EAccountingClient
 from ..eaccounting.resources import Article, _get
-from ..models import ArticleLink, ShopProductSnapshot, SyncCursor, SyncEvent, SyncRun, TaxClassMapping, Tenant
+from ..models import (
+    ArticleLink,
+    FirstSync,
+    ShopProductSnapshot,
+    SyncCursor,
+    SyncEvent,
+    SyncRun,
+    TaxClassMapping,
+    Tenant,
+)
 from ..webshops.base import Webshop
 from . import shop_snapshot
 from .article_plan import LinkState, Step, plan_catalog, price_change_share
@@ -24,6 +33,7 @@ from .article_values import CatalogContext
 from .record import RunRecorder
 
 CURSOR = "eaccounting.articles"
+FIRST_SYNC_FINISHED = (FirstSync.Status.DONE, FirstSync.Status.UNDONE)
 CHUNK = 100  # articles planned together = one shop batch
 OPEN_ORDER_STATUSES = ("pending", "processing", "on-hold")
 
@@ -31,6 +41,10 @@ OUTCOME = {
     "create": SyncEvent.Outcome.CREATED, "update": SyncEvent.Outcome.UPDATED, "link": SyncEvent.Outcome.UPDATED,
     "hide": SyncEvent.Outcome.HIDDEN, "restore": SyncEvent.Outcome.RESTORED,
 }
+
+
+class SyncBlocked(Exception):
+    """The sync may not run yet; the message says what a person has to do first."""
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -134,6 +148,11 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
     shop = webshops.for_connection(tenant.webshop_connection)
     with RunRecorder(tenant, SyncRun.Kind.ARTICLES, trigger, dry_run) as rec:
+        if not FirstSync.objects.filter(tenant=tenant, status__in=FIRST_SYNC_FINISHED).exists():
+            raise SyncBlocked(
+                "The first sync has not been completed: the shop's own products must go into eAccounting "
+                "before eAccounting's articles are pushed to the shop. Preview and apply the first sync."
+            )
         ctx = build_context(tenant, eaccounting, shop)
         cursor = SyncCursor.objects.filter(tenant=tenant, name=CURSOR).first()
         full = full or cursor is None

@@ -10,6 +10,7 @@ from integration.activation.fetch import gather
 from integration.activation.preflight import check
 from integration.eaccounting.client import EAccountingClient
 from integration.models import ArticleLink, SyncEvent, SyncRun, WebshopConnection
+from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 
 from ..eaccounting.conftest import connect_tenant
@@ -29,6 +30,7 @@ def tenant(ea, wc, live_server, settings):
                                      status="connected")
     activate(tenant, check(gather(tenant)))
     tenant.refresh_from_db()
+    first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
     return tenant
 
 
@@ -189,3 +191,16 @@ def test_negative_and_fractional_stock_show_as_whole_non_negative_units(tenant, 
     links = {link.article_id: link.shop_product_id for link in ArticleLink.objects.filter(tenant=tenant)}
     assert by_id[links[first.id]].stock_quantity == 0
     assert by_id[links[second.id]].stock_quantity == int(Decimal("7.9") - second.stock_reserved)
+
+
+def test_the_article_sync_waits_for_the_first_sync(ea, wc, live_server, settings):
+    wc.reset(seed={"products": 0, "orders": 0})
+    settings.SILTA_BASE_URL = live_server.url
+    tenant = connect_tenant(ea, "early", ea.companies()[0]).tenant
+    key, secret = wc.key("read_write")
+    WebshopConnection.objects.create(tenant=tenant, base_url=wc.url, api_key=key, api_secret=secret, status="connected")
+    activate(tenant, check(gather(tenant)))
+    with pytest.raises(Exception, match="first sync has not been completed"):
+        sync_articles(tenant)
+    assert SyncRun.objects.get(tenant=tenant).status == SyncRun.Status.FAILED
+    assert list(webshops.for_connection(tenant.webshop_connection).products()) == []

@@ -1,0 +1,200 @@
+"""The first sync: preview, then the shop's products into eAccounting, then (article sync) the other way.
+
+Order matters: with SendToWebshop on by default, pushing first would give clashing numbers
+eAccounting's values — the reverse of Visma's rule that the shop's copy wins. So the sync
+is planned as a whole and stored as a preview (FirstSync + ImportItems). *Yes* creates; the
+overwrites need their own confirmation. At apply time the whole plan is made again from live
+data and only items identical to the preview are applied: anything that changed in between
+is skipped and reported, never forced. The overwritten values are kept for *Undo import*.
+"""
+
+import dataclasses
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from .. import webshops
+from ..eaccounting.client import EAccountingClient
+from ..eaccounting.errors import EAccountingError, OutcomeUnknown
+from ..eaccounting.resources import Article
+from ..models import (
+    ArticleLink,
+    ArticleTemplate,
+    FirstSync,
+    ImportItem,
+    SyncEvent,
+    SyncRun,
+    TaxClassMapping,
+    Tenant,
+)
+from .import_plan import (
+    Create,
+    FirstSyncPlan,
+    LeftOut,
+    Link,
+    Overwrite,
+    PushCreate,
+    Reject,
+    deactivate_body,
+    overwrite_body,
+    plan_first_sync,
+)
+from .import_values import ImportContext, Template, with_values
+from .record import RunRecorder
+
+KINDS = {Create: ImportItem.Kind.CREATE, Overwrite: ImportItem.Kind.OVERWRITE, Link: ImportItem.Kind.LINK,
+         Reject: ImportItem.Kind.REJECT, PushCreate: ImportItem.Kind.PUSH_CREATE, LeftOut: ImportItem.Kind.LEFT_OUT}
+
+
+class FirstSyncError(Exception):
+    pass
+
+
+def _payload(item) -> dict:
+    """The item as JSON: what the preview showed, and what apply time compares against."""
+    return json.loads(json.dumps(dataclasses.asdict(item), cls=DjangoJSONEncoder))
+
+
+def _key(item) -> tuple:
+    return KINDS[type(item)], getattr(item, "sku", "") or getattr(item, "article_number", "")
+
+
+def _context(tenant: Tenant, eaccounting: EAccountingClient, shop) -> ImportContext:
+    templates = {
+        (t.kind, t.vat_rate): Template(t.kind, t.vat_rate, t.coding_id, t.unit_id, t.is_stock)
+        for t in ArticleTemplate.objects.filter(tenant=tenant)
+    }
+    return ImportContext(
+        prices_include_tax=shop.settings().prices_include_tax,
+        vat_rate_by_tax_class={m.tax_class: m.vat_rate for m in TaxClassMapping.objects.filter(tenant=tenant)},
+        templates=templates,
+        vat_rate_by_coding={c.id: c.vat_rate_percent for c in eaccounting.codings()},
+    )
+
+
+def _plan(tenant: Tenant) -> tuple[FirstSyncPlan, dict[str, Article], EAccountingClient]:
+    eaccounting = EAccountingClient(tenant.eaccounting_connection)
+    shop = webshops.for_connection(tenant.webshop_connection)
+    ctx = _context(tenant, eaccounting, shop)
+    articles = [Article.from_api(item) for item in eaccounting.listing("/articles")]
+    by_number = {a.number: a for a in articles}
+    plan = plan_first_sync(shop.products(), by_number, articles, ctx)
+    return plan, {a.id: a for a in articles}, eaccounting
+
+
+def _items(plan: FirstSyncPlan):
+    for group in (plan.creates, plan.overwrites, plan.links, plan.rejects, plan.push_creates, plan.left_out):
+        yield from group
+
+
+def preview(tenant: Tenant) -> FirstSync:
+    """Read both catalogues and store what the first sync would do. Writes nothing outside Silta."""
+    if not tenant.is_active:
+        raise FirstSyncError(f"Activate the integration of {tenant.name} first.")
+    plan, _, _ = _plan(tenant)
+    with transaction.atomic():
+        FirstSync.objects.filter(tenant=tenant, status=FirstSync.Status.PREVIEW).delete()  # a newer preview replaces it
+        first = FirstSync.objects.create(tenant=tenant, summary=plan.summary())
+        ImportItem.objects.bulk_create(
+            ImportItem(
+                first_sync=first, tenant=tenant, kind=KINDS[type(item)],
+                sku=getattr(item, "sku", "") or getattr(item, "article_number", ""),
+                name=getattr(item, "name", ""), product_id=getattr(item, "product_id", None),
+                article_id=getattr(item, "article_id", "") or "", payload=_payload(item),
+                reason=getattr(item, "reason", ""),
+            )
+            for item in _items(plan)
+        )
+    return first
+
+
+def _link(tenant: Tenant, article_id: str, number: str, product_id: int) -> None:
+    ArticleLink.objects.update_or_create(
+        tenant=tenant, article_id=article_id,
+        defaults={"article_number": number, "shop_product_id": product_id, "last_written": {}},
+    )
+
+
+def _create(eaccounting: EAccountingClient, item: Create) -> str:
+    """POST the article; if the answer is lost, look it up by number before anything else."""
+    try:
+        return Article.from_api(eaccounting.post("/articles", item.body)).id
+    except OutcomeUnknown:
+        found = eaccounting.article_by_number(item.sku)
+        if found is None:
+            raise
+        return found.id
+
+
+def apply(first: FirstSync, *, overwrite: bool = False) -> SyncRun:
+    """*Yes*: create (and with `overwrite`, the confirmed overwrites) the items the preview showed."""
+    tenant = first.tenant
+    if first.status not in (FirstSync.Status.PREVIEW, FirstSync.Status.CREATED):
+        raise FirstSyncError(f"This first sync is {first.get_status_display().lower()}: nothing to apply.")
+    plan, live_by_id, eaccounting = _plan(tenant)
+    planned = {(i.kind, i.sku): i for i in first.items.filter(state=ImportItem.State.PLANNED)}
+    live = {_key(item): item for item in _items(plan)}
+    wanted = [ImportItem.Kind.CREATE, ImportItem.Kind.LINK] + ([ImportItem.Kind.OVERWRITE] if overwrite else [])
+    with RunRecorder(tenant, SyncRun.Kind.FIRST_IMPORT, SyncRun.Trigger.MANUAL) as rec:
+        for (kind, sku), row in planned.items():
+            if kind not in wanted:
+                continue
+            item = live.get((kind, sku))
+            if item is None or _payload(item) != row.payload:
+                _finish(row, ImportItem.State.SKIPPED, "Changed since the preview: not applied. Make a new preview.")
+                rec.event(SyncEvent.Outcome.SKIPPED, sku, reason=row.reason)
+                continue
+            try:
+                _apply_item(tenant, eaccounting, item, row, live_by_id)
+            except EAccountingError as exc:
+                _finish(row, ImportItem.State.FAILED, str(exc))
+                rec.event(SyncEvent.Outcome.FAILED, sku, reason=str(exc))
+                continue
+            rec.event(SyncEvent.Outcome.CREATED if kind == ImportItem.Kind.CREATE else SyncEvent.Outcome.UPDATED,
+                      sku, fields=row.payload.get("changes", {}), reason=row.get_kind_display())  # fmt: skip
+        pending = first.items.filter(kind=ImportItem.Kind.OVERWRITE, state=ImportItem.State.PLANNED).exists()
+        first.status = FirstSync.Status.CREATED if pending else FirstSync.Status.DONE
+        first.save(update_fields=["status", "updated_at"])
+    return rec.run
+
+
+def _apply_item(tenant, eaccounting, item, row: ImportItem, live_by_id) -> None:
+    if isinstance(item, Create):
+        article_id = _create(eaccounting, item)
+    elif isinstance(item, Overwrite):
+        eaccounting.put(f"/articles/{item.article_id}", overwrite_body(live_by_id[item.article_id].raw, item))
+        article_id = item.article_id
+    else:  # Link: the same in both systems
+        article_id = item.article_id
+    _link(tenant, article_id, item.sku, item.product_id)
+    row.article_id = article_id
+    _finish(row, ImportItem.State.APPLIED, "")
+
+
+def _finish(row: ImportItem, state: str, reason: str) -> None:
+    row.state, row.reason = state, reason or row.reason
+    row.save(update_fields=["state", "reason", "article_id"])
+
+
+def undo(first: FirstSync) -> SyncRun:
+    """*Undo import*: put overwritten values back; deactivate created articles (the API cannot delete)."""
+    tenant = first.tenant
+    eaccounting = EAccountingClient(tenant.eaccounting_connection)
+    applied = first.items.filter(state=ImportItem.State.APPLIED,
+                                 kind__in=[ImportItem.Kind.CREATE, ImportItem.Kind.OVERWRITE])  # fmt: skip
+    with RunRecorder(tenant, SyncRun.Kind.FIRST_IMPORT, SyncRun.Trigger.MANUAL) as rec:
+        for row in applied:
+            live = Article.from_api(eaccounting.get(f"/articles/{row.article_id}"))
+            if row.kind == ImportItem.Kind.OVERWRITE:
+                eaccounting.put(f"/articles/{row.article_id}", with_values(live.raw, row.payload["undo"]))
+                reason = "overwritten values put back"
+            else:
+                eaccounting.put(f"/articles/{row.article_id}", deactivate_body(live.raw))
+                reason = "created by the import: deactivated (eAccounting's API cannot delete articles)"
+            ArticleLink.objects.filter(tenant=tenant, article_id=row.article_id).delete()
+            _finish(row, ImportItem.State.UNDONE, reason)
+            rec.event(SyncEvent.Outcome.UPDATED, row.sku, reason=reason)
+        first.status = FirstSync.Status.UNDONE
+        first.save(update_fields=["status", "updated_at"])
+    return rec.run

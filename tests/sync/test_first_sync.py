@@ -1,0 +1,130 @@
+"""The first sync against both sandboxes: preview, creates, confirmed overwrites, re-check, undo."""
+
+from decimal import Decimal
+
+import pytest
+
+from integration import webshops
+from integration.activation.activate import activate
+from integration.activation.fetch import gather
+from integration.activation.preflight import check
+from integration.eaccounting.client import EAccountingClient
+from integration.models import ArticleLink, FirstSync, ImportItem, WebshopConnection
+from integration.sync import first_sync
+from integration.sync.article_sync import sync_articles
+
+from ..eaccounting.conftest import connect_tenant
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def tenant(ea, wc, live_server, settings):
+    """Activated; the shop has its own seeded products plus two that clash with eAccounting's numbers."""
+    settings.SILTA_BASE_URL = live_server.url
+    tenant = connect_tenant(ea, "first", ea.companies()[0]).tenant
+    key, secret = wc.key("read_write")
+    WebshopConnection.objects.create(tenant=tenant, base_url=wc.url, api_key=key, api_secret=secret, status="connected")
+    activate(tenant, check(gather(tenant)))
+    tenant.refresh_from_db()
+    return tenant
+
+
+@pytest.fixture
+def eaccounting(tenant):
+    return EAccountingClient(tenant.eaccounting_connection)
+
+
+@pytest.fixture
+def clashes(tenant, eaccounting, wc):
+    key = (tenant.webshop_connection.api_key, tenant.webshop_connection.api_secret)
+    articles = [a for a in eaccounting.articles() if a.is_active][:2]
+    for article in articles:
+        response = wc.post("/products", key, json={"name": f"Kaupan {article.name}"[:50], "sku": article.number,
+                                                   "regular_price": "99.90", "description": "Kaupan teksti"})
+        assert response.status_code == 201, response.text
+    return articles
+
+
+def items(first, kind):
+    return list(first.items.filter(kind=kind))
+
+
+def test_preview_lists_each_kind_with_reasons_and_writes_nothing(tenant, clashes, ea, wc):
+    ea.control("DELETE", "requests")
+    first = first_sync.preview(tenant)
+    assert first.status == FirstSync.Status.PREVIEW
+    overwrites = items(first, ImportItem.Kind.OVERWRITE)
+    assert {o.sku for o in overwrites} == {a.number for a in clashes}
+    changes = overwrites[0].payload["changes"]
+    assert "Name" in changes and changes["Name"][1].startswith("Kaupan ")
+    assert items(first, ImportItem.Kind.CREATE)
+    rejects = items(first, ImportItem.Kind.REJECT)
+    assert any("SKU" in r.reason for r in rejects)  # the seed has products without or with duplicate SKUs
+    assert items(first, ImportItem.Kind.PUSH_CREATE)
+    writes = [r for r in ea.control("GET", "requests") if r["method"] in ("POST", "PUT")]
+    assert writes == []
+
+
+def test_yes_creates_and_overwrites_wait_for_their_own_confirmation(tenant, clashes, eaccounting):
+    first = first_sync.preview(tenant)
+    creates = items(first, ImportItem.Kind.CREATE)
+    first_sync.apply(first)
+    first.refresh_from_db()
+    assert first.status == FirstSync.Status.CREATED
+    for row in first.items.filter(kind=ImportItem.Kind.CREATE):
+        assert row.state == ImportItem.State.APPLIED, row.reason
+        article = eaccounting.article_by_number(row.sku)
+        assert article is not None and article.id == row.article_id
+        assert ArticleLink.objects.filter(tenant=tenant, article_id=article.id, shop_product_id=row.product_id).exists()
+    assert len(creates) == first.items.filter(kind=ImportItem.Kind.CREATE, state=ImportItem.State.APPLIED).count()
+    untouched = eaccounting.article_by_number(clashes[0].number)
+    assert untouched.name == clashes[0].name  # not overwritten without confirmation
+
+    first_sync.apply(first, overwrite=True)
+    first.refresh_from_db()
+    assert first.status == FirstSync.Status.DONE
+    overwritten = eaccounting.article_by_number(clashes[0].number)
+    assert overwritten.name.startswith("Kaupan ")
+    price = overwritten.gross_price if webshops.for_connection(tenant.webshop_connection).settings().prices_include_tax \
+        else overwritten.net_price
+    assert price == Decimal("99.90")
+
+
+def test_an_item_changed_after_the_preview_is_skipped_not_forced(tenant, clashes, eaccounting, wc):
+    first = first_sync.preview(tenant)
+    changed = items(first, ImportItem.Kind.CREATE)[0]
+    wc.control("PATCH", f"/products/{changed.product_id}", {"regular_price": "1.23"})
+    first_sync.apply(first)
+    changed.refresh_from_db()
+    assert changed.state == ImportItem.State.SKIPPED
+    assert "Changed since the preview" in changed.reason
+    assert eaccounting.article_by_number(changed.sku) is None
+    assert first.items.filter(kind=ImportItem.Kind.CREATE, state=ImportItem.State.APPLIED).exists()
+
+
+def test_undo_restores_overwritten_fields_and_deactivates_created_articles(tenant, clashes, eaccounting):
+    first = first_sync.preview(tenant)
+    first_sync.apply(first)
+    first_sync.apply(first, overwrite=True)
+    first_sync.undo(first)
+    first.refresh_from_db()
+    assert first.status == FirstSync.Status.UNDONE
+    restored = eaccounting.article_by_number(clashes[0].number)
+    assert (restored.name, restored.net_price) == (clashes[0].name, clashes[0].net_price)
+    for row in first.items.filter(kind=ImportItem.Kind.CREATE, state=ImportItem.State.UNDONE):
+        assert not eaccounting.article_by_number(row.sku).is_active
+        assert "cannot delete" in row.reason
+    assert not ArticleLink.objects.filter(tenant=tenant).exists()
+
+
+def test_after_the_first_sync_eaccountings_articles_reach_the_shop(tenant, clashes, eaccounting):
+    first = first_sync.preview(tenant)
+    push = {row.sku for row in items(first, ImportItem.Kind.PUSH_CREATE)}
+    first_sync.apply(first, overwrite=True)
+    sync_articles(tenant)
+    shop_skus = {p.sku for p in webshops.for_connection(tenant.webshop_connection).products()}
+    assert push <= shop_skus
+    clash_product = next(p for p in webshops.for_connection(tenant.webshop_connection).products()
+                         if p.sku == clashes[0].number)  # fmt: skip
+    assert clash_product.name.startswith("Kaupan ")  # the shop's copy won, and stays

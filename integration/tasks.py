@@ -30,3 +30,30 @@ def sync_articles(tenant_id: int, trigger: str = "schedule") -> str:
 
     run_record = run(Tenant.objects.get(pk=tenant_id), trigger=trigger)
     return f"{run_record.get_status_display()}: {run_record.counts}"
+
+
+def first_sync_step(first_sync_id: int, step: str) -> str:
+    """Prepare the preview ("preview"), apply it ("create", "overwrite") or undo it ("undo")."""
+    from .models import FirstSync
+    from .sync import first_sync
+
+    first = FirstSync.objects.select_related("tenant").get(pk=first_sync_id)
+    before = first.status
+    try:
+        if step == "preview":
+            first_sync.preview(first.tenant, first)
+        elif step in ("create", "overwrite"):
+            first_sync.apply(first, overwrite=step == "overwrite")
+        elif step == "undo":
+            first_sync.undo(first)
+        else:
+            raise ValueError(f"unknown first sync step {step!r}")
+    except Exception as exc:
+        # Back to where it was, with the reason, so a person can try again; the task itself fails too.
+        FirstSync.objects.filter(pk=first.pk).update(
+            status=FirstSync.Status.PREVIEW if before == FirstSync.Status.PREPARING else before,
+            error=f"{exc.__class__.__name__}: {exc}",
+        )
+        raise
+    first.refresh_from_db()
+    return first.get_status_display()

@@ -40,7 +40,8 @@ def activate(request, slug):
         except WebshopError as exc:
             messages.error(request, f"Not activated: the shop refused the webhooks Silta needs ({exc}).")
         else:
-            messages.success(request, f"The integration of {tenant.name} is active.")
+            messages.success(request, f"The integration of {tenant.name} is active. Next: the first sync.")
+            return redirect("first_sync", slug=tenant.slug)
         return redirect("admin:index")
     context = {
         **admin.site.each_context(request), "tenant": tenant, "preflight": preflight,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from . import activation_views, eaccounting_views, webshop_views
+from . import activation_views, eaccounting_views, first_sync_views, webshop_views
 from .health import healthz
 
 urlpatterns = [
@@ -9,5 +9,6 @@ urlpatterns = [
     *eaccounting_views.urls,
     *webshop_views.urls,
     *activation_views.urls,
+    *first_sync_views.urls,
     path("", admin.site.urls),
 ]

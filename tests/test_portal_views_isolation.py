@@ -12,6 +12,7 @@ VIEWS = [
     ("webshop_approved", "get", {Membership.Role.OWNER}),
     ("webshop_test", "post", {Membership.Role.OWNER, Membership.Role.MEMBER}),
     ("tenant_activate", "get", {Membership.Role.OWNER}),
+    ("first_sync", "get", {Membership.Role.OWNER}),
 ]
 
 

@@ -7,7 +7,9 @@ from .tenancy import Tenant
 
 class FirstSync(models.Model):
     class Status(models.TextChoices):
+        PREPARING = "preparing", "Preparing the preview"
         PREVIEW = "preview", "Preview: waiting for Yes"
+        APPLYING = "applying", "Applying"
         CREATED = "created", "Created; overwrites waiting for confirmation"
         DONE = "done", "Done"
         UNDONE = "undone", "Undone"
@@ -15,6 +17,7 @@ class FirstSync(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="first_syncs")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEW)
     summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, help_text="Why the last step failed, in words.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

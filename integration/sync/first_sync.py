@@ -43,6 +43,7 @@ from .import_plan import (
 from .import_values import ImportContext, Template, with_values
 from .record import RunRecorder
 
+BUSY_OR_APPLIED = (FirstSync.Status.APPLYING, FirstSync.Status.CREATED, FirstSync.Status.DONE)
 KINDS = {Create: ImportItem.Kind.CREATE, Overwrite: ImportItem.Kind.OVERWRITE, Link: ImportItem.Kind.LINK,
          Reject: ImportItem.Kind.REJECT, PushCreate: ImportItem.Kind.PUSH_CREATE, LeftOut: ImportItem.Kind.LEFT_OUT}
 
@@ -54,6 +55,12 @@ class FirstSyncError(Exception):
 def _payload(item) -> dict:
     """The item as JSON: what the preview showed, and what apply time compares against."""
     return json.loads(json.dumps(dataclasses.asdict(item), cls=DjangoJSONEncoder))
+
+
+def _name(item) -> str:
+    """The name to show in the preview: the shop's for what comes from the shop."""
+    body = getattr(item, "body", None) or {}
+    return (getattr(item, "name", "") or body.get("Name") or "")[:300]
 
 
 def _key(item) -> tuple:
@@ -88,19 +95,28 @@ def _items(plan: FirstSyncPlan):
         yield from group
 
 
-def preview(tenant: Tenant) -> FirstSync:
-    """Read both catalogues and store what the first sync would do. Writes nothing outside Silta."""
+def start(tenant: Tenant) -> FirstSync:
+    """A new preview to prepare; it replaces a preview nobody said Yes to."""
     if not tenant.is_active:
         raise FirstSyncError(f"Activate the integration of {tenant.name} first.")
+    if FirstSync.objects.filter(tenant=tenant, status__in=BUSY_OR_APPLIED).exists():
+        raise FirstSyncError("The first sync has already been applied (or is being applied): see its result.")
+    FirstSync.objects.filter(tenant=tenant, status=FirstSync.Status.PREVIEW).delete()
+    return FirstSync.objects.create(tenant=tenant, status=FirstSync.Status.PREPARING)
+
+
+def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
+    """Read both catalogues and store what the first sync would do. Writes nothing outside Silta."""
+    first = first or start(tenant)
     plan, _, _ = _plan(tenant)
     with transaction.atomic():
-        FirstSync.objects.filter(tenant=tenant, status=FirstSync.Status.PREVIEW).delete()  # a newer preview replaces it
-        first = FirstSync.objects.create(tenant=tenant, summary=plan.summary())
+        first.status, first.summary, first.error = FirstSync.Status.PREVIEW, plan.summary(), ""
+        first.save()
         ImportItem.objects.bulk_create(
             ImportItem(
                 first_sync=first, tenant=tenant, kind=KINDS[type(item)],
                 sku=getattr(item, "sku", "") or getattr(item, "article_number", ""),
-                name=getattr(item, "name", ""), product_id=getattr(item, "product_id", None),
+                name=_name(item), product_id=getattr(item, "product_id", None),
                 article_id=getattr(item, "article_id", "") or "", payload=_payload(item),
                 reason=getattr(item, "reason", ""),
             )
@@ -130,7 +146,7 @@ def _create(eaccounting: EAccountingClient, item: Create) -> str:
 def apply(first: FirstSync, *, overwrite: bool = False) -> SyncRun:
     """*Yes*: create (and with `overwrite`, the confirmed overwrites) the items the preview showed."""
     tenant = first.tenant
-    if first.status not in (FirstSync.Status.PREVIEW, FirstSync.Status.CREATED):
+    if first.status not in (FirstSync.Status.PREVIEW, FirstSync.Status.CREATED, FirstSync.Status.APPLYING):
         raise FirstSyncError(f"This first sync is {first.get_status_display().lower()}: nothing to apply.")
     plan, live_by_id, eaccounting = _plan(tenant)
     planned = {(i.kind, i.sku): i for i in first.items.filter(state=ImportItem.State.PLANNED)}

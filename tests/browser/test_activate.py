@@ -28,8 +28,9 @@ def test_owner_reads_the_preflight_and_answers_yes(page, live_server, ready):
     assert page.locator("#blockers").count() == 0
     assert "Tavaramyynti 25,5 %" in page.locator("#defaults").inner_text()
     page.click("#activate-form button[value=yes]")
-    page.wait_for_selector("#tenants-dashboard")
+    page.wait_for_selector("#do-preview")  # next: the first sync
     assert "is active" in page.locator(".messagelist").inner_text()
+    page.goto(live_server.url + "/")
     assert page.locator("tr[data-tenant=ready] .integration-status").inner_text().startswith("Active")
     assert TaxClassMapping.objects.filter(tenant=ready).count() == 4
 

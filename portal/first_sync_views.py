@@ -1,0 +1,69 @@
+"""The first-sync page: prepare the preview, Yes (create), confirm overwrites, undo. Work runs as tasks."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import path
+from django_q.tasks import async_task
+
+from integration import tenancy
+from integration.models import FirstSync, ImportItem, Membership
+from integration.sync import first_sync
+
+OWNERS = (Membership.Role.OWNER,)
+# Which step a button starts, from which state, and what the page says meanwhile.
+STEPS = {
+    "preview": (None, "Preparing the preview: both catalogues are being read."),
+    "create": (FirstSync.Status.PREVIEW, "Creating the shop's products in eAccounting."),
+    "overwrite": (FirstSync.Status.CREATED, "Overwriting the confirmed articles in eAccounting."),
+    "undo": ((FirstSync.Status.CREATED, FirstSync.Status.DONE), "Undoing the import."),
+}
+
+
+def _enqueue(first, step):
+    transaction.on_commit(lambda: async_task("integration.tasks.first_sync_step", first.pk, step))
+
+
+def page(request, slug):
+    tenant = tenancy.get_tenant_for_user(request.user, slug, OWNERS)
+    first = FirstSync.objects.filter(tenant=tenant).first()
+    if request.method == "POST":
+        step = request.POST.get("step")
+        if step not in STEPS:
+            messages.error(request, "Unknown action.")
+            return redirect("first_sync", slug=slug)
+        allowed, busy_text = STEPS[step]
+        if step == "overwrite" and request.POST.get("confirm") != "yes":
+            messages.error(request, "Tick the confirmation first: the listed articles in eAccounting will be overwritten.")
+            return redirect("first_sync", slug=slug)
+        try:
+            with transaction.atomic():
+                if step == "preview":
+                    first = first_sync.start(tenant)
+                elif first is None or first.status not in ((allowed,) if isinstance(allowed, str) else allowed):
+                    raise first_sync.FirstSyncError("That step is not possible now; the page shows what is.")
+                else:
+                    first.status = FirstSync.Status.APPLYING
+                    first.save(update_fields=["status", "updated_at"])
+                _enqueue(first, step)
+        except first_sync.FirstSyncError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.info(request, busy_text)
+        return redirect("first_sync", slug=slug)
+    groups = []
+    if first is not None:
+        for kind, label in ImportItem.Kind.choices:
+            rows = [i for i in first.items.all() if i.kind == kind]
+            groups.append({"kind": kind, "label": label, "rows": rows})
+    context = {
+        **admin.site.each_context(request), "tenant": tenant, "first": first, "groups": groups,
+        "busy": first is not None and first.status in (FirstSync.Status.PREPARING, FirstSync.Status.APPLYING),
+        "title": f"First sync: {tenant.name}",
+    }
+    return render(request, "portal/first_sync.html", context)
+
+
+urls = [
+    path("tenants/<slug:slug>/first-sync/", admin.site.admin_view(page), name="first_sync"),
+]

@@ -1,0 +1,69 @@
+"""The whole start in a real browser, with a real task cluster: activate, preview, Yes, confirm overwrites."""
+
+import os
+
+import pytest
+from django.db import connection as db
+
+from integration.eaccounting.client import EAccountingClient
+from integration.models import FirstSync, Membership, WebshopConnection
+
+from ..conftest import database_url, spawn, stop
+from ..eaccounting.conftest import connect_tenant
+from .conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def cluster(ea, live_server):
+    env = {**os.environ, "DATABASE_URL": database_url(db.settings_dict), "SILTA_BASE_URL": live_server.url,
+           "EACCOUNTING_IDENTITY_URL": ea.base, "EACCOUNTING_API_URL": f"{ea.base}/v2"}
+    process = spawn("qcluster", env=env)
+    yield process
+    output = stop(process)
+    assert "Traceback" not in output, output
+
+
+@pytest.fixture
+def owner(ea, wc, live_server, settings, django_user_model):
+    settings.SILTA_BASE_URL = live_server.url
+    tenant = connect_tenant(ea, "kauppa", ea.companies()[0]).tenant
+    key, secret = wc.key("read_write")
+    WebshopConnection.objects.create(tenant=tenant, base_url=wc.url, api_key=key, api_secret=secret, status="connected")
+    user = django_user_model.objects.create_user(username="owner", password="pw-owner", is_staff=True)
+    Membership.objects.create(tenant=tenant, user=user, role=Membership.Role.OWNER)
+    clash = next(a for a in EAccountingClient(tenant.eaccounting_connection).articles() if a.is_active)
+    response = wc.post("/products", key=(key, secret), json={"name": "Kaupan oma nimi", "sku": clash.number,
+                                                               "regular_price": "55.00"})
+    assert response.status_code == 201
+    return tenant, clash
+
+
+def wait_for_status(page, status):
+    page.wait_for_selector(f"#first-sync-status[data-status={status}]", timeout=60_000)
+
+
+def test_activate_preview_create_and_confirm_overwrites(page, live_server, owner, cluster):
+    tenant, clash = owner
+    log_in(page, live_server.url, "owner", "pw-owner")
+    page.click("tr[data-tenant=kauppa] a.activate")
+    page.click("#activate-form button[value=yes]")
+    page.click("#do-preview")
+    wait_for_status(page, "preview")
+    overwrite_row = page.locator(f"#group-overwrite tr[data-sku='{clash.number}']")
+    assert "Kaupan oma nimi" in overwrite_row.inner_text() and clash.name in overwrite_row.inner_text()
+    assert page.locator("#group-create tr.import-item").count() > 0
+    assert page.locator("#group-reject tr.import-item").count() > 0
+
+    page.click("#do-create")
+    wait_for_status(page, "created")
+    assert EAccountingClient(tenant.eaccounting_connection).article_by_number(clash.number).name == clash.name
+
+    page.click("#do-overwrite")  # without the tick: refused
+    assert "Tick the confirmation first" in page.locator(".messagelist").inner_text()
+    page.check("#confirm-overwrite")
+    page.click("#do-overwrite")
+    wait_for_status(page, "done")
+    assert EAccountingClient(tenant.eaccounting_connection).article_by_number(clash.number).name == "Kaupan oma nimi"
+    assert FirstSync.objects.get(tenant=tenant).status == FirstSync.Status.DONE

@@ -23,12 +23,18 @@ def check_webhooks(tenant_id: int) -> list[str]:
     return check(tenant_id)
 
 
-def sync_articles(tenant_id: int, trigger: str = "schedule") -> str:
-    """Article sync eAccounting → shop for one tenant."""
-    from .models import Tenant
+def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False) -> str:
+    """Article sync eAccounting → shop for one tenant (`full`: the stock reconcile, reading everything)."""
+    from .models import FirstSync, Tenant
+    from .sync.article_sync import FIRST_SYNC_FINISHED
     from .sync.article_sync import sync_articles as run
 
-    run_record = run(Tenant.objects.get(pk=tenant_id), trigger=trigger)
+    tenant = Tenant.objects.get(pk=tenant_id)
+    if not tenant.is_active:
+        return "not active"
+    if trigger == "schedule" and not FirstSync.objects.filter(tenant=tenant, status__in=FIRST_SYNC_FINISHED).exists():
+        return "waiting for the first sync"  # a person has to look at the preview first; no run to record
+    run_record = run(tenant, trigger=trigger, full=full)
     return f"{run_record.get_status_display()}: {run_record.counts}"
 
 

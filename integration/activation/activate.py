@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .. import webshop_setup
+from .. import schedules, webshop_setup
 from ..models import ArticleTemplate, TaxClassMapping, Tenant
 from .preflight import Preflight
 
@@ -29,10 +29,12 @@ def activate(tenant: Tenant, preflight: Preflight) -> None:
         tenant.is_active = True
         tenant.activated_at = timezone.now()
         tenant.save(update_fields=["is_active", "activated_at"])
+        schedules.ensure(tenant)
 
 
 def deactivate(tenant: Tenant) -> int:
     """Stop the integration; the shop's webhooks are removed. Returns how many were removed."""
     removed = webshop_setup.remove_webhooks(tenant)
+    schedules.remove(tenant.pk)
     Tenant.objects.filter(pk=tenant.pk).update(is_active=False)
     return removed

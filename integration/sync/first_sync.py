@@ -13,6 +13,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django_q.tasks import async_task
 
 from .. import webshops
 from ..eaccounting.client import EAccountingClient
@@ -172,6 +173,10 @@ def apply(first: FirstSync, *, overwrite: bool = False) -> SyncRun:
         pending = first.items.filter(kind=ImportItem.Kind.OVERWRITE, state=ImportItem.State.PLANNED).exists()
         first.status = FirstSync.Status.CREATED if pending else FirstSync.Status.DONE
         first.save(update_fields=["status", "updated_at"])
+        if first.status == FirstSync.Status.DONE:  # now eAccounting's articles may go to the shop
+            transaction.on_commit(
+                lambda: async_task("integration.tasks.sync_articles", tenant.pk, SyncRun.Trigger.ACTIVATION)
+            )
     return rec.run
 
 

@@ -63,3 +63,32 @@ def test_a_currency_mismatch_is_shown_and_refused(ready, client, wc):
         assert not ready.is_active
     finally:
         wc.control("PATCH", "/settings", {"currency": "EUR"})
+
+
+def test_activation_schedules_the_jobs_once_and_deactivation_removes_them(ready, client):
+    from django_q.models import Schedule
+
+    from integration import schedules
+    from integration.activation.activate import deactivate
+
+    client.post(reverse("tenant_activate", args=[ready.slug]), {"answer": "yes"})
+    names = sorted(Schedule.objects.values_list("name", flat=True))
+    assert names == sorted(schedules.name(ready.pk, job) for job, *_ in schedules.JOBS)
+    Schedule.objects.filter(name=schedules.name(ready.pk, "articles")).update(minutes=5)  # edited in the admin
+    schedules.ensure(ready)  # e.g. a re-activation
+    assert Schedule.objects.count() == len(schedules.JOBS)
+    assert Schedule.objects.get(name=schedules.name(ready.pk, "articles")).minutes == 5
+    ready.refresh_from_db()
+    deactivate(ready)
+    assert not Schedule.objects.exists()
+    ready.refresh_from_db()
+    assert not ready.is_active
+
+
+def test_deleting_a_tenant_removes_its_schedules(ready, client):
+    from django_q.models import Schedule
+
+    client.post(reverse("tenant_activate", args=[ready.slug]), {"answer": "yes"})
+    assert Schedule.objects.exists()
+    ready.delete()
+    assert not Schedule.objects.exists()

@@ -4,10 +4,10 @@ from django_q.models import Schedule
 
 from .models import Tenant
 
-# (job, task, minutes, extra kwargs)
+# (job, task, minutes, keyword arguments)
 JOBS = [
-    ("articles", "integration.tasks.sync_articles", 10, {}),
-    ("stock", "integration.tasks.sync_articles", 60, {"full": True}),
+    ("articles", "integration.tasks.sync_articles", 10, {"trigger": "schedule"}),
+    ("stock", "integration.tasks.sync_articles", 60, {"trigger": "schedule", "full": True}),
     ("webhooks", "integration.tasks.check_webhooks", 24 * 60, {}),
 ]
 
@@ -21,7 +21,7 @@ def ensure(tenant: Tenant) -> None:
     for job, func, minutes, kwargs in JOBS:
         schedule, created = Schedule.objects.update_or_create(
             name=name(tenant.pk, job),
-            defaults={"func": func, "args": repr((tenant.pk,)), "kwargs": repr({"trigger": "schedule", **kwargs}),
+            defaults={"func": func, "args": repr((tenant.pk,)), "kwargs": repr(kwargs),
                       "schedule_type": Schedule.MINUTES, "repeats": -1},
         )
         if created or not schedule.minutes:

@@ -44,7 +44,6 @@ def first_sync_step(first_sync_id: int, step: str) -> str:
     from .sync import first_sync
 
     first = FirstSync.objects.select_related("tenant").get(pk=first_sync_id)
-    before = first.status
     try:
         if step == "preview":
             first_sync.preview(first.tenant, first)
@@ -55,11 +54,14 @@ def first_sync_step(first_sync_id: int, step: str) -> str:
         else:
             raise ValueError(f"unknown first sync step {step!r}")
     except Exception as exc:
-        # Back to where it was, with the reason, so a person can try again; the task itself fails too.
-        FirstSync.objects.filter(pk=first.pk).update(
-            status=FirstSync.Status.PREVIEW if before == FirstSync.Status.PREPARING else before,
-            error=f"{exc.__class__.__name__}: {exc}",
-        )
+        # Settle on what was really done, with the reason, so a person can go on; the task fails too.
+        first.refresh_from_db()
+        first.error = f"{exc.__class__.__name__}: {exc}"
+        if step == "preview":
+            first.status = FirstSync.Status.PREVIEW
+            first.save(update_fields=["status", "error", "updated_at"])
+        else:
+            first_sync.settle(first)
         raise
     first.refresh_from_db()
     return first.get_status_display()

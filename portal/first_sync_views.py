@@ -43,8 +43,8 @@ def page(request, slug):
                 elif first is None or first.status not in ((allowed,) if isinstance(allowed, str) else allowed):
                     raise first_sync.FirstSyncError("That step is not possible now; the page shows what is.")
                 else:
-                    first.status = FirstSync.Status.APPLYING
-                    first.save(update_fields=["status", "updated_at"])
+                    first.status, first.error = FirstSync.Status.APPLYING, ""
+                    first.save(update_fields=["status", "error", "updated_at"])
                 _enqueue(first, step)
         except first_sync.FirstSyncError as exc:
             messages.error(request, str(exc))

@@ -149,6 +149,8 @@ def apply(first: FirstSync, *, overwrite: bool = False) -> SyncRun:
     tenant = first.tenant
     if first.status not in (FirstSync.Status.PREVIEW, FirstSync.Status.CREATED, FirstSync.Status.APPLYING):
         raise FirstSyncError(f"This first sync is {first.get_status_display().lower()}: nothing to apply.")
+    if not first.summary:
+        raise FirstSyncError("The preview was not completed: prepare a new one.")
     plan, live_by_id, eaccounting = _plan(tenant)
     planned = {(i.kind, i.sku): i for i in first.items.filter(state=ImportItem.State.PLANNED)}
     live = {_key(item): item for item in _items(plan)}
@@ -191,6 +193,20 @@ def _apply_item(tenant, eaccounting, item, row: ImportItem, live_by_id) -> None:
     _link(tenant, article_id, item.sku, item.product_id)
     row.article_id = article_id
     _finish(row, ImportItem.State.APPLIED, "")
+
+
+def settle(first: FirstSync) -> None:
+    """Set the status from what the items say (after a step failed half-way, too)."""
+    applied = first.items.filter(state=ImportItem.State.APPLIED, kind__in=[ImportItem.Kind.CREATE, ImportItem.Kind.OVERWRITE])
+    if first.items.filter(state=ImportItem.State.UNDONE).exists() and not applied.exists():
+        first.status = FirstSync.Status.UNDONE
+    elif not first.items.filter(state__in=[ImportItem.State.APPLIED, ImportItem.State.UNDONE]).exists():
+        first.status = FirstSync.Status.PREVIEW
+    elif first.items.filter(kind=ImportItem.Kind.OVERWRITE, state=ImportItem.State.PLANNED).exists():
+        first.status = FirstSync.Status.CREATED
+    else:
+        first.status = FirstSync.Status.DONE
+    first.save(update_fields=["status", "error", "updated_at"])
 
 
 def _finish(row: ImportItem, state: str, reason: str) -> None:

@@ -128,3 +128,18 @@ def test_after_the_first_sync_eaccountings_articles_reach_the_shop(tenant, clash
     clash_product = next(p for p in webshops.for_connection(tenant.webshop_connection).products()
                          if p.sku == clashes[0].number)  # fmt: skip
     assert clash_product.name.startswith("Kaupan ")  # the shop's copy won, and stays
+
+
+def test_a_failed_step_settles_on_what_was_really_done(tenant, clashes, ea):
+    from integration import tasks
+
+    first = first_sync.preview(tenant)
+    ea.settings(drop_after_commit_next=0, force_500=1000)  # eAccounting fails every request from now on
+    first.status = FirstSync.Status.APPLYING
+    first.save()
+    with pytest.raises(Exception):  # noqa: B017  (whatever eAccounting's failure is, the task fails)
+        tasks.first_sync_step(first.pk, "create")
+    ea.settings(force_500=0)
+    first.refresh_from_db()
+    assert first.status == FirstSync.Status.PREVIEW  # nothing was applied: Yes can be tried again
+    assert first.error

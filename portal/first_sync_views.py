@@ -11,6 +11,10 @@ from integration.models import FirstSync, ImportItem, Membership
 from integration.sync import first_sync
 
 OWNERS = (Membership.Role.OWNER,)
+# What needs a person's eyes first: overwrites and what cannot be imported; long lists start folded.
+GROUP_ORDER = [ImportItem.Kind.OVERWRITE, ImportItem.Kind.REJECT, ImportItem.Kind.CREATE,
+               ImportItem.Kind.PUSH_CREATE, ImportItem.Kind.LEFT_OUT, ImportItem.Kind.LINK]  # fmt: skip
+OPEN = {ImportItem.Kind.OVERWRITE, ImportItem.Kind.REJECT}
 # Which step a button starts, from which state, and what the page says meanwhile.
 STEPS = {
     "preview": (None, "Preparing the preview: both catalogues are being read."),
@@ -53,9 +57,10 @@ def page(request, slug):
         return redirect("first_sync", slug=slug)
     groups = []
     if first is not None:
-        for kind, label in ImportItem.Kind.choices:
-            rows = [i for i in first.items.all() if i.kind == kind]
-            groups.append({"kind": kind, "label": label, "rows": rows})
+        items = list(first.items.all())
+        for kind in GROUP_ORDER:
+            rows = [i for i in items if i.kind == kind]
+            groups.append({"kind": kind, "label": ImportItem.Kind(kind).label, "rows": rows, "open": kind in OPEN})
     context = {
         **admin.site.each_context(request), "tenant": tenant, "first": first, "groups": groups,
         "busy": first is not None and first.status in (FirstSync.Status.PREPARING, FirstSync.Status.APPLYING),

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import requests
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             "web server": subprocess.Popen([*manage, "runserver", "--noreload", f"{host}:{port}"], env=env),
         }
         time.sleep(3)
+        self._add_clashing_products(eaccounting, shop)
         owners = ", ".join(owner for *_, owner in DEMO_TENANTS)
         self.stdout.write(
             self.style.SUCCESS(
@@ -86,3 +88,20 @@ class Command(BaseCommand):
                     p.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     p.kill()
+
+    def _add_clashing_products(self, eaccounting, shop, count=3):
+        """Give the demo shop a few products whose SKUs are Kahvila Aurinko's article numbers,
+        so the first-sync preview has overwrites to show."""
+        try:
+            company = next(c for c in requests.get(f"{eaccounting}/_sandbox/companies", timeout=10).json()
+                           if c["name"] == DEMO_TENANTS[0][0])  # fmt: skip
+            articles = requests.get(f"{eaccounting}/_sandbox/companies/{company['id']}/resources/articles", timeout=10).json()
+            key = requests.post(f"{shop}/_sandbox/keys", json={"permissions": "read_write"}, timeout=10).json()
+            auth = (key["consumer_key"], key["consumer_secret"])
+            for article in [a for a in articles if a["IsActive"]][:count]:
+                requests.post(f"{shop}/wp-json/wc/v3/products", auth=auth, timeout=10, json={
+                    "sku": article["Number"], "name": f"{article['Name']} (verkkokaupan nimi)"[:50],
+                    "regular_price": "19.90", "description": "Tuotekuvaus verkkokaupasta.",
+                })
+        except (requests.RequestException, StopIteration, KeyError, ValueError) as exc:
+            self.stderr.write(f"Could not add the demo's clashing products: {exc}")

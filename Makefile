@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test lint venv clean benchmark
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ test: $(STAMP)
 	else \
 		tests/postgres.sh run $(BIN)/pytest $(PYTEST_ARGS); \
 	fi
+
+## Measure the article sync (requests vs the minimum, wall time, peak RSS) on a database of its own.
+benchmark: $(STAMP)
+	rm -f var/benchmark.sqlite3*
+	DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/var/benchmark.sqlite3 $(BIN)/python manage.py migrate -v0
+	DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/var/benchmark.sqlite3 $(BIN)/python manage.py benchmark articles $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,6 +1,13 @@
 """The integration app's models, one module per concern."""
 
-from .catalog import ArticleLink, ArticleTemplate, ShopProductSnapshot, SyncCursor, TaxClassMapping
+from .catalog import (
+    ArticleLink,
+    ArticleTemplate,
+    ReferenceData,
+    ShopProductSnapshot,
+    SyncCursor,
+    TaxClassMapping,
+)
 from .connections import (
     ApiBudget,
     ConnectionStatus,
@@ -15,7 +22,7 @@ from .webhooks import WebhookDelivery
 
 __all__ = [
     "ArticleLink", "ArticleTemplate", "ShopProductSnapshot", "SyncCursor", "SyncEvent", "SyncRun",
-    "TaxClassMapping", "FirstSync", "ImportItem",
+    "TaxClassMapping", "FirstSync", "ImportItem", "ReferenceData",
     "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",
     "WebshopConnection", "business_id_validator", "normalize_shop_url",
 ]

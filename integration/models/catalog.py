@@ -109,3 +109,19 @@ class SyncCursor(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.value:%Y-%m-%d %H:%M:%S}"
+
+
+class ReferenceData(models.Model):
+    """Small lists that rarely change (units, codings, the shop's tax setting), kept between runs so
+    a sync with nothing to do costs almost no requests. Refreshed by the full reconcile."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="reference_data")
+    name = models.CharField(max_length=50)
+    data = models.JSONField(default=dict)
+    fetched_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="one_reference_list_per_name")]
+
+    def __str__(self):
+        return f"{self.name} ({self.fetched_at:%Y-%m-%d %H:%M})"

@@ -7,7 +7,7 @@ page only, so memory stays flat however large the catalogue.
 
 import dataclasses
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from ..eaccounting.resources import Article, _get
 from ..models import (
     ArticleLink,
     FirstSync,
+    ReferenceData,
     ShopProductSnapshot,
     SyncCursor,
     SyncEvent,
@@ -53,29 +54,59 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def pending_by_sku(tenant: Tenant, shop: Webshop) -> dict[str, Decimal]:
-    """Quantities in open shop orders that eAccounting does not know yet.
+class PendingOrders(Mapping):
+    """Quantities in open shop orders that eAccounting does not know yet, read only when asked.
 
     WooCommerce lowers its stock at checkout; until the order is in eAccounting (where it
     reserves stock), writing eAccounting's figure back would sell the same goods twice.
     Every open order counts, also ones from before activation: eAccounting never hears of those.
+    A run with no stock to write never reads the orders.
     """
-    pending: dict[str, Decimal] = {}
-    for order in shop.orders(statuses=OPEN_ORDER_STATUSES):
-        for line in order.line_items:
-            if line.sku:
-                pending[line.sku] = pending.get(line.sku, Decimal(0)) + Decimal(line.quantity)
-    return pending
+
+    def __init__(self, shop: Webshop):
+        self.shop = shop
+        self._quantities: dict[str, Decimal] | None = None
+
+    def _load(self) -> dict[str, Decimal]:
+        if self._quantities is None:
+            self._quantities = {}
+            for order in self.shop.orders(statuses=OPEN_ORDER_STATUSES):
+                for line in order.line_items:
+                    if line.sku:
+                        self._quantities[line.sku] = self._quantities.get(line.sku, Decimal(0)) + Decimal(line.quantity)
+        return self._quantities
+
+    def __getitem__(self, sku):
+        return self._load()[sku]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self):
+        return len(self._load())
 
 
-def build_context(tenant: Tenant, eaccounting: EAccountingClient, shop: Webshop) -> CatalogContext:
-    units = {u.id: (_get(u.raw, "Abbreviation") or u.code or u.name) for u in eaccounting.units()}
+def _reference(tenant: Tenant, name: str, fetch, refresh: bool):
+    """A reference list from the database, fetched again when `refresh` or missing."""
+    row = ReferenceData.objects.filter(tenant=tenant, name=name).first()
+    if row is None or refresh:
+        row, _ = ReferenceData.objects.update_or_create(tenant=tenant, name=name, defaults={"data": fetch()})
+    return row.data
+
+
+def build_context(tenant: Tenant, eaccounting: EAccountingClient, shop: Webshop, refresh: bool = True) -> CatalogContext:
+    units = _reference(tenant, "eaccounting.units", lambda: {
+        u.id: (_get(u.raw, "Abbreviation") or u.code or u.name) for u in eaccounting.units()}, refresh)
+    codings = _reference(tenant, "eaccounting.vat_rates", lambda: {
+        c.id: str(c.vat_rate_percent) for c in eaccounting.codings()}, refresh)
+    shop_settings = _reference(tenant, "shop.settings", lambda: {
+        "prices_include_tax": shop.settings().prices_include_tax}, refresh)
     return CatalogContext(
-        prices_include_tax=shop.settings().prices_include_tax,
+        prices_include_tax=shop_settings["prices_include_tax"],
         tax_class_by_rate={m.vat_rate: m.tax_class for m in TaxClassMapping.objects.filter(tenant=tenant)},
-        vat_rate_by_coding={c.id: c.vat_rate_percent for c in eaccounting.codings()},
+        vat_rate_by_coding={coding: Decimal(rate) for coding, rate in codings.items()},
         unit_code_by_id=units,
-        pending_by_sku=pending_by_sku(tenant, shop),
+        pending_by_sku=PendingOrders(shop),
     )
 
 
@@ -118,7 +149,7 @@ def _store_link(tenant: Tenant, article: Article, state: LinkState) -> None:
     )
 
 
-def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -> None:
+def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -> list:
     outcomes = shop.save_products([s.write for s in steps])
     written = []
     with transaction.atomic():
@@ -141,6 +172,7 @@ def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -
                 rec.event(SyncEvent.Outcome.DRIFT, number, fields=drift, reason="changed in the shop; put back")
         if written:
             shop_snapshot.save(tenant, written)
+    return written
 
 
 def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=False, full=False,
@@ -153,9 +185,9 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
                 "The first sync has not been completed: the shop's own products must go into eAccounting "
                 "before eAccounting's articles are pushed to the shop. Preview and apply the first sync."
             )
-        ctx = build_context(tenant, eaccounting, shop)
         cursor = SyncCursor.objects.filter(tenant=tenant, name=CURSOR).first()
         full = full or cursor is None
+        ctx = build_context(tenant, eaccounting, shop, refresh=full)
         changed_in_shop = shop_snapshot.refresh(tenant, shop, full=full)
         listing = eaccounting.changed_since("/articles", None if full else cursor.value)
         to_write: list[Step] = []
@@ -191,8 +223,10 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
                           fields={k: [str(v) for v in pair] for k, pair in step.changes.items()},
                           reason=f"dry run: {step.reason}")  # fmt: skip
             return rec.run
+        written = []
         for batch in _chunks(to_write, CHUNK):
-            _apply(tenant, shop, batch, rec)
+            written += _apply(tenant, shop, batch, rec)
+        shop_snapshot.advance_cursor(tenant, written)
         if listing.server_time:
             SyncCursor.objects.update_or_create(tenant=tenant, name=CURSOR, defaults={"value": listing.server_time})
         rec.counts.update({"requests_eaccounting": eaccounting.stats["requests"]})

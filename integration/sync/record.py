@@ -23,7 +23,7 @@ class RunRecorder:
         return self
 
     def event(self, outcome: str, item: str, fields: dict | None = None, reason: str = ""):
-        self.counts[outcome] += 1
+        self.counts[str(outcome)] += 1
         self._events.append(
             SyncEvent(run=self.run, tenant=self.tenant, outcome=outcome, item=item[:100], fields=fields or {}, reason=reason)
         )

@@ -13,7 +13,10 @@ from ..models import ShopProductSnapshot, SyncCursor, Tenant
 from ..webshops.base import ShopProduct, Webshop
 
 CURSOR = "shop.products"
-OVERLAP = timedelta(minutes=2)
+# The cursor is on the shop's own clock (its modified times), so the overlap only covers
+# changes in the same second; a save that commits late is caught by its webhook or the
+# next full reconcile.
+OVERLAP = timedelta(seconds=2)
 WRITE_BATCH = 500
 SILTA_META_PREFIX = "_silta_"  # only our own meta keys are kept; the shop owner's are not our business
 
@@ -94,3 +97,18 @@ def refresh(tenant: Tenant, shop: Webshop, *, full: bool = False) -> list[int]:
         if newest is not None:
             SyncCursor.objects.update_or_create(tenant=tenant, name=CURSOR, defaults={"value": newest})
     return changed
+
+
+def advance_cursor(tenant: Tenant, written: list[ShopProduct]) -> None:
+    """After our own writes: move the cursor past them, so the next run does not read them back.
+
+    A change the shop owner made while this run was writing is then found by its webhook or,
+    at the latest, by the next full reconcile.
+    """
+    stamps = [p.date_modified_gmt for p in written if p.date_modified_gmt]
+    if not stamps:
+        return
+    value = max(stamps) + OVERLAP  # the next read starts right after our last write
+    cursor = SyncCursor.objects.filter(tenant=tenant, name=CURSOR).first()
+    if cursor is None or cursor.value < value:
+        SyncCursor.objects.update_or_create(tenant=tenant, name=CURSOR, defaults={"value": value})

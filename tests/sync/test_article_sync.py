@@ -75,6 +75,7 @@ def test_price_change_in_eaccounting_reaches_the_shop_and_texts_survive(tenant, 
     sync_articles(tenant)
     article = shown(list(eaccounting.articles()))[0]
     link = ArticleLink.objects.get(tenant=tenant, article_id=article.id)
+    wc_server.control("POST", "/clock", {"advance": 600})  # later, the owner writes a text and publishes
     wc_server.control("PATCH", f"/products/{link.shop_product_id}",
                       {"description": "<p>Käsin kirjoitettu kuvaus</p>", "status": "publish"})
     eaccounting.update_article(article, NetPrice=float(article.net_price + 10))
@@ -91,6 +92,7 @@ def test_a_locked_field_edited_in_the_shop_is_put_back_as_drift(tenant, eaccount
     sync_articles(tenant)
     article = shown(list(eaccounting.articles()))[0]
     link = ArticleLink.objects.get(tenant=tenant, article_id=article.id)
+    wc_server.control("POST", "/clock", {"advance": 600})  # ten minutes later, the owner edits
     wc_server.control("PATCH", f"/products/{link.shop_product_id}", {"regular_price": "1.00", "name": "Väärä nimi"})
     run = sync_articles(tenant)
     product = next(p for p in shop.products() if p.id == link.shop_product_id)
@@ -103,6 +105,7 @@ def test_deactivated_article_is_hidden_and_comes_back_with_its_status(tenant, ea
     sync_articles(tenant)
     article = shown(list(eaccounting.articles()))[0]
     link = ArticleLink.objects.get(tenant=tenant, article_id=article.id)
+    wc_server.control("POST", "/clock", {"advance": 600})  # later, the owner publishes it
     wc_server.control("PATCH", f"/products/{link.shop_product_id}", {"status": "publish"})
     eaccounting.update_article(article, IsActive=False)
     sync_articles(tenant)

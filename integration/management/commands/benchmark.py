@@ -1,0 +1,139 @@
+"""Benchmark the article sync against both sandboxes and print the figures.
+
+    make benchmark ARGS="--articles 10000 --latency-ms 25 --page-size 50"
+
+(`make benchmark` gives it a database of its own: a task cluster on another database must
+not pick up the jobs it enqueues.)
+
+Runs the sandboxes as separate processes (so their memory is not counted), creates a
+throw-away tenant, activates it and does the first sync on an empty shop, then measures:
+the initial article sync, and a re-sync with nothing changed. For each: HTTP requests by
+system and endpoint beside the minimum possible, wall time, and this process's peak RSS.
+"""
+
+import math
+import re
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from contextlib import contextmanager
+
+import requests
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from integration.activation.activate import activate
+from integration.activation.fetch import gather
+from integration.activation.preflight import check
+from integration.models import ConnectionStatus, EAccountingConnection, Tenant, WebshopConnection
+from integration.sync import first_sync
+from integration.sync.article_sync import sync_articles
+
+ID = re.compile(r"/\d+")
+REFERENCE_REQUESTS = 5  # units, codings, shop settings (general, tax), open orders: kept between runs
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def _server(module, port, *args):
+    process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port), *args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=settings.BASE_DIR)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(f"{url}/_sandbox/", timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Command(BaseCommand):
+    help = "Measure the article sync against the sandboxes: requests vs the minimum, wall time, peak RSS."
+
+    def add_arguments(self, parser):
+        parser.add_argument("scenario", choices=["articles"])
+        parser.add_argument("--articles", type=int, default=10_000)
+        parser.add_argument("--latency-ms", type=int, default=25)
+        parser.add_argument("--page-size", type=int, default=50)
+
+    def handle(self, *args, articles, latency_ms, page_size, **options):
+        ea_args = ["--seed-articles", "0", "--set", f"page_size_max={page_size}", "--set", f"latency_ms={latency_ms}"]
+        with _server("sandbox.eaccounting", _free_port(), *ea_args) as ea, _server("sandbox.woocommerce", _free_port()) as shop:
+            self.ea, self.shop = ea, shop
+            settings.EACCOUNTING_IDENTITY_URL, settings.EACCOUNTING_API_URL = ea, f"{ea}/v2"
+            settings.EACCOUNTING_PAGE_SIZE = page_size
+            requests.patch(f"{shop}/_sandbox/settings", json={"request_log_limit": 1_000_000}, timeout=10)
+            requests.post(f"{shop}/_sandbox/faults", json={"latency_ms": latency_ms}, timeout=10)
+            tenant = self._tenant(articles)
+            try:
+                self._run(tenant, articles, page_size)
+            finally:
+                tenant.delete()
+
+    def _tenant(self, count):
+        company = requests.get(f"{self.ea}/_sandbox/companies", timeout=10).json()[0]
+        requests.post(f"{self.ea}/_sandbox/companies/{company['id']}/articles", json={"count": count}, timeout=600)
+        tokens = requests.post(f"{self.ea}/_sandbox/tokens", json={"company_id": company["id"]}, timeout=10).json()
+        key = requests.post(f"{self.shop}/_sandbox/keys", json={"permissions": "read_write"}, timeout=10).json()
+        tenant = Tenant.objects.create(name="Benchmark Oy", slug=f"benchmark-{int(time.time())}")
+        EAccountingConnection.objects.create(
+            tenant=tenant, status=ConnectionStatus.CONNECTED, company_id=company["id"], company_name=company["name"],
+            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+            access_token_expires_at=timezone.now() + timezone.timedelta(hours=1),
+        )
+        WebshopConnection.objects.create(tenant=tenant, base_url=self.shop, api_key=key["consumer_key"],
+                                         api_secret=key["consumer_secret"], status=ConnectionStatus.CONNECTED)  # fmt: skip
+        activate(tenant, check(gather(tenant)))
+        first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
+        tenant.refresh_from_db()
+        return tenant
+
+    def _counts(self):
+        ea = requests.get(f"{self.ea}/_sandbox/counters", timeout=10).json()["requests"]
+        log = requests.get(f"{self.shop}/_sandbox/requests", timeout=60).json()
+        shop = Counter(r["method"] + " " + ID.sub("/{id}", r["path"]) for r in log)
+        return Counter(ea), shop
+
+    def _reset_counts(self):
+        requests.delete(f"{self.ea}/_sandbox/counters", timeout=10)
+        requests.delete(f"{self.shop}/_sandbox/requests", timeout=10)
+
+    def _measure(self, title, tenant, minimum, **kwargs):
+        self._reset_counts()
+        started = time.monotonic()
+        run = sync_articles(tenant, **kwargs)
+        wall = time.monotonic() - started
+        ea, shop = self._counts()
+        total = sum(ea.values()) + sum(shop.values())
+        self.stdout.write(f"\n== {title}: {run.get_status_display()}, {run.counts}")
+        for system, counts in (("eAccounting", ea), ("shop", shop)):
+            for endpoint, n in sorted(counts.items()):
+                self.stdout.write(f"   {system:<12} {endpoint:<55} {n:>6}")
+        self.stdout.write(f"   requests {total} (minimum {minimum}, {total - minimum:+d}); "
+                          f"wall {wall:.1f} s; peak RSS {_peak_rss_mb():.0f} MB")  # fmt: skip
+
+    def _run(self, tenant, articles, page_size):
+        self.stdout.write(f"Articles {articles}, eAccounting page size {page_size}; first sync done on an empty shop.")
+        ea_pages = math.ceil(articles / page_size)
+        shop_batches = math.ceil(articles / 100)
+        self._measure("initial article sync", tenant, ea_pages + 1 + shop_batches + REFERENCE_REQUESTS)
+        self._measure("re-sync, nothing changed", tenant, 2)

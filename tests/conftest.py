@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from integration.models import (
     ArticleLink,
     ArticleTemplate,
+    ConnectionStatus,
     EAccountingConnection,
     Membership,
     SyncEvent,
@@ -156,6 +158,29 @@ def shop_tenant(db, wc, settings, live_server):
     key, secret = wc.key("read_write")
     WebshopConnection.objects.create(
         tenant=tenant, base_url=wc.url, api_key=key, api_secret=secret, status="connected"
+    )
+    return tenant
+
+
+# --- tenants connected to the sandboxes ---------------------------------------------
+
+def connect_tenant(ea, slug, company):
+    """A tenant holding tokens minted by the sandbox for `company` (no browser involved)."""
+    tokens = ea.token(company["id"])
+    tenant = Tenant.objects.create(name=f"Tenant {slug}", slug=slug)
+    return EAccountingConnection.objects.create(
+        tenant=tenant, status=ConnectionStatus.CONNECTED, company_id=company["id"], company_name=company["name"],
+        access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+        access_token_expires_at=timezone.now() + timezone.timedelta(seconds=tokens["expires_in"]),
+    )
+
+
+def connect_both(ea, wc, slug):
+    """A tenant connected to the eAccounting sandbox's first company and to the shop sandbox."""
+    tenant = connect_tenant(ea, slug, ea.companies()[0]).tenant
+    key, secret = wc.key("read_write")
+    WebshopConnection.objects.create(
+        tenant=tenant, base_url=wc.url, api_key=key, api_secret=secret, status=ConnectionStatus.CONNECTED
     )
     return tenant
 

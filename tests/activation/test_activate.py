@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from integration.models import ArticleTemplate, Membership, TaxClassMapping, WebshopConnection
+from integration.models import ArticleTemplate, Membership, TaxClassMapping
 
-from ..eaccounting.conftest import connect_tenant
+from ..conftest import connect_both
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,9 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def ready(ea, wc, live_server, settings, django_user_model, client):
     """A tenant connected to both sandboxes, and its owner logged in."""
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_tenant(ea, "ready", ea.companies()[0]).tenant
-    key, secret = wc.key("read_write")
-    WebshopConnection.objects.create(tenant=tenant, base_url=wc.url, api_key=key, api_secret=secret, status="connected")
+    tenant = connect_both(ea, wc, "ready")
     owner = django_user_model.objects.create_user(username="owner", password="pw", is_staff=True)
     Membership.objects.create(tenant=tenant, user=owner, role=Membership.Role.OWNER)
     client.force_login(owner)

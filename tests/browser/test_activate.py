@@ -2,9 +2,9 @@
 
 import pytest
 
-from integration.models import Membership, TaxClassMapping, WebshopConnection
+from integration.models import Membership, TaxClassMapping
 
-from ..eaccounting.conftest import connect_tenant
+from ..conftest import connect_both
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,9 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def ready(ea, wc, live_server, settings, django_user_model):
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_tenant(ea, "ready", ea.companies()[0]).tenant
-    key, secret = wc.key("read_write")
-    WebshopConnection.objects.create(tenant=tenant, base_url=wc.url, api_key=key, api_secret=secret, status="connected")
+    tenant = connect_both(ea, wc, "ready")
     owner = django_user_model.objects.create_user(username="owner", password="pw-owner", is_staff=True)
     Membership.objects.create(tenant=tenant, user=owner, role=Membership.Role.OWNER)
     return tenant

@@ -6,10 +6,9 @@ import pytest
 from django.db import connection as db
 
 from integration.eaccounting.client import EAccountingClient
-from integration.models import FirstSync, Membership, WebshopConnection
+from integration.models import FirstSync, Membership
 
-from ..conftest import database_url, spawn, stop
-from ..eaccounting.conftest import connect_tenant
+from ..conftest import connect_both, database_url, spawn, stop
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,13 +27,12 @@ def cluster(ea, live_server):
 @pytest.fixture
 def owner(ea, wc, live_server, settings, django_user_model):
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_tenant(ea, "kauppa", ea.companies()[0]).tenant
-    key, secret = wc.key("read_write")
-    WebshopConnection.objects.create(tenant=tenant, base_url=wc.url, api_key=key, api_secret=secret, status="connected")
+    tenant = connect_both(ea, wc, "kauppa")
     user = django_user_model.objects.create_user(username="owner", password="pw-owner", is_staff=True)
     Membership.objects.create(tenant=tenant, user=user, role=Membership.Role.OWNER)
     clash = next(a for a in EAccountingClient(tenant.eaccounting_connection).articles() if a.is_active)
-    response = wc.post("/products", key=(key, secret), json={"name": "Kaupan oma nimi", "sku": clash.number,
+    shop_key = (tenant.webshop_connection.api_key, tenant.webshop_connection.api_secret)
+    response = wc.post("/products", key=shop_key, json={"name": "Kaupan oma nimi", "sku": clash.number,
                                                                "regular_price": "55.00"})
     assert response.status_code == 201
     return tenant, clash

@@ -10,8 +10,7 @@ from django.db import connection as db
 
 from integration.eaccounting.client import EAccountingClient
 
-from ..conftest import ROOT, database_url
-from .conftest import connect_tenant
+from ..conftest import ROOT, connect_tenant, database_url
 
 
 @pytest.mark.parametrize("page_size", [50, 500])

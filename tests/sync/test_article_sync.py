@@ -9,11 +9,11 @@ from integration.activation.activate import activate
 from integration.activation.fetch import gather
 from integration.activation.preflight import check
 from integration.eaccounting.client import EAccountingClient
-from integration.models import ArticleLink, SyncEvent, SyncRun, WebshopConnection
+from integration.models import ArticleLink, SyncEvent, SyncRun
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 
-from ..eaccounting.conftest import connect_tenant
+from ..conftest import connect_both
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,10 +24,7 @@ def tenant(ea, wc, live_server, settings):
     wc.reset(seed={"products": 0, "orders": 0})
     wc_server = wc
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_tenant(ea, "sync", ea.companies()[0]).tenant
-    key, secret = wc_server.key("read_write")
-    WebshopConnection.objects.create(tenant=tenant, base_url=wc_server.url, api_key=key, api_secret=secret,
-                                     status="connected")
+    tenant = connect_both(ea, wc_server, "sync")
     activate(tenant, check(gather(tenant)))
     tenant.refresh_from_db()
     first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
@@ -199,9 +196,7 @@ def test_negative_and_fractional_stock_show_as_whole_non_negative_units(tenant, 
 def test_the_article_sync_waits_for_the_first_sync(ea, wc, live_server, settings):
     wc.reset(seed={"products": 0, "orders": 0})
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_tenant(ea, "early", ea.companies()[0]).tenant
-    key, secret = wc.key("read_write")
-    WebshopConnection.objects.create(tenant=tenant, base_url=wc.url, api_key=key, api_secret=secret, status="connected")
+    tenant = connect_both(ea, wc, "early")
     activate(tenant, check(gather(tenant)))
     with pytest.raises(Exception, match="first sync has not been completed"):
         sync_articles(tenant)

@@ -9,11 +9,11 @@ from integration.activation.activate import activate
 from integration.activation.fetch import gather
 from integration.activation.preflight import check
 from integration.eaccounting.client import EAccountingClient
-from integration.models import ArticleLink, FirstSync, ImportItem, WebshopConnection
+from integration.models import ArticleLink, FirstSync, ImportItem
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 
-from ..eaccounting.conftest import connect_tenant
+from ..conftest import connect_both
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,9 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def tenant(ea, wc, live_server, settings):
     """Activated; the shop has its own seeded products plus two that clash with eAccounting's numbers."""
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_tenant(ea, "first", ea.companies()[0]).tenant
-    key, secret = wc.key("read_write")
-    WebshopConnection.objects.create(tenant=tenant, base_url=wc.url, api_key=key, api_secret=secret, status="connected")
+    tenant = connect_both(ea, wc, "first")
     activate(tenant, check(gather(tenant)))
     tenant.refresh_from_db()
     return tenant

@@ -175,6 +175,29 @@ def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -
     return written
 
 
+def _changes_price(step: Step) -> bool:
+    return step.action in ("update", "hide", "restore") and "regular_price" in step.changes
+
+
+def _compact(step: Step) -> Step:
+    """Keep a held step small: the article's raw data is not needed any more."""
+    if not step.article.raw:
+        return step
+    return dataclasses.replace(step, article=dataclasses.replace(step.article, raw={}))
+
+
+def _write_or_record(tenant, shop, steps: list[Step], rec: RunRecorder, dry_run: bool) -> list:
+    if not steps:
+        return []
+    if dry_run:
+        for step in steps:
+            rec.event(OUTCOME[step.action], step.article.number,
+                      fields={k: [str(v) for v in pair] for k, pair in step.changes.items()},
+                      reason=f"dry run: {step.reason}")  # fmt: skip
+        return []
+    return _apply(tenant, shop, steps, rec)
+
+
 def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=False, full=False,
                   confirm_mass_change=False) -> SyncRun:  # fmt: skip
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
@@ -190,42 +213,40 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
         ctx = build_context(tenant, eaccounting, shop, refresh=full)
         changed_in_shop = shop_snapshot.refresh(tenant, shop, full=full)
         listing = eaccounting.changed_since("/articles", None if full else cursor.value)
-        to_write: list[Step] = []
-        seen = 0
+        held: list[Step] = []  # price changes wait for the mass-change guard; everything else goes now
+        written, seen = [], 0
         articles = _with_shop_changes(eaccounting, listing, [] if full else _linked_articles(tenant, changed_in_shop))
         for chunk in _chunks(articles, CHUNK):
+            ready = []
             for step in _plan_chunk(tenant, chunk, ctx):
                 if step.write is not None:
-                    to_write.append(step)
+                    (held if _changes_price(step) else ready).append(step)
                 elif step.new_link is not None and not dry_run:
                     _store_link(tenant, step.article, step.new_link)
                 elif step.error:
                     rec.event(SyncEvent.Outcome.SKIPPED, step.article.number, reason=step.reason)
+            written += _write_or_record(tenant, shop, ready, rec, dry_run)
+            held = [_compact(step) for step in held]
             seen += len(chunk)
             rec.progress(seen, listing.meta.total_results if listing.meta else None)
         linked = ArticleLink.objects.filter(tenant=tenant).count()
-        share = price_change_share(to_write, linked)
+        share = price_change_share(held, linked)
         limit = Decimal(str(settings.SILTA_MASS_CHANGE_SHARE))
         if linked and share > limit and not confirm_mass_change:
-            for step in to_write:
-                if "regular_price" in step.changes:
-                    rec.event(SyncEvent.Outcome.SKIPPED, step.article.number,
-                              fields={"regular_price": [str(v) for v in step.changes["regular_price"]]},
-                              reason="waiting for confirmation of a mass price change")  # fmt: skip
+            for step in held:
+                rec.event(SyncEvent.Outcome.SKIPPED, step.article.number,
+                          fields={"regular_price": [str(v) for v in step.changes["regular_price"]]},
+                          reason="waiting for confirmation of a mass price change")  # fmt: skip
             rec.needs_confirmation(
                 f"This run would change the price of {share:.0%} of the shop's products (limit {limit:.0%}). "
-                "Nothing was written. Check the planned prices and confirm to apply them."
+                "Their prices were not written. Check the planned prices and confirm to apply them."
             )
+            shop_snapshot.advance_cursor(tenant, written)
             return rec.run
+        for batch in _chunks(held, CHUNK):
+            written += _write_or_record(tenant, shop, batch, rec, dry_run)
         if dry_run:
-            for step in to_write:
-                rec.event(OUTCOME[step.action], step.article.number,
-                          fields={k: [str(v) for v in pair] for k, pair in step.changes.items()},
-                          reason=f"dry run: {step.reason}")  # fmt: skip
             return rec.run
-        written = []
-        for batch in _chunks(to_write, CHUNK):
-            written += _apply(tenant, shop, batch, rec)
         shop_snapshot.advance_cursor(tenant, written)
         if listing.server_time:
             SyncCursor.objects.update_or_create(tenant=tenant, name=CURSOR, defaults={"value": listing.server_time})

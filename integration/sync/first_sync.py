@@ -9,7 +9,9 @@ is skipped and reported, never forced. The overwritten values are kept for *Undo
 """
 
 import dataclasses
+import itertools
 import json
+from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -82,13 +84,36 @@ def _context(tenant: Tenant, eaccounting: EAccountingClient, shop) -> ImportCont
 
 
 def _plan(tenant: Tenant) -> tuple[FirstSyncPlan, dict[str, Article], EAccountingClient]:
+    """Plan from live data, reading eAccounting's articles once and keeping little of them.
+
+    Full articles are kept only where the shop has a product with that number (the
+    overwrite candidates); for the rest a few fields are enough to say whether they go to
+    the shop, so 100,000 articles fit in a small memory.
+    """
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
     shop = webshops.for_connection(tenant.webshop_connection)
     ctx = _context(tenant, eaccounting, shop)
-    articles = [Article.from_api(item) for item in eaccounting.listing("/articles")]
-    by_number = {a.number: a for a in articles}
-    plan = plan_first_sync(shop.products(), by_number, articles, ctx)
-    return plan, {a.id: a for a in articles}, eaccounting
+    products = list(shop.products())  # kept: a duplicate SKU can only be told at the end
+    skus = {p.sku.strip() for p in products if p.sku}
+    by_number: dict[str, Article] = {}
+    light: list[tuple] = []
+    for item in eaccounting.listing("/articles"):
+        article = Article.from_api(item)
+        if article.number in skus:
+            by_number[article.number] = article
+        light.append((article.id, article.number, article.name, article.is_active, article.send_to_webshop))
+    everything = (by_number.get(number) or _light_article(id_, number, name, active, send)
+                  for id_, number, name, active, send in light)  # fmt: skip
+    plan = plan_first_sync(products, by_number, everything, ctx)
+    return plan, {a.id: a for a in by_number.values()}, eaccounting
+
+
+def _light_article(id_, number, name, is_active, send_to_webshop) -> Article:
+    """An article with only what the shop side of the plan looks at."""
+    zero = Decimal(0)
+    return Article(id=id_, number=number, name=name, unit_id="", coding_id="", net_price=zero, gross_price=zero,
+                   is_active=is_active, is_stock=False, stock_balance=zero, stock_reserved=zero,
+                   stock_available=zero, send_to_webshop=send_to_webshop, changed_utc=None, raw={})  # fmt: skip
 
 
 def _items(plan: FirstSyncPlan):
@@ -113,7 +138,7 @@ def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
     with transaction.atomic():
         first.status, first.summary, first.error = FirstSync.Status.PREVIEW, plan.summary(), ""
         first.save()
-        ImportItem.objects.bulk_create(
+        rows = (
             ImportItem(
                 first_sync=first, tenant=tenant, kind=KINDS[type(item)],
                 sku=getattr(item, "sku", "") or getattr(item, "article_number", ""),
@@ -123,6 +148,8 @@ def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
             )
             for item in _items(plan)
         )
+        while batch := list(itertools.islice(rows, 1000)):
+            ImportItem.objects.bulk_create(batch)
     return first
 
 

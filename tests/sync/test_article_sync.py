@@ -120,7 +120,7 @@ def test_a_mass_price_change_waits_for_confirmation(tenant, eaccounting, shop, s
     before = {p.id: p.regular_price for p in shop.products()}
     run = sync_articles(tenant)
     assert run.status == SyncRun.Status.NEEDS_CONFIRMATION
-    assert "Nothing was written" in run.error
+    assert "prices were not written" in run.error
     assert {p.id: p.regular_price for p in shop.products()} == before
     confirmed = sync_articles(tenant, confirm_mass_change=True)
     assert confirmed.status == SyncRun.Status.SUCCEEDED

@@ -214,10 +214,9 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
         changed_in_shop = shop_snapshot.refresh(tenant, shop, full=full)
         listing = eaccounting.changed_since("/articles", None if full else cursor.value)
         held: list[Step] = []  # price changes wait for the mass-change guard; everything else goes now
-        written, seen = [], 0
+        written, seen, ready = [], 0, []
         articles = _with_shop_changes(eaccounting, listing, [] if full else _linked_articles(tenant, changed_in_shop))
         for chunk in _chunks(articles, CHUNK):
-            ready = []
             for step in _plan_chunk(tenant, chunk, ctx):
                 if step.write is not None:
                     (held if _changes_price(step) else ready).append(step)
@@ -225,10 +224,13 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
                     _store_link(tenant, step.article, step.new_link)
                 elif step.error:
                     rec.event(SyncEvent.Outcome.SKIPPED, step.article.number, reason=step.reason)
-            written += _write_or_record(tenant, shop, ready, rec, dry_run)
+            if len(ready) >= CHUNK:  # full batches only: a batch request costs the same for 1 or 100
+                written += _write_or_record(tenant, shop, ready[:CHUNK], rec, dry_run)
+                ready = ready[CHUNK:]
             held = [_compact(step) for step in held]
             seen += len(chunk)
             rec.progress(seen, listing.meta.total_results if listing.meta else None)
+        written += _write_or_record(tenant, shop, ready, rec, dry_run)
         linked = ArticleLink.objects.filter(tenant=tenant).count()
         share = price_change_share(held, linked)
         limit = Decimal(str(settings.SILTA_MASS_CHANGE_SHARE))

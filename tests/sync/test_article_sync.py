@@ -202,3 +202,51 @@ def test_the_article_sync_waits_for_the_first_sync(ea, wc, live_server, settings
         sync_articles(tenant)
     assert SyncRun.objects.get(tenant=tenant).status == SyncRun.Status.FAILED
     assert list(webshops.for_connection(tenant.webshop_connection).products()) == []
+
+
+def test_a_shop_that_enters_prices_without_vat_gets_net_prices(ea, wc, live_server, settings):
+    wc.reset(seed={"products": 0, "orders": 0})
+    wc.control("PATCH", "/settings", {"prices_include_tax": False})
+    try:
+        settings.SILTA_BASE_URL = live_server.url
+        tenant = connect_both(ea, wc, "net")
+        activate(tenant, check(gather(tenant)))
+        first_sync.apply(first_sync.preview(tenant))
+        sync_articles(tenant)
+        article = shown(list(EAccountingClient(tenant.eaccounting_connection).articles()))[0]
+        product = next(p for p in webshops.for_connection(tenant.webshop_connection).products() if p.sku == article.number)
+        assert product.regular_price == article.net_price.quantize(Decimal("0.01")) != article.gross_price
+    finally:
+        wc.control("PATCH", "/settings", {"prices_include_tax": True})
+
+
+def test_a_non_stock_article_does_not_manage_stock_in_the_shop(tenant, eaccounting, shop):
+    sync_articles(tenant)
+    article = next(a for a in shown(list(eaccounting.articles())) if not a.is_stock)
+    product = next(p for p in shop.products() if p.sku == article.number)
+    assert product.manage_stock is False
+
+
+def test_an_article_whose_number_is_a_variations_sku_updates_that_variation(ea, wc, live_server, settings):
+    wc.reset(seed={"products": 0, "orders": 0})
+    settings.SILTA_BASE_URL = live_server.url
+    tenant = connect_both(ea, wc, "variation")
+    activate(tenant, check(gather(tenant)))
+    eaccounting = EAccountingClient(tenant.eaccounting_connection)
+    article = next(a for a in shown(list(eaccounting.articles())) if a.is_stock)
+    key = (tenant.webshop_connection.api_key, tenant.webshop_connection.api_secret)
+    parent = wc.post("/products", key, json={"name": "Villasukat", "type": "variable", "description": "Lämpimät"}).json()
+    variation = wc.post(f"/products/{parent['id']}/variations", key, json={
+        "sku": article.number, "regular_price": "10.00", "attributes": [{"name": "Koko", "option": "M"}]}).json()
+    first = first_sync.preview(tenant)
+    first_sync.apply(first, overwrite=True)  # the variation's values overwrite the article (the shop wins once)
+    eaccounting.update_article(eaccounting.article_by_number(article.number), NetPrice=100.0)
+    sync_articles(tenant)
+    shop = webshops.for_connection(tenant.webshop_connection)
+    (after,) = [p for p in shop.products() if p.id == variation["id"]]
+    fresh = eaccounting.article_by_number(article.number)
+    assert after.parent_id == parent["id"]
+    assert after.regular_price == fresh.gross_price.quantize(Decimal("0.01"))
+    assert not [p for p in shop.products() if p.sku == article.number and p.id != variation["id"]]  # none created
+    parent_now = next(p for p in shop.products() if p.id == parent["id"])
+    assert parent_now.name == "Villasukat" and parent_now.raw["description"] == "Lämpimät"

@@ -175,6 +175,12 @@ def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -
     return written
 
 
+def _latest(newest, products):
+    """The newest modified time among what was just written (the list itself is not kept)."""
+    stamps = [p.date_modified_gmt for p in products if p.date_modified_gmt]
+    return max([*stamps, newest] if newest else stamps, default=None)
+
+
 def _changes_price(step: Step) -> bool:
     return step.action in ("update", "hide", "restore") and "regular_price" in step.changes
 
@@ -214,7 +220,7 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
         changed_in_shop = shop_snapshot.refresh(tenant, shop, full=full)
         listing = eaccounting.changed_since("/articles", None if full else cursor.value)
         held: list[Step] = []  # price changes wait for the mass-change guard; everything else goes now
-        written, seen, ready = [], 0, []
+        newest, seen, ready = None, 0, []  # newest: the shop's time of our last write
         articles = _with_shop_changes(eaccounting, listing, [] if full else _linked_articles(tenant, changed_in_shop))
         for chunk in _chunks(articles, CHUNK):
             for step in _plan_chunk(tenant, chunk, ctx):
@@ -225,12 +231,12 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
                 elif step.error:
                     rec.event(SyncEvent.Outcome.SKIPPED, step.article.number, reason=step.reason)
             if len(ready) >= CHUNK:  # full batches only: a batch request costs the same for 1 or 100
-                written += _write_or_record(tenant, shop, ready[:CHUNK], rec, dry_run)
+                newest = _latest(newest, _write_or_record(tenant, shop, ready[:CHUNK], rec, dry_run))
                 ready = ready[CHUNK:]
             held = [_compact(step) for step in held]
             seen += len(chunk)
             rec.progress(seen, listing.meta.total_results if listing.meta else None)
-        written += _write_or_record(tenant, shop, ready, rec, dry_run)
+        newest = _latest(newest, _write_or_record(tenant, shop, ready, rec, dry_run))
         linked = ArticleLink.objects.filter(tenant=tenant).count()
         share = price_change_share(held, linked)
         limit = Decimal(str(settings.SILTA_MASS_CHANGE_SHARE))
@@ -243,13 +249,13 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
                 f"This run would change the price of {share:.0%} of the shop's products (limit {limit:.0%}). "
                 "Their prices were not written. Check the planned prices and confirm to apply them."
             )
-            shop_snapshot.advance_cursor(tenant, written)
+            shop_snapshot.advance_cursor(tenant, newest)
             return rec.run
         for batch in _chunks(held, CHUNK):
-            written += _write_or_record(tenant, shop, batch, rec, dry_run)
+            newest = _latest(newest, _write_or_record(tenant, shop, batch, rec, dry_run))
         if dry_run:
             return rec.run
-        shop_snapshot.advance_cursor(tenant, written)
+        shop_snapshot.advance_cursor(tenant, newest)
         if listing.server_time:
             SyncCursor.objects.update_or_create(tenant=tenant, name=CURSOR, defaults={"value": listing.server_time})
         rec.counts.update({"requests_eaccounting": eaccounting.stats["requests"]})

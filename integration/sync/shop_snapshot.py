@@ -99,16 +99,16 @@ def refresh(tenant: Tenant, shop: Webshop, *, full: bool = False) -> list[int]:
     return changed
 
 
-def advance_cursor(tenant: Tenant, written: list[ShopProduct]) -> None:
+def advance_cursor(tenant: Tenant, newest_write) -> None:
     """After our own writes: move the cursor past them, so the next run does not read them back.
 
-    A change the shop owner made while this run was writing is then found by its webhook or,
-    at the latest, by the next full reconcile.
+    `newest_write` is the shop's modified time of our last write. A change the shop owner made
+    while this run was writing is then found by its webhook or, at the latest, by the next
+    full reconcile.
     """
-    stamps = [p.date_modified_gmt for p in written if p.date_modified_gmt]
-    if not stamps:
+    if newest_write is None:
         return
-    value = max(stamps) + OVERLAP  # the next read starts right after our last write
+    value = newest_write + OVERLAP  # the next read starts right after our last write
     cursor = SyncCursor.objects.filter(tenant=tenant, name=CURSOR).first()
     if cursor is None or cursor.value < value:
         SyncCursor.objects.update_or_create(tenant=tenant, name=CURSOR, defaults={"value": value})

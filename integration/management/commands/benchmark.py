@@ -136,7 +136,8 @@ class Command(BaseCommand):
                           f"wall {wall:.1f} s; peak RSS {_peak_rss_mb():.0f} MB")  # fmt: skip
 
     def _run(self, tenant, articles, page_size):
-        self.stdout.write(f"Articles {articles}, eAccounting page size {page_size}; first sync done on an empty shop.")
+        self.stdout.write(f"Articles {articles}, eAccounting page size {page_size}; first sync done on an empty shop "
+                          f"(peak RSS so far {_peak_rss_mb():.0f} MB).")  # fmt: skip
         ea_pages = math.ceil(articles / page_size)
         shop_pages = 1  # the shop is empty
         self._measure("initial article sync", tenant, lambda run: ea_pages + shop_pages + REFERENCE_REQUESTS

@@ -83,12 +83,13 @@ def _context(tenant: Tenant, eaccounting: EAccountingClient, shop) -> ImportCont
     )
 
 
-def _plan(tenant: Tenant) -> tuple[FirstSyncPlan, dict[str, Article], EAccountingClient]:
+def _plan(tenant: Tenant, shop_side: bool = True) -> tuple[FirstSyncPlan, dict[str, Article], EAccountingClient]:
     """Plan from live data, reading eAccounting's articles once and keeping little of them.
 
     Full articles are kept only where the shop has a product with that number (the
     overwrite candidates); for the rest a few fields are enough to say whether they go to
-    the shop, so 100,000 articles fit in a small memory.
+    the shop, so 100,000 articles fit in a small memory. Without `shop_side` (at apply time,
+    which writes only to eAccounting) those are not kept at all.
     """
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
     shop = webshops.for_connection(tenant.webshop_connection)
@@ -101,7 +102,8 @@ def _plan(tenant: Tenant) -> tuple[FirstSyncPlan, dict[str, Article], EAccountin
         article = Article.from_api(item)
         if article.number in skus:
             by_number[article.number] = article
-        light.append((article.id, article.number, article.name, article.is_active, article.send_to_webshop))
+        if shop_side:
+            light.append((article.id, article.number, article.name, article.is_active, article.send_to_webshop))
     everything = (by_number.get(number) or _light_article(id_, number, name, active, send)
                   for id_, number, name, active, send in light)  # fmt: skip
     plan = plan_first_sync(products, by_number, everything, ctx)
@@ -178,10 +180,10 @@ def apply(first: FirstSync, *, overwrite: bool = False) -> SyncRun:
         raise FirstSyncError(f"This first sync is {first.get_status_display().lower()}: nothing to apply.")
     if not first.summary:
         raise FirstSyncError("The preview was not completed: prepare a new one.")
-    plan, live_by_id, eaccounting = _plan(tenant)
-    planned = {(i.kind, i.sku): i for i in first.items.filter(state=ImportItem.State.PLANNED)}
-    live = {_key(item): item for item in _items(plan)}
+    plan, live_by_id, eaccounting = _plan(tenant, shop_side=False)
     wanted = [ImportItem.Kind.CREATE, ImportItem.Kind.LINK] + ([ImportItem.Kind.OVERWRITE] if overwrite else [])
+    planned = {(i.kind, i.sku): i for i in first.items.filter(state=ImportItem.State.PLANNED, kind__in=wanted)}
+    live = {_key(item): item for item in (*plan.creates, *plan.links, *plan.overwrites)}
     with RunRecorder(tenant, SyncRun.Kind.FIRST_IMPORT, SyncRun.Trigger.MANUAL) as rec:
         for (kind, sku), row in planned.items():
             if kind not in wanted:

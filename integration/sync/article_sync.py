@@ -140,18 +140,26 @@ def _with_shop_changes(eaccounting: EAccountingClient, listing, article_ids: lis
             yield Article.from_api(eaccounting.get(f"/articles/{article_id}"))
 
 
-def _store_link(tenant: Tenant, article: Article, state: LinkState) -> None:
-    ArticleLink.objects.update_or_create(
-        tenant=tenant, article_id=article.id,
-        defaults={"article_number": article.number, "shop_product_id": state.shop_product_id,
-                  "shop_parent_id": state.shop_parent_id, "hidden": state.hidden,
-                  "status_before_hiding": state.status_before_hiding, "last_written": state.last_written},
+def _link_row(tenant: Tenant, article: Article, state: LinkState) -> ArticleLink:
+    return ArticleLink(
+        tenant=tenant, article_id=article.id, article_number=article.number, shop_product_id=state.shop_product_id,
+        shop_parent_id=state.shop_parent_id, hidden=state.hidden, status_before_hiding=state.status_before_hiding,
+        last_written=state.last_written,
     )
+
+
+def _store_links(rows: list[ArticleLink]) -> None:
+    """Insert or update links in one statement (a batch of 100 is one query, not 100)."""
+    ArticleLink.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["tenant", "article_id"],
+        update_fields=["article_number", "shop_product_id", "shop_parent_id", "hidden", "status_before_hiding",
+                       "last_written", "updated_at"],
+    )  # fmt: skip
 
 
 def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -> list:
     outcomes = shop.save_products([s.write for s in steps])
-    written = []
+    written, links = [], []
     with transaction.atomic():
         for step, outcome in zip(steps, outcomes, strict=True):
             number = step.article.number
@@ -162,7 +170,7 @@ def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -
                 state = step.new_link
                 if state.shop_product_id is None:
                     state = dataclasses.replace(state, shop_product_id=outcome.id)
-                _store_link(tenant, step.article, state)
+                links.append(_link_row(tenant, step.article, state))
             if outcome.product is not None:
                 written.append(outcome.product)
             changes = {k: [str(v) for v in pair] for k, pair in step.changes.items()}
@@ -170,6 +178,8 @@ def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -
             if step.drift:
                 drift = {k: [str(v) for v in triple] for k, triple in step.drift.items()}
                 rec.event(SyncEvent.Outcome.DRIFT, number, fields=drift, reason="changed in the shop; put back")
+        if links:
+            _store_links(links)
         if written:
             shop_snapshot.save(tenant, written)
     return written
@@ -227,7 +237,7 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
                 if step.write is not None:
                     (held if _changes_price(step) else ready).append(step)
                 elif step.new_link is not None and not dry_run:
-                    _store_link(tenant, step.article, step.new_link)
+                    _store_links([_link_row(tenant, step.article, step.new_link)])
                 elif step.error:
                     rec.event(SyncEvent.Outcome.SKIPPED, step.article.number, reason=step.reason)
             if len(ready) >= CHUNK:  # full batches only: a batch request costs the same for 1 or 100

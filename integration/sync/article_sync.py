@@ -202,6 +202,24 @@ def _compact(step: Step) -> Step:
     return dataclasses.replace(step, article=dataclasses.replace(step.article, raw={}))
 
 
+def _stopped_by_guard(tenant: Tenant, held: list[Step], rec: RunRecorder) -> bool:
+    """Too many price changes at once (a VAT change, a wrong price list): record them and ask a person."""
+    linked = ArticleLink.objects.filter(tenant=tenant).count()
+    share = price_change_share(held, linked)
+    limit = Decimal(str(settings.SILTA_MASS_CHANGE_SHARE))
+    if not linked or share <= limit:
+        return False
+    for step in held:
+        rec.event(SyncEvent.Outcome.SKIPPED, step.article.number,
+                  fields={"regular_price": [str(v) for v in step.changes["regular_price"]]},
+                  reason="waiting for confirmation of a mass price change")  # fmt: skip
+    rec.needs_confirmation(
+        f"This run would change the price of {share:.0%} of the shop's products (limit {limit:.0%}). "
+        "Their prices were not written. Check the planned prices and confirm to apply them."
+    )
+    return True
+
+
 def _write_or_record(tenant, shop, steps: list[Step], rec: RunRecorder, dry_run: bool) -> list:
     if not steps:
         return []
@@ -234,8 +252,10 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
         articles = _with_shop_changes(eaccounting, listing, [] if full else _linked_articles(tenant, changed_in_shop))
         for chunk in _chunks(articles, CHUNK):
             for step in _plan_chunk(tenant, chunk, ctx):
-                if step.write is not None:
-                    (held if _changes_price(step) else ready).append(step)
+                if step.write is not None and _changes_price(step):
+                    held.append(_compact(step))
+                elif step.write is not None:
+                    ready.append(step)
                 elif step.new_link is not None and not dry_run:
                     _store_links([_link_row(tenant, step.article, step.new_link)])
                 elif step.error:
@@ -243,22 +263,10 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
             if len(ready) >= CHUNK:  # full batches only: a batch request costs the same for 1 or 100
                 newest = _latest(newest, _write_or_record(tenant, shop, ready[:CHUNK], rec, dry_run))
                 ready = ready[CHUNK:]
-            held = [_compact(step) for step in held]
             seen += len(chunk)
             rec.progress(seen, listing.meta.total_results if listing.meta else None)
         newest = _latest(newest, _write_or_record(tenant, shop, ready, rec, dry_run))
-        linked = ArticleLink.objects.filter(tenant=tenant).count()
-        share = price_change_share(held, linked)
-        limit = Decimal(str(settings.SILTA_MASS_CHANGE_SHARE))
-        if linked and share > limit and not confirm_mass_change:
-            for step in held:
-                rec.event(SyncEvent.Outcome.SKIPPED, step.article.number,
-                          fields={"regular_price": [str(v) for v in step.changes["regular_price"]]},
-                          reason="waiting for confirmation of a mass price change")  # fmt: skip
-            rec.needs_confirmation(
-                f"This run would change the price of {share:.0%} of the shop's products (limit {limit:.0%}). "
-                "Their prices were not written. Check the planned prices and confirm to apply them."
-            )
+        if not confirm_mass_change and _stopped_by_guard(tenant, held, rec):
             shop_snapshot.advance_cursor(tenant, newest)
             return rec.run
         for batch in _chunks(held, CHUNK):

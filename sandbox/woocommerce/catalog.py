@@ -38,13 +38,15 @@ def slugify(text: str) -> str:
 
 
 def unique_slug(state: ShopState, slug: str, exclude: int | None = None) -> str:
-    taken = {p["slug"] for p in state.products.values() if p["id"] != exclude}
-    if slug not in taken:
-        return slug
-    n = 2
-    while f"{slug}-{n}" in taken:
-        n += 1
-    return f"{slug}-{n}"
+    """The slug, or slug-2, slug-3 … as WordPress does. Slugs of deleted products stay taken."""
+    candidate, n = slug, 2
+    while state.slug_owner.get(candidate, exclude) != exclude:
+        candidate, n = f"{slug}-{n}", n + 1
+    return candidate
+
+
+def claim_slug(state: ShopState, rec: dict) -> None:
+    state.slug_owner[rec["slug"]] = rec["id"]
 
 
 # ---------------------------------------------------------------------- sku
@@ -261,6 +263,8 @@ def apply_product(state: ShopState, rec: dict, data: dict) -> None:
     _apply_common(state, rec, data)
     if "slug" in data and data["slug"]:
         rec["slug"] = unique_slug(state, slugify(data["slug"]), exclude=rec.get("id"))
+        if rec.get("id") is not None:
+            claim_slug(state, rec)
     for key in _ID_LISTS:
         if key in data:
             rec[key] = [int(x) for x in data[key]]
@@ -366,6 +370,7 @@ def create_product(state: ShopState, data: dict) -> dict:
     rec["id"] = state.next_id()
     if not rec["slug"]:
         rec["slug"] = unique_slug(state, slugify(rec["name"] or f"product-{rec['id']}"))
+    claim_slug(state, rec)
     state.products[rec["id"]] = rec
     index_sku(state, rec)
     state.bump("products_created")

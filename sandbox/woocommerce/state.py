@@ -83,6 +83,7 @@ class ShopState:
             self.products: dict[int, dict] = {}
             self.variations: dict[int, dict] = {}
             self.sku_index: dict[str, set[int]] = collections.defaultdict(set)
+            self.slug_owner: dict[str, int] = {}  # slug -> product id, so a unique slug is found in O(1)
             self.orders: dict[int, dict] = {}
             self.refunds: dict[int, dict] = {}
             self.notes: dict[int, list[dict]] = collections.defaultdict(list)

@@ -78,6 +78,7 @@ class Command(BaseCommand):
         parser.add_argument("--page-size", type=int, default=50)
 
     def handle(self, *args, articles, latency_ms, page_size, **options):
+        settings.DEBUG = False  # with DEBUG on, Django keeps every SQL query in memory: not a production figure
         ea_args = ["--seed-articles", "0", "--set", f"page_size_max={page_size}", "--set", f"latency_ms={latency_ms}"]
         with _server("sandbox.eaccounting", _free_port(), *ea_args) as ea, _server("sandbox.woocommerce", _free_port()) as shop:
             self.ea, self.shop = ea, shop

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from integration.models import SyncRun, Tenant
 from integration.sync.article_sync import sync_articles
 
+SHOWN = 100  # events printed; the admin has them all
+
 
 class Command(BaseCommand):
     help = "Sync a tenant's articles from eAccounting to its shop now (--dry-run prints the plan and writes nothing)."
@@ -25,9 +27,12 @@ class Command(BaseCommand):
             raise CommandError(f"The integration of {tenant.name} is not active: activate it first.")
         run = sync_articles(tenant, trigger=SyncRun.Trigger.MANUAL, dry_run=dry_run, full=full,
                             confirm_mass_change=confirm_mass_change)  # fmt: skip
-        for event in run.events.all():
+        events = run.events.all()
+        for event in events[:SHOWN]:
             changes = ", ".join(f"{k}: {v[0]} → {v[-1]}" for k, v in event.fields.items())
             self.stdout.write(f"{event.get_outcome_display():<32} {event.item:<20} {changes or event.reason}")
+        if (more := events.count() - SHOWN) > 0:
+            self.stdout.write(f"… and {more} more: see the run in the admin (Sync runs).")
         summary = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()))
         style = self.style.SUCCESS if run.status == SyncRun.Status.SUCCEEDED else self.style.WARNING
         self.stdout.write(style(f"{run.get_status_display()}{' (dry run)' if dry_run else ''}: {summary or 'no changes'}"))

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from . import tenancy
-from .models import ConnectionStatus, Membership, Tenant
+from .models import ConnectionStatus, Tenant
 
 
 @dataclass
@@ -32,7 +32,7 @@ def tenant_rows(user):
     tenants = tenancy.tenants_for(user).select_related(
         "eaccounting_connection", "webshop_connection"
     ).distinct()
-    owned = set(tenancy.tenants_for(user, (Membership.Role.OWNER,)).values_list("pk", flat=True))
+    owned = set(tenancy.tenants_for(user, tenancy.OWNERS).values_list("pk", flat=True))
     rows = []
     for tenant in tenants:
         ea = getattr(tenant, "eaccounting_connection", None)

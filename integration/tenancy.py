@@ -6,6 +6,7 @@ from django.http import Http404
 from .models import Membership, Tenant
 
 ALL_ROLES = (Membership.Role.OWNER, Membership.Role.MEMBER)
+OWNERS = (Membership.Role.OWNER,)  # connecting systems, activating, the first sync
 
 
 def tenants_for(user, roles=ALL_ROLES):

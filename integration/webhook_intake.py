@@ -14,7 +14,7 @@ from . import webshops
 from .models import Tenant, WebhookDelivery
 from .webshops.base import PayloadInvalid, SignatureInvalid
 
-# Topics that start work, and the task each starts.
+# Topics that start work (a handle_webhook task); other topics are recorded and ignored.
 HANDLED_TOPICS = {"order.created", "order.updated", "product.updated", "product.created"}
 
 

@@ -9,10 +9,8 @@ from integration.activation import activate as activation
 from integration.activation.fetch import gather
 from integration.activation.preflight import check
 from integration.eaccounting.errors import EAccountingError
-from integration.models import ConnectionStatus, Membership
+from integration.models import ConnectionStatus
 from integration.webshops.base import WebshopError
-
-OWNERS = (Membership.Role.OWNER,)
 
 
 def _connected(tenant):
@@ -22,7 +20,7 @@ def _connected(tenant):
 
 
 def activate(request, slug):
-    tenant = tenancy.get_tenant_for_user(request.user, slug, OWNERS)
+    tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
     if not _connected(tenant):
         messages.warning(request, f"Connect both eAccounting and the webshop of {tenant.name} first.")
         return redirect("admin:index")

@@ -11,10 +11,9 @@ from integration import tenancy
 from integration.eaccounting import oauth
 from integration.eaccounting.connect import ConnectRefused, connect_company
 from integration.eaccounting.errors import EAccountingError
-from integration.models import Membership, Tenant
+from integration.models import Tenant
 
 SESSION_KEY = "eaccounting_oauth"
-OWNERS = (Membership.Role.OWNER,)
 
 
 def _redirect_uri():
@@ -23,7 +22,7 @@ def _redirect_uri():
 
 @require_POST
 def connect(request, slug):
-    tenant = tenancy.get_tenant_for_user(request.user, slug, OWNERS)
+    tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
     auth = oauth.authorization_request(_redirect_uri())
     request.session[SESSION_KEY] = {"state": auth.state, "verifier": auth.code_verifier, "tenant": tenant.pk}
     return redirect(auth.url)
@@ -36,7 +35,7 @@ def callback(request):
         messages.error(request, "The eAccounting login could not be matched to a request from this browser. Please try again.")
         return redirect("admin:index")
     tenant = Tenant.objects.get(pk=pending["tenant"])
-    if not tenancy.has_role(request.user, tenant, OWNERS):
+    if not tenancy.has_role(request.user, tenant, tenancy.OWNERS):
         raise PermissionDenied
     if "error" in request.GET:
         messages.warning(request, f"eAccounting was not connected: the login ended with “{request.GET['error']}”.")

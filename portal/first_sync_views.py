@@ -7,10 +7,9 @@ from django.urls import path
 from django_q.tasks import async_task
 
 from integration import tenancy
-from integration.models import FirstSync, ImportItem, Membership
+from integration.models import FirstSync, ImportItem
 from integration.sync import first_sync
 
-OWNERS = (Membership.Role.OWNER,)
 # What needs a person's eyes first: overwrites and what cannot be imported; long lists start folded.
 GROUP_ORDER = [ImportItem.Kind.OVERWRITE, ImportItem.Kind.REJECT, ImportItem.Kind.CREATE,
                ImportItem.Kind.PUSH_CREATE, ImportItem.Kind.LEFT_OUT, ImportItem.Kind.LINK]  # fmt: skip
@@ -29,7 +28,7 @@ def _enqueue(first, step):
 
 
 def page(request, slug):
-    tenant = tenancy.get_tenant_for_user(request.user, slug, OWNERS)
+    tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
     first = FirstSync.objects.filter(tenant=tenant).first()
     if request.method == "POST":
         step = request.POST.get("step")

@@ -12,10 +12,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from integration import tenancy, webhook_intake, webshop_setup
-from integration.models import Membership, Tenant, WebshopConnection
+from integration.models import Tenant, WebshopConnection
 from integration.webshops.base import WebshopError
-
-OWNERS = (Membership.Role.OWNER,)
 
 
 class ShopAddressForm(forms.Form):
@@ -24,7 +22,7 @@ class ShopAddressForm(forms.Form):
 
 def connect(request, slug):
     """Ask for the shop's address, then send the owner to the shop to approve Silta's access."""
-    tenant = tenancy.get_tenant_for_user(request.user, slug, OWNERS)
+    tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
     form = ShopAddressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -49,7 +47,7 @@ def receive_keys(request):
 @require_GET
 def approved(request, slug):
     """The owner's browser comes back from the shop's approval page."""
-    tenant = tenancy.get_tenant_for_user(request.user, slug, OWNERS)
+    tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
     connection = getattr(tenant, "webshop_connection", None)
     if request.GET.get("success") != "1":
         messages.warning(request, "The shop's access was not approved, so the webshop is not connected.")

@@ -13,6 +13,7 @@ ROW_SCHEMA = {"order": "OrderRowApi", "draft": "CustomerInvoiceDraftRowApi", "in
 DOC_SCHEMA = {"order": "OrderApi", "draft": "CustomerInvoiceDraftApi", "invoice": "CustomerInvoiceApi"}
 ADDRESS = ("InvoiceAddress1", "InvoiceAddress2", "InvoicePostalCode", "InvoiceCity", "InvoiceCountryCode")
 NAME_CODE = {"DeliveryMethodId": ("DeliveryMethodName", "DeliveryMethodCode")}
+EU = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
 
 
 def _pick(schema, data):
@@ -29,7 +30,7 @@ def _day(value, state):
 
 
 # -- rows and totals -------------------------------------------------------------------------------
-def calc_rows(state, company, rows_in, includes_vat, kind, credit=False):
+def calc_rows(state, company, rows_in, includes_vat, kind, credit=False, zero_rated=False):
     rows, errors = [], []
     totals = {"net": D(0), "vat": D(0), "by_rate": defaultdict(lambda: [D(0), D(0)])}
     for i, r in enumerate(rows_in or []):
@@ -61,7 +62,8 @@ def calc_rows(state, company, rows_in, includes_vat, kind, credit=False):
             rows.append(_pick(ROW_SCHEMA[kind], g))
             continue
         coding, unit = company.codings[art["CodingId"]], company.units[art["UnitId"]]
-        f = D(0) if g["IsVatFree"] else vat_fraction(coding)
+        vat_free = g["IsVatFree"] or zero_rated
+        f = D(0) if vat_free else vat_fraction(coding)
         price = r.get("UnitPrice")
         if price is None:
             price = art["GrossPrice"] if includes_vat else art["NetPrice"]
@@ -74,7 +76,7 @@ def calc_rows(state, company, rows_in, includes_vat, kind, credit=False):
             vat = amount - net
         else:
             net, vat = amount, round2(amount * f)
-        percent = D(0) if g["IsVatFree"] else D(coding["_vat"])
+        percent = D(0) if vat_free else D(coding["_vat"])
         totals["net"] += net
         totals["vat"] += vat
         totals["by_rate"][percent][0] += net
@@ -95,6 +97,19 @@ def calc_rows(state, company, rows_in, includes_vat, kind, credit=False):
     if errors:
         raise validation_error(errors)
     return rows, totals
+
+
+def zero_rated(company, customer):
+    """The sandbox's VAT rule for foreign customers (the spec is silent; see README): an EU company
+    with a VAT number in another member state is reverse charged, a customer outside the EU is
+    exported to (unless ForceBookkeepVat); both at 0 %. Consumers in the EU pay the home rate."""
+    home = company.settings.get("CountryCode") or "FI"
+    country = (customer.get("InvoiceCountryCode") or home).upper()
+    if country == home:
+        return False
+    if country in EU:
+        return not customer["IsPrivatePerson"] and bool(customer.get("VatNumber"))
+    return not customer.get("ForceBookkeepVat")
 
 
 def _apply_customer(state, company, doc, data, kind):
@@ -166,9 +181,10 @@ def save_order(state, company, body, existing=None):
          "DeliveryMethodId": None, "CreatedFromQuoteId": None, "BackgroundId": None, "ShippedDateTime": None}
     o.update(data)
     o["OrderDate"] = _day(data.get("OrderDate"), state)
-    _, includes_vat = _apply_customer(state, company, o, data, "order")
+    customer, includes_vat = _apply_customer(state, company, o, data, "order")
     _delivery_method(company, o, data)
-    rows, t = calc_rows(state, company, data.get("Rows"), includes_vat, "order")
+    rows, t = calc_rows(state, company, data.get("Rows"), includes_vat, "order",
+                        zero_rated=zero_rated(company, customer))
     o["Rows"] = rows
     delivered = o["Status"] == 3
     o.update({"Amount": float(t["net"]), "VatAmount": float(t["vat"]), "RoundingsAmount": 0.0,
@@ -251,9 +267,13 @@ def save_draft(state, company, body, existing=None):
          "MaxAllowedTaxReductionAmount": 0.0, "ReverseChargeOnConstructionServices": False,
          "ReplaceUnitPriceWhenZero": False, "UsesGreenTechnology": False, "InvoiceCurrencyCode": "EUR"}
     d.update(data)
-    _, includes_vat = _apply_customer(state, company, d, data, "draft")
+    for key in ("InvoiceDate", "DeliveryDate", "DueDate"):
+        if data.get(key):
+            d[key] = _day(data[key], state)
+    customer, includes_vat = _apply_customer(state, company, d, data, "draft")
     _delivery_method(company, d, data)
-    rows, t = calc_rows(state, company, data.get("Rows"), includes_vat, "draft", credit=d["IsCreditInvoice"])
+    rows, t = calc_rows(state, company, data.get("Rows"), includes_vat, "draft", credit=d["IsCreditInvoice"],
+                        zero_rated=zero_rated(company, customer))
     d["Rows"] = rows
     d.update({"TotalAmount": float(t["net"]), "TotalVatAmount": float(t["vat"]), "TotalRoundings": 0.0,
               "TotalAmountBaseCurrency": float(t["net"]), "TotalVatAmountBaseCurrency": float(t["vat"]),
@@ -331,7 +351,8 @@ def create_invoice(state, company, body, extra=None, paid=False):
         inv["DueDate"] = _day(data["DueDate"], state)
     if inv.get("DeliveryDate"):
         inv["DeliveryDate"] = _day(inv["DeliveryDate"], state)
-    rows, t = calc_rows(state, company, data.get("Rows"), includes_vat, "invoice", credit=inv["IsCreditInvoice"])
+    rows, t = calc_rows(state, company, data.get("Rows"), includes_vat, "invoice", credit=inv["IsCreditInvoice"],
+                        zero_rated=zero_rated(company, customer))
     total = t["net"] + t["vat"]
     number = company.next("invoice")
     inv.update({

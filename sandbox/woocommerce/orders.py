@@ -250,13 +250,22 @@ def recalculate(state: ShopState, o: dict) -> None:
         add_tax(rate, tax, False)
     ship_total = Decimal(0)
     ship_tax = Decimal(0)
+    goods_by_rate: dict[int, tuple[dict, Decimal]] = {}
+    for item, rate, _, _ in lines:
+        if rate is not None:
+            prev = goods_by_rate.get(rate["id"], (rate, Decimal(0)))
+            goods_by_rate[rate["id"]] = (rate, prev[1] + R.dec(item["total"]))
     for s in o["shipping_lines"]:
-        rate = tax_rate_for(state, "") if s.get("_taxable", True) else None
-        net, tax = _split(s["_cost"], rate, False)
-        s.update(total=f"{net:.2f}", total_tax=f"{tax:.2f}", taxes=_tax_entry(rate, tax, None))
-        ship_total += net
-        ship_tax += tax
-        add_tax(rate, tax, True)
+        parts = _shipping_parts(state, s, goods_by_rate)
+        entries, net_sum, tax_sum = [], Decimal(0), Decimal(0)
+        for rate, part in parts:
+            net, tax = _split(part, rate, False)
+            entries += _tax_entry(rate, tax, None)
+            net_sum, tax_sum = net_sum + net, tax_sum + tax
+            add_tax(rate, tax, True)
+        s.update(total=f"{net_sum:.2f}", total_tax=f"{tax_sum:.2f}", taxes=entries)
+        ship_total += net_sum
+        ship_tax += tax_sum
     items_total = sum((R.dec(i["total"]) for i in o["line_items"]), Decimal(0))
     existing = {t["rate_id"]: t for t in o.get("tax_lines", [])}
     tax_lines = []
@@ -282,6 +291,26 @@ def recalculate(state: ShopState, o: dict) -> None:
     o["cart_tax"] = f"{cart_tax:.2f}"
     o["total_tax"] = f"{cart_tax + ship_tax:.2f}"
     o["total"] = f"{items_total + cart_tax + fee_total + ship_total + ship_tax:.2f}"
+
+
+def _shipping_parts(state: ShopState, s: dict, goods_by_rate: dict) -> list[tuple[dict | None, Decimal]]:
+    """(rate, net cost) parts of a shipping line: the standard rate, or with ``shipping_tax_split``
+    the goods' rates in proportion to the goods' totals (as Finnish VAT has it: shipping follows
+    the goods; WooCommerce does this with a tax plugin)."""
+    cost = s["_cost"]
+    if not s.get("_taxable", True):
+        return [(None, cost)]
+    total = sum((amount for _, amount in goods_by_rate.values()), Decimal(0))
+    if not state.settings.get("shipping_tax_split") or len(goods_by_rate) < 2 or not total:
+        return [(tax_rate_for(state, ""), cost)]
+    parts, left = [], cost
+    ordered = sorted(goods_by_rate.values(), key=lambda x: -R.dec(x[0]["rate"]))
+    for rate, amount in ordered[:-1]:
+        part = R.r2(cost * amount / total)
+        parts.append((rate, part))
+        left -= part
+    parts.append((ordered[-1][0], left))
+    return parts
 
 
 def _gateway_title(state: ShopState, gateway_id: str) -> str:

@@ -27,6 +27,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "tax_country": "FI",
     # shipping_lines[].instance_id exists in recent WooCommerce but not in the shared reference: off by default.
     "shipping_line_instance_id": False,
+    "shipping_tax_split": False,
     "default_per_page": 10,
     "max_per_page": 100,
     "batch_limit": 100,

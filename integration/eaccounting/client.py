@@ -24,6 +24,7 @@ from .resources import Article, ArticleAccountCoding, CompanySettings, PageMeta,
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+MAX_THROTTLED = 30  # 429s in a row before giving up (each waits as long as eAccounting asks)
 SAFE_METHODS = {"GET", "PUT", "DELETE"}
 DEFAULT_OVERLAP = timedelta(minutes=2)
 
@@ -86,7 +87,9 @@ class EAccountingClient:
     def request(self, method, path, *, params=None, json=None):
         method = method.upper()
         key = budget.budget_key(path, self.company_key)
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        attempt = throttled = 0
+        while True:
+            attempt += 1
             self.stats["waited_seconds"] += budget.acquire(key)
             self._token = self._token or self._token_source()
             self.stats["requests"] += 1
@@ -112,9 +115,13 @@ class EAccountingClient:
                     self._token = self._token_source(self._token)
                     continue
                 if isinstance(error, RateLimited):
-                    wait = error.retry_after or _retry_after_header(response) or _backoff(attempt)
+                    throttled += 1
+                    if throttled > MAX_THROTTLED:
+                        raise error
+                    wait = error.retry_after or _retry_after_header(response) or _backoff(throttled)
                     budget.back_off(key, wait)
                     self.stats["rate_limited"] += 1
+                    attempt -= 1  # a 429 was not processed: it does not use up an attempt
                     continue  # the next acquire() waits until the budget is free again
                 if not isinstance(error, ServerError):
                     raise error
@@ -125,10 +132,9 @@ class EAccountingClient:
                     ) from error
             self.stats["retries"] += 1
             log.warning("eAccounting %s %s failed (%s), attempt %s", method, path, error, attempt)
-            if attempt == MAX_ATTEMPTS:
+            if attempt >= MAX_ATTEMPTS:
                 raise error
             time.sleep(_backoff(attempt))
-        raise RuntimeError("unreachable")
 
     def get(self, path, params=None):
         return self.request("GET", path, params=params)
@@ -151,11 +157,12 @@ class EAccountingClient:
             params["$orderby"] = orderby
         return Listing(self, path, params)
 
-    def changed_since(self, path, since: datetime | None, field="ChangedUtc", overlap=DEFAULT_OVERLAP) -> Listing:
+    def changed_since(self, path, since: datetime | None, field="ChangedUtc", overlap=DEFAULT_OVERLAP,
+                      orderby="CreatedUtc") -> Listing:  # fmt: skip
         """Items changed after `since` (minus an overlap); use the listing's `server_time` as the next `since`."""
         if since is None:
-            return self.listing(path)
-        return self.listing(path, filter=f"{field} gt {odata_datetime(since - overlap)}")
+            return self.listing(path, orderby=orderby)
+        return self.listing(path, filter=f"{field} gt {odata_datetime(since - overlap)}", orderby=orderby)
 
     def find(self, path, field, value) -> list[dict]:
         """Records whose `field` equals `value`; scans the list if eAccounting refuses the filter."""

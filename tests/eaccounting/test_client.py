@@ -81,3 +81,19 @@ def test_a_429_is_waited_out_and_retried(client, ea, settings):
         client.company_settings()
     assert client.stats["rate_limited"] >= 1
     assert client.stats["requests"] >= 7
+
+
+def test_a_burst_of_429s_longer_than_the_retry_limit_is_waited_out(client, ea):
+    ea.settings(rate_window=0.2, force_429=7)  # more 429s in a row than MAX_ATTEMPTS; each asks for 1 s
+    assert client.company_settings().currency_code == "EUR"
+    assert client.stats["rate_limited"] == 7
+
+
+def test_endless_429s_end_in_a_rate_limited_error_not_a_crash(client, ea, monkeypatch):
+    from integration.eaccounting import client as client_module
+    from integration.eaccounting.errors import RateLimited
+
+    monkeypatch.setattr(client_module, "MAX_THROTTLED", 2)
+    ea.settings(rate_window=0.2, force_429=5)
+    with pytest.raises(RateLimited):
+        client.company_settings()

@@ -16,6 +16,14 @@ from .connections import (
     normalize_shop_url,
 )
 from .first_sync import FirstSync, ImportItem
+from .orders import (
+    AccountingArticle,
+    AccountingCustomer,
+    MethodArticle,
+    OrderSettings,
+    OrderTransfer,
+    ShopMethod,
+)
 from .runs import SyncEvent, SyncRun
 from .tenancy import Membership, Tenant, business_id_validator
 from .webhooks import WebhookDelivery
@@ -25,4 +33,5 @@ __all__ = [
     "TaxClassMapping", "FirstSync", "ImportItem", "ReferenceData",
     "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",
     "WebshopConnection", "business_id_validator", "normalize_shop_url",
+    "AccountingArticle", "AccountingCustomer", "MethodArticle", "OrderSettings", "OrderTransfer", "ShopMethod",
 ]

@@ -19,6 +19,9 @@ from ..eaccounting.resources import Article, _get
 from ..models import (
     ArticleLink,
     FirstSync,
+    MethodArticle,
+    OrderSettings,
+    OrderTransfer,
     ReferenceData,
     ShopProductSnapshot,
     SyncCursor,
@@ -28,7 +31,7 @@ from ..models import (
     Tenant,
 )
 from ..webshops.base import Webshop
-from . import shop_snapshot
+from . import accounting_copy, shop_snapshot
 from .article_plan import LinkState, Step, plan_catalog, price_change_share
 from .article_values import CatalogContext
 from .record import RunRecorder
@@ -37,6 +40,8 @@ CURSOR = "eaccounting.articles"
 FIRST_SYNC_FINISHED = (FirstSync.Status.DONE, FirstSync.Status.UNDONE)
 CHUNK = 100  # articles planned together = one shop batch
 OPEN_ORDER_STATUSES = ("pending", "processing", "on-hold")
+# A held order exists in eAccounting too (its totals wait for a person, its rows reserve).
+COUNTED_BY_EACCOUNTING = ("done", "held")
 
 OUTCOME = {
     "create": SyncEvent.Outcome.CREATED, "update": SyncEvent.Outcome.UPDATED, "link": SyncEvent.Outcome.UPDATED,
@@ -59,19 +64,28 @@ class PendingOrders(Mapping):
 
     WooCommerce lowers its stock at checkout; until the order is in eAccounting (where it
     reserves stock), writing eAccounting's figure back would sell the same goods twice.
-    Every open order counts, also ones from before activation: eAccounting never hears of those.
-    A run with no stock to write never reads the orders.
+    Every open order counts, also ones from before activation: eAccounting never hears of those;
+    except orders transferred as a sales order or invoice, which eAccounting's available stock
+    already covers (a draft does not reserve). A run with no stock to write never reads the orders.
     """
 
-    def __init__(self, shop: Webshop):
-        self.shop = shop
+    def __init__(self, shop: Webshop, tenant: Tenant | None = None):
+        self.shop, self.tenant = shop, tenant
         self._quantities: dict[str, Decimal] | None = None
+
+    def _in_eaccounting(self, orders) -> set[int]:
+        if self.tenant is None:
+            return set()
+        done = OrderTransfer.objects.filter(tenant=self.tenant, shop_order_id__in=[o.id for o in orders],
+                                            status__in=COUNTED_BY_EACCOUNTING, document_kind__in=("order", "invoice"))
+        return set(done.values_list("shop_order_id", flat=True))
 
     def _load(self) -> dict[str, Decimal]:
         if self._quantities is None:
             self._quantities = {}
-            for order in self.shop.orders(statuses=OPEN_ORDER_STATUSES):
-                for line in order.line_items:
+            for page in _chunks(self.shop.orders(statuses=OPEN_ORDER_STATUSES), CHUNK):
+                known = self._in_eaccounting(page)
+                for line in (line for order in page if order.id not in known for line in order.line_items):
                     if line.sku:
                         self._quantities[line.sku] = self._quantities.get(line.sku, Decimal(0)) + Decimal(line.quantity)
         return self._quantities
@@ -106,8 +120,17 @@ def build_context(tenant: Tenant, eaccounting: EAccountingClient, shop: Webshop,
         tax_class_by_rate={m.vat_rate: m.tax_class for m in TaxClassMapping.objects.filter(tenant=tenant)},
         vat_rate_by_coding={coding: Decimal(rate) for coding, rate in codings.items()},
         unit_code_by_id=units,
-        pending_by_sku=PendingOrders(shop),
+        pending_by_sku=PendingOrders(shop, tenant),
+        excluded_article_ids=template_article_ids(tenant),
     )
+
+
+def template_article_ids(tenant: Tenant) -> frozenset[str]:
+    """Articles that book shipping, fees, rounding or gift cards: never pushed to the shop."""
+    ids = set(MethodArticle.objects.filter(method__tenant=tenant).values_list("article__article_id", flat=True))
+    settings = OrderSettings.objects.filter(tenant=tenant).values_list(
+        "rounding_article__article_id", "gift_card_article__article_id").first() or ()
+    return frozenset(ids | {i for i in settings if i})
 
 
 def _plan_chunk(tenant: Tenant, articles: list[Article], ctx: CatalogContext) -> list[Step]:
@@ -243,7 +266,9 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
                 "before eAccounting's articles are pushed to the shop. Preview and apply the first sync."
             )
         cursor = SyncCursor.objects.filter(tenant=tenant, name=CURSOR).first()
-        full = full or cursor is None
+        # A confirming run reads everything: what the guard held may have been changed in the shop,
+        # and the stopped run has already read those products (an incremental run would not see them again).
+        full = full or cursor is None or confirm_mass_change
         ctx = build_context(tenant, eaccounting, shop, refresh=full)
         changed_in_shop = shop_snapshot.refresh(tenant, shop, full=full)
         listing = eaccounting.changed_since("/articles", None if full else cursor.value)
@@ -251,6 +276,8 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
         newest, seen, ready = None, 0, []  # newest: the shop's time of our last write
         articles = _with_shop_changes(eaccounting, listing, [] if full else _linked_articles(tenant, changed_in_shop))
         for chunk in _chunks(articles, CHUNK):
+            if not dry_run:
+                accounting_copy.remember_articles(tenant, chunk, ctx.vat_rate_by_coding)
             for step in _plan_chunk(tenant, chunk, ctx):
                 if step.write is not None and _changes_price(step):
                     held.append(_compact(step))

@@ -154,3 +154,6 @@ class SyncEventAdmin(TenantScopedAdmin):
     list_filter = ["outcome"]
     search_fields = ["tenant__name", "item", "reason"]
     list_select_related = ["tenant"]
+
+
+from . import admin_orders  # noqa: E402,F401  (registers the order pages)

@@ -8,6 +8,7 @@ from .models import Tenant
 JOBS = [
     ("articles", "integration.tasks.sync_articles", 10, {"trigger": "schedule"}),
     ("stock", "integration.tasks.sync_articles", 60, {"trigger": "schedule", "full": True}),
+    ("orders", "integration.tasks.transfer_orders", 5, {"trigger": "schedule"}),
     ("webhooks", "integration.tasks.check_webhooks", 24 * 60, {}),
 ]
 

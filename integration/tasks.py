@@ -11,9 +11,24 @@ def ping() -> str:
 
 
 def handle_webhook(tenant_id: int, topic: str, resource_id: str) -> str:
-    """A shop told us something changed. The sync jobs (orders, articles) will pick it up from here."""
+    """A shop told us something changed: an order goes over now; product changes wait for the
+    next article sync (which reads the shop's changed products)."""
     log.info("webhook %s for tenant %s, resource %s", topic, tenant_id, resource_id)
+    if topic.startswith("order.") and resource_id.isdigit():
+        return transfer_orders(tenant_id, "webhook", [int(resource_id)])
     return f"{topic} {resource_id}"
+
+
+def transfer_orders(tenant_id: int, trigger: str = "schedule", order_ids: list[int] | None = None) -> str:
+    """Web orders into eAccounting for one tenant: new ones since the last run (or `order_ids`), and waiting ones."""
+    from .models import Tenant
+    from .orders.transfer import transfer_orders as run
+
+    tenant = Tenant.objects.get(pk=tenant_id)
+    if not tenant.is_active:
+        return "not active"
+    run_record = run(tenant, trigger=trigger, order_ids=order_ids)
+    return f"{run_record.get_status_display()}: {run_record.counts}"
 
 
 def check_webhooks(tenant_id: int) -> list[str]:

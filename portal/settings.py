@@ -78,6 +78,9 @@ EACCOUNTING_TIMEOUT = env.float("EACCOUNTING_TIMEOUT", default=30.0)
 # A run that would change the price of more than this share of linked articles (e.g. after a VAT
 # rate change) stops and waits for a person to confirm it.
 SILTA_MASS_CHANGE_SHARE = env.float("SILTA_MASS_CHANGE_SHARE", default=0.2)
+# How long an order transfer's claim lasts. A worker killed mid-call blocks that order this long;
+# after it, the next run looks the document up in eAccounting before creating anything.
+SILTA_ORDER_LEASE_SECONDS = env.int("SILTA_ORDER_LEASE_SECONDS", default=300)
 
 # --- Webshops ---
 # Hosts where a shop may be reached over plain HTTP (the local sandbox); HTTPS everywhere else.

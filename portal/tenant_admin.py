@@ -111,3 +111,29 @@ class SuperuserOnlyAdmin:
 
     def has_add_permission(self, request, *args):
         return request.user.is_active and request.user.is_superuser
+
+
+class TenantScopedInline(admin.TabularInline):
+    """Rows edited on their parent's page: the parent's permissions, choices from the user's tenants.
+
+    The model's clean() still checks that a choice belongs to the parent's own tenant (a user
+    of two tenants could otherwise pick across them)."""
+
+    def _parent_admin(self):
+        return self.admin_site._registry[self.parent_model]
+
+    def has_view_permission(self, request, obj=None):
+        return True  # the parent admin has already checked the tenant
+
+    def has_add_permission(self, request, obj=None):
+        return self._parent_admin().has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._parent_admin().has_change_permission(request, obj)
+
+    has_delete_permission = has_change_permission
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        parent = self._parent_admin()
+        kwargs["queryset"] = parent._scoped_choices(db_field, request, kwargs.get("queryset"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

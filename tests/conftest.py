@@ -12,11 +12,17 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from integration.models import (
+    AccountingArticle,
+    AccountingCustomer,
     ArticleLink,
     ArticleTemplate,
     ConnectionStatus,
     EAccountingConnection,
     Membership,
+    MethodArticle,
+    OrderSettings,
+    OrderTransfer,
+    ShopMethod,
     SyncEvent,
     SyncRun,
     TaxClassMapping,
@@ -64,6 +70,16 @@ def make_tenant(slug, business_id):
     ArticleLink.objects.create(tenant=tenant, article_id=f"article-{slug}", article_number=f"A-{slug}", shop_product_id=1)
     run = SyncRun.objects.create(tenant=tenant, kind=SyncRun.Kind.ARTICLES)
     SyncEvent.objects.create(run=run, tenant=tenant, outcome=SyncEvent.Outcome.CREATED, item=f"A-{slug}")
+    article = AccountingArticle.objects.create(tenant=tenant, article_id=f"ship-{slug}", number=f"SHIP-{slug}",
+                                               name=f"Shipping {slug}", vat_rate="25.5")
+    customer = AccountingCustomer.objects.create(tenant=tenant, customer_id=f"customer-{slug}", name=f"Buyer {slug}",
+                                                 email=f"buyer@{slug}.example")
+    OrderSettings.objects.create(tenant=tenant, rounding_article=article, collective_customer=customer)
+    method = ShopMethod.objects.create(tenant=tenant, kind=ShopMethod.Kind.SHIPPING, key="flat_rate:1",
+                                       title=f"Posti {slug}")
+    MethodArticle.objects.create(method=method, article=article)
+    OrderTransfer.objects.create(tenant=tenant, shop_order_id=1, shop_order_number=f"W-{slug}",
+                                 status=OrderTransfer.Status.WAITING, reason=f"no template {slug}")
     return tenant
 
 

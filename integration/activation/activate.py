@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from .. import schedules, webshop_setup
 from ..models import ArticleTemplate, TaxClassMapping, Tenant
+from ..orders import setup as orders_setup
 from .preflight import Preflight
 
 
@@ -16,6 +17,7 @@ def activate(tenant: Tenant, preflight: Preflight) -> None:
     if not preflight.ok:
         raise ActivationRefused(" ".join(preflight.blockers))
     webshop_setup.register_webhooks(tenant)  # before the commit: a shop that refuses stops activation
+    orders_setup.prepare(tenant)  # the shop's delivery and payment methods, for their templates
     with transaction.atomic():
         # get_or_create: a re-activation keeps what the admin has changed since.
         for rate, tax_class in preflight.tax_classes.items():

@@ -361,8 +361,9 @@ class Webshop(ABC):
     def tax_classes(self) -> list[str]: ...
 
     @abstractmethod
-    def orders(self, statuses: Iterable[str] | None = None, modified_after: datetime | None = None
-               ) -> Iterator[ShopOrder]: ...  # fmt: skip
+    def orders(self, statuses: Iterable[str] | None = None, modified_after: datetime | None = None,
+               ids: Iterable[int] | None = None) -> Iterator[ShopOrder]:  # fmt: skip
+        """Orders oldest first; ``ids``: only these (any status unless ``statuses`` is given)."""
 
     @abstractmethod
     def order(self, order_id: int) -> ShopOrder: ...
@@ -373,6 +374,13 @@ class Webshop(ABC):
     @abstractmethod
     def write_back(self, order_id: int, meta: dict, note: str | None = None) -> None:
         """Store our reference on the order (meta) and optionally add a private order note."""
+
+    @abstractmethod
+    def write_back_many(self, items: list[tuple[int, dict, str | None]], recheck: Iterable[int] = ()) -> list[int]:
+        """``write_back`` for many orders: the meta in batches, then each note once (for orders in
+        ``recheck``, tried before, the notes are read first). One order's failure does not stop the rest.
+
+        Returns the ids of the orders not written back (the shop refused or did not answer)."""
 
     @abstractmethod
     def shipping_methods(self) -> list[ShippingMethod]: ...

@@ -1,32 +1,40 @@
-"""Run a sync for one tenant from the terminal: `manage.py sync <tenant-slug> [--dry-run]`."""
+"""Run a sync for one tenant from the terminal: `manage.py sync <tenant-slug> [--kind orders] [--dry-run]`."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from integration.models import SyncRun, Tenant
+from integration.orders.transfer import transfer_orders
 from integration.sync.article_sync import sync_articles
 
 SHOWN = 100  # events printed; the admin has them all
 
 
 class Command(BaseCommand):
-    help = "Sync a tenant's articles from eAccounting to its shop now (--dry-run prints the plan and writes nothing)."
+    help = ("Sync a tenant's articles from eAccounting to its shop now (--dry-run prints the plan and writes "
+            "nothing), or transfer its web orders to eAccounting (--kind orders).")
 
     def add_arguments(self, parser):
         parser.add_argument("tenant", help="the tenant's slug")
+        parser.add_argument("--kind", choices=["articles", "orders"], default="articles", help="what to sync")
         parser.add_argument("--dry-run", action="store_true", help="plan only: print what would change")
         parser.add_argument("--full", action="store_true", help="read everything, not only what changed")
         parser.add_argument("--confirm-mass-change", action="store_true",
                             help="apply a run the mass-change guard stopped")  # fmt: skip
 
-    def handle(self, *args, tenant, dry_run, full, confirm_mass_change, **options):
+    def handle(self, *args, tenant, kind, dry_run, full, confirm_mass_change, **options):
         try:
             tenant = Tenant.objects.get(slug=tenant)
         except Tenant.DoesNotExist:
             raise CommandError(f"No tenant with slug “{tenant}”.") from None
         if not tenant.is_active:
             raise CommandError(f"The integration of {tenant.name} is not active: activate it first.")
-        run = sync_articles(tenant, trigger=SyncRun.Trigger.MANUAL, dry_run=dry_run, full=full,
-                            confirm_mass_change=confirm_mass_change)  # fmt: skip
+        if kind == "orders":
+            if dry_run:
+                raise CommandError("--dry-run is for articles; orders waiting and why are in the admin (Order transfers).")
+            run = transfer_orders(tenant, trigger=SyncRun.Trigger.MANUAL)
+        else:
+            run = sync_articles(tenant, trigger=SyncRun.Trigger.MANUAL, dry_run=dry_run, full=full,
+                                confirm_mass_change=confirm_mass_change)  # fmt: skip
         events = run.events.all()
         for event in events[:SHOWN]:
             changes = ", ".join(f"{k}: {v[0]} → {v[-1]}" for k, v in event.fields.items())

@@ -213,11 +213,13 @@ class WooCommerce(Webshop):
         return [parse.payment_gateway(g) for g in self.client.get("payment_gateways") or []]
 
     # ------------------------------------------------------------------ orders
-    def orders(self, statuses: Iterable[str] | None = None, modified_after: datetime | None = None
-               ) -> Iterator[ShopOrder]:  # fmt: skip
+    def orders(self, statuses: Iterable[str] | None = None, modified_after: datetime | None = None,
+               ids: Iterable[int] | None = None) -> Iterator[ShopOrder]:  # fmt: skip
         params: dict[str, Any] = {"orderby": "id", "order": "asc"}
         if statuses:
             params["status"] = ",".join(statuses)
+        if ids is not None:
+            params["include"] = ",".join(str(int(i)) for i in ids) or "0"
         if modified_after is not None:
             params.update(modified_after=parse.format_gmt(modified_after), dates_are_gmt="true")
         for page in self.client.pages("orders", params):
@@ -235,19 +237,49 @@ class WooCommerce(Webshop):
         when an answer is lost (the notes are read before sending it again)."""
         oid = int(order_id)
         if meta:
-            items = [{"key": str(k), "value": v if isinstance(v, str) else str(v)} for k, v in meta.items()]
-            self.client.request("PUT", f"orders/{oid}", json={"meta_data": items})
+            self.client.request("PUT", f"orders/{oid}", json={"meta_data": _meta_items(meta)})
         if note:
-            body = {"note": note, "customer_note": False}
+            self._add_note(oid, note)
+
+    def write_back_many(self, items: list[tuple[int, dict, str | None]], recheck: Iterable[int] = ()) -> list[int]:
+        failed: set[int] = set()
+        recheck = {int(i) for i in recheck}
+        with_meta = [(int(oid), meta) for oid, meta, _ in items if meta]
+        for start in range(0, len(with_meta), self.batch_size):
+            chunk = with_meta[start : start + self.batch_size]
+            body = {"update": [{"id": oid, "meta_data": _meta_items(meta)} for oid, meta in chunk]}
             try:
-                self.client.request("POST", f"orders/{oid}/notes", json=body)
-            except ShopUnavailable as exc:
-                if not exc.outcome_unknown:
-                    raise
-                notes = self.client.get(f"orders/{oid}/notes")
-                if any(isinstance(n, dict) and n.get("note") == note for n in notes or []):
-                    return
-                self.client.request("POST", f"orders/{oid}/notes", json=body)
+                ans = self.client.request("POST", "orders/batch", json=body, idempotent=True)
+            except ShopUnavailable:
+                failed.update(oid for oid, _ in chunk)
+                continue
+            results = (ans.data if isinstance(ans.data, dict) else {}).get("update") or []
+            failed.update(oid for (oid, _), r in zip(chunk, results, strict=False) if not isinstance(r, dict) or "error" in r)
+        for oid, _, note in items:
+            if note and int(oid) not in failed:
+                try:
+                    self._add_note(int(oid), note, look_first=int(oid) in recheck)
+                except ShopUnavailable:
+                    failed.add(int(oid))
+        return sorted(failed)
+
+    def _add_note(self, oid: int, note: str, look_first: bool = False) -> None:
+        """Add a private note once: when an earlier try may have added it, the notes are read first."""
+        body = {"note": note, "customer_note": False}
+        if look_first and self._has_note(oid, note):
+            return
+        try:
+            self.client.request("POST", f"orders/{oid}/notes", json=body)
+        except ShopUnavailable as exc:
+            if not exc.outcome_unknown:
+                raise
+            if self._has_note(oid, note):
+                return
+            self.client.request("POST", f"orders/{oid}/notes", json=body)
+
+    def _has_note(self, oid: int, note: str) -> bool:
+        notes = self.client.get(f"orders/{oid}/notes")
+        return any(isinstance(n, dict) and n.get("note") == note for n in notes or [])
 
     # ------------------------------------------------------------------ webhooks
     def _webhooks_at(self, delivery_url: str) -> list[dict]:
@@ -324,3 +356,7 @@ def parse_message(message: Any) -> str:
     import re
 
     return re.sub(r"<[^>]+>", "", str(message or "")).strip()
+
+
+def _meta_items(meta: dict) -> list[dict]:
+    return [{"key": str(k), "value": v if isinstance(v, str) else str(v)} for k, v in meta.items()]

@@ -1,0 +1,107 @@
+"""Admin pages for web orders: order settings, delivery/payment method templates, transfers."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count
+from django_q.tasks import async_task
+
+from portal.tenant_admin import TenantScopedAdmin, TenantScopedInline
+
+from .models import (
+    AccountingArticle,
+    AccountingCustomer,
+    Membership,
+    MethodArticle,
+    OrderSettings,
+    OrderTransfer,
+    ShopMethod,
+)
+
+RETRYABLE = (OrderTransfer.Status.PENDING, OrderTransfer.Status.WAITING, OrderTransfer.Status.SENDING)
+
+
+@admin.register(AccountingArticle)
+class AccountingArticleAdmin(TenantScopedAdmin):
+    writable_by = ()  # a copy kept by the article sync
+    list_display = ["number", "name", "vat_rate", "tenant", "is_active", "is_stock"]
+    list_filter = ["is_active", "is_stock"]
+    search_fields = ["number", "name"]
+
+
+@admin.register(AccountingCustomer)
+class AccountingCustomerAdmin(TenantScopedAdmin):
+    writable_by = ()  # a copy kept by the order transfer
+    list_display = ["number", "name", "tenant", "is_private", "is_active"]
+    list_filter = ["is_private", "is_active"]
+    search_fields = ["number", "name"]
+
+
+@admin.register(OrderSettings)
+class OrderSettingsAdmin(TenantScopedAdmin):
+    writable_by = (Membership.Role.OWNER,)
+    list_display = ["tenant", "enabled", "document", "statuses", "transfer_from"]
+    autocomplete_fields = ["tenant", "collective_customer", "rounding_article", "gift_card_article"]
+
+
+class MethodArticleInline(TenantScopedInline):
+    model = MethodArticle
+    extra = 1
+    autocomplete_fields = ["article"]
+    verbose_name = "template article"
+    verbose_name_plural = "template articles (one per VAT rate the method's rows can carry)"
+
+
+@admin.register(ShopMethod)
+class ShopMethodAdmin(TenantScopedAdmin):
+    list_display = ["title", "kind", "key", "zone", "tenant", "enabled", "templates"]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["title", "key"]
+    readonly_fields = ["tenant", "kind", "key", "title", "zone", "enabled"]
+    inlines = [MethodArticleInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(template_count=Count("articles"))
+
+    @admin.display(description="template articles", ordering="template_count")
+    def templates(self, obj):
+        return obj.template_count or "none: orders using it wait"
+
+    def has_add_permission(self, request):
+        return False  # read from the shop (activation and every order run)
+
+
+@admin.register(OrderTransfer)
+class OrderTransferAdmin(TenantScopedAdmin):
+    writable_by = ()
+    list_display = ["shop_order_number", "tenant", "status", "document_kind", "document_number", "shop_total",
+                    "document_total", "attempts", "updated_at"]  # fmt: skip
+    list_filter = ["status", "document_kind", "written_back"]
+    search_fields = ["shop_order_number", "document_number"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    exclude = ["token", "lease_until"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser and not self._retry_tenants(request).exists():
+            actions.pop("retry", None)
+        return actions
+
+    def _retry_tenants(self, request):
+        from . import tenancy
+
+        return tenancy.tenants_for(request.user, (Membership.Role.OWNER, Membership.Role.MEMBER))
+
+    @admin.action(description="Retry the selected orders now")
+    def retry(self, request, queryset):
+        allowed = queryset.filter(status__in=RETRYABLE)
+        if not request.user.is_superuser:
+            allowed = allowed.filter(tenant__in=self._retry_tenants(request))
+        by_tenant: dict[int, list[int]] = {}
+        for tenant_id, order_id in allowed.values_list("tenant_id", "shop_order_id"):
+            by_tenant.setdefault(tenant_id, []).append(order_id)
+        for tenant_id, ids in by_tenant.items():
+            transaction.on_commit(lambda t=tenant_id, i=ids: async_task(
+                "integration.tasks.transfer_orders", t, "manual", i))
+        count = sum(len(ids) for ids in by_tenant.values())
+        self.message_user(request, f"{count} order(s) will be tried again in a moment.", messages.SUCCESS)

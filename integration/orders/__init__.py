@@ -1,0 +1,1 @@
+"""Web orders into eAccounting: pure planning of the customer and the sales document."""

@@ -1,0 +1,106 @@
+"""Everything the pure order planner needs, read from the database once per run (templates,
+tax rates) or once per order (the order's articles)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..eaccounting.resources import CompanySettings, _get
+from ..models import (
+    AccountingArticle,
+    AccountingCustomer,
+    ArticleLink,
+    MethodArticle,
+    OrderSettings,
+    ReferenceData,
+    Tenant,
+)
+from ..webshops.base import ShopOrder
+from .customer_plan import CustomerPlan
+from .document_plan import ArticleRef, PlanContext
+
+INCLUDES_VAT = "eaccounting.includes_vat"
+
+
+def article_ref(a: AccountingArticle | None) -> ArticleRef | None:
+    if a is None:
+        return None
+    return ArticleRef(id=a.article_id, number=a.number, name=a.name, vat_rate=a.vat_rate or Decimal(0))
+
+
+@dataclass(frozen=True)
+class MethodChoice:
+    terms_of_payment_id: str = ""
+    delivery_method_code: str = ""
+
+
+class PlanInputs:
+    def __init__(self, tenant, settings, company, tax_rates, templates, method_details, learned):
+        self.tenant, self.settings, self.company, self.tax_rates = tenant, settings, company, tax_rates
+        self.templates, self.method_details, self.learned = templates, method_details, learned
+
+    @classmethod
+    def load(cls, tenant: Tenant, settings: OrderSettings, company: CompanySettings, tax_rates: dict) -> "PlanInputs":
+        templates: dict[tuple[str, str], dict[Decimal, ArticleRef]] = defaultdict(dict)
+        for row in MethodArticle.objects.filter(method__tenant=tenant).select_related("method", "article"):
+            ref = article_ref(row.article)
+            templates[(row.method.kind, row.method.key)][ref.vat_rate] = ref
+        details = {}
+        for row in tenant.shop_methods.all():
+            details[(row.kind, row.key)] = (row.terms_of_payment_id, row.delivery_method_code)
+        learned = ReferenceData.objects.filter(tenant=tenant, name=INCLUDES_VAT).values_list("data", flat=True).first()
+        return cls(tenant, settings, company, tax_rates, dict(templates), details, dict(learned or {}))
+
+    # --- the customer's VAT basis ----------------------------------------------------------
+    def includes_vat(self, private: bool) -> bool:
+        """Row prices gross? eAccounting says per document (IncludesVat, read-only); until it has told
+        us, assume private persons see gross prices unless the company shows them without VAT."""
+        key = "private" if private else "company"
+        if key in self.learned:
+            return self.learned[key]
+        return private and not bool(_get(self.company.raw, "ShowPricesExclVatPC"))
+
+    def learn_includes_vat(self, private: bool, value: bool) -> None:
+        self.learned["private" if private else "company"] = value
+        ReferenceData.objects.update_or_create(tenant=self.tenant, name=INCLUDES_VAT, defaults={"data": self.learned})
+
+    # --- templates ----------------------------------------------------------------------------
+    def shipping_templates(self) -> dict[str, dict[Decimal, ArticleRef]]:
+        """By "method_id:instance_id", and by plain method_id where only one instance has templates
+        (order shipping lines do not always say which zone instance they came from)."""
+        by_key = {key: arts for (kind, key), arts in self.templates.items() if kind == "shipping"}
+        plain: dict[str, list] = defaultdict(list)
+        for key, arts in by_key.items():
+            plain[key.split(":")[0]].append(arts)
+        return {**{m: found[0] for m, found in plain.items() if len(found) == 1}, **by_key}
+
+    def methods_for(self, order: ShopOrder) -> MethodChoice:
+        terms, _ = self.method_details.get(("payment", order.payment_method), ("", ""))
+        code = ""
+        for line in order.shipping_lines:
+            code = code or self.method_details.get(("shipping", line.method_id), ("", ""))[1]
+        return MethodChoice(terms_of_payment_id=terms, delivery_method_code=code)
+
+    # --- per order ---------------------------------------------------------------------------
+    def context(self, order: ShopOrder, customer_plan: CustomerPlan, customer: AccountingCustomer | None) -> PlanContext:
+        product_ids = {line.variation_id or line.product_id for line in order.line_items}
+        links = dict(ArticleLink.objects.filter(tenant=self.tenant, shop_product_id__in=product_ids)
+                     .values_list("shop_product_id", "article_id"))
+        skus = {line.sku for line in order.line_items if line.sku}
+        articles = AccountingArticle.objects.filter(tenant=self.tenant).filter(
+            article_id__in=links.values()) | AccountingArticle.objects.filter(tenant=self.tenant, number__in=skus)
+        by_id = {a.article_id: a for a in articles}
+        s = self.settings
+        return PlanContext(
+            company_country=self.company.country_code or "FI",
+            includes_vat=self.includes_vat(customer.is_private if customer else customer_plan.is_private),
+            vat_mode=customer_plan.vat_mode,
+            articles_by_product={pid: article_ref(by_id[aid]) for pid, aid in links.items() if aid in by_id},
+            articles_by_number={a.number: article_ref(a) for a in by_id.values() if a.is_active},
+            tax_rate_percent=self.tax_rates,
+            shipping_templates=self.shipping_templates(),
+            fee_templates=self.templates.get(("payment", order.payment_method), {}),
+            gift_card_article=article_ref(s.gift_card_article),
+            rounding_article=article_ref(s.rounding_article),
+            rounding_limit=s.rounding_limit,
+        )

@@ -1,0 +1,60 @@
+"""What order transfers read once per run, not once per order: the shop's methods and tax
+rates, and the eAccounting customers changed since the last run."""
+
+from decimal import Decimal
+
+from ..eaccounting import documents
+from ..eaccounting.client import EAccountingClient
+from ..models import ReferenceData, ShopMethod, SyncCursor, Tenant
+from ..sync import accounting_copy
+from ..webshops.base import Webshop
+
+CUSTOMERS_CURSOR = "eaccounting.customers"
+
+
+def shipping_key(method_id: str, instance_id) -> str:
+    return f"{method_id}:{instance_id}" if instance_id not in (None, "", 0) else method_id
+
+
+def refresh_methods(tenant: Tenant, shop: Webshop) -> int:
+    """The shop's delivery methods (by zone instance) and payment gateways, kept by key.
+
+    Templates set in the admin stay; methods gone from the shop are kept (old orders use them)."""
+    seen = 0
+    for m in shop.shipping_methods():
+        ShopMethod.objects.update_or_create(
+            tenant=tenant, kind=ShopMethod.Kind.SHIPPING, key=shipping_key(m.method_id, m.instance_id),
+            defaults={"title": m.title[:200], "zone": m.zone_name[:200], "enabled": m.enabled},
+        )
+        seen += 1
+    for g in shop.payment_gateways():
+        ShopMethod.objects.update_or_create(
+            tenant=tenant, kind=ShopMethod.Kind.PAYMENT, key=g.id[:100],
+            defaults={"title": g.title[:200] or g.id, "enabled": g.enabled},
+        )
+        seen += 1
+    return seen
+
+
+def tax_rates(tenant: Tenant, shop: Webshop, refresh: bool) -> dict[int, Decimal]:
+    row = ReferenceData.objects.filter(tenant=tenant, name="shop.tax_rates").first()
+    if row is None or refresh:
+        data = {str(r.id): str(r.rate) for r in shop.tax_rates()}
+        row, _ = ReferenceData.objects.update_or_create(tenant=tenant, name="shop.tax_rates", defaults={"data": data})
+    return {int(k): Decimal(v) for k, v in row.data.items()}
+
+
+def refresh_customers(tenant: Tenant, eaccounting: EAccountingClient) -> None:
+    """Customers changed in eAccounting since the last run into the local copy (one page, usually)."""
+    cursor = SyncCursor.objects.filter(tenant=tenant, name=CUSTOMERS_CURSOR).first()
+    listing = documents.customers_changed_since(eaccounting, cursor.value if cursor else None)
+    page = []
+    for item in listing:
+        page.append(item)
+        if len(page) >= 500:
+            accounting_copy.remember_customers(tenant, page)
+            page = []
+    accounting_copy.remember_customers(tenant, page)
+    if listing.server_time:
+        SyncCursor.objects.update_or_create(tenant=tenant, name=CUSTOMERS_CURSOR,
+                                            defaults={"value": listing.server_time})

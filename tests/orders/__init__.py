@@ -1,0 +1,1 @@
+"""Tests of the web-order planners (pure: no database, no network)."""

@@ -1,0 +1,560 @@
+"""The web order's eAccounting document, rule by rule (pure: no database, no network).
+
+Every amount is checked to the cent against arithmetic written out by hand in the comments:
+eAccounting's row rule is amount = round2(q × unit × (1 − discount)); with IncludesVat
+net = round2(amount / (1 + rate)), VAT = amount − net; otherwise net = amount, VAT = round2(amount × rate).
+"""
+
+import time
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from integration.orders import document_plan
+from integration.orders.document_plan import (
+    ArticleRef,
+    DocumentPlan,
+    PlanContext,
+    Waiting,
+    document_date,
+    order_rows_body,
+    plan_document,
+)
+from integration.webshops.base import Address, FeeLine, LineTax, OrderLine, ShippingLine, ShopOrder
+from sandbox.eaccounting import schemas
+
+D = Decimal
+
+
+def ref(n: int, number: str, name: str, rate: str) -> ArticleRef:
+    return ArticleRef(f"00000000-0000-4000-8000-{n:012d}", number, name, D(rate))
+
+
+SOCKS = ref(1, "VS-1", "Villasukat", "25.5")
+COFFEE = ref(2, "KAHVI-1", "Kahvi", "14")
+BOOK = ref(3, "KIRJA-1", "Kirja", "10")
+SHIP = {r: ref(10 + i, f"RAHTI-{r}", f"Rahti {r} %", r) for i, r in enumerate(("25.5", "14", "10", "0"))}
+FEE = ref(20, "LASKUTUS", "Laskutuslisä", "25.5")
+GIFT = ref(21, "LAHJAKORTTI", "Lahjakortti", "0")
+ROUND = ref(22, "PYOR", "Pyöristys", "0")
+RATES = {1: D("25.5"), 2: D("14"), 3: D("10"), 4: D("0"), 5: D("19"), 6: D("24")}
+RATE_ID = {D("25.5"): 1, D("14"): 2, D("10"): 3}
+ALL_SHIPPING = {"flat_rate": {D(r): a for r, a in SHIP.items()}}
+
+CTX = PlanContext(
+    company_country="FI",
+    includes_vat=True,
+    vat_mode="domestic",
+    articles_by_product={101: SOCKS, 102: COFFEE, 103: BOOK},
+    articles_by_number={a.number: a for a in (SOCKS, COFFEE, BOOK)},
+    tax_rate_percent=RATES,
+    shipping_templates=ALL_SHIPPING,
+    fee_templates={D("25.5"): FEE},
+    gift_card_article=GIFT,
+    rounding_article=ROUND,
+    rounding_limit=D("0.05"),
+)
+
+
+def line(product_id, q, subtotal, subtotal_tax, total=None, total_tax=None, *, rate_id=1, name=None, sku=None,
+         **kw) -> OrderLine:  # fmt: skip
+    art = CTX.articles_by_product.get(product_id)
+    total = D(subtotal) if total is None else D(total)
+    total_tax = D(subtotal_tax) if total_tax is None else D(total_tax)
+    taxes = [LineTax(rate_id, total_tax, D(subtotal_tax))] if rate_id else []
+    values = dict(
+        id=product_id * 10, name=name or (art.name if art else "Pipo"), product_id=product_id, variation_id=0,
+        quantity=D(q), sku=sku if sku is not None else (art.number if art else ""), price=D(subtotal) / D(q),
+        subtotal=D(subtotal), subtotal_tax=D(subtotal_tax), total=total, total_tax=total_tax, tax_class="",
+        taxes=taxes,
+    )  # fmt: skip
+    values.update(kw)
+    return OrderLine(**values)
+
+
+def shipping(total, taxes: dict, *, title="Posti", method="flat_rate", instance="3") -> ShippingLine:
+    t = [LineTax(rid, D(v)) for rid, v in taxes.items()]
+    meta = {"instance_id": instance} if instance else {}
+    return ShippingLine(1, method, title, D(total), sum((x.total for x in t), D(0)), t, meta)
+
+
+def fee(name, total, taxes: dict, *, tax_status="taxable") -> FeeLine:
+    t = [LineTax(rid, D(v)) for rid, v in taxes.items()]
+    return FeeLine(2, name, "", tax_status, D(total), sum((x.total for x in t), D(0)), t)
+
+
+def order(lines=(), ships=(), fees=(), *, total=None, total_tax=None, **kw) -> ShopOrder:
+    """WooCommerce's total: every line's total and tax, shipping and fees (negative fees subtract)."""
+    parts = [*lines, *ships, *fees]
+    tax = sum((p.total_tax for p in parts), D(0))
+    values = dict(
+        id=501, number="1001", status="processing", currency="EUR",
+        date_created_gmt=datetime(2026, 3, 2, 10, 0, tzinfo=UTC), date_modified_gmt=None, date_paid_gmt=None,
+        prices_include_tax=True,
+        total=D(total) if total is not None else sum((p.total for p in parts), D(0)) + tax,
+        total_tax=D(total_tax) if total_tax is not None else tax,
+        shipping_total=D(0), shipping_tax=D(0), discount_total=D(0), discount_tax=D(0), customer_id=0,
+        customer_note="", billing=Address(), shipping=Address(), payment_method="invoice",
+        payment_method_title="Lasku", transaction_id="", line_items=list(lines), shipping_lines=list(ships),
+        fee_lines=list(fees),
+    )  # fmt: skip
+    values.update(kw)
+    return ShopOrder(**values)
+
+
+def figures(plan: DocumentPlan):
+    return [(r.article.number, r.quantity, r.unit_price, r.discount, r.vat_rate, r.net, r.vat) for r in plan.rows]
+
+
+def totals(plan: DocumentPlan):
+    return plan.net, plan.vat, plan.total, plan.shop_total, plan.shop_vat, plan.rounding
+
+
+# Three VAT rates: 2 × Villasukat 25.10 (net 20.00), 3 × Kahvi 11.40 (net 10.00), 1 × Kirja 22.00 (net 20.00).
+# Shipping 9.00 net split by the goods' VAT as the shop's taxes show: 1.02 at 25.5 %, 0.42 at 14 %, 0.20 at 10 %.
+THREE_RATES = order(
+    [line(101, 2, "40.00", "10.20"), line(102, 3, "30.00", "4.20", rate_id=2), line(103, 1, "20.00", "2.00", rate_id=3)],
+    [shipping("9.00", {1: "1.02", 2: "0.42", 3: "0.20"})],
+)  # fmt: skip
+
+
+# ---------------------------------------------------------------------- rates, prices, shipping split
+def test_three_vat_rates_with_shipping_split_gross_prices():
+    plan = plan_document(THREE_RATES, CTX)
+    assert isinstance(plan, DocumentPlan)
+    # Shipping nets: 1.02 / 0.255 = 4.00; 0.42 / 0.14 = 3.00; the last takes the rest: 9.00 − 7.00 = 2.00.
+    # Gross units: (40.00 + 10.20) / 2 = 25.10; (30.00 + 4.20) / 3 = 11.40; 22.00; shipping 5.02, 3.42, 2.20.
+    # Socks:  2 × 25.10 = 50.20 → net 50.20 / 1.255 = 40.00, VAT 10.20
+    # Coffee: 3 × 11.40 = 34.20 → net 34.20 / 1.14 = 30.00, VAT 4.20
+    # Book:   22.00 → net 22.00 / 1.10 = 20.00, VAT 2.00
+    # Ship:   5.02 → 4.00 + 1.02;  3.42 → 3.00 + 0.42;  2.20 → 2.00 + 0.20
+    assert figures(plan) == [
+        ("VS-1", D("2"), D("25.10"), D("0"), D("25.5"), D("40.00"), D("10.20")),
+        ("KAHVI-1", D("3"), D("11.40"), D("0"), D("14"), D("30.00"), D("4.20")),
+        ("KIRJA-1", D("1"), D("22.00"), D("0"), D("10"), D("20.00"), D("2.00")),
+        ("RAHTI-25.5", D("1"), D("5.02"), D("0"), D("25.5"), D("4.00"), D("1.02")),
+        ("RAHTI-14", D("1"), D("3.42"), D("0"), D("14"), D("3.00"), D("0.42")),
+        ("RAHTI-10", D("1"), D("2.20"), D("0"), D("10"), D("2.00"), D("0.20")),
+    ]
+    # net 40 + 30 + 20 + 4 + 3 + 2 = 99.00; VAT 10.20 + 4.20 + 2.00 + 1.02 + 0.42 + 0.20 = 18.04; total 117.04
+    assert totals(plan) == (D("99.00"), D("18.04"), D("117.04"), D("117.04"), D("18.04"), D("0"))
+    assert [r.source for r in plan.rows] == [
+        "line 1: Villasukat", "line 2: Kahvi", "line 3: Kirja",
+        "shipping Posti (25.5 %)", "shipping Posti (14 %)", "shipping Posti (10 %)",
+    ]  # fmt: skip
+    assert [r.text for r in plan.rows][3:] == ["Posti (25.5 %)", "Posti (14 %)", "Posti (10 %)"]
+
+
+def test_three_vat_rates_net_prices_when_the_document_excludes_vat():
+    plan = plan_document(THREE_RATES, replace(CTX, includes_vat=False))
+    # Net units: 40.00 / 2 = 20.00; 30.00 / 3 = 10.00; 20.00; shipping 4.00, 3.00, 2.00.
+    # VAT = round2(amount × rate): 40.00 × 0.255 = 10.20; 30.00 × 0.14 = 4.20; 20.00 × 0.10 = 2.00;
+    # 4.00 × 0.255 = 1.02; 3.00 × 0.14 = 0.42; 2.00 × 0.10 = 0.20
+    assert [(r.unit_price, r.net, r.vat) for r in plan.rows] == [
+        (D("20.00"), D("40.00"), D("10.20")), (D("10.00"), D("30.00"), D("4.20")),
+        (D("20.00"), D("20.00"), D("2.00")), (D("4.00"), D("4.00"), D("1.02")),
+        (D("3.00"), D("3.00"), D("0.42")), (D("2.00"), D("2.00"), D("0.20")),
+    ]  # fmt: skip
+    assert totals(plan) == (D("99.00"), D("18.04"), D("117.04"), D("117.04"), D("18.04"), D("0"))
+
+
+def test_shipping_split_last_rate_takes_the_remainder_and_a_cent_goes_to_rounding():
+    # Shipping 10.03 net, taxed by the shop 1.13 at 25.5 %, 0.47 at 14 %, 0.23 at 10 %; net prices (company).
+    # Nets: round2(1.13 / 0.255 = 4.4314) = 4.43; round2(0.47 / 0.14 = 3.357) = 3.36; 10 % takes the rest:
+    # 10.03 − 4.43 − 3.36 = 2.24 (not 0.23 / 0.10 = 2.30), so the nets sum to the shop's 10.03.
+    o = order([line(101, 2, "40.00", "10.20")], [shipping("10.03", {1: "1.13", 2: "0.47", 3: "0.23"})],
+              prices_include_tax=False)  # fmt: skip
+    plan = plan_document(o, replace(CTX, includes_vat=False))
+    # VAT: round2(4.43 × 0.255 = 1.12965) = 1.13; round2(3.36 × 0.14 = 0.4704) = 0.47; round2(2.24 × 0.10) = 0.22
+    assert figures(plan)[1:] == [
+        ("RAHTI-25.5", D("1"), D("4.43"), D("0"), D("25.5"), D("4.43"), D("1.13")),
+        ("RAHTI-14", D("1"), D("3.36"), D("0"), D("14"), D("3.36"), D("0.47")),
+        ("RAHTI-10", D("1"), D("2.24"), D("0"), D("10"), D("2.24"), D("0.22")),
+        ("PYOR", D("1"), D("0.01"), D("0"), D("0"), D("0.01"), D("0.00")),
+    ]
+    # Shop: 40.00 + 10.03 + VAT (10.20 + 1.13 + 0.47 + 0.23 = 12.03) = 62.06.
+    # eAccounting: net 40.00 + 4.43 + 3.36 + 2.24 = 50.03, VAT 10.20 + 1.13 + 0.47 + 0.22 = 12.02 → 62.05;
+    # 0.01 to rounding → 62.06. The VAT stays 12.02: eAccounting computes it, and 0.01 is within the limit.
+    assert totals(plan) == (D("50.04"), D("12.02"), D("62.06"), D("62.06"), D("12.03"), D("0.01"))
+
+
+def test_single_rate_shipping_is_one_row_named_after_the_method():
+    o = order([line(101, 2, "40.00", "10.20")], [shipping("8.00", {1: "2.04"})])
+    plan = plan_document(o, CTX)
+    # One rate: the only part takes the whole 8.00 net; gross 8.00 + 2.04 = 10.04 → net 10.04 / 1.255 = 8.00
+    assert figures(plan)[1] == ("RAHTI-25.5", D("1"), D("10.04"), D("0"), D("25.5"), D("8.00"), D("2.04"))
+    assert plan.rows[1].text == "Posti"
+    assert totals(plan) == (D("48.00"), D("12.24"), D("60.24"), D("60.24"), D("12.24"), D("0"))
+
+
+def test_free_shipping_makes_no_row():
+    o = order([line(101, 2, "40.00", "10.20")], [shipping("0.00", {}, title="Ilmainen toimitus")])
+    plan = plan_document(o, CTX)
+    assert [r.source for r in plan.rows] == ["line 1: Villasukat"]
+
+
+def test_shipping_without_a_template_waits_and_plans_once_the_template_exists():
+    without_14 = {"flat_rate": {D("25.5"): SHIP["25.5"], D("10"): SHIP["10"]}}
+    waiting = plan_document(THREE_RATES, replace(CTX, shipping_templates=without_14))
+    assert waiting == Waiting((
+        "Shipping 'Posti' (flat_rate:3) at 14 %: no template article — set one in Delivery and payment methods",
+    ))  # fmt: skip
+    with_14 = {"flat_rate:3": {D("14"): SHIP["14"]}, **without_14}
+    plan = plan_document(THREE_RATES, replace(CTX, shipping_templates=with_14))
+    assert isinstance(plan, DocumentPlan) and plan.total == D("117.04")
+
+
+def test_the_instance_template_comes_before_the_method_template():
+    own = ref(30, "RAHTI-POSTI", "Posti 25,5 %", "25.5")
+    templates = {"flat_rate:3": {D("25.5"): own}, **ALL_SHIPPING}
+    plan = plan_document(THREE_RATES, replace(CTX, shipping_templates=templates))
+    assert [r.article.number for r in plan.rows[3:]] == ["RAHTI-POSTI", "RAHTI-14", "RAHTI-10"]
+
+
+def test_untaxed_shipping_is_one_zero_rate_row_and_needs_a_zero_template():
+    # A 0 % shop line (tax rate 4) and 5.00 untaxed shipping: VAT 0, total 10.00 + 5.00 = 15.00
+    zero = ref(31, "KIRJA-0", "Lehti", "0")
+    o = order([line(104, 1, "10.00", "0.00", rate_id=4, name="Lehti", sku="KIRJA-0")], [shipping("5.00", {})])
+    ctx = replace(CTX, articles_by_number={"KIRJA-0": zero})
+    plan = plan_document(o, ctx)
+    assert figures(plan) == [
+        ("KIRJA-0", D("1"), D("10.00"), D("0"), D("0"), D("10.00"), D("0.00")),
+        ("RAHTI-0", D("1"), D("5.00"), D("0"), D("0"), D("5.00"), D("0.00")),
+    ]
+    assert plan.total == D("15.00")
+    no_zero = {"flat_rate": {D("25.5"): SHIP["25.5"]}}
+    assert plan_document(o, replace(ctx, shipping_templates=no_zero)).reasons == (
+        "Shipping 'Posti' (flat_rate:3) at 0 %: no template article — set one in Delivery and payment methods",
+    )
+
+
+# ---------------------------------------------------------------------- coupons
+def test_percentage_coupon_is_each_rows_discount():
+    # 10 % coupon: WooCommerce takes 10 % off each line's net: 40.00 → 36.00 (VAT 9.18), 30.00 → 27.00 (VAT 3.78)
+    o = order([line(101, 2, "40.00", "10.20", "36.00", "9.18"), line(102, 3, "30.00", "4.20", "27.00", "3.78", rate_id=2)])
+    plan = plan_document(o, CTX)
+    # Discount 1 − 36/40 = 0.1 and 1 − 27/30 = 0.1; prices stay the list prices (gross 25.10, 11.40).
+    # Socks:  round2(2 × 25.10 × 0.9) = 45.18 → net 45.18 / 1.255 = 36.00, VAT 9.18
+    # Coffee: round2(3 × 11.40 × 0.9) = 30.78 → net 30.78 / 1.14 = 27.00, VAT 3.78
+    assert figures(plan) == [
+        ("VS-1", D("2"), D("25.10"), D("0.1000"), D("25.5"), D("36.00"), D("9.18")),
+        ("KAHVI-1", D("3"), D("11.40"), D("0.1000"), D("14"), D("27.00"), D("3.78")),
+    ]
+    # total 45.18 + 30.78 = 75.96 (VAT 12.96) = the shop's 36.00 + 9.18 + 27.00 + 3.78
+    assert totals(plan) == (D("63.00"), D("12.96"), D("75.96"), D("75.96"), D("12.96"), D("0"))
+    assert [r["DiscountPercentage"] for r in order_rows_body(plan)] == [0.1, 0.1]
+
+
+def test_fixed_amount_coupon_spread_over_the_lines_by_woocommerce():
+    # 5.00 off the cart, net prices (company): WooCommerce spreads it by subtotal 40 : 30 → 2.86 and 2.14.
+    # Socks 40.00 → 37.14, VAT round2(37.14 × 0.255 = 9.4707) = 9.47; coffee 30.00 → 27.86, VAT 3.90 (3.9004)
+    o = order([line(101, 2, "40.00", "10.20", "37.14", "9.47"), line(102, 3, "30.00", "4.20", "27.86", "3.90", rate_id=2)],
+              prices_include_tax=False)  # fmt: skip
+    plan = plan_document(o, replace(CTX, includes_vat=False))
+    # Discounts: 1 − 37.14/40 = 0.0715; 1 − 27.86/30 = 0.071333… → 0.0713
+    # Socks:  round2(2 × 20.00 × 0.9285) = 37.14, VAT round2(9.4707) = 9.47
+    # Coffee: round2(3 × 10.00 × 0.9287) = round2(27.861) = 27.86, VAT round2(3.9004) = 3.90
+    assert figures(plan) == [
+        ("VS-1", D("2"), D("20.00"), D("0.0715"), D("25.5"), D("37.14"), D("9.47")),
+        ("KAHVI-1", D("3"), D("10.00"), D("0.0713"), D("14"), D("27.86"), D("3.90")),
+    ]
+    # net 65.00, VAT 13.37, total 78.37 — the shop's 37.14 + 9.47 + 27.86 + 3.90
+    assert totals(plan) == (D("65.00"), D("13.37"), D("78.37"), D("78.37"), D("13.37"), D("0"))
+
+
+# ---------------------------------------------------------------------- fees, gift cards
+def test_payment_fee_is_a_row_on_the_payment_methods_fee_article():
+    o = order([line(101, 2, "40.00", "10.20")], fees=[fee("Laskutuslisä", "4.00", {1: "1.02"})])
+    plan = plan_document(o, CTX)
+    # Fee gross 4.00 + 1.02 = 5.02 → net 5.02 / 1.255 = 4.00, VAT 1.02
+    assert figures(plan)[1] == ("LASKUTUS", D("1"), D("5.02"), D("0"), D("25.5"), D("4.00"), D("1.02"))
+    assert plan.rows[1].source == "fee Laskutuslisä"
+    # net 44.00, VAT 11.22, total 55.22
+    assert totals(plan) == (D("44.00"), D("11.22"), D("55.22"), D("55.22"), D("11.22"), D("0"))
+
+
+def test_fee_without_a_template_waits():
+    o = order([line(101, 2, "40.00", "10.20")], fees=[fee("Laskutuslisä", "4.00", {1: "1.02"})])
+    assert plan_document(o, replace(CTX, fee_templates={})).reasons == (
+        "Fee 'Laskutuslisä' (payment method Lasku) at 25.5 %: no template article — set one in Delivery and "
+        "payment methods",
+    )
+
+
+def test_negative_taxed_fee_is_a_discount_on_the_fee_article():
+    # −4.00 with −1.02 VAT: gross −5.02 → net −5.02 / 1.255 = −4.00, VAT −1.02; total 50.20 − 5.02 = 45.18
+    o = order([line(101, 2, "40.00", "10.20")], fees=[fee("Kanta-asiakasetu", "-4.00", {1: "-1.02"})])
+    plan = plan_document(o, CTX)
+    assert figures(plan)[1] == ("LASKUTUS", D("1"), D("-5.02"), D("0"), D("25.5"), D("-4.00"), D("-1.02"))
+    assert totals(plan) == (D("36.00"), D("9.18"), D("45.18"), D("45.18"), D("9.18"), D("0"))
+
+
+def test_gift_card_is_a_payment_row_on_its_template():
+    # Socks 50.20 gross, gift card −20.00 untaxed: WooCommerce's total 30.20 (VAT 10.20)
+    o = order([line(101, 2, "40.00", "10.20")], fees=[fee("Lahjakortti ABC-123", "-20.00", {}, tax_status="none")])
+    plan = plan_document(o, CTX)
+    # Gift row: 1 × −20.00 at 0 % → net −20.00, VAT 0.00; document 50.20 − 20.00 = 30.20, VAT 10.20
+    assert figures(plan)[1] == ("LAHJAKORTTI", D("1"), D("-20.00"), D("0"), D("0"), D("-20.00"), D("0.00"))
+    assert plan.rows[1].source == "gift card"
+    assert totals(plan) == (D("20.00"), D("10.20"), D("30.20"), D("30.20"), D("10.20"), D("0"))
+
+
+def test_gift_card_without_a_template_waits():
+    o = order([line(101, 2, "40.00", "10.20")], fees=[fee("Lahjakortti ABC-123", "-20.00", {}, tax_status="none")])
+    assert plan_document(o, replace(CTX, gift_card_article=None)).reasons == (
+        "Gift card or store credit 'Lahjakortti ABC-123' (20.00 EUR) is a payment, not a discount: it needs a "
+        "gift card template — set one in the order settings",
+    )
+
+
+def test_gift_card_template_with_vat_waits():
+    o = order([line(101, 2, "40.00", "10.20")], fees=[fee("Store credit", "-20.00", {}, tax_status="none")])
+    taxed = ref(40, "LK-VAT", "Lahjakortti", "25.5")
+    reasons = plan_document(o, replace(CTX, gift_card_article=taxed)).reasons
+    assert reasons[0].startswith("Gift card or store credit 'Store credit' (20.00 EUR): eAccounting article LK-VAT")
+    assert "has 25.5 % VAT but the shop charged 0 %" in reasons[0]
+
+
+# ---------------------------------------------------------------------- totals and rounding
+def test_rounding_difference_within_the_limit_goes_to_the_rounding_article_net_prices():
+    # A company buys 3 for 10.00 net (VAT 2.55; shop total 12.55). Unit round2(10.00 / 3) = 3.33;
+    # eAccounting: 3 × 3.33 = 9.99, VAT round2(9.99 × 0.255 = 2.54745) = 2.55 → 12.54, one cent short.
+    o = order([line(101, 3, "10.00", "2.55")], prices_include_tax=False)
+    plan = plan_document(o, replace(CTX, includes_vat=False))
+    # Rounding row: 0.01 at 0 % → net 0.01, VAT 0.00; document 9.99 + 0.01 = 10.00 net, 2.55 VAT, 12.55
+    assert figures(plan) == [
+        ("VS-1", D("3"), D("3.33"), D("0"), D("25.5"), D("9.99"), D("2.55")),
+        ("PYOR", D("1"), D("0.01"), D("0"), D("0"), D("0.01"), D("0.00")),
+    ]
+    assert plan.rows[1].source == "rounding"
+    assert totals(plan) == (D("10.00"), D("2.55"), D("12.55"), D("12.55"), D("2.55"), D("0.01"))
+
+
+def test_rounding_difference_within_the_limit_gross_prices():
+    # 7 for 10.00 net + 2.55 VAT = 12.55 gross. Unit round2(12.55 / 7 = 1.792857…) = 1.79;
+    # eAccounting: 7 × 1.79 = 12.53 → net round2(12.53 / 1.255 = 9.98406…) = 9.98, VAT 2.55; 0.02 short.
+    o = order([line(101, 7, "10.00", "2.55")])
+    plan = plan_document(o, CTX)
+    # Rounding row 0.02 gross at 0 % → net 0.02; document net 10.00, VAT 2.55, total 12.55
+    assert figures(plan) == [
+        ("VS-1", D("7"), D("1.79"), D("0"), D("25.5"), D("9.98"), D("2.55")),
+        ("PYOR", D("1"), D("0.02"), D("0"), D("0"), D("0.02"), D("0.00")),
+    ]
+    assert totals(plan) == (D("10.00"), D("2.55"), D("12.55"), D("12.55"), D("2.55"), D("0.02"))
+
+
+def test_rounding_difference_without_a_rounding_article_waits():
+    o = order([line(101, 3, "10.00", "2.55")], prices_include_tax=False)
+    reasons = plan_document(o, replace(CTX, includes_vat=False, rounding_article=None)).reasons
+    assert reasons == (
+        "The order's total 12.55 EUR differs from what eAccounting would book, 12.54, by 0.01: within the "
+        "rounding limit, but no rounding article is set — set one in the order settings, then Retry",
+    )
+
+
+def test_rounding_article_with_vat_books_its_vat_and_waits_when_the_total_cannot_meet():
+    # A company buys 3 coffee for 10.00 net, VAT 1.40; the shop's total says 11.42 (a cent-rounding plugin).
+    # eAccounting: unit round2(10.00 / 3) = 3.33; 3 × 3.33 = 9.99, VAT round2(9.99 × 0.14 = 1.3986) = 1.40
+    # → 11.39: 0.03 short. A 25.5 % rounding article, net basis: unit round2(0.03 / 1.255 = 0.0239) = 0.02,
+    # VAT round2(0.02 × 0.255 = 0.0051) = 0.01 → +0.03: the total meets (VAT 1.41, within the limit).
+    o = order([line(102, 3, "10.00", "1.40", rate_id=2)], total="11.42", prices_include_tax=False)
+    taxed = ref(41, "PYOR-VAT", "Pyöristys", "25.5")
+    ctx = replace(CTX, includes_vat=False, rounding_article=taxed)
+    plan = plan_document(o, ctx)
+    assert figures(plan)[1] == ("PYOR-VAT", D("1"), D("0.02"), D("0"), D("25.5"), D("0.02"), D("0.01"))
+    assert (plan.total, plan.vat, plan.rounding) == (D("11.42"), D("1.41"), D("0.03"))
+    # The shop at 11.41 (0.02 short): unit round2(0.02 / 1.255 = 0.0159) = 0.02, VAT 0.01 → +0.03 → 11.42
+    assert plan_document(replace(o, total=D("11.41")), ctx).reasons == (
+        "A rounding row of 0.02 on article PYOR-VAT (25.5 % VAT) would leave eAccounting's total at 11.42 EUR "
+        "against the shop's 11.41 — use a rounding article with 0 % VAT",
+    )
+
+
+def test_difference_over_the_limit_waits_with_both_figures():
+    o = replace(THREE_RATES, total=D("118.04"))
+    # eAccounting would book 117.04 (VAT 18.04); the shop says 118.04: 1.00 > 0.05
+    assert plan_document(o, CTX) == Waiting((
+        "The order's total 118.04 EUR (VAT 18.04) differs from what eAccounting would book, 117.04 (VAT 18.04), "
+        "by more than the rounding limit 0.05",
+    ))  # fmt: skip
+
+
+def test_vat_difference_over_the_limit_waits_even_when_the_total_agrees():
+    o = replace(THREE_RATES, total_tax=D("18.24"))
+    assert plan_document(o, CTX).reasons == (
+        "The order's total 117.04 EUR (VAT 18.24) differs from what eAccounting would book, 117.04 (VAT 18.04), "
+        "by more than the rounding limit 0.05",
+    )
+
+
+def test_article_with_another_vat_rate_than_the_shop_charged_waits():
+    # The shop charged 24 % (rate 6) on socks whose article has 25.5 %: 40.00 net + 9.60 = 49.60 gross.
+    # eAccounting: 2 × 24.80 = 49.60 → net round2(49.60 / 1.255 = 39.5219) = 39.52, VAT 10.08 (shop: 9.60)
+    o = order([line(101, 2, "40.00", "9.60", rate_id=6)])
+    assert plan_document(o, CTX).reasons == (
+        "Line 1 (Villasukat, SKU VS-1): eAccounting article VS-1 (Villasukat) has 25.5 % VAT but the shop "
+        "charged 24 % — correct the article or the shop's tax class, then Retry",
+        "The order's total 49.60 EUR (VAT 9.60) differs from what eAccounting would book, 49.60 (VAT 10.08), "
+        "by more than the rounding limit 0.05",
+    )
+
+
+# ---------------------------------------------------------------------- articles
+def test_unknown_sku_waits_and_every_reason_is_collected():
+    o = order(
+        [line(101, 2, "40.00", "10.20"), line(999, 1, "16.00", "4.08", name="Pipo", sku="VS-404"),
+         line(998, 1, "8.00", "2.04", name="Lapaset", sku="")],
+        [shipping("9.00", {1: "1.02", 2: "0.42", 3: "0.20"})],
+    )  # fmt: skip
+    ctx = replace(CTX, shipping_templates={"flat_rate": {D("25.5"): SHIP["25.5"], D("10"): SHIP["10"]}})
+    assert plan_document(o, ctx).reasons == (  # no totals reason: the rows are incomplete
+        "Line 2 (Pipo, SKU VS-404): no eAccounting article with this number",
+        "Line 3 (Lapaset): the product has no SKU and no linked eAccounting article — give it the article's "
+        "number as its SKU, then Retry",
+        "Shipping 'Posti' (flat_rate:3) at 14 %: no template article — set one in Delivery and payment methods",
+    )
+
+
+def test_article_by_variation_link_then_by_sku():
+    variant = ref(50, "VS-1-RED", "Villasukat punainen", "25.5")
+    ctx = replace(CTX, articles_by_product={777: variant}, articles_by_number={"KAHVI-1": COFFEE})
+    o = order([line(101, 2, "40.00", "10.20", variation_id=777), line(555, 3, "30.00", "4.20", rate_id=2, sku="KAHVI-1")])
+    assert [r.article.number for r in plan_document(o, ctx).rows] == ["VS-1-RED", "KAHVI-1"]
+
+
+def test_unknown_shop_tax_rate_waits():
+    o = order([line(101, 2, "40.00", "10.20")], [shipping("8.00", {9: "2.04"})])
+    assert plan_document(o, CTX).reasons == (
+        "Shipping 'Posti' (flat_rate:3): the shop's tax rate 9 is unknown to Silta — check the shop's tax rates, "
+        "then Retry",
+    )
+
+
+# ---------------------------------------------------------------------- cross-border
+def test_eu_company_reverse_charge_rows_net_at_zero_vat():
+    # A Swedish company with a VAT number; the shop removed VAT: 2 × 20.00 and 9.00 untaxed shipping.
+    o = order([line(101, 2, "40.00", "0.00", rate_id=None)], [shipping("9.00", {})], prices_include_tax=False)
+    plan = plan_document(o, replace(CTX, includes_vat=False, vat_mode="reverse_charge"))
+    # eAccounting books 0 %: 2 × 20.00 = 40.00 + 9.00 = 49.00, VAT 0
+    assert figures(plan) == [
+        ("VS-1", D("2"), D("20.00"), D("0"), D("0"), D("40.00"), D("0.00")),
+        ("RAHTI-0", D("1"), D("9.00"), D("0"), D("0"), D("9.00"), D("0.00")),
+    ]
+    assert totals(plan) == (D("49.00"), D("0.00"), D("49.00"), D("49.00"), D("0.00"), D("0"))
+
+
+def test_reverse_charge_order_the_shop_taxed_waits_with_both_figures():
+    o = order([line(101, 2, "40.00", "10.20")])  # the shop charged 25.5 %: 50.20 (VAT 10.20)
+    # eAccounting (reverse charge): net unit 20.00 even for gross documents, 0 % → 40.00 (VAT 0.00)
+    assert plan_document(o, replace(CTX, vat_mode="reverse_charge")).reasons == (
+        "The order's total 50.20 EUR (VAT 10.20) differs from what eAccounting would book, 40.00 (VAT 0.00), "
+        "by more than the rounding limit 0.05 — eAccounting applies its own VAT rules to this reverse charge "
+        "order; check the customer's country and VAT number",
+    )
+
+
+def test_export_order_private_person_net_prices_zero_vat():
+    # A consumer in Norway (eAccounting's document includes VAT: private), the shop charged no VAT.
+    o = order([line(101, 2, "40.00", "0.00", rate_id=None), line(103, 1, "20.00", "0.00", rate_id=None)],
+              [shipping("15.00", {})])  # fmt: skip
+    plan = plan_document(o, replace(CTX, vat_mode="export"))
+    # 0 %: amount / 1.00 = net: 40.00 + 20.00 + 15.00 = 75.00, VAT 0
+    assert figures(plan) == [
+        ("VS-1", D("2"), D("20.00"), D("0"), D("0"), D("40.00"), D("0.00")),
+        ("KIRJA-1", D("1"), D("20.00"), D("0"), D("0"), D("20.00"), D("0.00")),
+        ("RAHTI-0", D("1"), D("15.00"), D("0"), D("0"), D("15.00"), D("0.00")),
+    ]
+    assert totals(plan) == (D("75.00"), D("0.00"), D("75.00"), D("75.00"), D("0.00"), D("0"))
+
+
+def test_oss_consumer_rows_at_the_shops_destination_rate():
+    # A German consumer, the shop charged 19 % (rate 5): 40.00 + 7.60 = 47.60 gross, unit 23.80.
+    o = order([line(101, 2, "40.00", "7.60", rate_id=5)])
+    plan = plan_document(o, replace(CTX, vat_mode="oss"))
+    # eAccounting at 19 %: 47.60 → net 47.60 / 1.19 = 40.00, VAT 7.60 (no domestic-rate complaint)
+    assert figures(plan) == [("VS-1", D("2"), D("23.80"), D("0"), D("19"), D("40.00"), D("7.60"))]
+    assert totals(plan) == (D("40.00"), D("7.60"), D("47.60"), D("47.60"), D("7.60"), D("0"))
+
+
+def test_oss_shipping_uses_the_template_of_the_goods_home_rate():
+    # German consumer: socks 40.00 + 7.60 (19 %), shipping 5.00 + 0.95 (19 %). There is no 19 % template
+    # (a Finnish company has no such article): the goods taxed at 19 % are 25.5 % at home → RAHTI-25.5.
+    o = order([line(101, 2, "40.00", "7.60", rate_id=5)], [shipping("5.00", {5: "0.95"})])
+    plan = plan_document(o, replace(CTX, vat_mode="oss"))
+    # Shipping: gross 5.95 at 19 % → net 5.95 / 1.19 = 5.00, VAT 0.95; total 47.60 + 5.95 = 53.55 (VAT 8.55)
+    assert figures(plan)[1] == ("RAHTI-25.5", D("1"), D("5.95"), D("0"), D("19"), D("5.00"), D("0.95"))
+    assert totals(plan) == (D("45.00"), D("8.55"), D("53.55"), D("53.55"), D("8.55"), D("0"))
+
+
+# ---------------------------------------------------------------------- size, dates, texts, body
+def test_three_hundred_lines_plan_correctly_and_fast():
+    products = {1000 + i: ref(100 + i, f"ART-{i}", f"Tuote {i}", "25.5") for i in range(300)}
+    lines = [line(pid, 1, "20.00", "5.10", name=a.name, sku=a.number) for pid, a in products.items()]
+    o = order(lines)
+    ctx = replace(CTX, articles_by_product=products)
+    started = time.perf_counter()
+    plan = plan_document(o, ctx)
+    body = order_rows_body(plan)
+    elapsed = time.perf_counter() - started
+    # each 25.10 gross → net 20.00, VAT 5.10; × 300: net 6000.00, VAT 1530.00, total 7530.00
+    assert totals(plan) == (D("6000.00"), D("1530.00"), D("7530.00"), D("7530.00"), D("1530.00"), D("0"))
+    assert [r["LineNumber"] for r in body] == list(range(300))
+    assert body[299]["ArticleNumber"] == "ART-299"
+    assert elapsed < 0.5
+
+
+@pytest.mark.parametrize(
+    "created, expected",
+    [
+        (datetime(2026, 1, 31, 22, 30, tzinfo=UTC), date(2026, 2, 1)),  # 00:30 EET: February's VAT period
+        (datetime(2026, 1, 31, 21, 59, tzinfo=UTC), date(2026, 1, 31)),  # 23:59 EET
+        (datetime(2026, 6, 30, 21, 0, tzinfo=UTC), date(2026, 7, 1)),  # 00:00 EEST (UTC+3 in summer)
+        (datetime(2026, 6, 30, 20, 59, tzinfo=UTC), date(2026, 6, 30)),
+    ],
+)
+def test_document_date_is_the_helsinki_date(created, expected):
+    assert document_date(order(date_created_gmt=created)) == expected
+
+
+def test_document_date_falls_back_to_the_modified_date():
+    o = order(date_created_gmt=None, date_modified_gmt=datetime(2026, 12, 31, 23, 0, tzinfo=UTC))
+    assert document_date(o) == date(2027, 1, 1)
+
+
+def test_html_entities_in_names_are_decoded():
+    o = order([line(101, 2, "40.00", "10.20", name="Sukat &amp; pipo &#8211; setti")],
+              [shipping("8.00", {1: "2.04"}, title="Posti &amp; Matkahuolto")])  # fmt: skip
+    plan = plan_document(o, CTX)
+    assert [r.text for r in plan.rows] == ["Sukat & pipo – setti", "Posti & Matkahuolto"]
+    assert plan.rows[0].source == "line 1: Sukat & pipo – setti"
+    assert order_rows_body(plan)[0]["Text"] == "Sukat & pipo – setti"
+
+
+def test_order_rows_body_is_valid_order_row_api_json():
+    o = order([line(101, 2, "40.00", "10.20", "36.00", "9.18", name="x" * 2100)], [shipping("8.00", {1: "2.04"})])
+    body = order_rows_body(plan_document(o, CTX))
+    assert body[0] == {
+        "LineNumber": 0, "ArticleId": SOCKS.id, "ArticleNumber": "VS-1", "Quantity": 2.0, "UnitPrice": 25.1,
+        "DiscountPercentage": 0.1, "Text": "x" * 2000, "IsTextRow": False, "IsWorkCost": False,
+        "EligibleForReverseChargeOnVat": False,
+    }  # fmt: skip
+    writable = {k for k, p in schemas.props("OrderRowApi").items() if not p.get("readOnly")}
+    for row in body:
+        assert set(row) <= writable
+        assert schemas.validate("OrderRowApi", row) == []
+        assert all(type(row[k]) is float for k in ("Quantity", "UnitPrice", "DiscountPercentage"))
+        assert type(row["LineNumber"]) is int
+
+
+def test_discount_as_percent_is_one_switch(monkeypatch):
+    o = order([line(101, 2, "40.00", "10.20", "36.00", "9.18")])
+    plan = plan_document(o, CTX)
+    monkeypatch.setattr(document_plan, "DISCOUNT_IS_FRACTION", False)
+    assert order_rows_body(plan)[0]["DiscountPercentage"] == 10.0
+
+
+def test_unknown_vat_mode_is_refused():
+    with pytest.raises(ValueError):
+        replace(CTX, vat_mode="eu")

@@ -1,0 +1,165 @@
+"""Web orders into eAccounting against both sandboxes, amounts checked by hand to the cent."""
+
+from decimal import Decimal
+
+import pytest
+
+from integration.models import AccountingCustomer, OrderSettings, OrderTransfer
+from integration.orders.transfer import transfer_orders
+
+from .conftest import PRIVATE
+
+pytestmark = pytest.mark.django_db(transaction=True)
+D = Decimal
+
+
+def test_a_private_customers_order_becomes_one_sales_order_with_shipping_split_by_rate(shop):
+    order = shop.order([("A-255", 2), ("B-14", 3)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}])
+    run = transfer_orders(shop.tenant)
+    assert run.status == "succeeded", run.error
+    transfer = OrderTransfer.objects.get(tenant=shop.tenant, shop_order_id=order["id"])
+    assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
+    doc = shop.document(transfer)
+    # By hand. Goods gross: A 2 × 12.40 = 24.80 (net 24.80/1.255 = 19.76, VAT 5.04); B 3 × 5.70 = 17.10
+    # (net 17.10/1.14 = 15.00, VAT 2.10). Shipping 5.90 net split by the goods' nets 19.76 : 15.00:
+    # 25.5 % part 5.90 × 19.76/34.76 = 3.35 (VAT 0.85), 14 % part 2.55 (VAT 0.36).
+    # The order tells only the tax per rate, so Silta takes each part's net back from its tax:
+    # 0.85 / 0.255 = 3.33 at 25.5 %, the rest 5.90 − 3.33 = 2.57 at 14 %. Rows are gross for a
+    # private person: 3.33 + 0.85 = 4.18 and 2.57 + 0.36 = 2.93 (eAccounting: 4.18/1.255 = 3.33
+    # net, VAT 0.85; 2.93/1.14 = 2.57, VAT 0.36).
+    # Total gross 24.80 + 17.10 + 4.18 + 2.93 = 49.01; VAT 5.04 + 2.10 + 0.85 + 0.36 = 8.35.
+    assert D(order["total"]) == D("49.01") and D(order["total_tax"]) == D("8.35")
+    assert D(str(doc["Amount"])) + D(str(doc["VatAmount"])) == D("49.01")
+    assert D(str(doc["VatAmount"])) == D("8.35")
+    rows = [(r["ArticleNumber"], D(str(r["Quantity"])), D(str(r["UnitPrice"]))) for r in doc["Rows"]]
+    assert rows == [("A-255", 2, D("12.40")), ("B-14", 3, D("5.70")), ("SHIP-255", 1, D("4.18")),
+                    ("SHIP-14", 1, D("2.93"))]  # fmt: skip
+    assert doc["YourReference"] == order["number"] and doc["Status"] == 2
+    customer = AccountingCustomer.objects.get(tenant=shop.tenant, customer_id=doc["CustomerId"])
+    assert customer.email == "maija@example.fi" and customer.is_private
+    # written back: meta and a note on the shop order
+    meta = {m["key"]: m["value"] for m in shop.wc.get(f"/orders/{order['id']}", shop.key).json()["meta_data"]}
+    assert meta["_silta_eaccounting_id"] == transfer.document_id
+    assert meta["_silta_eaccounting_number"] == str(doc["Number"])
+    notes = shop.wc.get(f"/orders/{order['id']}/notes", shop.key).json()
+    assert any(f"sales order {doc['Number']}" in n["note"] for n in notes)
+
+
+def test_a_second_run_and_a_webhook_for_the_same_order_make_no_second_document(shop):
+    order = shop.order([("A-255", 1)])
+    transfer_orders(shop.tenant)
+    transfer_orders(shop.tenant)
+    transfer_orders(shop.tenant, trigger="webhook", order_ids=[order["id"]])
+    ours = [d for d in shop.documents() if d["YourReference"] == order["number"]]
+    assert len(ours) == 1
+    assert OrderTransfer.objects.get(shop_order_id=order["id"]).attempts == 1
+
+
+def test_the_same_customer_is_found_again_not_created_twice(shop):
+    shop.order([("A-255", 1)])
+    shop.order([("B-14", 1)], billing={**PRIVATE, "email": " maija@example.FI "})
+    transfer_orders(shop.tenant)
+    docs = shop.documents()
+    assert len(docs) == 2 and docs[0]["CustomerId"] == docs[1]["CustomerId"]
+    assert AccountingCustomer.objects.filter(tenant=shop.tenant, email="maija@example.fi").count() == 1
+
+
+def test_a_company_with_a_business_id_is_matched_to_the_existing_customer(shop):
+    existing = shop.client.post("/customers", {
+        "Name": "Kahvila Oy", "IsPrivatePerson": False, "IsActive": True, "CorporateIdentityNumber": "1234567-8",
+        "InvoiceCity": "Oulu", "InvoicePostalCode": "90100",
+        "TermsOfPaymentId": OrderSettings.objects.get(tenant=shop.tenant).terms_of_payment_id})
+    billing = {**PRIVATE, "company": "Kahvila Oy", "email": "osto@kahvila.fi"}
+    order = shop.order([("A-255", 10)], billing=billing, meta_data=[{"key": "_billing_business_id", "value": "1234567-8"}])
+    transfer_orders(shop.tenant)
+    transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
+    doc = shop.document(transfer)
+    assert doc["CustomerId"] == existing["Id"]
+    # The shop: 10 × 12.40 = 124.00 gross, VAT 124.00 × 25.5/125.5 = 25.20, net 98.80.
+    # A company's rows are net: 98.80 / 10 = 9.88 a piece; eAccounting's VAT 98.80 × 0.255 = 25.19,
+    # total 123.99: the cent goes to the rounding article (0.01 net, its VAT rounds to 0.00).
+    assert [(r["ArticleNumber"], D(str(r["UnitPrice"]))) for r in doc["Rows"]] == [("A-255", D("9.88")),
+                                                                                  ("ROUND", D("0.01"))]
+    assert D(str(doc["Amount"])) == D("98.81") and D(str(doc["VatAmount"])) == D("25.19")
+    assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
+
+
+def test_an_eu_company_with_a_vat_number_is_reverse_charged(shop):
+    billing = {**PRIVATE, "company": "Kaffee GmbH", "country": "DE", "city": "Berlin", "postcode": "10115",
+               "email": "einkauf@kaffee.de"}
+    order = shop.order([("A-255", 2)], billing=billing, meta_data=[{"key": "_billing_vat_number", "value": "DE123456789"}])
+    transfer_orders(shop.tenant)
+    transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
+    # The shop charged Finnish VAT (24.80 gross) but eAccounting books 0 % for a reverse-charge sale:
+    # 2 × 9.88 = 19.76 with no VAT. That is not the shop's figure: it waits before anything is booked.
+    assert transfer.status == OrderTransfer.Status.WAITING
+    assert "24.80" in transfer.reason and "19.76" in transfer.reason
+    assert shop.documents() == []
+
+
+def test_an_order_whose_method_has_no_template_waits_then_goes_through(shop):
+    order = shop.order([("A-255", 1)], payment_method="cod", fee_lines=[{"name": "Postiennakko", "total": "4.00"}])
+    transfer_orders(shop.tenant)
+    transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
+    assert transfer.status == OrderTransfer.Status.WAITING
+    assert "template" in transfer.reason
+    shop.template("payment", "cod", "FEE-255")
+    transfer_orders(shop.tenant)
+    transfer.refresh_from_db()
+    assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
+    doc = shop.document(transfer)
+    # 12.40 + fee 4.00 net + 25.5 % (1.02) = 5.02 gross → 17.42
+    assert D(str(doc["Amount"])) + D(str(doc["VatAmount"])) == D("17.42") == D(order["total"])
+
+
+def test_an_unknown_sku_waits_with_the_line_named(shop):
+    shop.wc.post("/products", shop.key, json={"name": "Kirja", "sku": "KIRJA-X", "regular_price": "20.00"})
+    order = shop.order([("KIRJA-X", 1)])
+    transfer_orders(shop.tenant)
+    transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
+    assert transfer.status == OrderTransfer.Status.WAITING and "KIRJA-X" in transfer.reason
+    assert shop.documents() == []
+
+
+def test_orders_from_before_activation_are_left_alone(shop):
+    from django.utils import timezone
+
+    shop.order([("A-255", 1)])
+    OrderSettings.objects.filter(tenant=shop.tenant).update(transfer_from=timezone.now() + timezone.timedelta(hours=1))
+    transfer_orders(shop.tenant)
+    assert not OrderTransfer.objects.exists() and shop.documents() == []
+
+
+def test_a_locked_period_waits_and_goes_through_once_opened(shop):
+    OrderSettings.objects.filter(tenant=shop.tenant).update(document="invoice")
+    shop.ea.control("PATCH", f"companies/{shop.company}", {"settings": {"accounting_locked_to": "2099-12-31"}})
+    order = shop.order([("A-255", 1)])
+    transfer_orders(shop.tenant)
+    transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
+    assert transfer.status == OrderTransfer.Status.WAITING and "lock" in transfer.reason.lower()
+    assert shop.documents("invoices") == []
+    shop.ea.control("PATCH", f"companies/{shop.company}", {"settings": {"accounting_locked_to": None}})
+    transfer_orders(shop.tenant)
+    transfer.refresh_from_db()
+    assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
+    assert len(shop.documents("invoices")) == 1 and len(shop.documents("drafts")) == 0
+
+
+def test_a_transferred_sales_order_is_not_subtracted_twice_from_the_shops_stock(shop):
+    from integration.sync.article_sync import sync_articles
+
+    shop.ea.control("POST", f"companies/{shop.company}/stock", {"number": "A-255", "balance": "10"})
+    sync_articles(shop.tenant, full=True)
+
+    def stock():
+        return shop.wc.get(f"/products/{shop.product_id('A-255')}", shop.key).json()["stock_quantity"]
+
+    assert stock() == 10
+    shop.order([("A-255", 2)])  # the shop lowers its stock at checkout
+    sync_articles(shop.tenant, full=True)
+    assert stock() == 8  # eAccounting still says 10 available; the open order is subtracted
+    transfer_orders(shop.tenant)
+    available = shop.client.article_by_number("A-255").stock_available
+    assert available == 8  # the sales order reserves the two
+    sync_articles(shop.tenant, full=True)
+    assert stock() == 8  # not 6: the transferred order is in eAccounting's figure already

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..eaccounting.resources import CompanySettings, _get
+from ..eaccounting.resources import CompanySettings
 from ..models import (
     AccountingArticle,
     AccountingCustomer,
@@ -53,12 +53,9 @@ class PlanInputs:
 
     # --- the customer's VAT basis ----------------------------------------------------------
     def includes_vat(self, private: bool) -> bool:
-        """Row prices gross? eAccounting says per document (IncludesVat, read-only); until it has told
-        us, assume private persons see gross prices unless the company shows them without VAT."""
-        key = "private" if private else "company"
-        if key in self.learned:
-            return self.learned[key]
-        return private and not bool(_get(self.company.raw, "ShowPricesExclVatPC"))
+        """Row prices gross? eAccounting says per document (IncludesVat, read-only; the spec's text
+        reads both ways), so until a document has told us, assume private persons see gross prices."""
+        return self.learned.get("private" if private else "company", private)
 
     def learn_includes_vat(self, private: bool, value: bool) -> None:
         self.learned["private" if private else "company"] = value

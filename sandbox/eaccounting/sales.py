@@ -116,7 +116,7 @@ def _apply_customer(state, company, doc, data, kind):
     customer = company.customers.get(data.get("CustomerId"))
     if customer is None:
         raise validation_error([{"Field": "CustomerId", "ErrorCode": "InvalidValue", "Message": "The customer does not exist."}])
-    includes_vat = customer["IsPrivatePerson"] and not company.settings.get("ShowPricesExclVatPC", False)
+    includes_vat = customer["IsPrivatePerson"] and bool(state.setting("private_prices_include_vat", company))
     doc.update({"CustomerId": customer["Id"], "CustomerNumber": customer["CustomerNumber"],
                 "CustomerName": customer["Name"], "CustomerIsPrivatePerson": customer["IsPrivatePerson"],
                 "IncludesVat": includes_vat})

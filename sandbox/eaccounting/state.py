@@ -20,6 +20,8 @@ DEFAULT_SETTINGS = {
     "vat_rate_as_fraction": False,     # ArticleAccountCodingApi.VatRatePercent 25.5 (False) or 0.255 (True)
     "stock_module": True,
     "stock_bumps_changed_utc": False,  # do stock movements change Article.ChangedUtc?
+    # IncludesVat for private persons (NOTES are silent; the spec's text reads both ways).
+    "private_prices_include_vat": True,
     "accounting_locked_to": None,      # "YYYY-MM-DD": invoices/payments dated on or before -> 4013/4026
     # Rate limit
     "rate_limit": 600,
@@ -42,7 +44,8 @@ DEFAULT_SETTINGS = {
     "log_limit": 5000,
     "strict_emit": True,
 }
-COMPANY_KEYS = ("vat_rate_as_fraction", "stock_module", "stock_bumps_changed_utc", "accounting_locked_to")
+COMPANY_KEYS = ("vat_rate_as_fraction", "stock_module", "stock_bumps_changed_utc", "accounting_locked_to",
+                "private_prices_include_vat")
 RESOURCE_KINDS = ("units", "codings", "vatcodes", "terms", "deliverymethods", "articles", "customers",
                   "orders", "drafts", "invoices", "webshoporders", "payments")
 

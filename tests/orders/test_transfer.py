@@ -6,6 +6,7 @@ import pytest
 
 from integration.models import AccountingCustomer, OrderSettings, OrderTransfer
 from integration.orders.transfer import transfer_orders
+from integration.sync.article_sync import sync_articles
 
 from .conftest import PRIVATE
 
@@ -163,3 +164,94 @@ def test_a_transferred_sales_order_is_not_subtracted_twice_from_the_shops_stock(
     assert available == 8  # the sales order reserves the two
     sync_articles(shop.tenant, full=True)
     assert stock() == 8  # not 6: the transferred order is in eAccounting's figure already
+
+
+def test_percentage_and_fixed_amount_coupons_become_row_discounts(shop):
+    order = shop.order([("A-255", 2), ("B-14", 2)], coupon_lines=[{"code": "ale10"}, {"code": "kesa5"}])
+    transfer_orders(shop.tenant)
+    transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
+    assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
+    doc = shop.document(transfer)
+    # The shop: A 24.80 gross = 19.76 net (VAT 5.04); B 11.40 gross = 10.00 net (VAT 1.40); nets 29.76.
+    # 10 % + 5.00 spread by net: A 1.976 + 5 × 19.76/29.76 = 1.976 + 3.320 = 5.30 off → 14.46
+    # (VAT 5.04 × 14.46/19.76 = 3.69); B 1.00 + 1.680 = 2.68 off → 7.32 (VAT 1.40 × 7.32/10 = 1.02).
+    # Discounts: A 1 − 14.46/19.76 = 0.2682, B 1 − 7.32/10.00 = 0.2680; the rows keep the full prices.
+    # eAccounting: A 2 × 12.40 × 0.7318 = 18.15 (net 14.46, VAT 3.69); B 2 × 5.70 × 0.7320 = 8.34
+    # (net 7.32, VAT 1.02). Total 26.49, as the shop's 14.46 + 7.32 + 3.69 + 1.02.
+    assert D(order["total"]) == D("26.49")
+    rows = {r["ArticleNumber"]: r for r in doc["Rows"]}
+    assert D(str(rows["A-255"]["DiscountPercentage"])) == D("0.2682") and D(str(rows["A-255"]["UnitPrice"])) == D("12.40")
+    assert D(str(rows["B-14"]["DiscountPercentage"])) == D("0.268")
+    assert D(str(doc["Amount"])) + D(str(doc["VatAmount"])) == D("26.49")
+    assert D(str(doc["VatAmount"])) == D("4.71")
+
+
+def test_a_shop_with_prices_without_vat_and_a_new_finnish_company(shop):
+    shop.wc.control("PATCH", "/settings", {"prices_include_tax": False})
+    try:
+        billing = {**PRIVATE, "company": "Paahtimo Oy", "email": "tilaukset@paahtimo.fi"}
+        order = shop.order([("A-255", 3)], billing=billing,
+                           meta_data=[{"key": "_billing_business_id", "value": "7654321-0"}])
+    finally:
+        shop.wc.control("PATCH", "/settings", {"prices_include_tax": True})
+    transfer_orders(shop.tenant)
+    transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
+    assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
+    doc = shop.document(transfer)
+    # The product still carries 12.40, which the shop now reads as a price without VAT:
+    # 3 × 12.40 = 37.20 net, VAT 37.20 × 0.255 = 9.49, total 46.69. A company's rows are net.
+    assert D(order["total"]) == D("46.69")
+    assert [D(str(r["UnitPrice"])) for r in doc["Rows"]] == [D("12.40")]
+    assert D(str(doc["Amount"])) == D("37.20") and D(str(doc["VatAmount"])) == D("9.49")
+    customer = AccountingCustomer.objects.get(tenant=shop.tenant, customer_id=doc["CustomerId"])
+    assert (customer.name, customer.business_id, customer.is_private) == ("Paahtimo Oy", "7654321-0", False)
+
+
+def test_a_guest_order_without_an_address_waits_or_goes_to_the_collective_customer(shop):
+    guest = {"first_name": "Vieras", "last_name": "Ostaja", "email": "vieras@example.fi"}
+    order = shop.order([("B-14", 1)], billing=guest)
+    transfer_orders(shop.tenant)
+    transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
+    assert transfer.status == OrderTransfer.Status.WAITING
+    assert "collective" in transfer.reason
+    collective = shop.client.post("/customers", {
+        "Name": "Verkkokaupan asiakkaat", "IsPrivatePerson": True, "IsActive": True, "InvoiceCity": "Kuopio",
+        "InvoicePostalCode": "70100", "TermsOfPaymentId": OrderSettings.objects.get(tenant=shop.tenant).terms_of_payment_id})
+    transfer_orders(shop.tenant)  # the new customer reaches the local copy
+    OrderSettings.objects.filter(tenant=shop.tenant).update(
+        collective_customer=AccountingCustomer.objects.get(customer_id=collective["Id"]))
+    transfer_orders(shop.tenant)
+    transfer.refresh_from_db()
+    assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
+    assert shop.document(transfer)["CustomerId"] == collective["Id"]
+
+
+def test_an_order_of_300_lines_is_one_document_to_the_cent(shop):
+    numbers = [f"P-{n:03d}" for n in range(300)]
+    for n, number in enumerate(numbers):
+        shop.article(number, f"Tuote {n}", f"{1 + n % 7}.{n % 100:02d}", "25.5" if n % 2 else "14")
+    sync_articles(shop.tenant)
+    order = shop.order([(number, 1 + n % 3) for n, number in enumerate(numbers)])
+    transfer_orders(shop.tenant)
+    transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
+    assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
+    doc = shop.document(transfer)
+    assert len(doc["Rows"]) == 300
+    # Each line by hand from the articles' gross prices, as both systems round each line to the cent.
+    prices = {a.number: a.gross_price for a in shop.client.articles() if a.number in numbers}
+    gross = sum((1 + n % 3) * prices[number] for n, number in enumerate(numbers))
+    assert D(order["total"]) == gross
+    assert D(str(doc["Amount"])) + D(str(doc["VatAmount"])) == gross
+
+
+def test_when_eaccounting_shows_private_prices_without_vat_the_order_is_sent_again_on_that_basis(shop):
+    shop.ea.control("PATCH", f"companies/{shop.company}", {"settings": {"private_prices_include_vat": False}})
+    order = shop.order([("A-255", 2)])
+    transfer_orders(shop.tenant)
+    transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
+    assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
+    doc = shop.document(transfer)
+    assert doc["IncludesVat"] is False
+    assert [D(str(r["UnitPrice"])) for r in doc["Rows"]] == [D("9.88")]  # 24.80 gross = 19.76 net, 9.88 each
+    assert D(str(doc["Amount"])) + D(str(doc["VatAmount"])) == D("24.80")
+    assert len(shop.documents()) == 1  # replaced, not created twice

@@ -30,7 +30,7 @@ test: $(STAMP)
 benchmark: $(STAMP)
 	rm -f var/benchmark.sqlite3*
 	DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/var/benchmark.sqlite3 $(BIN)/python manage.py migrate -v0
-	DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/var/benchmark.sqlite3 $(BIN)/python manage.py benchmark articles $(ARGS)
+	DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/var/benchmark.sqlite3 $(BIN)/python manage.py benchmark $(or $(ARGS),articles)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

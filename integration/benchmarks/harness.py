@@ -1,0 +1,143 @@
+"""What every benchmark needs: both sandboxes as processes, a throw-away tenant, request counts
+from the sandboxes, and `manage.py sync` in a child process whose peak RSS is its own."""
+
+import os
+import re
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from contextlib import contextmanager
+
+import requests
+from django.conf import settings
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from ..activation.activate import activate
+from ..activation.fetch import gather
+from ..activation.preflight import check
+from ..models import ConnectionStatus, EAccountingConnection, Tenant, WebshopConnection
+from ..sync import first_sync
+
+ID = re.compile(r"/\d+")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server(module, port, *args):
+    process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port), *args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=settings.BASE_DIR)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(f"{url}/_sandbox/", timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def high_water_mb(pid) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0.0
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Harness:
+    def __init__(self, ea: str, shop: str, stdout):
+        self.ea, self.shop, self.stdout = ea, shop, stdout
+
+    @classmethod
+    @contextmanager
+    def running(cls, stdout, *, latency_ms: int, page_size: int):
+        settings.DEBUG = False  # with DEBUG on, Django keeps every SQL query in memory: not a production figure
+        ea_args = ["--seed-articles", "0", "--set", f"page_size_max={page_size}", "--set", f"latency_ms={latency_ms}",
+                   "--set", "rate_limit=1000000"]  # fmt: skip
+        with server("sandbox.eaccounting", free_port(), *ea_args) as ea, server("sandbox.woocommerce", free_port()) as shop:
+            settings.EACCOUNTING_IDENTITY_URL, settings.EACCOUNTING_API_URL = ea, f"{ea}/v2"
+            settings.EACCOUNTING_PAGE_SIZE = page_size
+            requests.patch(f"{shop}/_sandbox/settings", json={"request_log_limit": 1_000_000}, timeout=10)
+            requests.post(f"{shop}/_sandbox/faults", json={"latency_ms": latency_ms}, timeout=10)
+            yield cls(ea, shop, stdout)
+
+    def company(self) -> dict:
+        return requests.get(f"{self.ea}/_sandbox/companies", timeout=10).json()[0]
+
+    def tenant(self, articles: int) -> Tenant:
+        """Connected, `articles` seeded in eAccounting, activated, first sync done on an empty shop."""
+        company = self.company()
+        requests.post(f"{self.ea}/_sandbox/companies/{company['id']}/articles", json={"count": articles}, timeout=600)
+        tokens = requests.post(f"{self.ea}/_sandbox/tokens", json={"company_id": company["id"]}, timeout=10).json()
+        key = requests.post(f"{self.shop}/_sandbox/keys", json={"permissions": "read_write"}, timeout=10).json()
+        tenant = Tenant.objects.create(name="Benchmark Oy", slug=f"benchmark-{int(time.time())}")
+        EAccountingConnection.objects.create(
+            tenant=tenant, status=ConnectionStatus.CONNECTED, company_id=company["id"], company_name=company["name"],
+            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+            access_token_expires_at=timezone.now() + timezone.timedelta(hours=1),
+        )
+        WebshopConnection.objects.create(tenant=tenant, base_url=self.shop, api_key=key["consumer_key"],
+                                         api_secret=key["consumer_secret"], status=ConnectionStatus.CONNECTED)  # fmt: skip
+        activate(tenant, check(gather(tenant)))
+        first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
+        tenant.refresh_from_db()
+        return tenant
+
+    def counts(self) -> tuple[Counter, Counter]:
+        ea = requests.get(f"{self.ea}/_sandbox/counters", timeout=10).json()["requests"]
+        log = requests.get(f"{self.shop}/_sandbox/requests", timeout=60).json()
+        shop = Counter(r["method"] + " " + ID.sub("/{id}", r["path"]) for r in log)
+        return Counter(ea), shop
+
+    def reset_counts(self):
+        requests.delete(f"{self.ea}/_sandbox/counters", timeout=10)
+        requests.delete(f"{self.shop}/_sandbox/requests", timeout=10)
+
+    def print_counts(self, ea: Counter, shop: Counter):
+        for system, counts in (("eAccounting", ea), ("shop", shop)):
+            for endpoint, n in sorted(counts.items()):
+                self.stdout.write(f"   {system:<12} {endpoint:<55} {n:>6}")
+
+    def sync_in_child(self, *args) -> float:
+        """`manage.py sync <args>` in a process of its own; returns its peak RSS in MB."""
+        env = {
+            **os.environ, "DEBUG": "false", "SECRET_KEY": "benchmark-" + "k" * 50, "ALLOWED_HOSTS": "localhost",
+            "SILTA_ENCRYPTION_KEYS": ",".join(settings.SILTA_ENCRYPTION_KEYS),
+            "EACCOUNTING_IDENTITY_URL": self.ea, "EACCOUNTING_API_URL": f"{self.ea}/v2",
+            "EACCOUNTING_PAGE_SIZE": str(settings.EACCOUNTING_PAGE_SIZE), "WEBSHOP_ALLOW_HTTP_HOSTS": "127.0.0.1",
+            "EACCOUNTING_RATE_LIMIT": str(settings.EACCOUNTING_RATE_LIMIT),
+        }
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen([sys.executable, "manage.py", "sync", *args], env=env,
+                                       cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=errors)  # fmt: skip
+            # VmHWM, the process's own high-water mark (getrusage would include this process's
+            # memory at fork time); it only grows, so the last reading before exit is the peak.
+            peak = 0
+            while process.poll() is None:
+                peak = max(peak, high_water_mb(process.pid))
+                time.sleep(0.05)
+            if process.returncode:
+                errors.seek(0)
+                raise CommandError(f"manage.py sync failed: {errors.read().decode()[-2000:]}")
+        return peak

@@ -59,8 +59,11 @@ class TenantScopedAdmin(admin.ModelAdmin):
             return False
         if user.is_superuser:
             return True
-        if obj is None:
-            return tenancy.tenants_for(user, roles).exists()
+        if obj is None:  # asked for every model on every page: once per request and role set
+            cache = request.__dict__.setdefault("_silta_has_tenants", {})
+            if roles not in cache:
+                cache[roles] = tenancy.tenants_for(user, roles).exists()
+            return cache[roles]
         return tenancy.has_role(user, tenancy.tenant_of(obj, self.tenant_path), roles)
 
     def has_module_permission(self, request):

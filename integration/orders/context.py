@@ -35,9 +35,10 @@ class MethodChoice:
 
 
 class PlanInputs:
-    def __init__(self, tenant, settings, company, tax_rates, templates, method_details, learned):
+    def __init__(self, tenant, settings, company, tax_rates, templates, method_details, shipping_titles, learned):
         self.tenant, self.settings, self.company, self.tax_rates = tenant, settings, company, tax_rates
-        self.templates, self.method_details, self.learned = templates, method_details, learned
+        self.templates, self.method_details, self.shipping_titles = templates, method_details, shipping_titles
+        self.learned = learned
 
     @classmethod
     def load(cls, tenant: Tenant, settings: OrderSettings, company: CompanySettings, tax_rates: dict) -> "PlanInputs":
@@ -45,11 +46,13 @@ class PlanInputs:
         for row in MethodArticle.objects.filter(method__tenant=tenant).select_related("method", "article"):
             ref = article_ref(row.article)
             templates[(row.method.kind, row.method.key)][ref.vat_rate] = ref
-        details = {}
+        details, titles = {}, {}
         for row in tenant.shop_methods.all():
             details[(row.kind, row.key)] = (row.terms_of_payment_id, row.delivery_method_code)
+            if row.kind == "shipping":
+                titles[row.key] = row.title
         learned = ReferenceData.objects.filter(tenant=tenant, name=INCLUDES_VAT).values_list("data", flat=True).first()
-        return cls(tenant, settings, company, tax_rates, dict(templates), details, dict(learned or {}))
+        return cls(tenant, settings, company, tax_rates, dict(templates), details, titles, dict(learned or {}))
 
     # --- the customer's VAT basis ----------------------------------------------------------
     def includes_vat(self, private: bool) -> bool:
@@ -62,14 +65,20 @@ class PlanInputs:
         ReferenceData.objects.update_or_create(tenant=self.tenant, name=INCLUDES_VAT, defaults={"data": self.learned})
 
     # --- templates ----------------------------------------------------------------------------
-    def shipping_templates(self) -> dict[str, dict[Decimal, ArticleRef]]:
-        """By "method_id:instance_id", and by plain method_id where only one instance has templates
-        (order shipping lines do not always say which zone instance they came from)."""
+    def shipping_templates(self, order: ShopOrder) -> dict[str, dict[Decimal, ArticleRef]]:
+        """By plain method_id: the REST reference gives an order's shipping line only its method_id
+        and title, so the zone instance is the only one of that method with templates, or the one
+        whose title the line carries."""
         by_key = {key: arts for (kind, key), arts in self.templates.items() if kind == "shipping"}
         plain: dict[str, list] = defaultdict(list)
         for key, arts in by_key.items():
             plain[key.split(":")[0]].append(arts)
-        return {**{m: found[0] for m, found in plain.items() if len(found) == 1}, **by_key}
+        chosen = {m: found[0] for m, found in plain.items() if len(found) == 1}
+        for line in order.shipping_lines:
+            for key, title in self.shipping_titles.items():
+                if key.split(":")[0] == line.method_id and title == line.method_title and key in by_key:
+                    chosen[line.method_id] = by_key[key]
+        return {**chosen, **by_key}
 
     def methods_for(self, order: ShopOrder) -> MethodChoice:
         terms, _ = self.method_details.get(("payment", order.payment_method), ("", ""))
@@ -95,7 +104,7 @@ class PlanInputs:
             articles_by_product={pid: article_ref(by_id[aid]) for pid, aid in links.items() if aid in by_id},
             articles_by_number={a.number: article_ref(a) for a in by_id.values() if a.is_active},
             tax_rate_percent=self.tax_rates,
-            shipping_templates=self.shipping_templates(),
+            shipping_templates=self.shipping_templates(order),
             fee_templates=self.templates.get(("payment", order.payment_method), {}),
             gift_card_article=article_ref(s.gift_card_article),
             rounding_article=article_ref(s.rounding_article),

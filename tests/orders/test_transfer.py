@@ -287,3 +287,19 @@ def test_the_order_webhook_and_the_poll_make_one_document(shop):
     transfer_orders(shop.tenant)  # the poll gets there first ...
     tasks.handle_webhook(*queued[0]["args"])  # ... then the worker runs the webhook's task
     assert [d["YourReference"] for d in shop.documents()] == [order["number"]]
+
+
+def test_two_zones_flat_rates_with_templates_are_told_apart_by_the_lines_title(shop):
+    shop.article("SHIP-NORDIC", "Rahti Pohjoismaat", "0", "25.5", shown=False, kind="Service")
+    sync_articles(shop.tenant)
+    shop.template("shipping", "flat_rate:4", "SHIP-NORDIC")
+    home = shop.order([("A-255", 1)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}])
+    nordic = shop.order([("A-255", 1)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 4}])
+    transfer_orders(shop.tenant)
+    rows = {}
+    for order in (home, nordic):
+        transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
+        assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
+        rows[order["id"]] = [r["ArticleNumber"] for r in shop.document(transfer)["Rows"]]
+    assert rows[home["id"]] == ["A-255", "SHIP-255"]
+    assert rows[nordic["id"]] == ["A-255", "SHIP-NORDIC"]

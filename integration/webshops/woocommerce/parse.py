@@ -346,11 +346,6 @@ def order_line(data: dict) -> OrderLine:
 
 
 def shipping_line(data: dict) -> ShippingLine:
-    """Recent WooCommerce also says which zone instance the line came from (``instance_id``, not in
-    the shared reference): kept in ``meta["instance_id"]`` when present."""
-    line_meta = meta(data.get("meta_data"))
-    if data.get("instance_id") not in (None, "", "0", 0):
-        line_meta.setdefault("instance_id", str(data["instance_id"]))
     return ShippingLine(
         id=int(data["id"]),
         method_id=str(data.get("method_id") or ""),
@@ -358,7 +353,7 @@ def shipping_line(data: dict) -> ShippingLine:
         total=money(data.get("total")),
         total_tax=money(data.get("total_tax")),
         taxes=_taxes(data.get("taxes")),
-        meta=line_meta,
+        meta=meta(data.get("meta_data")),
     )
 
 

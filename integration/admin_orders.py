@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django_q.tasks import async_task
 
 from portal.tenant_admin import TenantScopedAdmin, TenantScopedInline
@@ -13,6 +13,7 @@ from .models import (
     Membership,
     MethodArticle,
     OrderSettings,
+    OrderStep,
     OrderTransfer,
     ShopMethod,
 )
@@ -40,7 +41,7 @@ class AccountingCustomerAdmin(TenantScopedAdmin):
 class OrderSettingsAdmin(TenantScopedAdmin):
     writable_by = (Membership.Role.OWNER,)
     list_display = ["tenant", "enabled", "document", "statuses", "transfer_from"]
-    autocomplete_fields = ["tenant", "collective_customer", "rounding_article", "gift_card_article"]
+    autocomplete_fields = ["tenant", "collective_customer", "rounding_article", "gift_card_article", "refund_article"]
 
 
 class MethodArticleInline(TenantScopedInline):
@@ -70,6 +71,23 @@ class ShopMethodAdmin(TenantScopedAdmin):
         return False  # read from the shop (activation and every order run)
 
 
+class OrderStepInline(admin.TabularInline):
+    model = OrderStep
+    extra = 0
+    fields = ["kind", "key", "status", "document_number", "amount", "reason", "attempts", "updated_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True  # the parent OrderTransferAdmin has already checked the tenant
+
+
 @admin.register(OrderTransfer)
 class OrderTransferAdmin(TenantScopedAdmin):
     writable_by = ()
@@ -80,6 +98,7 @@ class OrderTransferAdmin(TenantScopedAdmin):
     date_hierarchy = "created_at"
     actions = ["retry"]
     exclude = ["token", "lease_until"]
+    inlines = [OrderStepInline]
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -94,7 +113,7 @@ class OrderTransferAdmin(TenantScopedAdmin):
 
     @admin.action(description="Retry the selected orders now")
     def retry(self, request, queryset):
-        allowed = queryset.filter(status__in=RETRYABLE)
+        allowed = queryset.filter(Q(status__in=RETRYABLE) | Q(steps__status__in=RETRYABLE)).distinct()
         if not request.user.is_superuser:
             allowed = allowed.filter(tenant__in=self._retry_tenants(request))
         by_tenant: dict[int, list[int]] = {}

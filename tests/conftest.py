@@ -21,6 +21,7 @@ from integration.models import (
     Membership,
     MethodArticle,
     OrderSettings,
+    OrderStep,
     OrderTransfer,
     ShopMethod,
     SyncEvent,
@@ -78,8 +79,10 @@ def make_tenant(slug, business_id):
     method = ShopMethod.objects.create(tenant=tenant, kind=ShopMethod.Kind.SHIPPING, key="flat_rate:1",
                                        title=f"Posti {slug}")
     MethodArticle.objects.create(method=method, article=article)
-    OrderTransfer.objects.create(tenant=tenant, shop_order_id=1, shop_order_number=f"W-{slug}",
-                                 status=OrderTransfer.Status.WAITING, reason=f"no template {slug}")
+    transfer = OrderTransfer.objects.create(tenant=tenant, shop_order_id=1, shop_order_number=f"W-{slug}",
+                                            status=OrderTransfer.Status.WAITING, reason=f"no template {slug}")
+    OrderStep.objects.create(tenant=tenant, transfer=transfer, kind=OrderStep.Kind.REFUND, key="1",
+                             reason=f"refund waits {slug}")
     return tenant
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from .client import EAccountingClient, odata_datetime, odata_string
-from .errors import QueryRejected
+from .errors import NotFound, QueryRejected
 from .resources import _decimal, _get
 
 # kind -> (path, net total field, VAT field, number field)
@@ -65,6 +65,48 @@ def convert_draft(client: EAccountingClient, draft_id: str) -> Document:
     data = client.post(f"/customerinvoicedrafts/{draft_id}/convert", None,
                        params={"keepOriginalDraftDate": "true"})
     return Document.from_api("invoice", data)
+
+
+def convert_order(client: EAccountingClient, order_id: str) -> Document:
+    """The sales order becomes an invoice (eAccounting counts the stock down); not sent by Silta."""
+    return Document.from_api("invoice", client.post(f"/orders/{order_id}/convert", None))
+
+
+def get(client: EAccountingClient, kind: str, document_id: str) -> Document:
+    return Document.from_api(kind, client.get(f"{KINDS[kind][0]}/{document_id}"))
+
+
+def delete(client: EAccountingClient, kind: str, document_id: str) -> bool:
+    """Remove an open sales order or a draft (releasing a reservation); False when it was gone already."""
+    try:
+        client.delete(f"{KINDS[kind][0]}/{document_id}")
+    except NotFound:
+        return False
+    return True
+
+
+def void_invoice(client: EAccountingClient, invoice_id: str) -> None:
+    """eAccounting credits the invoice in full (a credit invoice) and puts the stock back."""
+    client.post(f"/customerinvoices/{invoice_id}/void", None, params={"updateStock": "true"})
+
+
+def credited_by(invoice: Document) -> str:
+    """The id of the credit invoice that credits `invoice`, or ""."""
+    credits = _get(invoice.raw, "CreditedBy") or []
+    return next((_get(c, "CreditInvoiceId") or "" for c in credits), "")
+
+
+def register_payment(client: EAccountingClient, invoice_id: str, body: dict) -> dict:
+    return client.post(f"/customerinvoices/{invoice_id}/payments", body)
+
+
+def remaining(invoice: Document) -> Decimal:
+    return _decimal(_get(invoice.raw, "RemainingAmount"))
+
+
+def create_invoice(client: EAccountingClient, body: dict) -> Document:
+    """A booked invoice directly (here: credit invoices for refunds)."""
+    return Document.from_api("invoice", client.post("/customerinvoices", body))
 
 
 def find_by_reference(client: EAccountingClient, kind: str, reference: str, created_after: datetime) -> list[Document]:

@@ -21,8 +21,10 @@ from .orders import (
     AccountingCustomer,
     MethodArticle,
     OrderSettings,
+    OrderStep,
     OrderTransfer,
     ShopMethod,
+    TransferStatus,
 )
 from .runs import SyncEvent, SyncRun
 from .tenancy import Membership, Tenant, business_id_validator
@@ -33,5 +35,6 @@ __all__ = [
     "TaxClassMapping", "FirstSync", "ImportItem", "ReferenceData",
     "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",
     "WebshopConnection", "business_id_validator", "normalize_shop_url",
-    "AccountingArticle", "AccountingCustomer", "MethodArticle", "OrderSettings", "OrderTransfer", "ShopMethod",
+    "AccountingArticle", "AccountingCustomer", "MethodArticle", "OrderSettings", "OrderStep", "OrderTransfer", "ShopMethod",
+    "TransferStatus",
 ]

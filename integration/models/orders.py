@@ -79,6 +79,14 @@ class OrderSettings(models.Model):
         AccountingArticle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="Books gift cards and store credit used as payment (a negative row).",
     )
+    invoice_statuses = models.CharField(
+        max_length=200, default="completed",
+        help_text="Shop statuses at which the sales order (or draft) is invoiced in eAccounting, comma-separated.",
+    )
+    refund_article = models.ForeignKey(
+        AccountingArticle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Books the part of a refund that is not a refunded line (shipping, a fee, a goodwill amount).",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "order settings"
@@ -90,8 +98,12 @@ class OrderSettings(models.Model):
     def status_list(self) -> list[str]:
         return [s.strip() for s in self.statuses.split(",") if s.strip()]
 
+    @property
+    def invoice_status_list(self) -> list[str]:
+        return [s.strip() for s in self.invoice_statuses.split(",") if s.strip()]
+
     def clean(self):
-        for field in ("collective_customer", "rounding_article", "gift_card_article"):
+        for field in ("collective_customer", "rounding_article", "gift_card_article", "refund_article"):
             related = getattr(self, field)
             if related is not None and related.tenant_id != self.tenant_id:
                 raise ValidationError({field: "Choose one of this tenant's own records."})
@@ -146,6 +158,13 @@ class ShopMethod(models.Model):
         "eAccounting terms of payment ID", max_length=64, blank=True,
         help_text="Optional: terms of payment for documents paid this way.",
     )
+    prepaid = models.BooleanField(
+        default=False, help_text="Paid at checkout (card, bank payment …): the invoice gets its payment registered.",
+    )
+    bank_account_id = models.CharField(
+        "eAccounting bank account ID", max_length=64, blank=True,
+        help_text="The company bank account that receives this method's payments (for prepaid methods).",
+    )
     seen_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -173,16 +192,19 @@ class MethodArticle(models.Model):
             raise ValidationError({"article": "Choose one of this tenant's own eAccounting articles."})
 
 
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    WAITING = "waiting", "Waiting for a person"
+    HELD = "held", "Held: totals differ"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Not done"
+
+
 class OrderTransfer(models.Model):
     """One shop order's way into eAccounting. The row exists before any remote call (exactly once)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        WAITING = "waiting", "Waiting for a person"
-        HELD = "held", "Held: totals differ"
-        DONE = "done", "Transferred"
-        SKIPPED = "skipped", "Not transferred"
+    Status = TransferStatus
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="order_transfers")
     shop_order_id = models.BigIntegerField()
@@ -207,6 +229,9 @@ class OrderTransfer(models.Model):
     customer_id = models.CharField("eAccounting customer ID", max_length=64, blank=True)
     written_back = models.BooleanField("written back to the shop", default=False)
     write_back_tries = models.PositiveSmallIntegerField(default=0)
+    invoice_id = models.CharField("eAccounting invoice ID", max_length=64, blank=True)
+    invoice_number = models.CharField(max_length=40, blank=True)
+    body_hash = models.CharField(max_length=64, blank=True, help_text="Of the document as sent: tells a changed order.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     transferred_at = models.DateTimeField(null=True, blank=True)
@@ -220,3 +245,42 @@ class OrderTransfer(models.Model):
 
     def __str__(self):
         return f"Order {self.shop_order_number} ({self.get_status_display()})"
+
+
+class OrderStep(models.Model):
+    """One thing done to a transferred order in eAccounting after the transfer, exactly once.
+
+    Claimed like the transfer itself (token, lease); `key` tells refunds apart."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", "Invoice"
+        PAYMENT = "payment", "Payment registered"
+        CANCEL = "cancel", "Cancellation"
+        REFUND = "refund", "Refund (credit invoice)"
+        UPDATE = "update", "Order changed"
+
+    Status = TransferStatus
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="order_steps")
+    transfer = models.ForeignKey(OrderTransfer, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=64, blank=True, help_text="The shop refund's id; the new document's hash.")
+    status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
+    reason = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    token = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    document_id = models.CharField("eAccounting document ID", max_length=64, blank=True)
+    document_number = models.CharField(max_length=40, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["transfer", "created_at"]
+        constraints = [models.UniqueConstraint(fields=["transfer", "kind", "key"], name="one_step_per_kind_and_key")]
+        indexes = [models.Index(fields=["tenant", "status"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of order {self.transfer.shop_order_number} ({self.get_status_display()})"

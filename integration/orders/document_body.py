@@ -1,5 +1,8 @@
 """The eAccounting document body for a planned order (pure): header fields around the rows."""
 
+import hashlib
+import json
+
 from ..webshops.base import ShopOrder
 from .document_plan import DocumentPlan, document_date, order_rows_body
 
@@ -55,3 +58,10 @@ def body(kind: str, order: ShopOrder, plan: DocumentPlan, customer_id: str, deli
     draft_rows = [{**{k: v for k, v in r.items() if k not in DRAFT_ROW_DROP},
                    "ReversedConstructionServicesVatFree": False} for r in rows]
     return {**common, "InvoiceDate": day, "Rows": draft_rows}
+
+
+def fingerprint(order: ShopOrder, plan: DocumentPlan) -> str:
+    """What the document says, as a short hash: a changed shop order gives another one."""
+    rows = [(r.article.id, str(r.quantity), str(r.unit_price), str(r.discount)) for r in plan.rows]
+    delivery, _ = delivery_fields(order)
+    return hashlib.sha256(json.dumps([rows, sorted(delivery.items())], default=str).encode()).hexdigest()[:32]

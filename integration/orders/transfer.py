@@ -21,11 +21,11 @@ from ..eaccounting import documents
 from ..eaccounting.client import EAccountingClient
 from ..eaccounting.errors import EAccountingError, OutcomeUnknown, RateLimited, ServerError
 from ..eaccounting.resources import CompanySettings
-from ..models import OrderSettings, OrderTransfer, SyncCursor, SyncEvent, SyncRun, Tenant
+from ..models import OrderSettings, OrderStep, OrderTransfer, SyncCursor, SyncEvent, SyncRun, Tenant
 from ..sync.record import RunRecorder
 from ..webshops.base import ShopOrder, Webshop, WebshopError
 from . import claim as claims
-from . import customers, document_body, reference
+from . import customers, document_body, lifecycle, reference
 from .context import PlanInputs
 from .customer_plan import CustomerRules, plan_customer
 from .document_plan import Waiting, plan_document
@@ -80,7 +80,8 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
             cursor = SyncCursor.objects.filter(tenant=tenant, name=ORDERS_CURSOR).first()
             started = timezone.now()
             since = cursor.value - OVERLAP if cursor else run.settings.transfer_from
-            for order in shop.orders(statuses=run.settings.status_list, modified_after=since):
+            # every status: a transferred order's later life (completed, cancelled, refunded) is followed too
+            for order in shop.orders(modified_after=since):
                 seen.add(order.id)
                 _consider(run, order)
             SyncCursor.objects.update_or_create(tenant=tenant, name=ORDERS_CURSOR, defaults={"value": started})
@@ -113,18 +114,27 @@ def _fetch_by_id(shop: Webshop, ids: list[int], rec) -> list[ShopOrder]:
 def _retry_open(run: Run, seen: set[int]) -> None:
     """Orders waiting for a fix, and attempts a killed worker left behind, are tried again."""
     now = timezone.now()
-    open_ids = list(
+    open_ids = set(
         OrderTransfer.objects.filter(tenant=run.tenant)
         .filter(status__in=(STATUS.PENDING, STATUS.WAITING, STATUS.SENDING))
         .exclude(status=STATUS.SENDING, lease_until__gt=now)
         .exclude(shop_order_id__in=seen).values_list("shop_order_id", flat=True)
     )
+    open_ids |= set(
+        OrderStep.objects.filter(tenant=run.tenant, status__in=(STATUS.PENDING, STATUS.WAITING, STATUS.SENDING))
+        .exclude(status=STATUS.SENDING, lease_until__gt=now)
+        .exclude(transfer__shop_order_id__in=seen).values_list("transfer__shop_order_id", flat=True)
+    )
+    open_ids = sorted(open_ids)
     for order in _fetch_by_id(run.shop, open_ids, run.rec) if open_ids else []:
         _consider(run, order)
 
 
 def _consider(run: Run, order: ShopOrder) -> None:
     settings = run.settings
+    known = OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id, status=STATUS.DONE).first()
+    if known is not None:
+        return lifecycle.follow(run, order, known)
     if order.status not in settings.status_list:
         reason = f"The order is {order.status} in the shop; only {', '.join(settings.status_list)} orders are transferred."
         OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id, status__in=claims.OPEN).update(
@@ -143,6 +153,10 @@ def _consider(run: Run, order: ShopOrder) -> None:
         _transfer(run, order, transfer)
     except (ServerError, RateLimited) as exc:
         run.rec.event(SyncEvent.Outcome.FAILED, order.number, reason=f"eAccounting is not answering now: {exc}")
+        return
+    transfer.refresh_from_db()
+    if transfer.status == STATUS.DONE:  # e.g. an order completed (or paid) at checkout: invoice it now
+        lifecycle.follow(run, order, transfer)
 
 
 def _wait(run: Run, transfer: OrderTransfer, order: ShopOrder, reasons, claim=None, **kept) -> None:
@@ -199,7 +213,8 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
             kept = {"document_kind": document.kind, "document_id": document.id, "customer_id": document.customer_id,
                     "document_total": document.total, "document_vat": document.vat}
         return _wait(run, transfer, order, [_in_words(exc)], claim, **kept)
-    _record(run, order, transfer, claim, document)
+    final = plan_document(order, run.inputs.context(order, customer_plan, customer))  # on the basis eAccounting chose
+    _record(run, order, transfer, claim, document, document_body.fingerprint(order, final if not isinstance(final, Waiting) else plan))
 
 
 def _unconverted_draft(transfer: OrderTransfer):
@@ -248,15 +263,17 @@ def _totals_agree(run: Run, order: ShopOrder, document) -> bool:
     return abs(document.total - order.total) <= limit and abs(document.vat - order.total_tax) <= limit
 
 
-def _record(run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document) -> None:
+def _record(run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document, fingerprint: str) -> None:
     agree = _totals_agree(run, order, document)
     reason = "" if agree else (
         f"eAccounting's {KIND_WORDS[document.kind]} totals {_money(document.total)} {order.currency} "
         f"(VAT {_money(document.vat)}), the shop's {_money(order.total)} (VAT {_money(order.total_tax)}). "
         "Check the document in eAccounting; it was not booked."
     )
+    invoice = {"invoice_id": document.id, "invoice_number": document.number} if document.kind == "invoice" else {}
     done = claims.finish(
         claim, status=STATUS.DONE if agree else STATUS.HELD, reason=reason, document_kind=document.kind,
+        body_hash=fingerprint, **invoice,
         document_id=document.id, document_number=document.number, document_total=document.total,
         document_vat=document.vat, customer_id=document.customer_id, shop_total=order.total,
         shop_vat=order.total_tax, currency=order.currency, shop_status=order.status,

@@ -1,0 +1,326 @@
+"""The eAccounting credit invoice for one WooCommerce refund: its rows and expected totals, or why it waits.
+
+Pure (no database, no network, no settings), like ``document_plan``: the caller gathers the original
+order's planned rows and the tenant's articles into a ``CreditContext``.
+
+Why the rows look as they do:
+
+- A refunded line is credited on the article the order line was booked on (``order_lines``: the original
+  plan's rows by WooCommerce order line id, see ``rows_by_line_id``), at the amount the shop refunded per
+  unit — not the list price: coupons are already in the refunded amount, so the row has no discount.
+- Unit prices follow the original document: gross when it ``IncludesVat`` (and VAT is charged), else net.
+- WooCommerce refund lines carry negative quantities and amounts; the credit rows are positive. eAccounting
+  turns a credit invoice's quantities negative itself (``IsCreditInvoice``).
+- A refund line with quantity 0 but an amount is a price-only refund of that line: quantity 1 at the amount.
+- The refund's ``amount`` is what the shop paid back. The part no refund line explains (shipping, a fee, a
+  goodwill amount: the REST refund does not tell which) goes on the tenant's refund article.
+- The credit's total is compared with the refund's amount: a difference within the limit goes to the
+  rounding article, anything larger waits with both figures. VAT is not compared: the shop does not say
+  what VAT the amount-only part carried.
+- ``ReferringInvoiceId`` is read-only in eAccounting: the link to the original invoice is our own record
+  and the ``YourReference`` text (``credit_reference``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date
+from decimal import ROUND_HALF_UP, Decimal
+
+from integration.orders.document_plan import (
+    FOUR_DP,
+    HELSINKI,
+    ONE,
+    TEXT_LIMIT,
+    VAT_MODES,
+    ZERO,
+    ZERO_RATED,
+    ArticleRef,
+    DocumentPlan,
+    PlannedRow,
+    Waiting,
+    _money,
+    _text,
+    discount_for_api,
+    pct,
+    round2,
+    row_amounts,
+)
+from integration.webshops.base import LineTax, OrderLine, ShopOrder, ShopRefund
+
+REFUNDED_ITEM_META = "_refunded_item_id"  # on a refund line: the id of the order line it refunds
+REFERENCE_LIMIT = 100  # CustomerInvoiceApi.YourReference
+BUYERS_REFERENCE_LIMIT = 35  # CustomerInvoiceApi.BuyersOrderReference
+SET_REFUND_ARTICLE = "set a refund article in the order settings"
+SET_ROUNDING_ARTICLE = "set one in the order settings"
+
+
+# ---------------------------------------------------------------------- shapes
+@dataclass(frozen=True)
+class CreditContext:
+    """Everything the credit plan needs besides the refund.
+
+    ``includes_vat``: the original document's ``IncludesVat``; ``vat_mode`` as in ``PlanContext``.
+    ``order_lines``: the original order's planned product rows by WooCommerce order line id
+    (``rows_by_line_id``). ``refund_article`` books the part of a refund no refunded line explains.
+    """
+
+    includes_vat: bool
+    vat_mode: str
+    order_lines: Mapping[int, PlannedRow]
+    tax_rate_percent: Mapping[int, Decimal]
+    refund_article: ArticleRef | None
+    rounding_article: ArticleRef | None
+    rounding_limit: Decimal
+    currency: str
+
+    def __post_init__(self):
+        if self.vat_mode not in VAT_MODES:
+            raise ValueError(f"vat_mode must be one of {VAT_MODES}, not {self.vat_mode!r}")
+
+
+@dataclass(frozen=True)
+class CreditPlan:
+    """The credit invoice's rows and totals, as magnitudes: eAccounting books them negative.
+
+    Every row is positive except a rounding row, which is negative when the rows credit more than the
+    shop refunded."""
+
+    rows: tuple[PlannedRow, ...]
+    net: Decimal
+    vat: Decimal
+    total: Decimal  # net + VAT, positive
+    refund_amount: Decimal  # the shop's refund amount (VAT included)
+    rounding: Decimal  # the rounding row's net + VAT; 0 when there is none
+
+
+# ---------------------------------------------------------------------- the plan
+def rows_by_line_id(order: ShopOrder, plan: DocumentPlan) -> dict[int, PlannedRow]:
+    """The original plan's product rows by WooCommerce order line id.
+
+    ``plan_document`` emits one row per order line first, in the order's line order (a line without a
+    row makes the order wait, so a ``DocumentPlan`` has them all), then shipping, fees and rounding.
+    """
+    if len(plan.rows) < len(order.line_items):
+        raise ValueError(f"the plan has {len(plan.rows)} rows for {len(order.line_items)} order lines")
+    out: dict[int, PlannedRow] = {}
+    for n, (line, row) in enumerate(zip(order.line_items, plan.rows, strict=False), 1):
+        if row.source != f"line {n}: {_text(line.name)}":
+            raise ValueError(f"row {n} of the plan is {row.source!r}, not order {order.number}'s line {n}")
+        out[line.id] = row
+    return out
+
+
+def plan_credit(refund: ShopRefund, ctx: CreditContext) -> CreditPlan | Waiting:
+    """The rows and expected totals of the credit invoice for ``refund``, or every reason it must wait."""
+    p = _Credit(refund, ctx)
+    for n, line in enumerate(refund.line_items, 1):
+        p.line(n, line)
+    p.amount_only()
+    return p.finish()
+
+
+def credit_reference(order_number: str, refund_id: int) -> str:
+    """YourReference of the credit: "1234 refund 567" (the refund id is always kept whole)."""
+    suffix = f" refund {refund_id}"
+    return order_number[: REFERENCE_LIMIT - len(suffix)] + suffix
+
+
+def credit_rows_body(plan: CreditPlan) -> list[dict]:
+    """The rows as ``CustomerInvoiceRowApi`` JSON: writable fields only (ArticleNumber, IsTextRow, IsWorkCost
+    and LineNumber are read-only there), positive quantities."""
+    return [
+        {
+            "ArticleId": r.article.id,
+            "Quantity": float(r.quantity),
+            "UnitPrice": float(r.unit_price),
+            "DiscountPercentage": discount_for_api(r.discount),
+            "Text": r.text[:TEXT_LIMIT],
+        }
+        for r in plan.rows
+    ]
+
+
+def credit_body(refund: ShopRefund, plan: CreditPlan, customer_id: str, order_number: str, invoice_date: date) -> dict:
+    """The ``CustomerInvoiceApi`` body (POST /customerinvoices) of the credit invoice."""
+    return {
+        "IsCreditInvoice": True,
+        "CustomerId": customer_id,
+        "EuThirdParty": False,
+        "RotReducedInvoicingType": 0,
+        "YourReference": credit_reference(order_number, refund.id),
+        "BuyersOrderReference": order_number[:BUYERS_REFERENCE_LIMIT],
+        "InvoiceDate": invoice_date.isoformat(),
+        "Rows": credit_rows_body(plan),
+    }
+
+
+def refund_date(refund: ShopRefund) -> date:
+    """The refund's date in Finland (Europe/Helsinki), the VAT period the credit belongs to."""
+    moment = refund.date_created_gmt
+    if moment is None:
+        raise ValueError(f"refund {refund.id} has no creation date")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(HELSINKI).date()
+
+
+# ---------------------------------------------------------------------- helpers
+def _item_id(line: OrderLine) -> int | None:
+    value = line.meta.get(REFUNDED_ITEM_META)
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+class _Credit:
+    """Collects the rows and every reason to wait; ``complete`` is False once an amount lacks its row."""
+
+    def __init__(self, refund: ShopRefund, ctx: CreditContext):
+        self.refund, self.ctx = refund, ctx
+        self.rows: list[PlannedRow] = []
+        self.reasons: list[str] = []
+        self.complete = True
+        self.gross = ctx.includes_vat and ctx.vat_mode not in ZERO_RATED  # price basis of the rows
+        self.covered = ZERO  # what the refund lines refund, VAT included
+
+    def missing(self, reason: str) -> None:
+        self.reasons.append(reason)
+        self.complete = False
+
+    def add(self, article, quantity, unit_price, rate, text, source) -> PlannedRow:
+        net, vat = row_amounts(quantity, unit_price, ZERO, rate, self.ctx.includes_vat)
+        row = PlannedRow(article, quantity, unit_price, ZERO, text, source, rate, net, vat)
+        self.rows.append(row)
+        return row
+
+    def shop_rate(self, taxes: list[LineTax], label: str) -> Decimal | None:
+        """The VAT percent the shop refunded on a line (None: no tax refunded)."""
+        rate, seen = ZERO, False
+        for t in taxes:
+            if t.total == 0 and not t.subtotal:
+                continue
+            percent = self.ctx.tax_rate_percent.get(t.rate_id)
+            if percent is None:
+                self.reasons.append(
+                    f"{label}: the shop's tax rate {t.rate_id} is unknown to Silta — check the shop's tax rates, "
+                    f"then Retry"
+                )
+                continue
+            rate, seen = rate + percent, True
+        return rate if seen else None
+
+    def line_rate(self, original: PlannedRow, shop_rate: Decimal | None, label: str) -> Decimal:
+        """The percent eAccounting applies to a credited line, as ``document_plan`` decides it."""
+        mode, article = self.ctx.vat_mode, original.article
+        if mode in ZERO_RATED:
+            return ZERO
+        if mode == "oss":
+            return original.vat_rate if shop_rate is None else shop_rate
+        if shop_rate is not None and shop_rate != article.vat_rate:
+            self.reasons.append(
+                f"{label}: eAccounting article {article.number} ({article.name}) has {pct(article.vat_rate)} % VAT "
+                f"but the shop refunded {pct(shop_rate)} % — correct the article or the refund, then Retry"
+            )
+        return article.vat_rate
+
+    def other_rate(self, article: ArticleRef) -> Decimal:
+        """The percent of the refund article: its own at home, 0 % when eAccounting zero-rates; in OSS the
+        destination rate the order's goods of the same home rate were booked at."""
+        mode = self.ctx.vat_mode
+        if mode in ZERO_RATED:
+            return ZERO
+        if mode == "oss":
+            for row in self.ctx.order_lines.values():
+                if row.article.vat_rate == article.vat_rate:
+                    return row.vat_rate
+        return article.vat_rate
+
+    # -------------------------------------------------------------- the refund's parts
+    def line(self, n: int, line: OrderLine) -> None:
+        refunded = -(line.total + line.total_tax)  # positive: what the shop paid back for this line
+        self.covered += refunded
+        name = _text(line.name)
+        label = f"Refund {self.refund.id} line {n} ({name})"
+        item_id = _item_id(line)
+        original = self.ctx.order_lines.get(item_id) if item_id is not None else None
+        if original is None:
+            which = f"order line {item_id}" if item_id is not None else "an order line it does not name"
+            self.missing(f"{label} refunds {which}, which is not among the transferred order's lines — "
+                         f"credit it in eAccounting by hand")  # fmt: skip
+            return
+        quantity = (-line.quantity).quantize(FOUR_DP, rounding=ROUND_HALF_UP)
+        if quantity < 0 or refunded < 0:
+            self.missing(f"{label}: a refund of {-line.quantity} for {_money(refunded)} {self.ctx.currency} "
+                         f"cannot be credited")  # fmt: skip
+            return
+        if quantity == 0 and line.total == 0 and line.total_tax == 0:
+            return  # nothing refunded on this line
+        source = f"refund of {original.source}"
+        if quantity == 0:  # a price-only refund of the line
+            quantity, source = ONE, source + " (price only)"
+        shop_rate = self.shop_rate(line.taxes, label)
+        rate = self.line_rate(original, shop_rate, label)
+        unit = round2((refunded if self.gross else -line.total) / quantity)
+        self.add(original.article, quantity, unit, rate, original.text, source)
+
+    def amount_only(self) -> None:
+        part = self.refund.amount - self.covered
+        if part <= 0:
+            return  # nothing beyond the lines; lines refunding more than the amount show in the totals
+        article = self.ctx.refund_article
+        if article is None:
+            self.missing(
+                f"Refund {self.refund.id}: {_money(part)} {self.ctx.currency} is not on any refunded line (shipping, "
+                f"a fee or a goodwill amount) and needs a refund article — {SET_REFUND_ARTICLE}, then Retry"
+            )
+            return
+        rate = self.other_rate(article)
+        unit = part if self.gross else round2(part / (ONE + rate / 100))
+        self.add(article, ONE, unit, rate, article.name, "refund amount")
+
+    # -------------------------------------------------------------- totals
+    def sums(self) -> tuple[Decimal, Decimal]:
+        return sum((r.net for r in self.rows), ZERO), sum((r.vat for r in self.rows), ZERO)
+
+    def finish(self) -> CreditPlan | Waiting:
+        r, ctx, cur = self.refund, self.ctx, self.ctx.currency
+        net, vat = self.sums()
+        rounding = ZERO
+        if self.complete and not self.rows:
+            self.reasons.append(f"Refund {r.id} of {_money(r.amount)} {cur} has nothing to credit")
+        elif self.complete:
+            diff = r.amount - (net + vat)
+            if abs(diff) > ctx.rounding_limit:
+                reason = (
+                    f"Refund {r.id}: the shop refunded {_money(r.amount)} {cur} but eAccounting would credit "
+                    f"{_money(net + vat)} (VAT {_money(vat)}), a difference over the rounding limit "
+                    f"{_money(ctx.rounding_limit)}"
+                )
+                if ctx.vat_mode != "domestic":
+                    reason += " — eAccounting applies its own VAT rules to this customer"
+                self.reasons.append(reason)
+            elif diff and ctx.rounding_article is None:
+                self.reasons.append(
+                    f"Refund {r.id}: the shop refunded {_money(r.amount)} {cur} but eAccounting would credit "
+                    f"{_money(net + vat)}, {_money(diff)} apart: within the rounding limit, but no rounding article "
+                    f"is set — {SET_ROUNDING_ARTICLE}, then Retry"
+                )
+            elif diff:
+                art = ctx.rounding_article
+                rate = art.vat_rate if ctx.vat_mode == "domestic" else ZERO  # as document_plan's rounding row
+                unit = diff if ctx.includes_vat else round2(diff / (ONE + rate / 100))
+                row = self.add(art, ONE, unit, rate, art.name, "rounding")
+                rounding = row.net + row.vat
+                net, vat = self.sums()
+                if net + vat != r.amount:
+                    self.reasons.append(
+                        f"A rounding row of {_money(unit)} on article {art.number} ({pct(art.vat_rate)} % VAT) "
+                        f"would leave the credit at {_money(net + vat)} {cur} against the shop's refund of "
+                        f"{_money(r.amount)} — use a rounding article with 0 % VAT"
+                    )
+        if self.reasons:
+            return Waiting(tuple(dict.fromkeys(self.reasons)))
+        return CreditPlan(tuple(self.rows), net, vat, net + vat, r.amount, rounding)

@@ -1,0 +1,233 @@
+"""A transferred order's life in eAccounting: invoicing, payment, cancellation, refunds, changes.
+
+Each of these is an OrderStep, claimed and finished like the transfer itself (claim.py), so
+each happens once even when an answer is lost or a worker dies: a resumed step looks in
+eAccounting first (is the order invoiced, the invoice paid or credited, the credit there?).
+Silta never sends anything to the customer: invoices stay in eAccounting for the tenant to send.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from ..eaccounting import documents
+from ..eaccounting.errors import EAccountingError, OutcomeUnknown, RateLimited, ServerError
+from ..models import AccountingCustomer, OrderStep, OrderTransfer, ShopMethod, SyncEvent
+from ..webshops.base import ShopOrder
+from . import claim as claims
+from . import document_body
+from .credit_plan import CreditContext, credit_body, credit_reference, plan_credit, rows_by_line_id
+from .customer_plan import plan_customer
+from .document_plan import Waiting, plan_document
+
+CANCELLED = ("cancelled", "failed")
+HELSINKI = ZoneInfo("Europe/Helsinki")
+STEP = OrderStep.Status
+KIND = OrderStep.Kind
+
+
+class StepWaits(Exception):
+    """The step cannot be done yet; the message says what a person can do."""
+
+
+@dataclass(frozen=True)
+class Done:
+    document_id: str = ""
+    document_number: str = ""
+    amount: Decimal | None = None
+    note: str = ""
+
+
+def follow(run, order: ShopOrder, transfer: OrderTransfer) -> None:
+    """Everything the shop order's present state asks of its eAccounting documents."""
+    if order.status in CANCELLED or (order.status == "refunded" and not transfer.invoice_id
+                                     and transfer.document_kind != "invoice"):  # fmt: skip
+        # refunded in full before it was invoiced: nothing was sold, the order is removed like a cancelled one
+        _step(run, transfer, order, KIND.CANCEL, "", lambda resumed: _cancel(run, transfer, resumed))
+        return
+    fresh = _plan(run, order, transfer)
+    fingerprint = document_body.fingerprint(order, fresh) if fresh is not None else transfer.body_hash
+    if transfer.body_hash and fingerprint != transfer.body_hash:
+        _step(run, transfer, order, KIND.UPDATE, fingerprint,
+              lambda resumed: _update(run, order, transfer, fresh, fingerprint))  # fmt: skip
+        transfer.refresh_from_db()
+    if not transfer.invoice_id and order.status in run.settings.invoice_status_list:
+        _step(run, transfer, order, KIND.INVOICE, "", lambda resumed: _invoice(run, order, transfer, resumed))
+        transfer.refresh_from_db()
+    method = ShopMethod.objects.filter(tenant=run.tenant, kind="payment", key=order.payment_method).first()
+    if transfer.invoice_id and method is not None and method.prepaid and order.date_paid_gmt:
+        _step(run, transfer, order, KIND.PAYMENT, "", lambda resumed: _pay(run, order, transfer, method))
+    for refund_id in _refund_ids(order):
+        _step(run, transfer, order, KIND.REFUND, str(refund_id),
+              lambda resumed, rid=refund_id: _refund(run, order, transfer, rid, resumed))  # fmt: skip
+
+
+def _refund_ids(order: ShopOrder) -> list[int]:
+    """Refund ids as the order lists them (the reference's `refunds`), oldest first."""
+    return sorted(int(r["id"]) for r in order.raw.get("refunds") or [] if isinstance(r, dict) and r.get("id"))
+
+
+def _step(run, transfer, order, kind, key, action) -> None:
+    step, _ = OrderStep.objects.get_or_create(transfer=transfer, kind=kind, key=key, defaults={"tenant": run.tenant})
+    if step.status in (STEP.DONE, STEP.HELD, STEP.SKIPPED):
+        return
+    claim = claims.claim(step)
+    if claim is None:
+        return
+    label = f"{order.number}: {step.get_kind_display().lower()}"
+    try:
+        done = action(claim.resumed)
+    except StepWaits as wait:
+        claims.finish(claim, status=STEP.WAITING, reason=str(wait), sending_since=None)
+        run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=str(wait))
+        return
+    except _Held as held:
+        claims.finish(claim, status=STEP.HELD, reason=str(held))
+        run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=str(held))
+        return
+    except (OutcomeUnknown, ServerError, RateLimited) as exc:
+        claims.release(claim)
+        run.rec.event(SyncEvent.Outcome.FAILED, label, reason=f"{exc}: the next run looks first, then tries again.")
+        return
+    except EAccountingError as exc:
+        reason = f"eAccounting refused it: {exc}. Fix the cause; the next run tries again."
+        claims.finish(claim, status=STEP.WAITING, reason=reason, sending_since=None)
+        run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=reason)
+        return
+    claims.finish(claim, status=STEP.DONE, reason=done.note, document_id=done.document_id,
+                  document_number=done.document_number, amount=done.amount)  # fmt: skip
+    run.rec.event(SyncEvent.Outcome.UPDATED, label, reason=done.note or done.document_number)
+
+
+class _Held(Exception):
+    """Done as far as Silta may go: a person decides the rest (e.g. a change to an invoiced order)."""
+
+
+# --- the steps -------------------------------------------------------------------------------
+def _invoice(run, order, transfer, resumed) -> Done:
+    client, ref = run.eaccounting, document_body.reference(order)
+    invoice = None
+    if resumed:  # a lost answer: is there an invoice with our reference already?
+        found = documents.find_by_reference(client, "invoice", ref, transfer.created_at)
+        invoice = next((d for d in found if not d.raw.get("IsCreditInvoice")), None)
+    if invoice is None:
+        if transfer.document_kind == "order":
+            invoice = documents.convert_order(client, transfer.document_id)
+        elif transfer.document_kind == "draft":
+            invoice = documents.convert_draft(client, transfer.document_id)
+        else:
+            raise _Held(f"The order was transferred as {transfer.document_kind}: nothing to invoice.")
+    OrderTransfer.objects.filter(pk=transfer.pk).update(invoice_id=invoice.id, invoice_number=invoice.number)
+    return Done(invoice.id, invoice.number, invoice.total, f"invoice {invoice.number} (not sent by Silta)")
+
+
+def _pay(run, order, transfer, method) -> Done:
+    client = run.eaccounting
+    invoice = documents.get(client, "invoice", transfer.invoice_id)
+    if documents.remaining(invoice) <= 0:  # paid already (by us before a lost answer, or by hand)
+        return Done(invoice.id, invoice.number, None, "already paid in eAccounting")
+    if not method.bank_account_id:
+        raise StepWaits(f"Payment method {method.title}: set the eAccounting bank account that receives its payments.")
+    amount = documents.remaining(invoice)
+    paid = order.date_paid_gmt or order.date_created_gmt
+    body = {"PaymentAmount": float(amount), "PaymentCurrency": order.currency, "PaymentType": 2,
+            "CompanyBankAccountId": method.bank_account_id, "Reference": document_body.reference(order)[:100],
+            "PaymentDate": helsinki_day(paid).isoformat()}  # fmt: skip
+    documents.register_payment(client, invoice.id, body)
+    return Done(invoice.id, invoice.number, amount, f"payment {amount} {order.currency} registered")
+
+
+def helsinki_day(when) -> date:
+    """The day in Finland, so a month-end payment or refund lands in the right VAT period."""
+    return (when or timezone.now()).astimezone(HELSINKI).date()
+
+
+def _cancel(run, transfer, resumed) -> Done:
+    client = run.eaccounting
+    if not transfer.invoice_id and transfer.document_kind in ("order", "draft"):
+        gone = not documents.delete(client, transfer.document_kind, transfer.document_id)
+        return Done(transfer.document_id, transfer.document_number, None,
+                    f"{transfer.document_kind} removed" + (" (it was gone already)" if gone else ""))
+    invoice_id = transfer.invoice_id or transfer.document_id
+    invoice = documents.get(client, "invoice", invoice_id)
+    credit = documents.credited_by(invoice)
+    if not credit:
+        documents.void_invoice(client, invoice_id)
+        credit = documents.credited_by(documents.get(client, "invoice", invoice_id))
+    return Done(credit, "", invoice.total, "the invoice was credited in full (stock put back)")
+
+
+def _refund(run, order, transfer, refund_id, resumed) -> Done:
+    if not transfer.invoice_id and transfer.document_kind != "invoice":
+        raise StepWaits("The order is not invoiced yet: the refund is credited once it is.")
+    client = run.eaccounting
+    reference = credit_reference(order.number, refund_id)
+    if resumed:
+        found = documents.find_by_reference(client, "invoice", reference, transfer.created_at)
+        if found:
+            return Done(found[0].id, found[0].number, -found[0].total, f"credit invoice {found[0].number}")
+    refund = next((r for r in run.shop.refunds(order.id) if r.id == refund_id), None)
+    if refund is None:
+        raise _Held("The refund is no longer in the shop.")
+    customer = AccountingCustomer.objects.filter(tenant=run.tenant, customer_id=transfer.customer_id).first()
+    plan = _plan(run, order, transfer)
+    if plan is None or customer is None:
+        raise StepWaits("The order cannot be planned again (see the order's own reason); the refund waits.")
+    customer_plan = plan_customer(order, run.rules)
+    ctx = CreditContext(
+        includes_vat=run.inputs.includes_vat(customer.is_private),
+        vat_mode=customer_plan.vat_mode if not isinstance(customer_plan, Waiting) else "domestic",
+        order_lines=rows_by_line_id(order, plan), tax_rate_percent=run.inputs.tax_rates,
+        refund_article=_ref(run.settings.refund_article), rounding_article=_ref(run.settings.rounding_article),
+        rounding_limit=run.settings.rounding_limit, currency=order.currency,
+    )
+    credit = plan_credit(refund, ctx)
+    if isinstance(credit, Waiting):
+        raise StepWaits("\n".join(credit.reasons))
+    day = helsinki_day(refund.date_created_gmt)
+    document = documents.create_invoice(client, credit_body(refund, credit, customer.customer_id, order.number, day))
+    return Done(document.id, document.number, credit.total, f"credit invoice {document.number} for refund {refund_id}")
+
+
+def _update(run, order, transfer, plan, fingerprint) -> Done:
+    if plan is None:
+        raise StepWaits("The changed order cannot be planned (see the order's reason).")
+    if transfer.invoice_id or transfer.document_kind == "invoice":
+        raise _Held("The order changed in the shop after it was invoiced in eAccounting: "
+                    f"{_difference(run, transfer, plan)}. Correct it in eAccounting (e.g. a credit invoice).")
+    delivery, reasons = document_body.delivery_fields(order)
+    if reasons:
+        raise StepWaits("\n".join(reasons))
+    method = run.inputs.methods_for(order)
+    body = document_body.body(transfer.document_kind, order, plan, transfer.customer_id, delivery,
+                              method.terms_of_payment_id, method.delivery_method_code)
+    current = documents.get(run.eaccounting, transfer.document_kind, transfer.document_id)
+    if transfer.document_kind == "order" and current.raw.get("Status") not in (1, 2):
+        raise _Held(f"The order changed in the shop, but eAccounting's order is no longer open: "
+                    f"{_difference(run, transfer, plan)}.")
+    updated = documents.replace(run.eaccounting, current, body)
+    OrderTransfer.objects.filter(pk=transfer.pk).update(body_hash=fingerprint, document_total=updated.total,
+                                                        document_vat=updated.vat)  # fmt: skip
+    return Done(updated.id, updated.number, updated.total, f"order updated: total {updated.total}")
+
+
+def _difference(run, transfer, plan) -> str:
+    return f"eAccounting's document totals {transfer.document_total}, the changed shop order {plan.total}"
+
+
+def _plan(run, order, transfer):
+    customer_plan = plan_customer(order, run.rules)
+    if isinstance(customer_plan, Waiting):
+        return None
+    customer = AccountingCustomer.objects.filter(tenant=run.tenant, customer_id=transfer.customer_id).first()
+    plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
+    return None if isinstance(plan, Waiting) else plan
+
+
+def _ref(article):
+    from .context import article_ref
+
+    return article_ref(article)

@@ -1,0 +1,178 @@
+"""After the transfer, against both sandboxes: invoicing, payment, cancellation, refunds, changes."""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from integration.models import AccountingArticle, OrderSettings, OrderStep, OrderTransfer, ShopMethod
+from integration.orders.transfer import transfer_orders
+from integration.sync.article_sync import sync_articles
+
+pytestmark = pytest.mark.django_db(transaction=True)
+D = Decimal
+
+
+@pytest.fixture
+def life(shop):
+    """The shop fixture plus a refund article, stock on both articles, and the order transferred."""
+    shop.article("REFUND", "Hyvitys", "0", "25.5", shown=False, kind="Service")
+    sync_articles(shop.tenant)
+    OrderSettings.objects.filter(tenant=shop.tenant).update(
+        refund_article=AccountingArticle.objects.get(tenant=shop.tenant, number="REFUND"))
+    for number in ("A-255", "B-14"):
+        shop.ea.control("POST", f"companies/{shop.company}/stock", {"number": number, "balance": "20"})
+    sync_articles(shop.tenant, full=True)
+    return shop
+
+
+def transfer_of(order):
+    return OrderTransfer.objects.get(shop_order_id=order["id"])
+
+
+def steps(order):
+    return {(s.kind, s.key): s for s in OrderStep.objects.filter(transfer__shop_order_id=order["id"])}
+
+
+def set_status(shop, order, status):
+    assert shop.wc.put(f"/orders/{order['id']}", shop.key, json={"status": status}).status_code == 200
+
+
+def invoice(shop, transfer):
+    return next(i for i in shop.documents("invoices") if i["Id"] == transfer.invoice_id)
+
+
+def shop_stock(shop, sku):
+    return shop.wc.get(f"/products/{shop.product_id(sku)}", shop.key).json()["stock_quantity"]
+
+
+def test_a_completed_order_is_invoiced_and_eaccounting_counts_the_stock_down(life):
+    order = life.order([("A-255", 3)])
+    transfer_orders(life.tenant)
+    assert life.client.article_by_number("A-255").stock_reserved == 3
+    shop_before = shop_stock(life, "A-255")
+    set_status(life, order, "completed")
+    transfer_orders(life.tenant)
+    transfer = transfer_of(order)
+    assert steps(order)[("invoice", "")].status == "done"
+    inv = invoice(life, transfer)
+    assert inv["YourReference"] == order["number"] and D(str(inv["TotalAmount"])) + D(str(inv["TotalVatAmount"])) == D("37.20")
+    article = life.client.article_by_number("A-255")
+    assert (article.stock_balance, article.stock_reserved) == (17, 0)  # 20 − 3 invoiced, nothing reserved
+    assert shop_stock(life, "A-255") == shop_before == 17  # the step itself wrote nothing to the shop
+    sync_articles(life.tenant, full=True)
+    assert shop_stock(life, "A-255") == 17  # eAccounting's available stock, no open shop orders
+    transfer_orders(life.tenant)
+    assert len(life.documents("invoices")) == 1  # once
+
+
+def test_a_prepaid_order_gets_its_payment_registered_and_nothing_is_left_open(life):
+    ShopMethod.objects.filter(tenant=life.tenant, key="bacs").update(prepaid=True, bank_account_id=str(uuid.uuid4()))
+    order = life.order([("B-14", 2)], set_paid=True, status="completed")
+    transfer_orders(life.tenant)
+    transfer = transfer_of(order)
+    done = steps(order)
+    assert done[("invoice", "")].status == "done" and done[("payment", "")].status == "done"
+    inv = invoice(life, transfer)
+    assert D(str(inv["RemainingAmount"])) == 0  # 2 × 5.70 = 11.40 paid
+    assert D(str(done[("payment", "")].amount)) == D("11.40")
+    payments = life.documents("payments")
+    assert len(payments) == 1 and D(str(payments[0]["PaymentAmount"])) == D("11.40")
+    transfer_orders(life.tenant)
+    assert len(life.documents("payments")) == 1
+
+
+def test_an_order_cancelled_before_invoicing_releases_its_reservation(life):
+    order = life.order([("A-255", 4)])
+    transfer_orders(life.tenant)
+    assert life.client.article_by_number("A-255").stock_reserved == 4
+    set_status(life, order, "cancelled")
+    transfer_orders(life.tenant)
+    assert steps(order)[("cancel", "")].status == "done"
+    assert life.documents("orders") == []
+    article = life.client.article_by_number("A-255")
+    assert (article.stock_reserved, article.stock_available) == (0, 20)
+    sync_articles(life.tenant, full=True)
+    assert shop_stock(life, "A-255") == 20  # the shop restocked the cancelled order; both agree
+
+
+def test_an_order_cancelled_after_invoicing_is_credited_and_the_stock_comes_back(life):
+    order = life.order([("A-255", 2)], status="completed")
+    transfer_orders(life.tenant)
+    assert life.client.article_by_number("A-255").stock_balance == 18
+    set_status(life, order, "cancelled")
+    transfer_orders(life.tenant)
+    assert steps(order)[("cancel", "")].status == "done"
+    invoices = life.documents("invoices")
+    credit = next(i for i in invoices if i["IsCreditInvoice"])
+    assert D(str(credit["TotalAmount"])) + D(str(credit["TotalVatAmount"])) == D("-24.80")
+    assert life.client.article_by_number("A-255").stock_balance == 20
+    sync_articles(life.tenant, full=True)
+    assert shop_stock(life, "A-255") == 20
+
+
+def _refund(shop, order, amount, lines=()):
+    body = {"amount": str(amount), "api_refund": False, "line_items": [
+        {"id": line_id, "quantity": q, "refund_total": str(net), "refund_tax": [{"id": rate_id, "refund_total": str(tax)}]}
+        for line_id, q, net, rate_id, tax in lines]}
+    response = shop.wc.post(f"/orders/{order['id']}/refunds", shop.key, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_partial_refund_of_one_line_plus_shipping_and_an_amount_only_refund(life):
+    order = life.order([("A-255", 2), ("B-14", 1)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}])
+    transfer_orders(life.tenant)
+    set_status(life, order, "completed")
+    transfer_orders(life.tenant)  # invoiced
+    line_a = order["line_items"][0]["id"]
+    # One kahvikuppi back (12.40 gross = 9.88 net + 2.52 VAT) and the shipping's 25.5 % part.
+    _refund(life, order, "16.58", [(line_a, 1, "9.88", 1, "2.52")])
+    _refund(life, order, "5.00")  # goodwill
+    transfer_orders(life.tenant)
+    credits = [i for i in life.documents("invoices") if i["IsCreditInvoice"]]
+    assert len(credits) == 2
+    first, goodwill = sorted(credits, key=lambda c: c["InvoiceNumber"])
+    # 12.40 on A-255 and the rest, 16.58 − 12.40 = 4.18, on the refund article (gross for a person).
+    assert [(r["ArticleNumber"], D(str(r["UnitPrice"]))) for r in first["Rows"]] == [("A-255", D("12.40")),
+                                                                                 ("REFUND", D("4.18"))]
+    assert D(str(first["TotalAmount"])) + D(str(first["TotalVatAmount"])) == D("-16.58")
+    assert D(str(goodwill["TotalAmount"])) + D(str(goodwill["TotalVatAmount"])) == D("-5.00")
+    assert all(s.status == "done" for (kind, _), s in steps(order).items() if kind == "refund")
+    transfer_orders(life.tenant)
+    assert len([i for i in life.documents("invoices") if i["IsCreditInvoice"]]) == 2  # each refund once
+
+
+def test_a_refund_of_a_two_rate_order_is_credited_split_by_rate_to_the_cent(life):
+    order = life.order([("A-255", 2), ("B-14", 3)])
+    transfer_orders(life.tenant)
+    set_status(life, order, "completed")
+    transfer_orders(life.tenant)  # invoiced
+    a, b = (line["id"] for line in order["line_items"])
+    # Everything back: A 2 × 12.40 = 24.80 (19.76 + 5.04), B 3 × 5.70 = 17.10 (15.00 + 2.10): 41.90.
+    _refund(life, order, "41.90", [(a, 2, "19.76", 1, "5.04"), (b, 3, "15.00", 2, "2.10")])
+    transfer_orders(life.tenant)
+    credit = next(i for i in life.documents("invoices") if i["IsCreditInvoice"])
+    by_rate = {D(str(v["VatPercent"])): (D(str(v["AmountInvoiceCurrency"])), D(str(v["VatAmountInvoiceCurrency"])))
+               for v in credit["VatSpecification"]}  # fmt: skip
+    assert by_rate == {D("25.5"): (D("-19.76"), D("-5.04")), D("14"): (D("-15.00"), D("-2.10"))}
+    assert D(str(credit["TotalAmount"])) + D(str(credit["TotalVatAmount"])) == D("-41.90")
+
+
+def test_a_quantity_changed_before_invoicing_updates_the_order_and_after_it_is_held(life):
+    order = life.order([("A-255", 1)])
+    transfer_orders(life.tenant)
+    line = order["line_items"][0]["id"]
+    assert life.wc.control("PATCH", f"/orders/{order['id']}", {"line_items": [{"id": line, "quantity": 3}]})
+    transfer_orders(life.tenant)
+    doc = life.document(transfer_of(order))
+    assert [D(str(r["Quantity"])) for r in doc["Rows"]] == [3]
+    assert D(str(doc["Amount"])) + D(str(doc["VatAmount"])) == D("37.20")
+    assert life.client.article_by_number("A-255").stock_reserved == 3
+    set_status(life, order, "completed")
+    transfer_orders(life.tenant)
+    assert life.wc.control("PATCH", f"/orders/{order['id']}", {"line_items": [{"id": line, "quantity": 2}]})
+    transfer_orders(life.tenant)
+    held = [s for (kind, _), s in steps(order).items() if kind == "update" and s.status == "held"]
+    assert len(held) == 1 and "37.20" in held[0].reason and "24.80" in held[0].reason
+    assert len(life.documents("invoices")) == 1  # nothing booked by itself

@@ -9,7 +9,7 @@ from integration.activation.activate import activate
 from integration.activation.fetch import gather
 from integration.activation.preflight import check
 from integration.eaccounting.client import EAccountingClient
-from integration.models import ArticleLink, SyncEvent, SyncRun
+from integration.models import ArticleLink, SyncEvent, SyncRun, TaxClassMapping
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 
@@ -250,3 +250,155 @@ def test_an_article_whose_number_is_a_variations_sku_updates_that_variation(ea, 
     assert not [p for p in shop.products() if p.sku == article.number and p.id != variation["id"]]  # none created
     parent_now = next(p for p in shop.products() if p.id == parent["id"])
     assert parent_now.name == "Villasukat" and parent_now.raw["description"] == "Lämpimät"
+
+
+# --- a VAT rate change, real sales documents, names with any characters --------------------------
+
+def product_of(shop, article_id, tenant):
+    link = ArticleLink.objects.get(tenant=tenant, article_id=article_id)
+    return next(p for p in shop.products() if p.id == link.shop_product_id)
+
+
+def shop_writes(wc_server):
+    return [r for r in wc_server.control("GET", "/requests") if r["method"] in ("POST", "PUT", "PATCH", "DELETE")]
+
+
+def test_a_vat_rate_change_waits_for_confirmation_then_reaches_the_shop(tenant, eaccounting, shop, wc_server, settings):
+    """Many articles move from 25.5 % to 14 % at once: the guard holds the new prices and tax
+    classes until a person confirms; then the shop shows eAccounting's gross price and the
+    tax class mapped to 14 %."""
+    sync_articles(tenant)
+    goods = {c.vat_rate_percent: c for c in eaccounting.codings() if c.type == "Goods"}
+    old, new = goods[Decimal("25.5")], goods[Decimal("14")]
+    moved = [a for a in shown(list(eaccounting.articles())) if a.coding_id == old.id]
+    linked = ArticleLink.objects.filter(tenant=tenant).count()
+    assert len(moved) / linked > settings.SILTA_MASS_CHANGE_SHARE  # the whole standard rate changes
+    for article in moved:
+        eaccounting.update_article(article, CodingId=new.id)
+    before = {p.id: (p.regular_price, p.tax_class) for p in shop.products()}
+
+    run = sync_articles(tenant)
+    assert run.status == SyncRun.Status.NEEDS_CONFIRMATION, run.error
+    assert {p.id: (p.regular_price, p.tax_class) for p in shop.products()} == before  # neither prices nor classes
+    held = run.events.filter(outcome=SyncEvent.Outcome.SKIPPED, reason__contains="confirmation")
+    assert {e.item for e in held} == {a.number for a in moved}
+
+    confirmed = sync_articles(tenant, confirm_mass_change=True)
+    assert confirmed.status == SyncRun.Status.SUCCEEDED, confirmed.error
+    tax_class = TaxClassMapping.objects.get(tenant=tenant, vat_rate=Decimal("14")).tax_class
+    products = {p.id: p for p in shop.products()}
+    for article in moved:
+        fresh = eaccounting.article_by_number(article.number)
+        product = products[ArticleLink.objects.get(tenant=tenant, article_id=article.id).shop_product_id]
+        assert fresh.gross_price != article.gross_price and fresh.net_price == article.net_price
+        assert product.regular_price == fresh.gross_price.quantize(Decimal("0.01"))
+        assert product.tax_class == ("" if tax_class == "standard" else tax_class) != ""
+
+    wc_server.control("DELETE", "/requests")
+    assert sync_articles(tenant).status == SyncRun.Status.SUCCEEDED
+    assert shop_writes(wc_server) == []  # confirmed once: nothing is held or written again
+
+
+def _customer(eaccounting):
+    terms = eaccounting.get("/termsofpayments")["Data"][0]["Id"]
+    return eaccounting.post("/customers", {
+        "Name": "Kahvila Testi Oy", "IsPrivatePerson": False, "IsActive": True, "InvoiceAddress1": "Kauppakatu 1",
+        "InvoiceCity": "Helsinki", "InvoicePostalCode": "00100", "TermsOfPaymentId": terms,
+    })  # fmt: skip
+
+
+def _sell(eaccounting, document, article, quantity):
+    """A real sales document through eAccounting's API: an invoice moves stock, an order (status 2) reserves it."""
+    customer = _customer(eaccounting)
+    if document == "invoice":
+        return eaccounting.post("/customerinvoices", {
+            "CustomerId": customer["Id"], "EuThirdParty": False, "RotReducedInvoicingType": 0,
+            "Rows": [{"ArticleId": article.id, "Quantity": quantity}],
+        })  # fmt: skip
+    return eaccounting.post("/orders", {
+        "CustomerId": customer["Id"], "CurrencyCode": "EUR", "EuThirdParty": False, "Status": 2,
+        "ReverseChargeOnConstructionServices": False, "RotReducedInvoicingType": 0,
+        "Rows": [{"ArticleId": article.id, "Quantity": quantity, "LineNumber": 0, "IsTextRow": False,
+                  "IsWorkCost": False, "EligibleForReverseChargeOnVat": False}],
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize("document", ["invoice", "order"])
+@pytest.mark.parametrize("bumps_changed", [True, False], ids=["stock-bumps-ChangedUtc", "stock-silent"])
+def test_a_sale_in_eaccounting_brings_the_shops_stock_down(tenant, eaccounting, shop, ea, document, bumps_changed):
+    company = tenant.eaccounting_connection.company_id
+    ea.control("PATCH", f"companies/{company}", {"settings": {"stock_bumps_changed_utc": bumps_changed}})
+    sync_articles(tenant)
+    article = stock_article(eaccounting)
+    before = product_of(shop, article.id, tenant).stock_quantity
+    assert before == int(article.stock_available)
+
+    _sell(eaccounting, document, article, 3)
+    fresh = eaccounting.article_by_number(article.number)
+    assert fresh.stock_available == article.stock_available - 3  # the invoice took it, or the order reserves it
+    if document == "order":
+        assert fresh.stock_balance == article.stock_balance and fresh.stock_reserved == article.stock_reserved + 3
+    expected = max(0, int(fresh.stock_available // 1))  # StockBalanceAvailable in whole units
+
+    sync_articles(tenant)
+    if bumps_changed:
+        assert product_of(shop, article.id, tenant).stock_quantity == expected
+    else:
+        assert product_of(shop, article.id, tenant).stock_quantity == before  # the incremental read cannot see it ...
+        run = sync_articles(tenant, full=True, trigger=SyncRun.Trigger.SCHEDULE)  # ... the reconcile does
+        assert run.status == SyncRun.Status.SUCCEEDED, run.error
+        assert product_of(shop, article.id, tenant).stock_quantity == expected
+
+
+NAMES = [
+    'Kahvikuppi 日本 <b>&amp; "Ö"</b>',
+    "Tee 🍵 'Earl Grey' & <i>co</i> > 5 €",
+    "Ελληνικά – Ж ñ &lt;script&gt; \\ 100%",
+]
+
+
+def test_names_with_any_characters_reach_the_shop_exactly_and_do_not_drift(tenant, eaccounting, shop, wc_server):
+    """The first name goes with a create, the others with updates; the shop's REST API
+    answers them exactly as written, so a second run sees nothing to put back."""
+    first, *others = shown(list(eaccounting.articles()))[: len(NAMES)]
+    eaccounting.update_article(first, Name=NAMES[0])
+    sync_articles(tenant)
+    for article, name in zip(others, NAMES[1:], strict=True):
+        eaccounting.update_article(eaccounting.article_by_number(article.number), Name=name)
+    run = sync_articles(tenant)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    key = (tenant.webshop_connection.api_key, tenant.webshop_connection.api_secret)
+    for article, name in zip([first, *others], NAMES, strict=True):
+        assert eaccounting.article_by_number(article.number).name == name
+        link = ArticleLink.objects.get(tenant=tenant, article_id=article.id)
+        assert wc_server.get(f"/products/{link.shop_product_id}", key).json()["name"] == name  # as the REST API says
+        assert product_of(shop, article.id, tenant).name == name
+
+    wc_server.control("DELETE", "/requests")
+    again = sync_articles(tenant, full=True)
+    assert again.status == SyncRun.Status.SUCCEEDED
+    assert shop_writes(wc_server) == []
+    assert not again.events.filter(outcome__in=[SyncEvent.Outcome.UPDATED, SyncEvent.Outcome.DRIFT]).exists()
+
+
+def test_prices_edited_in_the_shop_en_masse_wait_and_a_confirmed_run_puts_them_back(tenant, eaccounting, shop, wc_server):
+    """A bulk edit of prices in the shop is a mass price change too. The stopped run has already
+    read the shop's products, so the confirming run must plan those articles again itself."""
+    sync_articles(tenant)
+    links = list(ArticleLink.objects.filter(tenant=tenant).order_by("article_number"))
+    edited = links[: len(links) // 2]
+    wc_server.control("POST", "/clock", {"advance": 600})  # later, a wrong price list in the shop
+    for link in edited:
+        wc_server.control("PATCH", f"/products/{link.shop_product_id}", {"regular_price": "1.00"})
+    stopped = sync_articles(tenant)
+    assert stopped.status == SyncRun.Status.NEEDS_CONFIRMATION
+    assert {e.item for e in stopped.events.filter(outcome=SyncEvent.Outcome.SKIPPED)} == {
+        link.article_number for link in edited}
+
+    confirmed = sync_articles(tenant, confirm_mass_change=True)
+    assert confirmed.status == SyncRun.Status.SUCCEEDED, confirmed.error
+    products = {p.id: p for p in shop.products()}
+    for link in edited:
+        article = eaccounting.article_by_number(link.article_number)
+        assert products[link.shop_product_id].regular_price == article.gross_price.quantize(Decimal("0.01"))
+    assert confirmed.events.filter(outcome=SyncEvent.Outcome.DRIFT).count() == len(edited)

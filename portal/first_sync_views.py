@@ -57,6 +57,12 @@ def page(request, slug):
     groups = []
     if first is not None:
         items = list(first.items.all())
+        names = (first.summary or {}).get("names") or {}
+        stock_module = bool((first.summary or {}).get("stock_creates"))
+        for item in items:  # what the Details column shows, in words
+            item.changes_shown = first_sync.shown_changes(item.payload.get("changes") or {}, names)
+            item.starts_at_zero = (stock_module and item.state == ImportItem.State.PLANNED
+                                   and bool((item.payload.get("body") or {}).get("IsStock")))  # fmt: skip
         for kind in GROUP_ORDER:
             rows = [i for i in items if i.kind == kind]
             groups.append({"kind": kind, "label": ImportItem.Kind(kind).label, "rows": rows, "open": kind in OPEN})

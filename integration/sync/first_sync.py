@@ -31,6 +31,7 @@ from ..models import (
     TaxClassMapping,
     Tenant,
 )
+from .article_sync import template_article_ids
 from .import_plan import (
     Create,
     FirstSyncPlan,
@@ -47,6 +48,11 @@ from .import_values import ImportContext, Template, with_values
 from .record import RunRecorder
 
 BUSY_OR_APPLIED = (FirstSync.Status.APPLYING, FirstSync.Status.CREATED, FirstSync.Status.DONE)
+# Overwritten fields in words; the ids among them are shown by name ("coding 3f2a…" when unknown).
+FIELD_LABELS = {"Name": "name", "CodingId": "account coding (VAT rate)", "UnitId": "unit",
+                "GrossPrice": "price incl. VAT", "NetPrice": "price excl. VAT", "IsActive": "active",
+                "SendToWebshop": "available in webshop"}  # fmt: skip
+NAMED_FIELDS = {"CodingId": "coding", "UnitId": "unit"}
 KINDS = {Create: ImportItem.Kind.CREATE, Overwrite: ImportItem.Kind.OVERWRITE, Link: ImportItem.Kind.LINK,
          Reject: ImportItem.Kind.REJECT, PushCreate: ImportItem.Kind.PUSH_CREATE, LeftOut: ImportItem.Kind.LEFT_OUT}
 
@@ -80,6 +86,7 @@ def _context(tenant: Tenant, eaccounting: EAccountingClient, shop) -> ImportCont
         vat_rate_by_tax_class={m.tax_class: m.vat_rate for m in TaxClassMapping.objects.filter(tenant=tenant)},
         templates=templates,
         vat_rate_by_coding={c.id: c.vat_rate_percent for c in eaccounting.codings()},
+        excluded_article_ids=template_article_ids(tenant),
     )
 
 
@@ -133,12 +140,57 @@ def start(tenant: Tenant) -> FirstSync:
     return FirstSync.objects.create(tenant=tenant, status=FirstSync.Status.PREPARING)
 
 
+def _stock_creates(eaccounting: EAccountingClient, creates: list[Create]) -> int:
+    """How many creates become stock items in eAccounting: none unless the company's stock module is on."""
+    count = sum(1 for item in creates if item.body.get("IsStock"))
+    if not count:
+        return 0
+    modules = eaccounting.company_settings().activated_modules
+    return count if any(str(m).lower() == "stock" for m in modules) else 0
+
+
+def _names(eaccounting: EAccountingClient, overwrites: list[Overwrite]) -> dict[str, str]:
+    """The names of the codings and units the overwrites change, by id (read only when there are such changes)."""
+    ids = {field: set() for field in NAMED_FIELDS}
+    for item in overwrites:
+        for field in NAMED_FIELDS.keys() & item.changes.keys():
+            ids[field].update(v for v in item.changes[field] if v)
+    names = {}
+    if ids["CodingId"]:
+        names.update((c.id, c.name) for c in eaccounting.codings() if c.id in ids["CodingId"] and c.name)
+    if ids["UnitId"]:
+        names.update((u.id, u.name) for u in eaccounting.units() if u.id in ids["UnitId"] and u.name)
+    return names
+
+
+def shown_changes(changes: dict, names: dict[str, str]) -> list[tuple[str, str, str]]:
+    """An overwrite's changes in words: (field, eAccounting's value now, the shop's value). Codings and
+    units are shown by name, not by their id."""
+    def shown(field, value):
+        if value is None or value == "":
+            return "–"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if field in NAMED_FIELDS:
+            return names.get(value) or f"{NAMED_FIELDS[field]} {value}"
+        return str(value)
+
+    return [(FIELD_LABELS.get(field, field), shown(field, old), shown(field, new))
+            for field, (old, new) in changes.items()]  # fmt: skip
+
+
 def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
-    """Read both catalogues and store what the first sync would do. Writes nothing outside Silta."""
+    """Read both catalogues and store what the first sync would do. Writes nothing outside Silta.
+
+    Besides the counts, the summary keeps what the page needs in words: ``stock_creates`` (stock
+    items to be created while the stock module is on: they start with 0 in stock) and ``names``
+    (coding and unit names by id, for the overwrites)."""
     first = first or start(tenant)
-    plan, _, _ = _plan(tenant)
+    plan, _, eaccounting = _plan(tenant)
+    summary = {**plan.summary(), "stock_creates": _stock_creates(eaccounting, plan.creates),
+               "names": _names(eaccounting, plan.overwrites)}  # fmt: skip
     with transaction.atomic():
-        first.status, first.summary, first.error = FirstSync.Status.PREVIEW, plan.summary(), ""
+        first.status, first.summary, first.error = FirstSync.Status.PREVIEW, summary, ""
         first.save()
         rows = (
             ImportItem(

@@ -53,9 +53,13 @@ def test_activate_preview_create_and_confirm_overwrites(page, live_server, owner
     assert "Kaupan oma nimi" in overwrite_row.inner_text() and clash.name in overwrite_row.inner_text()
     assert page.locator("#group-create tr.import-item").count() > 0
     assert page.locator("#group-reject tr.import-item").count() > 0
+    assert f"name: {clash.name} → Kaupan oma nimi" in overwrite_row.inner_text()  # eAccounting's value, then the shop's
+    warning = page.locator("#stock-warning").inner_text()  # the shop's goods become stock items
+    assert "start with 0 in stock in eAccounting" in warning and "until their stock is entered" in warning
 
     page.click("#do-create")
     wait_for_status(page, "created")
+    assert page.locator("#stock-warning").count() == 0  # a warning before Yes, not after
     assert EAccountingClient(tenant.eaccounting_connection).article_by_number(clash.number).name == clash.name
 
     page.click("#do-overwrite")  # without the tick: refused

@@ -3,13 +3,14 @@
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from integration import webshops
 from integration.activation.activate import activate
 from integration.activation.fetch import gather
 from integration.activation.preflight import check
 from integration.eaccounting.client import EAccountingClient
-from integration.models import ArticleLink, FirstSync, ImportItem
+from integration.models import ArticleLink, ArticleTemplate, FirstSync, ImportItem, Membership
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 
@@ -141,3 +142,104 @@ def test_a_failed_step_settles_on_what_was_really_done(tenant, clashes, ea):
     first.refresh_from_db()
     assert first.status == FirstSync.Status.PREVIEW  # nothing was applied: Yes can be tried again
     assert first.error
+
+
+# --- the preview in words: stock that starts at 0, codings and units by name ----------------------
+
+@pytest.fixture
+def owner_client(client, tenant, django_user_model):
+    user = django_user_model.objects.create_user(username="owner", password="pw-owner", is_staff=True)
+    Membership.objects.create(tenant=tenant, user=user, role=Membership.Role.OWNER)
+    client.force_login(user)
+    return client
+
+
+def page_text(owner_client, tenant):
+    response = owner_client.get(reverse("first_sync", kwargs={"slug": tenant.slug}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+STOCK_WARNING = "start with 0 in stock in eAccounting"
+
+
+def test_the_preview_warns_that_created_stock_items_start_with_zero_stock(tenant, owner_client):
+    first = first_sync.preview(tenant)
+    stock_creates = [i for i in items(first, ImportItem.Kind.CREATE) if i.payload["body"]["IsStock"]]
+    assert stock_creates  # the seeded shop has goods; the stock module is on, so the goods template is a stock item
+    assert first.summary["stock_creates"] == len(stock_creates)
+    html = page_text(owner_client, tenant)
+    assert 'id="stock-warning"' in html and STOCK_WARNING in html
+    assert f"{len(stock_creates)} of the products to be created will be stock items" in html
+    assert html.count("Stock item: starts with 0 in stock in eAccounting") == len(stock_creates)
+
+
+def test_no_stock_warning_without_stock_items_to_create(tenant, owner_client):
+    ArticleTemplate.objects.filter(tenant=tenant).update(is_stock=False)
+    first = first_sync.preview(tenant)
+    assert items(first, ImportItem.Kind.CREATE) and first.summary["stock_creates"] == 0
+    html = page_text(owner_client, tenant)
+    assert 'id="stock-warning"' not in html and "starts with 0 in stock" not in html
+
+
+def test_no_stock_warning_when_the_stock_module_is_off(tenant, owner_client, ea):
+    ea.control("PATCH", f"companies/{tenant.eaccounting_connection.company_id}", {"settings": {"stock_module": False}})
+    first = first_sync.preview(tenant)
+    assert any(i.payload["body"]["IsStock"] for i in items(first, ImportItem.Kind.CREATE))  # the template says so ...
+    assert first.summary["stock_creates"] == 0  # ... but eAccounting keeps no stock: nothing starts at 0
+    assert 'id="stock-warning"' not in page_text(owner_client, tenant)
+
+
+def test_overwrites_show_the_codings_name_not_its_id(tenant, clashes, eaccounting, owner_client):
+    codings = {c.id: c for c in eaccounting.codings()}
+    first = first_sync.preview(tenant)
+    recoded = [o for o in items(first, ImportItem.Kind.OVERWRITE) if "CodingId" in o.payload["changes"]]
+    assert recoded  # a clash whose article's VAT rate differs from the shop's
+    html = page_text(owner_client, tenant)
+    for row in recoded:
+        old, new = row.payload["changes"]["CodingId"]
+        assert (first.summary["names"][old], first.summary["names"][new]) == (codings[old].name, codings[new].name)
+        assert f"account coding (VAT rate): <del>{codings[old].name}</del> → <ins>{codings[new].name}</ins>" in html
+        assert old not in html and new not in html
+
+
+def test_changes_in_words():
+    names = {"c-14": "Tavaramyynti 14 %", "c-255": "Tavaramyynti 25,5 %", "u-kpl": "Kappale"}
+    changes = {"Name": ["Vanha", "Uusi"], "CodingId": ["c-14", "c-255"], "UnitId": [None, "u-kpl"],
+               "GrossPrice": ["10.00", "12.40"], "SendToWebshop": [False, True], "NetPrice": ["x", "c-gone"]}
+    assert first_sync.shown_changes(changes, names) == [
+        ("name", "Vanha", "Uusi"),
+        ("account coding (VAT rate)", "Tavaramyynti 14 %", "Tavaramyynti 25,5 %"),
+        ("unit", "–", "Kappale"),
+        ("price incl. VAT", "10.00", "12.40"),
+        ("available in webshop", "no", "yes"),
+        ("price excl. VAT", "x", "c-gone"),  # only ids are looked up
+    ]
+    assert first_sync.shown_changes({"CodingId": ["c-gone", "c-14"]}, names)[0][1] == "coding c-gone"
+
+
+def test_names_are_read_only_for_the_fields_the_overwrites_change():
+    from types import SimpleNamespace
+
+    from integration.sync.import_plan import Overwrite
+
+    class Reader:
+        def __init__(self):
+            self.read = []
+
+        def codings(self):
+            self.read.append("codings")
+            return [SimpleNamespace(id="c-14", name="Tavaramyynti 14 %"), SimpleNamespace(id="c-0", name="Muu")]
+
+        def units(self):
+            self.read.append("units")
+            return [SimpleNamespace(id="u-kpl", name="Kappale"), SimpleNamespace(id="u-kg", name="Kilogramma")]
+
+    def overwrite(changes):
+        return Overwrite("A-1", 1, "a-1", changes, {}, {}, None, Decimal("14"))
+
+    reader = Reader()
+    assert first_sync._names(reader, [overwrite({"Name": ("a", "b")})]) == {} and reader.read == []
+    names = first_sync._names(reader, [overwrite({"UnitId": (None, "u-kpl")}), overwrite({"CodingId": ("c-x", "c-14")})])
+    assert names == {"u-kpl": "Kappale", "c-14": "Tavaramyynti 14 %"}  # only the ids in the changes
+    assert sorted(reader.read) == ["codings", "units"]

@@ -5,6 +5,7 @@ import html
 import io
 import re
 import secrets
+from collections import Counter
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
@@ -13,15 +14,20 @@ from .app import create_app
 from .contract import ContractError, load_contract
 from .server import start_in_thread
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 DEFAULT_SCOPE = "ea:api offline_access ea:sales ea:accounting_readonly"
 REDIRECT = "http://127.0.0.1:8000/eaccounting/callback"
 
 
 class ContractRecorder:
-    """WSGI middleware: validates every /v2 response the sandbox sends; violations are collected."""
+    """WSGI middleware: validates the /v2 responses the sandbox sends; violations are collected.
 
-    def __init__(self, app, contract):
+    The first `per_endpoint` responses of each method and path are checked: enough for every shape
+    an endpoint answers with, and a load test of thousands of orders is not slowed by validation."""
+
+    def __init__(self, app, contract, per_endpoint=100):
         self.app, self.contract, self.violations = app, contract, []
+        self.per_endpoint, self.checked = per_endpoint, Counter()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -37,6 +43,10 @@ class ContractRecorder:
             return start_response(status, headers, exc_info)
         chunks = self.app(environ, capture)  # a ConnectionDropped fault propagates: nothing was sent
         data = b"".join(chunks)
+        endpoint = (environ["REQUEST_METHOD"], UUID.sub("{id}", path), seen["status"])
+        self.checked[endpoint] += 1
+        if self.checked[endpoint] > self.per_endpoint:
+            return [data]
         query = environ.get("QUERY_STRING")
         url = f"http://sandbox{path}" + (f"?{query}" if query else "")
         try:

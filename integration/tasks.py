@@ -2,6 +2,8 @@
 
 import logging
 
+from . import jobs
+
 log = logging.getLogger(__name__)
 
 
@@ -27,7 +29,12 @@ def transfer_orders(tenant_id: int, trigger: str = "schedule", order_ids: list[i
     tenant = Tenant.objects.get(pk=tenant_id)
     if not tenant.is_active:
         return "not active"
-    run_record = run(tenant, trigger=trigger, order_ids=order_ids)
+    this = ("integration.tasks.transfer_orders", [tenant_id, trigger, order_ids], {})
+    try:
+        with jobs.hold(tenant, jobs.ORDERS, then=this) as lease:
+            run_record = run(tenant, trigger=trigger, order_ids=order_ids, lease=lease)
+    except jobs.LeaseTaken as busy:
+        return str(busy)
     return f"{run_record.get_status_display()}: {run_record.counts}"
 
 
@@ -49,16 +56,32 @@ def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False)
         return "not active"
     if trigger == "schedule" and not FirstSync.objects.filter(tenant=tenant, status__in=FIRST_SYNC_FINISHED).exists():
         return "waiting for the first sync"  # a person has to look at the preview first; no run to record
-    run_record = run(tenant, trigger=trigger, full=full)
+    this = ("integration.tasks.sync_articles", [tenant_id, trigger, full], {})
+    try:
+        with jobs.hold(tenant, jobs.CATALOGUE, then=this) as lease:
+            run_record = run(tenant, trigger=trigger, full=full, lease=lease)
+    except jobs.LeaseTaken as busy:
+        return str(busy)
     return f"{run_record.get_status_display()}: {run_record.counts}"
 
 
 def first_sync_step(first_sync_id: int, step: str) -> str:
     """Prepare the preview ("preview"), apply it ("create", "overwrite") or undo it ("undo")."""
     from .models import FirstSync
-    from .sync import first_sync
 
     first = FirstSync.objects.select_related("tenant").get(pk=first_sync_id)
+    this = ("integration.tasks.first_sync_step", [first_sync_id, step], {})
+    try:
+        with jobs.hold(first.tenant, jobs.CATALOGUE, then=this):
+            return _first_sync_step(first, step)
+    except jobs.LeaseTaken as busy:
+        return str(busy)
+
+
+def _first_sync_step(first, step: str) -> str:
+    from .models import FirstSync
+    from .sync import first_sync
+
     try:
         if step == "preview":
             first_sync.preview(first.tenant, first)

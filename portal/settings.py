@@ -81,6 +81,9 @@ SILTA_MASS_CHANGE_SHARE = env.float("SILTA_MASS_CHANGE_SHARE", default=0.2)
 # How long an order transfer's claim lasts. A worker killed mid-call blocks that order this long;
 # after it, the next run looks the document up in eAccounting before creating anything.
 SILTA_ORDER_LEASE_SECONDS = env.int("SILTA_ORDER_LEASE_SECONDS", default=300)
+# A tenant's catalogue or order jobs hold a lease renewed every quarter of this while they run;
+# a killed worker's lease runs out after it and the next job goes on.
+SILTA_JOB_LEASE_SECONDS = env.int("SILTA_JOB_LEASE_SECONDS", default=120)
 
 # --- Webshops ---
 # Hosts where a shop may be reached over plain HTTP (the local sandbox); HTTPS everywhere else.

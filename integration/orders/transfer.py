@@ -57,17 +57,20 @@ class Run:
     rules: CustomerRules
     inputs: PlanInputs
     rec: RunRecorder
+    lease: object = None  # jobs.Lease
     write_backs: list[OrderTransfer] = field(default_factory=list)
 
 
-def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids=None) -> SyncRun:
-    """Transfer new orders (polled since the last run, or just `order_ids`) and retry waiting ones."""
+def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids=None, lease=None) -> SyncRun:
+    """Transfer new orders (polled since the last run, or just `order_ids`) and retry waiting ones.
+
+    `lease`: the tenant's order lease (jobs.hold), checked before each order."""
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
     shop = webshops.for_connection(tenant.webshop_connection)
     with RunRecorder(tenant, SyncRun.Kind.ORDERS, trigger) as rec:
         if not tenant.is_active:
             raise TransferBlocked("The integration is not active: activate it before orders are transferred.")
-        run = _start(tenant, eaccounting, shop, rec)
+        run = _start(tenant, eaccounting, shop, rec, lease)
         if not run.settings.enabled:
             rec.event(SyncEvent.Outcome.SKIPPED, "-", reason="Order transfer is switched off in the order settings.")
             return rec.run
@@ -84,6 +87,8 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
             for order in shop.orders(modified_after=since):
                 seen.add(order.id)
                 _consider(run, order)
+                if len(seen) % 20 == 0:
+                    rec.progress(len(seen))
             SyncCursor.objects.update_or_create(tenant=tenant, name=ORDERS_CURSOR, defaults={"value": started})
         _retry_open(run, seen)
         _write_back(run)
@@ -91,13 +96,13 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
     return rec.run
 
 
-def _start(tenant, eaccounting, shop, rec) -> Run:
+def _start(tenant, eaccounting, shop, rec, lease) -> Run:
     settings, _ = OrderSettings.objects.get_or_create(tenant=tenant)
     company = eaccounting.company_settings()
     reference.refresh_customers(tenant, eaccounting)
     rules = customers.rules(settings, company)
     inputs = PlanInputs.load(tenant, settings, company, reference.tax_rates(tenant, shop, refresh=True))
-    return Run(tenant, settings, eaccounting, shop, company, rules, inputs, rec)
+    return Run(tenant, settings, eaccounting, shop, company, rules, inputs, rec, lease)
 
 
 def _fetch_by_id(shop: Webshop, ids: list[int], rec) -> list[ShopOrder]:
@@ -131,6 +136,8 @@ def _retry_open(run: Run, seen: set[int]) -> None:
 
 
 def _consider(run: Run, order: ShopOrder) -> None:
+    if run.lease is not None:
+        run.lease.check()  # fenced: a worker whose lease was taken over stops here
     settings = run.settings
     known = OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id, status=STATUS.DONE).first()
     if known is not None:

@@ -256,7 +256,8 @@ def _write_or_record(tenant, shop, steps: list[Step], rec: RunRecorder, dry_run:
 
 
 def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=False, full=False,
-                  confirm_mass_change=False) -> SyncRun:  # fmt: skip
+                  confirm_mass_change=False, lease=None) -> SyncRun:  # fmt: skip
+    """`lease`: the tenant's catalogue lease (jobs.hold), checked before each batch is written."""
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
     shop = webshops.for_connection(tenant.webshop_connection)
     with RunRecorder(tenant, SyncRun.Kind.ARTICLES, trigger, dry_run) as rec:
@@ -276,6 +277,8 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
         newest, seen, ready = None, 0, []  # newest: the shop's time of our last write
         articles = _with_shop_changes(eaccounting, listing, [] if full else _linked_articles(tenant, changed_in_shop))
         for chunk in _chunks(articles, CHUNK):
+            if lease is not None:
+                lease.check()  # fenced: a worker whose lease was taken over writes no more
             if not dry_run:
                 accounting_copy.remember_articles(tenant, chunk, ctx.vat_rate_by_coding)
             for step in _plan_chunk(tenant, chunk, ctx):
@@ -300,6 +303,8 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
             newest = _latest(newest, _write_or_record(tenant, shop, batch, rec, dry_run))
         if dry_run:
             return rec.run
+        if lease is not None:
+            lease.check()
         shop_snapshot.advance_cursor(tenant, newest)
         if listing.server_time:
             SyncCursor.objects.update_or_create(tenant=tenant, name=CURSOR, defaults={"value": listing.server_time})

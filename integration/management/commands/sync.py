@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from integration import jobs
 from integration.models import SyncRun, Tenant
 from integration.orders.transfer import transfer_orders
 from integration.sync.article_sync import sync_articles
@@ -28,13 +29,19 @@ class Command(BaseCommand):
             raise CommandError(f"No tenant with slug “{tenant}”.") from None
         if not tenant.is_active:
             raise CommandError(f"The integration of {tenant.name} is not active: activate it first.")
-        if kind == "orders":
-            if dry_run:
-                raise CommandError("--dry-run is for articles; orders waiting and why are in the admin (Order transfers).")
-            run = transfer_orders(tenant, trigger=SyncRun.Trigger.MANUAL)
-        else:
-            run = sync_articles(tenant, trigger=SyncRun.Trigger.MANUAL, dry_run=dry_run, full=full,
-                                confirm_mass_change=confirm_mass_change)  # fmt: skip
+        if kind == "orders" and dry_run:
+            raise CommandError("--dry-run is for articles; orders waiting and why are in the admin (Order transfers).")
+        lock, task = (jobs.ORDERS, "transfer_orders") if kind == "orders" else (jobs.CATALOGUE, "sync_articles")
+        later = (f"integration.tasks.{task}", [tenant.pk, "manual"] + ([] if kind == "orders" else [full]), {})
+        try:
+            with jobs.hold(tenant, lock, then=later) as lease:
+                if kind == "orders":
+                    run = transfer_orders(tenant, trigger=SyncRun.Trigger.MANUAL, lease=lease)
+                else:
+                    run = sync_articles(tenant, trigger=SyncRun.Trigger.MANUAL, dry_run=dry_run, full=full,
+                                        confirm_mass_change=confirm_mass_change, lease=lease)  # fmt: skip
+        except jobs.LeaseTaken as busy:
+            raise CommandError(f"{busy} (queued for the task cluster)") from None
         events = run.events.all()
         for event in events[:SHOWN]:
             changes = ", ".join(f"{k}: {v[0]} → {v[-1]}" for k, v in event.fields.items())

@@ -1,0 +1,112 @@
+"""Per-tenant mutual exclusion for jobs: a lease in the database with a heartbeat and a fencing token.
+
+Jobs that write the catalogue (article sync, stock reconcile, first import) share one lease per
+tenant, the order transfer has its own. A worker killed mid-run stops renewing its lease, which
+then expires (SILTA_JOB_LEASE_SECONDS) and blocks nobody for long; a worker whose lease was taken
+over fails its next heartbeat (the token moved on) and stops before it commits more. A job that
+finds the lease held is not dropped: it is queued on the lease and enqueued when the holder is done.
+"""
+
+import os
+import socket
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from .models import JobLease, Tenant
+
+CATALOGUE, ORDERS = JobLease.Lock.CATALOGUE, JobLease.Lock.ORDERS
+
+
+class LeaseTaken(Exception):
+    """Another worker holds the lease; the job was queued to run after it."""
+
+
+class LeaseLost(Exception):
+    """The lease expired and another worker took it over: stop without committing more."""
+
+
+def _duration() -> timedelta:
+    return timedelta(seconds=settings.SILTA_JOB_LEASE_SECONDS)
+
+
+class Lease:
+    """A held lease. A background thread renews it while the job runs (a killed worker's thread dies
+    with it); `check()` at the job's commit points raises LeaseLost once the token has moved on."""
+
+    def __init__(self, pk: int, token: int):
+        self.pk, self.token = pk, token
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"lease-{pk}", daemon=True)
+
+    def _renew(self) -> bool:
+        until = timezone.now() + _duration()
+        return bool(JobLease.objects.filter(pk=self.pk, token=self.token).update(expires_at=until))
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(settings.SILTA_JOB_LEASE_SECONDS / 4):
+                if not self._renew():
+                    self.lost.set()
+                    return
+        finally:
+            connection.close()  # this thread's own database connection
+
+    def check(self) -> None:
+        if self.lost.is_set() or not JobLease.objects.filter(pk=self.pk, token=self.token).exists():
+            self.lost.set()
+            raise LeaseLost("Another worker took this job over after its lease ran out; this run stops here.")
+
+
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@contextmanager
+def hold(tenant: Tenant, lock: str, then: tuple[str, list, dict]):
+    """Run the body holding the tenant's `lock` lease. `then`: this job as (task, args, kwargs), queued
+    on the lease if it is taken (LeaseTaken is raised), so it runs after the current holder."""
+    row, _ = JobLease.objects.get_or_create(tenant=tenant, lock=lock)
+    now = timezone.now()
+    free = Q(expires_at__isnull=True) | Q(expires_at__lt=now)
+    taken = JobLease.objects.filter(free, pk=row.pk).update(
+        token=F("token") + 1, expires_at=now + _duration(), holder=_holder())
+    if not taken:
+        _queue(row.pk, then)
+        raise LeaseTaken(f"The tenant's {lock} jobs are running elsewhere; this one runs when they are done.")
+    lease = Lease(row.pk, JobLease.objects.get(pk=row.pk).token)
+    lease._thread.start()
+    try:
+        yield lease
+    finally:
+        lease._stop.set()
+        lease._thread.join()
+        _release(lease)
+
+
+def _queue(pk: int, job: tuple[str, list, dict]) -> None:
+    with transaction.atomic():
+        row = JobLease.objects.select_for_update().get(pk=pk)
+        entry = [job[0], list(job[1]), dict(job[2])]
+        if entry not in row.pending:
+            row.pending = [*row.pending, entry]
+            row.save(update_fields=["pending", "updated_at"])
+
+
+def _release(lease: Lease) -> None:
+    """Let go (if still ours) and enqueue what was queued meanwhile."""
+    with transaction.atomic():
+        row = JobLease.objects.select_for_update().filter(pk=lease.pk, token=lease.token).first()
+        if row is None:
+            return  # taken over: the new holder runs the queue
+        pending, row.pending, row.expires_at = row.pending, [], None
+        row.save(update_fields=["pending", "expires_at", "updated_at"])
+        for func, args, kwargs in pending:
+            transaction.on_commit(lambda f=func, a=args, k=kwargs: async_task(f, *a, **k))

@@ -3,8 +3,27 @@
 import logging
 
 from . import jobs
+from .webshops.base import AuthenticationFailed, ReadOnlyKey
 
 log = logging.getLogger(__name__)
+
+
+def paused(tenant) -> str:
+    """Why the tenant's jobs wait for a person ("" when they may run): a connection to make again."""
+    from .models import ConnectionStatus
+
+    for name, system in (("eaccounting_connection", "eAccounting"), ("webshop_connection", "the webshop")):
+        connection = getattr(tenant, name, None)
+        if connection is not None and connection.status == ConnectionStatus.NEEDS_RECONNECT:
+            return f"paused: {system} needs reconnecting"
+    return ""
+
+
+def _shop_refused(tenant, exc) -> str:
+    from .webshop_setup import mark_needs_reconnect
+
+    mark_needs_reconnect(tenant.webshop_connection, str(exc))
+    return f"paused: {exc}"
 
 
 def ping() -> str:
@@ -29,12 +48,16 @@ def transfer_orders(tenant_id: int, trigger: str = "schedule", order_ids: list[i
     tenant = Tenant.objects.get(pk=tenant_id)
     if not tenant.is_active:
         return "not active"
+    if reason := paused(tenant):
+        return reason
     this = ("integration.tasks.transfer_orders", [tenant_id, trigger, order_ids], {})
     try:
         with jobs.hold(tenant, jobs.ORDERS, then=this) as lease:
             run_record = run(tenant, trigger=trigger, order_ids=order_ids, lease=lease)
     except jobs.LeaseTaken as busy:
         return str(busy)
+    except (AuthenticationFailed, ReadOnlyKey) as exc:
+        return _shop_refused(tenant, exc)
     return f"{run_record.get_status_display()}: {run_record.counts}"
 
 
@@ -54,6 +77,8 @@ def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False)
     tenant = Tenant.objects.get(pk=tenant_id)
     if not tenant.is_active:
         return "not active"
+    if reason := paused(tenant):
+        return reason
     if trigger == "schedule" and not FirstSync.objects.filter(tenant=tenant, status__in=FIRST_SYNC_FINISHED).exists():
         return "waiting for the first sync"  # a person has to look at the preview first; no run to record
     this = ("integration.tasks.sync_articles", [tenant_id, trigger, full], {})
@@ -62,6 +87,8 @@ def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False)
             run_record = run(tenant, trigger=trigger, full=full, lease=lease)
     except jobs.LeaseTaken as busy:
         return str(busy)
+    except (AuthenticationFailed, ReadOnlyKey) as exc:
+        return _shop_refused(tenant, exc)
     return f"{run_record.get_status_display()}: {run_record.counts}"
 
 

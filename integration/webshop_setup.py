@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from . import webshops
+from . import notify, webshops
 from .models import ConnectionStatus, Tenant, WebshopConnection, normalize_shop_url
 from .webshops.base import AuthenticationFailed, ReadOnlyKey, WebshopError
 
@@ -86,7 +86,7 @@ def test_connection(connection: WebshopConnection) -> str:
     try:
         info = webshops.for_connection(connection).test_connection()
     except (AuthenticationFailed, ReadOnlyKey) as exc:
-        _set_status(connection, ConnectionStatus.NEEDS_RECONNECT, str(exc))
+        mark_needs_reconnect(connection, str(exc))
         raise
     except WebshopError:
         raise
@@ -117,3 +117,11 @@ def check_webhooks(tenant_id: int) -> list[str]:
 
 def remove_webhooks(tenant: Tenant) -> int:
     return webshops.for_connection(tenant.webshop_connection).remove_webhooks(webhook_url(tenant))
+
+
+def mark_needs_reconnect(connection: WebshopConnection, detail: str) -> None:
+    """The shop refuses our key: pause the tenant's jobs and tell its owners (once, on the change)."""
+    changed = WebshopConnection.objects.filter(pk=connection.pk).exclude(status=ConnectionStatus.NEEDS_RECONNECT) \
+        .update(status=ConnectionStatus.NEEDS_RECONNECT, status_detail=detail)  # fmt: skip
+    if changed:
+        transaction.on_commit(lambda: notify.needs_reconnect(connection.tenant, "the webshop", detail))

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from .. import notify
 from ..models import ConnectionStatus, EAccountingConnection
 from . import oauth
 from .errors import NeedsReconnect, OutcomeUnknown
@@ -56,6 +57,8 @@ def _refresh(connection_id, rejected_token):
             connection.status = ConnectionStatus.NEEDS_RECONNECT
             connection.status_detail = str(exc)
             connection.save(update_fields=["status", "status_detail"])
+            detail = str(exc)
+            transaction.on_commit(lambda: notify.needs_reconnect(connection.tenant, "eAccounting", detail))
             failure = exc
         else:
             connection.access_token = tokens.access_token

@@ -105,3 +105,28 @@ def test_a_refused_access_token_is_replaced_once(connection, ea):
     client = EAccountingClient(connection)
     assert client.company_settings().name == connection.company_name
     assert len([r for r in token_requests(ea)]) == 1
+
+
+def test_needs_reconnect_emails_the_owners_once_and_pauses_the_tenants_jobs(connection, ea, mailoutbox,
+                                                                           django_user_model):  # fmt: skip
+    from integration import tasks
+    from integration.models import Membership
+
+    tenant = connection.tenant
+    owner = django_user_model.objects.create_user("omistaja", email="omistaja@example.fi")
+    member = django_user_model.objects.create_user("jasen", email="jasen@example.fi")
+    Membership.objects.create(tenant=tenant, user=owner, role=Membership.Role.OWNER)
+    Membership.objects.create(tenant=tenant, user=member, role=Membership.Role.MEMBER)
+    tenant.is_active = True
+    tenant.save()
+    ea.control("POST", "tokens/revoke", {"all": True})
+    expire(connection, ea)
+    for _ in range(2):
+        with pytest.raises(NeedsReconnect):
+            EAccountingClient(connection).company_settings()
+    assert [m.to for m in mailoutbox] == [["omistaja@example.fi"]]  # the owner, once
+    assert "reconnect eAccounting" in mailoutbox[0].subject and tenant.name in mailoutbox[0].body
+    tenant.refresh_from_db()
+    assert tasks.sync_articles(tenant.pk) == "paused: eAccounting needs reconnecting"
+    assert tasks.transfer_orders(tenant.pk) == "paused: eAccounting needs reconnecting"
+    assert not tenant.sync_runs.exists()

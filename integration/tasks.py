@@ -19,6 +19,18 @@ def paused(tenant) -> str:
     return ""
 
 
+def _held(tenant, lock, this, body) -> str:
+    """Run `body(lease)` holding the tenant's `lock` lease; a taken lease queues `this` for later."""
+    try:
+        with jobs.hold(tenant, lock, then=this) as lease:
+            run_record = body(lease)
+    except jobs.LeaseTaken as busy:
+        return str(busy)
+    except (AuthenticationFailed, ReadOnlyKey) as exc:
+        return _shop_refused(tenant, exc)
+    return f"{run_record.get_status_display()}: {run_record.counts}"
+
+
 def _shop_refused(tenant, exc) -> str:
     from .webshop_setup import mark_needs_reconnect
 
@@ -51,14 +63,7 @@ def transfer_orders(tenant_id: int, trigger: str = "schedule", order_ids: list[i
     if reason := paused(tenant):
         return reason
     this = ("integration.tasks.transfer_orders", [tenant_id, trigger, order_ids], {})
-    try:
-        with jobs.hold(tenant, jobs.ORDERS, then=this) as lease:
-            run_record = run(tenant, trigger=trigger, order_ids=order_ids, lease=lease)
-    except jobs.LeaseTaken as busy:
-        return str(busy)
-    except (AuthenticationFailed, ReadOnlyKey) as exc:
-        return _shop_refused(tenant, exc)
-    return f"{run_record.get_status_display()}: {run_record.counts}"
+    return _held(tenant, jobs.ORDERS, this, lambda lease: run(tenant, trigger=trigger, order_ids=order_ids, lease=lease))
 
 
 def check_webhooks(tenant_id: int) -> list[str]:
@@ -82,14 +87,7 @@ def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False)
     if trigger == "schedule" and not FirstSync.objects.filter(tenant=tenant, status__in=FIRST_SYNC_FINISHED).exists():
         return "waiting for the first sync"  # a person has to look at the preview first; no run to record
     this = ("integration.tasks.sync_articles", [tenant_id, trigger, full], {})
-    try:
-        with jobs.hold(tenant, jobs.CATALOGUE, then=this) as lease:
-            run_record = run(tenant, trigger=trigger, full=full, lease=lease)
-    except jobs.LeaseTaken as busy:
-        return str(busy)
-    except (AuthenticationFailed, ReadOnlyKey) as exc:
-        return _shop_refused(tenant, exc)
-    return f"{run_record.get_status_display()}: {run_record.counts}"
+    return _held(tenant, jobs.CATALOGUE, this, lambda lease: run(tenant, trigger=trigger, full=full, lease=lease))
 
 
 def first_sync_step(first_sync_id: int, step: str) -> str:

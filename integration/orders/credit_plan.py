@@ -46,6 +46,7 @@ from integration.orders.document_plan import (
     pct,
     round2,
     row_amounts,
+    shop_rate,
 )
 from integration.webshops.base import LineTax, OrderLine, ShopOrder, ShopRefund
 
@@ -198,19 +199,7 @@ class _Credit:
 
     def shop_rate(self, taxes: list[LineTax], label: str) -> Decimal | None:
         """The VAT percent the shop refunded on a line (None: no tax refunded)."""
-        rate, seen = ZERO, False
-        for t in taxes:
-            if t.total == 0 and not t.subtotal:
-                continue
-            percent = self.ctx.tax_rate_percent.get(t.rate_id)
-            if percent is None:
-                self.reasons.append(
-                    f"{label}: the shop's tax rate {t.rate_id} is unknown to Silta — check the shop's tax rates, "
-                    f"then Retry"
-                )
-                continue
-            rate, seen = rate + percent, True
-        return rate if seen else None
+        return shop_rate(taxes, self.ctx.tax_rate_percent, label, self.reasons)
 
     def line_rate(self, original: PlannedRow, shop_rate: Decimal | None, label: str) -> Decimal:
         """The percent eAccounting applies to a credited line, as ``document_plan`` decides it."""

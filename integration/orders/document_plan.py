@@ -197,6 +197,21 @@ def _money(value: Decimal) -> str:
     return f"{round2(value):.2f}"
 
 
+def shop_rate(taxes: list[LineTax], percent_by_id: Mapping[int, Decimal], label: str, reasons: list[str]) -> Decimal | None:
+    """The VAT percent the shop charged (or refunded) on a line, from its taxes; None: no tax.
+    An unknown tax rate id adds a reason."""
+    rate, seen = ZERO, False
+    for t in taxes:
+        if t.total == 0 and not t.subtotal:
+            continue
+        percent = percent_by_id.get(t.rate_id)
+        if percent is None:
+            reasons.append(_Planner._unknown_rate(label, t.rate_id))
+            continue
+        rate, seen = rate + percent, True
+    return rate if seen else None
+
+
 def _template(by_key: Mapping[str, Mapping[Decimal, ArticleRef]], keys: list[str], rate: Decimal):
     for key in keys:
         article = (by_key.get(key) or {}).get(rate)
@@ -241,16 +256,7 @@ class _Planner:
 
     def shop_rate(self, taxes: list[LineTax], label: str) -> Decimal | None:
         """The VAT percent the shop charged on a line (None: no tax charged)."""
-        rate, seen = ZERO, False
-        for t in taxes:
-            if t.total == 0 and not t.subtotal:
-                continue
-            percent = self.ctx.tax_rate_percent.get(t.rate_id)
-            if percent is None:
-                self.reasons.append(self._unknown_rate(label, t.rate_id))
-                continue
-            rate, seen = rate + percent, True
-        return rate if seen else None
+        return shop_rate(taxes, self.ctx.tax_rate_percent, label, self.reasons)
 
     def split(self, total: Decimal, taxes: list[LineTax], label: str):
         """(VAT percent, net, tax) parts of a shipping or fee line, or None when a rate is unknown.

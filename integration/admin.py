@@ -1,9 +1,10 @@
 """Admin pages for tenant data. Scoping and permissions come from TenantScopedAdmin."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from portal.tenant_admin import TenantScopedAdmin
+from portal.tenant_admin import TenantListFilter, TenantScopedAdmin
 
+from . import dashboard
 from .models import (
     ArticleLink,
     ArticleTemplate,
@@ -48,6 +49,20 @@ class TenantAdmin(TenantScopedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["is_active", "activated_at", "created_at"]
     inlines = [MembershipInline]
+    actions = ["sync_now"]
+
+    @admin.action(description="Sync now (article sync and order transfer)")
+    def sync_now(self, request, queryset):
+        """Owners and members of the selected tenants (the changelist shows no others); active tenants only."""
+        started, inactive = [], []
+        for tenant in queryset.order_by("name"):
+            (started if dashboard.sync_now(tenant) else inactive).append(tenant.name)
+        if started:
+            self.message_user(request, f"The article sync and the order transfer start in a moment for: "
+                                       f"{', '.join(started)}.", messages.SUCCESS)  # fmt: skip
+        if inactive:
+            self.message_user(request, f"Not synced, the integration is not active: {', '.join(inactive)}. "
+                                       "Activate it first.", messages.WARNING)  # fmt: skip
 
 
 @admin.register(Membership)
@@ -140,18 +155,27 @@ class SyncEventInline(admin.TabularInline):
 @admin.register(SyncRun)
 class SyncRunAdmin(TenantScopedAdmin):
     writable_by = ()  # a record: nobody edits it
-    list_display = ["started_at", "tenant", "kind", "trigger", "status", "progress_done", "progress_total"]
-    list_filter = ["kind", "status", "trigger"]
+    list_display = ["started_at", "tenant", "kind", "trigger", "status", "progress", "finished_at", "summary"]
+    list_filter = [TenantListFilter, "kind", "status", "trigger", "dry_run"]
     search_fields = ["tenant__name"]
     date_hierarchy = "started_at"
     inlines = [SyncEventInline]
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        return dashboard.progress_text(obj.progress_done, obj.progress_total)
+
+    @admin.display(description="counts")
+    def summary(self, obj):
+        return ", ".join(f"{k} {v}" for k, v in sorted((obj.counts or {}).items())) or "-"
 
 
 @admin.register(SyncEvent)
 class SyncEventAdmin(TenantScopedAdmin):
     writable_by = ()
     list_display = ["created_at", "tenant", "outcome", "item", "reason"]
-    list_filter = ["outcome"]
+    list_filter = [TenantListFilter, "outcome"]
+    date_hierarchy = "created_at"
     search_fields = ["tenant__name", "item", "reason"]
     list_select_related = ["tenant"]
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django_q.tasks import async_task
 
-from portal.tenant_admin import TenantScopedAdmin, TenantScopedInline
+from portal.tenant_admin import TenantListFilter, TenantScopedAdmin, TenantScopedInline
 
 from .models import (
     AccountingArticle,
@@ -93,7 +93,7 @@ class OrderTransferAdmin(TenantScopedAdmin):
     writable_by = ()
     list_display = ["shop_order_number", "tenant", "status", "document_kind", "document_number", "shop_total",
                     "document_total", "attempts", "updated_at"]  # fmt: skip
-    list_filter = ["status", "document_kind", "written_back"]
+    list_filter = [TenantListFilter, "status", "document_kind", "written_back"]
     search_fields = ["shop_order_number", "document_number"]
     date_hierarchy = "created_at"
     actions = ["retry"]

@@ -1,14 +1,146 @@
-"""What the dashboard shows: the user's tenants and the state of their connections."""
+"""What the dashboard shows: the user's tenants, their connections, their runs and what needs a person.
+
+Everything is read in a fixed number of queries however many tenants, runs and events there are:
+each query covers all the user's tenants and is grouped by tenant in Python.
+"""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db import transaction
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Window
+from django.db.models.functions import RowNumber, TruncDate
+from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import async_task
 
-from . import tenancy
-from .models import ConnectionStatus, OrderTransfer, ShopMethod, Tenant
+from . import schedules, tenancy
+from .models import (
+    ConnectionStatus,
+    FirstSync,
+    ImportItem,
+    OrderTransfer,
+    ShopMethod,
+    SyncEvent,
+    SyncRun,
+    Tenant,
+)
 
 NEEDS_A_PERSON = (OrderTransfer.Status.WAITING, OrderTransfer.Status.HELD)
+NOT_TRANSFERRED = (OrderTransfer.Status.PENDING, OrderTransfer.Status.SENDING, *NEEDS_A_PERSON)
+#: The kinds of run the dashboard lists (the first import has its own page), with the schedule job of each.
+SHOWN_KINDS = {SyncRun.Kind.ARTICLES: "articles", SyncRun.Kind.STOCK: "stock", SyncRun.Kind.ORDERS: "orders"}
+FAILING_AFTER = 3  # this many failed runs of a kind in a row: flagged
+DRIFT_DAYS = 7
+CHART_DAYS = 14
+CHART_HEIGHT = 40  # px of the tallest bar
+DAY_WIDTH = 12  # px per day: two 5 px bars and a gap
+
+
+def progress_text(done: int, total: int | None) -> str:
+    """'312 of 10,000' (the same words on the page and in its JSON); 'running' before anything is counted."""
+    if total is not None:
+        return f"{done:,} of {total:,}"
+    return f"{done:,} so far" if done else "running"
+
+
+def run_shown(run: SyncRun) -> dict:
+    """A run as the page shows it while it runs (also the JSON the page polls)."""
+    return {
+        "id": run.pk, "kind": run.kind, "label": run.get_kind_display(),
+        "status": run.status, "status_label": run.get_status_display(),
+        "done": run.progress_done, "total": run.progress_total,
+        "text": progress_text(run.progress_done, run.progress_total),
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+    }
+
+
+@dataclass
+class KindRuns:
+    """One kind of run for one tenant: its latest runs (newest first) and its next scheduled run."""
+
+    kind: str
+    recent: list[SyncRun] = field(default_factory=list)
+    next_run: datetime | None = None
+
+    @property
+    def label(self):
+        return SyncRun.Kind(self.kind).label
+
+    @property
+    def last(self):
+        return self.recent[0] if self.recent else None
+
+    @property
+    def failing(self) -> bool:
+        """The last FAILING_AFTER runs all failed: not a passing hiccup, a person should look."""
+        return len(self.recent) >= FAILING_AFTER and all(
+            r.status == SyncRun.Status.FAILED for r in self.recent[:FAILING_AFTER]
+        )
+
+    @property
+    def overdue(self) -> bool:
+        """The schedule's time has passed by more than a minute: is a task cluster running?"""
+        return self.next_run is not None and self.next_run < timezone.now() - timedelta(minutes=1)
+
+    @property
+    def counts_shown(self) -> str:
+        counts = (self.last.counts or {}) if self.last else {}
+        items = [f"{n} {k}" for k, n in sorted(counts.items()) if not k.startswith("requests_") and n]
+        requests = sum(n for k, n in counts.items() if k.startswith("requests_") and isinstance(n, int))
+        return ", ".join(items + ([f"{requests} requests"] if requests else []))
+
+
+@dataclass
+class ChartBar:
+    day: date
+    orders: int
+    errors: int
+    x: int = 0
+    orders_height: int = 0
+    errors_height: int = 0
+
+    @property
+    def orders_y(self):
+        return CHART_HEIGHT - self.orders_height
+
+    @property
+    def errors_y(self):
+        return CHART_HEIGHT - self.errors_height
+
+    @property
+    def errors_x(self):
+        return self.x + 5
+
+
+@dataclass
+class Chart:
+    """Orders transferred and errors (failed items of any run) per day, drawn as inline SVG bars."""
+
+    bars: list[ChartBar]
+    width: int = CHART_DAYS * DAY_WIDTH
+    height: int = CHART_HEIGHT
+
+    @classmethod
+    def of(cls, days: list[date], orders: dict, errors: dict) -> "Chart":
+        bars = [ChartBar(day, orders.get(day, 0), errors.get(day, 0)) for day in days]
+        peak = max([1] + [max(b.orders, b.errors) for b in bars])
+        for i, bar in enumerate(bars):
+            bar.x = i * DAY_WIDTH
+            # at least 1 px for a day with anything at all, so a single error is never invisible
+            bar.orders_height = max(bool(bar.orders), round(bar.orders * CHART_HEIGHT / peak))
+            bar.errors_height = max(bool(bar.errors), round(bar.errors * CHART_HEIGHT / peak))
+        return cls(bars)
+
+    @property
+    def total_orders(self):
+        return sum(b.orders for b in self.bars)
+
+    @property
+    def total_errors(self):
+        return sum(b.errors for b in self.bars)
 
 
 @dataclass
@@ -18,14 +150,48 @@ class TenantRow:
     eaccounting_company: str
     webshop_status: str
     webshop_platform: str
-    needs_attention: bool
     is_owner: bool
     orders_waiting: int = 0
     methods_without_template: list[str] = field(default_factory=list)
+    runs: list[KindRuns] = field(default_factory=list)
+    running: list[dict] = field(default_factory=list)  # run_shown() of each run going on now
+    mass_change_run: SyncRun | None = None  # the article run that waits for a person to confirm prices
+    unimportable: int = 0  # products of the latest first sync that cannot go into eAccounting
+    drift: int = 0  # locked fields changed in the shop (and put back) in the last DRIFT_DAYS days
+    articles_synced_at: datetime | None = None  # start of the last successful article sync
+    oldest_order_waiting_since: datetime | None = None  # oldest order not yet in eAccounting
+    chart: Chart | None = None
+    connection_trouble: bool = False
 
     @property
     def ready_to_activate(self):
         return self.eaccounting_status == self.webshop_status == ConnectionStatus.CONNECTED.label
+
+    @property
+    def failing(self) -> list[KindRuns]:
+        return [k for k in self.runs if k.failing]
+
+    @property
+    def freshness(self) -> timedelta | None:
+        """How old the oldest change not yet synced can be (see README, "Seeing what happens").
+
+        Changes made in eAccounting since the last successful article sync started may not be in the
+        shop yet; an order not yet transferred has waited since Silta first saw it. The larger of the two.
+        None when the integration is not active or no article sync has succeeded yet (the page says so)."""
+        if not self.tenant.is_active or self.articles_synced_at is None:
+            return None
+        since = [t for t in (self.articles_synced_at, self.oldest_order_waiting_since) if t is not None]
+        return timezone.now() - min(since)
+
+    @property
+    def freshness_since(self) -> datetime | None:
+        age = self.freshness
+        return None if age is None else timezone.now() - age
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.connection_trouble or self.orders_waiting or self.mass_change_run or self.unimportable
+                    or self.drift or self.failing)  # fmt: skip
 
 
 def _status(connection):
@@ -34,24 +200,102 @@ def _status(connection):
     return ConnectionStatus(connection.status)
 
 
+def recent_runs(tenant_ids):
+    """The latest FAILING_AFTER runs of each kind of each tenant, newest first (one query; dry runs left out)."""
+    return (
+        SyncRun.objects.filter(tenant__in=tenant_ids, dry_run=False)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("tenant_id"), F("kind")], order_by=F("started_at").desc()))
+        .filter(rank__lte=FAILING_AFTER)
+        .order_by("tenant_id", "kind", "-started_at")
+    )
+
+
+def _running(by_kind) -> list[SyncRun]:
+    """The runs going on now: the latest run of a kind, while it runs (an older run still marked running
+    was left behind by a stopped worker)."""
+    return sorted((rs[0] for rs in by_kind.values() if rs and rs[0].status == SyncRun.Status.RUNNING),
+                  key=lambda r: r.started_at)  # fmt: skip
+
+
+def _chart_days(today: date) -> list[date]:
+    return [today - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
+
+
+def _per_day(queryset, field_name, since):
+    """{tenant id: {day: count}} of rows whose `field_name` is at or after `since` (local days)."""
+    counted = defaultdict(dict)
+    rows = (queryset.filter(**{f"{field_name}__gte": since}).annotate(day=TruncDate(field_name))
+            .values("tenant_id", "day").annotate(n=Count("pk")).order_by())  # fmt: skip
+    for row in rows:
+        counted[row["tenant_id"]][row["day"]] = row["n"]
+    return counted
+
+
+def _by_tenant(queryset, **aggregate):
+    """{tenant id: value} of one aggregate grouped by tenant."""
+    ((name, expression),) = aggregate.items()
+    return {r["tenant_id"]: r[name] for r in queryset.values("tenant_id").annotate(**{name: expression}).order_by()}
+
+
 def tenant_rows(user):
     """One row per tenant the user may see; a fixed number of queries however many tenants there are."""
-    tenants = tenancy.tenants_for(user).select_related(
-        "eaccounting_connection", "webshop_connection"
-    ).annotate(
-        orders_waiting=Count("order_transfers", filter=Q(order_transfers__status__in=NEEDS_A_PERSON), distinct=True)
-    ).distinct()
+    tenants = list(
+        tenancy.tenants_for(user).select_related("eaccounting_connection", "webshop_connection").annotate(
+            orders_waiting=Count("order_transfers", filter=Q(order_transfers__status__in=NEEDS_A_PERSON),
+                                 distinct=True)  # fmt: skip
+        ).distinct()
+    )
+    if not tenants:
+        return []
+    visible = tenancy.tenants_for(user).values("pk")
     owned = set(tenancy.tenants_for(user, tenancy.OWNERS).values_list("pk", flat=True))
+    now = timezone.now()
+
     untemplated = defaultdict(list)
-    for tenant_id, title in (ShopMethod.objects.filter(tenant__in=tenancy.tenants_for(user), enabled=True)
+    for tenant_id, title in (ShopMethod.objects.filter(tenant__in=visible, enabled=True)
                              .annotate(templates=Count("articles")).filter(templates=0)
                              .order_by("kind", "title").values_list("tenant_id", "title")):  # fmt: skip
         untemplated[tenant_id].append(title)
+
+    runs = defaultdict(lambda: defaultdict(list))  # tenant id -> kind -> newest first
+    for run in recent_runs(visible):
+        runs[run.tenant_id][run.kind].append(run)
+
+    next_runs = {}
+    job_names = {schedules.name(t.pk, job): (t.pk, job) for t in tenants for job in SHOWN_KINDS.values()}
+    for name, next_run in Schedule.objects.filter(name__in=job_names).values_list("name", "next_run"):
+        next_runs[job_names[name]] = next_run
+
+    synced_at = _by_tenant(
+        SyncRun.objects.filter(tenant__in=visible, kind=SyncRun.Kind.ARTICLES, status=SyncRun.Status.SUCCEEDED,
+                               dry_run=False), at=Max("started_at"))  # fmt: skip
+    oldest_waiting = _by_tenant(
+        OrderTransfer.objects.filter(tenant__in=visible, status__in=NOT_TRANSFERRED), since=Min("created_at")
+    )
+    drift = _by_tenant(
+        SyncEvent.objects.filter(tenant__in=visible, outcome=SyncEvent.Outcome.DRIFT,
+                                 created_at__gte=now - timedelta(days=DRIFT_DAYS)), n=Count("pk"))  # fmt: skip
+    latest_first_sync = FirstSync.objects.filter(tenant=OuterRef("tenant")).order_by("-created_at").values("pk")[:1]
+    unimportable = _by_tenant(
+        ImportItem.objects.filter(tenant__in=visible, kind=ImportItem.Kind.REJECT,
+                                  first_sync=Subquery(latest_first_sync)), n=Count("pk"))  # fmt: skip
+
+    days = _chart_days(timezone.localdate(now))
+    since = timezone.make_aware(datetime.combine(days[0], datetime.min.time()))
+    transferred = _per_day(OrderTransfer.objects.filter(tenant__in=visible), "transferred_at", since)
+    failed = _per_day(SyncEvent.objects.filter(tenant__in=visible, outcome=SyncEvent.Outcome.FAILED),
+                      "created_at", since)  # fmt: skip
+
     rows = []
     for tenant in tenants:
         ea = getattr(tenant, "eaccounting_connection", None)
         shop = getattr(tenant, "webshop_connection", None)
         ea_status, shop_status = _status(ea), _status(shop)
+        by_kind = runs[tenant.pk]
+        kinds = [KindRuns(kind, by_kind.get(kind, []), next_runs.get((tenant.pk, job)))
+                 for kind, job in SHOWN_KINDS.items()]  # fmt: skip
+        last_articles = (by_kind.get(SyncRun.Kind.ARTICLES) or [None])[0]
+        guarded = last_articles is not None and last_articles.status == SyncRun.Status.NEEDS_CONFIRMATION
         rows.append(
             TenantRow(
                 tenant=tenant,
@@ -59,10 +303,45 @@ def tenant_rows(user):
                 eaccounting_company=ea.company_name if ea else "",
                 webshop_status=shop_status.label,
                 webshop_platform=shop.get_platform_display() if shop else "",
-                needs_attention=ConnectionStatus.NEEDS_RECONNECT in (ea_status, shop_status) or bool(tenant.orders_waiting),
+                connection_trouble=ConnectionStatus.NEEDS_RECONNECT in (ea_status, shop_status),
                 is_owner=tenant.pk in owned,
                 orders_waiting=tenant.orders_waiting,
                 methods_without_template=untemplated[tenant.pk] if tenant.is_active else [],
+                # a kind with neither a run nor a schedule (e.g. a tenant not activated) is left out
+                runs=[k for k in kinds if k.recent or k.next_run],
+                running=[run_shown(r) for r in _running(by_kind)],
+                mass_change_run=last_articles if guarded else None,
+                unimportable=unimportable.get(tenant.pk, 0),
+                drift=drift.get(tenant.pk, 0),
+                articles_synced_at=synced_at.get(tenant.pk),
+                oldest_order_waiting_since=oldest_waiting.get(tenant.pk),
+                chart=Chart.of(days, transferred[tenant.pk], failed[tenant.pk]),
             )
         )
     return rows
+
+
+def progress(tenant: Tenant) -> dict:
+    """The tenant's running runs with their progress, and the last run of each kind (for the page's poller)."""
+    by_kind = defaultdict(list)
+    for run in recent_runs([tenant.pk]):
+        by_kind[run.kind].append(run)
+    latest = [rs[0] for rs in by_kind.values()]
+
+    return {
+        "tenant": tenant.slug,
+        "running": [run_shown(r) for r in _running(by_kind)],
+        "latest": [run_shown(r) for r in latest],
+    }
+
+
+def sync_now(tenant: Tenant) -> bool:
+    """*Sync now*: the tenant's article sync and order transfer, enqueued once the transaction commits.
+
+    False (nothing enqueued) when the integration is not active."""
+    if not tenant.is_active:
+        return False
+    tenant_id = tenant.pk
+    transaction.on_commit(lambda: async_task("integration.tasks.sync_articles", tenant_id, "manual"))
+    transaction.on_commit(lambda: async_task("integration.tasks.transfer_orders", tenant_id, "manual"))
+    return True

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from . import activation_views, eaccounting_views, first_sync_views, webshop_views
+from . import activation_views, eaccounting_views, first_sync_views, run_views, webshop_views
 from .health import healthz
 
 urlpatterns = [
@@ -10,5 +10,6 @@ urlpatterns = [
     *webshop_views.urls,
     *activation_views.urls,
     *first_sync_views.urls,
+    *run_views.urls,
     path("", admin.site.urls),
 ]

@@ -5,21 +5,25 @@ from django.urls import reverse
 
 from integration.models import Membership
 
-# (url name, method, who may use it on their own tenant)
+BOTH = {Membership.Role.OWNER, Membership.Role.MEMBER}
+# (url name, method, who may use it on their own tenant, the answer to anyone else)
 VIEWS = [
-    ("eaccounting_connect", "post", {Membership.Role.OWNER}),
-    ("webshop_connect", "get", {Membership.Role.OWNER}),
-    ("webshop_approved", "get", {Membership.Role.OWNER}),
-    ("webshop_test", "post", {Membership.Role.OWNER, Membership.Role.MEMBER}),
-    ("tenant_activate", "get", {Membership.Role.OWNER}),
-    ("first_sync", "get", {Membership.Role.OWNER}),
+    ("eaccounting_connect", "post", {Membership.Role.OWNER}, 403),
+    ("webshop_connect", "get", {Membership.Role.OWNER}, 403),
+    ("webshop_approved", "get", {Membership.Role.OWNER}, 403),
+    ("webshop_test", "post", BOTH, 403),
+    ("tenant_activate", "get", {Membership.Role.OWNER}, 403),
+    ("first_sync", "get", {Membership.Role.OWNER}, 403),
+    ("sync_now", "post", BOTH, 403),
+    ("run_progress", "get", BOTH, 404),  # polled JSON: another tenant's does not exist
 ]
 
 
-@pytest.mark.parametrize("name,method,roles", VIEWS, ids=[v[0] for v in VIEWS])
+@pytest.mark.parametrize("name,method,roles,refused", VIEWS, ids=[v[0] for v in VIEWS])
 @pytest.mark.parametrize("target", ["a", "b"])
 @pytest.mark.parametrize("who", ["owner_a", "member_b", "outsider"])
-def test_tenant_views_are_only_for_their_tenants(client, three_users, tenant_a, tenant_b, name, method, roles, target, who):
+def test_tenant_views_are_only_for_their_tenants(client, three_users, tenant_a, tenant_b, name, method, roles, refused,
+                                                 target, who):  # fmt: skip
     tenant = {"a": tenant_a, "b": tenant_b}[target]
     user = three_users[who]
     client.force_login(user)
@@ -30,10 +34,11 @@ def test_tenant_views_are_only_for_their_tenants(client, three_users, tenant_a, 
         assert response.status_code in (200, 302)
         assert response.status_code != 302 or "/login/" not in response.url
     else:
-        assert response.status_code == 403
+        assert response.status_code == refused
+        assert tenant.name not in response.content.decode()
 
 
-@pytest.mark.parametrize("name,method,roles", VIEWS, ids=[v[0] for v in VIEWS])
-def test_anonymous_visitors_are_sent_to_login(client, tenant_a, name, method, roles):
+@pytest.mark.parametrize("name,method,roles,refused", VIEWS, ids=[v[0] for v in VIEWS])
+def test_anonymous_visitors_are_sent_to_login(client, tenant_a, name, method, roles, refused):
     response = getattr(client, method)(reverse(name, args=[tenant_a.slug]))
     assert response.status_code == 302 and "/login/" in response.url

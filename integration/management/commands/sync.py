@@ -1,6 +1,10 @@
 """Run a sync for one tenant from the terminal: `manage.py sync <tenant-slug> [--kind orders] [--dry-run]`."""
 
+import threading
+
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
 
 from integration import jobs
 from integration.models import SyncRun, Tenant
@@ -8,6 +12,41 @@ from integration.orders.transfer import transfer_orders
 from integration.sync.article_sync import sync_articles
 
 SHOWN = 100  # events printed; the admin has them all
+
+
+def bar(done: int, total: int | None, width: int = 30) -> str:
+    """`[#####.........] 312/10000`; without a total the count alone."""
+    if not total:
+        return f"[{'?' * width}] {done}"
+    filled = min(width, done * width // total)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+
+
+class ProgressBar(threading.Thread):
+    """Draws the progress of the run this command started, read from the database every 0.5 s."""
+
+    def __init__(self, write, tenant, kind, dry_run, interval=0.5):
+        super().__init__(daemon=True)
+        self.write, self.interval, self.done = write, interval, threading.Event()
+        self.runs = SyncRun.objects.filter(tenant=tenant, kind=kind, dry_run=dry_run, started_at__gte=timezone.now())
+
+    def draw(self):
+        run = self.runs.order_by("-started_at").values("progress_done", "progress_total").first()
+        if run:
+            self.write(f"\r{bar(run['progress_done'], run['progress_total'])}")
+
+    def run(self):
+        try:
+            while not self.done.wait(self.interval):
+                self.draw()
+            self.draw()  # the final figures
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self):
+        self.done.set()
+        self.join()
+        self.write("\n")
 
 
 class Command(BaseCommand):
@@ -22,6 +61,10 @@ class Command(BaseCommand):
         parser.add_argument("--confirm-mass-change", action="store_true",
                             help="apply a run the mass-change guard stopped")  # fmt: skip
 
+    def _draw(self, text):
+        self.stderr.write(text, style_func=str, ending="")
+        self.stderr.flush()
+
     def handle(self, *args, tenant, kind, dry_run, full, confirm_mass_change, **options):
         try:
             tenant = Tenant.objects.get(slug=tenant)
@@ -33,6 +76,11 @@ class Command(BaseCommand):
             raise CommandError("--dry-run is for articles; orders waiting and why are in the admin (Order transfers).")
         lock, task = (jobs.ORDERS, "transfer_orders") if kind == "orders" else (jobs.CATALOGUE, "sync_articles")
         later = (f"integration.tasks.{task}", [tenant.pk, "manual"] + ([] if kind == "orders" else [full]), {})
+        progress = None
+        if self.stderr.isatty():  # a person watching: a progress bar; logs and tests stay clean
+            progress = ProgressBar(self._draw, tenant, SyncRun.Kind.ORDERS if kind == "orders" else SyncRun.Kind.ARTICLES,
+                                   dry_run)  # fmt: skip
+            progress.start()
         try:
             with jobs.hold(tenant, lock, then=later) as lease:
                 if kind == "orders":
@@ -42,6 +90,9 @@ class Command(BaseCommand):
                                         confirm_mass_change=confirm_mass_change, lease=lease)  # fmt: skip
         except jobs.LeaseTaken as busy:
             raise CommandError(f"{busy} (queued for the task cluster)") from None
+        finally:
+            if progress is not None:
+                progress.stop()
         events = run.events.all()
         for event in events[:SHOWN]:
             changes = ", ".join(f"{k}: {v[0]} → {v[-1]}" for k, v in event.fields.items())

@@ -1,0 +1,36 @@
+"""Seeing what happens: *Sync now* on the dashboard and the live progress the dashboard polls."""
+
+from django.contrib import admin, messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from integration import dashboard, tenancy
+
+
+@require_POST
+def sync_now(request, slug):
+    """Owners and members: the article sync and the order transfer, enqueued now (they run in a moment)."""
+    tenant = tenancy.get_tenant_for_user(request.user, slug)
+    if not dashboard.sync_now(tenant):
+        messages.warning(request, f"The integration of {tenant.name} is not active, so there is nothing to sync: "
+                                  "activate it first.")  # fmt: skip
+        return redirect("admin:index")
+    messages.success(request, f"{tenant.name}: the article sync and the order transfer start in a moment.")
+    return redirect(f"{reverse('admin:index')}?watch={tenant.slug}")  # the page then follows their progress
+
+
+@require_GET
+def progress(request, slug):
+    """How far the tenant's running runs are, as JSON. Anyone but the tenant's members gets 404."""
+    tenant = tenancy.tenants_for(request.user).filter(slug=slug).first()
+    if tenant is None:
+        raise Http404("No such tenant.")
+    return JsonResponse(dashboard.progress(tenant))
+
+
+urls = [
+    path("tenants/<slug:slug>/sync-now/", admin.site.admin_view(sync_now), name="sync_now"),
+    path("tenants/<slug:slug>/progress.json", admin.site.admin_view(progress), name="run_progress"),
+]

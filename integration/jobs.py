@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from .models import JobLease, Tenant
+from .models import JobLease, SyncRun, Tenant
 
 CATALOGUE, ORDERS = JobLease.Lock.CATALOGUE, JobLease.Lock.ORDERS
 
@@ -81,6 +81,7 @@ def hold(tenant: Tenant, lock: str, then: tuple[str, list, dict]):
     if not taken:
         _queue(row.pk, then)
         raise LeaseTaken(f"The tenant's {lock} jobs are running elsewhere; this one runs when they are done.")
+    _close_dead_runs(tenant, lock, now)
     lease = Lease(row.pk, JobLease.objects.get(pk=row.pk).token)
     lease._thread.start()
     try:
@@ -89,6 +90,15 @@ def hold(tenant: Tenant, lock: str, then: tuple[str, list, dict]):
         lease._stop.set()
         lease._thread.join()
         _release(lease)
+
+
+def _close_dead_runs(tenant: Tenant, lock: str, now) -> None:
+    """Runs of this lock still "running" now belong to a worker that died holding it: say so."""
+    orders = SyncRun.Kind.ORDERS
+    runs = SyncRun.objects.filter(tenant=tenant, status=SyncRun.Status.RUNNING)
+    runs = runs.filter(kind=orders) if lock == ORDERS else runs.exclude(kind=orders)
+    runs.update(status=SyncRun.Status.FAILED, finished_at=now,
+                error="The worker stopped mid-run (its lease ran out); the next run went on from there.")
 
 
 def _queue(pk: int, job: tuple[str, list, dict]) -> None:

@@ -90,5 +90,7 @@ def test_a_killed_sync_leaves_a_lease_that_runs_out_and_the_next_run_completes(e
     ea.control("PATCH", "settings", {"latency_ms": 0})
     assert tasks.sync_articles(tenant.pk, "schedule").startswith("Succeeded")
     assert SyncRun.objects.filter(tenant=tenant, kind="articles", status="succeeded").count() == 1
+    killed.refresh_from_db()
+    assert killed.status == SyncRun.Status.FAILED and "stopped mid-run" in killed.error
     # the webhook's run, queued while the dead worker held the lease, is enqueued now
     assert ("integration.tasks.sync_articles", (tenant.pk, "webhook", False)) in queued()

@@ -14,7 +14,8 @@ def child_env(settings):
         **os.environ, "DATABASE_URL": database_url(settings.DATABASES["default"]),
         "DJANGO_SETTINGS_MODULE": "tests.settings", "EACCOUNTING_API_URL": settings.EACCOUNTING_API_URL,
         "EACCOUNTING_IDENTITY_URL": settings.EACCOUNTING_IDENTITY_URL, "EACCOUNTING_RATE_LIMIT": "100000",
-        "SILTA_ORDER_LEASE_SECONDS": str(LEASE), "WEBSHOP_TIMEOUT": "5", "EACCOUNTING_TIMEOUT": "5",
+        "SILTA_ORDER_LEASE_SECONDS": str(LEASE), "SILTA_JOB_LEASE_SECONDS": str(LEASE),
+        "WEBSHOP_TIMEOUT": "5", "EACCOUNTING_TIMEOUT": "5",
     }
 
 

@@ -5,5 +5,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 timeout = 30  # pages only: sync work runs in the task cluster, never in a request
+graceful_timeout = 30
 accesslog = "-"
-forwarded_allow_ips = "127.0.0.1"
+# The proxy (nginx) whose X-Forwarded-* headers gunicorn believes; in Docker, the proxy's address.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,9 +1,11 @@
 """/healthz: is the database reachable, and is a django-q2 cluster alive?"""
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_q.brokers import get_broker
 from django_q.models import OrmQ
 from django_q.status import Stat
 
@@ -19,8 +21,8 @@ def _database():
 
 def _queue():
     try:
-        clusters = Stat.get_all()  # read from the shared cache, where clusters report every few seconds
-        queued = OrmQ.objects.count()
+        clusters = Stat.get_all()  # read from the shared cache (or Redis), where clusters report every few seconds
+        queued = OrmQ.objects.count() if settings.Q_CLUSTER.get("orm") else get_broker().queue_size()
     except Exception as exc:
         return {"ok": False, "error": exc.__class__.__name__}
     if not clusters:

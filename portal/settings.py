@@ -85,6 +85,13 @@ SILTA_ORDER_LEASE_SECONDS = env.int("SILTA_ORDER_LEASE_SECONDS", default=300)
 # a killed worker's lease runs out after it and the next job goes on.
 SILTA_JOB_LEASE_SECONDS = env.int("SILTA_JOB_LEASE_SECONDS", default=120)
 
+# --- Database cleanup (`manage.py cleanup`, scheduled nightly as silta:cleanup) ---
+# Days sync runs (with their events) and webhook deliveries are kept. A tenant's latest run of
+# each kind is kept whatever its age.
+SILTA_RUN_RETENTION_DAYS = env.int("SILTA_RUN_RETENTION_DAYS", default=90)
+# Days django-q2's task results (successful and failed tasks) are kept.
+SILTA_TASK_RETENTION_DAYS = env.int("SILTA_TASK_RETENTION_DAYS", default=14)
+
 # --- Webshops ---
 # Hosts where a shop may be reached over plain HTTP (the local sandbox); HTTPS everywhere else.
 WEBSHOP_ALLOW_HTTP_HOSTS = env.list(
@@ -175,7 +182,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` puts the files WhiteNoise (or nginx) serves under /static/.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default="") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -231,6 +239,14 @@ Q_CLUSTER = {
 }
 if Q_CLUSTER["retry"] <= Q_CLUSTER["timeout"]:
     raise ImproperlyConfigured("Q_RETRY must be larger than Q_TIMEOUT, or tasks run twice.")
+# Optional: django-q2's Redis broker (redis://host:6379/0). Tasks are then handed out through
+# Redis instead of polling the database, and clusters report their health there. Redis does not
+# acknowledge tasks: one whose worker dies is lost, not handed out again after Q_RETRY as with the
+# ORM broker (the next scheduled run catches up). Schedules and results stay in the database.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    del Q_CLUSTER["orm"]
+    Q_CLUSTER["redis"] = REDIS_URL
 
 LOGGING = {
     "version": 1,

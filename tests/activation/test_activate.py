@@ -70,15 +70,16 @@ def test_activation_schedules_the_jobs_once_and_deactivation_removes_them(ready,
     from integration.activation.activate import deactivate
 
     client.post(reverse("tenant_activate", args=[ready.slug]), {"answer": "yes"})
-    names = sorted(Schedule.objects.values_list("name", flat=True))
+    tenants = Schedule.objects.filter(name__startswith=f"silta:{ready.pk}:")  # besides the installation's own
+    names = sorted(tenants.values_list("name", flat=True))
     assert names == sorted(schedules.name(ready.pk, job) for job, *_ in schedules.JOBS)
     Schedule.objects.filter(name=schedules.name(ready.pk, "articles")).update(minutes=5)  # edited in the admin
     schedules.ensure(ready)  # e.g. a re-activation
-    assert Schedule.objects.count() == len(schedules.JOBS)
+    assert tenants.count() == len(schedules.JOBS)
     assert Schedule.objects.get(name=schedules.name(ready.pk, "articles")).minutes == 5
     ready.refresh_from_db()
     deactivate(ready)
-    assert not Schedule.objects.exists()
+    assert not tenants.exists()
     ready.refresh_from_db()
     assert not ready.is_active
 
@@ -87,6 +88,8 @@ def test_deleting_a_tenant_removes_its_schedules(ready, client):
     from django_q.models import Schedule
 
     client.post(reverse("tenant_activate", args=[ready.slug]), {"answer": "yes"})
-    assert Schedule.objects.exists()
+    tenants = Schedule.objects.filter(name__startswith=f"silta:{ready.pk}:")
+    assert tenants.exists()
     ready.delete()
-    assert not Schedule.objects.exists()
+    assert not tenants.exists()
+    assert Schedule.objects.filter(name="silta:cleanup").exists()  # installation-wide: stays

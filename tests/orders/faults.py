@@ -46,14 +46,14 @@ def kill_when(args, env, progressed):
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
-    time.sleep(LEASE)  # the killed worker's claim runs out
+    time.sleep(LEASE + 0.5)  # the killed worker's claims and lease run out
 
 
-def run_until(args, env, finished, runs=10):
-    """Runs to completion, as the schedule would, until `finished()`."""
+def run_until(args, env, finished, runs=10, state=lambda: ""):
+    """Runs to completion, as the schedule would, until `finished()`; `state()` says what is left."""
     for _ in range(runs):
-        manage(*args, env=env)
+        result = manage(*args, env=env)
         if finished():
             return
-        time.sleep(LEASE)
-    raise AssertionError(f"not finished after {runs} runs")
+        time.sleep(LEASE + 0.5)
+    raise AssertionError(f"not finished after {runs} runs: {state()}\n{result.stdout[-1500:]}{result.stderr[-1500:]}")

@@ -38,7 +38,8 @@ def test_create_complete_and_refund_300_orders_under_faults_each_step_once(shop,
 
     faults_on(shop, seed=11)
     kill_when(args, env, lambda: OrderStep.objects.filter(kind="refund", status="done").count() >= ORDERS // 3)
-    run_until(args, env, lambda: OrderStep.objects.filter(status="done").count() == 3 * ORDERS)
+    run_until(args, env, lambda: OrderStep.objects.filter(status="done").count() == 3 * ORDERS,
+              state=lambda: list(OrderStep.objects.exclude(status="done").values_list("kind", "status", "reason")[:5]))
     faults_off(shop)
 
     numbers = {o["number"] for o in orders}

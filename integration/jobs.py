@@ -74,13 +74,15 @@ def hold(tenant: Tenant, lock: str, then: tuple[str, list, dict]):
     """Run the body holding the tenant's `lock` lease. `then`: this job as (task, args, kwargs), queued
     on the lease if it is taken (LeaseTaken is raised), so it runs after the current holder."""
     row, _ = JobLease.objects.get_or_create(tenant=tenant, lock=lock)
-    now = timezone.now()
-    free = Q(expires_at__isnull=True) | Q(expires_at__lt=now)
-    taken = JobLease.objects.filter(free, pk=row.pk).update(
-        token=F("token") + 1, expires_at=now + _duration(), holder=_holder())
-    if not taken:
-        _queue(row.pk, then)
-        raise LeaseTaken(f"The tenant's {lock} jobs are running elsewhere; this one runs when they are done.")
+    while True:
+        now = timezone.now()
+        free = Q(expires_at__isnull=True) | Q(expires_at__lt=now)
+        if JobLease.objects.filter(free, pk=row.pk).update(
+                token=F("token") + 1, expires_at=now + _duration(), holder=_holder()):  # fmt: skip
+            break
+        if _queue(row.pk, then):
+            raise LeaseTaken(f"The tenant's {lock} jobs are running elsewhere; this one runs when they are done.")
+        # the holder let go between our try and the queueing: try again
     _close_dead_runs(tenant, lock, now)
     lease = Lease(row.pk, JobLease.objects.get(pk=row.pk).token)
     lease._thread.start()
@@ -101,13 +103,19 @@ def _close_dead_runs(tenant: Tenant, lock: str, now) -> None:
                 error="The worker stopped mid-run (its lease ran out); the next run went on from there.")
 
 
-def _queue(pk: int, job: tuple[str, list, dict]) -> None:
+def _queue(pk: int, job: tuple[str, list, dict]) -> bool:
+    """Queue the job on a held lease; False when the lease turned out free (then nobody would run it).
+
+    Under the row lock, as _release: either the holder sees this entry, or we see the lease free."""
     with transaction.atomic():
         row = JobLease.objects.select_for_update().get(pk=pk)
+        if row.expires_at is None or row.expires_at < timezone.now():
+            return False
         entry = [job[0], list(job[1]), dict(job[2])]
         if entry not in row.pending:
             row.pending = [*row.pending, entry]
             row.save(update_fields=["pending", "updated_at"])
+        return True
 
 
 def _release(lease: Lease) -> None:

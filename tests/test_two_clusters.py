@@ -52,7 +52,7 @@ def test_two_clusters_run_every_due_schedule_once_and_a_tenants_catalogue_jobs_n
     env = {**child_env(settings), "Q_WORKERS": "2", "SILTA_JOB_LEASE_SECONDS": "30"}
     clusters = [spawn("qcluster", env=env), spawn("qcluster", env=env)]
     try:
-        deadline = time.monotonic() + 150
+        deadline = time.monotonic() + 240
         expected = TENANTS * len(JOBS)
         while SyncRun.objects.exclude(finished_at=None).count() < expected:
             assert time.monotonic() < deadline, f"{SyncRun.objects.exclude(finished_at=None).count()} of {expected} runs"

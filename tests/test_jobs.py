@@ -94,3 +94,12 @@ def test_a_killed_sync_leaves_a_lease_that_runs_out_and_the_next_run_completes(e
     assert killed.status == SyncRun.Status.FAILED and "stopped mid-run" in killed.error
     # the webhook's run, queued while the dead worker held the lease, is enqueued now
     assert ("integration.tasks.sync_articles", (tenant.pk, "webhook", False)) in queued()
+
+
+def test_a_job_that_finds_the_lease_just_let_go_takes_it_instead_of_waiting_in_a_queue(tenant_a):
+    row = JobLease.objects.create(tenant=tenant_a, lock="catalogue", expires_at=timezone.now() + timezone.timedelta(minutes=1))
+    assert jobs._queue(row.pk, THEN) is True  # held: queued
+    JobLease.objects.filter(pk=row.pk).update(expires_at=None, pending=[])  # the holder let go meanwhile
+    assert jobs._queue(row.pk, THEN) is False  # nobody would run it: the caller takes the lease
+    with jobs.hold(tenant_a, jobs.CATALOGUE, then=THEN):
+        assert JobLease.objects.get(pk=row.pk).pending == []

@@ -13,6 +13,7 @@ from ..models import (
     MethodArticle,
     OrderSettings,
     ReferenceData,
+    ShopMethod,
     Tenant,
 )
 from ..webshops.base import ShopOrder
@@ -35,10 +36,9 @@ class MethodChoice:
 
 
 class PlanInputs:
-    def __init__(self, tenant, settings, company, tax_rates, templates, method_details, shipping_titles, learned):
+    def __init__(self, tenant, settings, company, tax_rates, templates, methods, learned):
         self.tenant, self.settings, self.company, self.tax_rates = tenant, settings, company, tax_rates
-        self.templates, self.method_details, self.shipping_titles = templates, method_details, shipping_titles
-        self.learned = learned
+        self.templates, self.methods, self.learned = templates, methods, learned
 
     @classmethod
     def load(cls, tenant: Tenant, settings: OrderSettings, company: CompanySettings, tax_rates: dict) -> "PlanInputs":
@@ -46,13 +46,12 @@ class PlanInputs:
         for row in MethodArticle.objects.filter(method__tenant=tenant).select_related("method", "article"):
             ref = article_ref(row.article)
             templates[(row.method.kind, row.method.key)][ref.vat_rate] = ref
-        details, titles = {}, {}
-        for row in tenant.shop_methods.all():
-            details[(row.kind, row.key)] = (row.terms_of_payment_id, row.delivery_method_code)
-            if row.kind == "shipping":
-                titles[row.key] = row.title
+        methods = {(m.kind, m.key): m for m in tenant.shop_methods.all()}
         learned = ReferenceData.objects.filter(tenant=tenant, name=INCLUDES_VAT).values_list("data", flat=True).first()
-        return cls(tenant, settings, company, tax_rates, dict(templates), details, titles, dict(learned or {}))
+        return cls(tenant, settings, company, tax_rates, dict(templates), methods, dict(learned or {}))
+
+    def payment_method(self, order: ShopOrder) -> ShopMethod | None:
+        return self.methods.get(("payment", order.payment_method))
 
     # --- the customer's VAT basis ----------------------------------------------------------
     def includes_vat(self, private: bool) -> bool:
@@ -75,17 +74,26 @@ class PlanInputs:
             plain[key.split(":")[0]].append(arts)
         chosen = {m: found[0] for m, found in plain.items() if len(found) == 1}
         for line in order.shipping_lines:
-            for key, title in self.shipping_titles.items():
-                if key.split(":")[0] == line.method_id and title == line.method_title and key in by_key:
-                    chosen[line.method_id] = by_key[key]
+            method = self._titled(line)
+            if method is not None and method.key in by_key:
+                chosen[line.method_id] = by_key[method.key]
         return {**chosen, **by_key}
 
+    def _shipping_methods(self, line) -> list[ShopMethod]:
+        return [m for (kind, key), m in self.methods.items() if kind == "shipping" and key.split(":")[0] == line.method_id]
+
+    def _titled(self, line) -> ShopMethod | None:
+        return next((m for m in self._shipping_methods(line) if m.title == line.method_title), None)
+
     def methods_for(self, order: ShopOrder) -> MethodChoice:
-        terms, _ = self.method_details.get(("payment", order.payment_method), ("", ""))
+        """Terms of payment from the payment method, a delivery method code from the shipping method."""
+        payment = self.payment_method(order)
         code = ""
         for line in order.shipping_lines:
-            code = code or self.method_details.get(("shipping", line.method_id), ("", ""))[1]
-        return MethodChoice(terms_of_payment_id=terms, delivery_method_code=code)
+            candidates = self._shipping_methods(line)
+            method = self._titled(line) or (candidates[0] if len(candidates) == 1 else None)
+            code = code or (method.delivery_method_code if method else "")
+        return MethodChoice(terms_of_payment_id=payment.terms_of_payment_id if payment else "", delivery_method_code=code)
 
     # --- per order ---------------------------------------------------------------------------
     def context(self, order: ShopOrder, customer_plan: CustomerPlan, customer: AccountingCustomer | None) -> PlanContext:

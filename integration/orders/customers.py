@@ -7,7 +7,7 @@ from ..models import AccountingCustomer, OrderSettings
 from ..sync import accounting_copy
 from .customer_plan import DEFAULT_BUSINESS_ID_KEYS, DEFAULT_VAT_NUMBER_KEYS, CustomerPlan, CustomerRules
 
-FIELD = {"email": "email", "business_id": "business_id", "vat_number": "vat_number"}
+# CustomerKey.kind is also the AccountingCustomer field it matches on.
 API_FIELD = {"email": "EmailAddress", "business_id": "CorporateIdentityNumber", "vat_number": "VatNumber"}
 
 
@@ -33,7 +33,7 @@ def existing(run, plan: CustomerPlan) -> AccountingCustomer | None:
         return run.settings.collective_customer
     for key in plan.keys:
         match = (AccountingCustomer.objects.filter(tenant=run.tenant, is_active=True, is_private=plan.is_private,
-                                                   **{FIELD[key.kind]: key.value}).order_by("number").first())
+                                                   **{key.kind: key.value}).order_by("number").first())
         if match is not None:
             return match
     return None

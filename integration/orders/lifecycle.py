@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from ..eaccounting import documents
 from ..eaccounting.errors import EAccountingError, OutcomeUnknown, RateLimited, ServerError
-from ..models import AccountingCustomer, OrderStep, OrderTransfer, ShopMethod, SyncEvent
+from ..models import AccountingCustomer, OrderStep, OrderTransfer, SyncEvent
 from ..webshops.base import ShopOrder
 from . import claim as claims
 from . import document_body
+from .context import article_ref
 from .credit_plan import CreditContext, credit_body, credit_reference, plan_credit, rows_by_line_id
 from .customer_plan import plan_customer
 from .document_plan import Waiting, plan_document
@@ -57,7 +58,7 @@ def follow(run, order: ShopOrder, transfer: OrderTransfer) -> None:
     if not transfer.invoice_id and order.status in run.settings.invoice_status_list:
         _step(run, transfer, order, KIND.INVOICE, "", lambda resumed: _invoice(run, order, transfer, resumed))
         transfer.refresh_from_db()
-    method = ShopMethod.objects.filter(tenant=run.tenant, kind="payment", key=order.payment_method).first()
+    method = run.inputs.payment_method(order)
     if transfer.invoice_id and method is not None and method.prepaid and order.date_paid_gmt:
         _step(run, transfer, order, KIND.PAYMENT, "", lambda resumed: _pay(run, order, transfer, method))
     for refund_id in _refund_ids(order):
@@ -181,7 +182,7 @@ def _refund(run, order, transfer, refund_id, resumed) -> Done:
         includes_vat=run.inputs.includes_vat(customer.is_private),
         vat_mode=customer_plan.vat_mode if not isinstance(customer_plan, Waiting) else "domestic",
         order_lines=rows_by_line_id(order, plan), tax_rate_percent=run.inputs.tax_rates,
-        refund_article=_ref(run.settings.refund_article), rounding_article=_ref(run.settings.rounding_article),
+        refund_article=article_ref(run.settings.refund_article), rounding_article=article_ref(run.settings.rounding_article),
         rounding_limit=run.settings.rounding_limit, currency=order.currency,
     )
     credit = plan_credit(refund, ctx)
@@ -225,9 +226,3 @@ def _plan(run, order, transfer):
     customer = AccountingCustomer.objects.filter(tenant=run.tenant, customer_id=transfer.customer_id).first()
     plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
     return None if isinstance(plan, Waiting) else plan
-
-
-def _ref(article):
-    from .context import article_ref
-
-    return article_ref(article)

@@ -3,6 +3,7 @@ rates, and the eAccounting customers changed since the last run."""
 
 from decimal import Decimal
 
+from ..batching import chunks
 from ..eaccounting import documents
 from ..eaccounting.client import EAccountingClient
 from ..models import ReferenceData, ShopMethod, SyncCursor, Tenant
@@ -48,13 +49,8 @@ def refresh_customers(tenant: Tenant, eaccounting: EAccountingClient) -> None:
     """Customers changed in eAccounting since the last run into the local copy (one page, usually)."""
     cursor = SyncCursor.objects.filter(tenant=tenant, name=CUSTOMERS_CURSOR).first()
     listing = documents.customers_changed_since(eaccounting, cursor.value if cursor else None)
-    page = []
-    for item in listing:
-        page.append(item)
-        if len(page) >= 500:
-            accounting_copy.remember_customers(tenant, page)
-            page = []
-    accounting_copy.remember_customers(tenant, page)
+    for page in chunks(listing, 500):
+        accounting_copy.remember_customers(tenant, page)
     if listing.server_time:
         SyncCursor.objects.update_or_create(tenant=tenant, name=CUSTOMERS_CURSOR,
                                             defaults={"value": listing.server_time})

@@ -6,14 +6,14 @@ page only, so memory stays flat however large the catalogue.
 """
 
 import dataclasses
-import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 
 from .. import webshops
+from ..batching import chunks
 from ..eaccounting.client import EAccountingClient
 from ..eaccounting.resources import Article, _get
 from ..models import (
@@ -53,12 +53,6 @@ class SyncBlocked(Exception):
     """The sync may not run yet; the message says what a person has to do first."""
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
-
-
 class PendingOrders(Mapping):
     """Quantities in open shop orders that eAccounting does not know yet, read only when asked.
 
@@ -83,7 +77,7 @@ class PendingOrders(Mapping):
     def _load(self) -> dict[str, Decimal]:
         if self._quantities is None:
             self._quantities = {}
-            for page in _chunks(self.shop.orders(statuses=OPEN_ORDER_STATUSES), CHUNK):
+            for page in chunks(self.shop.orders(statuses=OPEN_ORDER_STATUSES), CHUNK):
                 known = self._in_eaccounting(page)
                 for line in (line for order in page if order.id not in known for line in order.line_items):
                     if line.sku:
@@ -276,7 +270,7 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
         held: list[Step] = []  # price changes wait for the mass-change guard; everything else goes now
         newest, seen, ready = None, 0, []  # newest: the shop's time of our last write
         articles = _with_shop_changes(eaccounting, listing, [] if full else _linked_articles(tenant, changed_in_shop))
-        for chunk in _chunks(articles, CHUNK):
+        for chunk in chunks(articles, CHUNK):
             if lease is not None:
                 lease.check()  # fenced: a worker whose lease was taken over writes no more
             if not dry_run:
@@ -299,7 +293,7 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
         if not confirm_mass_change and _stopped_by_guard(tenant, held, rec):
             shop_snapshot.advance_cursor(tenant, newest)
             return rec.run
-        for batch in _chunks(held, CHUNK):
+        for batch in chunks(held, CHUNK):
             newest = _latest(newest, _write_or_record(tenant, shop, batch, rec, dry_run))
         if dry_run:
             return rec.run

@@ -9,7 +9,6 @@ is skipped and reported, never forced. The overwritten values are kept for *Undo
 """
 
 import dataclasses
-import itertools
 import json
 from decimal import Decimal
 
@@ -18,6 +17,7 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 from .. import webshops
+from ..batching import chunks
 from ..eaccounting.client import EAccountingClient
 from ..eaccounting.errors import EAccountingError, OutcomeUnknown
 from ..eaccounting.resources import Article
@@ -202,7 +202,7 @@ def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
             )
             for item in _items(plan)
         )
-        while batch := list(itertools.islice(rows, 1000)):
+        for batch in chunks(rows, 1000):
             ImportItem.objects.bulk_create(batch)
     return first
 

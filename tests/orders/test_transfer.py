@@ -303,3 +303,15 @@ def test_two_zones_flat_rates_with_templates_are_told_apart_by_the_lines_title(s
         rows[order["id"]] = [r["ArticleNumber"] for r in shop.document(transfer)["Rows"]]
     assert rows[home["id"]] == ["A-255", "SHIP-255"]
     assert rows[nordic["id"]] == ["A-255", "SHIP-NORDIC"]
+
+
+def test_the_delivery_methods_code_and_the_payment_methods_terms_go_on_the_document(shop):
+    from integration.models import ShopMethod
+
+    terms = OrderSettings.objects.get(tenant=shop.tenant).terms_of_payment_id
+    ShopMethod.objects.filter(tenant=shop.tenant, key="flat_rate:1").update(delivery_method_code="POSTI")
+    ShopMethod.objects.filter(tenant=shop.tenant, key="bacs").update(terms_of_payment_id=terms)
+    order = shop.order([("A-255", 1)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}])
+    transfer_orders(shop.tenant)
+    doc = shop.document(OrderTransfer.objects.get(shop_order_id=order["id"]))
+    assert (doc["DeliveryMethodCode"], doc["TermsOfPaymentId"]) == ("POSTI", terms)

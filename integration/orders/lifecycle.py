@@ -6,11 +6,12 @@ eAccounting first (is the order invoiced, the invoice paid or credited, the cred
 Silta never sends anything to the customer: invoices stay in eAccounting for the tenant to send.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.utils import timezone
 
 from ..eaccounting import documents
@@ -40,6 +41,7 @@ class Done:
     document_number: str = ""
     amount: Decimal | None = None
     note: str = ""
+    transfer: dict = field(default_factory=dict)  # what the step changes on its OrderTransfer, saved with the step
 
 
 def follow(run, order: ShopOrder, transfer: OrderTransfer) -> None:
@@ -49,13 +51,15 @@ def follow(run, order: ShopOrder, transfer: OrderTransfer) -> None:
         # refunded in full before it was invoiced: nothing was sold, the order is removed like a cancelled one
         _step(run, transfer, order, KIND.CANCEL, "", lambda resumed: _cancel(run, transfer, resumed))
         return
+    unfinished = _unfinished(transfer)  # resumed even when the transfer shows them done (an older version's kill)
     fresh = _plan(run, order, transfer)
     fingerprint = document_body.fingerprint(order, fresh) if fresh is not None else transfer.body_hash
-    if transfer.body_hash and fingerprint != transfer.body_hash:
+    if (transfer.body_hash and fingerprint != transfer.body_hash) or (KIND.UPDATE, fingerprint) in unfinished:
         _step(run, transfer, order, KIND.UPDATE, fingerprint,
               lambda resumed: _update(run, order, transfer, fresh, fingerprint))  # fmt: skip
         transfer.refresh_from_db()
-    if not transfer.invoice_id and order.status in run.settings.invoice_status_list:
+    invoice_due = not transfer.invoice_id or (KIND.INVOICE, "") in unfinished
+    if invoice_due and order.status in run.settings.invoice_status_list:
         _step(run, transfer, order, KIND.INVOICE, "", lambda resumed: _invoice(run, order, transfer, resumed))
         transfer.refresh_from_db()
     method = run.inputs.payment_method(order)
@@ -64,6 +68,11 @@ def follow(run, order: ShopOrder, transfer: OrderTransfer) -> None:
     for refund_id in _refund_ids(order):
         _step(run, transfer, order, KIND.REFUND, str(refund_id),
               lambda resumed, rid=refund_id: _refund(run, order, transfer, rid, resumed))  # fmt: skip
+
+
+def _unfinished(transfer: OrderTransfer) -> set[tuple[str, str]]:
+    open_ = (STEP.PENDING, STEP.WAITING, STEP.SENDING)
+    return set(OrderStep.objects.filter(transfer=transfer, status__in=open_).values_list("kind", "key"))
 
 
 def _refund_ids(order: ShopOrder) -> list[int]:
@@ -98,8 +107,10 @@ def _step(run, transfer, order, kind, key, action) -> None:
         claims.finish(claim, status=STEP.WAITING, reason=reason, sending_since=None)
         run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=reason)
         return
-    claims.finish(claim, status=STEP.DONE, reason=done.note, document_id=done.document_id,
-                  document_number=done.document_number, amount=done.amount)  # fmt: skip
+    with transaction.atomic():  # both or neither: a worker killed in between leaves the step to be resumed
+        if claims.finish(claim, status=STEP.DONE, reason=done.note, document_id=done.document_id,
+                         document_number=done.document_number, amount=done.amount) and done.transfer:  # fmt: skip
+            OrderTransfer.objects.filter(pk=transfer.pk).update(**done.transfer)
     run.rec.event(SyncEvent.Outcome.UPDATED, label, reason=done.note or done.document_number)
 
 
@@ -109,6 +120,8 @@ class _Held(Exception):
 
 # --- the steps -------------------------------------------------------------------------------
 def _invoice(run, order, transfer, resumed) -> Done:
+    if transfer.invoice_id:  # invoiced, and recorded on the transfer before the step
+        return Done(transfer.invoice_id, transfer.invoice_number, None, f"invoice {transfer.invoice_number}")
     client, ref = run.eaccounting, document_body.reference(order)
     invoice = None
     if resumed:  # a lost answer: is there an invoice with our reference already?
@@ -121,8 +134,8 @@ def _invoice(run, order, transfer, resumed) -> Done:
             invoice = documents.convert_draft(client, transfer.document_id)
         else:
             raise _Held(f"The order was transferred as {transfer.document_kind}: nothing to invoice.")
-    OrderTransfer.objects.filter(pk=transfer.pk).update(invoice_id=invoice.id, invoice_number=invoice.number)
-    return Done(invoice.id, invoice.number, invoice.total, f"invoice {invoice.number} (not sent by Silta)")
+    return Done(invoice.id, invoice.number, invoice.total, f"invoice {invoice.number} (not sent by Silta)",
+                transfer={"invoice_id": invoice.id, "invoice_number": invoice.number})
 
 
 def _pay(run, order, transfer, method) -> Done:
@@ -210,9 +223,8 @@ def _update(run, order, transfer, plan, fingerprint) -> Done:
         raise _Held(f"The order changed in the shop, but eAccounting's order is no longer open: "
                     f"{_difference(run, transfer, plan)}.")
     updated = documents.replace(run.eaccounting, current, body)
-    OrderTransfer.objects.filter(pk=transfer.pk).update(body_hash=fingerprint, document_total=updated.total,
-                                                        document_vat=updated.vat)  # fmt: skip
-    return Done(updated.id, updated.number, updated.total, f"order updated: total {updated.total}")
+    return Done(updated.id, updated.number, updated.total, f"order updated: total {updated.total}",
+                transfer={"body_hash": fingerprint, "document_total": updated.total, "document_vat": updated.vat})
 
 
 def _difference(run, transfer, plan) -> str:

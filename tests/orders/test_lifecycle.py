@@ -1,10 +1,13 @@
 """After the transfer, against both sandboxes: invoicing, payment, cancellation, refunds, changes."""
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from integration.eaccounting import documents
 from integration.models import AccountingArticle, OrderSettings, OrderStep, OrderTransfer, ShopMethod
 from integration.orders.transfer import transfer_orders
 from integration.sync.article_sync import sync_articles
@@ -64,6 +67,26 @@ def test_a_completed_order_is_invoiced_and_eaccounting_counts_the_stock_down(lif
     assert shop_stock(life, "A-255") == 17  # eAccounting's available stock, no open shop orders
     transfer_orders(life.tenant)
     assert len(life.documents("invoices")) == 1  # once
+
+
+@pytest.mark.parametrize("recorded_on_transfer", [False, True])
+def test_a_worker_killed_after_invoicing_leaves_the_step_for_the_next_run_which_invoices_nothing_twice(
+        life, recorded_on_transfer):
+    order = life.order([("A-255", 1)])
+    transfer_orders(life.tenant)
+    set_status(life, order, "completed")
+    transfer = transfer_of(order)
+    # what a worker killed between eAccounting's answer and recording it leaves: the order converted,
+    # the step claimed and its lease run out, nothing recorded on the transfer
+    converted = documents.convert_order(life.client, transfer.document_id)
+    OrderStep.objects.create(tenant=life.tenant, transfer=transfer, kind="invoice", key="", status="sending",
+                             token=1, attempts=1, lease_until=timezone.now() - timedelta(seconds=1))
+    if recorded_on_transfer:  # what an older version could leave: the invoice on the transfer, the step open
+        OrderTransfer.objects.filter(pk=transfer.pk).update(invoice_id=converted.id, invoice_number=converted.number)
+    transfer_orders(life.tenant)
+    step, transfer = steps(order)[("invoice", "")], transfer_of(order)
+    assert (step.status, step.document_id, transfer.invoice_id) == ("done", converted.id, converted.id)
+    assert [i["Id"] for i in life.documents("invoices")] == [converted.id]
 
 
 def test_a_prepaid_order_gets_its_payment_registered_and_nothing_is_left_open(life):

@@ -30,6 +30,7 @@ from .models import (
 NEEDS_A_PERSON = (OrderTransfer.Status.WAITING, OrderTransfer.Status.HELD)
 NOT_TRANSFERRED = (OrderTransfer.Status.PENDING, OrderTransfer.Status.SENDING, *NEEDS_A_PERSON)
 #: The kinds of run the dashboard lists (the first import has its own page), with the schedule job of each.
+CATALOGUE_KINDS = (SyncRun.Kind.ARTICLES, SyncRun.Kind.STOCK)  # both sync articles; the stock run reads all
 SHOWN_KINDS = {SyncRun.Kind.ARTICLES: "articles", SyncRun.Kind.STOCK: "stock", SyncRun.Kind.ORDERS: "orders"}
 FAILING_AFTER = 3  # this many failed runs of a kind in a row: flagged
 DRIFT_DAYS = 7
@@ -267,7 +268,7 @@ def tenant_rows(user):
         next_runs[job_names[name]] = next_run
 
     synced_at = _by_tenant(
-        SyncRun.objects.filter(tenant__in=visible, kind=SyncRun.Kind.ARTICLES, status=SyncRun.Status.SUCCEEDED,
+        SyncRun.objects.filter(tenant__in=visible, kind__in=CATALOGUE_KINDS, status=SyncRun.Status.SUCCEEDED,
                                dry_run=False), at=Max("started_at"))  # fmt: skip
     oldest_waiting = _by_tenant(
         OrderTransfer.objects.filter(tenant__in=visible, status__in=NOT_TRANSFERRED), since=Min("created_at")
@@ -294,8 +295,9 @@ def tenant_rows(user):
         by_kind = runs[tenant.pk]
         kinds = [KindRuns(kind, by_kind.get(kind, []), next_runs.get((tenant.pk, job)))
                  for kind, job in SHOWN_KINDS.items()]  # fmt: skip
-        last_articles = (by_kind.get(SyncRun.Kind.ARTICLES) or [None])[0]
-        guarded = last_articles is not None and last_articles.status == SyncRun.Status.NEEDS_CONFIRMATION
+        catalogue = [r for kind in CATALOGUE_KINDS for r in by_kind.get(kind, [])[:1]]
+        last_catalogue = max(catalogue, key=lambda r: r.started_at, default=None)
+        guarded = last_catalogue is not None and last_catalogue.status == SyncRun.Status.NEEDS_CONFIRMATION
         rows.append(
             TenantRow(
                 tenant=tenant,
@@ -310,7 +312,7 @@ def tenant_rows(user):
                 # a kind with neither a run nor a schedule (e.g. a tenant not activated) is left out
                 runs=[k for k in kinds if k.recent or k.next_run],
                 running=[run_shown(r) for r in _running(by_kind)],
-                mass_change_run=last_articles if guarded else None,
+                mass_change_run=last_catalogue if guarded else None,
                 unimportable=unimportable.get(tenant.pk, 0),
                 drift=drift.get(tenant.pk, 0),
                 articles_synced_at=synced_at.get(tenant.pk),

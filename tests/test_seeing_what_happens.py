@@ -64,6 +64,7 @@ def test_the_dashboard_shows_last_and_next_runs_with_their_counts(client, owner_
     run(active_a, status=SyncRun.Status.SUCCEEDED, ago=timedelta(minutes=12),
         counts={"created": 3, "updated": 12, "requests_eaccounting": 40})  # fmt: skip
     run(active_a, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.FAILED, ago=timedelta(hours=2), error="boom")
+    run(active_a, kind=SyncRun.Kind.STOCK, status=SyncRun.Status.SUCCEEDED, ago=timedelta(minutes=40))
     schedules.ensure(active_a)
     Schedule.objects.filter(name=schedules.name(active_a.pk, "articles")).update(
         next_run=timezone.now() + timedelta(minutes=4, seconds=30))
@@ -79,7 +80,7 @@ def test_the_dashboard_shows_last_and_next_runs_with_their_counts(client, owner_
     assert "Failed</a> 2\xa0hours ago" in orders
     assert "next run overdue since 30\xa0minutes (is a task cluster running?)" in orders
     stock = re.search(r'data-kind="stock">(.*?)</tr>', page, re.S).group(1)
-    assert "recorded as article syncs" in stock and "next in" in stock  # the full sync is an article run for now
+    assert "Succeeded</a> 40\xa0minutes ago" in stock and "next in" in stock  # the reconcile is a run kind of its own
     assert "failed 3 times" not in page
 
 

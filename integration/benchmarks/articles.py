@@ -17,7 +17,7 @@ def _measure(h: Harness, title, tenant, minimum):
     started = time.monotonic()
     peak = h.sync_in_child(tenant.slug)
     wall = time.monotonic() - started
-    run = SyncRun.objects.filter(tenant=tenant, kind=SyncRun.Kind.ARTICLES).latest("started_at")
+    run = SyncRun.objects.filter(tenant=tenant, kind__in=(SyncRun.Kind.ARTICLES, SyncRun.Kind.STOCK)).latest("started_at")
     ea, shop = h.counts()
     total = sum(ea.values()) + sum(shop.values())
     minimum = minimum(run)

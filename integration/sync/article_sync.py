@@ -254,7 +254,8 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
     """`lease`: the tenant's catalogue lease (jobs.hold), checked before each batch is written."""
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
     shop = webshops.for_connection(tenant.webshop_connection)
-    with RunRecorder(tenant, SyncRun.Kind.ARTICLES, trigger, dry_run) as rec:
+    kind = SyncRun.Kind.STOCK if full else SyncRun.Kind.ARTICLES  # asked to read everything: the stock reconcile
+    with RunRecorder(tenant, kind, trigger, dry_run) as rec:
         if not FirstSync.objects.filter(tenant=tenant, status__in=FIRST_SYNC_FINISHED).exists():
             raise SyncBlocked(
                 "The first sync has not been completed: the shop's own products must go into eAccounting "

@@ -78,8 +78,8 @@ class Command(BaseCommand):
         later = (f"integration.tasks.{task}", [tenant.pk, "manual"] + ([] if kind == "orders" else [full]), {})
         progress = None
         if self.stderr.isatty():  # a person watching: a progress bar; logs and tests stay clean
-            progress = ProgressBar(self._draw, tenant, SyncRun.Kind.ORDERS if kind == "orders" else SyncRun.Kind.ARTICLES,
-                                   dry_run)  # fmt: skip
+            run_kind = {"orders": SyncRun.Kind.ORDERS}.get(kind, SyncRun.Kind.STOCK if full else SyncRun.Kind.ARTICLES)
+            progress = ProgressBar(self._draw, tenant, run_kind, dry_run)
             progress.start()
         try:
             with jobs.hold(tenant, lock, then=later) as lease:

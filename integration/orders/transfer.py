@@ -8,6 +8,7 @@ a person can act on, and are tried again on every run, so they go through by the
 once the cause is fixed.
 """
 
+import itertools
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -70,34 +71,48 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
     with RunRecorder(tenant, SyncRun.Kind.ORDERS, trigger) as rec:
         if not tenant.is_active:
             raise TransferBlocked("The integration is not active: activate it before orders are transferred.")
-        run = _start(tenant, eaccounting, shop, rec, lease)
-        if not run.settings.enabled:
+        settings, _ = OrderSettings.objects.get_or_create(tenant=tenant)
+        if not settings.enabled:
             rec.event(SyncEvent.Outcome.SKIPPED, "-", reason="Order transfer is switched off in the order settings.")
             return rec.run
-        seen: set[int] = set()
+        started, cursor = timezone.now(), SyncCursor.objects.filter(tenant=tenant, name=ORDERS_CURSOR).first()
         if order_ids is not None:
-            for order in _fetch_by_id(shop, [int(i) for i in order_ids], rec):
-                seen.add(order.id)
-                _consider(run, order)
-        else:
-            cursor = SyncCursor.objects.filter(tenant=tenant, name=ORDERS_CURSOR).first()
-            started = timezone.now()
-            since = cursor.value - OVERLAP if cursor else run.settings.transfer_from
-            # every status: a transferred order's later life (completed, cancelled, refunded) is followed too
-            for order in shop.orders(modified_after=since):
-                seen.add(order.id)
-                _consider(run, order)
-                if len(seen) % 20 == 0:
-                    rec.progress(len(seen))
-            SyncCursor.objects.update_or_create(tenant=tenant, name=ORDERS_CURSOR, defaults={"value": started})
+            orders = iter(_fetch_by_id(shop, [int(i) for i in order_ids], rec))
+        else:  # every status: a transferred order's later life (completed, cancelled, refunded) is followed too
+            orders = iter(shop.orders(modified_after=cursor.value - OVERLAP if cursor else settings.transfer_from))
+        first = next(orders, None)
+        if first is None and not _anything_open(tenant):
+            _advance(tenant, started, order_ids)
+            return rec.run  # nothing new, nothing waiting: eAccounting's shared budget is not touched
+        run = _start(tenant, settings, eaccounting, shop, rec, lease)
+        seen: set[int] = set()
+        for order in itertools.chain([first], orders) if first is not None else ():
+            seen.add(order.id)
+            _consider(run, order)
+            if len(seen) % 20 == 0:
+                rec.progress(len(seen))
+        _advance(tenant, started, order_ids)
         _retry_open(run, seen)
         _write_back(run)
         rec.counts.update({"requests_eaccounting": eaccounting.stats["requests"]})
     return rec.run
 
 
-def _start(tenant, eaccounting, shop, rec, lease) -> Run:
-    settings, _ = OrderSettings.objects.get_or_create(tenant=tenant)
+def _anything_open(tenant: Tenant) -> bool:
+    """Orders or steps waiting or left sending, or references not yet written onto shop orders."""
+    open_ = (STATUS.PENDING, STATUS.WAITING, STATUS.SENDING)
+    return (OrderTransfer.objects.filter(tenant=tenant, status__in=open_).exists()
+            or OrderStep.objects.filter(tenant=tenant, status__in=open_).exists()
+            or OrderTransfer.objects.filter(tenant=tenant, status__in=(STATUS.DONE, STATUS.HELD),
+                                            written_back=False).exists())  # fmt: skip
+
+
+def _advance(tenant: Tenant, started, order_ids) -> None:
+    if order_ids is None:  # a poll saw everything changed until it started
+        SyncCursor.objects.update_or_create(tenant=tenant, name=ORDERS_CURSOR, defaults={"value": started})
+
+
+def _start(tenant, settings, eaccounting, shop, rec, lease) -> Run:
     company = eaccounting.company_settings()
     reference.refresh_customers(tenant, eaccounting)
     rules = customers.rules(settings, company)

@@ -56,6 +56,17 @@ def test_a_second_run_and_a_webhook_for_the_same_order_make_no_second_document(s
     assert OrderTransfer.objects.get(shop_order_id=order["id"]).attempts == 1
 
 
+def test_a_run_with_nothing_new_and_nothing_waiting_sends_nothing_to_eaccounting(shop):
+    """Order runs are frequent and eAccounting's budget is shared by every tenant: a quiet run spends none of it."""
+    before = shop.ea.control("GET", "counters")
+    assert transfer_orders(shop.tenant).status == "succeeded"
+    assert shop.ea.control("GET", "counters") == before
+    order = shop.order([("A-255", 1)])
+    assert transfer_orders(shop.tenant).status == "succeeded"
+    assert OrderTransfer.objects.get(shop_order_id=order["id"]).status == OrderTransfer.Status.DONE
+    assert shop.ea.control("GET", "counters") != before  # the counters do see an order's requests
+
+
 def test_the_same_customer_is_found_again_not_created_twice(shop):
     shop.order([("A-255", 1)])
     shop.order([("B-14", 1)], billing={**PRIVATE, "email": " maija@example.FI "})

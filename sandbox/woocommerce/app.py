@@ -63,7 +63,9 @@ class SandboxApp:
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ: dict, start_response):
         request = Request(environ)
-        base = request.host_url.rstrip("/")
+        # root_url includes SCRIPT_NAME, so a shop mounted under /shops/<name> (multishop.py) puts the
+        # prefix into every URL it builds; for a single shop SCRIPT_NAME is empty and this is the host URL.
+        base = request.root_url.rstrip("/")
         self.state.seen_host = base
         base = self.state.base_url(base)
         path = request.path

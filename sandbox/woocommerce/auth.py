@@ -96,7 +96,7 @@ def _check_oauth(state: ShopState, request: Request, params: dict) -> dict:
     if method not in ("HMAC-SHA1", "HMAC-SHA256"):
         raise fail("Invalid signature - signature method is invalid.")
     # WooCommerce signs against the site's home URL (not whatever Host the request used)
-    url = state.base_url(request.host_url.rstrip("/")) + request.path
+    url = state.base_url(request.root_url.rstrip("/")) + request.path  # root_url: incl. a /shops/<name> mount
     expected = oauth_signature(request.method, url, params, key["consumer_secret"], method)
     given = unquote(params["oauth_signature"].replace(" ", "+"))
     if not hmac.compare_digest(expected, given):

@@ -85,16 +85,17 @@ def authorize(state: ShopState, request: Request) -> Response:
     app = html.escape(p["app_name"])
     hidden = "".join(f'<input type="hidden" name="{k}" value="{html.escape(p[k])}">' for k in PARAMS)
     perms = "".join(f"<li>{html.escape(x)}</li>" for x in PERMISSIONS[p["scope"]])
+    root = html.escape(request.script_root)  # the /shops/<name> mount in multi-shop mode, else ""
     body = (
         f"<h1>{app} would like to connect to your store</h1>"
         f"<p>This will give &quot;<strong>{app}</strong>&quot; <strong>{SCOPES[p['scope']]}</strong> "
         f'access which will allow it to:</p><ul class="wc-auth-permissions">{perms}</ul>'
         '<div class="wc-auth-logged-in-as"><p>Logged in as admin</p></div>'
-        f'<form method="post" action="/wc-auth/v1/access_granted" class="wc-auth-actions">{hidden}'
+        f'<form method="post" action="{root}/wc-auth/v1/access_granted" class="wc-auth-actions">{hidden}'
         '<button type="submit" id="wc-auth-approve" name="action" value="approve" '
         'class="button button-primary wc-auth-approve">Approve</button> '
         '<button type="submit" id="wc-auth-deny" name="action" value="deny" '
-        'formaction="/wc-auth/v1/access_denied" class="button wc-auth-deny">Deny</button>'
+        f'formaction="{root}/wc-auth/v1/access_denied" class="button wc-auth-deny">Deny</button>'
         "</form>"
     )
     return _page("Access request", body)

@@ -180,4 +180,4 @@ class SyncEventAdmin(TenantScopedAdmin):
     list_select_related = ["tenant"]
 
 
-from . import admin_orders  # noqa: E402,F401  (registers the order pages)
+from . import admin_jobs, admin_orders  # noqa: E402,F401  (register the job intervals and order pages)

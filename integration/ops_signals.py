@@ -1,4 +1,5 @@
-"""Installation-wide schedules, kept by `migrate`: the nightly cleanup (silta:cleanup).
+"""Installation-wide schedules, kept by `migrate`: the nightly cleanup (silta:cleanup) and the
+hourly budget replan (silta:replan, every tenant's intervals within eAccounting's shared budget).
 
 Created once by name after every migrate; an interval or time changed in the admin is kept, only
 the task it runs is put right. Per-tenant schedules are integration/schedules.py's.
@@ -11,6 +12,8 @@ from django.utils import timezone
 CLEANUP = "silta:cleanup"
 CLEANUP_TASK = "integration.ops_tasks.cleanup"
 CLEANUP_AT = time(3, 0)  # local time (TIME_ZONE)
+REPLAN = "silta:replan"
+REPLAN_TASK = "integration.ops_tasks.replan_schedules"
 
 
 def next_at(at: time, now: datetime | None = None) -> datetime:
@@ -23,7 +26,7 @@ def next_at(at: time, now: datetime | None = None) -> datetime:
 
 
 def ensure_schedules(sender=None, apps=None, using="default", **kwargs):
-    """post_migrate receiver (also callable directly): the cleanup schedule exists exactly once."""
+    """post_migrate receiver (also callable directly): each installation schedule exists exactly once."""
     if apps is None:
         from django.apps import apps
     try:
@@ -31,11 +34,14 @@ def ensure_schedules(sender=None, apps=None, using="default", **kwargs):
     except LookupError:  # django_q not migrated (yet): the next migrate creates it
         return
     schedules = Schedule.objects.using(using)
-    extra = schedules.filter(name=CLEANUP).order_by("pk").values_list("pk", flat=True)[1:]
-    schedules.filter(pk__in=list(extra)).delete()  # a copy made by hand would run the cleanup twice
-    schedules.update_or_create(
-        name=CLEANUP,
-        defaults={"func": CLEANUP_TASK},
-        create_defaults={"func": CLEANUP_TASK, "args": None, "kwargs": None, "schedule_type": "D",  # Schedule.DAILY
-                         "repeats": -1, "next_run": next_at(CLEANUP_AT)},
-    )
+    wanted = {
+        CLEANUP: (CLEANUP_TASK, {"schedule_type": "D", "next_run": next_at(CLEANUP_AT)}),  # Schedule.DAILY
+        REPLAN: (REPLAN_TASK, {"schedule_type": "I", "minutes": 60, "next_run": timezone.now()}),  # MINUTES
+    }
+    for name, (func, timing) in wanted.items():
+        extra = schedules.filter(name=name).order_by("pk").values_list("pk", flat=True)[1:]
+        schedules.filter(pk__in=list(extra)).delete()  # a copy made by hand would run it twice
+        schedules.update_or_create(
+            name=name, defaults={"func": func},
+            create_defaults={"func": func, "args": None, "kwargs": None, "repeats": -1, **timing},
+        )

@@ -12,3 +12,14 @@ def cleanup() -> str:
     text = summary(prune())
     log.info("cleanup: %s", text)
     return text
+
+
+def replan_schedules() -> str:
+    """Hourly (silta:replan): every tenant's intervals within eAccounting's shared budget."""
+    from .schedules import replan
+
+    plan = replan()
+    text = (f"shortest intervals {plan.minimum} min; expected {plan.articles_per_minute:.0f} article "
+            f"requests a minute of {plan.allowed_per_minute:.0f} planned")
+    log.info("replan: %s", text)
+    return text

@@ -1,33 +1,78 @@
-"""Each active tenant's django-q2 schedules, kept in step by name (django-q2 has no unique key)."""
+"""Each active tenant's django-q2 schedules, kept in step by name (django-q2 has no unique key).
 
+The interval of each job is the tenant's own (JobSchedule, editable in the admin) unless the
+shared eAccounting budget needs it longer (budget_plan.py); `replan` applies the budget to every
+tenant as tenants come and go and catalogues grow. Tenants' runs are spread over the interval
+(a fixed phase per tenant), so a thousand tenants do not all start on the minute.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
 from django_q.models import Schedule
 
-from .models import Tenant
+from . import budget_plan
+from .models import AccountingArticle, JobSchedule, Tenant
 
-# (job, task, minutes, keyword arguments)
-JOBS = [
-    ("articles", "integration.tasks.sync_articles", 10, {"trigger": "schedule"}),
-    ("stock", "integration.tasks.sync_articles", 60, {"trigger": "schedule", "full": True}),
-    ("orders", "integration.tasks.transfer_orders", 5, {"trigger": "schedule"}),
-    ("webhooks", "integration.tasks.check_webhooks", 24 * 60, {}),
-]
+# job: (task, keyword arguments)
+JOBS = {
+    "articles": ("integration.tasks.sync_articles", {"trigger": "schedule"}),
+    "stock": ("integration.tasks.sync_articles", {"trigger": "schedule", "full": True}),
+    "orders": ("integration.tasks.transfer_orders", {"trigger": "schedule"}),
+    "webhooks": ("integration.tasks.check_webhooks", {}),
+}
+GOLDEN = 0.6180339887  # successive tenant ids land far apart in the interval
 
 
 def name(tenant_id: int, job: str) -> str:
     return f"silta:{tenant_id}:{job}"
 
 
-def ensure(tenant: Tenant) -> None:
-    """Create or correct the tenant's schedules; intervals changed in the admin are kept."""
-    for job, func, minutes, kwargs in JOBS:
+def phase(tenant_id: int, minutes: int) -> timedelta:
+    """Where in each interval this tenant's job starts."""
+    return timedelta(minutes=minutes * ((tenant_id * GOLDEN) % 1))
+
+
+def current_plan(tenant: Tenant | None = None) -> budget_plan.BudgetPlan:
+    """The budget plan for all active tenants (or, when each company has a budget of its own, for `tenant`)."""
+    active = Tenant.objects.filter(is_active=True)
+    if settings.EACCOUNTING_RATE_SCOPE == "company" and tenant is not None:
+        active = active.filter(pk=tenant.pk)
+    sizes = dict(AccountingArticle.objects.filter(tenant__in=active).values_list("tenant").annotate(n=Count("pk")))
+    counts = [sizes.get(pk, 0) for pk in active.values_list("pk", flat=True)]
+    per_minute = settings.EACCOUNTING_RATE_LIMIT * 60 / settings.EACCOUNTING_RATE_WINDOW
+    return budget_plan.plan(counts, page_size=settings.EACCOUNTING_PAGE_SIZE, limit_per_minute=per_minute)
+
+
+def ensure(tenant: Tenant, plan: budget_plan.BudgetPlan | None = None) -> dict[str, int]:
+    """Create or correct the tenant's schedules; returns each job's interval in minutes."""
+    plan = plan or current_plan(tenant)
+    wanted = {w.job: w.minutes for w in JobSchedule.objects.filter(tenant=tenant)}
+    for job in JOBS.keys() - wanted.keys():
+        wanted[job] = JobSchedule.objects.get_or_create(
+            tenant=tenant, job=job, defaults={"minutes": budget_plan.DEFAULT_MINUTES[job]})[0].minutes
+    now, intervals = timezone.now(), {}
+    for job, (func, kwargs) in JOBS.items():
+        minutes = intervals[job] = plan.minutes(job, wanted[job])
+        fields = {"func": func, "args": repr((tenant.pk,)), "kwargs": repr(kwargs),
+                  "schedule_type": Schedule.MINUTES, "repeats": -1, "minutes": minutes}  # fmt: skip
         schedule, created = Schedule.objects.update_or_create(
-            name=name(tenant.pk, job),
-            defaults={"func": func, "args": repr((tenant.pk,)), "kwargs": repr(kwargs),
-                      "schedule_type": Schedule.MINUTES, "repeats": -1},
+            name=name(tenant.pk, job), defaults=fields, create_defaults={**fields, "next_run": now + phase(tenant.pk, minutes)}
         )
-        if created or not schedule.minutes:
-            schedule.minutes = minutes
-            schedule.save(update_fields=["minutes"])
+        if not created and schedule.next_run and schedule.next_run > now + timedelta(minutes=minutes):
+            schedule.next_run = now + phase(tenant.pk, minutes)  # made more frequent: do not wait out the old interval
+            schedule.save(update_fields=["next_run"])
+    return intervals
+
+
+def replan() -> budget_plan.BudgetPlan:
+    """Every active tenant's intervals again, from the present budget plan (hourly, silta:replan)."""
+    plan = current_plan()
+    for tenant in Tenant.objects.filter(is_active=True):
+        ensure(tenant, None if settings.EACCOUNTING_RATE_SCOPE == "company" else plan)
+    return plan
 
 
 def remove(tenant_id: int) -> int:

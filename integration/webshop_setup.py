@@ -116,7 +116,10 @@ def check_webhooks(tenant_id: int) -> list[str]:
 
 
 def remove_webhooks(tenant: Tenant) -> int:
-    return webshops.for_connection(tenant.webshop_connection).remove_webhooks(webhook_url(tenant))
+    connection = getattr(tenant, "webshop_connection", None)
+    if connection is None:  # never connected, or the connection was removed: nothing to remove
+        return 0
+    return webshops.for_connection(connection).remove_webhooks(webhook_url(tenant))
 
 
 def mark_needs_reconnect(connection: WebshopConnection, detail: str) -> None:

@@ -18,6 +18,7 @@ from integration.models import (
     ArticleTemplate,
     ConnectionStatus,
     EAccountingConnection,
+    JobSchedule,
     Membership,
     MethodArticle,
     OrderSettings,
@@ -76,6 +77,7 @@ def make_tenant(slug, business_id):
     customer = AccountingCustomer.objects.create(tenant=tenant, customer_id=f"customer-{slug}", name=f"Buyer {slug}",
                                                  email=f"buyer@{slug}.example")
     OrderSettings.objects.create(tenant=tenant, rounding_article=article, collective_customer=customer)
+    JobSchedule.objects.create(tenant=tenant, job=JobSchedule.Job.ORDERS, minutes=3)
     method = ShopMethod.objects.create(tenant=tenant, kind=ShopMethod.Kind.SHIPPING, key="flat_rate:1",
                                        title=f"Posti {slug}")
     MethodArticle.objects.create(method=method, article=article)

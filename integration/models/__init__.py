@@ -26,12 +26,12 @@ from .orders import (
     ShopMethod,
     TransferStatus,
 )
-from .runs import JobLease, SyncEvent, SyncRun
+from .runs import JobLease, JobSchedule, SyncEvent, SyncRun
 from .tenancy import Membership, Tenant, business_id_validator
 from .webhooks import WebhookDelivery
 
 __all__ = [
-    "ArticleLink", "ArticleTemplate", "JobLease", "ShopProductSnapshot", "SyncCursor", "SyncEvent", "SyncRun",
+    "ArticleLink", "ArticleTemplate", "JobLease", "JobSchedule", "ShopProductSnapshot", "SyncCursor", "SyncEvent", "SyncRun",
     "TaxClassMapping", "FirstSync", "ImportItem", "ReferenceData",
     "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",
     "WebshopConnection", "business_id_validator", "normalize_shop_url",

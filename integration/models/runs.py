@@ -1,5 +1,6 @@
 """A record of every sync run and what happened to each item in it."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from .tenancy import Tenant
@@ -96,3 +97,29 @@ class JobLease(models.Model):
 
     def __str__(self):
         return f"{self.tenant} {self.lock} lease"
+
+
+class JobSchedule(models.Model):
+    """How often the tenant wants one of its jobs run. The django-q2 Schedule runs it at this
+    interval, or less often when eAccounting's shared budget asks for it (budget_plan.py)."""
+
+    class Job(models.TextChoices):
+        ARTICLES = "articles", "Article sync"
+        STOCK = "stock", "Stock reconcile"
+        ORDERS = "orders", "Order import"
+        WEBHOOKS = "webhooks", "Webhook check"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="job_schedules")
+    job = models.CharField(max_length=20, choices=Job.choices)
+    minutes = models.PositiveIntegerField(
+        "every (minutes)", validators=[MinValueValidator(1), MaxValueValidator(7 * 24 * 60)],
+        help_text="How often to run it. eAccounting's request budget is shared by every company Silta "
+                  "serves: when it is needed, the job runs less often than this (see “runs every”).",
+    )  # fmt: skip
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "job"], name="one_interval_per_tenant_and_job")]
+        ordering = ["tenant", "job"]
+
+    def __str__(self):
+        return f"{self.tenant}: {self.get_job_display()}"

@@ -68,15 +68,16 @@ def test_activation_schedules_the_jobs_once_and_deactivation_removes_them(ready,
 
     from integration import schedules
     from integration.activation.activate import deactivate
+    from integration.models import JobSchedule
 
     client.post(reverse("tenant_activate", args=[ready.slug]), {"answer": "yes"})
     tenants = Schedule.objects.filter(name__startswith=f"silta:{ready.pk}:")  # besides the installation's own
     names = sorted(tenants.values_list("name", flat=True))
-    assert names == sorted(schedules.name(ready.pk, job) for job, *_ in schedules.JOBS)
-    Schedule.objects.filter(name=schedules.name(ready.pk, "articles")).update(minutes=5)  # edited in the admin
+    assert names == sorted(schedules.name(ready.pk, job) for job in schedules.JOBS)
+    JobSchedule.objects.filter(tenant=ready, job="articles").update(minutes=25)  # the tenant's own interval
     schedules.ensure(ready)  # e.g. a re-activation
     assert tenants.count() == len(schedules.JOBS)
-    assert Schedule.objects.get(name=schedules.name(ready.pk, "articles")).minutes == 5
+    assert Schedule.objects.get(name=schedules.name(ready.pk, "articles")).minutes == 25
     ready.refresh_from_db()
     deactivate(ready)
     assert not tenants.exists()

@@ -24,6 +24,7 @@ URLS = Map([Rule(p, methods=m, endpoint=e) for p, m, e in [
     ("/_sandbox/companies/<cid>", ["PATCH"], "company_patch"),
     ("/_sandbox/companies/<cid>/articles", ["POST"], "company_seed_articles"),
     ("/_sandbox/companies/<cid>/stock", ["POST"], "company_stock"),
+    ("/_sandbox/companies/<cid>/articles/<number>", ["PATCH"], "company_article_edit"),
     ("/_sandbox/companies/<cid>/webshoporders", ["POST"], "company_webshop"),
     ("/_sandbox/companies/<cid>/resources/<kind>", ["GET"], "company_resources"),
     ("/_sandbox/users", ["GET"], "users"),
@@ -143,6 +144,24 @@ def c_company_stock(app, request, body, cid):
     a["StockBalanceManuallyChangedUtc"] = s.now_str()
     if body.get("bump_changed", True):
         a["ChangedUtc"] = s.now_str()
+    return article_view(s, c, a)
+
+
+HAND_EDITABLE = {"Name", "NameEnglish", "IsActive", "SendToWebshop"}
+
+
+def c_company_article_edit(app, request, body, cid, number):
+    """An article edited in the eAccounting UI (a person's work: no API call, no rate limit)."""
+    s, c = app.state, _company(app, cid)
+    a = c.find_article_by_number(number)
+    if a is None:
+        raise ApiError(404, 3000, "No such article.")
+    if set(body) - HAND_EDITABLE:
+        raise ApiError(400, 4000, f"Only {sorted(HAND_EDITABLE)} can be edited here, not {sorted(set(body) - HAND_EDITABLE)}.")
+    if len(str(body.get("Name", a["Name"]))) > 50:
+        raise ApiError(400, 4000, "Name: at most 50 characters.")
+    a.update(body)
+    a["ChangedUtc"] = s.now_str()
     return article_view(s, c, a)
 
 

@@ -402,6 +402,18 @@ def _company_id(sb, api):
     return next(c["id"] for c in sb.companies() if c["name"] == name)
 
 
+def test_an_article_edited_by_hand_moves_its_changed_time_and_nothing_else(sb, api):
+    ref = Ref(api)
+    a = ok(api.post(api.v2("articles"), json=article(ref, "H1")), 201)
+    edited = sb.control("PATCH", f"companies/{_company_id(sb, api)}/articles/H1", {"Name": "Käsin muutettu"})
+    assert edited["Name"] == "Käsin muutettu" and edited["ChangedUtc"] >= a["ChangedUtc"]
+    read = ok(api.get(api.v2(f"articles/{a['Id']}")))
+    assert (read["Name"], read["NetPrice"], read["ChangedUtc"]) == ("Käsin muutettu", a["NetPrice"], edited["ChangedUtc"])
+    sb.control("PATCH", f"companies/{_company_id(sb, api)}/articles/H1", {"NetPrice": 1}, expect=(400,))
+    sb.control("PATCH", f"companies/{_company_id(sb, api)}/articles/H1", {"Name": "x" * 51}, expect=(400,))
+    sb.control("PATCH", f"companies/{_company_id(sb, api)}/articles/NOPE", {"Name": "x"}, expect=(404,))
+
+
 def test_stock_module_on_reservations_and_decrements(sb, api):
     ref = Ref(api)
     a = ok(api.post(api.v2("articles"), json=article(ref, "S1", IsStock=True, StockBalance=500)), 201)

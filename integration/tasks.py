@@ -104,6 +104,9 @@ def first_sync_step(first_sync_id: int, step: str) -> str:
 
 
 def _first_sync_step(first, step: str) -> str:
+    from django.conf import settings
+    from django_q.tasks import async_task
+
     from .models import FirstSync
     from .sync import first_sync
 
@@ -111,7 +114,10 @@ def _first_sync_step(first, step: str) -> str:
         if step == "preview":
             first_sync.preview(first.tenant, first)
         elif step in ("create", "overwrite"):
-            first_sync.apply(first, overwrite=step == "overwrite")
+            first_sync.apply(first, overwrite=step == "overwrite", seconds=settings.SILTA_TASK_SLICE_SECONDS)
+            first.refresh_from_db()
+            if first.status == FirstSync.Status.APPLYING:  # time is up for this task: the next one goes on
+                async_task("integration.tasks.first_sync_step", first.pk, step)
         elif step == "undo":
             first_sync.undo(first)
         else:

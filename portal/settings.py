@@ -223,6 +223,9 @@ AXES_RESET_ON_SUCCESS = True
 # twice; `catch_up` off so a stopped cluster does not replay every missed schedule;
 # failures acknowledged so they are not redelivered forever; attempts bounded.
 Q_TIMEOUT = env.int("Q_TIMEOUT", default=600)
+# Long work (a first sync creating thousands of articles) stops after this long and goes on in a
+# new task, so no task runs into Q_TIMEOUT.
+SILTA_TASK_SLICE_SECONDS = env.int("SILTA_TASK_SLICE_SECONDS", default=Q_TIMEOUT // 2)
 Q_CLUSTER = {
     "name": "silta",
     "orm": "default",

@@ -90,6 +90,31 @@ def test_yes_creates_and_overwrites_wait_for_their_own_confirmation(tenant, clas
     assert price == Decimal("99.90")
 
 
+def test_a_long_apply_stops_when_its_time_is_up_and_the_next_task_goes_on_where_it_stopped(tenant, clashes, settings):
+    from django_q.models import OrmQ
+
+    from integration import tasks
+
+    settings.SILTA_TASK_SLICE_SECONDS = 0  # every task does one item, then hands over
+    first = first_sync.preview(tenant)
+    planned = first.items.filter(kind__in=[ImportItem.Kind.CREATE, ImportItem.Kind.LINK])
+    assert planned.filter(kind=ImportItem.Kind.CREATE).count() >= 3
+    runs, total = 0, planned.count()
+    while True:
+        OrmQ.objects.all().delete()
+        tasks.first_sync_step(first.pk, "create")  # what the cluster runs, the first time and for each hand-over
+        runs += 1
+        first.refresh_from_db()
+        queued = [q.task for q in OrmQ.objects.all()]
+        if first.status != FirstSync.Status.APPLYING:
+            break
+        assert planned.filter(state=ImportItem.State.APPLIED).count() == runs  # one more each time, none twice
+        assert [(q["func"], q["args"]) for q in queued] == [("integration.tasks.first_sync_step", (first.pk, "create"))]
+    assert first.status == FirstSync.Status.CREATED  # the overwrites wait for their own confirmation
+    assert runs == total == planned.filter(state=ImportItem.State.APPLIED).count()
+    assert not any(q["func"] == "integration.tasks.first_sync_step" for q in queued)  # done: nothing more queued
+
+
 def test_an_item_changed_after_the_preview_is_skipped_not_forced(tenant, clashes, eaccounting, wc):
     first = first_sync.preview(tenant)
     changed = items(first, ImportItem.Kind.CREATE)[0]

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean benchmark
+.PHONY: demo test lint venv clean benchmark simulate
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(STAMP)
 	fi
 
 ## Measure the article sync (requests vs the minimum, wall time, peak RSS) on a database of its own.
+## Many tenants on one eAccounting budget, on a scaled clock, on a throwaway PostgreSQL (see README).
+simulate: $(STAMP)
+	DEBUG=true tests/postgres.sh run sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py simulate $(ARGS)'
+
 benchmark: $(STAMP)
 	rm -f var/benchmark.sqlite3*
 	DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/var/benchmark.sqlite3 $(BIN)/python manage.py migrate -v0

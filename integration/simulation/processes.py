@@ -1,0 +1,83 @@
+"""The processes a simulation runs beside itself: both sandboxes, gunicorn and a qcluster."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack, contextmanager
+
+import requests
+from django.conf import settings
+from django.db import connection
+
+from ..benchmarks.harness import free_port
+
+
+def _wait(url, what, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not start")
+
+
+@contextmanager
+def process(args, env=None, ready=None, what=""):
+    log = tempfile.NamedTemporaryFile(prefix="silta-sim-", suffix=".log", delete=False)
+    child = subprocess.Popen([sys.executable, *args], env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        if ready:
+            _wait(ready, what)
+        yield child
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+        log.close()
+
+
+@contextmanager
+def sandboxes(page_size: int):
+    """eAccounting (companies made later) and a multi-shop WooCommerce; yields their URLs."""
+    ea_port, wc_port = free_port(), free_port()
+    ea_args = ["-m", "sandbox.eaccounting", "--port", str(ea_port), "--seed-articles", "0",
+               "--set", f"page_size_max={page_size}", "--set", "rate_limit=1000000"]  # fmt: skip
+    ea, wc = f"http://127.0.0.1:{ea_port}", f"http://127.0.0.1:{wc_port}"
+    with ExitStack() as stack:
+        stack.enter_context(process(ea_args, ready=f"{ea}/_sandbox/", what="the eAccounting sandbox"))
+        stack.enter_context(process(["-m", "sandbox.woocommerce", "--multi-shop", "--port", str(wc_port)],
+                                    ready=f"{wc}/_sandbox/", what="the WooCommerce sandbox"))  # fmt: skip
+        yield ea, wc
+
+
+def child_env(base_url: str, workers: int) -> dict:
+    """Our settings as this process has them (the scaled budget included), for gunicorn and the cluster."""
+    db = connection.settings_dict
+    login = f"{db['USER']}:{db['PASSWORD']}" if db.get("PASSWORD") else db["USER"]
+    return {
+        **os.environ, "DEBUG": "true", "DATABASE_URL": f"postgres://{login}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "SILTA_BASE_URL": base_url, "SILTA_ENCRYPTION_KEYS": ",".join(settings.SILTA_ENCRYPTION_KEYS),
+        "EACCOUNTING_IDENTITY_URL": settings.EACCOUNTING_IDENTITY_URL, "EACCOUNTING_API_URL": settings.EACCOUNTING_API_URL,
+        "EACCOUNTING_PAGE_SIZE": str(settings.EACCOUNTING_PAGE_SIZE),
+        "EACCOUNTING_RATE_LIMIT": str(settings.EACCOUNTING_RATE_LIMIT),
+        "EACCOUNTING_RATE_WINDOW": str(settings.EACCOUNTING_RATE_WINDOW),
+        "Q_WORKERS": str(workers), "Q_POLL": "0.1", "LOG_LEVEL": "WARNING",
+    }
+
+
+@contextmanager
+def portal(workers: int, web_port: int):
+    """gunicorn (the shop's webhooks arrive there) and a qcluster with `workers` workers."""
+    base = f"http://127.0.0.1:{web_port}"
+    env = child_env(base, workers)
+    with ExitStack() as stack:
+        stack.enter_context(process(["-m", "gunicorn", "-b", f"127.0.0.1:{web_port}", "-w", "2", "portal.wsgi"], env,
+                                    ready=f"{base}/healthz", what="gunicorn"))  # fmt: skip
+        stack.enter_context(process(["manage.py", "qcluster"], env))
+        yield base

@@ -1,0 +1,69 @@
+"""The simulated tenants: each an eAccounting company with its articles and an empty shop of its
+own, connected, activated, first sync done, templates set and every article in its shop."""
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import requests
+from django.db import connection
+from django.utils import timezone
+
+from .. import webshop_setup
+from ..activation.activate import activate
+from ..activation.fetch import gather
+from ..activation.preflight import check
+from ..benchmarks.orders import _templates
+from ..models import ArticleLink, ConnectionStatus, EAccountingConnection, Tenant, WebshopConnection
+from ..sync import first_sync
+
+
+@dataclass(frozen=True)
+class SimTenant:
+    pk: int
+    company_id: str
+    shop: str  # the shop's base URL
+    articles: tuple[str, ...]  # numbers of the articles in the shop
+    products: tuple[int, ...]  # the shop's product ids
+
+
+def _post(url, body, timeout=600):
+    response = requests.post(url, json=body, timeout=timeout)
+    response.raise_for_status()
+    return response.json()
+
+
+def build_one(ea: str, wc: str, n: int, articles: int, webhooks: bool) -> SimTenant:
+    try:
+        company = _post(f"{ea}/_sandbox/companies", {"name": f"Simulaatio {n} Oy", "articles": articles,
+                                                     "customers": 0, "webshop_orders": 0, "seed": n})  # fmt: skip
+        shop = _post(f"{wc}/_sandbox/shops", {"name": f"t{n}", "seed": None})["url"]
+        key = _post(f"{shop}/_sandbox/keys", {"permissions": "read_write"})
+        tokens = _post(f"{ea}/_sandbox/tokens", {"company_id": company["id"]})
+        tenant = Tenant.objects.create(name=f"Simulaatio {n} Oy", slug=f"sim-{n}")
+        EAccountingConnection.objects.create(
+            tenant=tenant, status=ConnectionStatus.CONNECTED, company_id=company["id"], company_name=company["name"],
+            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+            access_token_expires_at=timezone.now() + timezone.timedelta(hours=1),
+        )
+        WebshopConnection.objects.create(tenant=tenant, base_url=shop, api_key=key["consumer_key"],
+                                         api_secret=key["consumer_secret"], status=ConnectionStatus.CONNECTED)  # fmt: skip
+        activate(tenant, check(gather(tenant)))
+        if not webhooks:
+            webshop_setup.remove_webhooks(tenant)
+        first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
+        _templates(tenant)  # shipping and payment fee articles, then the initial article sync
+        links = list(ArticleLink.objects.filter(tenant=tenant, shop_parent_id=None)
+                     .exclude(article_number__startswith="BENCH-").values_list("article_number", "shop_product_id"))  # fmt: skip
+        return SimTenant(tenant.pk, company["id"], shop, tuple(a for a, _ in links), tuple(p for _, p in links))
+    finally:
+        connection.close()  # this worker thread's own connection
+
+
+def build(ea: str, wc: str, tenants: int, articles: int, webhooks: bool, say) -> list[SimTenant]:
+    built = []
+    with ThreadPoolExecutor(4) as pool:
+        for t in pool.map(lambda n: build_one(ea, wc, n, articles, webhooks), range(tenants)):
+            built.append(t)
+            if len(built) % 10 == 0 or len(built) == tenants:
+                say(f"  {len(built)} of {tenants} tenants ready")
+    return built

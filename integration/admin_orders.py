@@ -1,12 +1,11 @@
 """Admin pages for web orders: order settings, delivery/payment method templates, transfers."""
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import Count, Q
-from django_q.tasks import async_task
 
 from portal.tenant_admin import TenantListFilter, TenantScopedAdmin, TenantScopedInline
 
+from . import queues
 from .models import (
     AccountingArticle,
     AccountingCustomer,
@@ -120,7 +119,6 @@ class OrderTransferAdmin(TenantScopedAdmin):
         for tenant_id, order_id in allowed.values_list("tenant_id", "shop_order_id"):
             by_tenant.setdefault(tenant_id, []).append(order_id)
         for tenant_id, ids in by_tenant.items():
-            transaction.on_commit(lambda t=tenant_id, i=ids: async_task(
-                "integration.tasks.transfer_orders", t, "manual", i))
+            queues.enqueue("integration.tasks.transfer_orders", tenant_id, "manual", ids)
         count = sum(len(ids) for ids in by_tenant.values())
         self.message_user(request, f"{count} order(s) will be tried again in a moment.", messages.SUCCESS)

@@ -8,14 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django_q.models import Schedule
-from django_q.tasks import async_task
 
-from . import schedules, tenancy
+from . import queues, schedules, tenancy
 from .models import (
     ConnectionStatus,
     FirstSync,
@@ -344,6 +342,6 @@ def sync_now(tenant: Tenant) -> bool:
     if not tenant.is_active:
         return False
     tenant_id = tenant.pk
-    transaction.on_commit(lambda: async_task("integration.tasks.sync_articles", tenant_id, "manual"))
-    transaction.on_commit(lambda: async_task("integration.tasks.transfer_orders", tenant_id, "manual"))
+    queues.enqueue("integration.tasks.sync_articles", tenant_id, "manual")
+    queues.enqueue("integration.tasks.transfer_orders", tenant_id, "manual")
     return True

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django_q.tasks import async_task
 
+from . import queues
 from .models import JobLease, SyncRun, Tenant
 
 CATALOGUE, ORDERS = JobLease.Lock.CATALOGUE, JobLease.Lock.ORDERS
@@ -127,4 +127,4 @@ def _release(lease: Lease) -> None:
         pending, row.pending, row.expires_at = row.pending, [], None
         row.save(update_fields=["pending", "expires_at", "updated_at"])
         for func, args, kwargs in pending:
-            transaction.on_commit(lambda f=func, a=args, k=kwargs: async_task(f, *a, **k))
+            queues.enqueue(func, *args, **kwargs)

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django_q.models import Schedule
 
-from . import budget_plan
+from . import budget_plan, queues
 from .models import AccountingArticle, JobSchedule, Tenant
 
 # job: (task, keyword arguments)
@@ -56,7 +56,7 @@ def ensure(tenant: Tenant, plan: budget_plan.BudgetPlan | None = None) -> dict[s
     now, intervals = timezone.now(), {}
     for job, (func, kwargs) in JOBS.items():
         minutes = intervals[job] = plan.minutes(job, wanted[job])
-        fields = {"func": func, "args": repr((tenant.pk,)), "kwargs": repr(kwargs),
+        fields = {"func": func, "args": repr((tenant.pk,)), "kwargs": repr(kwargs), "cluster": queues.cluster_for(func),
                   "schedule_type": Schedule.MINUTES, "repeats": -1, "minutes": minutes}  # fmt: skip
         schedule, created = Schedule.objects.update_or_create(
             name=name(tenant.pk, job), defaults=fields, create_defaults={**fields, "next_run": now + phase(tenant.pk, minutes)}

@@ -105,8 +105,8 @@ def first_sync_step(first_sync_id: int, step: str) -> str:
 
 def _first_sync_step(first, step: str) -> str:
     from django.conf import settings
-    from django_q.tasks import async_task
 
+    from . import queues
     from .models import FirstSync
     from .sync import first_sync
 
@@ -117,7 +117,7 @@ def _first_sync_step(first, step: str) -> str:
             first_sync.apply(first, overwrite=step == "overwrite", seconds=settings.SILTA_TASK_SLICE_SECONDS)
             first.refresh_from_db()
             if first.status == FirstSync.Status.APPLYING:  # time is up for this task: the next one goes on
-                async_task("integration.tasks.first_sync_step", first.pk, step)
+                queues.enqueue("integration.tasks.first_sync_step", first.pk, step)
         elif step == "undo":
             first_sync.undo(first)
         else:

@@ -8,9 +8,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django_q.tasks import async_task
 
-from . import webshops
+from . import queues, webshops
 from .models import Tenant, WebhookDelivery
 from .webshops.base import PayloadInvalid, SignatureInvalid
 
@@ -51,9 +50,7 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
                 resource_id=resource_id, outcome=outcome,
             )
             if outcome == WebhookDelivery.Outcome.ENQUEUED:
-                transaction.on_commit(
-                    lambda: async_task("integration.tasks.handle_webhook", tenant.pk, delivery.topic, resource_id)
-                )
+                queues.enqueue("integration.tasks.handle_webhook", tenant.pk, delivery.topic, resource_id)
     except IntegrityError:
         return Answer(200, "already received")  # WooCommerce delivers again after a timeout
     return Answer(202 if outcome == WebhookDelivery.Outcome.ENQUEUED else 200, outcome.label)

@@ -4,9 +4,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
-from django_q.tasks import async_task
 
-from integration import tenancy
+from integration import queues, tenancy
 from integration.models import FirstSync, ImportItem
 from integration.sync import first_sync
 
@@ -24,7 +23,7 @@ STEPS = {
 
 
 def _enqueue(first, step):
-    transaction.on_commit(lambda: async_task("integration.tasks.first_sync_step", first.pk, step))
+    queues.enqueue("integration.tasks.first_sync_step", first.pk, step)
 
 
 def page(request, slug):

@@ -239,7 +239,11 @@ Q_CLUSTER = {
     "cache": "default",
     "poll": env.float("Q_POLL", default=0.5),
     "label": "Task queue",
+    "ALT_CLUSTERS": {},  # needed by django-q2 when a cluster runs under another Q_CLUSTER_NAME
 }
+# A queue of its own for order work (integration/queues.py): run a second cluster with
+# Q_CLUSTER_NAME set to the same name. Empty: one cluster runs everything.
+SILTA_ORDERS_QUEUE = env.str("SILTA_ORDERS_QUEUE", default="")
 if Q_CLUSTER["retry"] <= Q_CLUSTER["timeout"]:
     raise ImproperlyConfigured("Q_RETRY must be larger than Q_TIMEOUT, or tasks run twice.")
 # Optional: django-q2's Redis broker (redis://host:6379/0). Tasks are then handed out through

@@ -68,16 +68,21 @@ def child_env(base_url: str, workers: int) -> dict:
         "EACCOUNTING_RATE_LIMIT": str(settings.EACCOUNTING_RATE_LIMIT),
         "EACCOUNTING_RATE_WINDOW": str(settings.EACCOUNTING_RATE_WINDOW),
         "Q_WORKERS": str(workers), "Q_POLL": "0.1", "LOG_LEVEL": "WARNING",
+        "SILTA_ORDERS_QUEUE": settings.SILTA_ORDERS_QUEUE,
     }
 
 
 @contextmanager
-def portal(workers: int, web_port: int):
-    """gunicorn (the shop's webhooks arrive there) and a qcluster with `workers` workers."""
+def portal(workers: int, order_workers: int, web_port: int):
+    """gunicorn (the shop's webhooks arrive there), a qcluster with `workers` workers and, when
+    `order_workers`, one for the orders queue (settings.SILTA_ORDERS_QUEUE) with that many."""
     base = f"http://127.0.0.1:{web_port}"
     env = child_env(base, workers)
     with ExitStack() as stack:
         stack.enter_context(process(["-m", "gunicorn", "-b", f"127.0.0.1:{web_port}", "-w", "2", "portal.wsgi"], env,
                                     ready=f"{base}/healthz", what="gunicorn"))  # fmt: skip
         stack.enter_context(process(["manage.py", "qcluster"], env))
+        if order_workers:
+            orders_env = {**env, "Q_WORKERS": str(order_workers), "Q_CLUSTER_NAME": settings.SILTA_ORDERS_QUEUE}
+            stack.enter_context(process(["manage.py", "qcluster"], orders_env))
         yield base

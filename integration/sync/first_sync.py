@@ -15,9 +15,8 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django_q.tasks import async_task
 
-from .. import webshops
+from .. import queues, webshops
 from ..batching import chunks
 from ..eaccounting.client import EAccountingClient
 from ..eaccounting.errors import EAccountingError, OutcomeUnknown
@@ -268,9 +267,7 @@ def apply(first: FirstSync, *, overwrite: bool = False, seconds: float | None = 
         first.status = FirstSync.Status.CREATED if pending else FirstSync.Status.DONE
         first.save(update_fields=["status", "updated_at"])
         if first.status == FirstSync.Status.DONE:  # now eAccounting's articles may go to the shop
-            transaction.on_commit(
-                lambda: async_task("integration.tasks.sync_articles", tenant.pk, SyncRun.Trigger.ACTIVATION)
-            )
+            queues.enqueue("integration.tasks.sync_articles", tenant.pk, SyncRun.Trigger.ACTIVATION)
     return rec.run
 
 

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 
+import requests
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--orders", type=float, default=2, help="paid orders per tenant an hour")
         parser.add_argument("--polling-only", action="store_true", help="no webhooks: orders wait for the poll")
         parser.add_argument("--workers", type=int, default=4, help="qcluster workers")
+        parser.add_argument("--order-workers", type=int, default=0,
+                            help="workers of a second cluster for the orders queue (0: one cluster runs all)")
 
     def handle(self, *args, **o):
         if connection.vendor != "postgresql":
@@ -46,6 +49,7 @@ class Command(BaseCommand):
         say, scale = self.stdout.write, o["scale"]
         web_port = free_port()
         settings.SILTA_BASE_URL = f"http://127.0.0.1:{web_port}"  # where the shops' webhooks go
+        settings.SILTA_ORDERS_QUEUE = "silta-orders" if o["order_workers"] else ""
         with processes.sandboxes(o["page_size"]) as (ea, wc):
             settings.EACCOUNTING_IDENTITY_URL, settings.EACCOUNTING_API_URL = ea, f"{ea}/v2"
             settings.EACCOUNTING_PAGE_SIZE, settings.EACCOUNTING_RATE_LIMIT = o["page_size"], 1_000_000
@@ -54,18 +58,20 @@ class Command(BaseCommand):
             tenants = world.build(ea, wc, o["tenants"], o["articles"], not o["polling_only"], say)
             say(f"  built in {time.monotonic() - started:.0f} s")
 
-            # from here on, the budget on the scaled clock: `limit` per simulated minute, here and in the sandbox
-            settings.EACCOUNTING_RATE_LIMIT, settings.EACCOUNTING_RATE_WINDOW = o["limit"], 60 / scale
-            processes.requests.patch(f"{ea}/_sandbox/settings", timeout=10,
-                                     json={"rate_limit": o["limit"], "rate_window": 60 / scale})  # fmt: skip
+            # the schedules are planned in simulated minutes: `limit` a minute ...
+            settings.EACCOUNTING_RATE_LIMIT, settings.EACCOUNTING_RATE_WINDOW = o["limit"], 60.0
             plan = schedules.replan()
+            # ... and from here on the budget runs on the scaled clock, here and in the sandbox
+            settings.EACCOUNTING_RATE_WINDOW = 60 / scale
+            requests.patch(f"{ea}/_sandbox/settings", timeout=10,
+                           json={"rate_limit": o["limit"], "rate_window": 60 / scale})  # fmt: skip
             say(f"Budget plan: shortest intervals {plan.minimum} (minutes); expected {plan.articles_per_minute:.0f} "
                 f"article requests a minute of {plan.allowed_per_minute:.0f} planned")
             happenings = workload.plan(tenants, o["hours"], o["changes"], o["orders"])
             scheduler = ScaledScheduler(scale)
             player = workload.Player(ea, scale, happenings)
             sampler = report.RequestSampler(ea, scale)
-            with processes.portal(o["workers"], web_port):
+            with processes.portal(o["workers"], o["order_workers"], web_port):
                 say(f"Running {o['hours']} simulated hours ({o['hours'] * 3600 / scale:.0f} s) of {len(happenings)} "
                     f"changes and orders, then {o['drain_minutes']} simulated minutes more ...")
                 clock = time.monotonic()

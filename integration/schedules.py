@@ -54,16 +54,14 @@ def ensure(tenant: Tenant, plan: budget_plan.BudgetPlan | None = None) -> dict[s
         wanted[job] = JobSchedule.objects.get_or_create(
             tenant=tenant, job=job, defaults={"minutes": budget_plan.DEFAULT_MINUTES[job]})[0].minutes
     now, intervals = timezone.now(), {}
+    before = dict(Schedule.objects.filter(name__startswith=f"silta:{tenant.pk}:").values_list("name", "minutes"))
     for job, (func, kwargs) in JOBS.items():
         minutes = intervals[job] = plan.minutes(job, wanted[job])
         fields = {"func": func, "args": repr((tenant.pk,)), "kwargs": repr(kwargs), "cluster": queues.cluster_for(func),
                   "schedule_type": Schedule.MINUTES, "repeats": -1, "minutes": minutes}  # fmt: skip
-        schedule, created = Schedule.objects.update_or_create(
-            name=name(tenant.pk, job), defaults=fields, create_defaults={**fields, "next_run": now + phase(tenant.pk, minutes)}
-        )
-        if not created and schedule.next_run and schedule.next_run > now + timedelta(minutes=minutes):
-            schedule.next_run = now + phase(tenant.pk, minutes)  # made more frequent: do not wait out the old interval
-            schedule.save(update_fields=["next_run"])
+        if before.get(name(tenant.pk, job)) != minutes:  # new, or a new interval: the tenant's place in it
+            fields["next_run"] = now + phase(tenant.pk, minutes)
+        Schedule.objects.update_or_create(name=name(tenant.pk, job), defaults=fields)
     return intervals
 
 

@@ -226,6 +226,8 @@ Q_TIMEOUT = env.int("Q_TIMEOUT", default=600)
 # Long work (a first sync creating thousands of articles) stops after this long and goes on in a
 # new task, so no task runs into Q_TIMEOUT.
 SILTA_TASK_SLICE_SECONDS = env.int("SILTA_TASK_SLICE_SECONDS", default=Q_TIMEOUT // 2)
+# How far back each order poll reads again (clock differences between the shop and Silta).
+SILTA_ORDER_POLL_OVERLAP_SECONDS = env.int("SILTA_ORDER_POLL_OVERLAP_SECONDS", default=120)
 Q_CLUSTER = {
     "name": "silta",
     "orm": "default",

@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection
 from ..models import ApiBudget
 
 SAFETY = 0.9  # spend at most 90% of the limit at a steady rate ...
-BURST = 0.1  # ... and allow a burst of the remaining 10%: never more than the limit per window
+BURST = 0.05  # ... and allow a burst of 5%: what is left covers requests sent later than reserved
 
 
 def endpoint_of(path: str) -> str:

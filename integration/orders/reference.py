@@ -1,16 +1,21 @@
 """What order transfers read once per run, not once per order: the shop's methods and tax
 rates, and the eAccounting customers changed since the last run."""
 
+from datetime import timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from ..batching import chunks
 from ..eaccounting import documents
 from ..eaccounting.client import EAccountingClient
+from ..eaccounting.resources import CompanySettings
 from ..models import ReferenceData, ShopMethod, SyncCursor, Tenant
 from ..sync import accounting_copy
 from ..webshops.base import Webshop
 
 CUSTOMERS_CURSOR = "eaccounting.customers"
+COMPANY_MAX_AGE = timedelta(minutes=15)  # order runs come every few minutes; the company's settings seldom change
 
 
 def shipping_key(method_id: str, instance_id) -> str:
@@ -54,3 +59,13 @@ def refresh_customers(tenant: Tenant, eaccounting: EAccountingClient) -> None:
     if listing.server_time:
         SyncCursor.objects.update_or_create(tenant=tenant, name=CUSTOMERS_CURSOR,
                                             defaults={"value": listing.server_time})
+
+
+def company(tenant: Tenant, eaccounting: EAccountingClient) -> CompanySettings:
+    """The company's settings (country, currency), read again when older than COMPANY_MAX_AGE."""
+    row = ReferenceData.objects.filter(tenant=tenant, name="eaccounting.company").first()
+    if row is None or row.fetched_at < timezone.now() - COMPANY_MAX_AGE:
+        settings = eaccounting.company_settings()
+        ReferenceData.objects.update_or_create(tenant=tenant, name="eaccounting.company", defaults={"data": settings.raw})
+        return settings
+    return CompanySettings.from_api(row.data)

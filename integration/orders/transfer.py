@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings as django_settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -34,7 +35,9 @@ from .document_plan import Waiting, plan_document
 log = logging.getLogger(__name__)
 
 ORDERS_CURSOR = "shop.orders"
-OVERLAP = timedelta(minutes=2)
+def overlap() -> timedelta:
+    """How far back each poll reads again: the shop's clock and ours may differ a little."""
+    return timedelta(seconds=django_settings.SILTA_ORDER_POLL_OVERLAP_SECONDS)
 RETRY_BATCH = 100
 WRITE_BACK_MAX = 5000  # per run; more wait for the next run
 STATUS = OrderTransfer.Status
@@ -79,7 +82,7 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
         if order_ids is not None:
             orders = iter(_fetch_by_id(shop, [int(i) for i in order_ids], rec))
         else:  # every status: a transferred order's later life (completed, cancelled, refunded) is followed too
-            orders = iter(shop.orders(modified_after=cursor.value - OVERLAP if cursor else settings.transfer_from))
+            orders = iter(shop.orders(modified_after=cursor.value - overlap() if cursor else settings.transfer_from))
         first = next(orders, None)
         if first is None and not _anything_open(tenant):
             _advance(tenant, started, order_ids)
@@ -113,8 +116,8 @@ def _advance(tenant: Tenant, started, order_ids) -> None:
 
 
 def _start(tenant, settings, eaccounting, shop, rec, lease) -> Run:
-    company = eaccounting.company_settings()
-    reference.refresh_customers(tenant, eaccounting)
+    company = reference.company(tenant, eaccounting)
+    reference.refresh_customers(tenant, eaccounting)  # also what the admin's customer pick lists show
     rules = customers.rules(settings, company)
     inputs = PlanInputs.load(tenant, settings, company, reference.tax_rates(tenant, shop, refresh=True))
     return Run(tenant, settings, eaccounting, shop, company, rules, inputs, rec, lease)

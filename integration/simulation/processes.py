@@ -56,7 +56,7 @@ def sandboxes(page_size: int):
         yield ea, wc
 
 
-def child_env(base_url: str, workers: int) -> dict:
+def child_env(base_url: str, workers: int, scale: float) -> dict:
     """Our settings as this process has them (the scaled budget included), for gunicorn and the cluster."""
     db = connection.settings_dict
     login = f"{db['USER']}:{db['PASSWORD']}" if db.get("PASSWORD") else db["USER"]
@@ -69,15 +69,17 @@ def child_env(base_url: str, workers: int) -> dict:
         "EACCOUNTING_RATE_WINDOW": str(settings.EACCOUNTING_RATE_WINDOW),
         "Q_WORKERS": str(workers), "Q_POLL": "0.1", "LOG_LEVEL": "WARNING",
         "SILTA_ORDERS_QUEUE": settings.SILTA_ORDERS_QUEUE,
+        # the poll's look-back is real time: scaled, so an order is polled again as often as in production
+        "SILTA_ORDER_POLL_OVERLAP_SECONDS": str(max(1, round(settings.SILTA_ORDER_POLL_OVERLAP_SECONDS / scale))),
     }
 
 
 @contextmanager
-def portal(workers: int, order_workers: int, web_port: int):
+def portal(workers: int, order_workers: int, web_port: int, scale: float):
     """gunicorn (the shop's webhooks arrive there), a qcluster with `workers` workers and, when
     `order_workers`, one for the orders queue (settings.SILTA_ORDERS_QUEUE) with that many."""
     base = f"http://127.0.0.1:{web_port}"
-    env = child_env(base, workers)
+    env = child_env(base, workers, scale)
     with ExitStack() as stack:
         stack.enter_context(process(["-m", "gunicorn", "-b", f"127.0.0.1:{web_port}", "-w", "2", "portal.wsgi"], env,
                                     ready=f"{base}/healthz", what="gunicorn"))  # fmt: skip

@@ -83,6 +83,8 @@ def print_report(write, happenings, scale, sampler: RequestSampler, limit: int, 
     write(f"eAccounting requests per endpoint per simulated minute (limit {limit}), over {len(sampler.minutes)} minutes:")
     for name, counts in sorted(per_endpoint.items(), key=lambda kv: -sum(kv[1])):
         write(f"   {name:<24} mean {statistics.mean(counts):7.1f}   max {max(counts):5d}   total {sum(counts):7d}")
+    totals = sum(sampler.minutes, Counter())
+    write("   by request: " + ", ".join(f"{key} {n}" for key, n in totals.most_common(8)))
     throttled = sum(sum(c.values()) for c in sampler.throttled)
     write(f"429s from eAccounting: {throttled}; scheduled jobs fired: {fired}; workload errors: {len(player_errors)}")
     for error in player_errors[:5]:

@@ -1,10 +1,12 @@
 """Web orders into eAccounting against both sandboxes, amounts checked by hand to the cent."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from integration.models import AccountingCustomer, OrderSettings, OrderTransfer
+from integration.models import AccountingCustomer, OrderSettings, OrderTransfer, ReferenceData
 from integration.orders.transfer import transfer_orders
 from integration.sync.article_sync import sync_articles
 
@@ -65,6 +67,25 @@ def test_a_run_with_nothing_new_and_nothing_waiting_sends_nothing_to_eaccounting
     assert transfer_orders(shop.tenant).status == "succeeded"
     assert OrderTransfer.objects.get(shop_order_id=order["id"]).status == OrderTransfer.Status.DONE
     assert shop.ea.control("GET", "counters") != before  # the counters do see an order's requests
+
+
+def test_order_runs_read_the_company_settings_once_in_15_minutes(shop):
+    def reads():
+        requests = shop.ea.control("GET", "counters")["requests"]
+        return requests.get("GET /v2/companysettings", 0), requests.get("GET /v2/customers", 0)
+
+    shop.order([("A-255", 1)])
+    transfer_orders(shop.tenant)
+    before = reads()
+    shop.order([("B-14", 1)])
+    transfer_orders(shop.tenant)  # changed customers each run, the company's settings from the copy
+    assert reads() == (before[0], before[1] + 1)
+    ReferenceData.objects.filter(tenant=shop.tenant, name="eaccounting.company").update(
+        fetched_at=timezone.now() - timedelta(minutes=16))
+    shop.order([("B-14", 2)])
+    transfer_orders(shop.tenant)
+    assert reads() == (before[0] + 1, before[1] + 2)
+    assert OrderTransfer.objects.filter(tenant=shop.tenant, status=OrderTransfer.Status.DONE).count() == 3
 
 
 def test_the_same_customer_is_found_again_not_created_twice(shop):

@@ -71,7 +71,7 @@ class Command(BaseCommand):
             scheduler = ScaledScheduler(scale)
             player = workload.Player(ea, scale, happenings)
             sampler = report.RequestSampler(ea, scale)
-            with processes.portal(o["workers"], o["order_workers"], web_port):
+            with processes.portal(o["workers"], o["order_workers"], web_port, scale):
                 say(f"Running {o['hours']} simulated hours ({o['hours'] * 3600 / scale:.0f} s) of {len(happenings)} "
                     f"changes and orders, then {o['drain_minutes']} simulated minutes more ...")
                 clock = time.monotonic()

@@ -85,7 +85,9 @@ def print_report(write, happenings, scale, sampler: RequestSampler, limit: int, 
         write(f"   {name:<24} mean {statistics.mean(counts):7.1f}   max {max(counts):5d}   total {sum(counts):7d}")
     totals = sum(sampler.minutes, Counter())
     write("   by request: " + ", ".join(f"{key} {n}" for key, n in totals.most_common(8)))
-    throttled = sum(sum(c.values()) for c in sampler.throttled)
-    write(f"429s from eAccounting: {throttled}; scheduled jobs fired: {fired}; workload errors: {len(player_errors)}")
+    throttled = sum(sampler.throttled, Counter())
+    which = f" ({', '.join(f'{k} {n}' for k, n in throttled.items())})" if throttled else ""
+    write(f"429s from eAccounting: {sum(throttled.values())}{which}; scheduled jobs fired: {fired}; "
+          f"workload errors: {len(player_errors)}")
     for error in player_errors[:5]:
         write(f"   {error}")

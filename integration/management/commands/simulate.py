@@ -65,6 +65,7 @@ class Command(BaseCommand):
             settings.EACCOUNTING_RATE_WINDOW = 60 / scale
             requests.patch(f"{ea}/_sandbox/settings", timeout=10,
                            json={"rate_limit": o["limit"], "rate_window": 60 / scale})  # fmt: skip
+            time.sleep(2 * 60 / scale)  # the build's unlimited requests leave the provider's window first
             say(f"Budget plan: shortest intervals {plan.minimum} (minutes); expected {plan.articles_per_minute:.0f} "
                 f"article requests a minute of {plan.allowed_per_minute:.0f} planned")
             happenings = workload.plan(tenants, o["hours"], o["changes"], o["orders"])

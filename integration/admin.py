@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 
 from portal.tenant_admin import TenantListFilter, TenantScopedAdmin
 
-from . import dashboard
+from . import audit, dashboard
 from .models import (
     ArticleLink,
     ArticleTemplate,
@@ -87,6 +87,12 @@ class EAccountingConnectionAdmin(TenantScopedAdmin):
     ]
     readonly_fields = ["status_detail", "connected_at"]
 
+    def audit_action(self, form, change):
+        # tokens pasted by hand connect the company as the OAuth login would
+        if {"access_token", "refresh_token"} & set(form.changed_data):
+            return audit.Action.CONNECTED_EACCOUNTING
+        return super().audit_action(form, change)
+
 
 @admin.register(WebshopConnection)
 class WebshopConnectionAdmin(TenantScopedAdmin):
@@ -100,6 +106,12 @@ class WebshopConnectionAdmin(TenantScopedAdmin):
         "status", "status_detail", "connected_at",
     ]
     readonly_fields = ["status_detail", "connected_at"]
+
+    def audit_action(self, form, change):
+        # keys pasted here (instead of the shop's key approval) connect the shop
+        if {"api_key", "api_secret"} & set(form.changed_data):
+            return audit.Action.CONNECTED_WEBSHOP
+        return super().audit_action(form, change)
 
 
 @admin.register(WebhookDelivery)
@@ -180,4 +192,4 @@ class SyncEventAdmin(TenantScopedAdmin):
     list_select_related = ["tenant"]
 
 
-from . import admin_jobs, admin_orders  # noqa: E402,F401  (register the job intervals and order pages)
+from . import admin_audit, admin_jobs, admin_orders  # noqa: E402,F401  (the audit trail, job intervals, order pages)

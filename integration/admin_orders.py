@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 
 from portal.tenant_admin import TenantListFilter, TenantScopedAdmin, TenantScopedInline
 
-from . import queues
+from . import audit, queues
 from .models import (
     AccountingArticle,
     AccountingCustomer,
@@ -15,6 +15,7 @@ from .models import (
     OrderStep,
     OrderTransfer,
     ShopMethod,
+    Tenant,
 )
 
 RETRYABLE = (OrderTransfer.Status.PENDING, OrderTransfer.Status.WAITING, OrderTransfer.Status.SENDING)
@@ -116,9 +117,13 @@ class OrderTransferAdmin(TenantScopedAdmin):
         if not request.user.is_superuser:
             allowed = allowed.filter(tenant__in=self._retry_tenants(request))
         by_tenant: dict[int, list[int]] = {}
-        for tenant_id, order_id in allowed.values_list("tenant_id", "shop_order_id"):
+        numbers: dict[int, list[str]] = {}
+        for tenant_id, order_id, number in allowed.values_list("tenant_id", "shop_order_id", "shop_order_number"):
             by_tenant.setdefault(tenant_id, []).append(order_id)
-        for tenant_id, ids in by_tenant.items():
-            queues.enqueue("integration.tasks.transfer_orders", tenant_id, "manual", ids)
+            numbers.setdefault(tenant_id, []).append(number)
+        for tenant in Tenant.objects.filter(pk__in=by_tenant):
+            queues.enqueue("integration.tasks.transfer_orders", tenant.pk, "manual", by_tenant[tenant.pk])
+            audit.record(tenant, request.user, audit.Action.RETRIED, f"Web orders {audit.listed(numbers[tenant.pk])}",
+                         f"{len(numbers[tenant.pk])} order(s) sent to the order transfer again")  # fmt: skip
         count = sum(len(ids) for ids in by_tenant.values())
         self.message_user(request, f"{count} order(s) will be tried again in a moment.", messages.SUCCESS)

@@ -335,6 +335,12 @@ def progress(tenant: Tenant) -> dict:
     }
 
 
+def mass_change_waiting(tenant: Tenant) -> SyncRun | None:
+    """The tenant's catalogue run that the mass-change guard stopped, while it is the latest one."""
+    last = SyncRun.objects.filter(tenant=tenant, kind__in=CATALOGUE_KINDS, dry_run=False).order_by("-started_at").first()
+    return last if last is not None and last.status == SyncRun.Status.NEEDS_CONFIRMATION else None
+
+
 def sync_now(tenant: Tenant) -> bool:
     """*Sync now*: the tenant's article sync and order transfer, enqueued once the transaction commits.
 

@@ -73,8 +73,9 @@ def check_webhooks(tenant_id: int) -> list[str]:
     return check(tenant_id)
 
 
-def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False) -> str:
-    """Article sync eAccounting → shop for one tenant (`full`: the stock reconcile, reading everything)."""
+def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False, confirm_mass_change: bool = False) -> str:
+    """Article sync eAccounting → shop for one tenant (`full`: the stock reconcile, reading everything;
+    `confirm_mass_change`: an owner confirmed the prices the mass-change guard held)."""
     from .models import FirstSync, Tenant
     from .sync.article_sync import FIRST_SYNC_FINISHED
     from .sync.article_sync import sync_articles as run
@@ -86,8 +87,10 @@ def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False)
         return reason
     if trigger == "schedule" and not FirstSync.objects.filter(tenant=tenant, status__in=FIRST_SYNC_FINISHED).exists():
         return "waiting for the first sync"  # a person has to look at the preview first; no run to record
-    this = ("integration.tasks.sync_articles", [tenant_id, trigger, full], {})
-    return _held(tenant, jobs.CATALOGUE, this, lambda lease: run(tenant, trigger=trigger, full=full, lease=lease))
+    # a confirming run that finds the lease taken still confirms when it runs later
+    this = ("integration.tasks.sync_articles", [tenant_id, trigger, full] + ([True] if confirm_mass_change else []), {})
+    return _held(tenant, jobs.CATALOGUE, this, lambda lease: run(tenant, trigger=trigger, full=full,
+                                                                 confirm_mass_change=confirm_mass_change, lease=lease))
 
 
 def first_sync_step(first_sync_id: int, step: str) -> str:

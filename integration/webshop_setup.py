@@ -4,12 +4,13 @@ import secrets
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from . import notify, webshops
+from . import audit, notify, webshops
 from .models import ConnectionStatus, Tenant, WebshopConnection, normalize_shop_url
 from .webshops.base import AuthenticationFailed, ReadOnlyKey, WebshopError
 
@@ -42,13 +43,16 @@ def check_shop_url(tenant: Tenant, base_url: str) -> str:
     return url
 
 
-def approval_url(tenant: Tenant, base_url: str) -> str:
-    """WooCommerce's key-approval page: the owner approves and the keys arrive at our callback."""
+def approval_url(tenant: Tenant, base_url: str, user=None) -> str:
+    """WooCommerce's key-approval page: the owner approves and the keys arrive at our callback.
+
+    The signed state names the user who started it: the keys arrive server to server, and the
+    audit trail should still say who connected the shop."""
     url = check_shop_url(tenant, base_url)
     WebshopConnection.objects.update_or_create(
         tenant=tenant, defaults={"platform": WebshopConnection.Platform.WOOCOMMERCE, "base_url": url}
     )
-    state = signing.dumps({"tenant": tenant.pk, "url": url}, salt=APPROVAL_SALT)
+    state = signing.dumps({"tenant": tenant.pk, "url": url, "user": user.pk if user else None}, salt=APPROVAL_SALT)
     query = {
         "app_name": "Silta",
         "scope": "read_write",
@@ -78,6 +82,11 @@ def accept_keys(payload: dict) -> WebshopConnection:
         connection.status_detail = ""
         connection.connected_at = timezone.now()
         connection.save()
+        # Recorded here, in the same transaction: only the signed state knows who started the approval.
+        starter = get_user_model().objects.filter(pk=state.get("user")).first() if state.get("user") else None
+        audit.record(connection.tenant, starter, audit.Action.CONNECTED_WEBSHOP, f"Webshop {connection.base_url}",
+                     "Read/write keys approved in the shop (WooCommerce key approval)",
+                     username=None if starter else "the shop (key approval)")  # fmt: skip
     return connection
 
 

@@ -7,11 +7,11 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from integration import tenancy
+from integration import audit, tenancy
 from integration.eaccounting import oauth
 from integration.eaccounting.connect import ConnectRefused, connect_company
 from integration.eaccounting.errors import EAccountingError
-from integration.models import Tenant
+from integration.models import EAccountingConnection, Tenant
 
 SESSION_KEY = "eaccounting_oauth"
 
@@ -40,6 +40,7 @@ def callback(request):
     if "error" in request.GET:
         messages.warning(request, f"eAccounting was not connected: the login ended with “{request.GET['error']}”.")
         return redirect("admin:index")
+    before = EAccountingConnection.objects.filter(tenant=tenant).exclude(company_id="").first()
     try:
         tokens = oauth.exchange_code(request.GET.get("code", ""), _redirect_uri(), pending["verifier"])
         connection = connect_company(tenant, tokens)
@@ -48,6 +49,10 @@ def callback(request):
     except EAccountingError as exc:
         messages.error(request, f"eAccounting was not connected: {exc}")
     else:
+        detail = (f"Reconnected; before: “{before.company_name}”, {before.get_status_display().lower()}"
+                  if before else "Connected for the first time")  # fmt: skip
+        audit.record(tenant, request.user, audit.Action.CONNECTED_EACCOUNTING,
+                     f"eAccounting company “{connection.company_name}”", detail)  # fmt: skip
         messages.success(request, f"{tenant.name} is connected to eAccounting company “{connection.company_name}”.")
     return redirect("admin:index")
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from integration import queues, tenancy
+from integration import audit, queues, tenancy
 from integration.models import FirstSync, ImportItem
 from integration.sync import first_sync
 
@@ -24,6 +24,23 @@ STEPS = {
 
 def _enqueue(first, step):
     queues.enqueue("integration.tasks.first_sync_step", first.pk, step)
+
+
+def _audit(request, tenant, first, step):
+    """The steps that write to eAccounting leave an entry naming what they write (article numbers only)."""
+    items = first.items.filter(state=ImportItem.State.PLANNED)
+    target = f"First sync #{first.pk}"
+    if step == "create":
+        creates = items.filter(kind=ImportItem.Kind.CREATE).values_list("sku", flat=True)
+        audit.record(tenant, request.user, audit.Action.APPLIED_FIRST_SYNC, target,
+                     f"{len(creates)} article(s) to create in eAccounting: {audit.listed(creates)}")  # fmt: skip
+    elif step == "overwrite":
+        overwrites = items.filter(kind=ImportItem.Kind.OVERWRITE).values_list("sku", flat=True)
+        audit.record(tenant, request.user, audit.Action.CONFIRMED_OVERWRITES, target,
+                     f"{len(overwrites)} article(s) to overwrite in eAccounting: {audit.listed(overwrites)}")  # fmt: skip
+    elif step == "undo":
+        audit.record(tenant, request.user, audit.Action.UNDID_IMPORT, target,
+                     "Overwritten articles get their values back; created articles are deactivated")  # fmt: skip
 
 
 def page(request, slug):
@@ -47,6 +64,7 @@ def page(request, slug):
                 else:
                     first.status, first.error = FirstSync.Status.APPLYING, ""
                     first.save(update_fields=["status", "error", "updated_at"])
+                    _audit(request, tenant, first, step)
                 _enqueue(first, step)
         except first_sync.FirstSyncError as exc:
             messages.error(request, str(exc))

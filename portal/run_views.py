@@ -1,4 +1,4 @@
-"""Seeing what happens: *Sync now* on the dashboard and the live progress the dashboard polls."""
+"""Seeing what happens: *Sync now* and confirming a mass price change on the dashboard, and the live progress it polls."""
 
 from django.contrib import admin, messages
 from django.http import Http404, JsonResponse
@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from integration import dashboard, tenancy
+from integration import audit, dashboard, queues, tenancy
 
 
 @require_POST
@@ -21,6 +21,20 @@ def sync_now(request, slug):
     return redirect(f"{reverse('admin:index')}?watch={tenant.slug}")  # the page then follows their progress
 
 
+@require_POST
+def confirm_mass_change(request, slug):
+    """Owners: apply the prices the mass-change guard held (an article sync that reads everything)."""
+    tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
+    run = dashboard.mass_change_waiting(tenant)
+    if run is None or not tenant.is_active:
+        messages.info(request, f"No price change of {tenant.name} waits for confirmation.")
+        return redirect("admin:index")
+    queues.enqueue("integration.tasks.sync_articles", tenant.pk, "manual", False, True)  # full=False, confirm
+    audit.record(tenant, request.user, audit.Action.CONFIRMED_MASS_CHANGE, str(run), run.error)
+    messages.success(request, f"{tenant.name}: the new prices are written to the shop in a moment.")
+    return redirect(f"{reverse('admin:index')}?watch={tenant.slug}")
+
+
 @require_GET
 def progress(request, slug):
     """How far the tenant's running runs are, as JSON. Anyone but the tenant's members gets 404."""
@@ -32,5 +46,7 @@ def progress(request, slug):
 
 urls = [
     path("tenants/<slug:slug>/sync-now/", admin.site.admin_view(sync_now), name="sync_now"),
+    path("tenants/<slug:slug>/confirm-mass-change/", admin.site.admin_view(confirm_mass_change),
+         name="confirm_mass_change"),
     path("tenants/<slug:slug>/progress.json", admin.site.admin_view(progress), name="run_progress"),
 ]

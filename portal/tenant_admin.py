@@ -4,12 +4,13 @@ Every ModelAdmin of tenant data subclasses `TenantScopedAdmin` and names the ORM
 path to its tenant; scoping of changelists, forms, lookups, autocomplete,
 actions and history all follows from `get_queryset` and the permission hooks
 here. Anything registered without it is for superusers only (see admin_site).
+Every add, change and delete made through it leaves an entry in the tenant's audit trail.
 """
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 
-from integration import tenancy
+from integration import audit, tenancy
 from integration.fields import EncryptedTextField
 from integration.models import Membership, Tenant
 
@@ -17,6 +18,8 @@ from integration.models import Membership, Tenant
 class TenantScopedAdmin(admin.ModelAdmin):
     #: ORM path from the model to its Tenant; "" when the model is Tenant itself.
     tenant_path = "tenant"
+    #: Roles that may see the rows (superusers always may), e.g. owners only for the audit trail.
+    visible_to = tenancy.ALL_ROLES
     #: Roles that may add, change and delete (superusers always may). Empty: superusers only.
     writable_by = (Membership.Role.OWNER, Membership.Role.MEMBER)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -24,7 +27,7 @@ class TenantScopedAdmin(admin.ModelAdmin):
     # --- which rows -------------------------------------------------------
     def get_queryset(self, request):
         qs = super().get_queryset(request)
-        return tenancy.scope(qs, request.user, self.tenant_path)
+        return tenancy.scope(qs, request.user, self.tenant_path, self.visible_to)
 
     def _writable_tenants(self, request):
         return tenancy.tenants_for(request.user, self.writable_by)
@@ -67,10 +70,10 @@ class TenantScopedAdmin(admin.ModelAdmin):
         return tenancy.has_role(user, tenancy.tenant_of(obj, self.tenant_path), roles)
 
     def has_module_permission(self, request):
-        return self._allowed(request, None, tenancy.ALL_ROLES)
+        return self._allowed(request, None, self.visible_to)
 
     def has_view_permission(self, request, obj=None):
-        return self._allowed(request, obj, tenancy.ALL_ROLES)
+        return self._allowed(request, obj, self.visible_to)
 
     def has_change_permission(self, request, obj=None):
         if not self.writable_by:
@@ -86,6 +89,44 @@ class TenantScopedAdmin(admin.ModelAdmin):
         if not self.tenant_path:
             return request.user.is_superuser
         return self.has_change_permission(request, obj)
+
+    # --- the audit trail: every change an owner (or anyone) makes here leaves an entry -------
+    def audit_action(self, form, change):
+        """Which audit action a saved form is (e.g. pasted shop keys are a connection)."""
+        return audit.Action.CHANGED if change else audit.Action.ADDED
+
+    def _audit(self, request, obj, action, detail=""):
+        if not self.tenant_path and action == audit.Action.DELETED:
+            return  # a deleted tenant's trail goes with it
+        audit.record(tenancy.tenant_of(obj, self.tenant_path), request.user, action, audit.what(obj), detail)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.changed_data or not change:  # Save pressed with nothing changed: nothing happened
+            self._audit(request, obj, self.audit_action(form, change), audit.changes(form))
+
+    def save_related(self, request, form, formsets, change):
+        """Rows of inlines (e.g. a shipping method's template articles): each added, changed or deleted row."""
+        super().save_related(request, form, formsets, change)
+        parent = form.instance  # the entry names the page's object; the detail says which row
+        for formset in formsets:
+            for obj in formset.new_objects:
+                self._audit(request, parent, audit.Action.CHANGED, f"{audit.what(obj)}: added")
+            for obj, _fields in formset.changed_objects:
+                inline_form = next(f for f in formset.forms if f.instance is obj)
+                self._audit(request, parent, audit.Action.CHANGED, f"{audit.what(obj)}: {audit.changes(inline_form)}")
+            for obj in formset.deleted_objects:
+                self._audit(request, parent, audit.Action.CHANGED, f"{audit.what(obj)}: removed")
+
+    def delete_model(self, request, obj):
+        self._audit(request, obj, audit.Action.DELETED)  # before: the row (and its tenant path) is still there
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():  # the entries stand only if the rows really went
+            for obj in queryset:
+                self._audit(request, obj, audit.Action.DELETED)
+            super().delete_queryset(request, queryset)
 
     # --- secrets ------------------------------------------------------------
     def get_fieldsets(self, request, obj=None):
@@ -155,7 +196,8 @@ class TenantListFilter(admin.SimpleListFilter):
         super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
-        tenants = tenancy.tenants_for(request.user).order_by("name", "pk").distinct()
+        roles = getattr(model_admin, "visible_to", tenancy.ALL_ROLES)
+        tenants = tenancy.tenants_for(request.user, roles).order_by("name", "pk").distinct()
         return [(str(pk), name) for pk, name in tenants.values_list("pk", "name")]
 
     def queryset(self, request, queryset):

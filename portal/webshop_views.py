@@ -26,7 +26,7 @@ def connect(request, slug):
     form = ShopAddressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            return redirect(webshop_setup.approval_url(tenant, form.cleaned_data["base_url"]))
+            return redirect(webshop_setup.approval_url(tenant, form.cleaned_data["base_url"], request.user))
         except webshop_setup.SetupRefused as exc:
             form.add_error("base_url", str(exc))
     context = {**admin.site.each_context(request), "tenant": tenant, "form": form, "title": f"Connect webshop: {tenant}"}

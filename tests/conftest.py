@@ -16,6 +16,7 @@ from integration.models import (
     AccountingCustomer,
     ArticleLink,
     ArticleTemplate,
+    AuditEntry,
     ConnectionStatus,
     EAccountingConnection,
     JobSchedule,
@@ -85,6 +86,8 @@ def make_tenant(slug, business_id):
                                             status=OrderTransfer.Status.WAITING, reason=f"no template {slug}")
     OrderStep.objects.create(tenant=tenant, transfer=transfer, kind=OrderStep.Kind.REFUND, key="1",
                              reason=f"refund waits {slug}")
+    AuditEntry.objects.create(tenant=tenant, username=f"setup-{slug}", action=AuditEntry.Action.CHANGED,
+                              target=f"Article template 25.5 % of {slug}")  # fmt: skip
     return tenant
 
 

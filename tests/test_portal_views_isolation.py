@@ -13,8 +13,10 @@ VIEWS = [
     ("webshop_approved", "get", {Membership.Role.OWNER}, 403),
     ("webshop_test", "post", BOTH, 403),
     ("tenant_activate", "get", {Membership.Role.OWNER}, 403),
+    ("tenant_deactivate", "get", {Membership.Role.OWNER}, 403),
     ("first_sync", "get", {Membership.Role.OWNER}, 403),
     ("sync_now", "post", BOTH, 403),
+    ("confirm_mass_change", "post", {Membership.Role.OWNER}, 403),
     ("run_progress", "get", BOTH, 404),  # polled JSON: another tenant's does not exist
 ]
 

@@ -1,5 +1,6 @@
 """The integration app's models, one module per concern."""
 
+from .audit import AuditEntry, AuditEntryIsFinal
 from .catalog import (
     ArticleLink,
     ArticleTemplate,
@@ -31,6 +32,7 @@ from .tenancy import Membership, Tenant, business_id_validator
 from .webhooks import WebhookDelivery
 
 __all__ = [
+    "AuditEntry", "AuditEntryIsFinal",
     "ArticleLink", "ArticleTemplate", "JobLease", "JobSchedule", "ShopProductSnapshot", "SyncCursor", "SyncEvent", "SyncRun",
     "TaxClassMapping", "FirstSync", "ImportItem", "ReferenceData",
     "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from integration import jobs
+from integration import audit, dashboard, jobs
 from integration.models import SyncRun, Tenant
 from integration.orders.transfer import transfer_orders
 from integration.sync.article_sync import sync_articles
@@ -75,7 +75,14 @@ class Command(BaseCommand):
         if kind == "orders" and dry_run:
             raise CommandError("--dry-run is for articles; orders waiting and why are in the admin (Order transfers).")
         lock, task = (jobs.ORDERS, "transfer_orders") if kind == "orders" else (jobs.CATALOGUE, "sync_articles")
-        later = (f"integration.tasks.{task}", [tenant.pk, "manual"] + ([] if kind == "orders" else [full]), {})
+        confirming = confirm_mass_change and kind == "articles" and not dry_run
+        later = (f"integration.tasks.{task}",
+                 [tenant.pk, "manual"] + ([] if kind == "orders" else [full]) + ([True] if confirming else []), {})
+        if confirming:
+            waiting = dashboard.mass_change_waiting(tenant)
+            audit.record(tenant, None, audit.Action.CONFIRMED_MASS_CHANGE,
+                         str(waiting) if waiting else "Article sync", waiting.error if waiting else "",
+                         username="manage.py sync")  # fmt: skip
         progress = None
         if self.stderr.isatty():  # a person watching: a progress bar; logs and tests stay clean
             run_kind = {"orders": SyncRun.Kind.ORDERS}.get(kind, SyncRun.Kind.STOCK if full else SyncRun.Kind.ARTICLES)

@@ -1,0 +1,57 @@
+"""The audit trail: who did what to a tenant's integration, and when. Append-only.
+
+Entries are written by `integration.audit.record` only. An entry is never changed or deleted
+(save() of an existing row and delete() refuse); they go only with their tenant.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from .tenancy import Tenant
+
+
+class AuditEntryIsFinal(Exception):
+    """An audit entry was about to be changed or deleted: the trail is append-only."""
+
+
+class AuditEntry(models.Model):
+    class Action(models.TextChoices):
+        CONNECTED_EACCOUNTING = "connected_eaccounting", "Connected eAccounting"
+        CONNECTED_WEBSHOP = "connected_webshop", "Connected the webshop"
+        ACTIVATED = "activated", "Activated the integration"
+        DEACTIVATED = "deactivated", "Deactivated the integration"
+        APPLIED_FIRST_SYNC = "applied_first_sync", "Applied the first sync"
+        CONFIRMED_OVERWRITES = "confirmed_overwrites", "Confirmed overwrites"
+        UNDID_IMPORT = "undid_import", "Undid the first-sync import"
+        CONFIRMED_MASS_CHANGE = "confirmed_mass_change", "Confirmed a mass price change"
+        ADDED = "added", "Added a setting"
+        CHANGED = "changed", "Changed a setting"
+        DELETED = "deleted", "Deleted a setting"
+        RETRIED = "retried", "Retried"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="audit_entries")
+    # The user may be deleted later; `username` keeps who it was (or names a non-person: the shop, a command).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+")  # fmt: skip
+    username = models.CharField("user", max_length=150)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    target = models.CharField(max_length=300, blank=True, help_text="What was acted on.")
+    detail = models.TextField(blank=True, help_text="E.g. which fields changed. Never secrets or personal data.")
+    created_at = models.DateTimeField("time", auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        indexes = [models.Index(fields=["tenant", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.username}: {self.get_action_display()} {self.target}".strip()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AuditEntryIsFinal("An audit entry cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEntryIsFinal("An audit entry cannot be deleted.")

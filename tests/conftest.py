@@ -209,6 +209,22 @@ def connect_both(ea, wc, slug):
     return tenant
 
 
+def activated_on_an_empty_shop(ea, wc, slug):
+    """Connected to both sandboxes (the shop emptied first), activated, and the first sync done:
+    the empty shop has nothing to import, so eAccounting's articles may go to the shop."""
+    from integration.activation.activate import activate
+    from integration.activation.fetch import gather
+    from integration.activation.preflight import check
+    from integration.sync import first_sync
+
+    wc.reset(seed={"products": 0, "orders": 0})
+    tenant = connect_both(ea, wc, slug)
+    activate(tenant, check(gather(tenant)))
+    tenant.refresh_from_db()
+    first_sync.apply(first_sync.preview(tenant))
+    return tenant
+
+
 # --- subprocesses: the real manage.py, as production runs it -------------------
 
 def free_port():

@@ -2,13 +2,11 @@
 owners and superusers read it; it exports as CSV without secrets or formulas."""
 
 import csv
-import html
 import io
 import re
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 from django import forms
 from django.core.management import call_command
 from django.urls import reverse
@@ -41,10 +39,10 @@ from integration.models import (
     Tenant,
     WebshopConnection,
 )
-from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 
-from .conftest import connect_both
+from .conftest import activated_on_an_empty_shop, connect_both
+from .external_logins import approve_at_shop, sign_in_at_visma
 
 Action = AuditEntry.Action
 pytestmark = pytest.mark.django_db
@@ -110,23 +108,6 @@ def saved(response):
 
 # --- connecting eAccounting: Visma's login (the sandbox), as a browser goes through it ------------------------
 
-def sign_in_at_visma(authorize_url, company_name):
-    """The sandbox's login and company picker; returns where it sends the browser back to."""
-    visma = requests.Session()
-    base = authorize_url.split("/connect/")[0]
-    page = visma.get(authorize_url, allow_redirects=False, timeout=10)
-    assert page.status_code == 200, page.text
-    txn = re.search(r'name="txn" value="([^"]+)"', page.text).group(1)
-    picker = visma.post(f"{base}/connect/authorize/login", allow_redirects=False, timeout=10,
-                        data={"txn": txn, "username": "demo@example.com", "password": "demo", "action": "login"})  # fmt: skip
-    companies = {html.unescape(name): cid for cid, name in
-                 re.findall(r'value="([0-9a-f-]{36})"[^>]*> <span class="company-name">([^<]+)</span>', picker.text)}  # fmt: skip
-    back = visma.post(f"{base}/connect/authorize/company", allow_redirects=False, timeout=10,
-                      data={"txn": txn, "company_id": companies[company_name], "action": "select"})  # fmt: skip
-    assert back.status_code == 302, back.text
-    return back.headers["Location"]
-
-
 def local(url):
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}"
@@ -176,19 +157,6 @@ def test_a_refused_eaccounting_login_leaves_no_entry(company_owner, client, ea):
 
 
 # --- connecting the webshop: WooCommerce's key approval (the sandbox posts the keys to the live server) ------
-
-def approve_at_shop(shop_url, approval_url):
-    """The shop's key-approval page: Approve. The shop posts the keys to Silta, then redirects the browser."""
-    shop = requests.Session()
-    page = shop.get(approval_url, timeout=10)
-    assert page.status_code == 200 and "Silta would like to connect to your store" in page.text, page.text
-    fields = {name: html.unescape(value)
-              for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)}  # fmt: skip
-    back = shop.post(f"{shop_url}/wc-auth/v1/access_granted", data={**fields, "action": "approve"},
-                     allow_redirects=False, timeout=30)  # fmt: skip
-    assert back.status_code == 302, back.text
-    return back.headers["Location"]
-
 
 @pytest.fixture
 def shop_owner(wc, live_server, settings, django_user_model, client):
@@ -383,12 +351,8 @@ def test_nothing_waiting_confirms_nothing(client, owner_a, guarded_a, django_cap
 @pytest.fixture
 def guarded(ea, wc, live_server, settings, django_user_model):
     """Both sandboxes, activated and synced once; then five prices doubled: the guard stops the next run."""
-    wc.reset(seed={"products": 0, "orders": 0})
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_both(ea, wc, "guarded")
-    activate(tenant, check(gather(tenant)))
-    tenant.refresh_from_db()
-    first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
+    tenant = activated_on_an_empty_shop(ea, wc, "guarded")
     sync_articles(tenant)
     settings.SILTA_MASS_CHANGE_SHARE = 0.1
     eaccounting = EAccountingClient(tenant.eaccounting_connection)

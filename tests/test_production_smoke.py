@@ -32,6 +32,7 @@ from django.urls import reverse
 from integration.models import Membership, OrderTransfer, SyncRun, Tenant, WebhookDelivery
 
 from .conftest import ROOT, database_url, free_port, manage, stop
+from .external_logins import approve_at_shop, sign_in_at_visma
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -178,36 +179,6 @@ class Portal:
         page = self.get(reverse("admin:login"))
         assert page.status_code == 200 and "csrftoken" in self.http.cookies
         return self.post(reverse("admin:login"), {"username": username, "password": password, "next": "/"})
-
-
-def sign_in_at_visma(authorize_url, company_name):
-    """The sandbox's login and company picker, as a person fills them in; returns where it sends the browser."""
-    visma = requests.Session()
-    base = authorize_url.split("/connect/")[0]
-    page = visma.get(authorize_url, allow_redirects=False, timeout=10)
-    assert page.status_code == 200, page.text
-    txn = re.search(r'name="txn" value="([^"]+)"', page.text).group(1)
-    picker = visma.post(f"{base}/connect/authorize/login", allow_redirects=False, timeout=10,
-                        data={"txn": txn, "username": "demo@example.com", "password": "demo", "action": "login"})  # fmt: skip
-    companies = {html.unescape(name): cid for cid, name in
-                 re.findall(r'value="([0-9a-f-]{36})"[^>]*> <span class="company-name">([^<]+)</span>', picker.text)}  # fmt: skip
-    back = visma.post(f"{base}/connect/authorize/company", allow_redirects=False, timeout=10,
-                      data={"txn": txn, "company_id": companies[company_name], "action": "select"})  # fmt: skip
-    assert back.status_code == 302, back.text
-    return back.headers["Location"]
-
-
-def approve_at_shop(shop_url, approval_url):
-    """WooCommerce's key-approval page: Approve. The shop posts the keys to Silta, then redirects."""
-    shop = requests.Session()
-    page = shop.get(approval_url, timeout=10)
-    assert page.status_code == 200 and "Silta would like to connect to your store" in page.text, page.text
-    fields = {name: html.unescape(value)
-              for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)}  # fmt: skip
-    back = shop.post(f"{shop_url}/wc-auth/v1/access_granted", data={**fields, "action": "approve"},
-                     allow_redirects=False, timeout=30)  # fmt: skip
-    assert back.status_code == 302, back.text
-    return back.headers["Location"]
 
 
 def first_sync_status(portal, slug):

@@ -7,14 +7,10 @@ import time
 import pytest
 from django.core.management import call_command
 
-from integration.activation.activate import activate
-from integration.activation.fetch import gather
-from integration.activation.preflight import check
 from integration.management.commands.sync import ProgressBar, bar
 from integration.models import SyncRun, Tenant
-from integration.sync import first_sync
 
-from .conftest import connect_both
+from .conftest import activated_on_an_empty_shop
 
 
 class Terminal(io.StringIO):
@@ -54,12 +50,8 @@ def test_the_bar_follows_the_run_in_the_database():
 @pytest.fixture
 def tenant(ea, wc, live_server, settings, transactional_db):
     """Activated, with eAccounting's demo company (20 articles) and an empty shop."""
-    wc.reset(seed={"products": 0, "orders": 0})
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_both(ea, wc, "bar")
-    activate(tenant, check(gather(tenant)))
-    tenant.refresh_from_db()
-    first_sync.apply(first_sync.preview(tenant))
+    tenant = activated_on_an_empty_shop(ea, wc, "bar")
     return tenant
 
 

@@ -18,7 +18,7 @@ REFERENCE = {"GET /v2/companysettings", "GET /v2/customers", "GET /wp-json/wc/v3
 CUSTOMERS = 300
 
 
-def _templates(tenant):
+def method_templates(tenant):
     """A service article for shipping and for the payment fee, set as the methods' templates."""
     client = EAccountingClient(tenant.eaccounting_connection)
     coding = next(c for c in client.codings() if c.type == "Service" and c.vat_rate_percent == Decimal("25.5"))
@@ -54,7 +54,7 @@ def run(h: Harness, orders: int):
     try:
         webshop_setup.remove_webhooks(tenant)  # nothing listens here: polled only
         sync_articles(tenant)
-        _templates(tenant)
+        method_templates(tenant)
         numbers = _place_orders(h, tenant, orders)
         h.stdout.write(f"Orders {orders} from {CUSTOMERS} customers, 1-3 lines each, shipping and payment templates set.")
         h.reset_counts()

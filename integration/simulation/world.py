@@ -12,7 +12,7 @@ from .. import webshop_setup
 from ..activation.activate import activate
 from ..activation.fetch import gather
 from ..activation.preflight import check
-from ..benchmarks.orders import _templates
+from ..benchmarks.orders import method_templates
 from ..models import ArticleLink, ConnectionStatus, EAccountingConnection, Tenant, WebshopConnection
 from ..sync import first_sync
 
@@ -51,7 +51,7 @@ def build_one(ea: str, wc: str, n: int, articles: int, webhooks: bool) -> SimTen
         if not webhooks:
             webshop_setup.remove_webhooks(tenant)
         first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
-        _templates(tenant)  # shipping and payment fee articles, then the initial article sync
+        method_templates(tenant)  # shipping and payment fee articles, then the initial article sync
         links = list(ArticleLink.objects.filter(tenant=tenant, shop_parent_id=None)
                      .exclude(article_number__startswith="BENCH-").values_list("article_number", "shop_product_id"))  # fmt: skip
         return SimTenant(tenant.pk, company["id"], shop, tuple(a for a, _ in links), tuple(p for _, p in links))

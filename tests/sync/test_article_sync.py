@@ -13,7 +13,7 @@ from integration.models import ArticleLink, SyncEvent, SyncRun, TaxClassMapping
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 
-from ..conftest import connect_both
+from ..conftest import activated_on_an_empty_shop, connect_both
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,13 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def tenant(ea, wc, live_server, settings):
     """Activated, with eAccounting's demo company (20 articles) and an empty shop."""
-    wc.reset(seed={"products": 0, "orders": 0})
-    wc_server = wc
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_both(ea, wc_server, "sync")
-    activate(tenant, check(gather(tenant)))
-    tenant.refresh_from_db()
-    first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
+    tenant = activated_on_an_empty_shop(ea, wc, "sync")
     return tenant
 
 

@@ -45,7 +45,7 @@ class SandboxApp:
                 response = api.handle(self.state, request)
             except faults.ConnectionDropped:
                 entry["status"] = "dropped"
-                raise
+                faults.drop_connection(environ)
         elif path == "/.well-known/openid-configuration":
             response = identity.discovery(self.state, request.host_url.rstrip("/"))
         elif path.startswith("/connect/"):

@@ -13,6 +13,10 @@ R = [
     ("/v2/units", "GET", "units_list"), ("/v2/units/<id>", "GET", "units_get"),
     ("/v2/articleaccountcodings", "GET", "codings_list"),
     ("/v2/articleaccountcodings/<articleAccountCodingId>", "GET", "codings_get"),
+    ("/v2/articlelabels", "GET", "labels_list"), ("/v2/articlelabels", "POST", "labels_post"),
+    ("/v2/articlelabels/<articleLabelId>", "GET", "labels_get"),
+    ("/v2/articlelabels/<articleLabelId>", "PUT", "labels_put"),
+    ("/v2/articlelabels/<articleLabelId>", "DELETE", "labels_delete"),
     ("/v2/vatcodes", "GET", "vatcodes_list"), ("/v2/vatcodes/<id>", "GET", "vatcodes_get"),
     ("/v2/termsofpayments", "GET", "terms_list"), ("/v2/termsofpayments/<id>", "GET", "terms_get"),
     ("/v2/deliverymethods", "GET", "dm_list"), ("/v2/deliverymethods", "POST", "dm_post"),
@@ -180,6 +184,23 @@ vatcodes_list, vatcodes_get = _simple("vatcodes", "VatCodeApi", "VAT code")
 terms_list, terms_get = _simple("terms", "TermsOfPaymentApi", "Terms of payment")
 dm_list, dm_get = _simple("deliverymethods", "DeliveryMethodApi", "Delivery method")
 webshop_list, webshop_get = _simple("webshoporders", "WebshopOrderApi", "Webshop order")
+labels_list, labels_get = _simple("articlelabels", "ArticleLabelApi", "Article label")
+
+
+def labels_post(ctx):
+    label = articles.save_label(ctx.company, ctx.body())
+    return 201, schemas.emit("ArticleLabelApi", label)
+
+
+def labels_put(ctx, articleLabelId):
+    existing = articles.get_label(ctx.company, _uuid_or_404(articleLabelId, "Article label"))
+    return 200, schemas.emit("ArticleLabelApi", articles.save_label(ctx.company, ctx.body(), existing))
+
+
+def labels_delete(ctx, articleLabelId):
+    articles.get_label(ctx.company, _uuid_or_404(articleLabelId, "Article label"))
+    del ctx.company.articlelabels[articleLabelId]
+    return 200, None
 
 
 def dm_post(ctx):

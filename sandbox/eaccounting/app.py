@@ -5,7 +5,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import api, control, faults, identity, schemas
 from .seed import seed_demo
-from .state import DEFAULT_SETTINGS, State
+from .state import DEFAULT_SETTINGS, State, check_choices
 
 APP_KEYS = {"demo": True, "demo_articles": 50, "seed": 1}
 
@@ -26,6 +26,7 @@ class SandboxApp:
             seed_demo(self.state, articles=self.app_settings["demo_articles"], seed=self.app_settings["seed"])
 
     def reset(self, settings=None, demo=True, articles=None):
+        check_choices(settings or {})
         with self.state.lock:
             self.state.settings = dict(DEFAULT_SETTINGS, **self.initial_settings, **(settings or {}))
             self.state.clear()

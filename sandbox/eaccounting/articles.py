@@ -43,6 +43,9 @@ def article_view(state, company, a):
     out["StockBalanceReserved"] = float(D(reserved))
     out["StockBalanceAvailable"] = float(D(a["StockBalance"]) - D(reserved))
     out["StockValue"] = money(D(a["StockBalance"]) * D(a["PurchasePrice"])) if a["IsStock"] else 0.0
+    # Labels are stored by id and shown as they are now (renamed: new name; deleted: gone).
+    out["ArticleLabels"] = [company.articlelabels[x["Id"]] for x in a["ArticleLabels"] or []
+                            if x["Id"] in company.articlelabels]
     return schemas.emit("ArticleApi", out)
 
 
@@ -59,6 +62,10 @@ def _check_refs(company, body):
         errors.append({"Field": "CodingId", "ErrorCode": "InvalidValue", "Message": "The article account coding does not exist."})
     if body.get("UnitId") and body["UnitId"] not in company.units:
         errors.append({"Field": "UnitId", "ErrorCode": "InvalidValue", "Message": "The unit does not exist."})
+    for i, label in enumerate(body.get("ArticleLabels") or []):
+        if label.get("Id") not in company.articlelabels:
+            errors.append({"Field": f"ArticleLabels[{i}].Id", "ErrorCode": "InvalidValue",
+                           "Message": "The article label does not exist (create it with POST /articlelabels)."})
     if errors:
         raise validation_error(errors)
 
@@ -78,6 +85,7 @@ def save_article(state, company, body, existing=None):
     stock_on = state.setting("stock_module", company)
     a = article_defaults()
     a.update(data)
+    a["ArticleLabels"] = [{"Id": i} for i in dict.fromkeys(x["Id"] for x in data.get("ArticleLabels") or [])]
     prices_from = "net"
     if "NetPrice" not in data and "GrossPrice" in data:
         prices_from = "gross"
@@ -114,6 +122,24 @@ def save_article(state, company, body, existing=None):
         return existing
     company.articles[a["Id"]] = a
     return a
+
+
+def get_label(company, label_id):
+    label = company.articlelabels.get(label_id)
+    if label is None:
+        raise not_found("Article label")
+    return label
+
+
+def save_label(company, body, existing=None):
+    """POST (existing None) or PUT (full replace) of an article label."""
+    errors = schemas.validate("ArticleLabelApi", body)
+    if errors:
+        raise validation_error(errors)
+    label = {"Id": existing["Id"] if existing else new_id(), "Description": None}
+    label.update(schemas.writable("ArticleLabelApi", body))
+    company.articlelabels[label["Id"]] = label
+    return label
 
 
 def move_stock(state, company, article_id, delta):

@@ -10,7 +10,8 @@ from . import identity, seed
 from .amounts import D
 from .articles import article_view
 from .http import ApiError, json_response
-from .sales import make_webshop_order
+from .sales import convert_webshop_order, invoice_view, make_webshop_order
+from .state import check_choices
 
 URLS = Map([Rule(p, methods=m, endpoint=e) for p, m, e in [
     ("/_sandbox/", ["GET"], "index"),
@@ -26,6 +27,8 @@ URLS = Map([Rule(p, methods=m, endpoint=e) for p, m, e in [
     ("/_sandbox/companies/<cid>/stock", ["POST"], "company_stock"),
     ("/_sandbox/companies/<cid>/articles/<number>", ["PATCH"], "company_article_edit"),
     ("/_sandbox/companies/<cid>/webshoporders", ["POST"], "company_webshop"),
+    ("/_sandbox/companies/<cid>/webshoporders/<wid>/convert-by-hand", ["POST"], "company_webshop_convert"),
+    ("/_sandbox/companies/<cid>/webshop-status", ["PUT"], "company_webshop_status"),
     ("/_sandbox/companies/<cid>/resources/<kind>", ["GET"], "company_resources"),
     ("/_sandbox/users", ["GET"], "users"),
     ("/_sandbox/users", ["POST"], "user_create"),
@@ -67,6 +70,7 @@ def _company(app, cid):
 
 def _company_summary(app, c):
     return {"id": c.id, "name": c.name, "corporate_identity_number": c.settings.get("CorporateIdentityNumber"),
+            "webshop_status": c.settings.get("VismaWebshopStatus"),
             "overrides": c.overrides, "counts": {k: len(getattr(c, k)) for k in
                                                  ("articles", "customers", "orders", "drafts", "invoices", "webshoporders")}}
 
@@ -95,6 +99,8 @@ def c_settings_set(app, request, body):
         app.state.update_settings(body)
     except KeyError as e:
         raise ApiError(400, 2000, f"Unknown settings: {e}") from None
+    except ValueError as e:
+        raise ApiError(400, 2000, str(e)) from None
     return app.state.settings
 
 
@@ -104,10 +110,11 @@ def c_companies(app, request, body):
 
 def c_company_create(app, request, body):
     s = app.state
+    check_choices(body.get("settings") or {})
     c = seed.seed_company(s, body.get("name", "Uusi Yritys Oy"), articles=body.get("articles", 0),
                           customers=body.get("customers", 5), webshop_orders=body.get("webshop_orders", 0),
                           seed=body.get("seed", random.randrange(1 << 30)), corporate_id=body.get("corporate_id"),
-                          company_id=body.get("id"))
+                          company_id=body.get("id"), webshop_status=_webshop_status(body.get("webshop_status", 0)))
     c.overrides.update(body.get("settings") or {})
     for username in body.get("users", []):
         if username.lower() in s.users:
@@ -121,6 +128,7 @@ def c_company_get(app, request, body, cid):
 
 def c_company_patch(app, request, body, cid):
     c = _company(app, cid)
+    check_choices(body.get("settings") or {})
     c.overrides.update(body.get("settings") or {})
     if body.get("name"):
         c.name = c.settings["Name"] = body["name"]
@@ -168,6 +176,34 @@ def c_company_article_edit(app, request, body, cid, number):
 def c_company_webshop(app, request, body, cid):
     c = _company(app, cid)
     return 201, make_webshop_order(app.state, c, body)
+
+
+def c_company_webshop_convert(app, request, body, cid, wid):
+    """A person opens the webshop order in eAccounting's UI and invoices it (no API call, no rate limit)."""
+    s, c = app.state, _company(app, cid)
+    w = c.webshoporders.get(wid)
+    if w is None:
+        raise ApiError(404, 3000, "No such webshop order (unknown, or converted and removed).")
+    return 201, invoice_view(s, c, convert_webshop_order(s, c, w, by_hand=True))
+
+
+WEBSHOP_STATUSES = {0: "None", 1: "Enabled", 2: "Disabled", 3: "Requested"}
+
+
+def _webshop_status(value):
+    if type(value) is not int or value not in WEBSHOP_STATUSES:  # not True, 2.0 or "2"
+        named = ", ".join(f"{k} ({v})" for k, v in WEBSHOP_STATUSES.items())
+        raise ApiError(400, 2000, f"VismaWebshopStatus must be one of {named}, not {value!r}.")
+    return value
+
+
+def c_company_webshop_status(app, request, body, cid):
+    """The company's Visma Webshop link status (read-only in the API: it changes in eAccounting)."""
+    c = _company(app, cid)
+    if "VismaWebshopStatus" not in body:
+        raise ApiError(400, 2000, "Send {\"VismaWebshopStatus\": 0-3}.")
+    c.settings["VismaWebshopStatus"] = _webshop_status(body["VismaWebshopStatus"])
+    return _company_summary(app, c)
 
 
 def c_company_resources(app, request, body, cid, kind):

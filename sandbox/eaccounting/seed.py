@@ -205,14 +205,16 @@ def add_webshop_orders(state, company, n, rng):
 
 
 def seed_company(state, name="Demo Oy", articles=50, customers=10, webshop_orders=2, seed=1,
-                 corporate_id=None, company_id=None):
-    """Create a company with reference data and N articles; deterministic for a given seed."""
+                 corporate_id=None, company_id=None, webshop_status=0):
+    """Create a company with reference data and N articles; deterministic for a given seed.
+    webshop_status: CompanySettingsApi.VismaWebshopStatus (0 None, 1 Enabled, 2 Disabled, 3 Requested)."""
     rng = random.Random(seed)
     with state.lock:
         company = state.add_company(name, company_id or new_id(rng))
         cin = corporate_id or ytunnus(rng.randrange(10**6, 10**7))
         reference_data(company, rng)
         company.settings = company_settings(company, cin, rng, next(iter(company.terms)))
+        company.settings["VismaWebshopStatus"] = webshop_status
         add_articles(state, company, articles, rng)
         add_customers(state, company, customers, rng)
         add_webshop_orders(state, company, webshop_orders if articles else 0, rng)
@@ -220,12 +222,15 @@ def seed_company(state, name="Demo Oy", articles=50, customers=10, webshop_order
 
 
 def seed_demo(state, articles=50, seed=1):
-    """The default demo: demo@example.com / demo with three companies, client silta-demo."""
+    """The default demo: demo@example.com / demo with three companies (the third with Visma Verkkokauppa),
+    client silta-demo."""
     with state.lock:
         names = [("Kahvila Aurinko Oy", "2345678-1"), ("Puuseppä Virtanen Tmi", "1572860-0"), ("Tekniikkatalo Oy", "0737546-2")]
         ids = []
         for i, (name, cin) in enumerate(names):
-            c = seed_company(state, name, articles=articles, seed=seed + i, corporate_id=ytunnus(int(cin[:7])))
+            # the third sells through Visma Verkkokauppa: its webshop link is enabled
+            c = seed_company(state, name, articles=articles, seed=seed + i, corporate_id=ytunnus(int(cin[:7])),
+                             webshop_status=1 if i == 2 else 0)
             ids.append(c.id)
         state.add_user("demo@example.com", "demo", ids, name="Demo User")
         state.add_client("silta-demo", "silta-demo-secret", [], loopback=True)

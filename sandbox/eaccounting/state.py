@@ -23,6 +23,9 @@ DEFAULT_SETTINGS = {
     # IncludesVat for private persons (NOTES are silent; the spec's text reads both ways).
     "private_prices_include_vat": True,
     "accounting_locked_to": None,      # "YYYY-MM-DD": invoices/payments dated on or before -> 4013/4026
+    # What a converted webshop order becomes (undocumented): "removed" (gone: not listed, GET/convert 404)
+    # or "kept" (listed unchanged; converting it again makes another paid invoice).
+    "webshop_converted_orders": "removed",
     # Rate limit
     "rate_limit": 600,
     "rate_window": 60.0,
@@ -45,9 +48,17 @@ DEFAULT_SETTINGS = {
     "strict_emit": True,
 }
 COMPANY_KEYS = ("vat_rate_as_fraction", "stock_module", "stock_bumps_changed_utc", "accounting_locked_to",
-                "private_prices_include_vat")
+                "private_prices_include_vat", "webshop_converted_orders")
+CHOICES = {"webshop_converted_orders": ("removed", "kept")}
 RESOURCE_KINDS = ("units", "codings", "vatcodes", "terms", "deliverymethods", "articles", "customers",
-                  "orders", "drafts", "invoices", "webshoporders", "payments")
+                  "orders", "drafts", "invoices", "webshoporders", "payments", "articlelabels")
+
+
+def check_choices(values):
+    """ValueError for a setting outside its allowed values (only the settings listed in CHOICES)."""
+    for key, allowed in CHOICES.items():
+        if key in values and values[key] not in allowed:
+            raise ValueError(f"{key} must be one of {list(allowed)}, not {values[key]!r}")
 
 
 def fmt_dt(d):
@@ -83,6 +94,7 @@ class Company:
 class State:
     def __init__(self, settings=None):
         self.lock = threading.RLock()
+        check_choices(settings or {})
         self.settings = dict(DEFAULT_SETTINGS)
         self.settings.update(settings or {})
         self.clear()
@@ -100,7 +112,7 @@ class State:
             self.request_seq = itertools.count(1)
             self.counters = {"requests": defaultdict(int), "throttled": defaultdict(int),
                              "faults": defaultdict(int), "token": defaultdict(int),
-                             "redemptions": defaultdict(int)}
+                             "redemptions": defaultdict(int), "webshop": defaultdict(int)}
             self.buckets = defaultdict(deque)
             self.fault_rng = random.Random(self.settings["fault_seed"])
 
@@ -122,6 +134,7 @@ class State:
         unknown = [k for k in values if k not in DEFAULT_SETTINGS]
         if unknown:
             raise KeyError(", ".join(unknown))
+        check_choices(values)
         self.settings.update(values)
         if "fault_seed" in values:
             self.fault_rng = random.Random(values["fault_seed"])

@@ -157,17 +157,19 @@ def client_auth(state, request):
     return cid
 
 
-def issue_tokens(state, client_id, username, company_id, scope):
+def issue_tokens(state, client_id, username, company_id, scope, grant=None):
+    """`grant`: the login these tokens descend from (a refresh keeps it; revocation ends all of it)."""
     now = state.now()
-    at, rt = secrets.token_urlsafe(32), None
+    at, rt, grant = secrets.token_urlsafe(32), None, grant or new_id()
     state.access_tokens[at] = {"client_id": client_id, "company_id": company_id, "scope": scope, "user": username,
-                               "expires": now + timedelta(seconds=state.settings["token_lifetime"]), "revoked": False}
+                               "expires": now + timedelta(seconds=state.settings["token_lifetime"]), "revoked": False,
+                               "grant": grant}
     body = {"access_token": at, "token_type": "Bearer", "expires_in": int(state.settings["token_lifetime"]), "scope": scope}
     if "offline_access" in scope.split():
         rt = secrets.token_urlsafe(32)
         life = state.settings["refresh_token_lifetime"]
         state.refresh_tokens[rt] = {"client_id": client_id, "company_id": company_id, "scope": scope, "user": username,
-                                    "status": "active", "created": now, "access_tokens": [at], "id": new_id(),
+                                    "status": "active", "created": now, "access_tokens": [at], "id": new_id(), "grant": grant,
                                     "expires": now + timedelta(seconds=life) if life else None}
         body["refresh_token"] = rt
     return body
@@ -212,7 +214,7 @@ def token(state, request):
                 or (old["expires"] is not None and old["expires"] <= state.now()):
             return _oauth_error("invalid_grant"), False
         old["status"] = "used"
-        body = issue_tokens(state, client_id, old["user"], old["company_id"], old["scope"])
+        body = issue_tokens(state, client_id, old["user"], old["company_id"], old["scope"], old.get("grant"))
         old["replaced_by"] = body.get("refresh_token")
     else:
         return _oauth_error("unsupported_grant_type"), False
@@ -222,13 +224,19 @@ def token(state, request):
 
 
 def revoke_refresh(state, rt):
+    """End the whole grant (RFC 7009 §2.1): this refresh token, the rest of its rotation chain and
+    every access token issued from it, not only the ones issued with this refresh token."""
     t = state.refresh_tokens.get(rt)
     if t is None:
         return False
     t["status"] = "revoked"
-    for at in t["access_tokens"]:
-        if at in state.access_tokens:
-            state.access_tokens[at]["revoked"] = True
+    grant = t.get("grant")
+    for other in state.refresh_tokens.values():
+        if grant is not None and other["status"] == "active" and other.get("grant") == grant:
+            other["status"] = "revoked"
+    for at, a in state.access_tokens.items():
+        if at in t["access_tokens"] or (grant is not None and a.get("grant") == grant):
+            a["revoked"] = True
     return True
 
 

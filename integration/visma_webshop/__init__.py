@@ -1,0 +1,1 @@
+"""Visma Verkkokauppa tenants: what eAccounting's API allows (availability rules, order conversion)."""

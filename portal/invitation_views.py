@@ -1,0 +1,192 @@
+"""People of a company: the member list, inviting a colleague, withdrawing, roles; accepting a link.
+
+Owners change who belongs; members see the list read-only; anyone else gets 404, as if the
+company did not exist. The accept page is public: the link's token is the credential.
+"""
+
+from urllib.parse import quote
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from integration import invitations, tenancy
+from integration.models import Invitation, Membership
+
+LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail")
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.MEMBER,
+                             help_text="Owners connect the systems, activate, invite and manage people; "
+                                       "members run the integration.")  # fmt: skip
+
+
+class SignUpForm(UserCreationForm):
+    """A new account for the invited address: a username and a password the validators accept."""
+
+    def __init__(self, *args, email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.email = email  # so the similarity validator compares the password with it
+
+
+def _tenant(request, slug, roles=tenancy.ALL_ROLES):
+    """404 for anyone outside the tenant (its existence is not confirmed), 403 for a member asking for an owner's page."""
+    tenant = tenancy.tenants_for(request.user).filter(slug=slug).first()
+    if tenant is None:
+        raise Http404("No such company.")
+    if not tenancy.has_role(request.user, tenant, roles):
+        raise PermissionDenied
+    return tenant
+
+
+def _render(request, template, title, status=200, **context):
+    return render(request, template, {**admin.site.each_context(request), "title": title, **context}, status=status)
+
+
+def _public(request, template, title, status=200, **context):
+    """The accept pages: the admin's look without its model list (the visitor may have no account yet)."""
+    return _render(request, template, title, status, is_nav_sidebar_enabled=False, **context)
+
+
+def people(request, slug):
+    tenant = _tenant(request, slug)
+    is_owner = tenancy.has_role(request.user, tenant, tenancy.OWNERS)
+    members = list(tenant.memberships.select_related("user").order_by("user__username"))
+    pending = []
+    if is_owner:
+        pending = tenant.invitations.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
+        pending = list(pending.select_related("invited_by").order_by("email"))
+    owners = sum(m.role == Membership.Role.OWNER for m in members)
+    return _render(request, "portal/invitations.html", f"People of {tenant.name}", tenant=tenant, members=members,
+                   pending=pending, is_owner=is_owner, last_owner=owners == 1, roles=Membership.Role.choices)  # fmt: skip
+
+
+def invite(request, slug):
+    tenant = _tenant(request, slug, tenancy.OWNERS)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, token = invitations.invite(tenant, form.cleaned_data["email"], form.cleaned_data["role"],
+                                                   request.user)  # fmt: skip
+        except invitations.PeopleRefused as exc:
+            form.add_error("email", str(exc))
+        else:
+            try:
+                invitations.send(invitation, token)
+            except OSError as exc:  # SMTP down: the link exists nowhere else, so withdraw it
+                invitations.revoke(invitation, request.user)
+                messages.error(request, f"The invitation could not be e-mailed ({exc}); try again later.")
+            else:
+                messages.success(request, f"An invitation was e-mailed to {invitation.email}. The link works "
+                                          f"once, for {settings.SILTA_INVITATION_DAYS} days.")  # fmt: skip
+            return redirect("tenant_people", slug=tenant.slug)
+    return _render(request, "portal/invitation_new.html", f"Invite a colleague to {tenant.name}", tenant=tenant,
+                   form=form)  # fmt: skip
+
+
+@require_POST
+def revoke(request, slug, pk):
+    tenant = _tenant(request, slug, tenancy.OWNERS)
+    invitation = get_object_or_404(Invitation, pk=pk, tenant=tenant)
+    if invitations.revoke(invitation, request.user):
+        messages.success(request, f"The invitation of {invitation.email} was withdrawn: its link no longer works.")
+    else:
+        messages.info(request, f"The invitation of {invitation.email} was already used or withdrawn.")
+    return redirect("tenant_people", slug=tenant.slug)
+
+
+@require_POST
+def change_role(request, slug, pk):
+    tenant = _tenant(request, slug, tenancy.OWNERS)
+    membership = get_object_or_404(Membership.objects.select_related("user", "tenant"), pk=pk, tenant=tenant)
+    try:
+        changed = invitations.change_role(membership, request.POST.get("role", ""), request.user)
+    except invitations.PeopleRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        if changed:
+            membership.refresh_from_db()
+            messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display().lower()}.")
+    return redirect("tenant_people", slug=tenant.slug)
+
+
+@require_POST
+def remove(request, slug, pk):
+    tenant = _tenant(request, slug, tenancy.OWNERS)
+    membership = get_object_or_404(Membership.objects.select_related("user", "tenant"), pk=pk, tenant=tenant)
+    try:
+        invitations.remove(membership, request.user)
+    except invitations.PeopleRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("tenant_people", slug=tenant.slug)
+    messages.success(request, f"{membership.user.get_username()} no longer belongs to {tenant.name}.")
+    if membership.user_id == request.user.pk and not request.user.is_superuser:
+        return redirect("admin:index")  # removed themselves: the people page is no longer theirs
+    return redirect("tenant_people", slug=tenant.slug)
+
+
+@never_cache
+def accept(request, slug, token):
+    """The link in the e-mail. New address: choose a username and password. Signed in: confirm.
+    An address that already has an account: sign in first (the login page comes back here)."""
+    invitation = invitations.find(slug, token)
+    if invitation is None:
+        return _refused(request, None, "invalid")
+    state = invitation.state()
+    if state != Invitation.State.PENDING:
+        return _refused(request, invitation, state)
+    user = request.user if request.user.is_authenticated else None
+    login_url = f"{reverse('admin:login')}?next={quote(request.path)}"
+    form = None
+    if user is None:
+        if get_user_model().objects.filter(email__iexact=invitation.email, is_active=True).exists():
+            return _public(request, "portal/invitation_accept.html", f"Join {invitation.tenant.name}",
+                           invitation=invitation, login_url=login_url, has_account=True)  # fmt: skip
+        form = SignUpForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        if form is not None:
+            user = form.save(commit=False)
+            user.email = invitation.email
+        try:
+            invitations.accept(invitation, user)
+        except invitations.InvitationUnusable as exc:
+            return _refused(request, invitation, exc.state)
+        except invitations.PeopleRefused as exc:
+            messages.info(request, str(exc))
+            return redirect("admin:index")
+        if form is not None:
+            login(request, user, backend=LOGIN_BACKEND)
+        messages.success(request, f"Welcome to {invitation.tenant.name}: you joined as "
+                                  f"{invitation.get_role_display().lower()}.")  # fmt: skip
+        return redirect("admin:index")
+    return _public(request, "portal/invitation_accept.html", f"Join {invitation.tenant.name}",
+                   invitation=invitation, form=form, login_url=login_url)  # fmt: skip
+
+
+def _refused(request, invitation, state):
+    """Which of invalid, expired, withdrawn or used, and what to do. An unknown link names no company."""
+    status = 404 if state == "invalid" else 410
+    return _public(request, "portal/invitation_refused.html", "This invitation cannot be used", status=status,
+                   invitation=invitation, state=state)  # fmt: skip
+
+
+urls = [
+    path("tenants/<slug:slug>/people/", admin.site.admin_view(people), name="tenant_people"),
+    path("tenants/<slug:slug>/people/invite/", admin.site.admin_view(invite), name="invitation_new"),
+    path("tenants/<slug:slug>/invitations/<int:pk>/revoke/", admin.site.admin_view(revoke),
+         name="invitation_revoke"),
+    path("tenants/<slug:slug>/members/<int:pk>/role/", admin.site.admin_view(change_role), name="member_role"),
+    path("tenants/<slug:slug>/members/<int:pk>/remove/", admin.site.admin_view(remove), name="member_remove"),
+    path("invitations/<slug:slug>/<str:token>/", accept, name="invitation_accept"),
+]

@@ -2,9 +2,10 @@
 
 from django.contrib import admin, messages
 
+from portal import personal_data_views
 from portal.tenant_admin import TenantListFilter, TenantScopedAdmin
 
-from . import audit, dashboard
+from . import audit, dashboard, tenancy
 from .models import (
     ArticleLink,
     ArticleTemplate,
@@ -49,7 +50,7 @@ class TenantAdmin(TenantScopedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["is_active", "activated_at", "created_at"]
     inlines = [MembershipInline]
-    actions = ["sync_now"]
+    actions = ["sync_now", "erase_customer"]
 
     @admin.action(description="Sync now (article sync and order transfer)")
     def sync_now(self, request, queryset):
@@ -63,6 +64,16 @@ class TenantAdmin(TenantScopedAdmin):
         if inactive:
             self.message_user(request, f"Not synced, the integration is not active: {', '.join(inactive)}. "
                                        "Activate it first.", messages.WARNING)  # fmt: skip
+
+    @admin.action(description="Erase a customer's personal data…", permissions=["change"])
+    def erase_customer(self, request, queryset):
+        """Owners: the erasure page of the one selected company (its form posts to the page's own URL)."""
+        tenants = list(queryset[:2])
+        if len(tenants) != 1 or not tenancy.has_role(request.user, tenants[0], tenancy.OWNERS):
+            self.message_user(request, "Select one company you own: a customer's data is erased one company at a "
+                                       "time, by its owners.", messages.WARNING)  # fmt: skip
+            return None
+        return personal_data_views.page(request, tenants[0])
 
 
 @admin.register(Membership)
@@ -192,4 +203,4 @@ class SyncEventAdmin(TenantScopedAdmin):
     list_select_related = ["tenant"]
 
 
-from . import admin_audit, admin_jobs, admin_orders  # noqa: E402,F401  (the audit trail, job intervals, order pages)
+from . import admin_audit, admin_jobs, admin_orders, admin_visma_webshop  # noqa: E402,F401  (audit, jobs, orders, Visma webshop)

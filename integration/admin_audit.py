@@ -30,7 +30,7 @@ def csv_response(entries, filename="audit-trail.csv") -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
     for e in entries.select_related("tenant").iterator(chunk_size=2000):
-        row = [timezone.localtime(e.created_at).isoformat(timespec="seconds"), e.tenant.name, e.username,
+        row = [timezone.localtime(e.created_at).isoformat(timespec="seconds"), e.tenant.name if e.tenant else "", e.username,
                e.get_action_display(), e.target, e.detail]  # fmt: skip
         writer.writerow([csv_cell(v) for v in row])
     return response

@@ -11,7 +11,8 @@ SHOWN_ITEMS = 20  # names listed (e.g. article numbers); the rest counted
 
 
 def record(tenant, user, action, target="", detail="", username=None) -> AuditEntry:
-    """Append an entry. `user` None: something other than a person acted; `username` says what."""
+    """Append an entry. `user` None: something other than a person acted; `username` says what.
+    `tenant` None: an installation-level entry (a deleted company), seen by superusers only."""
     if username is None:
         username = user.get_username() if user is not None else "system"
     return AuditEntry.objects.create(

@@ -21,7 +21,8 @@ STEP = 5  # minutes: planned intervals are rounded up to this
 #: Intervals (minutes) a tenant gets unless it asks for longer ones. Orders every 2 minutes keeps
 #: a polled order's 95th-percentile delay under 3 minutes; an article change reaches the shop
 #: within 10 minutes at 8.
-DEFAULT_MINUTES = {"articles": 8, "stock": 60, "orders": 2, "webhooks": 24 * 60}
+DEFAULT_MINUTES = {"articles": 8, "stock": 60, "orders": 2, "webhooks": 24 * 60,
+                   "availability": 60, "webshop_orders": 5}  # the last two: Visma Verkkokauppa tenants
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ def plan(article_counts: list[int], *, page_size: int, limit_per_minute: float) 
     all_pages = sum(pages(n, page_size) for n in article_counts)
     stock_min = _round_up(all_pages / (allowed - incremental))
     per_minute = incremental + all_pages / max(DEFAULT_MINUTES["stock"], stock_min)
-    return BudgetPlan({"articles": articles_min, "stock": stock_min}, per_minute, allowed)
+    # a Visma Verkkokauppa tenant's availability run reads every article, as a stock reconcile does
+    return BudgetPlan({"articles": articles_min, "stock": stock_min, "availability": stock_min}, per_minute, allowed)
 
 
 def _round_up(minutes: float) -> int:

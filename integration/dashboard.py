@@ -29,7 +29,8 @@ NEEDS_A_PERSON = (OrderTransfer.Status.WAITING, OrderTransfer.Status.HELD)
 NOT_TRANSFERRED = (OrderTransfer.Status.PENDING, OrderTransfer.Status.SENDING, *NEEDS_A_PERSON)
 #: The kinds of run the dashboard lists (the first import has its own page), with the schedule job of each.
 CATALOGUE_KINDS = (SyncRun.Kind.ARTICLES, SyncRun.Kind.STOCK)  # both sync articles; the stock run reads all
-SHOWN_KINDS = {SyncRun.Kind.ARTICLES: "articles", SyncRun.Kind.STOCK: "stock", SyncRun.Kind.ORDERS: "orders"}
+SHOWN_KINDS = {SyncRun.Kind.ARTICLES: "articles", SyncRun.Kind.STOCK: "stock", SyncRun.Kind.ORDERS: "orders",
+               SyncRun.Kind.AVAILABILITY: "availability", SyncRun.Kind.WEBSHOP_ORDERS: "webshop_orders"}
 FAILING_AFTER = 3  # this many failed runs of a kind in a row: flagged
 DRIFT_DAYS = 7
 CHART_DAYS = 14
@@ -161,6 +162,7 @@ class TenantRow:
     oldest_order_waiting_since: datetime | None = None  # oldest order not yet in eAccounting
     chart: Chart | None = None
     connection_trouble: bool = False
+    is_visma_webshop: bool = False  # Visma Verkkokauppa: rules and conversion instead of syncs
 
     @property
     def ready_to_activate(self):
@@ -303,6 +305,7 @@ def tenant_rows(user):
                 eaccounting_company=ea.company_name if ea else "",
                 webshop_status=shop_status.label,
                 webshop_platform=shop.get_platform_display() if shop else "",
+                is_visma_webshop=shop is not None and shop.platform == shop.Platform.VISMA_WEBSHOP,
                 connection_trouble=ConnectionStatus.NEEDS_RECONNECT in (ea_status, shop_status),
                 is_owner=tenant.pk in owned,
                 orders_waiting=tenant.orders_waiting,
@@ -342,12 +345,14 @@ def mass_change_waiting(tenant: Tenant) -> SyncRun | None:
 
 
 def sync_now(tenant: Tenant) -> bool:
-    """*Sync now*: the tenant's article sync and order transfer, enqueued once the transaction commits.
+    """*Sync now*: the tenant's scheduled jobs (article sync and order transfer; for Visma Verkkokauppa the
+    rules and the conversion), enqueued once the transaction commits.
 
     False (nothing enqueued) when the integration is not active."""
     if not tenant.is_active:
         return False
-    tenant_id = tenant.pk
-    queues.enqueue("integration.tasks.sync_articles", tenant_id, "manual")
-    queues.enqueue("integration.tasks.transfer_orders", tenant_id, "manual")
+    funcs = dict.fromkeys(func for func, _ in schedules.jobs_for(tenant).values())  # stock: the article sync again
+    for func in funcs:
+        if func != "integration.tasks.check_webhooks":
+            queues.enqueue(func, tenant.pk, "manual")
     return True

@@ -96,9 +96,9 @@ def hold(tenant: Tenant, lock: str, then: tuple[str, list, dict]):
 
 def _close_dead_runs(tenant: Tenant, lock: str, now) -> None:
     """Runs of this lock still "running" now belong to a worker that died holding it: say so."""
-    orders = SyncRun.Kind.ORDERS
+    orders = (SyncRun.Kind.ORDERS, SyncRun.Kind.WEBSHOP_ORDERS)
     runs = SyncRun.objects.filter(tenant=tenant, status=SyncRun.Status.RUNNING)
-    runs = runs.filter(kind=orders) if lock == ORDERS else runs.exclude(kind=orders)
+    runs = runs.filter(kind__in=orders) if lock == ORDERS else runs.exclude(kind__in=orders)
     runs.update(status=SyncRun.Status.FAILED, finished_at=now,
                 error="The worker stopped mid-run (its lease ran out); the next run went on from there.")
 

@@ -1,5 +1,7 @@
-"""Installation-wide schedules, kept by `migrate`: the nightly cleanup (silta:cleanup) and the
-hourly budget replan (silta:replan, every tenant's intervals within eAccounting's shared budget).
+"""Installation-wide schedules, kept by `migrate`: the nightly cleanup (silta:cleanup), the
+hourly budget replan (silta:replan, every tenant's intervals within eAccounting's shared budget)
+and the daily pruning of customers' personal data past each tenant's retention
+(silta:prune-personal-data).
 
 Created once by name after every migrate; an interval or time changed in the admin is kept, only
 the task it runs is put right. Per-tenant schedules are integration/schedules.py's.
@@ -14,6 +16,9 @@ CLEANUP_TASK = "integration.ops_tasks.cleanup"
 CLEANUP_AT = time(3, 0)  # local time (TIME_ZONE)
 REPLAN = "silta:replan"
 REPLAN_TASK = "integration.ops_tasks.replan_schedules"
+PRUNE_PERSONAL_DATA = "silta:prune-personal-data"
+PRUNE_PERSONAL_DATA_TASK = "integration.ops_tasks.prune_personal_data"
+PRUNE_PERSONAL_DATA_AT = time(3, 30)  # after the cleanup: fewer rows to look at
 
 
 def next_at(at: time, now: datetime | None = None) -> datetime:
@@ -37,6 +42,8 @@ def ensure_schedules(sender=None, apps=None, using="default", **kwargs):
     wanted = {
         CLEANUP: (CLEANUP_TASK, {"schedule_type": "D", "next_run": next_at(CLEANUP_AT)}),  # Schedule.DAILY
         REPLAN: (REPLAN_TASK, {"schedule_type": "I", "minutes": 60, "next_run": timezone.now()}),  # MINUTES
+        PRUNE_PERSONAL_DATA: (PRUNE_PERSONAL_DATA_TASK,
+                              {"schedule_type": "D", "next_run": next_at(PRUNE_PERSONAL_DATA_AT)}),  # DAILY
     }
     for name, (func, timing) in wanted.items():
         extra = schedules.filter(name=name).order_by("pk").values_list("pk", flat=True)[1:]

@@ -23,3 +23,12 @@ def replan_schedules() -> str:
             f"requests a minute of {plan.allowed_per_minute:.0f} planned")
     log.info("replan: %s", text)
     return text
+
+
+def prune_personal_data() -> str:
+    """Daily (silta:prune-personal-data): customers' personal data past each tenant's retention, blanked."""
+    from .retention import prune, summary
+
+    text = summary(prune())
+    log.info("personal data pruned: %s", text)
+    return text

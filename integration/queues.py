@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django_q.tasks import async_task
 
-ORDER_TASKS = {"integration.tasks.transfer_orders", "integration.tasks.handle_webhook"}
+ORDER_TASKS = {"integration.tasks.transfer_orders", "integration.tasks.handle_webhook",
+               "integration.tasks.convert_webshop_orders"}
 
 
 def cluster_for(func: str) -> str | None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from . import budget_plan, queues
-from .models import AccountingArticle, JobSchedule, Tenant
+from .models import AccountingArticle, JobSchedule, Tenant, WebshopConnection
 
 # job: (task, keyword arguments)
 JOBS = {
@@ -23,6 +23,16 @@ JOBS = {
     "orders": ("integration.tasks.transfer_orders", {"trigger": "schedule"}),
     "webhooks": ("integration.tasks.check_webhooks", {}),
 }
+# Visma's own link moves articles and stock to Visma Verkkokauppa; Silta keeps the flag and converts orders
+VISMA_WEBSHOP_JOBS = {
+    "availability": ("integration.tasks.keep_availability", {"trigger": "schedule"}),
+    "webshop_orders": ("integration.tasks.convert_webshop_orders", {"trigger": "schedule"}),
+}
+
+
+def jobs_for(tenant: Tenant) -> dict:
+    shop = WebshopConnection.objects.filter(tenant=tenant).values_list("platform", flat=True).first()
+    return VISMA_WEBSHOP_JOBS if shop == WebshopConnection.Platform.VISMA_WEBSHOP else JOBS
 GOLDEN = 0.6180339887  # successive tenant ids land far apart in the interval
 
 
@@ -49,13 +59,15 @@ def current_plan(tenant: Tenant | None = None) -> budget_plan.BudgetPlan:
 def ensure(tenant: Tenant, plan: budget_plan.BudgetPlan | None = None) -> dict[str, int]:
     """Create or correct the tenant's schedules; returns each job's interval in minutes."""
     plan = plan or current_plan(tenant)
-    wanted = {w.job: w.minutes for w in JobSchedule.objects.filter(tenant=tenant)}
-    for job in JOBS.keys() - wanted.keys():
+    jobs = jobs_for(tenant)
+    wanted = {w.job: w.minutes for w in JobSchedule.objects.filter(tenant=tenant, job__in=jobs)}
+    for job in jobs.keys() - wanted.keys():
         wanted[job] = JobSchedule.objects.get_or_create(
             tenant=tenant, job=job, defaults={"minutes": budget_plan.DEFAULT_MINUTES[job]})[0].minutes
     now, intervals = timezone.now(), {}
     before = dict(Schedule.objects.filter(name__startswith=f"silta:{tenant.pk}:").values_list("name", "minutes"))
-    for job, (func, kwargs) in JOBS.items():
+    Schedule.objects.filter(name__in=[n for n in before if n.rsplit(":", 1)[1] not in jobs]).delete()  # other platform's
+    for job, (func, kwargs) in jobs.items():
         minutes = intervals[job] = plan.minutes(job, wanted[job])
         fields = {"func": func, "args": repr((tenant.pk,)), "kwargs": repr(kwargs), "cluster": queues.cluster_for(func),
                   "schedule_type": Schedule.MINUTES, "repeats": -1, "minutes": minutes}  # fmt: skip

@@ -19,8 +19,9 @@ def paused(tenant) -> str:
     return ""
 
 
-def _held(tenant, lock, this, body) -> str:
-    """Run `body(lease)` holding the tenant's `lock` lease; a taken lease queues `this` for later."""
+def _held(tenant, lock, this, body, idle="nothing to do") -> str:
+    """Run `body(lease)` holding the tenant's `lock` lease; a taken lease queues `this` for later.
+    A body that records no run returns None: `idle` says why."""
     try:
         with jobs.hold(tenant, lock, then=this) as lease:
             run_record = body(lease)
@@ -28,6 +29,8 @@ def _held(tenant, lock, this, body) -> str:
         return str(busy)
     except (AuthenticationFailed, ReadOnlyKey) as exc:
         return _shop_refused(tenant, exc)
+    if run_record is None:
+        return idle
     return f"{run_record.get_status_display()}: {run_record.counts}"
 
 
@@ -54,16 +57,11 @@ def handle_webhook(tenant_id: int, topic: str, resource_id: str) -> str:
 
 def transfer_orders(tenant_id: int, trigger: str = "schedule", order_ids: list[int] | None = None) -> str:
     """Web orders into eAccounting for one tenant: new ones since the last run (or `order_ids`), and waiting ones."""
-    from .models import Tenant
     from .orders.transfer import transfer_orders as run
 
-    tenant = Tenant.objects.get(pk=tenant_id)
-    if not tenant.is_active:
-        return "not active"
-    if reason := paused(tenant):
-        return reason
     this = ("integration.tasks.transfer_orders", [tenant_id, trigger, order_ids], {})
-    return _held(tenant, jobs.ORDERS, this, lambda lease: run(tenant, trigger=trigger, order_ids=order_ids, lease=lease))
+    return _tenant_job(tenant_id, jobs.ORDERS, this,
+                       lambda tenant, lease: run(tenant, trigger=trigger, order_ids=order_ids, lease=lease), "")
 
 
 def check_webhooks(tenant_id: int) -> list[str]:
@@ -91,6 +89,48 @@ def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False,
     this = ("integration.tasks.sync_articles", [tenant_id, trigger, full] + ([True] if confirm_mass_change else []), {})
     return _held(tenant, jobs.CATALOGUE, this, lambda lease: run(tenant, trigger=trigger, full=full,
                                                                  confirm_mass_change=confirm_mass_change, lease=lease))
+
+
+def keep_availability(tenant_id: int, trigger: str = "schedule") -> str:
+    """Visma Verkkokauppa: the applied availability rules again, for new and changed articles."""
+    from .visma_webshop.availability import keep
+
+    this = ("integration.tasks.keep_availability", [tenant_id, trigger], {})
+    return _tenant_job(tenant_id, jobs.CATALOGUE, this, lambda tenant, lease: keep(tenant, trigger=trigger),
+                       "no rules applied yet")
+
+
+def apply_availability(tenant_id: int, turn_off: bool, preview_at: str) -> str:
+    """Visma Verkkokauppa: what the owner's preview (made at `preview_at`) showed, applied; its rules become
+    the tenant's."""
+    from .models import Tenant
+    from .visma_webshop.availability import apply_preview
+
+    tenant = Tenant.objects.get(pk=tenant_id)
+    this = ("integration.tasks.apply_availability", [tenant_id, turn_off, preview_at], {})
+    return _held(tenant, jobs.CATALOGUE, this, lambda lease: apply_preview(tenant, turn_off=turn_off, preview_at=preview_at),
+                 "that preview was replaced or already applied")
+
+
+def convert_webshop_orders(tenant_id: int, trigger: str = "schedule") -> str:
+    """Visma Verkkokauppa: webshop orders into paid invoices, each once (only when the owner opted in)."""
+    from .visma_webshop.conversion import convert_orders
+
+    this = ("integration.tasks.convert_webshop_orders", [tenant_id, trigger], {})
+    return _tenant_job(tenant_id, jobs.ORDERS, this,
+                       lambda tenant, lease: convert_orders(tenant, trigger=trigger, lease=lease), "conversion is off")
+
+
+def _tenant_job(tenant_id: int, lock, this, body, idle: str) -> str:
+    """A scheduled job of an active, unpaused tenant, run by `body(tenant, lease)` under its lease."""
+    from .models import Tenant
+
+    tenant = Tenant.objects.get(pk=tenant_id)
+    if not tenant.is_active:
+        return "not active"
+    if reason := paused(tenant):
+        return reason
+    return _held(tenant, lock, this, lambda lease: body(tenant, lease), idle)
 
 
 def first_sync_step(first_sync_id: int, step: str) -> str:

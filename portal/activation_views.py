@@ -6,10 +6,13 @@ from django.urls import path
 
 from integration import audit, tenancy
 from integration.activation import activate as activation
+from integration.activation import offboarding
 from integration.activation.fetch import gather
 from integration.activation.preflight import check
+from integration.eaccounting.client import EAccountingClient
 from integration.eaccounting.errors import EAccountingError
-from integration.models import ConnectionStatus
+from integration.models import ConnectionStatus, WebshopConnection
+from integration.visma_webshop import status as visma_status
 from integration.webshops.base import WebshopError
 
 
@@ -27,6 +30,8 @@ def activate(request, slug):
     if request.method == "POST" and request.POST.get("answer") != "yes":
         messages.info(request, "Nothing was changed: the integration is not active.")
         return redirect("admin:index")
+    if tenant.webshop_connection.platform == WebshopConnection.Platform.VISMA_WEBSHOP:
+        return _activate_visma_webshop(request, tenant)
     try:
         preflight = check(gather(tenant))
     except (EAccountingError, WebshopError) as exc:
@@ -51,27 +56,67 @@ def activate(request, slug):
     return render(request, "portal/activate.html", context)
 
 
-def deactivate(request, slug):
-    """*Deactivate integration?*: what stops and what stays, then Yes. Owners only."""
-    tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
-    if not tenant.is_active:
-        messages.info(request, f"The integration of {tenant.name} is not active.")
+def _activate_visma_webshop(request, tenant):
+    """Visma Verkkokauppa: the pre-flight is eAccounting's webshop status; Yes leads to the rules' preview."""
+    try:
+        preflight = visma_status.check(EAccountingClient(tenant.eaccounting_connection).company_settings())
+    except EAccountingError as exc:
+        messages.error(request, f"The pre-flight check could not read eAccounting: {exc}")
         return redirect("admin:index")
+    if request.method == "POST" and preflight.ok:
+        activation.activate_visma_webshop(tenant, preflight)
+        audit.record(tenant, request.user, audit.Action.ACTIVATED, tenant.name, "Visma Verkkokauppa: link enabled")
+        messages.success(request, f"The integration of {tenant.name} is active. Next: the Available in Webshop rules.")
+        return redirect("visma_webshop", slug=tenant.slug)
+    context = {**admin.site.each_context(request), "tenant": tenant, "preflight": preflight,
+               "title": f"Activate integration: {tenant.name}"}  # fmt: skip
+    return render(request, "portal/activate.html", context)
+
+
+def deactivate(request, slug):
+    """*Deactivate integration?*, the offboarding confirmation: what will happen, then keep the data or
+    delete it (typing the slug). Owners and superusers; an inactive tenant is offered deletion only."""
+    tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
+    choice = request.POST.get("data") or request.GET.get("data") or ("keep" if tenant.is_active else "delete")
+    error = ""
     if request.method == "POST":
         if request.POST.get("answer") != "yes":
-            messages.info(request, f"Nothing was changed: the integration of {tenant.name} stays active.")
+            messages.info(request, f"Nothing was changed for {tenant.name}.")
             return redirect("admin:index")
-        try:
-            removed = activation.deactivate(tenant)
-        except WebshopError as exc:
-            messages.error(request, f"Not deactivated: the shop's webhooks could not be removed ({exc}).")
-            return redirect("admin:index")
-        audit.record(tenant, request.user, audit.Action.DEACTIVATED, tenant.name,
-                     f"{removed} webhook(s) removed from the shop; scheduled jobs stopped")  # fmt: skip
-        messages.success(request, f"The integration of {tenant.name} is no longer active.")
-        return redirect("admin:index")
-    context = {**admin.site.each_context(request), "tenant": tenant, "title": f"Deactivate integration: {tenant.name}"}
+        if choice == "delete" and request.POST.get("confirm_slug", "").strip() != tenant.slug:
+            error = f"Nothing was done: to delete {tenant.name}, type {tenant.slug} in the box."
+        elif choice == "delete" or tenant.is_active:
+            return _offboard(request, tenant, delete=choice == "delete")
+        else:
+            error = f"The integration of {tenant.name} is not active: there is nothing to deactivate."
+    context = {
+        **admin.site.each_context(request), "tenant": tenant, "plan": offboarding.plan(tenant), "choice": choice,
+        "error": error, "title": f"{'Deactivate integration' if tenant.is_active else 'Delete'}: {tenant.name}",
+    }
     return render(request, "portal/deactivate.html", context)
+
+
+def _offboard(request, tenant, delete):
+    name = tenant.name
+    try:
+        if delete:
+            outcome = offboarding.delete(tenant, request.user, "the offboarding page")
+        else:
+            outcome = offboarding.offboard(tenant, request.user)
+    except WebshopError as exc:
+        messages.error(request, f"Nothing was done: the shop's webhooks could not be removed ({exc}). Try again; "
+                                "if the shop is gone for good, delete its webshop connection in the admin first.")  # fmt: skip
+        return redirect("admin:index")
+    if delete:
+        messages.success(request, f"{name} and all of its data were deleted from Silta: {outcome.detail()}. "
+                                  "Nothing was deleted in eAccounting or the shop.")  # fmt: skip
+    else:
+        messages.success(request, f"The integration of {name} is no longer active: {outcome.detail()}. "
+                                  "Its data stays; to activate again, connect eAccounting again.")  # fmt: skip
+    if outcome.revocation.had_tokens and not outcome.revocation.confirmed:
+        messages.warning(request, "eAccounting could not confirm that Silta's tokens were revoked. Silta deleted "
+                                  "them and cannot use them, but Visma may accept them until they expire.")  # fmt: skip
+    return redirect("admin:index")
 
 
 urls = [

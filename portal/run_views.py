@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from integration import audit, dashboard, queues, tenancy
+from integration import audit, dashboard, queues, schedules, tenancy
 
 
 @require_POST
@@ -17,7 +17,9 @@ def sync_now(request, slug):
         messages.warning(request, f"The integration of {tenant.name} is not active, so there is nothing to sync: "
                                   "activate it first.")  # fmt: skip
         return redirect("admin:index")
-    messages.success(request, f"{tenant.name}: the article sync and the order transfer start in a moment.")
+    what = ("the Available in Webshop rules and the webshop-order conversion"
+            if schedules.jobs_for(tenant) is schedules.VISMA_WEBSHOP_JOBS else "the article sync and the order transfer")
+    messages.success(request, f"{tenant.name}: {what} start in a moment.")
     return redirect(f"{reverse('admin:index')}?watch={tenant.slug}")  # the page then follows their progress
 
 

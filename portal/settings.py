@@ -198,6 +198,8 @@ LOGIN_URL = "admin:login"
 # smtp+tls://user:password@smtp.example.com:587 in production; the console in the demo.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="silta@localhost")
+# Days an e-mailed invitation to join a company stays usable.
+SILTA_INVITATION_DAYS = env.int("SILTA_INVITATION_DAYS", default=7)
 
 # --- Security (production defaults; `manage.py check --deploy` is clean with DEBUG off) ---
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -262,4 +264,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Never at DEBUG, whatever LOG_LEVEL says: SQL parameters and request URLs carry customers'
+    # e-mails (a lookup by e-mail) and shop keys (WooCommerce's query-string authentication).
+    "loggers": {"django.db.backends": {"level": "INFO"}, "urllib3": {"level": "INFO"}},
 }

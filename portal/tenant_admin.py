@@ -5,14 +5,21 @@ path to its tenant; scoping of changelists, forms, lookups, autocomplete,
 actions and history all follows from `get_queryset` and the permission hooks
 here. Anything registered without it is for superusers only (see admin_site).
 Every add, change and delete made through it leaves an entry in the tenant's audit trail.
+Deleting a tenant offboards it first (integration/activation/offboarding.py), as its owners' page does.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.db import models, transaction
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from integration import audit, tenancy
+from integration.activation import offboarding
 from integration.fields import EncryptedTextField
 from integration.models import Membership, Tenant
+from integration.webshops.base import WebshopError
 
 
 class TenantScopedAdmin(admin.ModelAdmin):
@@ -119,14 +126,45 @@ class TenantScopedAdmin(admin.ModelAdmin):
                 self._audit(request, parent, audit.Action.CHANGED, f"{audit.what(obj)}: removed")
 
     def delete_model(self, request, obj):
+        if not self.tenant_path:  # a tenant: offboarded first (the admin's pages go through delete_view below)
+            offboarding.delete(obj, request.user, "the admin")
+            return
         self._audit(request, obj, audit.Action.DELETED)  # before: the row (and its tenant path) is still there
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
+        if not self.tenant_path:
+            for tenant in queryset:
+                offboarding.delete(tenant, request.user, "the admin")
+            return
         with transaction.atomic():  # the entries stand only if the rows really went
             for obj in queryset:
                 self._audit(request, obj, audit.Action.DELETED)
             super().delete_queryset(request, queryset)
+
+    # --- deleting a tenant: the same offboarding as its owners' page --------------------
+    def delete_view(self, request, object_id, extra_context=None):
+        """A tenant's *Delete* leads to its offboarding page (revoke, webhooks, schedules, then delete)."""
+        if self.tenant_path:
+            return super().delete_view(request, object_id, extra_context)
+        tenant = self.get_object(request, unquote(object_id))
+        if tenant is None or not self.has_delete_permission(request, tenant):
+            return super().delete_view(request, object_id, extra_context)  # Django's answer: gone, or refused
+        return redirect(f"{reverse('tenant_deactivate', args=[tenant.slug])}?data=delete")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.tenant_path and "delete_selected" in actions:  # there only for those who may delete
+            actions["delete_selected"] = (offboard_and_delete, "delete_selected", offboard_and_delete.short_description)
+        return actions
+
+    def get_deleted_objects(self, objs, request):
+        """Rows nobody deletes one by one (audit entries, job schedules) go with their tenant: deleting
+        it (superusers only) needs no such permission. Its deletion is recorded without a tenant."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if not self.tenant_path and request.user.is_superuser:
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
 
     # --- secrets ------------------------------------------------------------
     def get_fieldsets(self, request, obj=None):
@@ -139,6 +177,36 @@ class TenantScopedAdmin(admin.ModelAdmin):
             (name, {**options, "fields": [f for f in options["fields"] if f not in secrets]})
             for name, options in fieldsets
         ]
+
+
+@admin.action(description="Delete selected companies (offboarding them first)")
+def offboard_and_delete(modeladmin, request, queryset):
+    """Django's *Delete selected* for tenants: its confirmation page with what offboarding does, then
+    each tenant offboarded and deleted; one whose shop refuses stays, and the message says so."""
+    if not request.POST.get("post"):
+        response = delete_selected(modeladmin, request, queryset)
+        response.template_name = "portal/delete_tenants.html"
+        response.context_data["plans"] = [(tenant, offboarding.plan(tenant)) for tenant in queryset]
+        return response
+    _, _, perms_needed, protected = modeladmin.get_deleted_objects(queryset, request)
+    if perms_needed or protected:
+        return delete_selected(modeladmin, request, queryset)  # Django refuses, as for any model
+    deleted, refused = [], []
+    for tenant in queryset.order_by("name"):
+        name = tenant.name
+        try:
+            outcome = offboarding.delete(tenant, request.user, "the admin")
+        except WebshopError as exc:
+            refused.append(f"{name} (the shop's webhooks could not be removed: {exc})")
+            continue
+        deleted.append(name)
+        if outcome.revocation.had_tokens and not outcome.revocation.confirmed:
+            modeladmin.message_user(request, f"{name}: {outcome.revocation.words()}.", messages.WARNING)
+    if deleted:
+        modeladmin.message_user(request, f"Offboarded and deleted: {', '.join(deleted)}. Nothing was deleted "
+                                         "in eAccounting or the shops.", messages.SUCCESS)  # fmt: skip
+    if refused:
+        modeladmin.message_user(request, f"Not deleted: {'; '.join(refused)}.", messages.ERROR)
 
 
 class SuperuserOnlyAdmin:

@@ -32,6 +32,7 @@ from integration.models import (
     Tenant,
     WebhookDelivery,
     WebshopConnection,
+    WebshopOrderConversion,
 )
 from sandbox.eaccounting.testing import Sandbox
 from sandbox.woocommerce.testing import Sandbox as ShopSandbox
@@ -88,6 +89,9 @@ def make_tenant(slug, business_id):
                              reason=f"refund waits {slug}")
     AuditEntry.objects.create(tenant=tenant, username=f"setup-{slug}", action=AuditEntry.Action.CHANGED,
                               target=f"Article template 25.5 % of {slug}")  # fmt: skip
+    WebshopOrderConversion.objects.create(tenant=tenant, webshop_order_id=f"webshop-order-{slug}",
+                                          order_number=f"WS-{slug}", status=WebshopOrderConversion.Status.WAITING,
+                                          reason=f"refused {slug}")  # fmt: skip
     return tenant
 
 

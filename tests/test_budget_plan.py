@@ -8,7 +8,7 @@ from integration.budget_plan import DEFAULT_MINUTES, pages, plan
 
 def test_a_small_installation_runs_every_job_as_often_as_wanted():
     p = plan([200, 3_000, 0], page_size=50, limit_per_minute=600)
-    assert p.minimum == {"articles": 1, "stock": 1}
+    assert p.minimum == {"articles": 1, "stock": 1, "availability": 1}
     assert p.minutes("articles", DEFAULT_MINUTES["articles"]) == 8 and p.minutes("stock", 60) == 60
     # 3 incremental reads every 8 minutes, (5 + 61 + 1) pages every 60
     assert round(p.articles_per_minute, 3) == round(3 / 8 + 67 / 60, 3)
@@ -19,7 +19,7 @@ def test_a_thousand_tenants_of_two_thousand_articles_reconcile_less_often_than_h
     # allowed: 600 × 0.9 × 0.75 = 405 a minute. Incremental: 1,000 / 8 = 125 a minute. Reconcile:
     # 1,000 × 41 pages = 41,000 requests, over the 280 a minute left = 146.4 minutes → 150.
     assert p.allowed_per_minute == 405
-    assert p.minimum == {"articles": 5, "stock": 150}
+    assert p.minimum == {"articles": 5, "stock": 150, "availability": 150}  # both read every page
     assert p.minutes("articles", 8) == 8 and p.minutes("stock", 60) == 150 and p.minutes("stock", 240) == 240
     assert p.articles_per_minute <= p.allowed_per_minute
 

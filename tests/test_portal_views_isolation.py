@@ -18,6 +18,8 @@ VIEWS = [
     ("sync_now", "post", BOTH, 403),
     ("confirm_mass_change", "post", {Membership.Role.OWNER}, 403),
     ("run_progress", "get", BOTH, 404),  # polled JSON: another tenant's does not exist
+    ("webshop_connect_visma", "post", {Membership.Role.OWNER}, 403),
+    ("visma_webshop", "get", BOTH, 403),
 ]
 
 

@@ -46,7 +46,8 @@ def test_deactivating_and_deleting_leave_no_schedule_but_the_installations(tenan
     tenant_b.delete()
     assert not Schedule.objects.filter(name__regex=r"^silta:\d+:").exists()
     ops_signals.ensure_schedules()
-    assert set(Schedule.objects.values_list("name", flat=True)) == {ops_signals.CLEANUP, ops_signals.REPLAN}
+    assert set(Schedule.objects.values_list("name", flat=True)) == {ops_signals.CLEANUP, ops_signals.REPLAN,
+                                                                    ops_signals.PRUNE_PERSONAL_DATA}
 
 
 def test_tenants_start_at_different_points_of_the_interval(db):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from .. import schedules, webshop_setup
 from ..models import ArticleTemplate, TaxClassMapping, Tenant
 from ..orders import setup as orders_setup
+from .offboarding import deactivate  # noqa: F401  (its counterpart; offboarding.py does the whole of it)
 from .preflight import Preflight
 
 
@@ -34,9 +35,15 @@ def activate(tenant: Tenant, preflight: Preflight) -> None:
         schedules.ensure(tenant)
 
 
-def deactivate(tenant: Tenant) -> int:
-    """Stop the integration; the shop's webhooks are removed. Returns how many were removed."""
-    removed = webshop_setup.remove_webhooks(tenant)
-    schedules.remove(tenant.pk)
-    Tenant.objects.filter(pk=tenant.pk).update(is_active=False)
-    return removed
+def activate_visma_webshop(tenant: Tenant, preflight: Preflight) -> None:
+    """*Yes* for a Visma Verkkokauppa tenant: no webhooks or shop settings; rules come with their preview."""
+    from ..models import VismaWebshopSettings
+
+    if not preflight.ok:
+        raise ActivationRefused(" ".join(preflight.blockers))
+    with transaction.atomic():
+        VismaWebshopSettings.objects.get_or_create(tenant=tenant)
+        tenant.is_active = True
+        tenant.activated_at = timezone.now()
+        tenant.save(update_fields=["is_active", "activated_at"])
+        schedules.ensure(tenant)

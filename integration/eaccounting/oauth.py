@@ -92,10 +92,26 @@ def refresh(refresh_token) -> TokenSet:
     return _token_request({"grant_type": "refresh_token", "refresh_token": refresh_token})
 
 
-def revoke(refresh_token) -> None:
-    requests.post(
-        _identity("/connect/revocation"),
-        data={"token": refresh_token, "token_type_hint": "refresh_token"},
-        auth=(settings.EACCOUNTING_CLIENT_ID, settings.EACCOUNTING_CLIENT_SECRET),
-        timeout=settings.EACCOUNTING_TIMEOUT,
-    ).raise_for_status()
+def revoke(refresh_token, access_token="") -> None:
+    """End the connection's tokens at the identity server (RFC 7009; NOTES.md §1 lists /connect/revocation).
+
+    The refresh token goes first: revoking it ends the grant. The access token is sent as well, for a
+    server that does not end a grant's access tokens with it. Raises OutcomeUnknown when the server
+    did not answer and EAccountingError when it refused (RFC 7009 answers 200 even for a dead token)."""
+    for token, hint in ((refresh_token, "refresh_token"), (access_token, "access_token")):
+        if not token:
+            continue
+        try:
+            response = requests.post(
+                _identity("/connect/revocation"),
+                data={"token": token, "token_type_hint": hint},
+                auth=(settings.EACCOUNTING_CLIENT_ID, settings.EACCOUNTING_CLIENT_SECRET),
+                timeout=settings.EACCOUNTING_TIMEOUT,
+            )
+        except requests.RequestException as exc:
+            raise OutcomeUnknown(f"The eAccounting login server did not answer: {exc.__class__.__name__}") from exc
+        if response.status_code != 200:
+            raise EAccountingError(
+                f"The eAccounting login server refused the revocation: HTTP {response.status_code}",
+                status=response.status_code,
+            )

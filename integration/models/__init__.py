@@ -17,6 +17,7 @@ from .connections import (
     normalize_shop_url,
 )
 from .first_sync import FirstSync, ImportItem
+from .invitations import Invitation
 from .orders import (
     AccountingArticle,
     AccountingCustomer,
@@ -29,14 +30,15 @@ from .orders import (
 )
 from .runs import JobLease, JobSchedule, SyncEvent, SyncRun
 from .tenancy import Membership, Tenant, business_id_validator
+from .visma_webshop import AvailabilityMark, VismaWebshopSettings, WebshopOrderConversion
 from .webhooks import WebhookDelivery
 
 __all__ = [
     "AuditEntry", "AuditEntryIsFinal",
     "ArticleLink", "ArticleTemplate", "JobLease", "JobSchedule", "ShopProductSnapshot", "SyncCursor", "SyncEvent", "SyncRun",
-    "TaxClassMapping", "FirstSync", "ImportItem", "ReferenceData",
+    "TaxClassMapping", "FirstSync", "ImportItem", "Invitation", "ReferenceData",
     "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",
     "WebshopConnection", "business_id_validator", "normalize_shop_url",
     "AccountingArticle", "AccountingCustomer", "MethodArticle", "OrderSettings", "OrderStep", "OrderTransfer", "ShopMethod",
-    "TransferStatus",
+    "TransferStatus", "AvailabilityMark", "VismaWebshopSettings", "WebshopOrderConversion",
 ]

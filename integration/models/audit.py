@@ -1,7 +1,8 @@
 """The audit trail: who did what to a tenant's integration, and when. Append-only.
 
 Entries are written by `integration.audit.record` only. An entry is never changed or deleted
-(save() of an existing row and delete() refuse); they go only with their tenant.
+(save() of an existing row and delete() refuse); they go only with their tenant. Deleting a tenant
+is itself recorded without a tenant, so that entry survives.
 """
 
 from django.conf import settings
@@ -19,7 +20,12 @@ class AuditEntry(models.Model):
         CONNECTED_EACCOUNTING = "connected_eaccounting", "Connected eAccounting"
         CONNECTED_WEBSHOP = "connected_webshop", "Connected the webshop"
         ACTIVATED = "activated", "Activated the integration"
+        APPLIED_AVAILABILITY = "applied_availability", "Applied the Available in Webshop rules"
+        RELEASED_AVAILABILITY = "released_availability", "Let the rules decide hand-changed articles again"
+        SWITCHED_CONVERSION = "switched_conversion", "Switched webshop order conversion"
         DEACTIVATED = "deactivated", "Deactivated the integration"
+        REVOKED_EACCOUNTING = "revoked_eaccounting", "Revoked the eAccounting tokens"
+        DELETED_TENANT = "deleted_tenant", "Deleted the company from Silta"
         APPLIED_FIRST_SYNC = "applied_first_sync", "Applied the first sync"
         CONFIRMED_OVERWRITES = "confirmed_overwrites", "Confirmed overwrites"
         UNDID_IMPORT = "undid_import", "Undid the first-sync import"
@@ -28,8 +34,16 @@ class AuditEntry(models.Model):
         CHANGED = "changed", "Changed a setting"
         DELETED = "deleted", "Deleted a setting"
         RETRIED = "retried", "Retried"
+        ERASED_PERSONAL_DATA = "erased_personal_data", "Erased a customer's personal data"
+        INVITED = "invited", "Invited a colleague"
+        ACCEPTED_INVITATION = "accepted_invitation", "Accepted an invitation"
+        REVOKED_INVITATION = "revoked_invitation", "Withdrew an invitation"
+        CHANGED_ROLE = "changed_role", "Changed a member's role"
+        REMOVED_MEMBER = "removed_member", "Removed a member"
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="audit_entries")
+    # Empty only for installation-level entries (a deleted company: its own entries went with it);
+    # those are seen by superusers only, as every list is scoped to the user's tenants.
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries")
     # The user may be deleted later; `username` keeps who it was (or names a non-person: the shop, a command).
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="+")  # fmt: skip

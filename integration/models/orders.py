@@ -118,6 +118,8 @@ class AccountingCustomer(models.Model):
     name = models.CharField(max_length=100, blank=True)
     is_private = models.BooleanField(default=True)
     email = models.CharField(max_length=255, blank=True, help_text="Lower-cased, for matching.")
+    # Matching survives the retention's blanking of `email` (personal_data.py); erasure blanks both.
+    email_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the lower-cased e-mail.")
     business_id = models.CharField(max_length=20, blank=True)
     vat_number = models.CharField(max_length=20, blank=True)
     is_active = models.BooleanField(default=True)
@@ -127,6 +129,7 @@ class AccountingCustomer(models.Model):
         constraints = [models.UniqueConstraint(fields=["tenant", "customer_id"], name="one_copy_per_customer")]
         indexes = [
             models.Index(fields=["tenant", "email"]),
+            models.Index(fields=["tenant", "email_hash"]),
             models.Index(fields=["tenant", "business_id"]),
             models.Index(fields=["tenant", "vat_number"]),
         ]

@@ -12,6 +12,8 @@ class SyncRun(models.Model):
         FIRST_IMPORT = "first_import", "First sync import"
         STOCK = "stock", "Stock reconcile"
         ORDERS = "orders", "Order import"
+        AVAILABILITY = "availability", "Available in Webshop rules"
+        WEBSHOP_ORDERS = "webshop_orders", "Webshop order conversion"
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Schedule"
@@ -108,6 +110,8 @@ class JobSchedule(models.Model):
         STOCK = "stock", "Stock reconcile"
         ORDERS = "orders", "Order import"
         WEBHOOKS = "webhooks", "Webhook check"
+        AVAILABILITY = "availability", "Available in Webshop rules"
+        WEBSHOP_ORDERS = "webshop_orders", "Webshop order conversion"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="job_schedules")
     job = models.CharField(max_length=20, choices=Job.choices)

@@ -3,7 +3,7 @@
 import uuid
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 business_id_validator = RegexValidator(
@@ -28,6 +28,12 @@ class Tenant(models.Model):
     activated_at = models.DateTimeField(null=True, blank=True)
     # In URLs that systems outside call (webhooks): stable and not guessable, unlike the slug.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    personal_data_retention_days = models.PositiveSmallIntegerField(
+        "keep customers' personal data (days)", default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(3650)],
+        help_text="After this many days the customer names, e-mails and error texts in Silta's records of "
+                  "orders are blanked (the records, their counts and eAccounting links stay).",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["name"]

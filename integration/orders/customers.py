@@ -1,9 +1,12 @@
 """The order's customer in eAccounting: found in the local copy by its keys, or created once."""
 
+from django.db.models import Q
+
 from ..eaccounting import documents
 from ..eaccounting.errors import OutcomeUnknown
 from ..eaccounting.resources import CompanySettings
 from ..models import AccountingCustomer, OrderSettings
+from ..personal_data import email_hash
 from ..sync import accounting_copy
 from .customer_plan import DEFAULT_BUSINESS_ID_KEYS, DEFAULT_VAT_NUMBER_KEYS, CustomerPlan, CustomerRules
 
@@ -32,8 +35,12 @@ def existing(run, plan: CustomerPlan) -> AccountingCustomer | None:
     if plan.collective:
         return run.settings.collective_customer
     for key in plan.keys:
-        match = (AccountingCustomer.objects.filter(tenant=run.tenant, is_active=True, is_private=plan.is_private,
-                                                   **{key.kind: key.value}).order_by("number").first())
+        # by e-mail also through its hash: the retention blanks the e-mail of customers who order seldom
+        found = Q(**{key.kind: key.value})
+        if key.kind == "email":
+            found |= Q(email_hash=email_hash(key.value))
+        match = (AccountingCustomer.objects.filter(found, tenant=run.tenant, is_active=True, is_private=plan.is_private)
+                 .order_by("number").first())  # fmt: skip
         if match is not None:
             return match
     return None

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from .. import personal_data
 from ..eaccounting import documents
 from ..eaccounting.errors import EAccountingError, OutcomeUnknown, RateLimited, ServerError
 from ..models import AccountingCustomer, OrderStep, OrderTransfer, SyncEvent
@@ -103,7 +104,8 @@ def _step(run, transfer, order, kind, key, action) -> None:
         run.rec.event(SyncEvent.Outcome.FAILED, label, reason=f"{exc}: the next run looks first, then tries again.")
         return
     except EAccountingError as exc:
-        reason = f"eAccounting refused it: {exc}. Fix the cause; the next run tries again."
+        reason = personal_data.redact(f"eAccounting refused it: {exc}. Fix the cause; the next run tries again.",
+                                      personal_data.order_values(order))  # it may quote the customer's data
         claims.finish(claim, status=STEP.WAITING, reason=reason, sending_since=None)
         run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=reason)
         return

@@ -18,7 +18,7 @@ from django.conf import settings as django_settings
 from django.db.models import F
 from django.utils import timezone
 
-from .. import webshops
+from .. import personal_data, webshops
 from ..eaccounting import documents
 from ..eaccounting.client import EAccountingClient
 from ..eaccounting.errors import EAccountingError, OutcomeUnknown, RateLimited, ServerError
@@ -185,7 +185,8 @@ def _consider(run: Run, order: ShopOrder) -> None:
 
 
 def _wait(run: Run, transfer: OrderTransfer, order: ShopOrder, reasons, claim=None, **kept) -> None:
-    text = "\n".join(reasons)
+    # a refusal may quote the customer's data back: the reason names the order, not the person
+    text = personal_data.redact("\n".join(reasons), personal_data.order_values(order))
     fields = {"status": STATUS.WAITING, "reason": text, "shop_status": order.status, "sending_since": None, **kept}
     if claim is not None:
         claims.finish(claim, **fields)

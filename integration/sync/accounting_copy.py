@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from ..eaccounting.resources import Article, _get
 from ..models import AccountingArticle, AccountingCustomer, Tenant
+from ..personal_data import email_hash
 
 
 def remember_articles(tenant: Tenant, articles: Iterable[Article], vat_by_coding: Mapping[str, Decimal]) -> None:
@@ -31,6 +32,7 @@ def customer_row(tenant: Tenant, data: dict) -> AccountingCustomer:
         tenant=tenant, customer_id=_get(data, "Id"), number=_get(data, "CustomerNumber") or "",
         name=(_get(data, "Name") or "")[:100], is_private=bool(_get(data, "IsPrivatePerson")),
         email=(_get(data, "EmailAddress") or "").strip().lower(),
+        email_hash=email_hash(_get(data, "EmailAddress")),
         business_id=(_get(data, "CorporateIdentityNumber") or "").replace(" ", ""),
         vat_number=(_get(data, "VatNumber") or "").replace(" ", "").upper(),
         is_active=bool(_get(data, "IsActive", True)),
@@ -41,5 +43,5 @@ def remember_customers(tenant: Tenant, customers: Iterable[dict]) -> None:
     AccountingCustomer.objects.bulk_create(
         [customer_row(tenant, c) for c in customers], update_conflicts=True,
         unique_fields=["tenant", "customer_id"],
-        update_fields=["number", "name", "is_private", "email", "business_id", "vat_number", "is_active"],
+        update_fields=["number", "name", "is_private", "email", "email_hash", "business_id", "vat_number", "is_active"],
     )

@@ -5,6 +5,9 @@ import shutil
 import tempfile
 
 import pytest
+from django.db import connection as db
+
+from ..conftest import database_url, spawn, stop
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Flags for a closed network: no background calls home, no sandbox as root.
@@ -45,3 +48,14 @@ def log_in(page, base_url, username, password):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("input[type=submit]")
+
+
+@pytest.fixture
+def cluster(ea, live_server):
+    """A real django-q2 cluster on the test database, reaching the eAccounting sandbox."""
+    env = {**os.environ, "DATABASE_URL": database_url(db.settings_dict), "SILTA_BASE_URL": live_server.url,
+           "EACCOUNTING_IDENTITY_URL": ea.base, "EACCOUNTING_API_URL": f"{ea.base}/v2"}
+    process = spawn("qcluster", env=env)
+    yield process
+    output = stop(process)
+    assert "Traceback" not in output, output

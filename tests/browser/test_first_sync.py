@@ -1,27 +1,14 @@
 """The whole start in a real browser, with a real task cluster: activate, preview, Yes, confirm overwrites."""
 
-import os
-
 import pytest
-from django.db import connection as db
 
 from integration.eaccounting.client import EAccountingClient
 from integration.models import FirstSync, Membership
 
-from ..conftest import connect_both, database_url, spawn, stop
+from ..conftest import connect_both
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def cluster(ea, live_server):
-    env = {**os.environ, "DATABASE_URL": database_url(db.settings_dict), "SILTA_BASE_URL": live_server.url,
-           "EACCOUNTING_IDENTITY_URL": ea.base, "EACCOUNTING_API_URL": f"{ea.base}/v2"}
-    process = spawn("qcluster", env=env)
-    yield process
-    output = stop(process)
-    assert "Traceback" not in output, output
 
 
 @pytest.fixture

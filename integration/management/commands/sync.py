@@ -10,6 +10,8 @@ from integration import audit, dashboard, jobs
 from integration.models import SyncRun, Tenant
 from integration.orders.transfer import transfer_orders
 from integration.sync.article_sync import sync_articles
+from integration.visma_webshop.availability import keep
+from integration.visma_webshop.conversion import convert_orders
 
 SHOWN = 100  # events printed; the admin has them all
 
@@ -55,7 +57,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("tenant", help="the tenant's slug")
-        parser.add_argument("--kind", choices=["articles", "orders"], default="articles", help="what to sync")
+        parser.add_argument("--kind", choices=["articles", "orders", "availability", "webshop_orders"], default="articles",
+                            help="what to sync (the last two: Visma Verkkokauppa tenants' rules and order conversion)")
         parser.add_argument("--dry-run", action="store_true", help="plan only: print what would change")
         parser.add_argument("--full", action="store_true", help="read everything, not only what changed")
         parser.add_argument("--confirm-mass-change", action="store_true",
@@ -72,12 +75,13 @@ class Command(BaseCommand):
             raise CommandError(f"No tenant with slug “{tenant}”.") from None
         if not tenant.is_active:
             raise CommandError(f"The integration of {tenant.name} is not active: activate it first.")
-        if kind == "orders" and dry_run:
-            raise CommandError("--dry-run is for articles; orders waiting and why are in the admin (Order transfers).")
-        lock, task = (jobs.ORDERS, "transfer_orders") if kind == "orders" else (jobs.CATALOGUE, "sync_articles")
+        if kind != "articles" and dry_run:
+            raise CommandError("--dry-run is for articles; what waits and why is in the admin.")
+        lock, task = {"orders": (jobs.ORDERS, "transfer_orders"), "webshop_orders": (jobs.ORDERS, "convert_webshop_orders"),
+                      "availability": (jobs.CATALOGUE, "keep_availability")}.get(kind, (jobs.CATALOGUE, "sync_articles"))
         confirming = confirm_mass_change and kind == "articles" and not dry_run
         later = (f"integration.tasks.{task}",
-                 [tenant.pk, "manual"] + ([] if kind == "orders" else [full]) + ([True] if confirming else []), {})
+                 [tenant.pk, "manual"] + ([full] if kind == "articles" else []) + ([True] if confirming else []), {})
         if confirming:
             waiting = dashboard.mass_change_waiting(tenant)
             audit.record(tenant, None, audit.Action.CONFIRMED_MASS_CHANGE,
@@ -85,13 +89,18 @@ class Command(BaseCommand):
                          username="manage.py sync")  # fmt: skip
         progress = None
         if self.stderr.isatty():  # a person watching: a progress bar; logs and tests stay clean
-            run_kind = {"orders": SyncRun.Kind.ORDERS}.get(kind, SyncRun.Kind.STOCK if full else SyncRun.Kind.ARTICLES)
+            run_kind = {"orders": SyncRun.Kind.ORDERS, "webshop_orders": SyncRun.Kind.WEBSHOP_ORDERS,
+                        "availability": SyncRun.Kind.AVAILABILITY}.get(kind, SyncRun.Kind.STOCK if full else SyncRun.Kind.ARTICLES)
             progress = ProgressBar(self._draw, tenant, run_kind, dry_run)
             progress.start()
         try:
             with jobs.hold(tenant, lock, then=later) as lease:
                 if kind == "orders":
                     run = transfer_orders(tenant, trigger=SyncRun.Trigger.MANUAL, lease=lease)
+                elif kind == "webshop_orders":
+                    run = convert_orders(tenant, trigger=SyncRun.Trigger.MANUAL, lease=lease)
+                elif kind == "availability":
+                    run = keep(tenant, trigger=SyncRun.Trigger.MANUAL)
                 else:
                     run = sync_articles(tenant, trigger=SyncRun.Trigger.MANUAL, dry_run=dry_run, full=full,
                                         confirm_mass_change=confirm_mass_change, lease=lease)  # fmt: skip
@@ -100,6 +109,8 @@ class Command(BaseCommand):
         finally:
             if progress is not None:
                 progress.stop()
+        if run is None:
+            raise CommandError("Nothing to do: no rules applied yet, or order conversion is off.")
         events = run.events.all()
         for event in events[:SHOWN]:
             changes = ", ".join(f"{k}: {v[0]} → {v[-1]}" for k, v in event.fields.items())

@@ -25,6 +25,6 @@ def needs_reconnect(tenant: Tenant, system: str, detail: str) -> int:
     body = (
         f"Silta can no longer reach {system} for {tenant.name}: {detail}\n\n"
         f"Its sync jobs are paused until the connection is made again. Sign in and reconnect {system} "
-        f"on the dashboard: {base}/admin/\n"
+        f"on the dashboard: {base}/\n"
     )
     return send_mail(f"Silta: reconnect {system} for {tenant.name}", body, None, recipients)

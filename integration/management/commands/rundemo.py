@@ -1,6 +1,7 @@
 """Run the whole product locally: demo data, both sandbox servers, the task cluster and the web server."""
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from .seed_demo import DEMO_PASSWORD, DEMO_TENANTS
+
+WEBSHOP_ORDER_EVERY = 90  # seconds between the demo's Visma Verkkokauppa orders
 
 
 class Command(BaseCommand):
@@ -72,9 +75,13 @@ class Command(BaseCommand):
                 "Press Ctrl-C to stop.\n"
             )
         )
+        next_webshop_order = time.monotonic() + WEBSHOP_ORDER_EVERY
         try:
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(1)
+                if time.monotonic() >= next_webshop_order:
+                    self._place_webshop_order(eaccounting)
+                    next_webshop_order += WEBSHOP_ORDER_EVERY
             stopped = [name for name, p in processes.items() if p.poll() is not None]
             self.stderr.write(f"Stopped unexpectedly: {', '.join(stopped)}")
         except KeyboardInterrupt:
@@ -88,6 +95,20 @@ class Command(BaseCommand):
                     p.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     p.kill()
+
+    def _place_webshop_order(self, eaccounting):
+        """A customer buys in Tekniikkatalo's Visma Verkkokauppa (its orders arrive through eAccounting)."""
+        try:
+            company = next(c for c in requests.get(f"{eaccounting}/_sandbox/companies", timeout=10).json()
+                           if c["name"] == DEMO_TENANTS[2][0])  # fmt: skip
+            base = f"{eaccounting}/_sandbox/companies/{company['id']}"
+            articles = [a for a in requests.get(f"{base}/resources/articles", timeout=10).json() if a["IsActive"]]
+            n = random.randrange(1000)
+            rows = [{"ArticleNumber": a["Number"], "Quantity": random.randint(1, 3)} for a in random.sample(articles, 2)]
+            requests.post(f"{base}/webshoporders", timeout=10, json={
+                "Rows": rows, "Name": f"Verkkoasiakas {n}", "EmailAddress": f"asiakas{n}@example.fi"}).raise_for_status()
+        except (requests.RequestException, StopIteration, KeyError, ValueError) as exc:
+            self.stderr.write(f"Could not place the demo's webshop order: {exc}")
 
     def _add_clashing_products(self, eaccounting, shop, count=3):
         """Give the demo shop a few products whose SKUs are Kahvila Aurinko's article numbers,

@@ -1,9 +1,9 @@
-"""Demo data: a superuser, two companies and their owners. Safe to run again."""
+"""Demo data: a superuser, three companies and their owners. Safe to run again."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from integration.models import EAccountingConnection, Membership, Tenant, WebshopConnection
+from integration.models import ConnectionStatus, EAccountingConnection, Membership, Tenant, WebshopConnection
 
 DEMO_PASSWORD = "silta-demo"
 DEMO_TENANTS = [
@@ -11,11 +11,14 @@ DEMO_TENANTS = [
     # user, so "Connect eAccounting" in the demo succeeds when the matching company is picked.
     ("Kahvila Aurinko Oy", "kahvila-aurinko", "2345678-0", "aurinko"),
     ("Puuseppä Virtanen Tmi", "puuseppa-virtanen", "1572860-0", "virtanen"),
+    # the third sells through Visma Verkkokauppa: its webshop needs nothing but eAccounting
+    ("Tekniikkatalo Oy", "tekniikkatalo", "0737546-2", "tekniikka"),
 ]
+VISMA_WEBSHOP_TENANTS = {"tekniikkatalo"}
 
 
 class Command(BaseCommand):
-    help = "Create the demo superuser (admin), two demo companies and their owners."
+    help = "Create the demo superuser (admin), three demo companies and their owners."
 
     def handle(self, *args, **options):
         User = get_user_model()
@@ -29,7 +32,11 @@ class Command(BaseCommand):
                 slug=slug, defaults={"name": name, "business_id": business_id}
             )
             EAccountingConnection.objects.get_or_create(tenant=tenant)
-            WebshopConnection.objects.get_or_create(tenant=tenant)
+            if slug in VISMA_WEBSHOP_TENANTS:
+                WebshopConnection.objects.get_or_create(tenant=tenant, defaults={
+                    "platform": WebshopConnection.Platform.VISMA_WEBSHOP, "status": ConnectionStatus.CONNECTED})
+            else:
+                WebshopConnection.objects.get_or_create(tenant=tenant)
             owner, _ = User.objects.update_or_create(
                 username=owner_name, defaults={"is_staff": True, "email": f"{owner_name}@example.com"}
             )

@@ -134,7 +134,7 @@ def _settle(eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: d
         except NotFound:  # converted or removed by a person since the list was read
             return _gone(run, claim, row, invoices)
         invoices.add(str(invoice_id))
-        _done(run, claim, number, Outcome.CONVERTED, str(invoice_id), "", "")
+        _done(run, claim, number, Outcome.CONVERTED, str(invoice_id), _invoice_number(eaccounting, invoice_id), "")
         if settings.converted_orders_stay_listed is None:
             _learn_whether_converted_orders_stay(eaccounting, settings, row.webshop_order_id)
     except (OutcomeUnknown, ServerError, RateLimited) as exc:
@@ -144,6 +144,14 @@ def _settle(eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: d
         reason = f"eAccounting refused the conversion: {exc}. Fix it in eAccounting, then retry the order."
         claims.finish(claim, status=STATUS.WAITING, reason=reason, sending_since=None)
         run.event(SyncEvent.Outcome.SKIPPED, number, reason=reason)
+
+
+def _invoice_number(eaccounting, invoice_id) -> str:
+    """What a person looks for in eAccounting (convert answers with the id only); "" if it cannot be read now."""
+    try:
+        return str(eaccounting.get(f"/customerinvoices/{invoice_id}").get("InvoiceNumber") or "")
+    except EAccountingError:
+        return ""
 
 
 def _learn_whether_converted_orders_stay(eaccounting, settings: VismaWebshopSettings, converted_id: str) -> None:

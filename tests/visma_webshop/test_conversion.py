@@ -54,6 +54,7 @@ def test_each_order_becomes_one_paid_invoice_and_a_second_run_adds_nothing(shop,
     assert all(found[0]["PaymentStatus"] == 0 for found in invoices.values())  # 0 = paid
     rows = WebshopOrderConversion.objects.filter(tenant=shop.tenant)
     assert {r.invoice_id for r in rows} == {found[0]["Id"] for found in invoices.values()}
+    assert {r.invoice_number for r in rows} == {str(found[0]["InvoiceNumber"]) for found in invoices.values()}
     assert set(rows.values_list("outcome", flat=True)) == {Outcome.CONVERTED}
 
     again = convert_orders(shop.tenant)

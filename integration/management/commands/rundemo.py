@@ -17,6 +17,10 @@ from .seed_demo import DEMO_PASSWORD, DEMO_TENANTS
 WEBSHOP_ORDER_EVERY = 90  # seconds between the demo's Visma Verkkokauppa orders
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = (
         "Migrate, seed demo data, then run both sandboxes (eAccounting, WooCommerce), the django-q2 "
@@ -76,6 +80,7 @@ class Command(BaseCommand):
             )
         )
         next_webshop_order = time.monotonic() + WEBSHOP_ORDER_EVERY
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` or a service manager stops the children too
         try:
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(1)

@@ -1,6 +1,7 @@
 """Admin pages for tenant data. Scoping and permissions come from TenantScopedAdmin."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from portal import personal_data_views
 from portal.tenant_admin import TenantListFilter, TenantScopedAdmin
@@ -59,19 +60,19 @@ class TenantAdmin(TenantScopedAdmin):
         for tenant in queryset.order_by("name"):
             (started if dashboard.sync_now(tenant) else inactive).append(tenant.name)
         if started:
-            self.message_user(request, f"The article sync and the order transfer start in a moment for: "
-                                       f"{', '.join(started)}.", messages.SUCCESS)  # fmt: skip
+            self.message_user(request, _("The article sync and the order transfer start in a moment for: "
+                                         "%(companies)s.") % {"companies": ", ".join(started)}, messages.SUCCESS)  # fmt: skip
         if inactive:
-            self.message_user(request, f"Not synced, the integration is not active: {', '.join(inactive)}. "
-                                       "Activate it first.", messages.WARNING)  # fmt: skip
+            self.message_user(request, _("Not synced, the integration is not active: %(companies)s. Activate it "
+                                         "first.") % {"companies": ", ".join(inactive)}, messages.WARNING)  # fmt: skip
 
     @admin.action(description="Erase a customer's personal data…", permissions=["change"])
     def erase_customer(self, request, queryset):
         """Owners: the erasure page of the one selected company (its form posts to the page's own URL)."""
         tenants = list(queryset[:2])
         if len(tenants) != 1 or not tenancy.has_role(request.user, tenants[0], tenancy.OWNERS):
-            self.message_user(request, "Select one company you own: a customer's data is erased one company at a "
-                                       "time, by its owners.", messages.WARNING)  # fmt: skip
+            self.message_user(request, _("Select one company you own: a customer's data is erased one company at a "
+                                         "time, by its owners."), messages.WARNING)  # fmt: skip
             return None
         return personal_data_views.page(request, tenants[0])
 

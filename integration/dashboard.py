@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 from django_q.models import Schedule
 
 from . import queues, schedules, tenancy
@@ -38,18 +40,23 @@ CHART_HEIGHT = 40  # px of the tallest bar
 DAY_WIDTH = 12  # px per day: two 5 px bars and a gap
 
 
+def _count(n: int) -> str:
+    return number_format(n, use_l10n=True, force_grouping=True)  # 10,000 in English, 10 000 in Finnish
+
+
 def progress_text(done: int, total: int | None) -> str:
-    """'312 of 10,000' (the same words on the page and in its JSON); 'running' before anything is counted."""
+    """'312 of 10,000' (the same words on the page and in its JSON); 'running' before anything is counted.
+    In the user's language."""
     if total is not None:
-        return f"{done:,} of {total:,}"
-    return f"{done:,} so far" if done else "running"
+        return gettext("%(done)s of %(total)s") % {"done": _count(done), "total": _count(total)}
+    return gettext("%(done)s so far") % {"done": _count(done)} if done else gettext("running")
 
 
 def run_shown(run: SyncRun) -> dict:
     """A run as the page shows it while it runs (also the JSON the page polls)."""
     return {
-        "id": run.pk, "kind": run.kind, "label": run.get_kind_display(),
-        "status": run.status, "status_label": run.get_status_display(),
+        "id": run.pk, "kind": run.kind, "label": str(run.get_kind_display()),
+        "status": run.status, "status_label": str(run.get_status_display()),
         "done": run.progress_done, "total": run.progress_total,
         "text": progress_text(run.progress_done, run.progress_total),
         "started_at": run.started_at.isoformat(),
@@ -88,9 +95,11 @@ class KindRuns:
     @property
     def counts_shown(self) -> str:
         counts = (self.last.counts or {}) if self.last else {}
+        # the counts' names are stored with the run, in the words it was written in
         items = [f"{n} {k}" for k, n in sorted(counts.items()) if not k.startswith("requests_") and n]
         requests = sum(n for k, n in counts.items() if k.startswith("requests_") and isinstance(n, int))
-        return ", ".join(items + ([f"{requests} requests"] if requests else []))
+        shown = ngettext("%(n)s request", "%(n)s requests", requests) % {"n": requests}
+        return ", ".join(items + ([shown] if requests else []))
 
 
 @dataclass
@@ -146,11 +155,13 @@ class Chart:
 @dataclass
 class TenantRow:
     tenant: Tenant
-    eaccounting_status: str
+    eaccounting_status: str  # the status in words (the user's language)
     eaccounting_company: str
     webshop_status: str
     webshop_platform: str
     is_owner: bool
+    eaccounting_state: str = ConnectionStatus.NOT_CONNECTED  # the status' value, for the page's conditions
+    webshop_state: str = ConnectionStatus.NOT_CONNECTED
     orders_waiting: int = 0
     methods_without_template: list[str] = field(default_factory=list)
     runs: list[KindRuns] = field(default_factory=list)
@@ -166,7 +177,7 @@ class TenantRow:
 
     @property
     def ready_to_activate(self):
-        return self.eaccounting_status == self.webshop_status == ConnectionStatus.CONNECTED.label
+        return self.eaccounting_state == self.webshop_state == ConnectionStatus.CONNECTED
 
     @property
     def failing(self) -> list[KindRuns]:
@@ -302,8 +313,10 @@ def tenant_rows(user):
             TenantRow(
                 tenant=tenant,
                 eaccounting_status=ea_status.label,
+                eaccounting_state=ea_status.value,
                 eaccounting_company=ea.company_name if ea else "",
                 webshop_status=shop_status.label,
+                webshop_state=shop_status.value,
                 webshop_platform=shop.get_platform_display() if shop else "",
                 is_visma_webshop=shop is not None and shop.platform == shop.Platform.VISMA_WEBSHOP,
                 connection_trouble=ConnectionStatus.NEEDS_RECONNECT in (ea_status, shop_status),

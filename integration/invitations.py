@@ -14,12 +14,19 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from . import audit
 from .models import Invitation, Membership, Tenant
 
 Role = Membership.Role
+
+
+def _en(label) -> str:
+    """A choice's label as the audit trail keeps it: in English, whatever the user's language."""
+    with translation.override("en"):
+        return str(label)
 
 
 class InvitationUnusable(Exception):
@@ -48,7 +55,7 @@ def invite(tenant: Tenant, email: str, role: str, by) -> tuple[Invitation, str]:
     An earlier pending invitation of the same address is withdrawn: only the newest link works."""
     email = normalize_email(email)
     if Membership.objects.filter(tenant=tenant, user__email__iexact=email, user__is_active=True).exists():
-        raise PeopleRefused(f"{email} already belongs to {tenant.name}.")
+        raise PeopleRefused(_("%(email)s already belongs to %(company)s.") % {"email": email, "company": tenant.name})
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
@@ -58,7 +65,7 @@ def invite(tenant: Tenant, email: str, role: str, by) -> tuple[Invitation, str]:
             tenant=tenant, email=email, role=role, token_hash=hash_token(token), invited_by=by,
             expires_at=now + timedelta(days=settings.SILTA_INVITATION_DAYS),
         )
-        detail = f"As {invitation.get_role_display().lower()}; the link works until {_day(invitation.expires_at)}"
+        detail = f"As {_en(invitation.get_role_display()).lower()}; the link works until {_day(invitation.expires_at)}"
         if replaced:
             detail += "; the earlier invitation's link no longer works"
         audit.record(tenant, by, audit.Action.INVITED, f"Invitation of {email}", detail)
@@ -72,9 +79,11 @@ def link(invitation: Invitation, token: str) -> str:
 
 def send(invitation: Invitation, token: str) -> None:
     context = {"invitation": invitation, "link": link(invitation, token), "days": settings.SILTA_INVITATION_DAYS,
-               "inviter": _name(invitation.invited_by), "expires": _day(invitation.expires_at)}  # fmt: skip
+               "inviter": _name(invitation.invited_by),
+               "expires": formats.date_format(timezone.localtime(invitation.expires_at), "SHORT_DATETIME_FORMAT")}
+    # in the inviter's language: the one the invitation was written in
     body = render_to_string("portal/invitation_email.txt", context)
-    send_mail(f"Silta: join {invitation.tenant.name}", body, None, [invitation.email])
+    send_mail(_("Silta: join %(company)s") % {"company": invitation.tenant.name}, body, None, [invitation.email])
 
 
 def find(slug: str, token: str) -> Invitation | None:
@@ -95,7 +104,7 @@ def accept(invitation: Invitation, user) -> Membership:
         if state != Invitation.State.PENDING:
             raise InvitationUnusable(state)
         if user.pk is not None and Membership.objects.filter(tenant_id=locked.tenant_id, user=user).exists():
-            raise PeopleRefused(f"You already belong to {invitation.tenant.name}.")
+            raise PeopleRefused(_("You already belong to %(company)s.") % {"company": invitation.tenant.name})
         if not user.is_staff:  # the portal is the admin: only staff users can sign in to it
             user.is_staff = True
             if user.pk is not None:
@@ -106,7 +115,7 @@ def accept(invitation: Invitation, user) -> Membership:
         locked.accepted_at, locked.accepted_by = timezone.now(), user
         locked.save(update_fields=["accepted_at", "accepted_by"])
         audit.record(invitation.tenant, user, audit.Action.ACCEPTED_INVITATION, f"Invitation of {locked.email}",
-                     f"Joined as {locked.get_role_display().lower()}; invited by {_name(locked.invited_by)}")  # fmt: skip
+                     f"Joined as {_en(locked.get_role_display()).lower()}; invited by {_name(locked.invited_by)}")  # fmt: skip
     return membership
 
 
@@ -118,7 +127,7 @@ def revoke(invitation: Invitation, by) -> bool:
         )
         if done:
             audit.record(invitation.tenant, by, audit.Action.REVOKED_INVITATION, f"Invitation of {invitation.email}",
-                         f"As {invitation.get_role_display().lower()}; the link no longer works")  # fmt: skip
+                         f"As {_en(invitation.get_role_display()).lower()}; the link no longer works")  # fmt: skip
     return bool(done)
 
 
@@ -133,7 +142,7 @@ def _lock_owners(tenant):
 def change_role(membership: Membership, role: str, by) -> bool:
     """Set a member's role; False if it already was. The last owner cannot be made a member."""
     if role not in Role.values:
-        raise PeopleRefused("Unknown role.")
+        raise PeopleRefused(_("Unknown role."))
     tenant = membership.tenant
     with transaction.atomic():
         owners = _lock_owners(tenant)
@@ -141,13 +150,13 @@ def change_role(membership: Membership, role: str, by) -> bool:
         if current.role == role:
             return False
         if current.role == Role.OWNER and owners == [current.pk]:
-            raise PeopleRefused(f"{current.user.get_username()} is the only owner of {tenant.name}: "
-                                "make someone else an owner first.")  # fmt: skip
-        before = current.get_role_display()
+            raise PeopleRefused(_("%(user)s is the only owner of %(company)s: make someone else an owner first.")
+                                % {"user": current.user.get_username(), "company": tenant.name})  # fmt: skip
+        before = _en(current.get_role_display())
         current.role = role
         current.save(update_fields=["role"])
         audit.record(tenant, by, audit.Action.CHANGED_ROLE, current.user.get_username(),
-                     f"{before} → {current.get_role_display()}")  # fmt: skip
+                     f"{before} → {_en(current.get_role_display())}")  # fmt: skip
     return True
 
 
@@ -160,10 +169,11 @@ def remove(membership: Membership, by) -> None:
         if current is None:
             return  # removed meanwhile
         if current.role == Role.OWNER and owners == [current.pk]:
-            raise PeopleRefused(f"{current.user.get_username()} is the only owner of {tenant.name} and cannot be "
-                                "removed: make someone else an owner first.")  # fmt: skip
+            raise PeopleRefused(_("%(user)s is the only owner of %(company)s and cannot be removed: make someone "
+                                  "else an owner first.")
+                                % {"user": current.user.get_username(), "company": tenant.name})  # fmt: skip
         username = current.user.get_username()
-        role = current.get_role_display().lower()
+        role = _en(current.get_role_display()).lower()
         current.delete()
         audit.record(tenant, by, audit.Action.REMOVED_MEMBER, username, f"Was {role}")
 

@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils.translation import gettext as _
 
 from .models import Membership, Tenant
 
@@ -22,9 +23,11 @@ def needs_reconnect(tenant: Tenant, system: str, detail: str) -> int:
         log.warning("%s of %s needs reconnecting, but the tenant has no owner with an e-mail", system, tenant)
         return 0
     base = settings.SILTA_BASE_URL.rstrip("/")
-    body = (
-        f"Silta can no longer reach {system} for {tenant.name}: {detail}\n\n"
-        f"Its sync jobs are paused until the connection is made again. Sign in and reconnect {system} "
-        f"on the dashboard: {base}/\n"
-    )
-    return send_mail(f"Silta: reconnect {system} for {tenant.name}", body, None, recipients)
+    # Sent from a task, in the active language: the installation's LANGUAGE_CODE (no per-user choice is stored).
+    words = {"system": system, "company": tenant.name, "detail": detail, "url": f"{base}/"}
+    body = _(
+        "Silta can no longer reach %(system)s for %(company)s: %(detail)s\n\n"
+        "Its sync jobs are paused until the connection is made again. Sign in and reconnect %(system)s "
+        "on the dashboard: %(url)s\n"
+    ) % words
+    return send_mail(_("Silta: reconnect %(system)s for %(company)s") % words, body, None, recipients)

@@ -9,6 +9,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import audit, notify, webshops
 from .models import ConnectionStatus, Tenant, WebshopConnection, normalize_shop_url
@@ -35,11 +36,11 @@ def check_shop_url(tenant: Tenant, base_url: str) -> str:
     url = normalize_shop_url(base_url)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SetupRefused("Enter the shop's address, e.g. https://shop.example.fi.")
+        raise SetupRefused(_("Enter the shop's address, e.g. https://shop.example.fi."))
     if parts.scheme == "http" and parts.hostname not in settings.WEBSHOP_ALLOW_HTTP_HOSTS:
-        raise SetupRefused("The shop must be reached over HTTPS: API keys would travel unencrypted.")
+        raise SetupRefused(_("The shop must be reached over HTTPS: API keys would travel unencrypted."))
     if WebshopConnection.objects.filter(base_url=url).exclude(tenant=tenant).exists():
-        raise SetupRefused("This shop is already connected to another company in Silta.")
+        raise SetupRefused(_("This shop is already connected to another company in Silta."))
     return url
 
 
@@ -100,8 +101,9 @@ def test_connection(connection: WebshopConnection) -> str:
     except WebshopError:
         raise
     _set_status(connection, ConnectionStatus.CONNECTED, "")
-    taxes = "prices include VAT" if info.prices_include_tax else "prices exclude VAT"
-    return f"The shop answers: currency {info.currency}, {taxes}, {info.product_count} products."
+    taxes = _("prices include VAT") if info.prices_include_tax else _("prices exclude VAT")
+    return _("The shop answers: currency %(currency)s, %(taxes)s, %(products)s products.") % {
+        "currency": info.currency, "taxes": taxes, "products": info.product_count}
 
 
 def _set_status(connection, status, detail):

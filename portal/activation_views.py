@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from integration import audit, tenancy
 from integration.activation import activate as activation
@@ -25,33 +26,33 @@ def _connected(tenant):
 def activate(request, slug):
     tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
     if not _connected(tenant):
-        messages.warning(request, f"Connect both eAccounting and the webshop of {tenant.name} first.")
+        messages.warning(request, _("Connect both eAccounting and the webshop of %(company)s first.") % {"company": tenant.name})
         return redirect("admin:index")
     if request.method == "POST" and request.POST.get("answer") != "yes":
-        messages.info(request, "Nothing was changed: the integration is not active.")
+        messages.info(request, _("Nothing was changed: the integration is not active."))
         return redirect("admin:index")
     if tenant.webshop_connection.platform == WebshopConnection.Platform.VISMA_WEBSHOP:
         return _activate_visma_webshop(request, tenant)
     try:
         preflight = check(gather(tenant))
     except (EAccountingError, WebshopError) as exc:
-        messages.error(request, f"The pre-flight check could not read both systems: {exc}")
+        messages.error(request, _("The pre-flight check could not read both systems: %(error)s") % {"error": exc})
         return redirect("admin:index")
     if request.method == "POST" and preflight.ok:
         try:
             activation.activate(tenant, preflight)
         except WebshopError as exc:
-            messages.error(request, f"Not activated: the shop refused the webhooks Silta needs ({exc}).")
+            messages.error(request, _("Not activated: the shop refused the webhooks Silta needs (%(error)s).") % {"error": exc})
         else:
             audit.record(tenant, request.user, audit.Action.ACTIVATED, tenant.name,
                          f"Defaults: {len(preflight.templates)} article templates, "
                          f"{len(preflight.tax_classes)} tax class mappings (kept where already set)")  # fmt: skip
-            messages.success(request, f"The integration of {tenant.name} is active. Next: the first sync.")
+            messages.success(request, _("The integration of %(company)s is active. Next: the first sync.") % {"company": tenant.name})
             return redirect("first_sync", slug=tenant.slug)
         return redirect("admin:index")
     context = {
         **admin.site.each_context(request), "tenant": tenant, "preflight": preflight,
-        "title": f"Activate integration: {tenant.name}",
+        "title": _("Activate integration: %(company)s") % {"company": tenant.name},
     }
     return render(request, "portal/activate.html", context)
 
@@ -61,15 +62,16 @@ def _activate_visma_webshop(request, tenant):
     try:
         preflight = visma_status.check(EAccountingClient(tenant.eaccounting_connection).company_settings())
     except EAccountingError as exc:
-        messages.error(request, f"The pre-flight check could not read eAccounting: {exc}")
+        messages.error(request, _("The pre-flight check could not read eAccounting: %(error)s") % {"error": exc})
         return redirect("admin:index")
     if request.method == "POST" and preflight.ok:
         activation.activate_visma_webshop(tenant, preflight)
         audit.record(tenant, request.user, audit.Action.ACTIVATED, tenant.name, "Visma Verkkokauppa: link enabled")
-        messages.success(request, f"The integration of {tenant.name} is active. Next: the Available in Webshop rules.")
+        messages.success(request, _("The integration of %(company)s is active. Next: the Available in Webshop rules.")
+                         % {"company": tenant.name})
         return redirect("visma_webshop", slug=tenant.slug)
     context = {**admin.site.each_context(request), "tenant": tenant, "preflight": preflight,
-               "title": f"Activate integration: {tenant.name}"}  # fmt: skip
+               "title": _("Activate integration: %(company)s") % {"company": tenant.name}}  # fmt: skip
     return render(request, "portal/activate.html", context)
 
 
@@ -81,17 +83,21 @@ def deactivate(request, slug):
     error = ""
     if request.method == "POST":
         if request.POST.get("answer") != "yes":
-            messages.info(request, f"Nothing was changed for {tenant.name}.")
+            messages.info(request, _("Nothing was changed for %(company)s.") % {"company": tenant.name})
             return redirect("admin:index")
         if choice == "delete" and request.POST.get("confirm_slug", "").strip() != tenant.slug:
-            error = f"Nothing was done: to delete {tenant.name}, type {tenant.slug} in the box."
+            error = _("Nothing was done: to delete %(company)s, type %(slug)s in the box.") % {
+                "company": tenant.name, "slug": tenant.slug}
         elif choice == "delete" or tenant.is_active:
             return _offboard(request, tenant, delete=choice == "delete")
         else:
-            error = f"The integration of {tenant.name} is not active: there is nothing to deactivate."
+            error = _("The integration of %(company)s is not active: there is nothing to deactivate.") % {
+                "company": tenant.name}
     context = {
         **admin.site.each_context(request), "tenant": tenant, "plan": offboarding.plan(tenant), "choice": choice,
-        "error": error, "title": f"{'Deactivate integration' if tenant.is_active else 'Delete'}: {tenant.name}",
+        "error": error,
+        "title": (_("Deactivate integration: %(company)s") if tenant.is_active else _("Delete: %(company)s"))
+        % {"company": tenant.name},
     }
     return render(request, "portal/deactivate.html", context)
 
@@ -104,18 +110,21 @@ def _offboard(request, tenant, delete):
         else:
             outcome = offboarding.offboard(tenant, request.user)
     except WebshopError as exc:
-        messages.error(request, f"Nothing was done: the shop's webhooks could not be removed ({exc}). Try again; "
-                                "if the shop is gone for good, delete its webshop connection in the admin first.")  # fmt: skip
+        messages.error(request, _("Nothing was done: the shop's webhooks could not be removed (%(error)s). Try again; "
+                                  "if the shop is gone for good, delete its webshop connection in the admin first.")
+                       % {"error": exc})  # fmt: skip
         return redirect("admin:index")
     if delete:
-        messages.success(request, f"{name} and all of its data were deleted from Silta: {outcome.detail()}. "
-                                  "Nothing was deleted in eAccounting or the shop.")  # fmt: skip
+        messages.success(request, _("%(company)s and all of its data were deleted from Silta: %(outcome)s. "
+                                    "Nothing was deleted in eAccounting or the shop.")
+                         % {"company": name, "outcome": outcome.shown()})  # fmt: skip
     else:
-        messages.success(request, f"The integration of {name} is no longer active: {outcome.detail()}. "
-                                  "Its data stays; to activate again, connect eAccounting again.")  # fmt: skip
+        messages.success(request, _("The integration of %(company)s is no longer active: %(outcome)s. "
+                                    "Its data stays; to activate again, connect eAccounting again.")
+                         % {"company": name, "outcome": outcome.shown()})  # fmt: skip
     if outcome.revocation.had_tokens and not outcome.revocation.confirmed:
-        messages.warning(request, "eAccounting could not confirm that Silta's tokens were revoked. Silta deleted "
-                                  "them and cannot use them, but Visma may accept them until they expire.")  # fmt: skip
+        messages.warning(request, _("eAccounting could not confirm that Silta's tokens were revoked. Silta deleted "
+                                    "them and cannot use them, but Visma may accept them until they expire."))  # fmt: skip
     return redirect("admin:index")
 
 

@@ -1,16 +1,33 @@
 """Silta's AdminSite: the portal. Its index is the tenants dashboard."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django_otp import user_has_device
 
+from .otp_login import LoginForm
 from .tenant_admin import SuperuserOnlyAdmin, TenantScopedAdmin
 
 
 class SiltaAdminSite(admin.AdminSite):
     site_header = "Silta"
     site_title = "Silta"
-    index_title = "Dashboard"
+    index_title = _("Dashboard")
     index_template = "admin/silta_index.html"
     site_url = None  # the admin is the whole site: no "View site" link
+    login_form = LoginForm  # asks for a code from users who turned two-factor login on
+
+    def has_permission(self, request):
+        # Someone who turned two-factor login on is let in only by a session that gave a code
+        # (not, say, one opened before they turned it on). Asked several times a request: once.
+        if not super().has_permission(request):
+            return False
+        user = request.user
+        verified = getattr(user, "is_verified", None)  # set by django-otp's middleware
+        if verified is not None and verified():
+            return True
+        if "_silta_has_otp_device" not in request.__dict__:
+            request._silta_has_otp_device = user_has_device(user)
+        return not request._silta_has_otp_device
 
     def register(self, model_or_iterable, admin_class=None, **options):
         # Secure by default: whatever is not tenant-scoped is for superusers only

@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from integration import audit, tenancy
@@ -32,13 +34,15 @@ def connect(request, slug):
 def callback(request):
     pending = request.session.pop(SESSION_KEY, None)
     if not pending or request.GET.get("state") != pending["state"]:
-        messages.error(request, "The eAccounting login could not be matched to a request from this browser. Please try again.")
+        messages.error(request, _("The eAccounting login could not be matched to a request from this browser. "
+                                  "Please try again."))
         return redirect("admin:index")
     tenant = Tenant.objects.get(pk=pending["tenant"])
     if not tenancy.has_role(request.user, tenant, tenancy.OWNERS):
         raise PermissionDenied
     if "error" in request.GET:
-        messages.warning(request, f"eAccounting was not connected: the login ended with “{request.GET['error']}”.")
+        messages.warning(request, _("eAccounting was not connected: the login ended with “%(error)s”.")
+                         % {"error": request.GET["error"]})
         return redirect("admin:index")
     before = EAccountingConnection.objects.filter(tenant=tenant).exclude(company_id="").first()
     try:
@@ -47,13 +51,15 @@ def callback(request):
     except ConnectRefused as exc:
         messages.error(request, str(exc))
     except EAccountingError as exc:
-        messages.error(request, f"eAccounting was not connected: {exc}")
+        messages.error(request, _("eAccounting was not connected: %(error)s") % {"error": exc})
     else:
-        detail = (f"Reconnected; before: “{before.company_name}”, {before.get_status_display().lower()}"
-                  if before else "Connected for the first time")  # fmt: skip
+        with translation.override("en"):  # the audit trail is written in English
+            detail = (f"Reconnected; before: “{before.company_name}”, {before.get_status_display().lower()}"
+                      if before else "Connected for the first time")  # fmt: skip
         audit.record(tenant, request.user, audit.Action.CONNECTED_EACCOUNTING,
                      f"eAccounting company “{connection.company_name}”", detail)  # fmt: skip
-        messages.success(request, f"{tenant.name} is connected to eAccounting company “{connection.company_name}”.")
+        messages.success(request, _("%(company)s is connected to eAccounting company “%(eaccounting_company)s”.")
+                         % {"company": tenant.name, "eaccounting_company": connection.company_name})
     return redirect("admin:index")
 
 

@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from integration import audit, queues, tenancy
 from integration.models import FirstSync, ImportItem
@@ -15,10 +17,10 @@ GROUP_ORDER = [ImportItem.Kind.OVERWRITE, ImportItem.Kind.REJECT, ImportItem.Kin
 OPEN = {ImportItem.Kind.OVERWRITE, ImportItem.Kind.REJECT}
 # Which step a button starts, from which state, and what the page says meanwhile.
 STEPS = {
-    "preview": (None, "Preparing the preview: both catalogues are being read."),
-    "create": (FirstSync.Status.PREVIEW, "Creating the shop's products in eAccounting."),
-    "overwrite": (FirstSync.Status.CREATED, "Overwriting the confirmed articles in eAccounting."),
-    "undo": ((FirstSync.Status.CREATED, FirstSync.Status.DONE), "Undoing the import."),
+    "preview": (None, gettext_lazy("Preparing the preview: both catalogues are being read.")),
+    "create": (FirstSync.Status.PREVIEW, gettext_lazy("Creating the shop's products in eAccounting.")),
+    "overwrite": (FirstSync.Status.CREATED, gettext_lazy("Overwriting the confirmed articles in eAccounting.")),
+    "undo": ((FirstSync.Status.CREATED, FirstSync.Status.DONE), gettext_lazy("Undoing the import.")),
 }
 
 
@@ -49,18 +51,19 @@ def page(request, slug):
     if request.method == "POST":
         step = request.POST.get("step")
         if step not in STEPS:
-            messages.error(request, "Unknown action.")
+            messages.error(request, _("Unknown action."))
             return redirect("first_sync", slug=slug)
         allowed, busy_text = STEPS[step]
         if step == "overwrite" and request.POST.get("confirm") != "yes":
-            messages.error(request, "Tick the confirmation first: the listed articles in eAccounting will be overwritten.")
+            messages.error(request, _("Tick the confirmation first: the listed articles in eAccounting will be "
+                                      "overwritten."))
             return redirect("first_sync", slug=slug)
         try:
             with transaction.atomic():
                 if step == "preview":
                     first = first_sync.start(tenant)
                 elif first is None or first.status not in ((allowed,) if isinstance(allowed, str) else allowed):
-                    raise first_sync.FirstSyncError("That step is not possible now; the page shows what is.")
+                    raise first_sync.FirstSyncError(_("That step is not possible now; the page shows what is."))
                 else:
                     first.status, first.error = FirstSync.Status.APPLYING, ""
                     first.save(update_fields=["status", "error", "updated_at"])
@@ -86,7 +89,7 @@ def page(request, slug):
     context = {
         **admin.site.each_context(request), "tenant": tenant, "first": first, "groups": groups,
         "busy": first is not None and first.status in (FirstSync.Status.PREPARING, FirstSync.Status.APPLYING),
-        "title": f"First sync: {tenant.name}",
+        "title": _("First sync: %(company)s") % {"company": tenant.name},
     }
     return render(request, "portal/first_sync.html", context)
 

@@ -16,6 +16,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -26,10 +28,10 @@ LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail")
-    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.MEMBER,
-                             help_text="Owners connect the systems, activate, invite and manage people; "
-                                       "members run the integration.")  # fmt: skip
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER,
+                             help_text=gettext_lazy("Owners connect the systems, activate, invite and manage people; "
+                                             "members run the integration."))  # fmt: skip
 
 
 class SignUpForm(UserCreationForm):
@@ -44,7 +46,7 @@ def _tenant(request, slug, roles=tenancy.ALL_ROLES):
     """404 for anyone outside the tenant (its existence is not confirmed), 403 for a member asking for an owner's page."""
     tenant = tenancy.tenants_for(request.user).filter(slug=slug).first()
     if tenant is None:
-        raise Http404("No such company.")
+        raise Http404(_("No such company."))
     if not tenancy.has_role(request.user, tenant, roles):
         raise PermissionDenied
     return tenant
@@ -68,7 +70,7 @@ def people(request, slug):
         pending = tenant.invitations.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
         pending = list(pending.select_related("invited_by").order_by("email"))
     owners = sum(m.role == Membership.Role.OWNER for m in members)
-    return _render(request, "portal/invitations.html", f"People of {tenant.name}", tenant=tenant, members=members,
+    return _render(request, "portal/invitations.html", _("People of %(company)s") % {"company": tenant.name}, tenant=tenant, members=members,
                    pending=pending, is_owner=is_owner, last_owner=owners == 1, roles=Membership.Role.choices)  # fmt: skip
 
 
@@ -86,12 +88,14 @@ def invite(request, slug):
                 invitations.send(invitation, token)
             except OSError as exc:  # SMTP down: the link exists nowhere else, so withdraw it
                 invitations.revoke(invitation, request.user)
-                messages.error(request, f"The invitation could not be e-mailed ({exc}); try again later.")
+                messages.error(request, _("The invitation could not be e-mailed (%(error)s); try again later.") % {"error": exc})
             else:
-                messages.success(request, f"An invitation was e-mailed to {invitation.email}. The link works "
-                                          f"once, for {settings.SILTA_INVITATION_DAYS} days.")  # fmt: skip
+                messages.success(request, _("An invitation was e-mailed to %(email)s. The link works once, for %(days)s "
+                                            "days.") % {"email": invitation.email,
+                                                        "days": settings.SILTA_INVITATION_DAYS})  # fmt: skip
             return redirect("tenant_people", slug=tenant.slug)
-    return _render(request, "portal/invitation_new.html", f"Invite a colleague to {tenant.name}", tenant=tenant,
+    return _render(request, "portal/invitation_new.html",
+                   _("Invite a colleague to %(company)s") % {"company": tenant.name}, tenant=tenant,
                    form=form)  # fmt: skip
 
 
@@ -100,9 +104,10 @@ def revoke(request, slug, pk):
     tenant = _tenant(request, slug, tenancy.OWNERS)
     invitation = get_object_or_404(Invitation, pk=pk, tenant=tenant)
     if invitations.revoke(invitation, request.user):
-        messages.success(request, f"The invitation of {invitation.email} was withdrawn: its link no longer works.")
+        messages.success(request, _("The invitation of %(email)s was withdrawn: its link no longer works.")
+                         % {"email": invitation.email})
     else:
-        messages.info(request, f"The invitation of {invitation.email} was already used or withdrawn.")
+        messages.info(request, _("The invitation of %(email)s was already used or withdrawn.") % {"email": invitation.email})
     return redirect("tenant_people", slug=tenant.slug)
 
 
@@ -117,7 +122,8 @@ def change_role(request, slug, pk):
     else:
         if changed:
             membership.refresh_from_db()
-            messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display().lower()}.")
+            messages.success(request, _("%(user)s is now %(role)s.") % {
+                "user": membership.user.get_username(), "role": str(membership.get_role_display()).lower()})
     return redirect("tenant_people", slug=tenant.slug)
 
 
@@ -130,7 +136,8 @@ def remove(request, slug, pk):
     except invitations.PeopleRefused as exc:
         messages.error(request, str(exc))
         return redirect("tenant_people", slug=tenant.slug)
-    messages.success(request, f"{membership.user.get_username()} no longer belongs to {tenant.name}.")
+    messages.success(request, _("%(user)s no longer belongs to %(company)s.") % {
+        "user": membership.user.get_username(), "company": tenant.name})
     if membership.user_id == request.user.pk and not request.user.is_superuser:
         return redirect("admin:index")  # removed themselves: the people page is no longer theirs
     return redirect("tenant_people", slug=tenant.slug)
@@ -151,7 +158,7 @@ def accept(request, slug, token):
     form = None
     if user is None:
         if get_user_model().objects.filter(email__iexact=invitation.email, is_active=True).exists():
-            return _public(request, "portal/invitation_accept.html", f"Join {invitation.tenant.name}",
+            return _public(request, "portal/invitation_accept.html", _("Join %(company)s") % {"company": invitation.tenant.name},
                            invitation=invitation, login_url=login_url, has_account=True)  # fmt: skip
         form = SignUpForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and (form is None or form.is_valid()):
@@ -167,17 +174,17 @@ def accept(request, slug, token):
             return redirect("admin:index")
         if form is not None:
             login(request, user, backend=LOGIN_BACKEND)
-        messages.success(request, f"Welcome to {invitation.tenant.name}: you joined as "
-                                  f"{invitation.get_role_display().lower()}.")  # fmt: skip
+        messages.success(request, _("Welcome to %(company)s: you joined as %(role)s.") % {
+            "company": invitation.tenant.name, "role": str(invitation.get_role_display()).lower()})  # fmt: skip
         return redirect("admin:index")
-    return _public(request, "portal/invitation_accept.html", f"Join {invitation.tenant.name}",
+    return _public(request, "portal/invitation_accept.html", _("Join %(company)s") % {"company": invitation.tenant.name},
                    invitation=invitation, form=form, login_url=login_url)  # fmt: skip
 
 
 def _refused(request, invitation, state):
     """Which of invalid, expired, withdrawn or used, and what to do. An unknown link names no company."""
     status = 404 if state == "invalid" else 410
-    return _public(request, "portal/invitation_refused.html", "This invitation cannot be used", status=status,
+    return _public(request, "portal/invitation_refused.html", _("This invitation cannot be used"), status=status,
                    invitation=invitation, state=state)  # fmt: skip
 
 

@@ -4,12 +4,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from integration import erasure, tenancy
 
+# erasure.NOT_ERASED_THERE in the user's language (that one goes into the audit trail as written)
+NOT_ERASED_THERE = gettext_lazy("Nothing is erased in eAccounting or the shop: the law keeps invoices and their customers "
+                         "there. Erase or anonymise the customer there if the law allows it.")
+
 
 class EraseForm(forms.Form):
-    email = forms.EmailField(label="The customer's e-mail address", max_length=255)
+    email = forms.EmailField(label=gettext_lazy("The customer's e-mail address"), max_length=255)
 
 
 def erase_customer(request, slug):
@@ -22,9 +28,9 @@ def erase_customer(request, slug):
         email = form.cleaned_data["email"]
         if request.POST.get("answer") == "erase":
             report = erasure.erase(email, tenant, user=request.user)
-            lines = "; ".join(report.lines()) or "nothing was found"
-            messages.success(request, f"{tenant.name}: the customer's data erased from Silta's records ({lines}). "
-                                      + erasure.NOT_ERASED_THERE)  # fmt: skip
+            lines = "; ".join(report.lines()) or _("nothing was found")
+            messages.success(request, _("%(company)s: the customer's data erased from Silta's records (%(lines)s). ")
+                             % {"company": tenant.name, "lines": lines} + str(NOT_ERASED_THERE))  # fmt: skip
             return redirect("erase_customer", slug=tenant.slug)
         report = erasure.erase(email, tenant, dry_run=True)
     return page(request, tenant, form, report)
@@ -34,8 +40,8 @@ def page(request, tenant, form=None, report=None):
     """The page (also what the *Tenants* list's action shows); its form posts to erase_customer."""
     context = {
         **admin.site.each_context(request), "tenant": tenant, "form": form or EraseForm(), "report": report,
-        "kept": sum(report.orders_kept.values()) if report else 0, "not_erased_there": erasure.NOT_ERASED_THERE,
-        "title": f"Erase a customer's personal data: {tenant.name}",
+        "kept": sum(report.orders_kept.values()) if report else 0, "not_erased_there": NOT_ERASED_THERE,
+        "title": _("Erase a customer's personal data: %(company)s") % {"company": tenant.name},
     }
     return render(request, "portal/erase_customer.html", context)
 

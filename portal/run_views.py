@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from integration import audit, dashboard, queues, schedules, tenancy
@@ -14,12 +15,14 @@ def sync_now(request, slug):
     """Owners and members: the article sync and the order transfer, enqueued now (they run in a moment)."""
     tenant = tenancy.get_tenant_for_user(request.user, slug)
     if not dashboard.sync_now(tenant):
-        messages.warning(request, f"The integration of {tenant.name} is not active, so there is nothing to sync: "
-                                  "activate it first.")  # fmt: skip
+        messages.warning(request, _("The integration of %(company)s is not active, so there is nothing to sync: "
+                                    "activate it first.") % {"company": tenant.name})  # fmt: skip
         return redirect("admin:index")
-    what = ("the Available in Webshop rules and the webshop-order conversion"
-            if schedules.jobs_for(tenant) is schedules.VISMA_WEBSHOP_JOBS else "the article sync and the order transfer")
-    messages.success(request, f"{tenant.name}: {what} start in a moment.")
+    if schedules.jobs_for(tenant) is schedules.VISMA_WEBSHOP_JOBS:
+        text = _("%(company)s: the Available in Webshop rules and the webshop-order conversion start in a moment.")
+    else:
+        text = _("%(company)s: the article sync and the order transfer start in a moment.")
+    messages.success(request, text % {"company": tenant.name})
     return redirect(f"{reverse('admin:index')}?watch={tenant.slug}")  # the page then follows their progress
 
 
@@ -29,11 +32,11 @@ def confirm_mass_change(request, slug):
     tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
     run = dashboard.mass_change_waiting(tenant)
     if run is None or not tenant.is_active:
-        messages.info(request, f"No price change of {tenant.name} waits for confirmation.")
+        messages.info(request, _("No price change of %(company)s waits for confirmation.") % {"company": tenant.name})
         return redirect("admin:index")
     queues.enqueue("integration.tasks.sync_articles", tenant.pk, "manual", False, True)  # full=False, confirm
     audit.record(tenant, request.user, audit.Action.CONFIRMED_MASS_CHANGE, str(run), run.error)
-    messages.success(request, f"{tenant.name}: the new prices are written to the shop in a moment.")
+    messages.success(request, _("%(company)s: the new prices are written to the shop in a moment.") % {"company": tenant.name})
     return redirect(f"{reverse('admin:index')}?watch={tenant.slug}")
 
 

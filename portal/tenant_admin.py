@@ -14,6 +14,7 @@ from django.contrib.admin.utils import unquote
 from django.db import models, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from integration import audit, tenancy
 from integration.activation import offboarding
@@ -188,7 +189,7 @@ def offboard_and_delete(modeladmin, request, queryset):
         response.template_name = "portal/delete_tenants.html"
         response.context_data["plans"] = [(tenant, offboarding.plan(tenant)) for tenant in queryset]
         return response
-    _, _, perms_needed, protected = modeladmin.get_deleted_objects(queryset, request)
+    _objects, _counts, perms_needed, protected = modeladmin.get_deleted_objects(queryset, request)
     if perms_needed or protected:
         return delete_selected(modeladmin, request, queryset)  # Django refuses, as for any model
     deleted, refused = [], []
@@ -197,16 +198,18 @@ def offboard_and_delete(modeladmin, request, queryset):
         try:
             outcome = offboarding.delete(tenant, request.user, "the admin")
         except WebshopError as exc:
-            refused.append(f"{name} (the shop's webhooks could not be removed: {exc})")
+            refused.append(_("%(company)s (the shop's webhooks could not be removed: %(error)s)") % {"company": name,
+                                                                                                 "error": exc})
             continue
         deleted.append(name)
         if outcome.revocation.had_tokens and not outcome.revocation.confirmed:
-            modeladmin.message_user(request, f"{name}: {outcome.revocation.words()}.", messages.WARNING)
+            modeladmin.message_user(request, f"{name}: {outcome.revocation.shown()}.", messages.WARNING)
     if deleted:
-        modeladmin.message_user(request, f"Offboarded and deleted: {', '.join(deleted)}. Nothing was deleted "
-                                         "in eAccounting or the shops.", messages.SUCCESS)  # fmt: skip
+        modeladmin.message_user(request, _("Offboarded and deleted: %(companies)s. Nothing was deleted in eAccounting "
+                                           "or the shops.") % {"companies": ", ".join(deleted)}, messages.SUCCESS)  # fmt: skip
     if refused:
-        modeladmin.message_user(request, f"Not deleted: {'; '.join(refused)}.", messages.ERROR)
+        modeladmin.message_user(request, _("Not deleted: %(companies)s.") % {"companies": "; ".join(refused)},
+                                messages.ERROR)
 
 
 class SuperuserOnlyAdmin:

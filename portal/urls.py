@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import path
+from django.views.i18n import set_language
 
 from . import (
     activation_views,
     eaccounting_views,
     first_sync_views,
     invitation_views,
+    otp_views,
     password_views,
     personal_data_views,
     run_views,
@@ -16,6 +18,7 @@ from .health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),  # the header's language chooser
     *eaccounting_views.urls,
     *webshop_views.urls,
     *visma_webshop_views.urls,
@@ -25,5 +28,6 @@ urlpatterns = [
     *personal_data_views.urls,
     *invitation_views.urls,
     *password_views.urls,
+    *otp_views.urls,
     path("", admin.site.urls),
 ]

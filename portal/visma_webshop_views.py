@@ -7,6 +7,8 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from integration import audit, queues, tenancy
@@ -26,14 +28,15 @@ VISMA = WebshopConnection.Platform.VISMA_WEBSHOP
 
 
 class RulesForm(forms.Form):
-    only_active = forms.BooleanField(label="Only active articles", required=False)
-    only_stock_items = forms.BooleanField(label="Only stock articles", required=False)
-    exclude_services = forms.BooleanField(label="Never service articles", required=False)
-    labels = forms.CharField(label="Only articles with one of these labels", required=False, max_length=500,
-                             help_text="eAccounting article label names, comma-separated. Empty: any article.")
+    only_active = forms.BooleanField(label=gettext_lazy("Only active articles"), required=False)
+    only_stock_items = forms.BooleanField(label=gettext_lazy("Only stock articles"), required=False)
+    exclude_services = forms.BooleanField(label=gettext_lazy("Never service articles"), required=False)
+    labels = forms.CharField(label=gettext_lazy("Only articles with one of these labels"), required=False, max_length=500,
+                             help_text=gettext_lazy("eAccounting article label names, comma-separated. Empty: any article."))
     excluded_numbers = forms.CharField(
-        label="Never these article numbers", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="E.g. shipping, fee and rounding template articles; comma-separated or one per line.")
+        label=gettext_lazy("Never these article numbers"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("E.g. shipping, fee and rounding template articles; comma-separated or one per line."))
 
     def rules(self) -> Rules:
         data = self.cleaned_data
@@ -59,14 +62,16 @@ def connect(request, slug):
     tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
     current = WebshopConnection.objects.filter(tenant=tenant).first()
     if tenant.is_active and (current is None or current.platform != VISMA):
-        messages.error(request, f"Deactivate the integration of {tenant.name} before changing its webshop.")
+        messages.error(request, _("Deactivate the integration of %(company)s before changing its webshop.")
+                       % {"company": tenant.name})
         return redirect("admin:index")
     WebshopConnection.objects.update_or_create(tenant=tenant, defaults={
         "platform": VISMA, "base_url": "", "api_key": "", "api_secret": "", "webhook_secret": "",
         "status": ConnectionStatus.CONNECTED, "status_detail": "", "connected_at": timezone.now()})
     audit.record(tenant, request.user, audit.Action.CONNECTED_WEBSHOP, "Visma Verkkokauppa",
                  "Reached through eAccounting; activation checks the webshop link's status there")  # fmt: skip
-    messages.success(request, f"{tenant.name}'s webshop is Visma Verkkokauppa. Activate to check its link in eAccounting.")
+    messages.success(request, _("%(company)s's webshop is Visma Verkkokauppa. Activate to check its link in eAccounting.")
+                     % {"company": tenant.name})
     return redirect("admin:index")
 
 
@@ -74,7 +79,7 @@ def _visma_tenant(request, slug) -> Tenant | None:
     tenant = tenancy.get_tenant_for_user(request.user, slug)
     if WebshopConnection.objects.filter(tenant=tenant, platform=VISMA).exists():
         return tenant
-    messages.info(request, f"The webshop of {tenant.name} is not Visma Verkkokauppa.")
+    messages.info(request, _("The webshop of %(company)s is not Visma Verkkokauppa.") % {"company": tenant.name})
     return None
 
 
@@ -83,12 +88,12 @@ def page(request, slug):
     tenant = _visma_tenant(request, slug)
     if tenant is None:
         return redirect("admin:index")
-    settings, _ = VismaWebshopSettings.objects.get_or_create(tenant=tenant)
+    settings, _created = VismaWebshopSettings.objects.get_or_create(tenant=tenant)
     is_owner = tenancy.has_role(request.user, tenant, tenancy.OWNERS)
     form = RulesForm(initial=RulesForm.initial_from(settings))
     if request.method == "POST":
         if not is_owner:
-            raise PermissionDenied("Only the company's owners can change its webshop rules.")
+            raise PermissionDenied(_("Only the company's owners can change its webshop rules."))
         answer = _act(request, tenant, settings)
         if answer is not None:
             return answer
@@ -101,7 +106,7 @@ def page(request, slug):
         "turn_offs": [c for c in preview.get("changes", []) if not c["available"]],
         "held": AvailabilityMark.objects.filter(tenant=tenant, held_by_hand=True),
         "conversions": WebshopOrderConversion.objects.filter(tenant=tenant)[:20],
-        "title": f"Visma Verkkokauppa: {tenant.name}",
+        "title": _("Visma Verkkokauppa: %(company)s") % {"company": tenant.name},
     }
     return render(request, "portal/visma_webshop.html", context)
 
@@ -116,9 +121,9 @@ def _act(request, tenant, settings):
         try:
             shown = availability.preview(tenant, form.rules())
         except EAccountingError as exc:
-            messages.error(request, f"The articles could not be read from eAccounting: {exc}")
+            messages.error(request, _("The articles could not be read from eAccounting: %(error)s") % {"error": exc})
             return None
-        messages.info(request, f"Preview ready: {len(shown['changes'])} article(s) would change.")
+        messages.info(request, _("Preview ready: %(n)s article(s) would change.") % {"n": len(shown["changes"])})
         return here
     if action == "apply":
         return _apply(request, tenant, settings) or here
@@ -126,33 +131,34 @@ def _act(request, tenant, settings):
         released = availability.let_rules_decide(tenant)
         audit.record(tenant, request.user, audit.Action.RELEASED_AVAILABILITY, f"{released} article(s)",
                      "The next run applies the rules to them")  # fmt: skip
-        messages.success(request, f"The rules decide again for {released} article(s) from the next run.")
+        messages.success(request, _("The rules decide again for %(n)s article(s) from the next run.") % {"n": released})
         return here
     if action in ("convert_on", "convert_off"):
         return _switch_conversion(request, tenant, settings, action == "convert_on") or here
-    messages.error(request, "Unknown action.")
+    messages.error(request, _("Unknown action."))
     return here
 
 
 def _apply(request, tenant, settings):
     changes = (settings.preview or {}).get("changes")
     if changes is None or settings.preview.get("applied_at"):
-        messages.error(request, "Make a preview first: applying does what the preview showed.")
+        messages.error(request, _("Make a preview first: applying does what the preview showed."))
         return None
     if not tenant.is_active:
-        messages.error(request, f"Activate the integration of {tenant.name} first.")
+        messages.error(request, _("Activate the integration of %(company)s first.") % {"company": tenant.name})
         return None
     turn_offs = sum(1 for c in changes if not c["available"])
     turn_off = request.POST.get("turn_off") == "on"
     if turn_offs and not turn_off:
-        messages.error(request, f"{turn_offs} article(s) would be taken out of the webshop. Tick the box to confirm "
-                                "that (Visma removes their texts and images there), or change the rules.")  # fmt: skip
+        messages.error(request, _("%(n)s article(s) would be taken out of the webshop. Tick the box to confirm "
+                                  "that (Visma removes their texts and images there), or change the rules.")
+                       % {"n": turn_offs})  # fmt: skip
         return None
     queues.enqueue("integration.tasks.apply_availability", tenant.pk, turn_off, settings.preview["at"])
     audit.record(tenant, request.user, audit.Action.APPLIED_AVAILABILITY, "Available in Webshop rules",
                  f"{len(changes) - turn_offs} article(s) into the webshop, {turn_offs} out; rules: "
                  f"{_rules_text(settings.preview['rules'])}")  # fmt: skip
-    messages.success(request, f"Applying {len(changes)} change(s); follow it on the dashboard.")
+    messages.success(request, _("Applying %(n)s change(s); follow it on the dashboard.") % {"n": len(changes)})
     return None
 
 
@@ -168,8 +174,8 @@ def _rules_text(rules: dict) -> str:
 
 def _switch_conversion(request, tenant, settings, on: bool):
     if on and request.POST.get("understood") != "on":
-        messages.error(request, "Tick the box to confirm that converted orders become paid invoices and that "
-                                "eAccounting may e-mail a receipt to each customer.")  # fmt: skip
+        messages.error(request, _("Tick the box to confirm that converted orders become paid invoices and that "
+                                  "eAccounting may e-mail a receipt to each customer."))  # fmt: skip
         return None
     with transaction.atomic():
         settings = VismaWebshopSettings.objects.select_for_update().get(pk=settings.pk)
@@ -181,8 +187,8 @@ def _switch_conversion(request, tenant, settings, on: bool):
         settings.save(update_fields=["convert_orders", "convert_orders_since", "updated_at"])
     audit.record(tenant, request.user, audit.Action.SWITCHED_CONVERSION, "Webshop order conversion",
                  "On: orders placed from now on are converted" if on else "Off")  # fmt: skip
-    messages.success(request, "Webshop orders placed from now on will be converted to paid invoices."
-                     if on else "Webshop orders are no longer converted by Silta.")  # fmt: skip
+    messages.success(request, _("Webshop orders placed from now on will be converted to paid invoices.")
+                     if on else _("Webshop orders are no longer converted by Silta."))  # fmt: skip
     return None
 
 

@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,7 +19,8 @@ from integration.webshops.base import WebshopError
 
 
 class ShopAddressForm(forms.Form):
-    base_url = forms.URLField(label="Shop address", assume_scheme="https", help_text="e.g. https://shop.example.fi")
+    base_url = forms.URLField(label=gettext_lazy("Shop address"), assume_scheme="https",
+                              help_text=gettext_lazy("e.g. https://shop.example.fi"))
 
 
 def connect(request, slug):
@@ -29,7 +32,7 @@ def connect(request, slug):
             return redirect(webshop_setup.approval_url(tenant, form.cleaned_data["base_url"], request.user))
         except webshop_setup.SetupRefused as exc:
             form.add_error("base_url", str(exc))
-    context = {**admin.site.each_context(request), "tenant": tenant, "form": form, "title": f"Connect webshop: {tenant}"}
+    context = {**admin.site.each_context(request), "tenant": tenant, "form": form, "title": _("Connect webshop: %(company)s") % {"company": tenant}}
     return render(request, "portal/connect_webshop.html", context)
 
 
@@ -50,11 +53,12 @@ def approved(request, slug):
     tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
     connection = getattr(tenant, "webshop_connection", None)
     if request.GET.get("success") != "1":
-        messages.warning(request, "The shop's access was not approved, so the webshop is not connected.")
+        messages.warning(request, _("The shop's access was not approved, so the webshop is not connected."))
     elif connection and connection.api_key:
-        messages.success(request, f"{tenant.name}'s webshop approved Silta's access. Test the connection to check it.")
+        messages.success(request, _("%(company)s's webshop approved Silta's access. Test the connection to check it.")
+                         % {"company": tenant.name})
     else:
-        messages.error(request, "The shop approved access but its keys have not arrived. Try connecting again.")
+        messages.error(request, _("The shop approved access but its keys have not arrived. Try connecting again."))
     return redirect("admin:index")
 
 
@@ -65,7 +69,7 @@ def test(request, slug):
     try:
         messages.success(request, webshop_setup.test_connection(connection))
     except WebshopError as exc:
-        messages.error(request, f"Connection test failed: {exc}")
+        messages.error(request, _("Connection test failed: %(error)s") % {"error": exc})
     return redirect("admin:index")
 
 

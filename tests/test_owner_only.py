@@ -45,6 +45,11 @@ FOR_MEMBERS = {
     "run_progress": "the dashboard's live progress",
     "tenant_people": "members see the list read-only; changes are the owner-only pages above",
 }
+# Pages of the signed-in user's own account, not of a tenant (checked below: login asked, then anyone signed in
+# gets in). Their own tests show each user reaches only their own data.
+FOR_EVERY_USER = {
+    "two_factor": "a person's own two-factor login (tests/test_two_factor.py)",
+}
 # Pages without a signed-in user (checked below: no login asked), with their URL arguments.
 PUBLIC = {
     "healthz": {},  # the load balancer's probe
@@ -55,6 +60,7 @@ PUBLIC = {
     "password_reset_done": {},
     "password_reset_confirm": {"uidb64": "x", "token": "x"},
     "password_reset_complete": {},
+    "set_language": {},  # the header's language chooser: sets the language cookie, on the login page too
 }
 # What a page needs of the tenant before it gets as far as asking for the role.
 PREPARE = {
@@ -90,6 +96,8 @@ OWNER_ONLY_ACTIONS = {
 ADMIN_EXTRA_URLS = {
     "integration_auditentry_export": True,
     "auth_user_password_change": False,  # Django's UserAdmin: superusers only (users are not tenant data)
+    "otp_totp_totpdevice_config": False,  # django-otp's device admin: superusers only; refused anyway (keys hidden)
+    "otp_totp_totpdevice_qrcode": False,
 }
 STANDARD_ADMIN = {"index", "login", "logout", "password_change", "password_change_done", "autocomplete", "jsi18n",
                   "view_on_site", "app_list"}  # fmt: skip
@@ -125,9 +133,9 @@ def owners_get_more(model_admin):
 
 def test_every_portal_page_is_listed_as_owner_only_or_not():
     names = set(portal_patterns())
-    lists = [set(OWNER_ONLY), set(FOR_MEMBERS), set(PUBLIC)]
+    lists = [set(OWNER_ONLY), set(FOR_MEMBERS), set(FOR_EVERY_USER), set(PUBLIC)]
     assert sum(map(len, lists)) == len(set.union(*lists)), "a page in two lists"
-    assert names - set.union(*lists) == set(), "new pages: put each in OWNER_ONLY, FOR_MEMBERS or PUBLIC"
+    assert names - set.union(*lists) == set(), "new pages: put each in OWNER_ONLY, FOR_MEMBERS, FOR_EVERY_USER or PUBLIC"
     assert set.union(*lists) - names == set(), "listed pages that no longer exist"
 
 
@@ -137,6 +145,15 @@ def test_public_pages_ask_no_login(client, tenant_a, name):
     response = client.get(reverse(name, kwargs=PUBLIC[name]))
     assert response.status_code != 302 or "/login/" not in response.url
     assert response.status_code != 403
+
+
+@pytest.mark.parametrize("name", sorted(FOR_EVERY_USER))
+def test_pages_for_every_user_ask_a_login_then_let_anyone_in(client, outsider, name):
+    """So a page that is really a tenant's cannot hide in FOR_EVERY_USER."""
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and "/login/" in response.url
+    client.force_login(outsider)  # a member of no tenant at all
+    assert client.get(reverse(name)).status_code == 200
 
 
 def test_every_admin_where_owners_may_do_more_is_listed():

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_q.models import Schedule
 
 from .. import audit, schedules, webshop_setup
@@ -73,6 +74,15 @@ class Revocation:
         return (f"eAccounting did not confirm the revocation ({self.problem}); the tokens were deleted from Silta "
                 "but Visma may accept them until they expire")  # fmt: skip
 
+    def shown(self) -> str:
+        """words() in the user's language, for the page (words() goes into the audit trail as written)."""
+        if not self.had_tokens:
+            return _("no eAccounting tokens were stored")
+        if self.confirmed:
+            return _("eAccounting tokens revoked and deleted from Silta")
+        return _("eAccounting did not confirm the revocation (%(problem)s); the tokens were deleted from Silta "
+                 "but Visma may accept them until they expire") % {"problem": self.problem}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -86,6 +96,14 @@ class Outcome:
         if self.shop_problem:
             shop = f"{shop} ({self.shop_problem})"
         return f"{shop}; {self.jobs_stopped} scheduled job(s) stopped; {self.revocation.words()}"
+
+    def shown(self) -> str:
+        """detail() in the user's language, for the page's message."""
+        shop = _("%(n)s webhook(s) removed from the shop") % {"n": self.webhooks_removed}
+        if self.shop_problem:
+            shop = f"{shop} ({self.shop_problem})"
+        jobs = _("%(n)s scheduled job(s) stopped") % {"n": self.jobs_stopped}
+        return f"{shop}; {jobs}; {self.revocation.shown()}"
 
 
 def deactivate(tenant: Tenant) -> Outcome:

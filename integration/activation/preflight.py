@@ -8,6 +8,8 @@ derives the defaults activation saves (VAT rate ⇄ tax class, article templates
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from ..eaccounting.resources import ArticleAccountCoding, CompanySettings, Unit
 from ..webshops.base import PaymentGateway, ShippingMethod, ShopInfo, TaxRate
 
@@ -82,12 +84,13 @@ def check(inp: PreflightInput) -> Preflight:
     company, shop = inp.company, inp.shop
     if company.currency_code and shop.currency and company.currency_code.upper() != shop.currency.upper():
         result.blockers.append(
-            f"The shop sells in {shop.currency} but {company.name} keeps its books in {company.currency_code}: "
-            "prices would be wrong, so Silta will not sync them. Change the shop's currency first."
+            _("The shop sells in %(shop_currency)s but %(company)s keeps its books in %(currency)s: prices would "
+              "be wrong, so Silta will not sync them. Change the shop's currency first.")
+            % {"shop_currency": shop.currency, "company": company.name, "currency": company.currency_code}
         )
     unit = _default_unit(inp.units)
     if unit is None:
-        result.blockers.append("eAccounting has no units. Add one (e.g. “kpl”) in eAccounting's settings.")
+        result.blockers.append(_("eAccounting has no units. Add one (e.g. “kpl”) in eAccounting's settings."))
 
     codings = [c for c in inp.codings if c.is_active]
     goods = {_rate(c.vat_rate_percent): c for c in codings if not is_service(c)}
@@ -96,30 +99,32 @@ def check(inp: PreflightInput) -> Preflight:
     for rate, tax_class in sorted(shop_rates.items(), reverse=True):
         if rate not in goods:
             result.blockers.append(
-                f"The shop charges {rate} % VAT ({tax_class or 'standard'} tax class) but eAccounting has no "
-                f"sales coding for {rate} %: products at that rate could not be created in eAccounting."
+                _("The shop charges %(rate)s %% VAT (%(tax_class)s tax class) but eAccounting has no sales coding "
+                  "for %(rate)s %%: products at that rate could not be created in eAccounting.")
+                % {"rate": rate, "tax_class": tax_class or _("standard")}
             )
     for rate in sorted(set(goods) - set(shop_rates), reverse=True):
         result.notes.append(
-            f"eAccounting has a coding for {rate} % VAT but the shop has no tax rate of {rate} %: "
-            "articles with that coding will wait until the shop has one."
+            _("eAccounting has a coding for %(rate)s %% VAT but the shop has no tax rate of %(rate)s %%: "
+              "articles with that coding will wait until the shop has one.") % {"rate": rate}
         )
     result.tax_classes = {rate: shop_rates[rate] for rate in shop_rates if rate in goods}
 
     stock_module = any(str(m).lower() == "stock" for m in company.activated_modules)
     if not stock_module:
-        result.notes.append("eAccounting's stock module is not active: stock levels will not be sent to the shop.")
+        result.notes.append(_("eAccounting's stock module is not active: stock levels will not be sent to the shop."))
     if not shop.taxes_enabled:
-        result.notes.append("The shop does not calculate taxes; VAT rates are still mapped for when it does.")
+        result.notes.append(_("The shop does not calculate taxes; VAT rates are still mapped for when it does."))
     if company.visma_webshop_status == 1:
         result.notes.append(
-            "Visma's own webshop link (Visma Verkkokauppa) is enabled for this company as well: articles "
-            "“Available in Webshop” also go there."
+            _("Visma's own webshop link (Visma Verkkokauppa) is enabled for this company as well: articles "
+              "“Available in Webshop” also go there.")
         )
     if inp.shipping_methods or inp.gateways:
         result.notes.append(
-            f"The shop has {len(inp.shipping_methods)} delivery methods and {len(inp.gateways)} payment methods; "
-            "each needs an article template before its orders can be transferred."
+            _("The shop has %(delivery)s delivery methods and %(payment)s payment methods; each needs an article "
+              "template before its orders can be transferred.")
+            % {"delivery": len(inp.shipping_methods), "payment": len(inp.gateways)}
         )
     if unit is not None:
         for kind, by_rate in (("goods", goods), ("service", services)):

@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import ConnectionStatus, EAccountingConnection, Tenant
 from . import oauth
@@ -19,14 +20,14 @@ def connect_company(tenant: Tenant, tokens: oauth.TokenSet) -> EAccountingConnec
         company = EAccountingClient.with_token(tokens.access_token).company_settings()
     except EAccountingError as exc:
         _forget(tokens)
-        raise ConnectRefused(f"Could not read the company's settings from eAccounting: {exc}") from exc
+        raise ConnectRefused(_("Could not read the company's settings from eAccounting: %(error)s") % {"error": exc}) from exc
     problem = _mismatch(tenant, company)
     if problem:
         _forget(tokens)
         raise ConnectRefused(problem)
     try:
         with transaction.atomic():
-            connection, _ = EAccountingConnection.objects.select_for_update().get_or_create(tenant=tenant)
+            connection, _created = EAccountingConnection.objects.select_for_update().get_or_create(tenant=tenant)
             connection.company_id = company.company_key
             connection.company_name = company.name
             connection.access_token = tokens.access_token
@@ -46,20 +47,20 @@ def _mismatch(tenant, company):
     wanted = tenant.business_id.replace(" ", "")
     got = company.corporate_identity_number.replace(" ", "")
     if wanted and got != wanted:
-        return (
-            f"You picked “{company.name}” (business ID {got or 'not set'}), but {tenant.name} has business ID "
-            f"{wanted}. Nothing was connected: sign in again and pick {tenant.name}’s company."
-        )
+        return _(
+            "You picked “%(picked)s” (business ID %(got)s), but %(company)s has business ID %(wanted)s. "
+            "Nothing was connected: sign in again and pick %(company)s’s company."
+        ) % {"picked": company.name, "got": got or _("not set"), "company": tenant.name, "wanted": wanted}
     if EAccountingConnection.objects.filter(company_id=company.company_key).exclude(tenant=tenant).exists():
         return _taken_message(company)
     return None
 
 
 def _taken_message(company):
-    return (
-        f"“{company.name}” is already connected to another company in Silta. "
+    return _(
+        "“%(picked)s” is already connected to another company in Silta. "
         "One eAccounting company can serve one Silta company; nothing was connected."
-    )
+    ) % {"picked": company.name}
 
 
 def _forget(tokens):

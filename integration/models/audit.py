@@ -7,6 +7,7 @@ is itself recorded without a tenant, so that entry survives.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .tenancy import Tenant
 
@@ -40,6 +41,9 @@ class AuditEntry(models.Model):
         REVOKED_INVITATION = "revoked_invitation", "Withdrew an invitation"
         CHANGED_ROLE = "changed_role", "Changed a member's role"
         REMOVED_MEMBER = "removed_member", "Removed a member"
+        # A person's own login, not a company's: recorded without a tenant (superusers see it).
+        TURNED_ON_TWO_FACTOR = "turned_on_two_factor", _("Turned on two-factor login")
+        TURNED_OFF_TWO_FACTOR = "turned_off_two_factor", _("Turned off two-factor login")
 
     # Empty only for installation-level entries (a deleted company: its own entries went with it);
     # those are seen by superusers only, as every list is scoped to the user's tenants.

@@ -2,15 +2,16 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from ..fields import EncryptedTextField
 from .tenancy import Tenant
 
 
 class ConnectionStatus(models.TextChoices):
-    NOT_CONNECTED = "not_connected", "Not connected"
-    CONNECTED = "connected", "Connected"
-    NEEDS_RECONNECT = "needs_reconnect", "Needs reconnect"
+    NOT_CONNECTED = "not_connected", _("Not connected")
+    CONNECTED = "connected", _("Connected")
+    NEEDS_RECONNECT = "needs_reconnect", _("Needs reconnect")
 
 
 class EAccountingConnection(models.Model):

@@ -1,18 +1,19 @@
 """The first sync's preview and what became of each item, so it can be confirmed and undone."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .tenancy import Tenant
 
 
 class FirstSync(models.Model):
     class Status(models.TextChoices):
-        PREPARING = "preparing", "Preparing the preview"
-        PREVIEW = "preview", "Preview: waiting for Yes"
-        APPLYING = "applying", "Applying"
-        CREATED = "created", "Created; overwrites waiting for confirmation"
-        DONE = "done", "Done"
-        UNDONE = "undone", "Undone"
+        PREPARING = "preparing", _("Preparing the preview")
+        PREVIEW = "preview", _("Preview: waiting for Yes")
+        APPLYING = "applying", _("Applying")
+        CREATED = "created", _("Created; overwrites waiting for confirmation")
+        DONE = "done", _("Done")
+        UNDONE = "undone", _("Undone")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="first_syncs")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEW)
@@ -30,19 +31,19 @@ class FirstSync(models.Model):
 
 class ImportItem(models.Model):
     class Kind(models.TextChoices):
-        CREATE = "create", "Create in eAccounting"
-        OVERWRITE = "overwrite", "Overwrite in eAccounting"
-        LINK = "link", "Same in both: link"
-        REJECT = "reject", "Cannot be imported"
-        PUSH_CREATE = "push_create", "Create in the shop"
-        LEFT_OUT = "left_out", "Left out of the shop"
+        CREATE = "create", _("Create in eAccounting")
+        OVERWRITE = "overwrite", _("Overwrite in eAccounting")
+        LINK = "link", _("Same in both: link")
+        REJECT = "reject", _("Cannot be imported")
+        PUSH_CREATE = "push_create", _("Create in the shop")
+        LEFT_OUT = "left_out", _("Left out of the shop")
 
     class State(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        APPLIED = "applied", "Done"
-        SKIPPED = "skipped", "Skipped"
-        FAILED = "failed", "Failed"
-        UNDONE = "undone", "Undone"
+        PLANNED = "planned", _("Planned")
+        APPLIED = "applied", _("Done")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Failed")
+        UNDONE = "undone", _("Undone")
 
     first_sync = models.ForeignKey(FirstSync, on_delete=models.CASCADE, related_name="items")
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="import_items")

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .tenancy import Tenant
 
@@ -196,12 +197,12 @@ class MethodArticle(models.Model):
 
 
 class TransferStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    WAITING = "waiting", "Waiting for a person"
-    HELD = "held", "Held: totals differ"
-    DONE = "done", "Done"
-    SKIPPED = "skipped", "Not done"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    WAITING = "waiting", _("Waiting for a person")
+    HELD = "held", _("Held: totals differ")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Not done")
 
 
 class OrderTransfer(models.Model):

@@ -2,18 +2,19 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .tenancy import Tenant
 
 
 class SyncRun(models.Model):
     class Kind(models.TextChoices):
-        ARTICLES = "articles", "Article sync"
-        FIRST_IMPORT = "first_import", "First sync import"
-        STOCK = "stock", "Stock reconcile"
-        ORDERS = "orders", "Order import"
-        AVAILABILITY = "availability", "Available in Webshop rules"
-        WEBSHOP_ORDERS = "webshop_orders", "Webshop order conversion"
+        ARTICLES = "articles", _("Article sync")
+        FIRST_IMPORT = "first_import", _("First sync import")
+        STOCK = "stock", _("Stock reconcile")
+        ORDERS = "orders", _("Order import")
+        AVAILABILITY = "availability", _("Available in Webshop rules")
+        WEBSHOP_ORDERS = "webshop_orders", _("Webshop order conversion")
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Schedule"
@@ -22,10 +23,10 @@ class SyncRun(models.Model):
         ACTIVATION = "activation", "Activation"
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        NEEDS_CONFIRMATION = "needs_confirmation", "Waiting for confirmation"
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        NEEDS_CONFIRMATION = "needs_confirmation", _("Waiting for confirmation")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sync_runs")
     kind = models.CharField(max_length=20, choices=Kind.choices)

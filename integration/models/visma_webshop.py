@@ -5,6 +5,7 @@ Visma's own link moves the articles; eAccounting's API is the only surface Silta
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .orders import TransferStatus
 from .tenancy import Tenant
@@ -81,10 +82,10 @@ class WebshopOrderConversion(models.Model):
     a resumed attempt looks for the invoice before converting again (claimed like order transfers)."""
 
     class Outcome(models.TextChoices):
-        OPEN = "", "Not yet"
-        CONVERTED = "converted", "Converted by Silta"
-        BY_HAND = "by_hand", "Converted by a person in eAccounting"
-        GONE = "gone", "No longer in eAccounting"
+        OPEN = "", _("Not yet")
+        CONVERTED = "converted", _("Converted by Silta")
+        BY_HAND = "by_hand", _("Converted by a person in eAccounting")
+        GONE = "gone", _("No longer in eAccounting")
 
     Status = TransferStatus
 

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import queues, webshops
 from ..batching import chunks
@@ -49,10 +51,11 @@ from .record import RunRecorder
 
 BUSY_OR_APPLIED = (FirstSync.Status.APPLYING, FirstSync.Status.CREATED, FirstSync.Status.DONE)
 # Overwritten fields in words; the ids among them are shown by name ("coding 3f2a…" when unknown).
-FIELD_LABELS = {"Name": "name", "CodingId": "account coding (VAT rate)", "UnitId": "unit",
-                "GrossPrice": "price incl. VAT", "NetPrice": "price excl. VAT", "IsActive": "active",
-                "SendToWebshop": "available in webshop"}  # fmt: skip
-NAMED_FIELDS = {"CodingId": "coding", "UnitId": "unit"}
+FIELD_LABELS = {"Name": gettext_lazy("name"), "CodingId": gettext_lazy("account coding (VAT rate)"),
+                "UnitId": gettext_lazy("unit"), "GrossPrice": gettext_lazy("price incl. VAT"),
+                "NetPrice": gettext_lazy("price excl. VAT"), "IsActive": gettext_lazy("active"),
+                "SendToWebshop": gettext_lazy("available in webshop")}  # fmt: skip
+NAMED_FIELDS = {"CodingId": gettext_lazy("coding"), "UnitId": gettext_lazy("unit")}
 KINDS = {Create: ImportItem.Kind.CREATE, Overwrite: ImportItem.Kind.OVERWRITE, Link: ImportItem.Kind.LINK,
          Reject: ImportItem.Kind.REJECT, PushCreate: ImportItem.Kind.PUSH_CREATE, LeftOut: ImportItem.Kind.LEFT_OUT}
 
@@ -133,9 +136,9 @@ def _items(plan: FirstSyncPlan):
 def start(tenant: Tenant) -> FirstSync:
     """A new preview to prepare; it replaces a preview nobody said Yes to."""
     if not tenant.is_active:
-        raise FirstSyncError(f"Activate the integration of {tenant.name} first.")
+        raise FirstSyncError(_("Activate the integration of %(company)s first.") % {"company": tenant.name})
     if FirstSync.objects.filter(tenant=tenant, status__in=BUSY_OR_APPLIED).exists():
-        raise FirstSyncError("The first sync has already been applied (or is being applied): see its result.")
+        raise FirstSyncError(_("The first sync has already been applied (or is being applied): see its result."))
     FirstSync.objects.filter(tenant=tenant, status=FirstSync.Status.PREVIEW).delete()
     return FirstSync.objects.create(tenant=tenant, status=FirstSync.Status.PREPARING)
 
@@ -170,7 +173,7 @@ def shown_changes(changes: dict, names: dict[str, str]) -> list[tuple[str, str, 
         if value is None or value == "":
             return "–"
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return _("yes") if value else _("no")
         if field in NAMED_FIELDS:
             return names.get(value) or f"{NAMED_FIELDS[field]} {value}"
         return str(value)
@@ -186,7 +189,7 @@ def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
     items to be created while the stock module is on: they start with 0 in stock) and ``names``
     (coding and unit names by id, for the overwrites)."""
     first = first or start(tenant)
-    plan, _, eaccounting = _plan(tenant)
+    plan, _products, eaccounting = _plan(tenant)
     summary = {**plan.summary(), "stock_creates": _stock_creates(eaccounting, plan.creates),
                "names": _names(eaccounting, plan.overwrites)}  # fmt: skip
     with transaction.atomic():
@@ -234,9 +237,9 @@ def apply(first: FirstSync, *, overwrite: bool = False, seconds: float | None = 
     deadline = time.monotonic() + seconds if seconds is not None else None
     tenant = first.tenant
     if first.status not in (FirstSync.Status.PREVIEW, FirstSync.Status.CREATED, FirstSync.Status.APPLYING):
-        raise FirstSyncError(f"This first sync is {first.get_status_display().lower()}: nothing to apply.")
+        raise FirstSyncError(_("This first sync is %(status)s: nothing to apply.") % {"status": str(first.get_status_display()).lower()})
     if not first.summary:
-        raise FirstSyncError("The preview was not completed: prepare a new one.")
+        raise FirstSyncError(_("The preview was not completed: prepare a new one."))
     plan, live_by_id, eaccounting = _plan(tenant, shop_side=False)
     wanted = [ImportItem.Kind.CREATE, ImportItem.Kind.LINK] + ([ImportItem.Kind.OVERWRITE] if overwrite else [])
     planned = {(i.kind, i.sku): i for i in first.items.filter(state=ImportItem.State.PLANNED, kind__in=wanted)}

@@ -121,6 +121,8 @@ def register_webhooks(tenant: Tenant) -> int:
 
 def check_webhooks(tenant_id: int) -> list[str]:
     tenant = Tenant.objects.select_related("webshop_connection").get(pk=tenant_id)
+    if not tenant.is_active:  # a check queued before deactivation must not put the webhooks back
+        return []
     connection = tenant.webshop_connection
     shop = webshops.for_connection(connection)
     return shop.check_webhooks(webhook_url(tenant), connection.webhook_secret, WEBHOOK_TOPICS)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django_q.models import OrmQ
 
 from integration import tasks, webshop_setup, webshops
-from integration.models import WebhookDelivery
+from integration.models import Tenant, WebhookDelivery
 from integration.webshops.base import ProductWrite
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -123,6 +123,9 @@ def test_the_check_re_enables_a_disabled_webhook_and_recreates_a_missing_one(hoo
     mine = [w for w in wc.control("GET", "/webhooks") if w["delivery_url"] == endpoint(live_server, hooked)]
     wc.put(f"/webhooks/{mine[0]['id']}", key, json={"status": "disabled"})
     wc.delete(f"/webhooks/{mine[1]['id']}", key, params={"force": "true"})
+    assert tasks.check_webhooks(hooked.pk) == []  # not active: a check queued before deactivation does nothing
+    assert len([w for w in wc.control("GET", "/webhooks") if w["delivery_url"] == endpoint(live_server, hooked)]) == 2
+    Tenant.objects.filter(pk=hooked.pk).update(is_active=True)
     done = tasks.check_webhooks(hooked.pk)
     assert len(done) == 2, done
     after = [w for w in wc.control("GET", "/webhooks") if w["delivery_url"] == endpoint(live_server, hooked)]

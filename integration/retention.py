@@ -9,13 +9,21 @@ created a second time in eAccounting). Each tenant's rows are updated in one tra
 from collections import Counter
 from datetime import datetime, timedelta
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from . import personal_data
-from .models import AccountingCustomer, OrderSettings, OrderStep, OrderTransfer, SyncEvent, SyncRun, Tenant
+from .models import (
+    AccountingCustomer,
+    OrderSettings,
+    OrderStep,
+    OrderTransfer,
+    SyncEvent,
+    SyncRun,
+    Tenant,
+    WebshopOrderConversion,
+)
 
 
 def cutoff(tenant: Tenant, now: datetime | None = None) -> datetime:
@@ -75,10 +83,7 @@ def _hash_missing(tenant: Tenant) -> None:
 
 def _conversions(tenant: Tenant, before: datetime, dry_run: bool) -> int:
     """Finished Visma webshop order conversions lose the customer in their fingerprint and their reason."""
-    try:
-        model = apps.get_model("integration", "WebshopOrderConversion")
-    except LookupError:  # not installed in this version
-        return 0
+    model = WebshopOrderConversion
     rows = (model.objects.filter(tenant=tenant, status__in=personal_data.FINISHED, updated_at__lt=before)
             .filter(~Q(reason="") | Q(fingerprint__has_key="email") | Q(fingerprint__has_key="name"))
             .values_list("pk", "fingerprint"))  # fmt: skip

@@ -22,7 +22,7 @@ from integration.models import (
     WebshopOrderConversion,
 )
 from integration.visma_webshop import availability
-from integration.visma_webshop.availability_plan import Rules
+from integration.visma_webshop.availability_plan import Rules, split_list
 
 VISMA = WebshopConnection.Platform.VISMA_WEBSHOP
 
@@ -40,11 +40,9 @@ class RulesForm(forms.Form):
 
     def rules(self) -> Rules:
         data = self.cleaned_data
-        split = [x.strip() for x in data["excluded_numbers"].replace("\n", ",").split(",") if x.strip()]
         return Rules(only_active=data["only_active"], only_stock_items=data["only_stock_items"],
-                     exclude_services=data["exclude_services"],
-                     labels=tuple(x.strip() for x in data["labels"].split(",") if x.strip()),
-                     excluded_numbers=tuple(split))  # fmt: skip
+                     exclude_services=data["exclude_services"], labels=split_list(data["labels"]),
+                     excluded_numbers=split_list(data["excluded_numbers"]))  # fmt: skip
 
     @staticmethod
     def initial_from(settings: VismaWebshopSettings) -> dict:

@@ -49,13 +49,6 @@ class VismaWebshopSettings(models.Model):
     def __str__(self):
         return f"Visma Verkkokauppa settings of {self.tenant}"
 
-    @property
-    def label_list(self) -> list[str]:
-        return [x.strip() for x in self.labels.split(",") if x.strip()]
-
-    @property
-    def excluded_number_list(self) -> list[str]:
-        return [x.strip() for x in self.excluded_numbers.replace("\n", ",").split(",") if x.strip()]
 
 
 class AvailabilityMark(models.Model):

@@ -15,15 +15,15 @@ from ..eaccounting.errors import NotFound
 from ..models import AvailabilityMark, SyncEvent, SyncRun, Tenant, VismaWebshopSettings
 from ..sync.import_values import with_values
 from ..sync.record import RunRecorder
-from .availability_plan import ArticleFacts, AvailabilityPlan, Mark, Rules, plan, why_not
+from .availability_plan import ArticleFacts, AvailabilityPlan, Mark, Rules, plan, split_list, why_not
 
 Outcome = SyncEvent.Outcome
 
 
 def rules_of(settings: VismaWebshopSettings) -> Rules:
     return Rules(only_active=settings.only_active, only_stock_items=settings.only_stock_items,
-                 exclude_services=settings.exclude_services, labels=tuple(settings.label_list),
-                 excluded_numbers=tuple(settings.excluded_number_list))  # fmt: skip
+                 exclude_services=settings.exclude_services, labels=split_list(settings.labels),
+                 excluded_numbers=split_list(settings.excluded_numbers))  # fmt: skip
 
 
 def facts(raw: dict) -> ArticleFacts:

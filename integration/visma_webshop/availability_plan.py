@@ -7,6 +7,11 @@ reported and left alone (held) until someone lets the rules decide again, never 
 from dataclasses import dataclass, field
 
 
+def split_list(text: str) -> tuple[str, ...]:
+    """What a person typed as a list: comma-separated or one per line."""
+    return tuple(x.strip() for x in text.replace("\n", ",").split(",") if x.strip())
+
+
 @dataclass(frozen=True)
 class Rules:
     only_active: bool = True

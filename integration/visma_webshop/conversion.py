@@ -8,7 +8,7 @@ an order that has one already, or that has left eAccounting's list, is recorded 
 """
 
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +21,7 @@ from ..eaccounting.errors import (
     RateLimited,
     ServerError,
 )
+from ..eaccounting.resources import _datetime, _decimal
 from ..models import SyncEvent, SyncRun, Tenant, TransferStatus, VismaWebshopSettings, WebshopOrderConversion
 from ..orders import claim as claims
 from ..sync.record import RunRecorder
@@ -28,22 +29,20 @@ from . import conversion_match
 
 Outcome = WebshopOrderConversion.Outcome
 STATUS = TransferStatus
+CENT = Decimal("0.01")
 LOOKBACK = timedelta(days=1)  # order dates are the shop's local time; invoices are searched from a day before
 
 
 def _parse(value) -> datetime | None:
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        parsed = _datetime(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else timezone.make_aware(parsed, timezone.get_default_timezone())
+    return parsed if parsed is None or parsed.tzinfo else timezone.make_aware(parsed)
 
 
 def _money(value) -> Decimal | None:
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, TypeError):
-        return None
+    return _decimal(value).quantize(CENT) if value is not None else None
 
 
 def _record(tenant: Tenant, order: dict) -> WebshopOrderConversion:

@@ -10,8 +10,8 @@ class IntegrationConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals  # noqa: F401  (connects the receivers)
-        from .ops_signals import ensure_schedules
+        from integration.scheduling import signals  # noqa: F401  (connects the receivers)
+        from integration.scheduling.installation import ensure_schedules
 
         # The installation-wide schedules (the nightly cleanup), once per migrate.
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="silta.ops_schedules")

@@ -2,7 +2,8 @@
 
 import logging
 
-from . import jobs
+from integration.work import leases as jobs
+
 from .webshops.base import AuthenticationFailed, ReadOnlyKey
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def _held(tenant, lock, this, body, idle="nothing to do") -> str:
 
 
 def _shop_refused(tenant, exc) -> str:
-    from .webshop_setup import mark_needs_reconnect
+    from integration.webshops.setup import mark_needs_reconnect
 
     mark_needs_reconnect(tenant.webshop_connection, str(exc))
     return f"paused: {exc}"
@@ -66,7 +67,7 @@ def transfer_orders(tenant_id: int, trigger: str = "schedule", order_ids: list[i
 
 def check_webhooks(tenant_id: int) -> list[str]:
     """Re-enable webhooks the shop disabled and recreate missing ones."""
-    from .webshop_setup import check_webhooks as check
+    from integration.webshops.setup import check_webhooks as check
 
     return check(tenant_id)
 
@@ -149,7 +150,8 @@ def first_sync_step(first_sync_id: int, step: str) -> str:
 def _first_sync_step(first, step: str) -> str:
     from django.conf import settings
 
-    from . import queues
+    from integration.work import queues
+
     from .models import FirstSync
     from .sync import first_sync
 

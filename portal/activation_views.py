@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from integration import audit, tenancy
 from integration.activation import activate as activation
 from integration.activation import offboarding
 from integration.activation.fetch import gather
@@ -13,6 +12,7 @@ from integration.activation.preflight import check
 from integration.eaccounting.client import EAccountingClient
 from integration.eaccounting.errors import EAccountingError
 from integration.models import ConnectionStatus, WebshopConnection
+from integration.people import audit, tenancy
 from integration.visma_webshop import status as visma_status
 from integration.webshops.base import WebshopError
 

@@ -4,4 +4,9 @@ from django.contrib.admin.apps import AdminConfig
 class SiltaAdminConfig(AdminConfig):
     """Makes Silta's AdminSite the default, so every app registers on it."""
 
-    default_site = "portal.admin_site.SiltaAdminSite"
+    default_site = "portal.admin.site.SiltaAdminSite"
+
+    def ready(self):
+        super().ready()
+        # The pages for Silta's own models live with the portal, not in the domain app.
+        from portal.admin import audit, jobs, orders, tenants, visma_webshop  # noqa: F401

@@ -9,11 +9,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from integration import audit, tenancy
 from integration.eaccounting import oauth
 from integration.eaccounting.connect import ConnectRefused, connect_company
 from integration.eaccounting.errors import EAccountingError
 from integration.models import EAccountingConnection, Tenant
+from integration.people import audit, tenancy
 
 SESSION_KEY = "eaccounting_oauth"
 

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from integration import invitations, tenancy
 from integration.models import Invitation, Membership
+from integration.people import invitations, tenancy
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

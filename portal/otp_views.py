@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from integration import audit
+from integration.people import audit
 
 logger = logging.getLogger(__name__)
 

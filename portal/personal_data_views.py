@@ -7,7 +7,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from integration import erasure, tenancy
+from integration.people import tenancy
+from integration.privacy import erasure
 
 # erasure.NOT_ERASED_THERE in the user's language (that one goes into the audit trail as written)
 NOT_ERASED_THERE = gettext_lazy("Nothing is erased in eAccounting or the shop: the law keeps invoices and their customers "

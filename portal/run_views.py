@@ -7,14 +7,17 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from integration import audit, dashboard, queues, schedules, tenancy
+from integration.people import audit, tenancy
+from integration.scheduling import manual, schedules
+from integration.work import queues
+from portal import dashboard
 
 
 @require_POST
 def sync_now(request, slug):
     """Owners and members: the article sync and the order transfer, enqueued now (they run in a moment)."""
     tenant = tenancy.get_tenant_for_user(request.user, slug)
-    if not dashboard.sync_now(tenant):
+    if not manual.sync_now(tenant):
         messages.warning(request, _("The integration of %(company)s is not active, so there is nothing to sync: "
                                     "activate it first.") % {"company": tenant.name})  # fmt: skip
         return redirect("admin:index")
@@ -30,7 +33,7 @@ def sync_now(request, slug):
 def confirm_mass_change(request, slug):
     """Owners: apply the prices the mass-change guard held (an article sync that reads everything)."""
     tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
-    run = dashboard.mass_change_waiting(tenant)
+    run = manual.mass_change_waiting(tenant)
     if run is None or not tenant.is_active:
         messages.info(request, _("No price change of %(company)s waits for confirmation.") % {"company": tenant.name})
         return redirect("admin:index")

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from integration import audit, queues, tenancy
 from integration.eaccounting.errors import EAccountingError
 from integration.models import (
     AvailabilityMark,
@@ -21,8 +20,10 @@ from integration.models import (
     WebshopConnection,
     WebshopOrderConversion,
 )
+from integration.people import audit, tenancy
 from integration.visma_webshop import availability
 from integration.visma_webshop.availability_plan import Rules, split_list
+from integration.work import queues
 
 VISMA = WebshopConnection.Platform.VISMA_WEBSHOP
 

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from integration import tenancy, webhook_intake, webshop_setup
 from integration.models import Tenant, WebshopConnection
+from integration.people import tenancy
+from integration.webshops import intake as webhook_intake
+from integration.webshops import setup as webshop_setup
 from integration.webshops.base import WebshopError
 
 

@@ -12,11 +12,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_q.models import OrmQ
 
-from integration import audit, tasks, webshop_setup
+from integration import tasks
 from integration.activation.activate import activate
 from integration.activation.fetch import gather
 from integration.activation.preflight import check
-from integration.admin_audit import CSV_COLUMNS
 from integration.eaccounting.client import EAccountingClient
 from integration.fields import SecretFormField
 from integration.models import (
@@ -39,7 +38,10 @@ from integration.models import (
     Tenant,
     WebshopConnection,
 )
+from integration.people import audit
 from integration.sync.article_sync import sync_articles
+from integration.webshops import setup as webshop_setup
+from portal.admin.audit import CSV_COLUMNS
 
 from .conftest import activated_on_an_empty_shop, connect_both
 from .external_logins import approve_at_shop, sign_in_at_visma

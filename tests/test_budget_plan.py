@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from integration.budget_plan import DEFAULT_MINUTES, pages, plan
+from integration.scheduling.budget_plan import DEFAULT_MINUTES, pages, plan
 
 
 def test_a_small_installation_runs_every_job_as_often_as_wanted():

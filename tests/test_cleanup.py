@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_q.models import Schedule, Task
 
-from integration import ops_signals, ops_tasks
-from integration.cleanup import prune
 from integration.models import SyncEvent, SyncRun, Tenant, WebhookDelivery
+from integration.privacy.cleanup import prune
+from integration.scheduling import installation as ops_signals
+from integration.scheduling import ops_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,7 @@ def test_migrate_keeps_exactly_one_nightly_cleanup_schedule():
     call_command("migrate", verbosity=0)
     call_command("migrate", verbosity=0)
     (schedule,) = Schedule.objects.filter(name=ops_signals.CLEANUP)
-    assert schedule.func == "integration.ops_tasks.cleanup" and schedule.schedule_type == Schedule.DAILY
+    assert schedule.func == "integration.scheduling.ops_tasks.cleanup" and schedule.schedule_type == Schedule.DAILY
     assert schedule.repeats == -1
     local = timezone.localtime(schedule.next_run)
     assert (local.hour, local.minute) == (3, 0) and local > timezone.localtime()
@@ -129,7 +130,7 @@ def test_migrate_keeps_exactly_one_nightly_cleanup_schedule():
     ops_signals.ensure_schedules()
     (kept,) = Schedule.objects.filter(name=ops_signals.CLEANUP)
     assert (kept.pk, kept.schedule_type, kept.next_run) == (schedule.pk, Schedule.WEEKLY, at)
-    assert kept.func == "integration.ops_tasks.cleanup"  # the task it runs is put right
+    assert kept.func == "integration.scheduling.ops_tasks.cleanup"  # the task it runs is put right
 
 
 def test_next_run_is_the_next_three_oclock_local_time():

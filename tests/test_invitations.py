@@ -14,8 +14,8 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from integration import invitations
 from integration.models import AuditEntry, Invitation, Membership
+from integration.people import invitations
 
 Action = AuditEntry.Action
 Role = Membership.Role

@@ -7,12 +7,13 @@ import pytest
 from django.utils import timezone
 from django_q.models import OrmQ
 
-from integration import jobs, tasks
+from integration import tasks
 from integration.activation.activate import activate
 from integration.activation.fetch import gather
 from integration.activation.preflight import check
 from integration.models import JobLease, SyncRun
 from integration.sync import first_sync
+from integration.work import leases as jobs
 
 from .conftest import connect_both, spawn
 from .orders.faults import child_env

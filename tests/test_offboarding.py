@@ -217,7 +217,7 @@ def test_an_inactive_tenant_is_offered_deletion_only(leaving, client, ea, wc, li
 
 
 def test_a_visma_webshop_tenant_has_no_webhooks_to_remove(ea, wc, client, django_user_model):
-    from integration import schedules
+    from integration.scheduling import schedules
 
     tenant = connect_tenant(ea, "vismashop", ea.companies()[0]).tenant
     WebshopConnection.objects.create(tenant=tenant, platform=WebshopConnection.Platform.VISMA_WEBSHOP,

@@ -11,9 +11,9 @@ from django.core import mail
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from integration import invitations
 from integration.models import AuditEntry, Invitation, Membership, Tenant, WebshopConnection
-from portal.tenant_admin import TenantScopedAdmin
+from integration.people import invitations
+from portal.admin.tenant_admin import TenantScopedAdmin
 
 Role = Membership.Role
 pytestmark = pytest.mark.django_db

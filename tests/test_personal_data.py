@@ -16,9 +16,11 @@ from django_q.models import OrmQ, Schedule, Task
 from django_q.signing import SignedPackage
 from django_q.tasks import async_task
 
-from integration import erasure, ops_signals, ops_tasks, personal_data
 from integration.models import AccountingCustomer, AuditEntry, OrderTransfer, SyncEvent, SyncRun, Tenant
 from integration.orders.transfer import transfer_orders
+from integration.privacy import erasure, personal_data
+from integration.scheduling import installation as ops_signals
+from integration.scheduling import ops_tasks
 from integration.webshops.base import Address, ShopOrder
 from tests.orders.conftest import PRIVATE, shop  # noqa: F401  (the fixture: both sandboxes, an activated tenant)
 
@@ -78,8 +80,8 @@ def test_after_erasing_an_email_no_table_and_no_log_line_holds_it(shop, unique_e
                              fields={"customer": ["Eeva Poistettava", ""]})  # fmt: skip
     AuditEntry.objects.create(tenant=shop.tenant, username="owner", action=AuditEntry.Action.RETRIED,
                               target=f"Order {ours['number']}", detail=f"for {email}")  # fmt: skip
-    async_task("integration.personal_data.hash_prefix", unique_email, sync=True)  # a finished task that carried it
-    async_task("integration.personal_data.hash_prefix", unique_email)  # and one still queued (the ORM broker)
+    async_task("integration.privacy.personal_data.hash_prefix", unique_email, sync=True)  # a finished task that carried it
+    async_task("integration.privacy.personal_data.hash_prefix", unique_email)  # and one still queued (the ORM broker)
     assert tables_mentioning(email, "Eeva Poistettava")  # the search does find what is there
     assert tasks_mentioning(email) == 2
 
@@ -208,7 +210,7 @@ def test_old_order_runs_lose_their_error_but_each_kinds_latest_run_keeps_it(tena
 def test_the_pruning_runs_daily_as_an_installation_schedule():
     ops_signals.ensure_schedules()
     (schedule,) = Schedule.objects.filter(name=ops_signals.PRUNE_PERSONAL_DATA)
-    assert schedule.func == "integration.ops_tasks.prune_personal_data" and schedule.schedule_type == Schedule.DAILY
+    assert schedule.func == "integration.scheduling.ops_tasks.prune_personal_data" and schedule.schedule_type == Schedule.DAILY
     assert (timezone.localtime(schedule.next_run).hour, timezone.localtime(schedule.next_run).minute) == (3, 30)
     ops_signals.ensure_schedules()
     assert Schedule.objects.filter(name=ops_signals.PRUNE_PERSONAL_DATA).count() == 1

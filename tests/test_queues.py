@@ -7,7 +7,8 @@ import pytest
 from django.test import override_settings
 from django_q.models import OrmQ, Schedule, Success
 
-from integration import dashboard, queues, schedules
+from integration.scheduling import manual, schedules
+from integration.work import queues
 
 from .conftest import spawn, stop
 from .orders.faults import child_env
@@ -27,7 +28,7 @@ def test_order_tasks_and_the_order_schedule_go_to_the_orders_queue(tenant_a):
     schedules.ensure(tenant_a)
     clusters = {s.name.rsplit(":", 1)[1]: s.cluster for s in Schedule.objects.filter(name__startswith=f"silta:{tenant_a.pk}:")}
     assert clusters == {"articles": None, "stock": None, "orders": ORDERS, "webhooks": None}
-    assert dashboard.sync_now(tenant_a)
+    assert manual.sync_now(tenant_a)
     queues.enqueue("integration.tasks.handle_webhook", tenant_a.pk, "order.created", "7")
     assert queued() == [("silta", "integration.tasks.sync_articles"), (ORDERS, "integration.tasks.handle_webhook"),
                         (ORDERS, "integration.tasks.transfer_orders")]  # fmt: skip
@@ -36,7 +37,7 @@ def test_order_tasks_and_the_order_schedule_go_to_the_orders_queue(tenant_a):
 def test_without_an_orders_queue_everything_goes_to_the_default_cluster(tenant_a):
     tenant_a.is_active = True
     tenant_a.save()
-    assert dashboard.sync_now(tenant_a)
+    assert manual.sync_now(tenant_a)
     assert queued() == [("silta", "integration.tasks.sync_articles"), ("silta", "integration.tasks.transfer_orders")]
 
 

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule
 
-from integration import ops_signals, ops_tasks, schedules
 from integration.activation.activate import deactivate
 from integration.models import AccountingArticle, JobSchedule, Tenant
+from integration.scheduling import installation as ops_signals
+from integration.scheduling import ops_tasks, schedules
 
 pytestmark = pytest.mark.django_db
 

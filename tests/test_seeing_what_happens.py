@@ -11,8 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
-from integration import schedules
-from integration.dashboard import FAILING_AFTER
 from integration.models import (
     FirstSync,
     ImportItem,
@@ -23,7 +21,9 @@ from integration.models import (
     SyncRun,
     Tenant,
 )
-from portal.tenant_admin import TenantListFilter
+from integration.scheduling import schedules
+from portal.admin.tenant_admin import TenantListFilter
+from portal.dashboard import FAILING_AFTER
 
 pytestmark = pytest.mark.django_db
 

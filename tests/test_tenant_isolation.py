@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from integration.models import Membership
-from portal.tenant_admin import TenantScopedAdmin
+from portal.admin.tenant_admin import TenantScopedAdmin
 
 SCOPED = {m._meta.label: (m, a) for m, a in admin.site._registry.items() if isinstance(a, TenantScopedAdmin)}
 UNSCOPED = {m._meta.label: m for m, a in admin.site._registry.items() if not isinstance(a, TenantScopedAdmin)}

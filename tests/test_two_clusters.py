@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from django_q.models import Schedule
 
-from integration import schedules
 from integration.models import ConnectionStatus, FirstSync, SyncRun, WebshopConnection
+from integration.scheduling import schedules
 from sandbox.woocommerce.testing import Sandbox as ShopSandbox
 
 from .conftest import connect_tenant, spawn, stop

@@ -11,8 +11,9 @@ import requests
 from django.urls import reverse
 from django_q.models import OrmQ
 
-from integration import tasks, webshop_setup, webshops
+from integration import tasks, webshops
 from integration.models import Tenant, WebhookDelivery
+from integration.webshops import setup as webshop_setup
 from integration.webshops.base import ProductWrite
 
 pytestmark = pytest.mark.django_db(transaction=True)

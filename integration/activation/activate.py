@@ -3,7 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .. import schedules, webshop_setup
+from integration.scheduling import schedules
+from integration.webshops import setup as webshop_setup
+
 from ..models import ArticleTemplate, TaxClassMapping, Tenant
 from ..orders import setup as orders_setup
 from .offboarding import deactivate  # noqa: F401  (its counterpart; offboarding.py does the whole of it)

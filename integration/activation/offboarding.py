@@ -16,7 +16,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_q.models import Schedule
 
-from .. import audit, schedules, webshop_setup
+from integration.people import audit
+from integration.scheduling import schedules
+from integration.webshops import setup as webshop_setup
+
 from ..eaccounting import oauth
 from ..eaccounting.errors import EAccountingError
 from ..models import ConnectionStatus, EAccountingConnection, Tenant, WebshopConnection

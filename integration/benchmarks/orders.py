@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import requests
 
-from .. import webshop_setup, webshops
+from integration import webshops
+from integration.webshops import setup as webshop_setup
+
 from ..eaccounting.client import EAccountingClient
 from ..models import AccountingArticle, MethodArticle, OrderSettings, OrderTransfer, ShopMethod, SyncRun
 from ..sync.article_sync import sync_articles

@@ -10,7 +10,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .. import notify
+from integration.people import notify
+
 from ..models import ConnectionStatus, EAccountingConnection
 from . import oauth
 from .errors import NeedsReconnect, OutcomeUnknown

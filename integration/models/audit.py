@@ -1,6 +1,6 @@
 """The audit trail: who did what to a tenant's integration, and when. Append-only.
 
-Entries are written by `integration.audit.record` only. An entry is never changed or deleted
+Entries are written by `integration.people.audit.record` only. An entry is never changed or deleted
 (save() of an existing row and delete() refuse); they go only with their tenant. Deleting a tenant
 is itself recorded without a tenant, so that entry survives.
 """

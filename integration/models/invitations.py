@@ -1,7 +1,7 @@
 """Invitations: an owner asks a colleague by e-mail to join a tenant. Time-limited and single-use.
 
 The link carries a random token; only its SHA-256 is stored, so the table alone opens no door.
-What an invitation may do is decided in `integration.invitations`.
+What an invitation may do is decided in `integration.people.invitations`.
 """
 
 from django.conf import settings

@@ -2,11 +2,12 @@
 
 from django.db.models import Q
 
+from integration.privacy.personal_data import email_hash
+
 from ..eaccounting import documents
 from ..eaccounting.errors import OutcomeUnknown
 from ..eaccounting.resources import CompanySettings
 from ..models import AccountingCustomer, OrderSettings
-from ..personal_data import email_hash
 from ..sync import accounting_copy
 from .customer_plan import DEFAULT_BUSINESS_ID_KEYS, DEFAULT_VAT_NUMBER_KEYS, CustomerPlan, CustomerRules
 

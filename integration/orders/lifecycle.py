@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from .. import personal_data
+from integration.privacy import personal_data
+from integration.work import claim as claims
+
 from ..eaccounting import documents
 from ..eaccounting.errors import EAccountingError, OutcomeUnknown, RateLimited, ServerError
 from ..models import AccountingCustomer, OrderStep, OrderTransfer, SyncEvent
 from ..webshops.base import ShopOrder
-from . import claim as claims
 from . import document_body
 from .context import article_ref
 from .credit_plan import CreditContext, credit_body, credit_reference, plan_credit, rows_by_line_id

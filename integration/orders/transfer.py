@@ -18,15 +18,17 @@ from django.conf import settings as django_settings
 from django.db.models import F
 from django.utils import timezone
 
-from .. import personal_data, webshops
+from integration import webshops
+from integration.privacy import personal_data
+from integration.work import claim as claims
+from integration.work.record import RunRecorder
+
 from ..eaccounting import documents
 from ..eaccounting.client import EAccountingClient
 from ..eaccounting.errors import EAccountingError, OutcomeUnknown, RateLimited, ServerError
 from ..eaccounting.resources import CompanySettings
 from ..models import OrderSettings, OrderStep, OrderTransfer, SyncCursor, SyncEvent, SyncRun, Tenant
-from ..sync.record import RunRecorder
 from ..webshops.base import ShopOrder, Webshop, WebshopError
-from . import claim as claims
 from . import customers, document_body, lifecycle, reference
 from .context import PlanInputs
 from .customer_plan import CustomerRules, plan_customer

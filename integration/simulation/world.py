@@ -8,7 +8,8 @@ import requests
 from django.db import connection
 from django.utils import timezone
 
-from .. import webshop_setup
+from integration.webshops import setup as webshop_setup
+
 from ..activation.activate import activate
 from ..activation.fetch import gather
 from ..activation.preflight import check

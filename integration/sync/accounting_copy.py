@@ -7,9 +7,10 @@ here, so a transfer costs no lookup requests; the admin's pick lists come from h
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from integration.privacy.personal_data import email_hash
+
 from ..eaccounting.resources import Article, _get
 from ..models import AccountingArticle, AccountingCustomer, Tenant
-from ..personal_data import email_hash
 
 
 def remember_articles(tenant: Tenant, articles: Iterable[Article], vat_by_coding: Mapping[str, Decimal]) -> None:

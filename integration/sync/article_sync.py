@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
+from integration.work.record import RunRecorder
+
 from .. import webshops
 from ..batching import chunks
 from ..eaccounting.client import EAccountingClient
@@ -34,7 +36,6 @@ from ..webshops.base import Webshop
 from . import accounting_copy, shop_snapshot
 from .article_plan import LinkState, Step, plan_catalog, price_change_share
 from .article_values import CatalogContext
-from .record import RunRecorder
 
 CURSOR = "eaccounting.articles"
 FIRST_SYNC_FINISHED = (FirstSync.Status.DONE, FirstSync.Status.UNDONE)

@@ -18,7 +18,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import queues, webshops
+from integration import webshops
+from integration.work import queues
+from integration.work.record import RunRecorder
+
 from ..batching import chunks
 from ..eaccounting.client import EAccountingClient
 from ..eaccounting.errors import EAccountingError, OutcomeUnknown
@@ -47,7 +50,6 @@ from .import_plan import (
     plan_first_sync,
 )
 from .import_values import ImportContext, Template, with_values
-from .record import RunRecorder
 
 BUSY_OR_APPLIED = (FirstSync.Status.APPLYING, FirstSync.Status.CREATED, FirstSync.Status.DONE)
 # Overwritten fields in words; the ids among them are shown by name ("coding 3f2a…" when unknown).

@@ -10,11 +10,12 @@ from dataclasses import asdict
 from django.db import transaction
 from django.utils import timezone
 
+from integration.work.record import RunRecorder
+
 from ..eaccounting.client import EAccountingClient
 from ..eaccounting.errors import NotFound
 from ..models import AvailabilityMark, SyncEvent, SyncRun, Tenant, VismaWebshopSettings
 from ..sync.import_values import with_values
-from ..sync.record import RunRecorder
 from .availability_plan import ArticleFacts, AvailabilityPlan, Mark, Rules, plan, split_list, why_not
 
 Outcome = SyncEvent.Outcome

@@ -13,6 +13,9 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from integration.work import claim as claims
+from integration.work.record import RunRecorder
+
 from ..eaccounting.client import EAccountingClient, odata_datetime
 from ..eaccounting.errors import (
     EAccountingError,
@@ -23,8 +26,6 @@ from ..eaccounting.errors import (
 )
 from ..eaccounting.resources import _datetime, _decimal
 from ..models import SyncEvent, SyncRun, Tenant, TransferStatus, VismaWebshopSettings, WebshopOrderConversion
-from ..orders import claim as claims
-from ..sync.record import RunRecorder
 from . import conversion_match
 
 Outcome = WebshopOrderConversion.Outcome

@@ -66,9 +66,9 @@ def test_a_currency_mismatch_is_shown_and_refused(ready, client, wc):
 def test_activation_schedules_the_jobs_once_and_deactivation_removes_them(ready, client):
     from django_q.models import Schedule
 
-    from integration import schedules
     from integration.activation.activate import deactivate
     from integration.models import JobSchedule
+    from integration.scheduling import schedules
 
     client.post(reverse("tenant_activate", args=[ready.slug]), {"answer": "yes"})
     tenants = Schedule.objects.filter(name__startswith=f"silta:{ready.pk}:")  # besides the installation's own

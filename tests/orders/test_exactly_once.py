@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-from integration import webshop_setup
 from integration.models import OrderTransfer
+from integration.webshops import setup as webshop_setup
 
 from .conftest import PRIVATE
 from .faults import child_env, faults_off, faults_on, kill_when, run_until

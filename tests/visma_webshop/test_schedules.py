@@ -3,8 +3,8 @@
 import pytest
 from django_q.models import Schedule
 
-from integration import schedules
 from integration.models import JobSchedule, WebshopConnection
+from integration.scheduling import schedules
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from integration.cleanup import KEYS, prune
+from integration.privacy.cleanup import KEYS, prune
 
 
 class Command(BaseCommand):

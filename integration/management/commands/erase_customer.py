@@ -3,8 +3,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from integration import erasure
 from integration.models import Tenant
+from integration.privacy import erasure
 
 
 class Command(BaseCommand):

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from integration import schedules
 from integration.benchmarks.harness import free_port
+from integration.scheduling import schedules
 from integration.simulation import processes, report, workload, world
 from integration.simulation.scheduler import ScaledScheduler
 

@@ -6,12 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from integration import audit, dashboard, jobs
 from integration.models import SyncRun, Tenant
 from integration.orders.transfer import transfer_orders
+from integration.people import audit
+from integration.scheduling import manual
 from integration.sync.article_sync import sync_articles
 from integration.visma_webshop.availability import keep
 from integration.visma_webshop.conversion import convert_orders
+from integration.work import leases as jobs
 
 SHOWN = 100  # events printed; the admin has them all
 
@@ -83,7 +85,7 @@ class Command(BaseCommand):
         later = (f"integration.tasks.{task}",
                  [tenant.pk, "manual"] + ([full] if kind == "articles" else []) + ([True] if confirming else []), {})
         if confirming:
-            waiting = dashboard.mass_change_waiting(tenant)
+            waiting = manual.mass_change_waiting(tenant)
             audit.record(tenant, None, audit.Action.CONFIRMED_MASS_CHANGE,
                          str(waiting) if waiting else "Article sync", waiting.error if waiting else "",
                          username="manage.py sync")  # fmt: skip

@@ -5,10 +5,9 @@ from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django_q.models import Schedule
 
-from portal.tenant_admin import TenantScopedAdmin
-
-from . import schedules
-from .models import JobSchedule, Membership
+from integration.models import JobSchedule, Membership
+from integration.scheduling import schedules
+from portal.admin.tenant_admin import TenantScopedAdmin
 
 
 class JobScheduleForm(ModelForm):

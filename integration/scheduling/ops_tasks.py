@@ -7,7 +7,7 @@ log = logging.getLogger(__name__)
 
 def cleanup() -> str:
     """The nightly cleanup (schedule silta:cleanup): old runs, events, deliveries and task results."""
-    from .cleanup import prune, summary
+    from integration.privacy.cleanup import prune, summary
 
     text = summary(prune())
     log.info("cleanup: %s", text)
@@ -16,7 +16,7 @@ def cleanup() -> str:
 
 def replan_schedules() -> str:
     """Hourly (silta:replan): every tenant's intervals within eAccounting's shared budget."""
-    from .schedules import replan
+    from integration.scheduling.schedules import replan
 
     plan = replan()
     text = (f"shortest intervals {plan.minimum} min; expected {plan.articles_per_minute:.0f} article "
@@ -27,7 +27,7 @@ def replan_schedules() -> str:
 
 def prune_personal_data() -> str:
     """Daily (silta:prune-personal-data): customers' personal data past each tenant's retention, blanked."""
-    from .retention import prune, summary
+    from integration.privacy.retention import prune, summary
 
     text = summary(prune())
     log.info("personal data pruned: %s", text)

@@ -14,7 +14,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django_q.models import Task
 
-from .models import SyncEvent, SyncRun, WebhookDelivery
+from integration.models import SyncEvent, SyncRun, WebhookDelivery
 
 BATCH = 1000
 

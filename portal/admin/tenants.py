@@ -3,11 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from portal import personal_data_views
-from portal.tenant_admin import TenantListFilter, TenantScopedAdmin
-
-from . import audit, dashboard, tenancy
-from .models import (
+from integration.models import (
     ArticleLink,
     ArticleTemplate,
     EAccountingConnection,
@@ -19,6 +15,10 @@ from .models import (
     WebhookDelivery,
     WebshopConnection,
 )
+from integration.people import audit, tenancy
+from integration.scheduling import manual
+from portal import dashboard, personal_data_views
+from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -58,7 +58,7 @@ class TenantAdmin(TenantScopedAdmin):
         """Owners and members of the selected tenants (the changelist shows no others); active tenants only."""
         started, inactive = [], []
         for tenant in queryset.order_by("name"):
-            (started if dashboard.sync_now(tenant) else inactive).append(tenant.name)
+            (started if manual.sync_now(tenant) else inactive).append(tenant.name)
         if started:
             self.message_user(request, _("The article sync and the order transfer start in a moment for: "
                                          "%(companies)s.") % {"companies": ", ".join(started)}, messages.SUCCESS)  # fmt: skip
@@ -204,4 +204,3 @@ class SyncEventAdmin(TenantScopedAdmin):
     list_select_related = ["tenant"]
 
 
-from . import admin_audit, admin_jobs, admin_orders, admin_visma_webshop  # noqa: E402,F401  (audit, jobs, orders, Visma webshop)

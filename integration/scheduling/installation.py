@@ -4,7 +4,7 @@ and the daily pruning of customers' personal data past each tenant's retention
 (silta:prune-personal-data).
 
 Created once by name after every migrate; an interval or time changed in the admin is kept, only
-the task it runs is put right. Per-tenant schedules are integration/schedules.py's.
+the task it runs is put right. Per-tenant schedules are integration/scheduling/schedules.py's.
 """
 
 from datetime import datetime, time, timedelta
@@ -12,12 +12,12 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 CLEANUP = "silta:cleanup"
-CLEANUP_TASK = "integration.ops_tasks.cleanup"
+CLEANUP_TASK = "integration.scheduling.ops_tasks.cleanup"
 CLEANUP_AT = time(3, 0)  # local time (TIME_ZONE)
 REPLAN = "silta:replan"
-REPLAN_TASK = "integration.ops_tasks.replan_schedules"
+REPLAN_TASK = "integration.scheduling.ops_tasks.replan_schedules"
 PRUNE_PERSONAL_DATA = "silta:prune-personal-data"
-PRUNE_PERSONAL_DATA_TASK = "integration.ops_tasks.prune_personal_data"
+PRUNE_PERSONAL_DATA_TASK = "integration.scheduling.ops_tasks.prune_personal_data"
 PRUNE_PERSONAL_DATA_AT = time(3, 30)  # after the cleanup: fewer rows to look at
 
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from . import queues, webshops
-from .models import Tenant, WebhookDelivery
-from .webshops.base import PayloadInvalid, SignatureInvalid
+from integration import webshops
+from integration.models import Tenant, WebhookDelivery
+from integration.webshops.base import PayloadInvalid, SignatureInvalid
+from integration.work import queues
 
 # Topics that start work (a handle_webhook task); other topics are recorded and ignored.
 HANDLED_TOPICS = {"order.created", "order.updated", "product.updated", "product.created"}

@@ -16,10 +16,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from integration import audit, tenancy
 from integration.activation import offboarding
 from integration.fields import EncryptedTextField
 from integration.models import Membership, Tenant
+from integration.people import audit, tenancy
 from integration.webshops.base import WebshopError
 
 

@@ -13,8 +13,9 @@ from django.db.models import Count
 from django.utils import timezone
 from django_q.models import Schedule
 
-from . import budget_plan, queues
-from .models import AccountingArticle, JobSchedule, Tenant, WebshopConnection
+from integration.models import AccountingArticle, JobSchedule, Tenant, WebshopConnection
+from integration.scheduling import budget_plan
+from integration.work import queues
 
 # job: (task, keyword arguments)
 JOBS = {

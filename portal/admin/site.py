@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 
-from .otp_login import LoginForm
-from .tenant_admin import SuperuserOnlyAdmin, TenantScopedAdmin
+from portal.admin.tenant_admin import SuperuserOnlyAdmin, TenantScopedAdmin
+from portal.otp_login import LoginForm
 
 
 class SiltaAdminSite(admin.AdminSite):
@@ -40,7 +40,7 @@ class SiltaAdminSite(admin.AdminSite):
         return super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
-        from integration.dashboard import tenant_rows
+        from portal.dashboard import tenant_rows
 
         extra_context = {**(extra_context or {}), "tenant_rows": tenant_rows(request.user)}
         return super().index(request, extra_context)

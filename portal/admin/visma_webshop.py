@@ -2,10 +2,10 @@
 
 from django.contrib import admin, messages
 
-from portal.tenant_admin import TenantListFilter, TenantScopedAdmin
-
-from . import audit, queues, tenancy
-from .models import Tenant, WebshopOrderConversion
+from integration.models import Tenant, WebshopOrderConversion
+from integration.people import audit, tenancy
+from integration.work import queues
+from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin
 
 RETRYABLE = (WebshopOrderConversion.Status.PENDING, WebshopOrderConversion.Status.WAITING,
              WebshopOrderConversion.Status.SENDING)  # fmt: skip

@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import queues
-from .models import JobLease, SyncRun, Tenant
+from integration.models import JobLease, SyncRun, Tenant
+from integration.work import queues
 
 CATALOGUE, ORDERS = JobLease.Lock.CATALOGUE, JobLease.Lock.ORDERS
 

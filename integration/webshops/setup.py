@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, notify, webshops
-from .models import ConnectionStatus, Tenant, WebshopConnection, normalize_shop_url
-from .webshops.base import AuthenticationFailed, ReadOnlyKey, WebshopError
+from integration import webshops
+from integration.models import ConnectionStatus, Tenant, WebshopConnection, normalize_shop_url
+from integration.people import audit, notify
+from integration.webshops.base import AuthenticationFailed, ReadOnlyKey, WebshopError
 
 WEBHOOK_TOPICS = ["order.created", "order.updated", "product.updated"]
 APPROVAL_SALT = "silta.webshop.approval"

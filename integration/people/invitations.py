@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from . import audit
-from .models import Invitation, Membership, Tenant
+from integration.models import Invitation, Membership, Tenant
+from integration.people import audit
 
 Role = Membership.Role
 

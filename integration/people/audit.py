@@ -2,8 +2,8 @@
 
 from django.db import models
 
-from .fields import EncryptedTextField
-from .models import AuditEntry
+from integration.fields import EncryptedTextField
+from integration.models import AuditEntry
 
 Action = AuditEntry.Action
 SHOWN_VALUE = 80  # characters of a changed value kept in the detail

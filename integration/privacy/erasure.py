@@ -18,9 +18,10 @@ from django.db.models import Q
 from django_q.models import OrmQ, Schedule, Task
 from django_q.signing import BadSignature, SignedPackage
 
-from . import audit, personal_data
-from .fields import EncryptedTextField
-from .models import AccountingCustomer, OrderTransfer, Tenant
+from integration.fields import EncryptedTextField
+from integration.models import AccountingCustomer, OrderTransfer, Tenant
+from integration.people import audit
+from integration.privacy import personal_data
 
 NOT_ERASED_THERE = ("Nothing is erased in eAccounting or the shop: the law keeps invoices and their customers "
                     "there. Erase or anonymise the customer there if the law allows it.")  # fmt: skip

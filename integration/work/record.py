@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.utils import timezone
 
-from ..models import SyncEvent, SyncRun, Tenant
+from integration.models import SyncEvent, SyncRun, Tenant
 
 EVENT_BATCH = 200
 

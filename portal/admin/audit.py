@@ -9,10 +9,9 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.urls import path
 from django.utils import timezone
 
-from portal.tenant_admin import TenantListFilter, TenantScopedAdmin
-
-from . import tenancy
-from .models import AuditEntry
+from integration.models import AuditEntry
+from integration.people import tenancy
+from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin
 
 CSV_COLUMNS = ["time", "company", "user", "action", "target", "detail"]
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): quote it.

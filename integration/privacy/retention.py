@@ -13,8 +13,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from . import personal_data
-from .models import (
+from integration.models import (
     AccountingCustomer,
     OrderSettings,
     OrderStep,
@@ -24,6 +23,7 @@ from .models import (
     Tenant,
     WebshopOrderConversion,
 )
+from integration.privacy import personal_data
 
 
 def cutoff(tenant: Tenant, now: datetime | None = None) -> datetime:

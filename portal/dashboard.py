@@ -15,8 +15,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django_q.models import Schedule
 
-from . import queues, schedules, tenancy
-from .models import (
+from integration.models import (
     ConnectionStatus,
     FirstSync,
     ImportItem,
@@ -26,11 +25,13 @@ from .models import (
     SyncRun,
     Tenant,
 )
+from integration.people import tenancy
+from integration.scheduling import schedules
+from integration.scheduling.manual import CATALOGUE_KINDS
 
 NEEDS_A_PERSON = (OrderTransfer.Status.WAITING, OrderTransfer.Status.HELD)
 NOT_TRANSFERRED = (OrderTransfer.Status.PENDING, OrderTransfer.Status.SENDING, *NEEDS_A_PERSON)
 #: The kinds of run the dashboard lists (the first import has its own page), with the schedule job of each.
-CATALOGUE_KINDS = (SyncRun.Kind.ARTICLES, SyncRun.Kind.STOCK)  # both sync articles; the stock run reads all
 SHOWN_KINDS = {SyncRun.Kind.ARTICLES: "articles", SyncRun.Kind.STOCK: "stock", SyncRun.Kind.ORDERS: "orders",
                SyncRun.Kind.AVAILABILITY: "availability", SyncRun.Kind.WEBSHOP_ORDERS: "webshop_orders"}
 FAILING_AFTER = 3  # this many failed runs of a kind in a row: flagged
@@ -349,23 +350,3 @@ def progress(tenant: Tenant) -> dict:
         "running": [run_shown(r) for r in _running(by_kind)],
         "latest": [run_shown(r) for r in latest],
     }
-
-
-def mass_change_waiting(tenant: Tenant) -> SyncRun | None:
-    """The tenant's catalogue run that the mass-change guard stopped, while it is the latest one."""
-    last = SyncRun.objects.filter(tenant=tenant, kind__in=CATALOGUE_KINDS, dry_run=False).order_by("-started_at").first()
-    return last if last is not None and last.status == SyncRun.Status.NEEDS_CONFIRMATION else None
-
-
-def sync_now(tenant: Tenant) -> bool:
-    """*Sync now*: the tenant's scheduled jobs (article sync and order transfer; for Visma Verkkokauppa the
-    rules and the conversion), enqueued once the transaction commits.
-
-    False (nothing enqueued) when the integration is not active."""
-    if not tenant.is_active:
-        return False
-    funcs = dict.fromkeys(func for func, _ in schedules.jobs_for(tenant).values())  # stock: the article sync again
-    for func in funcs:
-        if func != "integration.tasks.check_webhooks":
-            queues.enqueue(func, tenant.pk, "manual")
-    return True

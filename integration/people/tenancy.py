@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Membership, Tenant
+from integration.models import Membership, Tenant
 
 ALL_ROLES = (Membership.Role.OWNER, Membership.Role.MEMBER)
 OWNERS = (Membership.Role.OWNER,)  # connecting systems, activating, the first sync

@@ -3,8 +3,8 @@
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from . import schedules
-from .models import Tenant
+from integration.models import Tenant
+from integration.scheduling import schedules
 
 
 @receiver(post_delete, sender=Tenant)

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..models import TransferStatus
+from integration.models import TransferStatus
 
 
 def lease() -> timedelta:

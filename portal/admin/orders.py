@@ -3,10 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
-from portal.tenant_admin import TenantListFilter, TenantScopedAdmin, TenantScopedInline
-
-from . import audit, queues
-from .models import (
+from integration.models import (
     AccountingArticle,
     AccountingCustomer,
     Membership,
@@ -17,6 +14,9 @@ from .models import (
     ShopMethod,
     Tenant,
 )
+from integration.people import audit
+from integration.work import queues
+from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin, TenantScopedInline
 
 RETRYABLE = (OrderTransfer.Status.PENDING, OrderTransfer.Status.WAITING, OrderTransfer.Status.SENDING)
 
@@ -107,7 +107,7 @@ class OrderTransferAdmin(TenantScopedAdmin):
         return actions
 
     def _retry_tenants(self, request):
-        from . import tenancy
+        from integration.people import tenancy
 
         return tenancy.tenants_for(request.user, (Membership.Role.OWNER, Membership.Role.MEMBER))
 

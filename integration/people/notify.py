@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
-from .models import Membership, Tenant
+from integration.models import Membership, Tenant
 
 log = logging.getLogger(__name__)
 

@@ -259,7 +259,7 @@ BODY_PROPS = [
     (r"/webhooks(/\d+)?", "webhooks", "Webhook properties"),
     (r"/orders/\d+", "orders", "Order properties"),
 ]
-NO_REFERENCE = (r"/orders/\d+/notes",)  # order notes: WooCommerce's endpoint, not in the shared reference
+NO_REFERENCE = (r"/orders/\d+/notes",)  # order notes: WooCommerce's endpoint, not in the v3 reference
 
 
 def test_the_connector_sends_only_documented_parameters_and_fields(sb, fresh):

@@ -16,6 +16,7 @@ venv: $(STAMP)
 
 ## Run the product locally against the sandbox: SQLite, task cluster, web server.
 demo: $(STAMP)
+	mkdir -p var
 	DEBUG=true $(BIN)/python manage.py rundemo
 
 ## Run the whole test suite on a throwaway PostgreSQL (or on $$DATABASE_URL if set).
@@ -32,6 +33,7 @@ simulate: $(STAMP)
 	DEBUG=true tests/postgres.sh run sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py simulate $(ARGS)'
 
 benchmark: $(STAMP)
+	mkdir -p var
 	rm -f var/benchmark.sqlite3*
 	DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/var/benchmark.sqlite3 $(BIN)/python manage.py migrate -v0
 	DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/var/benchmark.sqlite3 $(BIN)/python manage.py benchmark $(or $(ARGS),articles)

@@ -1,6 +1,6 @@
 """One request budget per eAccounting endpoint, shared by every worker and machine.
 
-Visma allows 600 requests a minute per client and endpoint (NOTES.md §2.1), and
+Visma allows 600 requests a minute per client and endpoint (docs/eaccounting-unknowns.md), and
 "client" may mean our OAuth application across every company it serves. Each
 request reserves a slot with one atomic UPDATE of a GCRA timestamp in the
 database, then sleeps until its slot: requests are spaced evenly, handed out in

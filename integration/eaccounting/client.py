@@ -30,7 +30,7 @@ DEFAULT_OVERLAP = timedelta(minutes=2)
 
 
 def odata_datetime(value: datetime) -> str:
-    """`ChangedUtc gt 2016-12-31T23:59:59.000Z`: UTC, unquoted (NOTES.md §2.3)."""
+    """`ChangedUtc gt 2016-12-31T23:59:59.000Z`: UTC, unquoted (docs/eaccounting-unknowns.md, *Filters*)."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 

@@ -2,7 +2,7 @@
 
 eAccounting has no idempotency keys, so a create whose answer was lost is followed by a
 lookup (`find_by_reference`) before anything is created again. Filtering on `YourReference`
-is not documented as supported (NOTES.md §2.3); when eAccounting refuses it, recent
+is not documented as supported (docs/eaccounting-unknowns.md, *Filters*); when eAccounting refuses it, recent
 documents are read by creation time and matched on the reference here.
 """
 

@@ -6,7 +6,7 @@ RETRY_SECONDS = re.compile(r"Try again in (\d+) seconds", re.I)
 
 
 class EAccountingError(Exception):
-    """An error answer from eAccounting (CommonExtendedBadRequest body, NOTES.md §2.4)."""
+    """An error answer from eAccounting (CommonExtendedBadRequest body; docs/eaccounting-unknowns.md, *Errors*)."""
 
     def __init__(self, message, *, status=None, error_code=None, error_id=None, field_errors=()):
         self.status = status

@@ -1,4 +1,4 @@
-"""The OAuth2 authorization-code flow against Visma's identity server (NOTES.md §1). No database here."""
+"""The OAuth2 authorization-code flow against Visma's identity server (docs/eaccounting-unknowns.md). No database here."""
 
 import base64
 import hashlib
@@ -93,7 +93,7 @@ def refresh(refresh_token) -> TokenSet:
 
 
 def revoke(refresh_token, access_token="") -> None:
-    """End the connection's tokens at the identity server (RFC 7009; NOTES.md §1 lists /connect/revocation).
+    """End the connection's tokens at the identity server (RFC 7009, at the identity server's /connect/revocation).
 
     The refresh token goes first: revoking it ends the grant. The access token is sent as well, for a
     server that does not end a grant's access tokens with it. Raises OutcomeUnknown when the server

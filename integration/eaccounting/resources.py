@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 
 
 def _get(data, name, default=None):
-    """Case-insensitive field access: Visma once served camelCase (NOTES.md §3)."""
+    """Case-insensitive field access: Visma once served camelCase (docs/eaccounting-unknowns.md)."""
     if name in data:
         return data[name]
     lowered = name.lower()
@@ -31,7 +31,7 @@ def _datetime(value) -> datetime | None:
 
 
 def vat_percent(value) -> Decimal:
-    """VatRatePercent may come as 25.5 or as 0.255 (NOTES.md §7.9): always return percent."""
+    """VatRatePercent may come as 25.5 or as 0.255 (undocumented; docs/eaccounting-unknowns.md): always return percent."""
     rate = _decimal(value)
     return rate * 100 if 0 < rate < 1 else rate
 

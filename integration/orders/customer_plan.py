@@ -1,7 +1,7 @@
 """Which eAccounting customer a web order belongs to, and the customer to create if none matches.
 
 Pure (no database, no network, no settings). The caller looks the customer up by ``keys`` in order
-and creates it from ``body`` only when none matches (GUIDE §1 F5, §2).
+and creates it from ``body`` only when none matches (README, *Web orders, shop → eAccounting*).
 
 Decisions:
 
@@ -48,7 +48,7 @@ EU_COUNTRIES = frozenset(
 )  # WooCommerce's ISO codes (Greece is GR; its VAT prefix EL). Åland (AX) is outside the EU VAT area.
 VAT_PREFIX = {"GR": "EL"}
 
-# CustomerApi limits (openapi-v2.yaml)
+# CustomerApi limits (sandbox/contracts/eaccounting/openapi-v2.json)
 NAME, ADDRESS, POSTCODE, CITY, EMAIL, PHONE, ID_NUMBER = 50, 50, 10, 50, 255, 50, 20
 DELIVERY_NAME, CONTACT_NAME = 100, 100
 

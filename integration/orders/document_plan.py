@@ -3,7 +3,7 @@
 Pure (no database, no network, no settings): the caller gathers article links, templates and the
 customer's VAT treatment into a ``PlanContext``, so previews, tests and the transfer share one path.
 
-Why the rows look as they do (GUIDE §1 F5, §2):
+Why the rows look as they do (README, *Web orders, shop → eAccounting*):
 
 - A line's unit price comes from WooCommerce's *subtotal* (before coupons); its coupons become the
   row's ``DiscountPercentage`` = 1 − total/subtotal. That carries percentage and fixed-amount coupons

@@ -269,7 +269,7 @@ def _look_up(run: Run, order: ShopOrder, transfer: OrderTransfer, kind: str):
 
 
 def _settle_vat_basis(run, order, customer_plan, customer, document, delivery, kind):
-    """eAccounting decides whether row prices include VAT (NOTES: IncludesVat's rule is unclear).
+    """eAccounting decides whether row prices include VAT (its rule for IncludesVat is not documented).
 
     If it decided otherwise than we assumed, the open document is sent again with prices on its
     basis, and the answer is remembered for the tenant's next orders."""

@@ -1,14 +1,15 @@
 """How often every tenant's catalogue jobs may run, so that all tenants together stay inside
-eAccounting's shared budget (NOTES §2.1: 600 requests a minute per endpoint, perhaps per client
-application across all companies). Planned from the tenants' sizes, not found out through 429s.
+eAccounting's shared budget (600 requests a minute per endpoint, perhaps per client application
+across all companies; docs/eaccounting-unknowns.md). Planned from the tenants' sizes, not found out
+through 429s.
 
 Pure: the caller gives the article counts and settings, and applies the answer (schedules.py).
 
 Only the `articles` endpoint needs planning: orders cost requests in proportion to orders (they
 must go through), and the other catalogue reads are cached reference lists. On that endpoint an
 incremental article sync reads one page (changed since its cursor) and the stock reconcile reads
-every page of the tenant's articles (NOTES: ChangedUtc may not move with stock). Together they
-may spend a share of the safe rate; the rest is left for first syncs, *Sync now* and retries.
+every page of the tenant's articles (ChangedUtc may not move with stock; see the same page).
+Together they may spend a share of the safe rate; the rest is left for first syncs, *Sync now* and retries.
 """
 
 import math

@@ -3,7 +3,7 @@
 Pure: the plan is computed from the article, our link and the shop's copy, so that dry
 runs, previews, tests and the real sync share one code path; applying it is the caller's.
 
-Rules (GUIDE §1 F2, F4): eAccounting owns number, name, unit, VAT rate, price, stock item
+Rules (README, *Articles, eAccounting → shop*): eAccounting owns number, name, unit, VAT rate, price, stock item
 flag and stock; the shop owns everything else, including the status once a product exists.
 The sync sets the status only to create (draft), hide (draft) and bring back (the status it
 had before hiding). Every write carries all owned values, because the shop's echo hash covers

@@ -1,7 +1,7 @@
 """The first-sync import plan: shop products into eAccounting, then what goes the other way.
 
 Pure: no I/O, no ORM. On the first sync the shop's products are created in eAccounting before
-anything is pushed to the shop (GUIDE §1 F3); where an article with the same number exists,
+anything is pushed to the shop (README, *First sync, shop → eAccounting*); where an article with the same number exists,
 the shop's copy overwrites it (Visma's rule). The plan is the preview: creates, overwrites
 (field by field), links (already equal), rejects with reasons, and then the articles that will
 be created in the shop and those left out. Applying it is the caller's: ``recheck`` every item

@@ -2,7 +2,7 @@
 
 Pure: no I/O. ``check_product`` reads one shop product (or variation) and says either what
 the article should hold (``Wanted``) or, in plain words, every reason it cannot be imported.
-Limits are ``ArticleApi``'s in specs/eaccounting/openapi-v2.yaml: Number ≤ 40 characters,
+Limits are ``ArticleApi``'s in sandbox/contracts/eaccounting/openapi-v2.json: Number ≤ 40 characters,
 Name ≤ 50, NetPrice and GrossPrice 0 … 99,000,000 with two decimals.
 """
 

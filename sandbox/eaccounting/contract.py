@@ -9,6 +9,10 @@ URLs are mapped onto the spec's server https://eaccountingapi.vismaonline.com/v2
 them; only paths containing /v2/ are checked. Statuses the operation does not declare (401, 403, 404, 405,
 429, 5xx; the spec declares mostly 200/201/400) are checked against CommonExtendedBadRequest when they carry
 a JSON body. `contract.seen` collects the (METHOD, path template) pairs validated so far.
+
+The document is the committed contract, sandbox/contracts/eaccounting/openapi-v2.json: the operations
+the sandbox serves and the schemas they use, derived from Visma's published document by
+`python -m sandbox.contracts.refresh` (see sandbox/contracts/README.md).
 """
 import functools
 import json
@@ -17,8 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-# ../shared/specs beside the project folder (as on every developer machine and in CI).
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "eaccounting" / "openapi-v2.yaml"
+from sandbox.contracts import EACCOUNTING_OPENAPI as SPEC_PATH
+
 SERVER = "https://eaccountingapi.vismaonline.com"
 
 
@@ -47,9 +51,8 @@ class _Resp:
 
 class Contract:
     def __init__(self, spec_path=SPEC_PATH):
-        import yaml
         from openapi_core import Config, OpenAPI
-        spec = yaml.load(open(spec_path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
         spec["paths"] = {p: item for p, item in spec["paths"].items() if item}
         self.raw = spec
         self.openapi = OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))

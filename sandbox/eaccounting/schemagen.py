@@ -1,15 +1,17 @@
 """Regenerate schemas.json: the spec's component schemas the sandbox serves, flattened.
 
-Run: .venv/bin/python -m sandbox.eaccounting.schemagen [path/to/openapi-v2.yaml]
-The sandbox reads schemas.json at import time (no YAML parse at runtime); it uses it to
-validate request bodies (2000 errors), drop read-only input and refuse to emit a field the
-spec does not define.
+Run: .venv/bin/python -m sandbox.eaccounting.schemagen [path/to/openapi.json]
+(``python -m sandbox.contracts.refresh`` runs it too.) The source is the committed contract,
+sandbox/contracts/eaccounting/openapi-v2.json. The sandbox reads schemas.json at import time (no
+spec parse at runtime); it uses it to validate request bodies (2000 errors), drop read-only input
+and refuse to emit a field the spec does not define.
 """
 import json
 import sys
 from pathlib import Path
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "eaccounting" / "openapi-v2.yaml"
+from sandbox.contracts import EACCOUNTING_OPENAPI as SPEC
+
 OUT = Path(__file__).with_name("schemas.json")
 ROOTS = [
     "ArticleApi", "UnitApi", "ArticleAccountCodingApi", "VatCodeApi", "TermsOfPaymentApi",
@@ -42,9 +44,15 @@ def _prop(d):
     return out
 
 
-def generate(spec_path=SPEC):
-    import yaml
-    spec = yaml.load(open(spec_path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+def generate(spec=SPEC):
+    """``spec``: the OpenAPI document as a dict, or the path of its JSON (or YAML) file."""
+    if not isinstance(spec, dict):
+        text = Path(spec).read_text(encoding="utf-8")
+        if str(spec).endswith(".json"):
+            spec = json.loads(text)
+        else:
+            import yaml
+            spec = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     schemas = spec["components"]["schemas"]
     out, todo = {}, list(ROOTS)
     while todo:

@@ -20,7 +20,7 @@ DEFAULT_SETTINGS = {
     "vat_rate_as_fraction": False,     # ArticleAccountCodingApi.VatRatePercent 25.5 (False) or 0.255 (True)
     "stock_module": True,
     "stock_bumps_changed_utc": False,  # do stock movements change Article.ChangedUtc?
-    # IncludesVat for private persons (NOTES are silent; the spec's text reads both ways).
+    # IncludesVat for private persons (undocumented; the spec's text reads both ways).
     "private_prices_include_vat": True,
     "accounting_locked_to": None,      # "YYYY-MM-DD": invoices/payments dated on or before -> 4013/4026
     # What a converted webshop order becomes (undocumented): "removed" (gone: not listed, GET/convert 404)

@@ -1,74 +1,50 @@
-"""Read the WooCommerce REST API v3 reference (Markdown) and compare JSON shapes.
+"""The WooCommerce REST API v3 reference, as data, and JSON shape comparison.
 
-The reference pages live in ``/work/shared/specs/woocommerce/*.md`` (override
-with the ``WC_SPECS_DIR`` environment variable). Each endpoint section
-(``## Retrieve a product ##``) holds request examples followed by a
-``> JSON response example:`` and a fenced ``json`` block. :func:`example`
-returns that parsed block; :func:`shape_diff` / :func:`assert_same_shape`
-compare an actual response with it: the same keys, and the same JSON types,
-recursively. Reusable by the WooCommerce client tests.
+The reference pages are kept in the repository as ``sandbox/contracts/woocommerce/<page>.json``
+(derived from the published Markdown pages by ``python -m sandbox.contracts.refresh``): each page's
+``##`` sections in order, with the section's example JSON blocks and its property tables.
+:func:`example` returns a section's example (for a request and response pair, the response);
+:func:`shape_diff` / :func:`assert_same_shape` compare an actual response with it: the same keys,
+and the same JSON types, recursively. :func:`documented_keys`, :func:`parameters` and
+:func:`properties` read the property tables. Reusable by the WooCommerce client tests.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
+from sandbox.contracts import woocommerce_page
+
 __all__ = [
-    "specs_dir",
     "examples",
     "example",
     "documented_keys",
+    "parameters",
+    "properties",
     "undocumented_keys",
     "json_type",
     "shape_diff",
     "assert_same_shape",
 ]
 
-_SECTION = re.compile(r"^## (.+?) ##\s*$")
-_FENCE_JSON = re.compile(r"^```json\s*$")
-_FENCE_END = re.compile(r"^```\s*$")
 
-
-def specs_dir() -> Path:
-    env = os.environ.get("WC_SPECS_DIR")
-    if env:
-        return Path(env)
-    # /work/main/sandbox/woocommerce/reference.py -> /work/shared/specs/woocommerce
-    return Path(__file__).resolve().parents[3] / "shared" / "specs" / "woocommerce"
+def _sections(page: str) -> list[dict]:
+    return woocommerce_page(page)["sections"]
 
 
 @cache
 def examples(page: str) -> dict[str, list[Any]]:
     """All parseable ``json`` blocks of a reference page, keyed by ``##`` section title.
 
-    ``page`` is a file name with or without ``.md`` (``"products"``).
+    ``page`` is the page's name (``"products"``; a ``.md`` suffix is accepted).
     """
-    name = page if page.endswith(".md") else page + ".md"
-    lines = (specs_dir() / name).read_text(encoding="utf-8").splitlines()
     out: dict[str, list[Any]] = {}
-    section = ""
-    i = 0
-    while i < len(lines):
-        m = _SECTION.match(lines[i])
-        if m:
-            section = m.group(1).strip()
-        elif _FENCE_JSON.match(lines[i]):
-            j = i + 1
-            while j < len(lines) and not _FENCE_END.match(lines[j]):
-                j += 1
-            text = "\n".join(lines[i + 1 : j])
-            try:
-                out.setdefault(section, []).append(json.loads(text))
-            except json.JSONDecodeError:
-                pass
-            i = j
-        i += 1
+    for section in _sections(page):
+        if section["examples"]:
+            out.setdefault(section["title"], []).extend(section["examples"])
     return out
 
 
@@ -89,18 +65,10 @@ def example(page: str, section: str, index: int = -1) -> Any:
     raise KeyError(f"no JSON example for {section!r} in {page}; sections: {list(ex)}")
 
 
-_TABLE_ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|")
-
-
 @cache
 def documented_keys(page: str) -> frozenset[str]:
     """Every attribute named in the page's property tables, plus every key of its example JSON."""
-    name = page if page.endswith(".md") else page + ".md"
-    keys: set[str] = set()
-    for line in (specs_dir() / name).read_text(encoding="utf-8").splitlines():
-        m = _TABLE_ROW.match(line)
-        if m:
-            keys.add(m.group(1))
+    keys: set[str] = {row["name"] for s in _sections(page) for t in s["tables"] for row in t["rows"]}
 
     def walk(v: Any) -> None:
         if isinstance(v, dict):
@@ -115,6 +83,31 @@ def documented_keys(page: str) -> frozenset[str]:
         for b in blocks:
             walk(b)
     return frozenset(keys)
+
+
+_FIELD = re.compile(r"[a-z_]+")
+
+
+def _table_names(page: str, section: str, heading: str | None) -> set[str]:
+    """Field names (lower case) of the first table under ``heading`` in ``section``
+    (``heading`` None: the table right under the section's title)."""
+    for s in _sections(page):
+        if s["title"] == section:
+            for t in s["tables"]:
+                if t["heading"] == heading:
+                    return {r["name"] for r in t["rows"] if _FIELD.fullmatch(r["name"])}
+            break
+    raise KeyError(f"no table under {heading or section!r} in {page}")
+
+
+def parameters(page: str, section: str) -> set[str]:
+    """The query parameters the reference lists for an endpoint (``"List all products"``)."""
+    return _table_names(page, section, "Available parameters")
+
+
+def properties(page: str, section: str) -> set[str]:
+    """The top-level attributes of a resource's property table (``"Product properties"``)."""
+    return _table_names(page, section, None)
 
 
 def undocumented_keys(

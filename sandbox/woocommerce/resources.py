@@ -491,7 +491,7 @@ def refund_json(state: ShopState, r: dict, base: str) -> dict:
 
 
 def note_json(state: ShopState, n: dict, order_id: int, base: str) -> dict:
-    # Order notes are not in the shared reference; these are WooCommerce's order-note properties.
+    # Order notes are not in the v3 reference; these are WooCommerce's order-note properties.
     out: dict[str, Any] = {"id": n["id"], "author": n["author"]}
     _dates(state, out, "date_created", n["_created"])
     out["note"] = n["note"]

@@ -25,7 +25,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "calc_taxes": True,
     "prices_include_tax": True,
     "tax_country": "FI",
-    # shipping_lines[].instance_id exists in recent WooCommerce but not in the shared reference: off by default.
+    # shipping_lines[].instance_id exists in recent WooCommerce but not in the v3 reference: off by default.
     "shipping_line_instance_id": False,
     "shipping_tax_split": False,
     "default_per_page": 10,

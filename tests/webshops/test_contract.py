@@ -1,4 +1,4 @@
-"""The parsers against the WooCommerce reference (specs/woocommerce/*.md) and the sandbox.
+"""The parsers against the WooCommerce reference (sandbox/contracts/woocommerce/*.json) and the sandbox.
 
 1. The reference's example responses parse, with the right Decimal values.
 2. The parsers read only keys the reference documents (a recording dict notes every key read).
@@ -236,32 +236,12 @@ def test_sandbox_answers_parse(sb, key):
 
 
 # ---------------------------------------------------------------------- our requests use documented names
-def _section_lines(page: str, section: str) -> list[str]:
-    lines = (ref.specs_dir() / f"{page}.md").read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip() == f"## {section} ##")
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    return lines[start:end]
-
-
-def _first_column(lines: list[str], after: str) -> set[str]:
-    i = next(i for i, line in enumerate(lines) if line.strip() == after)
-    names: set[str] = set()
-    for line in lines[i + 1 :]:
-        if line.startswith("#"):
-            break
-        m = re.match(r"^\|\s*`([a-z_]+)`", line)
-        if m:
-            names.add(m.group(1))
-    return names
-
-
 def documented_parameters(page: str, section: str) -> set[str]:
-    return _first_column(_section_lines(page, section), "#### Available parameters ####")
+    return ref.parameters(page, section)
 
 
 def documented_properties(page: str, section: str) -> set[str]:
-    lines = (ref.specs_dir() / f"{page}.md").read_text(encoding="utf-8").splitlines()
-    return _first_column(lines, f"## {section} ##")
+    return ref.properties(page, section)
 
 
 LIST_PARAMS = [
@@ -279,7 +259,7 @@ BODY_PROPS = [
     (r"/webhooks(/\d+)?", "webhooks", "Webhook properties"),
     (r"/orders/\d+", "orders", "Order properties"),
 ]
-NO_REFERENCE = (r"/orders/\d+/notes",)  # order notes: WooCommerce's endpoint, not in the shared reference
+NO_REFERENCE = (r"/orders/\d+/notes",)  # order notes: WooCommerce's endpoint, not in the v3 reference
 
 
 def test_the_connector_sends_only_documented_parameters_and_fields(sb, fresh):

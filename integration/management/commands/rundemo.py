@@ -10,11 +10,12 @@ import time
 import requests
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from .seed_demo import DEMO_PASSWORD, DEMO_TENANTS
 
 WEBSHOP_ORDER_EVERY = 90  # seconds between the demo's Visma Verkkokauppa orders
+SANDBOX_START_SECONDS = 30  # how long each sandbox may take to answer before the demo gives up
 
 
 def _interrupt(signum, frame):
@@ -65,23 +66,25 @@ class Command(BaseCommand):
             "task cluster": subprocess.Popen([*manage, "qcluster"], env=env),
             "web server": subprocess.Popen([*manage, "runserver", "--noreload", f"{host}:{port}"], env=env),
         }
-        time.sleep(3)
-        self._add_clashing_products(eaccounting, shop)
-        owners = ", ".join(owner for *_, owner in DEMO_TENANTS)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"\nSilta is running at {portal}/\n"
-                f"  superuser: admin / {DEMO_PASSWORD}\n"
-                f"  company owners: {owners} (password {DEMO_PASSWORD})\n"
-                f"  eAccounting sandbox: {eaccounting}/ (sign in there as demo@example.com / demo)\n"
-                f"  WooCommerce sandbox: {shop}/ (use it as the shop address in Connect webshop)\n"
-                f"  health: {portal}/healthz\n"
-                "Press Ctrl-C to stop.\n"
-            )
-        )
-        next_webshop_order = time.monotonic() + WEBSHOP_ORDER_EVERY
         signal.signal(signal.SIGTERM, _interrupt)  # `kill` or a service manager stops the children too
         try:
+            # The demo's shop data is added through the sandboxes' HTTP APIs: wait until both answer.
+            for name, url in (("eAccounting sandbox", eaccounting), ("WooCommerce sandbox", shop)):
+                self._wait_until_answering(name, processes[name], f"{url}/_sandbox/")
+            self._add_clashing_products(eaccounting, shop)
+            owners = ", ".join(owner for *_, owner in DEMO_TENANTS)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"\nSilta is running at {portal}/\n"
+                    f"  superuser: admin / {DEMO_PASSWORD}\n"
+                    f"  company owners: {owners} (password {DEMO_PASSWORD})\n"
+                    f"  eAccounting sandbox: {eaccounting}/ (sign in there as demo@example.com / demo)\n"
+                    f"  WooCommerce sandbox: {shop}/ (use it as the shop address in Connect webshop)\n"
+                    f"  health: {portal}/healthz\n"
+                    "Press Ctrl-C to stop.\n"
+                )
+            )
+            next_webshop_order = time.monotonic() + WEBSHOP_ORDER_EVERY
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(1)
                 if time.monotonic() >= next_webshop_order:
@@ -100,6 +103,22 @@ class Command(BaseCommand):
                     p.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     p.kill()
+
+    def _wait_until_answering(self, name, process, url, timeout=SANDBOX_START_SECONDS):
+        """Poll ``url`` until the sandbox answers 200; CommandError if it exits or stays silent for ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise CommandError(f"The {name} exited (code {process.returncode}) before answering at {url}; "
+                                   "is its port in use?")  # fmt: skip
+            try:
+                if requests.get(url, timeout=2).ok:
+                    return
+            except requests.RequestException:
+                pass
+            if time.monotonic() >= deadline:
+                raise CommandError(f"The {name} did not answer at {url} within {timeout} seconds.")
+            time.sleep(0.25)
 
     def _place_webshop_order(self, eaccounting):
         """A customer buys in Tekniikkatalo's Visma Verkkokauppa (its orders arrive through eAccounting)."""

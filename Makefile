@@ -42,4 +42,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/* staticfiles .pytest_cache .ruff_cache  # var/.gitignore stays: var/ is tracked

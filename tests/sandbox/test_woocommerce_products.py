@@ -226,14 +226,12 @@ def test_invalid_input(sb, key):
     assert r.status_code == 404 and r.json()["code"] == "rest_no_route"
 
 
-def test_seed_10000_products_fast():
+def test_seed_10000_products():
     s = Sandbox()
     try:
         from sandbox.woocommerce.seed import seed_shop
 
-        t0 = time.monotonic()
-        out = seed_shop(s.state, products=10000, orders=0, seed=3)
-        assert time.monotonic() - t0 < 2.0
+        out = seed_shop(s.state, products=10000, orders=0, seed=3)  # how fast: `make benchmark`, not a timed test
         assert out["products"] == 10000
         key = s.key("read")
         r = s.get("/products", key, params={"per_page": 100, "page": 100})

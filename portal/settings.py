@@ -97,6 +97,9 @@ SILTA_TASK_RETENTION_DAYS = env.int("SILTA_TASK_RETENTION_DAYS", default=14)
 WEBSHOP_ALLOW_HTTP_HOSTS = env.list(
     "WEBSHOP_ALLOW_HTTP_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
 )
+# Hosts a shop may be on although they resolve to a loopback or private address (the local
+# sandboxes of the demo and tests); every other shop must resolve to public addresses only.
+WEBSHOP_ALLOW_PRIVATE_HOSTS = env.list("WEBSHOP_ALLOW_PRIVATE_HOSTS", default=WEBSHOP_ALLOW_HTTP_HOSTS)
 WEBSHOP_TIMEOUT = env.float("WEBSHOP_TIMEOUT", default=30.0)
 # Webhook deliveries larger than this are refused (413) unread.
 WEBHOOK_MAX_BYTES = env.int("WEBHOOK_MAX_BYTES", default=1_000_000)

@@ -1,7 +1,7 @@
 """Connecting a tenant's webshop: key approval, connection test, webhooks. Database and shop I/O."""
 
 import secrets
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from integration import webshops
 from integration.models import ConnectionStatus, Tenant, WebshopConnection, normalize_shop_url
+from integration.net import outbound
 from integration.people import audit, notify
-from integration.webshops.base import AuthenticationFailed, ReadOnlyKey, WebshopError
+from integration.webshops.base import AuthenticationFailed, InsecureURL, ReadOnlyKey, WebshopError
 
 WEBHOOK_TOPICS = ["order.created", "order.updated", "product.updated"]
 APPROVAL_SALT = "silta.webshop.approval"
@@ -35,11 +36,10 @@ def webhook_url(tenant: Tenant) -> str:
 
 def check_shop_url(tenant: Tenant, base_url: str) -> str:
     url = normalize_shop_url(base_url)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SetupRefused(_("Enter the shop's address, e.g. https://shop.example.fi."))
-    if parts.scheme == "http" and parts.hostname not in settings.WEBSHOP_ALLOW_HTTP_HOSTS:
-        raise SetupRefused(_("The shop must be reached over HTTPS: API keys would travel unencrypted."))
+    try:  # the outbound policy, as every later call will apply it (scheme, user info, public address)
+        outbound.Policy.from_settings().check(url)
+    except outbound.OutboundRefused as exc:
+        raise SetupRefused(str(exc)) from None
     if WebshopConnection.objects.filter(base_url=url).exclude(tenant=tenant).exists():
         raise SetupRefused(_("This shop is already connected to another company in Silta."))
     return url
@@ -96,7 +96,7 @@ def test_connection(connection: WebshopConnection) -> str:
     """Ask the shop; record the outcome on the connection; return it in words (raises WebshopError)."""
     try:
         info = webshops.for_connection(connection).test_connection()
-    except (AuthenticationFailed, ReadOnlyKey) as exc:
+    except (AuthenticationFailed, ReadOnlyKey, InsecureURL) as exc:  # InsecureURL: the address policy refused
         mark_needs_reconnect(connection, str(exc))
         raise
     except WebshopError:

@@ -73,10 +73,10 @@ def classify(ip: IPAddress) -> AddressKind | None:
             return AddressKind.LINK_LOCAL
         if candidate.is_multicast:
             return AddressKind.MULTICAST
+        if candidate.is_reserved:  # before private: Python counts 240.0.0.0/4 as private too
+            return AddressKind.RESERVED
         if candidate.is_private:
             return AddressKind.PRIVATE
-        if candidate.is_reserved:
-            return AddressKind.RESERVED
         if not candidate.is_global:
             return AddressKind.NOT_GLOBAL
     return None

@@ -92,10 +92,29 @@ class WebshopConnection(models.Model):
     def save(self, *args, **kwargs):
         # One shop is one URL: "https://Shop.fi/" and "https://shop.fi" must collide.
         self.base_url = normalize_shop_url(self.base_url)
+        if self._forget_keys_of_another_address() and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *FIELDS_OF_AN_APPROVAL}
         super().save(*args, **kwargs)
+
+    def _forget_keys_of_another_address(self) -> bool:
+        """A new address must not receive the old shop's keys: they are dropped (unless new ones
+        come with the address) and the webhook secret with them; a new approval is needed."""
+        before = type(self).objects.filter(pk=self.pk).first() if self.pk else None
+        if before is None or before.base_url == self.base_url:
+            return False
+        if (self.api_key, self.api_secret) == (before.api_key, before.api_secret):
+            self.api_key = self.api_secret = ""
+            self.status = ConnectionStatus.NOT_CONNECTED
+            self.status_detail = ""
+            self.connected_at = None
+        self.webhook_secret = ""
+        return True
 
     def clean(self):
         self.base_url = normalize_shop_url(self.base_url)
+
+
+FIELDS_OF_AN_APPROVAL = ("api_key", "api_secret", "webhook_secret", "status", "status_detail", "connected_at")
 
 
 def normalize_shop_url(url: str) -> str:

@@ -229,8 +229,12 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # --- Failed-login throttling (django-axes) ---
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # a lockout is one user from one address
 AXES_RESET_ON_SUCCESS = True
+# Proxies (addresses or networks) whose X-Forwarded-For is believed for the client's address: the
+# nginx in front of gunicorn. Without it, behind a proxy every login comes from the proxy's address.
+SILTA_TRUSTED_PROXIES = env.list("SILTA_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "integration.people.client_ip.client_ip"
 
 # --- Two-factor login (django-otp, TOTP; optional per user) ---
 OTP_TOTP_ISSUER = "Silta"  # the name authenticator apps show

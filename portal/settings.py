@@ -103,6 +103,9 @@ WEBSHOP_ALLOW_PRIVATE_HOSTS = env.list("WEBSHOP_ALLOW_PRIVATE_HOSTS", default=WE
 WEBSHOP_TIMEOUT = env.float("WEBSHOP_TIMEOUT", default=30.0)
 # Webhook deliveries larger than this are refused (413) unread.
 WEBHOOK_MAX_BYTES = env.int("WEBHOOK_MAX_BYTES", default=1_000_000)
+# Webhook deliveries per shop per minute that start work at once; more are recorded and left to the
+# next scheduled run (which polls the shop), so a flood cannot fill the queue or eAccounting's budget.
+WEBHOOK_MAX_PER_MINUTE = env.int("WEBHOOK_MAX_PER_MINUTE", default=120)
 
 INSTALLED_APPS = [
     "portal.apps.SiltaAdminConfig",  # replaces django.contrib.admin: our AdminSite is the default

@@ -208,6 +208,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where a login lands when its `next` is missing or refused (an address on another site): the dashboard.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # smtp+tls://user:password@smtp.example.com:587 in production; the console in the demo.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -224,8 +226,13 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+# Seconds a login lasts (default 12 hours: a working day, not Django's two weeks).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# /healthz tells everyone ok/fail; the parts (database, queue length, clusters) only to a request
+# carrying this token (header X-Health-Token, or ?token=). Empty: details to nobody.
+SILTA_HEALTH_TOKEN = env.str("SILTA_HEALTH_TOKEN", default="")
 # /healthz is probed over plain HTTP by the load balancer.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

@@ -18,6 +18,7 @@ from integration.models import ConnectionStatus, KeyApproval, Tenant, WebshopCon
 from integration.net import outbound
 from integration.people import audit, notify
 from integration.webshops.base import AuthenticationFailed, InsecureURL, ReadOnlyKey, WebshopError
+from integration.webshops.identity import shop_identity
 
 WEBHOOK_TOPICS = ["order.created", "order.updated", "product.updated"]
 APPROVAL_MAX_AGE = 600  # seconds the owner has to approve on the shop's page; the nonce works once
@@ -38,12 +39,12 @@ def webhook_url(tenant: Tenant) -> str:
 
 def check_shop_url(tenant: Tenant, base_url: str) -> str:
     url = normalize_shop_url(base_url)
+    if WebshopConnection.objects.filter(shop_identity=shop_identity(url)).exclude(tenant=tenant).exists():
+        raise SetupRefused(_("This shop is already connected to another company in Silta."))
     try:  # the outbound policy, as every later call will apply it (scheme, user info, public address)
         outbound.Policy.from_settings().check(url)
     except outbound.OutboundRefused as exc:
         raise SetupRefused(str(exc)) from None
-    if WebshopConnection.objects.filter(base_url=url).exclude(tenant=tenant).exists():
-        raise SetupRefused(_("This shop is already connected to another company in Silta."))
     return url
 
 

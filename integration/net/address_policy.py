@@ -114,7 +114,7 @@ def check_url(url: str, allow_http_hosts: frozenset[str]) -> Destination:
     host = host_of(parts.hostname)
     if parts.scheme == "http" and host not in allow_http_hosts:
         raise AddressRefusedReason(
-            _("The shop must be reached over HTTPS: API keys would travel unencrypted. Use the shop's https:// address."))
+            _("The shop must be reached over HTTPS: API keys would travel unencrypted."))
     return Destination(parts.scheme, host, port or (443 if parts.scheme == "https" else 80))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -85,10 +85,13 @@ class _Pins:
             raise OSError(f"no checked address for {host}:{port}") from None
 
 
-def _pinned(base: type[HTTPConnection], pins: _Pins) -> type[HTTPConnection]:
+Connection = TypeVar("Connection", bound=HTTPConnection)
+
+
+def _pinned(base: type[Connection], pins: _Pins) -> type[Connection]:
     class Pinned(base):  # type: ignore[valid-type,misc]
         def _new_conn(self) -> socket.socket:
-            name = self._dns_host
+            name: str = self._dns_host  # type: ignore[has-type]  # set by urllib3's host setter
             self._dns_host = pins.ip_for(name, self.port or 0)
             try:
                 return super()._new_conn()

@@ -80,7 +80,7 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
         return Answer(400, str(exc))
     if delivery.topic not in HANDLED_TOPICS:
         outcome = WebhookDelivery.Outcome.IGNORED
-    elif delivery.topic.startswith("product.") and shop.is_echo(delivery.payload):
+    elif delivery.topic.startswith("product.") and shop.is_echo(delivery.payload or {}):
         outcome = WebhookDelivery.Outcome.ECHO
     elif over_the_cap(tenant):
         outcome = WebhookDelivery.Outcome.THROTTLED

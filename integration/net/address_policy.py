@@ -118,8 +118,8 @@ def check_url(url: str, allow_http_hosts: frozenset[str]) -> Destination:
     return Destination(parts.scheme, host, port or (443 if parts.scheme == "https" else 80))
 
 
-def check_addresses(destination: Destination, addresses: list[str]) -> str:
-    """The first address to connect to, when every address the name resolves to is public."""
+def check_addresses(destination: Destination, addresses: list[str]) -> list[str]:
+    """The addresses to connect to (tried in order), when every one the name resolves to is public."""
     if not addresses:
         raise AddressRefusedReason(_("The name %(host)s does not resolve to any address.") % {"host": destination.host})
     for text in addresses:
@@ -128,4 +128,4 @@ def check_addresses(destination: Destination, addresses: list[str]) -> str:
             raise AddressRefusedReason(
                 _("The address %(host)s resolves to %(kind)s (%(ip)s); Silta only calls public addresses.")
                 % {"host": destination.host, "kind": describe(kind), "ip": text})  # fmt: skip
-    return addresses[0]
+    return addresses

@@ -17,6 +17,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from .address_policy import AddressRefusedReason, Destination, check_addresses, check_url, host_of
 
@@ -43,13 +44,13 @@ class Policy:
             allow_private_hosts=frozenset(host_of(h) for h in _setting("WEBSHOP_ALLOW_PRIVATE_HOSTS", [])),
         )
 
-    def check(self, url: str) -> tuple[Destination, str]:
-        """The destination and the IP address to connect to; raises ``OutboundRefused``."""
+    def check(self, url: str) -> tuple[Destination, list[str]]:
+        """The destination and the checked IP addresses to connect to; raises ``OutboundRefused``."""
         try:
             destination = check_url(url, self.allow_http_hosts)
             addresses = resolve(destination)
-            if destination.host in self.allow_private_hosts:
-                return destination, addresses[0] if addresses else destination.host
+            if destination.host in self.allow_private_hosts and addresses:
+                return destination, addresses
             return destination, check_addresses(destination, addresses)
         except AddressRefusedReason as exc:
             raise OutboundRefused(str(exc)) from None
@@ -74,11 +75,11 @@ def resolve(destination: Destination) -> list[str]:
 
 @dataclass
 class _Pins:
-    """(host, port) → the IP checked for it, set just before each request is sent."""
+    """(host, port) → the IPs checked for it, set just before each request is sent."""
 
-    by_destination: dict[tuple[str, int], str] = field(default_factory=dict)
+    by_destination: dict[tuple[str, int], list[str]] = field(default_factory=dict)
 
-    def ip_for(self, host: str, port: int) -> str:
+    def ips_for(self, host: str, port: int) -> list[str]:
         try:
             return self.by_destination[(host_of(host).strip("[]"), port)]
         except KeyError:  # fail closed: nothing connects without a check
@@ -92,9 +93,16 @@ def _pinned(base: type[Connection], pins: _Pins) -> type[Connection]:
     class Pinned(base):  # type: ignore[valid-type,misc]
         def _new_conn(self) -> socket.socket:
             name: str = self._dns_host  # type: ignore[has-type]  # set by urllib3's host setter
-            self._dns_host = pins.ip_for(name, self.port or 0)
+            ips = pins.ips_for(name, self.port or 0)
             try:
-                return super()._new_conn()
+                for n, ip in enumerate(ips):  # like a resolver's answer: the next address when one is down
+                    self._dns_host = ip
+                    try:
+                        return super()._new_conn()
+                    except (NewConnectionError, ConnectTimeoutError):
+                        if n == len(ips) - 1:
+                            raise
+                raise OSError("no address")  # unreachable: ips_for never returns an empty list
             finally:
                 self._dns_host = name  # TLS (SNI, certificate) and Host stay on the name
 
@@ -122,8 +130,8 @@ class PolicyAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": PinnedHTTPPool, "https": PinnedHTTPSPool}
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        destination, ip = self.policy.check(str(request.url))
-        self.pins.by_destination[(destination.host, destination.port)] = ip
+        destination, ips = self.policy.check(str(request.url))
+        self.pins.by_destination[(destination.host, destination.port)] = ips
         return super().send(request, *args, **kwargs)
 
 

@@ -189,6 +189,33 @@ def test_the_connection_goes_to_the_checked_address_without_a_second_lookup(monk
     assert only_loopback_connects == [("127.0.0.1", port)]
 
 
+def test_the_next_checked_address_is_tried_when_one_is_down(monkeypatch, only_loopback_connects):
+    """A name with several addresses (localhost: ::1 and 127.0.0.1) works when the first is not listening."""
+    real = socket.getaddrinfo
+
+    class Ok(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    with _server(Ok) as port:
+        def resolver(host, port_, *args, **kwargs):
+            if host == "shop.test":
+                return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port_, 0, 0)),
+                        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port_))]  # fmt: skip
+            return real(host, port_, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", resolver)
+        policy = outbound.Policy(allow_http_hosts=frozenset({"shop.test"}), allow_private_hosts=frozenset({"shop.test"}))
+        assert outbound.session(policy).get(f"http://shop.test:{port}/", timeout=5).status_code == 200
+    assert ("127.0.0.1", port) in only_loopback_connects
+
+
 class Redirector(BaseHTTPRequestHandler):
     """An allowed test server that answers every request with a redirect to ?to=…"""
 

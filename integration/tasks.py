@@ -4,7 +4,7 @@ import logging
 
 from integration.work import leases as jobs
 
-from .webshops.base import AuthenticationFailed, ReadOnlyKey
+from .webshops.base import AuthenticationFailed, InsecureURL, ReadOnlyKey
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def _held(tenant, lock, this, body, idle="nothing to do") -> str:
             run_record = body(lease)
     except jobs.LeaseTaken as busy:
         return str(busy)
-    except (AuthenticationFailed, ReadOnlyKey) as exc:
+    except (AuthenticationFailed, ReadOnlyKey, InsecureURL) as exc:  # InsecureURL: the address policy refused
         return _shop_refused(tenant, exc)
     if run_record is None:
         return idle
@@ -67,9 +67,16 @@ def transfer_orders(tenant_id: int, trigger: str = "schedule", order_ids: list[i
 
 def check_webhooks(tenant_id: int) -> list[str]:
     """Re-enable webhooks the shop disabled and recreate missing ones."""
+    from integration.models import Tenant
     from integration.webshops.setup import check_webhooks as check
 
-    return check(tenant_id)
+    tenant = Tenant.objects.select_related("webshop_connection").get(pk=tenant_id)
+    if reason := paused(tenant):  # a refused address or key is not called again until reconnected
+        return [reason]
+    try:
+        return check(tenant_id)
+    except (AuthenticationFailed, ReadOnlyKey, InsecureURL) as exc:
+        return [_shop_refused(tenant, exc)]
 
 
 def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False, confirm_mass_change: bool = False) -> str:

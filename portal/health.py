@@ -1,4 +1,9 @@
-"""/healthz: is the database reachable, and is a django-q2 cluster alive?"""
+"""/healthz: is the database reachable, and is a django-q2 cluster alive?
+
+The status (ok/fail, 200/503) is for everyone, the load balancer too; the parts (queue length,
+clusters, error names) only for a request with ``SILTA_HEALTH_TOKEN``."""
+
+import hmac
 
 from django.conf import settings
 from django.db import connection
@@ -36,7 +41,13 @@ def healthz(request):
     database = _database()
     queue = _queue() if database["ok"] else {"ok": False, "error": "database down"}
     healthy = database["ok"] and queue["ok"]
-    return JsonResponse(
-        {"status": "ok" if healthy else "fail", "database": database, "queue": queue},
-        status=200 if healthy else 503,
-    )
+    answer = {"status": "ok" if healthy else "fail"}
+    if _may_see_details(request):
+        answer.update(database=database, queue=queue)
+    return JsonResponse(answer, status=200 if healthy else 503)
+
+
+def _may_see_details(request) -> bool:
+    token = settings.SILTA_HEALTH_TOKEN
+    given = request.headers.get("X-Health-Token") or request.GET.get("token") or ""
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())

@@ -8,6 +8,7 @@ refuse to load without the secrets production needs.
 from pathlib import Path
 
 import environ
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -97,9 +98,15 @@ SILTA_TASK_RETENTION_DAYS = env.int("SILTA_TASK_RETENTION_DAYS", default=14)
 WEBSHOP_ALLOW_HTTP_HOSTS = env.list(
     "WEBSHOP_ALLOW_HTTP_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
 )
+# Hosts a shop may be on although they resolve to a loopback or private address (the local
+# sandboxes of the demo and tests); every other shop must resolve to public addresses only.
+WEBSHOP_ALLOW_PRIVATE_HOSTS = env.list("WEBSHOP_ALLOW_PRIVATE_HOSTS", default=WEBSHOP_ALLOW_HTTP_HOSTS)
 WEBSHOP_TIMEOUT = env.float("WEBSHOP_TIMEOUT", default=30.0)
 # Webhook deliveries larger than this are refused (413) unread.
 WEBHOOK_MAX_BYTES = env.int("WEBHOOK_MAX_BYTES", default=1_000_000)
+# Webhook deliveries per shop per minute that start work at once; more are recorded and left to the
+# next scheduled run (which polls the shop), so a flood cannot fill the queue or eAccounting's budget.
+WEBHOOK_MAX_PER_MINUTE = env.int("WEBHOOK_MAX_PER_MINUTE", default=120)
 
 INSTALLED_APPS = [
     "portal.apps.SiltaAdminConfig",  # replaces django.contrib.admin: our AdminSite is the default
@@ -126,6 +133,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): did this session give a code?
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (below)
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
@@ -202,6 +210,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where a login lands when its `next` is missing or refused (an address on another site): the dashboard.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # smtp+tls://user:password@smtp.example.com:587 in production; the console in the demo.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -218,16 +228,41 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+# Seconds a login lasts (default 12 hours: a working day, not Django's two weeks).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and style sheets from this site only, inline ones
+# only with the page's nonce (templates: nonce="{{ request.csp_nonce }}"); no inline event
+# handlers. Style attributes are allowed (the admin's and the charts' SVG use them; they run no code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "style-src-attr": [csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+# /healthz tells everyone ok/fail; the parts (database, queue length, clusters) only to a request
+# carrying this token (header X-Health-Token, or ?token=). Empty: details to nobody.
+SILTA_HEALTH_TOKEN = env.str("SILTA_HEALTH_TOKEN", default="")
 # /healthz is probed over plain HTTP by the load balancer.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Failed-login throttling (django-axes) ---
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # a lockout is one user from one address
 AXES_RESET_ON_SUCCESS = True
+# Proxies (addresses or networks) whose X-Forwarded-For is believed for the client's address: the
+# nginx in front of gunicorn. Without it, behind a proxy every login comes from the proxy's address.
+SILTA_TRUSTED_PROXIES = env.list("SILTA_TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "integration.people.client_ip.client_ip"
 
 # --- Two-factor login (django-otp, TOTP; optional per user) ---
 OTP_TOTP_ISSUER = "Silta"  # the name authenticator apps show

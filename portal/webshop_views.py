@@ -19,6 +19,8 @@ from integration.webshops import intake as webhook_intake
 from integration.webshops import setup as webshop_setup
 from integration.webshops.base import WebshopError
 
+KEYS_MAX_BYTES = 10_000  # an approval is a few short fields
+
 
 class ShopAddressForm(forms.Form):
     base_url = forms.URLField(label=gettext_lazy("Shop address"), assume_scheme="https",
@@ -42,11 +44,27 @@ def connect(request, slug):
 @require_POST
 def receive_keys(request):
     """WooCommerce posts the approved keys here, server to server (no browser, no session)."""
+    body = _read_body(request, KEYS_MAX_BYTES)
+    if body is None:
+        return JsonResponse({"error": "approval too large"}, status=413)
     try:
-        webshop_setup.accept_keys(json.loads(request.body))
-    except (ValueError, KeyError, webshop_setup.SetupRefused, WebshopConnection.DoesNotExist) as exc:
-        return JsonResponse({"error": str(exc) or "invalid approval"}, status=400)
+        webshop_setup.accept_keys(json.loads(body))
+    except (ValueError, RecursionError, webshop_setup.SetupRefused, WebshopConnection.DoesNotExist) as exc:
+        return JsonResponse({"error": str(exc)[:200] or "invalid approval"}, status=400)
     return JsonResponse({"ok": True})
+
+
+def _read_body(request, limit: int) -> bytes | None:
+    """The request's body, or None when it is (or says it is) over `limit` bytes. A Content-Length
+    that is not a number counts as unknown: the read itself is bounded."""
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return None
+    body = request.read(limit + 1)
+    return None if len(body) > limit else body
 
 
 @require_GET
@@ -79,14 +97,11 @@ def test(request, slug):
 @require_POST
 def webhook(request, public_id):
     """Deliveries from the shop: verified, recorded once, work enqueued. Never the work itself."""
-    length = int(request.headers.get("Content-Length") or 0)
-    if length > settings.WEBHOOK_MAX_BYTES:
-        return HttpResponse("delivery too large", status=413)
     tenant = Tenant.objects.select_related("webshop_connection").filter(public_id=public_id).first()
     if tenant is None:
         return HttpResponse("unknown address", status=404)
-    body = request.read(settings.WEBHOOK_MAX_BYTES + 1)
-    if len(body) > settings.WEBHOOK_MAX_BYTES:
+    body = _read_body(request, settings.WEBHOOK_MAX_BYTES)
+    if body is None:
         return HttpResponse("delivery too large", status=413)
     answer = webhook_intake.receive(tenant, request.headers, body)
     return HttpResponse(answer.message, status=answer.status, content_type="text/plain")

@@ -4,7 +4,7 @@ owners and superusers read it; it exports as CSV without secrets or formulas."""
 import csv
 import io
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django import forms
@@ -40,7 +40,6 @@ from integration.models import (
 )
 from integration.people import audit
 from integration.sync.article_sync import sync_articles
-from integration.webshops import setup as webshop_setup
 from portal.admin.audit import CSV_COLUMNS
 
 from .conftest import activated_on_an_empty_shop, connect_both
@@ -184,11 +183,15 @@ def test_connecting_the_webshop_by_key_approval_names_who_started_it(shop_owner,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_key_approval_started_without_a_user_is_the_shops(shop_owner, wc):
-    tenant, _ = shop_owner
-    approve_at_shop(wc.url, webshop_setup.approval_url(tenant, wc.url))  # e.g. a link made before this version
-    entry = one_entry(tenant, Action.CONNECTED_WEBSHOP)
-    assert entry.user is None and entry.username == "the shop (key approval)"
+def test_a_key_approval_replayed_writes_no_second_entry(shop_owner, client, wc):
+    tenant, owner = shop_owner
+    start = client.post(reverse("webshop_connect", args=[tenant.slug]), {"base_url": wc.url})
+    approve_at_shop(wc.url, start.url)
+    nonce = parse_qs(urlsplit(start.url).query)["user_id"][0]
+    replay = client.post(reverse("webshop_keys"), {"user_id": nonce, "consumer_key": "ck_x", "consumer_secret": "cs_x",
+                                                   "key_permissions": "read_write"}, content_type="application/json")
+    assert replay.status_code == 400
+    assert one_entry(tenant, Action.CONNECTED_WEBSHOP).user == owner
 
 
 def test_keys_pasted_in_the_admin_connect_the_webshop_without_showing_them(client, owner_a, tenant_a):

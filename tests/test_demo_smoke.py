@@ -6,7 +6,7 @@ import re
 import requests
 
 from .conftest import free_port, manage, spawn, stop
-from .test_health import _get, wait_for
+from .test_health import TOKEN, WITH_TOKEN, _get, wait_for
 
 
 def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
@@ -15,6 +15,7 @@ def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DEBUG": "true",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "SILTA_HEALTH_TOKEN": TOKEN,  # /healthz shows the queue's details only with it
     }
     for command in (["migrate"], ["createcachetable"], ["seed_demo"]):
         result = manage(*command, env=env)
@@ -44,7 +45,7 @@ def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
             env=env,
         )
         assert run.stdout.strip().splitlines()[-1] == "pong", run.stderr
-        health = wait_for(lambda: (r := _get(f"{base}/healthz")) is not None and r.status_code == 200 and r)
+        health = wait_for(lambda: (r := _get(f"{base}/healthz", WITH_TOKEN)) is not None and r.status_code == 200 and r)
         assert health and health.json()["queue"]["clusters"] >= 1
     finally:
         stop(web)

@@ -11,6 +11,9 @@ from django_q.tasks import async_task, result
 
 from .conftest import database_url, free_port, spawn, stop
 
+TOKEN = "health-token-of-the-monitoring"
+WITH_TOKEN = {"X-Health-Token": TOKEN}
+
 
 def wait_for(predicate, timeout=30, interval=0.25):
     deadline = time.monotonic() + timeout
@@ -23,12 +26,13 @@ def wait_for(predicate, timeout=30, interval=0.25):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_healthz_is_ok_with_a_running_cluster_that_runs_tasks(client):
+def test_healthz_is_ok_with_a_running_cluster_that_runs_tasks(client, settings):
+    settings.SILTA_HEALTH_TOKEN = TOKEN
     env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict)}
     cluster = spawn("qcluster", env=env)
     try:
-        response = wait_for(lambda: (r := client.get("/healthz")).status_code == 200 and r)
-        assert response, f"cluster never reported: {client.get('/healthz').json()}"
+        response = wait_for(lambda: (r := client.get("/healthz", headers=WITH_TOKEN)).status_code == 200 and r)
+        assert response, f"cluster never reported: {client.get('/healthz', headers=WITH_TOKEN).json()}"
         body = response.json()
         assert body["status"] == "ok" and body["database"]["ok"] and body["queue"]["clusters"] >= 1
         task_id = async_task("integration.tasks.ping")
@@ -39,9 +43,10 @@ def test_healthz_is_ok_with_a_running_cluster_that_runs_tasks(client):
 
 
 @pytest.mark.django_db
-def test_healthz_is_unavailable_without_a_cluster(client):
+def test_healthz_is_unavailable_without_a_cluster(client, settings):
+    settings.SILTA_HEALTH_TOKEN = TOKEN
     cache.clear()  # no cluster has reported
-    response = client.get("/healthz")
+    response = client.get("/healthz", {"token": TOKEN})
     assert response.status_code == 503
     body = response.json()
     assert body["database"]["ok"] is True
@@ -51,12 +56,12 @@ def test_healthz_is_unavailable_without_a_cluster(client):
 def test_healthz_is_unavailable_with_the_database_down():
     port = free_port()
     closed_port = free_port()  # nothing listens there
-    env = {**os.environ, "DATABASE_URL": f"postgres://silta@127.0.0.1:{closed_port}/silta"}
+    env = {**os.environ, "DATABASE_URL": f"postgres://silta@127.0.0.1:{closed_port}/silta", "SILTA_HEALTH_TOKEN": TOKEN}
     # gunicorn, as in production (runserver refuses to start without a database)
     server = spawn("portal.wsgi", "--bind", f"127.0.0.1:{port}", env=env, program=("-m", "gunicorn"))
     try:
         # a 503 Response is falsy, so wait for "any answer" wrapped in a tuple
-        answered = wait_for(lambda: (r := _get(f"http://127.0.0.1:{port}/healthz")) is not None and (r,))
+        answered = wait_for(lambda: (r := _get(f"http://127.0.0.1:{port}/healthz", WITH_TOKEN)) is not None and (r,))
         assert answered, "the web server did not start"
         (response,) = answered
         assert response.status_code == 503
@@ -66,8 +71,27 @@ def test_healthz_is_unavailable_with_the_database_down():
         stop(server)
 
 
-def _get(url):
+def _get(url, headers=None):
     try:
-        return requests.get(url, timeout=5)
+        return requests.get(url, timeout=5, headers=headers)
     except requests.ConnectionError:
         return None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token, details", [("", False), ("wrong", False), (TOKEN, True)])
+def test_healthz_shows_details_only_with_the_token(client, settings, token, details):
+    settings.SILTA_HEALTH_TOKEN = TOKEN
+    cache.clear()
+    by_header = client.get("/healthz", headers={"X-Health-Token": token} if token else {})
+    by_query = client.get("/healthz", {"token": token} if token else {})
+    for response in (by_header, by_query):
+        assert response.status_code == 503  # the status is for everyone
+        assert response.json()["status"] == "fail"
+        assert ("queue" in response.json() and "database" in response.json()) is details
+
+
+@pytest.mark.django_db
+def test_healthz_shows_no_details_when_no_token_is_set(client, settings):
+    settings.SILTA_HEALTH_TOKEN = ""
+    assert client.get("/healthz", {"token": ""}).json() == {"status": "fail"}

@@ -6,20 +6,21 @@ from django.urls import reverse
 from integration.models import Membership
 
 BOTH = {Membership.Role.OWNER, Membership.Role.MEMBER}
-# (url name, method, who may use it on their own tenant, the answer to anyone else)
+# (url name, method, who may use it on their own tenant, the answer to anyone outside the tenant: 404,
+# so that a company's address does not tell whether it exists; a member in the wrong role gets 403)
 VIEWS = [
-    ("eaccounting_connect", "post", {Membership.Role.OWNER}, 403),
-    ("webshop_connect", "get", {Membership.Role.OWNER}, 403),
-    ("webshop_approved", "get", {Membership.Role.OWNER}, 403),
-    ("webshop_test", "post", BOTH, 403),
-    ("tenant_activate", "get", {Membership.Role.OWNER}, 403),
-    ("tenant_deactivate", "get", {Membership.Role.OWNER}, 403),
-    ("first_sync", "get", {Membership.Role.OWNER}, 403),
-    ("sync_now", "post", BOTH, 403),
-    ("confirm_mass_change", "post", {Membership.Role.OWNER}, 403),
+    ("eaccounting_connect", "post", {Membership.Role.OWNER}, 404),
+    ("webshop_connect", "get", {Membership.Role.OWNER}, 404),
+    ("webshop_approved", "get", {Membership.Role.OWNER}, 404),
+    ("webshop_test", "post", BOTH, 404),
+    ("tenant_activate", "get", {Membership.Role.OWNER}, 404),
+    ("tenant_deactivate", "get", {Membership.Role.OWNER}, 404),
+    ("first_sync", "get", {Membership.Role.OWNER}, 404),
+    ("sync_now", "post", BOTH, 404),
+    ("confirm_mass_change", "post", {Membership.Role.OWNER}, 404),
     ("run_progress", "get", BOTH, 404),  # polled JSON: another tenant's does not exist
-    ("webshop_connect_visma", "post", {Membership.Role.OWNER}, 403),
-    ("visma_webshop", "get", BOTH, 403),
+    ("webshop_connect_visma", "post", {Membership.Role.OWNER}, 404),
+    ("visma_webshop", "get", BOTH, 404),
 ]
 
 
@@ -38,8 +39,17 @@ def test_tenant_views_are_only_for_their_tenants(client, three_users, tenant_a, 
         assert response.status_code in (200, 302)
         assert response.status_code != 302 or "/login/" not in response.url
     else:
-        assert response.status_code == refused
+        assert response.status_code == (403 if membership is not None else refused)
         assert tenant.name not in response.content.decode()
+
+
+@pytest.mark.parametrize("name,method,roles,refused", VIEWS, ids=[v[0] for v in VIEWS])
+def test_an_existing_company_and_a_missing_one_look_the_same_to_an_outsider(client, outsider, tenant_a, name, method,
+                                                                            roles, refused):  # fmt: skip
+    client.force_login(outsider)
+    existing = getattr(client, method)(reverse(name, args=[tenant_a.slug]))
+    missing = getattr(client, method)(reverse(name, args=["no-such-company"]))
+    assert existing.status_code == missing.status_code == 404
 
 
 @pytest.mark.parametrize("name,method,roles,refused", VIEWS, ids=[v[0] for v in VIEWS])

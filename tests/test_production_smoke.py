@@ -141,6 +141,7 @@ def stack(ea, wc, tmp_path):
         "EACCOUNTING_CLIENT_ID": "silta-demo",
         "EACCOUNTING_CLIENT_SECRET": "silta-demo-secret",
         "WEBSHOP_ALLOW_HTTP_HOSTS": "127.0.0.1",
+        "SILTA_HEALTH_TOKEN": "smoke-health-token",  # /healthz shows the queue's details only with it
         "GUNICORN_BIND": f"127.0.0.1:{web_port}",
         "GUNICORN_WORKERS": "2",
         "Q_WORKERS": "2",
@@ -202,7 +203,8 @@ def test_production_stack_activates_a_tenant_and_moves_articles_and_an_order(sta
     # --- production settings, as nginx's clients see them ---------------------------------------
     plain = _get(stack["direct"] + reverse("admin:login"))  # not through the TLS proxy
     assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
-    health = wait_for(lambda: (r := _get(base + "/healthz")) is not None and r.status_code == 200 and r, 30,
+    health = wait_for(lambda: (r := _get(base + "/healthz", headers={"X-Health-Token": "smoke-health-token"})) is not None
+                      and r.status_code == 200 and r, 30,
                       "a task cluster to report to /healthz")  # fmt: skip
     assert health.json()["queue"]["clusters"] >= 1
     login_page = requests.get(base + reverse("admin:login"), timeout=10)

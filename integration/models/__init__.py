@@ -18,6 +18,7 @@ from .connections import (
 )
 from .first_sync import FirstSync, ImportItem
 from .invitations import Invitation
+from .key_approvals import KeyApproval
 from .orders import (
     AccountingArticle,
     AccountingCustomer,
@@ -36,7 +37,7 @@ from .webhooks import WebhookDelivery
 __all__ = [
     "AuditEntry", "AuditEntryIsFinal",
     "ArticleLink", "ArticleTemplate", "JobLease", "JobSchedule", "ShopProductSnapshot", "SyncCursor", "SyncEvent", "SyncRun",
-    "TaxClassMapping", "FirstSync", "ImportItem", "Invitation", "ReferenceData",
+    "TaxClassMapping", "FirstSync", "ImportItem", "Invitation", "KeyApproval", "ReferenceData",
     "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",
     "WebshopConnection", "business_id_validator", "normalize_shop_url",
     "AccountingArticle", "AccountingCustomer", "MethodArticle", "OrderSettings", "OrderStep", "OrderTransfer", "ShopMethod",

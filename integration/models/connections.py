@@ -1,10 +1,12 @@
 """How Silta reaches a tenant's systems (secrets encrypted at rest), and the shared API budget."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..fields import EncryptedTextField
+from ..webshops.identity import shop_identity
 from .tenancy import Tenant
 
 
@@ -61,6 +63,8 @@ class WebshopConnection(models.Model):
     base_url = models.URLField(
         "shop URL", blank=True, help_text="The shop's address, e.g. https://shop.example.fi. Not used for Visma Verkkokauppa."
     )
+    # The shop's canonical identity (integration.webshops.identity): one company per shop.
+    shop_identity = models.CharField(max_length=300, blank=True, editable=False)
     api_key = EncryptedTextField("API consumer key")
     api_secret = EncryptedTextField("API consumer secret")
     webhook_secret = EncryptedTextField()
@@ -79,6 +83,12 @@ class WebshopConnection(models.Model):
                 name="one_tenant_per_shop_url",
                 violation_error_message="This shop is already connected to another tenant.",
             ),
+            models.UniqueConstraint(
+                fields=["shop_identity"],
+                condition=~Q(shop_identity=""),
+                name="one_tenant_per_shop_identity",
+                violation_error_message="This shop is already connected to another tenant.",
+            ),
             models.CheckConstraint(
                 condition=Q(platform="visma_webshop", base_url="") | ~Q(platform="visma_webshop"),
                 name="visma_webshop_has_no_url",
@@ -92,10 +102,34 @@ class WebshopConnection(models.Model):
     def save(self, *args, **kwargs):
         # One shop is one URL: "https://Shop.fi/" and "https://shop.fi" must collide.
         self.base_url = normalize_shop_url(self.base_url)
+        self.shop_identity = shop_identity(self.base_url)
+        if self._forget_keys_of_another_address() and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *FIELDS_OF_AN_APPROVAL}
         super().save(*args, **kwargs)
+
+    def _forget_keys_of_another_address(self) -> bool:
+        """A new address must not receive the old shop's keys: they are dropped (unless new ones
+        come with the address) and the webhook secret with them; a new approval is needed."""
+        before = type(self).objects.filter(pk=self.pk).first() if self.pk else None
+        if before is None or before.base_url == self.base_url:
+            return False
+        if (self.api_key, self.api_secret) == (before.api_key, before.api_secret):
+            self.api_key = self.api_secret = ""
+            self.status = ConnectionStatus.NOT_CONNECTED
+            self.status_detail = ""
+            self.connected_at = None
+        self.webhook_secret = ""
+        return True
 
     def clean(self):
         self.base_url = normalize_shop_url(self.base_url)
+        self.shop_identity = shop_identity(self.base_url)
+        others = type(self).objects.filter(shop_identity=self.shop_identity).exclude(pk=self.pk)
+        if self.shop_identity and others.exists():  # the field is not on the form: checked here
+            raise ValidationError({"base_url": _("This shop is already connected to another company in Silta.")})
+
+
+FIELDS_OF_AN_APPROVAL = ("shop_identity", "api_key", "api_secret", "webhook_secret", "status", "status_detail", "connected_at")
 
 
 def normalize_shop_url(url: str) -> str:

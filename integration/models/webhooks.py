@@ -1,6 +1,7 @@
 """Webhook deliveries received from shops."""
 
 from django.db import models
+from django.db.models import Q
 
 from .tenancy import Tenant
 
@@ -12,9 +13,13 @@ class WebhookDelivery(models.Model):
         ENQUEUED = "enqueued", "Work enqueued"
         ECHO = "echo", "Ignored: echo of Silta's own write"
         IGNORED = "ignored", "Ignored: topic not used"
+        THROTTLED = "throttled", "Not enqueued: over the per-minute cap (the next scheduled run picks it up)"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="webhook_deliveries")
-    delivery_id = models.CharField(max_length=100)
+    delivery_id = models.CharField(max_length=100, blank=True, help_text="The shop's X-WC-Webhook-Delivery-ID (unsigned).")
+    # What makes a delivery the same one again: a hash of the topic, resource, id and signed body.
+    # Not the delivery ID, which is outside the signature and anyone replaying a body can change.
+    content_key = models.CharField(max_length=64, blank=True, editable=False)
     topic = models.CharField(max_length=60)
     resource_id = models.CharField(max_length=40, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
@@ -24,7 +29,8 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = "webhook deliveries"
         ordering = ["-received_at"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "delivery_id"], name="one_delivery_per_tenant_and_id")
+            models.UniqueConstraint(fields=["tenant", "content_key"], condition=~Q(content_key=""),
+                                    name="one_delivery_per_tenant_and_content"),
         ]
 
     def __str__(self):

@@ -41,11 +41,11 @@ def has_role(user, tenant, roles=ALL_ROLES) -> bool:
 
 
 def get_tenant_for_user(user, slug, roles=ALL_ROLES) -> Tenant:
-    """For portal views: 404 if the tenant does not exist, 403 if the user may not act for it."""
-    try:
-        tenant = Tenant.objects.get(slug=slug)
-    except Tenant.DoesNotExist:
-        raise Http404("No such tenant.") from None
+    """For portal views: 404 unless the user belongs to the tenant (a company one does not belong to
+    looks the same as one that does not exist), 403 if their role may not do this."""
+    tenant = tenants_for(user).filter(slug=slug).first()
+    if tenant is None:
+        raise Http404("No such tenant.")
     if not has_role(user, tenant, roles):
         raise PermissionDenied
     return tenant

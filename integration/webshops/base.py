@@ -76,6 +76,10 @@ class InsecureURL(WebshopError):
     """Plain http:// to a host that is not allowed to be reached unencrypted."""
 
 
+class AddressRefused(InsecureURL):
+    """The outbound policy refuses the shop's address (not public, a redirect): nothing was sent."""
+
+
 class ShopUnavailable(WebshopError):
     """No usable answer: server errors, rate limiting or network trouble, after retries.
 

@@ -1,13 +1,20 @@
 """Taking a webhook delivery from a tenant's shop: verify, record once, enqueue work. Nothing else.
 
 The import itself never runs in the request: it is a django-q2 task, enqueued
-after the delivery is recorded and committed.
+after the delivery is recorded and committed. A delivery is the same one again when its signed
+content is (topic, resource, id and body): the delivery-ID header is not signed, so it cannot tell.
+Every malformed input is answered 4xx, never an error page.
 """
 
-import uuid
+import hashlib
+import re
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
 
 from integration import webshops
 from integration.models import Tenant, WebhookDelivery
@@ -16,12 +23,41 @@ from integration.work import queues
 
 # Topics that start work (a handle_webhook task); other topics are recorded and ignored.
 HANDLED_TOPICS = {"order.created", "order.updated", "product.updated", "product.created"}
+TOPIC = re.compile(r"^[a-z_]{1,29}\.[a-z_]{1,30}$")  # resource.event, within the column's 60 characters
+MAX_DELIVERY_ID = 100  # the column
+MAX_RESOURCE_ID_DIGITS = 40  # the column
 
 
 @dataclass
 class Answer:
     status: int
     message: str
+
+
+def content_key(topic: str, resource: str, resource_id: str, body: bytes) -> str:
+    signed = hashlib.sha256(body).hexdigest()
+    return hashlib.sha256("\n".join((topic, resource, resource_id, signed)).encode()).hexdigest()
+
+
+def resource_id_of(payload: dict[str, Any]) -> str:
+    """The resource's id as digits ("" when the payload has none); PayloadInvalid otherwise."""
+    value = payload.get("id", "")
+    if value == "" or value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise PayloadInvalid("The delivery's id is not a number.", status=400)
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_RESOURCE_ID_DIGITS):
+        raise PayloadInvalid("The delivery's id is not a number of at most 40 digits.", status=400)
+    return text
+
+
+def over_the_cap(tenant: Tenant) -> bool:
+    """The shop's deliveries that started work in the last minute reach WEBHOOK_MAX_PER_MINUTE."""
+    since = timezone.now() - timedelta(minutes=1)
+    recent = WebhookDelivery.objects.filter(tenant=tenant, outcome=WebhookDelivery.Outcome.ENQUEUED,
+                                            received_at__gte=since)  # fmt: skip
+    return recent.count() >= settings.WEBHOOK_MAX_PER_MINUTE
 
 
 def receive(tenant: Tenant, headers, body: bytes) -> Answer:
@@ -31,27 +67,35 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
     shop = webshops.for_connection(connection)
     try:
         delivery = shop.verify_delivery(headers, body, connection.webhook_secret)
+        if delivery.is_ping:
+            return Answer(200, "pong")
+        if not TOPIC.match(delivery.topic):
+            raise PayloadInvalid("The delivery's topic (X-WC-Webhook-Topic) is not resource.event.", status=400)
+        if len(delivery.delivery_id or "") > MAX_DELIVERY_ID:
+            raise PayloadInvalid("The delivery ID (X-WC-Webhook-Delivery-ID) is too long.", status=400)
+        resource_id = resource_id_of(delivery.payload or {})
     except SignatureInvalid:
         return Answer(401, "signature missing or invalid")
     except PayloadInvalid as exc:
         return Answer(400, str(exc))
-    if delivery.is_ping:
-        return Answer(200, "pong")
-    resource_id = str((delivery.payload or {}).get("id", ""))
     if delivery.topic not in HANDLED_TOPICS:
         outcome = WebhookDelivery.Outcome.IGNORED
-    elif delivery.topic.startswith("product.") and shop.is_echo(delivery.payload):
+    elif delivery.topic.startswith("product.") and shop.is_echo(delivery.payload or {}):
         outcome = WebhookDelivery.Outcome.ECHO
+    elif over_the_cap(tenant):
+        outcome = WebhookDelivery.Outcome.THROTTLED
     else:
         outcome = WebhookDelivery.Outcome.ENQUEUED
     try:
         with transaction.atomic():
             WebhookDelivery.objects.create(
-                tenant=tenant, delivery_id=delivery.delivery_id or f"missing-{uuid.uuid4()}", topic=delivery.topic,
-                resource_id=resource_id, outcome=outcome,
+                tenant=tenant, delivery_id=delivery.delivery_id or "", topic=delivery.topic, resource_id=resource_id,
+                content_key=content_key(delivery.topic, delivery.resource, resource_id, body), outcome=outcome,
             )
             if outcome == WebhookDelivery.Outcome.ENQUEUED:
                 queues.enqueue("integration.tasks.handle_webhook", tenant.pk, delivery.topic, resource_id)
     except IntegrityError:
-        return Answer(200, "already received")  # WooCommerce delivers again after a timeout
+        return Answer(200, "already received")  # WooCommerce delivers again after a timeout; or a replay
+    except DataError:  # a field the checks above let through but the database refuses
+        return Answer(400, "a field of the delivery is out of range")
     return Answer(202 if outcome == WebhookDelivery.Outcome.ENQUEUED else 200, outcome.label)

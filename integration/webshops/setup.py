@@ -1,24 +1,28 @@
 """Connecting a tenant's webshop: key approval, connection test, webhooks. Database and shop I/O."""
 
+import hashlib
 import secrets
-from urllib.parse import urlencode, urlsplit
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core import signing
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integration import webshops
-from integration.models import ConnectionStatus, Tenant, WebshopConnection, normalize_shop_url
+from integration.models import ConnectionStatus, KeyApproval, Tenant, WebshopConnection, normalize_shop_url
+from integration.net import outbound
 from integration.people import audit, notify
-from integration.webshops.base import AuthenticationFailed, ReadOnlyKey, WebshopError
+from integration.webshops.base import AuthenticationFailed, InsecureURL, ReadOnlyKey, WebshopError
+from integration.webshops.identity import shop_identity
 
 WEBHOOK_TOPICS = ["order.created", "order.updated", "product.updated"]
-APPROVAL_SALT = "silta.webshop.approval"
-APPROVAL_MAX_AGE = 3600  # seconds the shop owner has to approve
+APPROVAL_MAX_AGE = 600  # seconds the owner has to approve on the shop's page; the nonce works once
+MAX_KEY_LENGTH = 200  # WooCommerce's keys are 43 characters; anything far longer is junk
 
 
 class SetupRefused(Exception):
@@ -35,60 +39,82 @@ def webhook_url(tenant: Tenant) -> str:
 
 def check_shop_url(tenant: Tenant, base_url: str) -> str:
     url = normalize_shop_url(base_url)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SetupRefused(_("Enter the shop's address, e.g. https://shop.example.fi."))
-    if parts.scheme == "http" and parts.hostname not in settings.WEBSHOP_ALLOW_HTTP_HOSTS:
-        raise SetupRefused(_("The shop must be reached over HTTPS: API keys would travel unencrypted."))
-    if WebshopConnection.objects.filter(base_url=url).exclude(tenant=tenant).exists():
+    if WebshopConnection.objects.filter(shop_identity=shop_identity(url)).exclude(tenant=tenant).exists():
         raise SetupRefused(_("This shop is already connected to another company in Silta."))
+    try:  # the outbound policy, as every later call will apply it (scheme, user info, public address)
+        outbound.Policy.from_settings().check(url)
+    except outbound.OutboundRefused as exc:
+        raise SetupRefused(str(exc)) from None
     return url
 
 
-def approval_url(tenant: Tenant, base_url: str, user=None) -> str:
+def approval_url(tenant: Tenant, base_url: str, user: AbstractBaseUser) -> str:
     """WooCommerce's key-approval page: the owner approves and the keys arrive at our callback.
 
-    The signed state names the user who started it: the keys arrive server to server, and the
-    audit trail should still say who connected the shop."""
+    ``user_id`` is a one-time nonce tied to this company and the user who started the approval:
+    the keys arrive server to server, the audit trail should still say who connected the shop,
+    and a replayed callback must change nothing."""
     url = check_shop_url(tenant, base_url)
-    WebshopConnection.objects.update_or_create(
-        tenant=tenant, defaults={"platform": WebshopConnection.Platform.WOOCOMMERCE, "base_url": url}
-    )
-    state = signing.dumps({"tenant": tenant.pk, "url": url, "user": user.pk if user else None}, salt=APPROVAL_SALT)
+    connection = WebshopConnection.objects.filter(tenant=tenant).first() or WebshopConnection(tenant=tenant)
+    connection.platform = WebshopConnection.Platform.WOOCOMMERCE
+    connection.base_url = url  # a changed address drops the old keys (WebshopConnection.save)
+    connection.save()
+    nonce = secrets.token_urlsafe(32)
+    KeyApproval.objects.create(tenant=tenant, started_by=user, nonce_hash=nonce_hash(nonce), shop_url=connection.base_url)
     query = {
         "app_name": "Silta",
         "scope": "read_write",
-        "user_id": state,
+        "user_id": nonce,
         "return_url": _absolute("webshop_approved", tenant.slug),
         "callback_url": _absolute("webshop_keys"),
     }
     return f"{url}/wc-auth/v1/authorize?{urlencode(query)}"
 
 
-def accept_keys(payload: dict) -> WebshopConnection:
-    """The shop posts the generated keys to our callback; `user_id` is our signed state."""
-    try:
-        state = signing.loads(str(payload.get("user_id", "")), salt=APPROVAL_SALT, max_age=APPROVAL_MAX_AGE)
-    except signing.BadSignature as exc:
-        raise SetupRefused("unknown or expired approval") from exc
+def nonce_hash(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def _key(payload: dict[str, Any], name: str) -> str:
+    value = payload.get(name)
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_KEY_LENGTH:
+        raise SetupRefused(f"{name} is missing or not a key")
+    return value
+
+
+def accept_keys(payload: Any) -> WebshopConnection:
+    """The shop posts the generated keys to our callback; `user_id` is our one-time nonce.
+
+    Refused unless the nonce is known, unused and fresh; it is consumed with the keys, so a
+    second POST of the same value changes nothing and writes nothing."""
+    if not isinstance(payload, dict):
+        raise SetupRefused("the approval must be a JSON object")
+    nonce = payload.get("user_id")
+    if not isinstance(nonce, str) or not 0 < len(nonce) <= MAX_KEY_LENGTH:
+        raise SetupRefused("unknown or expired approval")
     if payload.get("key_permissions") != "read_write":
         raise SetupRefused("Silta needs read and write access to the shop.")
+    consumer_key, consumer_secret = _key(payload, "consumer_key"), _key(payload, "consumer_secret")
     with transaction.atomic():
-        connection = WebshopConnection.objects.select_for_update().get(tenant_id=state["tenant"])
-        if connection.base_url != state["url"]:
+        fresh_since = timezone.now() - timedelta(seconds=APPROVAL_MAX_AGE)
+        approval = (KeyApproval.objects.select_for_update().select_related("started_by")
+                    .filter(nonce_hash=nonce_hash(nonce), used_at__isnull=True, created_at__gte=fresh_since).first())  # fmt: skip
+        if approval is None:
+            raise SetupRefused("unknown, used or expired approval")
+        connection = WebshopConnection.objects.select_for_update().get(tenant_id=approval.tenant_id)
+        if connection.base_url != approval.shop_url:
             raise SetupRefused("the shop address changed while the approval was pending")
-        connection.api_key = payload["consumer_key"]
-        connection.api_secret = payload["consumer_secret"]
+        approval.used_at = timezone.now()
+        approval.save(update_fields=["used_at"])
+        connection.api_key = consumer_key
+        connection.api_secret = consumer_secret
         connection.webhook_secret = connection.webhook_secret or secrets.token_urlsafe(32)
         connection.status = ConnectionStatus.CONNECTED
         connection.status_detail = ""
         connection.connected_at = timezone.now()
         connection.save()
-        # Recorded here, in the same transaction: only the signed state knows who started the approval.
-        starter = get_user_model().objects.filter(pk=state.get("user")).first() if state.get("user") else None
-        audit.record(connection.tenant, starter, audit.Action.CONNECTED_WEBSHOP, f"Webshop {connection.base_url}",
-                     "Read/write keys approved in the shop (WooCommerce key approval)",
-                     username=None if starter else "the shop (key approval)")  # fmt: skip
+        audit.record(connection.tenant, approval.started_by, audit.Action.CONNECTED_WEBSHOP, f"Webshop {connection.base_url}",
+                     "Read/write keys approved in the shop (WooCommerce key approval)")  # fmt: skip
     return connection
 
 
@@ -96,7 +122,7 @@ def test_connection(connection: WebshopConnection) -> str:
     """Ask the shop; record the outcome on the connection; return it in words (raises WebshopError)."""
     try:
         info = webshops.for_connection(connection).test_connection()
-    except (AuthenticationFailed, ReadOnlyKey) as exc:
+    except (AuthenticationFailed, ReadOnlyKey, InsecureURL) as exc:  # InsecureURL: the address policy refused
         mark_needs_reconnect(connection, str(exc))
         raise
     except WebshopError:

@@ -36,11 +36,15 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A page that fails its test when the Content-Security-Policy blocked anything on it."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(15_000)
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert blocked == [], "the Content-Security-Policy blocked something the page needs"
 
 
 def log_in(page, base_url, username, password):

@@ -2,8 +2,9 @@
 
 - HTTPS with HTTP Basic (consumer key / secret), or, with ``query_string_auth=True``, the
   ``consumer_key`` / ``consumer_secret`` query parameters (for servers that strip the
-  Authorization header). Plain http:// only to hosts in ``WEBSHOP_ALLOW_HTTP_HOSTS`` (the
-  local sandbox): refused before any network call otherwise. A real WooCommerce accepts only
+  Authorization header). Every call goes through the outbound policy (``integration.net``):
+  public addresses only, pinned to the checked IP, no redirects followed; plain http:// only to
+  hosts in ``WEBSHOP_ALLOW_HTTP_HOSTS`` (the local sandbox): refused before any network call. A real WooCommerce accepts only
   OAuth 1.0a over plain HTTP: ``oauth=True`` signs every request so (a local test shop).
 - Lists are read in pages of 100 following ``X-WP-TotalPages``.
 - ``{code, message, data: {status}}`` errors become typed ``WebshopError``s.
@@ -29,7 +30,11 @@ from urllib.parse import quote, urlsplit
 import requests
 from urllib3.exceptions import NewConnectionError
 
+from integration.net import outbound
+from integration.net.address_policy import AddressRefusedReason, check_url, host_of
+
 from ..base import (
+    AddressRefused,
     AuthenticationFailed,
     InsecureURL,
     ItemRejected,
@@ -80,6 +85,7 @@ class WooClient:
         backoff: float = 0.5,
         max_backoff: float = 8.0,
         allow_http_hosts: list[str] | None = None,
+        allow_private_hosts: list[str] | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
@@ -96,23 +102,30 @@ class WooClient:
             list(allow_http_hosts) if allow_http_hosts is not None
             else list(_setting("WEBSHOP_ALLOW_HTTP_HOSTS", ["127.0.0.1", "localhost"]))
         )  # fmt: skip
+        self.allow_private_hosts = (
+            list(allow_private_hosts) if allow_private_hosts is not None
+            else list(_setting("WEBSHOP_ALLOW_PRIVATE_HOSTS", []))
+        )  # fmt: skip
+        self.policy = outbound.Policy(
+            allow_http_hosts=frozenset(host_of(h) for h in self.allow_http_hosts),
+            allow_private_hosts=frozenset(host_of(h) for h in self.allow_private_hosts),
+        )
         self.session = session or requests.Session()
+        self.session.trust_env = False  # an environment proxy would resolve the name again
+        adapter = outbound.PolicyAdapter(self.policy)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = USER_AGENT
         self.sleep = sleep
         self.requests_made = 0
 
     # ------------------------------------------------------------------ URL
     def check_url(self) -> None:
-        parts = urlsplit(self.base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InsecureURL(
-                f"“{self.base_url}” is not a web address; enter the shop's address, e.g. https://shop.example.fi."
-            )
-        if parts.scheme == "http" and parts.hostname not in self.allow_http_hosts:
-            raise InsecureURL(
-                f"The shop address {self.base_url} uses plain http://: the API key would travel unencrypted. "
-                "Use the shop's https:// address."
-            )
+        """The address's form (scheme, user info, plain-HTTP allow-list), before any network call."""
+        try:
+            check_url(self.base_url, self.policy.allow_http_hosts)
+        except AddressRefusedReason as exc:
+            raise InsecureURL(str(exc)) from None
 
     def url(self, path: str) -> str:
         return self.base_url + API_PREFIX + "/" + path.lstrip("/")
@@ -148,7 +161,9 @@ class WooClient:
             )
             try:
                 self.requests_made += 1
-                resp = self.session.request(method, url, params=sent, **kwargs)
+                resp = self.session.request(method, url, params=sent, allow_redirects=False, **kwargs)
+            except outbound.OutboundRefused as exc:
+                raise AddressRefused(str(exc)) from None
             except requests.exceptions.SSLError as exc:
                 raise TLSFailure(
                     f"A secure (HTTPS) connection to {self._host()} could not be established ({_tls_reason(exc)}). "
@@ -221,6 +236,12 @@ class WooClient:
                     status=resp.status_code,
                 )
             return Answer(resp.status_code, resp.headers, data)
+        if 300 <= resp.status_code < 400:
+            raise AddressRefused(
+                f"The shop at {self._host()} answered with a redirect (HTTP {resp.status_code}); Silta does not "
+                "follow redirects. Enter the shop's final address (the one its browser address bar shows).",
+                status=resp.status_code,
+            )
         raise self._error(resp, data)
 
     def _error(self, resp: requests.Response, data: Any) -> WebshopError:
@@ -244,7 +265,7 @@ class WooClient:
                 )  # fmt: skip
             if code == "woocommerce_rest_authentication_error":
                 return AuthenticationFailed(
-                    f"The shop did not accept the API key: {message} Check the consumer key and secret "
+                    f"The shop did not accept the API key: {message[:200]} Check the consumer key and secret "
                     "(WooCommerce → Settings → Advanced → REST API), or approve Silta again.",
                     status=status, code=code,
                 )  # fmt: skip
@@ -255,7 +276,7 @@ class WooClient:
                     status=status, code=code,
                 )  # fmt: skip
             return AuthenticationFailed(
-                f"The shop refused access: {message} The user who owns the API key needs shop manager rights.",
+                f"The shop refused access: {message[:200]} The user who owns the API key needs shop manager rights.",
                 status=status, code=code,
             )  # fmt: skip
         if status == 404 and code == "rest_no_route":
@@ -268,7 +289,8 @@ class WooClient:
             return NotFound(f"Not found in the shop: {message}", status=status, code=code)
         if status == 400:
             return ItemRejected(f"The shop refused the data: {message}", status=status, code=code)
-        return WebshopError(f"The shop answered with an error: {message} (HTTP {status}, {code})",
+        # The shop's own words are not repeated: what an address answers is not shown to the owner.
+        return WebshopError(f"The shop answered with an error (HTTP {status}, {code[:60]}).",
                             status=status, code=code)  # fmt: skip
 
     def _unavailable(self, resp: requests.Response, attempts: int, outcome_unknown: bool) -> ShopUnavailable:

@@ -75,7 +75,9 @@ def format_gmt(dt: datetime) -> str:
 
 def meta(items: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for m in items or []:
+    if not isinstance(items, list):  # absent, or junk in a delivery: no meta data
+        return out
+    for m in items:
         if isinstance(m, dict) and "key" in m:
             out[str(m["key"])] = m.get("value")
     return out
@@ -203,7 +205,7 @@ def matches_sync_hash(payload: dict) -> bool:
                 values[f] = _norm(f, payload[f])
             else:
                 return False
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, ArithmeticError):  # ArithmeticError: a price that is no number
         return False
     if payload.get("manage_stock") is False and "stock_quantity" in values:
         values["stock_quantity"] = None

@@ -53,6 +53,8 @@ def verify(headers: Mapping[str, str], body: bytes, secret: str) -> WebhookDeliv
         payload = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise PayloadInvalid("The delivery's body is not JSON.", status=400) from None
+    except RecursionError:
+        raise PayloadInvalid("The delivery's JSON is nested too deeply.", status=400) from None
     if not isinstance(payload, dict):
         raise PayloadInvalid("The delivery's body is not a JSON object.", status=400)
     topic = header(headers, "X-WC-Webhook-Topic") or ""
@@ -61,7 +63,7 @@ def verify(headers: Mapping[str, str], body: bytes, secret: str) -> WebhookDeliv
     wid = header(headers, "X-WC-Webhook-ID")
     return WebhookDelivery(
         is_ping=False,
-        webhook_id=int(wid) if wid and wid.strip().isdigit() else None,
+        webhook_id=int(wid) if wid and wid.strip().isascii() and wid.strip().isdigit() else None,
         delivery_id=header(headers, "X-WC-Webhook-Delivery-ID"),
         topic=topic,
         resource=resource,

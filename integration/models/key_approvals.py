@@ -1,0 +1,25 @@
+"""Pending WooCommerce key approvals: one per press of *Connect webshop*, used at most once.
+
+The nonce travels through the shop (the authorize URL's ``user_id``, so it is in browser history
+and the shop's logs); only its SHA-256 is stored, and the callback consumes it.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from .tenancy import Tenant
+
+
+class KeyApproval(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="key_approvals")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    nonce_hash = models.CharField(max_length=64, unique=True, editable=False)
+    shop_url = models.URLField("shop URL")
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Key approval for {self.tenant} started by {self.started_by}"

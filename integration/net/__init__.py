@@ -1,0 +1,1 @@
+"""Network policy for calls Silta makes to addresses a tenant supplied."""

@@ -16,6 +16,7 @@ from . import catalog, orders, seed
 from . import resources as R
 from .errors import ApiError
 from .state import DEFAULT_SETTINGS, YES_NO_OPTIONS, ShopState
+from .totals import NegativeFeeTax
 
 ROUTES = [
     "GET /_sandbox/  (this list)",
@@ -120,6 +121,9 @@ def handle(app, request: Request, base: str) -> tuple[Any, int]:
             unknown = set(data) - set(DEFAULT_SETTINGS)
             if unknown:
                 return {"error": f"unknown settings: {sorted(unknown)}"}, 400
+            modes = [m.value for m in NegativeFeeTax]
+            if "negative_fee_tax" in data and data["negative_fee_tax"] not in modes:
+                return {"error": f"negative_fee_tax must be one of {', '.join(modes)}"}, 400
             with state.lock:
                 state.settings.update(data)
                 _sync_options(state)

@@ -196,6 +196,7 @@ def order_settings(state: ShopState, o: dict) -> T.Settings:
         tax_round_at_subtotal=bool(s.get("tax_round_at_subtotal")),
         calc_discounts_sequentially=bool(s.get("calc_discounts_sequentially")),
         calc_taxes=bool(s["calc_taxes"]),
+        negative_fee_tax=T.NegativeFeeTax(s.get("negative_fee_tax") or T.NegativeFeeTax.APPORTION),
     )
 
 

@@ -31,6 +31,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # WooCommerce's woocommerce_tax_round_at_subtotal and woocommerce_calc_discounts_sequentially (both "no").
     "tax_round_at_subtotal": False,
     "calc_discounts_sequentially": False,
+    # A negative fee's tax: "apportion" (WooCommerce core: over the order's tax classes by cost) or
+    # "own_class" (at the fee's own class, as an order written by a plugin may carry it).
+    "negative_fee_tax": "apportion",
     "default_per_page": 10,
     "max_per_page": 100,
     "batch_limit": 100,

@@ -38,6 +38,13 @@ class CouponType(enum.StrEnum):
     FIXED_PRODUCT = "fixed_product"
 
 
+class NegativeFeeTax(enum.StrEnum):
+    """How a negative fee (a discount) is taxed."""
+
+    APPORTION = "apportion"  # WooCommerce core: spread over the order's tax classes by their costs
+    OWN_CLASS = "own_class"  # at the fee's own tax class, as an order written by a plugin may carry it
+
+
 @dataclass(frozen=True)
 class TaxRate:
     id: int
@@ -60,6 +67,7 @@ class Settings:
     tax_round_at_subtotal: bool = False
     calc_discounts_sequentially: bool = False
     calc_taxes: bool = True
+    negative_fee_tax: NegativeFeeTax = NegativeFeeTax.APPORTION
 
 
 # ---------------------------------------------------------------------- rounding
@@ -406,7 +414,10 @@ def calculate(
             if fee_total < max_discount and max_discount < 0:
                 fee_total = max_discount
         fees_total += fee_total
-        taxes = calc_tax(fee_total, _rates(f.rates, settings), False)
+        if fee_total < 0 and settings.negative_fee_tax == NegativeFeeTax.APPORTION:
+            taxes = _apportioned_taxes(fee_total, lines, results, fees, shipping_results, settings)
+        else:
+            taxes = calc_tax(fee_total, _rates(f.rates, settings), False)
         fee_results.append(ChargeResult(f.key, fee_total, taxes, line_tax(taxes, settings)))
 
     # update_taxes: per-rate sums, each item's tax rounded first unless rounding at subtotal.
@@ -447,6 +458,43 @@ def calculate(
         total=round_price(cart_total + fees_total + shipping_total + cart_tax + shipping_tax),
         fees_total=fees_total,
     )
+
+
+def _apportioned_taxes(
+    amount: Decimal,
+    lines: Sequence[LineItem],
+    results: Sequence[LineResult],
+    fees: Sequence[FeeItem],
+    shipping: Sequence[ChargeResult],
+    settings: Settings,
+) -> dict[int, Decimal]:
+    """``WC_Order_Item_Fee::calculate_taxes`` for a negative fee: its tax is spread over the tax classes of
+    the order's items, fees and shipping in proportion to their (non-negative) totals; shipping counts
+    for the first line's class (``woocommerce_shipping_tax_class`` "inherit"). The fee's own class is
+    not used."""
+    if not settings.calc_taxes:
+        return {}
+    classes = list(dict.fromkeys(li.rates for li in lines if li.rates))  # get_items_tax_classes
+    costs: dict[tuple[TaxRate, ...] | None, Decimal] = dict.fromkeys(classes, ZERO)
+    costs[None] = ZERO  # "non-taxable"
+
+    def add(rates: tuple[TaxRate, ...] | None, total: Decimal) -> None:
+        if total >= 0:
+            costs[rates or None] = costs.get(rates or None, ZERO) + total
+
+    for li, r in zip(lines, results, strict=True):
+        add(li.rates, r.total)
+    for f in fees:
+        add(f.rates, f.total)
+    for s in shipping:
+        add(classes[0] if classes else None, s.total)
+    total_costs = sum(costs.values(), ZERO)
+    taxes: dict[int, Decimal] = {}
+    if total_costs:
+        for rates, cost in costs.items():
+            if rates is not None and cost:
+                _merge(taxes, calc_tax(amount * cost / total_costs, rates, False))
+    return taxes
 
 
 def _coupon_results(discounts: Discounts, lines: Sequence[LineItem], settings: Settings) -> list[CouponResult]:

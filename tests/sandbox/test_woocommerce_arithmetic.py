@@ -17,6 +17,7 @@ from sandbox.woocommerce.totals import (
     Discounts,
     FeeItem,
     LineItem,
+    NegativeFeeTax,
     Settings,
     ShippingItem,
     ShippingPart,
@@ -278,3 +279,18 @@ def test_calc_tax_keeps_six_decimals():
     net = price_excluding_tax(D("10.00"), 1, rate, Settings(prices_include_tax=True))
     assert net == D("7.968127")
     assert calc_tax(net, rate, False) == {1: D("2.031872")}
+
+
+def test_negative_fee_tax_is_apportioned_over_the_orders_tax_classes():
+    # WooCommerce's source, not a test of theirs: WC_Order_Item_Fee::calculate_taxes / get_tax_class_costs
+    # (plugins/woocommerce/includes/class-wc-order-item-fee.php) spread a negative fee's tax over the tax
+    # classes of the order's items, fees and shipping by cost; shipping counts for the first line's class.
+    std, food = (TaxRate(1, D("25.5")),), (TaxRate(2, D("14")),)
+    lines = [line(1, "100", 1, std), line(2, "100", 1, food)]
+    ship = [ShippingItem("s", (ShippingPart(D(10), std),))]
+    t = calculate(lines, EXCL, fees=[FeeItem("discount", D(-21), (TaxRate(3, D("10")),))], shipping=ship)
+    assert t.fees[0].taxes == {1: D("-2.805000"), 2: D("-1.400000")}  # -11.00 at 25.5 %, -10.00 at 14 %
+    assert t.fees[0].total_tax == D("-4.21")  # -2.81 - 1.40: each rounded half up (prices exclude tax)
+    own = calculate(lines, Settings(negative_fee_tax=NegativeFeeTax.OWN_CLASS),
+                    fees=[FeeItem("discount", D(-21), (TaxRate(3, D("10")),))], shipping=ship)  # fmt: skip
+    assert own.fees[0].taxes == {3: D("-2.100000")}

@@ -198,3 +198,22 @@ def test_shipping_fee_and_amount_refunds_per_rate(sb, key):
     after = sb.get(f"/orders/{o['id']}", key).json()
     assert [r["total"] for r in after["refunds"]] == ["-4.89", "-" + ship_refund["amount"], "-8.00"]
     assert after["status"] == "completed"
+
+
+@pytest.mark.parametrize("mode,rate_ids", [("apportion", {1, 2}), ("own_class", {3})])
+def test_negative_fee_tax(sb, key, mode, rate_ids):
+    """A taxed negative fee at 10 % on 25.5 % and 14 % goods: WooCommerce spreads its tax over the goods'
+    classes (WC_Order_Item_Fee::calculate_taxes); ``negative_fee_tax: own_class`` keeps the fee's own rate,
+    as an order a plugin wrote may carry it."""
+    sb.control("PATCH", "/settings", {"negative_fee_tax": mode})
+    o = _order(sb, key, line_items=[{"product_id": _product(sb, key, "12.40"), "quantity": 1},
+                                    {"product_id": _product(sb, key, "2.50", "reduced-rate"), "quantity": 10}],
+               fee_lines=[{"name": "Alennus", "total": "-5.00", "tax_class": "reduced-rate-10"}])  # fmt: skip
+    fee = o["fee_lines"][0]
+    assert {t["id"] for t in fee["taxes"]} == rate_ids and D(fee["total_tax"]) < 0
+    assert {t["rate_id"] for t in o["tax_lines"]} == {1, 2} | rate_ids
+
+
+def test_negative_fee_tax_setting_is_checked(sb, key):
+    r = sb.http.patch(f"{sb.url}/_sandbox/settings", json={"negative_fee_tax": "sometimes"})
+    assert r.status_code == 400 and "apportion, own_class" in r.json()["error"]

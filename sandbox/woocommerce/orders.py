@@ -601,7 +601,8 @@ def create_refund(state: ShopState, oid: int, data: dict) -> dict:
         line_sum += -R.dec(item["total"]) - sum((R.dec(t["total"]) for t in item["taxes"]), Decimal(0))
         refunded[kind].append(item)
     lines = refunded["line_items"]
-    amount = R.dec(data["amount"]) if data.get("amount") not in (None, "") else line_sum
+    # wc_create_refund compares and stores the amount at the price decimals (half up)
+    amount = R.r2(R.dec(data["amount"]) if data.get("amount") not in (None, "") else line_sum)
     remaining = R.dec(o["total"]) - refunded_total(state, o)
     if amount <= 0:
         raise ApiError(

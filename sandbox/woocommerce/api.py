@@ -16,7 +16,7 @@ from . import catalog, orders, webhooks
 from . import resources as R
 from .auth import authenticate
 from .errors import ApiError, invalid_id, invalid_param
-from .state import ShopState
+from .state import YES_NO_OPTIONS, ShopState
 
 NS = "/wp-json/wc/v3"
 
@@ -976,10 +976,8 @@ def _sync_setting(ctx: Ctx, opt: dict) -> None:
     s = ctx.state.settings
     if opt["id"] == "woocommerce_currency":
         s["currency"] = opt["value"]
-    elif opt["id"] == "woocommerce_calc_taxes":
-        s["calc_taxes"] = opt["value"] == "yes"
-    elif opt["id"] == "woocommerce_prices_include_tax":
-        s["prices_include_tax"] = opt["value"] == "yes"
+    elif opt["id"] in YES_NO_OPTIONS:
+        s[YES_NO_OPTIONS[opt["id"]]] = opt["value"] == "yes"
 
 
 def _option(ctx: Ctx, group: str, oid: str) -> dict:

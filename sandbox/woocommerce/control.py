@@ -15,7 +15,8 @@ from werkzeug.wrappers import Request
 from . import catalog, orders, seed
 from . import resources as R
 from .errors import ApiError
-from .state import DEFAULT_SETTINGS, ShopState
+from .state import DEFAULT_SETTINGS, YES_NO_OPTIONS, ShopState
+from .totals import NegativeFeeTax
 
 ROUTES = [
     "GET /_sandbox/  (this list)",
@@ -25,6 +26,8 @@ ROUTES = [
     "GET|POST /_sandbox/keys {permissions: read|write|read_write, consumer_key?, consumer_secret?, description?}",
     "DELETE /_sandbox/keys/<consumer_key>",
     "GET|POST|PATCH /_sandbox/settings {<create_app settings keys>}",
+    "GET|POST /_sandbox/coupons {code, discount_type: percent|fixed_cart|fixed_product, amount, "
+    "limit_usage_to_x_items?, exclude_sale_items?} ; DELETE /_sandbox/coupons/<code>",
     "GET|POST|PATCH|DELETE /_sandbox/faults {latency_ms, error_rate, error_statuses, seed, fail_next, fail_status, "
     "drop_after_write_rate, drop_next_writes, rate_limit_burst, rate_limit_retry_after, paths}",
     "GET|POST /_sandbox/clock {advance: seconds} | {set: ISO GMT} | {offset: seconds}",
@@ -118,11 +121,31 @@ def handle(app, request: Request, base: str) -> tuple[Any, int]:
             unknown = set(data) - set(DEFAULT_SETTINGS)
             if unknown:
                 return {"error": f"unknown settings: {sorted(unknown)}"}, 400
+            modes = [m.value for m in NegativeFeeTax]
+            if "negative_fee_tax" in data and data["negative_fee_tax"] not in modes:
+                return {"error": f"negative_fee_tax must be one of {', '.join(modes)}"}, 400
             with state.lock:
                 state.settings.update(data)
                 _sync_options(state)
         with state.lock:
             return dict(state.settings), 200
+
+    if path == "/coupons":
+        if m == "POST":
+            try:
+                coupon = orders.coupon_from(data)
+            except ValueError as e:
+                return {"error": str(e)}, 400
+            with state.lock:
+                state.coupons[coupon["code"]] = coupon
+            return coupon, 201
+        with state.lock:
+            return list(state.coupons.values()), 200
+    mc = re.fullmatch(r"/coupons/([^/]+)", path)
+    if mc and m == "DELETE":
+        with state.lock:
+            c = state.coupons.pop(mc.group(1).lower(), None)
+        return ({"deleted": True}, 200) if c else ({"error": "no such coupon"}, 404)
 
     if path == "/faults":
         try:
@@ -239,7 +262,6 @@ def _sync_options(state: ShopState) -> None:
     opts = state.options
     if "woocommerce_currency" in opts:
         opts["woocommerce_currency"]["value"] = s["currency"]
-    if "woocommerce_calc_taxes" in opts:
-        opts["woocommerce_calc_taxes"]["value"] = "yes" if s["calc_taxes"] else "no"
-    if "woocommerce_prices_include_tax" in opts:
-        opts["woocommerce_prices_include_tax"]["value"] = "yes" if s["prices_include_tax"] else "no"
+    for option, key in YES_NO_OPTIONS.items():
+        if option in opts:
+            opts[option]["value"] = "yes" if s[key] else "no"

@@ -1,8 +1,8 @@
 """Orders, refunds and order notes (call with ``state.lock`` held).
 
-Totals follow WooCommerce: line ``subtotal``/``total`` exclude tax; with
-``prices_include_tax`` the catalogue price is gross and the tax is extracted.
-Stock is reduced when an order reaches processing / on-hold / completed and
+Totals are WooCommerce's own arithmetic (``totals.py``): line ``subtotal``/``total`` exclude tax;
+with ``prices_include_tax`` the catalogue price is gross, the tax is extracted and coupons apply to
+the gross prices. Stock is reduced when an order reaches processing / on-hold / completed and
 restored when it is cancelled (``_order_stock_reduced`` in WooCommerce).
 """
 
@@ -14,15 +14,13 @@ from typing import Any
 
 from . import catalog
 from . import resources as R
+from . import totals as T
 from .errors import ApiError, invalid_id, invalid_param
 from .state import ShopState
 
 ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash")
 STOCK_REDUCING = ("processing", "on-hold", "completed")
 PAID_STATUSES = ("processing", "completed")
-
-# Coupons known to the sandbox shop: code -> (discount_type, amount)
-COUPONS = {"ale10": ("percent", Decimal("10")), "kesa5": ("fixed_cart", Decimal("5"))}
 
 ADDRESS_KEYS = (
     "first_name",
@@ -53,34 +51,30 @@ def _emit(state: ShopState, topic: str, oid: int) -> None:
 
 
 # ---------------------------------------------------------------------- taxes
-def tax_rate_for(state: ShopState, tax_class: str) -> dict | None:
+def tax_rates_for(state: ShopState, tax_class: str) -> tuple[T.TaxRate, ...]:
+    """The rates WooCommerce applies to a tax class: per priority the first matching rate (WC_Tax::find_rates)."""
     if not state.settings["calc_taxes"]:
-        return None
+        return ()
     slug = tax_class or "standard"
-    for r in sorted(state.tax_rates.values(), key=lambda r: (r["order"], r["id"])):
+    chosen: dict[int, dict] = {}
+    for r in sorted(state.tax_rates.values(), key=lambda r: (r["priority"], r["order"], r["id"])):
         if r["class"] == slug and r["country"] in ("", state.settings["tax_country"]):
-            return r
-    return None
+            chosen.setdefault(int(r["priority"]), r)
+    return tuple(T.TaxRate(r["id"], R.dec(r["rate"]), bool(r["compound"])) for _, r in sorted(chosen.items()))
 
 
-def _split(gross_or_net: Decimal, rate: dict | None, includes_tax: bool) -> tuple[Decimal, Decimal]:
-    """(net, tax) of an amount."""
-    if rate is None:
-        return R.r2(gross_or_net), Decimal("0")
-    pct = R.dec(rate["rate"])
-    if includes_tax:
-        tax = R.r2(gross_or_net * pct / (Decimal(100) + pct))
-        return R.r2(gross_or_net) - tax, tax
-    net = R.r2(gross_or_net)
-    return net, R.r2(net * pct / Decimal(100))
+def tax_amount(value: Decimal) -> str:
+    """An item's per-rate tax as WooCommerce keeps it in ``taxes``: unrounded (6 decimals), shown with at
+    least 2 (the REST API prints ``taxes`` as stored, unlike the item's rounded ``total_tax``)."""
+    text = f"{T.precise(value).normalize():f}"
+    return text if "." in text and len(text.split(".")[1]) > 2 else f"{value:.2f}"
 
 
-def _tax_entry(rate: dict | None, total: Decimal, subtotal: Decimal | None) -> list[dict]:
-    if rate is None:
-        return []
+def _taxes_json(taxes: dict[int, Decimal], subtotals: dict[int, Decimal] | None) -> list[dict]:
     return [
-        {"id": rate["id"], "total": f"{total:.2f}", "subtotal": "" if subtotal is None else f"{subtotal:.2f}"}
-    ]
+        {"id": rid, "total": tax_amount(t), "subtotal": "" if subtotals is None else tax_amount(subtotals.get(rid, T.ZERO))}
+        for rid, t in taxes.items()
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------------- building
@@ -135,6 +129,7 @@ def _build_line(state: ShopState, li: dict) -> dict:
         "tax_class": tax_class,
         "_unit": unit,
         "_taxable": src.get("tax_status", "taxable") == "taxable",
+        "_on_sale": R.sale_active(state, src),
         "meta_data": meta,
         "sku": src.get("sku", ""),
     }
@@ -189,128 +184,135 @@ def _build_fee(state: ShopState, f: dict) -> dict:
     }
 
 
+DELETED_RATE = {"country": "", "name": "", "priority": 1, "compound": False}
+
+
+def order_settings(state: ShopState, o: dict) -> T.Settings:
+    """The shop settings an order is calculated with; prices_include_tax is the order's own (as WooCommerce
+    stores it on the order), the rounding and coupon options are read when calculating."""
+    s = state.settings
+    return T.Settings(
+        prices_include_tax=bool(o.get("prices_include_tax")),
+        tax_round_at_subtotal=bool(s.get("tax_round_at_subtotal")),
+        calc_discounts_sequentially=bool(s.get("calc_discounts_sequentially")),
+        calc_taxes=bool(s["calc_taxes"]),
+        negative_fee_tax=T.NegativeFeeTax(s.get("negative_fee_tax") or T.NegativeFeeTax.APPORTION),
+    )
+
+
+def coupon_from(data: dict) -> dict:
+    """A coupon definition for the shop (control API); ValueError says what is wrong."""
+    code = str(data.get("code") or "").strip().lower()  # wc_format_coupon_code lower-cases
+    if not code:
+        raise ValueError("code is required")
+    kinds = [k.value for k in T.CouponType]
+    if data.get("discount_type", "fixed_cart") not in kinds:
+        raise ValueError(f"discount_type must be one of {', '.join(kinds)}")
+    if not R.is_number(data.get("amount")) or R.dec(data["amount"]) < 0:
+        raise ValueError("amount must be a number of at least 0")
+    limit = data.get("limit_usage_to_x_items")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+        raise ValueError("limit_usage_to_x_items must be a whole number or null")
+    return {"code": code, "discount_type": data.get("discount_type", "fixed_cart"), "amount": str(data["amount"]),
+            "limit_usage_to_x_items": limit or None, "exclude_sale_items": bool(data.get("exclude_sale_items"))}  # fmt: skip
+
+
+def _coupon(state: ShopState, c: dict, settings: T.Settings) -> T.Coupon:
+    known = state.coupons.get(c["code"])
+    if known is None:
+        # recalculate_coupons: a coupon it cannot load becomes a fixed cart coupon of its stored discount.
+        amount = R.dec(c.get("discount")) + (R.dec(c.get("discount_tax")) if settings.prices_include_tax else 0)
+        return T.Coupon(c["code"], T.CouponType.FIXED_CART, amount)
+    return T.Coupon(
+        c["code"],
+        T.CouponType(known["discount_type"]),
+        R.dec(known["amount"]),
+        known.get("limit_usage_to_x_items") or None,
+        bool(known.get("exclude_sale_items")),
+    )
+
+
 def recalculate(state: ShopState, o: dict) -> None:
     """Compute every line and order total from the stored unit prices (WC calculate_totals)."""
-    incl = bool(o.get("prices_include_tax"))
-    tax_totals: dict[int, dict] = {}
-
-    def add_tax(rate: dict | None, amount: Decimal, shipping: bool) -> None:
-        if rate is None:
-            return
-        t = tax_totals.setdefault(rate["id"], {"rate": rate, "tax": Decimal(0), "ship": Decimal(0)})
-        t["ship" if shipping else "tax"] += amount
-
-    # coupons: percent / fixed_cart, applied to line subtotals
-    subtotal_sum = Decimal(0)
+    st = order_settings(state, o)
     lines = []
     for item in o["line_items"]:
-        rate = tax_rate_for(state, item["tax_class"]) if item["_taxable"] else None
-        net, tax = _split(item["_unit"] * item["quantity"], rate, incl)
-        lines.append((item, rate, net, tax))
-        subtotal_sum += net
-    discount_total = Decimal(0)
-    for c in o["coupon_lines"]:
-        kind, amount = COUPONS.get(c["code"].lower(), ("fixed_cart", Decimal(0)))
-        c["_type"] = kind
-        c["_amount"] = amount
-    pct = sum((c["_amount"] for c in o["coupon_lines"] if c["_type"] == "percent"), Decimal(0))
-    fixed = sum((c["_amount"] for c in o["coupon_lines"] if c["_type"] == "fixed_cart"), Decimal(0))
-    cart_tax = Decimal(0)
-    discount_tax = Decimal(0)
-    for item, rate, net, tax in lines:
-        share = (net / subtotal_sum) if subtotal_sum else Decimal(0)
-        disc = R.r2(net * pct / Decimal(100) + fixed * share)
-        disc = min(disc, net)
-        total = net - disc
-        total_tax = tax if disc == 0 or not net else R.r2(tax * total / net)
+        rates = tax_rates_for(state, item["tax_class"]) if item["_taxable"] else ()
+        subtotal = T.price_excluding_tax(item["_unit"], item["quantity"], rates, st)
+        lines.append(T.LineItem(item["id"], item["quantity"], subtotal, rates, bool(item.get("_on_sale"))))
+    coupons = [_coupon(state, c, st) for c in o["coupon_lines"]]
+    fees = [
+        T.FeeItem(f["id"], f["_amount"], tax_rates_for(state, f["tax_class"]) if f["tax_status"] == "taxable" else ())
+        for f in o["fee_lines"]
+    ]  # fmt: skip
+    goods = T.calculate(lines, st, coupons)  # the goods' totals, which a split shipping tax follows
+    shipping = [T.ShippingItem(s["id"], _shipping_parts(state, s, lines, goods)) for s in o["shipping_lines"]]
+    t = T.calculate(lines, st, coupons, fees, shipping)
+
+    for item, r in zip(o["line_items"], t.lines, strict=True):
         item.update(
-            subtotal=f"{net:.2f}",
-            subtotal_tax=f"{tax:.2f}",
-            total=f"{total:.2f}",
-            total_tax=f"{total_tax:.2f}",
-            taxes=_tax_entry(rate, total_tax, tax),
-            price=(net / item["quantity"]) if item["quantity"] else Decimal(0),
+            subtotal=R.money(r.subtotal),
+            subtotal_tax=R.money(r.subtotal_tax),
+            total=R.money(r.total),
+            total_tax=R.money(r.total_tax),
+            taxes=_taxes_json(r.total_taxes, r.subtotal_taxes),
+            price=(r.total / item["quantity"]) if item["quantity"] else Decimal(0),  # get_total() / quantity
         )
-        discount_total += disc
-        discount_tax += tax - total_tax
-        cart_tax += total_tax
-        add_tax(rate, total_tax, False)
-    for c in o["coupon_lines"]:
-        c["discount"] = f"{discount_total:.2f}" if len(o["coupon_lines"]) == 1 else c.get("discount", "0.00")
-        c["discount_tax"] = (
-            f"{discount_tax:.2f}" if len(o["coupon_lines"]) == 1 else c.get("discount_tax", "0.00")
-        )
-    fee_total = Decimal(0)
-    for f in o["fee_lines"]:
-        rate = tax_rate_for(state, f["tax_class"]) if f["tax_status"] == "taxable" else None
-        net, tax = _split(f["_amount"], rate, False)
-        f.update(total=f"{net:.2f}", total_tax=f"{tax:.2f}", taxes=_tax_entry(rate, tax, None))
-        fee_total += net
-        cart_tax += tax
-        add_tax(rate, tax, False)
-    ship_total = Decimal(0)
-    ship_tax = Decimal(0)
-    goods_by_rate: dict[int, tuple[dict, Decimal]] = {}
-    for item, rate, _, _ in lines:
-        if rate is not None:
-            prev = goods_by_rate.get(rate["id"], (rate, Decimal(0)))
-            goods_by_rate[rate["id"]] = (rate, prev[1] + R.dec(item["total"]))
-    for s in o["shipping_lines"]:
-        parts = _shipping_parts(state, s, goods_by_rate)
-        entries, net_sum, tax_sum = [], Decimal(0), Decimal(0)
-        for rate, part in parts:
-            net, tax = _split(part, rate, False)
-            entries += _tax_entry(rate, tax, None)
-            net_sum, tax_sum = net_sum + net, tax_sum + tax
-            add_tax(rate, tax, True)
-        s.update(total=f"{net_sum:.2f}", total_tax=f"{tax_sum:.2f}", taxes=entries)
-        ship_total += net_sum
-        ship_tax += tax_sum
-    items_total = sum((R.dec(i["total"]) for i in o["line_items"]), Decimal(0))
+    for f, fr in zip(o["fee_lines"], t.fees, strict=True):
+        f.update(total=R.money(fr.total), total_tax=R.money(fr.total_tax), taxes=_taxes_json(fr.taxes, None))
+    for s, sr in zip(o["shipping_lines"], t.shipping, strict=True):
+        s.update(total=R.money(sr.total), total_tax=R.money(sr.total_tax), taxes=_taxes_json(sr.taxes, None))
+    for c, cr in zip(o["coupon_lines"], t.coupons, strict=True):
+        c.update(discount=R.money(cr.discount), discount_tax=R.money(cr.discount_tax))
     existing = {t["rate_id"]: t for t in o.get("tax_lines", [])}
     tax_lines = []
-    for rid, t in sorted(tax_totals.items()):
-        rate = t["rate"]
-        prev = existing.get(rid)
+    for row in t.tax_rows:
+        prev = existing.get(row.rate_id)
+        rate = state.tax_rates.get(row.rate_id) or (prev or {}).get("_rate") or DELETED_RATE
         tax_lines.append(
             {
                 "id": prev["id"] if prev else state.next_item_id(),
                 "rate_code": f"{rate['country'] or 'FI'}-{rate['name'].upper()}-{rate['priority']}",
-                "rate_id": rid,
+                "rate_id": row.rate_id,
                 "label": rate["name"],
                 "compound": rate["compound"],
-                "tax_total": f"{t['tax']:.2f}",
-                "shipping_tax_total": f"{t['ship']:.2f}",
+                "tax_total": R.money(row.tax_total),
+                "shipping_tax_total": R.money(row.shipping_tax_total),
+                "_rate": dict(rate),
             }
         )
     o["tax_lines"] = tax_lines
-    o["discount_total"] = f"{discount_total:.2f}"
-    o["discount_tax"] = f"{discount_tax:.2f}"
-    o["shipping_total"] = f"{ship_total:.2f}"
-    o["shipping_tax"] = f"{ship_tax:.2f}"
-    o["cart_tax"] = f"{cart_tax:.2f}"
-    o["total_tax"] = f"{cart_tax + ship_tax:.2f}"
-    o["total"] = f"{items_total + cart_tax + fee_total + ship_total + ship_tax:.2f}"
+    o["discount_total"] = R.money(t.discount_total)
+    o["discount_tax"] = R.money(t.discount_tax)
+    o["shipping_total"] = R.money(t.shipping_total)
+    o["shipping_tax"] = R.money(t.shipping_tax)
+    o["cart_tax"] = R.money(t.cart_tax)
+    o["total_tax"] = R.money(t.total_tax)
+    o["total"] = R.money(t.total)
 
 
-def _shipping_parts(state: ShopState, s: dict, goods_by_rate: dict) -> list[tuple[dict | None, Decimal]]:
-    """(rate, net cost) parts of a shipping line: the standard rate, or with ``shipping_tax_split``
+def _shipping_parts(state: ShopState, s: dict, lines: list[T.LineItem], goods: T.OrderTotals) -> tuple[T.ShippingPart, ...]:
+    """The (net cost, rates) parts of a shipping line: the standard rate, or with ``shipping_tax_split``
     the goods' rates in proportion to the goods' totals (as Finnish VAT has it: shipping follows
     the goods; WooCommerce does this with a tax plugin)."""
     cost = s["_cost"]
     if not s.get("_taxable", True):
-        return [(None, cost)]
-    total = sum((amount for _, amount in goods_by_rate.values()), Decimal(0))
-    if not state.settings.get("shipping_tax_split") or len(goods_by_rate) < 2 or not total:
-        return [(tax_rate_for(state, ""), cost)]
+        return (T.ShippingPart(cost),)
+    by_rates: dict[tuple[T.TaxRate, ...], Decimal] = {}
+    for li, r in zip(lines, goods.lines, strict=True):
+        if li.rates:
+            by_rates[li.rates] = by_rates.get(li.rates, T.ZERO) + T.round_price(r.total)
+    total = sum(by_rates.values(), T.ZERO)
+    if not state.settings.get("shipping_tax_split") or len(by_rates) < 2 or not total:
+        return (T.ShippingPart(cost, tax_rates_for(state, "")),)
+    ordered = sorted(by_rates.items(), key=lambda x: -sum((r.rate for r in x[0]), T.ZERO))
     parts, left = [], cost
-    ordered = sorted(goods_by_rate.values(), key=lambda x: -R.dec(x[0]["rate"]))
-    for rate, amount in ordered[:-1]:
+    for rates, amount in ordered[:-1]:
         part = R.r2(cost * amount / total)
-        parts.append((rate, part))
+        parts.append(T.ShippingPart(part, rates))
         left -= part
-    parts.append((ordered[-1][0], left))
-    return parts
+    parts.append(T.ShippingPart(left, ordered[-1][0]))
+    return tuple(parts)
 
 
 def _gateway_title(state: ShopState, gateway_id: str) -> str:
@@ -445,7 +447,7 @@ def create_order(
     }
     for c in data.get("coupon_lines", []):
         code = str(c.get("code", "")).lower()
-        if code not in COUPONS:
+        if code not in state.coupons:
             raise ApiError(400, "woocommerce_rest_invalid_coupon", f'Coupon "{code}" does not exist!')
         o["coupon_lines"].append({"id": state.next_item_id(), "code": code, "meta_data": []})
     if "meta_data" in data:
@@ -552,54 +554,55 @@ def refunded_total(state: ShopState, o: dict) -> Decimal:
     )
 
 
+def _refund_item(state: ShopState, o: dict, kind: str, src: dict, li: dict) -> dict:
+    """A refunded copy of an order item with negated amounts (wc_create_refund): ``refund_total`` excludes
+    tax, ``refund_tax`` is per tax rate id; product lines carry the refunded quantity."""
+    total = R.dec(li.get("refund_total", 0))
+    refund_tax = {int(t.get("id", 0)): R.dec(t.get("refund_total", 0)) for t in li.get("refund_tax", []) or []}
+    taxes = {rid: -t for rid, t in refund_tax.items()}
+    total_tax = T.line_tax(taxes, order_settings(state, o))
+    meta = [{"id": state.next_meta_id(), "key": "_refunded_item_id", "value": str(src["id"])}]
+    item: dict[str, Any] = {"id": state.next_item_id(), "total": R.money(-total), "total_tax": R.money(total_tax),
+                            "meta_data": meta}  # fmt: skip
+    if kind == "shipping_lines":
+        item.update(method_title=src["method_title"], method_id=src["method_id"], _instance_id=src.get("_instance_id"),
+                    taxes=_taxes_json(taxes, None))  # fmt: skip
+        return item
+    if kind == "fee_lines":
+        item.update(name=src["name"], tax_class=src["tax_class"], tax_status=src["tax_status"],
+                    taxes=_taxes_json(taxes, None))  # fmt: skip
+        return item
+    qty = int(li.get("quantity", 0) or 0)
+    item.update(name=src["name"], product_id=src["product_id"], variation_id=src["variation_id"], quantity=-qty,
+                tax_class=src["tax_class"], subtotal=R.money(-total), subtotal_tax=R.money(total_tax),
+                taxes=_taxes_json(taxes, taxes), sku=src["sku"], price=(-total / qty) if qty else -total,
+                _restock=qty, _src=src)  # fmt: skip
+    return item
+
+
 def create_refund(state: ShopState, oid: int, data: dict) -> dict:
     o = get_order(state, oid)
     if not isinstance(data, dict):
         raise ApiError(400, "rest_invalid_json", "Invalid JSON body passed.")
-    items_by_id = {i["id"]: i for i in o["line_items"]}
-    lines: list[dict] = []
+    # wc_create_refund: the refund's line_items may name product, shipping and fee items alike.
+    kinds = {i["id"]: ("line_items", i) for i in o["line_items"]}
+    kinds.update({i["id"]: ("shipping_lines", i) for i in o["shipping_lines"]})
+    kinds.update({i["id"]: ("fee_lines", i) for i in o["fee_lines"]})
+    refunded: dict[str, list[dict]] = {"line_items": [], "shipping_lines": [], "fee_lines": []}
     line_sum = Decimal(0)
     for li in data.get("line_items", []) or []:
         try:
-            src = items_by_id[int(li.get("id"))]
+            kind, src = kinds[int(li.get("id"))]
         except (TypeError, ValueError, KeyError):
             raise ApiError(
                 400, "woocommerce_rest_cannot_create_order_refund", "Invalid line item ID."
             ) from None
-        qty = int(li.get("quantity", 0) or 0)
-        total = R.dec(li.get("refund_total", 0))
-        tax = sum((R.dec(t.get("refund_total", 0)) for t in li.get("refund_tax", []) or []), Decimal(0))
-        line_sum += total + tax
-        lines.append(
-            {
-                "id": state.next_item_id(),
-                "name": src["name"],
-                "product_id": src["product_id"],
-                "variation_id": src["variation_id"],
-                "quantity": -qty,
-                "tax_class": src["tax_class"],
-                "subtotal": f"{-total:.2f}",
-                "subtotal_tax": f"{-tax:.2f}",
-                "total": f"{-total:.2f}",
-                "total_tax": f"{-tax:.2f}",
-                "taxes": [
-                    {
-                        "id": int(t.get("id", 0)),
-                        "total": f"{-R.dec(t.get('refund_total', 0)):.2f}",
-                        "subtotal": f"{-R.dec(t.get('refund_total', 0)):.2f}",
-                    }
-                    for t in li.get("refund_tax", []) or []
-                ],  # fmt: skip
-                "meta_data": [
-                    {"id": state.next_meta_id(), "key": "_refunded_item_id", "value": str(src["id"])}
-                ],
-                "sku": src["sku"],
-                "price": (-total / qty) if qty else -total,
-                "_restock": qty,
-                "_src": src,
-            }
-        )
-    amount = R.dec(data["amount"]) if data.get("amount") not in (None, "") else line_sum
+        item = _refund_item(state, o, kind, src, li)
+        line_sum += -R.dec(item["total"]) - sum((R.dec(t["total"]) for t in item["taxes"]), Decimal(0))
+        refunded[kind].append(item)
+    lines = refunded["line_items"]
+    # wc_create_refund compares and stores the amount at the price decimals (half up)
+    amount = R.r2(R.dec(data["amount"]) if data.get("amount") not in (None, "") else line_sum)
     remaining = R.dec(o["total"]) - refunded_total(state, o)
     if amount <= 0:
         raise ApiError(
@@ -628,6 +631,8 @@ def create_refund(state: ShopState, oid: int, data: dict) -> dict:
         "refunded_payment": bool(api_refund),
         "meta_data": [],
         "line_items": lines,
+        "shipping_lines": refunded["shipping_lines"],
+        "fee_lines": refunded["fee_lines"],
     }
     if "meta_data" in data:
         catalog.apply_meta(state, r, data["meta_data"])

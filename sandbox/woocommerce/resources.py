@@ -376,6 +376,19 @@ def _shipping_line(state: ShopState, s: dict) -> dict:
     return out
 
 
+def fee_line_json(f: dict) -> dict:
+    return {
+        "id": f["id"],
+        "name": f["name"],
+        "tax_class": f["tax_class"],
+        "tax_status": f["tax_status"],
+        "total": f["total"],
+        "total_tax": f["total_tax"],
+        "taxes": _item_taxes(f["taxes"]),
+        "meta_data": _meta(f),
+    }
+
+
 def order_json(state: ShopState, o: dict, base: str) -> dict:
     oid = o["id"]
     out: dict[str, Any] = {
@@ -432,19 +445,7 @@ def order_json(state: ShopState, o: dict, base: str) -> dict:
                 for t in o["tax_lines"]
             ],
             "shipping_lines": [_shipping_line(state, s) for s in o["shipping_lines"]],
-            "fee_lines": [
-                {
-                    "id": f["id"],
-                    "name": f["name"],
-                    "tax_class": f["tax_class"],
-                    "tax_status": f["tax_status"],
-                    "total": f["total"],
-                    "total_tax": f["total_tax"],
-                    "taxes": _item_taxes(f["taxes"]),
-                    "meta_data": _meta(f),
-                }
-                for f in o["fee_lines"]
-            ],
+            "fee_lines": [fee_line_json(f) for f in o["fee_lines"]],
             "coupon_lines": [
                 {
                     "id": c["id"],
@@ -482,6 +483,11 @@ def refund_json(state: ShopState, r: dict, base: str) -> dict:
             "refunded_payment": r.get("refunded_payment", False),
             "meta_data": _meta(r),
             "line_items": [line_item_json(i) for i in r["line_items"]],
+            # Not in the shared reference; WooCommerce's own test of the refund response
+            # (tests/php/includes/rest-api/Controllers/Version2/class-wc-rest-order-refunds-v2-controller-test.php,
+            # test_items_response_fields) shows refunded shipping and fee items under these keys.
+            "shipping_lines": [_shipping_line(state, s) for s in r.get("shipping_lines", [])],
+            "fee_lines": [fee_line_json(f) for f in r.get("fee_lines", [])],
             "_links": _links(
                 base, f"/orders/{oid}/refunds/{r['id']}", f"/orders/{oid}/refunds", up=f"/orders/{oid}"
             ),

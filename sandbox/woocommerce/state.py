@@ -28,6 +28,12 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # shipping_lines[].instance_id exists in recent WooCommerce but not in the v3 reference: off by default.
     "shipping_line_instance_id": False,
     "shipping_tax_split": False,
+    # WooCommerce's woocommerce_tax_round_at_subtotal and woocommerce_calc_discounts_sequentially (both "no").
+    "tax_round_at_subtotal": False,
+    "calc_discounts_sequentially": False,
+    # A negative fee's tax: "apportion" (WooCommerce core: over the order's tax classes by cost) or
+    # "own_class" (at the fee's own class, as an order written by a plugin may carry it).
+    "negative_fee_tax": "apportion",
     "default_per_page": 10,
     "max_per_page": 100,
     "batch_limit": 100,
@@ -50,6 +56,23 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # Initial fault switches (see faults.py).
     "faults": {},
 }
+
+
+# WooCommerce's yes/no setting options that mirror a sandbox setting: option id -> settings key.
+YES_NO_OPTIONS = {
+    "woocommerce_calc_taxes": "calc_taxes",
+    "woocommerce_prices_include_tax": "prices_include_tax",
+    "woocommerce_tax_round_at_subtotal": "tax_round_at_subtotal",
+    "woocommerce_calc_discounts_sequentially": "calc_discounts_sequentially",
+}
+
+# Coupons every shop starts with (WooCommerce coupon properties; see totals.Coupon).
+DEFAULT_COUPONS: list[dict[str, Any]] = [
+    {"code": "ale10", "discount_type": "percent", "amount": "10", "limit_usage_to_x_items": None,
+     "exclude_sale_items": False},
+    {"code": "kesa5", "discount_type": "fixed_cart", "amount": "5", "limit_usage_to_x_items": None,
+     "exclude_sale_items": False},
+]  # fmt: skip
 
 
 def new_key_pair() -> tuple[str, str]:
@@ -87,6 +110,7 @@ class ShopState:
             self.slug_owner: dict[str, int] = {}  # slug -> product id, so a unique slug is found in O(1)
             self.orders: dict[int, dict] = {}
             self.refunds: dict[int, dict] = {}
+            self.coupons: dict[str, dict] = {c["code"]: dict(c) for c in DEFAULT_COUPONS}
             self.notes: dict[int, list[dict]] = collections.defaultdict(list)
             self.webhooks: dict[int, dict] = {}
             self.deliveries: list[dict] = []

@@ -11,6 +11,7 @@ from . import (
     password_views,
     personal_data_views,
     run_views,
+    setup_views,
     visma_webshop_views,
     webshop_views,
 )
@@ -25,6 +26,7 @@ urlpatterns = [
     *activation_views.urls,
     *first_sync_views.urls,
     *run_views.urls,
+    *setup_views.urls,
     *personal_data_views.urls,
     *invitation_views.urls,
     *password_views.urls,

@@ -43,6 +43,7 @@ FOR_MEMBERS = {
     "webshop_test": "testing the connection changes nothing",
     "sync_now": "members run the integration",
     "run_progress": "the dashboard's live progress",
+    "tenant_setup": "the set-up checklist: members see it; its owner-only buttons are the pages above",
     "tenant_people": "members see the list read-only; changes are the owner-only pages above",
 }
 # Pages of the signed-in user's own account, not of a tenant (checked below: login asked, then anyone signed in

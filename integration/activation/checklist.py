@@ -176,8 +176,8 @@ def _methods(f: SetupFacts) -> Step:
     if f.methods_unmapped:
         unmapped = ", ".join(f.methods_unmapped)
         text = ngettext_lazy(
-            "%(n)d method has no template article, so orders using it wait: %(methods)s.",
-            "%(n)d methods have no template article, so orders using them wait: %(methods)s.", "n",
+            "%(n)s method has no template article, so orders using it wait: %(methods)s.",
+            "%(n)s methods have no template article, so orders using them wait: %(methods)s.", "n",
         ) % {"n": len(f.methods_unmapped), "methods": unmapped}
         # a method added after orders already flowed: the step was done and is broken now
         return Step(StepKey.METHODS, title, StepState.BROKEN if f.orders_transferred else StepState.TO_DO, text)
@@ -195,8 +195,8 @@ def _first_order(f: SetupFacts) -> Step:
         return Step(StepKey.FIRST_ORDER, title, StepState.TO_DO, _("Activate the integration first."), can_act=False)
     if f.orders_waiting:
         text = ngettext_lazy(
-            "No web order has reached eAccounting yet; %(n)d order waits for a person: open it to see why.",
-            "No web order has reached eAccounting yet; %(n)d orders wait for a person: open them to see why.", "n",
+            "No web order has reached eAccounting yet; %(n)s order waits for a person: open it to see why.",
+            "No web order has reached eAccounting yet; %(n)s orders wait for a person: open them to see why.", "n",
         ) % {"n": f.orders_waiting}
         return Step(StepKey.FIRST_ORDER, title, StepState.TO_DO, text)
     return Step(StepKey.FIRST_ORDER, title, StepState.TO_DO,

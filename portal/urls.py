@@ -12,6 +12,7 @@ from . import (
     personal_data_views,
     run_views,
     setup_views,
+    template_articles_views,
     visma_webshop_views,
     webshop_views,
 )
@@ -27,6 +28,7 @@ urlpatterns = [
     *first_sync_views.urls,
     *run_views.urls,
     *setup_views.urls,
+    *template_articles_views.urls,
     *personal_data_views.urls,
     *invitation_views.urls,
     *password_views.urls,

@@ -37,6 +37,7 @@ OWNER_ONLY = {
     "erase_customer": BOTH,
     "webshop_connect_visma": BOTH,
     "visma_webshop": ("post",),  # members read the rules; owners change them
+    "template_articles": ("post",),  # members read the proposal; owners create the articles
 }
 # Pages owners and members both use (checked below: they let members in).
 FOR_MEMBERS = {

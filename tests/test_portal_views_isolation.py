@@ -20,7 +20,8 @@ VIEWS = [
     ("run_progress", "get", BOTH, 404),  # polled JSON: another tenant's does not exist
     ("webshop_connect_visma", "post", {Membership.Role.OWNER}, 403),
     ("visma_webshop", "get", BOTH, 403),
-    ("tenant_setup", "get", BOTH, 404),  # the checklist of another company does not exist for them
+    ("tenant_setup", "get", BOTH, 404),
+    ("template_articles", "get", BOTH, 403),  # the checklist of another company does not exist for them
 ]
 
 

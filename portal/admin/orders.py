@@ -63,6 +63,13 @@ class ShopMethodAdmin(TenantScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(template_count=Count("articles"))
 
+    def changelist_view(self, request, extra_context=None):
+        from integration.people import tenancy
+
+        # the link to Silta's proposal of template articles, for each company the user may see (members read it)
+        tenants = tenancy.tenants_for(request.user).filter(shop_methods__isnull=False).distinct().order_by("name")
+        return super().changelist_view(request, {**(extra_context or {}), "template_article_tenants": tenants[:10]})
+
     @admin.display(description="template articles", ordering="template_count")
     def templates(self, obj):
         return obj.template_count or "none: orders using it wait"

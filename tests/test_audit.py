@@ -390,7 +390,8 @@ def test_confirming_a_mass_change_from_the_command_line_leaves_an_entry(guarded)
 # --- changes of the tenant's settings in the admin: templates, mappings, order settings, schedules, … -------
 
 CHANGES = [  # model, field, new value, what the entry's detail says
-    (ArticleTemplate, "coding_name", "Myynti 25,5 %", "coding name: (empty) → Myynti 25,5 %"),
+    # coding_name is kept in step with the coding picked from eAccounting's list (not typed): another field here
+    (ArticleTemplate, "is_stock", False, "stock item: True → False"),
     (TaxClassMapping, "tax_class", "reduced-rate", "tax class: reduced-a → reduced-rate"),
     (OrderSettings, "enabled", False, "transfer web orders: True → False"),
     (JobSchedule, "minutes", 30, "every (minutes): 3 → 30"),

@@ -44,6 +44,7 @@ FOR_MEMBERS = {
     "webshop_test": "testing the connection changes nothing",
     "sync_now": "members run the integration",
     "run_progress": "the dashboard's live progress",
+    "eaccounting_lists_refresh": "reading eAccounting's lists for the pickers changes nothing there",
     "tenant_setup": "the set-up checklist: members see it; its owner-only buttons are the pages above",
     "tenant_people": "members see the list read-only; changes are the owner-only pages above",
 }

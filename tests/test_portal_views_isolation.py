@@ -21,7 +21,8 @@ VIEWS = [
     ("webshop_connect_visma", "post", {Membership.Role.OWNER}, 403),
     ("visma_webshop", "get", BOTH, 403),
     ("tenant_setup", "get", BOTH, 404),
-    ("template_articles", "get", BOTH, 403),  # the checklist of another company does not exist for them
+    ("template_articles", "get", BOTH, 403),
+    ("eaccounting_lists_refresh", "post", BOTH, 403),  # the checklist of another company does not exist for them
 ]
 
 

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
+from integration.eaccounting.references import RefList
 from integration.models import (
     AccountingArticle,
     AccountingCustomer,
@@ -16,6 +17,7 @@ from integration.models import (
 )
 from integration.people import audit
 from integration.work import queues
+from portal.admin.reference_pickers import ReferencePickersMixin
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin, TenantScopedInline
 
 RETRYABLE = (OrderTransfer.Status.PENDING, OrderTransfer.Status.WAITING, OrderTransfer.Status.SENDING)
@@ -38,8 +40,9 @@ class AccountingCustomerAdmin(TenantScopedAdmin):
 
 
 @admin.register(OrderSettings)
-class OrderSettingsAdmin(TenantScopedAdmin):
+class OrderSettingsAdmin(ReferencePickersMixin, TenantScopedAdmin):
     writable_by = (Membership.Role.OWNER,)
+    reference_fields = {"terms_of_payment_id": RefList.TERMS_OF_PAYMENT}
     list_display = ["tenant", "enabled", "document", "statuses", "transfer_from"]
     autocomplete_fields = ["tenant", "collective_customer", "rounding_article", "gift_card_article", "refund_article"]
 
@@ -53,7 +56,8 @@ class MethodArticleInline(TenantScopedInline):
 
 
 @admin.register(ShopMethod)
-class ShopMethodAdmin(TenantScopedAdmin):
+class ShopMethodAdmin(ReferencePickersMixin, TenantScopedAdmin):
+    reference_fields = {"terms_of_payment_id": RefList.TERMS_OF_PAYMENT, "bank_account_id": RefList.BANK_ACCOUNTS}
     list_display = ["title", "kind", "key", "zone", "tenant", "enabled", "templates"]
     list_filter = ["kind", "enabled"]
     search_fields = ["title", "key"]

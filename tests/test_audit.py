@@ -31,6 +31,7 @@ from integration.models import (
     MethodArticle,
     OrderSettings,
     OrderTransfer,
+    ReferenceData,
     ShopMethod,
     SyncEvent,
     SyncRun,
@@ -426,6 +427,9 @@ def test_template_articles_of_a_shipping_method_added_and_removed_are_recorded(c
     old = MethodArticle.objects.get(method=method)
     new = AccountingArticle.objects.create(tenant=tenant_a, article_id="ship-14", number="SHIP-14", name="Posti 14 %",
                                            vat_rate="14")  # fmt: skip
+    # the delivery method is picked from eAccounting's list as last read
+    ReferenceData.objects.create(tenant=tenant_a, name="picker.delivery_methods",
+                                 data={"items": [{"id": "POSTI", "label": "Posti (POSTI)"}]})
     url = reverse("admin:integration_shopmethod_change", args=[method.pk])
     client.force_login(owner_a)
     data = form_data(client.get(url))

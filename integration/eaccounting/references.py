@@ -1,4 +1,5 @@
-"""eAccounting's own lists a person picks from (codings, units, terms of payment, bank accounts), kept per
+"""eAccounting's own lists a person picks from (codings, units, terms of payment, bank accounts, delivery
+methods), kept per
 tenant in ReferenceData and read again from eAccounting on demand, so a page never asks eAccounting and
 nobody types a GUID."""
 
@@ -19,6 +20,7 @@ class RefList(StrEnum):
     UNITS = "picker.units"
     TERMS_OF_PAYMENT = "picker.terms_of_payment"
     BANK_ACCOUNTS = "picker.bank_accounts"
+    DELIVERY_METHODS = "picker.delivery_methods"  # stored by code, not id (ShopMethod.delivery_method_code)
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,13 @@ def _bank_accounts(client: EAccountingClient) -> list[dict[str, Any]]:
     return accounts
 
 
+def _delivery_methods(client: EAccountingClient) -> list[dict[str, Any]]:
+    return [{"id": _get(d, "Code"), "label": f"{_get(d, 'Name') or ''} ({_get(d, 'Code')})"}
+            for d in client.listing("/deliverymethods", orderby=None) if _get(d, "Code")]  # fmt: skip
+
+
 FETCH = {RefList.CODINGS: _codings, RefList.UNITS: _units, RefList.TERMS_OF_PAYMENT: _terms,
-         RefList.BANK_ACCOUNTS: _bank_accounts}  # fmt: skip
+         RefList.BANK_ACCOUNTS: _bank_accounts, RefList.DELIVERY_METHODS: _delivery_methods}  # fmt: skip
 
 
 def refresh(tenant: Tenant, client: EAccountingClient | None = None, lists: tuple[RefList, ...] = tuple(RefList)) -> None:

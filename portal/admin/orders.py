@@ -57,7 +57,8 @@ class MethodArticleInline(TenantScopedInline):
 
 @admin.register(ShopMethod)
 class ShopMethodAdmin(ReferencePickersMixin, TenantScopedAdmin):
-    reference_fields = {"terms_of_payment_id": RefList.TERMS_OF_PAYMENT, "bank_account_id": RefList.BANK_ACCOUNTS}
+    reference_fields = {"terms_of_payment_id": RefList.TERMS_OF_PAYMENT, "bank_account_id": RefList.BANK_ACCOUNTS,
+                        "delivery_method_code": RefList.DELIVERY_METHODS}
     list_display = ["title", "kind", "key", "zone", "tenant", "enabled", "templates"]
     list_filter = ["kind", "enabled"]
     search_fields = ["title", "key"]

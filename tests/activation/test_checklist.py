@@ -195,3 +195,14 @@ def test_the_dashboard_shows_the_checklist_until_every_step_is_done(client, owne
     assert _steps(page)["methods"] == "broken" and "MobilePay" in page
     assert MethodArticle.objects.filter(method__tenant=tenant_a).exists()  # the fixture's own method stays mapped
     assert Membership.objects.filter(user=owner_a, tenant=tenant_a).exists()
+
+
+@pytest.mark.django_db
+def test_a_visma_webshop_company_shows_its_own_steps_with_the_rules_page(client, owner_a, tenant_a):
+    WebshopConnection.objects.filter(tenant=tenant_a).update(platform="visma_webshop", base_url="")
+    Tenant.objects.filter(pk=tenant_a.pk).update(is_active=True)
+    client.force_login(owner_a)
+    page = client.get(reverse("tenant_setup", args=["a"])).content.decode()
+    assert _steps(page) == {"eaccounting": "done", "activate": "done", "availability": "to_do",
+                            "first_conversion": "done"}  # conversion is off: nothing to do
+    assert reverse("visma_webshop", args=["a"]) in page and reverse("first_sync", args=["a"]) not in page

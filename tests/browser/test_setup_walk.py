@@ -4,7 +4,9 @@ activating, the template articles Silta makes, a method's terms picked by name, 
 
 Every page visited is checked at 1,280 px: no horizontal scrolling, and no text field for an eAccounting id."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -24,10 +26,30 @@ def fits_and_has_no_guid_field(page) -> None:
     """The page as a person sees it: no sideways scrolling at 1,280 px, no eAccounting id to type."""
     page.wait_for_load_state("load")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at {WIDTH} px"
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at {WIDTH} px: {wide}"
     for field in page.locator("input[type=text], input:not([type])").all():
         name, value = field.get_attribute("name") or "", field.input_value()
         assert not name.endswith("_id") and not GUID.match(value), f"{page.url}: a GUID text field {name}={value}"
+
+
+#: Where the pages are photographed in each language (a folder of the test's own unless SILTA_SCREENSHOTS says).
+LANGUAGES = {"en": "Set-up of Kahvila Uusi Oy", "fi": "Kahvila Uusi Oy: käyttöönotto",
+             "sv": "Kahvila Uusi Oy: driftsättning"}  # fmt: skip
+
+
+def in_each_language(page, base_url: str, path: str, name: str, folder: Path, heading: str | None = None) -> None:
+    """The page in English, Finnish and Swedish: it fits at 1,280 px in each, and is photographed."""
+    for lang, title in LANGUAGES.items():
+        page.context.add_cookies([{"name": "django_language", "value": lang, "url": base_url}])
+        page.goto(f"{base_url}{path}")
+        fits_and_has_no_guid_field(page)
+        if heading == "setup":
+            assert title in page.title()
+        page.screenshot(path=str(folder / f"{name}-{lang}.png"), full_page=True)
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base_url}])
 
 
 def step(page, key: str):
@@ -47,11 +69,15 @@ def new_owner(ea, wc, django_user_model, live_server, settings):
 
 
 def test_a_new_owner_goes_from_an_empty_company_to_orders_in_eaccounting(page, live_server, ea, wc, new_owner,
-                                                                          cluster):  # fmt: skip
+                                                                          cluster, tmp_path):  # fmt: skip
     tenant, company = new_owner
+    shots = Path(os.environ.get("SILTA_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": WIDTH, "height": 900})
     log_in(page, live_server.url, "uusi", "pw-uusi")
     assert "Set-up: 0 of 6 steps done" in page.locator("tr.tenant-setup").inner_text()
+    badge = step(page, "eaccounting").locator(".setup-state")  # the checklist's stylesheet is served and applied
+    assert badge.evaluate("e => getComputedStyle(e).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
     fits_and_has_no_guid_field(page)
 
     # 1. connect eAccounting: the checklist's own button, the sandbox's login, the company
@@ -76,6 +102,9 @@ def test_a_new_owner_goes_from_an_empty_company_to_orders_in_eaccounting(page, l
     page.goto(f"{live_server.url}/")
     assert step(page, "activate").get_attribute("data-state") == "done"
     assert step(page, "methods").get_attribute("data-state") == "to_do"  # the shop's methods lack articles
+    in_each_language(page, live_server.url, "/", "dashboard-halfway", shots)
+    in_each_language(page, live_server.url, "/tenants/uusi/setup/", "checklist-halfway", shots, heading="setup")
+    page.goto(f"{live_server.url}/")
 
     # 4. the template articles Silta proposes, created on Yes
     step(page, "methods").locator("a.button", has_text="Create the template articles").click()
@@ -85,6 +114,8 @@ def test_a_new_owner_goes_from_an_empty_company_to_orders_in_eaccounting(page, l
     assert "created" in page.locator(".messagelist").inner_text()
     assert not ShopMethod.objects.filter(tenant=tenant, enabled=True, articles__isnull=True).exists()
     assert MethodArticle.objects.filter(method__tenant=tenant).exists()
+    in_each_language(page, live_server.url, "/tenants/uusi/template-articles/", "template-articles", shots)
+    page.goto(f"{live_server.url}/tenants/uusi/template-articles/")
 
     # 5. a method's terms of payment picked by name on its page
     page.get_by_role("link", name="Delivery and payment methods").click()  # the template articles page's link

@@ -112,7 +112,7 @@ class Checklist:
         """The step to do now: a broken one first, else the first one not done whose button works."""
         broken = [s for s in self.steps if s.state == StepState.BROKEN]
         open_steps = [s for s in self.steps if not s.done and s.can_act]
-        return (broken or open_steps or [None])[0]
+        return next(iter(broken or open_steps), None)
 
 
 def _connection_step(key: StepKey, title: Promise, status: Connection, missing: Promise, broken: Promise) -> Step:

@@ -80,9 +80,9 @@ def _map(tenant: Tenant, made: dict[tuple[Role, Decimal], AccountingArticle], ou
                 outcome.methods_mapped += 1
     settings, _ = OrderSettings.objects.get_or_create(tenant=tenant, defaults={"transfer_from": timezone.now()})
     for role, name in ((Role.ROUNDING, "rounding_article"), (Role.GIFT_CARD, "gift_card_article")):
-        article = made.get((role, Decimal(0)))
-        if article is not None and getattr(settings, f"{name}_id") is None:
-            setattr(settings, name, article)
+        zero_rated = made.get((role, Decimal(0)))
+        if zero_rated is not None and getattr(settings, f"{name}_id") is None:
+            setattr(settings, name, zero_rated)
             outcome.settings_mapped.append(name)
     if outcome.settings_mapped:
         settings.save(update_fields=outcome.settings_mapped)

@@ -59,7 +59,8 @@ def with_pickers(form_class: type[forms.ModelForm], tenants: Iterable[Tenant], f
         for name in shown:
             label_field = NAME_FIELDS.get(name)
             picked = self.cleaned_data[name]
-            known = self.fields[name].known
+            field = self.fields[name]
+            known = field.known if isinstance(field, ReferenceChoiceField) else {}
             if label_field and hasattr(self.instance, label_field) and (picked in known or not picked):
                 setattr(self.instance, label_field, known.get(picked, "")[:100])
         return form_class.save(self, commit)

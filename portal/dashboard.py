@@ -15,6 +15,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django_q.models import Schedule
 
+from integration.activation.checklist import Checklist
+from integration.activation.checklist_facts import checklists_for
 from integration.models import (
     ConnectionStatus,
     FirstSync,
@@ -175,6 +177,7 @@ class TenantRow:
     chart: Chart | None = None
     connection_trouble: bool = False
     is_visma_webshop: bool = False  # Visma Verkkokauppa: rules and conversion instead of syncs
+    setup: Checklist | None = None  # shown until every step is done (and again when one breaks)
 
     @property
     def ready_to_activate(self):
@@ -293,6 +296,7 @@ def tenant_rows(user):
         ImportItem.objects.filter(tenant__in=visible, kind=ImportItem.Kind.REJECT,
                                   first_sync=Subquery(latest_first_sync)), n=Count("pk"))  # fmt: skip
 
+    checklists = checklists_for(tenancy.tenants_for(user))
     days = _chart_days(timezone.localdate(now))
     since = timezone.make_aware(datetime.combine(days[0], datetime.min.time()))
     transferred = _per_day(OrderTransfer.objects.filter(tenant__in=visible), "transferred_at", since)
@@ -333,6 +337,7 @@ def tenant_rows(user):
                 articles_synced_at=synced_at.get(tenant.pk),
                 oldest_order_waiting_since=oldest_waiting.get(tenant.pk),
                 chart=Chart.of(days, transferred[tenant.pk], failed[tenant.pk]),
+                setup=checklists.get(tenant.pk),
             )
         )
     return rows

@@ -198,6 +198,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The portal's own CSS and JS (no inline styles or scripts in new pages). The portal's app config is the admin's
+# (portal.apps.SiltaAdminConfig), so its static folder is not found as an app's: it is named here.
+STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]
 # Where `collectstatic` puts the files WhiteNoise (or nginx) serves under /static/.
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default="") or BASE_DIR / "staticfiles")
 STORAGES = {

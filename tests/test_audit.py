@@ -31,6 +31,7 @@ from integration.models import (
     MethodArticle,
     OrderSettings,
     OrderTransfer,
+    ReferenceData,
     ShopMethod,
     SyncEvent,
     SyncRun,
@@ -393,7 +394,8 @@ def test_confirming_a_mass_change_from_the_command_line_leaves_an_entry(guarded)
 # --- changes of the tenant's settings in the admin: templates, mappings, order settings, schedules, … -------
 
 CHANGES = [  # model, field, new value, what the entry's detail says
-    (ArticleTemplate, "coding_name", "Myynti 25,5 %", "coding name: (empty) → Myynti 25,5 %"),
+    # coding_name is kept in step with the coding picked from eAccounting's list (not typed): another field here
+    (ArticleTemplate, "is_stock", False, "stock item: True → False"),
     (TaxClassMapping, "tax_class", "reduced-rate", "tax class: reduced-a → reduced-rate"),
     (OrderSettings, "enabled", False, "transfer web orders: True → False"),
     (JobSchedule, "minutes", 30, "every (minutes): 3 → 30"),
@@ -428,6 +430,9 @@ def test_template_articles_of_a_shipping_method_added_and_removed_are_recorded(c
     old = MethodArticle.objects.get(method=method)
     new = AccountingArticle.objects.create(tenant=tenant_a, article_id="ship-14", number="SHIP-14", name="Posti 14 %",
                                            vat_rate="14")  # fmt: skip
+    # the delivery method is picked from eAccounting's list as last read
+    ReferenceData.objects.create(tenant=tenant_a, name="picker.delivery_methods",
+                                 data={"items": [{"id": "POSTI", "label": "Posti (POSTI)"}]})
     url = reverse("admin:integration_shopmethod_change", args=[method.pk])
     client.force_login(owner_a)
     data = form_data(client.get(url))

@@ -37,12 +37,15 @@ OWNER_ONLY = {
     "erase_customer": BOTH,
     "webshop_connect_visma": BOTH,
     "visma_webshop": ("post",),  # members read the rules; owners change them
+    "template_articles": ("post",),  # members read the proposal; owners create the articles
 }
 # Pages owners and members both use (checked below: they let members in).
 FOR_MEMBERS = {
     "webshop_test": "testing the connection changes nothing",
     "sync_now": "members run the integration",
     "run_progress": "the dashboard's live progress",
+    "eaccounting_lists_refresh": "reading eAccounting's lists for the pickers changes nothing there",
+    "tenant_setup": "the set-up checklist: members see it; its owner-only buttons are the pages above",
     "tenant_people": "members see the list read-only; changes are the owner-only pages above",
 }
 # Pages of the signed-in user's own account, not of a tenant (checked below: login asked, then anyone signed in

@@ -21,6 +21,9 @@ VIEWS = [
     ("run_progress", "get", BOTH, 404),  # polled JSON: another tenant's does not exist
     ("webshop_connect_visma", "post", {Membership.Role.OWNER}, 404),
     ("visma_webshop", "get", BOTH, 404),
+    ("tenant_setup", "get", BOTH, 404),
+    ("template_articles", "get", BOTH, 404),
+    ("eaccounting_lists_refresh", "post", BOTH, 404),  # the checklist of another company does not exist for them
 ]
 
 

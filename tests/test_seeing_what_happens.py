@@ -203,6 +203,9 @@ def test_the_dashboard_keeps_a_fixed_number_of_queries_with_runs_and_schedules(c
     assert many == few and few < 20
     assert page.count("Article sync failed 3 times in a row") == 6
     assert page.count("Order import: 3 of 9") == 6
+    # each company's set-up checklist, read with the rest: the first sync waits, a method lacks its article
+    assert page.count('class="tenant-setup"') == 6
+    assert page.count('data-step="first_sync" data-state="to_do"') == 6
 
 
 # --- live progress --------------------------------------------------------------------------------

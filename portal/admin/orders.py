@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
+from integration.eaccounting.references import RefList
 from integration.models import (
     AccountingArticle,
     AccountingCustomer,
@@ -16,6 +17,7 @@ from integration.models import (
 )
 from integration.people import audit
 from integration.work import queues
+from portal.admin.reference_pickers import ReferencePickersMixin
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin, TenantScopedInline
 
 RETRYABLE = (OrderTransfer.Status.PENDING, OrderTransfer.Status.WAITING, OrderTransfer.Status.SENDING)
@@ -38,8 +40,9 @@ class AccountingCustomerAdmin(TenantScopedAdmin):
 
 
 @admin.register(OrderSettings)
-class OrderSettingsAdmin(TenantScopedAdmin):
+class OrderSettingsAdmin(ReferencePickersMixin, TenantScopedAdmin):
     writable_by = (Membership.Role.OWNER,)
+    reference_fields = {"terms_of_payment_id": RefList.TERMS_OF_PAYMENT}
     list_display = ["tenant", "enabled", "document", "statuses", "transfer_from"]
     autocomplete_fields = ["tenant", "collective_customer", "rounding_article", "gift_card_article", "refund_article"]
 
@@ -53,7 +56,9 @@ class MethodArticleInline(TenantScopedInline):
 
 
 @admin.register(ShopMethod)
-class ShopMethodAdmin(TenantScopedAdmin):
+class ShopMethodAdmin(ReferencePickersMixin, TenantScopedAdmin):
+    reference_fields = {"terms_of_payment_id": RefList.TERMS_OF_PAYMENT, "bank_account_id": RefList.BANK_ACCOUNTS,
+                        "delivery_method_code": RefList.DELIVERY_METHODS}
     list_display = ["title", "kind", "key", "zone", "tenant", "enabled", "templates"]
     list_filter = ["kind", "enabled"]
     search_fields = ["title", "key"]
@@ -62,6 +67,13 @@ class ShopMethodAdmin(TenantScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(template_count=Count("articles"))
+
+    def changelist_view(self, request, extra_context=None):
+        from integration.people import tenancy
+
+        # the link to Silta's proposal of template articles, for each company the user may see (members read it)
+        tenants = tenancy.tenants_for(request.user).filter(shop_methods__isnull=False).distinct().order_by("name")
+        return super().changelist_view(request, {**(extra_context or {}), "template_article_tenants": tenants[:10]})
 
     @admin.display(description="template articles", ordering="template_count")
     def templates(self, obj):

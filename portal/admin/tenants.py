@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
+from integration.eaccounting.references import RefList
 from integration.models import (
     ArticleLink,
     ArticleTemplate,
@@ -18,6 +19,7 @@ from integration.models import (
 from integration.people import audit, tenancy
 from integration.scheduling import manual
 from portal import dashboard, personal_data_views
+from portal.admin.reference_pickers import ReferencePickersMixin
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin
 
 
@@ -136,7 +138,9 @@ class WebhookDeliveryAdmin(TenantScopedAdmin):
 
 
 @admin.register(ArticleTemplate)
-class ArticleTemplateAdmin(TenantScopedAdmin):
+class ArticleTemplateAdmin(ReferencePickersMixin, TenantScopedAdmin):
+    reference_fields = {"coding_id": RefList.CODINGS, "unit_id": RefList.UNITS}
+    exclude = ["coding_name", "unit_name"]  # kept in step with the picked entries
     list_display = ["tenant", "kind", "vat_rate", "coding_name", "unit_name", "is_stock"]
     list_filter = ["kind", "is_stock"]
     search_fields = ["tenant__name", "coding_name"]

@@ -50,6 +50,7 @@ class Migration(migrations.Migration):
                 ('request_count', models.PositiveIntegerField(default=0)),
                 ('findings', models.JSONField(blank=True, default=list)),
                 ('exchanges', models.JSONField(blank=True, default=list)),
+                ('made', models.JSONField(blank=True, default=list, help_text='What the write phase made and how it was undone.')),
                 ('error', models.TextField(blank=True)),
                 ('second_tenant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='integration.tenant')),
                 ('tenant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='integration.tenant')),

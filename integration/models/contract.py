@@ -78,6 +78,7 @@ class ProbeReport(models.Model):
     request_count = models.PositiveIntegerField(default=0)
     findings = models.JSONField(default=list, blank=True)
     exchanges = models.JSONField(default=list, blank=True)
+    made = models.JSONField(default=list, blank=True, help_text="What the write phase made and how it was undone.")
     error = models.TextField(blank=True)
 
     class Meta:

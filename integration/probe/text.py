@@ -26,7 +26,8 @@ def render(report: ProbeReport) -> str:
         lines.append(f"- {label} [{f['key']}]: {_shown(f['value'])} ({mark})")
         lines.append(f"    seen: {f['evidence']}")
         if row is not None and row.contradicts:
-            lines.append(f"    ! differs from the running value {row.value!r} ({row.source}): accept it in the admin")
+            running = "unknown" if row.value is None else repr(row.value)
+            lines.append(f"    ! differs from the running value {running} ({row.source}): review and accept it in the admin")
     if report.made:
         lines += ["", "Test records:"] + [f"- {m}" for m in report.made]
     writes = sum(1 for e in report.exchanges if e.get("method") not in ("GET", None))

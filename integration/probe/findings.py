@@ -29,7 +29,8 @@ class Row:
 
 
 def latest_report() -> ProbeReport | None:
-    return ProbeReport.objects.filter(status=ProbeReport.Status.DONE).order_by("-finished_at", "-pk").first()
+    done = ProbeReport.objects.filter(status=ProbeReport.Status.DONE).defer("exchanges")  # hundreds of requests
+    return done.order_by("-finished_at", "-pk").first()
 
 
 def rows(report: ProbeReport | None = None) -> list[Row]:

@@ -111,13 +111,13 @@ def convert_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.SCHEDULE, lease=No
         for done, row in enumerate(open_rows, 1):
             if lease is not None:
                 lease.check()
-            _settle(eaccounting, run, row, listed.get(row.webshop_order_id), invoices, settings)
+            _settle(eaccounting, run, row, listed.get(row.webshop_order_id), invoices)
             run.progress(done)
     return run.run
 
 
-def _settle(eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: dict | None, invoices: Invoices,
-            settings: VismaWebshopSettings) -> None:  # fmt: skip
+def _settle(eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: dict | None,
+            invoices: Invoices) -> None:  # fmt: skip
     claim = claims.claim(row)
     if claim is None:
         return  # another worker has it

@@ -186,3 +186,13 @@ def _first_sync_step(first, step: str) -> str:
         raise
     first.refresh_from_db()
     return first.get_status_display()
+
+
+def probe_eaccounting(report_id: int) -> str:
+    """Run a probe queued from the admin (superusers); the report shows its progress and findings."""
+    from .models import ProbeReport
+    from .probe import run
+
+    report = ProbeReport.objects.select_related("tenant__eaccounting_connection").get(pk=report_id)
+    report = run.run(report)
+    return f"probe {report.pk}: {report.status}, {report.request_count} requests"

@@ -101,6 +101,8 @@ ADMIN_EXTRA_URLS = {
     "auth_user_password_change": False,  # Django's UserAdmin: superusers only (users are not tenant data)
     "otp_totp_totpdevice_config": False,  # django-otp's device admin: superusers only; refused anyway (keys hidden)
     "otp_totp_totpdevice_qrcode": False,
+    "integration_probereport_contract": False,  # the eAccounting contract: superusers only (installation-wide)
+    "integration_probereport_start": False,
 }
 STANDARD_ADMIN = {"index", "login", "logout", "password_change", "password_change_done", "autocomplete", "jsi18n",
                   "view_on_site", "app_list"}  # fmt: skip

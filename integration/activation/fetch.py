@@ -2,7 +2,7 @@
 
 from .. import webshops
 from ..eaccounting.client import EAccountingClient
-from ..models import Tenant
+from ..models import ContractKey, Tenant
 from .preflight import PreflightInput
 
 
@@ -18,4 +18,5 @@ def gather(tenant: Tenant) -> PreflightInput:
         tax_rates=shop.tax_rates(),
         shipping_methods=shop.shipping_methods(),
         gateways=shop.payment_gateways(),
+        stock_module_names=list(eaccounting.contract[ContractKey.STOCK_MODULE_NAMES] or ["Stock"]),
     )

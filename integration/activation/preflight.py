@@ -25,6 +25,7 @@ class PreflightInput:
     tax_rates: list[TaxRate]
     shipping_methods: list[ShippingMethod] = field(default_factory=list)
     gateways: list[PaymentGateway] = field(default_factory=list)
+    stock_module_names: list[str] = field(default_factory=lambda: ["Stock"])  # the contract's finding
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def check(inp: PreflightInput) -> Preflight:
         )
     result.tax_classes = {rate: shop_rates[rate] for rate in shop_rates if rate in goods}
 
-    stock_module = any(str(m).lower() == "stock" for m in company.activated_modules)
+    stock_names = {str(n).lower() for n in inp.stock_module_names}
+    stock_module = any(str(m).lower() in stock_names for m in company.activated_modules)
     if not stock_module:
         result.notes.append(_("eAccounting's stock module is not active: stock levels will not be sent to the shop."))
     if not shop.taxes_enabled:

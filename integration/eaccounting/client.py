@@ -18,6 +18,7 @@ from django.conf import settings
 
 from ..models import EAccountingConnection
 from . import budget, tokens
+from .contract import Contract, current
 from .errors import EAccountingError, OutcomeUnknown, QueryRejected, RateLimited, ServerError, Unauthorized
 from .resources import Article, ArticleAccountCoding, CompanySettings, PageMeta, Unit, _get
 
@@ -53,7 +54,7 @@ class Listing:
         seen = set()
         page, total_pages = 1, 1
         while page <= total_pages:
-            body = self.client.get(self.path, {**self.params, "$page": page, "$pagesize": settings.EACCOUNTING_PAGE_SIZE})
+            body = self.client.get(self.path, {**self.params, "$page": page, "$pagesize": self.client.contract.page_size})
             meta = PageMeta.from_api(_get(body, "Meta"))
             if page == 1:
                 self.meta = meta
@@ -68,8 +69,10 @@ class Listing:
 
 
 class EAccountingClient:
-    def __init__(self, connection: EAccountingConnection, session: requests.Session | None = None):
+    def __init__(self, connection: EAccountingConnection, session: requests.Session | None = None,
+                 contract: Contract | None = None):
         self.company_key = connection.company_id
+        self.contract = contract or current()  # one view of the contract for the client's lifetime
         self.base_url = settings.EACCOUNTING_API_URL.rstrip("/")
         self.session = session or requests.Session()
         self.stats = Counter()  # requests, retries, waited seconds: for run records and benchmarks
@@ -86,11 +89,11 @@ class EAccountingClient:
     # --- transport ---------------------------------------------------------
     def request(self, method, path, *, params=None, json=None):
         method = method.upper()
-        key = budget.budget_key(path, self.company_key)
+        key = budget.budget_key(path, self.company_key, self.contract)
         attempt = throttled = 0
         while True:
             attempt += 1
-            self.stats["waited_seconds"] += budget.acquire(key)
+            self.stats["waited_seconds"] += budget.acquire(key, self.contract)
             self._token = self._token or self._token_source()
             self.stats["requests"] += 1
             try:
@@ -119,7 +122,7 @@ class EAccountingClient:
                     if throttled > MAX_THROTTLED:
                         raise error
                     wait = error.retry_after or _retry_after_header(response) or _backoff(throttled)
-                    budget.back_off(key, wait)
+                    budget.back_off(key, wait, self.contract)
                     self.stats["rate_limited"] += 1
                     attempt -= 1  # a 429 was not processed: it does not use up an attempt
                     continue  # the next acquire() waits until the budget is free again
@@ -181,7 +184,8 @@ class EAccountingClient:
         return [Unit.from_api(u) for u in self.listing("/units", orderby=None)]
 
     def codings(self) -> list[ArticleAccountCoding]:
-        return [ArticleAccountCoding.from_api(c) for c in self.listing("/articleaccountcodings", orderby=None)]
+        vat_format = self.contract.vat_rate_format
+        return [ArticleAccountCoding.from_api(c, vat_format) for c in self.listing("/articleaccountcodings", orderby=None)]
 
     def articles(self, changed_since=None) -> Iterator[Article]:
         for item in self.changed_since("/articles", changed_since):

@@ -30,9 +30,15 @@ def _datetime(value) -> datetime | None:
     return parse_datetime(value) if value else None
 
 
-def vat_percent(value) -> Decimal:
-    """VatRatePercent may come as 25.5 or as 0.255 (undocumented; docs/eaccounting-unknowns.md): always return percent."""
+def vat_percent(value, vat_format: str = "auto") -> Decimal:
+    """VatRatePercent may come as 25.5 or as 0.255 (undocumented; docs/eaccounting-unknowns.md): always return percent.
+    `vat_format` is the contract's finding ("percent" or "fraction"); "auto" guesses: below 1 is a
+    fraction (wrong for a rate under 1 %, hence the probe)."""
     rate = _decimal(value)
+    if vat_format == "fraction":
+        return rate * 100
+    if vat_format == "percent":
+        return rate
     return rate * 100 if 0 < rate < 1 else rate
 
 
@@ -109,10 +115,10 @@ class ArticleAccountCoding:
     raw: dict = field(repr=False)
 
     @classmethod
-    def from_api(cls, data):
+    def from_api(cls, data, vat_format: str = "auto"):
         return cls(
             id=_get(data, "Id"), name=_get(data, "Name") or "", type=_get(data, "Type") or "",
-            vat_rate=_get(data, "VatRate") or "", vat_rate_percent=vat_percent(_get(data, "VatRatePercent")),
+            vat_rate=_get(data, "VatRate") or "", vat_rate_percent=vat_percent(_get(data, "VatRatePercent"), vat_format),
             is_active=bool(_get(data, "IsActive", True)), raw=data,
         )
 

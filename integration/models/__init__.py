@@ -16,6 +16,7 @@ from .connections import (
     WebshopConnection,
     normalize_shop_url,
 )
+from .contract import ContractKey, ContractSetting, ContractSource, ProbeReport
 from .first_sync import FirstSync, ImportItem
 from .invitations import Invitation
 from .key_approvals import KeyApproval
@@ -35,6 +36,7 @@ from .visma_webshop import AvailabilityMark, VismaWebshopSettings, WebshopOrderC
 from .webhooks import WebhookDelivery
 
 __all__ = [
+    "ContractKey", "ContractSetting", "ContractSource", "ProbeReport",
     "AuditEntry", "AuditEntryIsFinal",
     "ArticleLink", "ArticleTemplate", "JobLease", "JobSchedule", "ShopProductSnapshot", "SyncCursor", "SyncEvent", "SyncRun",
     "TaxClassMapping", "FirstSync", "ImportItem", "Invitation", "KeyApproval", "ReferenceData",

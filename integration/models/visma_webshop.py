@@ -38,9 +38,6 @@ class VismaWebshopSettings(models.Model):
     convert_orders_since = models.DateTimeField(
         null=True, blank=True, help_text="Orders placed before this are left for a person (set when switched on).",
     )
-    # Not documented: whether a converted order stays listed. Learnt from Silta's first conversion; while
-    # unknown (or when it stays), a listed order with a matching invoice is taken as converted already.
-    converted_orders_stay_listed = models.BooleanField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

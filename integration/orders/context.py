@@ -5,14 +5,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..eaccounting import contract
 from ..eaccounting.resources import CompanySettings
 from ..models import (
     AccountingArticle,
     AccountingCustomer,
     ArticleLink,
+    ContractKey,
     MethodArticle,
     OrderSettings,
-    ReferenceData,
     ShopMethod,
     Tenant,
 )
@@ -20,7 +21,9 @@ from ..webshops.base import ShopOrder
 from .customer_plan import CustomerPlan
 from .document_plan import ArticleRef, PlanContext
 
-INCLUDES_VAT = "eaccounting.includes_vat"
+# IncludesVat is eAccounting's behaviour, not the tenant's: one installation-wide contract setting per
+# kind of customer, settled by the probe or learnt from the first document that answers otherwise.
+INCLUDES_VAT = {True: ContractKey.PRIVATE_PRICES_INCLUDE_VAT, False: ContractKey.COMPANY_PRICES_INCLUDE_VAT}
 
 
 def article_ref(a: AccountingArticle | None) -> ArticleRef | None:
@@ -47,8 +50,8 @@ class PlanInputs:
             ref = article_ref(row.article)
             templates[(row.method.kind, row.method.key)][ref.vat_rate] = ref
         methods = {(m.kind, m.key): m for m in tenant.shop_methods.all()}
-        learned = ReferenceData.objects.filter(tenant=tenant, name=INCLUDES_VAT).values_list("data", flat=True).first()
-        return cls(tenant, settings, company, tax_rates, dict(templates), methods, dict(learned or {}))
+        learned = {private: bool(contract.value(key)) for private, key in INCLUDES_VAT.items()}
+        return cls(tenant, settings, company, tax_rates, dict(templates), methods, learned)
 
     def payment_method(self, order: ShopOrder) -> ShopMethod | None:
         return self.methods.get(("payment", order.payment_method))
@@ -56,12 +59,15 @@ class PlanInputs:
     # --- the customer's VAT basis ----------------------------------------------------------
     def includes_vat(self, private: bool) -> bool:
         """Row prices gross? eAccounting says per document (IncludesVat, read-only; the spec's text
-        reads both ways), so until a document has told us, assume private persons see gross prices."""
-        return self.learned.get("private" if private else "company", private)
+        reads both ways): the contract's value, by default gross for private persons only."""
+        return self.learned[private]
 
-    def learn_includes_vat(self, private: bool, value: bool) -> None:
-        self.learned["private" if private else "company"] = value
-        ReferenceData.objects.update_or_create(tenant=self.tenant, name=INCLUDES_VAT, defaults={"data": self.learned})
+    def learn_includes_vat(self, private: bool, value: bool, document: str = "") -> None:
+        self.learned[private] = value
+        who = "a private person" if private else "a company"
+        contract.learn(INCLUDES_VAT[private], value,
+                       f"eAccounting answered IncludesVat={str(value).lower()} on {document or 'a document'} "
+                       f"for {who} (company of {self.tenant.name}).")
 
     # --- templates ----------------------------------------------------------------------------
     def shipping_templates(self, order: ShopOrder) -> dict[str, dict[Decimal, ArticleRef]]:

@@ -276,7 +276,7 @@ def _settle_vat_basis(run, order, customer_plan, customer, document, delivery, k
     assumed = run.inputs.includes_vat(customer.is_private)
     if document.includes_vat == assumed or kind not in ("order", "draft", "invoice"):
         return document
-    run.inputs.learn_includes_vat(customer.is_private, document.includes_vat)
+    run.inputs.learn_includes_vat(customer.is_private, document.includes_vat, f"{kind} {document.id}")
     plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
     if isinstance(plan, Waiting):
         return document  # the totals check below holds it with both figures

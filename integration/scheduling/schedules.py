@@ -8,11 +8,11 @@ tenant as tenants come and go and catalogues grow. Tenants' runs are spread over
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 from django_q.models import Schedule
 
+from integration.eaccounting import contract
 from integration.models import AccountingArticle, JobSchedule, Tenant, WebshopConnection
 from integration.scheduling import budget_plan
 from integration.work import queues
@@ -48,13 +48,14 @@ def phase(tenant_id: int, minutes: int) -> timedelta:
 
 def current_plan(tenant: Tenant | None = None) -> budget_plan.BudgetPlan:
     """The budget plan for all active tenants (or, when each company has a budget of its own, for `tenant`)."""
+    terms = contract.current()
     active = Tenant.objects.filter(is_active=True)
-    if settings.EACCOUNTING_RATE_SCOPE == "company" and tenant is not None:
+    if terms.per_company and tenant is not None:
         active = active.filter(pk=tenant.pk)
     sizes = dict(AccountingArticle.objects.filter(tenant__in=active).values_list("tenant").annotate(n=Count("pk")))
     counts = [sizes.get(pk, 0) for pk in active.values_list("pk", flat=True)]
-    per_minute = settings.EACCOUNTING_RATE_LIMIT * 60 / settings.EACCOUNTING_RATE_WINDOW
-    return budget_plan.plan(counts, page_size=settings.EACCOUNTING_PAGE_SIZE, limit_per_minute=per_minute)
+    per_minute = terms.rate_limit * 60 / terms.rate_window
+    return budget_plan.plan(counts, page_size=terms.page_size, limit_per_minute=per_minute)
 
 
 def ensure(tenant: Tenant, plan: budget_plan.BudgetPlan | None = None) -> dict[str, int]:
@@ -81,8 +82,9 @@ def ensure(tenant: Tenant, plan: budget_plan.BudgetPlan | None = None) -> dict[s
 def replan() -> budget_plan.BudgetPlan:
     """Every active tenant's intervals again, from the present budget plan (hourly, silta:replan)."""
     plan = current_plan()
+    plan_is_per_company = contract.current().per_company
     for tenant in Tenant.objects.filter(is_active=True):
-        ensure(tenant, None if settings.EACCOUNTING_RATE_SCOPE == "company" else plan)
+        ensure(tenant, None if plan_is_per_company else plan)
     return plan
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from integration.work import claim as claims
 from integration.work.record import RunRecorder
 
+from ..eaccounting import contract
 from ..eaccounting.client import EAccountingClient, odata_datetime
 from ..eaccounting.errors import (
     EAccountingError,
@@ -25,7 +26,15 @@ from ..eaccounting.errors import (
     ServerError,
 )
 from ..eaccounting.resources import _datetime, _decimal
-from ..models import SyncEvent, SyncRun, Tenant, TransferStatus, VismaWebshopSettings, WebshopOrderConversion
+from ..models import (
+    ContractKey,
+    SyncEvent,
+    SyncRun,
+    Tenant,
+    TransferStatus,
+    VismaWebshopSettings,
+    WebshopOrderConversion,
+)
 from . import conversion_match
 
 Outcome = WebshopOrderConversion.Outcome
@@ -102,13 +111,13 @@ def convert_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.SCHEDULE, lease=No
         for done, row in enumerate(open_rows, 1):
             if lease is not None:
                 lease.check()
-            _settle(eaccounting, run, row, listed.get(row.webshop_order_id), invoices, settings)
+            _settle(eaccounting, run, row, listed.get(row.webshop_order_id), invoices)
             run.progress(done)
     return run.run
 
 
-def _settle(eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: dict | None, invoices: Invoices,
-            settings: VismaWebshopSettings) -> None:  # fmt: skip
+def _settle(eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: dict | None,
+            invoices: Invoices) -> None:  # fmt: skip
     claim = claims.claim(row)
     if claim is None:
         return  # another worker has it
@@ -120,7 +129,8 @@ def _settle(eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: d
             except NotFound:
                 return _gone(run, claim, row, invoices)
         # listed, and converted orders are known to leave the list: not converted, unless our own call was lost
-        maybe_converted = claim.resumed or settings.converted_orders_stay_listed is not False
+        stays_listed = eaccounting.contract[ContractKey.CONVERTED_ORDERS_STAY_LISTED]
+        maybe_converted = claim.resumed or stays_listed is not False
         found = invoices.find(row.fingerprint) if maybe_converted else None
         if found is not None:
             invoices.add(found["Id"])
@@ -135,8 +145,8 @@ def _settle(eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: d
             return _gone(run, claim, row, invoices)
         invoices.add(str(invoice_id))
         _done(run, claim, number, Outcome.CONVERTED, str(invoice_id), _invoice_number(eaccounting, invoice_id), "")
-        if settings.converted_orders_stay_listed is None:
-            _learn_whether_converted_orders_stay(eaccounting, settings, row.webshop_order_id)
+        if stays_listed is None:
+            _learn_whether_converted_orders_stay(eaccounting, row.webshop_order_id)
     except (OutcomeUnknown, ServerError, RateLimited) as exc:
         claims.release(claim)  # the next run looks the invoice up before converting again
         run.event(SyncEvent.Outcome.FAILED, number, reason=f"eAccounting did not answer; tried again next run: {exc}")
@@ -154,7 +164,8 @@ def _invoice_number(eaccounting, invoice_id) -> str:
         return ""
 
 
-def _learn_whether_converted_orders_stay(eaccounting, settings: VismaWebshopSettings, converted_id: str) -> None:
+def _learn_whether_converted_orders_stay(eaccounting, converted_id: str) -> None:
+    """The installation-wide contract setting the probe settles too (source "learned")."""
     try:
         eaccounting.get(f"/webshoporders/{converted_id}")
         stays = True
@@ -162,8 +173,10 @@ def _learn_whether_converted_orders_stay(eaccounting, settings: VismaWebshopSett
         stays = False
     except EAccountingError:
         return  # learnt on a later conversion
-    VismaWebshopSettings.objects.filter(pk=settings.pk).update(converted_orders_stay_listed=stays)
-    settings.converted_orders_stay_listed = stays
+    key = ContractKey.CONVERTED_ORDERS_STAY_LISTED
+    seen = "still answered" if stays else "answered 404"
+    contract.learn(key, stays, f"GET /webshoporders/{converted_id} {seen} right after Silta converted it.")
+    eaccounting.contract.values[key] = stays
 
 
 def _gone(run, claim, row: WebshopOrderConversion, invoices: Invoices) -> None:

@@ -43,4 +43,8 @@ class SiltaAdminSite(admin.AdminSite):
         from portal.dashboard import tenant_rows
 
         extra_context = {**(extra_context or {}), "tenant_rows": tenant_rows(request.user)}
+        if request.user.is_superuser:  # installation-wide: probe findings that differ from the running contract
+            from integration.probe.findings import contradictions
+
+            extra_context["contract_warnings"] = contradictions()
         return super().index(request, extra_context)

@@ -5,7 +5,14 @@ one a person converted already."""
 import pytest
 from django.utils import timezone
 
-from integration.models import SyncEvent, SyncRun, VismaWebshopSettings, WebshopOrderConversion
+from integration.models import (
+    ContractKey,
+    ContractSetting,
+    ContractSource,
+    SyncEvent,
+    SyncRun,
+    WebshopOrderConversion,
+)
 from integration.visma_webshop.conversion import convert_orders
 
 from .conftest import converting
@@ -130,7 +137,8 @@ def test_twin_orders_need_two_invoices(shop, mode):
     _orders(shop, 1)
     converting(shop)
     convert_orders(shop.tenant)
-    assert VismaWebshopSettings.objects.get(tenant=shop.tenant).converted_orders_stay_listed is (mode == "kept")
+    learned = ContractSetting.objects.get(key=ContractKey.CONVERTED_ORDERS_STAY_LISTED)  # installation-wide
+    assert learned.value is (mode == "kept") and learned.source == ContractSource.LEARNED
     rows = _rows(shop)
     first = shop.webshop_order(rows, Name="Kaksonen", EmailAddress="kaksonen@example.fi")
     second = shop.webshop_order(rows, Name="Kaksonen", EmailAddress="kaksonen@example.fi")

@@ -39,7 +39,6 @@ from integration.orders.document_plan import (
     ArticleRef,
     DocumentPlan,
     PlannedRow,
-    Waiting,
     _money,
     _text,
     discount_for_api,
@@ -48,6 +47,7 @@ from integration.orders.document_plan import (
     row_amounts,
     shop_rate,
 )
+from integration.orders.outcomes import Waiting
 from integration.webshops.base import LineTax, OrderLine, ShopOrder, ShopRefund
 
 REFUNDED_ITEM_META = "_refunded_item_id"  # on a refund line: the id of the order line it refunds

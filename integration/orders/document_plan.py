@@ -33,6 +33,8 @@ from zoneinfo import ZoneInfo
 
 from integration.webshops.base import FeeLine, LineTax, OrderLine, ShippingLine, ShopOrder
 
+from .outcomes import Waiting
+
 ZERO = Decimal("0")
 ONE = Decimal("1")
 CENT = Decimal("0.01")
@@ -131,13 +133,6 @@ class DocumentPlan:
     shop_total: Decimal
     shop_vat: Decimal
     rounding: Decimal  # the rounding row's net + VAT; 0 when there is none
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """The order cannot be transferred yet; each reason is a sentence a shop owner can act on."""
-
-    reasons: tuple[str, ...]
 
 
 # ---------------------------------------------------------------------- the plan

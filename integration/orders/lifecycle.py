@@ -25,7 +25,8 @@ from . import document_body
 from .context import article_ref
 from .credit_plan import CreditContext, credit_body, credit_reference, plan_credit, rows_by_line_id
 from .customer_plan import plan_customer
-from .document_plan import Waiting, plan_document
+from .document_plan import plan_document
+from .outcomes import Waiting
 
 CANCELLED = ("cancelled", "failed")
 HELSINKI = ZoneInfo("Europe/Helsinki")

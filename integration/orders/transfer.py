@@ -32,7 +32,8 @@ from ..webshops.base import ShopOrder, Webshop, WebshopError
 from . import customers, document_body, lifecycle, reference
 from .context import PlanInputs
 from .customer_plan import CustomerRules, plan_customer
-from .document_plan import Waiting, plan_document
+from .document_plan import plan_document
+from .outcomes import Waiting
 
 log = logging.getLogger(__name__)
 
@@ -140,14 +141,11 @@ def _retry_open(run: Run, seen: set[int]) -> None:
     """Orders waiting for a fix, and attempts a killed worker left behind, are tried again."""
     now = timezone.now()
     open_ids = set(
-        OrderTransfer.objects.filter(tenant=run.tenant)
-        .filter(status__in=(STATUS.PENDING, STATUS.WAITING, STATUS.SENDING))
-        .exclude(status=STATUS.SENDING, lease_until__gt=now)
+        OrderTransfer.objects.filter(claims.to_retry(now), tenant=run.tenant)
         .exclude(shop_order_id__in=seen).values_list("shop_order_id", flat=True)
     )
     open_ids |= set(
-        OrderStep.objects.filter(tenant=run.tenant, status__in=(STATUS.PENDING, STATUS.WAITING, STATUS.SENDING))
-        .exclude(status=STATUS.SENDING, lease_until__gt=now)
+        OrderStep.objects.filter(claims.to_retry(now), tenant=run.tenant)
         .exclude(transfer__shop_order_id__in=seen).values_list("transfer__shop_order_id", flat=True)
     )
     open_ids = sorted(open_ids)
@@ -164,8 +162,8 @@ def _consider(run: Run, order: ShopOrder) -> None:
         return lifecycle.follow(run, order, known)
     if order.status not in settings.status_list:
         reason = f"The order is {order.status} in the shop; only {', '.join(settings.status_list)} orders are transferred."
-        OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id, status__in=claims.OPEN).update(
-            status=STATUS.SKIPPED, reason=reason, shop_status=order.status)
+        claims.settle_unclaimed(OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id),
+                                status=STATUS.SKIPPED, reason=reason, shop_status=order.status)
         return
     if settings.transfer_from and order.date_created_gmt and order.date_created_gmt < settings.transfer_from:
         if not OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id).exists():
@@ -193,7 +191,7 @@ def _wait(run: Run, transfer: OrderTransfer, order: ShopOrder, reasons, claim=No
     if claim is not None:
         claims.finish(claim, **fields)
     else:
-        OrderTransfer.objects.filter(pk=transfer.pk, status__in=claims.OPEN).update(**fields)
+        claims.settle_unclaimed(OrderTransfer.objects.filter(pk=transfer.pk), **fields)
     run.rec.event(SyncEvent.Outcome.SKIPPED, order.number, reason=text)
 
 

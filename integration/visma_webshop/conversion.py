@@ -10,7 +10,6 @@ an order that has one already, or that has left eAccounting's list, is recorded 
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 
 from integration.work import claim as claims
@@ -25,11 +24,11 @@ from ..eaccounting.errors import (
     ServerError,
 )
 from ..eaccounting.resources import _datetime, _decimal
-from ..models import SyncEvent, SyncRun, Tenant, TransferStatus, VismaWebshopSettings, WebshopOrderConversion
+from ..models import SyncEvent, SyncRun, Tenant, VismaWebshopSettings, WebshopOrderConversion
 from . import conversion_match
 
 Outcome = WebshopOrderConversion.Outcome
-STATUS = TransferStatus
+STATUS = WebshopOrderConversion.Status
 CENT = Decimal("0.01")
 LOOKBACK = timedelta(days=1)  # order dates are the shop's local time; invoices are searched from a day before
 
@@ -93,7 +92,7 @@ def convert_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.SCHEDULE, lease=No
             _record(tenant, order)
         now = timezone.now()
         open_rows = list(WebshopOrderConversion.objects.filter(tenant=tenant).filter(
-            Q(status__in=claims.OPEN) | Q(status=STATUS.SENDING, lease_until__lt=now)).order_by("order_date", "pk"))
+            claims.claimable(now)).order_by("order_date", "pk"))
         if not open_rows:
             return run.run
         earliest = min((r.order_date for r in open_rows if r.order_date), default=now)

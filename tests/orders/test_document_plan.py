@@ -17,11 +17,11 @@ from integration.orders.document_plan import (
     ArticleRef,
     DocumentPlan,
     PlanContext,
-    Waiting,
     document_date,
     order_rows_body,
     plan_document,
 )
+from integration.orders.outcomes import Waiting
 from integration.webshops.base import Address, FeeLine, LineTax, OrderLine, ShippingLine, ShopOrder
 from sandbox.eaccounting import schemas
 

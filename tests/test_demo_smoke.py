@@ -5,8 +5,7 @@ import re
 
 import requests
 
-from .conftest import free_port, manage, spawn, stop
-from .test_health import _get, wait_for
+from tests.fixtures.processes import free_port, get_or_none, manage, spawn, stop, wait_for
 
 
 def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
@@ -25,7 +24,7 @@ def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
     cluster = spawn("qcluster", env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        assert wait_for(lambda: _get(f"{base}/login/"), timeout=30), "web server did not start"
+        assert wait_for(lambda: get_or_none(f"{base}/login/"), timeout=30), "web server did not start"
         session = requests.Session()
         page = session.get(f"{base}/login/")
         assert page.status_code == 200 and "Silta" in page.text
@@ -44,7 +43,7 @@ def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
             env=env,
         )
         assert run.stdout.strip().splitlines()[-1] == "pong", run.stderr
-        health = wait_for(lambda: (r := _get(f"{base}/healthz")) is not None and r.status_code == 200 and r)
+        health = wait_for(lambda: (r := get_or_none(f"{base}/healthz")) is not None and r.status_code == 200 and r)
         assert health and health.json()["queue"]["clusters"] >= 1
     finally:
         stop(web)

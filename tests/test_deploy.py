@@ -10,7 +10,7 @@ import runpy
 import yaml
 from django.conf import settings
 
-from .conftest import ROOT, manage
+from tests.fixtures.processes import ROOT, manage
 
 SILTA_SERVICES = ("migrate", "web", "worker")
 

@@ -1,25 +1,14 @@
 """/healthz reports the database and the django-q2 cluster; tasks really run."""
 
 import os
-import time
 
 import pytest
-import requests
 from django.core.cache import cache
 from django.db import connection
 from django_q.tasks import async_task, result
 
-from .conftest import database_url, free_port, spawn, stop
-
-
-def wait_for(predicate, timeout=30, interval=0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
+from integration import tasks
+from tests.fixtures.processes import database_url, free_port, get_or_none, spawn, stop, wait_for
 
 
 @pytest.mark.django_db(transaction=True)
@@ -31,7 +20,7 @@ def test_healthz_is_ok_with_a_running_cluster_that_runs_tasks(client):
         assert response, f"cluster never reported: {client.get('/healthz').json()}"
         body = response.json()
         assert body["status"] == "ok" and body["database"]["ok"] and body["queue"]["clusters"] >= 1
-        task_id = async_task("integration.tasks.ping")
+        task_id = async_task(tasks.ping.path)
         assert result(task_id, wait=20_000) == "pong"
     finally:
         output = stop(cluster)
@@ -56,7 +45,7 @@ def test_healthz_is_unavailable_with_the_database_down():
     server = spawn("portal.wsgi", "--bind", f"127.0.0.1:{port}", env=env, program=("-m", "gunicorn"))
     try:
         # a 503 Response is falsy, so wait for "any answer" wrapped in a tuple
-        answered = wait_for(lambda: (r := _get(f"http://127.0.0.1:{port}/healthz")) is not None and (r,))
+        answered = wait_for(lambda: (r := get_or_none(f"http://127.0.0.1:{port}/healthz")) is not None and (r,))
         assert answered, "the web server did not start"
         (response,) = answered
         assert response.status_code == 503
@@ -66,8 +55,3 @@ def test_healthz_is_unavailable_with_the_database_down():
         stop(server)
 
 
-def _get(url):
-    try:
-        return requests.get(url, timeout=5)
-    except requests.ConnectionError:
-        return None

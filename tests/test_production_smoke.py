@@ -30,9 +30,8 @@ from django.db import connection
 from django.urls import reverse
 
 from integration.models import Membership, OrderTransfer, SyncRun, Tenant, WebhookDelivery
-
-from .conftest import ROOT, database_url, free_port, manage, stop
-from .external_logins import approve_at_shop, sign_in_at_visma
+from tests.fixtures.external_logins import approve_at_shop, sign_in_at_visma
+from tests.fixtures.processes import ROOT, database_url, free_port, manage, stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

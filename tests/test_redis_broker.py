@@ -9,9 +9,8 @@ import tempfile
 import pytest
 from django.db import connection
 
-from .conftest import database_url, free_port, manage, spawn, stop
-from .test_health import wait_for
-from .test_settings_checks import production_env
+from tests.fixtures.processes import database_url, free_port, manage, spawn, stop, wait_for
+from tests.fixtures.production import production_env
 
 SHOW_BROKER = ("import json; from django.conf import settings; from django_q.brokers import get_broker; "
                "print(json.dumps({'broker': type(get_broker()).__name__, 'cluster': sorted(settings.Q_CLUSTER)}))")  # fmt: skip

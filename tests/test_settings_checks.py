@@ -3,22 +3,10 @@
 import os
 
 import pytest
-from cryptography.fernet import Fernet
 from django.db import connection
 
-from .conftest import manage
-
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": "k" * 20 + Fernet.generate_key().decode(),
-    "ALLOWED_HOSTS": "silta.example.com",
-    "SILTA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-}
-
-
-def production_env(**changes):
-    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "portal.settings", **PRODUCTION, **changes}
-    return {k: v for k, v in env.items() if v is not None}
+from tests.fixtures.processes import manage
+from tests.fixtures.production import production_env
 
 
 def test_test_suite_runs_on_postgresql():

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .conftest import database_url, manage
+from tests.fixtures.processes import database_url, manage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,9 +13,10 @@ from django_q.models import Schedule
 from integration.models import ConnectionStatus, FirstSync, SyncRun, WebshopConnection
 from integration.scheduling import schedules
 from sandbox.woocommerce.testing import Sandbox as ShopSandbox
+from tests.fixtures.faults import child_env
+from tests.fixtures.processes import spawn, stop
 
-from .conftest import connect_tenant, spawn, stop
-from .orders.faults import child_env
+from .conftest import connect_tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TENANTS = 50

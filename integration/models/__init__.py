@@ -1,6 +1,6 @@
 """The integration app's models, one module per concern."""
 
-from integration.work.models import ClaimStatus
+from integration.work.models import ClaimStatus, JobLease
 
 from .audit import AuditEntry, AuditEntryIsFinal
 from .catalog import (
@@ -29,7 +29,7 @@ from .orders import (
     OrderTransfer,
     ShopMethod,
 )
-from .runs import JobLease, JobSchedule, SyncEvent, SyncRun
+from .runs import JobSchedule, SyncEvent, SyncRun
 from .tenancy import Membership, Tenant, business_id_validator
 from .visma_webshop import AvailabilityMark, VismaWebshopSettings, WebshopOrderConversion
 from .webhooks import WebhookDelivery

@@ -4,11 +4,10 @@ from django.db.models import Q
 
 from integration.privacy.personal_data import email_hash
 
-from ..eaccounting import documents
+from ..eaccounting import accounting_copy, documents
 from ..eaccounting.errors import OutcomeUnknown
 from ..eaccounting.resources import CompanySettings
 from ..models import AccountingCustomer, OrderSettings
-from ..sync import accounting_copy
 from .customer_plan import DEFAULT_BUSINESS_ID_KEYS, DEFAULT_VAT_NUMBER_KEYS, CustomerPlan, CustomerRules
 
 # CustomerKey.kind is also the AccountingCustomer field it matches on.

@@ -94,7 +94,7 @@ def _step(run, transfer, order, kind, key, action) -> None:
     try:
         done = action(claim.resumed)
     except StepWaits as wait:
-        claims.finish(claim, status=STEP.WAITING, reason=str(wait), sending_since=None)
+        claims.wait(claim, str(wait))
         run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=str(wait))
         return
     except _Held as held:
@@ -108,7 +108,7 @@ def _step(run, transfer, order, kind, key, action) -> None:
     except EAccountingError as exc:
         reason = personal_data.redact(f"eAccounting refused it: {exc}. Fix the cause; the next run tries again.",
                                       personal_data.order_values(order))  # it may quote the customer's data
-        claims.finish(claim, status=STEP.WAITING, reason=reason, sending_since=None)
+        claims.wait(claim, reason)
         run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=reason)
         return
     with transaction.atomic():  # both or neither: a worker killed in between leaves the step to be resumed

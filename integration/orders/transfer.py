@@ -187,11 +187,11 @@ def _consider(run: Run, order: ShopOrder) -> None:
 def _wait(run: Run, transfer: OrderTransfer, order: ShopOrder, reasons, claim=None, **kept) -> None:
     # a refusal may quote the customer's data back: the reason names the order, not the person
     text = personal_data.redact("\n".join(reasons), personal_data.order_values(order))
-    fields = {"status": STATUS.WAITING, "reason": text, "shop_status": order.status, "sending_since": None, **kept}
     if claim is not None:
-        claims.finish(claim, **fields)
+        claims.wait(claim, text, shop_status=order.status, **kept)
     else:
-        claims.settle_unclaimed(OrderTransfer.objects.filter(pk=transfer.pk), **fields)
+        claims.settle_unclaimed(OrderTransfer.objects.filter(pk=transfer.pk), status=STATUS.WAITING, reason=text,
+                                shop_status=order.status, **kept)  # fmt: skip
     run.rec.event(SyncEvent.Outcome.SKIPPED, order.number, reason=text)
 
 

@@ -16,6 +16,7 @@ from integration.work.record import RunRecorder
 
 from .. import webshops
 from ..batching import chunks
+from ..eaccounting import accounting_copy
 from ..eaccounting.client import EAccountingClient
 from ..eaccounting.resources import Article, _get
 from ..models import (
@@ -33,7 +34,7 @@ from ..models import (
     Tenant,
 )
 from ..webshops.base import Webshop
-from . import accounting_copy, shop_snapshot
+from . import shop_snapshot
 from .article_plan import LinkState, Step, plan_catalog, price_change_share
 from .article_values import CatalogContext
 

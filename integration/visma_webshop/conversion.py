@@ -141,7 +141,7 @@ def _settle(eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: d
         run.event(SyncEvent.Outcome.FAILED, number, reason=f"eAccounting did not answer; tried again next run: {exc}")
     except EAccountingError as exc:
         reason = f"eAccounting refused the conversion: {exc}. Fix it in eAccounting, then retry the order."
-        claims.finish(claim, status=STATUS.WAITING, reason=reason, sending_since=None)
+        claims.wait(claim, reason)
         run.event(SyncEvent.Outcome.SKIPPED, number, reason=reason)
 
 
@@ -180,7 +180,7 @@ def _gone(run, claim, row: WebshopOrderConversion, invoices: Invoices) -> None:
 
 
 def _done(run, claim, number, outcome, invoice_id, invoice_number, reason) -> None:
-    if claims.finish(claim, status=STATUS.DONE, outcome=outcome, invoice_id=invoice_id, invoice_number=invoice_number[:40],
-                     reason=reason, converted_at=timezone.now(), sending_since=None):  # fmt: skip
+    if claims.settle(claim, status=STATUS.DONE, outcome=outcome, invoice_id=invoice_id, invoice_number=invoice_number[:40],
+                     reason=reason, converted_at=timezone.now()):  # fmt: skip
         event = SyncEvent.Outcome.CREATED if outcome == Outcome.CONVERTED else SyncEvent.Outcome.SKIPPED
         run.event(event, number, reason=reason or "Converted to a paid invoice.")

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from integration import webshops
+from integration import tasks, webshops
 from integration.models import Tenant, WebhookDelivery
 from integration.webshops.base import PayloadInvalid, SignatureInvalid
-from integration.work import queues
 
 # Topics that start work (a handle_webhook task); other topics are recorded and ignored.
 HANDLED_TOPICS = {"order.created", "order.updated", "product.updated", "product.created"}
@@ -51,7 +50,7 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
                 resource_id=resource_id, outcome=outcome,
             )
             if outcome == WebhookDelivery.Outcome.ENQUEUED:
-                queues.enqueue("integration.tasks.handle_webhook", tenant.pk, delivery.topic, resource_id)
+                tasks.handle_webhook.enqueue(tenant.pk, delivery.topic, resource_id)
     except IntegrityError:
         return Answer(200, "already received")  # WooCommerce delivers again after a timeout
     return Answer(202 if outcome == WebhookDelivery.Outcome.ENQUEUED else 200, outcome.label)

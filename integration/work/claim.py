@@ -67,6 +67,16 @@ def finish(claim: Claim, **fields: Any) -> bool:
     return bool(claim.rows().update(**fields))
 
 
+def settle(claim: Claim, **fields: Any) -> bool:
+    """Record an outcome that ends this attempt (the next one, if any, starts afresh)."""
+    return finish(claim, sending_since=None, **fields)
+
+
+def wait(claim: Claim, reason: str, **fields: Any) -> bool:
+    """Leave the work for a person: `reason` says what to fix; the next run tries again."""
+    return settle(claim, status=ClaimStatus.WAITING, reason=reason, **fields)
+
+
 def release(claim: Claim) -> None:
     """The outcome is unknown: let the next attempt (which will look the document up) start at once."""
     claim.rows().update(lease_until=timezone.now())
@@ -75,4 +85,4 @@ def release(claim: Claim) -> None:
 def settle_unclaimed(rows: "QuerySet[Any]", **fields: Any) -> int:
     """Record an outcome reached without a remote call (waiting, not to be done) on those of `rows` nobody
     holds: a row being sent, or finished meanwhile, is left to its sender."""
-    return rows.filter(status__in=OPEN).update(**fields)
+    return rows.filter(status__in=OPEN).update(sending_since=None, **fields)

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
+from integration import tasks
 from integration.models import (
     AccountingArticle,
     AccountingCustomer,
@@ -15,7 +16,6 @@ from integration.models import (
     Tenant,
 )
 from integration.people import audit
-from integration.work import queues
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin, TenantScopedInline
 
 RETRYABLE = (OrderTransfer.Status.PENDING, OrderTransfer.Status.WAITING, OrderTransfer.Status.SENDING)
@@ -122,7 +122,7 @@ class OrderTransferAdmin(TenantScopedAdmin):
             by_tenant.setdefault(tenant_id, []).append(order_id)
             numbers.setdefault(tenant_id, []).append(number)
         for tenant in Tenant.objects.filter(pk__in=by_tenant):
-            queues.enqueue("integration.tasks.transfer_orders", tenant.pk, "manual", by_tenant[tenant.pk])
+            tasks.transfer_orders.enqueue(tenant.pk, "manual", by_tenant[tenant.pk])
             audit.record(tenant, request.user, audit.Action.RETRIED, f"Web orders {audit.listed(numbers[tenant.pk])}",
                          f"{len(numbers[tenant.pk])} order(s) sent to the order transfer again")  # fmt: skip
         count = sum(len(ids) for ids in by_tenant.values())

@@ -9,8 +9,9 @@ import pytest
 from django.db import connection as db
 
 from integration.eaccounting.client import EAccountingClient
+from tests.fixtures.processes import ROOT, database_url
 
-from ..conftest import ROOT, connect_tenant, database_url
+from ..conftest import connect_tenant
 
 
 @pytest.mark.parametrize("page_size", [50, 500])

@@ -12,8 +12,7 @@ from django.utils import timezone
 from integration.eaccounting.client import EAccountingClient
 from integration.eaccounting.errors import NeedsReconnect
 from integration.models import ConnectionStatus
-
-from ..conftest import ROOT, database_url
+from tests.fixtures.processes import ROOT, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,9 +9,9 @@ import pytest
 
 from integration.models import OrderStep, OrderTransfer, ShopMethod
 from integration.webshops import setup as webshop_setup
+from tests.fixtures.faults import child_env, faults_off, faults_on, kill_when, run_until
 
 from .conftest import PRIVATE
-from .faults import child_env, faults_off, faults_on, kill_when, run_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORDERS = 300

@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 
 from integration.models import WebshopOrderConversion
+from tests.fixtures.faults import child_env, kill_when, run_until
 
-from ..orders.faults import child_env, kill_when, run_until
 from .conftest import converting
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from integration.privacy.personal_data import email_hash
 
-from ..eaccounting.resources import Article, _get
 from ..models import AccountingArticle, AccountingCustomer, Tenant
+from .resources import Article, _get
 
 
 def remember_articles(tenant: Tenant, articles: Iterable[Article], vat_by_coding: Mapping[str, Decimal]) -> None:

@@ -18,7 +18,8 @@ from .. import webshops
 from ..batching import chunks
 from ..eaccounting import accounting_copy
 from ..eaccounting.client import EAccountingClient
-from ..eaccounting.resources import Article, _get
+from ..eaccounting.documents import DocumentKind
+from ..eaccounting.resources import Article, read_field
 from ..models import (
     ArticleLink,
     FirstSync,
@@ -73,7 +74,7 @@ class PendingOrders(Mapping):
         if self.tenant is None:
             return set()
         done = OrderTransfer.objects.filter(tenant=self.tenant, shop_order_id__in=[o.id for o in orders],
-                                            status__in=COUNTED_BY_EACCOUNTING, document_kind__in=("order", "invoice"))
+                                            status__in=COUNTED_BY_EACCOUNTING, document_kind__in=(DocumentKind.ORDER, DocumentKind.INVOICE))
         return set(done.values_list("shop_order_id", flat=True))
 
     def _load(self) -> dict[str, Decimal]:
@@ -106,7 +107,7 @@ def _reference(tenant: Tenant, name: str, fetch, refresh: bool):
 
 def build_context(tenant: Tenant, eaccounting: EAccountingClient, shop: Webshop, refresh: bool = True) -> CatalogContext:
     units = _reference(tenant, "eaccounting.units", lambda: {
-        u.id: (_get(u.raw, "Abbreviation") or u.code or u.name) for u in eaccounting.units()}, refresh)
+        u.id: (read_field(u.raw, "Abbreviation") or u.code or u.name) for u in eaccounting.units()}, refresh)
     codings = _reference(tenant, "eaccounting.vat_rates", lambda: {
         c.id: str(c.vat_rate_percent) for c in eaccounting.codings()}, refresh)
     shop_settings = _reference(tenant, "shop.settings", lambda: {

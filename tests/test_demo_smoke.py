@@ -1,5 +1,6 @@
 """The demo configuration (SQLite, DEBUG on) migrates, serves the portal and runs a task."""
 
+import pytest
 import os
 import re
 
@@ -8,6 +9,7 @@ import requests
 from tests.fixtures.processes import free_port, get_or_none, manage, spawn, stop, wait_for
 
 
+@pytest.mark.slow
 def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
     env = {
         "PATH": os.environ["PATH"],

@@ -11,6 +11,7 @@ from integration import tasks
 from tests.fixtures.processes import database_url, free_port, get_or_none, spawn, stop, wait_for
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_healthz_is_ok_with_a_running_cluster_that_runs_tasks(client):
     env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict)}
@@ -37,6 +38,7 @@ def test_healthz_is_unavailable_without_a_cluster(client):
     assert body["queue"] == {"ok": False, "error": "no cluster is running", "queued": 0}
 
 
+@pytest.mark.slow
 def test_healthz_is_unavailable_with_the_database_down():
     port = free_port()
     closed_port = free_port()  # nothing listens there

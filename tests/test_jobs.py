@@ -48,6 +48,7 @@ def test_the_same_waiting_job_is_queued_once(tenant_a):
     assert queued() == [(tasks.sync_articles.path, (0, "webhook", False))]
 
 
+@pytest.mark.slow
 def test_a_worker_whose_lease_was_taken_over_cannot_go_on(tenant_a, settings):
     settings.SILTA_JOB_LEASE_SECONDS = 1
     with jobs.hold(tenant_a, jobs.CATALOGUE, then=THEN) as old:
@@ -60,6 +61,7 @@ def test_a_worker_whose_lease_was_taken_over_cannot_go_on(tenant_a, settings):
             new.check()  # the new holder goes on
 
 
+@pytest.mark.slow
 def test_a_long_job_keeps_its_lease_alive(tenant_a, settings):
     settings.SILTA_JOB_LEASE_SECONDS = 1
     with jobs.hold(tenant_a, jobs.CATALOGUE, then=THEN) as lease:
@@ -68,6 +70,7 @@ def test_a_long_job_keeps_its_lease_alive(tenant_a, settings):
         assert JobLease.objects.get(pk=lease.pk).expires_at > timezone.now()
 
 
+@pytest.mark.slow
 def test_a_killed_sync_leaves_a_lease_that_runs_out_and_the_next_run_completes(ea, wc, live_server, settings):
     wc.reset(seed={"products": 0, "orders": 0})
     ea.control("PATCH", "settings", {"latency_ms": 150})  # a run of some seconds

@@ -193,6 +193,7 @@ def secure_cookies_over_the_last_hop(monkeypatch):
     monkeypatch.setattr(DefaultCookiePolicy, "return_ok_secure", lambda self, cookie, request: True)
 
 
+@pytest.mark.slow
 def test_production_stack_activates_a_tenant_and_moves_articles_and_an_order(stack, ea, wc, django_user_model,
                                                                             secure_cookies_over_the_last_hop):
     began = time.monotonic()

@@ -40,6 +40,7 @@ def test_without_an_orders_queue_everything_goes_to_the_default_cluster(tenant_a
     assert queued() == [("silta", tasks.sync_articles.path), ("silta", tasks.transfer_orders.path)]
 
 
+@pytest.mark.slow
 def test_a_cluster_for_the_orders_queue_runs_order_tasks_only(tenant_a, settings):
     settings.SILTA_ORDERS_QUEUE = ORDERS
     tasks.transfer_orders.enqueue(tenant_a.pk)  # the tenant is not active: a quick answer

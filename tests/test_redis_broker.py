@@ -22,12 +22,14 @@ def broker(env):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_the_orm_broker_is_the_default():
     for env in (production_env(), production_env(REDIS_URL="")):  # unset, or empty as in .env.example
         shown = broker(env)
         assert shown["broker"] == "ORM" and "orm" in shown["cluster"] and "redis" not in shown["cluster"]
 
 
+@pytest.mark.slow
 def test_redis_url_selects_the_redis_broker():
     shown = broker(production_env(REDIS_URL="redis://127.0.0.1:9/0"))  # nothing listens: not contacted
     assert shown["broker"] == "Redis" and "redis" in shown["cluster"] and "orm" not in shown["cluster"]
@@ -61,6 +63,7 @@ def _answers(client):
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_cluster_runs_tasks_through_redis(redis_url):
     env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "REDIS_URL": redis_url}

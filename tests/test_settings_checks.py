@@ -16,6 +16,7 @@ def test_test_suite_runs_on_postgresql():
         pytest.fail("DATABASE_URL does not point to PostgreSQL: run the suite with `make test`")
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_production_settings(db):
     s = connection.settings_dict
     db_url = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
@@ -26,6 +27,7 @@ def test_check_deploy_is_clean_with_production_settings(db):
     assert "WARNING" not in output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variable", ["SECRET_KEY", "ALLOWED_HOSTS", "SILTA_ENCRYPTION_KEYS"])
 def test_refuses_to_start_without_a_production_secret(variable):
     result = manage("check", env=production_env(**{variable: None}))

@@ -44,6 +44,7 @@ def _tenant(ea, shop, n):
     return tenant
 
 
+@pytest.mark.slow
 def test_two_clusters_run_every_due_schedule_once_and_a_tenants_catalogue_jobs_never_overlap(ea, shops, settings):
     ea.control("PATCH", "settings", {"rate_limit": 100000})  # the budget is not what this test is about
     tenants = [_tenant(ea, shop, n) for n, shop in enumerate(shops)]

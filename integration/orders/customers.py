@@ -53,11 +53,12 @@ def create(run, plan: CustomerPlan) -> AccountingCustomer:
     except OutcomeUnknown:
         data = None
         for key in plan.keys:
-            found = documents.find_customers(run.eaccounting, API_FIELD[key.kind], plan.body.get(API_FIELD[key.kind]))
+            found = documents.find_customers(run.eaccounting, API_FIELD[key.kind], plan.body.get(API_FIELD[key.kind], ""))
             if found:
                 data = found[0]
                 break
         if data is None:
             raise
+    assert data is not None  # created, or found after a lost answer (else raised above)
     accounting_copy.remember_customers(run.tenant, [data])
     return AccountingCustomer.objects.get(tenant=run.tenant, customer_id=data["Id"])

@@ -21,6 +21,7 @@ from django.utils import timezone
 from integration import webshops
 from integration.privacy import personal_data
 from integration.work import claim as claims
+from integration.work.leases import Lease
 from integration.work.record import RunRecorder
 
 from ..eaccounting import documents
@@ -64,7 +65,7 @@ class Run:
     rules: CustomerRules
     inputs: PlanInputs
     rec: RunRecorder
-    lease: object = None  # jobs.Lease
+    lease: Lease | None = None
     write_backs: list[OrderTransfer] = field(default_factory=list)
 
 
@@ -148,8 +149,7 @@ def _retry_open(run: Run, seen: set[int]) -> None:
         OrderStep.objects.filter(claims.to_retry(now), tenant=run.tenant)
         .exclude(transfer__shop_order_id__in=seen).values_list("transfer__shop_order_id", flat=True)
     )
-    open_ids = sorted(open_ids)
-    for order in _fetch_by_id(run.shop, open_ids, run.rec) if open_ids else []:
+    for order in _fetch_by_id(run.shop, sorted(open_ids), run.rec) if open_ids else []:
         _consider(run, order)
 
 
@@ -252,7 +252,7 @@ def _unconverted_draft(transfer: OrderTransfer):
                               vat=vat, includes_vat=False, your_reference="", customer_id=transfer.customer_id, raw={})
 
 
-def _look_up(run: Run, order: ShopOrder, transfer: OrderTransfer, kind: str):
+def _look_up(run: Run, order: ShopOrder, transfer: OrderTransfer, kind: DocumentKind) -> documents.Document | None:
     """The document a lost answer may have created: ours carries the order number and was made after we began."""
     ref = document_body.reference(order)
     since = transfer.sending_since or transfer.created_at
@@ -318,7 +318,7 @@ def _write_back(run: Run) -> None:
     pending = OrderTransfer.objects.filter(tenant=run.tenant, status__in=(STATUS.DONE, STATUS.HELD),
                                            written_back=False).order_by("shop_order_id")[:WRITE_BACK_MAX]
     run.write_backs = list(pending)
-    items = []
+    items: list[tuple[int, dict, str | None]] = []
     for t in run.write_backs:
         meta = {META_KIND: t.document_kind, META_ID: t.document_id, META_NUMBER: t.document_number}
         words = DocumentKind.words_for(t.document_kind)

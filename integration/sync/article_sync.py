@@ -161,6 +161,7 @@ def _with_shop_changes(eaccounting: EAccountingClient, listing, article_ids: lis
 
 
 def _link_row(tenant: Tenant, article: Article, state: LinkState) -> ArticleLink:
+    assert state.shop_product_id is not None, "a new link's product id is filled in from the write's outcome first"
     return ArticleLink(
         tenant=tenant, article_id=article.id, article_number=article.number, shop_product_id=state.shop_product_id,
         shop_parent_id=state.shop_parent_id, hidden=state.hidden, status_before_hiding=state.status_before_hiding,
@@ -178,7 +179,7 @@ def _store_links(rows: list[ArticleLink]) -> None:
 
 
 def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -> list:
-    outcomes = shop.save_products([s.write for s in steps])
+    outcomes = shop.save_products([s.write for s in steps if s.write is not None])  # _apply gets writing steps only
     written, links = [], []
     with transaction.atomic():
         for step, outcome in zip(steps, outcomes, strict=True):
@@ -270,7 +271,7 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
         full = full or cursor is None or confirm_mass_change
         ctx = build_context(tenant, eaccounting, shop, refresh=full)
         changed_in_shop = shop_snapshot.refresh(tenant, shop, full=full)
-        listing = eaccounting.changed_since("/articles", None if full else cursor.value)
+        listing = eaccounting.changed_since("/articles", None if full or cursor is None else cursor.value)
         held: list[Step] = []  # price changes wait for the mass-change guard; everything else goes now
         newest, seen, ready = None, 0, []  # newest: the shop's time of our last write
         articles = _with_shop_changes(eaccounting, listing, [] if full else _linked_articles(tenant, changed_in_shop))

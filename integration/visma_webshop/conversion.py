@@ -60,7 +60,8 @@ class Invoices:
     """The company's invoices since the earliest open order, read once per run, and which are spoken for."""
 
     def __init__(self, eaccounting: EAccountingClient, tenant: Tenant, since: datetime):
-        self.eaccounting, self.since, self._items = eaccounting, since - LOOKBACK, None
+        self.eaccounting, self.since = eaccounting, since - LOOKBACK
+        self._items: list[dict] | None = None
         self.claimed = set(WebshopOrderConversion.objects.filter(tenant=tenant).exclude(invoice_id="")
                            .values_list("invoice_id", flat=True))  # fmt: skip
 

@@ -39,7 +39,7 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
     resource_id = str((delivery.payload or {}).get("id", ""))
     if delivery.topic not in HANDLED_TOPICS:
         outcome = WebhookDelivery.Outcome.IGNORED
-    elif delivery.topic.startswith("product.") and shop.is_echo(delivery.payload):
+    elif delivery.topic.startswith("product.") and shop.is_echo(delivery.payload or {}):
         outcome = WebhookDelivery.Outcome.ECHO
     else:
         outcome = WebhookDelivery.Outcome.ENQUEUED

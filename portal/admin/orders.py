@@ -75,7 +75,7 @@ class OrderStepInline(admin.TabularInline):
     model = OrderStep
     extra = 0
     fields = ["kind", "key", "status", "document_number", "amount", "reason", "attempts", "updated_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # django-stubs: fields may nest, readonly_fields not
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -64,6 +64,7 @@ print('RESULT ' + json.dumps({{'waits': waits, 'failures': failures}}))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_four_workers_share_one_budget_fairly_across_five_tenants(ea):
     extra = [ea.control("POST", "companies", {"name": f"Yritys {i} Oy"}) for i in range(2)]

@@ -39,6 +39,7 @@ def expire(connection, ea):
     ea.control("DELETE", "requests")
 
 
+@pytest.mark.slow
 def test_twenty_processes_with_an_expired_token_redeem_it_once(connection, ea, tmp_path):
     expire(connection, ea)
     old_refresh = connection.refresh_token

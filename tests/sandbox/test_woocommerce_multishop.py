@@ -223,6 +223,7 @@ def test_creating_many_shops_starts_no_threads():
     assert set(threading.enumerate()) - before == set()  # webhook workers start on a shop's first delivery
 
 
+@pytest.mark.slow
 def test_main_module_multi_shop():
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox.woocommerce", "--multi-shop", "--port", "0", "--key", "ck_demo:cs_demo"],

@@ -1,9 +1,9 @@
 """The demo configuration (SQLite, DEBUG on) migrates, serves the portal and runs a task."""
 
-import pytest
 import os
 import re
 
+import pytest
 import requests
 
 from tests.fixtures.processes import free_port, get_or_none, manage, spawn, stop, wait_for

@@ -3,11 +3,11 @@
 Docker itself is not run here: these read the files, and run the image's build-time
 collectstatic step with the image's own build environment."""
 
-import pytest
 import os
 import re
 import runpy
 
+import pytest
 import yaml
 from django.conf import settings
 

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean benchmark simulate
+.PHONY: demo test lint format types check venv clean benchmark simulate
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,8 +38,25 @@ benchmark: $(STAMP)
 	DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/var/benchmark.sqlite3 $(BIN)/python manage.py migrate -v0
 	DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/var/benchmark.sqlite3 $(BIN)/python manage.py benchmark $(or $(ARGS),articles)
 
+## Lint: ruff's rules and its format (check only; `make format` rewrites).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+
+## Types: mypy with django-stubs (mypy.ini: strict for the pure planners, the budget plan and the claim).
+types: $(STAMP)
+	DEBUG=true $(BIN)/mypy
+
+## The inner loop: lint, types, and every test that needs no browser, subprocess or sleep.
+check: lint types
+	@if [ -n "$$DATABASE_URL" ]; then \
+		$(BIN)/pytest -q -m "not browser and not slow" $(PYTEST_ARGS); \
+	else \
+		tests/postgres.sh run $(BIN)/pytest -q -m "not browser and not slow" $(PYTEST_ARGS); \
+	fi
 
 clean:
 	rm -rf $(VENV) var/* staticfiles .pytest_cache .ruff_cache  # var/.gitignore stays: var/ is tracked

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +16,14 @@ class IntegrationConfig(AppConfig):
 
         # The installation-wide schedules (the nightly cleanup), once per migrate.
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="silta.ops_schedules")
+        checks.register(task_retry_check)
+
+
+def task_retry_check(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """Every registered task ends (timeout included) before django-q2 would hand it out again."""
+    from django.conf import settings
+
+    from integration import tasks  # noqa: F401  (registers the tasks)
+    from integration.work import registry
+
+    return [checks.Error(problem, id="silta.E010") for problem in registry.retry_problems(settings.Q_CLUSTER["retry"])]

@@ -1,8 +1,13 @@
-"""Thin django-q2 entry points. Business logic lives elsewhere; these only load and call."""
+"""Thin django-q2 entry points. Business logic lives elsewhere; these only load and call.
+
+Each is a registered task (integration/work/registry.py): enqueue it by reference, `sync_articles.enqueue(...)`.
+Their dotted paths (`integration.tasks.<name>`) are stored in django-q2's rows: keep the names and this module.
+"""
 
 import logging
 
 from integration.work import leases as jobs
+from integration.work.registry import Call, Queue, task
 
 from .webshops.base import AuthenticationFailed, InsecureURL, ReadOnlyKey
 
@@ -20,7 +25,7 @@ def paused(tenant) -> str:
     return ""
 
 
-def _held(tenant, lock, this, body, idle="nothing to do") -> str:
+def _held(tenant, lock, this: Call, body, idle="nothing to do") -> str:
     """Run `body(lease)` holding the tenant's `lock` lease; a taken lease queues `this` for later.
     A body that records no run returns None: `idle` says why."""
     try:
@@ -42,11 +47,13 @@ def _shop_refused(tenant, exc) -> str:
     return f"paused: {exc}"
 
 
+@task()
 def ping() -> str:
     """A no-op task: proves a cluster picks up work (smoke tests, health checks)."""
     return "pong"
 
 
+@task(Queue.ORDERS)
 def handle_webhook(tenant_id: int, topic: str, resource_id: str) -> str:
     """A shop told us something changed: an order goes over now; product changes wait for the
     next article sync (which reads the shop's changed products)."""
@@ -56,15 +63,17 @@ def handle_webhook(tenant_id: int, topic: str, resource_id: str) -> str:
     return f"{topic} {resource_id}"
 
 
+@task(Queue.ORDERS)
 def transfer_orders(tenant_id: int, trigger: str = "schedule", order_ids: list[int] | None = None) -> str:
     """Web orders into eAccounting for one tenant: new ones since the last run (or `order_ids`), and waiting ones."""
     from .orders.transfer import transfer_orders as run
 
-    this = ("integration.tasks.transfer_orders", [tenant_id, trigger, order_ids], {})
+    this = transfer_orders.later(tenant_id, trigger, order_ids)
     return _tenant_job(tenant_id, jobs.ORDERS, this,
                        lambda tenant, lease: run(tenant, trigger=trigger, order_ids=order_ids, lease=lease), "")
 
 
+@task()
 def check_webhooks(tenant_id: int) -> list[str]:
     """Re-enable webhooks the shop disabled and recreate missing ones."""
     from integration.models import Tenant
@@ -79,6 +88,7 @@ def check_webhooks(tenant_id: int) -> list[str]:
         return [_shop_refused(tenant, exc)]
 
 
+@task()
 def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False, confirm_mass_change: bool = False) -> str:
     """Article sync eAccounting → shop for one tenant (`full`: the stock reconcile, reading everything;
     `confirm_mass_change`: an owner confirmed the prices the mass-change guard held)."""
@@ -94,20 +104,22 @@ def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False,
     if trigger == "schedule" and not FirstSync.objects.filter(tenant=tenant, status__in=FIRST_SYNC_FINISHED).exists():
         return "waiting for the first sync"  # a person has to look at the preview first; no run to record
     # a confirming run that finds the lease taken still confirms when it runs later
-    this = ("integration.tasks.sync_articles", [tenant_id, trigger, full] + ([True] if confirm_mass_change else []), {})
+    this = sync_articles.later(tenant_id, trigger, full, True) if confirm_mass_change else sync_articles.later(tenant_id, trigger, full)
     return _held(tenant, jobs.CATALOGUE, this, lambda lease: run(tenant, trigger=trigger, full=full,
                                                                  confirm_mass_change=confirm_mass_change, lease=lease))
 
 
+@task()
 def keep_availability(tenant_id: int, trigger: str = "schedule") -> str:
     """Visma Verkkokauppa: the applied availability rules again, for new and changed articles."""
     from .visma_webshop.availability import keep
 
-    this = ("integration.tasks.keep_availability", [tenant_id, trigger], {})
+    this = keep_availability.later(tenant_id, trigger)
     return _tenant_job(tenant_id, jobs.CATALOGUE, this, lambda tenant, lease: keep(tenant, trigger=trigger),
                        "no rules applied yet")
 
 
+@task()
 def apply_availability(tenant_id: int, turn_off: bool, preview_at: str) -> str:
     """Visma Verkkokauppa: what the owner's preview (made at `preview_at`) showed, applied; its rules become
     the tenant's."""
@@ -115,21 +127,22 @@ def apply_availability(tenant_id: int, turn_off: bool, preview_at: str) -> str:
     from .visma_webshop.availability import apply_preview
 
     tenant = Tenant.objects.get(pk=tenant_id)
-    this = ("integration.tasks.apply_availability", [tenant_id, turn_off, preview_at], {})
+    this = apply_availability.later(tenant_id, turn_off, preview_at)
     return _held(tenant, jobs.CATALOGUE, this, lambda lease: apply_preview(tenant, turn_off=turn_off, preview_at=preview_at),
                  "that preview was replaced or already applied")
 
 
+@task(Queue.ORDERS)
 def convert_webshop_orders(tenant_id: int, trigger: str = "schedule") -> str:
     """Visma Verkkokauppa: webshop orders into paid invoices, each once (only when the owner opted in)."""
     from .visma_webshop.conversion import convert_orders
 
-    this = ("integration.tasks.convert_webshop_orders", [tenant_id, trigger], {})
+    this = convert_webshop_orders.later(tenant_id, trigger)
     return _tenant_job(tenant_id, jobs.ORDERS, this,
                        lambda tenant, lease: convert_orders(tenant, trigger=trigger, lease=lease), "conversion is off")
 
 
-def _tenant_job(tenant_id: int, lock, this, body, idle: str) -> str:
+def _tenant_job(tenant_id: int, lock, this: Call, body, idle: str) -> str:
     """A scheduled job of an active, unpaused tenant, run by `body(tenant, lease)` under its lease."""
     from .models import Tenant
 
@@ -141,12 +154,13 @@ def _tenant_job(tenant_id: int, lock, this, body, idle: str) -> str:
     return _held(tenant, lock, this, lambda lease: body(tenant, lease), idle)
 
 
+@task()
 def first_sync_step(first_sync_id: int, step: str) -> str:
     """Prepare the preview ("preview"), apply it ("create", "overwrite") or undo it ("undo")."""
     from .models import FirstSync
 
     first = FirstSync.objects.select_related("tenant").get(pk=first_sync_id)
-    this = ("integration.tasks.first_sync_step", [first_sync_id, step], {})
+    this = first_sync_step.later(first_sync_id, step)
     try:
         with jobs.hold(first.tenant, jobs.CATALOGUE, then=this):
             return _first_sync_step(first, step)
@@ -156,8 +170,6 @@ def first_sync_step(first_sync_id: int, step: str) -> str:
 
 def _first_sync_step(first, step: str) -> str:
     from django.conf import settings
-
-    from integration.work import queues
 
     from .models import FirstSync
     from .sync import first_sync
@@ -169,7 +181,7 @@ def _first_sync_step(first, step: str) -> str:
             first_sync.apply(first, overwrite=step == "overwrite", seconds=settings.SILTA_TASK_SLICE_SECONDS)
             first.refresh_from_db()
             if first.status == FirstSync.Status.APPLYING:  # time is up for this task: the next one goes on
-                queues.enqueue("integration.tasks.first_sync_step", first.pk, step)
+                first_sync_step.enqueue(first.pk, step)
         elif step == "undo":
             first_sync.undo(first)
         else:
@@ -188,6 +200,7 @@ def _first_sync_step(first, step: str) -> str:
     return first.get_status_display()
 
 
+@task()
 def probe_eaccounting(report_id: int) -> str:
     """Run a probe queued from the admin (superusers); the report shows its progress and findings."""
     from .models import ProbeReport

@@ -7,10 +7,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from integration import tasks
 from integration.models import FirstSync, ImportItem
 from integration.people import audit, tenancy
 from integration.sync import first_sync
-from integration.work import queues
 
 # What needs a person's eyes first: overwrites and what cannot be imported; long lists start folded.
 GROUP_ORDER = [ImportItem.Kind.OVERWRITE, ImportItem.Kind.REJECT, ImportItem.Kind.CREATE,
@@ -26,7 +26,7 @@ STEPS = {
 
 
 def _enqueue(first, step):
-    queues.enqueue("integration.tasks.first_sync_step", first.pk, step)
+    tasks.first_sync_step.enqueue(first.pk, step)
 
 
 def _audit(request, tenant, first, step):

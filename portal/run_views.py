@@ -7,9 +7,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from integration import tasks
 from integration.people import audit, tenancy
 from integration.scheduling import manual, schedules
-from integration.work import queues
 from portal import dashboard
 
 
@@ -37,7 +37,7 @@ def confirm_mass_change(request, slug):
     if run is None or not tenant.is_active:
         messages.info(request, _("No price change of %(company)s waits for confirmation.") % {"company": tenant.name})
         return redirect("admin:index")
-    queues.enqueue("integration.tasks.sync_articles", tenant.pk, "manual", False, True)  # full=False, confirm
+    tasks.sync_articles.enqueue(tenant.pk, "manual", False, True)  # full=False, confirm
     audit.record(tenant, request.user, audit.Action.CONFIRMED_MASS_CHANGE, str(run), run.error)
     messages.success(request, _("%(company)s: the new prices are written to the shop in a moment.") % {"company": tenant.name})
     return redirect(f"{reverse('admin:index')}?watch={tenant.slug}")

@@ -296,7 +296,7 @@ Q_CLUSTER = {
     "label": "Task queue",
     "ALT_CLUSTERS": {},  # needed by django-q2 when a cluster runs under another Q_CLUSTER_NAME
 }
-# A queue of its own for order work (integration/work/queues.py): run a second cluster with
+# A queue of its own for order work (tasks of Queue.ORDERS, integration/work/registry.py): run a second cluster with
 # Q_CLUSTER_NAME set to the same name. Empty: one cluster runs everything.
 SILTA_ORDERS_QUEUE = env.str("SILTA_ORDERS_QUEUE", default="")
 if Q_CLUSTER["retry"] <= Q_CLUSTER["timeout"]:

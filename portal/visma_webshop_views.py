@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from integration import tasks
 from integration.eaccounting.errors import EAccountingError
 from integration.models import (
     AvailabilityMark,
@@ -23,7 +24,6 @@ from integration.models import (
 from integration.people import audit, tenancy
 from integration.visma_webshop import availability
 from integration.visma_webshop.availability_plan import Rules, split_list
-from integration.work import queues
 
 VISMA = WebshopConnection.Platform.VISMA_WEBSHOP
 
@@ -153,7 +153,7 @@ def _apply(request, tenant, settings):
                                   "that (Visma removes their texts and images there), or change the rules.")
                        % {"n": turn_offs})  # fmt: skip
         return None
-    queues.enqueue("integration.tasks.apply_availability", tenant.pk, turn_off, settings.preview["at"])
+    tasks.apply_availability.enqueue(tenant.pk, turn_off, settings.preview["at"])
     audit.record(tenant, request.user, audit.Action.APPLIED_AVAILABILITY, "Available in Webshop rules",
                  f"{len(changes) - turn_offs} article(s) into the webshop, {turn_offs} out; rules: "
                  f"{_rules_text(settings.preview['rules'])}")  # fmt: skip

@@ -1,10 +1,5 @@
 """Shared fixtures: two tenants and the three users every access test needs."""
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -229,43 +224,3 @@ def activated_on_an_empty_shop(ea, wc, slug):
     return tenant
 
 
-# --- subprocesses: the real manage.py, as production runs it -------------------
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def database_url(settings_dict):
-    """A DATABASE_URL for the database the tests are using (the test database)."""
-    s = settings_dict
-    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-
-
-def manage(*args, env=None, **kwargs):
-    """Run manage.py in a child process with `env` (defaults to ours)."""
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env if env is not None else os.environ.copy(),
-        cwd=ROOT, capture_output=True, text=True, timeout=120, **kwargs,
-    )
-
-
-def spawn(*args, env, program=("manage.py",)):
-    """Start manage.py (or another module, e.g. program=("-m", "gunicorn")) in the background."""
-    if program == ("manage.py",):
-        program = (str(ROOT / "manage.py"),)
-    return subprocess.Popen(
-        [sys.executable, *program, *args],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-
-
-def stop(process):
-    process.send_signal(signal.SIGINT)  # quick, clean shutdown for runserver, qcluster and gunicorn
-    try:
-        return process.communicate(timeout=20)[0]
-    except subprocess.TimeoutExpired:
-        process.kill()
-        return process.communicate()[0]

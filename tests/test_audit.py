@@ -42,9 +42,9 @@ from integration.models import (
 from integration.people import audit
 from integration.sync.article_sync import sync_articles
 from portal.admin.audit import CSV_COLUMNS
+from tests.fixtures.external_logins import approve_at_shop, sign_in_at_visma
 
 from .conftest import activated_on_an_empty_shop, connect_both
-from .external_logins import approve_at_shop, sign_in_at_visma
 
 Action = AuditEntry.Action
 pytestmark = pytest.mark.django_db
@@ -328,7 +328,7 @@ def test_the_owner_confirms_a_mass_change_on_the_dashboard(client, owner_a, guar
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url)
     assert response.status_code == 302
-    assert queued() == [("integration.tasks.sync_articles", (tenant.pk, "manual", False, True))]
+    assert queued() == [(tasks.sync_articles.path, (tenant.pk, "manual", False, True))]
     entry = one_entry(tenant, Action.CONFIRMED_MASS_CHANGE)
     assert (entry.user, entry.target) == (owner_a, str(guarded_a))
     assert "40% of the shop's products" in entry.detail
@@ -373,7 +373,7 @@ def test_the_confirmation_the_button_queues_applies_the_prices(guarded, client, 
     owner = user(django_user_model, "owner", guarded)
     client.force_login(owner)
     client.post(reverse("confirm_mass_change", args=[guarded.slug]))
-    confirming = [args for func, args in queued() if func == "integration.tasks.sync_articles" and args[3:] == (True,)]
+    confirming = [args for func, args in queued() if func == tasks.sync_articles.path and args[3:] == (True,)]
     assert confirming == [(guarded.pk, "manual", False, True)]
     assert tasks.sync_articles(*confirming[0]).startswith("Succeeded")  # what the task cluster runs
     latest = SyncRun.objects.filter(tenant=guarded).first()

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_q.models import Schedule, Task
 
+from integration import tasks
 from integration.models import SyncEvent, SyncRun, Tenant, WebhookDelivery
 from integration.privacy.cleanup import prune
 from integration.scheduling import installation as ops_signals
@@ -37,7 +38,7 @@ def delivery(tenant, days_ago):
 
 def task(days_ago, success=True):
     when = NOW - timedelta(days=days_ago)
-    return Task.objects.create(id=uuid.uuid4().hex, name=uuid.uuid4().hex, func="integration.tasks.ping",
+    return Task.objects.create(id=uuid.uuid4().hex, name=uuid.uuid4().hex, func=tasks.ping.path,
                                started=when, stopped=when, success=success).pk  # fmt: skip
 
 

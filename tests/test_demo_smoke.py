@@ -3,12 +3,14 @@
 import os
 import re
 
+import pytest
 import requests
 
-from .conftest import free_port, manage, spawn, stop
-from .test_health import TOKEN, WITH_TOKEN, _get, wait_for
+from tests.fixtures.health import TOKEN, WITH_TOKEN
+from tests.fixtures.processes import free_port, get_or_none, manage, spawn, stop, wait_for
 
 
+@pytest.mark.slow
 def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
     env = {
         "PATH": os.environ["PATH"],
@@ -26,7 +28,7 @@ def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
     cluster = spawn("qcluster", env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        assert wait_for(lambda: _get(f"{base}/login/"), timeout=30), "web server did not start"
+        assert wait_for(lambda: get_or_none(f"{base}/login/"), timeout=30), "web server did not start"
         session = requests.Session()
         page = session.get(f"{base}/login/")
         assert page.status_code == 200 and "Silta" in page.text
@@ -45,7 +47,7 @@ def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
             env=env,
         )
         assert run.stdout.strip().splitlines()[-1] == "pong", run.stderr
-        health = wait_for(lambda: (r := _get(f"{base}/healthz", WITH_TOKEN)) is not None and r.status_code == 200 and r)
+        health = wait_for(lambda: (r := get_or_none(f"{base}/healthz", WITH_TOKEN)) is not None and r.status_code == 200 and r)
         assert health and health.json()["queue"]["clusters"] >= 1
     finally:
         stop(web)

@@ -7,10 +7,11 @@ import os
 import re
 import runpy
 
+import pytest
 import yaml
 from django.conf import settings
 
-from .conftest import ROOT, manage
+from tests.fixtures.processes import ROOT, manage
 
 SILTA_SERVICES = ("migrate", "web", "worker")
 
@@ -72,6 +73,7 @@ def test_dockerfile_builds_a_non_root_image_that_serves_with_gunicorn():
     assert {".env", ".venv", ".git", "var"} <= set(ignored)  # no secrets or local leftovers in the image
 
 
+@pytest.mark.slow
 def test_the_images_collectstatic_step_runs_with_its_build_environment(tmp_path):
     (step,) = [line for line in dockerfile().splitlines() if line.startswith("RUN") and "collectstatic" in line]
     build_env = dict(re.findall(r"([A-Z_]+)=(\S+)", step.split("python manage.py")[0]))

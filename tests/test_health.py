@@ -1,30 +1,18 @@
 """/healthz reports the database and the django-q2 cluster; tasks really run."""
 
 import os
-import time
 
 import pytest
-import requests
 from django.core.cache import cache
 from django.db import connection
 from django_q.tasks import async_task, result
 
-from .conftest import database_url, free_port, spawn, stop
-
-TOKEN = "health-token-of-the-monitoring"
-WITH_TOKEN = {"X-Health-Token": TOKEN}
-
-
-def wait_for(predicate, timeout=30, interval=0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
+from integration import tasks
+from tests.fixtures.health import TOKEN, WITH_TOKEN
+from tests.fixtures.processes import database_url, free_port, get_or_none, spawn, stop, wait_for
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_healthz_is_ok_with_a_running_cluster_that_runs_tasks(client, settings):
     settings.SILTA_HEALTH_TOKEN = TOKEN
@@ -35,7 +23,7 @@ def test_healthz_is_ok_with_a_running_cluster_that_runs_tasks(client, settings):
         assert response, f"cluster never reported: {client.get('/healthz', headers=WITH_TOKEN).json()}"
         body = response.json()
         assert body["status"] == "ok" and body["database"]["ok"] and body["queue"]["clusters"] >= 1
-        task_id = async_task("integration.tasks.ping")
+        task_id = async_task(tasks.ping.path)
         assert result(task_id, wait=20_000) == "pong"
     finally:
         output = stop(cluster)
@@ -53,6 +41,7 @@ def test_healthz_is_unavailable_without_a_cluster(client, settings):
     assert body["queue"] == {"ok": False, "error": "no cluster is running", "queued": 0}
 
 
+@pytest.mark.slow
 def test_healthz_is_unavailable_with_the_database_down():
     port = free_port()
     closed_port = free_port()  # nothing listens there
@@ -61,7 +50,7 @@ def test_healthz_is_unavailable_with_the_database_down():
     server = spawn("portal.wsgi", "--bind", f"127.0.0.1:{port}", env=env, program=("-m", "gunicorn"))
     try:
         # a 503 Response is falsy, so wait for "any answer" wrapped in a tuple
-        answered = wait_for(lambda: (r := _get(f"http://127.0.0.1:{port}/healthz", WITH_TOKEN)) is not None and (r,))
+        answered = wait_for(lambda: (r := get_or_none(f"http://127.0.0.1:{port}/healthz", WITH_TOKEN)) is not None and (r,))
         assert answered, "the web server did not start"
         (response,) = answered
         assert response.status_code == 503
@@ -69,13 +58,6 @@ def test_healthz_is_unavailable_with_the_database_down():
         assert response.json()["status"] == "fail"
     finally:
         stop(server)
-
-
-def _get(url, headers=None):
-    try:
-        return requests.get(url, timeout=5, headers=headers)
-    except requests.ConnectionError:
-        return None
 
 
 @pytest.mark.django_db

@@ -286,6 +286,7 @@ def _overlapping(first, second, hold=0.5):
     return outcomes
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_two_users_accepting_at_once_make_one_membership(owner_a, tenant_a, outsider, member_b):
     invitation, _token = invitations.invite(tenant_a, "someone@example.fi", Role.MEMBER, owner_a)
@@ -297,6 +298,7 @@ def test_two_users_accepting_at_once_make_one_membership(owner_a, tenant_a, outs
     assert len(entries(tenant_a, Action.ACCEPTED_INVITATION)) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_two_signups_at_once_leave_one_account(owner_a, tenant_a):
     invitation, _token = invitations.invite(tenant_a, "someone@example.fi", Role.MEMBER, owner_a)
@@ -308,6 +310,7 @@ def test_two_signups_at_once_leave_one_account(owner_a, tenant_a):
     assert User.objects.count() == before + 1
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_two_owners_demoting_each_other_at_once_leave_an_owner(owner_a, tenant_a, django_user_model):
     second = django_user_model.objects.create_user(username="owner_a2", is_staff=True)

@@ -14,12 +14,13 @@ from integration.activation.preflight import check
 from integration.models import JobLease, SyncRun
 from integration.sync import first_sync
 from integration.work import leases as jobs
+from tests.fixtures.faults import child_env
+from tests.fixtures.processes import spawn
 
-from .conftest import connect_both, spawn
-from .orders.faults import child_env
+from .conftest import connect_both
 
 pytestmark = pytest.mark.django_db(transaction=True)
-THEN = ("integration.tasks.sync_articles", [0, "webhook", False], {})
+THEN = tasks.sync_articles.later(0, "webhook", False)
 
 
 def queued():
@@ -29,12 +30,12 @@ def queued():
 def test_a_second_catalogue_job_waits_its_turn_and_runs_after_the_first(tenant_a, settings):
     with jobs.hold(tenant_a, jobs.CATALOGUE, then=THEN):
         with pytest.raises(jobs.LeaseTaken):
-            with jobs.hold(tenant_a, jobs.CATALOGUE, then=("integration.tasks.first_sync_step", [7, "preview"], {})):
+            with jobs.hold(tenant_a, jobs.CATALOGUE, then=tasks.first_sync_step.later(7, "preview")):
                 pass  # never runs
         with jobs.hold(tenant_a, jobs.ORDERS, then=THEN):  # the order lock is another lock
             pass
         assert queued() == []
-    assert queued() == [("integration.tasks.first_sync_step", (7, "preview"))]  # enqueued once the first let go
+    assert queued() == [(tasks.first_sync_step.path, (7, "preview"))]  # enqueued once the first let go
     assert JobLease.objects.get(tenant=tenant_a, lock="catalogue").pending == []
 
 
@@ -44,9 +45,10 @@ def test_the_same_waiting_job_is_queued_once(tenant_a):
             with pytest.raises(jobs.LeaseTaken):
                 with jobs.hold(tenant_a, jobs.CATALOGUE, then=THEN):
                     pass
-    assert queued() == [("integration.tasks.sync_articles", (0, "webhook", False))]
+    assert queued() == [(tasks.sync_articles.path, (0, "webhook", False))]
 
 
+@pytest.mark.slow
 def test_a_worker_whose_lease_was_taken_over_cannot_go_on(tenant_a, settings):
     settings.SILTA_JOB_LEASE_SECONDS = 1
     with jobs.hold(tenant_a, jobs.CATALOGUE, then=THEN) as old:
@@ -59,6 +61,7 @@ def test_a_worker_whose_lease_was_taken_over_cannot_go_on(tenant_a, settings):
             new.check()  # the new holder goes on
 
 
+@pytest.mark.slow
 def test_a_long_job_keeps_its_lease_alive(tenant_a, settings):
     settings.SILTA_JOB_LEASE_SECONDS = 1
     with jobs.hold(tenant_a, jobs.CATALOGUE, then=THEN) as lease:
@@ -67,6 +70,7 @@ def test_a_long_job_keeps_its_lease_alive(tenant_a, settings):
         assert JobLease.objects.get(pk=lease.pk).expires_at > timezone.now()
 
 
+@pytest.mark.slow
 def test_a_killed_sync_leaves_a_lease_that_runs_out_and_the_next_run_completes(ea, wc, live_server, settings):
     wc.reset(seed={"products": 0, "orders": 0})
     ea.control("PATCH", "settings", {"latency_ms": 150})  # a run of some seconds
@@ -94,7 +98,7 @@ def test_a_killed_sync_leaves_a_lease_that_runs_out_and_the_next_run_completes(e
     killed.refresh_from_db()
     assert killed.status == SyncRun.Status.FAILED and "stopped mid-run" in killed.error
     # the webhook's run, queued while the dead worker held the lease, is enqueued now
-    assert ("integration.tasks.sync_articles", (tenant.pk, "webhook", False)) in queued()
+    assert (tasks.sync_articles.path, (tenant.pk, "webhook", False)) in queued()
 
 
 def test_a_job_that_finds_the_lease_just_let_go_takes_it_instead_of_waiting_in_a_queue(tenant_a):

@@ -30,9 +30,8 @@ from django.db import connection
 from django.urls import reverse
 
 from integration.models import Membership, OrderTransfer, SyncRun, Tenant, WebhookDelivery
-
-from .conftest import ROOT, database_url, free_port, manage, stop
-from .external_logins import approve_at_shop, sign_in_at_visma
+from tests.fixtures.external_logins import approve_at_shop, sign_in_at_visma
+from tests.fixtures.processes import ROOT, database_url, free_port, manage, stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -195,6 +194,7 @@ def secure_cookies_over_the_last_hop(monkeypatch):
     monkeypatch.setattr(DefaultCookiePolicy, "return_ok_secure", lambda self, cookie, request: True)
 
 
+@pytest.mark.slow
 def test_production_stack_activates_a_tenant_and_moves_articles_and_an_order(stack, ea, wc, django_user_model,
                                                                             secure_cookies_over_the_last_hop):
     began = time.monotonic()

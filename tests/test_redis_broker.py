@@ -9,9 +9,8 @@ import tempfile
 import pytest
 from django.db import connection
 
-from .conftest import database_url, free_port, manage, spawn, stop
-from .test_health import wait_for
-from .test_settings_checks import production_env
+from tests.fixtures.processes import database_url, free_port, manage, spawn, stop, wait_for
+from tests.fixtures.production import production_env
 
 SHOW_BROKER = ("import json; from django.conf import settings; from django_q.brokers import get_broker; "
                "print(json.dumps({'broker': type(get_broker()).__name__, 'cluster': sorted(settings.Q_CLUSTER)}))")  # fmt: skip
@@ -23,12 +22,14 @@ def broker(env):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_the_orm_broker_is_the_default():
     for env in (production_env(), production_env(REDIS_URL="")):  # unset, or empty as in .env.example
         shown = broker(env)
         assert shown["broker"] == "ORM" and "orm" in shown["cluster"] and "redis" not in shown["cluster"]
 
 
+@pytest.mark.slow
 def test_redis_url_selects_the_redis_broker():
     shown = broker(production_env(REDIS_URL="redis://127.0.0.1:9/0"))  # nothing listens: not contacted
     assert shown["broker"] == "Redis" and "redis" in shown["cluster"] and "orm" not in shown["cluster"]
@@ -62,6 +63,7 @@ def _answers(client):
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_cluster_runs_tasks_through_redis(redis_url):
     env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "REDIS_URL": redis_url}

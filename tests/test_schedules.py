@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule
 
+from integration import tasks
 from integration.activation.activate import deactivate
 from integration.models import AccountingArticle, JobSchedule, Tenant
 from integration.scheduling import installation as ops_signals
@@ -33,7 +34,7 @@ def test_activating_makes_one_schedule_per_job_at_the_tenants_intervals(tenant_a
     # the fixture's tenant asked for orders every 3 minutes; the rest are the defaults
     assert {job: s.minutes for job, s in rows.items()} == intervals == {
         "articles": 8, "stock": 60, "orders": 3, "webhooks": 1440}
-    assert rows["orders"].func == "integration.tasks.transfer_orders" and rows["orders"].args == f"({tenant_a.pk},)"
+    assert rows["orders"].func == tasks.transfer_orders.path and rows["orders"].args == f"({tenant_a.pk},)"
     activate(tenant_a)  # again, e.g. a re-activation: still one of each
     assert len(tenant_schedules(tenant_a)) == 4 == JobSchedule.objects.filter(tenant=tenant_a).count()
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
+from integration import tasks
 from integration.models import (
     FirstSync,
     ImportItem,
@@ -260,8 +261,8 @@ def test_sync_now_enqueues_the_article_sync_and_the_order_transfer_after_commit(
     assert queued() == []  # nothing before the commit
     for callback in callbacks:
         callback()
-    assert sorted(queued()) == [("integration.tasks.sync_articles", (active_a.pk, "manual")),
-                                ("integration.tasks.transfer_orders", (active_a.pk, "manual"))]  # fmt: skip
+    assert sorted(queued()) == [(tasks.sync_articles.path, (active_a.pk, "manual")),
+                                (tasks.transfer_orders.path, (active_a.pk, "manual"))]  # fmt: skip
     page = client.get(response.url).content.decode()
     assert "Company A: the article sync and the order transfer start in a moment." in page
     assert 'data-progress-url="/tenants/a/progress.json" data-watch' in page
@@ -298,8 +299,8 @@ def test_the_sync_now_action_enqueues_active_tenants_only(client, superuser, act
     page = response.content.decode()
     assert "start in a moment for: Company A." in page
     assert "Not synced, the integration is not active: Company B." in page
-    assert sorted(queued()) == [("integration.tasks.sync_articles", (active_a.pk, "manual")),
-                                ("integration.tasks.transfer_orders", (active_a.pk, "manual"))]  # fmt: skip
+    assert sorted(queued()) == [(tasks.sync_articles.path, (active_a.pk, "manual")),
+                                (tasks.transfer_orders.path, (active_a.pk, "manual"))]  # fmt: skip
 
 
 def test_the_sync_now_action_cannot_reach_another_tenant(client, member_b, active_a, tenant_b,
@@ -310,8 +311,8 @@ def test_the_sync_now_action_cannot_reach_another_tenant(client, member_b, activ
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:integration_tenant_changelist"),
                     {"action": "sync_now", "_selected_action": [active_a.pk, tenant_b.pk]})  # fmt: skip
-    assert sorted(queued()) == [("integration.tasks.sync_articles", (tenant_b.pk, "manual")),
-                                ("integration.tasks.transfer_orders", (tenant_b.pk, "manual"))]  # fmt: skip
+    assert sorted(queued()) == [(tasks.sync_articles.path, (tenant_b.pk, "manual")),
+                                (tasks.transfer_orders.path, (tenant_b.pk, "manual"))]  # fmt: skip
 
 
 # --- run history ----------------------------------------------------------------------------------

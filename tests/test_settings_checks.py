@@ -3,22 +3,10 @@
 import os
 
 import pytest
-from cryptography.fernet import Fernet
 from django.db import connection
 
-from .conftest import manage
-
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": "k" * 20 + Fernet.generate_key().decode(),
-    "ALLOWED_HOSTS": "silta.example.com",
-    "SILTA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-}
-
-
-def production_env(**changes):
-    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "portal.settings", **PRODUCTION, **changes}
-    return {k: v for k, v in env.items() if v is not None}
+from tests.fixtures.processes import manage
+from tests.fixtures.production import production_env
 
 
 def test_test_suite_runs_on_postgresql():
@@ -28,6 +16,7 @@ def test_test_suite_runs_on_postgresql():
         pytest.fail("DATABASE_URL does not point to PostgreSQL: run the suite with `make test`")
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_production_settings(db):
     s = connection.settings_dict
     db_url = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
@@ -38,6 +27,7 @@ def test_check_deploy_is_clean_with_production_settings(db):
     assert "WARNING" not in output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variable", ["SECRET_KEY", "ALLOWED_HOSTS", "SILTA_ENCRYPTION_KEYS"])
 def test_refuses_to_start_without_a_production_secret(variable):
     result = manage("check", env=production_env(**{variable: None}))

@@ -6,11 +6,12 @@ import re
 
 import pytest
 
-from .conftest import database_url, manage
+from tests.fixtures.processes import database_url, manage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.slow
 def test_a_tiny_simulation_gets_every_order_and_change_through_and_reports_it(settings):
     env = {**os.environ, "DATABASE_URL": database_url(settings.DATABASES["default"]), "DJANGO_SETTINGS_MODULE": "tests.settings"}
     result = manage("simulate", "--tenants", "2", "--articles", "30", "--hours", "0.1", "--drain-minutes", "10",

@@ -25,6 +25,7 @@ def test_the_bar_shows_done_of_total():
     assert bar(7, None, width=4) == "[????] 7"  # the total is not known yet
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_bar_follows_the_run_in_the_database():
     tenant = Tenant.objects.create(name="Progress Oy", slug="progress")

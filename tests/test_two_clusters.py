@@ -13,9 +13,10 @@ from django_q.models import Schedule
 from integration.models import ConnectionStatus, FirstSync, SyncRun, WebshopConnection
 from integration.scheduling import schedules
 from sandbox.woocommerce.testing import Sandbox as ShopSandbox
+from tests.fixtures.faults import child_env
+from tests.fixtures.processes import spawn, stop
 
-from .conftest import connect_tenant, spawn, stop
-from .orders.faults import child_env
+from .conftest import connect_tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TENANTS = 50
@@ -43,6 +44,7 @@ def _tenant(ea, shop, n):
     return tenant
 
 
+@pytest.mark.slow
 def test_two_clusters_run_every_due_schedule_once_and_a_tenants_catalogue_jobs_never_overlap(ea, shops, settings):
     ea.control("PATCH", "settings", {"rate_limit": 100000})  # the budget is not what this test is about
     tenants = [_tenant(ea, shop, n) for n, shop in enumerate(shops)]

@@ -77,6 +77,7 @@ def test_with_a_device_the_login_needs_the_current_code(client, owner_a, device)
     assert failures("owner_a") == 0  # AXES_RESET_ON_SUCCESS
 
 
+@pytest.mark.slow
 def test_a_wrong_code_is_refused_and_counted(client, owner_a, device):
     right = code(device)
     response = log_in(client, "owner_a", wrong(right))

@@ -47,7 +47,7 @@ def plan(tenant: Tenant) -> Plan:
     shop = _shop_to_ask(tenant)
     return Plan(
         is_active=tenant.is_active,
-        eaccounting=(ea.company_name or "eAccounting") if has_tokens else "",
+        eaccounting=(ea.company_name or "eAccounting") if ea is not None and has_tokens else "",
         shop=shop.base_url if shop else "",
         webhooks=len(webshop_setup.WEBHOOK_TOPICS) if shop and tenant.is_active else 0,
         jobs=Schedule.objects.filter(name__startswith=f"silta:{tenant.pk}:").count(),

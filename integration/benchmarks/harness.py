@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections import Counter
 from contextlib import contextmanager
+from datetime import timedelta
 
 import requests
 from django.conf import settings
@@ -95,7 +96,7 @@ class Harness:
         EAccountingConnection.objects.create(
             tenant=tenant, status=ConnectionStatus.CONNECTED, company_id=company["id"], company_name=company["name"],
             access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
-            access_token_expires_at=timezone.now() + timezone.timedelta(hours=1),
+            access_token_expires_at=timezone.now() + timedelta(hours=1),
         )
         WebshopConnection.objects.create(tenant=tenant, base_url=self.shop, api_key=key["consumer_key"],
                                          api_secret=key["consumer_secret"], status=ConnectionStatus.CONNECTED)  # fmt: skip
@@ -133,7 +134,7 @@ class Harness:
                                        cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=errors)  # fmt: skip
             # VmHWM, the process's own high-water mark (getrusage would include this process's
             # memory at fork time); it only grows, so the last reading before exit is the peak.
-            peak = 0
+            peak = 0.0
             while process.poll() is None:
                 peak = max(peak, high_water_mb(process.pid))
                 time.sleep(0.05)

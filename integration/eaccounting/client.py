@@ -20,7 +20,7 @@ from ..models import EAccountingConnection
 from . import budget, tokens
 from .contract import Contract, current
 from .errors import EAccountingError, OutcomeUnknown, QueryRejected, RateLimited, ServerError, Unauthorized
-from .resources import Article, ArticleAccountCoding, CompanySettings, PageMeta, Unit, _get
+from .resources import Article, ArticleAccountCoding, CompanySettings, PageMeta, Unit, read_field
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +55,12 @@ class Listing:
         page, total_pages = 1, 1
         while page <= total_pages:
             body = self.client.get(self.path, {**self.params, "$page": page, "$pagesize": self.client.contract.page_size})
-            meta = PageMeta.from_api(_get(body, "Meta"))
+            meta = PageMeta.from_api(read_field(body, "Meta"))
             if page == 1:
                 self.meta = meta
             total_pages = meta.total_pages
-            for item in _get(body, "Data") or []:
-                key = _get(item, "Id")
+            for item in read_field(body, "Data") or []:
+                key = read_field(item, "Id")
                 if key in seen:  # shifted onto the next page by a concurrent insert
                     continue
                 seen.add(key)
@@ -174,7 +174,7 @@ class EAccountingClient:
             return list(self.listing(path, filter=f"{field} eq {literal}", orderby=None))
         except QueryRejected:
             log.info("eAccounting refused $filter on %s.%s; scanning the list instead", path, field)
-            return [item for item in self.listing(path) if _get(item, field) == value]
+            return [item for item in self.listing(path) if read_field(item, field) == value]
 
     # --- typed helpers --------------------------------------------------------
     def company_settings(self) -> CompanySettings:

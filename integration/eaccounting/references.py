@@ -12,7 +12,7 @@ from typing import Any
 from ..models import ReferenceData, Tenant
 from .client import EAccountingClient
 from .errors import NotFound
-from .resources import _get
+from .resources import read_field
 
 
 class RefList(StrEnum):
@@ -48,24 +48,24 @@ def _units(client: EAccountingClient) -> list[dict[str, Any]]:
 
 
 def _terms(client: EAccountingClient) -> list[dict[str, Any]]:
-    return [{"id": _get(t, "Id"), "label": _get(t, "Name") or ""}
+    return [{"id": read_field(t, "Id"), "label": read_field(t, "Name") or ""}
             for t in client.listing("/termsofpayments", orderby=None)
-            if _get(t, "AvailableForSales", True) is not False]  # fmt: skip
+            if read_field(t, "AvailableForSales", True) is not False]  # fmt: skip
 
 
 def _bank_accounts(client: EAccountingClient) -> list[dict[str, Any]]:
     accounts = []
     for a in client.listing("/bankaccounts", orderby=None):
-        if _get(a, "IsActive", True) is False:
+        if read_field(a, "IsActive", True) is False:
             continue
-        name, number = _get(a, "Name") or "", _get(a, "BankAccountNumber") or _get(a, "Iban") or ""
-        accounts.append({"id": _get(a, "Id"), "label": f"{name} ({number})" if number and name else name or number})
+        name, number = read_field(a, "Name") or "", read_field(a, "BankAccountNumber") or read_field(a, "Iban") or ""
+        accounts.append({"id": read_field(a, "Id"), "label": f"{name} ({number})" if number and name else name or number})
     return accounts
 
 
 def _delivery_methods(client: EAccountingClient) -> list[dict[str, Any]]:
-    return [{"id": _get(d, "Code"), "label": f"{_get(d, 'Name') or ''} ({_get(d, 'Code')})"}
-            for d in client.listing("/deliverymethods", orderby=None) if _get(d, "Code")]  # fmt: skip
+    return [{"id": read_field(d, "Code"), "label": f"{read_field(d, 'Name') or ''} ({read_field(d, 'Code')})"}
+            for d in client.listing("/deliverymethods", orderby=None) if read_field(d, "Code")]  # fmt: skip
 
 
 FETCH = {RefList.CODINGS: _codings, RefList.UNITS: _units, RefList.TERMS_OF_PAYMENT: _terms,

@@ -4,15 +4,19 @@ Each keeps the `raw` object as read, because PUT is a full replace: an update
 sends the raw object back with only the intended fields changed.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
 
-def _get(data, name, default=None):
-    """Case-insensitive field access: Visma once served camelCase (docs/eaccounting-unknowns.md)."""
+def read_field(data: Mapping[str, Any], name: str, default: Any = None) -> Any:
+    """A field of an eAccounting answer, read case-insensitively: Visma once served camelCase (docs/eaccounting-unknowns.md).
+
+    Every module that reads eAccounting JSON reads it through this."""
     if name in data:
         return data[name]
     lowered = name.lower()
@@ -53,9 +57,9 @@ class PageMeta:
     @classmethod
     def from_api(cls, data):
         return cls(
-            current_page=_get(data, "CurrentPage"), page_size=_get(data, "PageSize"),
-            total_pages=_get(data, "TotalNumberOfPages"), total_results=_get(data, "TotalNumberOfResults"),
-            server_time=_datetime(_get(data, "ServerTimeUtc")),
+            current_page=read_field(data, "CurrentPage"), page_size=read_field(data, "PageSize"),
+            total_pages=read_field(data, "TotalNumberOfPages"), total_results=read_field(data, "TotalNumberOfResults"),
+            server_time=_datetime(read_field(data, "ServerTimeUtc")),
         )
 
 
@@ -80,15 +84,15 @@ class Article:
     @classmethod
     def from_api(cls, data):
         return cls(
-            id=_get(data, "Id"), number=_get(data, "Number"), name=_get(data, "Name"),
-            unit_id=_get(data, "UnitId"), coding_id=_get(data, "CodingId"),
-            net_price=_decimal(_get(data, "NetPrice")), gross_price=_decimal(_get(data, "GrossPrice")),
-            is_active=bool(_get(data, "IsActive")), is_stock=bool(_get(data, "IsStock")),
-            stock_balance=_decimal(_get(data, "StockBalance")),
-            stock_reserved=_decimal(_get(data, "StockBalanceReserved")),
-            stock_available=_decimal(_get(data, "StockBalanceAvailable")),
-            send_to_webshop=bool(_get(data, "SendToWebshop", True)),
-            changed_utc=_datetime(_get(data, "ChangedUtc")), raw=data,
+            id=read_field(data, "Id"), number=read_field(data, "Number"), name=read_field(data, "Name"),
+            unit_id=read_field(data, "UnitId"), coding_id=read_field(data, "CodingId"),
+            net_price=_decimal(read_field(data, "NetPrice")), gross_price=_decimal(read_field(data, "GrossPrice")),
+            is_active=bool(read_field(data, "IsActive")), is_stock=bool(read_field(data, "IsStock")),
+            stock_balance=_decimal(read_field(data, "StockBalance")),
+            stock_reserved=_decimal(read_field(data, "StockBalanceReserved")),
+            stock_available=_decimal(read_field(data, "StockBalanceAvailable")),
+            send_to_webshop=bool(read_field(data, "SendToWebshop", True)),
+            changed_utc=_datetime(read_field(data, "ChangedUtc")), raw=data,
         )
 
 
@@ -101,7 +105,7 @@ class Unit:
 
     @classmethod
     def from_api(cls, data):
-        return cls(id=_get(data, "Id"), code=_get(data, "Code") or "", name=_get(data, "Name") or "", raw=data)
+        return cls(id=read_field(data, "Id"), code=read_field(data, "Code") or "", name=read_field(data, "Name") or "", raw=data)
 
 
 @dataclass
@@ -117,9 +121,9 @@ class ArticleAccountCoding:
     @classmethod
     def from_api(cls, data, vat_format: str = "auto"):
         return cls(
-            id=_get(data, "Id"), name=_get(data, "Name") or "", type=_get(data, "Type") or "",
-            vat_rate=_get(data, "VatRate") or "", vat_rate_percent=vat_percent(_get(data, "VatRatePercent"), vat_format),
-            is_active=bool(_get(data, "IsActive", True)), raw=data,
+            id=read_field(data, "Id"), name=read_field(data, "Name") or "", type=read_field(data, "Type") or "",
+            vat_rate=read_field(data, "VatRate") or "", vat_rate_percent=vat_percent(read_field(data, "VatRatePercent"), vat_format),
+            is_active=bool(read_field(data, "IsActive", True)), raw=data,
         )
 
 
@@ -137,13 +141,13 @@ class CompanySettings:
     @classmethod
     def from_api(cls, data):
         return cls(
-            name=_get(data, "Name") or "",
-            corporate_identity_number=_get(data, "CorporateIdentityNumber") or "",
-            company_identifier=_get(data, "CompanyIdentifier") or "",
-            currency_code=_get(data, "CurrencyCode") or "",
-            country_code=_get(data, "CountryCode") or "",
-            activated_modules=_get(data, "ActivatedModules") or [],
-            visma_webshop_status=_get(data, "VismaWebshopStatus"),
+            name=read_field(data, "Name") or "",
+            corporate_identity_number=read_field(data, "CorporateIdentityNumber") or "",
+            company_identifier=read_field(data, "CompanyIdentifier") or "",
+            currency_code=read_field(data, "CurrencyCode") or "",
+            country_code=read_field(data, "CountryCode") or "",
+            activated_modules=read_field(data, "ActivatedModules") or [],
+            visma_webshop_status=read_field(data, "VismaWebshopStatus"),
             raw=data,
         )
 

@@ -1,5 +1,7 @@
 """The integration app's models, one module per concern."""
 
+from integration.work.models import ClaimStatus, JobLease
+
 from .audit import AuditEntry, AuditEntryIsFinal
 from .catalog import (
     ArticleLink,
@@ -28,9 +30,8 @@ from .orders import (
     OrderStep,
     OrderTransfer,
     ShopMethod,
-    TransferStatus,
 )
-from .runs import JobLease, JobSchedule, SyncEvent, SyncRun
+from .runs import JobSchedule, SyncEvent, SyncRun
 from .tenancy import Membership, Tenant, business_id_validator
 from .visma_webshop import AvailabilityMark, VismaWebshopSettings, WebshopOrderConversion
 from .webhooks import WebhookDelivery
@@ -43,5 +44,5 @@ __all__ = [
     "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",
     "WebshopConnection", "business_id_validator", "normalize_shop_url",
     "AccountingArticle", "AccountingCustomer", "MethodArticle", "OrderSettings", "OrderStep", "OrderTransfer", "ShopMethod",
-    "TransferStatus", "AvailabilityMark", "VismaWebshopSettings", "WebshopOrderConversion",
+    "ClaimStatus", "AvailabilityMark", "VismaWebshopSettings", "WebshopOrderConversion",
 ]

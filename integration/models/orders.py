@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+
+from integration.work.models import ClaimedWork
 
 from .tenancy import Tenant
 
@@ -196,19 +197,8 @@ class MethodArticle(models.Model):
             raise ValidationError({"article": "Choose one of this tenant's own eAccounting articles."})
 
 
-class TransferStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENDING = "sending", _("Sending")
-    WAITING = "waiting", _("Waiting for a person")
-    HELD = "held", _("Held: totals differ")
-    DONE = "done", _("Done")
-    SKIPPED = "skipped", _("Not done")
-
-
-class OrderTransfer(models.Model):
+class OrderTransfer(ClaimedWork):
     """One shop order's way into eAccounting. The row exists before any remote call (exactly once)."""
-
-    Status = TransferStatus
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="order_transfers")
     shop_order_id = models.BigIntegerField()
@@ -217,14 +207,7 @@ class OrderTransfer(models.Model):
     shop_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     shop_vat = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.TextField(blank=True, help_text="What a person can do, when the order waits.")
-    attempts = models.PositiveIntegerField(default=0)
-    # A claim: whoever holds the current token may finish the remote call; a worker killed
-    # mid-call leaves a lease that expires, and the next one looks the document up first.
-    token = models.PositiveIntegerField(default=0)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    sending_since = models.DateTimeField(null=True, blank=True)
     document_kind = models.CharField(max_length=10, blank=True)
     document_id = models.CharField("eAccounting document ID", max_length=64, blank=True)
     document_number = models.CharField(max_length=40, blank=True)
@@ -251,7 +234,7 @@ class OrderTransfer(models.Model):
         return f"Order {self.shop_order_number} ({self.get_status_display()})"
 
 
-class OrderStep(models.Model):
+class OrderStep(ClaimedWork):
     """One thing done to a transferred order in eAccounting after the transfer, exactly once.
 
     Claimed like the transfer itself (token, lease); `key` tells refunds apart."""
@@ -263,18 +246,11 @@ class OrderStep(models.Model):
         REFUND = "refund", "Refund (credit invoice)"
         UPDATE = "update", "Order changed"
 
-    Status = TransferStatus
-
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="order_steps")
     transfer = models.ForeignKey(OrderTransfer, on_delete=models.CASCADE, related_name="steps")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     key = models.CharField(max_length=64, blank=True, help_text="The shop refund's id; the new document's hash.")
-    status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
     reason = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    token = models.PositiveIntegerField(default=0)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    sending_since = models.DateTimeField(null=True, blank=True)
     document_id = models.CharField("eAccounting document ID", max_length=64, blank=True)
     document_number = models.CharField(max_length=40, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)

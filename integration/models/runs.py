@@ -76,32 +76,6 @@ class SyncEvent(models.Model):
         return f"{self.item}: {self.get_outcome_display()}"
 
 
-class JobLease(models.Model):
-    """Who may run a tenant's jobs of one kind now: a lease with a heartbeat and a fencing token.
-
-    `catalogue` covers everything that writes the catalogue (article sync, stock reconcile, first
-    import); `orders` the order transfer. Work that finds the lease taken is queued in `pending`
-    and enqueued when the holder lets go, so nothing triggered meanwhile is lost."""
-
-    class Lock(models.TextChoices):
-        CATALOGUE = "catalogue", "Catalogue"
-        ORDERS = "orders", "Orders"
-
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="job_leases")
-    lock = models.CharField(max_length=20, choices=Lock.choices)
-    token = models.PositiveIntegerField(default=0)
-    holder = models.CharField(max_length=200, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    pending = models.JSONField(default=list, blank=True, help_text="Tasks to run when the holder is done.")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "lock"], name="one_lease_per_tenant_and_lock")]
-
-    def __str__(self):
-        return f"{self.tenant} {self.lock} lease"
-
-
 class JobSchedule(models.Model):
     """How often the tenant wants one of its jobs run. The django-q2 Schedule runs it at this
     interval, or less often when eAccounting's shared budget asks for it (budget_plan.py)."""

@@ -7,7 +7,8 @@ Visma's own link moves the articles; eAccounting's API is the only surface Silta
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .orders import TransferStatus
+from integration.work.models import ClaimedWork
+
 from .tenancy import Tenant
 
 
@@ -67,7 +68,7 @@ class AvailabilityMark(models.Model):
         return f"{self.number}: {'available' if self.available else 'not available'}"
 
 
-class WebshopOrderConversion(models.Model):
+class WebshopOrderConversion(ClaimedWork):
     """One Visma webshop order's conversion to an invoice. The row exists before the remote call, and
     a resumed attempt looks for the invoice before converting again (claimed like order transfers)."""
 
@@ -77,8 +78,6 @@ class WebshopOrderConversion(models.Model):
         BY_HAND = "by_hand", _("Converted by a person in eAccounting")
         GONE = "gone", _("No longer in eAccounting")
 
-    Status = TransferStatus
-
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="webshop_order_conversions")
     webshop_order_id = models.CharField("eAccounting webshop order ID", max_length=64)
     order_number = models.CharField("webshop order number", max_length=40, blank=True)
@@ -87,13 +86,8 @@ class WebshopOrderConversion(models.Model):
     currency = models.CharField(max_length=3, blank=True)
     # what tells its invoice apart (customer, rows), as read; never shown: it holds personal data
     fingerprint = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN, blank=True)
     reason = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    token = models.PositiveIntegerField(default=0)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    sending_since = models.DateTimeField(null=True, blank=True)
     invoice_id = models.CharField("eAccounting invoice ID", max_length=64, blank=True)
     invoice_number = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -27,8 +27,10 @@ INCLUDES_VAT = {True: ContractKey.PRIVATE_PRICES_INCLUDE_VAT, False: ContractKey
 
 
 def article_ref(a: AccountingArticle | None) -> ArticleRef | None:
-    if a is None:
-        return None
+    return None if a is None else _ref(a)
+
+
+def _ref(a: AccountingArticle) -> ArticleRef:
     return ArticleRef(id=a.article_id, number=a.number, name=a.name, vat_rate=a.vat_rate or Decimal(0))
 
 
@@ -47,7 +49,7 @@ class PlanInputs:
     def load(cls, tenant: Tenant, settings: OrderSettings, company: CompanySettings, tax_rates: dict) -> "PlanInputs":
         templates: dict[tuple[str, str], dict[Decimal, ArticleRef]] = defaultdict(dict)
         for row in MethodArticle.objects.filter(method__tenant=tenant).select_related("method", "article"):
-            ref = article_ref(row.article)
+            ref = _ref(row.article)
             templates[(row.method.kind, row.method.key)][ref.vat_rate] = ref
         methods = {(m.kind, m.key): m for m in tenant.shop_methods.all()}
         learned = {private: bool(contract.value(key)) for private, key in INCLUDES_VAT.items()}
@@ -115,8 +117,8 @@ class PlanInputs:
             company_country=self.company.country_code or "FI",
             includes_vat=self.includes_vat(customer.is_private if customer else customer_plan.is_private),
             vat_mode=customer_plan.vat_mode,
-            articles_by_product={pid: article_ref(by_id[aid]) for pid, aid in links.items() if aid in by_id},
-            articles_by_number={a.number: article_ref(a) for a in by_id.values() if a.is_active},
+            articles_by_product={pid: _ref(by_id[aid]) for pid, aid in links.items() if aid in by_id},
+            articles_by_number={a.number: _ref(a) for a in by_id.values() if a.is_active},
             tax_rate_percent=self.tax_rates,
             shipping_templates=self.shipping_templates(order),
             fee_templates=self.templates.get(("payment", order.payment_method), {}),

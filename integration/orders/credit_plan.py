@@ -39,7 +39,6 @@ from integration.orders.document_plan import (
     ArticleRef,
     DocumentPlan,
     PlannedRow,
-    Waiting,
     _money,
     _text,
     discount_for_api,
@@ -48,6 +47,7 @@ from integration.orders.document_plan import (
     row_amounts,
     shop_rate,
 )
+from integration.orders.outcomes import Waiting
 from integration.webshops.base import LineTax, OrderLine, ShopOrder, ShopRefund
 
 REFUNDED_ITEM_META = "_refunded_item_id"  # on a refund line: the id of the order line it refunds
@@ -76,7 +76,7 @@ class CreditContext:
     rounding_limit: Decimal
     currency: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.vat_mode not in VAT_MODES:
             raise ValueError(f"vat_mode must be one of {VAT_MODES}, not {self.vat_mode!r}")
 
@@ -191,7 +191,8 @@ class _Credit:
         self.reasons.append(reason)
         self.complete = False
 
-    def add(self, article, quantity, unit_price, rate, text, source) -> PlannedRow:
+    def add(self, article: ArticleRef, quantity: Decimal, unit_price: Decimal, rate: Decimal, text: str,
+            source: str) -> PlannedRow:
         net, vat = row_amounts(quantity, unit_price, ZERO, rate, self.ctx.includes_vat)
         row = PlannedRow(article, quantity, unit_price, ZERO, text, source, rate, net, vat)
         self.rows.append(row)
@@ -297,8 +298,7 @@ class _Credit:
                     f"{_money(net + vat)}, {_money(diff)} apart: within the rounding limit, but no rounding article "
                     f"is set — {SET_ROUNDING_ARTICLE}, then Retry"
                 )
-            elif diff:
-                art = ctx.rounding_article
+            elif diff and (art := ctx.rounding_article) is not None:  # None: the branch above
                 rate = art.vat_rate if ctx.vat_mode == "domestic" else ZERO  # as document_plan's rounding row
                 unit = diff if ctx.includes_vat else round2(diff / (ONE + rate / 100))
                 row = self.add(art, ONE, unit, rate, art.name, "rounding")

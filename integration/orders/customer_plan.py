@@ -33,7 +33,7 @@ from typing import Any
 
 from integration.webshops.base import Address, ShopOrder
 
-from .document_plan import Waiting
+from .outcomes import Waiting
 
 DEFAULT_BUSINESS_ID_KEYS = (
     "_billing_business_id", "billing_business_id", "_billing_ytunnus", "billing_ytunnus",

@@ -4,11 +4,10 @@ from django.db.models import Q
 
 from integration.privacy.personal_data import email_hash
 
-from ..eaccounting import documents
+from ..eaccounting import accounting_copy, documents
 from ..eaccounting.errors import OutcomeUnknown
 from ..eaccounting.resources import CompanySettings
 from ..models import AccountingCustomer, OrderSettings
-from ..sync import accounting_copy
 from .customer_plan import DEFAULT_BUSINESS_ID_KEYS, DEFAULT_VAT_NUMBER_KEYS, CustomerPlan, CustomerRules
 
 # CustomerKey.kind is also the AccountingCustomer field it matches on.
@@ -54,11 +53,12 @@ def create(run, plan: CustomerPlan) -> AccountingCustomer:
     except OutcomeUnknown:
         data = None
         for key in plan.keys:
-            found = documents.find_customers(run.eaccounting, API_FIELD[key.kind], plan.body.get(API_FIELD[key.kind]))
+            found = documents.find_customers(run.eaccounting, API_FIELD[key.kind], plan.body.get(API_FIELD[key.kind], ""))
             if found:
                 data = found[0]
                 break
         if data is None:
             raise
+    assert data is not None  # created, or found after a lost answer (else raised above)
     accounting_copy.remember_customers(run.tenant, [data])
     return AccountingCustomer.objects.get(tenant=run.tenant, customer_id=data["Id"])

@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+from ..eaccounting.documents import DocumentKind
 from ..webshops.base import ShopOrder
 from .document_plan import DocumentPlan, document_date, order_rows_body
 
@@ -38,7 +39,7 @@ def delivery_fields(order: ShopOrder) -> tuple[dict, list[str]]:
     return fields, reasons
 
 
-def body(kind: str, order: ShopOrder, plan: DocumentPlan, customer_id: str, delivery: dict,
+def body(kind: DocumentKind, order: ShopOrder, plan: DocumentPlan, customer_id: str, delivery: dict,
          terms_of_payment_id: str = "", delivery_method_code: str = "") -> dict:  # fmt: skip
     """An OrderApi body (kind "order") or CustomerInvoiceDraftApi body ("draft", "invoice")."""
     ref = reference(order)
@@ -52,7 +53,7 @@ def body(kind: str, order: ShopOrder, plan: DocumentPlan, customer_id: str, deli
         common["DeliveryMethodCode"] = delivery_method_code[:20]
     rows = order_rows_body(plan)
     day = document_date(order).isoformat()
-    if kind == "order":
+    if kind is DocumentKind.ORDER:
         return {**common, "CurrencyCode": order.currency, "Status": 2, "ReverseChargeOnConstructionServices": False,
                 "OrderDate": day, "Rows": rows}
     draft_rows = [{**{k: v for k, v in r.items() if k not in DRAFT_ROW_DROP},

@@ -25,13 +25,15 @@ Why the rows look as they do (README, *Web orders, shop → eAccounting*):
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from integration.webshops.base import FeeLine, LineTax, OrderLine, ShippingLine, ShopOrder
+
+from .outcomes import Waiting
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -104,7 +106,7 @@ class PlanContext:
     rounding_article: ArticleRef | None
     rounding_limit: Decimal
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.vat_mode not in VAT_MODES:
             raise ValueError(f"vat_mode must be one of {VAT_MODES}, not {self.vat_mode!r}")
 
@@ -131,13 +133,6 @@ class DocumentPlan:
     shop_total: Decimal
     shop_vat: Decimal
     rounding: Decimal  # the rounding row's net + VAT; 0 when there is none
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """The order cannot be transferred yet; each reason is a sentence a shop owner can act on."""
-
-    reasons: tuple[str, ...]
 
 
 # ---------------------------------------------------------------------- the plan
@@ -212,7 +207,7 @@ def shop_rate(taxes: list[LineTax], percent_by_id: Mapping[int, Decimal], label:
     return rate if seen else None
 
 
-def _template(by_key: Mapping[str, Mapping[Decimal, ArticleRef]], keys: list[str], rate: Decimal):
+def _template(by_key: Mapping[str, Mapping[Decimal, ArticleRef]], keys: list[str], rate: Decimal) -> ArticleRef | None:
     for key in keys:
         article = (by_key.get(key) or {}).get(rate)
         if article is not None:
@@ -241,7 +236,8 @@ class _Planner:
             return ZERO
         return shop_rate if self.ctx.vat_mode == "oss" else article.vat_rate
 
-    def add(self, article, quantity, unit_price, discount, text, source, *, shop_rate, label) -> PlannedRow:
+    def add(self, article: ArticleRef, quantity: Decimal, unit_price: Decimal, discount: Decimal, text: str, source: str,
+            *, shop_rate: Decimal | None, label: str) -> PlannedRow:
         """One row; in domestic mode the article's VAT must be the rate the shop charged."""
         if self.ctx.vat_mode == "domestic" and shop_rate is not None and shop_rate != article.vat_rate:
             self.reasons.append(
@@ -258,7 +254,7 @@ class _Planner:
         """The VAT percent the shop charged on a line (None: no tax charged)."""
         return shop_rate(taxes, self.ctx.tax_rate_percent, label, self.reasons)
 
-    def split(self, total: Decimal, taxes: list[LineTax], label: str):
+    def split(self, total: Decimal, taxes: list[LineTax], label: str) -> list[tuple[Decimal, Decimal, Decimal]] | None:
         """(VAT percent, net, tax) parts of a shipping or fee line, or None when a rate is unknown.
 
         Each taxed rate's net is its tax / rate; the last takes the remainder so the nets sum to the
@@ -341,7 +337,8 @@ class _Planner:
         label = f"Fee '{name}' (payment method {method})"
         self._split_rows(f.total, f.taxes, label, name, "fee", self.ctx.fee_templates.get)
 
-    def _split_rows(self, total, taxes, label, title, kind, template_for) -> None:
+    def _split_rows(self, total: Decimal, taxes: list[LineTax], label: str, title: str, kind: str,
+                    template_for: Callable[[Decimal], ArticleRef | None]) -> None:
         parts = self.split(total, taxes, label)
         for rate, net, tax in parts or []:
             article = template_for(rate)
@@ -352,7 +349,7 @@ class _Planner:
             if article is None:
                 self.missing(f"{label} at {pct(rate)} %: no template article — {SET_TEMPLATE}")
                 continue
-            several = len(parts) > 1
+            several = len(parts or []) > 1
             text = f"{title} ({pct(rate)} %)" if several else title
             source = f"shipping {title} ({pct(rate)} %)" if kind == "shipping" else f"fee {text}"
             unit = net + tax if self.gross else net
@@ -389,8 +386,7 @@ class _Planner:
                     f"{_money(net + vat)}, by {_money(diff)}: within the rounding limit, but no rounding article "
                     f"is set — {SET_SETTING}, then Retry"
                 )
-            elif diff:
-                art = ctx.rounding_article
+            elif diff and (art := ctx.rounding_article) is not None:  # None: the branch above
                 rate = self.ea_rate(art, ZERO)
                 unit = diff if ctx.includes_vat else round2(diff / (ONE + rate / 100))
                 row = self.add(art, ONE, unit, ZERO, art.name, "rounding", shop_rate=None, label="Rounding")

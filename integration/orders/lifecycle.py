@@ -18,6 +18,7 @@ from integration.privacy import personal_data
 from integration.work import claim as claims
 
 from ..eaccounting import documents
+from ..eaccounting.documents import DocumentKind
 from ..eaccounting.errors import EAccountingError, OutcomeUnknown, RateLimited, ServerError
 from ..models import AccountingCustomer, OrderStep, OrderTransfer, SyncEvent
 from ..webshops.base import ShopOrder
@@ -25,7 +26,8 @@ from . import document_body
 from .context import article_ref
 from .credit_plan import CreditContext, credit_body, credit_reference, plan_credit, rows_by_line_id
 from .customer_plan import plan_customer
-from .document_plan import Waiting, plan_document
+from .document_plan import plan_document
+from .outcomes import Waiting
 
 CANCELLED = ("cancelled", "failed")
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -49,7 +51,7 @@ class Done:
 def follow(run, order: ShopOrder, transfer: OrderTransfer) -> None:
     """Everything the shop order's present state asks of its eAccounting documents."""
     if order.status in CANCELLED or (order.status == "refunded" and not transfer.invoice_id
-                                     and transfer.document_kind != "invoice"):  # fmt: skip
+                                     and transfer.document_kind != DocumentKind.INVOICE):  # fmt: skip
         # refunded in full before it was invoiced: nothing was sold, the order is removed like a cancelled one
         _step(run, transfer, order, KIND.CANCEL, "", lambda resumed: _cancel(run, transfer, resumed))
         return
@@ -93,7 +95,7 @@ def _step(run, transfer, order, kind, key, action) -> None:
     try:
         done = action(claim.resumed)
     except StepWaits as wait:
-        claims.finish(claim, status=STEP.WAITING, reason=str(wait), sending_since=None)
+        claims.wait(claim, str(wait))
         run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=str(wait))
         return
     except _Held as held:
@@ -107,7 +109,7 @@ def _step(run, transfer, order, kind, key, action) -> None:
     except EAccountingError as exc:
         reason = personal_data.redact(f"eAccounting refused it: {exc}. Fix the cause; the next run tries again.",
                                       personal_data.order_values(order))  # it may quote the customer's data
-        claims.finish(claim, status=STEP.WAITING, reason=reason, sending_since=None)
+        claims.wait(claim, reason)
         run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=reason)
         return
     with transaction.atomic():  # both or neither: a worker killed in between leaves the step to be resumed
@@ -128,12 +130,12 @@ def _invoice(run, order, transfer, resumed) -> Done:
     client, ref = run.eaccounting, document_body.reference(order)
     invoice = None
     if resumed:  # a lost answer: is there an invoice with our reference already?
-        found = documents.find_by_reference(client, "invoice", ref, transfer.created_at)
-        invoice = next((d for d in found if not d.raw.get("IsCreditInvoice")), None)
+        found = documents.find_by_reference(client, DocumentKind.INVOICE, ref, transfer.created_at)
+        invoice = next((d for d in found if not d.is_credit), None)
     if invoice is None:
-        if transfer.document_kind == "order":
+        if transfer.document_kind == DocumentKind.ORDER:
             invoice = documents.convert_order(client, transfer.document_id)
-        elif transfer.document_kind == "draft":
+        elif transfer.document_kind == DocumentKind.DRAFT:
             invoice = documents.convert_draft(client, transfer.document_id)
         else:
             raise _Held(f"The order was transferred as {transfer.document_kind}: nothing to invoice.")
@@ -143,7 +145,7 @@ def _invoice(run, order, transfer, resumed) -> Done:
 
 def _pay(run, order, transfer, method) -> Done:
     client = run.eaccounting
-    invoice = documents.get(client, "invoice", transfer.invoice_id)
+    invoice = documents.get(client, DocumentKind.INVOICE, transfer.invoice_id)
     if documents.remaining(invoice) <= 0:  # paid already (by us before a lost answer, or by hand)
         return Done(invoice.id, invoice.number, None, "already paid in eAccounting")
     if not method.bank_account_id:
@@ -164,26 +166,26 @@ def helsinki_day(when) -> date:
 
 def _cancel(run, transfer, resumed) -> Done:
     client = run.eaccounting
-    if not transfer.invoice_id and transfer.document_kind in ("order", "draft"):
-        gone = not documents.delete(client, transfer.document_kind, transfer.document_id)
+    if not transfer.invoice_id and transfer.document_kind in (DocumentKind.ORDER, DocumentKind.DRAFT):
+        gone = not documents.delete(client, DocumentKind(transfer.document_kind), transfer.document_id)
         return Done(transfer.document_id, transfer.document_number, None,
                     f"{transfer.document_kind} removed" + (" (it was gone already)" if gone else ""))
     invoice_id = transfer.invoice_id or transfer.document_id
-    invoice = documents.get(client, "invoice", invoice_id)
+    invoice = documents.get(client, DocumentKind.INVOICE, invoice_id)
     credit = documents.credited_by(invoice)
     if not credit:
         documents.void_invoice(client, invoice_id)
-        credit = documents.credited_by(documents.get(client, "invoice", invoice_id))
+        credit = documents.credited_by(documents.get(client, DocumentKind.INVOICE, invoice_id))
     return Done(credit, "", invoice.total, "the invoice was credited in full (stock put back)")
 
 
 def _refund(run, order, transfer, refund_id, resumed) -> Done:
-    if not transfer.invoice_id and transfer.document_kind != "invoice":
+    if not transfer.invoice_id and transfer.document_kind != DocumentKind.INVOICE:
         raise StepWaits("The order is not invoiced yet: the refund is credited once it is.")
     client = run.eaccounting
     reference = credit_reference(order.number, refund_id)
     if resumed:
-        found = documents.find_by_reference(client, "invoice", reference, transfer.created_at)
+        found = documents.find_by_reference(client, DocumentKind.INVOICE, reference, transfer.created_at)
         if found:
             return Done(found[0].id, found[0].number, -found[0].total, f"credit invoice {found[0].number}")
     refund = next((r for r in run.shop.refunds(order.id) if r.id == refund_id), None)
@@ -212,17 +214,18 @@ def _refund(run, order, transfer, refund_id, resumed) -> Done:
 def _update(run, order, transfer, plan, fingerprint) -> Done:
     if plan is None:
         raise StepWaits("The changed order cannot be planned (see the order's reason).")
-    if transfer.invoice_id or transfer.document_kind == "invoice":
+    if transfer.invoice_id or transfer.document_kind == DocumentKind.INVOICE:
         raise _Held("The order changed in the shop after it was invoiced in eAccounting: "
                     f"{_difference(run, transfer, plan)}. Correct it in eAccounting (e.g. a credit invoice).")
     delivery, reasons = document_body.delivery_fields(order)
     if reasons:
         raise StepWaits("\n".join(reasons))
     method = run.inputs.methods_for(order)
-    body = document_body.body(transfer.document_kind, order, plan, transfer.customer_id, delivery,
+    kind = DocumentKind(transfer.document_kind)
+    body = document_body.body(kind, order, plan, transfer.customer_id, delivery,
                               method.terms_of_payment_id, method.delivery_method_code)
-    current = documents.get(run.eaccounting, transfer.document_kind, transfer.document_id)
-    if transfer.document_kind == "order" and current.raw.get("Status") not in (1, 2):
+    current = documents.get(run.eaccounting, kind, transfer.document_id)
+    if kind is DocumentKind.ORDER and not current.is_open_order:
         raise _Held(f"The order changed in the shop, but eAccounting's order is no longer open: "
                     f"{_difference(run, transfer, plan)}.")
     updated = documents.replace(run.eaccounting, current, body)

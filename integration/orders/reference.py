@@ -7,11 +7,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ..batching import chunks
-from ..eaccounting import documents
+from ..eaccounting import accounting_copy, documents
 from ..eaccounting.client import EAccountingClient
 from ..eaccounting.resources import CompanySettings
 from ..models import ReferenceData, ShopMethod, SyncCursor, Tenant
-from ..sync import accounting_copy
 from ..webshops.base import Webshop
 
 CUSTOMERS_CURSOR = "eaccounting.customers"

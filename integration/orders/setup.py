@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from .. import webshops
 from ..eaccounting.client import EAccountingClient
-from ..eaccounting.resources import _get
+from ..eaccounting.resources import read_field
 from ..models import OrderSettings, Tenant
 from . import reference
 
@@ -15,7 +15,7 @@ def prepare(tenant: Tenant) -> OrderSettings:
     if created or not settings.terms_of_payment_id:
         terms = list(EAccountingClient(tenant.eaccounting_connection).listing("/termsofpayments", orderby=None))
         if terms:
-            settings.terms_of_payment_id = _get(terms[0], "Id")
+            settings.terms_of_payment_id = read_field(terms[0], "Id")
             settings.save(update_fields=["terms_of_payment_id"])
     reference.refresh_methods(tenant, webshops.for_connection(tenant.webshop_connection))
     return settings

@@ -21,10 +21,12 @@ from django.utils import timezone
 from integration import webshops
 from integration.privacy import personal_data
 from integration.work import claim as claims
+from integration.work.leases import Lease
 from integration.work.record import RunRecorder
 
 from ..eaccounting import documents
 from ..eaccounting.client import EAccountingClient
+from ..eaccounting.documents import DocumentKind
 from ..eaccounting.errors import EAccountingError, OutcomeUnknown, RateLimited, ServerError
 from ..eaccounting.resources import CompanySettings
 from ..models import OrderSettings, OrderStep, OrderTransfer, SyncCursor, SyncEvent, SyncRun, Tenant
@@ -32,7 +34,8 @@ from ..webshops.base import ShopOrder, Webshop, WebshopError
 from . import customers, document_body, lifecycle, reference
 from .context import PlanInputs
 from .customer_plan import CustomerRules, plan_customer
-from .document_plan import Waiting, plan_document
+from .document_plan import plan_document
+from .outcomes import Waiting
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +47,6 @@ RETRY_BATCH = 100
 WRITE_BACK_MAX = 5000  # per run; more wait for the next run
 STATUS = OrderTransfer.Status
 META_KIND, META_ID, META_NUMBER = "_silta_eaccounting_document", "_silta_eaccounting_id", "_silta_eaccounting_number"
-KIND_WORDS = {"order": "sales order", "draft": "invoice draft", "invoice": "invoice"}
 
 
 class TransferBlocked(Exception):
@@ -63,7 +65,7 @@ class Run:
     rules: CustomerRules
     inputs: PlanInputs
     rec: RunRecorder
-    lease: object = None  # jobs.Lease
+    lease: Lease | None = None
     write_backs: list[OrderTransfer] = field(default_factory=list)
 
 
@@ -140,18 +142,14 @@ def _retry_open(run: Run, seen: set[int]) -> None:
     """Orders waiting for a fix, and attempts a killed worker left behind, are tried again."""
     now = timezone.now()
     open_ids = set(
-        OrderTransfer.objects.filter(tenant=run.tenant)
-        .filter(status__in=(STATUS.PENDING, STATUS.WAITING, STATUS.SENDING))
-        .exclude(status=STATUS.SENDING, lease_until__gt=now)
+        OrderTransfer.objects.filter(claims.to_retry(now), tenant=run.tenant)
         .exclude(shop_order_id__in=seen).values_list("shop_order_id", flat=True)
     )
     open_ids |= set(
-        OrderStep.objects.filter(tenant=run.tenant, status__in=(STATUS.PENDING, STATUS.WAITING, STATUS.SENDING))
-        .exclude(status=STATUS.SENDING, lease_until__gt=now)
+        OrderStep.objects.filter(claims.to_retry(now), tenant=run.tenant)
         .exclude(transfer__shop_order_id__in=seen).values_list("transfer__shop_order_id", flat=True)
     )
-    open_ids = sorted(open_ids)
-    for order in _fetch_by_id(run.shop, open_ids, run.rec) if open_ids else []:
+    for order in _fetch_by_id(run.shop, sorted(open_ids), run.rec) if open_ids else []:
         _consider(run, order)
 
 
@@ -164,8 +162,8 @@ def _consider(run: Run, order: ShopOrder) -> None:
         return lifecycle.follow(run, order, known)
     if order.status not in settings.status_list:
         reason = f"The order is {order.status} in the shop; only {', '.join(settings.status_list)} orders are transferred."
-        OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id, status__in=claims.OPEN).update(
-            status=STATUS.SKIPPED, reason=reason, shop_status=order.status)
+        claims.settle_unclaimed(OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id),
+                                status=STATUS.SKIPPED, reason=reason, shop_status=order.status)
         return
     if settings.transfer_from and order.date_created_gmt and order.date_created_gmt < settings.transfer_from:
         if not OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id).exists():
@@ -189,11 +187,11 @@ def _consider(run: Run, order: ShopOrder) -> None:
 def _wait(run: Run, transfer: OrderTransfer, order: ShopOrder, reasons, claim=None, **kept) -> None:
     # a refusal may quote the customer's data back: the reason names the order, not the person
     text = personal_data.redact("\n".join(reasons), personal_data.order_values(order))
-    fields = {"status": STATUS.WAITING, "reason": text, "shop_status": order.status, "sending_since": None, **kept}
     if claim is not None:
-        claims.finish(claim, **fields)
+        claims.wait(claim, text, shop_status=order.status, **kept)
     else:
-        OrderTransfer.objects.filter(pk=transfer.pk, status__in=claims.OPEN).update(**fields)
+        claims.settle_unclaimed(OrderTransfer.objects.filter(pk=transfer.pk), status=STATUS.WAITING, reason=text,
+                                shop_status=order.status, **kept)  # fmt: skip
     run.rec.event(SyncEvent.Outcome.SKIPPED, order.number, reason=text)
 
 
@@ -212,7 +210,7 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
     claim = claims.claim(transfer)
     if claim is None:
         return  # another worker has it, or it was finished meanwhile
-    kind = run.settings.document
+    kind = DocumentKind(run.settings.document)
     document = None
     try:
         document = _unconverted_draft(transfer) or (_look_up(run, order, transfer, kind) if claim.resumed else None)
@@ -226,7 +224,7 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
                                           method.terms_of_payment_id, method.delivery_method_code)
             document = documents.create(run.eaccounting, kind, doc_body)
             document = _settle_vat_basis(run, order, customer_plan, customer, document, delivery, kind)
-        if kind == "invoice" and document.kind == "draft" and _totals_agree(run, order, document):
+        if kind is DocumentKind.INVOICE and document.kind is DocumentKind.DRAFT and _totals_agree(run, order, document):
             document = documents.convert_draft(run.eaccounting, document.id)
     except OutcomeUnknown as exc:
         claims.release(claim)
@@ -247,18 +245,18 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
 
 def _unconverted_draft(transfer: OrderTransfer):
     """A draft an earlier attempt made and could not convert: convert it rather than make another."""
-    if transfer.document_kind != "draft" or not transfer.document_id:
+    if transfer.document_kind != DocumentKind.DRAFT or not transfer.document_id:
         return None
     vat = transfer.document_vat or Decimal(0)
-    return documents.Document(kind="draft", id=transfer.document_id, number="", net=(transfer.document_total or vat) - vat,
+    return documents.Document(kind=DocumentKind.DRAFT, id=transfer.document_id, number="", net=(transfer.document_total or vat) - vat,
                               vat=vat, includes_vat=False, your_reference="", customer_id=transfer.customer_id, raw={})
 
 
-def _look_up(run: Run, order: ShopOrder, transfer: OrderTransfer, kind: str):
+def _look_up(run: Run, order: ShopOrder, transfer: OrderTransfer, kind: DocumentKind) -> documents.Document | None:
     """The document a lost answer may have created: ours carries the order number and was made after we began."""
     ref = document_body.reference(order)
     since = transfer.sending_since or transfer.created_at
-    kinds = ("invoice", "draft") if kind == "invoice" else (kind,)
+    kinds = (DocumentKind.INVOICE, DocumentKind.DRAFT) if kind is DocumentKind.INVOICE else (kind,)
     for k in kinds:
         found = documents.find_by_reference(run.eaccounting, k, ref, since)
         if found:
@@ -274,7 +272,7 @@ def _settle_vat_basis(run, order, customer_plan, customer, document, delivery, k
     If it decided otherwise than we assumed, the open document is sent again with prices on its
     basis, and the answer is remembered for the tenant's next orders."""
     assumed = run.inputs.includes_vat(customer.is_private)
-    if document.includes_vat == assumed or kind not in ("order", "draft", "invoice"):
+    if document.includes_vat == assumed:
         return document
     run.inputs.learn_includes_vat(customer.is_private, document.includes_vat, f"{kind} {document.id}")
     plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
@@ -294,11 +292,11 @@ def _totals_agree(run: Run, order: ShopOrder, document) -> bool:
 def _record(run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document, fingerprint: str) -> None:
     agree = _totals_agree(run, order, document)
     reason = "" if agree else (
-        f"eAccounting's {KIND_WORDS[document.kind]} totals {_money(document.total)} {order.currency} "
+        f"eAccounting's {document.kind.words} totals {_money(document.total)} {order.currency} "
         f"(VAT {_money(document.vat)}), the shop's {_money(order.total)} (VAT {_money(order.total_tax)}). "
         "Check the document in eAccounting; it was not booked."
     )
-    invoice = {"invoice_id": document.id, "invoice_number": document.number} if document.kind == "invoice" else {}
+    invoice = {"invoice_id": document.id, "invoice_number": document.number} if document.kind is DocumentKind.INVOICE else {}
     done = claims.finish(
         claim, status=STATUS.DONE if agree else STATUS.HELD, reason=reason, document_kind=document.kind,
         body_hash=fingerprint, **invoice,
@@ -310,7 +308,7 @@ def _record(run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document
     if not done:
         return  # fenced out: the worker that took over records it (it finds this document by reference)
     outcome = SyncEvent.Outcome.CREATED if agree else SyncEvent.Outcome.SKIPPED
-    run.rec.event(outcome, order.number, reason=reason or f"{KIND_WORDS[document.kind]} {document.number}".strip(),
+    run.rec.event(outcome, order.number, reason=reason or f"{document.kind.words} {document.number}".strip(),
                   fields={"total": [str(order.total), str(document.total)]})
 
 
@@ -320,10 +318,10 @@ def _write_back(run: Run) -> None:
     pending = OrderTransfer.objects.filter(tenant=run.tenant, status__in=(STATUS.DONE, STATUS.HELD),
                                            written_back=False).order_by("shop_order_id")[:WRITE_BACK_MAX]
     run.write_backs = list(pending)
-    items = []
+    items: list[tuple[int, dict, str | None]] = []
     for t in run.write_backs:
         meta = {META_KIND: t.document_kind, META_ID: t.document_id, META_NUMBER: t.document_number}
-        words = KIND_WORDS.get(t.document_kind, t.document_kind)
+        words = DocumentKind.words_for(t.document_kind)
         note = f"Silta: transferred to eAccounting as {words} {t.document_number}".rstrip() + "."
         if t.status == STATUS.HELD:
             note = f"Silta: {words} created in eAccounting, held: {t.reason}"

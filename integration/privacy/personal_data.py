@@ -25,7 +25,7 @@ MIN_VALUE = 5  # shorter strings (a first name alone, a house number) are too li
 
 # Run kinds whose events and errors are about orders (SyncRun.Kind values).
 ORDER_RUN_KINDS = ("orders", "webshop_orders")
-# Transfers, steps and conversions that are over: their reason is history only (TransferStatus values).
+# Transfers, steps and conversions that are over: their reason is history only (ClaimStatus values).
 FINISHED = ("done", "skipped")
 # Models of Silta's own users, not of customers: erasing a customer never touches them.
 NOT_CUSTOMER_DATA = ("integration.Membership", "integration.Invitation")

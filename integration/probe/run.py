@@ -47,6 +47,7 @@ class Probe:
         self.report, self.progress = report, progress
         self.findings: dict[str, Finding] = {}
         self.made: list[str] = []  # what the write phase made and left, in words
+        assert report.tenant is not None  # a report outlives its company only after the run
         connection = report.tenant.eaccounting_connection
         self.http = Recorder(settings.EACCOUNTING_API_URL, tokens.access_token(connection.pk), bound(report.write),
                              timeout=settings.EACCOUNTING_TIMEOUT)
@@ -233,6 +234,7 @@ class ProbeStopped(Exception):
 def run(report: ProbeReport) -> ProbeReport:
     """Run the sequence for `report` (queued by the command or the admin page); keeps the report current."""
     started = time.monotonic()
+    assert report.tenant is not None  # started for a company; kept without one only after it is deleted
     report.status, report.company_name = ProbeReport.Status.RUNNING, report.tenant.eaccounting_connection.company_name
     report.save(update_fields=["status", "company_name"])
 

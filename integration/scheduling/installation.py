@@ -11,13 +11,15 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from integration.scheduling import ops_tasks
+
 CLEANUP = "silta:cleanup"
-CLEANUP_TASK = "integration.scheduling.ops_tasks.cleanup"
+CLEANUP_TASK = ops_tasks.cleanup.path
 CLEANUP_AT = time(3, 0)  # local time (TIME_ZONE)
 REPLAN = "silta:replan"
-REPLAN_TASK = "integration.scheduling.ops_tasks.replan_schedules"
+REPLAN_TASK = ops_tasks.replan_schedules.path
 PRUNE_PERSONAL_DATA = "silta:prune-personal-data"
-PRUNE_PERSONAL_DATA_TASK = "integration.scheduling.ops_tasks.prune_personal_data"
+PRUNE_PERSONAL_DATA_TASK = ops_tasks.prune_personal_data.path
 PRUNE_PERSONAL_DATA_AT = time(3, 30)  # after the cleanup: fewer rows to look at
 
 

@@ -1,8 +1,8 @@
 """What a person starts by hand: *Sync now*, and the catalogue run waiting for their confirmation."""
 
+from integration import tasks
 from integration.models import SyncRun, Tenant
 from integration.scheduling import schedules
-from integration.work import queues
 
 CATALOGUE_KINDS = (SyncRun.Kind.ARTICLES, SyncRun.Kind.STOCK)  # both sync articles; the stock run reads all
 
@@ -20,8 +20,8 @@ def sync_now(tenant: Tenant) -> bool:
     False (nothing enqueued) when the integration is not active."""
     if not tenant.is_active:
         return False
-    funcs = dict.fromkeys(func for func, _ in schedules.jobs_for(tenant).values())  # stock: the article sync again
-    for func in funcs:
-        if func != "integration.tasks.check_webhooks":
-            queues.enqueue(func, tenant.pk, "manual")
+    runs = dict.fromkeys(task for task, _ in schedules.jobs_for(tenant).values())  # stock: the article sync again
+    for task in runs:
+        if task is not tasks.check_webhooks:
+            task.enqueue(tenant.pk, "manual")
     return True

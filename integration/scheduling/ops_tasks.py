@@ -2,9 +2,12 @@
 
 import logging
 
+from integration.work.registry import task
+
 log = logging.getLogger(__name__)
 
 
+@task()
 def cleanup() -> str:
     """The nightly cleanup (schedule silta:cleanup): old runs, events, deliveries and task results."""
     from integration.privacy.cleanup import prune, summary
@@ -14,6 +17,7 @@ def cleanup() -> str:
     return text
 
 
+@task()
 def replan_schedules() -> str:
     """Hourly (silta:replan): every tenant's intervals within eAccounting's shared budget."""
     from integration.scheduling.schedules import replan
@@ -25,6 +29,7 @@ def replan_schedules() -> str:
     return text
 
 
+@task()
 def prune_personal_data() -> str:
     """Daily (silta:prune-personal-data): customers' personal data past each tenant's retention, blanked."""
     from integration.privacy.retention import prune, summary

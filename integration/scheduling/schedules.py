@@ -12,26 +12,28 @@ from django.db.models import Count
 from django.utils import timezone
 from django_q.models import Schedule
 
+from integration import tasks
 from integration.eaccounting import contract
 from integration.models import AccountingArticle, JobSchedule, Tenant, WebshopConnection
 from integration.scheduling import budget_plan
-from integration.work import queues
+from integration.work.registry import Task
 
 # job: (task, keyword arguments)
-JOBS = {
-    "articles": ("integration.tasks.sync_articles", {"trigger": "schedule"}),
-    "stock": ("integration.tasks.sync_articles", {"trigger": "schedule", "full": True}),
-    "orders": ("integration.tasks.transfer_orders", {"trigger": "schedule"}),
-    "webhooks": ("integration.tasks.check_webhooks", {}),
+Job = tuple[Task, dict[str, object]]
+JOBS: dict[str, Job] = {
+    "articles": (tasks.sync_articles, {"trigger": "schedule"}),
+    "stock": (tasks.sync_articles, {"trigger": "schedule", "full": True}),
+    "orders": (tasks.transfer_orders, {"trigger": "schedule"}),
+    "webhooks": (tasks.check_webhooks, {}),
 }
 # Visma's own link moves articles and stock to Visma Verkkokauppa; Silta keeps the flag and converts orders
-VISMA_WEBSHOP_JOBS = {
-    "availability": ("integration.tasks.keep_availability", {"trigger": "schedule"}),
-    "webshop_orders": ("integration.tasks.convert_webshop_orders", {"trigger": "schedule"}),
+VISMA_WEBSHOP_JOBS: dict[str, Job] = {
+    "availability": (tasks.keep_availability, {"trigger": "schedule"}),
+    "webshop_orders": (tasks.convert_webshop_orders, {"trigger": "schedule"}),
 }
 
 
-def jobs_for(tenant: Tenant) -> dict:
+def jobs_for(tenant: Tenant) -> dict[str, Job]:
     shop = WebshopConnection.objects.filter(tenant=tenant).values_list("platform", flat=True).first()
     return VISMA_WEBSHOP_JOBS if shop == WebshopConnection.Platform.VISMA_WEBSHOP else JOBS
 GOLDEN = 0.6180339887  # successive tenant ids land far apart in the interval
@@ -69,9 +71,9 @@ def ensure(tenant: Tenant, plan: budget_plan.BudgetPlan | None = None) -> dict[s
     now, intervals = timezone.now(), {}
     before = dict(Schedule.objects.filter(name__startswith=f"silta:{tenant.pk}:").values_list("name", "minutes"))
     Schedule.objects.filter(name__in=[n for n in before if n.rsplit(":", 1)[1] not in jobs]).delete()  # other platform's
-    for job, (func, kwargs) in jobs.items():
+    for job, (task, kwargs) in jobs.items():
         minutes = intervals[job] = plan.minutes(job, wanted[job])
-        fields = {"func": func, "args": repr((tenant.pk,)), "kwargs": repr(kwargs), "cluster": queues.cluster_for(func),
+        fields = {"func": task.path, "args": repr((tenant.pk,)), "kwargs": repr(kwargs), "cluster": task.cluster(),
                   "schedule_type": Schedule.MINUTES, "repeats": -1, "minutes": minutes}  # fmt: skip
         if before.get(name(tenant.pk, job)) != minutes:  # new, or a new interval: the tenant's place in it
             fields["next_run"] = now + phase(tenant.pk, minutes)

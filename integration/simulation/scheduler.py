@@ -5,6 +5,7 @@ import ast
 import heapq
 import threading
 import time
+from datetime import timedelta
 
 from django.db import connection
 from django.utils import timezone
@@ -23,7 +24,7 @@ class ScaledScheduler:
             kwargs = {**ast.literal_eval(s.kwargs or "{}"), "cluster": s.cluster}  # the queue, as the scheduler sends it
             heapq.heappush(self.queue, (phase, s.pk, s.minutes * 60 / scale, s.func, ast.literal_eval(s.args or "()"), kwargs))
         # the cluster's own scheduler must not run them at real time too
-        Schedule.objects.filter(name__regex=TENANT_JOBS).update(next_run=now + timezone.timedelta(days=365))
+        Schedule.objects.filter(name__regex=TENANT_JOBS).update(next_run=now + timedelta(days=365))
         self.stop = threading.Event()
 
     def run(self, started: float) -> None:

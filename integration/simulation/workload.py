@@ -7,6 +7,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 
@@ -18,7 +19,7 @@ BUYER = {"first_name": "Simo", "last_name": "Simulaatio", "address_1": "Kauppaka
 class Happening:
     at: float  # simulated seconds from the start
     kind: str = field(compare=False)  # "change" or "order"
-    tenant: object = field(compare=False)
+    tenant: Any = field(compare=False)  # simulation.world.SimTenant
     done_at: float | None = field(default=None, compare=False)  # time.time() when it had happened
     ref: str = field(default="", compare=False)  # the article number, or the shop order id
 

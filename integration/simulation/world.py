@@ -3,6 +3,7 @@ own, connected, activated, first sync done, templates set and every article in i
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 
 import requests
 from django.db import connection
@@ -44,7 +45,7 @@ def build_one(ea: str, wc: str, n: int, articles: int, webhooks: bool) -> SimTen
         EAccountingConnection.objects.create(
             tenant=tenant, status=ConnectionStatus.CONNECTED, company_id=company["id"], company_name=company["name"],
             access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
-            access_token_expires_at=timezone.now() + timezone.timedelta(hours=1),
+            access_token_expires_at=timezone.now() + timedelta(hours=1),
         )
         WebshopConnection.objects.create(tenant=tenant, base_url=shop, api_key=key["consumer_key"],
                                          api_secret=key["consumer_secret"], status=ConnectionStatus.CONNECTED)  # fmt: skip

@@ -50,11 +50,11 @@ class LinkState:
     status_before_hiding: str = ""
     last_written: Mapping[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "last_written", dict(self.last_written or {}))  # JSON-able, compares as a dict
 
     @classmethod
-    def from_link(cls, link) -> LinkState:
+    def from_link(cls, link: Any) -> LinkState:
         return cls(
             shop_product_id=link.shop_product_id, shop_parent_id=link.shop_parent_id, hidden=bool(link.hidden),
             status_before_hiding=link.status_before_hiding or "", last_written=link.last_written or {},
@@ -232,7 +232,7 @@ def plan_catalog(articles: Iterable[Article], links_by_article_id: Mapping[str, 
         if link is not None and not isinstance(link, LinkState):
             link = LinkState.from_link(link)
         if link is not None:
-            product = products_by_id.get(link.shop_product_id)
+            product = products_by_id.get(link.shop_product_id) if link.shop_product_id is not None else None
         else:
             product = products_by_sku.get((article.number or "").strip())
         yield plan_article(article, link, product, ctx)

@@ -16,8 +16,10 @@ from integration.work.record import RunRecorder
 
 from .. import webshops
 from ..batching import chunks
+from ..eaccounting import accounting_copy
 from ..eaccounting.client import EAccountingClient
-from ..eaccounting.resources import Article, _get
+from ..eaccounting.documents import DocumentKind
+from ..eaccounting.resources import Article, read_field
 from ..models import (
     ArticleLink,
     FirstSync,
@@ -33,7 +35,7 @@ from ..models import (
     Tenant,
 )
 from ..webshops.base import Webshop
-from . import accounting_copy, shop_snapshot
+from . import shop_snapshot
 from .article_plan import LinkState, Step, plan_catalog, price_change_share
 from .article_values import CatalogContext
 
@@ -72,7 +74,7 @@ class PendingOrders(Mapping):
         if self.tenant is None:
             return set()
         done = OrderTransfer.objects.filter(tenant=self.tenant, shop_order_id__in=[o.id for o in orders],
-                                            status__in=COUNTED_BY_EACCOUNTING, document_kind__in=("order", "invoice"))
+                                            status__in=COUNTED_BY_EACCOUNTING, document_kind__in=(DocumentKind.ORDER, DocumentKind.INVOICE))
         return set(done.values_list("shop_order_id", flat=True))
 
     def _load(self) -> dict[str, Decimal]:
@@ -105,7 +107,7 @@ def _reference(tenant: Tenant, name: str, fetch, refresh: bool):
 
 def build_context(tenant: Tenant, eaccounting: EAccountingClient, shop: Webshop, refresh: bool = True) -> CatalogContext:
     units = _reference(tenant, "eaccounting.units", lambda: {
-        u.id: (_get(u.raw, "Abbreviation") or u.code or u.name) for u in eaccounting.units()}, refresh)
+        u.id: (read_field(u.raw, "Abbreviation") or u.code or u.name) for u in eaccounting.units()}, refresh)
     codings = _reference(tenant, "eaccounting.vat_rates", lambda: {
         c.id: str(c.vat_rate_percent) for c in eaccounting.codings()}, refresh)
     shop_settings = _reference(tenant, "shop.settings", lambda: {
@@ -159,6 +161,7 @@ def _with_shop_changes(eaccounting: EAccountingClient, listing, article_ids: lis
 
 
 def _link_row(tenant: Tenant, article: Article, state: LinkState) -> ArticleLink:
+    assert state.shop_product_id is not None, "a new link's product id is filled in from the write's outcome first"
     return ArticleLink(
         tenant=tenant, article_id=article.id, article_number=article.number, shop_product_id=state.shop_product_id,
         shop_parent_id=state.shop_parent_id, hidden=state.hidden, status_before_hiding=state.status_before_hiding,
@@ -176,7 +179,7 @@ def _store_links(rows: list[ArticleLink]) -> None:
 
 
 def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -> list:
-    outcomes = shop.save_products([s.write for s in steps])
+    outcomes = shop.save_products([s.write for s in steps if s.write is not None])  # _apply gets writing steps only
     written, links = [], []
     with transaction.atomic():
         for step, outcome in zip(steps, outcomes, strict=True):
@@ -268,7 +271,7 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
         full = full or cursor is None or confirm_mass_change
         ctx = build_context(tenant, eaccounting, shop, refresh=full)
         changed_in_shop = shop_snapshot.refresh(tenant, shop, full=full)
-        listing = eaccounting.changed_since("/articles", None if full else cursor.value)
+        listing = eaccounting.changed_since("/articles", None if full or cursor is None else cursor.value)
         held: list[Step] = []  # price changes wait for the mass-change guard; everything else goes now
         newest, seen, ready = None, 0, []  # newest: the shop's time of our last write
         articles = _with_shop_changes(eaccounting, listing, [] if full else _linked_articles(tenant, changed_in_shop))

@@ -18,8 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from integration import webshops
-from integration.work import queues
+from integration import tasks, webshops
 from integration.work.record import RunRecorder
 
 from ..batching import chunks
@@ -272,7 +271,7 @@ def apply(first: FirstSync, *, overwrite: bool = False, seconds: float | None = 
         first.status = FirstSync.Status.CREATED if pending else FirstSync.Status.DONE
         first.save(update_fields=["status", "updated_at"])
         if first.status == FirstSync.Status.DONE:  # now eAccounting's articles may go to the shop
-            queues.enqueue("integration.tasks.sync_articles", tenant.pk, SyncRun.Trigger.ACTIVATION)
+            tasks.sync_articles.enqueue(tenant.pk, SyncRun.Trigger.ACTIVATION)
     return rec.run
 
 

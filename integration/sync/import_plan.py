@@ -134,8 +134,8 @@ class FirstSyncPlan:
     push_creates: list[PushCreate] = field(default_factory=list)
     left_out: list[LeftOut] = field(default_factory=list)
 
-    def add(self, item) -> None:
-        lists = {Create: self.creates, Overwrite: self.overwrites, Link: self.links, Reject: self.rejects,
+    def add(self, item: Any) -> None:
+        lists: dict[type, list[Any]] = {Create: self.creates, Overwrite: self.overwrites, Link: self.links, Reject: self.rejects,
                  PushCreate: self.push_creates, LeftOut: self.left_out}  # fmt: skip
         lists[type(item)].append(item)
 
@@ -176,21 +176,21 @@ def plan_first_sync(products: Iterable[ShopProduct], articles_by_number: Mapping
         if not isinstance(item, Reject):
             imported.add(item.sku)
     for article in all_articles:
-        item = _push_item(article, shop_keys, imported, ctx)
-        if item is not None:
-            plan.add(item)
+        pushed = _push_item(article, shop_keys, imported, ctx)
+        if pushed is not None:
+            plan.add(pushed)
     return plan
 
 
 def plan_product(product: ShopProduct, article: Article | None, ctx: ImportContext,
-                 parent_rate: Decimal | None = None, same_sku: Iterable[int] = ()):  # fmt: skip
+                 parent_rate: Decimal | None = None, same_sku: Iterable[int] = ()) -> Create | Overwrite | Link | Reject:  # fmt: skip
     """One product's item: Create (no article with its number), Overwrite, Link or Reject.
     ``same_sku``: ids of other shop products with the same SKU (then it is rejected)."""
     wanted, problems = check_product(product, ctx, parent_rate)
     if same_sku:
         problems.insert(0, "the same SKU is used by other products in the shop too ("
                         + ", ".join(f"#{i}" for i in same_sku) + ")")  # fmt: skip
-    if problems:
+    if problems or wanted is None:
         return _reject(product, problems)
     if article is None:
         return _create(product, wanted, ctx)
@@ -221,7 +221,7 @@ def _create(product: ShopProduct, wanted: Wanted, ctx: ImportContext) -> Create 
     return Create(wanted.number, product.id, body, wanted.vat_rate)
 
 
-def _overwrite(product: ShopProduct, wanted: Wanted, article: Article, ctx: ImportContext):
+def _overwrite(product: ShopProduct, wanted: Wanted, article: Article, ctx: ImportContext) -> Overwrite | Link | Reject:
     if article.id in ctx.excluded_article_ids:
         return _reject(product, ["its SKU is the number of a template article in eAccounting (used on shipping "
                                  "or payment fee rows), which the import never overwrites"])  # fmt: skip
@@ -236,9 +236,9 @@ def _overwrite(product: ShopProduct, wanted: Wanted, article: Article, ctx: Impo
     if template is None and (vat_differs or not article.unit_id):
         what = "its VAT rate differs from the article's" if vat_differs else "the article has no unit"
         return _reject(product, [f"{what}, and there is {_no_template(kind, wanted.vat_rate)}"])
-    if vat_differs and template.coding_id != article.coding_id:
+    if vat_differs and template is not None and template.coding_id != article.coding_id:
         new["CodingId"] = template.coding_id
-    if not article.unit_id:
+    if not article.unit_id and template is not None:  # None: refused above
         new["UnitId"] = template.unit_id
     current = article.gross_price if wanted.price_field == GROSS else article.net_price
     if current.quantize(CENT) != wanted.price or "CodingId" in new:
@@ -268,7 +268,7 @@ def _left_out_reasons(article: Article, ctx: ImportContext) -> list[str]:
     return reasons
 
 
-def _push_item(article: Article, shop_keys: set[str], imported: set[str], ctx: ImportContext):
+def _push_item(article: Article, shop_keys: set[str], imported: set[str], ctx: ImportContext) -> PushCreate | LeftOut | None:
     number = (article.number or "").strip()
     if number and number in imported:
         return None  # the shop's own product, created or overwritten by the import and linked
@@ -283,7 +283,7 @@ def _push_item(article: Article, shop_keys: set[str], imported: set[str], ctx: I
 
 
 # ---------------------------------------------------------------------- apply time
-def recheck(item, live_article: Article | None, live_product: ShopProduct | None,
+def recheck(item: Any, live_article: Article | None, live_product: ShopProduct | None,
             ctx: ImportContext) -> Reject | None:  # fmt: skip
     """None when ``item`` still matches the live data, else why it is skipped (not forced).
 
@@ -322,7 +322,7 @@ def recheck(item, live_article: Article | None, live_product: ShopProduct | None
     return None
 
 
-def _fields(item) -> dict:
+def _fields(item: Any) -> dict[str, Any]:
     return item.body if isinstance(item, Create) else getattr(item, "changes", {})
 
 

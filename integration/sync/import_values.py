@@ -144,7 +144,7 @@ def check_product(product: ShopProduct, ctx: ImportContext, parent_rate: Decimal
         problems.append(f"price {price} has more than two decimals")
     elif isinstance(rate, Decimal) and max(price, derive(price, price_field, rate)) > PRICE_MAX:
         problems.append("price above eAccounting's maximum of 99,000,000")
-    if problems:
+    if problems or price is None or not isinstance(rate, Decimal):  # each of the last two is a problem above
         return None, problems
     wanted = Wanted(number=number, name=name, price=price.quantize(CENT), price_field=price_field,
                     vat_rate=rate, kind=kind_of(product))  # fmt: skip

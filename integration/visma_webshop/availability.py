@@ -6,6 +6,7 @@ and Visma removes its texts and images there, so turning off needs its own confi
 """
 
 from dataclasses import asdict
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -77,7 +78,8 @@ def apply_preview(tenant: Tenant, *, turn_off: bool, preview_at: str, trigger=Sy
     shown = settings.preview
     if shown.get("at") != preview_at or shown.get("applied_at"):
         return None
-    rules = Rules(**{k: tuple(v) if isinstance(v, list) else v for k, v in shown["rules"].items()})
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in shown["rules"].items()}
+    rules = Rules(**values)
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
     with RunRecorder(tenant, SyncRun.Kind.AVAILABILITY, trigger) as run:
         changes = shown["changes"]

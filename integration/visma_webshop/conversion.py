@@ -10,7 +10,6 @@ an order that has one already, or that has left eAccounting's list, is recorded 
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 
 from integration.work import claim as claims
@@ -31,14 +30,13 @@ from ..models import (
     SyncEvent,
     SyncRun,
     Tenant,
-    TransferStatus,
     VismaWebshopSettings,
     WebshopOrderConversion,
 )
 from . import conversion_match
 
 Outcome = WebshopOrderConversion.Outcome
-STATUS = TransferStatus
+STATUS = WebshopOrderConversion.Status
 CENT = Decimal("0.01")
 LOOKBACK = timedelta(days=1)  # order dates are the shop's local time; invoices are searched from a day before
 
@@ -70,7 +68,8 @@ class Invoices:
     """The company's invoices since the earliest open order, read once per run, and which are spoken for."""
 
     def __init__(self, eaccounting: EAccountingClient, tenant: Tenant, since: datetime):
-        self.eaccounting, self.since, self._items = eaccounting, since - LOOKBACK, None
+        self.eaccounting, self.since = eaccounting, since - LOOKBACK
+        self._items: list[dict] | None = None
         self.claimed = set(WebshopOrderConversion.objects.filter(tenant=tenant).exclude(invoice_id="")
                            .values_list("invoice_id", flat=True))  # fmt: skip
 
@@ -102,7 +101,7 @@ def convert_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.SCHEDULE, lease=No
             _record(tenant, order)
         now = timezone.now()
         open_rows = list(WebshopOrderConversion.objects.filter(tenant=tenant).filter(
-            Q(status__in=claims.OPEN) | Q(status=STATUS.SENDING, lease_until__lt=now)).order_by("order_date", "pk"))
+            claims.claimable(now)).order_by("order_date", "pk"))
         if not open_rows:
             return run.run
         earliest = min((r.order_date for r in open_rows if r.order_date), default=now)
@@ -152,7 +151,7 @@ def _settle(eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: d
         run.event(SyncEvent.Outcome.FAILED, number, reason=f"eAccounting did not answer; tried again next run: {exc}")
     except EAccountingError as exc:
         reason = f"eAccounting refused the conversion: {exc}. Fix it in eAccounting, then retry the order."
-        claims.finish(claim, status=STATUS.WAITING, reason=reason, sending_since=None)
+        claims.wait(claim, reason)
         run.event(SyncEvent.Outcome.SKIPPED, number, reason=reason)
 
 
@@ -194,7 +193,7 @@ def _gone(run, claim, row: WebshopOrderConversion, invoices: Invoices) -> None:
 
 
 def _done(run, claim, number, outcome, invoice_id, invoice_number, reason) -> None:
-    if claims.finish(claim, status=STATUS.DONE, outcome=outcome, invoice_id=invoice_id, invoice_number=invoice_number[:40],
-                     reason=reason, converted_at=timezone.now(), sending_since=None):  # fmt: skip
+    if claims.settle(claim, status=STATUS.DONE, outcome=outcome, invoice_id=invoice_id, invoice_number=invoice_number[:40],
+                     reason=reason, converted_at=timezone.now()):  # fmt: skip
         event = SyncEvent.Outcome.CREATED if outcome == Outcome.CONVERTED else SyncEvent.Outcome.SKIPPED
         run.event(event, number, reason=reason or "Converted to a paid invoice.")

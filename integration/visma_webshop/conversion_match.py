@@ -12,6 +12,8 @@ from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from integration.eaccounting.documents import is_credit_invoice
+
 
 def _quantity(value) -> str:
     try:
@@ -39,7 +41,7 @@ def _day(value) -> date | None:
 
 
 def matches(fp: dict, invoice: dict) -> bool:
-    if invoice.get("IsCreditInvoice"):
+    if is_credit_invoice(invoice):
         return False
     ordered, invoiced = _day(fp.get("date")), _day(invoice.get("InvoiceDate"))
     if ordered and invoiced and invoiced < ordered:

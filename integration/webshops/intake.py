@@ -16,10 +16,9 @@ from django.conf import settings
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from integration import webshops
+from integration import tasks, webshops
 from integration.models import Tenant, WebhookDelivery
 from integration.webshops.base import PayloadInvalid, SignatureInvalid
-from integration.work import queues
 
 # Topics that start work (a handle_webhook task); other topics are recorded and ignored.
 HANDLED_TOPICS = {"order.created", "order.updated", "product.updated", "product.created"}
@@ -93,7 +92,7 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
                 content_key=content_key(delivery.topic, delivery.resource, resource_id, body), outcome=outcome,
             )
             if outcome == WebhookDelivery.Outcome.ENQUEUED:
-                queues.enqueue("integration.tasks.handle_webhook", tenant.pk, delivery.topic, resource_id)
+                tasks.handle_webhook.enqueue(tenant.pk, delivery.topic, resource_id)
     except IntegrityError:
         return Answer(200, "already received")  # WooCommerce delivers again after a timeout; or a replay
     except DataError:  # a field the checks above let through but the database refuses

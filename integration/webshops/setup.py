@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -48,7 +48,7 @@ def check_shop_url(tenant: Tenant, base_url: str) -> str:
     return url
 
 
-def approval_url(tenant: Tenant, base_url: str, user: AbstractBaseUser) -> str:
+def approval_url(tenant: Tenant, base_url: str, user: User) -> str:
     """WooCommerce's key-approval page: the owner approves and the keys arrive at our callback.
 
     ``user_id`` is a one-time nonce tied to this company and the user who started the approval:

@@ -1,4 +1,5 @@
-"""Claiming one order's transfer (or a later step of it): the row that makes it happen exactly once.
+"""Claiming one piece of exactly-once work (`ClaimedWork`: an order transfer, an order step, a webshop-order
+conversion): the row that makes its remote call happen exactly once.
 
 The row is committed before the remote call. A claim is a conditional UPDATE that bumps a
 token (fencing): only the worker holding the current token may record the outcome, and a
@@ -7,54 +8,81 @@ document up in eAccounting before creating anything.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from integration.models import TransferStatus
+from .models import ClaimedWork, ClaimStatus
 
 
 def lease() -> timedelta:
     """Much longer than one POST can take (timeout × budget wait), so a live call is never taken over."""
     return timedelta(seconds=settings.SILTA_ORDER_LEASE_SECONDS)
 
-OPEN = (TransferStatus.PENDING, TransferStatus.WAITING)
+
+OPEN = (ClaimStatus.PENDING, ClaimStatus.WAITING)
+OVER = (ClaimStatus.DONE, ClaimStatus.HELD, ClaimStatus.SKIPPED)
+
+
+def claimable(now: datetime) -> Q:
+    """Rows a worker may take now: open ones, and those whose sender's lease ran out."""
+    return Q(status__in=OPEN) | Q(status=ClaimStatus.SENDING, lease_until__lt=now)
+
+
+def to_retry(now: datetime) -> Q:
+    """Rows the next run tries again: open, or sending with the lease run out (or never set)."""
+    return Q(status__in=(*OPEN, ClaimStatus.SENDING)) & ~Q(status=ClaimStatus.SENDING, lease_until__gt=now)
 
 
 @dataclass(frozen=True)
 class Claim:
-    model: type
+    model: type[ClaimedWork]
     pk: int
     token: int
     resumed: bool  # a previous attempt may have created the document: look it up first
 
-    def rows(self):
-        return self.model.objects.filter(pk=self.pk, token=self.token)
+    def rows(self) -> "QuerySet[ClaimedWork]":
+        return self.model._default_manager.filter(pk=self.pk, token=self.token)
 
 
-def claim(row) -> Claim | None:
-    """Take the row (an OrderTransfer or OrderStep) for one attempt, or None when it is done or
-    another worker holds it."""
+def claim(row: ClaimedWork) -> Claim | None:
+    """Take the row for one attempt, or None when it is done or another worker holds it."""
     now = timezone.now()
     model = type(row)
-    claimable = Q(status__in=OPEN) | Q(status=TransferStatus.SENDING, lease_until__lt=now)
-    updated = model.objects.filter(claimable, pk=row.pk, token=row.token).update(
-        status=TransferStatus.SENDING, token=F("token") + 1, lease_until=now + lease(),
+    updated = model._default_manager.filter(claimable(now), pk=row.pk, token=row.token).update(
+        status=ClaimStatus.SENDING, token=F("token") + 1, lease_until=now + lease(),
         attempts=F("attempts") + 1, sending_since=row.sending_since or now,
-    )
+    )  # fmt: skip
     if not updated:
         return None
-    return Claim(model, row.pk, row.token + 1, resumed=row.status == TransferStatus.SENDING)
+    return Claim(model, row.pk, row.token + 1, resumed=row.status == ClaimStatus.SENDING)
 
 
-def finish(claim: Claim, **fields) -> bool:
+def finish(claim: Claim, **fields: Any) -> bool:
     """Record the outcome if the claim still holds (False: another worker took over)."""
     fields.setdefault("lease_until", None)
     return bool(claim.rows().update(**fields))
 
 
+def settle(claim: Claim, **fields: Any) -> bool:
+    """Record an outcome that ends this attempt (the next one, if any, starts afresh)."""
+    return finish(claim, sending_since=None, **fields)
+
+
+def wait(claim: Claim, reason: str, **fields: Any) -> bool:
+    """Leave the work for a person: `reason` says what to fix; the next run tries again."""
+    return settle(claim, status=ClaimStatus.WAITING, reason=reason, **fields)
+
+
 def release(claim: Claim) -> None:
     """The outcome is unknown: let the next attempt (which will look the document up) start at once."""
     claim.rows().update(lease_until=timezone.now())
+
+
+def settle_unclaimed(rows: "QuerySet[Any]", **fields: Any) -> int:
+    """Record an outcome reached without a remote call (waiting, not to be done) on those of `rows` nobody
+    holds: a row being sent, or finished meanwhile, is left to its sender."""
+    return rows.filter(status__in=OPEN).update(sending_since=None, **fields)

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from integration.models import JobLease, SyncRun, Tenant
-from integration.work import queues
+from integration.work.registry import Call, send
 
 CATALOGUE, ORDERS = JobLease.Lock.CATALOGUE, JobLease.Lock.ORDERS
 
@@ -70,8 +70,8 @@ def _holder() -> str:
 
 
 @contextmanager
-def hold(tenant: Tenant, lock: str, then: tuple[str, list, dict]):
-    """Run the body holding the tenant's `lock` lease. `then`: this job as (task, args, kwargs), queued
+def hold(tenant: Tenant, lock: str, then: Call):
+    """Run the body holding the tenant's `lock` lease. `then`: this job (`a_task.later(...)`), queued
     on the lease if it is taken (LeaseTaken is raised), so it runs after the current holder."""
     row, _ = JobLease.objects.get_or_create(tenant=tenant, lock=lock)
     while True:
@@ -103,7 +103,7 @@ def _close_dead_runs(tenant: Tenant, lock: str, now) -> None:
                 error="The worker stopped mid-run (its lease ran out); the next run went on from there.")
 
 
-def _queue(pk: int, job: tuple[str, list, dict]) -> bool:
+def _queue(pk: int, job: Call) -> bool:
     """Queue the job on a held lease; False when the lease turned out free (then nobody would run it).
 
     Under the row lock, as _release: either the holder sees this entry, or we see the lease free."""
@@ -111,7 +111,7 @@ def _queue(pk: int, job: tuple[str, list, dict]) -> bool:
         row = JobLease.objects.select_for_update().get(pk=pk)
         if row.expires_at is None or row.expires_at < timezone.now():
             return False
-        entry = [job[0], list(job[1]), dict(job[2])]
+        entry = job.as_json()
         if entry not in row.pending:
             row.pending = [*row.pending, entry]
             row.save(update_fields=["pending", "updated_at"])
@@ -126,5 +126,5 @@ def _release(lease: Lease) -> None:
             return  # taken over: the new holder runs the queue
         pending, row.pending, row.expires_at = row.pending, [], None
         row.save(update_fields=["pending", "expires_at", "updated_at"])
-        for func, args, kwargs in pending:
-            queues.enqueue(func, *args, **kwargs)
+        for path, args, kwargs in pending:
+            send(Call(path, tuple(args), dict(kwargs)))

@@ -45,7 +45,7 @@ class AuditEntryAdmin(TenantScopedAdmin):
     search_fields = ["username", "target", "detail"]
     date_hierarchy = "created_at"
     fields = ["created_at", "tenant", "username", "action", "target", "detail"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # django-stubs: fields may nest, readonly_fields not
     actions = ["export_csv"]
 
     # Append-only: nobody adds, changes or deletes an entry here, superusers included.

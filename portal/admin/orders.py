@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
+from integration import tasks
 from integration.eaccounting.references import RefList
 from integration.models import (
     AccountingArticle,
@@ -16,7 +17,6 @@ from integration.models import (
     Tenant,
 )
 from integration.people import audit
-from integration.work import queues
 from portal.admin.reference_pickers import ReferencePickersMixin
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin, TenantScopedInline
 
@@ -87,7 +87,7 @@ class OrderStepInline(admin.TabularInline):
     model = OrderStep
     extra = 0
     fields = ["kind", "key", "status", "document_number", "amount", "reason", "attempts", "updated_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # django-stubs: fields may nest, readonly_fields not
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -134,7 +134,7 @@ class OrderTransferAdmin(TenantScopedAdmin):
             by_tenant.setdefault(tenant_id, []).append(order_id)
             numbers.setdefault(tenant_id, []).append(number)
         for tenant in Tenant.objects.filter(pk__in=by_tenant):
-            queues.enqueue("integration.tasks.transfer_orders", tenant.pk, "manual", by_tenant[tenant.pk])
+            tasks.transfer_orders.enqueue(tenant.pk, "manual", by_tenant[tenant.pk])
             audit.record(tenant, request.user, audit.Action.RETRIED, f"Web orders {audit.listed(numbers[tenant.pk])}",
                          f"{len(numbers[tenant.pk])} order(s) sent to the order transfer again")  # fmt: skip
         count = sum(len(ids) for ids in by_tenant.values())

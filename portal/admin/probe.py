@@ -13,9 +13,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from integration import tasks
 from integration.models import ConnectionStatus, ProbeReport, Tenant
 from integration.probe import findings, run, text
-from integration.work import queues
 
 
 class StartProbeForm(forms.Form):
@@ -46,7 +46,7 @@ class ProbeReportAdmin(admin.ModelAdmin):
     list_display = ["started_at", "company_name", "write", "status", "progress", "request_count", "wall_seconds"]
     fields = ["company_name", "write", "status", "progress", "started_by", "started_at", "finished_at",
               "request_count", "wall_seconds", "error", "report", "requests"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # a record: nothing on it is edited
     change_list_template = "admin/integration/probereport/change_list.html"
 
     def has_add_permission(self, request):
@@ -96,7 +96,7 @@ class ProbeReportAdmin(admin.ModelAdmin):
             d = form.cleaned_data
             report = run.start(d["tenant"], write=d["write"], second_tenant=d["second_tenant"],
                                started_by=request.user.get_username())
-            queues.enqueue("integration.tasks.probe_eaccounting", report.pk)
+            tasks.probe_eaccounting.enqueue(report.pk)
             messages.success(request, _("The probe of %(company)s starts in a moment; this page shows its progress.")
                              % {"company": report.company_name})
             return redirect(reverse("admin:integration_probereport_change", args=[report.pk]))

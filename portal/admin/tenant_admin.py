@@ -27,9 +27,9 @@ class TenantScopedAdmin(admin.ModelAdmin):
     #: ORM path from the model to its Tenant; "" when the model is Tenant itself.
     tenant_path = "tenant"
     #: Roles that may see the rows (superusers always may), e.g. owners only for the audit trail.
-    visible_to = tenancy.ALL_ROLES
+    visible_to: tuple[Membership.Role, ...] = tenancy.ALL_ROLES
     #: Roles that may add, change and delete (superusers always may). Empty: superusers only.
-    writable_by = (Membership.Role.OWNER, Membership.Role.MEMBER)
+    writable_by: tuple[Membership.Role, ...] = (Membership.Role.OWNER, Membership.Role.MEMBER)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     # --- which rows -------------------------------------------------------

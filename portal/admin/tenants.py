@@ -166,7 +166,7 @@ class SyncEventInline(admin.TabularInline):
     model = SyncEvent
     extra = 0
     fields = ["outcome", "item", "fields", "reason", "created_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # django-stubs: fields may nest, readonly_fields not
     can_delete = False
     show_change_link = False
 

@@ -2,9 +2,9 @@
 
 from django.contrib import admin, messages
 
+from integration import tasks
 from integration.models import Tenant, WebshopOrderConversion
 from integration.people import audit, tenancy
-from integration.work import queues
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin
 
 RETRYABLE = (WebshopOrderConversion.Status.PENDING, WebshopOrderConversion.Status.WAITING,
@@ -31,7 +31,7 @@ class WebshopOrderConversionAdmin(TenantScopedAdmin):
             numbers.setdefault(tenant_id, []).append(number)
         allowed.filter(status=WebshopOrderConversion.Status.WAITING).update(status=WebshopOrderConversion.Status.PENDING)
         for tenant in Tenant.objects.filter(pk__in=numbers):
-            queues.enqueue("integration.tasks.convert_webshop_orders", tenant.pk, "manual")
+            tasks.convert_webshop_orders.enqueue(tenant.pk, "manual")
             audit.record(tenant, request.user, audit.Action.RETRIED, f"Webshop orders {audit.listed(numbers[tenant.pk])}",
                          f"{len(numbers[tenant.pk])} webshop order(s) sent to the conversion again")  # fmt: skip
         count = sum(len(n) for n in numbers.values())

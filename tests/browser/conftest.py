@@ -7,7 +7,7 @@ import tempfile
 import pytest
 from django.db import connection as db
 
-from ..conftest import database_url, spawn, stop
+from tests.fixtures.processes import database_url, spawn, stop
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Flags for a closed network: no background calls home, no sandbox as root.
@@ -63,3 +63,11 @@ def cluster(ea, live_server):
     yield process
     output = stop(process)
     assert "Traceback" not in output, output
+
+
+def live_server_artifact(name):
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import log_in
+from .conftest import live_server_artifact, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,9 +24,3 @@ def test_wrong_password_is_refused_with_a_message(page, live_server, owner_a):
     assert "/login/" in page.url
 
 
-def live_server_artifact(name):
-    from pathlib import Path
-
-    folder = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / name

@@ -9,8 +9,9 @@ import pytest
 from django.db import connection as db
 
 from integration.eaccounting.client import EAccountingClient
+from tests.fixtures.processes import ROOT, database_url
 
-from ..conftest import ROOT, connect_tenant, database_url
+from ..conftest import connect_tenant
 
 
 @pytest.mark.parametrize("page_size", [50, 500])
@@ -63,6 +64,7 @@ print('RESULT ' + json.dumps({{'waits': waits, 'failures': failures}}))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_four_workers_share_one_budget_fairly_across_five_tenants(ea):
     extra = [ea.control("POST", "companies", {"name": f"Yritys {i} Oy"}) for i in range(2)]

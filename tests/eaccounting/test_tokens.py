@@ -12,8 +12,7 @@ from django.utils import timezone
 from integration.eaccounting.client import EAccountingClient
 from integration.eaccounting.errors import NeedsReconnect
 from integration.models import ConnectionStatus
-
-from ..conftest import ROOT, database_url
+from tests.fixtures.processes import ROOT, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,6 +39,7 @@ def expire(connection, ea):
     ea.control("DELETE", "requests")
 
 
+@pytest.mark.slow
 def test_twenty_processes_with_an_expired_token_redeem_it_once(connection, ea, tmp_path):
     expire(connection, ea)
     old_refresh = connection.refresh_token

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_q.models import OrmQ
 
+from integration import tasks
 from integration.models import AccountingArticle, MethodArticle, OrderSettings, OrderTransfer, ShopMethod
 
 pytestmark = pytest.mark.django_db
@@ -91,5 +92,5 @@ def test_retry_enqueues_the_tenants_waiting_orders_and_nobody_elses(client, owne
     assert "1 order(s) will be tried again" in response.content.decode()
     queued = [task for task in OrmQ.objects.all()]
     assert len(queued) == 1
-    assert queued[0].task["func"] == "integration.tasks.transfer_orders"
+    assert queued[0].task["func"] == tasks.transfer_orders.path
     assert queued[0].task["args"] == (active_a.pk, "manual", [1])

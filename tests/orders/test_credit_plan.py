@@ -22,15 +22,15 @@ from integration.orders.credit_plan import (
     refund_date,
     rows_by_line_id,
 )
-from integration.orders.document_plan import DocumentPlan, PlanContext, Waiting, plan_document
+from integration.orders.document_plan import DocumentPlan, PlanContext, plan_document
+from integration.orders.outcomes import Waiting
 from integration.webshops.base import LineTax, OrderLine, ShopOrder, ShopRefund
 from sandbox.eaccounting import sales, schemas
 from sandbox.eaccounting.articles import save_article
 from sandbox.eaccounting.customers import save_customer
 from sandbox.eaccounting.seed import seed_company
 from sandbox.eaccounting.state import State
-
-from .test_document_plan import COFFEE, CTX, ROUND, SOCKS, figures, line, order, ref, shipping
+from tests.fixtures.document_orders import COFFEE, CTX, ROUND, SOCKS, figures, line, order, ref, shipping
 
 D = Decimal
 REFUND = ref(23, "HYVITYS", "Hyvitys", "25.5")

@@ -16,7 +16,7 @@ from integration.orders.customer_plan import (
     normalise_vat_number,
     plan_customer,
 )
-from integration.orders.document_plan import Waiting
+from integration.orders.outcomes import Waiting
 from integration.webshops.base import Address, ShopOrder
 from sandbox.eaccounting import schemas
 

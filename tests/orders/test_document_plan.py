@@ -14,98 +14,28 @@ import pytest
 
 from integration.orders import document_plan
 from integration.orders.document_plan import (
-    ArticleRef,
     DocumentPlan,
-    PlanContext,
-    Waiting,
     document_date,
     order_rows_body,
     plan_document,
 )
-from integration.webshops.base import Address, FeeLine, LineTax, OrderLine, ShippingLine, ShopOrder
+from integration.orders.outcomes import Waiting
 from sandbox.eaccounting import schemas
-
-D = Decimal
-
-
-def ref(n: int, number: str, name: str, rate: str) -> ArticleRef:
-    return ArticleRef(f"00000000-0000-4000-8000-{n:012d}", number, name, D(rate))
-
-
-SOCKS = ref(1, "VS-1", "Villasukat", "25.5")
-COFFEE = ref(2, "KAHVI-1", "Kahvi", "14")
-BOOK = ref(3, "KIRJA-1", "Kirja", "10")
-SHIP = {r: ref(10 + i, f"RAHTI-{r}", f"Rahti {r} %", r) for i, r in enumerate(("25.5", "14", "10", "0"))}
-FEE = ref(20, "LASKUTUS", "Laskutuslisä", "25.5")
-GIFT = ref(21, "LAHJAKORTTI", "Lahjakortti", "0")
-ROUND = ref(22, "PYOR", "Pyöristys", "0")
-RATES = {1: D("25.5"), 2: D("14"), 3: D("10"), 4: D("0"), 5: D("19"), 6: D("24")}
-RATE_ID = {D("25.5"): 1, D("14"): 2, D("10"): 3}
-ALL_SHIPPING = {"flat_rate": {D(r): a for r, a in SHIP.items()}}
-
-CTX = PlanContext(
-    company_country="FI",
-    includes_vat=True,
-    vat_mode="domestic",
-    articles_by_product={101: SOCKS, 102: COFFEE, 103: BOOK},
-    articles_by_number={a.number: a for a in (SOCKS, COFFEE, BOOK)},
-    tax_rate_percent=RATES,
-    shipping_templates=ALL_SHIPPING,
-    fee_templates={D("25.5"): FEE},
-    gift_card_article=GIFT,
-    rounding_article=ROUND,
-    rounding_limit=D("0.05"),
+from tests.fixtures.document_orders import (
+    ALL_SHIPPING,
+    COFFEE,
+    CTX,
+    SHIP,
+    SOCKS,
+    fee,
+    figures,
+    line,
+    order,
+    ref,
+    shipping,
 )
 
-
-def line(product_id, q, subtotal, subtotal_tax, total=None, total_tax=None, *, rate_id=1, name=None, sku=None,
-         **kw) -> OrderLine:  # fmt: skip
-    art = CTX.articles_by_product.get(product_id)
-    total = D(subtotal) if total is None else D(total)
-    total_tax = D(subtotal_tax) if total_tax is None else D(total_tax)
-    taxes = [LineTax(rate_id, total_tax, D(subtotal_tax))] if rate_id else []
-    values = dict(
-        id=product_id * 10, name=name or (art.name if art else "Pipo"), product_id=product_id, variation_id=0,
-        quantity=D(q), sku=sku if sku is not None else (art.number if art else ""), price=D(subtotal) / D(q),
-        subtotal=D(subtotal), subtotal_tax=D(subtotal_tax), total=total, total_tax=total_tax, tax_class="",
-        taxes=taxes,
-    )  # fmt: skip
-    values.update(kw)
-    return OrderLine(**values)
-
-
-def shipping(total, taxes: dict, *, title="Posti", method="flat_rate", instance="3") -> ShippingLine:
-    t = [LineTax(rid, D(v)) for rid, v in taxes.items()]
-    meta = {"instance_id": instance} if instance else {}
-    return ShippingLine(1, method, title, D(total), sum((x.total for x in t), D(0)), t, meta)
-
-
-def fee(name, total, taxes: dict, *, tax_status="taxable") -> FeeLine:
-    t = [LineTax(rid, D(v)) for rid, v in taxes.items()]
-    return FeeLine(2, name, "", tax_status, D(total), sum((x.total for x in t), D(0)), t)
-
-
-def order(lines=(), ships=(), fees=(), *, total=None, total_tax=None, **kw) -> ShopOrder:
-    """WooCommerce's total: every line's total and tax, shipping and fees (negative fees subtract)."""
-    parts = [*lines, *ships, *fees]
-    tax = sum((p.total_tax for p in parts), D(0))
-    values = dict(
-        id=501, number="1001", status="processing", currency="EUR",
-        date_created_gmt=datetime(2026, 3, 2, 10, 0, tzinfo=UTC), date_modified_gmt=None, date_paid_gmt=None,
-        prices_include_tax=True,
-        total=D(total) if total is not None else sum((p.total for p in parts), D(0)) + tax,
-        total_tax=D(total_tax) if total_tax is not None else tax,
-        shipping_total=D(0), shipping_tax=D(0), discount_total=D(0), discount_tax=D(0), customer_id=0,
-        customer_note="", billing=Address(), shipping=Address(), payment_method="invoice",
-        payment_method_title="Lasku", transaction_id="", line_items=list(lines), shipping_lines=list(ships),
-        fee_lines=list(fees),
-    )  # fmt: skip
-    values.update(kw)
-    return ShopOrder(**values)
-
-
-def figures(plan: DocumentPlan):
-    return [(r.article.number, r.quantity, r.unit_price, r.discount, r.vat_rate, r.net, r.vat) for r in plan.rows]
+D = Decimal
 
 
 def totals(plan: DocumentPlan):

@@ -7,9 +7,9 @@ import pytest
 
 from integration.models import OrderTransfer
 from integration.webshops import setup as webshop_setup
+from tests.fixtures.faults import child_env, faults_off, faults_on, kill_when, run_until
 
 from .conftest import PRIVATE
-from .faults import child_env, faults_off, faults_on, kill_when, run_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORDERS = 1000
@@ -19,6 +19,7 @@ def _our_documents(shop, numbers):
     return Counter(d["YourReference"] for d in shop.documents() if d["YourReference"] in numbers)
 
 
+@pytest.mark.slow
 def test_a_thousand_orders_under_faults_and_two_kills_become_a_thousand_documents(shop, settings):
     webshop_setup.remove_webhooks(shop.tenant)  # polled only here: a thousand webhooks would only slow the test
     customers = [{**PRIVATE, "email": f"asiakas{n}@example.fi", "last_name": f"Asiakas {n}"} for n in range(40)]

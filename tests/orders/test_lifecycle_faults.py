@@ -9,14 +9,15 @@ import pytest
 
 from integration.models import OrderStep, OrderTransfer, ShopMethod
 from integration.webshops import setup as webshop_setup
+from tests.fixtures.faults import child_env, faults_off, faults_on, kill_when, run_until
 
 from .conftest import PRIVATE
-from .faults import child_env, faults_off, faults_on, kill_when, run_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORDERS = 300
 
 
+@pytest.mark.slow
 def test_create_complete_and_refund_300_orders_under_faults_each_step_once(shop, settings):
     webshop_setup.remove_webhooks(shop.tenant)
     ShopMethod.objects.filter(tenant=shop.tenant, key="bacs").update(prepaid=True, bank_account_id=str(uuid.uuid4()))

@@ -314,7 +314,7 @@ def test_the_order_webhook_and_the_poll_make_one_document(shop):
     OrmQ.objects.all().delete()
     order = shop.order([("B-14", 2)])
     shop.wc.wait_webhooks()  # WooCommerce has told the portal (the live server) about the order
-    queued = [q.task for q in OrmQ.objects.all() if q.task["func"] == "integration.tasks.handle_webhook"
+    queued = [q.task for q in OrmQ.objects.all() if q.task["func"] == tasks.handle_webhook.path
               and q.task["args"][1].startswith("order.")]
     assert [task["args"][1:] for task in queued] == [("order.created", str(order["id"]))]
     transfer_orders(shop.tenant)  # the poll gets there first ...

@@ -376,6 +376,7 @@ def test_locked_period(sb, api):
     assert r.status_code == 400 and r.json()["ErrorCode"] == 4026
 
 
+@pytest.mark.slow
 def test_modified_since_on_invoices(api):
     ref = Ref(api)
     a = ok(api.post(api.v2("articles"), json=article(ref, "MS1")), 201)

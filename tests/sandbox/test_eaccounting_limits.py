@@ -38,6 +38,7 @@ def test_429_body_and_headers(sb):
     assert counters["requests"]["GET /v2/articles"] == 9
 
 
+@pytest.mark.slow
 def test_window_recovers(sb):
     sb.settings(rate_limit=3, rate_window=0.5)
     api = sb.api()
@@ -118,6 +119,7 @@ def test_drop_share_applies_to_writes_only(sb):
         api.post(api.v2("deliverymethods"), json={"Name": "X"})
 
 
+@pytest.mark.slow
 def test_data_changes_between_pages(sb):
     api = sb.api()
     first = api.get(api.v2("articles"), params={"$pagesize": 10, "$orderby": "ChangedUtc"}).json()
@@ -173,6 +175,7 @@ def test_ytunnus_check_digit():
     assert ytunnus(112038) == "0112038-9"  # Nokia Oyj
 
 
+@pytest.mark.slow
 def test_cli_prints_its_url():
     proc = subprocess.Popen([sys.executable, "-m", "sandbox.eaccounting", "--port", "0", "--seed-articles", "20"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

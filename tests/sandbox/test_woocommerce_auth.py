@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from sandbox.woocommerce.testing import Receiver, Sandbox
+from tests.fixtures.woocommerce_oauth import oauth_sign
 
 SANDBOX = "woocommerce"
 SANDBOX_SETTINGS = {"seed": {"products": 5, "orders": 2}}
@@ -150,18 +151,6 @@ def test_wc_auth_https_callback_can_be_required():
         s.close()
 
 
-def _oauth_sign(method, url, params, secret):
-    """Independent implementation of the reference's "Creating a signature" steps (HMAC-SHA256)."""
-    import base64
-    import hashlib
-    import hmac
-    from urllib.parse import quote
-
-    enc = lambda s: quote(str(s), safe="~")  # noqa: E731
-    pairs = sorted((enc(k), enc(v)) for k, v in params.items())
-    param_string = "&".join(f"{k}={v}" for k, v in pairs)
-    base = f"{method}&{enc(url)}&{enc(param_string)}"
-    return base64.b64encode(hmac.new(f"{secret}&".encode(), base.encode(), hashlib.sha256).digest()).decode()
 
 
 def test_oauth1_one_legged_over_http(sb):
@@ -172,7 +161,7 @@ def test_oauth1_one_legged_over_http(sb):
     url = f"{sb.url}/wp-json/wc/v3/products"
     params = {"oauth_consumer_key": ck, "oauth_timestamp": str(int(_time.time())), "oauth_nonce": secrets.token_hex(16),
               "oauth_signature_method": "HMAC-SHA256", "per_page": "2"}  # fmt: skip
-    params["oauth_signature"] = _oauth_sign("GET", url, params, cs)
+    params["oauth_signature"] = oauth_sign("GET", url, params, cs)
     r = sb.http.get(url, params=params)
     assert r.status_code == 200, r.text
     assert len(r.json()) == 2

@@ -111,6 +111,7 @@ def test_control_edit_by_hand_legacy_and_reset(sb, key):
     sb.control("POST", "/settings", {"currency": "EUR", "prices_include_tax": True})
 
 
+@pytest.mark.slow
 def test_main_module_runs_and_prints_url():
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox.woocommerce", "--port", "0", "--seed", "--products", "20", "--orders", "5",

@@ -21,7 +21,7 @@ from sandbox.woocommerce.app import SandboxApp
 from sandbox.woocommerce.multishop import MultiShopApp
 from sandbox.woocommerce.server import start_in_thread
 from sandbox.woocommerce.testing import API, Receiver
-from tests.sandbox.test_woocommerce_auth import _oauth_sign
+from tests.fixtures.woocommerce_oauth import oauth_sign
 
 ROOT = Path(__file__).resolve().parents[2]
 PREDEFINED = ("ck_every_shop", "cs_every_shop")
@@ -160,11 +160,11 @@ def test_wc_auth_form_and_oauth_signature_use_the_shop_url(multi):
     url = f"{multi.url}/shops/authy{API}/products"
     params = {"oauth_consumer_key": PREDEFINED[0], "oauth_timestamp": str(int(time.time())),
               "oauth_nonce": secrets.token_hex(16), "oauth_signature_method": "HMAC-SHA256"}  # fmt: skip
-    params["oauth_signature"] = _oauth_sign("GET", url, params, PREDEFINED[1])
+    params["oauth_signature"] = oauth_sign("GET", url, params, PREDEFINED[1])
     r = multi.http.get(url, params=params, timeout=30)
     assert r.status_code == 200, r.text
     params["oauth_nonce"] = secrets.token_hex(16)
-    params["oauth_signature"] = _oauth_sign("GET", f"{multi.url}{API}/products", params, PREDEFINED[1])
+    params["oauth_signature"] = oauth_sign("GET", f"{multi.url}{API}/products", params, PREDEFINED[1])
     r = multi.http.get(url, params=params, timeout=30)
     assert r.status_code == 401 and "signature" in r.json()["message"]
 
@@ -223,6 +223,7 @@ def test_creating_many_shops_starts_no_threads():
     assert set(threading.enumerate()) - before == set()  # webhook workers start on a shop's first delivery
 
 
+@pytest.mark.slow
 def test_main_module_multi_shop():
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox.woocommerce", "--multi-shop", "--port", "0", "--key", "ck_demo:cs_demo"],

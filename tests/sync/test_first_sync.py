@@ -109,10 +109,10 @@ def test_a_long_apply_stops_when_its_time_is_up_and_the_next_task_goes_on_where_
         if first.status != FirstSync.Status.APPLYING:
             break
         assert planned.filter(state=ImportItem.State.APPLIED).count() == runs  # one more each time, none twice
-        assert [(q["func"], q["args"]) for q in queued] == [("integration.tasks.first_sync_step", (first.pk, "create"))]
+        assert [(q["func"], q["args"]) for q in queued] == [(tasks.first_sync_step.path, (first.pk, "create"))]
     assert first.status == FirstSync.Status.CREATED  # the overwrites wait for their own confirmation
     assert runs == total == planned.filter(state=ImportItem.State.APPLIED).count()
-    assert not any(q["func"] == "integration.tasks.first_sync_step" for q in queued)  # done: nothing more queued
+    assert not any(q["func"] == tasks.first_sync_step.path for q in queued)  # done: nothing more queued
 
 
 def test_an_item_changed_after_the_preview_is_skipped_not_forced(tenant, clashes, eaccounting, wc):

@@ -8,65 +8,16 @@ import pytest
 from integration.eaccounting.resources import Article
 from integration.sync.import_plan import (
     Create,
-    ImportContext,
     LeftOut,
     Link,
     Overwrite,
     PushCreate,
     Reject,
-    Template,
     plan_first_sync,
 )
-from integration.webshops.base import ShopProduct
+from tests.fixtures.import_products import CTX, article, plan, product
 
 D = Decimal
-TEMPLATES = {
-    ("goods", D("25.5")): Template("goods", D("25.5"), "c-g255", "u-pcs", True),
-    ("service", D("25.5")): Template("service", D("25.5"), "c-s255", "u-h", True),
-    ("goods", D("14")): Template("goods", D("14"), "c-g14", "u-pcs", True),
-    ("goods", D("0")): Template("goods", D("0"), "c-g0", "u-pcs", False),
-    ("goods", D("10")): Template("goods", D("10"), "c-g10", "u-pcs", True),
-}
-CTX = ImportContext(
-    prices_include_tax=True,
-    vat_rate_by_tax_class={"": D("25.5"), "reduced-rate": D("14"), "zero-rate": D("0"), "books": D("10")},
-    templates=TEMPLATES,
-    vat_rate_by_coding={
-        "c-g255": D("25.5"),
-        "c-s255": D("25.5"),
-        "c-g14": D("14"),
-        "c-old255": D("25.50"),
-        "c-g0": D("0"),
-        "c-g10": D("10"),
-    },  # fmt: skip
-    excluded_article_ids=frozenset({"freight"}),
-)
-
-
-def product(id=1, sku="A-1", name="Mug", price="12.55", **kw) -> ShopProduct:
-    values = dict(
-        id=id, parent_id=None, sku=sku, name=name, type="simple", status="publish",
-        regular_price=None if price is None else D(price), tax_class="", tax_status="taxable",
-        manage_stock=True, stock_quantity=5, date_modified_gmt=None, meta={}, raw={},
-    )  # fmt: skip
-    values.update(kw)
-    return ShopProduct(**values)
-
-
-def article(number="A-1", id=None, **fields) -> Article:
-    raw = {
-        "Id": id or f"id-{number}", "Number": number, "Name": "Mug", "NetPrice": 10.0, "GrossPrice": 12.55,
-        "CodingId": "c-g255", "UnitId": "u-pcs", "IsActive": True, "IsStock": True, "StockBalance": 7.0,
-        "SendToWebshop": True, "IsServiceArticle": False, "ChangedUtc": "2026-11-01T10:00:00Z",
-        "Note": "kept", "PurchasePrice": 4.0,
-    }  # fmt: skip
-    raw.update(fields)
-    return Article.from_api(raw)
-
-
-def plan(products, articles=(), ctx=CTX):
-    articles = list(articles)
-    return plan_first_sync(products, {a.number: a for a in articles}, articles, ctx)
 
 
 def only(items, cls):

@@ -14,8 +14,7 @@ from integration.sync.import_plan import (
     recheck,
     undo_body,
 )
-
-from .test_import_plan import CTX, article, plan, product
+from tests.fixtures.import_products import CTX, article, plan, product
 
 D = Decimal
 

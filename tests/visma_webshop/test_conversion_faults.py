@@ -8,14 +8,15 @@ from collections import Counter
 import pytest
 
 from integration.models import WebshopOrderConversion
+from tests.fixtures.faults import child_env, kill_when, run_until
 
-from ..orders.faults import child_env, kill_when, run_until
 from .conftest import converting
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORDERS = 80
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["removed", "kept"])
 def test_webshop_orders_under_faults_and_two_kills_become_one_invoice_each(shop, settings, mode):
     shop.ea.settings(webshop_converted_orders=mode)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django_q.models import OrmQ
 
+from integration import tasks
 from integration.models import AuditEntry, Membership, VismaWebshopSettings, WebshopConnection
 from integration.visma_webshop import availability
 from integration.visma_webshop.availability_plan import Rules
@@ -58,7 +59,7 @@ def test_apply_enqueues_the_preview_it_was_shown_and_is_audited(client, shop, pe
     assert response.status_code == 302
     queued = [q.task for q in OrmQ.objects.all()]
     assert [(t["func"], t["args"]) for t in queued] == [
-        ("integration.tasks.apply_availability", (shop.tenant.pk, True, shown["at"]))]
+        (tasks.apply_availability.path, (shop.tenant.pk, True, shown["at"]))]
     assert AuditEntry.objects.filter(tenant=shop.tenant, action=AuditEntry.Action.APPLIED_AVAILABILITY).count() == 1
 
 
@@ -93,5 +94,5 @@ def test_sync_now_runs_the_rules_and_the_conversion(client, shop, people, django
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sync_now", args=[shop.tenant.slug]), follow=True)
     assert sorted(q.task["func"] for q in OrmQ.objects.all()) == [
-        "integration.tasks.convert_webshop_orders", "integration.tasks.keep_availability"]
+        tasks.convert_webshop_orders.path, tasks.keep_availability.path]
     assert "the Available in Webshop rules and the webshop-order conversion start in a moment" in response.content.decode()

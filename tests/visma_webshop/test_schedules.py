@@ -3,6 +3,7 @@
 import pytest
 from django_q.models import Schedule
 
+from integration import tasks
 from integration.models import JobSchedule, WebshopConnection
 from integration.scheduling import schedules
 
@@ -15,8 +16,8 @@ def _names(tenant):
 
 def test_activation_schedules_the_rules_and_the_conversion_only(shop):
     assert _names(shop.tenant) == [
-        (f"silta:{shop.tenant.pk}:availability", "integration.tasks.keep_availability"),
-        (f"silta:{shop.tenant.pk}:webshop_orders", "integration.tasks.convert_webshop_orders"),
+        (f"silta:{shop.tenant.pk}:availability", tasks.keep_availability.path),
+        (f"silta:{shop.tenant.pk}:webshop_orders", tasks.convert_webshop_orders.path),
     ]
     assert dict(JobSchedule.objects.filter(tenant=shop.tenant).values_list("job", "minutes")) == {
         "availability": 60, "webshop_orders": 5}

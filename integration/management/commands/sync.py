@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from integration import tasks
 from integration.models import SyncRun, Tenant
 from integration.orders.transfer import transfer_orders
 from integration.people import audit
@@ -14,6 +15,7 @@ from integration.sync.article_sync import sync_articles
 from integration.visma_webshop.availability import keep
 from integration.visma_webshop.conversion import convert_orders
 from integration.work import leases as jobs
+from integration.work.registry import Call
 
 SHOWN = 100  # events printed; the admin has them all
 
@@ -79,11 +81,12 @@ class Command(BaseCommand):
             raise CommandError(f"The integration of {tenant.name} is not active: activate it first.")
         if kind != "articles" and dry_run:
             raise CommandError("--dry-run is for articles; what waits and why is in the admin.")
-        lock, task = {"orders": (jobs.ORDERS, "transfer_orders"), "webshop_orders": (jobs.ORDERS, "convert_webshop_orders"),
-                      "availability": (jobs.CATALOGUE, "keep_availability")}.get(kind, (jobs.CATALOGUE, "sync_articles"))
+        lock, task = {"orders": (jobs.ORDERS, tasks.transfer_orders),
+                      "webshop_orders": (jobs.ORDERS, tasks.convert_webshop_orders),
+                      "availability": (jobs.CATALOGUE, tasks.keep_availability)}.get(kind, (jobs.CATALOGUE, tasks.sync_articles))
         confirming = confirm_mass_change and kind == "articles" and not dry_run
-        later = (f"integration.tasks.{task}",
-                 [tenant.pk, "manual"] + ([full] if kind == "articles" else []) + ([True] if confirming else []), {})
+        later = Call(task.path, (tenant.pk, "manual", *([full] if kind == "articles" else []), *([True] if confirming else [])),
+                     {})
         if confirming:
             waiting = manual.mass_change_waiting(tenant)
             audit.record(tenant, None, audit.Action.CONFIRMED_MASS_CHANGE,

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from integration.privacy.personal_data import email_hash
 
-from ..eaccounting.resources import Article, _get
 from ..models import AccountingArticle, AccountingCustomer, Tenant
+from .resources import Article, read_field
 
 
 def remember_articles(tenant: Tenant, articles: Iterable[Article], vat_by_coding: Mapping[str, Decimal]) -> None:
@@ -30,13 +30,13 @@ def remember_articles(tenant: Tenant, articles: Iterable[Article], vat_by_coding
 def customer_row(tenant: Tenant, data: dict) -> AccountingCustomer:
     """A CustomerApi object as its compact copy (keys normalised for matching)."""
     return AccountingCustomer(
-        tenant=tenant, customer_id=_get(data, "Id"), number=_get(data, "CustomerNumber") or "",
-        name=(_get(data, "Name") or "")[:100], is_private=bool(_get(data, "IsPrivatePerson")),
-        email=(_get(data, "EmailAddress") or "").strip().lower(),
-        email_hash=email_hash(_get(data, "EmailAddress")),
-        business_id=(_get(data, "CorporateIdentityNumber") or "").replace(" ", ""),
-        vat_number=(_get(data, "VatNumber") or "").replace(" ", "").upper(),
-        is_active=bool(_get(data, "IsActive", True)),
+        tenant=tenant, customer_id=read_field(data, "Id"), number=read_field(data, "CustomerNumber") or "",
+        name=(read_field(data, "Name") or "")[:100], is_private=bool(read_field(data, "IsPrivatePerson")),
+        email=(read_field(data, "EmailAddress") or "").strip().lower(),
+        email_hash=email_hash(read_field(data, "EmailAddress")),
+        business_id=(read_field(data, "CorporateIdentityNumber") or "").replace(" ", ""),
+        vat_number=(read_field(data, "VatNumber") or "").replace(" ", "").upper(),
+        is_active=bool(read_field(data, "IsActive", True)),
     )
 
 

@@ -82,6 +82,15 @@ def is_field(value: ast.expr) -> bool:
     return name.endswith("Field")
 
 
+# Where a keyword names a column: another call's `token=` (an OAuth token, say) is not the claim's.
+ORM_CALLS = {"filter", "exclude", "get", "update", "create", "get_or_create", "update_or_create", "Q", "F"}
+
+
+def call_name(node: ast.Call) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
 def claim_code(path: Path) -> Iterator[str]:
     """Claim fields declared, or claim fields written or filtered on, in `path`."""
     tree = ast.parse(path.read_text(), str(path))
@@ -90,7 +99,7 @@ def claim_code(path: Path) -> Iterator[str]:
             for target in node.targets:
                 if isinstance(target, ast.Name) and target.id in CLAIM_FIELDS:
                     yield f"{module_name(path)}:{node.lineno} declares {target.id}"
-        elif isinstance(node, ast.Call):  # .filter(token=...), .update(lease_until=...), Q(lease_until__lt=...)
+        elif isinstance(node, ast.Call) and call_name(node) in ORM_CALLS:  # .filter(token=...), Q(lease_until__lt=...)
             for keyword in node.keywords:
                 if keyword.arg and keyword.arg.split("__")[0] in CLAIM_FIELDS:
                     yield f"{module_name(path)}:{node.lineno} uses {keyword.arg}"

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ..eaccounting.accounting_copy import remember_articles
 from ..eaccounting.client import EAccountingClient
 from ..eaccounting.errors import EAccountingError
 from ..eaccounting.references import RefList, choices
@@ -21,7 +22,6 @@ from ..models import (
     ShopMethod,
     Tenant,
 )
-from ..sync.accounting_copy import remember_articles
 from .template_plan import Existing, Proposal, ProposedArticle, Role, propose
 
 ROLE_OF_KIND = {ShopMethod.Kind.SHIPPING: Role.SHIPPING, ShopMethod.Kind.PAYMENT: Role.PAYMENT_FEE}

@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from integration.models import AuditEntry, ConnectionStatus, KeyApproval, Tenant, WebshopConnection
 from integration.webshops import setup as webshop_setup
-
-from .external_logins import approve_at_shop
+from tests.fixtures.external_logins import approve_at_shop
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

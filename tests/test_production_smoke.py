@@ -14,8 +14,6 @@ import html
 import http.client
 import os
 import re
-import subprocess
-import sys
 import threading
 import time
 from http.cookiejar import DefaultCookiePolicy
@@ -31,7 +29,8 @@ from django.urls import reverse
 
 from integration.models import Membership, OrderTransfer, SyncRun, Tenant, WebhookDelivery
 from tests.fixtures.external_logins import approve_at_shop, sign_in_at_visma
-from tests.fixtures.processes import ROOT, database_url, free_port, manage, stop
+from tests.fixtures.processes import ROOT, database_url, free_port, manage
+from tests.fixtures.production import finish, get_quietly, start, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,37 +88,6 @@ class Proxy:
         self.server.server_close()
 
 
-def wait_for(predicate, timeout, what, interval=0.3):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
-def start(args, env, log):
-    """A subprocess whose output goes to a file (a pipe nobody reads would fill up and stall it)."""
-    with open(log, "w") as out:  # the child keeps its own descriptor
-        process = subprocess.Popen([sys.executable, *args], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    process.log = log
-    return process
-
-
-def finish(process):
-    stop(process)
-    return process.log.read_text()
-
-
-def _get(url, **kwargs):
-    try:
-        return requests.get(url, timeout=5, allow_redirects=False, **kwargs)
-    except requests.ConnectionError:
-        return None
-
-
 @pytest.fixture
 def stack(ea, wc, tmp_path):
     """gunicorn and qcluster with production settings, behind the proxy; yields the public base URL."""
@@ -150,7 +118,7 @@ def stack(ea, wc, tmp_path):
     web = start(["-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"], env, tmp_path / "gunicorn.log")
     cluster = start([str(ROOT / "manage.py"), "qcluster"], env, tmp_path / "qcluster.log")
     try:
-        wait_for(lambda: _get(f"http://127.0.0.1:{web_port}/healthz") is not None, 30, "gunicorn to answer")
+        wait_for(lambda: get_quietly(f"http://127.0.0.1:{web_port}/healthz") is not None, 30, "gunicorn to answer")
         yield {"url": proxy.url, "direct": f"http://127.0.0.1:{web_port}"}
     finally:
         outputs = {"gunicorn": finish(web), "qcluster": finish(cluster)}
@@ -201,9 +169,9 @@ def test_production_stack_activates_a_tenant_and_moves_articles_and_an_order(sta
     base = stack["url"]
 
     # --- production settings, as nginx's clients see them ---------------------------------------
-    plain = _get(stack["direct"] + reverse("admin:login"))  # not through the TLS proxy
+    plain = get_quietly(stack["direct"] + reverse("admin:login"))  # not through the TLS proxy
     assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
-    health = wait_for(lambda: (r := _get(base + "/healthz", headers={"X-Health-Token": "smoke-health-token"})) is not None
+    health = wait_for(lambda: (r := get_quietly(base + "/healthz", headers={"X-Health-Token": "smoke-health-token"})) is not None
                       and r.status_code == 200 and r, 30,
                       "a task cluster to report to /healthz")  # fmt: skip
     assert health.json()["queue"]["clusters"] >= 1

@@ -16,9 +16,9 @@ from django.db import connection
 from django.urls import reverse
 
 from integration.people.client_ip import client_address, trusted_networks
+from tests.fixtures.production import finish, get_quietly, start, wait_for
 
 from .conftest import database_url, free_port, manage
-from .test_production_smoke import _get, finish, start, wait_for
 
 PASSWORD = "pw-paakayttaja-123"
 
@@ -40,7 +40,7 @@ def gunicorn_behind_a_proxy(tmp_path, monkeypatch):
     assert collected.returncode == 0, collected.stderr
     web = start(["-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"], env, tmp_path / "gunicorn.log")
     try:
-        wait_for(lambda: _get(f"http://127.0.0.1:{port}/healthz") is not None, 30, "gunicorn to answer")
+        wait_for(lambda: get_quietly(f"http://127.0.0.1:{port}/healthz") is not None, 30, "gunicorn to answer")
         yield f"http://127.0.0.1:{port}"
     finally:
         output = finish(web)

@@ -3,6 +3,7 @@
 import pytest
 
 from integration.models import ConnectionStatus, EAccountingConnection, Membership, Tenant
+from tests.fixtures.external_logins import sign_in_and_pick
 
 from .conftest import log_in
 
@@ -19,14 +20,6 @@ def owner_of_sandbox_company(ea, django_user_model, live_server, settings):
     user = django_user_model.objects.create_user(username="owner", password="pw-owner", is_staff=True)
     Membership.objects.create(tenant=tenant, user=user, role=Membership.Role.OWNER)
     return tenant, company, other
-
-
-def sign_in_and_pick(page, company_name):
-    page.fill("input[name=username]", "demo@example.com")
-    page.fill("input[name=password]", "demo")
-    page.click("button[value=login]")
-    page.get_by_label(company_name).check()
-    page.click("button[value=select]")
 
 
 def test_connect_eaccounting_through_the_login_page(page, live_server, ea, owner_of_sandbox_company):

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from integration.models import Membership, MethodArticle, OrderTransfer, ShopMethod, Tenant, WebshopConnection
+from tests.fixtures.external_logins import sign_in_and_pick
 
 from .conftest import log_in
-from .test_connect_eaccounting import sign_in_and_pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 WIDTH = 1280

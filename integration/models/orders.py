@@ -86,7 +86,13 @@ class OrderSettings(models.Model):
     )
     refund_article = models.ForeignKey(
         AccountingArticle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        help_text="Books the part of a refund that is not a refunded line (shipping, a fee, a goodwill amount).",
+        help_text="Books the part of a refund that is not a refunded line (a goodwill or amount-only refund) at "
+                  "this article's VAT rate.",
+    )
+    refund_articles = models.ManyToManyField(
+        AccountingArticle, blank=True, related_name="+", verbose_name="refund articles for other VAT rates",
+        help_text="A goodwill or amount-only refund is credited per VAT rate as the order was sold: one refund "
+                  "article for each other rate your shop sells at (e.g. 14 %, 10 %).",
     )
 
     class Meta:

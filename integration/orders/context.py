@@ -29,6 +29,14 @@ def article_ref(a: AccountingArticle | None) -> ArticleRef | None:
     return ArticleRef(id=a.article_id, number=a.number, name=a.name, vat_rate=a.vat_rate or Decimal(0))
 
 
+def refund_articles(settings: OrderSettings) -> dict[Decimal, ArticleRef]:
+    """The articles that credit refunded amounts no refunded line explains, by their VAT percent."""
+    refs = [article_ref(settings.refund_article)]
+    if settings.pk:
+        refs += [article_ref(a) for a in settings.refund_articles.all()]
+    return {ref.vat_rate: ref for ref in refs if ref is not None}
+
+
 @dataclass(frozen=True)
 class MethodChoice:
     terms_of_payment_id: str = ""

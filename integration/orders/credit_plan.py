@@ -12,23 +12,28 @@ Why the rows look as they do:
 - WooCommerce refund lines carry negative quantities and amounts; the credit rows are positive. eAccounting
   turns a credit invoice's quantities negative itself (``IsCreditInvoice``).
 - A refund line with quantity 0 but an amount is a price-only refund of that line: quantity 1 at the amount.
-- The refund's ``amount`` is what the shop paid back. The part no refund line explains (shipping, a fee, a
-  goodwill amount: the REST refund does not tell which) goes on the tenant's refund article.
+- Everything else is credited per VAT rate in the proportion the sale booked it, so output VAT goes back at
+  the rates it was declared at (a refund article at one rate would over-credit that rate and under-credit
+  the others): a refunded shipping or fee line as the sale's rows of that line were split (on the same
+  template articles); the part of the refund's ``amount`` no refunded line explains (a goodwill or
+  amount-only refund: the shop does not say what it is for) as the whole sale was, on the refund article
+  of each rate (``refund_articles``), or the sale's template article at that rate when there is none.
 - The credit's total is compared with the refund's amount: a difference within the limit goes to the
-  rounding article, anything larger waits with both figures. VAT is not compared: the shop does not say
-  what VAT the amount-only part carried.
+  rounding article, anything larger waits with both figures.
 - ``ReferringInvoiceId`` is read-only in eAccounting: the link to the original invoice is our own record
   and the ``YourReference`` text (``credit_reference``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from integration.orders.document_plan import (
+    CENT,
     FOUR_DP,
     HELSINKI,
     ONE,
@@ -39,6 +44,7 @@ from integration.orders.document_plan import (
     ArticleRef,
     DocumentPlan,
     PlannedRow,
+    RowKind,
     Waiting,
     _money,
     _text,
@@ -48,12 +54,15 @@ from integration.orders.document_plan import (
     row_amounts,
     shop_rate,
 )
-from integration.webshops.base import LineTax, OrderLine, ShopOrder, ShopRefund
+from integration.webshops.base import ChargeKind, LineTax, OrderLine, RefundedCharge, ShopOrder, ShopRefund
 
-REFUNDED_ITEM_META = "_refunded_item_id"  # on a refund line: the id of the order line it refunds
 REFERENCE_LIMIT = 100  # CustomerInvoiceApi.YourReference
 BUYERS_REFERENCE_LIMIT = 35  # CustomerInvoiceApi.BuyersOrderReference
 SET_REFUND_ARTICLE = "set a refund article in the order settings"
+SOLD = (RowKind.LINE, RowKind.SHIPPING, RowKind.FEE)  # what a goodwill amount is split by (not payments, rounding)
+TEMPLATES = (RowKind.SHIPPING, RowKind.FEE)
+ROW_KIND = {ChargeKind.SHIPPING: RowKind.SHIPPING, ChargeKind.FEE: RowKind.FEE}
+K = TypeVar("K", bound=Hashable)
 SET_ROUNDING_ARTICLE = "set one in the order settings"
 
 
@@ -64,17 +73,20 @@ class CreditContext:
 
     ``includes_vat``: the original document's ``IncludesVat``; ``vat_mode`` as in ``PlanContext``.
     ``order_lines``: the original order's planned product rows by WooCommerce order line id
-    (``rows_by_line_id``). ``refund_article`` books the part of a refund no refunded line explains.
+    (``rows_by_line_id``); ``sale_rows``: all the original document's rows (refunded shipping, fees and
+    amounts are split as they were). ``refund_articles`` book the part of a refund no refunded line
+    explains, by their VAT percent.
     """
 
     includes_vat: bool
     vat_mode: str
     order_lines: Mapping[int, PlannedRow]
     tax_rate_percent: Mapping[int, Decimal]
-    refund_article: ArticleRef | None
+    refund_articles: Mapping[Decimal, ArticleRef]
     rounding_article: ArticleRef | None
     rounding_limit: Decimal
     currency: str
+    sale_rows: tuple[PlannedRow, ...] = ()
 
     def __post_init__(self):
         if self.vat_mode not in VAT_MODES:
@@ -118,8 +130,33 @@ def plan_credit(refund: ShopRefund, ctx: CreditContext) -> CreditPlan | Waiting:
     p = _Credit(refund, ctx)
     for n, line in enumerate(refund.line_items, 1):
         p.line(n, line)
+    for charge in refund.charges:
+        p.charge(charge)
     p.amount_only()
     return p.finish()
+
+
+def apportion(amount: Decimal, weights: Mapping[K, Decimal]) -> dict[K, Decimal]:
+    """``amount`` (cents) split in proportion to ``weights``; the parts sum to ``amount`` exactly.
+
+    Each part is rounded down to the cent, then the cents left over go to the largest remainders (ties:
+    the first key) — the split an accountant gets by hand. Keys whose weight is not positive get nothing;
+    all weights negative (e.g. a discount fee) count as their magnitudes."""
+    if sum(weights.values(), ZERO) < 0:
+        weights = {k: -w for k, w in weights.items()}
+    positive = {k: w for k, w in weights.items() if w > 0}
+    total = sum(positive.values(), ZERO)
+    if not positive:
+        return {}
+    sign = -1 if amount < 0 else 1
+    magnitude = abs(amount)
+    exact = {k: magnitude * w / total for k, w in positive.items()}
+    parts = {k: v.quantize(CENT, rounding=ROUND_DOWN) for k, v in exact.items()}
+    left = int((magnitude - sum(parts.values(), ZERO)) / CENT)
+    order = sorted(positive, key=lambda k: exact[k] - parts[k], reverse=True)  # stable: ties keep key order
+    for k in order[:left]:
+        parts[k] += CENT
+    return {k: sign * v for k, v in parts.items() if v}
 
 
 def credit_reference(order_number: str, refund_id: int) -> str:
@@ -168,14 +205,6 @@ def refund_date(refund: ShopRefund) -> date:
 
 
 # ---------------------------------------------------------------------- helpers
-def _item_id(line: OrderLine) -> int | None:
-    value = line.meta.get(REFUNDED_ITEM_META)
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
 class _Credit:
     """Collects the rows and every reason to wait; ``complete`` is False once an amount lacks its row."""
 
@@ -191,9 +220,9 @@ class _Credit:
         self.reasons.append(reason)
         self.complete = False
 
-    def add(self, article, quantity, unit_price, rate, text, source) -> PlannedRow:
+    def add(self, article, quantity, unit_price, rate, text, source, kind: RowKind = RowKind.LINE) -> PlannedRow:
         net, vat = row_amounts(quantity, unit_price, ZERO, rate, self.ctx.includes_vat)
-        row = PlannedRow(article, quantity, unit_price, ZERO, text, source, rate, net, vat)
+        row = PlannedRow(article, quantity, unit_price, ZERO, text, source, rate, net, vat, kind)
         self.rows.append(row)
         return row
 
@@ -215,25 +244,13 @@ class _Credit:
             )
         return article.vat_rate
 
-    def other_rate(self, article: ArticleRef) -> Decimal:
-        """The percent of the refund article: its own at home, 0 % when eAccounting zero-rates; in OSS the
-        destination rate the order's goods of the same home rate were booked at."""
-        mode = self.ctx.vat_mode
-        if mode in ZERO_RATED:
-            return ZERO
-        if mode == "oss":
-            for row in self.ctx.order_lines.values():
-                if row.article.vat_rate == article.vat_rate:
-                    return row.vat_rate
-        return article.vat_rate
-
     # -------------------------------------------------------------- the refund's parts
     def line(self, n: int, line: OrderLine) -> None:
         refunded = -(line.total + line.total_tax)  # positive: what the shop paid back for this line
         self.covered += refunded
         name = _text(line.name)
         label = f"Refund {self.refund.id} line {n} ({name})"
-        item_id = _item_id(line)
+        item_id = line.refunded_item_id
         original = self.ctx.order_lines.get(item_id) if item_id is not None else None
         if original is None:
             which = f"order line {item_id}" if item_id is not None else "an order line it does not name"
@@ -255,20 +272,75 @@ class _Credit:
         unit = round2((refunded if self.gross else -line.total) / quantity)
         self.add(original.article, quantity, unit, rate, original.text, source)
 
+    def unit(self, gross: Decimal, rate: Decimal) -> Decimal:
+        """The unit price of a one-unit row that should come to ``gross``."""
+        return gross if self.gross else round2(gross / (ONE + rate / 100))
+
+    def charge(self, charge: RefundedCharge) -> None:
+        """A refunded shipping or fee line: split as the sale's rows of that line were, on their articles."""
+        self.covered += charge.gross
+        kind = ROW_KIND[charge.kind]
+        what = "shipping" if kind is RowKind.SHIPPING else "fee"
+        label = f"Refund {self.refund.id} {what} '{_text(charge.name) or what}'"
+        sold = [r for r in self.ctx.sale_rows if r.kind is kind]
+        if charge.order_line_id is not None:
+            sold = [r for r in sold if r.line_id == charge.order_line_id]
+        elif len({r.line_id for r in sold}) > 1:
+            sold = []  # which of the order's lines it pays back is unknown
+        if not sold:
+            self.missing(f"{label} pays back {_money(charge.gross)} {self.ctx.currency} on a {what} line the transferred "
+                         f"order did not book — credit it in eAccounting by hand")  # fmt: skip
+            return
+        weights: dict[tuple[ArticleRef, Decimal], Decimal] = {}
+        texts: dict[tuple[ArticleRef, Decimal], PlannedRow] = {}
+        for r in sold:
+            weights[(r.article, r.vat_rate)] = weights.get((r.article, r.vat_rate), ZERO) + r.gross
+            texts.setdefault((r.article, r.vat_rate), r)
+        for (article, rate), part in apportion(charge.gross, weights).items():
+            original = texts[(article, rate)]
+            self.add(article, ONE, self.unit(part, rate), rate, original.text, f"refund of {original.source}", kind)
+
     def amount_only(self) -> None:
         part = self.refund.amount - self.covered
         if part <= 0:
             return  # nothing beyond the lines; lines refunding more than the amount show in the totals
-        article = self.ctx.refund_article
-        if article is None:
-            self.missing(
-                f"Refund {self.refund.id}: {_money(part)} {self.ctx.currency} is not on any refunded line (shipping, "
-                f"a fee or a goodwill amount) and needs a refund article — {SET_REFUND_ARTICLE}, then Retry"
-            )
-            return
-        rate = self.other_rate(article)
-        unit = part if self.gross else round2(part / (ONE + rate / 100))
-        self.add(article, ONE, unit, rate, article.name, "refund amount")
+        sold = [r for r in self.ctx.sale_rows if r.kind in SOLD]
+        weights: dict[Decimal, Decimal] = {}
+        for r in sold:
+            weights[r.vat_rate] = weights.get(r.vat_rate, ZERO) + r.gross
+        parts = apportion(part, weights) if sold else {}
+        if not parts:  # nothing sold to split by (a sale of gift cards only): the refund article's own rate
+            rate = ZERO if self.ctx.vat_mode in ZERO_RATED else None
+            article = next(iter(self.ctx.refund_articles.values()), None)
+            parts = {rate if rate is not None else (article.vat_rate if article else ZERO): part}
+        several = len(parts) > 1
+        for rate, amount in parts.items():
+            article = self.refund_article(rate, sold)
+            if article is None:
+                what = f"{_money(amount)} {self.ctx.currency} at {pct(rate)} % VAT"
+                if several:
+                    what += f" (of {_money(part)}, split by VAT rate as the order was sold)"
+                self.missing(
+                    f"Refund {self.refund.id}: {what} is not on any refunded line (shipping, a fee or a goodwill "
+                    f"amount) and needs a refund article with {pct(rate)} % VAT — {SET_REFUND_ARTICLE}, then Retry"
+                )
+                continue
+            text = f"{article.name} ({pct(rate)} %)" if several else article.name
+            source = f"refund amount ({pct(rate)} %)" if several else "refund amount"
+            self.add(article, ONE, self.unit(amount, rate), rate, text, source, RowKind.REFUND)
+
+    def refund_article(self, rate: Decimal, sold: list[PlannedRow]) -> ArticleRef | None:
+        """The article that credits an amount at ``rate`` (the percent eAccounting applies): the refund article
+        of that rate (in OSS: of the home rate of the goods sold at it; zero-rated: any), else the sale's
+        shipping or fee template at that rate."""
+        articles, mode = self.ctx.refund_articles, self.ctx.vat_mode
+        if mode in ZERO_RATED and articles:
+            return next(iter(articles.values()))
+        homes = [rate] if mode == "domestic" else [r.article.vat_rate for r in sold if r.vat_rate == rate]
+        for home in homes:
+            if home in articles:
+                return articles[home]
+        return next((r.article for r in sold if r.kind in TEMPLATES and r.vat_rate == rate), None)
 
     # -------------------------------------------------------------- totals
     def sums(self) -> tuple[Decimal, Decimal]:
@@ -301,7 +373,7 @@ class _Credit:
                 art = ctx.rounding_article
                 rate = art.vat_rate if ctx.vat_mode == "domestic" else ZERO  # as document_plan's rounding row
                 unit = diff if ctx.includes_vat else round2(diff / (ONE + rate / 100))
-                row = self.add(art, ONE, unit, rate, art.name, "rounding")
+                row = self.add(art, ONE, unit, rate, art.name, "rounding", RowKind.ROUNDING)
                 rounding = row.net + row.vat
                 net, vat = self.sums()
                 if net + vat != r.amount:

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from integration.webshops.base import FeeLine, LineTax, OrderLine, ShippingLine, ShopOrder
@@ -109,6 +110,17 @@ class PlanContext:
             raise ValueError(f"vat_mode must be one of {VAT_MODES}, not {self.vat_mode!r}")
 
 
+class RowKind(StrEnum):
+    """What a planned row books: a credit splits refunded shipping and fees as the sale's rows of that kind."""
+
+    LINE = "line"
+    SHIPPING = "shipping"
+    FEE = "fee"
+    GIFT_CARD = "gift_card"
+    ROUNDING = "rounding"
+    REFUND = "refund"  # on a credit: an amount no refunded line explains
+
+
 @dataclass(frozen=True)
 class PlannedRow:
     article: ArticleRef
@@ -120,6 +132,12 @@ class PlannedRow:
     vat_rate: Decimal  # the percent eAccounting will apply
     net: Decimal
     vat: Decimal
+    kind: RowKind = RowKind.LINE
+    line_id: int | None = None  # the shop's order line (product, shipping or fee) the row books
+
+    @property
+    def gross(self) -> Decimal:
+        return self.net + self.vat
 
 
 @dataclass(frozen=True)
@@ -241,7 +259,8 @@ class _Planner:
             return ZERO
         return shop_rate if self.ctx.vat_mode == "oss" else article.vat_rate
 
-    def add(self, article, quantity, unit_price, discount, text, source, *, shop_rate, label) -> PlannedRow:
+    def add(self, article, quantity, unit_price, discount, text, source, *, shop_rate, label,
+            kind: RowKind = RowKind.LINE, line_id: int | None = None) -> PlannedRow:  # fmt: skip
         """One row; in domestic mode the article's VAT must be the rate the shop charged."""
         if self.ctx.vat_mode == "domestic" and shop_rate is not None and shop_rate != article.vat_rate:
             self.reasons.append(
@@ -250,7 +269,7 @@ class _Planner:
             )
         rate = self.ea_rate(article, shop_rate or ZERO)
         net, vat = row_amounts(quantity, unit_price, discount, rate, self.ctx.includes_vat)
-        row = PlannedRow(article, quantity, unit_price, discount, text, source, rate, net, vat)
+        row = PlannedRow(article, quantity, unit_price, discount, text, source, rate, net, vat, kind, line_id)
         self.rows.append(row)
         return row
 
@@ -315,7 +334,8 @@ class _Planner:
         discount = ZERO
         if subtotal != 0 and line.total != subtotal:
             discount = (ONE - line.total / subtotal).quantize(FOUR_DP, rounding=ROUND_HALF_UP)
-        self.add(article, quantity, unit, discount, name, f"line {n}: {name}", shop_rate=shop_rate, label=label)
+        self.add(article, quantity, unit, discount, name, f"line {n}: {name}", shop_rate=shop_rate, label=label,
+                 line_id=line.id)
         if shop_rate is not None:
             self.home_rate.setdefault(shop_rate, article.vat_rate)
 
@@ -324,7 +344,7 @@ class _Planner:
         instance = str(s.meta.get("instance_id") or "").strip()  # parse.py keeps meta_data only
         keys = [f"{s.method_id}:{instance}", s.method_id] if instance else [s.method_id]
         label = f"Shipping '{title}' ({keys[0]})"
-        self._split_rows(s.total, s.taxes, label, title, "shipping",
+        self._split_rows(s.total, s.taxes, label, title, RowKind.SHIPPING, s.id,
                          lambda rate: _template(self.ctx.shipping_templates, keys, rate))  # fmt: skip
 
     def fee(self, f: FeeLine) -> None:
@@ -335,13 +355,14 @@ class _Planner:
             if article is None:
                 self.missing(f"{label} is a payment, not a discount: it needs a gift card template — {SET_SETTING}")
                 return
-            self.add(article, ONE, f.total, ZERO, name, "gift card", shop_rate=ZERO, label=label)
+            self.add(article, ONE, f.total, ZERO, name, "gift card", shop_rate=ZERO, label=label,
+                     kind=RowKind.GIFT_CARD, line_id=f.id)
             return
         method = self.order.payment_method_title or self.order.payment_method or "none"
         label = f"Fee '{name}' (payment method {method})"
-        self._split_rows(f.total, f.taxes, label, name, "fee", self.ctx.fee_templates.get)
+        self._split_rows(f.total, f.taxes, label, name, RowKind.FEE, f.id, self.ctx.fee_templates.get)
 
-    def _split_rows(self, total, taxes, label, title, kind, template_for) -> None:
+    def _split_rows(self, total, taxes, label, title, kind: RowKind, line_id: int, template_for) -> None:
         parts = self.split(total, taxes, label)
         for rate, net, tax in parts or []:
             article = template_for(rate)
@@ -354,9 +375,10 @@ class _Planner:
                 continue
             several = len(parts) > 1
             text = f"{title} ({pct(rate)} %)" if several else title
-            source = f"shipping {title} ({pct(rate)} %)" if kind == "shipping" else f"fee {text}"
+            source = f"shipping {title} ({pct(rate)} %)" if kind is RowKind.SHIPPING else f"fee {text}"
             unit = net + tax if self.gross else net
-            self.add(article, ONE, unit, ZERO, text, source, shop_rate=rate, label=f"{label} at {pct(rate)} %")
+            self.add(article, ONE, unit, ZERO, text, source, shop_rate=rate, label=f"{label} at {pct(rate)} %",
+                     kind=kind, line_id=line_id)
 
     # -------------------------------------------------------------- totals
     def sums(self) -> tuple[Decimal, Decimal]:
@@ -393,7 +415,8 @@ class _Planner:
                 art = ctx.rounding_article
                 rate = self.ea_rate(art, ZERO)
                 unit = diff if ctx.includes_vat else round2(diff / (ONE + rate / 100))
-                row = self.add(art, ONE, unit, ZERO, art.name, "rounding", shop_rate=None, label="Rounding")
+                row = self.add(art, ONE, unit, ZERO, art.name, "rounding", shop_rate=None, label="Rounding",
+                               kind=RowKind.ROUNDING)
                 rounding = row.net + row.vat
                 net, vat = self.sums()
                 if net + vat != o.total:

@@ -1,5 +1,6 @@
 """Admin pages for web orders: order settings, delivery/payment method templates, transfers."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 
@@ -37,11 +38,27 @@ class AccountingCustomerAdmin(TenantScopedAdmin):
     search_fields = ["number", "name"]
 
 
+class OrderSettingsForm(forms.ModelForm):
+    class Meta:
+        model = OrderSettings
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        tenant = data.get("tenant") or getattr(self.instance, "tenant", None)
+        others = [a for a in data.get("refund_articles") or [] if tenant is not None and a.tenant_id != tenant.pk]
+        if others:  # a user with several tenants may see their articles too
+            self.add_error("refund_articles", "Choose this tenant's own eAccounting articles.")
+        return data
+
+
 @admin.register(OrderSettings)
 class OrderSettingsAdmin(TenantScopedAdmin):
     writable_by = (Membership.Role.OWNER,)
+    form = OrderSettingsForm
     list_display = ["tenant", "enabled", "document", "statuses", "transfer_from"]
-    autocomplete_fields = ["tenant", "collective_customer", "rounding_article", "gift_card_article", "refund_article"]
+    autocomplete_fields = ["tenant", "collective_customer", "rounding_article", "gift_card_article", "refund_article",
+                           "refund_articles"]  # fmt: skip
 
 
 class MethodArticleInline(TenantScopedInline):

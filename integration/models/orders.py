@@ -75,7 +75,17 @@ class OrderSettings(models.Model):
         AccountingArticle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="Books small differences between the shop's total and eAccounting's.",
     )
-    rounding_limit = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0.05"))
+    rounding_limit = models.DecimalField(
+        max_digits=6, decimal_places=2, default=Decimal("0.05"),
+        help_text="The largest difference between the shop's total and eAccounting's that the rounding article "
+                  "(0 % VAT) may correct; a larger one holds the order with both figures.",
+    )
+    vat_tolerance = models.DecimalField(
+        "VAT tolerance per rate", max_digits=6, decimal_places=2, default=Decimal("0.00"),
+        help_text="How far eAccounting's VAT at a rate may be from the customer's receipt and still be booked. "
+                  "0.00 (the default): any difference holds the order with both figures; a rounding row never "
+                  "corrects VAT.",
+    )
     gift_card_article = models.ForeignKey(
         AccountingArticle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="Books gift cards and store credit used as payment (a negative row).",

@@ -125,4 +125,5 @@ class PlanInputs:
             gift_card_article=article_ref(s.gift_card_article),
             rounding_article=article_ref(s.rounding_article),
             rounding_limit=s.rounding_limit,
+            vat_tolerance=s.vat_tolerance,
         )

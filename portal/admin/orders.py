@@ -39,9 +39,7 @@ class AccountingCustomerAdmin(TenantScopedAdmin):
 
 
 class OrderSettingsForm(forms.ModelForm):
-    class Meta:
-        model = OrderSettings
-        fields = "__all__"
+    """The admin makes the form's Meta (model and fields); this adds the check a many-to-many needs."""
 
     def clean(self):
         data = super().clean()

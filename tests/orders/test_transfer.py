@@ -99,11 +99,11 @@ def test_the_same_customer_is_found_again_not_created_twice(shop):
 
 def test_a_company_with_a_business_id_is_matched_to_the_existing_customer(shop):
     existing = shop.client.post("/customers", {
-        "Name": "Kahvila Oy", "IsPrivatePerson": False, "IsActive": True, "CorporateIdentityNumber": "1234567-8",
+        "Name": "Kahvila Oy", "IsPrivatePerson": False, "IsActive": True, "CorporateIdentityNumber": "1234567-1",
         "InvoiceCity": "Oulu", "InvoicePostalCode": "90100",
         "TermsOfPaymentId": OrderSettings.objects.get(tenant=shop.tenant).terms_of_payment_id})
     billing = {**PRIVATE, "company": "Kahvila Oy", "email": "osto@kahvila.fi"}
-    order = shop.order([("A-255", 10)], billing=billing, meta_data=[{"key": "_billing_business_id", "value": "1234567-8"}])
+    order = shop.order([("A-255", 10)], billing=billing, meta_data=[{"key": "_billing_business_id", "value": "1234567-1"}])
     transfer_orders(shop.tenant)
     transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
     doc = shop.document(transfer)
@@ -223,7 +223,7 @@ def test_a_shop_with_prices_without_vat_and_a_new_finnish_company(shop):
     try:
         billing = {**PRIVATE, "company": "Paahtimo Oy", "email": "tilaukset@paahtimo.fi"}
         order = shop.order([("A-255", 3)], billing=billing,
-                           meta_data=[{"key": "_billing_business_id", "value": "7654321-0"}])
+                           meta_data=[{"key": "_billing_business_id", "value": "7654321-2"}])
     finally:
         shop.wc.control("PATCH", "/settings", {"prices_include_tax": True})
     transfer_orders(shop.tenant)
@@ -236,7 +236,7 @@ def test_a_shop_with_prices_without_vat_and_a_new_finnish_company(shop):
     assert [D(str(r["UnitPrice"])) for r in doc["Rows"]] == [D("12.40")]
     assert D(str(doc["Amount"])) == D("37.20") and D(str(doc["VatAmount"])) == D("9.49")
     customer = AccountingCustomer.objects.get(tenant=shop.tenant, customer_id=doc["CustomerId"])
-    assert (customer.name, customer.business_id, customer.is_private) == ("Paahtimo Oy", "7654321-0", False)
+    assert (customer.name, customer.business_id, customer.is_private) == ("Paahtimo Oy", "7654321-2", False)
 
 
 def test_a_guest_order_without_an_address_waits_or_goes_to_the_collective_customer(shop):

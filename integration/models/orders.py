@@ -252,6 +252,11 @@ class OrderTransfer(models.Model):
     invoice_id = models.CharField("eAccounting invoice ID", max_length=64, blank=True)
     invoice_number = models.CharField(max_length=40, blank=True)
     body_hash = models.CharField(max_length=64, blank=True, help_text="Of the document as sent: tells a changed order.")
+    lines_as_one_unit = models.BooleanField(
+        "book lines as one unit", default=False,
+        help_text="A person chose it: a line whose total no two-decimal unit price can make (e.g. 3 for 1.00) is "
+                  "booked as 1 × its total.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     transferred_at = models.DateTimeField(null=True, blank=True)

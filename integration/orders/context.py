@@ -12,6 +12,7 @@ from ..models import (
     ArticleLink,
     MethodArticle,
     OrderSettings,
+    OrderTransfer,
     ReferenceData,
     ShopMethod,
     Tenant,
@@ -47,6 +48,7 @@ class PlanInputs:
     def __init__(self, tenant, settings, company, tax_rates, templates, methods, learned):
         self.tenant, self.settings, self.company, self.tax_rates = tenant, settings, company, tax_rates
         self.templates, self.methods, self.learned = templates, methods, learned
+        self.one_unit_orders: set[int] = set()  # orders a person chose to book odd lines as one unit
 
     @classmethod
     def load(cls, tenant: Tenant, settings: OrderSettings, company: CompanySettings, tax_rates: dict) -> "PlanInputs":
@@ -56,7 +58,10 @@ class PlanInputs:
             templates[(row.method.kind, row.method.key)][ref.vat_rate] = ref
         methods = {(m.kind, m.key): m for m in tenant.shop_methods.all()}
         learned = ReferenceData.objects.filter(tenant=tenant, name=INCLUDES_VAT).values_list("data", flat=True).first()
-        return cls(tenant, settings, company, tax_rates, dict(templates), methods, dict(learned or {}))
+        inputs = cls(tenant, settings, company, tax_rates, dict(templates), methods, dict(learned or {}))
+        inputs.one_unit_orders = set(OrderTransfer.objects.filter(tenant=tenant, lines_as_one_unit=True)
+                                     .values_list("shop_order_id", flat=True))  # fmt: skip
+        return inputs
 
     def payment_method(self, order: ShopOrder) -> ShopMethod | None:
         return self.methods.get(("payment", order.payment_method))
@@ -126,4 +131,5 @@ class PlanInputs:
             rounding_article=article_ref(s.rounding_article),
             rounding_limit=s.rounding_limit,
             vat_tolerance=s.vat_tolerance,
+            lines_as_one_unit=order.id in self.one_unit_orders,
         )

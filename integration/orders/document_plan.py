@@ -140,6 +140,7 @@ class PlanContext:
     rounding_article: ArticleRef | None
     rounding_limit: Decimal
     vat_tolerance: Decimal = ZERO  # how far eAccounting's VAT per rate may be from the receipt's (order settings)
+    lines_as_one_unit: bool = False  # a person chose it for this order (OrderTransfer.lines_as_one_unit)
 
     def __post_init__(self):
         if self.vat_mode not in VAT_MODES:
@@ -399,7 +400,19 @@ class _Planner:
         charged = line.total + (line.total_tax if self.gross else ZERO)
         unit = round2(listed / quantity)
         discount = row_discount(quantity, unit, listed, charged)
-        self.add(article, quantity, unit, discount, name, f"line {n}: {name}", shop_rate=shop_rate, label=label,
+        booked, text = round2(quantity * unit * (ONE - discount)), name
+        if booked != charged and (ctx.lines_as_one_unit or abs(booked - charged) > ctx.rounding_limit):
+            if not ctx.lines_as_one_unit:
+                self.missing(
+                    f"{label}: no two-decimal unit price makes the line's {_money(charged)} {self.order.currency} "
+                    f"from {pct(quantity)} units ({pct(quantity)} × {unit} = {_money(booked)}) — book this line as "
+                    f"1 × {_money(charged)}: choose “Book lines as one unit” for this order in Order transfers "
+                    f"(eAccounting then counts 1 unit out of stock, not {pct(quantity)})"
+                )
+                return
+            text = f"{name} ({pct(quantity)} pcs)"
+            quantity, unit, discount = ONE, charged, ZERO
+        self.add(article, quantity, unit, discount, text, f"line {n}: {name}", shop_rate=shop_rate, label=label,
                  line_id=line.id)
         if shop_rate is not None:
             self.home_rate.setdefault(shop_rate, article.vat_rate)
@@ -420,12 +433,34 @@ class _Planner:
             if article is None:
                 self.missing(f"{label} is a payment, not a discount: it needs a gift card template — {SET_SETTING}")
                 return
+            if article.vat_rate != 0:
+                self.missing(
+                    f"{label} is a payment, not a sale, but the gift card article {article.number} ({article.name}) has "
+                    f"{pct(article.vat_rate)} % VAT: it would lower output VAT the order never charged — give it a "
+                    f"0 % balance-sheet coding (e.g. a liability for gift cards sold) in eAccounting, or choose such "
+                    f"an article in the order settings, then Retry"
+                )
+                return
             self.add(article, ONE, f.total, ZERO, name, "gift card", shop_rate=ZERO, label=label,
                      kind=RowKind.GIFT_CARD, line_id=f.id)
             return
         method = self.order.payment_method_title or self.order.payment_method or "none"
         label = f"Fee '{name}' (payment method {method})"
+        if f.total < 0:  # a discount taxed at a rate no goods carry would lower VAT the order never charged
+            foreign = sorted(r for r in self.fee_rates(f) if r not in self.home_rate)
+            if foreign:
+                rates = ", ".join(f"{pct(r)} %" for r in foreign)
+                self.missing(
+                    f"{label}: a discount of {_money(-(f.total + f.total_tax))} {self.order.currency} is taxed at "
+                    f"{rates}, a rate none of the order's goods carry, so it would lower VAT the order never charged "
+                    f"— give the fee the tax class of the goods it discounts in the shop (or book the order by "
+                    f"hand), then Retry"
+                )
+                return
         self._split_rows(f.total, f.taxes, label, name, RowKind.FEE, f.id, self.ctx.fee_templates.get)
+
+    def fee_rates(self, f: FeeLine) -> set[Decimal]:
+        return {p for t in f.taxes if t.total != 0 and (p := self.ctx.tax_rate_percent.get(t.rate_id)) is not None}
 
     def _split_rows(self, total, taxes, label, title, kind: RowKind, line_id: int, template_for) -> None:
         parts = self.split(total, taxes, label)

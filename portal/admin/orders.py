@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.utils.translation import gettext, gettext_lazy
 
 from integration.models import (
     AccountingArticle,
@@ -111,7 +112,7 @@ class OrderTransferAdmin(TenantScopedAdmin):
     list_filter = [TenantListFilter, "status", "document_kind", "written_back"]
     search_fields = ["shop_order_number", "document_number"]
     date_hierarchy = "created_at"
-    actions = ["retry"]
+    actions = ["retry", "book_lines_as_one_unit"]
     exclude = ["token", "lease_until"]
     inlines = [OrderStepInline]
 
@@ -119,12 +120,34 @@ class OrderTransferAdmin(TenantScopedAdmin):
         actions = super().get_actions(request)
         if not request.user.is_superuser and not self._retry_tenants(request).exists():
             actions.pop("retry", None)
+            actions.pop("book_lines_as_one_unit", None)
         return actions
 
     def _retry_tenants(self, request):
         from integration.people import tenancy
 
         return tenancy.tenants_for(request.user, (Membership.Role.OWNER, Membership.Role.MEMBER))
+
+    @admin.action(description=gettext_lazy("Book lines no two-decimal unit price can make as one unit (1 × the line's total)"))
+    def book_lines_as_one_unit(self, request, queryset):
+        """The one-click fix a waiting order's reason offers (e.g. 3 for 1.00): owners and members of the order's
+        company, audited, and the order is tried again at once."""
+        chosen = queryset.filter(status=OrderTransfer.Status.WAITING, lines_as_one_unit=False)
+        if not request.user.is_superuser:
+            chosen = chosen.filter(tenant__in=self._retry_tenants(request))
+        by_tenant: dict[int, list[tuple[int, str]]] = {}
+        for tenant_id, order_id, number in chosen.values_list("tenant_id", "shop_order_id", "shop_order_number"):
+            by_tenant.setdefault(tenant_id, []).append((order_id, number))
+        for tenant in Tenant.objects.filter(pk__in=by_tenant):
+            orders = by_tenant[tenant.pk]
+            OrderTransfer.objects.filter(tenant=tenant, shop_order_id__in=[o for o, _ in orders]).update(lines_as_one_unit=True)
+            audit.record(tenant, request.user, audit.Action.BOOKED_AS_ONE_UNIT,
+                         f"Web orders {audit.listed([n for _, n in orders])}",
+                         "lines no two-decimal unit price can make are booked as 1 × their total")  # fmt: skip
+            queues.enqueue("integration.tasks.transfer_orders", tenant.pk, "manual", [o for o, _ in orders])
+        count = sum(len(o) for o in by_tenant.values())
+        self.message_user(request, gettext("%(count)d waiting order(s) will book such lines as one unit in a moment.")
+                          % {"count": count}, messages.SUCCESS)  # fmt: skip
 
     @admin.action(description="Retry the selected orders now")
     def retry(self, request, queryset):

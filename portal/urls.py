@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from . import (
     activation_views,
+    books_check_views,
     eaccounting_views,
     first_sync_views,
     invitation_views,
@@ -25,6 +26,7 @@ urlpatterns = [
     *activation_views.urls,
     *first_sync_views.urls,
     *run_views.urls,
+    *books_check_views.urls,
     *personal_data_views.urls,
     *invitation_views.urls,
     *password_views.urls,

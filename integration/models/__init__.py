@@ -1,6 +1,7 @@
 """The integration app's models, one module per concern."""
 
 from .audit import AuditEntry, AuditEntryIsFinal
+from .books import BooksCheck
 from .catalog import (
     ArticleLink,
     ArticleTemplate,
@@ -34,7 +35,7 @@ from .visma_webshop import AvailabilityMark, VismaWebshopSettings, WebshopOrderC
 from .webhooks import WebhookDelivery
 
 __all__ = [
-    "AuditEntry", "AuditEntryIsFinal",
+    "AuditEntry", "AuditEntryIsFinal", "BooksCheck",
     "ArticleLink", "ArticleTemplate", "JobLease", "JobSchedule", "ShopProductSnapshot", "SyncCursor", "SyncEvent", "SyncRun",
     "TaxClassMapping", "FirstSync", "ImportItem", "Invitation", "ReferenceData",
     "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",

@@ -194,22 +194,31 @@ def _rates(values: Mapping[Decimal, object]) -> str:
     return "; ".join(f"{_pct(r)} %: {v}" for r, v in sorted(values.items(), reverse=True))
 
 
-def to_csv(report: BooksReport) -> str:
+def to_rows(report: BooksReport) -> list[dict[str, str]]:
+    """The report as rows of text (``CSV_COLUMNS``): the page and the CSV show the same."""
+    rows = []
+    for c in report.orders:
+        s, booked = c.shop, c.booked_by_rate
+        values = [s.number, s.status, _money(s.total), _money(s.vat),
+                  _rates({r: _money(v) for r, v in s.vat_by_rate.items()}), _money(s.refunded),
+                  ", ".join(f"{d.kind.value} {d.number or d.id}" for d in c.sale + c.credits),
+                  _money(sum((n for n, _ in booked.values()), ZERO)), _money(sum((v for _, v in booked.values()), ZERO)),
+                  _money(c.booked_total), _rates({r: f"{_money(n)} + {_money(v)}" for r, (n, v) in booked.items()}),
+                  _money(c.credited), " | ".join(c.differences)]  # fmt: skip
+        rows.append(dict(zip(CSV_COLUMNS, values, strict=True)))
+    for d in report.unmatched:
+        values = ["", "", "", "", "", "", f"{d.kind.value} {d.number or d.id}", _money(d.net), _money(d.vat),
+                  _money(d.total), _rates({r: f"{_money(n)} + {_money(v)}" for r, (n, v) in d.by_rate.items()}), "",
+                  f"no shop order of {report.period} has it (reference '{d.reference}')"]  # fmt: skip
+        rows.append(dict(zip(CSV_COLUMNS, values, strict=True)))
+    return rows
+
+
+def to_csv(rows: list[dict[str, str]]) -> str:
+    """The accountant's CSV of ``to_rows``, safe to open in a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for c in report.orders:
-        s, booked = c.shop, c.booked_by_rate
-        docs = ", ".join(f"{d.kind.value} {d.number or d.id}" for d in c.sale + c.credits)
-        row = [s.number, s.status, _money(s.total), _money(s.vat),
-               _rates({r: _money(v) for r, v in s.vat_by_rate.items()}), _money(s.refunded), docs,
-               _money(sum((n for n, _ in booked.values()), ZERO)), _money(sum((v for _, v in booked.values()), ZERO)),
-               _money(c.booked_total), _rates({r: f"{_money(n)} + {_money(v)}" for r, (n, v) in booked.items()}),
-               _money(c.credited), " | ".join(c.differences)]  # fmt: skip
-        writer.writerow([csv_cell(v) for v in row])
-    for d in report.unmatched:
-        row = ["", "", "", "", "", "", f"{d.kind.value} {d.number or d.id}", _money(d.net), _money(d.vat),
-               _money(d.total), _rates({r: f"{_money(n)} + {_money(v)}" for r, (n, v) in d.by_rate.items()}), "",
-               f"no shop order of {report.period} has it (reference '{d.reference}')"]  # fmt: skip
-        writer.writerow([csv_cell(v) for v in row])
+    for row in rows:
+        writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()

@@ -52,6 +52,7 @@ from integration.orders.document_plan import (
     pct,
     round2,
     row_amounts,
+    row_discount,
     shop_rate,
 )
 from integration.webshops.base import ChargeKind, LineTax, OrderLine, RefundedCharge, ShopOrder, ShopRefund
@@ -87,6 +88,7 @@ class CreditContext:
     rounding_limit: Decimal
     currency: str
     sale_rows: tuple[PlannedRow, ...] = ()
+    vat_tolerance: Decimal = ZERO  # as PlanContext's: how far a credit's VAT per rate may be from the shop's
 
     def __post_init__(self):
         if self.vat_mode not in VAT_MODES:
@@ -215,14 +217,17 @@ class _Credit:
         self.complete = True
         self.gross = ctx.includes_vat and ctx.vat_mode not in ZERO_RATED  # price basis of the rows
         self.covered = ZERO  # what the refund lines refund, VAT included
+        self.stated: dict[Decimal, Decimal] = {}  # the refunded VAT per rate the shop states (lines, charges)
+        self.stated_rows: list[PlannedRow] = []  # the rows crediting what the shop stated the VAT of
 
     def missing(self, reason: str) -> None:
         self.reasons.append(reason)
         self.complete = False
 
-    def add(self, article, quantity, unit_price, rate, text, source, kind: RowKind = RowKind.LINE) -> PlannedRow:
-        net, vat = row_amounts(quantity, unit_price, ZERO, rate, self.ctx.includes_vat)
-        row = PlannedRow(article, quantity, unit_price, ZERO, text, source, rate, net, vat, kind)
+    def add(self, article, quantity, unit_price, rate, text, source, kind: RowKind = RowKind.LINE,
+            discount: Decimal = ZERO) -> PlannedRow:  # fmt: skip
+        net, vat = row_amounts(quantity, unit_price, discount, rate, self.ctx.includes_vat)
+        row = PlannedRow(article, quantity, unit_price, discount, text, source, rate, net, vat, kind)
         self.rows.append(row)
         return row
 
@@ -269,8 +274,21 @@ class _Credit:
             quantity, source = ONE, source + " (price only)"
         shop_rate = self.shop_rate(line.taxes, label)
         rate = self.line_rate(original, shop_rate, label)
-        unit = round2((refunded if self.gross else -line.total) / quantity)
-        self.add(original.article, quantity, unit, rate, original.text, source)
+        for t in line.taxes:  # what the shop says it paid back in VAT, per rate (positive)
+            percent = self.ctx.tax_rate_percent.get(t.rate_id)
+            if percent is not None and t.total:
+                self.stated[percent] = self.stated.get(percent, ZERO) - t.total
+        target = refunded if self.gross else -line.total
+        unit, discount = round2(target / quantity), ZERO
+        listed = round2(quantity * original.unit_price)
+        if round2(quantity * unit) != target and listed >= target:
+            # No unit price makes the amount: the sale's unit with the discount that lands on it, when one does
+            # (else the rounded unit, and the totals and VAT checks tell the cent)
+            fitting = row_discount(quantity, original.unit_price, listed, target)
+            if ZERO <= fitting <= ONE and round2(quantity * original.unit_price * (ONE - fitting)) == target:
+                unit, discount = original.unit_price, fitting
+        self.stated_rows.append(self.add(original.article, quantity, unit, rate, original.text, source,
+                                         discount=discount))  # fmt: skip
 
     def unit(self, gross: Decimal, rate: Decimal) -> Decimal:
         """The unit price of a one-unit row that should come to ``gross``."""
@@ -279,6 +297,10 @@ class _Credit:
     def charge(self, charge: RefundedCharge) -> None:
         """A refunded shipping or fee line: split as the sale's rows of that line were, on their articles."""
         self.covered += charge.gross
+        for t in charge.taxes:
+            percent = self.ctx.tax_rate_percent.get(t.rate_id)
+            if percent is not None and t.total:
+                self.stated[percent] = self.stated.get(percent, ZERO) + t.total
         kind = ROW_KIND[charge.kind]
         what = "shipping" if kind is RowKind.SHIPPING else "fee"
         label = f"Refund {self.refund.id} {what} '{_text(charge.name) or what}'"
@@ -298,7 +320,9 @@ class _Credit:
             texts.setdefault((r.article, r.vat_rate), r)
         for (article, rate), part in apportion(charge.gross, weights).items():
             original = texts[(article, rate)]
-            self.add(article, ONE, self.unit(part, rate), rate, original.text, f"refund of {original.source}", kind)
+            row = self.add(article, ONE, self.unit(part, rate), rate, original.text, f"refund of {original.source}", kind)
+            if charge.taxes:
+                self.stated_rows.append(row)
 
     def amount_only(self) -> None:
         part = self.refund.amount - self.covered
@@ -346,6 +370,25 @@ class _Credit:
     def sums(self) -> tuple[Decimal, Decimal]:
         return sum((r.net for r in self.rows), ZERO), sum((r.vat for r in self.rows), ZERO)
 
+    def check_vat(self) -> None:
+        """Where the shop states what VAT it paid back (refunded lines, shipping, fees), the credit's VAT per rate
+        must be it (within the VAT tolerance): a rounding row never moves VAT. The amount-only part has no VAT of
+        the shop's to compare: it is split as the sale was."""
+        if self.ctx.vat_mode in ZERO_RATED:
+            return
+        credited: dict[Decimal, Decimal] = {}
+        for row in self.stated_rows:
+            credited[row.vat_rate] = credited.get(row.vat_rate, ZERO) + row.vat
+        cur, tolerance = self.ctx.currency, self.ctx.vat_tolerance
+        for rate in sorted(set(credited) | set(self.stated), reverse=True):
+            ours, theirs = credited.get(rate, ZERO), self.stated.get(rate, ZERO)
+            if abs(ours - theirs) > tolerance:
+                self.reasons.append(
+                    f"Refund {self.refund.id}: VAT at {pct(rate)} %: the shop paid back {_money(theirs)} {cur}, "
+                    f"eAccounting would credit {_money(ours)} — Silta books no VAT difference (allowed: "
+                    f"{_money(tolerance)}, the order settings' VAT tolerance); credit it in eAccounting by hand"
+                )
+
     def finish(self) -> CreditPlan | Waiting:
         r, ctx, cur = self.refund, self.ctx, self.ctx.currency
         net, vat = self.sums()
@@ -353,6 +396,8 @@ class _Credit:
         if self.complete and not self.rows:
             self.reasons.append(f"Refund {r.id} of {_money(r.amount)} {cur} has nothing to credit")
         elif self.complete:
+            if not self.reasons:  # a line's own reason (e.g. another rate than its article's) explains the VAT
+                self.check_vat()
             diff = r.amount - (net + vat)
             if abs(diff) > ctx.rounding_limit:
                 reason = (

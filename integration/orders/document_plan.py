@@ -338,8 +338,9 @@ class _Planner:
         if not by_rate:
             return [(ZERO, total, ZERO)] if total != 0 else []
         nets = None
-        if len(by_rate) > 1 and not zero_listed:
-            nets = next((c for c in self.goods_splits(total, by_rate) if _taxes_match(c, by_rate)), None)
+        listed = {**by_rate, ZERO: ZERO} if zero_listed else dict(by_rate)
+        if len(listed) > 1:
+            nets = next((c for c in self.goods_splits(total, listed) if _taxes_match(c, listed)), None)
         if nets is None:
             nets, rest = {}, total
             for i, (percent, tax) in enumerate(by_rate.items()):
@@ -347,7 +348,7 @@ class _Planner:
                 nets[percent] = rest if last else round2(tax / (percent / 100))
                 rest -= nets[percent]
         parts = [(percent, nets[percent], tax) for percent, tax in by_rate.items()]
-        rest = total - sum(nets.values(), ZERO)
+        rest = total - sum((nets[p] for p in by_rate), ZERO)
         if rest != 0:
             parts.append((ZERO, rest, ZERO))
         return parts
@@ -356,7 +357,8 @@ class _Planner:
         """Ways a shop splits ``total`` by the goods' nets at the rates it taxed (highest rate first)."""
         goods: dict[Decimal, Decimal] = {}
         for line in self.order.line_items:
-            rate = shop_rate(line.taxes, self.ctx.tax_rate_percent, "", [])
+            listed = {self.ctx.tax_rate_percent.get(t.rate_id) for t in line.taxes} - {None}
+            rate = sum(listed, ZERO) if listed else None  # a 0 % line lists its rate with no tax
             if rate in by_rate:
                 goods[rate] = goods.get(rate, ZERO) + line.total
         base = sum(goods.values(), ZERO)

@@ -200,6 +200,7 @@ def _refund(run, order, transfer, refund_id, resumed) -> Done:
         order_lines=rows_by_line_id(order, plan), tax_rate_percent=run.inputs.tax_rates,
         refund_articles=refund_articles(run.settings), rounding_article=article_ref(run.settings.rounding_article),
         rounding_limit=run.settings.rounding_limit, currency=order.currency, sale_rows=plan.rows,
+        vat_tolerance=run.settings.vat_tolerance,
     )
     credit = plan_credit(refund, ctx)
     if isinstance(credit, Waiting):

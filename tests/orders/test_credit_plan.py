@@ -339,27 +339,27 @@ def test_rounding_difference_without_a_rounding_article_waits():
     )
 
 
-def test_a_credit_over_the_refund_gets_a_negative_rounding_row_and_a_taxed_rounding_article_waits():
+def test_a_refund_no_unit_price_makes_is_credited_at_the_sales_unit_with_a_discount_that_lands_on_it():
     # A company: 3 socks for 10.01 net + 2.55 tax (round2(10.01 × 0.255 = 2.5526)) = 12.56, all refunded.
     o = order([line(101, 3, "10.01", "2.55")], prices_include_tax=False)
     r = refund(refund_line(o.line_items[0], 3, "10.01", "2.55"))
-    # Unit round2(10.01 / 3 = 3.3367) = 3.34; 3 × 3.34 = 10.02, VAT round2(10.02 × 0.255 = 2.5551) = 2.56 → 12.58:
-    # 0.02 more than the shop refunded → a rounding row of −0.02 at 0 % → 12.56
-    # The sale itself booked 2.56 VAT against the receipt's 2.55: the tenant allows a cent (order settings)
-    allow_a_cent = replace(NET_CTX, vat_tolerance=D("0.01"))
-    plan = plan_credit(r, credit_ctx(o, allow_a_cent))
-    assert figures(plan) == [
-        ("VS-1", D("3"), D("3.34"), D("0"), D("25.5"), D("10.02"), D("2.56")),
-        ("PYOR", D("1"), D("-0.02"), D("0"), D("0"), D("-0.02"), D("0.00")),
-    ]
-    assert totals(plan) == (D("10.00"), D("2.56"), D("12.56"), D("12.56"), D("-0.02"))
-    # A 25.5 % rounding article, net basis: unit round2(−0.02 / 1.255 = −0.0159) = −0.02,
-    # VAT round2(−0.02 × 0.255 = −0.0051) = −0.01 → 12.58 − 0.03 = 12.55 ≠ 12.56
-    taxed = ref(41, "PYOR-VAT", "Pyöristys", "25.5")
-    assert plan_credit(r, credit_ctx(o, allow_a_cent, rounding_article=taxed)).reasons == (
-        "A rounding row of -0.02 on article PYOR-VAT (25.5 % VAT) would leave the credit at 12.55 EUR against the "
-        "shop's refund of 12.56 — use a rounding article with 0 % VAT",
+    # Unit round2(10.01 / 3 = 3.3367) = 3.34 would make 10.02 (VAT 2.56 against the shop's 2.55, a difference a
+    # rounding row could not take back). The sale's unit 3.34 with a discount: 1 − 10.01 / 10.02 = 0.000998 →
+    # 0.0010: round2(3 × 3.34 × 0.999 = 10.00998) = 10.01, VAT round2(10.01 × 0.255 = 2.5526) = 2.55 → 12.56
+    plan = plan_credit(r, credit_ctx(o, replace(NET_CTX, vat_tolerance=D("0.01"))))
+    assert figures(plan) == [("VS-1", D("3"), D("3.34"), D("0.0010"), D("25.5"), D("10.01"), D("2.55"))]
+    assert totals(plan) == (D("10.01"), D("2.55"), D("12.56"), D("12.56"), D("0"))
+
+
+def test_a_credit_whose_vat_differs_from_what_the_shop_paid_back_waits():
+    # One sock of TWO_RATES back, but the shop says it paid back 5.07 tax on 19.83 net (24.90): eAccounting's
+    # row 24.90 → net round2(19.8406) = 19.84, VAT 5.06 — a cent of VAT away: held, not booked.
+    r = refund(refund_line(SOCKS_LINE, 1, "19.83", "5.07"))
+    assert plan_credit(r, credit_ctx(TWO_RATES)).reasons == (
+        "Refund 601: VAT at 25.5 %: the shop paid back 5.07 EUR, eAccounting would credit 5.06 — Silta books no VAT "
+        "difference (allowed: 0.00, the order settings' VAT tolerance); credit it in eAccounting by hand",
     )
+    assert isinstance(plan_credit(r, credit_ctx(TWO_RATES, vat_tolerance=D("0.01"))), CreditPlan)
 
 
 def test_lines_refunding_more_than_the_amount_wait_with_both_figures():

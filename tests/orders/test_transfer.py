@@ -26,17 +26,18 @@ def test_a_private_customers_order_becomes_one_sales_order_with_shipping_split_b
     # By hand. Goods gross: A 2 × 12.40 = 24.80 (net 24.80/1.255 = 19.76, VAT 5.04); B 3 × 5.70 = 17.10
     # (net 17.10/1.14 = 15.00, VAT 2.10). Shipping 5.90 net split by the goods' nets 19.76 : 15.00:
     # 25.5 % part 5.90 × 19.76/34.76 = 3.35 (VAT 0.85), 14 % part 2.55 (VAT 0.36).
-    # The order tells only the tax per rate, so Silta takes each part's net back from its tax:
-    # 0.85 / 0.255 = 3.33 at 25.5 %, the rest 5.90 − 3.33 = 2.57 at 14 %. Rows are gross for a
-    # private person: 3.33 + 0.85 = 4.18 and 2.57 + 0.36 = 2.93 (eAccounting: 4.18/1.255 = 3.33
-    # net, VAT 0.85; 2.93/1.14 = 2.57, VAT 0.36).
-    # Total gross 24.80 + 17.10 + 4.18 + 2.93 = 49.01; VAT 5.04 + 2.10 + 0.85 + 0.36 = 8.35.
+    # The order tells only the tax per rate; Silta finds the shop's own split (by the goods' nets, highest rate
+    # first, the last taking the rest) because its taxes match it: round2(3.35 × 0.255 = 0.854) = 0.85,
+    # round2(2.55 × 0.14 = 0.357) = 0.36. (Rebuilt as tax / rate it would be 0.85 / 0.255 = 3.33 and 2.57:
+    # not the shop's.) Rows are gross for a private person: 3.35 + 0.85 = 4.20 and 2.55 + 0.36 = 2.91
+    # (eAccounting: 4.20/1.255 = 3.35 net, VAT 0.85; 2.91/1.14 = 2.55, VAT 0.36).
+    # Total gross 24.80 + 17.10 + 4.20 + 2.91 = 49.01; VAT 5.04 + 2.10 + 0.85 + 0.36 = 8.35.
     assert D(order["total"]) == D("49.01") and D(order["total_tax"]) == D("8.35")
     assert D(str(doc["Amount"])) + D(str(doc["VatAmount"])) == D("49.01")
     assert D(str(doc["VatAmount"])) == D("8.35")
     rows = [(r["ArticleNumber"], D(str(r["Quantity"])), D(str(r["UnitPrice"]))) for r in doc["Rows"]]
-    assert rows == [("A-255", 2, D("12.40")), ("B-14", 3, D("5.70")), ("SHIP-255", 1, D("4.18")),
-                    ("SHIP-14", 1, D("2.93"))]  # fmt: skip
+    assert rows == [("A-255", 2, D("12.40")), ("B-14", 3, D("5.70")), ("SHIP-255", 1, D("4.20")),
+                    ("SHIP-14", 1, D("2.91"))]  # fmt: skip
     assert doc["YourReference"] == order["number"] and doc["Status"] == 2
     customer = AccountingCustomer.objects.get(tenant=shop.tenant, customer_id=doc["CustomerId"])
     assert customer.email == "maija@example.fi" and customer.is_private
@@ -207,13 +208,14 @@ def test_percentage_and_fixed_amount_coupons_become_row_discounts(shop):
     # The shop: A 24.80 gross = 19.76 net (VAT 5.04); B 11.40 gross = 10.00 net (VAT 1.40); nets 29.76.
     # 10 % + 5.00 spread by net: A 1.976 + 5 × 19.76/29.76 = 1.976 + 3.320 = 5.30 off → 14.46
     # (VAT 5.04 × 14.46/19.76 = 3.69); B 1.00 + 1.680 = 2.68 off → 7.32 (VAT 1.40 × 7.32/10 = 1.02).
-    # Discounts: A 1 − 14.46/19.76 = 0.2682, B 1 − 7.32/10.00 = 0.2680; the rows keep the full prices.
-    # eAccounting: A 2 × 12.40 × 0.7318 = 18.15 (net 14.46, VAT 3.69); B 2 × 5.70 × 0.7320 = 8.34
-    # (net 7.32, VAT 1.02). Total 26.49, as the shop's 14.46 + 7.32 + 3.69 + 1.02.
+    # Discounts on the gross rows from the gross figures: A 1 − 18.15/24.80 = 0.26815 → 0.2681, B 1 − 8.34/11.40
+    # = 0.26842 → 0.2684; the rows keep the full prices.
+    # eAccounting: A round2(24.80 × 0.7319 = 18.1511) = 18.15 (net 14.46, VAT 3.69); B round2(11.40 × 0.7316 =
+    # 8.3402) = 8.34 (net 7.32, VAT 1.02). Total 26.49, as the shop's 14.46 + 7.32 + 3.69 + 1.02.
     assert D(order["total"]) == D("26.49")
     rows = {r["ArticleNumber"]: r for r in doc["Rows"]}
-    assert D(str(rows["A-255"]["DiscountPercentage"])) == D("0.2682") and D(str(rows["A-255"]["UnitPrice"])) == D("12.40")
-    assert D(str(rows["B-14"]["DiscountPercentage"])) == D("0.268")
+    assert D(str(rows["A-255"]["DiscountPercentage"])) == D("0.2681") and D(str(rows["A-255"]["UnitPrice"])) == D("12.40")
+    assert D(str(rows["B-14"]["DiscountPercentage"])) == D("0.2684")
     assert D(str(doc["Amount"])) + D(str(doc["VatAmount"])) == D("26.49")
     assert D(str(doc["VatAmount"])) == D("4.71")
 

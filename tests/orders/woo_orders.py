@@ -142,7 +142,7 @@ def build(spec: Spec) -> tuple[ShopOrder, list[ShopRefund]]:
     elif kind == "fixed":
         discounts = _spread(min(D(value) / 100, sum(listed, D(0))), listed)
     lines, goods = [], {}
-    for i, ((rid, q, price), amount, off) in enumerate(zip(spec.lines, listed, discounts, strict=True)):
+    for i, ((rid, q, _price), amount, off) in enumerate(zip(spec.lines, listed, discounts, strict=True)):
         rate = RATES[rid]
         if spec.gross_shop:
             sub_tax = _gross_tax(amount, rate)

@@ -131,3 +131,11 @@ def test_a_member_of_the_company_may_use_it_and_not_reach_another_companys_check
     # Another company's check through this company's address: not found
     assert client.get(reverse("books_check_csv", args=[tenant_a.slug, other.pk])).status_code == 404
     assert client.get(reverse("books_check_csv", args=[tenant_b.slug, other.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_dashboard_links_each_company_to_its_books_check(client, owner_a, tenant_a, tenant_b):
+    client.force_login(owner_a)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert reverse("books_check", args=[tenant_a.slug]) in page
+    assert reverse("books_check", args=[tenant_b.slug]) not in page

@@ -77,7 +77,8 @@ def shop_facts(order: ShopOrder, rates: dict[int, Decimal], transfer: OrderTrans
             percent = rates.get(t.rate_id)
             if percent is not None and t.total:
                 by_rate[percent] = by_rate.get(percent, Decimal(0)) + t.total
-    status, reason, ids, open_document = "", "", frozenset(), ""
+    status, reason, open_document = "", "", ""
+    ids: frozenset[str] = frozenset()
     if transfer is not None:
         status, reason = str(transfer.get_status_display()), transfer.reason
         ids = frozenset(x for x in (transfer.invoice_id, transfer.document_id if transfer.document_kind == "invoice" else "") if x)

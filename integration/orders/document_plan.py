@@ -357,9 +357,9 @@ class _Planner:
         """Ways a shop splits ``total`` by the goods' nets at the rates it taxed (highest rate first)."""
         goods: dict[Decimal, Decimal] = {}
         for line in self.order.line_items:
-            listed = {self.ctx.tax_rate_percent.get(t.rate_id) for t in line.taxes} - {None}
-            rate = sum(listed, ZERO) if listed else None  # a 0 % line lists its rate with no tax
-            if rate in by_rate:
+            listed = [p for t in line.taxes if (p := self.ctx.tax_rate_percent.get(t.rate_id)) is not None]
+            rate = sum(set(listed), ZERO) if listed else None  # a 0 % line lists its rate with no tax
+            if rate is not None and rate in by_rate:
                 goods[rate] = goods.get(rate, ZERO) + line.total
         base = sum(goods.values(), ZERO)
         if set(goods) != set(by_rate) or base <= 0:
@@ -554,14 +554,14 @@ class _Planner:
                     f"{_money(net + vat)}, by {_money(diff)}: within the rounding limit, but no rounding article "
                     f"is set — {SET_SETTING}, then Retry"
                 )
-            elif diff and art.vat_rate != 0:
+            elif diff and art is not None and art.vat_rate != 0:
                 self.reasons.append(
                     f"The order's total {_money(o.total)} {o.currency} differs from what eAccounting would book, "
                     f"{_money(net + vat)}, by {_money(diff)}, but the rounding article {art.number} ({art.name}) has "
                     f"{pct(art.vat_rate)} % VAT: a rounding row may correct the total, never VAT — give it a 0 % "
                     f"coding in eAccounting or choose a 0 % article in the order settings, then Retry"
                 )
-            elif diff:
+            elif diff and art is not None:
                 unit = diff
                 row = self.add(art, ONE, unit, ZERO, art.name, "rounding", shop_rate=None, label="Rounding",
                                kind=RowKind.ROUNDING)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from integration.models import BooksCheck, Tenant
@@ -19,6 +20,23 @@ from integration.orders.books_check import CSV_COLUMNS
 from integration.orders.books_reader import month_bounds
 from integration.people import tenancy
 from integration.work import queues
+
+# The CSV's columns (``CSV_COLUMNS``) as the page heads them, in the user's language
+COLUMN_LABELS = [
+    pgettext_lazy("books check column", "order"),
+    pgettext_lazy("books check column", "shop status"),
+    pgettext_lazy("books check column", "shop total"),
+    pgettext_lazy("books check column", "shop VAT"),
+    pgettext_lazy("books check column", "shop VAT by rate"),
+    pgettext_lazy("books check column", "shop refunded"),
+    pgettext_lazy("books check column", "documents"),
+    pgettext_lazy("books check column", "booked net"),
+    pgettext_lazy("books check column", "booked VAT"),
+    pgettext_lazy("books check column", "booked total"),
+    pgettext_lazy("books check column", "booked by rate"),
+    pgettext_lazy("books check column", "credited"),
+    pgettext_lazy("books check column", "differences"),
+]
 
 
 def _tenant(request, slug) -> Tenant:
@@ -47,7 +65,8 @@ def books_check(request, slug):
     check = BooksCheck.objects.filter(tenant=tenant, period=period).first()
     context = {
         **admin.site.each_context(request), "tenant": tenant, "period": period, "check": check,
-        "columns": CSV_COLUMNS, "title": _("Books check: %(company)s, %(period)s") % {"company": tenant.name, "period": period},
+        "columns": COLUMN_LABELS, "rows": [[row.get(c, "") for c in CSV_COLUMNS] for row in check.rows] if check else [],
+        "title": _("Books check: %(company)s, %(period)s") % {"company": tenant.name, "period": period},
     }
     return render(request, "portal/books_check.html", context)
 

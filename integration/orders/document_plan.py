@@ -286,6 +286,7 @@ class _Planner:
         self.complete = True
         self.gross = ctx.includes_vat and ctx.vat_mode not in ZERO_RATED  # price basis of the rows
         self.home_rate: dict[Decimal, Decimal] = {}  # shop rate → the article VAT of the goods taxed at it
+        self.inexact: list[str] = []  # lines a quantity × unit × 4-decimal discount cannot make to the cent
 
     def missing(self, reason: str) -> None:
         self.reasons.append(reason)
@@ -403,6 +404,9 @@ class _Planner:
         unit = round2(listed / quantity)
         discount = row_discount(quantity, unit, listed, charged)
         booked, text = round2(quantity * unit * (ONE - discount)), name
+        if booked != charged and round2(charged / quantity) * quantity == charged:
+            # No 4-decimal discount lands on a large row: the discounted unit price does, without the list price
+            unit, discount, booked = round2(charged / quantity), ZERO, charged
         if booked != charged and (ctx.lines_as_one_unit or abs(booked - charged) > ctx.rounding_limit):
             if not ctx.lines_as_one_unit:
                 self.missing(
@@ -414,6 +418,9 @@ class _Planner:
                 return
             text = f"{name} ({pct(quantity)} pcs)"
             quantity, unit, discount = ONE, charged, ZERO
+        elif booked != charged:  # within the rounding limit: the totals check decides, and may offer one unit
+            self.inexact.append(f"line {n}: {pct(quantity)} × {unit} less {pct(discount * 100)} % is {_money(booked)}, "
+                                f"the receipt says {_money(charged)}")  # fmt: skip
         self.add(article, quantity, unit, discount, text, f"line {n}: {name}", shop_rate=shop_rate, label=label,
                  line_id=line.id)
         if shop_rate is not None:
@@ -542,11 +549,15 @@ class _Planner:
         o, ctx = self.order, self.ctx
         net, vat = self.sums()
         rounding = ZERO
+        differs = False  # a VAT or total difference no rounding row may take: the one-unit choice may help
         if self.complete:
+            before = len(self.reasons)
             self.check_vat()
+            differs = len(self.reasons) > before
             diff = o.total - (net + vat)
             art = ctx.rounding_article
             if abs(diff) > ctx.rounding_limit:
+                differs = True
                 self.reasons.append(self.differs(net + vat, vat))
             elif diff and art is None:
                 self.reasons.append(
@@ -567,6 +578,12 @@ class _Planner:
                                kind=RowKind.ROUNDING)
                 rounding = row.net + row.vat
                 net, vat = self.sums()
+        if differs and self.inexact:
+            self.reasons.append(
+                f"{len(self.inexact)} line(s) cannot be made to the cent from quantity × unit price with a 4-decimal "
+                f"discount ({self.inexact[0]}) — book them as 1 × their total: choose “Book lines as one unit” for "
+                f"this order in Order transfers"
+            )
         if self.reasons:
             return Waiting(tuple(dict.fromkeys(self.reasons)))
         return DocumentPlan(tuple(self.rows), net, vat, net + vat, o.total, o.total_tax, rounding)

@@ -5,7 +5,7 @@ states the refunded tax — or hold with a reason. Never a booked difference. Pu
 
 from decimal import Decimal
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 
 from integration.orders.credit_plan import CreditContext, CreditPlan, plan_credit, rows_by_line_id
 from integration.orders.document_plan import DocumentPlan, RowKind, Waiting, plan_document
@@ -32,6 +32,12 @@ def shop_vat(parts) -> dict[Decimal, Decimal]:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(specs)
+@example(Spec(gross_shop=True, private=True, lines=[(1 + i % 4, 1 + i % 5, 95 + 37 * i) for i in range(300)],
+              coupon=("percent", 15), shipping_cents=690, fee=("discount", 500),
+              refunds=[(frozenset({0, 1, 2}), True, False, 0), (frozenset(), False, True, 800)]))  # 300 lines
+@example(Spec(gross_shop=False, private=False, lines=[(1 + i % 4, 1 + i % 3, 1 + 113 * i) for i in range(300)],
+              coupon=("fixed", 2500), shipping_cents=1290, fee=("fee", 350),
+              refunds=[(frozenset(range(5)), True, True, 100)]))
 def test_every_order_is_booked_to_the_cent_or_held_with_a_reason(spec: Spec):
     order, refunds = build(spec)
     ctx = context(includes_vat=spec.private)

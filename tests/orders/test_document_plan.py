@@ -647,3 +647,26 @@ def test_chosen_one_unit_books_the_line_as_one_times_its_total():
     assert totals(plan) == (D("79.68"), D("20.32"), D("100.00"), D("100.00"), D("20.32"), D("0"))
     # Lines that can be made stay as they are
     assert figures(plan_document(THREE_RATES, replace(CTX, lines_as_one_unit=True))) == figures(plan_document(THREE_RATES, CTX))
+
+
+def test_lines_no_four_decimal_discount_lands_on_are_named_with_the_one_unit_choice():
+    """5 × 22.78 (net shop, a company) less 15 %: the receipt's line is 113.90 − 17.09 = 96.81 net
+    (tax round2(96.81 × 0.255 = 24.6866) = 24.69). The ratio 1 − 96.81 / 113.90 = 0.15004 → 0.1500 makes
+    round2(113.90 × 0.85 = 96.815) = 96.82, and a step of 0.0001 moves the row 0.0114: 0.1501 → 96.80.
+    96.81 / 5 = 19.362 is no unit price either. The cent goes to the rounding row — but the VAT:
+    round2(96.82 × 0.255 = 24.6891) = 24.69, the receipt's: booked. Twice that line and a third makes VAT
+    drift: the order waits naming the lines and the one-unit choice, and books with it."""
+    one = line(101, 5, "113.90", "29.04", "96.81", "24.69")
+    plan = plan_document(order([one], prices_include_tax=False), replace(CTX, includes_vat=False))
+    assert isinstance(plan, DocumentPlan) and plan.rounding == D("-0.01")
+    many = order([replace(one, id=1010 + i) for i in range(6)], prices_include_tax=False)
+    # 6 × 96.82 = 580.92 against 580.86 (0.06 > the 0.05 rounding limit)
+    waiting = plan_document(many, replace(CTX, includes_vat=False))
+    assert waiting.reasons[-1] == (
+        "6 line(s) cannot be made to the cent from quantity × unit price with a 4-decimal discount (line 1: 5 × 22.78 "
+        "less 15 % is 96.82, the receipt says 96.81) — book them as 1 × their total: choose “Book lines as one "
+        "unit” for this order in Order transfers"
+    )
+    chosen = plan_document(many, replace(CTX, includes_vat=False, lines_as_one_unit=True))
+    assert [(r.quantity, r.unit_price, r.discount) for r in chosen.rows] == [(D("1"), D("96.81"), D("0"))] * 6
+    assert chosen.total == many.total

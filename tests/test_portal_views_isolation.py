@@ -20,6 +20,8 @@ VIEWS = [
     ("run_progress", "get", BOTH, 404),  # polled JSON: another tenant's does not exist
     ("webshop_connect_visma", "post", {Membership.Role.OWNER}, 403),
     ("visma_webshop", "get", BOTH, 403),
+    ("books_check", "get", BOTH, 404),  # another company's books check does not exist for you
+    ("books_check_run", "post", BOTH, 404),
 ]
 
 

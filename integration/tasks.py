@@ -209,3 +209,32 @@ def probe_eaccounting(report_id: int) -> str:
     report = ProbeReport.objects.select_related("tenant__eaccounting_connection").get(pk=report_id)
     report = run.run(report)
     return f"probe {report.pk}: {report.status}, {report.request_count} requests"
+
+
+@task()
+def books_check(check_id: int) -> str:
+    """Read one month of a company from the shop and eAccounting and compare them (writes to neither)."""
+    from django.utils import timezone
+
+    from .models import BooksCheck
+    from .orders import books_check as compare
+    from .orders import books_reader
+
+    check = BooksCheck.objects.select_related("tenant").get(pk=check_id)
+
+    def progress(done: int, total: int, what: str) -> None:
+        BooksCheck.objects.filter(pk=check.pk).update(progress_done=done, progress_total=total, progress_text=what)
+
+    try:
+        report = books_reader.read(check.tenant, check.period, progress)
+    except Exception as exc:  # the page shows why; nothing was written anywhere
+        log.exception("books check %s failed", check_id)
+        BooksCheck.objects.filter(pk=check.pk).update(status=BooksCheck.Status.FAILED, error=str(exc)[:2000],
+                                                      finished_at=timezone.now())  # fmt: skip
+        return f"failed: {exc}"
+    rows = compare.to_rows(report)
+    BooksCheck.objects.filter(pk=check.pk).update(
+        status=BooksCheck.Status.DONE, rows=rows, differences=report.differences, csv=compare.to_csv(rows),
+        orders=len(report.orders), finished_at=timezone.now(),
+    )
+    return f"{len(report.orders)} orders, {len(report.differences)} differences"

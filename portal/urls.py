@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from . import (
     activation_views,
+    books_check_views,
     eaccounting_views,
     first_sync_views,
     invitation_views,
@@ -30,6 +31,7 @@ urlpatterns = [
     *run_views.urls,
     *setup_views.urls,
     *template_articles_views.urls,
+    *books_check_views.urls,
     *personal_data_views.urls,
     *reference_views.urls,
     *invitation_views.urls,

@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from integration.models import AuditEntry, Invitation, Membership, Tenant, WebshopConnection
+from integration.models import AuditEntry, BooksCheck, Invitation, Membership, Tenant, WebshopConnection
 from integration.people import invitations
 from portal.admin.tenant_admin import TenantScopedAdmin
 
@@ -47,6 +47,10 @@ FOR_MEMBERS = {
     "eaccounting_lists_refresh": "reading eAccounting's lists for the pickers changes nothing there",
     "tenant_setup": "the set-up checklist: members see it; its owner-only buttons are the pages above",
     "tenant_people": "members see the list read-only; changes are the owner-only pages above",
+    "books_check": "the books check reads both systems and writes to neither (tests/orders/test_books_check.py)",
+    "books_check_run": "starting a books check writes to neither system",
+    "books_check_progress": "the books check page's live progress",
+    "books_check_csv": "the accountant's export of a books check",
 }
 # Pages of the signed-in user's own account, not of a tenant (checked below: login asked, then anyone signed in
 # gets in). Their own tests show each user reaches only their own data.
@@ -75,6 +79,8 @@ OBJECT_ARGS = {
     "invitation_revoke": lambda rows: {"pk": rows["invitation"].pk},
     "member_role": lambda rows: {"pk": rows["membership"].pk},
     "member_remove": lambda rows: {"pk": rows["membership"].pk},
+    "books_check_progress": lambda rows: {"pk": rows["books_check"].pk},
+    "books_check_csv": lambda rows: {"pk": rows["books_check"].pk},
 }
 
 # Admin pages of tenant data where owners may do more than members (TenantScopedAdmin's
@@ -201,8 +207,9 @@ def world(client, tenant_a, owner_a, django_user_model):
                                                    email="member_a@example.com", is_staff=True)  # fmt: skip
     membership = Membership.objects.create(tenant=tenant_a, user=member, role=Role.MEMBER)
     invitation, _token = invitations.invite(tenant_a, "someone@example.fi", Role.MEMBER, owner_a)
+    books_check = BooksCheck.objects.create(tenant=tenant_a, period="2026-03", status=BooksCheck.Status.DONE)
     return {"client": client, "tenant": tenant_a, "owner": owner_a, "member": member,
-            "rows": {"invitation": invitation, "membership": membership}}  # fmt: skip
+            "rows": {"invitation": invitation, "membership": membership, "books_check": books_check}}  # fmt: skip
 
 
 def state_of(tenant):

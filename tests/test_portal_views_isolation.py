@@ -24,6 +24,8 @@ VIEWS = [
     ("tenant_setup", "get", BOTH, 404),
     ("template_articles", "get", BOTH, 404),
     ("eaccounting_lists_refresh", "post", BOTH, 404),  # the checklist of another company does not exist for them
+    ("books_check", "get", BOTH, 404),  # another company's books check does not exist for you
+    ("books_check_run", "post", BOTH, 404),
 ]
 
 

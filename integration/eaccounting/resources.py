@@ -13,10 +13,13 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 
-def read_field(data: Mapping[str, Any], name: str, default: Any = None) -> Any:
+def read_field(data: Mapping[str, Any] | None, name: str, default: Any = None) -> Any:
     """A field of an eAccounting answer, read case-insensitively: Visma once served camelCase (docs/eaccounting-unknowns.md).
 
-    Every module that reads eAccounting JSON reads it through this."""
+    Every module that reads eAccounting JSON reads it through this; an answer that is not an object
+    (an error page, say) has no fields."""
+    if not isinstance(data, Mapping):
+        return default
     if name in data:
         return data[name]
     lowered = name.lower()

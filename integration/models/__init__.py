@@ -3,6 +3,7 @@
 from integration.work.models import ClaimStatus, JobLease
 
 from .audit import AuditEntry, AuditEntryIsFinal
+from .books import BooksCheck
 from .catalog import (
     ArticleLink,
     ArticleTemplate,
@@ -38,7 +39,7 @@ from .webhooks import WebhookDelivery
 
 __all__ = [
     "ContractKey", "ContractSetting", "ContractSource", "ProbeReport",
-    "AuditEntry", "AuditEntryIsFinal",
+    "AuditEntry", "AuditEntryIsFinal", "BooksCheck",
     "ArticleLink", "ArticleTemplate", "JobLease", "JobSchedule", "ShopProductSnapshot", "SyncCursor", "SyncEvent", "SyncRun",
     "TaxClassMapping", "FirstSync", "ImportItem", "Invitation", "KeyApproval", "ReferenceData",
     "ApiBudget", "ConnectionStatus", "EAccountingConnection", "Membership", "Tenant", "WebhookDelivery",

@@ -35,6 +35,7 @@ class AuditEntry(models.Model):
         CHANGED = "changed", "Changed a setting"
         DELETED = "deleted", "Deleted a setting"
         RETRIED = "retried", "Retried"
+        BOOKED_AS_ONE_UNIT = "booked_as_one_unit", "Chose to book lines as one unit"
         ERASED_PERSONAL_DATA = "erased_personal_data", "Erased a customer's personal data"
         INVITED = "invited", "Invited a colleague"
         ACCEPTED_INVITATION = "accepted_invitation", "Accepted an invitation"

@@ -76,7 +76,17 @@ class OrderSettings(models.Model):
         AccountingArticle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="Books small differences between the shop's total and eAccounting's.",
     )
-    rounding_limit = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0.05"))
+    rounding_limit = models.DecimalField(
+        max_digits=6, decimal_places=2, default=Decimal("0.05"),
+        help_text="The largest difference between the shop's total and eAccounting's that the rounding article "
+                  "(0 % VAT) may correct; a larger one holds the order with both figures.",
+    )
+    vat_tolerance = models.DecimalField(
+        "VAT tolerance per rate", max_digits=6, decimal_places=2, default=Decimal("0.00"),
+        help_text="How far eAccounting's VAT at a rate may be from the customer's receipt and still be booked. "
+                  "0.00 (the default): any difference holds the order with both figures; a rounding row never "
+                  "corrects VAT.",
+    )
     gift_card_article = models.ForeignKey(
         AccountingArticle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="Books gift cards and store credit used as payment (a negative row).",
@@ -87,7 +97,13 @@ class OrderSettings(models.Model):
     )
     refund_article = models.ForeignKey(
         AccountingArticle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        help_text="Books the part of a refund that is not a refunded line (shipping, a fee, a goodwill amount).",
+        help_text="Books the part of a refund that is not a refunded line (a goodwill or amount-only refund) at "
+                  "this article's VAT rate.",
+    )
+    refund_articles = models.ManyToManyField(
+        AccountingArticle, blank=True, related_name="+", verbose_name="refund articles for other VAT rates",
+        help_text="A goodwill or amount-only refund is credited per VAT rate as the order was sold: one refund "
+                  "article for each other rate your shop sells at (e.g. 14 %, 10 %).",
     )
 
     class Meta:
@@ -219,6 +235,11 @@ class OrderTransfer(ClaimedWork):
     invoice_id = models.CharField("eAccounting invoice ID", max_length=64, blank=True)
     invoice_number = models.CharField(max_length=40, blank=True)
     body_hash = models.CharField(max_length=64, blank=True, help_text="Of the document as sent: tells a changed order.")
+    lines_as_one_unit = models.BooleanField(
+        "book lines as one unit", default=False,
+        help_text="A person chose it: a line whose total no two-decimal unit price can make (e.g. 3 for 1.00) is "
+                  "booked as 1 × its total.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     transferred_at = models.DateTimeField(null=True, blank=True)

@@ -14,6 +14,7 @@ from ..models import (
     ContractKey,
     MethodArticle,
     OrderSettings,
+    OrderTransfer,
     ShopMethod,
     Tenant,
 )
@@ -34,6 +35,14 @@ def _ref(a: AccountingArticle) -> ArticleRef:
     return ArticleRef(id=a.article_id, number=a.number, name=a.name, vat_rate=a.vat_rate or Decimal(0))
 
 
+def refund_articles(settings: OrderSettings) -> dict[Decimal, ArticleRef]:
+    """The articles that credit refunded amounts no refunded line explains, by their VAT percent."""
+    refs = [article_ref(settings.refund_article)]
+    if settings.pk:
+        refs += [article_ref(a) for a in settings.refund_articles.all()]
+    return {ref.vat_rate: ref for ref in refs if ref is not None}
+
+
 @dataclass(frozen=True)
 class MethodChoice:
     terms_of_payment_id: str = ""
@@ -44,6 +53,7 @@ class PlanInputs:
     def __init__(self, tenant, settings, company, tax_rates, templates, methods, learned):
         self.tenant, self.settings, self.company, self.tax_rates = tenant, settings, company, tax_rates
         self.templates, self.methods, self.learned = templates, methods, learned
+        self.one_unit_orders: set[int] = set()  # orders a person chose to book odd lines as one unit
 
     @classmethod
     def load(cls, tenant: Tenant, settings: OrderSettings, company: CompanySettings, tax_rates: dict) -> "PlanInputs":
@@ -53,7 +63,10 @@ class PlanInputs:
             templates[(row.method.kind, row.method.key)][ref.vat_rate] = ref
         methods = {(m.kind, m.key): m for m in tenant.shop_methods.all()}
         learned = {private: bool(contract.value(key)) for private, key in INCLUDES_VAT.items()}
-        return cls(tenant, settings, company, tax_rates, dict(templates), methods, learned)
+        inputs = cls(tenant, settings, company, tax_rates, dict(templates), methods, learned)
+        inputs.one_unit_orders = set(OrderTransfer.objects.filter(tenant=tenant, lines_as_one_unit=True)
+                                     .values_list("shop_order_id", flat=True))  # fmt: skip
+        return inputs
 
     def payment_method(self, order: ShopOrder) -> ShopMethod | None:
         return self.methods.get(("payment", order.payment_method))
@@ -125,4 +138,6 @@ class PlanInputs:
             gift_card_article=article_ref(s.gift_card_article),
             rounding_article=article_ref(s.rounding_article),
             rounding_limit=s.rounding_limit,
+            vat_tolerance=s.vat_tolerance,
+            lines_as_one_unit=order.id in self.one_unit_orders,
         )

@@ -12,23 +12,28 @@ Why the rows look as they do:
 - WooCommerce refund lines carry negative quantities and amounts; the credit rows are positive. eAccounting
   turns a credit invoice's quantities negative itself (``IsCreditInvoice``).
 - A refund line with quantity 0 but an amount is a price-only refund of that line: quantity 1 at the amount.
-- The refund's ``amount`` is what the shop paid back. The part no refund line explains (shipping, a fee, a
-  goodwill amount: the REST refund does not tell which) goes on the tenant's refund article.
+- Everything else is credited per VAT rate in the proportion the sale booked it, so output VAT goes back at
+  the rates it was declared at (a refund article at one rate would over-credit that rate and under-credit
+  the others): a refunded shipping or fee line as the sale's rows of that line were split (on the same
+  template articles); the part of the refund's ``amount`` no refunded line explains (a goodwill or
+  amount-only refund: the shop does not say what it is for) as the whole sale was, on the refund article
+  of each rate (``refund_articles``), or the sale's template article at that rate when there is none.
 - The credit's total is compared with the refund's amount: a difference within the limit goes to the
-  rounding article, anything larger waits with both figures. VAT is not compared: the shop does not say
-  what VAT the amount-only part carried.
+  rounding article, anything larger waits with both figures.
 - ``ReferringInvoiceId`` is read-only in eAccounting: the link to the original invoice is our own record
   and the ``YourReference`` text (``credit_reference``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from integration.orders.document_plan import (
+    CENT,
     FOUR_DP,
     HELSINKI,
     ONE,
@@ -39,21 +44,26 @@ from integration.orders.document_plan import (
     ArticleRef,
     DocumentPlan,
     PlannedRow,
+    RowKind,
     _money,
     _text,
     discount_for_api,
     pct,
     round2,
     row_amounts,
+    row_discount,
     shop_rate,
 )
 from integration.orders.outcomes import Waiting
-from integration.webshops.base import LineTax, OrderLine, ShopOrder, ShopRefund
+from integration.webshops.base import ChargeKind, LineTax, OrderLine, RefundedCharge, ShopOrder, ShopRefund
 
-REFUNDED_ITEM_META = "_refunded_item_id"  # on a refund line: the id of the order line it refunds
 REFERENCE_LIMIT = 100  # CustomerInvoiceApi.YourReference
 BUYERS_REFERENCE_LIMIT = 35  # CustomerInvoiceApi.BuyersOrderReference
 SET_REFUND_ARTICLE = "set a refund article in the order settings"
+SOLD = (RowKind.LINE, RowKind.SHIPPING, RowKind.FEE)  # what a goodwill amount is split by (not payments, rounding)
+TEMPLATES = (RowKind.SHIPPING, RowKind.FEE)
+ROW_KIND = {ChargeKind.SHIPPING: RowKind.SHIPPING, ChargeKind.FEE: RowKind.FEE}
+K = TypeVar("K", bound=Hashable)
 SET_ROUNDING_ARTICLE = "set one in the order settings"
 
 
@@ -64,17 +74,21 @@ class CreditContext:
 
     ``includes_vat``: the original document's ``IncludesVat``; ``vat_mode`` as in ``PlanContext``.
     ``order_lines``: the original order's planned product rows by WooCommerce order line id
-    (``rows_by_line_id``). ``refund_article`` books the part of a refund no refunded line explains.
+    (``rows_by_line_id``); ``sale_rows``: all the original document's rows (refunded shipping, fees and
+    amounts are split as they were). ``refund_articles`` book the part of a refund no refunded line
+    explains, by their VAT percent.
     """
 
     includes_vat: bool
     vat_mode: str
     order_lines: Mapping[int, PlannedRow]
     tax_rate_percent: Mapping[int, Decimal]
-    refund_article: ArticleRef | None
+    refund_articles: Mapping[Decimal, ArticleRef]
     rounding_article: ArticleRef | None
     rounding_limit: Decimal
     currency: str
+    sale_rows: tuple[PlannedRow, ...] = ()
+    vat_tolerance: Decimal = ZERO  # as PlanContext's: how far a credit's VAT per rate may be from the shop's
 
     def __post_init__(self) -> None:
         if self.vat_mode not in VAT_MODES:
@@ -118,8 +132,33 @@ def plan_credit(refund: ShopRefund, ctx: CreditContext) -> CreditPlan | Waiting:
     p = _Credit(refund, ctx)
     for n, line in enumerate(refund.line_items, 1):
         p.line(n, line)
+    for charge in refund.charges:
+        p.charge(charge)
     p.amount_only()
     return p.finish()
+
+
+def apportion(amount: Decimal, weights: Mapping[K, Decimal]) -> dict[K, Decimal]:
+    """``amount`` (cents) split in proportion to ``weights``; the parts sum to ``amount`` exactly.
+
+    Each part is rounded down to the cent, then the cents left over go to the largest remainders (ties:
+    the first key) — the split an accountant gets by hand. Keys whose weight is not positive get nothing;
+    all weights negative (e.g. a discount fee) count as their magnitudes."""
+    if sum(weights.values(), ZERO) < 0:
+        weights = {k: -w for k, w in weights.items()}
+    positive = {k: w for k, w in weights.items() if w > 0}
+    total = sum(positive.values(), ZERO)
+    if not positive:
+        return {}
+    sign = -1 if amount < 0 else 1
+    magnitude = abs(amount)
+    exact = {k: magnitude * w / total for k, w in positive.items()}
+    parts = {k: v.quantize(CENT, rounding=ROUND_DOWN) for k, v in exact.items()}
+    left = int((magnitude - sum(parts.values(), ZERO)) / CENT)
+    order = sorted(positive, key=lambda k: exact[k] - parts[k], reverse=True)  # stable: ties keep key order
+    for k in order[:left]:
+        parts[k] += CENT
+    return {k: sign * v for k, v in parts.items() if v}
 
 
 def credit_reference(order_number: str, refund_id: int) -> str:
@@ -168,14 +207,6 @@ def refund_date(refund: ShopRefund) -> date:
 
 
 # ---------------------------------------------------------------------- helpers
-def _item_id(line: OrderLine) -> int | None:
-    value = line.meta.get(REFUNDED_ITEM_META)
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
 class _Credit:
     """Collects the rows and every reason to wait; ``complete`` is False once an amount lacks its row."""
 
@@ -186,15 +217,17 @@ class _Credit:
         self.complete = True
         self.gross = ctx.includes_vat and ctx.vat_mode not in ZERO_RATED  # price basis of the rows
         self.covered = ZERO  # what the refund lines refund, VAT included
+        self.stated: dict[Decimal, Decimal] = {}  # the refunded VAT per rate the shop states (lines, charges)
+        self.stated_rows: list[PlannedRow] = []  # the rows crediting what the shop stated the VAT of
 
     def missing(self, reason: str) -> None:
         self.reasons.append(reason)
         self.complete = False
 
-    def add(self, article: ArticleRef, quantity: Decimal, unit_price: Decimal, rate: Decimal, text: str,
-            source: str) -> PlannedRow:
-        net, vat = row_amounts(quantity, unit_price, ZERO, rate, self.ctx.includes_vat)
-        row = PlannedRow(article, quantity, unit_price, ZERO, text, source, rate, net, vat)
+    def add(self, article: ArticleRef, quantity: Decimal, unit_price: Decimal, rate: Decimal, text: str, source: str,
+            kind: RowKind = RowKind.LINE, discount: Decimal = ZERO) -> PlannedRow:
+        net, vat = row_amounts(quantity, unit_price, discount, rate, self.ctx.includes_vat)
+        row = PlannedRow(article, quantity, unit_price, discount, text, source, rate, net, vat, kind)
         self.rows.append(row)
         return row
 
@@ -216,25 +249,13 @@ class _Credit:
             )
         return article.vat_rate
 
-    def other_rate(self, article: ArticleRef) -> Decimal:
-        """The percent of the refund article: its own at home, 0 % when eAccounting zero-rates; in OSS the
-        destination rate the order's goods of the same home rate were booked at."""
-        mode = self.ctx.vat_mode
-        if mode in ZERO_RATED:
-            return ZERO
-        if mode == "oss":
-            for row in self.ctx.order_lines.values():
-                if row.article.vat_rate == article.vat_rate:
-                    return row.vat_rate
-        return article.vat_rate
-
     # -------------------------------------------------------------- the refund's parts
     def line(self, n: int, line: OrderLine) -> None:
         refunded = -(line.total + line.total_tax)  # positive: what the shop paid back for this line
         self.covered += refunded
         name = _text(line.name)
         label = f"Refund {self.refund.id} line {n} ({name})"
-        item_id = _item_id(line)
+        item_id = line.refunded_item_id
         original = self.ctx.order_lines.get(item_id) if item_id is not None else None
         if original is None:
             which = f"order line {item_id}" if item_id is not None else "an order line it does not name"
@@ -253,27 +274,120 @@ class _Credit:
             quantity, source = ONE, source + " (price only)"
         shop_rate = self.shop_rate(line.taxes, label)
         rate = self.line_rate(original, shop_rate, label)
-        unit = round2((refunded if self.gross else -line.total) / quantity)
-        self.add(original.article, quantity, unit, rate, original.text, source)
+        for t in line.taxes:  # what the shop says it paid back in VAT, per rate (positive)
+            percent = self.ctx.tax_rate_percent.get(t.rate_id)
+            if percent is not None and t.total:
+                self.stated[percent] = self.stated.get(percent, ZERO) - t.total
+        target = refunded if self.gross else -line.total
+        unit, discount = round2(target / quantity), ZERO
+        listed = round2(quantity * original.unit_price)
+        if round2(quantity * unit) != target and listed >= target:
+            # No unit price makes the amount: the sale's unit with the discount that lands on it, when one does
+            # (else the rounded unit, and the totals and VAT checks tell the cent)
+            fitting = row_discount(quantity, original.unit_price, listed, target)
+            if ZERO <= fitting <= ONE and round2(quantity * original.unit_price * (ONE - fitting)) == target:
+                unit, discount = original.unit_price, fitting
+        self.stated_rows.append(self.add(original.article, quantity, unit, rate, original.text, source,
+                                         discount=discount))  # fmt: skip
+
+    def unit(self, gross: Decimal, rate: Decimal) -> Decimal:
+        """The unit price of a one-unit row that should come to ``gross``."""
+        return gross if self.gross else round2(gross / (ONE + rate / 100))
+
+    def charge(self, charge: RefundedCharge) -> None:
+        """A refunded shipping or fee line: split as the sale's rows of that line were, on their articles."""
+        self.covered += charge.gross
+        for t in charge.taxes:
+            percent = self.ctx.tax_rate_percent.get(t.rate_id)
+            if percent is not None and t.total:
+                self.stated[percent] = self.stated.get(percent, ZERO) + t.total
+        kind = ROW_KIND[charge.kind]
+        what = "shipping" if kind is RowKind.SHIPPING else "fee"
+        label = f"Refund {self.refund.id} {what} '{_text(charge.name) or what}'"
+        sold = [r for r in self.ctx.sale_rows if r.kind is kind]
+        if charge.order_line_id is not None:
+            sold = [r for r in sold if r.line_id == charge.order_line_id]
+        elif len({r.line_id for r in sold}) > 1:
+            sold = []  # which of the order's lines it pays back is unknown
+        if not sold:
+            self.missing(f"{label} pays back {_money(charge.gross)} {self.ctx.currency} on a {what} line the transferred "
+                         f"order did not book — credit it in eAccounting by hand")  # fmt: skip
+            return
+        weights: dict[tuple[ArticleRef, Decimal], Decimal] = {}
+        texts: dict[tuple[ArticleRef, Decimal], PlannedRow] = {}
+        for r in sold:
+            weights[(r.article, r.vat_rate)] = weights.get((r.article, r.vat_rate), ZERO) + r.gross
+            texts.setdefault((r.article, r.vat_rate), r)
+        for (article, rate), part in apportion(charge.gross, weights).items():
+            original = texts[(article, rate)]
+            row = self.add(article, ONE, self.unit(part, rate), rate, original.text, f"refund of {original.source}", kind)
+            if charge.taxes:
+                self.stated_rows.append(row)
 
     def amount_only(self) -> None:
         part = self.refund.amount - self.covered
         if part <= 0:
             return  # nothing beyond the lines; lines refunding more than the amount show in the totals
-        article = self.ctx.refund_article
-        if article is None:
-            self.missing(
-                f"Refund {self.refund.id}: {_money(part)} {self.ctx.currency} is not on any refunded line (shipping, "
-                f"a fee or a goodwill amount) and needs a refund article — {SET_REFUND_ARTICLE}, then Retry"
-            )
-            return
-        rate = self.other_rate(article)
-        unit = part if self.gross else round2(part / (ONE + rate / 100))
-        self.add(article, ONE, unit, rate, article.name, "refund amount")
+        sold = [r for r in self.ctx.sale_rows if r.kind in SOLD]
+        weights: dict[Decimal, Decimal] = {}
+        for r in sold:
+            weights[r.vat_rate] = weights.get(r.vat_rate, ZERO) + r.gross
+        parts = apportion(part, weights) if sold else {}
+        if not parts:  # nothing sold to split by (a sale of gift cards only): the refund article's own rate
+            rate = ZERO if self.ctx.vat_mode in ZERO_RATED else None
+            article = next(iter(self.ctx.refund_articles.values()), None)
+            parts = {rate if rate is not None else (article.vat_rate if article else ZERO): part}
+        several = len(parts) > 1
+        for rate, amount in parts.items():
+            article = self.refund_article(rate, sold)
+            if article is None:
+                what = f"{_money(amount)} {self.ctx.currency} at {pct(rate)} % VAT"
+                if several:
+                    what += f" (of {_money(part)}, split by VAT rate as the order was sold)"
+                self.missing(
+                    f"Refund {self.refund.id}: {what} is not on any refunded line (shipping, a fee or a goodwill "
+                    f"amount) and needs a refund article with {pct(rate)} % VAT — {SET_REFUND_ARTICLE}, then Retry"
+                )
+                continue
+            text = f"{article.name} ({pct(rate)} %)" if several else article.name
+            source = f"refund amount ({pct(rate)} %)" if several else "refund amount"
+            self.add(article, ONE, self.unit(amount, rate), rate, text, source, RowKind.REFUND)
+
+    def refund_article(self, rate: Decimal, sold: list[PlannedRow]) -> ArticleRef | None:
+        """The article that credits an amount at ``rate`` (the percent eAccounting applies): the refund article
+        of that rate (in OSS: of the home rate of the goods sold at it; zero-rated: any), else the sale's
+        shipping or fee template at that rate."""
+        articles, mode = self.ctx.refund_articles, self.ctx.vat_mode
+        if mode in ZERO_RATED and articles:
+            return next(iter(articles.values()))
+        homes = [rate] if mode == "domestic" else [r.article.vat_rate for r in sold if r.vat_rate == rate]
+        for home in homes:
+            if home in articles:
+                return articles[home]
+        return next((r.article for r in sold if r.kind in TEMPLATES and r.vat_rate == rate), None)
 
     # -------------------------------------------------------------- totals
     def sums(self) -> tuple[Decimal, Decimal]:
         return sum((r.net for r in self.rows), ZERO), sum((r.vat for r in self.rows), ZERO)
+
+    def check_vat(self) -> None:
+        """Where the shop states what VAT it paid back (refunded lines, shipping, fees), the credit's VAT per rate
+        must be it (within the VAT tolerance): a rounding row never moves VAT. The amount-only part has no VAT of
+        the shop's to compare: it is split as the sale was."""
+        if self.ctx.vat_mode in ZERO_RATED:
+            return
+        credited: dict[Decimal, Decimal] = {}
+        for row in self.stated_rows:
+            credited[row.vat_rate] = credited.get(row.vat_rate, ZERO) + row.vat
+        cur, tolerance = self.ctx.currency, self.ctx.vat_tolerance
+        for rate in sorted(set(credited) | set(self.stated), reverse=True):
+            ours, theirs = credited.get(rate, ZERO), self.stated.get(rate, ZERO)
+            if abs(ours - theirs) > tolerance:
+                self.reasons.append(
+                    f"Refund {self.refund.id}: VAT at {pct(rate)} %: the shop paid back {_money(theirs)} {cur}, "
+                    f"eAccounting would credit {_money(ours)} — Silta books no VAT difference (allowed: "
+                    f"{_money(tolerance)}, the order settings' VAT tolerance); credit it in eAccounting by hand"
+                )
 
     def finish(self) -> CreditPlan | Waiting:
         r, ctx, cur = self.refund, self.ctx, self.ctx.currency
@@ -282,6 +396,8 @@ class _Credit:
         if self.complete and not self.rows:
             self.reasons.append(f"Refund {r.id} of {_money(r.amount)} {cur} has nothing to credit")
         elif self.complete:
+            if not self.reasons:  # a line's own reason (e.g. another rate than its article's) explains the VAT
+                self.check_vat()
             diff = r.amount - (net + vat)
             if abs(diff) > ctx.rounding_limit:
                 reason = (
@@ -301,7 +417,7 @@ class _Credit:
             elif diff and (art := ctx.rounding_article) is not None:  # None: the branch above
                 rate = art.vat_rate if ctx.vat_mode == "domestic" else ZERO  # as document_plan's rounding row
                 unit = diff if ctx.includes_vat else round2(diff / (ONE + rate / 100))
-                row = self.add(art, ONE, unit, rate, art.name, "rounding")
+                row = self.add(art, ONE, unit, rate, art.name, "rounding", RowKind.ROUNDING)
                 rounding = row.net + row.vat
                 net, vat = self.sums()
                 if net + vat != r.amount:

@@ -19,6 +19,9 @@ Decisions:
   matter) nor a foreign consumer's (the collective customer would book domestic VAT).
 - This applies to every order, registered or guest: the plan is made before the lookup, so a
   returning customer whose order lacks an address waits (or goes to the collective customer) too.
+- A company's business ID (a Finnish one, when the billing country is Finland: check digit) and VAT number
+  (its country's format) are checked before any lookup or create (``business_ids``): a typo waits with
+  the cause and the fix rather than making a customer eAccounting cannot invoice as that company.
 - VAT treatment (``vat_mode``): a private person's follows the delivery country (where the goods go);
   when that differs from the billing country ``DeliveryBasedVat`` tells eAccounting so. A company's
   follows its billing country; an EU company abroad without a VAT number is treated like a consumer
@@ -33,6 +36,7 @@ from typing import Any
 
 from integration.webshops.base import Address, ShopOrder
 
+from .business_ids import business_id_problem, vat_number_problem
 from .outcomes import Waiting
 
 DEFAULT_BUSINESS_ID_KEYS = (
@@ -138,6 +142,12 @@ def plan_customer(order: ShopOrder, rules: CustomerRules) -> CustomerPlan | Wait
     business_id = normalise_business_id(_meta_value(order.meta, rules.business_id_keys))
     vat_number = normalise_vat_number(_meta_value(order.meta, rules.vat_number_keys), billing_country)
     is_private = not (business_id or vat_number)
+    if business_id and billing_country == "FI" and (problem := business_id_problem(business_id)):
+        reasons.append(f"The customer's business ID {business_id} {problem}. Correct it in the shop order "
+                       f"(the order's business ID field), then Retry.")  # fmt: skip
+    if vat_number and (problem := vat_number_problem(vat_number)):
+        reasons.append(f"The customer's VAT number {vat_number} {problem}. Correct it in the shop order "
+                       f"(the order's VAT number field), then Retry.")  # fmt: skip
     mode = vat_mode(delivery_country if is_private else billing_country, is_private=is_private,
                     has_vat_number=bool(vat_number), company_country=home)  # fmt: skip
 

@@ -6,18 +6,22 @@ customer's VAT treatment into a ``PlanContext``, so previews, tests and the tran
 Why the rows look as they do (README, *Web orders, shop → eAccounting*):
 
 - A line's unit price comes from WooCommerce's *subtotal* (before coupons); its coupons become the
-  row's ``DiscountPercentage`` = 1 − total/subtotal. That carries percentage and fixed-amount coupons
-  alike, and the invoice shows the list price and the discount.
+  row's ``DiscountPercentage``: on the document's basis (gross figures for gross rows), the 4-decimal
+  discount nearest 1 − total/subtotal that makes the row's amount the shop's line total to the cent.
+  That carries percentage and fixed-amount coupons alike, and the invoice shows the list price and
+  the discount.
 - Unit prices are gross when the eAccounting document ``IncludesVat`` (private persons), net
   otherwise. WooCommerce's ``subtotal``/``total`` are net even in a tax-inclusive shop.
 - Shipping and fees are split by the VAT rates WooCommerce taxed them at (in Finland shipping follows
-  the goods' VAT), each part on the template article for that rate.
+  the goods' VAT), each part on the template article for that rate; the net per rate is the shop's own
+  split where its taxes show it (``split``).
 - A negative fee without tax is a gift card or store credit: a payment on its own article, never a
   discount.
 - The expected totals follow eAccounting's row arithmetic (``row_amounts``) and are compared with the
-  shop's: a difference within the limit goes to the rounding article, anything larger holds the order
-  with both figures. Nothing is booked silently. A VAT difference within the limit is accepted as it is
-  (eAccounting computes VAT itself; a rounding row cannot move VAT alone).
+  customer's receipt. Nothing is booked silently: VAT per rate must be the receipt's (within the order
+  settings' ``vat_tolerance``, default 0), else the order holds with both figures — a rounding row cannot
+  move VAT; a total difference within ``rounding_limit`` goes on the rounding article, which must be 0 %,
+  anything larger holds with both figures.
 - OSS rows carry the destination rate, but templates are domestic articles: a shipping or fee part at a
   foreign rate uses the template of the home rate of the goods the shop taxed at that rate.
 """
@@ -28,7 +32,8 @@ import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from integration.webshops.base import FeeLine, LineTax, OrderLine, ShippingLine, ShopOrder
@@ -72,6 +77,37 @@ def row_amounts(
     return amount, round2(amount * rate)
 
 
+def row_discount(quantity: Decimal, unit: Decimal, listed: Decimal, charged: Decimal) -> Decimal:
+    """The row's discount (a fraction, 4 decimals) that makes eAccounting's row amount the shop's ``charged``.
+
+    The plain ratio 1 − charged / listed, rounded to 4 decimals, can land a cent away on a large row; the
+    nearest 4-decimal discount that lands on the cent is taken instead (none: the ratio, and the totals
+    check tells the difference)."""
+    if listed == 0 or charged == listed:
+        return ZERO
+    ratio = (ONE - charged / listed).quantize(FOUR_DP, rounding=ROUND_HALF_UP)
+    for step in range(0, 100):
+        for candidate in {ratio + step * FOUR_DP, ratio - step * FOUR_DP}:
+            if ZERO <= candidate <= ONE and round2(quantity * unit * (ONE - candidate)) == charged:
+                return candidate
+    return ratio
+
+
+def _largest_remainders(total: Decimal, weights: Mapping[Decimal, Decimal]) -> dict[Decimal, Decimal]:
+    base = sum(weights.values(), ZERO)
+    exact = {k: total * w / base for k, w in weights.items()}
+    parts = {k: v.quantize(CENT, rounding=ROUND_DOWN) for k, v in exact.items()}
+    left = int((total - sum(parts.values(), ZERO)) / CENT)
+    for k in sorted(weights, key=lambda k: exact[k] - parts[k], reverse=True)[: max(left, 0)]:
+        parts[k] += CENT
+    return parts
+
+
+def _taxes_match(nets: Mapping[Decimal, Decimal], taxes: Mapping[Decimal, Decimal]) -> bool:
+    """Is every part's tax, as the shop computes it from the net, what the shop charged?"""
+    return all(round2(nets[r] * r / 100) == taxes[r] for r in taxes)
+
+
 # ---------------------------------------------------------------------- shapes
 @dataclass(frozen=True)
 class ArticleRef:
@@ -105,10 +141,23 @@ class PlanContext:
     gift_card_article: ArticleRef | None
     rounding_article: ArticleRef | None
     rounding_limit: Decimal
+    vat_tolerance: Decimal = ZERO  # how far eAccounting's VAT per rate may be from the receipt's (order settings)
+    lines_as_one_unit: bool = False  # a person chose it for this order (OrderTransfer.lines_as_one_unit)
 
     def __post_init__(self) -> None:
         if self.vat_mode not in VAT_MODES:
             raise ValueError(f"vat_mode must be one of {VAT_MODES}, not {self.vat_mode!r}")
+
+
+class RowKind(StrEnum):
+    """What a planned row books: a credit splits refunded shipping and fees as the sale's rows of that kind."""
+
+    LINE = "line"
+    SHIPPING = "shipping"
+    FEE = "fee"
+    GIFT_CARD = "gift_card"
+    ROUNDING = "rounding"
+    REFUND = "refund"  # on a credit: an amount no refunded line explains
 
 
 @dataclass(frozen=True)
@@ -122,6 +171,12 @@ class PlannedRow:
     vat_rate: Decimal  # the percent eAccounting will apply
     net: Decimal
     vat: Decimal
+    kind: RowKind = RowKind.LINE
+    line_id: int | None = None  # the shop's order line (product, shipping or fee) the row books
+
+    @property
+    def gross(self) -> Decimal:
+        return self.net + self.vat
 
 
 @dataclass(frozen=True)
@@ -226,6 +281,7 @@ class _Planner:
         self.complete = True
         self.gross = ctx.includes_vat and ctx.vat_mode not in ZERO_RATED  # price basis of the rows
         self.home_rate: dict[Decimal, Decimal] = {}  # shop rate → the article VAT of the goods taxed at it
+        self.inexact: list[str] = []  # lines a quantity × unit × 4-decimal discount cannot make to the cent
 
     def missing(self, reason: str) -> None:
         self.reasons.append(reason)
@@ -237,7 +293,8 @@ class _Planner:
         return shop_rate if self.ctx.vat_mode == "oss" else article.vat_rate
 
     def add(self, article: ArticleRef, quantity: Decimal, unit_price: Decimal, discount: Decimal, text: str, source: str,
-            *, shop_rate: Decimal | None, label: str) -> PlannedRow:
+            *, shop_rate: Decimal | None, label: str, kind: RowKind = RowKind.LINE,
+            line_id: int | None = None) -> PlannedRow:
         """One row; in domestic mode the article's VAT must be the rate the shop charged."""
         if self.ctx.vat_mode == "domestic" and shop_rate is not None and shop_rate != article.vat_rate:
             self.reasons.append(
@@ -246,7 +303,7 @@ class _Planner:
             )
         rate = self.ea_rate(article, shop_rate or ZERO)
         net, vat = row_amounts(quantity, unit_price, discount, rate, self.ctx.includes_vat)
-        row = PlannedRow(article, quantity, unit_price, discount, text, source, rate, net, vat)
+        row = PlannedRow(article, quantity, unit_price, discount, text, source, rate, net, vat, kind, line_id)
         self.rows.append(row)
         return row
 
@@ -257,8 +314,12 @@ class _Planner:
     def split(self, total: Decimal, taxes: list[LineTax], label: str) -> list[tuple[Decimal, Decimal, Decimal]] | None:
         """(VAT percent, net, tax) parts of a shipping or fee line, or None when a rate is unknown.
 
-        Each taxed rate's net is its tax / rate; the last takes the remainder so the nets sum to the
-        line's total, unless the shop listed a 0 % rate: then the remainder is the 0 % part.
+        WooCommerce lists the tax per rate but not the net it taxed. The net split is the shop's own where
+        the tax shows which: shipping follows the goods, so the goods' nets per rate split it (as the shop's
+        tax plugin does, each part rounded and the last taking the rest, or by largest remainders); a split
+        is the shop's when every part's tax is what the shop charged on it. Failing that, each rate's net is
+        its tax / rate (the last taking the rest) and the VAT check at the end tells any difference.
+        A 0 % rate the shop listed takes what the taxed parts leave.
         """
         by_rate: dict[Decimal, Decimal] = {}
         zero_listed = False
@@ -273,15 +334,40 @@ class _Planner:
                 by_rate[percent] = by_rate.get(percent, ZERO) + t.total
         if not by_rate:
             return [(ZERO, total, ZERO)] if total != 0 else []
-        parts, rest = [], total
-        for i, (percent, tax) in enumerate(by_rate.items()):
-            last = i == len(by_rate) - 1 and not zero_listed
-            net = rest if last else round2(tax / (percent / 100))
-            parts.append((percent, net, tax))
-            rest -= net
+        nets = None
+        listed = {**by_rate, ZERO: ZERO} if zero_listed else dict(by_rate)
+        if len(listed) > 1:
+            nets = next((c for c in self.goods_splits(total, listed) if _taxes_match(c, listed)), None)
+        if nets is None:
+            nets, rest = {}, total
+            for i, (percent, tax) in enumerate(by_rate.items()):
+                last = i == len(by_rate) - 1 and not zero_listed
+                nets[percent] = rest if last else round2(tax / (percent / 100))
+                rest -= nets[percent]
+        parts = [(percent, nets[percent], tax) for percent, tax in by_rate.items()]
+        rest = total - sum((nets[p] for p in by_rate), ZERO)
         if rest != 0:
             parts.append((ZERO, rest, ZERO))
         return parts
+
+    def goods_splits(self, total: Decimal, by_rate: Mapping[Decimal, Decimal]) -> list[dict[Decimal, Decimal]]:
+        """Ways a shop splits ``total`` by the goods' nets at the rates it taxed (highest rate first)."""
+        goods: dict[Decimal, Decimal] = {}
+        for line in self.order.line_items:
+            listed = [p for t in line.taxes if (p := self.ctx.tax_rate_percent.get(t.rate_id)) is not None]
+            rate = sum(set(listed), ZERO) if listed else None  # a 0 % line lists its rate with no tax
+            if rate is not None and rate in by_rate:
+                goods[rate] = goods.get(rate, ZERO) + line.total
+        base = sum(goods.values(), ZERO)
+        if set(goods) != set(by_rate) or base <= 0:
+            return []
+        ordered = sorted(goods, reverse=True)
+        sequential, rest = {}, total
+        for rate in ordered[:-1]:
+            sequential[rate] = round2(total * goods[rate] / base)
+            rest -= sequential[rate]
+        sequential[ordered[-1]] = rest
+        return [sequential, _largest_remainders(total, {r: goods[r] for r in ordered})]
 
     @staticmethod
     def _unknown_rate(label: str, rate_id: int) -> str:
@@ -307,11 +393,32 @@ class _Planner:
         subtotal, subtotal_tax = line.subtotal, line.subtotal_tax
         if line.total > subtotal:  # an order edited to cost more than its list price: no negative discount
             subtotal, subtotal_tax = line.total, line.total_tax
-        unit = round2((subtotal + (subtotal_tax if self.gross else ZERO)) / quantity)
-        discount = ZERO
-        if subtotal != 0 and line.total != subtotal:
-            discount = (ONE - line.total / subtotal).quantize(FOUR_DP, rounding=ROUND_HALF_UP)
-        self.add(article, quantity, unit, discount, name, f"line {n}: {name}", shop_rate=shop_rate, label=label)
+        # The row's figures on the document's basis: gross rows take the gross ratio (a net ratio applied to a
+        # gross price lands a cent away from the receipt).
+        listed = subtotal + (subtotal_tax if self.gross else ZERO)
+        charged = line.total + (line.total_tax if self.gross else ZERO)
+        unit = round2(listed / quantity)
+        discount = row_discount(quantity, unit, listed, charged)
+        booked, text = round2(quantity * unit * (ONE - discount)), name
+        if booked != charged and round2(charged / quantity) * quantity == charged:
+            # No 4-decimal discount lands on a large row: the discounted unit price does, without the list price
+            unit, discount, booked = round2(charged / quantity), ZERO, charged
+        if booked != charged and (ctx.lines_as_one_unit or abs(booked - charged) > ctx.rounding_limit):
+            if not ctx.lines_as_one_unit:
+                self.missing(
+                    f"{label}: no two-decimal unit price makes the line's {_money(charged)} {self.order.currency} "
+                    f"from {pct(quantity)} units ({pct(quantity)} × {unit} = {_money(booked)}) — book this line as "
+                    f"1 × {_money(charged)}: choose “Book lines as one unit” for this order in Order transfers "
+                    f"(eAccounting then counts 1 unit out of stock, not {pct(quantity)})"
+                )
+                return
+            text = f"{name} ({pct(quantity)} pcs)"
+            quantity, unit, discount = ONE, charged, ZERO
+        elif booked != charged:  # within the rounding limit: the totals check decides, and may offer one unit
+            self.inexact.append(f"line {n}: {pct(quantity)} × {unit} less {pct(discount * 100)} % is {_money(booked)}, "
+                                f"the receipt says {_money(charged)}")  # fmt: skip
+        self.add(article, quantity, unit, discount, text, f"line {n}: {name}", shop_rate=shop_rate, label=label,
+                 line_id=line.id)
         if shop_rate is not None:
             self.home_rate.setdefault(shop_rate, article.vat_rate)
 
@@ -320,7 +427,7 @@ class _Planner:
         instance = str(s.meta.get("instance_id") or "").strip()  # parse.py keeps meta_data only
         keys = [f"{s.method_id}:{instance}", s.method_id] if instance else [s.method_id]
         label = f"Shipping '{title}' ({keys[0]})"
-        self._split_rows(s.total, s.taxes, label, title, "shipping",
+        self._split_rows(s.total, s.taxes, label, title, RowKind.SHIPPING, s.id,
                          lambda rate: _template(self.ctx.shipping_templates, keys, rate))  # fmt: skip
 
     def fee(self, f: FeeLine) -> None:
@@ -331,13 +438,36 @@ class _Planner:
             if article is None:
                 self.missing(f"{label} is a payment, not a discount: it needs a gift card template — {SET_SETTING}")
                 return
-            self.add(article, ONE, f.total, ZERO, name, "gift card", shop_rate=ZERO, label=label)
+            if article.vat_rate != 0:
+                self.missing(
+                    f"{label} is a payment, not a sale, but the gift card article {article.number} ({article.name}) has "
+                    f"{pct(article.vat_rate)} % VAT: it would lower output VAT the order never charged — give it a "
+                    f"0 % balance-sheet coding (e.g. a liability for gift cards sold) in eAccounting, or choose such "
+                    f"an article in the order settings, then Retry"
+                )
+                return
+            self.add(article, ONE, f.total, ZERO, name, "gift card", shop_rate=ZERO, label=label,
+                     kind=RowKind.GIFT_CARD, line_id=f.id)
             return
         method = self.order.payment_method_title or self.order.payment_method or "none"
         label = f"Fee '{name}' (payment method {method})"
-        self._split_rows(f.total, f.taxes, label, name, "fee", self.ctx.fee_templates.get)
+        if f.total < 0:  # a discount taxed at a rate no goods carry would lower VAT the order never charged
+            foreign = sorted(r for r in self.fee_rates(f) if r not in self.home_rate)
+            if foreign:
+                rates = ", ".join(f"{pct(r)} %" for r in foreign)
+                self.missing(
+                    f"{label}: a discount of {_money(-(f.total + f.total_tax))} {self.order.currency} is taxed at "
+                    f"{rates}, a rate none of the order's goods carry, so it would lower VAT the order never charged "
+                    f"— give the fee the tax class of the goods it discounts in the shop (or book the order by "
+                    f"hand), then Retry"
+                )
+                return
+        self._split_rows(f.total, f.taxes, label, name, RowKind.FEE, f.id, self.ctx.fee_templates.get)
 
-    def _split_rows(self, total: Decimal, taxes: list[LineTax], label: str, title: str, kind: str,
+    def fee_rates(self, f: FeeLine) -> set[Decimal]:
+        return {p for t in f.taxes if t.total != 0 and (p := self.ctx.tax_rate_percent.get(t.rate_id)) is not None}
+
+    def _split_rows(self, total: Decimal, taxes: list[LineTax], label: str, title: str, kind: RowKind, line_id: int,
                     template_for: Callable[[Decimal], ArticleRef | None]) -> None:
         parts = self.split(total, taxes, label)
         for rate, net, tax in parts or []:
@@ -351,9 +481,10 @@ class _Planner:
                 continue
             several = len(parts or []) > 1
             text = f"{title} ({pct(rate)} %)" if several else title
-            source = f"shipping {title} ({pct(rate)} %)" if kind == "shipping" else f"fee {text}"
+            source = f"shipping {title} ({pct(rate)} %)" if kind is RowKind.SHIPPING else f"fee {text}"
             unit = net + tax if self.gross else net
-            self.add(article, ONE, unit, ZERO, text, source, shop_rate=rate, label=f"{label} at {pct(rate)} %")
+            self.add(article, ONE, unit, ZERO, text, source, shop_rate=rate, label=f"{label} at {pct(rate)} %",
+                     kind=kind, line_id=line_id)
 
     # -------------------------------------------------------------- totals
     def sums(self) -> tuple[Decimal, Decimal]:
@@ -372,34 +503,84 @@ class _Planner:
                        f"country and VAT number")  # fmt: skip
         return reason
 
+    def shop_vat_by_rate(self) -> dict[Decimal, Decimal]:
+        """The VAT per percent on the customer's receipt: every line's, shipping's and fee's taxes."""
+        out: dict[Decimal, Decimal] = {}
+        o = self.order
+        for taxes in [x.taxes for x in o.line_items] + [s.taxes for s in o.shipping_lines] + [f.taxes for f in o.fee_lines]:
+            for t in taxes:
+                percent = self.ctx.tax_rate_percent.get(t.rate_id)
+                if percent is not None:
+                    out[percent] = out.get(percent, ZERO) + t.total
+        return out
+
+    def check_vat(self) -> None:
+        """eAccounting's VAT per rate must be the receipt's (within the order settings' VAT tolerance, default
+        0): a rounding row can correct the total, never VAT, so a VAT difference holds the order."""
+        if self.ctx.vat_mode in ZERO_RATED:
+            return  # eAccounting books 0 %: the totals check names the difference
+        planned: dict[Decimal, Decimal] = {}
+        for r in self.rows:
+            planned[r.vat_rate] = planned.get(r.vat_rate, ZERO) + r.vat
+        shop = self.shop_vat_by_rate()
+        cur, tolerance = self.order.currency, self.ctx.vat_tolerance
+        before = len(self.reasons)
+        for rate in sorted(set(planned) | set(shop), reverse=True):
+            ours, theirs = planned.get(rate, ZERO), shop.get(rate, ZERO)
+            if abs(ours - theirs) > tolerance:
+                self.reasons.append(
+                    f"VAT at {pct(rate)} %: the customer's receipt says {_money(theirs)} {cur}, eAccounting would "
+                    f"book {_money(ours)} — Silta books no VAT difference (allowed: {_money(tolerance)}, the order "
+                    f"settings' VAT tolerance). Check the shop's tax rounding setting and this order's prices; "
+                    f"book the order in eAccounting by hand if the shop's figures are right"
+                )
+        ours = sum(planned.values(), ZERO)
+        if len(self.reasons) == before and abs(ours - self.order.total_tax) > tolerance:
+            self.reasons.append(
+                f"VAT in total: the customer's receipt says {_money(self.order.total_tax)} {cur}, its lines' taxes "
+                f"and eAccounting {_money(ours)} — Silta books no VAT difference (allowed: {_money(tolerance)}, the "
+                f"order settings' VAT tolerance). Check the order in the shop, then Retry"
+            )
+
     def finish(self) -> DocumentPlan | Waiting:
         o, ctx = self.order, self.ctx
         net, vat = self.sums()
         rounding = ZERO
+        differs = False  # a VAT or total difference no rounding row may take: the one-unit choice may help
         if self.complete:
+            before = len(self.reasons)
+            self.check_vat()
+            differs = len(self.reasons) > before
             diff = o.total - (net + vat)
-            if abs(diff) > ctx.rounding_limit or abs(o.total_tax - vat) > ctx.rounding_limit:
+            art = ctx.rounding_article
+            if abs(diff) > ctx.rounding_limit:
+                differs = True
                 self.reasons.append(self.differs(net + vat, vat))
-            elif diff and ctx.rounding_article is None:
+            elif diff and art is None:
                 self.reasons.append(
                     f"The order's total {_money(o.total)} {o.currency} differs from what eAccounting would book, "
                     f"{_money(net + vat)}, by {_money(diff)}: within the rounding limit, but no rounding article "
                     f"is set — {SET_SETTING}, then Retry"
                 )
-            elif diff and (art := ctx.rounding_article) is not None:  # None: the branch above
-                rate = self.ea_rate(art, ZERO)
-                unit = diff if ctx.includes_vat else round2(diff / (ONE + rate / 100))
-                row = self.add(art, ONE, unit, ZERO, art.name, "rounding", shop_rate=None, label="Rounding")
+            elif diff and art is not None and art.vat_rate != 0:
+                self.reasons.append(
+                    f"The order's total {_money(o.total)} {o.currency} differs from what eAccounting would book, "
+                    f"{_money(net + vat)}, by {_money(diff)}, but the rounding article {art.number} ({art.name}) has "
+                    f"{pct(art.vat_rate)} % VAT: a rounding row may correct the total, never VAT — give it a 0 % "
+                    f"coding in eAccounting or choose a 0 % article in the order settings, then Retry"
+                )
+            elif diff and art is not None:
+                unit = diff
+                row = self.add(art, ONE, unit, ZERO, art.name, "rounding", shop_rate=None, label="Rounding",
+                               kind=RowKind.ROUNDING)
                 rounding = row.net + row.vat
                 net, vat = self.sums()
-                if net + vat != o.total:
-                    self.reasons.append(
-                        f"A rounding row of {_money(unit)} on article {art.number} ({pct(art.vat_rate)} % VAT) "
-                        f"would leave eAccounting's total at {_money(net + vat)} {o.currency} against the shop's "
-                        f"{_money(o.total)} — use a rounding article with 0 % VAT"
-                    )
-                elif abs(o.total_tax - vat) > ctx.rounding_limit:
-                    self.reasons.append(self.differs(net + vat, vat))
+        if differs and self.inexact:
+            self.reasons.append(
+                f"{len(self.inexact)} line(s) cannot be made to the cent from quantity × unit price with a 4-decimal "
+                f"discount ({self.inexact[0]}) — book them as 1 × their total: choose “Book lines as one unit” for "
+                f"this order in Order transfers"
+            )
         if self.reasons:
             return Waiting(tuple(dict.fromkeys(self.reasons)))
         return DocumentPlan(tuple(self.rows), net, vat, net + vat, o.total, o.total_tax, rounding)

@@ -23,7 +23,7 @@ from ..eaccounting.errors import EAccountingError, OutcomeUnknown, RateLimited, 
 from ..models import AccountingCustomer, OrderStep, OrderTransfer, SyncEvent
 from ..webshops.base import ShopOrder
 from . import document_body
-from .context import article_ref
+from .context import article_ref, refund_articles
 from .credit_plan import CreditContext, credit_body, credit_reference, plan_credit, rows_by_line_id
 from .customer_plan import plan_customer
 from .document_plan import plan_document
@@ -80,8 +80,8 @@ def _unfinished(transfer: OrderTransfer) -> set[tuple[str, str]]:
 
 
 def _refund_ids(order: ShopOrder) -> list[int]:
-    """Refund ids as the order lists them (the reference's `refunds`), oldest first."""
-    return sorted(int(r["id"]) for r in order.raw.get("refunds") or [] if isinstance(r, dict) and r.get("id"))
+    """Refund ids as the order lists them, oldest first."""
+    return sorted(r.id for r in order.refunds)
 
 
 def _step(run, transfer, order, kind, key, action) -> None:
@@ -200,8 +200,9 @@ def _refund(run, order, transfer, refund_id, resumed) -> Done:
         includes_vat=run.inputs.includes_vat(customer.is_private),
         vat_mode=customer_plan.vat_mode if not isinstance(customer_plan, Waiting) else "domestic",
         order_lines=rows_by_line_id(order, plan), tax_rate_percent=run.inputs.tax_rates,
-        refund_article=article_ref(run.settings.refund_article), rounding_article=article_ref(run.settings.rounding_article),
-        rounding_limit=run.settings.rounding_limit, currency=order.currency,
+        refund_articles=refund_articles(run.settings), rounding_article=article_ref(run.settings.rounding_article),
+        rounding_limit=run.settings.rounding_limit, currency=order.currency, sale_rows=plan.rows,
+        vat_tolerance=run.settings.vat_tolerance,
     )
     credit = plan_credit(refund, ctx)
     if isinstance(credit, Waiting):

@@ -5,12 +5,12 @@ import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from ..eaccounting import contract, tokens
+from ..eaccounting.resources import read_field
 from ..models import ProbeReport, Tenant
 from . import steps
 from .recorder import Answer, Recorder, RequestBoundReached
@@ -36,12 +36,6 @@ def _message(answer: Answer) -> str:
     return str(body.get("DeveloperErrorMessage") or body.get("Message") or body.get("message") or answer.text[:200])
 
 
-def _get(data: Any, name: str, default: Any = None) -> Any:
-    if not isinstance(data, dict):
-        return default
-    return next((v for k, v in data.items() if k.lower() == name.lower()), default)
-
-
 class Probe:
     def __init__(self, report: ProbeReport, progress: Callable[[str], None]):
         self.report, self.progress = report, progress
@@ -64,17 +58,17 @@ class Probe:
     def read(self) -> None:
         self.progress("company settings")
         company = self.http.send("GET", "/companysettings", note="company settings")
-        self.found(steps.stock_module_names(list(_get(company.body, "ActivatedModules") or [])))
+        self.found(steps.stock_module_names(list(read_field(company.body, "ActivatedModules") or [])))
         self.progress("codings")
         codings = self.http.send("GET", "/articleaccountcodings", params={"$pagesize": 100}, note="codings")
-        self.codings = list(_get(codings.body, "Data") or [])
-        self.found(steps.vat_rate_format([_get(c, "VatRatePercent") for c in self.codings]))
+        self.codings = list(read_field(codings.body, "Data") or [])
+        self.found(steps.vat_rate_format([read_field(c, "VatRatePercent") for c in self.codings]))
         self.progress("page size")
         page = self.http.send("GET", "/articles", params={"$pagesize": PAGE_ASK, "$page": 1}, note="page size")
-        meta = _get(page.body, "Meta") or {}
-        items = list(_get(page.body, "Data") or [])
-        self.article_ids = [_get(a, "Id") for a in items if _get(a, "Id")]
-        self.found(steps.page_size(PAGE_ASK, _get(meta, "PageSize"), len(items), _get(meta, "TotalNumberOfResults")))
+        meta = read_field(page.body, "Meta") or {}
+        items = list(read_field(page.body, "Data") or [])
+        self.article_ids = [read_field(a, "Id") for a in items if read_field(a, "Id")]
+        self.found(steps.page_size(PAGE_ASK, read_field(meta, "PageSize"), len(items), read_field(meta, "TotalNumberOfResults")))
         self.progress("filters")
         either = self.http.send("GET", "/articles", note="`or` in $filter", params={
             "$filter": f"Number eq 'SILTA-PROBE-{self.stamp}-A' or Number eq 'SILTA-PROBE-{self.stamp}-B'", "$pagesize": 1})
@@ -136,15 +130,15 @@ class Probe:
 
     def test_article(self) -> dict:
         self.progress("test article")
-        goods = [c for c in self.codings if _get(c, "Type") != "Service" and _get(c, "IsActive", True)
-                 and Decimal(str(_get(c, "VatRatePercent") or 0)) > 0]
+        goods = [c for c in self.codings if read_field(c, "Type") != "Service" and read_field(c, "IsActive", True)
+                 and Decimal(str(read_field(c, "VatRatePercent") or 0)) > 0]
         units = self._need(self.http.send("GET", "/units", params={"$pagesize": 1}, note="a unit"), "units")
-        if not goods or not _get(units, "Data"):
+        if not goods or not read_field(units, "Data"):
             raise ProbeStopped("The company needs a goods coding with VAT and a unit for the test article.")
         stock = bool(self.findings.get(steps.Key.STOCK_MODULE_NAMES, steps.unsettled("", "")).settled)
         note = f"Silta probe {self.stamp}"
         body = {"Number": f"SILTA-PROBE-{self.stamp}", "Name": f"SILTA-PROBE test article {self.stamp}",
-                "CodingId": _get(goods[0], "Id"), "UnitId": _get(_get(units, "Data")[0], "Id"),
+                "CodingId": read_field(goods[0], "Id"), "UnitId": read_field(read_field(units, "Data")[0], "Id"),
                 "NetPrice": float(UNIT_PRICE), "IsActive": True, "IsStock": stock, "Note": note}
         article = self._need(self.http.send("POST", "/articles", body=body, note="test article"), "the test article")
         self.made.append(f"article {body['Number']}")
@@ -152,14 +146,14 @@ class Probe:
         self._need(self.http.send("PUT", f"/articles/{article['Id']}", body=without_note, note="PUT without Note"),
                    "PUT of the test article")
         after = self._need(self.http.send("GET", f"/articles/{article['Id']}", note="read back"), "reading it back")
-        self.found(steps.put_resets_omitted(note, _get(after, "Note")))
+        self.found(steps.put_resets_omitted(note, read_field(after, "Note")))
         return after
 
     def test_customer(self) -> dict:
         self.progress("test customer")
         terms = self._need(self.http.send("GET", "/termsofpayments", params={"$pagesize": 1}, note="terms"), "terms")
         body = {"Name": f"SILTA-PROBE private person {self.stamp}", "IsPrivatePerson": True, "IsActive": True,
-                "TermsOfPaymentId": _get((_get(terms, "Data") or [{}])[0], "Id"), "CurrencyCode": "EUR",
+                "TermsOfPaymentId": read_field((read_field(terms, "Data") or [{}])[0], "Id"), "CurrencyCode": "EUR",
                 "InvoiceAddress1": "Testikatu 1", "InvoicePostalCode": "00100", "InvoiceCity": "Helsinki",
                 "InvoiceCountryCode": "FI", "EmailAddress": "silta-probe@example.invalid"}
         customer = self._need(self.http.send("POST", "/customers", body=body, note="test customer"), "the test customer")
@@ -174,35 +168,35 @@ class Probe:
         body = {"CustomerId": customer["Id"], "EuThirdParty": False, "RotReducedInvoicingType": 0,
                 "YourReference": f"SILTA-PROBE-{self.stamp}", "InvoiceDate": date.today().isoformat(), "Rows": [row]}
         draft = self._need(self.http.send("POST", "/customerinvoicedrafts", body=body, note="test draft"), "the draft")
-        self.found(steps.includes_vat("draft", _get(draft, "IncludesVat"), _get(draft, "TotalAmount"),
-                                      _get(draft, "TotalVatAmount"), UNIT_PRICE))
+        self.found(steps.includes_vat("draft", read_field(draft, "IncludesVat"), read_field(draft, "TotalAmount"),
+                                      read_field(draft, "TotalVatAmount"), UNIT_PRICE))
         invoice_id = self._need(self.http.send("POST", f"/customerinvoicedrafts/{draft['Id']}/convert",
                                                note="draft to invoice"), "the conversion")
         invoice_id = invoice_id.get("Id", invoice_id) if isinstance(invoice_id, dict) else invoice_id
         invoice = self._need(self.http.send("GET", f"/customerinvoices/{invoice_id}", note="the invoice"), "the invoice")
-        self.made.append(f"invoice {_get(invoice, 'InvoiceNumber')}")
+        self.made.append(f"invoice {read_field(invoice, 'InvoiceNumber')}")
         after = self._need(self.http.send("GET", f"/articles/{article['Id']}", note="stock after"), "the article")
         self.found(steps.stock_bumps_changed_utc(
-            bool(_get(article, "IsStock")), _get(article, "ChangedUtc"), _get(after, "ChangedUtc"),
-            (_get(article, "StockBalance"), _get(after, "StockBalance"))))
+            bool(read_field(article, "IsStock")), read_field(article, "ChangedUtc"), read_field(after, "ChangedUtc"),
+            (read_field(article, "StockBalance"), read_field(after, "StockBalance"))))
         return invoice
 
     def credit(self, invoice: dict) -> None:
         self.progress("credit")
         credit = self.http.send("POST", f"/customerinvoices/{invoice['Id']}/void", note="credit the invoice")
         if credit.ok:
-            self.made.append(f"credit of invoice {_get(invoice, 'InvoiceNumber')}")
+            self.made.append(f"credit of invoice {read_field(invoice, 'InvoiceNumber')}")
         else:
-            self.made.append(f"invoice {_get(invoice, 'InvoiceNumber')} NOT credited: HTTP {credit.status}")
+            self.made.append(f"invoice {read_field(invoice, 'InvoiceNumber')} NOT credited: HTTP {credit.status}")
 
     def webshop_order(self) -> None:
         self.progress("webshop order")
         listed = self.http.send("GET", "/webshoporders", params={"$pagesize": 1}, note="a webshop order")
-        orders = list(_get(listed.body, "Data") or []) if listed.ok else []
+        orders = list(read_field(listed.body, "Data") or []) if listed.ok else []
         if not orders:
             self.found(steps.converted_order_stays(None, None))
             return
-        order_id = _get(orders[0], "Id")
+        order_id = read_field(orders[0], "Id")
         converted = self.http.send("POST", f"/webshoporders/{order_id}/convert", note="convert the webshop order")
         if not converted.ok:
             self.found(steps.unsettled(steps.Key.CONVERTED_ORDERS_STAY_LISTED,

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 OWNED_PRODUCT_FIELDS = (
@@ -239,6 +240,7 @@ class OrderLine:
     tax_class: str
     taxes: list[LineTax] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    refunded_item_id: int | None = None  # on a refund's line: the order line it pays back
 
 
 @dataclass
@@ -272,6 +274,14 @@ class CouponLine:
     discount_tax: Decimal
 
 
+@dataclass(frozen=True)
+class RefundRef:
+    """One refund as its order lists it: enough to know it exists and what it paid back."""
+
+    id: int
+    amount: Decimal  # positive
+
+
 @dataclass
 class ShopOrder:
     id: int
@@ -302,6 +312,33 @@ class ShopOrder:
     refunded_total: Decimal = Decimal("0")  # sum of refunds, positive
     meta: dict[str, Any] = field(default_factory=dict)
     raw: dict = field(default_factory=dict, repr=False)
+    refunds: list[RefundRef] = field(default_factory=list)  # oldest first
+
+
+class ChargeKind(StrEnum):
+    """The order lines that are not goods: what a refund may pay back besides products."""
+
+    SHIPPING = "shipping"
+    FEE = "fee"
+
+
+@dataclass(frozen=True)
+class RefundedCharge:
+    """What one refund paid back on one shipping or fee line of its order, as positive amounts.
+
+    ``order_line_id``: the order's shipping or fee line it refunds (None when the shop does not say);
+    ``taxes``: the refunded tax per rate, positive."""
+
+    kind: ChargeKind
+    order_line_id: int | None
+    name: str
+    net: Decimal
+    tax: Decimal
+    taxes: tuple[LineTax, ...] = ()
+
+    @property
+    def gross(self) -> Decimal:
+        return self.net + self.tax
 
 
 @dataclass
@@ -313,6 +350,7 @@ class ShopRefund:
     date_created_gmt: datetime | None
     line_items: list[OrderLine] = field(default_factory=list)
     raw: dict = field(default_factory=dict, repr=False)
+    charges: list[RefundedCharge] = field(default_factory=list)  # refunded shipping and fee lines
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Admin pages for web orders: order settings, delivery/payment method templates, transfers."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.utils.translation import gettext, gettext_lazy
 
 from integration import tasks
 from integration.eaccounting.references import RefList
@@ -39,12 +41,26 @@ class AccountingCustomerAdmin(TenantScopedAdmin):
     search_fields = ["number", "name"]
 
 
+class OrderSettingsForm(forms.ModelForm):
+    """The admin makes the form's Meta (model and fields); this adds the check a many-to-many needs."""
+
+    def clean(self):
+        data = super().clean()
+        tenant = data.get("tenant") or getattr(self.instance, "tenant", None)
+        others = [a for a in data.get("refund_articles") or [] if tenant is not None and a.tenant_id != tenant.pk]
+        if others:  # a user with several tenants may see their articles too
+            self.add_error("refund_articles", "Choose this tenant's own eAccounting articles.")
+        return data
+
+
 @admin.register(OrderSettings)
 class OrderSettingsAdmin(ReferencePickersMixin, TenantScopedAdmin):
     writable_by = (Membership.Role.OWNER,)
     reference_fields = {"terms_of_payment_id": RefList.TERMS_OF_PAYMENT}
+    form = OrderSettingsForm
     list_display = ["tenant", "enabled", "document", "statuses", "transfer_from"]
-    autocomplete_fields = ["tenant", "collective_customer", "rounding_article", "gift_card_article", "refund_article"]
+    autocomplete_fields = ["tenant", "collective_customer", "rounding_article", "gift_card_article", "refund_article",
+                           "refund_articles"]  # fmt: skip
 
 
 class MethodArticleInline(TenantScopedInline):
@@ -108,7 +124,7 @@ class OrderTransferAdmin(TenantScopedAdmin):
     list_filter = [TenantListFilter, "status", "document_kind", "written_back"]
     search_fields = ["shop_order_number", "document_number"]
     date_hierarchy = "created_at"
-    actions = ["retry"]
+    actions = ["retry", "book_lines_as_one_unit"]
     exclude = ["token", "lease_until"]
     inlines = [OrderStepInline]
 
@@ -116,12 +132,34 @@ class OrderTransferAdmin(TenantScopedAdmin):
         actions = super().get_actions(request)
         if not request.user.is_superuser and not self._retry_tenants(request).exists():
             actions.pop("retry", None)
+            actions.pop("book_lines_as_one_unit", None)
         return actions
 
     def _retry_tenants(self, request):
         from integration.people import tenancy
 
         return tenancy.tenants_for(request.user, (Membership.Role.OWNER, Membership.Role.MEMBER))
+
+    @admin.action(description=gettext_lazy("Book lines no two-decimal unit price can make as one unit (1 × the line's total)"))
+    def book_lines_as_one_unit(self, request, queryset):
+        """The one-click fix a waiting order's reason offers (e.g. 3 for 1.00): owners and members of the order's
+        company, audited, and the order is tried again at once."""
+        chosen = queryset.filter(status=OrderTransfer.Status.WAITING, lines_as_one_unit=False)
+        if not request.user.is_superuser:
+            chosen = chosen.filter(tenant__in=self._retry_tenants(request))
+        by_tenant: dict[int, list[tuple[int, str]]] = {}
+        for tenant_id, order_id, number in chosen.values_list("tenant_id", "shop_order_id", "shop_order_number"):
+            by_tenant.setdefault(tenant_id, []).append((order_id, number))
+        for tenant in Tenant.objects.filter(pk__in=by_tenant):
+            orders = by_tenant[tenant.pk]
+            OrderTransfer.objects.filter(tenant=tenant, shop_order_id__in=[o for o, _ in orders]).update(lines_as_one_unit=True)
+            audit.record(tenant, request.user, audit.Action.BOOKED_AS_ONE_UNIT,
+                         f"Web orders {audit.listed([n for _, n in orders])}",
+                         "lines no two-decimal unit price can make are booked as 1 × their total")  # fmt: skip
+            tasks.transfer_orders.enqueue(tenant.pk, "manual", [o for o, _ in orders])
+        count = sum(len(o) for o in by_tenant.values())
+        self.message_user(request, gettext("%(count)d waiting order(s) will book such lines as one unit in a moment.")
+                          % {"count": count}, messages.SUCCESS)  # fmt: skip
 
     @admin.action(description="Retry the selected orders now")
     def retry(self, request, queryset):

@@ -26,6 +26,7 @@ URLS = Map([Rule(p, methods=m, endpoint=e) for p, m, e in [
     ("/_sandbox/companies/<cid>/articles", ["POST"], "company_seed_articles"),
     ("/_sandbox/companies/<cid>/stock", ["POST"], "company_stock"),
     ("/_sandbox/companies/<cid>/articles/<number>", ["PATCH"], "company_article_edit"),
+    ("/_sandbox/companies/<cid>/invoices/<iid>", ["PATCH"], "company_invoice_edit"),
     ("/_sandbox/companies/<cid>/webshoporders", ["POST"], "company_webshop"),
     ("/_sandbox/companies/<cid>/webshoporders/<wid>/convert-by-hand", ["POST"], "company_webshop_convert"),
     ("/_sandbox/companies/<cid>/webshop-status", ["PUT"], "company_webshop_status"),
@@ -171,6 +172,27 @@ def c_company_article_edit(app, request, body, cid, number):
     a.update(body)
     a["ChangedUtc"] = s.now_str()
     return article_view(s, c, a)
+
+
+INVOICE_HAND_EDITABLE = {"TotalAmount", "TotalVatAmount", "VatSpecification", "YourReference"}
+
+
+def c_company_invoice_edit(app, request, body, cid, iid):
+    """A booked invoice changed by hand in eAccounting (a person's correction, e.g. a row's VAT): the books
+    check must notice. Only the booked figures and the reference; the ...InvoiceCurrency twins follow."""
+    s, c = app.state, _company(app, cid)
+    inv = c.invoices.get(iid)
+    if inv is None:
+        raise ApiError(404, 3000, "No such invoice.")
+    if set(body) - INVOICE_HAND_EDITABLE:
+        raise ApiError(400, 4000, f"Only {sorted(INVOICE_HAND_EDITABLE)} can be edited here, "
+                                  f"not {sorted(set(body) - INVOICE_HAND_EDITABLE)}.")
+    inv.update(body)
+    for key in ("TotalAmount", "TotalVatAmount"):
+        if key in body:
+            inv[f"{key}InvoiceCurrency"] = body[key]
+    inv["ModifiedUtc"] = s.now_str()
+    return invoice_view(s, c, inv)
 
 
 def c_company_webshop(app, request, body, cid):

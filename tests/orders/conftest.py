@@ -66,7 +66,8 @@ class Shop:
 @pytest.fixture
 def shop(ea, wc, live_server, settings):
     """Activated; articles A-255 (12.40, 25.5 %) and B-14 (5.70, 14 %) in the shop; templates for
-    flat rate shipping at both rates and for the bank transfer fee; a rounding article."""
+    flat rate shipping at both rates and for the bank transfer fee; a rounding article (0 %: a rounding row
+    may correct the total, never VAT)."""
     wc.reset(seed={"products": 0, "orders": 0}, shipping_tax_split=True)
     settings.SILTA_BASE_URL = live_server.url
     tenant = connect_both(ea, wc, "orders")
@@ -76,7 +77,7 @@ def shop(ea, wc, live_server, settings):
     s = Shop(tenant, ea, wc)
     s.article("A-255", "Kahvikuppi", "12.40", "25.5", stock=True)
     s.article("B-14", "Kahvipapu 250 g", "5.70", "14", stock=True)
-    for number, rate in (("SHIP-255", "25.5"), ("SHIP-14", "14"), ("FEE-255", "25.5"), ("ROUND", "25.5")):
+    for number, rate in (("SHIP-255", "25.5"), ("SHIP-14", "14"), ("FEE-255", "25.5"), ("ROUND", "0")):
         s.article(number, f"Template {number}", "0", rate, shown=False, kind="Service")
     assert sync_articles(tenant).status == "succeeded"
     s.template("shipping", "flat_rate:1", "SHIP-255", "SHIP-14")

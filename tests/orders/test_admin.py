@@ -94,3 +94,36 @@ def test_retry_enqueues_the_tenants_waiting_orders_and_nobody_elses(client, owne
     assert len(queued) == 1
     assert queued[0].task["func"] == tasks.transfer_orders.path
     assert queued[0].task["args"] == (active_a.pk, "manual", [1])
+
+
+def test_book_lines_as_one_unit_is_the_waiting_orders_own_choice_audited(
+        client, owner_a, member_b, outsider, active_a, tenant_b, django_capture_on_commit_callbacks):  # fmt: skip
+    """The one-click fix of "book this line as 1 × 1.00": owners and members of the order's company only."""
+    from integration.models import AuditEntry
+
+    url = reverse("admin:integration_ordertransfer_changelist")
+    mine = OrderTransfer.objects.get(tenant=active_a)
+    theirs = OrderTransfer.objects.get(tenant=tenant_b)
+    OrderTransfer.objects.filter(pk__in=[mine.pk, theirs.pk]).update(status=OrderTransfer.Status.WAITING)
+    form = {"action": "book_lines_as_one_unit", "_selected_action": [mine.pk, theirs.pk]}
+    # An outsider (staff, no company) gets no such action and changes nothing
+    client.force_login(outsider)
+    client.post(url, form, follow=True)
+    assert not OrderTransfer.objects.filter(lines_as_one_unit=True).exists()
+    # A member of the other company changes only their own company's order
+    client.force_login(member_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, form, follow=True)
+    assert OrderTransfer.objects.filter(pk=theirs.pk, lines_as_one_unit=True).exists()
+    assert not OrderTransfer.objects.get(pk=mine.pk).lines_as_one_unit
+    # The owner of the order's company
+    client.force_login(owner_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, form, follow=True)
+    assert "1 waiting order(s) will book such lines as one unit" in response.content.decode()
+    assert OrderTransfer.objects.get(pk=mine.pk).lines_as_one_unit
+    entries = AuditEntry.objects.filter(action="booked_as_one_unit")
+    assert sorted((e.tenant_id, e.username) for e in entries) == sorted([(active_a.pk, "owner_a"), (tenant_b.pk, "member_b")])
+    queued = [t.task["args"] for t in OrmQ.objects.all() if t.task["func"] == "integration.tasks.transfer_orders"]
+    assert (active_a.pk, "manual", [mine.shop_order_id]) in queued
+    assert all(args[0] != active_a.pk or args[2] == [mine.shop_order_id] for args in queued)

@@ -4,7 +4,8 @@ Every amount is checked to the cent against arithmetic written out by hand in th
 rows are positive (eAccounting turns a credit invoice's quantities negative); the row rule is the
 invoice's: amount = round2(q × unit); with IncludesVat net = round2(amount / (1 + rate)), VAT = amount − net;
 otherwise net = amount, VAT = round2(amount × rate). A WooCommerce refund line carries negative quantity,
-total and tax, and the id of the order line it refunds in its ``_refunded_item_id`` meta.
+total and tax, and the id of the order line it refunds (its ``_refunded_item_id`` meta, parsed into
+``refunded_item_id``).
 """
 
 from dataclasses import replace
@@ -34,16 +35,18 @@ from tests.fixtures.document_orders import COFFEE, CTX, ROUND, SOCKS, figures, l
 
 D = Decimal
 REFUND = ref(23, "HYVITYS", "Hyvitys", "25.5")
+REFUND_14 = ref(24, "HYVITYS-14", "Hyvitys 14 %", "14")
+REFUNDS = {D("25.5"): REFUND, D("14"): REFUND_14}
 
 
 def refund_line(of: OrderLine, q, net, tax, *, rate_id=1, item_id=None) -> OrderLine:
     """The shop's refund line for order line ``of``: q units, ``net`` + ``tax`` paid back, all negative."""
     taxes = [LineTax(rate_id, -D(tax), -D(tax))] if rate_id else []
-    meta = {"_refunded_item_id": str(of.id if item_id is None else item_id)} if item_id != "" else {}
+    refunded = (of.id if item_id is None else item_id) if item_id != "" else None
     return OrderLine(
         id=of.id + 1, name=of.name, product_id=of.product_id, variation_id=of.variation_id, quantity=-D(q),
         sku=of.sku, price=-D(net) / D(q) if D(q) else -D(net), subtotal=-D(net), subtotal_tax=-D(tax),
-        total=-D(net), total_tax=-D(tax), tax_class=of.tax_class, taxes=taxes, meta=meta,
+        total=-D(net), total_tax=-D(tax), tax_class=of.tax_class, taxes=taxes, refunded_item_id=refunded,
     )  # fmt: skip
 
 
@@ -60,8 +63,8 @@ def credit_ctx(o: ShopOrder, ctx: PlanContext = CTX, **kw) -> CreditContext:
     assert isinstance(plan, DocumentPlan), plan
     values = dict(
         includes_vat=ctx.includes_vat, vat_mode=ctx.vat_mode, order_lines=rows_by_line_id(o, plan),
-        tax_rate_percent=ctx.tax_rate_percent, refund_article=REFUND, rounding_article=ctx.rounding_article,
-        rounding_limit=ctx.rounding_limit, currency=o.currency,
+        tax_rate_percent=ctx.tax_rate_percent, refund_articles=REFUNDS, rounding_article=ctx.rounding_article,
+        rounding_limit=ctx.rounding_limit, currency=o.currency, sale_rows=plan.rows,
     )  # fmt: skip
     values.update(kw)
     return CreditContext(**values)
@@ -148,27 +151,42 @@ def test_refund_of_a_line_and_the_shipping_puts_the_shipping_on_the_refund_artic
     assert totals(plan) == (D("24.84"), D("6.34"), D("31.18"), D("31.18"), D("0"))
 
 
-def test_amount_only_refund_is_one_row_on_the_refund_article():
+def test_amount_only_refund_is_split_by_rate_as_the_order_was_sold():
     plan = plan_credit(refund(amount="10.00"), credit_ctx(TWO_RATES))
-    # Gross 10.00 at 25.5 % → net round2(10.00 / 1.255 = 7.9681) = 7.97, VAT 2.03
-    assert figures(plan) == [("HYVITYS", D("1"), D("10.00"), D("0"), D("25.5"), D("7.97"), D("2.03"))]
-    assert totals(plan) == (D("7.97"), D("2.03"), D("10.00"), D("10.00"), D("0"))
+    # The sale: 49.80 gross at 25.5 %, 26.85 at 14 %, 76.65 in all.
+    # 10.00 × 49.80 / 76.65 = 6.4971 → 6.49 + a cent; 10.00 × 26.85 / 76.65 = 3.5029 → 3.50 (the cent left over
+    # goes to the larger remainder, 0.0071 > 0.0029): 6.50 + 3.50 = 10.00
+    # 6.50 at 25.5 % → net round2(6.50 / 1.255 = 5.1793) = 5.18, VAT 1.32
+    # 3.50 at 14 %   → net round2(3.50 / 1.14 = 3.0702) = 3.07, VAT 0.43
+    assert figures(plan) == [
+        ("HYVITYS", D("1"), D("6.50"), D("0"), D("25.5"), D("5.18"), D("1.32")),
+        ("HYVITYS-14", D("1"), D("3.50"), D("0"), D("14"), D("3.07"), D("0.43")),
+    ]
+    assert [(r.text, r.source) for r in plan.rows] == [
+        ("Hyvitys (25.5 %)", "refund amount (25.5 %)"), ("Hyvitys 14 % (14 %)", "refund amount (14 %)"),
+    ]  # fmt: skip
+    assert totals(plan) == (D("8.25"), D("1.75"), D("10.00"), D("10.00"), D("0"))
 
 
-def test_amount_only_refund_for_a_company_is_net_of_the_refund_articles_vat():
-    # Net basis: unit round2(10.00 / 1.255 = 7.9681) = 7.97; VAT round2(7.97 × 0.255 = 2.0324) = 2.03 → 10.00
-    plan = plan_credit(refund(amount="10.00"), credit_ctx(TWO_RATES, replace(CTX, includes_vat=False)))
-    assert figures(plan) == [("HYVITYS", D("1"), D("7.97"), D("0"), D("25.5"), D("7.97"), D("2.03"))]
-    assert totals(plan) == (D("7.97"), D("2.03"), D("10.00"), D("10.00"), D("0"))
+def test_amount_only_refund_for_a_company_is_net_of_each_rate():
+    # The same split; net basis: 6.50 → unit round2(5.1793) = 5.18, VAT round2(5.18 × 0.255 = 1.3209) = 1.32;
+    # 3.50 → unit round2(3.0702) = 3.07, VAT round2(3.07 × 0.14 = 0.4298) = 0.43 → 10.00
+    o = order([line(101, 2, "39.68", "10.12"), line(102, 3, "23.55", "3.30", rate_id=2)], prices_include_tax=False)
+    plan = plan_credit(refund(amount="10.00"), credit_ctx(o, replace(CTX, includes_vat=False)))
+    assert figures(plan) == [
+        ("HYVITYS", D("1"), D("5.18"), D("0"), D("25.5"), D("5.18"), D("1.32")),
+        ("HYVITYS-14", D("1"), D("3.07"), D("0"), D("14"), D("3.07"), D("0.43")),
+    ]
+    assert totals(plan) == (D("8.25"), D("1.75"), D("10.00"), D("10.00"), D("0"))
 
 
 def test_refund_of_a_discounted_line_credits_the_refunded_amount_not_the_list_price():
     # 10 % coupon: socks 39.68 net → 35.71 (tax 9.11): 44.82 gross for two, list price 24.90 each.
     o = order([line(101, 2, "39.68", "10.12", "35.71", "9.11")])
     original = plan_document(o, CTX)
-    # The invoice row: 24.90 with discount 1 − 35.71 / 39.68 = 0.10005 → 0.1001;
-    # round2(2 × 24.90 × 0.8999 = 44.81502) = 44.82 → net round2(35.7131) = 35.71, VAT 9.11
-    assert figures(original) == [("VS-1", D("2"), D("24.90"), D("0.1001"), D("25.5"), D("35.71"), D("9.11"))]
+    # The invoice row: 24.90 with the gross discount 1 − 44.82 / 49.80 = 0.1000;
+    # round2(2 × 24.90 × 0.9 = 44.82) = 44.82 → net round2(35.7131) = 35.71, VAT 9.11
+    assert figures(original) == [("VS-1", D("2"), D("24.90"), D("0.1000"), D("25.5"), D("35.71"), D("9.11"))]
     # One sock back: WooCommerce refunds 35.71 / 2 = 17.855 → 17.86 net and 9.11 / 2 = 4.555 → 4.56 tax
     plan = plan_credit(refund(refund_line(o.line_items[0], 1, "17.86", "4.56")), credit_ctx(o))
     # 1 × 22.42, no discount → net round2(22.42 / 1.255 = 17.8645) = 17.86, VAT 4.56 (not 24.90 at list price)
@@ -258,11 +276,13 @@ def test_refund_line_of_an_unknown_order_line_waits_naming_the_line():
 
 
 def test_amount_only_part_without_a_refund_article_waits():
-    ctx = credit_ctx(TWO_RATES, refund_article=None)
+    ctx = credit_ctx(TWO_RATES, refund_articles={D("25.5"): REFUND})
     assert plan_credit(refund(amount="10.00"), ctx) == Waiting((
-        "Refund 601: 10.00 EUR is not on any refunded line (shipping, a fee or a goodwill amount) and needs a "
-        "refund article — set a refund article in the order settings, then Retry",
+        "Refund 601: 3.50 EUR at 14 % VAT (of 10.00, split by VAT rate as the order was sold) is not on any "
+        "refunded line (shipping, a fee or a goodwill amount) and needs a refund article with 14 % VAT — set a "
+        "refund article in the order settings, then Retry",
     ))  # fmt: skip
+    ctx = credit_ctx(TWO_RATES, refund_articles={})
     # Refunded lines alone need no refund article
     assert isinstance(plan_credit(refund(refund_line(SOCKS_LINE, 1, "19.84", "5.06")), ctx), CreditPlan)
 
@@ -270,11 +290,16 @@ def test_amount_only_part_without_a_refund_article_waits():
 def test_every_reason_is_collected():
     # An unknown line's 24.90 is still a line's: only 31.18 − 24.90 = 6.28 is amount-only
     r = refund(refund_line(SOCKS_LINE, 1, "19.84", "5.06", item_id=9999), amount="31.18")
-    assert plan_credit(r, credit_ctx(TWO_RATES, refund_article=None)).reasons == (
+    # split as sold: 6.28 × 49.80 / 76.65 = 4.0802 → 4.08, 6.28 × 26.85 / 76.65 = 2.1998 → 2.19 + the cent left
+    assert plan_credit(r, credit_ctx(TWO_RATES, refund_articles={})).reasons == (
         "Refund 601 line 1 (Villasukat) refunds order line 9999, which is not among the transferred order's "
         "lines — credit it in eAccounting by hand",
-        "Refund 601: 6.28 EUR is not on any refunded line (shipping, a fee or a goodwill amount) and needs a "
-        "refund article — set a refund article in the order settings, then Retry",
+        "Refund 601: 4.08 EUR at 25.5 % VAT (of 6.28, split by VAT rate as the order was sold) is not on any "
+        "refunded line (shipping, a fee or a goodwill amount) and needs a refund article with 25.5 % VAT — set a "
+        "refund article in the order settings, then Retry",
+        "Refund 601: 2.20 EUR at 14 % VAT (of 6.28, split by VAT rate as the order was sold) is not on any "
+        "refunded line (shipping, a fee or a goodwill amount) and needs a refund article with 14 % VAT — set a "
+        "refund article in the order settings, then Retry",
     )
 
 
@@ -314,25 +339,27 @@ def test_rounding_difference_without_a_rounding_article_waits():
     )
 
 
-def test_a_credit_over_the_refund_gets_a_negative_rounding_row_and_a_taxed_rounding_article_waits():
+def test_a_refund_no_unit_price_makes_is_credited_at_the_sales_unit_with_a_discount_that_lands_on_it():
     # A company: 3 socks for 10.01 net + 2.55 tax (round2(10.01 × 0.255 = 2.5526)) = 12.56, all refunded.
     o = order([line(101, 3, "10.01", "2.55")], prices_include_tax=False)
     r = refund(refund_line(o.line_items[0], 3, "10.01", "2.55"))
-    # Unit round2(10.01 / 3 = 3.3367) = 3.34; 3 × 3.34 = 10.02, VAT round2(10.02 × 0.255 = 2.5551) = 2.56 → 12.58:
-    # 0.02 more than the shop refunded → a rounding row of −0.02 at 0 % → 12.56
-    plan = plan_credit(r, credit_ctx(o, NET_CTX))
-    assert figures(plan) == [
-        ("VS-1", D("3"), D("3.34"), D("0"), D("25.5"), D("10.02"), D("2.56")),
-        ("PYOR", D("1"), D("-0.02"), D("0"), D("0"), D("-0.02"), D("0.00")),
-    ]
-    assert totals(plan) == (D("10.00"), D("2.56"), D("12.56"), D("12.56"), D("-0.02"))
-    # A 25.5 % rounding article, net basis: unit round2(−0.02 / 1.255 = −0.0159) = −0.02,
-    # VAT round2(−0.02 × 0.255 = −0.0051) = −0.01 → 12.58 − 0.03 = 12.55 ≠ 12.56
-    taxed = ref(41, "PYOR-VAT", "Pyöristys", "25.5")
-    assert plan_credit(r, credit_ctx(o, NET_CTX, rounding_article=taxed)).reasons == (
-        "A rounding row of -0.02 on article PYOR-VAT (25.5 % VAT) would leave the credit at 12.55 EUR against the "
-        "shop's refund of 12.56 — use a rounding article with 0 % VAT",
+    # Unit round2(10.01 / 3 = 3.3367) = 3.34 would make 10.02 (VAT 2.56 against the shop's 2.55, a difference a
+    # rounding row could not take back). The sale's unit 3.34 with a discount: 1 − 10.01 / 10.02 = 0.000998 →
+    # 0.0010: round2(3 × 3.34 × 0.999 = 10.00998) = 10.01, VAT round2(10.01 × 0.255 = 2.5526) = 2.55 → 12.56
+    plan = plan_credit(r, credit_ctx(o, replace(NET_CTX, vat_tolerance=D("0.01"))))
+    assert figures(plan) == [("VS-1", D("3"), D("3.34"), D("0.0010"), D("25.5"), D("10.01"), D("2.55"))]
+    assert totals(plan) == (D("10.01"), D("2.55"), D("12.56"), D("12.56"), D("0"))
+
+
+def test_a_credit_whose_vat_differs_from_what_the_shop_paid_back_waits():
+    # One sock of TWO_RATES back, but the shop says it paid back 5.07 tax on 19.83 net (24.90): eAccounting's
+    # row 24.90 → net round2(19.8406) = 19.84, VAT 5.06 — a cent of VAT away: held, not booked.
+    r = refund(refund_line(SOCKS_LINE, 1, "19.83", "5.07"))
+    assert plan_credit(r, credit_ctx(TWO_RATES)).reasons == (
+        "Refund 601: VAT at 25.5 %: the shop paid back 5.07 EUR, eAccounting would credit 5.06 — Silta books no VAT "
+        "difference (allowed: 0.00, the order settings' VAT tolerance); credit it in eAccounting by hand",
     )
+    assert isinstance(plan_credit(r, credit_ctx(TWO_RATES, vat_tolerance=D("0.01"))), CreditPlan)
 
 
 def test_lines_refunding_more_than_the_amount_wait_with_both_figures():

@@ -90,24 +90,43 @@ def test_three_vat_rates_net_prices_when_the_document_excludes_vat():
     assert totals(plan) == (D("99.00"), D("18.04"), D("117.04"), D("117.04"), D("18.04"), D("0"))
 
 
-def test_shipping_split_last_rate_takes_the_remainder_and_a_cent_goes_to_rounding():
-    # Shipping 10.03 net, taxed by the shop 1.13 at 25.5 %, 0.47 at 14 %, 0.23 at 10 %; net prices (company).
+def test_shipping_split_the_shop_cannot_have_made_holds_with_both_vat_figures():
+    # Shipping 10.03 net, taxed by the shop 1.13 at 25.5 %, 0.47 at 14 %, 0.23 at 10 %; net prices (company);
+    # the only goods are at 25.5 %, so the goods cannot show the shop's split.
     # Nets: round2(1.13 / 0.255 = 4.4314) = 4.43; round2(0.47 / 0.14 = 3.357) = 3.36; 10 % takes the rest:
     # 10.03 − 4.43 − 3.36 = 2.24 (not 0.23 / 0.10 = 2.30), so the nets sum to the shop's 10.03.
     o = order([line(101, 2, "40.00", "10.20")], [shipping("10.03", {1: "1.13", 2: "0.47", 3: "0.23"})],
               prices_include_tax=False)  # fmt: skip
-    plan = plan_document(o, replace(CTX, includes_vat=False))
     # VAT: round2(4.43 × 0.255 = 1.12965) = 1.13; round2(3.36 × 0.14 = 0.4704) = 0.47; round2(2.24 × 0.10) = 0.22
-    assert figures(plan)[1:] == [
-        ("RAHTI-25.5", D("1"), D("4.43"), D("0"), D("25.5"), D("4.43"), D("1.13")),
-        ("RAHTI-14", D("1"), D("3.36"), D("0"), D("14"), D("3.36"), D("0.47")),
-        ("RAHTI-10", D("1"), D("2.24"), D("0"), D("10"), D("2.24"), D("0.22")),
-        ("PYOR", D("1"), D("0.01"), D("0"), D("0"), D("0.01"), D("0.00")),
-    ]
-    # Shop: 40.00 + 10.03 + VAT (10.20 + 1.13 + 0.47 + 0.23 = 12.03) = 62.06.
-    # eAccounting: net 40.00 + 4.43 + 3.36 + 2.24 = 50.03, VAT 10.20 + 1.13 + 0.47 + 0.22 = 12.02 → 62.05;
-    # 0.01 to rounding → 62.06. The VAT stays 12.02: eAccounting computes it, and 0.01 is within the limit.
+    # against the receipt's 0.23 at 10 %: held, not booked (once the rounding row absorbed it silently).
+    assert plan_document(o, replace(CTX, includes_vat=False)) == Waiting((
+        "VAT at 10 %: the customer's receipt says 0.23 EUR, eAccounting would book 0.22 — Silta books no VAT "
+        "difference (allowed: 0.00, the order settings' VAT tolerance). Check the shop's tax rounding setting and "
+        "this order's prices; book the order in eAccounting by hand if the shop's figures are right",
+    ))  # fmt: skip
+    # A tenant that allows a cent per rate gets it booked, the total meeting the shop's by a 0 % rounding row:
+    # eAccounting net 40.00 + 4.43 + 3.36 + 2.24 = 50.03, VAT 10.20 + 1.13 + 0.47 + 0.22 = 12.02 → 62.05;
+    # the shop 62.06: 0.01 on the rounding article.
+    plan = plan_document(o, replace(CTX, includes_vat=False, vat_tolerance=D("0.01")))
+    assert figures(plan)[-1] == ("PYOR", D("1"), D("0.01"), D("0"), D("0"), D("0.01"), D("0.00"))
     assert totals(plan) == (D("50.04"), D("12.02"), D("62.06"), D("62.06"), D("12.03"), D("0.01"))
+
+
+def test_three_rate_shipping_net_is_the_shops_own_split_by_the_goods():
+    """The issue's case: the shop splits shipping 6.90 by the goods' nets (25.5 % 20.00, 14 % 36.00,
+    10 % 45.00 of 101.00), highest rate first, the last taking the rest: 6.90 × 20 / 101 = 1.3663 → 1.37,
+    6.90 × 36 / 101 = 2.4594 → 2.46, 10 %: 6.90 − 1.37 − 2.46 = 3.07. Its taxes: round2(1.37 × 0.255 = 0.34935)
+    = 0.35, round2(2.46 × 0.14 = 0.3444) = 0.34, round2(3.07 × 0.10 = 0.307) = 0.31.
+    Rebuilding the nets as tax / rate gives 0.35 / 0.255 = 1.37, 0.34 / 0.14 = 2.43 and the rest 3.10: VAT 0.31 at
+    10 % still, but 2.43 × 0.14 = 0.3402 → 0.34 and the nets are not the shop's. The shop's split is taken."""
+    o = order([line(101, 1, "20.00", "5.10"), line(102, 1, "36.00", "5.04", rate_id=2),
+               line(103, 1, "45.00", "4.50", rate_id=3)],
+              [shipping("6.90", {1: "0.35", 2: "0.34", 3: "0.31"})], prices_include_tax=False)  # fmt: skip
+    plan = plan_document(o, replace(CTX, includes_vat=False))
+    assert [(r.article.number, r.net, r.vat) for r in plan.rows[3:]] == [
+        ("RAHTI-25.5", D("1.37"), D("0.35")), ("RAHTI-14", D("2.46"), D("0.34")), ("RAHTI-10", D("3.07"), D("0.31")),
+    ]  # fmt: skip
+    assert plan.total == o.total and plan.vat == o.total_tax
 
 
 def test_single_rate_shipping_is_one_row_named_after_the_method():
@@ -242,9 +261,14 @@ def test_gift_card_without_a_template_waits():
 def test_gift_card_template_with_vat_waits():
     o = order([line(101, 2, "40.00", "10.20")], fees=[fee("Store credit", "-20.00", {}, tax_status="none")])
     taxed = ref(40, "LK-VAT", "Lahjakortti", "25.5")
-    reasons = plan_document(o, replace(CTX, gift_card_article=taxed)).reasons
-    assert reasons[0].startswith("Gift card or store credit 'Store credit' (20.00 EUR): eAccounting article LK-VAT")
-    assert "has 25.5 % VAT but the shop charged 0 %" in reasons[0]
+    assert plan_document(o, replace(CTX, gift_card_article=taxed)) == Waiting((
+        "Gift card or store credit 'Store credit' (20.00 EUR) is a payment, not a sale, but the gift card article "
+        "LK-VAT (Lahjakortti) has 25.5 % VAT: it would lower output VAT the order never charged — give it a 0 % "
+        "balance-sheet coding (e.g. a liability for gift cards sold) in eAccounting, or choose such an article in "
+        "the order settings, then Retry",
+    ))  # fmt: skip
+    # The same for a reverse-charge customer, where eAccounting would book the row at 0 % anyway
+    assert isinstance(plan_document(o, replace(CTX, gift_card_article=taxed, vat_mode="reverse_charge")), Waiting)
 
 
 # ---------------------------------------------------------------------- totals and rounding
@@ -284,22 +308,21 @@ def test_rounding_difference_without_a_rounding_article_waits():
     )
 
 
-def test_rounding_article_with_vat_books_its_vat_and_waits_when_the_total_cannot_meet():
+def test_rounding_article_with_vat_holds_the_order_with_the_cause_and_the_fix():
     # A company buys 3 coffee for 10.00 net, VAT 1.40; the shop's total says 11.42 (a cent-rounding plugin).
     # eAccounting: unit round2(10.00 / 3) = 3.33; 3 × 3.33 = 9.99, VAT round2(9.99 × 0.14 = 1.3986) = 1.40
-    # → 11.39: 0.03 short. A 25.5 % rounding article, net basis: unit round2(0.03 / 1.255 = 0.0239) = 0.02,
-    # VAT round2(0.02 × 0.255 = 0.0051) = 0.01 → +0.03: the total meets (VAT 1.41, within the limit).
+    # → 11.39: 0.03 short. A 25.5 % rounding article would move VAT: the order holds.
     o = order([line(102, 3, "10.00", "1.40", rate_id=2)], total="11.42", prices_include_tax=False)
     taxed = ref(41, "PYOR-VAT", "Pyöristys", "25.5")
-    ctx = replace(CTX, includes_vat=False, rounding_article=taxed)
-    plan = plan_document(o, ctx)
-    assert figures(plan)[1] == ("PYOR-VAT", D("1"), D("0.02"), D("0"), D("25.5"), D("0.02"), D("0.01"))
-    assert (plan.total, plan.vat, plan.rounding) == (D("11.42"), D("1.41"), D("0.03"))
-    # The shop at 11.41 (0.02 short): unit round2(0.02 / 1.255 = 0.0159) = 0.02, VAT 0.01 → +0.03 → 11.42
-    assert plan_document(replace(o, total=D("11.41")), ctx).reasons == (
-        "A rounding row of 0.02 on article PYOR-VAT (25.5 % VAT) would leave eAccounting's total at 11.42 EUR "
-        "against the shop's 11.41 — use a rounding article with 0 % VAT",
+    assert plan_document(o, replace(CTX, includes_vat=False, rounding_article=taxed)).reasons == (
+        "The order's total 11.42 EUR differs from what eAccounting would book, 11.39, by 0.03, but the rounding "
+        "article PYOR-VAT (Pyöristys) has 25.5 % VAT: a rounding row may correct the total, never VAT — give it a "
+        "0 % coding in eAccounting or choose a 0 % article in the order settings, then Retry",
     )
+    # The 0 % article books 0.03 with no VAT
+    plan = plan_document(o, replace(CTX, includes_vat=False))
+    assert figures(plan)[1] == ("PYOR", D("1"), D("0.03"), D("0"), D("0"), D("0.03"), D("0.00"))
+    assert (plan.total, plan.vat, plan.rounding) == (D("11.42"), D("1.40"), D("0.03"))
 
 
 def test_difference_over_the_limit_waits_with_both_figures():
@@ -314,8 +337,8 @@ def test_difference_over_the_limit_waits_with_both_figures():
 def test_vat_difference_over_the_limit_waits_even_when_the_total_agrees():
     o = replace(THREE_RATES, total_tax=D("18.24"))
     assert plan_document(o, CTX).reasons == (
-        "The order's total 117.04 EUR (VAT 18.24) differs from what eAccounting would book, 117.04 (VAT 18.04), "
-        "by more than the rounding limit 0.05",
+        "VAT in total: the customer's receipt says 18.24 EUR, its lines' taxes and eAccounting 18.04 — Silta books "
+        "no VAT difference (allowed: 0.00, the order settings' VAT tolerance). Check the order in the shop, then Retry",
     )
 
 
@@ -326,8 +349,12 @@ def test_article_with_another_vat_rate_than_the_shop_charged_waits():
     assert plan_document(o, CTX).reasons == (
         "Line 1 (Villasukat, SKU VS-1): eAccounting article VS-1 (Villasukat) has 25.5 % VAT but the shop "
         "charged 24 % — correct the article or the shop's tax class, then Retry",
-        "The order's total 49.60 EUR (VAT 9.60) differs from what eAccounting would book, 49.60 (VAT 10.08), "
-        "by more than the rounding limit 0.05",
+        "VAT at 25.5 %: the customer's receipt says 0.00 EUR, eAccounting would book 10.08 — Silta books no VAT "
+        "difference (allowed: 0.00, the order settings' VAT tolerance). Check the shop's tax rounding setting and "
+        "this order's prices; book the order in eAccounting by hand if the shop's figures are right",
+        "VAT at 24 %: the customer's receipt says 9.60 EUR, eAccounting would book 0.00 — Silta books no VAT "
+        "difference (allowed: 0.00, the order settings' VAT tolerance). Check the shop's tax rounding setting and "
+        "this order's prices; book the order in eAccounting by hand if the shop's figures are right",
     )
 
 
@@ -488,3 +515,88 @@ def test_discount_as_percent_is_one_switch(monkeypatch):
 def test_unknown_vat_mode_is_refused():
     with pytest.raises(ValueError):
         replace(CTX, vat_mode="eu")
+
+
+# ---------------------------------------------------------------------- the shop's own numbers (#17)
+def test_a_percent_coupon_on_gross_rows_takes_the_gross_ratio_and_lands_on_the_receipt():
+    """3 × Villasukat 9.90 in a tax-inclusive shop with 15 % off: 29.70 gross listed (23.67 net + 6.03 tax),
+    the receipt's line 25.24 gross (20.11 net + 5.13 tax).
+    The net ratio 1 − 20.11 / 23.67 = 0.15040 → 0.1504 on the gross unit: round2(29.70 × 0.8496 = 25.2331) = 25.23,
+    a cent off the receipt. The gross ratio 1 − 25.24 / 29.70 = 0.15017 → 0.1502: round2(29.70 × 0.8498 =
+    25.2391) = 25.24 → net round2(25.24 / 1.255 = 20.1116) = 20.11, VAT 5.13: the receipt's, no rounding row."""
+    o = order([line(101, 3, "23.67", "6.03", "20.11", "5.13")])
+    plan = plan_document(o, CTX)
+    assert figures(plan) == [("VS-1", D("3"), D("9.90"), D("0.1502"), D("25.5"), D("20.11"), D("5.13"))]
+    assert totals(plan) == (D("20.11"), D("5.13"), D("25.24"), D("25.24"), D("5.13"), D("0"))
+
+
+def test_row_discount_lands_on_the_shops_cent_or_keeps_the_ratio():
+    # 2 × 124.90 = 249.80 listed, 212.33 charged: 1 − 212.33 / 249.80 = 0.15000 → 0.1500 → 212.33 ✓
+    assert document_plan.row_discount(D("2"), D("124.90"), D("249.80"), D("212.33")) == D("0.1500")
+    # 100 × 12.34 = 1234.00 listed, 1110.61 charged: ratio 0.099992 → 0.1000 → 1110.60; a step of 0.0001 moves
+    # the row 0.1234 (0.0999 → 1110.72): no 4-decimal discount lands on 1110.61, so the ratio stays and the
+    # totals check tells the cent.
+    assert document_plan.row_discount(D("100"), D("12.34"), D("1234.00"), D("1110.61")) == D("0.1000")
+    assert document_plan.row_discount(D("2"), D("5.00"), D("10.00"), D("10.00")) == D("0")
+
+
+def test_a_taxed_negative_fee_at_a_rate_no_goods_carry_holds():
+    # Coffee only (14 %); a "Kanta-asiakasalennus" −8.00 net taxed 2.04 at 25.5 %: it would lower 25.5 % VAT the
+    # order never charged. 10.20 gross discount.
+    o = order([line(102, 3, "30.00", "4.20", rate_id=2)],
+              fees=[fee("Kanta-asiakasalennus", "-8.00", {1: "-2.04"})])  # fmt: skip
+    assert plan_document(o, CTX) == Waiting((
+        "Fee 'Kanta-asiakasalennus' (payment method Lasku): a discount of 10.04 EUR is taxed at 25.5 %, a rate none "
+        "of the order's goods carry, so it would lower VAT the order never charged — give the fee the tax class of "
+        "the goods it discounts in the shop (or book the order by hand), then Retry",
+    ))  # fmt: skip
+    # At the goods' own rate it is a discount on the fee article: −8.00 net at 14 % would need a 14 % fee article
+    at_14 = order([line(102, 3, "30.00", "4.20", rate_id=2)], fees=[fee("Alennus", "-8.00", {2: "-1.12"})])
+    assert isinstance(plan_document(at_14, replace(CTX, fee_templates={D("14"): ref(26, "ALE-14", "Alennus", "14")})),
+                      DocumentPlan)  # fmt: skip
+
+
+# 3 for 1.00 a hundred times: 300 × Pipo (25.5 %) for 100.00 gross: the unit 100.00 / 300 = 0.3333 → 0.33,
+# and 300 × 0.33 = 99.00. Net 79.68 + tax 20.32 (100.00 / 1.255 = 79.6813).
+THREE_FOR_ONE = order([line(101, 300, "79.68", "20.32", name="Pipo 3 kpl/1 €")])
+
+
+def test_a_line_two_decimal_unit_prices_cannot_make_holds_with_the_cause_and_the_fix():
+    assert plan_document(THREE_FOR_ONE, CTX) == Waiting((
+        "Line 1 (Pipo 3 kpl/1 €, SKU VS-1): no two-decimal unit price makes the line's 100.00 EUR from 300 units "
+        "(300 × 0.33 = 99.00) — book this line as 1 × 100.00: choose “Book lines as one unit” for this order in "
+        "Order transfers (eAccounting then counts 1 unit out of stock, not 300)",
+    ))  # fmt: skip
+
+
+def test_chosen_one_unit_books_the_line_as_one_times_its_total():
+    plan = plan_document(THREE_FOR_ONE, replace(CTX, lines_as_one_unit=True))
+    # 1 × 100.00 → net round2(100.00 / 1.255 = 79.6813) = 79.68, VAT 20.32: the receipt's
+    assert figures(plan) == [("VS-1", D("1"), D("100.00"), D("0"), D("25.5"), D("79.68"), D("20.32"))]
+    assert plan.rows[0].text == "Pipo 3 kpl/1 € (300 pcs)" and plan.rows[0].source == "line 1: Pipo 3 kpl/1 €"
+    assert totals(plan) == (D("79.68"), D("20.32"), D("100.00"), D("100.00"), D("20.32"), D("0"))
+    # Lines that can be made stay as they are
+    assert figures(plan_document(THREE_RATES, replace(CTX, lines_as_one_unit=True))) == figures(plan_document(THREE_RATES, CTX))
+
+
+def test_lines_no_four_decimal_discount_lands_on_are_named_with_the_one_unit_choice():
+    """5 × 22.78 (net shop, a company) less 15 %: the receipt's line is 113.90 − 17.09 = 96.81 net
+    (tax round2(96.81 × 0.255 = 24.6866) = 24.69). The ratio 1 − 96.81 / 113.90 = 0.15004 → 0.1500 makes
+    round2(113.90 × 0.85 = 96.815) = 96.82, and a step of 0.0001 moves the row 0.0114: 0.1501 → 96.80.
+    96.81 / 5 = 19.362 is no unit price either. The cent goes to the rounding row — but the VAT:
+    round2(96.82 × 0.255 = 24.6891) = 24.69, the receipt's: booked. Twice that line and a third makes VAT
+    drift: the order waits naming the lines and the one-unit choice, and books with it."""
+    one = line(101, 5, "113.90", "29.04", "96.81", "24.69")
+    plan = plan_document(order([one], prices_include_tax=False), replace(CTX, includes_vat=False))
+    assert isinstance(plan, DocumentPlan) and plan.rounding == D("-0.01")
+    many = order([replace(one, id=1010 + i) for i in range(6)], prices_include_tax=False)
+    # 6 × 96.82 = 580.92 against 580.86 (0.06 > the 0.05 rounding limit)
+    waiting = plan_document(many, replace(CTX, includes_vat=False))
+    assert waiting.reasons[-1] == (
+        "6 line(s) cannot be made to the cent from quantity × unit price with a 4-decimal discount (line 1: 5 × 22.78 "
+        "less 15 % is 96.82, the receipt says 96.81) — book them as 1 × their total: choose “Book lines as one "
+        "unit” for this order in Order transfers"
+    )
+    chosen = plan_document(many, replace(CTX, includes_vat=False, lines_as_one_unit=True))
+    assert [(r.quantity, r.unit_price, r.discount) for r in chosen.rows] == [(D("1"), D("96.81"), D("0"))] * 6
+    assert chosen.total == many.total

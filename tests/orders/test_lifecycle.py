@@ -156,9 +156,21 @@ def test_a_partial_refund_of_one_line_plus_shipping_and_an_amount_only_refund(li
     credits = [i for i in life.documents("invoices") if i["IsCreditInvoice"]]
     assert len(credits) == 2
     first, goodwill = sorted(credits, key=lambda c: c["InvoiceNumber"])
-    # 12.40 on A-255 and the rest, 16.58 − 12.40 = 4.18, on the refund article (gross for a person).
-    assert [(r["ArticleNumber"], D(str(r["UnitPrice"]))) for r in first["Rows"]] == [("A-255", D("12.40")),
-                                                                                 ("REFUND", D("4.18"))]
+    # The sale (sandbox figures): A 2 × 12.40 = 24.80, B 5.70, shipping 5.90 net taxed 1.20 at 25.5 % and 0.17
+    # at 14 % → booked 4.71 + 1.20 = 5.91 (1.20 / 0.255 = 4.7059) and 1.19 + 0.17 = 1.36: 37.77 in all,
+    # 24.80 + 5.91 = 30.71 gross at 25.5 % and 5.70 + 1.36 = 7.06 at 14 %.
+    # 12.40 on A-255; the rest, 16.58 − 12.40 = 4.18, is split as the order was sold (the sandbox's REST refund
+    # cannot name the shipping line): 4.18 × 30.71 / 37.77 = 3.3987 → 3.39 + the cent left over (its remainder
+    # 0.0087 > 0.0013) = 3.40 on the refund article; 4.18 × 7.06 / 37.77 = 0.7813 → 0.78 at 14 % — no 14 %
+    # refund article is set, so on the sale's 14 % shipping template.
+    assert [(r["ArticleNumber"], D(str(r["UnitPrice"]))) for r in first["Rows"]] == [
+        ("A-255", D("12.40")), ("REFUND", D("3.40")), ("SHIP-14", D("0.78"))]
+    # Goodwill 5.00: 5.00 × 30.71 / 37.77 = 4.0654 → 4.06 + the cent (0.0054 > 0.0046) = 4.07; 0.9346 → 0.93
+    assert [(r["ArticleNumber"], D(str(r["UnitPrice"]))) for r in goodwill["Rows"]] == [
+        ("REFUND", D("4.07")), ("SHIP-14", D("0.93"))]
+    spec = {D(str(v["VatPercent"])): D(str(v["VatAmountInvoiceCurrency"])) for v in goodwill["VatSpecification"]}
+    # 4.07 → net round2(4.07 / 1.255 = 3.2430) = 3.24, VAT 0.83; 0.93 → net round2(0.8158) = 0.82, VAT 0.11
+    assert spec == {D("25.5"): D("-0.83"), D("14"): D("-0.11")}
     assert D(str(first["TotalAmount"])) + D(str(first["TotalVatAmount"])) == D("-16.58")
     assert D(str(goodwill["TotalAmount"])) + D(str(goodwill["TotalVatAmount"])) == D("-5.00")
     assert all(s.status == "done" for (kind, _), s in steps(order).items() if kind == "refund")

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from integration.webshops.base import ShopOrder
+from integration.webshops.base import ChargeKind, LineTax, RefundedCharge, RefundRef, ShopOrder
 from integration.webshops.woocommerce import parse
 from sandbox.woocommerce import reference as ref
 
@@ -139,12 +139,63 @@ def test_order_example():
     assert_documented(seen, example, FEE_LINE_KEYS | COUPON_LINE_KEYS | TAX_KEYS | META_KEYS | REFUND_KEYS)
 
 
+# The reference documents only a refund's line_items; WooCommerce's own REST test
+# (WC_REST_Order_Refunds_V2_Controller_Test::test_items_response_fields: "line, fees and shipping items
+# are all included in refund response") shows shipping_lines and fee_lines shaped as the order's.
+REFUND_CHARGE_KEYS = {"shipping_lines", "fee_lines"}
+
+
 def test_refund_example():
     example = ref.example("order-refunds", "List all refunds")
     refunds = [parse.refund(r, 723) for r in example]
     assert [(r.id, r.amount) for r in refunds] == [(726, Decimal("10.00")), (724, Decimal("9.00"))]
+    assert all(r.charges == [] for r in refunds)
     _, seen = read_keys(parse.refund, example[0], 723)
-    assert_documented(seen, example[0], META_KEYS)
+    assert_documented(seen, example[0], META_KEYS | REFUND_CHARGE_KEYS)
+
+
+def test_refund_of_shipping_and_fee_lines_parses_into_positive_typed_charges():
+    """A WooCommerce refund of a two-rate shipping line and a fee: negative figures, like the order's lines,
+    each naming the order line it pays back in ``_refunded_item_id``."""
+    data = {
+        "id": 812, "date_created_gmt": "2026-03-10T09:00:00", "amount": "12.79", "reason": "",
+        "line_items": [],
+        "shipping_lines": [{
+            "id": 815, "method_title": "Posti", "method_id": "flat_rate", "total": "-6.90", "total_tax": "-1.10",
+            "taxes": [{"id": 1, "total": "-0.29", "subtotal": ""}, {"id": 2, "total": "-0.81", "subtotal": ""}],
+            "meta_data": [{"id": 901, "key": "_refunded_item_id", "value": "77"}],
+        }],
+        "fee_lines": [{
+            "id": 816, "name": "Laskutuslisä", "tax_class": "", "tax_status": "taxable", "total": "-4.00",
+            "total_tax": "-0.79", "taxes": [{"id": 1, "total": "-0.51", "subtotal": ""}],
+            "meta_data": [{"id": 902, "key": "_refunded_item_id", "value": "78"}],
+        }],
+    }  # fmt: skip
+    r = parse.refund(data, 700)
+    D = Decimal
+    assert r.charges == [
+        RefundedCharge(ChargeKind.SHIPPING, 77, "Posti", D("6.90"), D("1.10"),
+                       (LineTax(1, D("0.29")), LineTax(2, D("0.81")))),
+        RefundedCharge(ChargeKind.FEE, 78, "Laskutuslisä", D("4.00"), D("0.79"), (LineTax(1, D("0.51")),)),
+    ]  # fmt: skip
+    assert [c.gross for c in r.charges] == [D("8.00"), D("4.79")]
+    # Without the meta, the line it pays back is unknown (the planner then decides whether that is clear)
+    del data["shipping_lines"][0]["meta_data"]
+    assert parse.refund(data, 700).charges[0].order_line_id is None
+
+
+def test_refund_line_items_carry_the_order_line_they_pay_back():
+    data = {"id": 813, "amount": "5.00", "line_items": [{
+        "id": 820, "name": "Kahvi", "product_id": 102, "quantity": -1, "total": "-4.39", "total_tax": "-0.61",
+        "taxes": [], "meta_data": [{"id": 903, "key": "_refunded_item_id", "value": "1020"}]}]}  # fmt: skip
+    assert parse.refund(data, 700).line_items[0].refunded_item_id == 1020
+
+
+def test_an_order_lists_its_refunds_oldest_first_with_positive_amounts():
+    example = ref.example("orders", "Retrieve an order")
+    data = {**example, "refunds": [{"id": 726, "reason": "", "total": "-10.00"}, {"id": 724, "reason": "", "total": "-9.00"}]}
+    assert parse.order(data).refunds == [RefundRef(724, Decimal("9.00")), RefundRef(726, Decimal("10.00"))]
+    assert parse.order({**example, "refunds": []}).refunds == []
 
 
 def test_shipping_methods_example():

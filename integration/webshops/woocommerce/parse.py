@@ -14,12 +14,15 @@ from ..base import (
     OWNED_PRODUCT_FIELDS,
     SYNC_HASH_META_KEY,
     Address,
+    ChargeKind,
     CouponLine,
     FeeLine,
     LineTax,
     OrderLine,
     PaymentGateway,
     ProductWrite,
+    RefundedCharge,
+    RefundRef,
     ShippingLine,
     ShippingMethod,
     ShopInfo,
@@ -31,6 +34,7 @@ from ..base import (
 )
 
 ZERO = Decimal("0")
+REFUNDED_ITEM_META = "_refunded_item_id"  # on a refund's line: the id of the order line it pays back
 
 
 # ---------------------------------------------------------------------- values
@@ -344,6 +348,7 @@ def order_line(data: dict) -> OrderLine:
         tax_class=str(data.get("tax_class") or ""),
         taxes=_taxes(data.get("taxes")),
         meta=meta(data.get("meta_data")),
+        refunded_item_id=refunded_item_id(meta(data.get("meta_data"))),
     )
 
 
@@ -411,6 +416,35 @@ def order(data: dict) -> ShopOrder:
         refunded_total=sum((abs(money(r.get("total"))) for r in data.get("refunds") or []), ZERO),
         meta=meta(data.get("meta_data")),
         raw=data,
+        refunds=refund_refs(data.get("refunds")),
+    )
+
+
+def refund_refs(items: Any) -> list[RefundRef]:
+    """The order's ``refunds`` (id and a negative ``total`` each), oldest first."""
+    refs = [RefundRef(int(r["id"]), abs(money(r.get("total")))) for r in items or [] if isinstance(r, dict) and r.get("id")]
+    return sorted(refs, key=lambda r: r.id)
+
+
+def refunded_item_id(values: dict[str, Any]) -> int | None:
+    """The order line a refund line pays back (its ``_refunded_item_id`` meta), None when it does not say."""
+    try:
+        return int(str(values.get(REFUNDED_ITEM_META)).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def refunded_charge(data: dict, kind: ChargeKind) -> RefundedCharge:
+    """A refund's shipping or fee line: WooCommerce gives it negative, as the order line it mirrors."""
+    name = data.get("method_title") if kind is ChargeKind.SHIPPING else data.get("name")
+    taxes = tuple(LineTax(t.rate_id, -t.total, None if t.subtotal is None else -t.subtotal) for t in _taxes(data.get("taxes")))
+    return RefundedCharge(
+        kind=kind,
+        order_line_id=refunded_item_id(meta(data.get("meta_data"))),
+        name=str(name or ""),
+        net=-money(data.get("total")),
+        tax=-money(data.get("total_tax")),
+        taxes=taxes,
     )
 
 
@@ -423,4 +457,6 @@ def refund(data: dict, order_id: int) -> ShopRefund:
         date_created_gmt=gmt(data.get("date_created_gmt")),
         line_items=[order_line(li) for li in data.get("line_items") or []],
         raw=data,
+        charges=[refunded_charge(s, ChargeKind.SHIPPING) for s in data.get("shipping_lines") or []]
+        + [refunded_charge(f, ChargeKind.FEE) for f in data.get("fee_lines") or []],
     )

@@ -504,14 +504,22 @@ class _Planner:
         return reason
 
     def shop_vat_by_rate(self) -> dict[Decimal, Decimal]:
-        """The VAT per percent on the customer's receipt: every line's, shipping's and fee's taxes."""
-        out: dict[Decimal, Decimal] = {}
+        """The VAT per percent on the customer's receipt, as WooCommerce makes its tax lines: the items' and
+        fees' taxes of a rate summed, then rounded to the cent, and the shipping's likewise (items keep their
+        taxes unrounded, to 6 decimals)."""
         o = self.order
-        for taxes in [x.taxes for x in o.line_items] + [s.taxes for s in o.shipping_lines] + [f.taxes for f in o.fee_lines]:
-            for t in taxes:
-                percent = self.ctx.tax_rate_percent.get(t.rate_id)
-                if percent is not None:
-                    out[percent] = out.get(percent, ZERO) + t.total
+        goods = [x.taxes for x in o.line_items] + [f.taxes for f in o.fee_lines]
+        shipping = [s.taxes for s in o.shipping_lines]
+        out: dict[Decimal, Decimal] = {}
+        for part in (goods, shipping):
+            sums: dict[Decimal, Decimal] = {}
+            for taxes in part:
+                for t in taxes:
+                    percent = self.ctx.tax_rate_percent.get(t.rate_id)
+                    if percent is not None:
+                        sums[percent] = sums.get(percent, ZERO) + t.total
+            for percent, total in sums.items():
+                out[percent] = out.get(percent, ZERO) + round2(total)
         return out
 
     def check_vat(self) -> None:

@@ -6,8 +6,7 @@ from playwright.sync_api import expect
 
 from integration.models import BooksCheck
 
-from .conftest import log_in
-from .test_dashboard import live_server_artifact
+from .conftest import live_server_artifact, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

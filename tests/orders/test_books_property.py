@@ -9,8 +9,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 
 from integration.orders.credit_plan import CreditContext, CreditPlan, plan_credit, rows_by_line_id
 from integration.orders.document_plan import DocumentPlan, RowKind, Waiting, plan_document
-
-from .woo_orders import RATES, REFUNDS, ROUND, Spec, build, context, specs
+from tests.fixtures.woo_orders import RATES, REFUNDS, ROUND, Spec, build, context, specs
 
 D = Decimal
 

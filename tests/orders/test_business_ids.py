@@ -5,8 +5,7 @@ import pytest
 from integration.orders.business_ids import business_id_problem, vat_number_problem, y_tunnus_check_digit
 from integration.orders.customer_plan import CustomerPlan, plan_customer
 from integration.orders.document_plan import Waiting
-
-from .test_customer_plan import RULES, billing, order
+from tests.fixtures.customer_orders import RULES, billing, order
 
 
 def test_the_check_digit_by_hand():

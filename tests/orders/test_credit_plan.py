@@ -15,7 +15,6 @@ from decimal import Decimal
 import pytest
 
 from integration.orders.credit_plan import (
-    CreditContext,
     CreditPlan,
     credit_body,
     credit_reference,
@@ -23,63 +22,22 @@ from integration.orders.credit_plan import (
     refund_date,
     rows_by_line_id,
 )
-from integration.orders.document_plan import DocumentPlan, PlanContext, plan_document
+from integration.orders.document_plan import plan_document
 from integration.orders.outcomes import Waiting
-from integration.webshops.base import LineTax, OrderLine, ShopOrder, ShopRefund
+from integration.webshops.base import ShopRefund
 from sandbox.eaccounting import sales, schemas
 from sandbox.eaccounting.articles import save_article
 from sandbox.eaccounting.customers import save_customer
 from sandbox.eaccounting.seed import seed_company
 from sandbox.eaccounting.state import State
-from tests.fixtures.document_orders import COFFEE, CTX, ROUND, SOCKS, figures, line, order, ref, shipping
+from tests.fixtures.credit_orders import REFUND, by_rate, credit_ctx, refund, refund_line
+from tests.fixtures.document_orders import COFFEE, CTX, ROUND, SOCKS, figures, line, order, shipping
 
 D = Decimal
-REFUND = ref(23, "HYVITYS", "Hyvitys", "25.5")
-REFUND_14 = ref(24, "HYVITYS-14", "Hyvitys 14 %", "14")
-REFUNDS = {D("25.5"): REFUND, D("14"): REFUND_14}
-
-
-def refund_line(of: OrderLine, q, net, tax, *, rate_id=1, item_id=None) -> OrderLine:
-    """The shop's refund line for order line ``of``: q units, ``net`` + ``tax`` paid back, all negative."""
-    taxes = [LineTax(rate_id, -D(tax), -D(tax))] if rate_id else []
-    refunded = (of.id if item_id is None else item_id) if item_id != "" else None
-    return OrderLine(
-        id=of.id + 1, name=of.name, product_id=of.product_id, variation_id=of.variation_id, quantity=-D(q),
-        sku=of.sku, price=-D(net) / D(q) if D(q) else -D(net), subtotal=-D(net), subtotal_tax=-D(tax),
-        total=-D(net), total_tax=-D(tax), tax_class=of.tax_class, taxes=taxes, refunded_item_id=refunded,
-    )  # fmt: skip
-
-
-def refund(*lines: OrderLine, amount=None, id=601) -> ShopRefund:
-    """WooCommerce's amount defaults to what the lines refund (net + tax); shipping and fees add to it."""
-    covered = sum((-(x.total + x.total_tax) for x in lines), D(0))
-    return ShopRefund(id=id, order_id=501, amount=covered if amount is None else D(amount), reason="",
-                      date_created_gmt=datetime(2026, 3, 10, 9, 0, tzinfo=UTC), line_items=list(lines))  # fmt: skip
-
-
-def credit_ctx(o: ShopOrder, ctx: PlanContext = CTX, **kw) -> CreditContext:
-    """The credit context of order ``o`` as it was planned (and transferred) with ``ctx``."""
-    plan = plan_document(o, ctx)
-    assert isinstance(plan, DocumentPlan), plan
-    values = dict(
-        includes_vat=ctx.includes_vat, vat_mode=ctx.vat_mode, order_lines=rows_by_line_id(o, plan),
-        tax_rate_percent=ctx.tax_rate_percent, refund_articles=REFUNDS, rounding_article=ctx.rounding_article,
-        rounding_limit=ctx.rounding_limit, currency=o.currency, sale_rows=plan.rows,
-    )  # fmt: skip
-    values.update(kw)
-    return CreditContext(**values)
 
 
 def totals(plan: CreditPlan):
     return plan.net, plan.vat, plan.total, plan.refund_amount, plan.rounding
-
-
-def by_rate(plan) -> dict:
-    out: dict = {}
-    for r in plan.rows:
-        net, vat = out.get(r.vat_rate, (D(0), D(0)))
-        out[r.vat_rate] = (net + r.net, vat + r.vat)
-    return out
 
 
 # A private person's order from a tax-inclusive shop at two VAT rates:

@@ -11,9 +11,8 @@ from decimal import Decimal
 from integration.orders.credit_plan import CreditPlan, apportion, plan_credit
 from integration.orders.document_plan import DocumentPlan, Waiting, plan_document
 from integration.webshops.base import ChargeKind, LineTax, RefundedCharge
-
-from .test_credit_plan import REFUND, by_rate, credit_ctx, refund, refund_line
-from .test_document_plan import CTX, FEE, fee, figures, line, order, ref, shipping
+from tests.fixtures.credit_orders import REFUND, by_rate, credit_ctx, refund, refund_line
+from tests.fixtures.document_orders import CTX, FEE, fee, figures, line, order, ref, shipping
 
 D = Decimal
 FOOD_RATE = 2  # the shop's 14 % tax rate id (1: 25.5 %)

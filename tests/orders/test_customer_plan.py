@@ -1,57 +1,20 @@
 """Which eAccounting customer a web order gets, rule by rule (pure: no database, no network)."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 
 from integration.orders.customer_plan import (
-    DEFAULT_BUSINESS_ID_KEYS,
-    DEFAULT_VAT_NUMBER_KEYS,
     CustomerKey,
     CustomerPlan,
-    CustomerRules,
     normalise_email,
     normalise_vat_number,
     plan_customer,
 )
 from integration.orders.outcomes import Waiting
-from integration.webshops.base import Address, ShopOrder
+from integration.webshops.base import Address
 from sandbox.eaccounting import schemas
-
-TERMS = "11111111-2222-4333-8444-555555555555"
-RULES = CustomerRules(
-    company_country="FI",
-    company_currency="EUR",
-    business_id_keys=DEFAULT_BUSINESS_ID_KEYS,
-    vat_number_keys=DEFAULT_VAT_NUMBER_KEYS,
-    terms_of_payment_id=TERMS,
-    collective_customer_id="",
-)
-COLLECTIVE = replace(RULES, collective_customer_id="99999999-0000-4000-8000-000000000001")
-
-
-def billing(**kw) -> Address:
-    values = dict(
-        first_name="Maija", last_name="Meikäläinen", address_1="Kauppakatu 1 A 2", city="Tampere",
-        postcode="33100", country="FI", email="maija@example.fi", phone="+358 40 123 4567",
-    )  # fmt: skip
-    values.update(kw)
-    return Address(**values)
-
-
-def order(bill: Address | None = None, ship: Address | None = None, meta=None, **kw) -> ShopOrder:
-    values = dict(
-        id=501, number="1001", status="processing", currency="EUR",
-        date_created_gmt=datetime(2026, 3, 2, 10, 0, tzinfo=UTC), date_modified_gmt=None, date_paid_gmt=None,
-        prices_include_tax=True, total=Decimal("10.00"), total_tax=Decimal("2.03"), shipping_total=Decimal(0),
-        shipping_tax=Decimal(0), discount_total=Decimal(0), discount_tax=Decimal(0), customer_id=0,
-        customer_note="", billing=bill or billing(), shipping=ship or Address(), payment_method="invoice",
-        payment_method_title="Lasku", transaction_id="", meta=meta or {},
-    )  # fmt: skip
-    values.update(kw)
-    return ShopOrder(**values)
+from tests.fixtures.customer_orders import COLLECTIVE, RULES, TERMS, billing, order
 
 
 def assert_valid_customer_body(body: dict) -> None:

@@ -140,7 +140,7 @@ def test_members_see_the_proposal_but_only_owners_create(client, member_b, tenan
     assert client.get(url).status_code == 200  # nothing read: a member does not start requests
     assert client.post(url, {"action": "create"}).status_code == 403
     client.force_login(owner_a)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404  # another company: it does not exist for them
 
 
 @pytest.mark.django_db

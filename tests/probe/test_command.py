@@ -12,8 +12,9 @@ from django.urls import reverse
 from integration.models import ProbeReport
 from integration.probe import run
 from tests.fixtures.faults import child_env
+from tests.fixtures.processes import spawn, stop
 
-from ..conftest import connect_tenant, spawn, stop
+from ..conftest import connect_tenant
 
 
 def test_refuses_without_a_confirmation(test_company, monkeypatch):

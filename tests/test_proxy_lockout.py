@@ -16,9 +16,8 @@ from django.db import connection
 from django.urls import reverse
 
 from integration.people.client_ip import client_address, trusted_networks
+from tests.fixtures.processes import database_url, free_port, manage
 from tests.fixtures.production import finish, get_quietly, start, wait_for
-
-from .conftest import database_url, free_port, manage
 
 PASSWORD = "pw-paakayttaja-123"
 

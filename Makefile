@@ -32,6 +32,7 @@ simulate: $(STAMP)
 	DEBUG=true tests/postgres.sh run sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py simulate $(ARGS)'
 
 benchmark: $(STAMP)
+	mkdir -p var
 	rm -f var/benchmark.sqlite3*
 	DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/var/benchmark.sqlite3 $(BIN)/python manage.py migrate -v0
 	DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/var/benchmark.sqlite3 $(BIN)/python manage.py benchmark $(or $(ARGS),articles)

@@ -4,25 +4,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import ExitStack, contextmanager
 
-import requests
 from django.conf import settings
 from django.db import connection
 
-from ..benchmarks.harness import free_port
-
-
-def _wait(url, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{what} did not start")
+from ..benchmarks.harness import free_port, wait_until_answering
 
 
 @contextmanager
@@ -31,7 +18,7 @@ def process(args, env=None, ready=None, what=""):
     child = subprocess.Popen([sys.executable, *args], env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT)
     try:
         if ready:
-            _wait(ready, what)
+            wait_until_answering(ready, what)
         yield child
     finally:
         child.terminate()

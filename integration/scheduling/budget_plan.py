@@ -6,8 +6,9 @@ Pure: the caller gives the article counts and settings, and applies the answer (
 
 Only the `articles` endpoint needs planning: orders cost requests in proportion to orders (they
 must go through), and the other catalogue reads are cached reference lists. On that endpoint an
-incremental article sync reads one page (changed since its cursor) and the stock reconcile reads
-every page of the tenant's articles (NOTES: ChangedUtc may not move with stock). Together they
+incremental article sync reads one page (changed since its cursor; the articles whose products
+changed in the shop ride on the same request, up to article_sync.ARTICLES_PER_FILTER of them) and
+the stock reconcile reads every page of the tenant's articles (NOTES: ChangedUtc may not move with stock). Together they
 may spend a share of the safe rate; the rest is left for first syncs, *Sync now* and retries.
 """
 

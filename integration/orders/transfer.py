@@ -121,7 +121,7 @@ def _start(tenant, settings, eaccounting, shop, rec, lease) -> Run:
     company = reference.company(tenant, eaccounting)
     reference.refresh_customers(tenant, eaccounting)  # also what the admin's customer pick lists show
     rules = customers.rules(settings, company)
-    inputs = PlanInputs.load(tenant, settings, company, reference.tax_rates(tenant, shop, refresh=True))
+    inputs = PlanInputs.load(tenant, settings, company, reference.tax_rates(tenant, shop))
     return Run(tenant, settings, eaccounting, shop, company, rules, inputs, rec, lease)
 
 

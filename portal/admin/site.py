@@ -43,4 +43,8 @@ class SiltaAdminSite(admin.AdminSite):
         from portal.dashboard import tenant_rows
 
         extra_context = {**(extra_context or {}), "tenant_rows": tenant_rows(request.user)}
+        if request.user.is_superuser:  # the installation's task queues: a backlog shows here first
+            from integration.work.backlog import backlogs
+
+            extra_context["backlogs"] = backlogs()
         return super().index(request, extra_context)

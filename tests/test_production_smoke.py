@@ -117,7 +117,7 @@ def finish(process):
 def _get(url, **kwargs):
     try:
         return requests.get(url, timeout=5, allow_redirects=False, **kwargs)
-    except requests.ConnectionError:
+    except requests.RequestException:  # refused, reset or not answered in time (ReadTimeout) while starting
         return None
 
 

@@ -99,7 +99,8 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
         _advance(tenant, started, order_ids)
         _retry_open(run, seen)
         _write_back(run)
-        rec.counts.update({"requests_eaccounting": eaccounting.stats["requests"]})
+        rec.counts.update({"requests_eaccounting": eaccounting.stats["requests"],
+                           "eaccounting_wait_seconds": round(eaccounting.stats["waited_seconds"], 2)})
     return rec.run
 
 

@@ -347,5 +347,6 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
         shop_snapshot.advance_cursor(tenant, newest)
         if listing.server_time:
             SyncCursor.objects.update_or_create(tenant=tenant, name=CURSOR, defaults={"value": listing.server_time})
-        rec.counts.update({"requests_eaccounting": eaccounting.stats["requests"]})
+        rec.counts.update({"requests_eaccounting": eaccounting.stats["requests"],
+                           "eaccounting_wait_seconds": round(eaccounting.stats["waited_seconds"], 2)})
     return rec.run

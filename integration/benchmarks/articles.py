@@ -62,15 +62,17 @@ def _shown_numbers(h: Harness) -> list[str]:
 
 def add_variable_products(h: Harness, tenant: Tenant, share: float, seed: int = 1) -> Catalogue:
     """`share` of the shown articles become variations (3–10 to a variable product) whose SKUs are
-    the articles' numbers, as a shop that sells sizes and colours has them."""
+    the articles' numbers, as a shop that sells sizes and colours has them: a model's sizes are
+    articles made one after another, so each group is a run of consecutive articles."""
     rng = random.Random(seed)
     numbers = _shown_numbers(h)
-    chosen = rng.sample(numbers, int(len(numbers) * share))
     groups: list[list[str]] = []
-    while chosen:
+    wanted, start = int(len(numbers) * share), 0
+    while sum(len(g) for g in groups) < wanted and start < len(numbers):
         size = rng.randint(3, 10)
-        groups.append(chosen[:size])
-        chosen = chosen[size:]
+        if rng.random() < share:  # this run of articles is a model's variations
+            groups.append(numbers[start:start + size])
+        start += size
     client = webshops.for_connection(tenant.webshop_connection).client
     catalogue = Catalogue()
     for start in range(0, len(groups), BATCH_SIZE):

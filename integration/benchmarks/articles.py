@@ -12,7 +12,7 @@ from integration import webshops
 
 from ..models import SyncRun, Tenant
 from ..webshops.woocommerce.client import PER_PAGE
-from ..webshops.woocommerce.connector import BATCH_SIZE
+from ..webshops.woocommerce.connector import BATCH_SIZE, WooCommerce
 from .harness import Harness
 
 ARTICLES_PER_FILTER = 20  # as article_sync.ARTICLES_PER_FILTER: ids folded into one eAccounting read
@@ -73,7 +73,9 @@ def add_variable_products(h: Harness, tenant: Tenant, share: float, seed: int = 
         if rng.random() < share:  # this run of articles is a model's variations
             groups.append(numbers[start:start + size])
         start += size
-    client = webshops.for_connection(tenant.webshop_connection).client
+    shop = webshops.for_connection(tenant.webshop_connection)
+    assert isinstance(shop, WooCommerce), "the benchmark's shop is the WooCommerce sandbox"
+    client = shop.client
     catalogue = Catalogue()
     for start in range(0, len(groups), BATCH_SIZE):
         batch = groups[start:start + BATCH_SIZE]
@@ -98,7 +100,8 @@ def place_sales(h: Harness, tenant: Tenant, orders: int, seed: int = 2) -> tuple
     for product in webshops.for_connection(tenant.webshop_connection).products():
         if product.manage_stock and product.type != "variable":
             stocked.append((product.id, product.parent_id))
-    changed, parents = set(), set()
+    changed: set[int] = set()
+    parents: set[int] = set()
     for _ in range(orders):
         lines = rng.sample(stocked, rng.randint(1, 3))
         spec = [{"product_id": parent or pid, **({"variation_id": pid} if parent else {}), "quantity": 1}

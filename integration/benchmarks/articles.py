@@ -55,8 +55,10 @@ def _measure(h: Harness, title: str, tenant: Tenant, minimum) -> None:
 
 
 def _shown_numbers(h: Harness) -> list[str]:
-    """Numbers of the articles the shop gets (active, available in the webshop), in creation order."""
+    """Numbers of the articles the shop gets (active, available in the webshop), in the order the
+    sync reads them (by CreatedUtc; the seeded articles' creation dates are spread over years)."""
     stored = requests.get(f"{h.ea}/_sandbox/companies/{h.company()['id']}/resources/articles", timeout=600).json()
+    stored.sort(key=lambda a: a["CreatedUtc"])  # stable: as the sandbox sorts its listing
     return [a["Number"] for a in stored if a.get("IsActive") and a.get("SendToWebshop")]
 
 

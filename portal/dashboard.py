@@ -99,7 +99,8 @@ class KindRuns:
     def counts_shown(self) -> str:
         counts = (self.last.counts or {}) if self.last else {}
         # the counts' names are stored with the run, in the words it was written in
-        items = [f"{n} {k}" for k, n in sorted(counts.items()) if not k.startswith("requests_") and n]
+        items = [f"{n} {k}" for k, n in sorted(counts.items())
+                 if not k.startswith("requests_") and not k.endswith("_seconds") and n]  # fmt: skip
         requests = sum(n for k, n in counts.items() if k.startswith("requests_") and isinstance(n, int))
         shown = ngettext("%(n)s request", "%(n)s requests", requests) % {"n": requests}
         return ", ".join(items + ([shown] if requests else []))

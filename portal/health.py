@@ -14,6 +14,8 @@ from django_q.brokers import get_broker
 from django_q.models import OrmQ
 from django_q.status import Stat
 
+from integration.work.backlog import backlogs
+
 
 def _database():
     try:
@@ -30,9 +32,10 @@ def _queue():
         queued = OrmQ.objects.count() if settings.Q_CLUSTER.get("orm") else get_broker().queue_size()
     except Exception as exc:
         return {"ok": False, "error": exc.__class__.__name__}
+    backlog = {b.queue: b.as_json() for b in backlogs()}  # per queue: waiting, oldest's age (a backlog shows here first)
     if not clusters:
-        return {"ok": False, "error": "no cluster is running", "queued": queued}
-    return {"ok": True, "clusters": len(clusters), "queued": queued}
+        return {"ok": False, "error": "no cluster is running", "queued": queued, "backlog": backlog}
+    return {"ok": True, "clusters": len(clusters), "queued": queued, "backlog": backlog}
 
 
 @never_cache

@@ -296,9 +296,10 @@ Q_CLUSTER = {
     "label": "Task queue",
     "ALT_CLUSTERS": {},  # needed by django-q2 when a cluster runs under another Q_CLUSTER_NAME
 }
-# A queue of its own for order work (tasks of Queue.ORDERS, integration/work/registry.py): run a second cluster with
-# Q_CLUSTER_NAME set to the same name. Empty: one cluster runs everything.
-SILTA_ORDERS_QUEUE = env.str("SILTA_ORDERS_QUEUE", default="")
+# A queue of its own for order work (tasks of Queue.ORDERS, integration/work/registry.py), run by a second cluster with
+# Q_CLUSTER_NAME set to the same name: the default in production, so a paid order never waits
+# behind catalogue jobs. Empty (the default with DEBUG, as `make demo` runs): one cluster runs everything.
+SILTA_ORDERS_QUEUE = env.str("SILTA_ORDERS_QUEUE", default="" if DEBUG else "silta-orders")
 if Q_CLUSTER["retry"] <= Q_CLUSTER["timeout"]:
     raise ImproperlyConfigured("Q_RETRY must be larger than Q_TIMEOUT, or tasks run twice.")
 # Optional: django-q2's Redis broker (redis://host:6379/0). Tasks are then handed out through

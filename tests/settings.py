@@ -19,6 +19,9 @@ os.environ.setdefault("WEBSHOP_ALLOW_HTTP_HOSTS", "127.0.0.1,localhost")  # the 
 # Never Visma's real hosts: a test that forgets to point at the sandbox gets "connection refused".
 os.environ.setdefault("EACCOUNTING_IDENTITY_URL", "http://127.0.0.1:9")
 os.environ.setdefault("EACCOUNTING_API_URL", "http://127.0.0.1:9/v2")
+# One cluster runs everything in tests (production's default is an orders queue of its own):
+# tests that start a cluster start one; test_queues.py and the production smoke test start both.
+os.environ.setdefault("SILTA_ORDERS_QUEUE", "")
 
 from portal.settings import *  # noqa: E402,F403
 

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from integration.scheduling.budget_plan import DEFAULT_MINUTES, pages, plan
+from integration.scheduling.budget_plan import DEFAULT_MINUTES, QUEUE_SHARE, pages, plan, queue_load
 
 
 def test_a_small_installation_runs_every_job_as_often_as_wanted():
@@ -42,3 +42,18 @@ def test_at_the_planned_intervals_the_expected_load_never_exceeds_the_plans_shar
     stock = max(DEFAULT_MINUTES["stock"], p.minimum["stock"])
     load = len(counts) / articles + sum(pages(n, page_size) for n in counts) / stock
     assert load <= p.allowed_per_minute + 1e-9
+
+
+def test_when_the_workers_not_the_budget_are_the_limit_catalogue_intervals_stretch():
+    # 100 tenants, small catalogues: the budget allows the defaults, 8 and 60 minutes. But an articles run
+    # holds a worker 20 s and a reconcile 60 s: 100 × (20/8 + 60/60) = 350 worker-seconds a minute,
+    # and 4 workers give 240, of which QUEUE_SHARE (70 %) 168 → 2.08× → 16.7 and 125.0 minutes, up to
+    # the step (5 minutes; the float product lands a hair above 125) → 20 and 130.
+    budget_only = plan([200] * 100, page_size=50, limit_per_minute=600)
+    assert budget_only.minimum == {"articles": 1, "stock": 5, "availability": 5}
+    p = plan([200] * 100, page_size=50, limit_per_minute=600, workers=4, run_seconds={"articles": 20, "stock": 60})
+    assert p.minimum == {"articles": 20, "stock": 130, "availability": 130}
+    assert queue_load(100, {"articles": 20, "stock": 60}, 20, 130) <= 4 * 60 * QUEUE_SHARE
+    # quick runs leave the intervals as the budget plans them
+    quick = plan([200] * 100, page_size=50, limit_per_minute=600, workers=4, run_seconds={"articles": 2, "stock": 5})
+    assert quick.minimum == budget_only.minimum

@@ -39,9 +39,9 @@ def test_compose_runs_web_worker_and_postgresql_with_redis_optional():
     assert "manage.py migrate" in command(services["migrate"]) and "createcachetable" in command(services["migrate"])
     assert services["db"]["image"] == "postgres:15"
     assert services["redis"]["profiles"] == ["redis"]  # only with --profile redis
-    # the orders cluster, optional: its queue name is the one the web and the worker send to
-    assert services["worker-orders"]["profiles"] == ["orders-queue"]
-    assert 'Q_CLUSTER_NAME="$$SILTA_ORDERS_QUEUE" exec python manage.py qcluster' in command(services["worker-orders"])  # $$: compose's escape
+    # the orders cluster, always (production's default): its queue name is the one the web and the worker send to
+    assert "profiles" not in services["worker-orders"]
+    assert 'Q_CLUSTER_NAME="$${SILTA_ORDERS_QUEUE-silta-orders}" exec python manage.py qcluster' in command(services["worker-orders"])  # $$: compose's escape
     for name in ("web", "worker"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
@@ -100,7 +100,7 @@ def test_systemd_units_and_nginx_site_fit_the_settings():
     assert "gunicorn -c deploy/gunicorn.conf.py portal.wsgi" in web
     assert "manage.py qcluster" in cluster
     orders = (ROOT / "deploy" / "silta-qcluster-orders.service").read_text()
-    assert """Q_CLUSTER_NAME="$SILTA_ORDERS_QUEUE" exec /srv/silta/.venv/bin/python manage.py qcluster""" in orders
+    assert """Q_CLUSTER_NAME="$${SILTA_ORDERS_QUEUE-silta-orders}" exec /srv/silta/.venv/bin/python manage.py qcluster""" in orders
     for unit in (web, cluster):
         assert "EnvironmentFile=/srv/silta/.env" in unit and "WorkingDirectory=/srv/silta" in unit
     nginx = (ROOT / "deploy" / "nginx-silta.conf").read_text()

@@ -1,10 +1,13 @@
 """/healthz reports the database and the django-q2 cluster; tasks really run."""
 
 import os
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django_q.models import OrmQ
+from django_q.signing import SignedPackage
 from django_q.tasks import async_task, result
 
 from integration import tasks
@@ -38,7 +41,25 @@ def test_healthz_is_unavailable_without_a_cluster(client, settings):
     assert response.status_code == 503
     body = response.json()
     assert body["database"]["ok"] is True
-    assert body["queue"] == {"ok": False, "error": "no cluster is running", "queued": 0}
+    assert body["queue"] == {"ok": False, "error": "no cluster is running", "queued": 0, "backlog": {}}
+
+
+@pytest.mark.django_db
+def test_healthz_shows_each_queues_backlog_and_its_oldest_tasks_age(client, settings):
+    """No cluster runs: what is queued waits, and the answer says in which queue and for how long."""
+    cache.clear()
+    settings.SILTA_ORDERS_QUEUE = "silta-orders"
+    async_task(tasks.ping.path)  # the default queue, queued three minutes ago:
+    queued = OrmQ.objects.get(key="silta")
+    task = queued.task
+    task["started"] -= timedelta(minutes=3)
+    OrmQ.objects.filter(pk=queued.pk).update(payload=SignedPackage.dumps(task))
+    async_task(tasks.ping.path, cluster="silta-orders")
+    async_task(tasks.ping.path, cluster="silta-orders")
+    backlog = client.get("/healthz").json()["queue"]["backlog"]
+    assert backlog.keys() == {"silta", "silta-orders"}
+    assert backlog["silta"]["waiting"] == 1 and 175 <= backlog["silta"]["oldest_seconds"] <= 240
+    assert backlog["silta-orders"]["waiting"] == 2 and backlog["silta-orders"]["oldest_seconds"] < 60
 
 
 @pytest.mark.slow

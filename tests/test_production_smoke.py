@@ -117,11 +117,14 @@ def stack(ea, wc, tmp_path):
     assert collected.returncode == 0, collected.stderr
     web = start(["-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"], env, tmp_path / "gunicorn.log")
     cluster = start([str(ROOT / "manage.py"), "qcluster"], env, tmp_path / "qcluster.log")
+    # production's layout: order work on a cluster of its own (SILTA_ORDERS_QUEUE's default)
+    orders = start([str(ROOT / "manage.py"), "qcluster"], {**env, "Q_CLUSTER_NAME": "silta-orders"},
+                   tmp_path / "qcluster-orders.log")  # fmt: skip
     try:
         wait_for(lambda: get_quietly(f"http://127.0.0.1:{web_port}/healthz") is not None, 30, "gunicorn to answer")
         yield {"url": proxy.url, "direct": f"http://127.0.0.1:{web_port}"}
     finally:
-        outputs = {"gunicorn": finish(web), "qcluster": finish(cluster)}
+        outputs = {"gunicorn": finish(web), "qcluster": finish(cluster), "qcluster-orders": finish(orders)}
         proxy.close()
     for name, output in outputs.items():
         assert "Traceback" not in output, f"{name}:\n{output[-5000:]}"

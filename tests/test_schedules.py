@@ -113,3 +113,30 @@ def test_the_shared_budget_stretches_the_reconcile_of_every_tenant_and_refuses_s
     ops_tasks.replan_schedules()
     # one tenant: incremental 1 / 8 = 0.125 a minute, reconcile 41 / (0.675 − 0.125) = 74.5 → 75
     assert tenant_schedules(tenant_a)["stock"].minutes == 75 and tenant_schedules(tenant_a)["articles"].minutes == 8
+
+
+def test_the_job_schedules_list_makes_a_fixed_number_of_queries_however_many_rows(client, owner_a, tenant_a):
+    """Each row's interval and next run come with the list's own query, not two queries a row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from integration.models import Membership
+
+    url = reverse("admin:integration_jobschedule_changelist")
+    client.force_login(owner_a)
+
+    def listed():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        return len(captured), page
+
+    activate(tenant_a)
+    few, page = listed()
+    assert page.count("8 minutes") == 1 and page.count("60 minutes") == 1  # articles, stock
+    for n in range(8):  # 9 companies, 36 schedules
+        t = Tenant.objects.create(name=f"Yhtiö {n}", slug=f"yhtio-{n}", is_active=True)
+        Membership.objects.create(tenant=t, user=owner_a, role=Membership.Role.OWNER)
+        schedules.ensure(t)
+    many, page = listed()
+    assert page.count("8 minutes") == 9 and page.count("not scheduled") == 0
+    assert many == few, f"{few} queries for 4 rows, {many} for 36"

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule
+from django_q.tasks import async_task
 
 from integration import tasks
 from integration.models import (
@@ -351,3 +352,14 @@ def test_run_history_filters_by_kind_status_trigger_and_date(client, owner_a, ac
         "tenant": active_a.pk, "kind__exact": "orders", "status__exact": "failed", "trigger__exact": "webhook",
         "started_at__year": today.year, "started_at__month": today.month, "started_at__day": today.day})  # fmt: skip
     assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_superusers_see_the_task_queues_backlog_owners_do_not(client, superuser, owner_a, active_a, settings):
+    settings.SILTA_ORDERS_QUEUE = "silta-orders"
+    for _ in range(3):
+        async_task(tasks.ping.path, cluster="silta-orders")
+    client.force_login(superuser)
+    page = dashboard(client)
+    assert re.search(r'<tr data-queue="silta-orders"><td>silta-orders</td><td class="waiting">3</td>', page)
+    client.force_login(owner_a)
+    assert 'id="queue-backlog"' not in dashboard(client)

@@ -27,6 +27,21 @@ from ..sync import first_sync
 ID = re.compile(r"/\d+")
 
 
+def wait_until_answering(url: str, what: str, timeout: float = 60) -> None:
+    """Until `url` answers at all, `timeout` seconds in all: a server that is still starting may
+    refuse, reset or not answer in time (ReadTimeout), and each of those means "not yet"."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=min(5.0, max(0.1, deadline - time.monotonic())))
+            return
+        except requests.RequestException as e:
+            last = e
+            time.sleep(0.2)
+    raise CommandError(f"{what} did not answer {url} within {timeout:.0f} s (last error: {last})")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -38,12 +53,7 @@ def server(module, port, *args):
     process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port), *args],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=settings.BASE_DIR)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(f"{url}/_sandbox/", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
+    wait_until_answering(f"{url}/_sandbox/", module)
     try:
         yield url
     finally:

@@ -39,7 +39,7 @@ def read(tenant: Tenant, period: str, progress: Progress | None = None) -> Books
     report = progress or (lambda done, total, what: None)
     shop = for_connection(tenant.webshop_connection)
     client = EAccountingClient(tenant.eaccounting_connection)
-    rates = reference.tax_rates(tenant, shop, refresh=False)
+    rates = reference.tax_rates(tenant, shop)
     report(0, 3, "reading the shop's orders")
     since = datetime.combine(first, time(), HELSINKI).astimezone(UTC)
     orders = [o for o in shop.orders(modified_after=since) if _created_in(o, first, after)]

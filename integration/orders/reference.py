@@ -1,5 +1,7 @@
-"""What order transfers read once per run, not once per order: the shop's methods and tax
-rates, and the eAccounting customers changed since the last run."""
+"""What order transfers read once per run at most, not once per order: the shop's methods and tax
+rates, the company's settings and the eAccounting customers changed since the last read — each
+kept with a freshness rule, so the runs of a busy shop (every webhook, every echo of Silta's own
+write-back) do not read them again each time."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -15,6 +17,10 @@ from ..webshops.base import Webshop
 
 CUSTOMERS_CURSOR = "eaccounting.customers"
 COMPANY_MAX_AGE = timedelta(minutes=15)  # order runs come every few minutes; the company's settings seldom change
+# Customers Silta creates are remembered as it creates them; this only bounds how long a customer a
+# person added in eAccounting may go unseen (an order of theirs would get a second customer record).
+CUSTOMERS_MAX_AGE = timedelta(minutes=10)
+TAX_RATES_MAX_AGE = timedelta(minutes=15)  # the shop's tax rates change with the law, not by the hour
 
 
 def shipping_key(method_id: str, instance_id) -> str:
@@ -41,17 +47,21 @@ def refresh_methods(tenant: Tenant, shop: Webshop) -> int:
     return seen
 
 
-def tax_rates(tenant: Tenant, shop: Webshop, refresh: bool) -> dict[int, Decimal]:
+def tax_rates(tenant: Tenant, shop: Webshop, max_age: timedelta = TAX_RATES_MAX_AGE) -> dict[int, Decimal]:
+    """The shop's tax rates by id, read again when older than `max_age`."""
     row = ReferenceData.objects.filter(tenant=tenant, name="shop.tax_rates").first()
-    if row is None or refresh:
+    if row is None or row.fetched_at < timezone.now() - max_age:
         data = {str(r.id): str(r.rate) for r in shop.tax_rates()}
         row, _ = ReferenceData.objects.update_or_create(tenant=tenant, name="shop.tax_rates", defaults={"data": data})
     return {int(k): Decimal(v) for k, v in row.data.items()}
 
 
-def refresh_customers(tenant: Tenant, eaccounting: EAccountingClient) -> None:
-    """Customers changed in eAccounting since the last run into the local copy (one page, usually)."""
+def refresh_customers(tenant: Tenant, eaccounting: EAccountingClient, max_age: timedelta = CUSTOMERS_MAX_AGE) -> None:
+    """Customers changed in eAccounting since the last read into the local copy (one page, usually),
+    when that read is older than `max_age` (by eAccounting's clock, which the cursor holds)."""
     cursor = SyncCursor.objects.filter(tenant=tenant, name=CUSTOMERS_CURSOR).first()
+    if cursor is not None and cursor.value > timezone.now() - max_age:
+        return
     listing = documents.customers_changed_since(eaccounting, cursor.value if cursor else None)
     for page in chunks(listing, 500):
         accounting_copy.remember_customers(tenant, page)

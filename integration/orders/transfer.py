@@ -101,7 +101,8 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
         _advance(tenant, started, order_ids)
         _retry_open(run, seen)
         _write_back(run)
-        rec.counts.update({"requests_eaccounting": eaccounting.stats["requests"]})
+        rec.counts.update({"requests_eaccounting": eaccounting.stats["requests"],
+                           "eaccounting_wait_seconds": round(eaccounting.stats["waited_seconds"], 2)})
     return rec.run
 
 
@@ -123,7 +124,7 @@ def _start(tenant, settings, eaccounting, shop, rec, lease) -> Run:
     company = reference.company(tenant, eaccounting)
     reference.refresh_customers(tenant, eaccounting)  # also what the admin's customer pick lists show
     rules = customers.rules(settings, company)
-    inputs = PlanInputs.load(tenant, settings, company, reference.tax_rates(tenant, shop, refresh=True))
+    inputs = PlanInputs.load(tenant, settings, company, reference.tax_rates(tenant, shop))
     return Run(tenant, settings, eaccounting, shop, company, rules, inputs, rec, lease)
 
 

@@ -8,13 +8,14 @@ tenant as tenants come and go and catalogues grow. Tenants' runs are spread over
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 from django_q.models import Schedule
 
 from integration import tasks
 from integration.eaccounting import contract
-from integration.models import AccountingArticle, JobSchedule, Tenant, WebshopConnection
+from integration.models import AccountingArticle, JobSchedule, SyncRun, Tenant, WebshopConnection
 from integration.scheduling import budget_plan
 from integration.work.registry import Task
 
@@ -57,7 +58,25 @@ def current_plan(tenant: Tenant | None = None) -> budget_plan.BudgetPlan:
     sizes = dict(AccountingArticle.objects.filter(tenant__in=active).values_list("tenant").annotate(n=Count("pk")))
     counts = [sizes.get(pk, 0) for pk in active.values_list("pk", flat=True)]
     per_minute = terms.rate_limit * 60 / terms.rate_window
-    return budget_plan.plan(counts, page_size=terms.page_size, limit_per_minute=per_minute)
+    return budget_plan.plan(counts, page_size=terms.page_size, limit_per_minute=per_minute,
+                            workers=settings.Q_CLUSTER["workers"], run_seconds=mean_run_seconds())
+
+
+RUNS_MEASURED = 200  # the latest runs of each kind the queue's load is estimated from
+
+
+def mean_run_seconds() -> dict[str, float]:
+    """Mean length (seconds) of the latest finished scheduled `articles` and `stock` runs, all
+    tenants together: what a scheduled catalogue job holds a worker for."""
+    kinds = {"articles": SyncRun.Kind.ARTICLES, "stock": SyncRun.Kind.STOCK}
+    out = {}
+    for job, kind in kinds.items():
+        latest = (SyncRun.objects.filter(kind=kind, trigger=SyncRun.Trigger.SCHEDULE, finished_at__isnull=False)
+                  .order_by("-started_at").values_list("started_at", "finished_at")[:RUNS_MEASURED])  # fmt: skip
+        lengths = [(end - start).total_seconds() for start, end in latest if end is not None]
+        if lengths:
+            out[job] = sum(lengths) / len(lengths)
+    return out
 
 
 def ensure(tenant: Tenant, plan: budget_plan.BudgetPlan | None = None) -> dict[str, int]:

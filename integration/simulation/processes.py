@@ -4,25 +4,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import ExitStack, contextmanager
 
-import requests
 from django.conf import settings
 from django.db import connection
 
-from ..benchmarks.harness import free_port
-
-
-def _wait(url, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{what} did not start")
+from ..benchmarks.harness import free_port, wait_until_answering
 
 
 @contextmanager
@@ -31,7 +18,7 @@ def process(args, env=None, ready=None, what=""):
     child = subprocess.Popen([sys.executable, *args], env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT)
     try:
         if ready:
-            _wait(ready, what)
+            wait_until_answering(ready, what)
         yield child
     finally:
         child.terminate()
@@ -68,6 +55,7 @@ def child_env(base_url: str, workers: int, scale: float) -> dict:
         "EACCOUNTING_RATE_LIMIT": str(settings.EACCOUNTING_RATE_LIMIT),
         "EACCOUNTING_RATE_WINDOW": str(settings.EACCOUNTING_RATE_WINDOW),
         "Q_WORKERS": str(workers), "Q_POLL": "0.1", "LOG_LEVEL": "WARNING",
+        "Q_SAVE_LIMIT": "0",  # every task's result kept: the report reads when each was queued
         "SILTA_ORDERS_QUEUE": settings.SILTA_ORDERS_QUEUE,
         # the poll's look-back is real time: scaled, so an order is polled again as often as in production
         "SILTA_ORDER_POLL_OVERLAP_SECONDS": str(max(1, round(settings.SILTA_ORDER_POLL_OVERLAP_SECONDS / scale))),
@@ -75,15 +63,17 @@ def child_env(base_url: str, workers: int, scale: float) -> dict:
 
 
 @contextmanager
-def portal(workers: int, order_workers: int, web_port: int, scale: float):
-    """gunicorn (the shop's webhooks arrive there), a qcluster with `workers` workers and, when
+def portal(workers: int, order_workers: int, web_port: int, scale: float, clusters: int = 1):
+    """gunicorn (the shop's webhooks arrive there), `clusters` qclusters with `workers` workers each
+    on the default queue (as more machines on one database would run them) and, when
     `order_workers`, one for the orders queue (settings.SILTA_ORDERS_QUEUE) with that many."""
     base = f"http://127.0.0.1:{web_port}"
     env = child_env(base, workers, scale)
     with ExitStack() as stack:
         stack.enter_context(process(["-m", "gunicorn", "-b", f"127.0.0.1:{web_port}", "-w", "2", "portal.wsgi"], env,
                                     ready=f"{base}/healthz", what="gunicorn"))  # fmt: skip
-        stack.enter_context(process(["manage.py", "qcluster"], env))
+        for _ in range(clusters):
+            stack.enter_context(process(["manage.py", "qcluster"], env))
         if order_workers:
             orders_env = {**env, "Q_WORKERS": str(order_workers), "Q_CLUSTER_NAME": settings.SILTA_ORDERS_QUEUE}
             stack.enter_context(process(["manage.py", "qcluster"], orders_env))

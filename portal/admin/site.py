@@ -47,4 +47,8 @@ class SiltaAdminSite(admin.AdminSite):
             from integration.probe.findings import contradictions
 
             extra_context["contract_warnings"] = contradictions()
+        if request.user.is_superuser:  # the installation's task queues: a backlog shows here first
+            from integration.work.backlog import backlogs
+
+            extra_context["backlogs"] = backlogs()
         return super().index(request, extra_context)

@@ -227,6 +227,7 @@ def articles_list(ctx):
             a["NetPrice"] = money(D(a["NetPrice"]) + D("1.00"))
             a["ChangedUtc"] = now
             articles.refresh_article(state, company, a)
+        state.changed()
         state.counters["faults"]["articles mutated between pages"] += n
     return 200, paginate(ctx, "ArticleApi", company.articles.values(),
                          lambda a: articles.article_view(state, company, a), computed=ARTICLE_COMPUTED)

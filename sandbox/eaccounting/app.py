@@ -37,6 +37,9 @@ class SandboxApp:
     def __call__(self, environ, start_response):
         request = Request(environ)
         path = request.path
+        if request.method not in ("GET", "HEAD"):
+            with self.state.lock:
+                self.state.changed()
         if path.startswith("/_sandbox"):
             return control.handle(self, request)(environ, start_response)
         entry = self._log(request)

@@ -114,7 +114,14 @@ class State:
                              "faults": defaultdict(int), "token": defaultdict(int),
                              "redemptions": defaultdict(int), "webshop": defaultdict(int)}
             self.buckets = defaultdict(deque)
+            # listing key -> filtered and sorted rows: a full read of N articles in pages costs one
+            # sort, not one per page; any write empties it (see changed())
+            self.listings = {}
             self.fault_rng = random.Random(self.settings["fault_seed"])
+
+    def changed(self):
+        """Something may have changed (a write): listings are filtered and sorted afresh."""
+        self.listings.clear()
 
     # -- time and settings -------------------------------------------------
     def now(self):

@@ -349,6 +349,12 @@ def touch_product(state: ShopState, pid: int, topic: str = "product.updated") ->
 def touch_variation(state: ShopState, vid: int) -> None:
     v = state.variations[vid]
     v["_modified"] = state.now()
+    # WooCommerce saves the parent after a variation's save (wc_deferred_product_sync → the data
+    # store's update, which at least records the save in post_modified): the parent is listed by
+    # modified_after too, so a reader finds changed variations through their parents
+    parent = state.products.get(v.get("parent_id"))
+    if parent is not None:
+        parent["_modified"] = v["_modified"]
     _emit(state, "product.updated", variation_payload(state, vid))
 
 

@@ -127,6 +127,8 @@ def handle(app, request: Request, base: str) -> tuple[Any, int]:
             with state.lock:
                 state.settings.update(data)
                 _sync_options(state)
+                if "request_log_limit" in data:
+                    state.resize_request_log(int(data["request_log_limit"]))
         with state.lock:
             return dict(state.settings), 200
 

@@ -135,6 +135,10 @@ class ShopState:
                     description=k.get("description", "predefined"),
                 )
 
+    def resize_request_log(self, limit: int) -> None:
+        """Keep the newest `limit` entries, and room for `limit` from now on (a deque's size is fixed)."""
+        self.request_log = collections.deque(self.request_log, maxlen=limit)
+
     def next_id(self) -> int:
         return next(self._ids)
 

@@ -124,6 +124,6 @@ def test_book_lines_as_one_unit_is_the_waiting_orders_own_choice_audited(
     assert OrderTransfer.objects.get(pk=mine.pk).lines_as_one_unit
     entries = AuditEntry.objects.filter(action="booked_as_one_unit")
     assert sorted((e.tenant_id, e.username) for e in entries) == sorted([(active_a.pk, "owner_a"), (tenant_b.pk, "member_b")])
-    queued = [t.task["args"] for t in OrmQ.objects.all() if t.task["func"] == "integration.tasks.transfer_orders"]
+    queued = [t.task["args"] for t in OrmQ.objects.all() if t.task["func"] == tasks.transfer_orders.path]
     assert (active_a.pk, "manual", [mine.shop_order_id]) in queued
     assert all(args[0] != active_a.pk or args[2] == [mine.shop_order_id] for args in queued)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from integration import tasks
 from integration.models import BooksCheck
 from integration.orders.books_check import (
     DocumentFacts,
@@ -103,7 +104,7 @@ def test_the_owner_sees_the_check_its_csv_and_can_start_one(client, owner_a, ten
     assert started.status_code == 302 and started["Location"].endswith("?period=2026-04")
     new = BooksCheck.objects.get(tenant=tenant_a, period="2026-04")
     assert new.status == "running" and new.requested_by == "owner_a"
-    assert [t.task["args"] for t in OrmQ.objects.all() if t.task["func"] == "integration.tasks.books_check"] == [(new.pk,)]
+    assert [t.task["args"] for t in OrmQ.objects.all() if t.task["func"] == tasks.books_check.path] == [(new.pk,)]
 
 
 @pytest.mark.django_db

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from integration.models import AccountingCustomer, OrderSettings, OrderTransfer, ReferenceData
+from integration.models import AccountingCustomer, OrderSettings, OrderTransfer, ReferenceData, SyncCursor
+from integration.orders import reference
 from integration.orders.transfer import transfer_orders
 from integration.sync.article_sync import sync_articles
 
@@ -69,7 +70,7 @@ def test_a_run_with_nothing_new_and_nothing_waiting_sends_nothing_to_eaccounting
     assert shop.ea.control("GET", "counters") != before  # the counters do see an order's requests
 
 
-def test_order_runs_read_the_company_settings_once_in_15_minutes(shop):
+def test_order_runs_read_the_company_settings_once_in_15_minutes_and_customers_once_in_10(shop):
     def reads():
         requests = shop.ea.control("GET", "counters")["requests"]
         return requests.get("GET /v2/companysettings", 0), requests.get("GET /v2/customers", 0)
@@ -78,14 +79,29 @@ def test_order_runs_read_the_company_settings_once_in_15_minutes(shop):
     transfer_orders(shop.tenant)
     before = reads()
     shop.order([("B-14", 1)])
-    transfer_orders(shop.tenant)  # changed customers each run, the company's settings from the copy
+    transfer_orders(shop.tenant)  # both from their copies: read minutes ago
+    assert reads() == before
+    SyncCursor.objects.filter(tenant=shop.tenant, name=reference.CUSTOMERS_CURSOR).update(
+        value=timezone.now() - timedelta(minutes=11))
+    shop.order([("B-14", 3)])
+    transfer_orders(shop.tenant)  # changed customers after 10 minutes, the company's settings from the copy
     assert reads() == (before[0], before[1] + 1)
     ReferenceData.objects.filter(tenant=shop.tenant, name="eaccounting.company").update(
         fetched_at=timezone.now() - timedelta(minutes=16))
     shop.order([("B-14", 2)])
     transfer_orders(shop.tenant)
-    assert reads() == (before[0] + 1, before[1] + 2)
-    assert OrderTransfer.objects.filter(tenant=shop.tenant, status=OrderTransfer.Status.DONE).count() == 3
+    assert reads() == (before[0] + 1, before[1] + 1)
+    assert OrderTransfer.objects.filter(tenant=shop.tenant, status=OrderTransfer.Status.DONE).count() == 4
+
+
+def test_the_echo_of_siltas_own_write_back_costs_no_eaccounting_request(shop):
+    order = shop.order([("A-255", 1)])
+    transfer_orders(shop.tenant)
+    transfer = OrderTransfer.objects.get(tenant=shop.tenant, shop_order_id=order["id"])
+    assert transfer.status == OrderTransfer.Status.DONE and transfer.written_back
+    shop.ea.control("DELETE", "counters")
+    transfer_orders(shop.tenant, trigger="webhook", order_ids=[order["id"]])  # order.updated: our meta and note
+    assert shop.ea.control("GET", "counters")["requests"] == {}
 
 
 def test_the_same_customer_is_found_again_not_created_twice(shop):
@@ -257,7 +273,9 @@ def test_a_guest_order_without_an_address_waits_or_goes_to_the_collective_custom
     collective = shop.client.post("/customers", {
         "Name": "Verkkokaupan asiakkaat", "IsPrivatePerson": True, "IsActive": True, "InvoiceCity": "Kuopio",
         "InvoicePostalCode": "70100", "TermsOfPaymentId": OrderSettings.objects.get(tenant=shop.tenant).terms_of_payment_id})
-    transfer_orders(shop.tenant)  # the new customer reaches the local copy
+    SyncCursor.objects.filter(tenant=shop.tenant, name=reference.CUSTOMERS_CURSOR).update(
+        value=timezone.now() - timedelta(minutes=11))
+    transfer_orders(shop.tenant)  # the new customer reaches the local copy (read again after 10 minutes)
     OrderSettings.objects.filter(tenant=shop.tenant).update(
         collective_customer=AccountingCustomer.objects.get(customer_id=collective["Id"]))
     transfer_orders(shop.tenant)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from werkzeug.test import Client
 
 from sandbox.eaccounting.app import create_app
 from sandbox.eaccounting.seed import seed_company, ytunnus
@@ -195,3 +196,30 @@ def test_rate_limit_bucket_per_url(sb):
     assert [api.get(api.v2("articles"), params={"$page": p}).status_code for p in (1, 2, 3)] == [200, 200, 429]
     sb.settings(rate_limit_bucket="url")
     assert api.get(api.v2("articles"), params={"$page": 4}).status_code == 200
+
+
+@pytest.mark.slow
+def test_a_full_read_in_pages_sorts_once_and_sees_writes():
+    """Linear time: the pages of one listing share one filter-and-sort until something is written."""
+    app = create_app({"demo": False, "rate_limit": 1_000_000})
+    c = seed_company(app.state, "Suuri Varasto Oy", articles=20000, seed=7)
+    client = Client(app)
+    token = client.post("/_sandbox/tokens", json={"company_id": c.id}).json["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def page(n):
+        params = {"$orderby": "CreatedUtc", "$pagesize": 50, "$page": n}
+        return client.get("/v2/articles", query_string=params, headers=headers).json
+
+    started = time.monotonic()
+    ids = [a["Id"] for n in range(1, 401) for a in page(n)["Data"]]
+    elapsed = time.monotonic() - started
+    assert len(set(ids)) == 20000 and page(401)["Data"] == []
+    # a sort of all 20,000 per page made this ~60 s; one sort and 400 pages of views take a few
+    assert elapsed < 20, f"reading 400 pages took {elapsed:.1f} s"
+    assert [key[1] for key in app.state.listings] == ["ArticleApi"]
+    unit, coding = next(iter(c.units)), next(k for k, v in c.codings.items() if v["Type"] == "Goods")
+    new = client.post("/v2/articles", headers=headers, json={"Number": "UUSI-1", "Name": "Uusi", "UnitId": unit,
+                                                             "CodingId": coding, "IsActive": True}).json  # fmt: skip
+    assert app.state.listings == {}
+    assert [a["Id"] for a in page(401)["Data"]] == [new["Id"]]

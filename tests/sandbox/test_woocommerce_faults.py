@@ -127,3 +127,16 @@ def test_main_module_runs_and_prints_url():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_request_log_grows_to_the_size_asked_after_start(sb, key):
+    """The log's size set over the control API holds, larger than the size it started with."""
+    start = sb.control("GET", "/settings")["request_log_limit"]
+    sb.control("PATCH", "/settings", {"request_log_limit": 30})
+    sb.control("DELETE", "/requests")
+    for _ in range(25):
+        sb.get("/products", key)
+    assert len(sb.requests_log()) == 25
+    sb.control("PATCH", "/settings", {"request_log_limit": 10})
+    assert len(sb.requests_log()) == 10  # the newest kept
+    sb.control("PATCH", "/settings", {"request_log_limit": start})

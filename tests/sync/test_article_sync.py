@@ -397,3 +397,28 @@ def test_prices_edited_in_the_shop_en_masse_wait_and_a_confirmed_run_puts_them_b
         article = eaccounting.article_by_number(link.article_number)
         assert products[link.shop_product_id].regular_price == article.gross_price.quantize(Decimal("0.01"))
     assert confirmed.events.filter(outcome=SyncEvent.Outcome.DRIFT).count() == len(edited)
+
+
+@pytest.mark.parametrize("or_refused", [False, True], ids=["or-in-filter", "or-refused"])
+def test_products_edited_in_the_shop_are_read_back_in_the_same_request(tenant, eaccounting, shop, wc_server, ea,
+                                                                       or_refused):  # fmt: skip
+    """Shop-side changes ride on the incremental read (`… or Id eq …`): one /articles request
+    however many products changed; one read each only where eAccounting refuses `or`."""
+    sync_articles(tenant)
+    articles = shown(list(eaccounting.articles()))[:3]
+    links = [ArticleLink.objects.get(tenant=tenant, article_id=a.id) for a in articles]
+    wc_server.control("POST", "/clock", {"advance": 600})
+    for link in links:
+        wc_server.control("PATCH", f"/products/{link.shop_product_id}", {"name": "Muokattu kaupassa"})
+    ea.settings(unverified_filters_rejected=or_refused)
+    ea.control("DELETE", "counters")
+    run = sync_articles(tenant)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    names = {p.id: p.name for p in shop.products()}
+    assert [names[link.shop_product_id] for link in links] == [a.name for a in articles]
+    assert {e.item for e in run.events.filter(outcome=SyncEvent.Outcome.DRIFT)} == {a.number for a in articles}
+    requests = ea.control("GET", "counters")["requests"]
+    if or_refused:
+        assert requests.get("GET /v2/articles/{articleId}") == 3 and requests["GET /v2/articles"] == 2
+    else:
+        assert requests == {"GET /v2/articles": 1}

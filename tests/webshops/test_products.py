@@ -160,12 +160,17 @@ def test_products_modified_after(sb, fresh):
     now = datetime.fromisoformat(sb.control("GET", "/clock")["now_gmt"]).replace(tzinfo=UTC)
     shop.save_products([full_write(product, regular_price=Decimal("1.23")),
                         full_write(variation, regular_price=Decimal("4.56"))])  # fmt: skip
+    sb.control("DELETE", "/requests")
     changed = list(shop.products(modified_after=now - timedelta(seconds=60)))
-    assert {p.id for p in changed} == {product.id, variation.id}
-    assert {p.id: p.regular_price for p in changed} == {
+    # the variation's parent is saved after it (as WooCommerce does): listed, its other variations not
+    assert {p.id for p in changed} == {product.id, variation.parent_id, variation.id}
+    assert {p.id: p.regular_price for p in changed if p.id != variation.parent_id} == {
         product.id: Decimal("1.23"),
         variation.id: Decimal("4.56"),
     }
+    # one page of changed products and the one changed parent's variations: not every variable product's
+    assert [r["path"].rsplit("/wc/v3/", 1)[1] for r in sb.requests_log()] == [
+        "products", f"products/{variation.parent_id}/variations"]
     sb.control("POST", "/clock", {"offset": 0})
 
 

@@ -16,10 +16,11 @@ import requests
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 
 from integration.benchmarks.harness import free_port
 from integration.scheduling import schedules
-from integration.simulation import processes, report, workload, world
+from integration.simulation import processes, report, timing, workload, world
 from integration.simulation.scheduler import ScaledScheduler
 
 
@@ -37,9 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--changes", type=float, default=10, help="article changes per tenant an hour")
         parser.add_argument("--orders", type=float, default=2, help="paid orders per tenant an hour")
         parser.add_argument("--polling-only", action="store_true", help="no webhooks: orders wait for the poll")
-        parser.add_argument("--workers", type=int, default=4, help="qcluster workers")
-        parser.add_argument("--order-workers", type=int, default=0,
-                            help="workers of a second cluster for the orders queue (0: one cluster runs all)")
+        parser.add_argument("--workers", type=int, default=4, help="workers of each catalogue cluster")
+        parser.add_argument("--clusters", type=int, default=1,
+                            help="catalogue clusters on the one database (the scale-out: more machines)")
+        parser.add_argument("--order-workers", type=int, default=2,
+                            help="workers of the orders queue's own cluster, as production runs it (0: one cluster runs all)")
 
     def handle(self, *args, **o):
         if connection.vendor != "postgresql":
@@ -72,17 +75,26 @@ class Command(BaseCommand):
             scheduler = ScaledScheduler(scale)
             player = workload.Player(ea, scale, happenings)
             sampler = report.RequestSampler(ea, scale)
-            with processes.portal(o["workers"], o["order_workers"], web_port, scale):
+            backlog = timing.BacklogSampler(scale)
+            since = timezone.now()
+            with processes.portal(o["workers"], o["order_workers"], web_port, scale, o["clusters"]):
                 say(f"Running {o['hours']} simulated hours ({o['hours'] * 3600 / scale:.0f} s) of {len(happenings)} "
                     f"changes and orders, then {o['drain_minutes']} simulated minutes more ...")
                 clock = time.monotonic()
                 threads = [threading.Thread(target=x, args=a, daemon=True)
-                           for x, a in ((scheduler.run, (clock,)), (player.run, (clock,)), (sampler.run, ()))]  # fmt: skip
+                           for x, a in ((scheduler.run, (clock,)), (player.run, (clock,)), (sampler.run, ()),
+                                        (backlog.run, ()))]  # fmt: skip
                 for thread in threads:
                     thread.start()
                 time.sleep((o["hours"] * 3600 + o["drain_minutes"] * 60) / scale)
-                for stopper in (scheduler, player, sampler):
+                for stopper in (scheduler, player, sampler, backlog):
                     stopper.stop.set()
                 for thread in threads:
                     thread.join(timeout=30)
             report.print_report(say, happenings, scale, sampler, o["limit"], scheduler.fired, player.errors)
+            timing.print_times(say, timing.job_times(since, scale), backlog)
+            spent, transferred = timing.requests_per_order(since)
+            say(f"eAccounting requests per order: {spent / max(1, transferred):.2f} ({spent} requests of all order runs "
+                f"for {transferred} orders transferred while measuring)")
+            say(f"Layout: {o['clusters']} catalogue cluster(s) of {o['workers']} workers, "
+                f"orders queue {'on a cluster of ' + str(o['order_workers']) + ' workers' if o['order_workers'] else 'shared'}")

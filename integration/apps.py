@@ -26,4 +26,7 @@ def task_retry_check(app_configs: object = None, **kwargs: object) -> list[check
     from integration import tasks  # noqa: F401  (registers the tasks)
     from integration.work import registry
 
-    return [checks.Error(problem, id="silta.E010") for problem in registry.retry_problems(settings.Q_CLUSTER["retry"])]
+    return [
+        checks.Error(problem, id="silta.E010")
+        for problem in registry.retry_problems(settings.Q_CLUSTER["retry"])
+    ]

@@ -69,8 +69,13 @@ def transfer_orders(tenant_id: int, trigger: str = "schedule", order_ids: list[i
     from .orders.transfer import transfer_orders as run
 
     this = transfer_orders.later(tenant_id, trigger, order_ids)
-    return _tenant_job(tenant_id, jobs.ORDERS, this,
-                       lambda tenant, lease: run(tenant, trigger=trigger, order_ids=order_ids, lease=lease), "")
+    return _tenant_job(
+        tenant_id,
+        jobs.ORDERS,
+        this,
+        lambda tenant, lease: run(tenant, trigger=trigger, order_ids=order_ids, lease=lease),
+        "",
+    )
 
 
 @task()
@@ -89,7 +94,9 @@ def check_webhooks(tenant_id: int) -> list[str]:
 
 
 @task()
-def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False, confirm_mass_change: bool = False) -> str:
+def sync_articles(
+    tenant_id: int, trigger: str = "schedule", full: bool = False, confirm_mass_change: bool = False
+) -> str:
     """Article sync eAccounting → shop for one tenant (`full`: the stock reconcile, reading everything;
     `confirm_mass_change`: an owner confirmed the prices the mass-change guard held)."""
     from .models import FirstSync, Tenant
@@ -101,12 +108,25 @@ def sync_articles(tenant_id: int, trigger: str = "schedule", full: bool = False,
         return "not active"
     if reason := paused(tenant):
         return reason
-    if trigger == "schedule" and not FirstSync.objects.filter(tenant=tenant, status__in=FIRST_SYNC_FINISHED).exists():
+    if (
+        trigger == "schedule"
+        and not FirstSync.objects.filter(tenant=tenant, status__in=FIRST_SYNC_FINISHED).exists()
+    ):
         return "waiting for the first sync"  # a person has to look at the preview first; no run to record
     # a confirming run that finds the lease taken still confirms when it runs later
-    this = sync_articles.later(tenant_id, trigger, full, True) if confirm_mass_change else sync_articles.later(tenant_id, trigger, full)
-    return _held(tenant, jobs.CATALOGUE, this, lambda lease: run(tenant, trigger=trigger, full=full,
-                                                                 confirm_mass_change=confirm_mass_change, lease=lease))
+    this = (
+        sync_articles.later(tenant_id, trigger, full, True)
+        if confirm_mass_change
+        else sync_articles.later(tenant_id, trigger, full)
+    )
+    return _held(
+        tenant,
+        jobs.CATALOGUE,
+        this,
+        lambda lease: run(
+            tenant, trigger=trigger, full=full, confirm_mass_change=confirm_mass_change, lease=lease
+        ),
+    )
 
 
 @task()
@@ -115,8 +135,13 @@ def keep_availability(tenant_id: int, trigger: str = "schedule") -> str:
     from .visma_webshop.availability import keep
 
     this = keep_availability.later(tenant_id, trigger)
-    return _tenant_job(tenant_id, jobs.CATALOGUE, this, lambda tenant, lease: keep(tenant, trigger=trigger),
-                       "no rules applied yet")
+    return _tenant_job(
+        tenant_id,
+        jobs.CATALOGUE,
+        this,
+        lambda tenant, lease: keep(tenant, trigger=trigger),
+        "no rules applied yet",
+    )
 
 
 @task()
@@ -128,8 +153,13 @@ def apply_availability(tenant_id: int, turn_off: bool, preview_at: str) -> str:
 
     tenant = Tenant.objects.get(pk=tenant_id)
     this = apply_availability.later(tenant_id, turn_off, preview_at)
-    return _held(tenant, jobs.CATALOGUE, this, lambda lease: apply_preview(tenant, turn_off=turn_off, preview_at=preview_at),
-                 "that preview was replaced or already applied")
+    return _held(
+        tenant,
+        jobs.CATALOGUE,
+        this,
+        lambda lease: apply_preview(tenant, turn_off=turn_off, preview_at=preview_at),
+        "that preview was replaced or already applied",
+    )
 
 
 @task(Queue.ORDERS)
@@ -138,8 +168,13 @@ def convert_webshop_orders(tenant_id: int, trigger: str = "schedule") -> str:
     from .visma_webshop.conversion import convert_orders
 
     this = convert_webshop_orders.later(tenant_id, trigger)
-    return _tenant_job(tenant_id, jobs.ORDERS, this,
-                       lambda tenant, lease: convert_orders(tenant, trigger=trigger, lease=lease), "conversion is off")
+    return _tenant_job(
+        tenant_id,
+        jobs.ORDERS,
+        this,
+        lambda tenant, lease: convert_orders(tenant, trigger=trigger, lease=lease),
+        "conversion is off",
+    )
 
 
 def _tenant_job(tenant_id: int, lock, this: Call, body, idle: str) -> str:
@@ -223,18 +258,25 @@ def books_check(check_id: int) -> str:
     check = BooksCheck.objects.select_related("tenant").get(pk=check_id)
 
     def progress(done: int, total: int, what: str) -> None:
-        BooksCheck.objects.filter(pk=check.pk).update(progress_done=done, progress_total=total, progress_text=what)
+        BooksCheck.objects.filter(pk=check.pk).update(
+            progress_done=done, progress_total=total, progress_text=what
+        )
 
     try:
         report = books_reader.read(check.tenant, check.period, progress)
     except Exception as exc:  # the page shows why; nothing was written anywhere
         log.exception("books check %s failed", check_id)
-        BooksCheck.objects.filter(pk=check.pk).update(status=BooksCheck.Status.FAILED, error=str(exc)[:2000],
-                                                      finished_at=timezone.now())  # fmt: skip
+        BooksCheck.objects.filter(pk=check.pk).update(
+            status=BooksCheck.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
         return f"failed: {exc}"
     rows = compare.to_rows(report)
     BooksCheck.objects.filter(pk=check.pk).update(
-        status=BooksCheck.Status.DONE, rows=rows, differences=report.differences, csv=compare.to_csv(rows),
-        orders=len(report.orders), finished_at=timezone.now(),
+        status=BooksCheck.Status.DONE,
+        rows=rows,
+        differences=report.differences,
+        csv=compare.to_csv(rows),
+        orders=len(report.orders),
+        finished_at=timezone.now(),
     )
     return f"{len(report.orders)} orders, {len(report.differences)} differences"

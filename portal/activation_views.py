@@ -26,7 +26,10 @@ def _connected(tenant):
 def activate(request, slug):
     tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
     if not _connected(tenant):
-        messages.warning(request, _("Connect both eAccounting and the webshop of %(company)s first.") % {"company": tenant.name})
+        messages.warning(
+            request,
+            _("Connect both eAccounting and the webshop of %(company)s first.") % {"company": tenant.name},
+        )
         return redirect("admin:index")
     if request.method == "POST" and request.POST.get("answer") != "yes":
         messages.info(request, _("Nothing was changed: the integration is not active."))
@@ -36,22 +39,38 @@ def activate(request, slug):
     try:
         preflight = check(gather(tenant))
     except (EAccountingError, WebshopError) as exc:
-        messages.error(request, _("The pre-flight check could not read both systems: %(error)s") % {"error": exc})
+        messages.error(
+            request, _("The pre-flight check could not read both systems: %(error)s") % {"error": exc}
+        )
         return redirect("admin:index")
     if request.method == "POST" and preflight.ok:
         try:
             activation.activate(tenant, preflight)
         except WebshopError as exc:
-            messages.error(request, _("Not activated: the shop refused the webhooks Silta needs (%(error)s).") % {"error": exc})
+            messages.error(
+                request,
+                _("Not activated: the shop refused the webhooks Silta needs (%(error)s).") % {"error": exc},
+            )
         else:
-            audit.record(tenant, request.user, audit.Action.ACTIVATED, tenant.name,
-                         f"Defaults: {len(preflight.templates)} article templates, "
-                         f"{len(preflight.tax_classes)} tax class mappings (kept where already set)")  # fmt: skip
-            messages.success(request, _("The integration of %(company)s is active. Next: the first sync.") % {"company": tenant.name})
+            audit.record(
+                tenant,
+                request.user,
+                audit.Action.ACTIVATED,
+                tenant.name,
+                f"Defaults: {len(preflight.templates)} article templates, "
+                f"{len(preflight.tax_classes)} tax class mappings (kept where already set)",
+            )
+            messages.success(
+                request,
+                _("The integration of %(company)s is active. Next: the first sync.")
+                % {"company": tenant.name},
+            )
             return redirect("first_sync", slug=tenant.slug)
         return redirect("admin:index")
     context = {
-        **admin.site.each_context(request), "tenant": tenant, "preflight": preflight,
+        **admin.site.each_context(request),
+        "tenant": tenant,
+        "preflight": preflight,
         "title": _("Activate integration: %(company)s") % {"company": tenant.name},
     }
     return render(request, "portal/activate.html", context)
@@ -62,16 +81,27 @@ def _activate_visma_webshop(request, tenant):
     try:
         preflight = visma_status.check(EAccountingClient(tenant.eaccounting_connection).company_settings())
     except EAccountingError as exc:
-        messages.error(request, _("The pre-flight check could not read eAccounting: %(error)s") % {"error": exc})
+        messages.error(
+            request, _("The pre-flight check could not read eAccounting: %(error)s") % {"error": exc}
+        )
         return redirect("admin:index")
     if request.method == "POST" and preflight.ok:
         activation.activate_visma_webshop(tenant, preflight)
-        audit.record(tenant, request.user, audit.Action.ACTIVATED, tenant.name, "Visma Verkkokauppa: link enabled")
-        messages.success(request, _("The integration of %(company)s is active. Next: the Available in Webshop rules.")
-                         % {"company": tenant.name})
+        audit.record(
+            tenant, request.user, audit.Action.ACTIVATED, tenant.name, "Visma Verkkokauppa: link enabled"
+        )
+        messages.success(
+            request,
+            _("The integration of %(company)s is active. Next: the Available in Webshop rules.")
+            % {"company": tenant.name},
+        )
         return redirect("visma_webshop", slug=tenant.slug)
-    context = {**admin.site.each_context(request), "tenant": tenant, "preflight": preflight,
-               "title": _("Activate integration: %(company)s") % {"company": tenant.name}}  # fmt: skip
+    context = {
+        **admin.site.each_context(request),
+        "tenant": tenant,
+        "preflight": preflight,
+        "title": _("Activate integration: %(company)s") % {"company": tenant.name},
+    }
     return render(request, "portal/activate.html", context)
 
 
@@ -87,14 +117,20 @@ def deactivate(request, slug):
             return redirect("admin:index")
         if choice == "delete" and request.POST.get("confirm_slug", "").strip() != tenant.slug:
             error = _("Nothing was done: to delete %(company)s, type %(slug)s in the box.") % {
-                "company": tenant.name, "slug": tenant.slug}
+                "company": tenant.name,
+                "slug": tenant.slug,
+            }
         elif choice == "delete" or tenant.is_active:
             return _offboard(request, tenant, delete=choice == "delete")
         else:
             error = _("The integration of %(company)s is not active: there is nothing to deactivate.") % {
-                "company": tenant.name}
+                "company": tenant.name
+            }
     context = {
-        **admin.site.each_context(request), "tenant": tenant, "plan": offboarding.plan(tenant), "choice": choice,
+        **admin.site.each_context(request),
+        "tenant": tenant,
+        "plan": offboarding.plan(tenant),
+        "choice": choice,
         "error": error,
         "title": (_("Deactivate integration: %(company)s") if tenant.is_active else _("Delete: %(company)s"))
         % {"company": tenant.name},
@@ -110,21 +146,41 @@ def _offboard(request, tenant, delete):
         else:
             outcome = offboarding.offboard(tenant, request.user)
     except WebshopError as exc:
-        messages.error(request, _("Nothing was done: the shop's webhooks could not be removed (%(error)s). Try again; "
-                                  "if the shop is gone for good, delete its webshop connection in the admin first.")
-                       % {"error": exc})  # fmt: skip
+        messages.error(
+            request,
+            _(
+                "Nothing was done: the shop's webhooks could not be removed (%(error)s). Try again; "
+                "if the shop is gone for good, delete its webshop connection in the admin first."
+            )
+            % {"error": exc},
+        )
         return redirect("admin:index")
     if delete:
-        messages.success(request, _("%(company)s and all of its data were deleted from Silta: %(outcome)s. "
-                                    "Nothing was deleted in eAccounting or the shop.")
-                         % {"company": name, "outcome": outcome.shown()})  # fmt: skip
+        messages.success(
+            request,
+            _(
+                "%(company)s and all of its data were deleted from Silta: %(outcome)s. "
+                "Nothing was deleted in eAccounting or the shop."
+            )
+            % {"company": name, "outcome": outcome.shown()},
+        )
     else:
-        messages.success(request, _("The integration of %(company)s is no longer active: %(outcome)s. "
-                                    "Its data stays; to activate again, connect eAccounting again.")
-                         % {"company": name, "outcome": outcome.shown()})  # fmt: skip
+        messages.success(
+            request,
+            _(
+                "The integration of %(company)s is no longer active: %(outcome)s. "
+                "Its data stays; to activate again, connect eAccounting again."
+            )
+            % {"company": name, "outcome": outcome.shown()},
+        )
     if outcome.revocation.had_tokens and not outcome.revocation.confirmed:
-        messages.warning(request, _("eAccounting could not confirm that Silta's tokens were revoked. Silta deleted "
-                                    "them and cannot use them, but Visma may accept them until they expire."))  # fmt: skip
+        messages.warning(
+            request,
+            _(
+                "eAccounting could not confirm that Silta's tokens were revoked. Silta deleted "
+                "them and cannot use them, but Visma may accept them until they expire."
+            ),
+        )
     return redirect("admin:index")
 
 

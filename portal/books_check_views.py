@@ -64,8 +64,12 @@ def books_check(request, slug):
     period = _period(request.GET.get("period"))
     check = BooksCheck.objects.filter(tenant=tenant, period=period).first()
     context = {
-        **admin.site.each_context(request), "tenant": tenant, "period": period, "check": check,
-        "columns": COLUMN_LABELS, "rows": [[row.get(c, "") for c in CSV_COLUMNS] for row in check.rows] if check else [],
+        **admin.site.each_context(request),
+        "tenant": tenant,
+        "period": period,
+        "check": check,
+        "columns": COLUMN_LABELS,
+        "rows": [[row.get(c, "") for c in CSV_COLUMNS] for row in check.rows] if check else [],
         "title": _("Books check: %(company)s, %(period)s") % {"company": tenant.name, "period": period},
     }
     return render(request, "portal/books_check.html", context)
@@ -83,22 +87,38 @@ def start_check(request, slug):
 @require_GET
 def check_progress(request, slug, pk):
     check = get_object_or_404(BooksCheck, pk=pk, tenant=_tenant(request, slug))
-    return JsonResponse({"status": check.status, "done": check.progress_done, "total": check.progress_total,
-                         "text": check.progress_text, "differences": len(check.differences)})  # fmt: skip
+    return JsonResponse(
+        {
+            "status": check.status,
+            "done": check.progress_done,
+            "total": check.progress_total,
+            "text": check.progress_text,
+            "differences": len(check.differences),
+        }
+    )
 
 
 @require_GET
 def check_csv(request, slug, pk):
     check = get_object_or_404(BooksCheck, pk=pk, tenant=_tenant(request, slug), status=BooksCheck.Status.DONE)
     response = HttpResponse(check.csv, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="books-check-{check.tenant.slug}-{check.period}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="books-check-{check.tenant.slug}-{check.period}.csv"'
+    )
     return response
 
 
 urls = [
     path("tenants/<slug:slug>/books-check/", admin.site.admin_view(books_check), name="books_check"),
     path("tenants/<slug:slug>/books-check/run/", admin.site.admin_view(start_check), name="books_check_run"),
-    path("tenants/<slug:slug>/books-check/<int:pk>.json", admin.site.admin_view(check_progress),
-         name="books_check_progress"),
-    path("tenants/<slug:slug>/books-check/<int:pk>.csv", admin.site.admin_view(check_csv), name="books_check_csv"),
+    path(
+        "tenants/<slug:slug>/books-check/<int:pk>.json",
+        admin.site.admin_view(check_progress),
+        name="books_check_progress",
+    ),
+    path(
+        "tenants/<slug:slug>/books-check/<int:pk>.csv",
+        admin.site.admin_view(check_csv),
+        name="books_check_csv",
+    ),
 ]

@@ -34,8 +34,13 @@ from integration.scheduling.manual import CATALOGUE_KINDS
 NEEDS_A_PERSON = (OrderTransfer.Status.WAITING, OrderTransfer.Status.HELD)
 NOT_TRANSFERRED = (OrderTransfer.Status.PENDING, OrderTransfer.Status.SENDING, *NEEDS_A_PERSON)
 #: The kinds of run the dashboard lists (the first import has its own page), with the schedule job of each.
-SHOWN_KINDS = {SyncRun.Kind.ARTICLES: "articles", SyncRun.Kind.STOCK: "stock", SyncRun.Kind.ORDERS: "orders",
-               SyncRun.Kind.AVAILABILITY: "availability", SyncRun.Kind.WEBSHOP_ORDERS: "webshop_orders"}
+SHOWN_KINDS = {
+    SyncRun.Kind.ARTICLES: "articles",
+    SyncRun.Kind.STOCK: "stock",
+    SyncRun.Kind.ORDERS: "orders",
+    SyncRun.Kind.AVAILABILITY: "availability",
+    SyncRun.Kind.WEBSHOP_ORDERS: "webshop_orders",
+}
 FAILING_AFTER = 3  # this many failed runs of a kind in a row: flagged
 DRIFT_DAYS = 7
 CHART_DAYS = 14
@@ -58,9 +63,13 @@ def progress_text(done: int, total: int | None) -> str:
 def run_shown(run: SyncRun) -> dict:
     """A run as the page shows it while it runs (also the JSON the page polls)."""
     return {
-        "id": run.pk, "kind": run.kind, "label": str(run.get_kind_display()),
-        "status": run.status, "status_label": str(run.get_status_display()),
-        "done": run.progress_done, "total": run.progress_total,
+        "id": run.pk,
+        "kind": run.kind,
+        "label": str(run.get_kind_display()),
+        "status": run.status,
+        "status_label": str(run.get_status_display()),
+        "done": run.progress_done,
+        "total": run.progress_total,
         "text": progress_text(run.progress_done, run.progress_total),
         "started_at": run.started_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
@@ -99,8 +108,11 @@ class KindRuns:
     def counts_shown(self) -> str:
         counts = (self.last.counts or {}) if self.last else {}
         # the counts' names are stored with the run, in the words it was written in
-        items = [f"{n} {k}" for k, n in sorted(counts.items())
-                 if not k.startswith("requests_") and not k.endswith("_seconds") and n]  # fmt: skip
+        items = [
+            f"{n} {k}"
+            for k, n in sorted(counts.items())
+            if not k.startswith("requests_") and not k.endswith("_seconds") and n
+        ]
         requests = sum(n for k, n in counts.items() if k.startswith("requests_") and isinstance(n, int))
         shown = ngettext("%(n)s request", "%(n)s requests", requests) % {"n": requests}
         return ", ".join(items + ([shown] if requests else []))
@@ -207,8 +219,14 @@ class TenantRow:
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.connection_trouble or self.orders_waiting or self.mass_change_run or self.unimportable
-                    or self.drift or self.failing)  # fmt: skip
+        return bool(
+            self.connection_trouble
+            or self.orders_waiting
+            or self.mass_change_run
+            or self.unimportable
+            or self.drift
+            or self.failing
+        )
 
 
 def _status(connection):
@@ -221,7 +239,11 @@ def recent_runs(tenant_ids):
     """The latest FAILING_AFTER runs of each kind of each tenant, newest first (one query; dry runs left out)."""
     return (
         SyncRun.objects.filter(tenant__in=tenant_ids, dry_run=False)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("tenant_id"), F("kind")], order_by=F("started_at").desc()))
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("tenant_id"), F("kind")], order_by=F("started_at").desc()
+            )
+        )
         .filter(rank__lte=FAILING_AFTER)
         .order_by("tenant_id", "kind", "-started_at")
     )
@@ -230,8 +252,10 @@ def recent_runs(tenant_ids):
 def _running(by_kind) -> list[SyncRun]:
     """The runs going on now: the latest run of a kind, while it runs (an older run still marked running
     was left behind by a stopped worker)."""
-    return sorted((rs[0] for rs in by_kind.values() if rs and rs[0].status == SyncRun.Status.RUNNING),
-                  key=lambda r: r.started_at)  # fmt: skip
+    return sorted(
+        (rs[0] for rs in by_kind.values() if rs and rs[0].status == SyncRun.Status.RUNNING),
+        key=lambda r: r.started_at,
+    )
 
 
 def _chart_days(today: date) -> list[date]:
@@ -241,8 +265,13 @@ def _chart_days(today: date) -> list[date]:
 def _per_day(queryset, field_name, since):
     """{tenant id: {day: count}} of rows whose `field_name` is at or after `since` (local days)."""
     counted = defaultdict(dict)
-    rows = (queryset.filter(**{f"{field_name}__gte": since}).annotate(day=TruncDate(field_name))
-            .values("tenant_id", "day").annotate(n=Count("pk")).order_by())  # fmt: skip
+    rows = (
+        queryset.filter(**{f"{field_name}__gte": since})
+        .annotate(day=TruncDate(field_name))
+        .values("tenant_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for row in rows:
         counted[row["tenant_id"]][row["day"]] = row["n"]
     return counted
@@ -251,16 +280,23 @@ def _per_day(queryset, field_name, since):
 def _by_tenant(queryset, **aggregate):
     """{tenant id: value} of one aggregate grouped by tenant."""
     ((name, expression),) = aggregate.items()
-    return {r["tenant_id"]: r[name] for r in queryset.values("tenant_id").annotate(**{name: expression}).order_by()}
+    return {
+        r["tenant_id"]: r[name]
+        for r in queryset.values("tenant_id").annotate(**{name: expression}).order_by()
+    }
 
 
 def tenant_rows(user):
     """One row per tenant the user may see; a fixed number of queries however many tenants there are."""
     tenants = list(
-        tenancy.tenants_for(user).select_related("eaccounting_connection", "webshop_connection").annotate(
-            orders_waiting=Count("order_transfers", filter=Q(order_transfers__status__in=NEEDS_A_PERSON),
-                                 distinct=True)  # fmt: skip
-        ).distinct()
+        tenancy.tenants_for(user)
+        .select_related("eaccounting_connection", "webshop_connection")
+        .annotate(
+            orders_waiting=Count(
+                "order_transfers", filter=Q(order_transfers__status__in=NEEDS_A_PERSON), distinct=True
+            )
+        )
+        .distinct()
     )
     if not tenants:
         return []
@@ -269,9 +305,13 @@ def tenant_rows(user):
     now = timezone.now()
 
     untemplated = defaultdict(list)
-    for tenant_id, title in (ShopMethod.objects.filter(tenant__in=visible, enabled=True)
-                             .annotate(templates=Count("articles")).filter(templates=0)
-                             .order_by("kind", "title").values_list("tenant_id", "title")):  # fmt: skip
+    for tenant_id, title in (
+        ShopMethod.objects.filter(tenant__in=visible, enabled=True)
+        .annotate(templates=Count("articles"))
+        .filter(templates=0)
+        .order_by("kind", "title")
+        .values_list("tenant_id", "title")
+    ):
         untemplated[tenant_id].append(title)
 
     runs = defaultdict(lambda: defaultdict(list))  # tenant id -> kind -> newest first
@@ -284,25 +324,39 @@ def tenant_rows(user):
         next_runs[job_names[name]] = next_run
 
     synced_at = _by_tenant(
-        SyncRun.objects.filter(tenant__in=visible, kind__in=CATALOGUE_KINDS, status=SyncRun.Status.SUCCEEDED,
-                               dry_run=False), at=Max("started_at"))  # fmt: skip
+        SyncRun.objects.filter(
+            tenant__in=visible, kind__in=CATALOGUE_KINDS, status=SyncRun.Status.SUCCEEDED, dry_run=False
+        ),
+        at=Max("started_at"),
+    )
     oldest_waiting = _by_tenant(
         OrderTransfer.objects.filter(tenant__in=visible, status__in=NOT_TRANSFERRED), since=Min("created_at")
     )
     drift = _by_tenant(
-        SyncEvent.objects.filter(tenant__in=visible, outcome=SyncEvent.Outcome.DRIFT,
-                                 created_at__gte=now - timedelta(days=DRIFT_DAYS)), n=Count("pk"))  # fmt: skip
-    latest_first_sync = FirstSync.objects.filter(tenant=OuterRef("tenant")).order_by("-created_at").values("pk")[:1]
+        SyncEvent.objects.filter(
+            tenant__in=visible,
+            outcome=SyncEvent.Outcome.DRIFT,
+            created_at__gte=now - timedelta(days=DRIFT_DAYS),
+        ),
+        n=Count("pk"),
+    )
+    latest_first_sync = (
+        FirstSync.objects.filter(tenant=OuterRef("tenant")).order_by("-created_at").values("pk")[:1]
+    )
     unimportable = _by_tenant(
-        ImportItem.objects.filter(tenant__in=visible, kind=ImportItem.Kind.REJECT,
-                                  first_sync=Subquery(latest_first_sync)), n=Count("pk"))  # fmt: skip
+        ImportItem.objects.filter(
+            tenant__in=visible, kind=ImportItem.Kind.REJECT, first_sync=Subquery(latest_first_sync)
+        ),
+        n=Count("pk"),
+    )
 
     checklists = checklists_for(tenancy.tenants_for(user))
     days = _chart_days(timezone.localdate(now))
     since = timezone.make_aware(datetime.combine(days[0], datetime.min.time()))
     transferred = _per_day(OrderTransfer.objects.filter(tenant__in=visible), "transferred_at", since)
-    failed = _per_day(SyncEvent.objects.filter(tenant__in=visible, outcome=SyncEvent.Outcome.FAILED),
-                      "created_at", since)  # fmt: skip
+    failed = _per_day(
+        SyncEvent.objects.filter(tenant__in=visible, outcome=SyncEvent.Outcome.FAILED), "created_at", since
+    )
 
     rows = []
     for tenant in tenants:
@@ -310,8 +364,10 @@ def tenant_rows(user):
         shop = getattr(tenant, "webshop_connection", None)
         ea_status, shop_status = _status(ea), _status(shop)
         by_kind = runs[tenant.pk]
-        kinds = [KindRuns(kind, by_kind.get(kind, []), next_runs.get((tenant.pk, job)))
-                 for kind, job in SHOWN_KINDS.items()]  # fmt: skip
+        kinds = [
+            KindRuns(kind, by_kind.get(kind, []), next_runs.get((tenant.pk, job)))
+            for kind, job in SHOWN_KINDS.items()
+        ]
         catalogue = [r for kind in CATALOGUE_KINDS for r in by_kind.get(kind, [])[:1]]
         last_catalogue = max(catalogue, key=lambda r: r.started_at, default=None)
         guarded = last_catalogue is not None and last_catalogue.status == SyncRun.Status.NEEDS_CONFIRMATION

@@ -34,15 +34,20 @@ def connect(request, slug):
 def callback(request):
     pending = request.session.pop(SESSION_KEY, None)
     if not pending or request.GET.get("state") != pending["state"]:
-        messages.error(request, _("The eAccounting login could not be matched to a request from this browser. "
-                                  "Please try again."))
+        messages.error(
+            request,
+            _("The eAccounting login could not be matched to a request from this browser. Please try again."),
+        )
         return redirect("admin:index")
     tenant = Tenant.objects.get(pk=pending["tenant"])
     if not tenancy.has_role(request.user, tenant, tenancy.OWNERS):
         raise PermissionDenied
     if "error" in request.GET:
-        messages.warning(request, _("eAccounting was not connected: the login ended with “%(error)s”.")
-                         % {"error": request.GET["error"]})
+        messages.warning(
+            request,
+            _("eAccounting was not connected: the login ended with “%(error)s”.")
+            % {"error": request.GET["error"]},
+        )
         return redirect("admin:index")
     before = EAccountingConnection.objects.filter(tenant=tenant).exclude(company_id="").first()
     try:
@@ -54,16 +59,29 @@ def callback(request):
         messages.error(request, _("eAccounting was not connected: %(error)s") % {"error": exc})
     else:
         with translation.override("en"):  # the audit trail is written in English
-            detail = (f"Reconnected; before: “{before.company_name}”, {before.get_status_display().lower()}"
-                      if before else "Connected for the first time")  # fmt: skip
-        audit.record(tenant, request.user, audit.Action.CONNECTED_EACCOUNTING,
-                     f"eAccounting company “{connection.company_name}”", detail)  # fmt: skip
-        messages.success(request, _("%(company)s is connected to eAccounting company “%(eaccounting_company)s”.")
-                         % {"company": tenant.name, "eaccounting_company": connection.company_name})
+            detail = (
+                f"Reconnected; before: “{before.company_name}”, {before.get_status_display().lower()}"
+                if before
+                else "Connected for the first time"
+            )
+        audit.record(
+            tenant,
+            request.user,
+            audit.Action.CONNECTED_EACCOUNTING,
+            f"eAccounting company “{connection.company_name}”",
+            detail,
+        )
+        messages.success(
+            request,
+            _("%(company)s is connected to eAccounting company “%(eaccounting_company)s”.")
+            % {"company": tenant.name, "eaccounting_company": connection.company_name},
+        )
     return redirect("admin:index")
 
 
 urls = [
-    path("tenants/<slug:slug>/eaccounting/connect/", admin.site.admin_view(connect), name="eaccounting_connect"),
+    path(
+        "tenants/<slug:slug>/eaccounting/connect/", admin.site.admin_view(connect), name="eaccounting_connect"
+    ),
     path("oauth/eaccounting/callback/", admin.site.admin_view(callback), name="eaccounting_callback"),
 ]

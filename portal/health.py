@@ -28,11 +28,15 @@ def _database():
 
 def _queue():
     try:
-        clusters = Stat.get_all()  # read from the shared cache (or Redis), where clusters report every few seconds
+        clusters = (
+            Stat.get_all()
+        )  # read from the shared cache (or Redis), where clusters report every few seconds
         queued = OrmQ.objects.count() if settings.Q_CLUSTER.get("orm") else get_broker().queue_size()
     except Exception as exc:
         return {"ok": False, "error": exc.__class__.__name__}
-    backlog = {b.queue: b.as_json() for b in backlogs()}  # per queue: waiting, oldest's age (a backlog shows here first)
+    backlog = {
+        b.queue: b.as_json() for b in backlogs()
+    }  # per queue: waiting, oldest's age (a backlog shows here first)
     if not clusters:
         return {"ok": False, "error": "no cluster is running", "queued": queued, "backlog": backlog}
     return {"ok": True, "clusters": len(clusters), "queued": queued, "backlog": backlog}

@@ -29,9 +29,14 @@ LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("E-mail"))
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER,
-                             help_text=gettext_lazy("Owners connect the systems, activate, invite and manage people; "
-                                             "members run the integration."))  # fmt: skip
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"),
+        choices=Membership.Role.choices,
+        initial=Membership.Role.MEMBER,
+        help_text=gettext_lazy(
+            "Owners connect the systems, activate, invite and manage people; members run the integration."
+        ),
+    )
 
 
 class SignUpForm(UserCreationForm):
@@ -53,7 +58,9 @@ def _tenant(request, slug, roles=tenancy.ALL_ROLES):
 
 
 def _render(request, template, title, status=200, **context):
-    return render(request, template, {**admin.site.each_context(request), "title": title, **context}, status=status)
+    return render(
+        request, template, {**admin.site.each_context(request), "title": title, **context}, status=status
+    )
 
 
 def _public(request, template, title, status=200, **context):
@@ -70,8 +77,17 @@ def people(request, slug):
         pending = tenant.invitations.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
         pending = list(pending.select_related("invited_by").order_by("email"))
     owners = sum(m.role == Membership.Role.OWNER for m in members)
-    return _render(request, "portal/invitations.html", _("People of %(company)s") % {"company": tenant.name}, tenant=tenant, members=members,
-                   pending=pending, is_owner=is_owner, last_owner=owners == 1, roles=Membership.Role.choices)  # fmt: skip
+    return _render(
+        request,
+        "portal/invitations.html",
+        _("People of %(company)s") % {"company": tenant.name},
+        tenant=tenant,
+        members=members,
+        pending=pending,
+        is_owner=is_owner,
+        last_owner=owners == 1,
+        roles=Membership.Role.choices,
+    )
 
 
 def invite(request, slug):
@@ -79,8 +95,9 @@ def invite(request, slug):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation, token = invitations.invite(tenant, form.cleaned_data["email"], form.cleaned_data["role"],
-                                                   request.user)  # fmt: skip
+            invitation, token = invitations.invite(
+                tenant, form.cleaned_data["email"], form.cleaned_data["role"], request.user
+            )
         except invitations.PeopleRefused as exc:
             form.add_error("email", str(exc))
         else:
@@ -88,15 +105,24 @@ def invite(request, slug):
                 invitations.send(invitation, token)
             except OSError as exc:  # SMTP down: the link exists nowhere else, so withdraw it
                 invitations.revoke(invitation, request.user)
-                messages.error(request, _("The invitation could not be e-mailed (%(error)s); try again later.") % {"error": exc})
+                messages.error(
+                    request,
+                    _("The invitation could not be e-mailed (%(error)s); try again later.") % {"error": exc},
+                )
             else:
-                messages.success(request, _("An invitation was e-mailed to %(email)s. The link works once, for %(days)s "
-                                            "days.") % {"email": invitation.email,
-                                                        "days": settings.SILTA_INVITATION_DAYS})  # fmt: skip
+                messages.success(
+                    request,
+                    _("An invitation was e-mailed to %(email)s. The link works once, for %(days)s days.")
+                    % {"email": invitation.email, "days": settings.SILTA_INVITATION_DAYS},
+                )
             return redirect("tenant_people", slug=tenant.slug)
-    return _render(request, "portal/invitation_new.html",
-                   _("Invite a colleague to %(company)s") % {"company": tenant.name}, tenant=tenant,
-                   form=form)  # fmt: skip
+    return _render(
+        request,
+        "portal/invitation_new.html",
+        _("Invite a colleague to %(company)s") % {"company": tenant.name},
+        tenant=tenant,
+        form=form,
+    )
 
 
 @require_POST
@@ -104,10 +130,16 @@ def revoke(request, slug, pk):
     tenant = _tenant(request, slug, tenancy.OWNERS)
     invitation = get_object_or_404(Invitation, pk=pk, tenant=tenant)
     if invitations.revoke(invitation, request.user):
-        messages.success(request, _("The invitation of %(email)s was withdrawn: its link no longer works.")
-                         % {"email": invitation.email})
+        messages.success(
+            request,
+            _("The invitation of %(email)s was withdrawn: its link no longer works.")
+            % {"email": invitation.email},
+        )
     else:
-        messages.info(request, _("The invitation of %(email)s was already used or withdrawn.") % {"email": invitation.email})
+        messages.info(
+            request,
+            _("The invitation of %(email)s was already used or withdrawn.") % {"email": invitation.email},
+        )
     return redirect("tenant_people", slug=tenant.slug)
 
 
@@ -122,8 +154,14 @@ def change_role(request, slug, pk):
     else:
         if changed:
             membership.refresh_from_db()
-            messages.success(request, _("%(user)s is now %(role)s.") % {
-                "user": membership.user.get_username(), "role": str(membership.get_role_display()).lower()})
+            messages.success(
+                request,
+                _("%(user)s is now %(role)s.")
+                % {
+                    "user": membership.user.get_username(),
+                    "role": str(membership.get_role_display()).lower(),
+                },
+            )
     return redirect("tenant_people", slug=tenant.slug)
 
 
@@ -136,8 +174,11 @@ def remove(request, slug, pk):
     except invitations.PeopleRefused as exc:
         messages.error(request, str(exc))
         return redirect("tenant_people", slug=tenant.slug)
-    messages.success(request, _("%(user)s no longer belongs to %(company)s.") % {
-        "user": membership.user.get_username(), "company": tenant.name})
+    messages.success(
+        request,
+        _("%(user)s no longer belongs to %(company)s.")
+        % {"user": membership.user.get_username(), "company": tenant.name},
+    )
     if membership.user_id == request.user.pk and not request.user.is_superuser:
         return redirect("admin:index")  # removed themselves: the people page is no longer theirs
     return redirect("tenant_people", slug=tenant.slug)
@@ -158,8 +199,14 @@ def accept(request, slug, token):
     form = None
     if user is None:
         if get_user_model().objects.filter(email__iexact=invitation.email, is_active=True).exists():
-            return _public(request, "portal/invitation_accept.html", _("Join %(company)s") % {"company": invitation.tenant.name},
-                           invitation=invitation, login_url=login_url, has_account=True)  # fmt: skip
+            return _public(
+                request,
+                "portal/invitation_accept.html",
+                _("Join %(company)s") % {"company": invitation.tenant.name},
+                invitation=invitation,
+                login_url=login_url,
+                has_account=True,
+            )
         form = SignUpForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and (form is None or form.is_valid()):
         if form is not None:
@@ -174,26 +221,46 @@ def accept(request, slug, token):
             return redirect("admin:index")
         if form is not None:
             login(request, user, backend=LOGIN_BACKEND)
-        messages.success(request, _("Welcome to %(company)s: you joined as %(role)s.") % {
-            "company": invitation.tenant.name, "role": str(invitation.get_role_display()).lower()})  # fmt: skip
+        messages.success(
+            request,
+            _("Welcome to %(company)s: you joined as %(role)s.")
+            % {"company": invitation.tenant.name, "role": str(invitation.get_role_display()).lower()},
+        )
         return redirect("admin:index")
-    return _public(request, "portal/invitation_accept.html", _("Join %(company)s") % {"company": invitation.tenant.name},
-                   invitation=invitation, form=form, login_url=login_url)  # fmt: skip
+    return _public(
+        request,
+        "portal/invitation_accept.html",
+        _("Join %(company)s") % {"company": invitation.tenant.name},
+        invitation=invitation,
+        form=form,
+        login_url=login_url,
+    )
 
 
 def _refused(request, invitation, state):
     """Which of invalid, expired, withdrawn or used, and what to do. An unknown link names no company."""
     status = 404 if state == "invalid" else 410
-    return _public(request, "portal/invitation_refused.html", _("This invitation cannot be used"), status=status,
-                   invitation=invitation, state=state)  # fmt: skip
+    return _public(
+        request,
+        "portal/invitation_refused.html",
+        _("This invitation cannot be used"),
+        status=status,
+        invitation=invitation,
+        state=state,
+    )
 
 
 urls = [
     path("tenants/<slug:slug>/people/", admin.site.admin_view(people), name="tenant_people"),
     path("tenants/<slug:slug>/people/invite/", admin.site.admin_view(invite), name="invitation_new"),
-    path("tenants/<slug:slug>/invitations/<int:pk>/revoke/", admin.site.admin_view(revoke),
-         name="invitation_revoke"),
-    path("tenants/<slug:slug>/members/<int:pk>/role/", admin.site.admin_view(change_role), name="member_role"),
+    path(
+        "tenants/<slug:slug>/invitations/<int:pk>/revoke/",
+        admin.site.admin_view(revoke),
+        name="invitation_revoke",
+    ),
+    path(
+        "tenants/<slug:slug>/members/<int:pk>/role/", admin.site.admin_view(change_role), name="member_role"
+    ),
     path("tenants/<slug:slug>/members/<int:pk>/remove/", admin.site.admin_view(remove), name="member_remove"),
     path("invitations/<slug:slug>/<str:token>/", accept, name="invitation_accept"),
 ]

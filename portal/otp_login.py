@@ -16,13 +16,16 @@ from django_otp.forms import OTPAuthenticationFormMixin
 
 class LoginForm(OTPAdminAuthenticationForm):
     otp_token = forms.CharField(
-        label=_("Code"), required=False,
+        label=_("Code"),
+        required=False,
         help_text=_("From your authenticator app, if you have turned on two-factor login."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )  # fmt: skip
+    )
     otp_error_messages = {
         **OTPAuthenticationFormMixin.otp_error_messages,
-        "token_required": _("Two-factor login is on for this account: enter the code from your authenticator app."),
+        "token_required": _(
+            "Two-factor login is on for this account: enter the code from your authenticator app."
+        ),
         "invalid_token": _("That code is not right. Enter the current code from your authenticator app."),
         "device_required": _("Choose the device the code is from."),
     }
@@ -34,8 +37,11 @@ class LoginForm(OTPAdminAuthenticationForm):
             try:
                 self.clean_otp(user)
             except forms.ValidationError:
-                user_login_failed.send(sender=__name__, request=self.request,
-                                       credentials={"username": self.cleaned_data.get("username")})  # fmt: skip
+                user_login_failed.send(
+                    sender=__name__,
+                    request=self.request,
+                    credentials={"username": self.cleaned_data.get("username")},
+                )
                 raise
         return self.cleaned_data
 

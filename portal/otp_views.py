@@ -29,9 +29,10 @@ class CodeForm(forms.Form):
     """A current code of `device`: verified (and the device's throttling counted) in clean()."""
 
     code = forms.CharField(
-        label=gettext_lazy("Code from your authenticator app"), max_length=10,
+        label=gettext_lazy("Code from your authenticator app"),
+        max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )  # fmt: skip
+    )
 
     def __init__(self, device, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,7 +47,9 @@ class CodeForm(forms.Form):
         if not allowed:
             raise forms.ValidationError(_("Too many wrong codes in a row: wait a moment, then try again."))
         if not verified:
-            raise forms.ValidationError(_("That code is not right. Enter the current code from your authenticator app."))
+            raise forms.ValidationError(
+                _("That code is not right. Enter the current code from your authenticator app.")
+            )
         self.device = device
         return code
 
@@ -77,19 +80,29 @@ def two_factor(request):
             pending.refresh_from_db()
             django_otp.login(request, pending)  # this session gave a code: it stays signed in
             _recorded(request, audit.Action.TURNED_ON_TWO_FACTOR, "on")
-            messages.success(request, _("Two-factor login is on: from now on, logging in asks for a code "
-                                        "from your authenticator app."))  # fmt: skip
+            messages.success(
+                request,
+                _(
+                    "Two-factor login is on: from now on, logging in asks for a code "
+                    "from your authenticator app."
+                ),
+            )
             return redirect("two_factor")
     if action == "off" and confirmed is not None:
         form = CodeForm(confirmed, request.POST)
         if form.is_valid():
             _devices(user).delete()
             _recorded(request, audit.Action.TURNED_OFF_TWO_FACTOR, "off")
-            messages.success(request, _("Two-factor login is off: logging in asks for your username and password only."))
+            messages.success(
+                request, _("Two-factor login is off: logging in asks for your username and password only.")
+            )
             return redirect("two_factor")
 
-    context = {**admin.site.each_context(request), "title": _("Two-factor login"),
-               "state": "on" if confirmed else "setup" if pending else "off"}  # fmt: skip
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Two-factor login"),
+        "state": "on" if confirmed else "setup" if pending else "off",
+    }
     if pending is not None:
         context["secret"] = b32encode(pending.bin_key).decode()
         context["otpauth_uri"] = pending.config_url

@@ -11,8 +11,10 @@ from integration.people import tenancy
 from integration.privacy import erasure
 
 # erasure.NOT_ERASED_THERE in the user's language (that one goes into the audit trail as written)
-NOT_ERASED_THERE = gettext_lazy("Nothing is erased in eAccounting or the shop: the law keeps invoices and their customers "
-                         "there. Erase or anonymise the customer there if the law allows it.")
+NOT_ERASED_THERE = gettext_lazy(
+    "Nothing is erased in eAccounting or the shop: the law keeps invoices and their customers "
+    "there. Erase or anonymise the customer there if the law allows it."
+)
 
 
 class EraseForm(forms.Form):
@@ -30,8 +32,12 @@ def erase_customer(request, slug):
         if request.POST.get("answer") == "erase":
             report = erasure.erase(email, tenant, user=request.user)
             lines = "; ".join(report.lines()) or _("nothing was found")
-            messages.success(request, _("%(company)s: the customer's data erased from Silta's records (%(lines)s). ")
-                             % {"company": tenant.name, "lines": lines} + str(NOT_ERASED_THERE))  # fmt: skip
+            messages.success(
+                request,
+                _("%(company)s: the customer's data erased from Silta's records (%(lines)s). ")
+                % {"company": tenant.name, "lines": lines}
+                + str(NOT_ERASED_THERE),
+            )
             return redirect("erase_customer", slug=tenant.slug)
         report = erasure.erase(email, tenant, dry_run=True)
     return page(request, tenant, form, report)
@@ -40,8 +46,12 @@ def erase_customer(request, slug):
 def page(request, tenant, form=None, report=None):
     """The page (also what the *Tenants* list's action shows); its form posts to erase_customer."""
     context = {
-        **admin.site.each_context(request), "tenant": tenant, "form": form or EraseForm(), "report": report,
-        "kept": sum(report.orders_kept.values()) if report else 0, "not_erased_there": NOT_ERASED_THERE,
+        **admin.site.each_context(request),
+        "tenant": tenant,
+        "form": form or EraseForm(),
+        "report": report,
+        "kept": sum(report.orders_kept.values()) if report else 0,
+        "not_erased_there": NOT_ERASED_THERE,
         "title": _("Erase a customer's personal data: %(company)s") % {"company": tenant.name},
     }
     return render(request, "portal/erase_customer.html", context)

@@ -23,13 +23,25 @@ def refresh(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         references.refresh(tenant)
     except EAccountingError as e:
-        messages.error(request, _("eAccounting's lists could not be read: %(error)s. Check the eAccounting "
-                                  "connection on the dashboard and try again.") % {"error": e})  # fmt: skip
+        messages.error(
+            request,
+            _(
+                "eAccounting's lists could not be read: %(error)s. Check the eAccounting "
+                "connection on the dashboard and try again."
+            )
+            % {"error": e},
+        )
     else:
-        messages.success(request, _("eAccounting's codings, units, terms of payment and bank accounts were read again."))
+        messages.success(
+            request, _("eAccounting's codings, units, terms of payment and bank accounts were read again.")
+        )
     return redirect(back)
 
 
 urls = [
-    path("tenants/<slug:slug>/eaccounting-lists/", admin.site.admin_view(refresh), name="eaccounting_lists_refresh"),
+    path(
+        "tenants/<slug:slug>/eaccounting-lists/",
+        admin.site.admin_view(refresh),
+        name="eaccounting_lists_refresh",
+    ),
 ]

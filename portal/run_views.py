@@ -18,11 +18,16 @@ def sync_now(request, slug):
     """Owners and members: the article sync and the order transfer, enqueued now (they run in a moment)."""
     tenant = tenancy.get_tenant_for_user(request.user, slug)
     if not manual.sync_now(tenant):
-        messages.warning(request, _("The integration of %(company)s is not active, so there is nothing to sync: "
-                                    "activate it first.") % {"company": tenant.name})  # fmt: skip
+        messages.warning(
+            request,
+            _("The integration of %(company)s is not active, so there is nothing to sync: activate it first.")
+            % {"company": tenant.name},
+        )
         return redirect("admin:index")
     if schedules.jobs_for(tenant) is schedules.VISMA_WEBSHOP_JOBS:
-        text = _("%(company)s: the Available in Webshop rules and the webshop-order conversion start in a moment.")
+        text = _(
+            "%(company)s: the Available in Webshop rules and the webshop-order conversion start in a moment."
+        )
     else:
         text = _("%(company)s: the article sync and the order transfer start in a moment.")
     messages.success(request, text % {"company": tenant.name})
@@ -35,11 +40,16 @@ def confirm_mass_change(request, slug):
     tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
     run = manual.mass_change_waiting(tenant)
     if run is None or not tenant.is_active:
-        messages.info(request, _("No price change of %(company)s waits for confirmation.") % {"company": tenant.name})
+        messages.info(
+            request, _("No price change of %(company)s waits for confirmation.") % {"company": tenant.name}
+        )
         return redirect("admin:index")
     tasks.sync_articles.enqueue(tenant.pk, "manual", False, True)  # full=False, confirm
     audit.record(tenant, request.user, audit.Action.CONFIRMED_MASS_CHANGE, str(run), run.error)
-    messages.success(request, _("%(company)s: the new prices are written to the shop in a moment.") % {"company": tenant.name})
+    messages.success(
+        request,
+        _("%(company)s: the new prices are written to the shop in a moment.") % {"company": tenant.name},
+    )
     return redirect(f"{reverse('admin:index')}?watch={tenant.slug}")
 
 
@@ -54,7 +64,10 @@ def progress(request, slug):
 
 urls = [
     path("tenants/<slug:slug>/sync-now/", admin.site.admin_view(sync_now), name="sync_now"),
-    path("tenants/<slug:slug>/confirm-mass-change/", admin.site.admin_view(confirm_mass_change),
-         name="confirm_mass_change"),
+    path(
+        "tenants/<slug:slug>/confirm-mass-change/",
+        admin.site.admin_view(confirm_mass_change),
+        name="confirm_mass_change",
+    ),
     path("tenants/<slug:slug>/progress.json", admin.site.admin_view(progress), name="run_progress"),
 ]

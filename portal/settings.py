@@ -26,15 +26,11 @@ def _required_in_production(name, default=None):
         return value
     if DEBUG:
         return default
-    raise ImproperlyConfigured(
-        f"{name} is not set. It is required when DEBUG is off; see .env.example."
-    )
+    raise ImproperlyConfigured(f"{name} is not set. It is required when DEBUG is off; see .env.example.")
 
 
 SECRET_KEY = _required_in_production("SECRET_KEY", "insecure-demo-key-do-not-use-in-production")
-ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
-)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set. It is required when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -61,7 +57,9 @@ EACCOUNTING_CLIENT_ID = env.str("EACCOUNTING_CLIENT_ID", default="silta-demo")
 EACCOUNTING_CLIENT_SECRET = env.str("EACCOUNTING_CLIENT_SECRET", default="silta-demo-secret")
 EACCOUNTING_IDENTITY_URL = env.str("EACCOUNTING_IDENTITY_URL", default="https://identity.vismaonline.com")
 EACCOUNTING_API_URL = env.str("EACCOUNTING_API_URL", default="https://eaccountingapi.vismaonline.com/v2")
-EACCOUNTING_SCOPES = env.str("EACCOUNTING_SCOPES", default="ea:api offline_access ea:sales ea:accounting_readonly")
+EACCOUNTING_SCOPES = env.str(
+    "EACCOUNTING_SCOPES", default="ea:api offline_access ea:sales ea:accounting_readonly"
+)
 EACCOUNTING_ACR_VALUES = env.str(
     "EACCOUNTING_ACR_VALUES",
     default="service:44643EB1-3F76-4C1C-A672-402AE8085934 forceselectcompany:true",
@@ -161,9 +159,7 @@ TEMPLATES = [
 ]
 
 # SQLite under var/ for the demo; PostgreSQL (postgres://…) in production and tests.
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'silta.sqlite3'}")
-}
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'silta.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while a worker writes; the timeout rides out short locks.
     # IMMEDIATE: a transaction takes the write lock when it starts, so it waits its turn instead
@@ -189,7 +185,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"  # when neither the language cookie nor the browser's Accept-Language picks one
-LANGUAGES = [("en", "English"), ("fi", "Suomi"), ("sv", "Svenska")]  # each in its own words: the chooser shows them
+LANGUAGES = [
+    ("en", "English"),
+    ("fi", "Suomi"),
+    ("sv", "Svenska"),
+]  # each in its own words: the chooser shows them
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The header's chooser sets this cookie; a year, so the choice outlives logging out and in again.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60

@@ -19,8 +19,14 @@ def _read_lists(request: HttpRequest, tenant: Tenant) -> None:
     try:
         references.refresh(tenant)
     except EAccountingError as e:
-        messages.error(request, _("eAccounting's lists could not be read: %(error)s. Check the eAccounting "
-                                  "connection on the dashboard and try again.") % {"error": e})  # fmt: skip
+        messages.error(
+            request,
+            _(
+                "eAccounting's lists could not be read: %(error)s. Check the eAccounting "
+                "connection on the dashboard and try again."
+            )
+            % {"error": e},
+        )
 
 
 def _create(request: HttpRequest, tenant: Tenant) -> None:
@@ -29,17 +35,33 @@ def _create(request: HttpRequest, tenant: Tenant) -> None:
         messages.error(request, _("There is nothing to create: see what is missing above."))
         return
     outcome = template_articles.create(tenant, proposal)
-    audit.record(tenant, request.user, audit.Action.ADDED, "Template articles in eAccounting",
-                 f"Created: {audit.listed(outcome.created) or '-'}; used as they were: {audit.listed(outcome.reused) or '-'}; "
-                 f"{outcome.methods_mapped} method template(s) set" + (f"; stopped: {outcome.error}" if outcome.error else ""))
+    audit.record(
+        tenant,
+        request.user,
+        audit.Action.ADDED,
+        "Template articles in eAccounting",
+        f"Created: {audit.listed(outcome.created) or '-'}; used as they were: {audit.listed(outcome.reused) or '-'}; "
+        f"{outcome.methods_mapped} method template(s) set"
+        + (f"; stopped: {outcome.error}" if outcome.error else ""),
+    )
     if outcome.error is not None:
-        messages.error(request, _("eAccounting refused an article: %(error)s. What was made before it is kept and "
-                                  "mapped; fix the cause and press Yes again.") % {"error": outcome.error})  # fmt: skip
+        messages.error(
+            request,
+            _(
+                "eAccounting refused an article: %(error)s. What was made before it is kept and "
+                "mapped; fix the cause and press Yes again."
+            )
+            % {"error": outcome.error},
+        )
         return
-    messages.success(request, _("Template articles: %(created)s created, %(reused)s already in eAccounting and used "
-                                "as they are; %(mapped)s method templates set.")
-                     % {"created": len(outcome.created), "reused": len(outcome.reused),
-                        "mapped": outcome.methods_mapped})  # fmt: skip
+    messages.success(
+        request,
+        _(
+            "Template articles: %(created)s created, %(reused)s already in eAccounting and used "
+            "as they are; %(mapped)s method templates set."
+        )
+        % {"created": len(outcome.created), "reused": len(outcome.reused), "mapped": outcome.methods_mapped},
+    )
 
 
 def page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -59,7 +81,8 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         **admin.site.each_context(request),
         "title": _("Template articles of %(company)s") % {"company": tenant.name},
-        "tenant": tenant, "is_owner": is_owner,
+        "tenant": tenant,
+        "is_owner": is_owner,
         "proposal": template_articles.proposal_for(tenant),
         "lists_read_at": references.read_at(tenant),
     }

@@ -32,27 +32,48 @@ class RulesForm(forms.Form):
     only_active = forms.BooleanField(label=gettext_lazy("Only active articles"), required=False)
     only_stock_items = forms.BooleanField(label=gettext_lazy("Only stock articles"), required=False)
     exclude_services = forms.BooleanField(label=gettext_lazy("Never service articles"), required=False)
-    labels = forms.CharField(label=gettext_lazy("Only articles with one of these labels"), required=False, max_length=500,
-                             help_text=gettext_lazy("eAccounting article label names, comma-separated. Empty: any article."))
+    labels = forms.CharField(
+        label=gettext_lazy("Only articles with one of these labels"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy("eAccounting article label names, comma-separated. Empty: any article."),
+    )
     excluded_numbers = forms.CharField(
-        label=gettext_lazy("Never these article numbers"), required=False, max_length=5000,
+        label=gettext_lazy("Never these article numbers"),
+        required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=gettext_lazy("E.g. shipping, fee and rounding template articles; comma-separated or one per line."))
+        help_text=gettext_lazy(
+            "E.g. shipping, fee and rounding template articles; comma-separated or one per line."
+        ),
+    )
 
     def rules(self) -> Rules:
         data = self.cleaned_data
-        return Rules(only_active=data["only_active"], only_stock_items=data["only_stock_items"],
-                     exclude_services=data["exclude_services"], labels=split_list(data["labels"]),
-                     excluded_numbers=split_list(data["excluded_numbers"]))  # fmt: skip
+        return Rules(
+            only_active=data["only_active"],
+            only_stock_items=data["only_stock_items"],
+            exclude_services=data["exclude_services"],
+            labels=split_list(data["labels"]),
+            excluded_numbers=split_list(data["excluded_numbers"]),
+        )
 
     @staticmethod
     def initial_from(settings: VismaWebshopSettings) -> dict:
         rules = settings.preview.get("rules") if settings.preview else None
         if rules:
-            return {**rules, "labels": ", ".join(rules["labels"]), "excluded_numbers": ", ".join(rules["excluded_numbers"])}
-        return {"only_active": settings.only_active, "only_stock_items": settings.only_stock_items,
-                "exclude_services": settings.exclude_services, "labels": settings.labels,
-                "excluded_numbers": settings.excluded_numbers}  # fmt: skip
+            return {
+                **rules,
+                "labels": ", ".join(rules["labels"]),
+                "excluded_numbers": ", ".join(rules["excluded_numbers"]),
+            }
+        return {
+            "only_active": settings.only_active,
+            "only_stock_items": settings.only_stock_items,
+            "exclude_services": settings.exclude_services,
+            "labels": settings.labels,
+            "excluded_numbers": settings.excluded_numbers,
+        }
 
 
 @require_POST
@@ -61,16 +82,37 @@ def connect(request, slug):
     tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
     current = WebshopConnection.objects.filter(tenant=tenant).first()
     if tenant.is_active and (current is None or current.platform != VISMA):
-        messages.error(request, _("Deactivate the integration of %(company)s before changing its webshop.")
-                       % {"company": tenant.name})
+        messages.error(
+            request,
+            _("Deactivate the integration of %(company)s before changing its webshop.")
+            % {"company": tenant.name},
+        )
         return redirect("admin:index")
-    WebshopConnection.objects.update_or_create(tenant=tenant, defaults={
-        "platform": VISMA, "base_url": "", "api_key": "", "api_secret": "", "webhook_secret": "",
-        "status": ConnectionStatus.CONNECTED, "status_detail": "", "connected_at": timezone.now()})
-    audit.record(tenant, request.user, audit.Action.CONNECTED_WEBSHOP, "Visma Verkkokauppa",
-                 "Reached through eAccounting; activation checks the webshop link's status there")  # fmt: skip
-    messages.success(request, _("%(company)s's webshop is Visma Verkkokauppa. Activate to check its link in eAccounting.")
-                     % {"company": tenant.name})
+    WebshopConnection.objects.update_or_create(
+        tenant=tenant,
+        defaults={
+            "platform": VISMA,
+            "base_url": "",
+            "api_key": "",
+            "api_secret": "",
+            "webhook_secret": "",
+            "status": ConnectionStatus.CONNECTED,
+            "status_detail": "",
+            "connected_at": timezone.now(),
+        },
+    )
+    audit.record(
+        tenant,
+        request.user,
+        audit.Action.CONNECTED_WEBSHOP,
+        "Visma Verkkokauppa",
+        "Reached through eAccounting; activation checks the webshop link's status there",
+    )
+    messages.success(
+        request,
+        _("%(company)s's webshop is Visma Verkkokauppa. Activate to check its link in eAccounting.")
+        % {"company": tenant.name},
+    )
     return redirect("admin:index")
 
 
@@ -78,7 +120,9 @@ def _visma_tenant(request, slug) -> Tenant | None:
     tenant = tenancy.get_tenant_for_user(request.user, slug)
     if WebshopConnection.objects.filter(tenant=tenant, platform=VISMA).exists():
         return tenant
-    messages.info(request, _("The webshop of %(company)s is not Visma Verkkokauppa.") % {"company": tenant.name})
+    messages.info(
+        request, _("The webshop of %(company)s is not Visma Verkkokauppa.") % {"company": tenant.name}
+    )
     return None
 
 
@@ -100,8 +144,12 @@ def page(request, slug):
         form.is_valid()
     preview = settings.preview or {}
     context = {
-        **admin.site.each_context(request), "tenant": tenant, "settings": settings, "form": form,
-        "preview": preview, "is_owner": is_owner,
+        **admin.site.each_context(request),
+        "tenant": tenant,
+        "settings": settings,
+        "form": form,
+        "preview": preview,
+        "is_owner": is_owner,
         "turn_offs": [c for c in preview.get("changes", []) if not c["available"]],
         "held": AvailabilityMark.objects.filter(tenant=tenant, held_by_hand=True),
         "conversions": WebshopOrderConversion.objects.filter(tenant=tenant)[:20],
@@ -120,17 +168,28 @@ def _act(request, tenant, settings):
         try:
             shown = availability.preview(tenant, form.rules())
         except EAccountingError as exc:
-            messages.error(request, _("The articles could not be read from eAccounting: %(error)s") % {"error": exc})
+            messages.error(
+                request, _("The articles could not be read from eAccounting: %(error)s") % {"error": exc}
+            )
             return None
-        messages.info(request, _("Preview ready: %(n)s article(s) would change.") % {"n": len(shown["changes"])})
+        messages.info(
+            request, _("Preview ready: %(n)s article(s) would change.") % {"n": len(shown["changes"])}
+        )
         return here
     if action == "apply":
         return _apply(request, tenant, settings) or here
     if action == "release":
         released = availability.let_rules_decide(tenant)
-        audit.record(tenant, request.user, audit.Action.RELEASED_AVAILABILITY, f"{released} article(s)",
-                     "The next run applies the rules to them")  # fmt: skip
-        messages.success(request, _("The rules decide again for %(n)s article(s) from the next run.") % {"n": released})
+        audit.record(
+            tenant,
+            request.user,
+            audit.Action.RELEASED_AVAILABILITY,
+            f"{released} article(s)",
+            "The next run applies the rules to them",
+        )
+        messages.success(
+            request, _("The rules decide again for %(n)s article(s) from the next run.") % {"n": released}
+        )
         return here
     if action in ("convert_on", "convert_off"):
         return _switch_conversion(request, tenant, settings, action == "convert_on") or here
@@ -144,26 +203,47 @@ def _apply(request, tenant, settings):
         messages.error(request, _("Make a preview first: applying does what the preview showed."))
         return None
     if not tenant.is_active:
-        messages.error(request, _("Activate the integration of %(company)s first.") % {"company": tenant.name})
+        messages.error(
+            request, _("Activate the integration of %(company)s first.") % {"company": tenant.name}
+        )
         return None
     turn_offs = sum(1 for c in changes if not c["available"])
     turn_off = request.POST.get("turn_off") == "on"
     if turn_offs and not turn_off:
-        messages.error(request, _("%(n)s article(s) would be taken out of the webshop. Tick the box to confirm "
-                                  "that (Visma removes their texts and images there), or change the rules.")
-                       % {"n": turn_offs})  # fmt: skip
+        messages.error(
+            request,
+            _(
+                "%(n)s article(s) would be taken out of the webshop. Tick the box to confirm "
+                "that (Visma removes their texts and images there), or change the rules."
+            )
+            % {"n": turn_offs},
+        )
         return None
     tasks.apply_availability.enqueue(tenant.pk, turn_off, settings.preview["at"])
-    audit.record(tenant, request.user, audit.Action.APPLIED_AVAILABILITY, "Available in Webshop rules",
-                 f"{len(changes) - turn_offs} article(s) into the webshop, {turn_offs} out; rules: "
-                 f"{_rules_text(settings.preview['rules'])}")  # fmt: skip
-    messages.success(request, _("Applying %(n)s change(s); follow it on the dashboard.") % {"n": len(changes)})
+    audit.record(
+        tenant,
+        request.user,
+        audit.Action.APPLIED_AVAILABILITY,
+        "Available in Webshop rules",
+        f"{len(changes) - turn_offs} article(s) into the webshop, {turn_offs} out; rules: "
+        f"{_rules_text(settings.preview['rules'])}",
+    )
+    messages.success(
+        request, _("Applying %(n)s change(s); follow it on the dashboard.") % {"n": len(changes)}
+    )
     return None
 
 
 def _rules_text(rules: dict) -> str:
-    parts = [label for key, label in (("only_active", "only active"), ("only_stock_items", "only stock articles"),
-                                      ("exclude_services", "no services")) if rules.get(key)]  # fmt: skip
+    parts = [
+        label
+        for key, label in (
+            ("only_active", "only active"),
+            ("only_stock_items", "only stock articles"),
+            ("exclude_services", "no services"),
+        )
+        if rules.get(key)
+    ]
     if rules.get("labels"):
         parts.append("labels " + ", ".join(rules["labels"]))
     if rules.get("excluded_numbers"):
@@ -173,8 +253,13 @@ def _rules_text(rules: dict) -> str:
 
 def _switch_conversion(request, tenant, settings, on: bool):
     if on and request.POST.get("understood") != "on":
-        messages.error(request, _("Tick the box to confirm that converted orders become paid invoices and that "
-                                  "eAccounting may e-mail a receipt to each customer."))  # fmt: skip
+        messages.error(
+            request,
+            _(
+                "Tick the box to confirm that converted orders become paid invoices and that "
+                "eAccounting may e-mail a receipt to each customer."
+            ),
+        )
         return None
     with transaction.atomic():
         settings = VismaWebshopSettings.objects.select_for_update().get(pk=settings.pk)
@@ -184,10 +269,19 @@ def _switch_conversion(request, tenant, settings, on: bool):
         if on:
             settings.convert_orders_since = timezone.now()
         settings.save(update_fields=["convert_orders", "convert_orders_since", "updated_at"])
-    audit.record(tenant, request.user, audit.Action.SWITCHED_CONVERSION, "Webshop order conversion",
-                 "On: orders placed from now on are converted" if on else "Off")  # fmt: skip
-    messages.success(request, _("Webshop orders placed from now on will be converted to paid invoices.")
-                     if on else _("Webshop orders are no longer converted by Silta."))  # fmt: skip
+    audit.record(
+        tenant,
+        request.user,
+        audit.Action.SWITCHED_CONVERSION,
+        "Webshop order conversion",
+        "On: orders placed from now on are converted" if on else "Off",
+    )
+    messages.success(
+        request,
+        _("Webshop orders placed from now on will be converted to paid invoices.")
+        if on
+        else _("Webshop orders are no longer converted by Silta."),
+    )
     return None
 
 

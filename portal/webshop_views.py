@@ -23,8 +23,11 @@ KEYS_MAX_BYTES = 10_000  # an approval is a few short fields
 
 
 class ShopAddressForm(forms.Form):
-    base_url = forms.URLField(label=gettext_lazy("Shop address"), assume_scheme="https",
-                              help_text=gettext_lazy("e.g. https://shop.example.fi"))
+    base_url = forms.URLField(
+        label=gettext_lazy("Shop address"),
+        assume_scheme="https",
+        help_text=gettext_lazy("e.g. https://shop.example.fi"),
+    )
 
 
 def connect(request, slug):
@@ -36,7 +39,12 @@ def connect(request, slug):
             return redirect(webshop_setup.approval_url(tenant, form.cleaned_data["base_url"], request.user))
         except webshop_setup.SetupRefused as exc:
             form.add_error("base_url", str(exc))
-    context = {**admin.site.each_context(request), "tenant": tenant, "form": form, "title": _("Connect webshop: %(company)s") % {"company": tenant}}
+    context = {
+        **admin.site.each_context(request),
+        "tenant": tenant,
+        "form": form,
+        "title": _("Connect webshop: %(company)s") % {"company": tenant},
+    }
     return render(request, "portal/connect_webshop.html", context)
 
 
@@ -75,10 +83,15 @@ def approved(request, slug):
     if request.GET.get("success") != "1":
         messages.warning(request, _("The shop's access was not approved, so the webshop is not connected."))
     elif connection and connection.api_key:
-        messages.success(request, _("%(company)s's webshop approved Silta's access. Test the connection to check it.")
-                         % {"company": tenant.name})
+        messages.success(
+            request,
+            _("%(company)s's webshop approved Silta's access. Test the connection to check it.")
+            % {"company": tenant.name},
+        )
     else:
-        messages.error(request, _("The shop approved access but its keys have not arrived. Try connecting again."))
+        messages.error(
+            request, _("The shop approved access but its keys have not arrived. Try connecting again.")
+        )
     return redirect("admin:index")
 
 

@@ -61,32 +61,60 @@ def make_tenant(slug, business_id):
         status="connected",
     )
     WebhookDelivery.objects.create(
-        tenant=tenant, delivery_id=f"delivery-{slug}", topic="order.created", resource_id="1",
+        tenant=tenant,
+        delivery_id=f"delivery-{slug}",
+        topic="order.created",
+        resource_id="1",
         outcome=WebhookDelivery.Outcome.ENQUEUED,
     )
-    ArticleTemplate.objects.create(tenant=tenant, vat_rate="25.5", coding_id=f"coding-{slug}", unit_id=f"unit-{slug}")
+    ArticleTemplate.objects.create(
+        tenant=tenant, vat_rate="25.5", coding_id=f"coding-{slug}", unit_id=f"unit-{slug}"
+    )
     TaxClassMapping.objects.create(tenant=tenant, vat_rate="14", tax_class=f"reduced-{slug}")
-    ArticleLink.objects.create(tenant=tenant, article_id=f"article-{slug}", article_number=f"A-{slug}", shop_product_id=1)
+    ArticleLink.objects.create(
+        tenant=tenant, article_id=f"article-{slug}", article_number=f"A-{slug}", shop_product_id=1
+    )
     run = SyncRun.objects.create(tenant=tenant, kind=SyncRun.Kind.ARTICLES)
     SyncEvent.objects.create(run=run, tenant=tenant, outcome=SyncEvent.Outcome.CREATED, item=f"A-{slug}")
-    article = AccountingArticle.objects.create(tenant=tenant, article_id=f"ship-{slug}", number=f"SHIP-{slug}",
-                                               name=f"Shipping {slug}", vat_rate="25.5")
-    customer = AccountingCustomer.objects.create(tenant=tenant, customer_id=f"customer-{slug}", name=f"Buyer {slug}",
-                                                 email=f"buyer@{slug}.example")
+    article = AccountingArticle.objects.create(
+        tenant=tenant,
+        article_id=f"ship-{slug}",
+        number=f"SHIP-{slug}",
+        name=f"Shipping {slug}",
+        vat_rate="25.5",
+    )
+    customer = AccountingCustomer.objects.create(
+        tenant=tenant, customer_id=f"customer-{slug}", name=f"Buyer {slug}", email=f"buyer@{slug}.example"
+    )
     OrderSettings.objects.create(tenant=tenant, rounding_article=article, collective_customer=customer)
     JobSchedule.objects.create(tenant=tenant, job=JobSchedule.Job.ORDERS, minutes=3)
-    method = ShopMethod.objects.create(tenant=tenant, kind=ShopMethod.Kind.SHIPPING, key="flat_rate:1",
-                                       title=f"Posti {slug}")
+    method = ShopMethod.objects.create(
+        tenant=tenant, kind=ShopMethod.Kind.SHIPPING, key="flat_rate:1", title=f"Posti {slug}"
+    )
     MethodArticle.objects.create(method=method, article=article)
-    transfer = OrderTransfer.objects.create(tenant=tenant, shop_order_id=1, shop_order_number=f"W-{slug}",
-                                            status=OrderTransfer.Status.WAITING, reason=f"no template {slug}")
-    OrderStep.objects.create(tenant=tenant, transfer=transfer, kind=OrderStep.Kind.REFUND, key="1",
-                             reason=f"refund waits {slug}")
-    AuditEntry.objects.create(tenant=tenant, username=f"setup-{slug}", action=AuditEntry.Action.CHANGED,
-                              target=f"Article template 25.5 % of {slug}")  # fmt: skip
-    WebshopOrderConversion.objects.create(tenant=tenant, webshop_order_id=f"webshop-order-{slug}",
-                                          order_number=f"WS-{slug}", status=WebshopOrderConversion.Status.WAITING,
-                                          reason=f"refused {slug}")  # fmt: skip
+    transfer = OrderTransfer.objects.create(
+        tenant=tenant,
+        shop_order_id=1,
+        shop_order_number=f"W-{slug}",
+        status=OrderTransfer.Status.WAITING,
+        reason=f"no template {slug}",
+    )
+    OrderStep.objects.create(
+        tenant=tenant, transfer=transfer, kind=OrderStep.Kind.REFUND, key="1", reason=f"refund waits {slug}"
+    )
+    AuditEntry.objects.create(
+        tenant=tenant,
+        username=f"setup-{slug}",
+        action=AuditEntry.Action.CHANGED,
+        target=f"Article template 25.5 % of {slug}",
+    )
+    WebshopOrderConversion.objects.create(
+        tenant=tenant,
+        webshop_order_id=f"webshop-order-{slug}",
+        order_number=f"WS-{slug}",
+        status=WebshopOrderConversion.Status.WAITING,
+        reason=f"refused {slug}",
+    )
     return tenant
 
 
@@ -137,6 +165,7 @@ def three_users(owner_a, member_b, outsider):
 
 # --- the eAccounting sandbox, a live HTTP server in this process -----------------
 
+
 @pytest.fixture(scope="session")
 def ea_server():
     sandbox = Sandbox(settings={"demo": True, "demo_articles": 20})
@@ -156,6 +185,7 @@ def ea(ea_server, settings):
 
 
 # --- the WooCommerce sandbox --------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def wc_server():
@@ -187,13 +217,18 @@ def shop_tenant(db, wc, settings, live_server):
 
 # --- tenants connected to the sandboxes ---------------------------------------------
 
+
 def connect_tenant(ea, slug, company):
     """A tenant holding tokens minted by the sandbox for `company` (no browser involved)."""
     tokens = ea.token(company["id"])
     tenant = Tenant.objects.create(name=f"Tenant {slug}", slug=slug)
     return EAccountingConnection.objects.create(
-        tenant=tenant, status=ConnectionStatus.CONNECTED, company_id=company["id"], company_name=company["name"],
-        access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+        tenant=tenant,
+        status=ConnectionStatus.CONNECTED,
+        company_id=company["id"],
+        company_name=company["name"],
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
         access_token_expires_at=timezone.now() + timezone.timedelta(seconds=tokens["expires_in"]),
     )
 
@@ -222,5 +257,3 @@ def activated_on_an_empty_shop(ea, wc, slug):
     tenant.refresh_from_db()
     first_sync.apply(first_sync.preview(tenant))
     return tenant
-
-

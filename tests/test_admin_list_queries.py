@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 def owner_lists():
     return sorted(
         f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
-        for model, model_admin in admin.site._registry.items() if isinstance(model_admin, TenantScopedAdmin)
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, TenantScopedAdmin)
     )
 
 

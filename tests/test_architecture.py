@@ -48,7 +48,9 @@ def imports(path: Path) -> Iterator[Import]:
             else:
                 prefix = node.module or ""
             for alias in node.names:
-                yield Import(module, f"{prefix}.{alias.name}", node.lineno)  # `from x import y`: x.y (y may be a module)
+                yield Import(
+                    module, f"{prefix}.{alias.name}", node.lineno
+                )  # `from x import y`: x.y (y may be a module)
 
 
 def within(name: str, package: str) -> bool:
@@ -56,7 +58,12 @@ def within(name: str, package: str) -> bool:
 
 
 def offending(rule, *top: str) -> list[str]:
-    return [f"{i.module}:{i.line} imports {i.target}" for path in python_files(*top) for i in imports(path) if rule(i)]
+    return [
+        f"{i.module}:{i.line} imports {i.target}"
+        for path in python_files(*top)
+        for i in imports(path)
+        if rule(i)
+    ]
 
 
 def test_the_domain_never_imports_the_portal():
@@ -64,13 +71,25 @@ def test_the_domain_never_imports_the_portal():
 
 
 def test_orders_do_not_import_the_article_sync():
-    assert offending(lambda i: within(i.module, "integration.orders") and within(i.target, "integration.sync"),
-                     "integration") == []  # fmt: skip
+    assert (
+        offending(
+            lambda i: within(i.module, "integration.orders") and within(i.target, "integration.sync"),
+            "integration",
+        )
+        == []
+    )
 
 
 def test_visma_webshop_does_not_import_orders():
-    assert offending(lambda i: within(i.module, "integration.visma_webshop") and within(i.target, "integration.orders"),
-                     "integration") == []  # fmt: skip
+    assert (
+        offending(
+            lambda i: (
+                within(i.module, "integration.visma_webshop") and within(i.target, "integration.orders")
+            ),
+            "integration",
+        )
+        == []
+    )
 
 
 def is_field(value: ast.expr) -> bool:
@@ -95,11 +114,15 @@ def claim_code(path: Path) -> Iterator[str]:
     """Claim fields declared, or claim fields written or filtered on, in `path`."""
     tree = ast.parse(path.read_text(), str(path))
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and is_field(node.value):  # a model field: token = models.PositiveIntegerField()
+        if isinstance(node, ast.Assign) and is_field(
+            node.value
+        ):  # a model field: token = models.PositiveIntegerField()
             for target in node.targets:
                 if isinstance(target, ast.Name) and target.id in CLAIM_FIELDS:
                     yield f"{module_name(path)}:{node.lineno} declares {target.id}"
-        elif isinstance(node, ast.Call) and call_name(node) in ORM_CALLS:  # .filter(token=...), Q(lease_until__lt=...)
+        elif (
+            isinstance(node, ast.Call) and call_name(node) in ORM_CALLS
+        ):  # .filter(token=...), Q(lease_until__lt=...)
             for keyword in node.keywords:
                 if keyword.arg and keyword.arg.split("__")[0] in CLAIM_FIELDS:
                     yield f"{module_name(path)}:{node.lineno} uses {keyword.arg}"
@@ -107,19 +130,27 @@ def claim_code(path: Path) -> Iterator[str]:
 
 def test_claim_fields_and_claim_logic_live_in_work_only():
     exempt = ("integration/work/", "integration/migrations/")
-    found = [hit for path in python_files("integration", "portal")
-             if not any(str(path.relative_to(ROOT)).startswith(e) for e in exempt) for hit in claim_code(path)]
+    found = [
+        hit
+        for path in python_files("integration", "portal")
+        if not any(str(path.relative_to(ROOT)).startswith(e) for e in exempt)
+        for hit in claim_code(path)
+    ]
     assert found == []
 
 
 def test_the_claim_check_sees_a_claim_written_elsewhere(monkeypatch):
     stray = ROOT / "integration" / "stray_claim_for_the_test.py"  # not written: parsed from a string below
-    source = ("class Row(models.Model):\n    token = models.PositiveIntegerField()\n\n"
-              "def take(row):\n    secret = make_token()\n    Row.objects.filter(pk=row.pk, token=row.token).update(lease_until=None)\n")
+    source = (
+        "class Row(models.Model):\n    token = models.PositiveIntegerField()\n\n"
+        "def take(row):\n    secret = make_token()\n    Row.objects.filter(pk=row.pk, token=row.token).update(lease_until=None)\n"
+    )
     monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: source)
     assert sorted(claim_code(stray)) == [
-        "integration.stray_claim_for_the_test:2 declares token", "integration.stray_claim_for_the_test:6 uses lease_until",
-        "integration.stray_claim_for_the_test:6 uses token"]
+        "integration.stray_claim_for_the_test:2 declares token",
+        "integration.stray_claim_for_the_test:6 uses lease_until",
+        "integration.stray_claim_for_the_test:6 uses token",
+    ]
 
 
 def is_shared_helper(target: str) -> bool:
@@ -128,12 +159,24 @@ def is_shared_helper(target: str) -> bool:
 
 
 def test_test_modules_share_helpers_only_through_conftest_or_fixtures():
-    assert offending(lambda i: within(i.target, "tests") and not is_shared_helper(i.target)
-                     and not i.target.startswith("tests.settings"), "tests") == []  # fmt: skip
+    assert (
+        offending(
+            lambda i: (
+                within(i.target, "tests")
+                and not is_shared_helper(i.target)
+                and not i.target.startswith("tests.settings")
+            ),
+            "tests",
+        )
+        == []
+    )
 
 
 def test_the_import_walk_resolves_relative_imports():
     here = Path(__file__)
     found = {i.target for i in imports(ROOT / "integration" / "orders" / "transfer.py")}
-    assert "integration.orders.document_plan.plan_document" in found and "integration.eaccounting.documents" in found
+    assert (
+        "integration.orders.document_plan.plan_document" in found
+        and "integration.eaccounting.documents" in found
+    )
     assert module_name(here) == "tests.test_architecture"

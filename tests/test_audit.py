@@ -102,13 +102,16 @@ def form_data(response):
 def saved(response):
     """An admin form POST that went through (a form with errors comes back as 200)."""
     if response.status_code == 200 and "adminform" in response.context:
-        pytest.fail(f"the form has errors: {response.context['adminform'].form.errors} "
-                    f"{[fs.formset.errors for fs in response.context['inline_admin_formsets']]}")  # fmt: skip
+        pytest.fail(
+            f"the form has errors: {response.context['adminform'].form.errors} "
+            f"{[fs.formset.errors for fs in response.context['inline_admin_formsets']]}"
+        )
     assert response.status_code == 302
     return response
 
 
 # --- connecting eAccounting: Visma's login (the sandbox), as a browser goes through it ------------------------
+
 
 def local(url):
     parts = urlsplit(url)
@@ -117,10 +120,13 @@ def local(url):
 
 @pytest.fixture
 def company_owner(ea, settings, client, django_user_model):
-    settings.SILTA_BASE_URL = "http://127.0.0.1:8000"  # a loopback redirect URI: the login server takes any port
+    settings.SILTA_BASE_URL = (
+        "http://127.0.0.1:8000"  # a loopback redirect URI: the login server takes any port
+    )
     company = ea.companies()[0]
-    tenant = Tenant.objects.create(name="Kahvila Testi Oy", slug="kahvila",
-                                   business_id=company["corporate_identity_number"])  # fmt: skip
+    tenant = Tenant.objects.create(
+        name="Kahvila Testi Oy", slug="kahvila", business_id=company["corporate_identity_number"]
+    )
     owner = user(django_user_model, "owner", tenant)
     client.force_login(owner)
     return tenant, owner, company
@@ -160,6 +166,7 @@ def test_a_refused_eaccounting_login_leaves_no_entry(company_owner, client, ea):
 
 # --- connecting the webshop: WooCommerce's key approval (the sandbox posts the keys to the live server) ------
 
+
 @pytest.fixture
 def shop_owner(wc, live_server, settings, django_user_model, client):
     settings.SILTA_BASE_URL = live_server.url
@@ -177,7 +184,10 @@ def test_connecting_the_webshop_by_key_approval_names_who_started_it(shop_owner,
     page = client.get(local(approve_at_shop(wc.url, start.url)), follow=True)
     assert "approved Silta" in page.content.decode()
     entry = one_entry(tenant, Action.CONNECTED_WEBSHOP)
-    assert (entry.user, entry.username) == (owner, "owner")  # the keys came from the shop; the state names the owner
+    assert (entry.user, entry.username) == (
+        owner,
+        "owner",
+    )  # the keys came from the shop; the state names the owner
     assert entry.target == f"Webshop {wc.url}" and "key approval" in entry.detail
     connection = WebshopConnection.objects.get(tenant=tenant)
     assert_no_secret_in_the_trail(connection.api_key, connection.api_secret, connection.webhook_secret)
@@ -189,8 +199,16 @@ def test_a_key_approval_replayed_writes_no_second_entry(shop_owner, client, wc):
     start = client.post(reverse("webshop_connect", args=[tenant.slug]), {"base_url": wc.url})
     approve_at_shop(wc.url, start.url)
     nonce = parse_qs(urlsplit(start.url).query)["user_id"][0]
-    replay = client.post(reverse("webshop_keys"), {"user_id": nonce, "consumer_key": "ck_x", "consumer_secret": "cs_x",
-                                                   "key_permissions": "read_write"}, content_type="application/json")
+    replay = client.post(
+        reverse("webshop_keys"),
+        {
+            "user_id": nonce,
+            "consumer_key": "ck_x",
+            "consumer_secret": "cs_x",
+            "key_permissions": "read_write",
+        },
+        content_type="application/json",
+    )
     assert replay.status_code == 400
     assert one_entry(tenant, Action.CONNECTED_WEBSHOP).user == owner
 
@@ -220,6 +238,7 @@ def test_tokens_pasted_in_the_admin_connect_eaccounting_without_showing_them(cli
 
 # --- activating and deactivating (both sandboxes: the pre-flight reads them, webhooks are registered) ---------
 
+
 @pytest.fixture
 def ready(ea, wc, live_server, settings, django_user_model, client):
     """A tenant connected to both sandboxes, and its owner logged in."""
@@ -247,7 +266,9 @@ def test_deactivating_asks_first_then_leaves_an_entry(ready, client, wc):
     tenant, owner = ready
     activate(tenant, check(gather(tenant)))
     url = reverse("tenant_deactivate", args=[tenant.slug])
-    assert f'href="{url}"' in client.get(reverse("admin:index")).content.decode()  # the dashboard's Deactivate…
+    assert (
+        f'href="{url}"' in client.get(reverse("admin:index")).content.decode()
+    )  # the dashboard's Deactivate…
     page = client.get(url).content.decode()
     assert f"Deactivate the integration of {tenant.name}?" in page and "webhooks are removed" in page
     client.post(url, {"answer": "no"})
@@ -263,11 +284,16 @@ def test_deactivating_asks_first_then_leaves_an_entry(ready, client, wc):
 
 # --- the first sync: Yes (create), confirmed overwrites, undo ------------------------------------------------
 
+
 @pytest.fixture
 def first(tenant_a):
     first = FirstSync.objects.create(tenant=tenant_a, status=FirstSync.Status.PREVIEW)
-    for kind, sku in [(ImportItem.Kind.CREATE, "NEW-1"), (ImportItem.Kind.CREATE, "NEW-2"),
-                      (ImportItem.Kind.OVERWRITE, "OLD-7"), (ImportItem.Kind.REJECT, "")]:  # fmt: skip
+    for kind, sku in [
+        (ImportItem.Kind.CREATE, "NEW-1"),
+        (ImportItem.Kind.CREATE, "NEW-2"),
+        (ImportItem.Kind.OVERWRITE, "OLD-7"),
+        (ImportItem.Kind.REJECT, ""),
+    ]:
         ImportItem.objects.create(first_sync=first, tenant=tenant_a, kind=kind, sku=sku)
     return first
 
@@ -306,20 +332,26 @@ def test_undoing_the_import_leaves_an_entry(client, owner_a, tenant_a, first):
 
 # --- confirming a mass price change: the dashboard's button, and manage.py sync --confirm-mass-change -------
 
+
 @pytest.fixture
 def guarded_a(tenant_a):
     Tenant.objects.filter(pk=tenant_a.pk).update(is_active=True)
     tenant_a.refresh_from_db()
-    return SyncRun.objects.create(tenant=tenant_a, kind=SyncRun.Kind.ARTICLES, status=SyncRun.Status.NEEDS_CONFIRMATION,
-                                  error="This run would change the price of 40% of the shop's products (limit 20%).")  # fmt: skip
+    return SyncRun.objects.create(
+        tenant=tenant_a,
+        kind=SyncRun.Kind.ARTICLES,
+        status=SyncRun.Status.NEEDS_CONFIRMATION,
+        error="This run would change the price of 40% of the shop's products (limit 20%).",
+    )
 
 
 def queued():
     return [(task.task["func"], task.task["args"]) for task in OrmQ.objects.all()]
 
 
-def test_the_owner_confirms_a_mass_change_on_the_dashboard(client, owner_a, guarded_a,
-                                                           django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_owner_confirms_a_mass_change_on_the_dashboard(
+    client, owner_a, guarded_a, django_capture_on_commit_callbacks
+):
     tenant = guarded_a.tenant
     client.force_login(owner_a)
     page = client.get(reverse("admin:index")).content.decode()
@@ -339,7 +371,9 @@ def test_a_member_cannot_confirm_a_mass_change(client, django_user_model, guarde
     member = user(django_user_model, "member_a", tenant, Membership.Role.MEMBER)
     client.force_login(member)
     page = client.get(reverse("admin:index")).content.decode()
-    assert "A mass price change waits for confirmation" in page and "an owner of the company confirms it" in page
+    assert (
+        "A mass price change waits for confirmation" in page and "an owner of the company confirms it" in page
+    )
     assert reverse("confirm_mass_change", args=[tenant.slug]) not in page
     assert client.post(reverse("confirm_mass_change", args=[tenant.slug])).status_code == 403
     assert entries_of(tenant, Action.CONFIRMED_MASS_CHANGE) == [] and queued() == []
@@ -347,7 +381,9 @@ def test_a_member_cannot_confirm_a_mass_change(client, django_user_model, guarde
 
 def test_nothing_waiting_confirms_nothing(client, owner_a, guarded_a, django_capture_on_commit_callbacks):
     tenant = guarded_a.tenant
-    SyncRun.objects.create(tenant=tenant, kind=SyncRun.Kind.ARTICLES, status=SyncRun.Status.SUCCEEDED)  # newer
+    SyncRun.objects.create(
+        tenant=tenant, kind=SyncRun.Kind.ARTICLES, status=SyncRun.Status.SUCCEEDED
+    )  # newer
     client.force_login(owner_a)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("confirm_mass_change", args=[tenant.slug]))
@@ -399,15 +435,20 @@ CHANGES = [  # model, field, new value, what the entry's detail says
     (TaxClassMapping, "tax_class", "reduced-rate", "tax class: reduced-a → reduced-rate"),
     (OrderSettings, "enabled", False, "transfer web orders: True → False"),
     (JobSchedule, "minutes", 30, "every (minutes): 3 → 30"),
-    (WebshopConnection, "base_url", "https://kauppa-a.example.fi",
-     "shop URL: http://shop-a.example.fi → https://kauppa-a.example.fi"),
+    (
+        WebshopConnection,
+        "base_url",
+        "https://kauppa-a.example.fi",
+        "shop URL: http://shop-a.example.fi → https://kauppa-a.example.fi",
+    ),
     (Tenant, "name", "Company A Oy", "name: Company A → Company A Oy"),
 ]
 
 
 @pytest.mark.parametrize("model,field,value,detail", CHANGES, ids=[c[0].__name__ for c in CHANGES])
-def test_a_change_in_the_admin_leaves_an_entry_with_what_changed(client, owner_a, tenant_a, model, field, value,
-                                                                  detail):  # fmt: skip
+def test_a_change_in_the_admin_leaves_an_entry_with_what_changed(
+    client, owner_a, tenant_a, model, field, value, detail
+):
     row = tenant_a if model is Tenant else model.objects.get(tenant=tenant_a)
     url = reverse(f"admin:integration_{model._meta.model_name}_change", args=[row.pk])
     client.force_login(owner_a)
@@ -428,11 +469,15 @@ def test_a_change_in_the_admin_leaves_an_entry_with_what_changed(client, owner_a
 def test_template_articles_of_a_shipping_method_added_and_removed_are_recorded(client, owner_a, tenant_a):
     method = ShopMethod.objects.get(tenant=tenant_a)
     old = MethodArticle.objects.get(method=method)
-    new = AccountingArticle.objects.create(tenant=tenant_a, article_id="ship-14", number="SHIP-14", name="Posti 14 %",
-                                           vat_rate="14")  # fmt: skip
+    new = AccountingArticle.objects.create(
+        tenant=tenant_a, article_id="ship-14", number="SHIP-14", name="Posti 14 %", vat_rate="14"
+    )
     # the delivery method is picked from eAccounting's list as last read
-    ReferenceData.objects.create(tenant=tenant_a, name="picker.delivery_methods",
-                                 data={"items": [{"id": "POSTI", "label": "Posti (POSTI)"}]})
+    ReferenceData.objects.create(
+        tenant=tenant_a,
+        name="picker.delivery_methods",
+        data={"items": [{"id": "POSTI", "label": "Posti (POSTI)"}]},
+    )
     url = reverse("admin:integration_shopmethod_change", args=[method.pk])
     client.force_login(owner_a)
     data = form_data(client.get(url))
@@ -441,25 +486,39 @@ def test_template_articles_of_a_shipping_method_added_and_removed_are_recorded(c
     recorded = entries_of(tenant_a, Action.CHANGED, owner_a)
     assert {e.target for e in recorded} == {audit.what(method)}
     details = sorted(e.detail for e in recorded)
-    assert details == sorted([
-        "eAccounting delivery method code: (empty) → POSTI",
-        f"Method article {MethodArticle.objects.get(method=method, article=new)}: added",
-        f"Method article {old}: removed",
-    ]), details
+    assert details == sorted(
+        [
+            "eAccounting delivery method code: (empty) → POSTI",
+            f"Method article {MethodArticle.objects.get(method=method, article=new)}: added",
+            f"Method article {old}: removed",
+        ]
+    ), details
 
 
 def test_adding_and_deleting_in_the_admin_leave_entries(client, owner_a, tenant_a):
     client.force_login(owner_a)
-    saved(client.post(reverse("admin:integration_taxclassmapping_add"),
-                      {"tenant": tenant_a.pk, "vat_rate": "10.00", "tax_class": "books"}))  # fmt: skip
+    saved(
+        client.post(
+            reverse("admin:integration_taxclassmapping_add"),
+            {"tenant": tenant_a.pk, "vat_rate": "10.00", "tax_class": "books"},
+        )
+    )
     added = one_entry(tenant_a, Action.ADDED, owner_a)
-    assert added.target == "Tax class mapping 10.00 % → books" and "tax class: (empty) → books" in added.detail
+    assert (
+        added.target == "Tax class mapping 10.00 % → books" and "tax class: (empty) → books" in added.detail
+    )
 
     mapping = TaxClassMapping.objects.get(tenant=tenant_a, tax_class="reduced-a")
-    saved(client.post(reverse("admin:integration_taxclassmapping_delete", args=[mapping.pk]), {"post": "yes"}))
+    saved(
+        client.post(reverse("admin:integration_taxclassmapping_delete", args=[mapping.pk]), {"post": "yes"})
+    )
     template = ArticleTemplate.objects.get(tenant=tenant_a)
-    saved(client.post(reverse("admin:integration_articletemplate_changelist"),
-                      {"action": "delete_selected", "_selected_action": [template.pk], "post": "yes"}))  # fmt: skip
+    saved(
+        client.post(
+            reverse("admin:integration_articletemplate_changelist"),
+            {"action": "delete_selected", "_selected_action": [template.pk], "post": "yes"},
+        )
+    )
     deleted = {e.target for e in entries_of(tenant_a, Action.DELETED, owner_a)}
     assert deleted == {"Tax class mapping 14.00 % → reduced-a", audit.what(template)}
     assert not TaxClassMapping.objects.filter(pk=mapping.pk).exists()
@@ -476,8 +535,10 @@ def test_a_form_with_errors_records_nothing(client, owner_a, tenant_a):
 
 # --- retrying orders -----------------------------------------------------------------------------------------
 
-def test_retrying_orders_leaves_an_entry_per_tenant_with_the_order_numbers(client, owner_a, superuser, tenant_a,
-                                                                          tenant_b, django_capture_on_commit_callbacks):  # fmt: skip
+
+def test_retrying_orders_leaves_an_entry_per_tenant_with_the_order_numbers(
+    client, owner_a, superuser, tenant_a, tenant_b, django_capture_on_commit_callbacks
+):
     url = reverse("admin:integration_ordertransfer_changelist")
     both = list(OrderTransfer.objects.filter(tenant__in=[tenant_a, tenant_b]).values_list("pk", flat=True))
     client.force_login(owner_a)
@@ -495,6 +556,7 @@ def test_retrying_orders_leaves_an_entry_per_tenant_with_the_order_numbers(clien
 
 
 # --- append-only ---------------------------------------------------------------------------------------------
+
 
 def test_the_model_refuses_to_change_or_delete_an_entry(tenant_a):
     entry = audit.record(tenant_a, None, Action.RETRIED, "Web orders W-1", username="test")
@@ -536,6 +598,7 @@ def test_a_deleted_user_is_still_named(django_user_model, tenant_a, owner_a):
 
 # --- who sees the trail: the tenant's owners and superusers ----------------------------------------------------
 
+
 def test_members_and_outsiders_do_not_see_the_trail(client, django_user_model, tenant_a, outsider):
     member = user(django_user_model, "member_a", tenant_a, Membership.Role.MEMBER)
     entry = AuditEntry.objects.get(tenant=tenant_a)
@@ -543,13 +606,19 @@ def test_members_and_outsiders_do_not_see_the_trail(client, django_user_model, t
         client.force_login(who)
         assert client.get(CHANGELIST).status_code == 403
         assert client.get(EXPORT).status_code == 403
-        assert client.get(reverse("admin:integration_auditentry_change", args=[entry.pk])).status_code in (302, 403)
+        assert client.get(reverse("admin:integration_auditentry_change", args=[entry.pk])).status_code in (
+            302,
+            403,
+        )
         assert "auditentry" not in client.get(reverse("admin:index")).content.decode()
 
 
-def test_an_owner_sees_only_their_own_tenants_entries(client, django_user_model, owner_a, tenant_a, tenant_b,
-                                                      superuser):  # fmt: skip
-    Membership.objects.create(tenant=tenant_b, user=owner_a, role=Membership.Role.MEMBER)  # a member of B: still not B's
+def test_an_owner_sees_only_their_own_tenants_entries(
+    client, django_user_model, owner_a, tenant_a, tenant_b, superuser
+):
+    Membership.objects.create(
+        tenant=tenant_b, user=owner_a, role=Membership.Role.MEMBER
+    )  # a member of B: still not B's
     client.force_login(owner_a)
     response = client.get(CHANGELIST)
     assert {e.tenant for e in response.context["cl"].result_list} == {tenant_a}
@@ -564,6 +633,7 @@ def test_an_owner_sees_only_their_own_tenants_entries(client, django_user_model,
 
 
 # --- CSV export ------------------------------------------------------------------------------------------------
+
 
 def read_csv(response):
     assert response.status_code == 200
@@ -581,14 +651,22 @@ def test_the_export_has_every_visible_entry_and_quotes_formulas(client, owner_a,
     rows = read_csv(client.get(EXPORT))
     assert rows[0] == CSV_COLUMNS
     targets = {row[4] for row in rows[1:]}
-    assert targets == {"'=HYPERLINK(\"http://evil.example\",\"x\")", "'+1", "'-2", "'@SUM(A1)", "Plain target",
-                       "Article template 25.5 % of a"}  # fmt: skip
+    assert targets == {
+        '\'=HYPERLINK("http://evil.example","x")',
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "Plain target",
+        "Article template 25.5 % of a",
+    }
     recorded = [row for row in rows[1:] if row[4] == "Plain target"][0]
     assert recorded[1:4] == ["Company A", "owner_a", "Changed a setting"] and recorded[5] == "'=1+1"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", recorded[0])
 
 
-def test_the_export_follows_the_changelists_filters_and_the_action_exports_the_selected(client, owner_a, tenant_a):
+def test_the_export_follows_the_changelists_filters_and_the_action_exports_the_selected(
+    client, owner_a, tenant_a
+):
     retried = audit.record(tenant_a, owner_a, Action.RETRIED, "Web orders W-9")
     audit.record(tenant_a, owner_a, Action.ACTIVATED, "Company A")
     client.force_login(owner_a)

@@ -35,7 +35,11 @@ def test_pages_counts_the_short_last_page():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 200_000), max_size=300), st.sampled_from([20, 50, 500]), st.sampled_from([60, 600]))
+@given(
+    st.lists(st.integers(0, 200_000), max_size=300),
+    st.sampled_from([20, 50, 500]),
+    st.sampled_from([60, 600]),
+)
 def test_at_the_planned_intervals_the_expected_load_never_exceeds_the_plans_share(counts, page_size, limit):
     p = plan(counts, page_size=page_size, limit_per_minute=limit)
     articles = max(DEFAULT_MINUTES["articles"], p.minimum["articles"])
@@ -51,9 +55,13 @@ def test_when_the_workers_not_the_budget_are_the_limit_catalogue_intervals_stret
     # the step (5 minutes; the float product lands a hair above 125) → 20 and 130.
     budget_only = plan([200] * 100, page_size=50, limit_per_minute=600)
     assert budget_only.minimum == {"articles": 1, "stock": 5, "availability": 5}
-    p = plan([200] * 100, page_size=50, limit_per_minute=600, workers=4, run_seconds={"articles": 20, "stock": 60})
+    p = plan(
+        [200] * 100, page_size=50, limit_per_minute=600, workers=4, run_seconds={"articles": 20, "stock": 60}
+    )
     assert p.minimum == {"articles": 20, "stock": 130, "availability": 130}
     assert queue_load(100, {"articles": 20, "stock": 60}, 20, 130) <= 4 * 60 * QUEUE_SHARE
     # quick runs leave the intervals as the budget plans them
-    quick = plan([200] * 100, page_size=50, limit_per_minute=600, workers=4, run_seconds={"articles": 2, "stock": 5})
+    quick = plan(
+        [200] * 100, page_size=50, limit_per_minute=600, workers=4, run_seconds={"articles": 2, "stock": 5}
+    )
     assert quick.minimum == budget_only.minimum

@@ -7,7 +7,9 @@ from django.urls import reverse
 
 def policy_of(response) -> dict[str, str]:
     header = response.headers["Content-Security-Policy"]
-    return {part.split(" ", 1)[0]: part.split(" ", 1)[1] if " " in part else "" for part in header.split("; ")}
+    return {
+        part.split(" ", 1)[0]: part.split(" ", 1)[1] if " " in part else "" for part in header.split("; ")
+    }
 
 
 def test_the_login_page_has_a_strict_policy(client):

@@ -42,12 +42,17 @@ def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
         assert "Kahvila Aurinko Oy" in dashboard.text and "Puuseppä Virtanen Tmi" in dashboard.text
 
         run = manage(
-            "shell", "-c",
+            "shell",
+            "-c",
             "from django_q.tasks import async_task, result; print(result(async_task('integration.tasks.ping'), wait=30000))",
             env=env,
         )
         assert run.stdout.strip().splitlines()[-1] == "pong", run.stderr
-        health = wait_for(lambda: (r := get_or_none(f"{base}/healthz", WITH_TOKEN)) is not None and r.status_code == 200 and r)
+        health = wait_for(
+            lambda: (
+                (r := get_or_none(f"{base}/healthz", WITH_TOKEN)) is not None and r.status_code == 200 and r
+            )
+        )
         assert health and health.json()["queue"]["clusters"] >= 1
     finally:
         stop(web)

@@ -21,7 +21,9 @@ def variables_read():
     source = (ROOT / "portal" / "settings.py").read_text()
     names = set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', source))
     names |= set(re.findall(r'_required_in_production\(\s*"([A-Z_]+)"', source))
-    names |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', (ROOT / "deploy" / "gunicorn.conf.py").read_text()))
+    names |= set(
+        re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', (ROOT / "deploy" / "gunicorn.conf.py").read_text())
+    )
     return names
 
 
@@ -36,12 +38,16 @@ def test_compose_runs_web_worker_and_postgresql_with_redis_optional():
     assert {"web", "worker", "db", "redis", "migrate"} <= services.keys()
     assert "gunicorn -c deploy/gunicorn.conf.py portal.wsgi" in command(services["web"])
     assert command(services["worker"]) == "python manage.py qcluster"
-    assert "manage.py migrate" in command(services["migrate"]) and "createcachetable" in command(services["migrate"])
+    assert "manage.py migrate" in command(services["migrate"]) and "createcachetable" in command(
+        services["migrate"]
+    )
     assert services["db"]["image"] == "postgres:15"
     assert services["redis"]["profiles"] == ["redis"]  # only with --profile redis
     # the orders cluster, always (production's default): its queue name is the one the web and the worker send to
     assert "profiles" not in services["worker-orders"]
-    assert 'Q_CLUSTER_NAME="$${SILTA_ORDERS_QUEUE-silta-orders}" exec python manage.py qcluster' in command(services["worker-orders"])  # $$: compose's escape
+    assert 'Q_CLUSTER_NAME="$${SILTA_ORDERS_QUEUE-silta-orders}" exec python manage.py qcluster' in command(
+        services["worker-orders"]
+    )  # $$: compose's escape
     for name in ("web", "worker"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
@@ -75,11 +81,17 @@ def test_dockerfile_builds_a_non_root_image_that_serves_with_gunicorn():
 
 @pytest.mark.slow
 def test_the_images_collectstatic_step_runs_with_its_build_environment(tmp_path):
-    (step,) = [line for line in dockerfile().splitlines() if line.startswith("RUN") and "collectstatic" in line]
+    (step,) = [
+        line for line in dockerfile().splitlines() if line.startswith("RUN") and "collectstatic" in line
+    ]
     build_env = dict(re.findall(r"([A-Z_]+)=(\S+)", step.split("python manage.py")[0]))
     assert {"SECRET_KEY", "ALLOWED_HOSTS", "SILTA_ENCRYPTION_KEYS"} <= build_env.keys()
-    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "portal.settings", **build_env,
-           "STATIC_ROOT": str(tmp_path)}  # fmt: skip
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        **build_env,
+        "STATIC_ROOT": str(tmp_path),
+    }
     result = manage("collectstatic", "--noinput", "--dry-run", env=env)
     assert result.returncode == 0, result.stderr
     assert "static files copied" in result.stdout
@@ -89,7 +101,11 @@ def test_gunicorn_config_reads_its_environment(monkeypatch):
     monkeypatch.setenv("GUNICORN_BIND", "0.0.0.0:8123")
     monkeypatch.setenv("GUNICORN_WORKERS", "5")
     config = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
-    assert (config["bind"], config["workers"], config["forwarded_allow_ips"]) == ("0.0.0.0:8123", 5, "127.0.0.1")
+    assert (config["bind"], config["workers"], config["forwarded_allow_ips"]) == (
+        "0.0.0.0:8123",
+        5,
+        "127.0.0.1",
+    )
     monkeypatch.delenv("GUNICORN_BIND")
     assert runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["bind"] == "127.0.0.1:8000"
 
@@ -100,7 +116,10 @@ def test_systemd_units_and_nginx_site_fit_the_settings():
     assert "gunicorn -c deploy/gunicorn.conf.py portal.wsgi" in web
     assert "manage.py qcluster" in cluster
     orders = (ROOT / "deploy" / "silta-qcluster-orders.service").read_text()
-    assert """Q_CLUSTER_NAME="$${SILTA_ORDERS_QUEUE-silta-orders}" exec /srv/silta/.venv/bin/python manage.py qcluster""" in orders
+    assert (
+        """Q_CLUSTER_NAME="$${SILTA_ORDERS_QUEUE-silta-orders}" exec /srv/silta/.venv/bin/python manage.py qcluster"""
+        in orders
+    )
     for unit in (web, cluster):
         assert "EnvironmentFile=/srv/silta/.env" in unit and "WorkingDirectory=/srv/silta" in unit
     nginx = (ROOT / "deploy" / "nginx-silta.conf").read_text()

@@ -22,7 +22,9 @@ def test_healthz_is_ok_with_a_running_cluster_that_runs_tasks(client, settings):
     env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict)}
     cluster = spawn("qcluster", env=env)
     try:
-        response = wait_for(lambda: (r := client.get("/healthz", headers=WITH_TOKEN)).status_code == 200 and r)
+        response = wait_for(
+            lambda: (r := client.get("/healthz", headers=WITH_TOKEN)).status_code == 200 and r
+        )
         assert response, f"cluster never reported: {client.get('/healthz', headers=WITH_TOKEN).json()}"
         body = response.json()
         assert body["status"] == "ok" and body["database"]["ok"] and body["queue"]["clusters"] >= 1
@@ -66,12 +68,18 @@ def test_healthz_shows_each_queues_backlog_and_its_oldest_tasks_age(client, sett
 def test_healthz_is_unavailable_with_the_database_down():
     port = free_port()
     closed_port = free_port()  # nothing listens there
-    env = {**os.environ, "DATABASE_URL": f"postgres://silta@127.0.0.1:{closed_port}/silta", "SILTA_HEALTH_TOKEN": TOKEN}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://silta@127.0.0.1:{closed_port}/silta",
+        "SILTA_HEALTH_TOKEN": TOKEN,
+    }
     # gunicorn, as in production (runserver refuses to start without a database)
     server = spawn("portal.wsgi", "--bind", f"127.0.0.1:{port}", env=env, program=("-m", "gunicorn"))
     try:
         # a 503 Response is falsy, so wait for "any answer" wrapped in a tuple
-        answered = wait_for(lambda: (r := get_or_none(f"http://127.0.0.1:{port}/healthz", WITH_TOKEN)) is not None and (r,))
+        answered = wait_for(
+            lambda: (r := get_or_none(f"http://127.0.0.1:{port}/healthz", WITH_TOKEN)) is not None and (r,)
+        )
         assert answered, "the web server did not start"
         (response,) = answered
         assert response.status_code == 503

@@ -26,8 +26,9 @@ NEW_PASSWORD = "kahvi-Aurinko-2024!"
 
 @pytest.fixture
 def member_a(django_user_model, tenant_a):
-    user = django_user_model.objects.create_user(username="member_a", password="pw-member_a",
-                                                 email="member_a@example.com", is_staff=True)  # fmt: skip
+    user = django_user_model.objects.create_user(
+        username="member_a", password="pw-member_a", email="member_a@example.com", is_staff=True
+    )
     Membership.objects.create(tenant=tenant_a, user=user, role=Role.MEMBER)
     return user
 
@@ -55,8 +56,9 @@ def entries(tenant, action):
     return list(AuditEntry.objects.filter(tenant=tenant, action=action))
 
 
-def test_owner_invites_and_the_email_holds_a_link_whose_token_is_stored_only_hashed(client, owner_a, tenant_a,
-                                                                                    settings):  # fmt: skip
+def test_owner_invites_and_the_email_holds_a_link_whose_token_is_stored_only_hashed(
+    client, owner_a, tenant_a, settings
+):
     settings.SILTA_BASE_URL = "https://silta.example.fi/"
     settings.SILTA_INVITATION_DAYS = 3
     path = send_invitation(client, owner_a, tenant_a, "New.Person@Example.fi", Role.OWNER)
@@ -69,14 +71,24 @@ def test_owner_invites_and_the_email_holds_a_link_whose_token_is_stored_only_has
     assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
     stored = " ".join(str(v) for v in Invitation.objects.values().get().values())
     assert token not in stored
-    assert (invitation.email, invitation.role, invitation.invited_by) == ("new.person@example.fi", Role.OWNER, owner_a)
-    assert timedelta(days=3) - timedelta(minutes=1) < invitation.expires_at - invitation.created_at <= timedelta(days=3)
+    assert (invitation.email, invitation.role, invitation.invited_by) == (
+        "new.person@example.fi",
+        Role.OWNER,
+        owner_a,
+    )
+    assert (
+        timedelta(days=3) - timedelta(minutes=1)
+        < invitation.expires_at - invitation.created_at
+        <= timedelta(days=3)
+    )
     [entry] = entries(tenant_a, Action.INVITED)
     assert entry.user == owner_a and entry.target == "Invitation of new.person@example.fi"
     assert token not in entry.detail
 
 
-def test_a_new_person_sets_a_username_and_password_and_lands_in_the_portal(client, owner_a, tenant_a, tenant_b):
+def test_a_new_person_sets_a_username_and_password_and_lands_in_the_portal(
+    client, owner_a, tenant_a, tenant_b
+):
     path = send_invitation(client, owner_a, tenant_a)
     page = client.get(path)
     assert page.status_code == 200 and 'name="password1"' in page.content.decode()
@@ -117,7 +129,9 @@ def test_a_signed_in_user_joins_on_confirming(client, owner_a, tenant_a, outside
 
 
 def test_a_user_without_staff_access_gets_it_on_joining(client, owner_a, tenant_a, django_user_model):
-    user = django_user_model.objects.create_user(username="plain", password="pw-plain", email="plain@example.fi")
+    user = django_user_model.objects.create_user(
+        username="plain", password="pw-plain", email="plain@example.fi"
+    )
     path = send_invitation(client, owner_a, tenant_a)
     client.force_login(user)
     client.post(path)
@@ -141,8 +155,9 @@ def test_an_address_with_an_account_is_asked_to_log_in_and_comes_back(client, ow
     html = page.content.decode()
     assert 'id="sign-in-first"' in html and 'name="password1"' not in html
     login_url = re.search(r'href="([^"]*/login/\?next=[^"]*)"', html).group(1)
-    response = client.post(login_url.replace("&amp;", "&"),
-                           {"username": "outsider", "password": "pw-outsider", "next": path})  # fmt: skip
+    response = client.post(
+        login_url.replace("&amp;", "&"), {"username": "outsider", "password": "pw-outsider", "next": path}
+    )
     assert response.status_code == 302 and response.url == path
     # a POST without an account form does not create one: only the signed-in user joins
     assert client.post(path).status_code == 302
@@ -170,10 +185,16 @@ def test_a_used_link_is_refused(client, owner_a, tenant_a, outsider, member_b):
     for response in (client.get(path), client.post(path)):
         assert response.status_code == 410 and "already been used" in response.content.decode()
     client.logout()
-    assert client.post(path, {"username": "uusi", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}).status_code == 410
+    assert (
+        client.post(
+            path, {"username": "uusi", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        ).status_code
+        == 410
+    )
     assert not get_user_model().objects.filter(username="uusi").exists()
-    assert list(Membership.objects.filter(tenant=tenant_a).values_list("user__username", flat=True).order_by("pk")) == [
-        "owner_a", "outsider"]  # fmt: skip
+    assert list(
+        Membership.objects.filter(tenant=tenant_a).values_list("user__username", flat=True).order_by("pk")
+    ) == ["owner_a", "outsider"]
     assert len(entries(tenant_a, Action.ACCEPTED_INVITATION)) == 1
 
 
@@ -231,8 +252,9 @@ def test_an_unknown_token_names_no_company(client, tenant_a):
 
 def test_inviting_someone_already_in_the_company_is_refused(client, owner_a, member_a, tenant_a):
     client.force_login(owner_a)
-    response = client.post(reverse("invitation_new", args=[tenant_a.slug]),
-                           {"email": "Member_A@example.com", "role": Role.OWNER})  # fmt: skip
+    response = client.post(
+        reverse("invitation_new", args=[tenant_a.slug]), {"email": "Member_A@example.com", "role": Role.OWNER}
+    )
     assert response.status_code == 200 and "already belongs to Company A" in response.content.decode()
     assert not mail.outbox and not Invitation.objects.exists() and not entries(tenant_a, Action.INVITED)
 
@@ -241,13 +263,17 @@ def test_a_failed_email_withdraws_the_invitation(client, owner_a, tenant_a, sett
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens: connection refused
     client.force_login(owner_a)
-    response = client.post(reverse("invitation_new", args=[tenant_a.slug]),
-                           {"email": "x@example.fi", "role": Role.MEMBER}, follow=True)  # fmt: skip
+    response = client.post(
+        reverse("invitation_new", args=[tenant_a.slug]),
+        {"email": "x@example.fi", "role": Role.MEMBER},
+        follow=True,
+    )
     assert "could not be e-mailed" in response.content.decode()
     assert Invitation.objects.get().state() == Invitation.State.REVOKED
 
 
 # --- two clicks at once (the second while the first's transaction is still open) ----------------------------------------------------------------
+
 
 def _overlapping(first, second, hold=0.5):
     """`first` does its work in a transaction that stays open `hold` seconds; `second` starts meanwhile.
@@ -290,8 +316,9 @@ def _overlapping(first, second, hold=0.5):
 @pytest.mark.django_db(transaction=True)
 def test_two_users_accepting_at_once_make_one_membership(owner_a, tenant_a, outsider, member_b):
     invitation, _token = invitations.invite(tenant_a, "someone@example.fi", Role.MEMBER, owner_a)
-    outcomes = _overlapping(lambda: invitations.accept(invitation, outsider),
-                            lambda: invitations.accept(invitation, member_b))  # fmt: skip
+    outcomes = _overlapping(
+        lambda: invitations.accept(invitation, outsider), lambda: invitations.accept(invitation, member_b)
+    )
     assert sum(isinstance(o, Membership) for o in outcomes) == 1
     assert sum(isinstance(o, invitations.InvitationUnusable) for o in outcomes) == 1, outcomes
     assert Membership.objects.filter(tenant=tenant_a).exclude(user=owner_a).count() == 1
@@ -304,8 +331,12 @@ def test_two_signups_at_once_leave_one_account(owner_a, tenant_a):
     invitation, _token = invitations.invite(tenant_a, "someone@example.fi", Role.MEMBER, owner_a)
     User = get_user_model()
     before = User.objects.count()
-    outcomes = _overlapping(*[lambda n=n: invitations.accept(invitation, User(username=n, email="someone@example.fi"))
-                              for n in ("first", "second")])  # fmt: skip
+    outcomes = _overlapping(
+        *[
+            lambda n=n: invitations.accept(invitation, User(username=n, email="someone@example.fi"))
+            for n in ("first", "second")
+        ]
+    )
     assert sum(isinstance(o, Membership) for o in outcomes) == 1, outcomes
     assert User.objects.count() == before + 1
 
@@ -316,13 +347,16 @@ def test_two_owners_demoting_each_other_at_once_leave_an_owner(owner_a, tenant_a
     second = django_user_model.objects.create_user(username="owner_a2", is_staff=True)
     theirs = Membership.objects.create(tenant=tenant_a, user=second, role=Role.OWNER)
     mine = Membership.objects.get(tenant=tenant_a, user=owner_a)
-    outcomes = _overlapping(lambda: invitations.change_role(theirs, Role.MEMBER, owner_a),
-                            lambda: invitations.change_role(mine, Role.MEMBER, second))  # fmt: skip
+    outcomes = _overlapping(
+        lambda: invitations.change_role(theirs, Role.MEMBER, owner_a),
+        lambda: invitations.change_role(mine, Role.MEMBER, second),
+    )
     assert sum(isinstance(o, invitations.PeopleRefused) for o in outcomes) == 1, outcomes
     assert Membership.objects.filter(tenant=tenant_a, role=Role.OWNER).count() == 1
 
 
 # --- roles and removal ---------------------------------------------------------------
+
 
 def test_owner_changes_a_role_and_removes_a_member(client, owner_a, member_a, tenant_a):
     client.force_login(owner_a)
@@ -342,7 +376,9 @@ def test_owner_changes_a_role_and_removes_a_member(client, owner_a, member_a, te
 def test_the_last_owner_is_neither_demoted_nor_removed(client, owner_a, member_a, tenant_a):
     client.force_login(owner_a)
     mine = Membership.objects.get(user=owner_a)
-    response = client.post(reverse("member_role", args=[tenant_a.slug, mine.pk]), {"role": Role.MEMBER}, follow=True)
+    response = client.post(
+        reverse("member_role", args=[tenant_a.slug, mine.pk]), {"role": Role.MEMBER}, follow=True
+    )
     assert "only owner" in response.content.decode()
     response = client.post(reverse("member_remove", args=[tenant_a.slug, mine.pk]), follow=True)
     assert "only owner" in response.content.decode()
@@ -372,9 +408,13 @@ def test_members_see_the_people_read_only_without_invitations(client, owner_a, m
 
 # --- isolation: owner, member of another tenant, outsider on every new page --------------
 
+
 def _targets(tenant_a, tenant_b, owner_a, member_b):
     """One pending invitation and one membership per tenant, for the pages that act on them."""
-    inv = {t.slug: invitations.invite(t, f"x@{t.slug}.example", Role.MEMBER, owner_a)[0] for t in (tenant_a, tenant_b)}
+    inv = {
+        t.slug: invitations.invite(t, f"x@{t.slug}.example", Role.MEMBER, owner_a)[0]
+        for t in (tenant_a, tenant_b)
+    }
     mem = {"a": Membership.objects.get(user=owner_a), "b": Membership.objects.get(user=member_b)}
     return inv, mem
 
@@ -392,14 +432,17 @@ PAGES = [  # (url name, method, needs an object, owner only)
 @pytest.mark.parametrize("name,method,obj,owner_only", PAGES, ids=[f"{p[0]}-{p[1]}" for p in PAGES])
 @pytest.mark.parametrize("target", ["a", "b"])
 @pytest.mark.parametrize("who", ["owner_a", "member_b", "outsider"])
-def test_people_pages_are_only_for_their_tenants(client, three_users, tenant_a, tenant_b, name, method, obj,
-                                                 owner_only, target, who):  # fmt: skip
+def test_people_pages_are_only_for_their_tenants(
+    client, three_users, tenant_a, tenant_b, name, method, obj, owner_only, target, who
+):
     inv, mem = _targets(tenant_a, tenant_b, three_users["owner_a"], three_users["member_b"])
     tenant = {"a": tenant_a, "b": tenant_b}[target]
     args = [tenant.slug] + ([{"invitation": inv, "membership": mem}[obj][target].pk] if obj else [])
     user = three_users[who]
     client.force_login(user)
-    data = {"email": "y@example.fi", "role": Role.MEMBER} if name == "invitation_new" else {"role": Role.MEMBER}
+    data = (
+        {"email": "y@example.fi", "role": Role.MEMBER} if name == "invitation_new" else {"role": Role.MEMBER}
+    )
     trail = AuditEntry.objects.count()
     response = getattr(client, method)(reverse(name, args=args), data)
     membership = Membership.objects.filter(user=user, tenant=tenant).first()
@@ -423,7 +466,12 @@ def test_an_owner_cannot_reach_another_tenants_invitation_or_member_through_thei
     inv, mem = _targets(tenant_a, tenant_b, owner_a, member_b)
     client.force_login(owner_a)
     assert client.post(reverse("invitation_revoke", args=[tenant_a.slug, inv["b"].pk])).status_code == 404
-    assert client.post(reverse("member_role", args=[tenant_a.slug, mem["b"].pk]), {"role": Role.OWNER}).status_code == 404
+    assert (
+        client.post(
+            reverse("member_role", args=[tenant_a.slug, mem["b"].pk]), {"role": Role.OWNER}
+        ).status_code
+        == 404
+    )
     assert client.post(reverse("member_remove", args=[tenant_a.slug, mem["b"].pk])).status_code == 404
     inv["b"].refresh_from_db()
     assert inv["b"].state() == Invitation.State.PENDING
@@ -444,6 +492,7 @@ def test_the_tenant_page_links_to_its_people(client, owner_a, tenant_a):
 
 # --- password reset ------------------------------------------------------------------
 
+
 def test_password_reset_from_the_login_page(client, owner_a, settings):
     settings.SILTA_BASE_URL = "https://silta.example.fi"
     login_page = client.get(reverse("admin:login")).content.decode()
@@ -455,7 +504,9 @@ def test_password_reset_from_the_login_page(client, owner_a, settings):
     link = re.search(r"https://silta\.example\.fi(/password-reset/\S+/)", message.body).group(1)
     form_page = client.get(link, follow=True)  # Django swaps the token into the session and redirects
     assert form_page.status_code == 200 and 'name="new_password1"' in form_page.content.decode()
-    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    done = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
     assert done.status_code == 302 and done.url == reverse("password_reset_complete")
     owner_a.refresh_from_db()
     assert owner_a.check_password(NEW_PASSWORD)
@@ -464,5 +515,7 @@ def test_password_reset_from_the_login_page(client, owner_a, settings):
 
 def test_password_reset_for_an_unknown_address_sends_nothing(client, owner_a):
     response = client.post(reverse("admin_password_reset"), {"email": "nobody@example.com"})
-    assert response.status_code == 302 and response.url == reverse("password_reset_done")  # same answer: no probing
+    assert response.status_code == 302 and response.url == reverse(
+        "password_reset_done"
+    )  # same answer: no probing
     assert mail.outbox == []

@@ -90,7 +90,9 @@ def test_a_killed_sync_leaves_a_lease_that_runs_out_and_the_next_run_completes(e
     killed = SyncRun.objects.get(tenant=tenant, kind="articles")
     assert killed.status == SyncRun.Status.RUNNING  # it never finished
     settings.SILTA_JOB_LEASE_SECONDS = 2
-    assert "running elsewhere" in tasks.sync_articles(tenant.pk, "webhook")  # the dead worker's lease still holds
+    assert "running elsewhere" in tasks.sync_articles(
+        tenant.pk, "webhook"
+    )  # the dead worker's lease still holds
     time.sleep(2.2)  # ... until it runs out
     ea.control("PATCH", "settings", {"latency_ms": 0})
     assert tasks.sync_articles(tenant.pk, "schedule").startswith("Succeeded")
@@ -102,7 +104,9 @@ def test_a_killed_sync_leaves_a_lease_that_runs_out_and_the_next_run_completes(e
 
 
 def test_a_job_that_finds_the_lease_just_let_go_takes_it_instead_of_waiting_in_a_queue(tenant_a):
-    row = JobLease.objects.create(tenant=tenant_a, lock="catalogue", expires_at=timezone.now() + timezone.timedelta(minutes=1))
+    row = JobLease.objects.create(
+        tenant=tenant_a, lock="catalogue", expires_at=timezone.now() + timezone.timedelta(minutes=1)
+    )
     assert jobs._queue(row.pk, THEN) is True  # held: queued
     JobLease.objects.filter(pk=row.pk).update(expires_at=None, pending=[])  # the holder let go meanwhile
     assert jobs._queue(row.pk, THEN) is False  # nobody would run it: the caller takes the lease

@@ -28,11 +28,20 @@ def sign(body: bytes, secret: str = SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def delivery(body: bytes | dict | list | str, topic: str = "order.updated", delivery_id: str | None = "77",
-             signed: bool = True, **extra: str) -> tuple[bytes, dict[str, str]]:  # fmt: skip
+def delivery(
+    body: bytes | dict | list | str,
+    topic: str = "order.updated",
+    delivery_id: str | None = "77",
+    signed: bool = True,
+    **extra: str,
+) -> tuple[bytes, dict[str, str]]:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    headers = {"X-WC-Webhook-Topic": topic, "X-WC-Webhook-Resource": topic.split(".")[0],
-               "X-WC-Webhook-Event": topic.split(".")[-1], "X-WC-Webhook-ID": "3"}  # fmt: skip
+    headers = {
+        "X-WC-Webhook-Topic": topic,
+        "X-WC-Webhook-Resource": topic.split(".")[0],
+        "X-WC-Webhook-Event": topic.split(".")[-1],
+        "X-WC-Webhook-ID": "3",
+    }
     if delivery_id is not None:
         headers["X-WC-Webhook-Delivery-ID"] = delivery_id
     if signed:
@@ -75,12 +84,21 @@ WEBHOOK_JUNK: dict[str, tuple[bytes, dict[str, str]]] = {
 
 @pytest.fixture
 def pending_approval(tenant_a, owner_a) -> KeyApproval:
-    return KeyApproval.objects.create(tenant=tenant_a, started_by=owner_a, nonce_hash=webshop_setup.nonce_hash(NONCE),
-                                      shop_url=tenant_a.webshop_connection.base_url)  # fmt: skip
+    return KeyApproval.objects.create(
+        tenant=tenant_a,
+        started_by=owner_a,
+        nonce_hash=webshop_setup.nonce_hash(NONCE),
+        shop_url=tenant_a.webshop_connection.base_url,
+    )
 
 
-GOOD_KEYS = {"user_id": NONCE, "consumer_key": "ck_" + "a" * 40, "consumer_secret": "cs_" + "b" * 40,
-             "key_permissions": "read_write", "key_id": 1}  # fmt: skip
+GOOD_KEYS = {
+    "user_id": NONCE,
+    "consumer_key": "ck_" + "a" * 40,
+    "consumer_secret": "cs_" + "b" * 40,
+    "key_permissions": "read_write",
+    "key_id": 1,
+}
 
 CALLBACK_JUNK: dict[str, bytes] = {
     "a JSON list": json.dumps([GOOD_KEYS]).encode(),
@@ -99,45 +117,66 @@ CALLBACK_JUNK: dict[str, bytes] = {
     "unknown nonce": json.dumps({**GOOD_KEYS, "user_id": "guessed"}).encode(),
     "consumer_key an object": json.dumps({**GOOD_KEYS, "consumer_key": {"a": 1}}).encode(),
     "consumer_key empty": json.dumps({**GOOD_KEYS, "consumer_key": ""}).encode(),
-    "consumer_secret missing": json.dumps({k: v for k, v in GOOD_KEYS.items() if k != "consumer_secret"}).encode(),
+    "consumer_secret missing": json.dumps(
+        {k: v for k, v in GOOD_KEYS.items() if k != "consumer_secret"}
+    ).encode(),
     "read-only key": json.dumps({**GOOD_KEYS, "key_permissions": "read"}).encode(),
     "permissions a list": json.dumps({**GOOD_KEYS, "key_permissions": ["read_write"]}).encode(),
     "too large": json.dumps({**GOOD_KEYS, "padding": "x" * 20_000}).encode(),
 }
 
 
-def test_junk_webhooks_and_callbacks_are_answered_4xx_and_change_nothing(client, tenant_a, pending_approval, caplog):
+def test_junk_webhooks_and_callbacks_are_answered_4xx_and_change_nothing(
+    client, tenant_a, pending_approval, caplog
+):
     url = reverse("webshop_webhook", args=[tenant_a.public_id])
     keys_url = reverse("webshop_keys")
-    before = (list(WebhookDelivery.objects.values_list("pk", flat=True)), AuditEntry.objects.count(),
-              WebshopConnection.objects.filter(tenant=tenant_a).values("api_key", "api_secret", "webhook_secret").get())  # noqa: E501
+    before = (
+        list(WebhookDelivery.objects.values_list("pk", flat=True)),
+        AuditEntry.objects.count(),
+        WebshopConnection.objects.filter(tenant=tenant_a)
+        .values("api_key", "api_secret", "webhook_secret")
+        .get(),
+    )  # noqa: E501
     answers: dict[str, int] = {}
     with caplog.at_level(logging.WARNING):
         for name, (body, headers) in WEBHOOK_JUNK.items():
-            answers[f"webhook: {name}"] = client.generic("POST", url, body, content_type="application/json",
-                                                         headers=headers).status_code  # fmt: skip
+            answers[f"webhook: {name}"] = client.generic(
+                "POST", url, body, content_type="application/json", headers=headers
+            ).status_code
         body, headers = delivery({"id": 1})
         answers["webhook: Content-Length not a number"] = client.generic(
-            "POST", url, body, content_type="application/json", headers=headers, CONTENT_LENGTH="many").status_code
+            "POST", url, body, content_type="application/json", headers=headers, CONTENT_LENGTH="many"
+        ).status_code
         answers["webhook: Content-Length negative"] = client.generic(
-            "POST", url, body, content_type="application/json", headers=headers, CONTENT_LENGTH="-1").status_code
+            "POST", url, body, content_type="application/json", headers=headers, CONTENT_LENGTH="-1"
+        ).status_code
         answers["webhook: Content-Length huge"] = client.generic(
-            "POST", url, body, content_type="application/json", headers=headers, CONTENT_LENGTH="9" * 30).status_code
+            "POST", url, body, content_type="application/json", headers=headers, CONTENT_LENGTH="9" * 30
+        ).status_code
         answers["webhook: unknown address"] = client.generic(
-            "POST", reverse("webshop_webhook", args=[uuid.uuid4()]), body, headers=headers).status_code
+            "POST", reverse("webshop_webhook", args=[uuid.uuid4()]), body, headers=headers
+        ).status_code
         answers["webhook: GET"] = client.get(url).status_code
         for name, body in CALLBACK_JUNK.items():
-            answers[f"callback: {name}"] = client.generic("POST", keys_url, body,
-                                                          content_type="application/json").status_code  # fmt: skip
+            answers[f"callback: {name}"] = client.generic(
+                "POST", keys_url, body, content_type="application/json"
+            ).status_code
         answers["callback: Content-Length not a number"] = client.generic(
-            "POST", keys_url, json.dumps(GOOD_KEYS), content_type="application/json", CONTENT_LENGTH="x").status_code
+            "POST", keys_url, json.dumps(GOOD_KEYS), content_type="application/json", CONTENT_LENGTH="x"
+        ).status_code
         answers["callback: GET"] = client.get(keys_url, {"user_id": NONCE}).status_code
 
     assert len(answers) >= 30
     assert {name: status for name, status in answers.items() if not 400 <= status < 500} == {}
     assert not OrmQ.objects.exists()
-    assert (list(WebhookDelivery.objects.values_list("pk", flat=True)), AuditEntry.objects.count(),
-            WebshopConnection.objects.filter(tenant=tenant_a).values("api_key", "api_secret", "webhook_secret").get()) == before  # noqa: E501
+    assert (
+        list(WebhookDelivery.objects.values_list("pk", flat=True)),
+        AuditEntry.objects.count(),
+        WebshopConnection.objects.filter(tenant=tenant_a)
+        .values("api_key", "api_secret", "webhook_secret")
+        .get(),
+    ) == before  # noqa: E501
     pending_approval.refresh_from_db()
     assert pending_approval.used_at is None  # junk does not use up the owner's approval
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
@@ -148,14 +187,22 @@ def test_junk_webhooks_and_callbacks_are_answered_4xx_and_change_nothing(client,
 def test_a_replayed_body_with_a_new_or_missing_delivery_id_is_received_once(client, tenant_a):
     url = reverse("webshop_webhook", args=[tenant_a.public_id])
     order = {"id": 4242, "status": "processing", "date_modified": "2026-12-05T00:00:00"}
-    statuses = [client.generic("POST", url, body, content_type="application/json", headers=headers).status_code
-                for body, headers in (delivery(order, delivery_id="1"), delivery(order, delivery_id="2"),
-                                      delivery(order, delivery_id=None), delivery(order, delivery_id="x" * 100))]  # fmt: skip
+    statuses = [
+        client.generic("POST", url, body, content_type="application/json", headers=headers).status_code
+        for body, headers in (
+            delivery(order, delivery_id="1"),
+            delivery(order, delivery_id="2"),
+            delivery(order, delivery_id=None),
+            delivery(order, delivery_id="x" * 100),
+        )
+    ]
     assert statuses == [202, 200, 200, 200]
     assert OrmQ.objects.count() == 1
     changed = {**order, "status": "completed"}  # the same order changed again: a new delivery
     body, headers = delivery(changed, delivery_id="1")
-    assert client.generic("POST", url, body, content_type="application/json", headers=headers).status_code == 202
+    assert (
+        client.generic("POST", url, body, content_type="application/json", headers=headers).status_code == 202
+    )
     assert OrmQ.objects.count() == 2
 
 
@@ -166,7 +213,9 @@ def test_deliveries_over_the_per_minute_cap_are_recorded_not_queued(client, tena
     statuses = []
     for n in range(4):
         body, headers = delivery({"id": 100 + n}, topic="order.created", delivery_id=str(n))
-        statuses.append(client.generic("POST", url, body, content_type="application/json", headers=headers).status_code)
+        statuses.append(
+            client.generic("POST", url, body, content_type="application/json", headers=headers).status_code
+        )
     assert statuses == [202, 202, 200, 200]
     assert OrmQ.objects.count() == 2
     throttled = WebhookDelivery.objects.filter(tenant=tenant_a, outcome=WebhookDelivery.Outcome.THROTTLED)

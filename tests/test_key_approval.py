@@ -55,8 +55,13 @@ def test_a_replayed_approval_is_refused_and_changes_nothing(owner_and_tenant, cl
     nonce = parse_qs(urlsplit(authorize).query)["user_id"][0]  # in browser history and the shop's logs
 
     client.logout()  # the replay needs no login: the attacker only has the URL
-    attack = {"user_id": nonce, "consumer_key": "ck_attacker", "consumer_secret": "cs_attacker",
-              "key_permissions": "read_write", "key_id": 9}  # fmt: skip
+    attack = {
+        "user_id": nonce,
+        "consumer_key": "ck_attacker",
+        "consumer_secret": "cs_attacker",
+        "key_permissions": "read_write",
+        "key_id": 9,
+    }
     assert post_keys(client, attack) == 400
     assert post_keys(client, attack) == 400
     assert keys_of(tenant) == before
@@ -68,8 +73,14 @@ def test_an_expired_or_unknown_nonce_is_refused(owner_and_tenant, client, wc):
     tenant, _ = owner_and_tenant
     nonce = parse_qs(urlsplit(start_approval(client, tenant, wc.url)).query)["user_id"][0]
     KeyApproval.objects.filter(tenant=tenant).update(
-        created_at=timezone.now() - timedelta(seconds=webshop_setup.APPROVAL_MAX_AGE + 1))
-    good = {"user_id": nonce, "consumer_key": "ck_1", "consumer_secret": "cs_1", "key_permissions": "read_write"}
+        created_at=timezone.now() - timedelta(seconds=webshop_setup.APPROVAL_MAX_AGE + 1)
+    )
+    good = {
+        "user_id": nonce,
+        "consumer_key": "ck_1",
+        "consumer_secret": "cs_1",
+        "key_permissions": "read_write",
+    }
     assert post_keys(client, good) == 400  # too late
     assert post_keys(client, {**good, "user_id": nonce[:-1] + "x"}) == 400  # not ours
     assert keys_of(tenant)[:2] == ("", "")
@@ -79,7 +90,12 @@ def test_an_expired_or_unknown_nonce_is_refused(owner_and_tenant, client, wc):
 def test_a_nonce_works_only_for_the_company_it_was_made_for(owner_and_tenant, client, wc, django_user_model):
     tenant, owner = owner_and_tenant
     nonce = parse_qs(urlsplit(start_approval(client, tenant, wc.url)).query)["user_id"][0]
-    good = {"user_id": nonce, "consumer_key": "ck_1", "consumer_secret": "cs_1", "key_permissions": "read_write"}
+    good = {
+        "user_id": nonce,
+        "consumer_key": "ck_1",
+        "consumer_secret": "cs_1",
+        "key_permissions": "read_write",
+    }
     assert post_keys(client, good) == 200
     entry = AuditEntry.objects.get(tenant=tenant, action=AuditEntry.Action.CONNECTED_WEBSHOP)
     assert entry.user == owner  # the person who pressed Connect, not the shop

@@ -5,9 +5,10 @@ from django.urls import reverse
 
 
 def test_a_refused_next_lands_on_the_dashboard(client, owner_a):
-    response = client.post(reverse("admin:login") + "?next=https://evil.example/steal",
-                           {"username": "owner_a", "password": "pw-owner_a",
-                            "next": "https://evil.example/steal"})  # fmt: skip
+    response = client.post(
+        reverse("admin:login") + "?next=https://evil.example/steal",
+        {"username": "owner_a", "password": "pw-owner_a", "next": "https://evil.example/steal"},
+    )
     assert response.status_code == 302 and response.url == reverse("admin:index")
     assert client.get(response.url).status_code == 200
 

@@ -11,12 +11,15 @@ NBSP = "\N{NO-BREAK SPACE}"
 
 def shown(value, currency, lang):
     with translation.override(lang):
-        return Template("{% load money %}{{ value|money:currency }}").render(Context({"value": value,
-                                                                                       "currency": currency}))
+        return Template("{% load money %}{{ value|money:currency }}").render(
+            Context({"value": value, "currency": currency})
+        )
 
 
-@pytest.mark.parametrize("lang, expected", [("en", f"1,234.50{NBSP}€"), ("fi", f"1{NBSP}234,50{NBSP}€"),
-                                            ("sv", f"1{NBSP}234,50{NBSP}€")])
+@pytest.mark.parametrize(
+    "lang, expected",
+    [("en", f"1,234.50{NBSP}€"), ("fi", f"1{NBSP}234,50{NBSP}€"), ("sv", f"1{NBSP}234,50{NBSP}€")],
+)
 def test_an_amount_in_each_language(lang, expected):
     assert shown(Decimal("1234.5"), "EUR", lang) == expected
 

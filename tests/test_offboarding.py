@@ -32,13 +32,17 @@ TENANTS = reverse("admin:integration_tenant_changelist")
 
 # --- what "clean" means in each system ----------------------------------------------------
 
+
 def api_status(ea, access_token):
     return ea.session(access_token).get(f"{ea.base}/v2/companysettings").status_code
 
 
 def redeem(ea, refresh_token):
-    return requests.post(f"{ea.base}/connect/token", auth=CLIENT,
-                         data={"grant_type": "refresh_token", "refresh_token": refresh_token})  # fmt: skip
+    return requests.post(
+        f"{ea.base}/connect/token",
+        auth=CLIENT,
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+    )
 
 
 def our_webhooks(wc, live_server):
@@ -56,7 +60,9 @@ def rows_of(pk):
     for model in apps.get_app_config("integration").get_models():
         for field in model._meta.concrete_fields:
             if field.is_relation and field.related_model is Tenant:
-                left[f"{model.__name__}.{field.name}"] = model._default_manager.filter(**{field.name: pk}).count()
+                left[f"{model.__name__}.{field.name}"] = model._default_manager.filter(
+                    **{field.name: pk}
+                ).count()
     return {name: n for name, n in left.items() if n}
 
 
@@ -65,6 +71,7 @@ def entries(tenant, action):
 
 
 # --- an activated tenant and its owner ------------------------------------------------------
+
 
 @pytest.fixture
 def leaving(ea, wc, live_server, settings, django_user_model, client):
@@ -83,7 +90,9 @@ def leaving(ea, wc, live_server, settings, django_user_model, client):
     tenant.old_access = first_access
     tenant.access, tenant.refresh = connection.access_token, connection.refresh_token
     tenant.owner = owner
-    assert tenant.access != first_access and api_status(ea, first_access) == 200 == api_status(ea, tenant.access)
+    assert tenant.access != first_access and api_status(ea, first_access) == 200 == api_status(
+        ea, tenant.access
+    )
     assert len(our_webhooks(wc, live_server)) == 3 and schedules_of(tenant.pk).count() == 4
     return tenant
 
@@ -103,6 +112,7 @@ def assert_offboarded(ea, wc, live_server, tenant):
 
 # --- the page -------------------------------------------------------------------------------
 
+
 def test_the_page_lists_what_will_happen(leaving, client, wc):
     text = client.get(page(leaving)).content.decode()
     assert f"Deactivate the integration of {leaving.name}?" in text
@@ -121,7 +131,9 @@ def test_no_changes_nothing(leaving, client, ea, wc, live_server):
     assert len(our_webhooks(wc, live_server)) == 3 and schedules_of(leaving.pk).count() == 4
 
 
-def test_deactivating_keeps_the_data_and_leaves_no_token_webhook_or_schedule(leaving, client, ea, wc, live_server):
+def test_deactivating_keeps_the_data_and_leaves_no_token_webhook_or_schedule(
+    leaving, client, ea, wc, live_server
+):
     response = client.post(page(leaving), {"answer": "yes"})  # "keep the data" is the default
     assert response.status_code == 302
     assert_offboarded(ea, wc, live_server, leaving)
@@ -130,12 +142,18 @@ def test_deactivating_keeps_the_data_and_leaves_no_token_webhook_or_schedule(lea
     assert TaxClassMapping.objects.filter(tenant=leaving).count() == 4  # the data stays
     connection = EAccountingConnection.objects.get(tenant=leaving)
     assert connection.status == ConnectionStatus.NOT_CONNECTED
-    assert (connection.access_token, connection.refresh_token, connection.access_token_expires_at) == ("", "", None)
+    assert (connection.access_token, connection.refresh_token, connection.access_token_expires_at) == (
+        "",
+        "",
+        None,
+    )
     assert connection.company_name  # which company it was stays
     [deactivated] = entries(leaving, Action.DEACTIVATED)
     assert (deactivated.user, deactivated.target) == (leaving.owner, leaving.name)
-    assert deactivated.detail == ("3 webhook(s) removed from the shop; 4 scheduled job(s) stopped; "
-                                  "eAccounting tokens revoked and deleted from Silta")  # fmt: skip
+    assert deactivated.detail == (
+        "3 webhook(s) removed from the shop; 4 scheduled job(s) stopped; "
+        "eAccounting tokens revoked and deleted from Silta"
+    )
     [revoked] = entries(leaving, Action.REVOKED_EACCOUNTING)
     assert revoked.user == leaving.owner and revoked.target == f"eAccounting {connection.company_name}"
     # to activate again, eAccounting must be connected again
@@ -178,16 +196,23 @@ def test_deleting_without_the_typed_slug_is_refused(leaving, client, ea, wc, liv
     assert len(our_webhooks(wc, live_server)) == 3 and schedules_of(leaving.pk).count() == 4
 
 
-def test_deleting_removes_every_row_of_the_tenant_and_cleans_both_systems(leaving, client, ea, wc, live_server,
-                                                                          caplog):  # fmt: skip
+def test_deleting_removes_every_row_of_the_tenant_and_cleans_both_systems(
+    leaving, client, ea, wc, live_server, caplog
+):
     caplog.set_level(logging.INFO, logger="integration.activation.offboarding")
     pk, company = leaving.pk, leaving.eaccounting_connection.company_id
-    assert {"ArticleLink.tenant", "SyncRun.tenant", "TaxClassMapping.tenant", "EAccountingConnection.tenant"} \
-        <= set(rows_of(pk))  # fmt: skip
+    assert {
+        "ArticleLink.tenant",
+        "SyncRun.tenant",
+        "TaxClassMapping.tenant",
+        "EAccountingConnection.tenant",
+    } <= set(rows_of(pk))
     products = wc.control("GET", "/state")["products"]
     articles = len(ea.control("GET", f"companies/{company}/resources/articles"))
     assert products > 0
-    response = client.post(page(leaving), {"answer": "yes", "data": "delete", "confirm_slug": f" {leaving.slug} "})
+    response = client.post(
+        page(leaving), {"answer": "yes", "data": "delete", "confirm_slug": f" {leaving.slug} "}
+    )
     assert response.status_code == 302
     assert rows_of(pk) == {}
     assert_offboarded(ea, wc, live_server, leaving)
@@ -209,7 +234,9 @@ def test_an_inactive_tenant_is_offered_deletion_only(leaving, client, ea, wc, li
     text = client.get(page(leaving)).content.decode()
     assert f"Delete {leaving.name} from Silta?" in text and 'value="keep"' not in text
     response = client.post(page(leaving), {"answer": "yes", "data": "keep"})
-    assert "nothing to deactivate" in response.content.decode() and Tenant.objects.filter(pk=leaving.pk).exists()
+    assert (
+        "nothing to deactivate" in response.content.decode() and Tenant.objects.filter(pk=leaving.pk).exists()
+    )
     client.post(page(leaving), {"answer": "yes", "data": "delete", "confirm_slug": leaving.slug})
     assert rows_of(leaving.pk) == {}
     [entry] = AuditEntry.objects.filter(action=Action.DELETED_TENANT)
@@ -220,8 +247,9 @@ def test_a_visma_webshop_tenant_has_no_webhooks_to_remove(ea, wc, client, django
     from integration.scheduling import schedules
 
     tenant = connect_tenant(ea, "vismashop", ea.companies()[0]).tenant
-    WebshopConnection.objects.create(tenant=tenant, platform=WebshopConnection.Platform.VISMA_WEBSHOP,
-                                     status=ConnectionStatus.CONNECTED)  # fmt: skip
+    WebshopConnection.objects.create(
+        tenant=tenant, platform=WebshopConnection.Platform.VISMA_WEBSHOP, status=ConnectionStatus.CONNECTED
+    )
     Tenant.objects.filter(pk=tenant.pk).update(is_active=True)
     tenant.refresh_from_db()
     schedules.ensure(tenant)
@@ -240,6 +268,7 @@ def test_a_visma_webshop_tenant_has_no_webhooks_to_remove(ea, wc, client, django
 
 # --- the admin: superusers' Delete goes through the same offboarding ------------------------------
 
+
 def test_admin_delete_leads_to_the_offboarding_page(leaving, client, superuser, ea, wc, live_server):
     client.force_login(superuser)
     response = client.get(reverse("admin:integration_tenant_delete", args=[leaving.pk]))
@@ -252,11 +281,15 @@ def test_admin_delete_leads_to_the_offboarding_page(leaving, client, superuser, 
     assert AuditEntry.objects.get(action=Action.DELETED_TENANT).user == superuser
 
 
-def test_admin_bulk_delete_offboards_each_tenant_first(leaving, tenant_b, client, superuser, ea, wc, live_server):
+def test_admin_bulk_delete_offboards_each_tenant_first(
+    leaving, tenant_b, client, superuser, ea, wc, live_server
+):
     client.force_login(superuser)
     chosen = {"action": "delete_selected", "_selected_action": [leaving.pk, tenant_b.pk]}
     text = client.post(TENANTS, chosen).content.decode()
-    assert "Each company is offboarded first" in text and f"Silta's 3 webhooks are removed from {wc.url}" in text
+    assert (
+        "Each company is offboarded first" in text and f"Silta's 3 webhooks are removed from {wc.url}" in text
+    )
     assert "permission to delete" not in text  # the audit trails go with their companies
     assert rows_of(leaving.pk) != {}  # only asked so far
     response = client.post(TENANTS, chosen | {"post": "yes"}, follow=True)
@@ -267,7 +300,10 @@ def test_admin_bulk_delete_offboards_each_tenant_first(leaving, tenant_b, client
     deleted = {e.target: e for e in AuditEntry.objects.filter(action=Action.DELETED_TENANT, tenant=None)}
     assert set(deleted) == {"Tenant leaving (leaving)", "Company B (b)"}
     # tenant B's shop is a made-up host that is never asked: noted, and its deletion went ahead
-    assert "could not be asked" in deleted["Company B (b)"].detail and "the admin" in deleted["Company B (b)"].detail
+    assert (
+        "could not be asked" in deleted["Company B (b)"].detail
+        and "the admin" in deleted["Company B (b)"].detail
+    )
 
 
 def test_installation_entries_are_for_superusers_and_final(leaving, client, superuser, owner_a, tenant_a):
@@ -280,13 +316,16 @@ def test_installation_entries_are_for_superusers_and_final(leaving, client, supe
     assert entry.pk in {e.pk for e in client.get(changelist).context["cl"].result_list}
     client.post(reverse("admin:integration_auditentry_delete", args=[entry.pk]), {"post": "yes"})
     client.post(changelist, {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"})
-    client.post(reverse("admin:integration_auditentry_change", args=[entry.pk]), {"detail": "nothing happened"})
+    client.post(
+        reverse("admin:integration_auditentry_change", args=[entry.pk]), {"detail": "nothing happened"}
+    )
     assert AuditEntry.objects.get(pk=entry.pk).detail == entry.detail
     exported = client.get(reverse("admin:integration_auditentry_export")).content.decode()
     assert "Tenant leaving (leaving)" in exported  # with an empty company column
 
 
 # --- who may: owners of the tenant and superusers -------------------------------------------------
+
 
 @pytest.mark.parametrize("who", ["member", "member_b", "outsider"])
 def test_only_owners_reach_the_page_or_act(who, tenant_a, three_users, django_user_model, client):
@@ -305,8 +344,9 @@ def test_only_owners_reach_the_page_or_act(who, tenant_a, three_users, django_us
     tenant_a.refresh_from_db()
     assert tenant_a.is_active and EAccountingConnection.objects.get(tenant=tenant_a).refresh_token
     # nor in the admin: deleting a tenant there is for superusers
-    assert client.post(reverse("admin:integration_tenant_delete", args=[tenant_a.pk]), {"post": "yes"}).status_code \
-        in (302, 403)  # fmt: skip
+    assert client.post(
+        reverse("admin:integration_tenant_delete", args=[tenant_a.pk]), {"post": "yes"}
+    ).status_code in (302, 403)
     client.post(TENANTS, {"action": "delete_selected", "_selected_action": [tenant_a.pk], "post": "yes"})
     assert Tenant.objects.filter(pk=tenant_a.pk).exists()
     assert not AuditEntry.objects.filter(action__in=[Action.DEACTIVATED, Action.DELETED_TENANT]).exists()
@@ -325,14 +365,19 @@ def test_an_unknown_tenant_is_not_found(owner_a, client):
 
 # --- the sandbox: revocation ends the whole grant (RFC 7009 §2.1) -------------------------------------
 
+
 def test_revoking_a_refresh_token_ends_every_token_of_its_grant(ea):
     first = ea.token()
     second = redeem(ea, first["refresh_token"]).json()
     other = ea.token()  # another login: not touched
-    assert requests.post(f"{ea.base}/connect/revocation", auth=CLIENT, data={"token": second["refresh_token"]}).ok
+    assert requests.post(
+        f"{ea.base}/connect/revocation", auth=CLIENT, data={"token": second["refresh_token"]}
+    ).ok
     assert api_status(ea, first["access_token"]) == 401 == api_status(ea, second["access_token"])
     assert redeem(ea, second["refresh_token"]).json()["error"] == "invalid_grant"
-    assert api_status(ea, other["access_token"]) == 200 and redeem(ea, other["refresh_token"]).status_code == 200
+    assert (
+        api_status(ea, other["access_token"]) == 200 and redeem(ea, other["refresh_token"]).status_code == 200
+    )
 
 
 def test_oauth_revoke_says_when_the_server_did_not_answer(settings):
@@ -349,5 +394,6 @@ def test_the_plan_reads_only_the_database(tenant_a, django_assert_max_num_querie
     tenant_a.refresh_from_db()
     with django_assert_max_num_queries(3):
         plan = offboarding.plan(tenant_a)
-    assert plan == offboarding.Plan(is_active=True, eaccounting="eAccounting A", shop="http://shop-a.example.fi",
-                                    webhooks=3, jobs=0)  # fmt: skip
+    assert plan == offboarding.Plan(
+        is_active=True, eaccounting="eAccounting A", shop="http://shop-a.example.fi", webhooks=3, jobs=0
+    )

@@ -72,7 +72,8 @@ PUBLIC = {
 # What a page needs of the tenant before it gets as far as asking for the role.
 PREPARE = {
     "visma_webshop": lambda tenant: WebshopConnection.objects.filter(tenant=tenant).update(
-        platform="visma_webshop", base_url="", api_key="", api_secret="", webhook_secret=""),  # reached via eAccounting
+        platform="visma_webshop", base_url="", api_key="", api_secret="", webhook_secret=""
+    ),  # reached via eAccounting
 }
 # URL arguments besides the tenant's slug: which of the tenant's rows the page acts on.
 OBJECT_ARGS = {
@@ -110,8 +111,17 @@ ADMIN_EXTRA_URLS = {
     "integration_probereport_contract": False,  # the eAccounting contract: superusers only (installation-wide)
     "integration_probereport_start": False,
 }
-STANDARD_ADMIN = {"index", "login", "logout", "password_change", "password_change_done", "autocomplete", "jsi18n",
-                  "view_on_site", "app_list"}  # fmt: skip
+STANDARD_ADMIN = {
+    "index",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "autocomplete",
+    "jsi18n",
+    "view_on_site",
+    "app_list",
+}
 STANDARD_MODEL = ("_changelist", "_add", "_history", "_delete", "_change")
 
 
@@ -128,7 +138,9 @@ def portal_patterns():
 
 
 def scoped_admins():
-    return {m._meta.label: (m, a) for m, a in admin.site._registry.items() if isinstance(a, TenantScopedAdmin)}
+    return {
+        m._meta.label: (m, a) for m, a in admin.site._registry.items() if isinstance(a, TenantScopedAdmin)
+    }
 
 
 def owners_get_more(model_admin):
@@ -142,11 +154,14 @@ def owners_get_more(model_admin):
 
 # --- the lists are complete ----------------------------------------------------------
 
+
 def test_every_portal_page_is_listed_as_owner_only_or_not():
     names = set(portal_patterns())
     lists = [set(OWNER_ONLY), set(FOR_MEMBERS), set(FOR_EVERY_USER), set(PUBLIC)]
     assert sum(map(len, lists)) == len(set.union(*lists)), "a page in two lists"
-    assert names - set.union(*lists) == set(), "new pages: put each in OWNER_ONLY, FOR_MEMBERS, FOR_EVERY_USER or PUBLIC"
+    assert names - set.union(*lists) == set(), (
+        "new pages: put each in OWNER_ONLY, FOR_MEMBERS, FOR_EVERY_USER or PUBLIC"
+    )
     assert set.union(*lists) - names == set(), "listed pages that no longer exist"
 
 
@@ -201,27 +216,37 @@ def test_every_admin_action_only_owners_have_is_listed(world):
 
 # --- a member of the same tenant is refused; its owner is not ---------------------------
 
+
 @pytest.fixture
 def world(client, tenant_a, owner_a, django_user_model):
-    member = django_user_model.objects.create_user(username="member_a", password="pw-member_a",
-                                                   email="member_a@example.com", is_staff=True)  # fmt: skip
+    member = django_user_model.objects.create_user(
+        username="member_a", password="pw-member_a", email="member_a@example.com", is_staff=True
+    )
     membership = Membership.objects.create(tenant=tenant_a, user=member, role=Role.MEMBER)
     invitation, _token = invitations.invite(tenant_a, "someone@example.fi", Role.MEMBER, owner_a)
     books_check = BooksCheck.objects.create(tenant=tenant_a, period="2026-03", status=BooksCheck.Status.DONE)
-    return {"client": client, "tenant": tenant_a, "owner": owner_a, "member": member,
-            "rows": {"invitation": invitation, "membership": membership, "books_check": books_check}}  # fmt: skip
+    return {
+        "client": client,
+        "tenant": tenant_a,
+        "owner": owner_a,
+        "member": member,
+        "rows": {"invitation": invitation, "membership": membership, "books_check": books_check},
+    }
 
 
 def state_of(tenant):
     """What an owner's action could change; compared before and after a member's request."""
     return (
-        AuditEntry.objects.count(), len(mail.outbox),
+        AuditEntry.objects.count(),
+        len(mail.outbox),
         sorted(Membership.objects.filter(tenant=tenant).values_list("user_id", "role")),
         sorted((i.pk, i.state()) for i in Invitation.objects.filter(tenant=tenant)),
         Tenant.objects.filter(pk=tenant.pk).values_list("is_active", flat=True).get(),
-        [model._default_manager.filter(**{model_admin.tenant_path or "pk": tenant.pk}).count()
-         for model, model_admin in scoped_admins().values()],
-    )  # fmt: skip
+        [
+            model._default_manager.filter(**{model_admin.tenant_path or "pk": tenant.pk}).count()
+            for model, model_admin in scoped_admins().values()
+        ],
+    )
 
 
 def request_page(world, user, name, method):
@@ -265,11 +290,14 @@ def test_pages_for_members_let_members_in(world, name):
     """The other direction: a page that refuses members belongs in OWNER_ONLY."""
     for method in BOTH:
         response = request_page(world, world["member"], name, method)
-        assert response.status_code not in (403, 404), f"{name} refuses members on {method}: list it in OWNER_ONLY"
+        assert response.status_code not in (403, 404), (
+            f"{name} refuses members on {method}: list it in OWNER_ONLY"
+        )
         assert response.status_code != 302 or "/login/" not in response.url
 
 
 # --- admin pages and actions -------------------------------------------------------------
+
 
 def admin_url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
@@ -293,7 +321,9 @@ def test_a_member_cannot_change_what_owners_change_in_the_admin(world, label):
         assert change.status_code == 403
         assert client.get(admin_url(model, "changelist")).status_code == 403
         history = client.get(admin_url(model, "history", obj.pk))  # "no such entry" (redirect) or 403
-        assert history.status_code == 403 or (history.status_code == 302 and history.url == reverse("admin:index"))
+        assert history.status_code == 403 or (
+            history.status_code == 302 and history.url == reverse("admin:index")
+        )
     else:
         assert change.status_code == 200 and change.context["has_change_permission"] is False  # read-only
     assert client.post(admin_url(model, "change", obj.pk), {}).status_code == 403
@@ -317,8 +347,9 @@ def test_a_member_cannot_run_an_owner_only_admin_action(world, label, action):
     client = world["client"]
     client.force_login(world["member"])
     before = state_of(world["tenant"])
-    response = client.post(admin_url(model, "changelist"),
-                           {"action": action, "_selected_action": [obj.pk], "post": "yes"})  # fmt: skip
+    response = client.post(
+        admin_url(model, "changelist"), {"action": action, "_selected_action": [obj.pk], "post": "yes"}
+    )
     # 403, or the changelist again (the action is not offered to members): no confirmation, no export
     assert response.status_code in (200, 302, 403)
     assert response.get("Content-Type", "").startswith("text/html")

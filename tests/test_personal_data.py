@@ -40,11 +40,16 @@ def tables_mentioning(*values) -> dict[str, int]:
     found = {}
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
-            cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-                           "AND data_type = ANY(%s)", [table, list(TEXT_TYPES)])  # fmt: skip
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                "AND data_type = ANY(%s)",
+                [table, list(TEXT_TYPES)],
+            )
             for (column,) in cursor.fetchall():
                 for value in values:
-                    cursor.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}"::text ILIKE %s', [f"%{value}%"])
+                    cursor.execute(
+                        f'SELECT count(*) FROM "{table}" WHERE "{column}"::text ILIKE %s', [f"%{value}%"]
+                    )
                     if n := cursor.fetchone()[0]:
                         found[f"{table}.{column}"] = found.get(f"{table}.{column}", 0) + n
     return found
@@ -83,13 +88,27 @@ def test_after_erasing_an_email_no_table_and_no_log_line_holds_it(shop, unique_e
     assert {t.status for t in transfers.values()} == {OrderTransfer.Status.DONE}
     # what an older version left: a refusal quoted into an event, a name in an audit entry
     run = SyncRun.objects.filter(tenant=shop.tenant, kind=SyncRun.Kind.ORDERS).first()
-    SyncEvent.objects.create(run=run, tenant=shop.tenant, outcome=SyncEvent.Outcome.SKIPPED, item=ours["number"],
-                             reason=f"eAccounting refused it: EmailAddress {unique_email} is not valid",
-                             fields={"customer": ["Eeva Poistettava", ""]})  # fmt: skip
-    AuditEntry.objects.create(tenant=shop.tenant, username="owner", action=AuditEntry.Action.RETRIED,
-                              target=f"Order {ours['number']}", detail=f"for {email}")  # fmt: skip
-    async_task("integration.privacy.personal_data.hash_prefix", unique_email, sync=True)  # a finished task that carried it
-    async_task("integration.privacy.personal_data.hash_prefix", unique_email)  # and one still queued (the ORM broker)
+    SyncEvent.objects.create(
+        run=run,
+        tenant=shop.tenant,
+        outcome=SyncEvent.Outcome.SKIPPED,
+        item=ours["number"],
+        reason=f"eAccounting refused it: EmailAddress {unique_email} is not valid",
+        fields={"customer": ["Eeva Poistettava", ""]},
+    )
+    AuditEntry.objects.create(
+        tenant=shop.tenant,
+        username="owner",
+        action=AuditEntry.Action.RETRIED,
+        target=f"Order {ours['number']}",
+        detail=f"for {email}",
+    )
+    async_task(
+        "integration.privacy.personal_data.hash_prefix", unique_email, sync=True
+    )  # a finished task that carried it
+    async_task(
+        "integration.privacy.personal_data.hash_prefix", unique_email
+    )  # and one still queued (the ORM broker)
     assert tables_mentioning(email, "Eeva Poistettava")  # the search does find what is there
     assert tasks_mentioning(email) == 2
 
@@ -104,7 +123,8 @@ def test_after_erasing_an_email_no_table_and_no_log_line_holds_it(shop, unique_e
     assert "task results (deleted): 1 erased" in report and "queued tasks (deleted): 1 erased" in report
     assert "run events: 1 erased" in report and "audit entries (redacted): 1 erased" in report
     assert SyncEvent.objects.get(tenant=shop.tenant, fields__has_key="customer").reason == (
-        "eAccounting refused it: EmailAddress [erased] is not valid")
+        "eAccounting refused it: EmailAddress [erased] is not valid"
+    )
     assert "1 order records of this customer kept" in report and "Nothing is erased in eAccounting" in report
     assert email not in report.lower()
     gone = AccountingCustomer.objects.get(tenant=shop.tenant, customer_id=before_erasure.customer_id)
@@ -116,18 +136,29 @@ def test_after_erasing_an_email_no_table_and_no_log_line_holds_it(shop, unique_e
     after = OrderTransfer.objects.get(tenant=shop.tenant, shop_order_id=ours["id"])
     before = transfers[ours["id"]]
     assert (after.status, after.document_id, after.document_total, after.customer_id) == (
-        before.status, before.document_id, before.document_total, before.customer_id)
+        before.status,
+        before.document_id,
+        before.document_total,
+        before.customer_id,
+    )
     assert email in eaccounting_emails(shop)
     # one audit entry, which does not say whose data it was
     (entry,) = AuditEntry.objects.filter(tenant=shop.tenant, action=AuditEntry.Action.ERASED_PERSONAL_DATA)
-    assert entry.target == f"customer #{personal_data.hash_prefix(email)}" and len(entry.target) == len("customer #") + 8
+    assert (
+        entry.target == f"customer #{personal_data.hash_prefix(email)}"
+        and len(entry.target) == len("customer #") + 8
+    )
     assert "1 customer records" in entry.detail and email not in (entry.target + entry.detail).lower()
     assert entry.username == "manage.py erase_customer"
     # nothing reached the log: not the e-mail, the name, nor a secret
     assert caplog.records  # the capture was on
     logged = caplog.text.lower()
-    secrets = (shop.tenant.webshop_connection.api_key, shop.tenant.webshop_connection.api_secret,
-               shop.tenant.eaccounting_connection.access_token, shop.tenant.eaccounting_connection.refresh_token)
+    secrets = (
+        shop.tenant.webshop_connection.api_key,
+        shop.tenant.webshop_connection.api_secret,
+        shop.tenant.eaccounting_connection.access_token,
+        shop.tenant.eaccounting_connection.refresh_token,
+    )
     assert email not in logged and "eeva poistettava" not in logged and "stays@example.fi" not in logged
     assert not [s for s in secrets if s and s.lower() in logged]
     # exactly once still: the same orders again (a webhook) make no second document
@@ -157,11 +188,18 @@ def age(queryset, days, *fields):
 def test_retention_blanks_old_personal_data_keeps_rows_counts_and_exactly_once(shop, unique_email):  # noqa: F811
     email, tenant = unique_email.lower(), shop.tenant
     first = shop.order([("A-255", 1)], billing=customer(unique_email))
-    shop.order([("B-14", 1)], payment_method="cod", fee_lines=[{"name": "Postiennakko", "total": "4.00"}],
-               billing=customer(unique_email))  # waits: no template for the method  # fmt: skip
+    shop.order(
+        [("B-14", 1)],
+        payment_method="cod",
+        fee_lines=[{"name": "Postiennakko", "total": "4.00"}],
+        billing=customer(unique_email),
+    )  # waits: no template for the method
     run = transfer_orders(tenant)
     done = OrderTransfer.objects.get(tenant=tenant, shop_order_id=first["id"])
-    assert done.status == OrderTransfer.Status.DONE and SyncEvent.objects.filter(run=run).exclude(reason="").count() == 2
+    assert (
+        done.status == OrderTransfer.Status.DONE
+        and SyncEvent.objects.filter(run=run).exclude(reason="").count() == 2
+    )
     copy = AccountingCustomer.objects.get(tenant=tenant, email=email)
     counts, events = dict(run.counts), SyncEvent.objects.filter(run=run).count()
 
@@ -180,12 +218,23 @@ def test_retention_blanks_old_personal_data_keeps_rows_counts_and_exactly_once(s
     assert run.counts == counts and SyncEvent.objects.filter(run=run).count() == events
     assert set(SyncEvent.objects.filter(run=run).values_list("reason", flat=True)) == {""}
     assert sorted(SyncEvent.objects.filter(run=run).values_list("item", flat=True)) == sorted(
-        [first["number"], OrderTransfer.objects.exclude(pk=done.pk).get(tenant=tenant).shop_order_number])
+        [first["number"], OrderTransfer.objects.exclude(pk=done.pk).get(tenant=tenant).shop_order_number]
+    )
     kept = OrderTransfer.objects.get(pk=done.pk)
-    same = ("status", "document_id", "document_number", "document_total", "customer_id", "shop_total", "shop_order_number")
+    same = (
+        "status",
+        "document_id",
+        "document_number",
+        "document_total",
+        "customer_id",
+        "shop_total",
+        "shop_order_number",
+    )
     assert [getattr(kept, f) for f in same] == [getattr(done, f) for f in same]
     waiting = OrderTransfer.objects.exclude(pk=done.pk).get(tenant=tenant)
-    assert waiting.status == OrderTransfer.Status.WAITING and "template" in waiting.reason  # still says what to fix
+    assert (
+        waiting.status == OrderTransfer.Status.WAITING and "template" in waiting.reason
+    )  # still says what to fix
     assert tables_mentioning(email) == {}
     assert ops_tasks.prune_personal_data() == "nothing to blank"  # done once
 
@@ -196,21 +245,31 @@ def test_retention_blanks_old_personal_data_keeps_rows_counts_and_exactly_once(s
     docs = shop.documents()
     assert [d["YourReference"] for d in docs].count(first["number"]) == 1
     assert {d["CustomerId"] for d in docs} == {done.customer_id}
-    assert OrderTransfer.objects.get(tenant=tenant, shop_order_id=second["id"]).customer_id == done.customer_id
+    assert (
+        OrderTransfer.objects.get(tenant=tenant, shop_order_id=second["id"]).customer_id == done.customer_id
+    )
     assert eaccounting_emails(shop).count(email) == 1
 
 
 @pytest.mark.django_db
 def test_old_order_runs_lose_their_error_but_each_kinds_latest_run_keeps_it(tenant_a):
-    old = SyncRun.objects.create(tenant=tenant_a, kind=SyncRun.Kind.ORDERS, error="EAccountingError: x@example.fi",
-                                 counts={"created": 3})  # fmt: skip
+    old = SyncRun.objects.create(
+        tenant=tenant_a,
+        kind=SyncRun.Kind.ORDERS,
+        error="EAccountingError: x@example.fi",
+        counts={"created": 3},
+    )
     latest = SyncRun.objects.create(tenant=tenant_a, kind=SyncRun.Kind.ORDERS, error="EAccountingError: y")
     articles = SyncRun.objects.create(tenant=tenant_a, kind=SyncRun.Kind.ARTICLES, error="ServerError")
     age(SyncRun.objects.filter(pk__in=[old.pk, articles.pk]), 200, "started_at")
     age(SyncRun.objects.filter(pk=latest.pk), 100, "started_at")
     ops_tasks.prune_personal_data()
-    assert SyncRun.objects.get(pk=old.pk).error == "" and SyncRun.objects.get(pk=old.pk).counts == {"created": 3}
-    assert SyncRun.objects.get(pk=latest.pk).error == "EAccountingError: y"  # the dashboard shows the last error
+    assert SyncRun.objects.get(pk=old.pk).error == "" and SyncRun.objects.get(pk=old.pk).counts == {
+        "created": 3
+    }
+    assert (
+        SyncRun.objects.get(pk=latest.pk).error == "EAccountingError: y"
+    )  # the dashboard shows the last error
     assert SyncRun.objects.get(pk=articles.pk).error == "ServerError"  # not about customers
 
 
@@ -218,8 +277,14 @@ def test_old_order_runs_lose_their_error_but_each_kinds_latest_run_keeps_it(tena
 def test_the_pruning_runs_daily_as_an_installation_schedule():
     ops_signals.ensure_schedules()
     (schedule,) = Schedule.objects.filter(name=ops_signals.PRUNE_PERSONAL_DATA)
-    assert schedule.func == "integration.scheduling.ops_tasks.prune_personal_data" and schedule.schedule_type == Schedule.DAILY
-    assert (timezone.localtime(schedule.next_run).hour, timezone.localtime(schedule.next_run).minute) == (3, 30)
+    assert (
+        schedule.func == "integration.scheduling.ops_tasks.prune_personal_data"
+        and schedule.schedule_type == Schedule.DAILY
+    )
+    assert (timezone.localtime(schedule.next_run).hour, timezone.localtime(schedule.next_run).minute) == (
+        3,
+        30,
+    )
     ops_signals.ensure_schedules()
     assert Schedule.objects.filter(name=ops_signals.PRUNE_PERSONAL_DATA).count() == 1
 
@@ -241,28 +306,54 @@ def test_debug_logging_never_includes_sql_parameters_or_request_urls():
 
 def test_redaction_names_the_order_not_the_person():
     order = ShopOrder.__new__(ShopOrder)
-    order.billing = Address(first_name="Maija", last_name="Meikäläinen", email="Maija@Example.fi",
-                            address_1="Kauppakatu 1", phone="+358401234567")  # fmt: skip
+    order.billing = Address(
+        first_name="Maija",
+        last_name="Meikäläinen",
+        email="Maija@Example.fi",
+        address_1="Kauppakatu 1",
+        phone="+358401234567",
+    )
     order.shipping = Address(first_name="Matti", last_name="Meikäläinen", address_1="Kuja 2", phone="112")
     values = personal_data.order_values(order)
-    assert values == {"Maija Meikäläinen", "Maija@Example.fi", "Kauppakatu 1", "+358401234567", "Matti Meikäläinen",
-                      "Kuja 2"}  # "112": too short to tell from an ordinary number  # fmt: skip
+    assert values == {
+        "Maija Meikäläinen",
+        "Maija@Example.fi",
+        "Kauppakatu 1",
+        "+358401234567",
+        "Matti Meikäläinen",
+        "Kuja 2",
+    }  # "112": too short to tell from an ordinary number
     text = "EmailAddress maija@example.FI is not valid for MAIJA MEIKÄLÄINEN at Kauppakatu 1; call 112"
-    assert personal_data.redact(text, values) == "EmailAddress [erased] is not valid for [erased] at [erased]; call 112"
-    assert personal_data.redact_json({"who": ["Maija Meikäläinen"], "n": 1}, values) == {"who": ["[erased]"], "n": 1}
+    assert (
+        personal_data.redact(text, values)
+        == "EmailAddress [erased] is not valid for [erased] at [erased]; call 112"
+    )
+    assert personal_data.redact_json({"who": ["Maija Meikäläinen"], "n": 1}, values) == {
+        "who": ["[erased]"],
+        "n": 1,
+    }
     assert personal_data.hash_prefix(" Maija@Example.fi") == personal_data.email_hash("maija@example.fi")[:8]
     assert personal_data.summary({"a": 2, "b": 0}, str.upper) == "1 customer's data erased: 2 A"
 
 
 # --- the erasure page: owners of the company and superusers ---------------------------------
 
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("who,target,allowed", [
-    ("owner_a", "a", True), ("owner_a", "b", False), ("member_b", "b", False), ("member_b", "a", False),
-    ("outsider", "a", False), ("superuser", "b", True),
-])  # fmt: skip
-def test_the_erasure_page_is_for_the_companys_owners(client, three_users, superuser, tenant_a, tenant_b, who, target,
-                                                     allowed):  # fmt: skip
+@pytest.mark.parametrize(
+    "who,target,allowed",
+    [
+        ("owner_a", "a", True),
+        ("owner_a", "b", False),
+        ("member_b", "b", False),
+        ("member_b", "a", False),
+        ("outsider", "a", False),
+        ("superuser", "b", True),
+    ],
+)
+def test_the_erasure_page_is_for_the_companys_owners(
+    client, three_users, superuser, tenant_a, tenant_b, who, target, allowed
+):
     tenant = {"a": tenant_a, "b": tenant_b}[target]
     client.force_login({**three_users, "superuser": superuser}[who])
     email = f"buyer@{target}.example"
@@ -274,7 +365,10 @@ def test_the_erasure_page_is_for_the_companys_owners(client, three_users, superu
     if allowed:
         assert response.status_code == 302 and response.url == url
         assert not AccountingCustomer.objects.filter(tenant=tenant, email=email).exists()
-        assert AuditEntry.objects.filter(tenant=tenant, action=AuditEntry.Action.ERASED_PERSONAL_DATA).count() == 1
+        assert (
+            AuditEntry.objects.filter(tenant=tenant, action=AuditEntry.Action.ERASED_PERSONAL_DATA).count()
+            == 1
+        )
     else:
         assert response.status_code == refused and tenant.name not in response.content.decode()
         assert AccountingCustomer.objects.filter(tenant=tenant, email=email).exists()
@@ -283,19 +377,30 @@ def test_the_erasure_page_is_for_the_companys_owners(client, three_users, superu
 
 @pytest.mark.django_db
 def test_an_owner_erases_only_in_their_own_company(client, owner_a, tenant_a, tenant_b):
-    AccountingCustomer.objects.filter(tenant=tenant_b).update(email="buyer@a.example")  # the same person buys from both
+    AccountingCustomer.objects.filter(tenant=tenant_b).update(
+        email="buyer@a.example"
+    )  # the same person buys from both
     client.force_login(owner_a)
     url = reverse("erase_customer", args=[tenant_a.slug])
     preview = client.post(url, {"email": "Buyer@A.example", "answer": "preview"})
     assert "customer records (copy of eAccounting&#x27;s): 1" in preview.content.decode()
-    assert AccountingCustomer.objects.filter(tenant=tenant_a, email="buyer@a.example").exists()  # a preview only
+    assert AccountingCustomer.objects.filter(
+        tenant=tenant_a, email="buyer@a.example"
+    ).exists()  # a preview only
     response = client.post(url, {"email": "Buyer@A.example", "answer": "erase"}, follow=True)
     page = response.content.decode()
-    assert "customer records (copy of eAccounting&#x27;s): 1" in page and "Nothing is erased in eAccounting" in page
+    assert (
+        "customer records (copy of eAccounting&#x27;s): 1" in page
+        and "Nothing is erased in eAccounting" in page
+    )
     assert "buyer@a.example" not in page.lower()  # the report names no one
     assert not AccountingCustomer.objects.filter(tenant=tenant_a, email="buyer@a.example").exists()
-    assert AccountingCustomer.objects.get(tenant=tenant_b, customer_id="customer-b").email == "buyer@a.example"
-    assert not AuditEntry.objects.filter(tenant=tenant_b, action=AuditEntry.Action.ERASED_PERSONAL_DATA).exists()
+    assert (
+        AccountingCustomer.objects.get(tenant=tenant_b, customer_id="customer-b").email == "buyer@a.example"
+    )
+    assert not AuditEntry.objects.filter(
+        tenant=tenant_b, action=AuditEntry.Action.ERASED_PERSONAL_DATA
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -312,7 +417,9 @@ def test_the_tenants_action_opens_the_erasure_page_of_one_company(client, owner_
     assert response.status_code == 200
     assert f'action="{reverse("erase_customer", args=[tenant_a.slug])}"' in response.content.decode()
     page = client.get(reverse("admin:integration_tenant_change", args=[tenant_a.pk])).content.decode()
-    assert 'name="personal_data_retention_days"' in page  # owners set the retention with the company's settings
+    assert (
+        'name="personal_data_retention_days"' in page
+    )  # owners set the retention with the company's settings
     refused = client.post(changelist, {"action": "erase_customer", "_selected_action": [tenant_b.pk]})
     assert refused.status_code == 302 and refused.url == changelist  # not one of theirs: the list again
 

@@ -23,7 +23,12 @@ VIEWS = [
     ("visma_webshop", "get", BOTH, 404),
     ("tenant_setup", "get", BOTH, 404),
     ("template_articles", "get", BOTH, 404),
-    ("eaccounting_lists_refresh", "post", BOTH, 404),  # the checklist of another company does not exist for them
+    (
+        "eaccounting_lists_refresh",
+        "post",
+        BOTH,
+        404,
+    ),  # the checklist of another company does not exist for them
     ("books_check", "get", BOTH, 404),  # another company's books check does not exist for you
     ("books_check_run", "post", BOTH, 404),
 ]
@@ -32,8 +37,9 @@ VIEWS = [
 @pytest.mark.parametrize("name,method,roles,refused", VIEWS, ids=[v[0] for v in VIEWS])
 @pytest.mark.parametrize("target", ["a", "b"])
 @pytest.mark.parametrize("who", ["owner_a", "member_b", "outsider"])
-def test_tenant_views_are_only_for_their_tenants(client, three_users, tenant_a, tenant_b, name, method, roles, refused,
-                                                 target, who):  # fmt: skip
+def test_tenant_views_are_only_for_their_tenants(
+    client, three_users, tenant_a, tenant_b, name, method, roles, refused, target, who
+):
     tenant = {"a": tenant_a, "b": tenant_b}[target]
     user = three_users[who]
     client.force_login(user)
@@ -49,8 +55,9 @@ def test_tenant_views_are_only_for_their_tenants(client, three_users, tenant_a, 
 
 
 @pytest.mark.parametrize("name,method,roles,refused", VIEWS, ids=[v[0] for v in VIEWS])
-def test_an_existing_company_and_a_missing_one_look_the_same_to_an_outsider(client, outsider, tenant_a, name, method,
-                                                                            roles, refused):  # fmt: skip
+def test_an_existing_company_and_a_missing_one_look_the_same_to_an_outsider(
+    client, outsider, tenant_a, name, method, roles, refused
+):
     client.force_login(outsider)
     existing = getattr(client, method)(reverse(name, args=[tenant_a.slug]))
     missing = getattr(client, method)(reverse(name, args=["no-such-company"]))

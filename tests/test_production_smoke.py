@@ -34,10 +34,26 @@ from tests.fixtures.production import finish, get_quietly, start, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BUYER = {"first_name": "Maija", "last_name": "Meikäläinen", "email": "maija@example.fi", "address_1": "Kauppakatu 1",
-         "city": "Kuopio", "postcode": "70100", "country": "FI", "phone": "+358401234567"}  # fmt: skip
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-              "transfer-encoding", "upgrade"}  # fmt: skip
+BUYER = {
+    "first_name": "Maija",
+    "last_name": "Meikäläinen",
+    "email": "maija@example.fi",
+    "address_1": "Kauppakatu 1",
+    "city": "Kuopio",
+    "postcode": "70100",
+    "country": "FI",
+    "phone": "+358401234567",
+}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+}
 
 
 class Proxy:
@@ -51,8 +67,11 @@ class Proxy:
             def forward(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                headers = {k: v for k, v in self.headers.items()
-                           if k.lower() not in HOP_BY_HOP and not k.lower().startswith("x-forwarded-")}  # fmt: skip
+                headers = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() not in HOP_BY_HOP and not k.lower().startswith("x-forwarded-")
+                }
                 headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": self.client_address[0]})
                 upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=60)
                 try:
@@ -115,13 +134,20 @@ def stack(ea, wc, tmp_path):
     }
     collected = manage("collectstatic", "--noinput", env=env)
     assert collected.returncode == 0, collected.stderr
-    web = start(["-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"], env, tmp_path / "gunicorn.log")
+    web = start(
+        ["-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"], env, tmp_path / "gunicorn.log"
+    )
     cluster = start([str(ROOT / "manage.py"), "qcluster"], env, tmp_path / "qcluster.log")
     # production's layout: order work on a cluster of its own (SILTA_ORDERS_QUEUE's default)
-    orders = start([str(ROOT / "manage.py"), "qcluster"], {**env, "Q_CLUSTER_NAME": "silta-orders"},
-                   tmp_path / "qcluster-orders.log")  # fmt: skip
+    orders = start(
+        [str(ROOT / "manage.py"), "qcluster"],
+        {**env, "Q_CLUSTER_NAME": "silta-orders"},
+        tmp_path / "qcluster-orders.log",
+    )
     try:
-        wait_for(lambda: get_quietly(f"http://127.0.0.1:{web_port}/healthz") is not None, 30, "gunicorn to answer")
+        wait_for(
+            lambda: get_quietly(f"http://127.0.0.1:{web_port}/healthz") is not None, 30, "gunicorn to answer"
+        )
         yield {"url": proxy.url, "direct": f"http://127.0.0.1:{web_port}"}
     finally:
         outputs = {"gunicorn": finish(web), "qcluster": finish(cluster), "qcluster-orders": finish(orders)}
@@ -166,23 +192,33 @@ def secure_cookies_over_the_last_hop(monkeypatch):
 
 
 @pytest.mark.slow
-def test_production_stack_activates_a_tenant_and_moves_articles_and_an_order(stack, ea, wc, django_user_model,
-                                                                            secure_cookies_over_the_last_hop):
+def test_production_stack_activates_a_tenant_and_moves_articles_and_an_order(
+    stack, ea, wc, django_user_model, secure_cookies_over_the_last_hop
+):
     began = time.monotonic()
     base = stack["url"]
 
     # --- production settings, as nginx's clients see them ---------------------------------------
     plain = get_quietly(stack["direct"] + reverse("admin:login"))  # not through the TLS proxy
     assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
-    health = wait_for(lambda: (r := get_quietly(base + "/healthz", headers={"X-Health-Token": "smoke-health-token"})) is not None
-                      and r.status_code == 200 and r, 30,
-                      "a task cluster to report to /healthz")  # fmt: skip
+    health = wait_for(
+        lambda: (
+            (r := get_quietly(base + "/healthz", headers={"X-Health-Token": "smoke-health-token"}))
+            is not None
+            and r.status_code == 200
+            and r
+        ),
+        30,
+        "a task cluster to report to /healthz",
+    )
     assert health.json()["queue"]["clusters"] >= 1
     login_page = requests.get(base + reverse("admin:login"), timeout=10)
     assert login_page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert "Secure" in login_page.headers["Set-Cookie"] and "DEBUG" not in login_page.text
     stylesheet = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login_page.text)
-    assert stylesheet, "the admin's CSS is not referenced by its hashed name: collectstatic's manifest is not in use"
+    assert stylesheet, (
+        "the admin's CSS is not referenced by its hashed name: collectstatic's manifest is not in use"
+    )
     css = requests.get(base + stylesheet.group(1), timeout=10)
     assert css.status_code == 200 and css.headers["Content-Type"].startswith("text/css")
     assert "immutable" in css.headers["Cache-Control"]  # WhiteNoise, far-future for hashed names
@@ -190,11 +226,13 @@ def test_production_stack_activates_a_tenant_and_moves_articles_and_an_order(sta
 
     # --- an owner and their company --------------------------------------------------------------
     company = ea.companies()[0]
-    tenant = Tenant.objects.create(name="Kahvila Tuotanto Oy", slug="tuotanto",
-                                   business_id=company["corporate_identity_number"])  # fmt: skip
+    tenant = Tenant.objects.create(
+        name="Kahvila Tuotanto Oy", slug="tuotanto", business_id=company["corporate_identity_number"]
+    )
     hasher = PBKDF2PasswordHasher()  # production's hasher: this suite's fast MD5 is unknown there
-    owner = django_user_model.objects.create(username="omistaja", is_staff=True,
-                                             password=hasher.encode("pw-omistaja-123", hasher.salt()))  # fmt: skip
+    owner = django_user_model.objects.create(
+        username="omistaja", is_staff=True, password=hasher.encode("pw-omistaja-123", hasher.salt())
+    )
     Membership.objects.create(tenant=tenant, user=owner, role=Membership.Role.OWNER)
     portal = Portal(base)
     dashboard = portal.log_in("omistaja", "pw-omistaja-123")
@@ -202,15 +240,21 @@ def test_production_stack_activates_a_tenant_and_moves_articles_and_an_order(sta
 
     # --- connect eAccounting: Visma's OAuth login and company picker (the sandbox) ------------------
     start_login = portal.post(reverse("eaccounting_connect", args=[tenant.slug]), allow_redirects=False)
-    assert start_login.status_code == 302 and start_login.headers["Location"].startswith(f"{ea.base}/connect/authorize")
+    assert start_login.status_code == 302 and start_login.headers["Location"].startswith(
+        f"{ea.base}/connect/authorize"
+    )
     callback = sign_in_at_visma(start_login.headers["Location"], company["name"])
     assert callback.startswith(f"{base}/oauth/eaccounting/callback/")
     connected = portal.get(callback)
     assert "is connected to eAccounting company" in html.unescape(connected.text), connected.text[:3000]
 
     # --- connect the shop: WooCommerce's key approval; the keys arrive server to server ------------
-    approval = portal.post(reverse("webshop_connect", args=[tenant.slug]), {"base_url": wc.url}, allow_redirects=False)
-    assert approval.status_code == 302 and approval.headers["Location"].startswith(f"{wc.url}/wc-auth/v1/authorize")
+    approval = portal.post(
+        reverse("webshop_connect", args=[tenant.slug]), {"base_url": wc.url}, allow_redirects=False
+    )
+    assert approval.status_code == 302 and approval.headers["Location"].startswith(
+        f"{wc.url}/wc-auth/v1/authorize"
+    )
     approved = portal.get(approve_at_shop(wc.url, approval.headers["Location"]))
     assert "approved Silta&#x27;s access" in approved.text or "approved Silta's access" in approved.text
     tested = portal.post(reverse("webshop_test", args=[tenant.slug]))
@@ -229,16 +273,22 @@ def test_production_stack_activates_a_tenant_and_moves_articles_and_an_order(sta
     portal.post(reverse("first_sync", args=[tenant.slug]), {"step": "preview"})
     wait_for(lambda: first_sync_status(portal, tenant.slug) == "preview", 30, "the first-sync preview")
     portal.post(reverse("first_sync", args=[tenant.slug]), {"step": "create"})
-    status = wait_for(lambda: (s := first_sync_status(portal, tenant.slug)) in ("created", "done") and s, 30,
-                      "the first-sync import")  # fmt: skip
+    status = wait_for(
+        lambda: (s := first_sync_status(portal, tenant.slug)) in ("created", "done") and s,
+        30,
+        "the first-sync import",
+    )
     if status == "created":  # a clash to overwrite: confirm it as the owner would
         portal.post(reverse("first_sync", args=[tenant.slug]), {"step": "overwrite", "confirm": "yes"})
         wait_for(lambda: first_sync_status(portal, tenant.slug) == "done", 30, "the confirmed overwrites")
 
     # --- the cluster's article sync (enqueued by the first sync) puts eAccounting's articles in the shop
     company_id = company["id"]  # the sandbox's own id (Silta keeps the company key)
-    wanted = {a["Number"] for a in ea.control("GET", f"companies/{company_id}/resources/articles")
-              if a["IsActive"] and a["SendToWebshop"]}  # fmt: skip
+    wanted = {
+        a["Number"]
+        for a in ea.control("GET", f"companies/{company_id}/resources/articles")
+        if a["IsActive"] and a["SendToWebshop"]
+    }
     assert len(wanted) >= 10
     key = (tenant.webshop_connection.api_key, tenant.webshop_connection.api_secret)
 
@@ -251,29 +301,51 @@ def test_production_stack_activates_a_tenant_and_moves_articles_and_an_order(sta
             page, pages = page + 1, int(answer.headers["X-WP-TotalPages"])
         return {p["sku"]: p for p in products if p.get("sku")}
 
-    skus = wait_for(lambda: (found := shop_skus()).keys() >= wanted and found, 40,
-                    "eAccounting's articles to reach the shop", interval=1)  # fmt: skip
+    skus = wait_for(
+        lambda: (found := shop_skus()).keys() >= wanted and found,
+        40,
+        "eAccounting's articles to reach the shop",
+        interval=1,
+    )
 
     # --- an order in the shop reaches eAccounting through the order.created webhook ---------------
-    article = next(a for a in ea.control("GET", f"companies/{company_id}/resources/articles")
-                   if a["IsActive"] and a["SendToWebshop"] and not a["IsStock"] and a["Number"] in skus)  # fmt: skip
-    order = wc.control("POST", "/orders", {
-        "line_items": [{"product_id": skus[article["Number"]]["id"], "quantity": 2}],
-        "billing": BUYER, "payment_method": "bacs", "status": "processing",  # no shipping, no fee: no templates needed
-    })  # fmt: skip
+    article = next(
+        a
+        for a in ea.control("GET", f"companies/{company_id}/resources/articles")
+        if a["IsActive"] and a["SendToWebshop"] and not a["IsStock"] and a["Number"] in skus
+    )
+    order = wc.control(
+        "POST",
+        "/orders",
+        {
+            "line_items": [{"product_id": skus[article["Number"]]["id"], "quantity": 2}],
+            "billing": BUYER,
+            "payment_method": "bacs",
+            "status": "processing",  # no shipping, no fee: no templates needed
+        },
+    )
 
     def transferred():
-        return [d for d in ea.control("GET", f"companies/{company_id}/resources/orders")
-                if d.get("YourReference") == str(order["number"])]  # fmt: skip
+        return [
+            d
+            for d in ea.control("GET", f"companies/{company_id}/resources/orders")
+            if d.get("YourReference") == str(order["number"])
+        ]
 
     (document,) = wait_for(transferred, 30, f"shop order {order['number']} in eAccounting", interval=0.5)
     assert [row["ArticleId"] for row in document["Rows"] if row.get("ArticleId")] == [article["Id"]]
-    assert document["Amount"] + document["VatAmount"] + document["RoundingsAmount"] == pytest.approx(float(order["total"]))
+    assert document["Amount"] + document["VatAmount"] + document["RoundingsAmount"] == pytest.approx(
+        float(order["total"])
+    )
     transfer = OrderTransfer.objects.get(tenant=tenant, shop_order_id=order["id"])
     assert transfer.document_id == document["Id"]
     # both came from the cluster's queue, not a schedule's next turn (orders: every 5 minutes)
-    assert WebhookDelivery.objects.filter(tenant=tenant, topic="order.created", resource_id=str(order["id"]),
-                                          outcome=WebhookDelivery.Outcome.ENQUEUED).exists()  # fmt: skip
+    assert WebhookDelivery.objects.filter(
+        tenant=tenant,
+        topic="order.created",
+        resource_id=str(order["id"]),
+        outcome=WebhookDelivery.Outcome.ENQUEUED,
+    ).exists()
     runs = SyncRun.objects.filter(tenant=tenant, status=SyncRun.Status.SUCCEEDED)
     assert runs.filter(kind=SyncRun.Kind.ORDERS, trigger=SyncRun.Trigger.WEBHOOK).exists()
     assert runs.filter(kind=SyncRun.Kind.ARTICLES, trigger=SyncRun.Trigger.ACTIVATION).exists()

@@ -25,12 +25,18 @@ def test_order_tasks_and_the_order_schedule_go_to_the_orders_queue(tenant_a):
     tenant_a.is_active = True
     tenant_a.save()
     schedules.ensure(tenant_a)
-    clusters = {s.name.rsplit(":", 1)[1]: s.cluster for s in Schedule.objects.filter(name__startswith=f"silta:{tenant_a.pk}:")}
+    clusters = {
+        s.name.rsplit(":", 1)[1]: s.cluster
+        for s in Schedule.objects.filter(name__startswith=f"silta:{tenant_a.pk}:")
+    }
     assert clusters == {"articles": None, "stock": None, "orders": ORDERS, "webhooks": None}
     assert manual.sync_now(tenant_a)
     tasks.handle_webhook.enqueue(tenant_a.pk, "order.created", "7")
-    assert queued() == [("silta", tasks.sync_articles.path), (ORDERS, tasks.handle_webhook.path),
-                        (ORDERS, tasks.transfer_orders.path)]  # fmt: skip
+    assert queued() == [
+        ("silta", tasks.sync_articles.path),
+        (ORDERS, tasks.handle_webhook.path),
+        (ORDERS, tasks.transfer_orders.path),
+    ]
 
 
 def test_without_an_orders_queue_everything_goes_to_the_default_cluster(tenant_a):
@@ -45,7 +51,9 @@ def test_a_cluster_for_the_orders_queue_runs_order_tasks_only(tenant_a, settings
     settings.SILTA_ORDERS_QUEUE = ORDERS
     tasks.transfer_orders.enqueue(tenant_a.pk)  # the tenant is not active: a quick answer
     tasks.ping.enqueue()  # the default queue's
-    cluster = spawn("qcluster", env={**child_env(settings), "Q_CLUSTER_NAME": ORDERS, "SILTA_ORDERS_QUEUE": ORDERS})
+    cluster = spawn(
+        "qcluster", env={**child_env(settings), "Q_CLUSTER_NAME": ORDERS, "SILTA_ORDERS_QUEUE": ORDERS}
+    )
     try:
         deadline = time.monotonic() + 60
         while not Success.objects.exists():

@@ -12,8 +12,10 @@ from django.db import connection
 from tests.fixtures.processes import database_url, free_port, manage, spawn, stop, wait_for
 from tests.fixtures.production import production_env
 
-SHOW_BROKER = ("import json; from django.conf import settings; from django_q.brokers import get_broker; "
-               "print(json.dumps({'broker': type(get_broker()).__name__, 'cluster': sorted(settings.Q_CLUSTER)}))")  # fmt: skip
+SHOW_BROKER = (
+    "import json; from django.conf import settings; from django_q.brokers import get_broker; "
+    "print(json.dumps({'broker': type(get_broker()).__name__, 'cluster': sorted(settings.Q_CLUSTER)}))"
+)
 
 
 def broker(env):
@@ -42,8 +44,23 @@ def redis_url():
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
     folder = tempfile.mkdtemp(prefix="silta-redis-")
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                "--dir", folder], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)  # fmt: skip
+    process = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            folder,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     try:
         import redis
 
@@ -69,11 +86,17 @@ def test_a_cluster_runs_tasks_through_redis(redis_url):
     env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "REDIS_URL": redis_url}
     cluster = spawn("qcluster", env=env)
     try:
-        check = manage("shell", "-c", (
-            "from django_q.tasks import async_task, result; from django_q.status import Stat; "
-            "from django_q.brokers import get_broker; "
-            "print(type(get_broker()).__name__, result(async_task('integration.tasks.ping'), wait=30000), "
-            "len(Stat.get_all()))"), env=env)  # fmt: skip
+        check = manage(
+            "shell",
+            "-c",
+            (
+                "from django_q.tasks import async_task, result; from django_q.status import Stat; "
+                "from django_q.brokers import get_broker; "
+                "print(type(get_broker()).__name__, result(async_task('integration.tasks.ping'), wait=30000), "
+                "len(Stat.get_all()))"
+            ),
+            env=env,
+        )
         assert check.returncode == 0, check.stderr
         name, answer, clusters = check.stdout.split()[-3:]
         assert (name, answer) == ("Redis", "pong") and int(clusters) >= 1

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def tenant_schedules(tenant):
-    return {s.name.rsplit(":", 1)[1]: s for s in Schedule.objects.filter(name__startswith=f"silta:{tenant.pk}:")}
+    return {
+        s.name.rsplit(":", 1)[1]: s for s in Schedule.objects.filter(name__startswith=f"silta:{tenant.pk}:")
+    }
 
 
 def activate(tenant):
@@ -32,8 +34,11 @@ def test_activating_makes_one_schedule_per_job_at_the_tenants_intervals(tenant_a
     rows = tenant_schedules(tenant_a)
     assert set(rows) == {"articles", "stock", "orders", "webhooks"}
     # the fixture's tenant asked for orders every 3 minutes; the rest are the defaults
-    assert {job: s.minutes for job, s in rows.items()} == intervals == {
-        "articles": 8, "stock": 60, "orders": 3, "webhooks": 1440}
+    assert (
+        {job: s.minutes for job, s in rows.items()}
+        == intervals
+        == {"articles": 8, "stock": 60, "orders": 3, "webhooks": 1440}
+    )
     assert rows["orders"].func == tasks.transfer_orders.path and rows["orders"].args == f"({tenant_a.pk},)"
     activate(tenant_a)  # again, e.g. a re-activation: still one of each
     assert len(tenant_schedules(tenant_a)) == 4 == JobSchedule.objects.filter(tenant=tenant_a).count()
@@ -48,8 +53,11 @@ def test_deactivating_and_deleting_leave_no_schedule_but_the_installations(tenan
     tenant_b.delete()
     assert not Schedule.objects.filter(name__regex=r"^silta:\d+:").exists()
     ops_signals.ensure_schedules()
-    assert set(Schedule.objects.values_list("name", flat=True)) == {ops_signals.CLEANUP, ops_signals.REPLAN,
-                                                                    ops_signals.PRUNE_PERSONAL_DATA}
+    assert set(Schedule.objects.values_list("name", flat=True)) == {
+        ops_signals.CLEANUP,
+        ops_signals.REPLAN,
+        ops_signals.PRUNE_PERSONAL_DATA,
+    }
 
 
 def test_tenants_start_at_different_points_of_the_interval(db):
@@ -90,12 +98,18 @@ def test_a_member_may_see_but_not_change_the_intervals(client, member_b, tenant_
 
 
 def test_the_shared_budget_stretches_the_reconcile_of_every_tenant_and_refuses_shorter_intervals(
-        client, owner_a, tenant_a, tenant_b, settings):
-    settings.EACCOUNTING_RATE_LIMIT, settings.EACCOUNTING_PAGE_SIZE = 10, 50  # a tiny budget: 6.75 a minute planned
+    client, owner_a, tenant_a, tenant_b, settings
+):
+    settings.EACCOUNTING_RATE_LIMIT, settings.EACCOUNTING_PAGE_SIZE = (
+        10,
+        50,
+    )  # a tiny budget: 6.75 a minute planned
     activate(tenant_a), activate(tenant_b)
     for tenant in (tenant_a, tenant_b):  # 2 × (2,000 // 50 + 1) = 82 pages per round of reconciles
         AccountingArticle.objects.bulk_create(
-            AccountingArticle(tenant=tenant, article_id=f"{tenant.slug}-{n}", number=f"N{n}") for n in range(2_000))
+            AccountingArticle(tenant=tenant, article_id=f"{tenant.slug}-{n}", number=f"N{n}")
+            for n in range(2_000)
+        )
     JobSchedule.objects.filter(tenant=tenant_b, job="stock").update(minutes=600)  # b asked for less often
     text = ops_tasks.replan_schedules()
     # incremental: 2 tenants / 8 minutes = 0.25 a minute; 82 pages / (6.75 − 0.25) = 12.6 → 15 minutes
@@ -104,7 +118,10 @@ def test_the_shared_budget_stretches_the_reconcile_of_every_tenant_and_refuses_s
     settings.EACCOUNTING_RATE_LIMIT = 1  # 0.675 a minute: incremental reads may take half, 2 / 0.3375 = 5.9
     ops_tasks.replan_schedules()  # → every 10 minutes, 0.2 a minute; reconcile 82 / (0.675 − 0.2) = 172.6 → 175
     assert tenant_schedules(tenant_a)["articles"].minutes == 10
-    assert tenant_schedules(tenant_a)["stock"].minutes == 175 and tenant_schedules(tenant_b)["stock"].minutes == 600
+    assert (
+        tenant_schedules(tenant_a)["stock"].minutes == 175
+        and tenant_schedules(tenant_b)["stock"].minutes == 600
+    )
     client.force_login(owner_a)
     row = JobSchedule.objects.get(tenant=tenant_a, job="stock")
     response = client.post(reverse("admin:integration_jobschedule_change", args=[row.pk]), {"minutes": "120"})
@@ -112,7 +129,10 @@ def test_the_shared_budget_stretches_the_reconcile_of_every_tenant_and_refuses_s
     settings.EACCOUNTING_RATE_SCOPE = "company"  # each company has a budget of its own: planned alone
     ops_tasks.replan_schedules()
     # one tenant: incremental 1 / 8 = 0.125 a minute, reconcile 41 / (0.675 − 0.125) = 74.5 → 75
-    assert tenant_schedules(tenant_a)["stock"].minutes == 75 and tenant_schedules(tenant_a)["articles"].minutes == 8
+    assert (
+        tenant_schedules(tenant_a)["stock"].minutes == 75
+        and tenant_schedules(tenant_a)["articles"].minutes == 8
+    )
 
 
 def test_the_job_schedules_list_makes_a_fixed_number_of_queries_however_many_rows(client, owner_a, tenant_a):

@@ -35,15 +35,25 @@ def test_change_forms_never_render_a_stored_secret(client, owner_a, superuser, t
         client.force_login(user)
         for model in (WebshopConnection, EAccountingConnection):
             obj = model.objects.get(tenant=tenant_a)
-            html = client.get(reverse(f"admin:integration_{model._meta.model_name}_change", args=[obj.pk])).content.decode()
+            html = client.get(
+                reverse(f"admin:integration_{model._meta.model_name}_change", args=[obj.pk])
+            ).content.decode()
             assert 'type="password"' in html
             for secret in SECRETS:
                 assert secret not in html
 
 
 def _post_shop(client, shop, **secrets):
-    data = {"tenant": shop.tenant_id, "platform": shop.platform, "base_url": shop.base_url,
-            "status": shop.status, "api_key": "", "api_secret": "", "webhook_secret": "", **secrets}
+    data = {
+        "tenant": shop.tenant_id,
+        "platform": shop.platform,
+        "base_url": shop.base_url,
+        "status": shop.status,
+        "api_key": "",
+        "api_secret": "",
+        "webhook_secret": "",
+        **secrets,
+    }
     return client.post(reverse("admin:integration_webshopconnection_change", args=[shop.pk]), data)
 
 
@@ -52,7 +62,11 @@ def test_blank_keeps_and_new_value_replaces_a_secret(client, owner_a, tenant_a):
     shop = tenant_a.webshop_connection
     assert _post_shop(client, shop).status_code == 302
     shop.refresh_from_db()
-    assert (shop.api_key, shop.api_secret, shop.webhook_secret) == ("ck_key_of_a", "cs_secret_of_a", "whsec_of_a")
+    assert (shop.api_key, shop.api_secret, shop.webhook_secret) == (
+        "ck_key_of_a",
+        "cs_secret_of_a",
+        "whsec_of_a",
+    )
     assert _post_shop(client, shop, api_secret="cs_new_secret").status_code == 302
     shop.refresh_from_db()
     assert shop.api_secret == "cs_new_secret" and shop.api_key == "ck_key_of_a"

@@ -54,43 +54,64 @@ def run(tenant, kind=SyncRun.Kind.ARTICLES, status=SyncRun.Status.SUCCEEDED, ago
 
 def row_html(page, slug):
     """The tenant's two rows of the dashboard (the summary and the detail row)."""
-    rows = re.findall(rf'<tr class="tenant-[^"]*" data-tenant="{slug}">.*?</tr>\s*(?=<tr class="tenant-|</tbody>)', page,
-                      re.S)  # fmt: skip
+    rows = re.findall(
+        rf'<tr class="tenant-[^"]*" data-tenant="{slug}">.*?</tr>\s*(?=<tr class="tenant-|</tbody>)',
+        page,
+        re.S,
+    )
     return "".join(rows)
 
 
 # --- the dashboard --------------------------------------------------------------------------------
 
+
 def test_the_dashboard_shows_last_and_next_runs_with_their_counts(client, owner_a, active_a):
     SyncRun.objects.filter(tenant=active_a).delete()
-    run(active_a, status=SyncRun.Status.SUCCEEDED, ago=timedelta(minutes=12),
-        counts={"created": 3, "updated": 12, "requests_eaccounting": 40})  # fmt: skip
-    run(active_a, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.FAILED, ago=timedelta(hours=2), error="boom")
+    run(
+        active_a,
+        status=SyncRun.Status.SUCCEEDED,
+        ago=timedelta(minutes=12),
+        counts={"created": 3, "updated": 12, "requests_eaccounting": 40},
+    )
+    run(
+        active_a, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.FAILED, ago=timedelta(hours=2), error="boom"
+    )
     run(active_a, kind=SyncRun.Kind.STOCK, status=SyncRun.Status.SUCCEEDED, ago=timedelta(minutes=40))
     schedules.ensure(active_a)
     Schedule.objects.filter(name=schedules.name(active_a.pk, "articles")).update(
-        next_run=timezone.now() + timedelta(minutes=4, seconds=30))
+        next_run=timezone.now() + timedelta(minutes=4, seconds=30)
+    )
     Schedule.objects.filter(name=schedules.name(active_a.pk, "orders")).update(
-        next_run=timezone.now() - timedelta(minutes=30))
+        next_run=timezone.now() - timedelta(minutes=30)
+    )
     client.force_login(owner_a)
     page = row_html(dashboard(client), "a")
     articles = re.search(r'data-kind="articles">(.*?)</tr>', page, re.S).group(1)
     assert "Succeeded</a> 12\xa0minutes ago" in articles
-    assert "12 updated, 3 created, 40 requests" in articles or "3 created, 12 updated, 40 requests" in articles
+    assert (
+        "12 updated, 3 created, 40 requests" in articles or "3 created, 12 updated, 40 requests" in articles
+    )
     assert "next in 4\xa0minutes" in articles
     orders = re.search(r'data-kind="orders">(.*?)</tr>', page, re.S).group(1)
     assert "Failed</a> 2\xa0hours ago" in orders
     assert "next run overdue since 30\xa0minutes (is a task cluster running?)" in orders
     stock = re.search(r'data-kind="stock">(.*?)</tr>', page, re.S).group(1)
-    assert "Succeeded</a> 40\xa0minutes ago" in stock and "next in" in stock  # the reconcile is a run kind of its own
+    assert (
+        "Succeeded</a> 40\xa0minutes ago" in stock and "next in" in stock
+    )  # the reconcile is a run kind of its own
     assert "failed 3 times" not in page
 
 
 def test_what_needs_a_person_is_flagged(client, owner_a, active_a, tenant_b):
     SyncRun.objects.filter(tenant=active_a).delete()
     for n in range(FAILING_AFTER):
-        run(active_a, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.FAILED, ago=timedelta(hours=n + 1),
-            error=f"ConnectionError: shop down {n}")  # fmt: skip
+        run(
+            active_a,
+            kind=SyncRun.Kind.ORDERS,
+            status=SyncRun.Status.FAILED,
+            ago=timedelta(hours=n + 1),
+            error=f"ConnectionError: shop down {n}",
+        )
     guarded = run(active_a, status=SyncRun.Status.NEEDS_CONFIRMATION, error="mass change")
     first = FirstSync.objects.create(tenant=active_a, status=FirstSync.Status.DONE)
     for sku in ("", "X" * 41):
@@ -101,7 +122,9 @@ def test_what_needs_a_person_is_flagged(client, owner_a, active_a, tenant_b):
     ImportItem.objects.create(first_sync=old, tenant=active_a, kind=ImportItem.Kind.REJECT, sku="OLD")
     SyncEvent.objects.create(run=guarded, tenant=active_a, outcome=SyncEvent.Outcome.DRIFT, item="A-1")
     SyncEvent.objects.create(run=guarded, tenant=active_a, outcome=SyncEvent.Outcome.DRIFT, item="A-2")
-    stale = SyncEvent.objects.create(run=guarded, tenant=active_a, outcome=SyncEvent.Outcome.DRIFT, item="A-3")
+    stale = SyncEvent.objects.create(
+        run=guarded, tenant=active_a, outcome=SyncEvent.Outcome.DRIFT, item="A-3"
+    )
     SyncEvent.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(days=8))
     # the other tenant's troubles are not counted here
     first_b = FirstSync.objects.create(tenant=tenant_b)
@@ -135,25 +158,38 @@ def test_freshness_is_the_oldest_change_that_may_not_be_synced(client, owner_a, 
     run(active_a, status=SyncRun.Status.FAILED, ago=timedelta(minutes=5))  # a failed run syncs nothing
     client.force_login(owner_a)
     assert "at most 25\xa0minutes old" in row_html(dashboard(client), "a")
-    waiting = OrderTransfer.objects.create(tenant=active_a, shop_order_id=7, shop_order_number="W-7",
-                                           status=OrderTransfer.Status.WAITING)  # fmt: skip
+    waiting = OrderTransfer.objects.create(
+        tenant=active_a, shop_order_id=7, shop_order_number="W-7", status=OrderTransfer.Status.WAITING
+    )
     OrderTransfer.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - timedelta(hours=3))
-    OrderTransfer.objects.create(tenant=active_a, shop_order_id=8, shop_order_number="W-8",
-                                 status=OrderTransfer.Status.DONE)  # fmt: skip
+    OrderTransfer.objects.create(
+        tenant=active_a, shop_order_id=8, shop_order_number="W-8", status=OrderTransfer.Status.DONE
+    )
     assert "at most 3\xa0hours old" in row_html(dashboard(client), "a")
 
 
 def test_the_chart_renders_orders_and_errors_per_day(client, owner_a, active_a, tenant_b):
     today = timezone.localtime().replace(hour=12, minute=0)
     for n, days_ago in enumerate([0, 0, 0, 2, 13, 14]):  # 14 days ago is outside the chart
-        OrderTransfer.objects.create(tenant=active_a, shop_order_id=100 + n, shop_order_number=f"C-{n}",
-                                     status=OrderTransfer.Status.DONE,
-                                     transferred_at=today - timedelta(days=days_ago))  # fmt: skip
-    OrderTransfer.objects.create(tenant=tenant_b, shop_order_id=100, shop_order_number="C-b",
-                                 status=OrderTransfer.Status.DONE, transferred_at=today)  # fmt: skip
+        OrderTransfer.objects.create(
+            tenant=active_a,
+            shop_order_id=100 + n,
+            shop_order_number=f"C-{n}",
+            status=OrderTransfer.Status.DONE,
+            transferred_at=today - timedelta(days=days_ago),
+        )
+    OrderTransfer.objects.create(
+        tenant=tenant_b,
+        shop_order_id=100,
+        shop_order_number="C-b",
+        status=OrderTransfer.Status.DONE,
+        transferred_at=today,
+    )
     failed_run = run(active_a, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.SUCCEEDED)
     SyncEvent.objects.create(run=failed_run, tenant=active_a, outcome=SyncEvent.Outcome.FAILED, item="C-9")
-    old = SyncEvent.objects.create(run=failed_run, tenant=active_a, outcome=SyncEvent.Outcome.FAILED, item="C-8")
+    old = SyncEvent.objects.create(
+        run=failed_run, tenant=active_a, outcome=SyncEvent.Outcome.FAILED, item="C-8"
+    )
     SyncEvent.objects.filter(pk=old.pk).update(created_at=today - timedelta(days=2))
 
     client.force_login(owner_a)
@@ -169,7 +205,9 @@ def test_the_chart_renders_orders_and_errors_per_day(client, owner_a, active_a, 
     assert "3 orders transferred, 1 error</title>" in page
     assert "14 days: 5 orders transferred, 2 errors" in page
     # today's orders bar is the tallest: the full height
-    assert re.search(rf'data-day="{day(0)}".*?<rect class="orders" x="156" y="0" width="5" height="40"/>', page, re.S)
+    assert re.search(
+        rf'data-day="{day(0)}".*?<rect class="orders" x="156" y="0" width="5" height="40"/>', page, re.S
+    )
 
 
 def test_the_dashboard_keeps_a_fixed_number_of_queries_with_runs_and_schedules(client, owner_a, active_a):
@@ -186,13 +224,22 @@ def test_the_dashboard_keeps_a_fixed_number_of_queries_with_runs_and_schedules(c
             done = run(tenant, status=SyncRun.Status.FAILED, ago=timedelta(minutes=k + 1), error="no")
             SyncEvent.objects.create(run=done, tenant=tenant, outcome=SyncEvent.Outcome.FAILED, item=f"F-{k}")
             SyncEvent.objects.create(run=done, tenant=tenant, outcome=SyncEvent.Outcome.DRIFT, item=f"D-{k}")
-        run(tenant, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.RUNNING, progress_done=3, progress_total=9)
+        run(
+            tenant, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.RUNNING, progress_done=3, progress_total=9
+        )
         first = FirstSync.objects.create(tenant=tenant)
         ImportItem.objects.create(first_sync=first, tenant=tenant, kind=ImportItem.Kind.REJECT, sku=f"R-{n}")
         ShopMethod.objects.create(tenant=tenant, kind="shipping", key="flat_rate:9", title=f"Posti {n}")
-        OrderTransfer.objects.create(tenant=tenant, shop_order_id=50 + n, shop_order_number=f"M-{n}", status="waiting")
-        OrderTransfer.objects.create(tenant=tenant, shop_order_id=90 + n, shop_order_number=f"T-{n}", status="done",
-                                     transferred_at=timezone.now())  # fmt: skip
+        OrderTransfer.objects.create(
+            tenant=tenant, shop_order_id=50 + n, shop_order_number=f"M-{n}", status="waiting"
+        )
+        OrderTransfer.objects.create(
+            tenant=tenant,
+            shop_order_id=90 + n,
+            shop_order_number=f"T-{n}",
+            status="done",
+            transferred_at=timezone.now(),
+        )
 
     SyncRun.objects.filter(tenant=active_a).delete()
     busy(active_a, 0)
@@ -212,6 +259,7 @@ def test_the_dashboard_keeps_a_fixed_number_of_queries_with_runs_and_schedules(c
 
 # --- live progress --------------------------------------------------------------------------------
 
+
 def test_progress_json_shows_done_and_total_of_a_running_run(client, member_b, tenant_b):
     SyncRun.objects.filter(tenant=tenant_b).delete()
     run(tenant_b, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.SUCCEEDED, ago=timedelta(hours=1))
@@ -222,7 +270,8 @@ def test_progress_json_shows_done_and_total_of_a_running_run(client, member_b, t
     data = response.json()
     assert data["tenant"] == "b"
     assert [(r["id"], r["done"], r["total"], r["text"]) for r in data["running"]] == [
-        (running.pk, 312, 10_000, "312 of 10,000")]
+        (running.pk, 312, 10_000, "312 of 10,000")
+    ]
     assert {r["kind"]: r["status"] for r in data["latest"]} == {"articles": "running", "orders": "succeeded"}
     SyncRun.objects.filter(pk=running.pk).update(progress_done=5000)
     assert client.get(reverse("run_progress", args=["b"])).json()["running"][0]["text"] == "5,000 of 10,000"
@@ -236,7 +285,13 @@ def test_progress_json_of_another_tenant_is_not_found(client, member_b, tenant_a
 
 def test_the_dashboard_shows_a_running_run_and_polls_it(client, owner_a, active_a):
     SyncRun.objects.filter(tenant=active_a).delete()
-    run(active_a, status=SyncRun.Status.RUNNING, progress_done=10, progress_total=100, ago=timedelta(minutes=1))
+    run(
+        active_a,
+        status=SyncRun.Status.RUNNING,
+        progress_done=10,
+        progress_total=100,
+        ago=timedelta(minutes=1),
+    )
     run(active_a, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.RUNNING)  # nothing counted yet
     client.force_login(owner_a)
     page = row_html(dashboard(client), "a")
@@ -246,13 +301,15 @@ def test_the_dashboard_shows_a_running_run_and_polls_it(client, owner_a, active_
 
 # --- Sync now -------------------------------------------------------------------------------------
 
+
 def queued():
     return [(task.task["func"], task.task["args"]) for task in OrmQ.objects.all()]
 
 
 @pytest.mark.parametrize("who", ["owner", "member"])
 def test_sync_now_enqueues_the_article_sync_and_the_order_transfer_after_commit(
-        client, active_a, who, django_capture_on_commit_callbacks):  # fmt: skip
+    client, active_a, who, django_capture_on_commit_callbacks
+):
     user = User.objects.create_user(username=who, password="pw", is_staff=True)
     Membership.objects.create(tenant=active_a, user=user, role=who)
     client.force_login(user)
@@ -262,8 +319,10 @@ def test_sync_now_enqueues_the_article_sync_and_the_order_transfer_after_commit(
     assert queued() == []  # nothing before the commit
     for callback in callbacks:
         callback()
-    assert sorted(queued()) == [(tasks.sync_articles.path, (active_a.pk, "manual")),
-                                (tasks.transfer_orders.path, (active_a.pk, "manual"))]  # fmt: skip
+    assert sorted(queued()) == [
+        (tasks.sync_articles.path, (active_a.pk, "manual")),
+        (tasks.transfer_orders.path, (active_a.pk, "manual")),
+    ]
     page = client.get(response.url).content.decode()
     assert "Company A: the article sync and the order transfer start in a moment." in page
     assert 'data-progress-url="/tenants/a/progress.json" data-watch' in page
@@ -273,7 +332,9 @@ def test_sync_now_refuses_an_inactive_tenant(client, owner_a, tenant_a, django_c
     client.force_login(owner_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sync_now", args=["a"]), follow=True)
-    assert "The integration of Company A is not active, so there is nothing to sync" in response.content.decode()
+    assert (
+        "The integration of Company A is not active, so there is nothing to sync" in response.content.decode()
+    )
     assert queued() == []
 
 
@@ -286,37 +347,52 @@ def test_sync_now_needs_a_post_with_the_csrf_token(owner_a, active_a):
     assert client.post(reverse("sync_now", args=["a"])).status_code == 403
     assert queued() == []
     page = client.get(reverse("admin:index")).content.decode()
-    token = re.search(rf'action="{reverse("sync_now", args=["a"])}" class="sync-now"><input type="hidden" '
-                      r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # fmt: skip
+    token = re.search(
+        rf'action="{reverse("sync_now", args=["a"])}" class="sync-now"><input type="hidden" '
+        r'name="csrfmiddlewaretoken" value="([^"]+)"',
+        page,
+    ).group(1)
     assert client.post(reverse("sync_now", args=["a"]), {"csrfmiddlewaretoken": token}).status_code == 302
 
 
-def test_the_sync_now_action_enqueues_active_tenants_only(client, superuser, active_a, tenant_b,
-                                                          django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_sync_now_action_enqueues_active_tenants_only(
+    client, superuser, active_a, tenant_b, django_capture_on_commit_callbacks
+):
     client.force_login(superuser)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:integration_tenant_changelist"),
-                               {"action": "sync_now", "_selected_action": [active_a.pk, tenant_b.pk]}, follow=True)  # fmt: skip
+        response = client.post(
+            reverse("admin:integration_tenant_changelist"),
+            {"action": "sync_now", "_selected_action": [active_a.pk, tenant_b.pk]},
+            follow=True,
+        )
     page = response.content.decode()
     assert "start in a moment for: Company A." in page
     assert "Not synced, the integration is not active: Company B." in page
-    assert sorted(queued()) == [(tasks.sync_articles.path, (active_a.pk, "manual")),
-                                (tasks.transfer_orders.path, (active_a.pk, "manual"))]  # fmt: skip
+    assert sorted(queued()) == [
+        (tasks.sync_articles.path, (active_a.pk, "manual")),
+        (tasks.transfer_orders.path, (active_a.pk, "manual")),
+    ]
 
 
-def test_the_sync_now_action_cannot_reach_another_tenant(client, member_b, active_a, tenant_b,
-                                                         django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_sync_now_action_cannot_reach_another_tenant(
+    client, member_b, active_a, tenant_b, django_capture_on_commit_callbacks
+):
     tenant_b.is_active = True
     tenant_b.save()
     client.force_login(member_b)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:integration_tenant_changelist"),
-                    {"action": "sync_now", "_selected_action": [active_a.pk, tenant_b.pk]})  # fmt: skip
-    assert sorted(queued()) == [(tasks.sync_articles.path, (tenant_b.pk, "manual")),
-                                (tasks.transfer_orders.path, (tenant_b.pk, "manual"))]  # fmt: skip
+        client.post(
+            reverse("admin:integration_tenant_changelist"),
+            {"action": "sync_now", "_selected_action": [active_a.pk, tenant_b.pk]},
+        )
+    assert sorted(queued()) == [
+        (tasks.sync_articles.path, (tenant_b.pk, "manual")),
+        (tasks.transfer_orders.path, (tenant_b.pk, "manual")),
+    ]
 
 
 # --- run history ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("changelist", ["syncrun", "syncevent", "ordertransfer"])
 def test_the_tenant_filter_lists_only_the_users_tenants(client, owner_a, tenant_a, tenant_b, changelist):
@@ -328,8 +404,12 @@ def test_the_tenant_filter_lists_only_the_users_tenants(client, owner_a, tenant_
     url = reverse(f"admin:integration_{changelist}_changelist")
     response = client.get(url)
     page = response.content.decode()
-    choices = [c["display"] for spec in response.context["cl"].filter_specs if isinstance(spec, TenantListFilter)
-               for c in spec.choices(response.context["cl"])]  # fmt: skip
+    choices = [
+        c["display"]
+        for spec in response.context["cl"].filter_specs
+        if isinstance(spec, TenantListFilter)
+        for c in spec.choices(response.context["cl"])
+    ]
     assert choices == ["All", "Company A", "Company C"]
     assert "Company B" not in page
     filtered = client.get(url, {"tenant": tenant_c.pk}).context["cl"].result_list
@@ -341,16 +421,32 @@ def test_the_tenant_filter_lists_only_the_users_tenants(client, owner_a, tenant_
 
 def test_run_history_filters_by_kind_status_trigger_and_date(client, owner_a, active_a):
     SyncRun.objects.filter(tenant=active_a).delete()
-    wanted = run(active_a, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.FAILED, trigger=SyncRun.Trigger.WEBHOOK)
+    wanted = run(
+        active_a, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.FAILED, trigger=SyncRun.Trigger.WEBHOOK
+    )
     run(active_a, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.SUCCEEDED, trigger=SyncRun.Trigger.WEBHOOK)
     run(active_a, kind=SyncRun.Kind.ARTICLES, status=SyncRun.Status.FAILED, trigger=SyncRun.Trigger.WEBHOOK)
-    run(active_a, kind=SyncRun.Kind.ORDERS, status=SyncRun.Status.FAILED, trigger=SyncRun.Trigger.SCHEDULE,
-        ago=timedelta(days=40))  # fmt: skip
+    run(
+        active_a,
+        kind=SyncRun.Kind.ORDERS,
+        status=SyncRun.Status.FAILED,
+        trigger=SyncRun.Trigger.SCHEDULE,
+        ago=timedelta(days=40),
+    )
     client.force_login(owner_a)
     today = timezone.localdate()
-    response = client.get(reverse("admin:integration_syncrun_changelist"), {
-        "tenant": active_a.pk, "kind__exact": "orders", "status__exact": "failed", "trigger__exact": "webhook",
-        "started_at__year": today.year, "started_at__month": today.month, "started_at__day": today.day})  # fmt: skip
+    response = client.get(
+        reverse("admin:integration_syncrun_changelist"),
+        {
+            "tenant": active_a.pk,
+            "kind__exact": "orders",
+            "status__exact": "failed",
+            "trigger__exact": "webhook",
+            "started_at__year": today.year,
+            "started_at__month": today.month,
+            "started_at__day": today.day,
+        },
+    )
     assert list(response.context["cl"].result_list) == [wanted]
 
 

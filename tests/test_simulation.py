@@ -13,10 +13,33 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 @pytest.mark.slow
 def test_a_tiny_simulation_gets_every_order_and_change_through_and_reports_it(settings):
-    env = {**os.environ, "DATABASE_URL": database_url(settings.DATABASES["default"]), "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    result = manage("simulate", "--tenants", "2", "--articles", "30", "--hours", "0.1", "--drain-minutes", "10",
-                    "--scale", "30", "--changes", "30", "--orders", "30", "--limit", "600", "--clusters", "2",
-                    env=env)  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(settings.DATABASES["default"]),
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+    }
+    result = manage(
+        "simulate",
+        "--tenants",
+        "2",
+        "--articles",
+        "30",
+        "--hours",
+        "0.1",
+        "--drain-minutes",
+        "10",
+        "--scale",
+        "30",
+        "--changes",
+        "30",
+        "--orders",
+        "30",
+        "--limit",
+        "600",
+        "--clusters",
+        "2",
+        env=env,
+    )
     out = result.stdout
     assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
     assert "2 of 2 tenants ready" in out
@@ -28,9 +51,15 @@ def test_a_tiny_simulation_gets_every_order_and_change_through_and_reports_it(se
     assert re.search(r"^\s+articles\s+mean\s+[\d.]+\s+max\s+\d+", out, re.M)  # requests per endpoint a minute
     assert "429s from eAccounting: 0;" in out
     # where the time went: per kind of job, from the task records and the run records
-    assert re.search(r"^\s+orders\s+\d+ runs;  queue wait \d+ / \d+ / \d+;  run time \d+ / \d+ / \d+;  request wait", out, re.M), out[-3000:]
+    assert re.search(
+        r"^\s+orders\s+\d+ runs;  queue wait \d+ / \d+ / \d+;  run time \d+ / \d+ / \d+;  request wait",
+        out,
+        re.M,
+    ), out[-3000:]
     assert re.search(r"^\s+articles\s+\d+ runs;", out, re.M)
     assert "Largest backlog per queue:" in out
-    per_order = re.search(r"eAccounting requests per order: ([\d.]+) \((\d+) requests of all order runs for (\d+) orders", out)
+    per_order = re.search(
+        r"eAccounting requests per order: ([\d.]+) \((\d+) requests of all order runs for (\d+) orders", out
+    )
     assert per_order and int(per_order[3]) == int(orders[1])
     assert "Layout: 2 catalogue cluster(s) of 4 workers, orders queue on a cluster of 2 workers" in out

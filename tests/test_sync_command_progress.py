@@ -32,7 +32,9 @@ def test_the_bar_follows_the_run_in_the_database():
     drawn = []
     progress = ProgressBar(drawn.append, tenant, SyncRun.Kind.ARTICLES, dry_run=False, interval=0.05)
     progress.start()
-    run = SyncRun.objects.create(tenant=tenant, kind=SyncRun.Kind.ARTICLES, progress_done=10, progress_total=100)
+    run = SyncRun.objects.create(
+        tenant=tenant, kind=SyncRun.Kind.ARTICLES, progress_done=10, progress_total=100
+    )
 
     def wait_for(text):
         deadline = time.monotonic() + 5

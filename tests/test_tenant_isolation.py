@@ -187,8 +187,15 @@ def test_owner_cannot_move_a_connection_to_another_tenant(world):
     connection = world["a"].webshop_connection
     response = client.post(
         url(type(connection), "change", connection.pk),
-        {"tenant": world["b"].pk, "platform": "woocommerce", "base_url": "https://moved.example.fi",
-         "status": "connected", "api_key": "", "api_secret": "", "webhook_secret": ""},
+        {
+            "tenant": world["b"].pk,
+            "platform": "woocommerce",
+            "base_url": "https://moved.example.fi",
+            "status": "connected",
+            "api_key": "",
+            "api_secret": "",
+            "webhook_secret": "",
+        },
     )
     assert response.status_code == 200  # the form comes back with an error
     assert "Select a valid choice" in response.content.decode()

@@ -18,7 +18,11 @@ LANGUAGES = ("fi", "sv")
 LOCALE = django_settings.BASE_DIR / "locale"
 PLACEHOLDER = re.compile(r"%\(\w+\)s|%%|\{\{\s*\w+\s*\}\}")
 TAG = re.compile(r"</?[a-z]+")
-SOURCES = ("portal", "integration", "templates")  # what makemessages reads (README); sandbox and tests are not
+SOURCES = (
+    "portal",
+    "integration",
+    "templates",
+)  # what makemessages reads (README); sandbox and tests are not
 
 
 def po(lang, root=LOCALE):
@@ -47,7 +51,9 @@ def test_every_entry_is_translated_with_the_same_placeholders_and_markup(lang):
         for text in translations(e):
             if not text.strip():
                 problems.append(f"untranslated: {e.msgid!r}")
-            elif set(PLACEHOLDER.findall(text)) - wanted or (not e.msgid_plural and set(PLACEHOLDER.findall(text)) != wanted):
+            elif set(PLACEHOLDER.findall(text)) - wanted or (
+                not e.msgid_plural and set(PLACEHOLDER.findall(text)) != wanted
+            ):
                 problems.append(f"placeholders differ: {e.msgid!r} -> {text!r}")
             elif Counter(TAG.findall(text)) != tags:
                 problems.append(f"markup differs: {e.msgid!r} -> {text!r}")
@@ -92,4 +98,6 @@ def test_the_catalogues_are_up_to_date_with_the_code(tmp_path, settings, monkeyp
         fresh = {key(e) for e in po(lang, tmp_path / "locale") if not e.obsolete}
         current = {key(e) for e in po(lang) if not e.obsolete}
         assert sorted(fresh - current, key=str) == [], f"not in locale/{lang}: run makemessages and translate"
-        assert sorted(current - fresh, key=str) == [], f"no longer used, still in locale/{lang}: run makemessages"
+        assert sorted(current - fresh, key=str) == [], (
+            f"no longer used, still in locale/{lang}: run makemessages"
+        )

@@ -32,20 +32,27 @@ def shops():
 
 
 def _tenant(ea, shop, n):
-    company = ea.control("POST", "companies", {"name": f"Yritys {n} Oy", "articles": 3, "customers": 0, "seed": n})
+    company = ea.control(
+        "POST", "companies", {"name": f"Yritys {n} Oy", "articles": 3, "customers": 0, "seed": n}
+    )
     tenant = connect_tenant(ea, f"cluster-{n}", company).tenant
     key, secret = shop.key("read_write")
-    WebshopConnection.objects.create(tenant=tenant, base_url=shop.url, api_key=key, api_secret=secret,
-                                     status=ConnectionStatus.CONNECTED)  # fmt: skip
+    WebshopConnection.objects.create(
+        tenant=tenant, base_url=shop.url, api_key=key, api_secret=secret, status=ConnectionStatus.CONNECTED
+    )
     tenant.is_active = True
     tenant.save()
-    FirstSync.objects.create(tenant=tenant, status=FirstSync.Status.DONE)  # nothing in the shops to import first
+    FirstSync.objects.create(
+        tenant=tenant, status=FirstSync.Status.DONE
+    )  # nothing in the shops to import first
     schedules.ensure(tenant)
     return tenant
 
 
 @pytest.mark.slow
-def test_two_clusters_run_every_due_schedule_once_and_a_tenants_catalogue_jobs_never_overlap(ea, shops, settings):
+def test_two_clusters_run_every_due_schedule_once_and_a_tenants_catalogue_jobs_never_overlap(
+    ea, shops, settings
+):
     ea.control("PATCH", "settings", {"rate_limit": 100000})  # the budget is not what this test is about
     tenants = [_tenant(ea, shop, n) for n, shop in enumerate(shops)]
     due = Schedule.objects.filter(name__regex=r"^silta:\d+:(" + "|".join(JOBS) + ")$")
@@ -57,7 +64,9 @@ def test_two_clusters_run_every_due_schedule_once_and_a_tenants_catalogue_jobs_n
         deadline = time.monotonic() + 240
         expected = TENANTS * len(JOBS)
         while SyncRun.objects.exclude(finished_at=None).count() < expected:
-            assert time.monotonic() < deadline, f"{SyncRun.objects.exclude(finished_at=None).count()} of {expected} runs"
+            assert time.monotonic() < deadline, (
+                f"{SyncRun.objects.exclude(finished_at=None).count()} of {expected} runs"
+            )
             assert all(c.poll() is None for c in clusters)
             time.sleep(0.5)
         time.sleep(2)  # anything run twice would show up now
@@ -71,6 +80,8 @@ def test_two_clusters_run_every_due_schedule_once_and_a_tenants_catalogue_jobs_n
     for tenant in tenants:
         catalogue, orders = runs[(tenant.pk, "catalogue")], runs[(tenant.pk, "orders")]
         assert len(catalogue) == 2 and len(orders) == 1, (tenant.slug, catalogue, orders)  # each once
-        assert all(r.status == SyncRun.Status.SUCCEEDED for r in catalogue + orders), [r.error for r in catalogue]
+        assert all(r.status == SyncRun.Status.SUCCEEDED for r in catalogue + orders), [
+            r.error for r in catalogue
+        ]
         first, second = catalogue
         assert second.started_at >= first.finished_at, f"{tenant.slug}: catalogue jobs overlapped"

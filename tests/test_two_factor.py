@@ -52,6 +52,7 @@ def device(owner_a):
 
 # --- logging in ---------------------------------------------------------------------------
 
+
 def test_without_a_device_username_and_password_are_enough(client, owner_a):
     page = client.get(LOGIN).content.decode()
     assert 'name="otp_token"' in page  # the field is there, for those who need it
@@ -108,6 +109,7 @@ def test_a_session_that_gave_no_code_is_sent_to_the_login(client, owner_a, devic
 
 
 # --- the page: set up, confirm, turn off ----------------------------------------------------
+
 
 def test_setting_up_and_confirming_turns_it_on(client, owner_a, caplog):
     log_in(client, "owner_a")
@@ -178,7 +180,9 @@ def test_turning_off_needs_a_current_code(client, owner_a, device, superuser):
     assert 'data-state="off"' in client.get(PAGE).content.decode()
     assert log_in(client.__class__(), "owner_a").status_code == 302  # username and password again
     trail = reverse("admin:integration_auditentry_changelist")
-    assert entry not in client.get(trail).context["cl"].result_list  # not a company's entry: owners do not see it
+    assert (
+        entry not in client.get(trail).context["cl"].result_list
+    )  # not a company's entry: owners do not see it
     client.force_login(superuser)
     assert entry in client.get(trail).context["cl"].result_list
 
@@ -193,6 +197,7 @@ def test_a_wrong_code_does_not_turn_it_off(client, owner_a, device):
 
 # --- each user only their own -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("who", ["member_b", "outsider"])
 def test_nobody_else_sees_or_changes_a_users_device(client, three_users, device, who):
     pending = TOTPDevice.objects.create(user=three_users["owner_a"], name="Tablet", confirmed=False)
@@ -205,10 +210,13 @@ def test_nobody_else_sees_or_changes_a_users_device(client, three_users, device,
     client.post(PAGE, {"action": "cancel"})
     client.post(PAGE, {"action": "setup"})  # makes their own device, leaves owner_a's alone
     assert TOTPDevice.objects.filter(user=three_users["owner_a"]).count() == 2
-    assert TOTPDevice.objects.get(pk=device.pk).confirmed and not TOTPDevice.objects.get(pk=pending.pk).confirmed
+    assert (
+        TOTPDevice.objects.get(pk=device.pk).confirmed and not TOTPDevice.objects.get(pk=pending.pk).confirmed
+    )
     assert TOTPDevice.objects.filter(user=three_users[who], confirmed=False).count() == 1
-    assert not AuditEntry.objects.filter(action__in=[AuditEntry.Action.TURNED_ON_TWO_FACTOR,
-                                                     AuditEntry.Action.TURNED_OFF_TWO_FACTOR]).exists()  # fmt: skip
+    assert not AuditEntry.objects.filter(
+        action__in=[AuditEntry.Action.TURNED_ON_TWO_FACTOR, AuditEntry.Action.TURNED_OFF_TWO_FACTOR]
+    ).exists()
 
 
 def test_the_device_admin_is_for_superusers_and_shows_no_key(client, owner_a, superuser, device):

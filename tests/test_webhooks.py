@@ -31,9 +31,14 @@ def signed(body: bytes, secret: str, delivery_id="900", topic="order.created"):
     signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
     resource, event = topic.split(".")
     return {
-        "Content-Type": "application/json", "X-WC-Webhook-Signature": signature, "X-WC-Webhook-Topic": topic,
-        "X-WC-Webhook-Resource": resource, "X-WC-Webhook-Event": event, "X-WC-Webhook-ID": "1",
-        "X-WC-Webhook-Delivery-ID": delivery_id, "X-WC-Webhook-Source": "http://shop/",
+        "Content-Type": "application/json",
+        "X-WC-Webhook-Signature": signature,
+        "X-WC-Webhook-Topic": topic,
+        "X-WC-Webhook-Resource": resource,
+        "X-WC-Webhook-Event": event,
+        "X-WC-Webhook-ID": "1",
+        "X-WC-Webhook-Delivery-ID": delivery_id,
+        "X-WC-Webhook-Source": "http://shop/",
     }
 
 
@@ -76,8 +81,9 @@ def test_a_delivery_repeated_by_the_shop_enqueues_once(hooked, live_server):
     assert len(queued_tasks()) == 1
 
 
-@pytest.mark.parametrize("case", ["bad signature", "no signature", "wrong tenant", "unknown address",
-                                  "oversized", "invalid json"])
+@pytest.mark.parametrize(
+    "case", ["bad signature", "no signature", "wrong tenant", "unknown address", "oversized", "invalid json"]
+)
 def test_bad_deliveries_are_rejected_and_nothing_is_enqueued(hooked, live_server, settings, case, tenant_b):
     secret = hooked.webshop_connection.webhook_secret
     body = json.dumps({"id": 1}).encode()
@@ -107,13 +113,17 @@ def test_bad_deliveries_are_rejected_and_nothing_is_enqueued(hooked, live_server
 def test_an_echo_of_our_own_product_write_enqueues_nothing(hooked, wc):
     shop = webshops.for_connection(hooked.webshop_connection)
     product = next(p for p in shop.products() if p.sku and p.parent_id is None)
-    (outcome,) = shop.save_products([ProductWrite(id=product.id, sku=product.sku, regular_price=product.regular_price + 1)])
+    (outcome,) = shop.save_products(
+        [ProductWrite(id=product.id, sku=product.sku, regular_price=product.regular_price + 1)]
+    )
     assert outcome.ok, outcome.error
     wc.wait_webhooks()
     assert list(WebhookDelivery.objects.values_list("topic", "outcome")) == [("product.updated", "echo")]
     assert not queued_tasks()
 
-    wc.control("PATCH", f"/products/{product.id}", {"regular_price": "1.00"})  # the owner edits a locked field
+    wc.control(
+        "PATCH", f"/products/{product.id}", {"regular_price": "1.00"}
+    )  # the owner edits a locked field
     wc.wait_webhooks()
     assert WebhookDelivery.objects.filter(outcome=WebhookDelivery.Outcome.ENQUEUED).count() == 1
     assert queued_tasks() == [tasks.handle_webhook.path]
@@ -124,8 +134,13 @@ def test_the_check_re_enables_a_disabled_webhook_and_recreates_a_missing_one(hoo
     mine = [w for w in wc.control("GET", "/webhooks") if w["delivery_url"] == endpoint(live_server, hooked)]
     wc.put(f"/webhooks/{mine[0]['id']}", key, json={"status": "disabled"})
     wc.delete(f"/webhooks/{mine[1]['id']}", key, params={"force": "true"})
-    assert tasks.check_webhooks(hooked.pk) == []  # not active: a check queued before deactivation does nothing
-    assert len([w for w in wc.control("GET", "/webhooks") if w["delivery_url"] == endpoint(live_server, hooked)]) == 2
+    assert (
+        tasks.check_webhooks(hooked.pk) == []
+    )  # not active: a check queued before deactivation does nothing
+    assert (
+        len([w for w in wc.control("GET", "/webhooks") if w["delivery_url"] == endpoint(live_server, hooked)])
+        == 2
+    )
     Tenant.objects.filter(pk=hooked.pk).update(is_active=True)
     done = tasks.check_webhooks(hooked.pk)
     assert len(done) == 2, done

@@ -24,12 +24,21 @@ def activate(tenant: Tenant, preflight: Preflight) -> None:
     with transaction.atomic():
         # get_or_create: a re-activation keeps what the admin has changed since.
         for rate, tax_class in preflight.tax_classes.items():
-            TaxClassMapping.objects.get_or_create(tenant=tenant, vat_rate=rate, defaults={"tax_class": tax_class})
+            TaxClassMapping.objects.get_or_create(
+                tenant=tenant, vat_rate=rate, defaults={"tax_class": tax_class}
+            )
         for t in preflight.templates:
             ArticleTemplate.objects.get_or_create(
-                tenant=tenant, kind=t.kind, vat_rate=t.vat_rate,
-                defaults={"coding_id": t.coding_id, "coding_name": t.coding_name, "unit_id": t.unit_id,
-                          "unit_name": t.unit_name, "is_stock": t.is_stock},
+                tenant=tenant,
+                kind=t.kind,
+                vat_rate=t.vat_rate,
+                defaults={
+                    "coding_id": t.coding_id,
+                    "coding_name": t.coding_name,
+                    "unit_id": t.unit_id,
+                    "unit_name": t.unit_name,
+                    "is_stock": t.is_stock,
+                },
             )
         tenant.is_active = True
         tenant.activated_at = timezone.now()

@@ -115,7 +115,9 @@ class Checklist:
         return next(iter(broken or open_steps), None)
 
 
-def _connection_step(key: StepKey, title: Promise, status: Connection, missing: Promise, broken: Promise) -> Step:
+def _connection_step(
+    key: StepKey, title: Promise, status: Connection, missing: Promise, broken: Promise
+) -> Step:
     if status == Connection.CONNECTED:
         return Step(key, title, StepState.DONE)
     if status == Connection.NEEDS_RECONNECT:
@@ -125,18 +127,24 @@ def _connection_step(key: StepKey, title: Promise, status: Connection, missing: 
 
 def _eaccounting(f: SetupFacts) -> Step:
     return _connection_step(
-        StepKey.EACCOUNTING, _("Connect eAccounting"), f.eaccounting,
+        StepKey.EACCOUNTING,
+        _("Connect eAccounting"),
+        f.eaccounting,
         _("Silta cannot reach your eAccounting yet: sign in to eAccounting and pick your company."),
-        _("eAccounting asks to be connected again (the sign-in expired or was withdrawn); nothing moves until then."),
-    )  # fmt: skip
+        _(
+            "eAccounting asks to be connected again (the sign-in expired or was withdrawn); nothing moves until then."
+        ),
+    )
 
 
 def _webshop(f: SetupFacts) -> Step:
     return _connection_step(
-        StepKey.WEBSHOP, _("Connect the webshop"), f.webshop,
+        StepKey.WEBSHOP,
+        _("Connect the webshop"),
+        f.webshop,
         _("Silta cannot reach your webshop yet: give its address and approve Silta's key in the shop."),
         _("The webshop refuses Silta's key; connect it again."),
-    )  # fmt: skip
+    )
 
 
 def _activate(f: SetupFacts, connected: bool) -> Step:
@@ -145,13 +153,18 @@ def _activate(f: SetupFacts, connected: bool) -> Step:
         return Step(StepKey.ACTIVATE, title, StepState.DONE)
     if not connected:
         return Step(StepKey.ACTIVATE, title, StepState.TO_DO, _("Connect both systems first."), can_act=False)
-    return Step(StepKey.ACTIVATE, title, StepState.TO_DO,
-                _("Both systems are connected: check the pre-flight list and answer Yes to activate."))  # fmt: skip
+    return Step(
+        StepKey.ACTIVATE,
+        title,
+        StepState.TO_DO,
+        _("Both systems are connected: check the pre-flight list and answer Yes to activate."),
+    )
 
 
 FIRST_SYNC_MISSING = {
-    FirstSyncState.NONE: _("The shop's products and eAccounting's articles have not been compared yet: "
-                           "prepare the preview."),
+    FirstSyncState.NONE: _(
+        "The shop's products and eAccounting's articles have not been compared yet: prepare the preview."
+    ),
     FirstSyncState.PREPARING: _("The preview is being prepared; it is ready in a moment."),
     FirstSyncState.PREVIEW: _("The preview is ready: look it through and answer Yes."),
     FirstSyncState.APPLYING: _("The products are being created in eAccounting."),
@@ -165,25 +178,38 @@ def _first_sync(f: SetupFacts) -> Step:
     if f.first_sync == FirstSyncState.DONE:
         return Step(StepKey.FIRST_SYNC, title, StepState.DONE)
     if not f.is_active:
-        return Step(StepKey.FIRST_SYNC, title, StepState.TO_DO, _("Activate the integration first."), can_act=False)
+        return Step(
+            StepKey.FIRST_SYNC, title, StepState.TO_DO, _("Activate the integration first."), can_act=False
+        )
     return Step(StepKey.FIRST_SYNC, title, StepState.TO_DO, FIRST_SYNC_MISSING[f.first_sync])
 
 
 def _methods(f: SetupFacts) -> Step:
     title = _("Delivery and payment methods mapped")
     if not f.is_active:
-        return Step(StepKey.METHODS, title, StepState.TO_DO, _("Activate the integration first."), can_act=False)
+        return Step(
+            StepKey.METHODS, title, StepState.TO_DO, _("Activate the integration first."), can_act=False
+        )
     if f.methods_unmapped:
         unmapped = ", ".join(f.methods_unmapped)
         text = ngettext_lazy(
             "%(n)s method has no template article, so orders using it wait: %(methods)s.",
-            "%(n)s methods have no template article, so orders using them wait: %(methods)s.", "n",
+            "%(n)s methods have no template article, so orders using them wait: %(methods)s.",
+            "n",
         ) % {"n": len(f.methods_unmapped), "methods": unmapped}
         # a method added after orders already flowed: the step was done and is broken now
-        return Step(StepKey.METHODS, title, StepState.BROKEN if f.orders_transferred else StepState.TO_DO, text)
+        return Step(
+            StepKey.METHODS, title, StepState.BROKEN if f.orders_transferred else StepState.TO_DO, text
+        )
     if not f.methods_known:
-        return Step(StepKey.METHODS, title, StepState.TO_DO,
-                    _("The shop's delivery and payment methods have not been read yet; the next order sync reads them."))  # fmt: skip
+        return Step(
+            StepKey.METHODS,
+            title,
+            StepState.TO_DO,
+            _(
+                "The shop's delivery and payment methods have not been read yet; the next order sync reads them."
+            ),
+        )
     return Step(StepKey.METHODS, title, StepState.DONE)
 
 
@@ -192,15 +218,22 @@ def _first_order(f: SetupFacts) -> Step:
     if f.orders_transferred:
         return Step(StepKey.FIRST_ORDER, title, StepState.DONE)
     if not f.is_active:
-        return Step(StepKey.FIRST_ORDER, title, StepState.TO_DO, _("Activate the integration first."), can_act=False)
+        return Step(
+            StepKey.FIRST_ORDER, title, StepState.TO_DO, _("Activate the integration first."), can_act=False
+        )
     if f.orders_waiting:
         text = ngettext_lazy(
             "No web order has reached eAccounting yet; %(n)s order waits for a person: open it to see why.",
-            "No web order has reached eAccounting yet; %(n)s orders wait for a person: open them to see why.", "n",
+            "No web order has reached eAccounting yet; %(n)s orders wait for a person: open them to see why.",
+            "n",
         ) % {"n": f.orders_waiting}
         return Step(StepKey.FIRST_ORDER, title, StepState.TO_DO, text)
-    return Step(StepKey.FIRST_ORDER, title, StepState.TO_DO,
-                _("No web order has reached eAccounting yet: sync now, or wait for the next order in the shop."))  # fmt: skip
+    return Step(
+        StepKey.FIRST_ORDER,
+        title,
+        StepState.TO_DO,
+        _("No web order has reached eAccounting yet: sync now, or wait for the next order in the shop."),
+    )
 
 
 def _availability(f: SetupFacts) -> Step:
@@ -208,9 +241,15 @@ def _availability(f: SetupFacts) -> Step:
     if f.rules_applied:
         return Step(StepKey.AVAILABILITY, title, StepState.DONE)
     if not f.is_active:
-        return Step(StepKey.AVAILABILITY, title, StepState.TO_DO, _("Activate the integration first."), can_act=False)
-    return Step(StepKey.AVAILABILITY, title, StepState.TO_DO,
-                _("Decide which articles are for sale in Visma Verkkokauppa: preview the rules and apply them."))  # fmt: skip
+        return Step(
+            StepKey.AVAILABILITY, title, StepState.TO_DO, _("Activate the integration first."), can_act=False
+        )
+    return Step(
+        StepKey.AVAILABILITY,
+        title,
+        StepState.TO_DO,
+        _("Decide which articles are for sale in Visma Verkkokauppa: preview the rules and apply them."),
+    )
 
 
 def _first_conversion(f: SetupFacts) -> Step:
@@ -219,17 +258,42 @@ def _first_conversion(f: SetupFacts) -> Step:
         # conversion left off on purpose: eAccounting keeps the webshop orders for a person, nothing to do here
         return Step(StepKey.FIRST_CONVERSION, title, StepState.DONE)
     if not f.is_active:
-        return Step(StepKey.FIRST_CONVERSION, title, StepState.TO_DO, _("Activate the integration first."),
-                    can_act=False)  # fmt: skip
-    return Step(StepKey.FIRST_CONVERSION, title, StepState.TO_DO,
-                _("No webshop order has been converted yet: it happens with the next order in Visma Verkkokauppa."))  # fmt: skip
+        return Step(
+            StepKey.FIRST_CONVERSION,
+            title,
+            StepState.TO_DO,
+            _("Activate the integration first."),
+            can_act=False,
+        )
+    return Step(
+        StepKey.FIRST_CONVERSION,
+        title,
+        StepState.TO_DO,
+        _("No webshop order has been converted yet: it happens with the next order in Visma Verkkokauppa."),
+    )
 
 
 def plan(facts: SetupFacts) -> Checklist:
     """The company's checklist: every step with its state and what is missing."""
     if facts.visma_webshop:
-        return Checklist([_eaccounting(facts), _activate(facts, facts.eaccounting == Connection.CONNECTED),
-                          _availability(facts), _first_conversion(facts)], facts.orders_waiting)  # fmt: skip
+        return Checklist(
+            [
+                _eaccounting(facts),
+                _activate(facts, facts.eaccounting == Connection.CONNECTED),
+                _availability(facts),
+                _first_conversion(facts),
+            ],
+            facts.orders_waiting,
+        )
     connected = facts.eaccounting == facts.webshop == Connection.CONNECTED
-    return Checklist([_eaccounting(facts), _webshop(facts), _activate(facts, connected), _first_sync(facts),
-                      _methods(facts), _first_order(facts)], facts.orders_waiting)  # fmt: skip
+    return Checklist(
+        [
+            _eaccounting(facts),
+            _webshop(facts),
+            _activate(facts, connected),
+            _first_sync(facts),
+            _methods(facts),
+            _first_order(facts),
+        ],
+        facts.orders_waiting,
+    )

@@ -29,19 +29,37 @@ def facts_for(tenants: QuerySet[Tenant]) -> dict[int, SetupFacts]:
         Tenant.objects.filter(pk__in=tenants.values("pk"))
         .select_related("eaccounting_connection", "webshop_connection", "visma_webshop_settings")
         .annotate(
-            latest_first_sync=Subquery(FirstSync.objects.filter(per_tenant).order_by("-created_at").values("status")[:1]),
-            methods_known=Subquery(ShopMethod.objects.filter(per_tenant, enabled=True).order_by()
-                                   .values("tenant").annotate(n=Count("pk")).values("n")),
+            latest_first_sync=Subquery(
+                FirstSync.objects.filter(per_tenant).order_by("-created_at").values("status")[:1]
+            ),
+            methods_known=Subquery(
+                ShopMethod.objects.filter(per_tenant, enabled=True)
+                .order_by()
+                .values("tenant")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
             transferred=Exists(OrderTransfer.objects.filter(per_tenant, status=OrderTransfer.Status.DONE)),
-            waiting=Subquery(OrderTransfer.objects.filter(per_tenant, status__in=WAITING).order_by()
-                             .values("tenant").annotate(n=Count("pk")).values("n")),
-            converted=Exists(WebshopOrderConversion.objects.filter(per_tenant, status=OrderTransfer.Status.DONE)),
+            waiting=Subquery(
+                OrderTransfer.objects.filter(per_tenant, status__in=WAITING)
+                .order_by()
+                .values("tenant")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            converted=Exists(
+                WebshopOrderConversion.objects.filter(per_tenant, status=OrderTransfer.Status.DONE)
+            ),
         )
-    )  # fmt: skip
+    )
     unmapped: dict[int, list[str]] = defaultdict(list)
-    for tenant_id, title in (ShopMethod.objects.filter(tenant__in=[t.pk for t in rows], enabled=True)
-                             .annotate(templates=Count("articles")).filter(templates=0)
-                             .order_by("kind", "title").values_list("tenant_id", "title")):  # fmt: skip
+    for tenant_id, title in (
+        ShopMethod.objects.filter(tenant__in=[t.pk for t in rows], enabled=True)
+        .annotate(templates=Count("articles"))
+        .filter(templates=0)
+        .order_by("kind", "title")
+        .values_list("tenant_id", "title")
+    ):
         unmapped[tenant_id].append(title)
 
     facts = {}

@@ -74,8 +74,10 @@ class Revocation:
             return "no eAccounting tokens were stored"
         if self.confirmed:
             return "eAccounting tokens revoked and deleted from Silta"
-        return (f"eAccounting did not confirm the revocation ({self.problem}); the tokens were deleted from Silta "
-                "but Visma may accept them until they expire")  # fmt: skip
+        return (
+            f"eAccounting did not confirm the revocation ({self.problem}); the tokens were deleted from Silta "
+            "but Visma may accept them until they expire"
+        )
 
     def shown(self) -> str:
         """words() in the user's language, for the page (words() goes into the audit trail as written)."""
@@ -83,8 +85,10 @@ class Revocation:
             return _("no eAccounting tokens were stored")
         if self.confirmed:
             return _("eAccounting tokens revoked and deleted from Silta")
-        return _("eAccounting did not confirm the revocation (%(problem)s); the tokens were deleted from Silta "
-                 "but Visma may accept them until they expire") % {"problem": self.problem}  # fmt: skip
+        return _(
+            "eAccounting did not confirm the revocation (%(problem)s); the tokens were deleted from Silta "
+            "but Visma may accept them until they expire"
+        ) % {"problem": self.problem}
 
 
 @dataclass(frozen=True)
@@ -153,8 +157,15 @@ def revoke_eaccounting(tenant: Tenant) -> Revocation:
         connection.access_token_expires_at = None
         connection.status = ConnectionStatus.NOT_CONNECTED
         connection.status_detail = DISCONNECTED
-        connection.save(update_fields=["access_token", "refresh_token", "access_token_expires_at", "status",
-                                       "status_detail"])  # fmt: skip
+        connection.save(
+            update_fields=[
+                "access_token",
+                "refresh_token",
+                "access_token_expires_at",
+                "status",
+                "status_detail",
+            ]
+        )
     return revocation
 
 
@@ -166,8 +177,13 @@ def offboard(tenant: Tenant, user) -> Outcome:
         audit.record(tenant, user, audit.Action.DEACTIVATED, tenant.name, outcome.detail())
     if outcome.revocation.had_tokens:
         ea = tenant.eaccounting_connection
-        audit.record(tenant, user, audit.Action.REVOKED_EACCOUNTING, f"eAccounting {ea.company_name}".strip(),
-                     outcome.revocation.words())  # fmt: skip
+        audit.record(
+            tenant,
+            user,
+            audit.Action.REVOKED_EACCOUNTING,
+            f"eAccounting {ea.company_name}".strip(),
+            outcome.revocation.words(),
+        )
     return outcome
 
 
@@ -178,11 +194,19 @@ def delete(tenant: Tenant, user, where: str) -> Outcome:
     installation-level entry (no tenant; superusers see it). `where`: e.g. "the offboarding page"."""
     name, slug, pk = tenant.name, tenant.slug, tenant.pk
     outcome = offboard(tenant, user)
-    detail = (f"Deleted with all of its data in Silta ({where}); nothing was deleted in eAccounting or the shop. "
-              f"Before: {outcome.detail()}")  # fmt: skip
+    detail = (
+        f"Deleted with all of its data in Silta ({where}); nothing was deleted in eAccounting or the shop. "
+        f"Before: {outcome.detail()}"
+    )
     with transaction.atomic():  # the entry stands only if the tenant really went
         audit.record(None, user, audit.Action.DELETED_TENANT, f"{name} ({slug})", detail)
         tenant.delete()
-    log.info("Tenant %s (%s, id %s) deleted by %s: %s", name, slug, pk,
-             user.get_username() if user else "system", detail)  # fmt: skip
+    log.info(
+        "Tenant %s (%s, id %s) deleted by %s: %s",
+        name,
+        slug,
+        pk,
+        user.get_username() if user else "system",
+        detail,
+    )
     return outcome

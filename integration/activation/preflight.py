@@ -85,8 +85,10 @@ def check(inp: PreflightInput) -> Preflight:
     company, shop = inp.company, inp.shop
     if company.currency_code and shop.currency and company.currency_code.upper() != shop.currency.upper():
         result.blockers.append(
-            _("The shop sells in %(shop_currency)s but %(company)s keeps its books in %(currency)s: prices would "
-              "be wrong, so Silta will not sync them. Change the shop's currency first.")
+            _(
+                "The shop sells in %(shop_currency)s but %(company)s keeps its books in %(currency)s: prices would "
+                "be wrong, so Silta will not sync them. Change the shop's currency first."
+            )
             % {"shop_currency": shop.currency, "company": company.name, "currency": company.currency_code}
         )
     unit = _default_unit(inp.units)
@@ -100,32 +102,45 @@ def check(inp: PreflightInput) -> Preflight:
     for rate, tax_class in sorted(shop_rates.items(), reverse=True):
         if rate not in goods:
             result.blockers.append(
-                _("The shop charges %(rate)s %% VAT (%(tax_class)s tax class) but eAccounting has no sales coding "
-                  "for %(rate)s %%: products at that rate could not be created in eAccounting.")
+                _(
+                    "The shop charges %(rate)s %% VAT (%(tax_class)s tax class) but eAccounting has no sales coding "
+                    "for %(rate)s %%: products at that rate could not be created in eAccounting."
+                )
                 % {"rate": rate, "tax_class": tax_class or _("standard")}
             )
     for rate in sorted(set(goods) - set(shop_rates), reverse=True):
         result.notes.append(
-            _("eAccounting has a coding for %(rate)s %% VAT but the shop has no tax rate of %(rate)s %%: "
-              "articles with that coding will wait until the shop has one.") % {"rate": rate}
+            _(
+                "eAccounting has a coding for %(rate)s %% VAT but the shop has no tax rate of %(rate)s %%: "
+                "articles with that coding will wait until the shop has one."
+            )
+            % {"rate": rate}
         )
     result.tax_classes = {rate: shop_rates[rate] for rate in shop_rates if rate in goods}
 
     stock_names = {str(n).lower() for n in inp.stock_module_names}
     stock_module = any(str(m).lower() in stock_names for m in company.activated_modules)
     if not stock_module:
-        result.notes.append(_("eAccounting's stock module is not active: stock levels will not be sent to the shop."))
+        result.notes.append(
+            _("eAccounting's stock module is not active: stock levels will not be sent to the shop.")
+        )
     if not shop.taxes_enabled:
-        result.notes.append(_("The shop does not calculate taxes; VAT rates are still mapped for when it does."))
+        result.notes.append(
+            _("The shop does not calculate taxes; VAT rates are still mapped for when it does.")
+        )
     if company.visma_webshop_status == 1:
         result.notes.append(
-            _("Visma's own webshop link (Visma Verkkokauppa) is enabled for this company as well: articles "
-              "“Available in Webshop” also go there.")
+            _(
+                "Visma's own webshop link (Visma Verkkokauppa) is enabled for this company as well: articles "
+                "“Available in Webshop” also go there."
+            )
         )
     if inp.shipping_methods or inp.gateways:
         result.notes.append(
-            _("The shop has %(delivery)s delivery methods and %(payment)s payment methods; each needs an article "
-              "template before its orders can be transferred.")
+            _(
+                "The shop has %(delivery)s delivery methods and %(payment)s payment methods; each needs an article "
+                "template before its orders can be transferred."
+            )
             % {"delivery": len(inp.shipping_methods), "payment": len(inp.gateways)}
         )
     if unit is not None:
@@ -133,8 +148,13 @@ def check(inp: PreflightInput) -> Preflight:
             for rate, coding in sorted(by_rate.items(), reverse=True):
                 result.templates.append(
                     TemplateDefault(
-                        kind=kind, vat_rate=rate, coding_id=coding.id, coding_name=coding.name,
-                        unit_id=unit.id, unit_name=unit.name, is_stock=kind == "goods" and stock_module,
+                        kind=kind,
+                        vat_rate=rate,
+                        coding_id=coding.id,
+                        coding_name=coding.name,
+                        unit_id=unit.id,
+                        unit_name=unit.name,
+                        is_stock=kind == "goods" and stock_module,
                     )
                 )
     return result

@@ -40,7 +40,9 @@ def _measure(h: Harness, title: str, tenant: Tenant, minimum) -> None:
     started = time.monotonic()
     peak = h.sync_in_child(tenant.slug)
     wall = time.monotonic() - started
-    run = SyncRun.objects.filter(tenant=tenant, kind__in=(SyncRun.Kind.ARTICLES, SyncRun.Kind.STOCK)).latest("started_at")
+    run = SyncRun.objects.filter(tenant=tenant, kind__in=(SyncRun.Kind.ARTICLES, SyncRun.Kind.STOCK)).latest(
+        "started_at"
+    )
     ea, shop = h.counts()
     total = sum(ea.values()) + sum(shop.values())
     needed = {what: n for what, n in minimum(run).items() if n}
@@ -50,14 +52,18 @@ def _measure(h: Harness, title: str, tenant: Tenant, minimum) -> None:
     h.stdout.write("   the minimum, what the run had to read and write:")
     for what, n in needed.items():
         h.stdout.write(f"     {what:<70} {n:>6}")
-    h.stdout.write(f"   requests {total} (minimum {least}, {total - least:+d}); "
-                   f"wall {wall:.1f} s (a new process); peak RSS of the sync process {peak:.0f} MB")  # fmt: skip
+    h.stdout.write(
+        f"   requests {total} (minimum {least}, {total - least:+d}); "
+        f"wall {wall:.1f} s (a new process); peak RSS of the sync process {peak:.0f} MB"
+    )
 
 
 def _shown_numbers(h: Harness) -> list[str]:
     """Numbers of the articles the shop gets (active, available in the webshop), in the order the
     sync reads them (by CreatedUtc; the seeded articles' creation dates are spread over years)."""
-    stored = requests.get(f"{h.ea}/_sandbox/companies/{h.company()['id']}/resources/articles", timeout=600).json()
+    stored = requests.get(
+        f"{h.ea}/_sandbox/companies/{h.company()['id']}/resources/articles", timeout=600
+    ).json()
     stored.sort(key=lambda a: a["CreatedUtc"])  # stable: as the sandbox sorts its listing
     return [a["Number"] for a in stored if a.get("IsActive") and a.get("SendToWebshop")]
 
@@ -73,23 +79,39 @@ def add_variable_products(h: Harness, tenant: Tenant, share: float, seed: int = 
     while sum(len(g) for g in groups) < wanted and start < len(numbers):
         size = rng.randint(3, 10)
         if rng.random() < share:  # this run of articles is a model's variations
-            groups.append(numbers[start:start + size])
+            groups.append(numbers[start : start + size])
         start += size
     shop = webshops.for_connection(tenant.webshop_connection)
     assert isinstance(shop, WooCommerce), "the benchmark's shop is the WooCommerce sandbox"
     client = shop.client
     catalogue = Catalogue()
     for start in range(0, len(groups), BATCH_SIZE):
-        batch = groups[start:start + BATCH_SIZE]
-        body = {"create": [{"name": f"Malli {start + i}", "type": "variable", "status": "draft",
-                            "attributes": [{"name": "Koko", "variation": True, "visible": True,
-                                            "options": [f"K{n}" for n in range(len(g))]}]}
-                           for i, g in enumerate(batch)]}  # fmt: skip
+        batch = groups[start : start + BATCH_SIZE]
+        body = {
+            "create": [
+                {
+                    "name": f"Malli {start + i}",
+                    "type": "variable",
+                    "status": "draft",
+                    "attributes": [
+                        {
+                            "name": "Koko",
+                            "variation": True,
+                            "visible": True,
+                            "options": [f"K{n}" for n in range(len(g))],
+                        }
+                    ],
+                }
+                for i, g in enumerate(batch)
+            ]
+        }
         created = client.request("POST", "products/batch", json=body).data["create"]
         for parent, skus in zip(created, batch, strict=True):
             catalogue.parents[int(parent["id"])] = skus
-            variations = [{"sku": sku, "regular_price": "1.00", "attributes": [{"name": "Koko", "option": f"K{n}"}]}
-                          for n, sku in enumerate(skus)]  # fmt: skip
+            variations = [
+                {"sku": sku, "regular_price": "1.00", "attributes": [{"name": "Koko", "option": f"K{n}"}]}
+                for n, sku in enumerate(skus)
+            ]
             client.request("POST", f"products/{parent['id']}/variations/batch", json={"create": variations})
     return catalogue
 
@@ -106,10 +128,13 @@ def place_sales(h: Harness, tenant: Tenant, orders: int, seed: int = 2) -> tuple
     parents: set[int] = set()
     for _ in range(orders):
         lines = rng.sample(stocked, rng.randint(1, 3))
-        spec = [{"product_id": parent or pid, **({"variation_id": pid} if parent else {}), "quantity": 1}
-                for pid, parent in lines]  # fmt: skip
-        requests.post(f"{h.shop}/_sandbox/orders", json={"line_items": spec, "status": "processing"},
-                      timeout=30).raise_for_status()  # fmt: skip
+        spec = [
+            {"product_id": parent or pid, **({"variation_id": pid} if parent else {}), "quantity": 1}
+            for pid, parent in lines
+        ]
+        requests.post(
+            f"{h.shop}/_sandbox/orders", json={"line_items": spec, "status": "processing"}, timeout=30
+        ).raise_for_status()
         changed.update(pid for pid, _ in lines)
         parents.update(parent for _, parent in lines if parent)
     return changed, parents
@@ -124,32 +149,58 @@ def run(h: Harness, articles: int, page_size: int, variable_share: float = 0.2, 
             f"{catalogue.variations} articles made variations of {len(catalogue.parents)} variable products."
         )
         parents = len(catalogue.parents)
-        _measure(h, "initial article sync", tenant, lambda run: {
-            "eAccounting: every article, pages of the page size": pages(articles, page_size),
-            "eAccounting: units and account codings (a page each)": 2,
-            "shop: settings general and tax, the product count": 3,
-            f"shop: every product (the variable ones before the sync), pages of {PER_PAGE}": pages(parents, PER_PAGE),
-            "shop: each variable product's variations, a page each": parents,
-            "shop: open orders (stock they hold), one page": 1,
-            f"shop: new products, batches of {BATCH_SIZE}": math.ceil(run.counts.get("created", 0) / BATCH_SIZE),
-            "shop: variations written, a batch per variable product": parents,
-        })  # fmt: skip
-        _measure(h, "re-sync, nothing changed", tenant, lambda run: {
-            "eAccounting: articles changed since the cursor, one page": 1,
-            "shop: products modified since the cursor, one page": 1,
-        })  # fmt: skip
+        _measure(
+            h,
+            "initial article sync",
+            tenant,
+            lambda run: {
+                "eAccounting: every article, pages of the page size": pages(articles, page_size),
+                "eAccounting: units and account codings (a page each)": 2,
+                "shop: settings general and tax, the product count": 3,
+                f"shop: every product (the variable ones before the sync), pages of {PER_PAGE}": pages(
+                    parents, PER_PAGE
+                ),
+                "shop: each variable product's variations, a page each": parents,
+                "shop: open orders (stock they hold), one page": 1,
+                f"shop: new products, batches of {BATCH_SIZE}": math.ceil(
+                    run.counts.get("created", 0) / BATCH_SIZE
+                ),
+                "shop: variations written, a batch per variable product": parents,
+            },
+        )
+        _measure(
+            h,
+            "re-sync, nothing changed",
+            tenant,
+            lambda run: {
+                "eAccounting: articles changed since the cursor, one page": 1,
+                "shop: products modified since the cursor, one page": 1,
+            },
+        )
         if sales:
             changed, parents_sold = place_sales(h, tenant, sales)
-            h.stdout.write(f"\nA day of shop sales: {sales} orders changed the stock of {len(changed)} products "
-                           f"({len(parents_sold)} variable products among their parents).")  # fmt: skip
+            h.stdout.write(
+                f"\nA day of shop sales: {sales} orders changed the stock of {len(changed)} products "
+                f"({len(parents_sold)} variable products among their parents)."
+            )
             modified = len(changed) + len(parents_sold)
-            _measure(h, "re-sync after a day of shop sales", tenant, lambda run: {
-                f"eAccounting: changed since the cursor and the {len(changed)} sold, {ARTICLES_PER_FILTER} ids a filter":
-                    pages(len(changed), ARTICLES_PER_FILTER),
-                f"shop: products modified since the cursor, pages of {PER_PAGE}": pages(modified, PER_PAGE),
-                "shop: each changed variable product's variations, a page each": len(parents_sold),
-                f"shop: open orders (stock they hold), pages of {PER_PAGE}": pages(sales, PER_PAGE),
-                "shop: what the run put back (drift), at least one batch": 1 if run.counts.get("updated") else 0,
-            })  # fmt: skip
+            _measure(
+                h,
+                "re-sync after a day of shop sales",
+                tenant,
+                lambda run: {
+                    f"eAccounting: changed since the cursor and the {len(changed)} sold, {ARTICLES_PER_FILTER} ids a filter": pages(
+                        len(changed), ARTICLES_PER_FILTER
+                    ),
+                    f"shop: products modified since the cursor, pages of {PER_PAGE}": pages(
+                        modified, PER_PAGE
+                    ),
+                    "shop: each changed variable product's variations, a page each": len(parents_sold),
+                    f"shop: open orders (stock they hold), pages of {PER_PAGE}": pages(sales, PER_PAGE),
+                    "shop: what the run put back (drift), at least one batch": 1
+                    if run.counts.get("updated")
+                    else 0,
+                },
+            )
     finally:
         tenant.delete()

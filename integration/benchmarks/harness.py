@@ -50,8 +50,12 @@ def free_port():
 
 @contextmanager
 def server(module, port, *args):
-    process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port), *args],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=settings.BASE_DIR)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=settings.BASE_DIR,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_until_answering(f"{url}/_sandbox/", module)
     try:
@@ -83,10 +87,23 @@ class Harness:
     @classmethod
     @contextmanager
     def running(cls, stdout, *, latency_ms: int, page_size: int):
-        settings.DEBUG = False  # with DEBUG on, Django keeps every SQL query in memory: not a production figure
-        ea_args = ["--seed-articles", "0", "--set", f"page_size_max={page_size}", "--set", f"latency_ms={latency_ms}",
-                   "--set", "rate_limit=1000000"]  # fmt: skip
-        with server("sandbox.eaccounting", free_port(), *ea_args) as ea, server("sandbox.woocommerce", free_port()) as shop:
+        settings.DEBUG = (
+            False  # with DEBUG on, Django keeps every SQL query in memory: not a production figure
+        )
+        ea_args = [
+            "--seed-articles",
+            "0",
+            "--set",
+            f"page_size_max={page_size}",
+            "--set",
+            f"latency_ms={latency_ms}",
+            "--set",
+            "rate_limit=1000000",
+        ]
+        with (
+            server("sandbox.eaccounting", free_port(), *ea_args) as ea,
+            server("sandbox.woocommerce", free_port()) as shop,
+        ):
             settings.EACCOUNTING_IDENTITY_URL, settings.EACCOUNTING_API_URL = ea, f"{ea}/v2"
             settings.EACCOUNTING_PAGE_SIZE = page_size
             requests.patch(f"{shop}/_sandbox/settings", json={"request_log_limit": 1_000_000}, timeout=10)
@@ -99,17 +116,32 @@ class Harness:
     def tenant(self, articles: int) -> Tenant:
         """Connected, `articles` seeded in eAccounting, activated, first sync done on an empty shop."""
         company = self.company()
-        requests.post(f"{self.ea}/_sandbox/companies/{company['id']}/articles", json={"count": articles}, timeout=600)
-        tokens = requests.post(f"{self.ea}/_sandbox/tokens", json={"company_id": company["id"]}, timeout=10).json()
-        key = requests.post(f"{self.shop}/_sandbox/keys", json={"permissions": "read_write"}, timeout=10).json()
+        requests.post(
+            f"{self.ea}/_sandbox/companies/{company['id']}/articles", json={"count": articles}, timeout=600
+        )
+        tokens = requests.post(
+            f"{self.ea}/_sandbox/tokens", json={"company_id": company["id"]}, timeout=10
+        ).json()
+        key = requests.post(
+            f"{self.shop}/_sandbox/keys", json={"permissions": "read_write"}, timeout=10
+        ).json()
         tenant = Tenant.objects.create(name="Benchmark Oy", slug=f"benchmark-{int(time.time())}")
         EAccountingConnection.objects.create(
-            tenant=tenant, status=ConnectionStatus.CONNECTED, company_id=company["id"], company_name=company["name"],
-            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+            tenant=tenant,
+            status=ConnectionStatus.CONNECTED,
+            company_id=company["id"],
+            company_name=company["name"],
+            access_token=tokens["access_token"],
+            refresh_token=tokens["refresh_token"],
             access_token_expires_at=timezone.now() + timedelta(hours=1),
         )
-        WebshopConnection.objects.create(tenant=tenant, base_url=self.shop, api_key=key["consumer_key"],
-                                         api_secret=key["consumer_secret"], status=ConnectionStatus.CONNECTED)  # fmt: skip
+        WebshopConnection.objects.create(
+            tenant=tenant,
+            base_url=self.shop,
+            api_key=key["consumer_key"],
+            api_secret=key["consumer_secret"],
+            status=ConnectionStatus.CONNECTED,
+        )
         activate(tenant, check(gather(tenant)))
         first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
         tenant.refresh_from_db()
@@ -133,15 +165,25 @@ class Harness:
     def sync_in_child(self, *args) -> float:
         """`manage.py sync <args>` in a process of its own; returns its peak RSS in MB."""
         env = {
-            **os.environ, "DEBUG": "false", "SECRET_KEY": "benchmark-" + "k" * 50, "ALLOWED_HOSTS": "localhost",
+            **os.environ,
+            "DEBUG": "false",
+            "SECRET_KEY": "benchmark-" + "k" * 50,
+            "ALLOWED_HOSTS": "localhost",
             "SILTA_ENCRYPTION_KEYS": ",".join(settings.SILTA_ENCRYPTION_KEYS),
-            "EACCOUNTING_IDENTITY_URL": self.ea, "EACCOUNTING_API_URL": f"{self.ea}/v2",
-            "EACCOUNTING_PAGE_SIZE": str(settings.EACCOUNTING_PAGE_SIZE), "WEBSHOP_ALLOW_HTTP_HOSTS": "127.0.0.1",
+            "EACCOUNTING_IDENTITY_URL": self.ea,
+            "EACCOUNTING_API_URL": f"{self.ea}/v2",
+            "EACCOUNTING_PAGE_SIZE": str(settings.EACCOUNTING_PAGE_SIZE),
+            "WEBSHOP_ALLOW_HTTP_HOSTS": "127.0.0.1",
             "EACCOUNTING_RATE_LIMIT": str(settings.EACCOUNTING_RATE_LIMIT),
         }
         with tempfile.TemporaryFile() as errors:
-            process = subprocess.Popen([sys.executable, "manage.py", "sync", *args], env=env,
-                                       cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=errors)  # fmt: skip
+            process = subprocess.Popen(
+                [sys.executable, "manage.py", "sync", *args],
+                env=env,
+                cwd=settings.BASE_DIR,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
             # VmHWM, the process's own high-water mark (getrusage would include this process's
             # memory at fork time); it only grows, so the last reading before exit is the peak.
             peak = 0.0

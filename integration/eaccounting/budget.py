@@ -31,7 +31,7 @@ ID_SEGMENT = re.compile(r"^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 
 
 def template_of(path: str) -> str:
-    """"/articles/3fa8…/convert" -> "/articles/{id}/convert": the route eAccounting's limit may count per."""
+    """ "/articles/3fa8…/convert" -> "/articles/{id}/convert": the route eAccounting's limit may count per."""
     segments = path.split("?", 1)[0].strip("/").split("/")
     return "/" + "/".join("{id}" if ID_SEGMENT.match(s) else s.lower() for s in segments)
 

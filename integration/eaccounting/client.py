@@ -59,7 +59,9 @@ class Listing:
         seen = set()
         page, total_pages = 1, 1
         while page <= total_pages:
-            body = self.client.get(self.path, {**self.params, "$page": page, "$pagesize": self.client.contract.page_size})
+            body = self.client.get(
+                self.path, {**self.params, "$page": page, "$pagesize": self.client.contract.page_size}
+            )
             meta = PageMeta.from_api(read_field(body, "Meta"))
             if page == 1:
                 self.meta = meta
@@ -74,8 +76,12 @@ class Listing:
 
 
 class EAccountingClient:
-    def __init__(self, connection: EAccountingConnection, session: requests.Session | None = None,
-                 contract: Contract | None = None):
+    def __init__(
+        self,
+        connection: EAccountingConnection,
+        session: requests.Session | None = None,
+        contract: Contract | None = None,
+    ):
         self.company_key = connection.company_id
         self.contract = contract or current()  # one view of the contract for the client's lifetime
         self.base_url = settings.EACCOUNTING_API_URL.rstrip("/")
@@ -103,7 +109,10 @@ class EAccountingClient:
             self.stats["requests"] += 1
             try:
                 response = self.session.request(
-                    method, self.base_url + path, params=params, json=json,
+                    method,
+                    self.base_url + path,
+                    params=params,
+                    json=json,
                     headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
                     timeout=settings.EACCOUNTING_TIMEOUT,
                 )
@@ -136,7 +145,8 @@ class EAccountingClient:
                 if method not in SAFE_METHODS:
                     raise OutcomeUnknown(
                         f"{method} {path}: eAccounting failed with HTTP {response.status_code}; "
-                        "look the record up before retrying", status=response.status_code,
+                        "look the record up before retrying",
+                        status=response.status_code,
                     ) from error
             self.stats["retries"] += 1
             log.warning("eAccounting %s %s failed (%s), attempt %s", method, path, error, attempt)
@@ -165,8 +175,15 @@ class EAccountingClient:
             params["$orderby"] = orderby
         return Listing(self, path, params)
 
-    def changed_since(self, path, since: datetime | None, field="ChangedUtc", overlap=DEFAULT_OVERLAP,
-                      orderby="CreatedUtc", also_ids: Sequence[str] = ()) -> Listing:  # fmt: skip
+    def changed_since(
+        self,
+        path,
+        since: datetime | None,
+        field="ChangedUtc",
+        overlap=DEFAULT_OVERLAP,
+        orderby="CreatedUtc",
+        also_ids: Sequence[str] = (),
+    ) -> Listing:
         """Items changed after `since` (minus an overlap); use the listing's `server_time` as the next `since`.
         `also_ids`: items wanted whether changed or not, in the same read (`… or Id eq '…'`; `or` is
         unverified: QueryRejected on the first page when eAccounting refuses it)."""
@@ -193,7 +210,10 @@ class EAccountingClient:
 
     def codings(self) -> list[ArticleAccountCoding]:
         vat_format = self.contract.vat_rate_format
-        return [ArticleAccountCoding.from_api(c, vat_format) for c in self.listing("/articleaccountcodings", orderby=None)]
+        return [
+            ArticleAccountCoding.from_api(c, vat_format)
+            for c in self.listing("/articleaccountcodings", orderby=None)
+        ]
 
     def articles(self, changed_since=None) -> Iterator[Article]:
         for item in self.changed_since("/articles", changed_since):

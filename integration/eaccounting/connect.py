@@ -20,14 +20,18 @@ def connect_company(tenant: Tenant, tokens: oauth.TokenSet) -> EAccountingConnec
         company = EAccountingClient.with_token(tokens.access_token).company_settings()
     except EAccountingError as exc:
         _forget(tokens)
-        raise ConnectRefused(_("Could not read the company's settings from eAccounting: %(error)s") % {"error": exc}) from exc
+        raise ConnectRefused(
+            _("Could not read the company's settings from eAccounting: %(error)s") % {"error": exc}
+        ) from exc
     problem = _mismatch(tenant, company)
     if problem:
         _forget(tokens)
         raise ConnectRefused(problem)
     try:
         with transaction.atomic():
-            connection, _created = EAccountingConnection.objects.select_for_update().get_or_create(tenant=tenant)
+            connection, _created = EAccountingConnection.objects.select_for_update().get_or_create(
+                tenant=tenant
+            )
             connection.company_id = company.company_key
             connection.company_name = company.name
             connection.access_token = tokens.access_token

@@ -88,7 +88,15 @@ def source(key: str) -> str:
 
 def learn(key: str, observed: Any, evidence: str) -> None:
     """The product saw `observed` in operation: it becomes the running value (source "learned")."""
-    ContractSetting.objects.update_or_create(key=key, defaults={
-        "value": observed, "source": ContractSource.LEARNED, "evidence": evidence,
-        "observed_at": timezone.now(), "report": None, "accepted_by": None, "accepted_at": None,
-    })
+    ContractSetting.objects.update_or_create(
+        key=key,
+        defaults={
+            "value": observed,
+            "source": ContractSource.LEARNED,
+            "evidence": evidence,
+            "observed_at": timezone.now(),
+            "report": None,
+            "accepted_by": None,
+            "accepted_at": None,
+        },
+    )

@@ -87,10 +87,16 @@ class Document:
     def from_api(cls, kind: DocumentKind, data: dict) -> "Document":
         _, net, vat, number = KINDS[kind]
         return cls(
-            kind=kind, id=read_field(data, "Id"), number=str(read_field(data, number) or "") if number else "",
-            net=_decimal(read_field(data, net)), vat=_decimal(read_field(data, vat)),
-            includes_vat=bool(read_field(data, "IncludesVat")), your_reference=read_field(data, "YourReference") or "",
-            customer_id=read_field(data, "CustomerId") or "", raw=data, is_credit=is_credit_invoice(data),
+            kind=kind,
+            id=read_field(data, "Id"),
+            number=str(read_field(data, number) or "") if number else "",
+            net=_decimal(read_field(data, net)),
+            vat=_decimal(read_field(data, vat)),
+            includes_vat=bool(read_field(data, "IncludesVat")),
+            your_reference=read_field(data, "YourReference") or "",
+            customer_id=read_field(data, "CustomerId") or "",
+            raw=data,
+            is_credit=is_credit_invoice(data),
             order_status=_order_status(read_field(data, "Status")) if kind is DocumentKind.ORDER else None,
         )
 
@@ -115,8 +121,9 @@ def replace(client: EAccountingClient, document: Document, body: dict) -> Docume
 
 def convert_draft(client: EAccountingClient, draft_id: str) -> Document:
     """The draft becomes a booked invoice (dated as the draft: the order's date, not today)."""
-    data = client.post(f"/customerinvoicedrafts/{draft_id}/convert", None,
-                       params={"keepOriginalDraftDate": "true"})
+    data = client.post(
+        f"/customerinvoicedrafts/{draft_id}/convert", None, params={"keepOriginalDraftDate": "true"}
+    )
     return Document.from_api(DocumentKind.INVOICE, data)
 
 
@@ -162,14 +169,20 @@ def create_invoice(client: EAccountingClient, body: dict) -> Document:
     return Document.from_api(DocumentKind.INVOICE, client.post("/customerinvoices", body))
 
 
-def find_by_reference(client: EAccountingClient, kind: DocumentKind, reference: str, created_after: datetime) -> list[Document]:
+def find_by_reference(
+    client: EAccountingClient, kind: DocumentKind, reference: str, created_after: datetime
+) -> list[Document]:
     """Documents of `kind` carrying our reference, created after `created_after` (minus some slack)."""
     path = KINDS[kind][0]
     try:
         items = list(client.listing(path, filter=f"YourReference eq {odata_string(reference)}", orderby=None))
     except QueryRejected:
         since = odata_datetime(created_after - LOOKUP_SLACK)
-        items = [i for i in client.listing(path, filter=f"CreatedUtc gt {since}") if read_field(i, "YourReference") == reference]
+        items = [
+            i
+            for i in client.listing(path, filter=f"CreatedUtc gt {since}")
+            if read_field(i, "YourReference") == reference
+        ]
     return [Document.from_api(kind, i) for i in items]
 
 

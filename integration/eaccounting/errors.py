@@ -14,7 +14,8 @@ class EAccountingError(Exception):
         self.error_id = error_id
         self.field_errors = list(field_errors)
         details = "; ".join(
-            f"{e.get('Field') or 'request'}: {e.get('Message') or e.get('ErrorCode')}" for e in self.field_errors
+            f"{e.get('Field') or 'request'}: {e.get('Message') or e.get('ErrorCode')}"
+            for e in self.field_errors
         )
         text = message + (f" ({details})" if details else "")
         if error_id:
@@ -34,8 +35,11 @@ class EAccountingError(Exception):
         if response.status_code >= 500 and error_class is cls:
             error_class = ServerError
         return error_class(
-            message, status=response.status_code, error_code=code,
-            error_id=body.get("errorid"), field_errors=body.get("errors") or (),
+            message,
+            status=response.status_code,
+            error_code=code,
+            error_id=body.get("errorid"),
+            field_errors=body.get("errors") or (),
         )
 
 
@@ -89,7 +93,13 @@ class NeedsReconnect(EAccountingError):
 
 
 _CLASSES_BY_CODE = {
-    2000: ValidationFailed, 4000: Conflict, 4013: LockedPeriod, 4026: LockedPeriod,
-    3000: NotFound, 4010: RateLimited, 6000: QueryRejected, 6001: QueryRejected,
+    2000: ValidationFailed,
+    4000: Conflict,
+    4013: LockedPeriod,
+    4026: LockedPeriod,
+    3000: NotFound,
+    4010: RateLimited,
+    6000: QueryRejected,
+    6001: QueryRejected,
 }
 _CLASSES_BY_STATUS = {401: Unauthorized, 403: Forbidden, 404: NotFound, 429: RateLimited}

@@ -60,7 +60,9 @@ def _token_request(data) -> TokenSet:
             timeout=settings.EACCOUNTING_TIMEOUT,
         )
     except requests.RequestException as exc:
-        raise OutcomeUnknown(f"The eAccounting login server did not answer: {exc.__class__.__name__}") from exc
+        raise OutcomeUnknown(
+            f"The eAccounting login server did not answer: {exc.__class__.__name__}"
+        ) from exc
     try:
         body = response.json()
     except ValueError:
@@ -73,7 +75,9 @@ def _token_request(data) -> TokenSet:
         )
     if response.status_code != 200 or "access_token" not in body:
         reason = body.get("error_description") or body.get("error") or f"HTTP {response.status_code}"
-        raise EAccountingError(f"The eAccounting login server refused the request: {reason}", status=response.status_code)
+        raise EAccountingError(
+            f"The eAccounting login server refused the request: {reason}", status=response.status_code
+        )
     return TokenSet(
         access_token=body["access_token"],
         refresh_token=body.get("refresh_token", ""),
@@ -83,7 +87,12 @@ def _token_request(data) -> TokenSet:
 
 def exchange_code(code, redirect_uri, code_verifier) -> TokenSet:
     return _token_request(
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "code_verifier": code_verifier}
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": code_verifier,
+        }
     )
 
 
@@ -109,7 +118,9 @@ def revoke(refresh_token, access_token="") -> None:
                 timeout=settings.EACCOUNTING_TIMEOUT,
             )
         except requests.RequestException as exc:
-            raise OutcomeUnknown(f"The eAccounting login server did not answer: {exc.__class__.__name__}") from exc
+            raise OutcomeUnknown(
+                f"The eAccounting login server did not answer: {exc.__class__.__name__}"
+            ) from exc
         if response.status_code != 200:
             raise EAccountingError(
                 f"The eAccounting login server refused the revocation: HTTP {response.status_code}",

@@ -39,8 +39,11 @@ def _is_service(coding_type: str) -> bool:
 
 
 def _codings(client: EAccountingClient) -> list[dict[str, Any]]:
-    return [{"id": c.id, "label": c.name, "vat_rate": str(c.vat_rate_percent), "is_service": _is_service(c.type)}
-            for c in client.codings() if c.is_active]  # fmt: skip
+    return [
+        {"id": c.id, "label": c.name, "vat_rate": str(c.vat_rate_percent), "is_service": _is_service(c.type)}
+        for c in client.codings()
+        if c.is_active
+    ]
 
 
 def _units(client: EAccountingClient) -> list[dict[str, Any]]:
@@ -48,9 +51,11 @@ def _units(client: EAccountingClient) -> list[dict[str, Any]]:
 
 
 def _terms(client: EAccountingClient) -> list[dict[str, Any]]:
-    return [{"id": read_field(t, "Id"), "label": read_field(t, "Name") or ""}
-            for t in client.listing("/termsofpayments", orderby=None)
-            if read_field(t, "AvailableForSales", True) is not False]  # fmt: skip
+    return [
+        {"id": read_field(t, "Id"), "label": read_field(t, "Name") or ""}
+        for t in client.listing("/termsofpayments", orderby=None)
+        if read_field(t, "AvailableForSales", True) is not False
+    ]
 
 
 def _bank_accounts(client: EAccountingClient) -> list[dict[str, Any]]:
@@ -58,21 +63,36 @@ def _bank_accounts(client: EAccountingClient) -> list[dict[str, Any]]:
     for a in client.listing("/bankaccounts", orderby=None):
         if read_field(a, "IsActive", True) is False:
             continue
-        name, number = read_field(a, "Name") or "", read_field(a, "BankAccountNumber") or read_field(a, "Iban") or ""
-        accounts.append({"id": read_field(a, "Id"), "label": f"{name} ({number})" if number and name else name or number})
+        name, number = (
+            read_field(a, "Name") or "",
+            read_field(a, "BankAccountNumber") or read_field(a, "Iban") or "",
+        )
+        accounts.append(
+            {"id": read_field(a, "Id"), "label": f"{name} ({number})" if number and name else name or number}
+        )
     return accounts
 
 
 def _delivery_methods(client: EAccountingClient) -> list[dict[str, Any]]:
-    return [{"id": read_field(d, "Code"), "label": f"{read_field(d, 'Name') or ''} ({read_field(d, 'Code')})"}
-            for d in client.listing("/deliverymethods", orderby=None) if read_field(d, "Code")]  # fmt: skip
+    return [
+        {"id": read_field(d, "Code"), "label": f"{read_field(d, 'Name') or ''} ({read_field(d, 'Code')})"}
+        for d in client.listing("/deliverymethods", orderby=None)
+        if read_field(d, "Code")
+    ]
 
 
-FETCH = {RefList.CODINGS: _codings, RefList.UNITS: _units, RefList.TERMS_OF_PAYMENT: _terms,
-         RefList.BANK_ACCOUNTS: _bank_accounts, RefList.DELIVERY_METHODS: _delivery_methods}  # fmt: skip
+FETCH = {
+    RefList.CODINGS: _codings,
+    RefList.UNITS: _units,
+    RefList.TERMS_OF_PAYMENT: _terms,
+    RefList.BANK_ACCOUNTS: _bank_accounts,
+    RefList.DELIVERY_METHODS: _delivery_methods,
+}
 
 
-def refresh(tenant: Tenant, client: EAccountingClient | None = None, lists: tuple[RefList, ...] = tuple(RefList)) -> None:
+def refresh(
+    tenant: Tenant, client: EAccountingClient | None = None, lists: tuple[RefList, ...] = tuple(RefList)
+) -> None:
     """Reads the lists from eAccounting again (one or two requests each). A list eAccounting does not offer
     this company (404) is kept empty."""
     client = client or EAccountingClient(tenant.eaccounting_connection)
@@ -81,7 +101,9 @@ def refresh(tenant: Tenant, client: EAccountingClient | None = None, lists: tupl
             items = FETCH[ref](client)
         except NotFound:
             items = []
-        ReferenceData.objects.update_or_create(tenant=tenant, name=ref.value, defaults={"data": {"items": items}})
+        ReferenceData.objects.update_or_create(
+            tenant=tenant, name=ref.value, defaults={"data": {"items": items}}
+        )
 
 
 def choices(tenant: Tenant, ref: RefList) -> list[Choice]:
@@ -89,13 +111,25 @@ def choices(tenant: Tenant, ref: RefList) -> list[Choice]:
     row = ReferenceData.objects.filter(tenant=tenant, name=ref.value).values_list("data", flat=True).first()
     items = (row or {}).get("items", [])
     return sorted(
-        (Choice(i["id"], i["label"], Decimal(i["vat_rate"]) if "vat_rate" in i else None,
-                i.get("is_service", False), i.get("code", "")) for i in items),
+        (
+            Choice(
+                i["id"],
+                i["label"],
+                Decimal(i["vat_rate"]) if "vat_rate" in i else None,
+                i.get("is_service", False),
+                i.get("code", ""),
+            )
+            for i in items
+        ),
         key=lambda c: (c.vat_rate is None, -(c.vat_rate or 0), c.label.lower()),
-    )  # fmt: skip
+    )
 
 
 def read_at(tenant: Tenant) -> datetime | None:
     """When the lists were last read from eAccounting (None: never)."""
-    return (ReferenceData.objects.filter(tenant=tenant, name__startswith="picker.").order_by("fetched_at")
-            .values_list("fetched_at", flat=True).first())  # fmt: skip
+    return (
+        ReferenceData.objects.filter(tenant=tenant, name__startswith="picker.")
+        .order_by("fetched_at")
+        .values_list("fetched_at", flat=True)
+        .first()
+    )

@@ -60,8 +60,10 @@ class PageMeta:
     @classmethod
     def from_api(cls, data):
         return cls(
-            current_page=read_field(data, "CurrentPage"), page_size=read_field(data, "PageSize"),
-            total_pages=read_field(data, "TotalNumberOfPages"), total_results=read_field(data, "TotalNumberOfResults"),
+            current_page=read_field(data, "CurrentPage"),
+            page_size=read_field(data, "PageSize"),
+            total_pages=read_field(data, "TotalNumberOfPages"),
+            total_results=read_field(data, "TotalNumberOfResults"),
             server_time=_datetime(read_field(data, "ServerTimeUtc")),
         )
 
@@ -87,15 +89,21 @@ class Article:
     @classmethod
     def from_api(cls, data):
         return cls(
-            id=read_field(data, "Id"), number=read_field(data, "Number"), name=read_field(data, "Name"),
-            unit_id=read_field(data, "UnitId"), coding_id=read_field(data, "CodingId"),
-            net_price=_decimal(read_field(data, "NetPrice")), gross_price=_decimal(read_field(data, "GrossPrice")),
-            is_active=bool(read_field(data, "IsActive")), is_stock=bool(read_field(data, "IsStock")),
+            id=read_field(data, "Id"),
+            number=read_field(data, "Number"),
+            name=read_field(data, "Name"),
+            unit_id=read_field(data, "UnitId"),
+            coding_id=read_field(data, "CodingId"),
+            net_price=_decimal(read_field(data, "NetPrice")),
+            gross_price=_decimal(read_field(data, "GrossPrice")),
+            is_active=bool(read_field(data, "IsActive")),
+            is_stock=bool(read_field(data, "IsStock")),
             stock_balance=_decimal(read_field(data, "StockBalance")),
             stock_reserved=_decimal(read_field(data, "StockBalanceReserved")),
             stock_available=_decimal(read_field(data, "StockBalanceAvailable")),
             send_to_webshop=bool(read_field(data, "SendToWebshop", True)),
-            changed_utc=_datetime(read_field(data, "ChangedUtc")), raw=data,
+            changed_utc=_datetime(read_field(data, "ChangedUtc")),
+            raw=data,
         )
 
 
@@ -108,7 +116,12 @@ class Unit:
 
     @classmethod
     def from_api(cls, data):
-        return cls(id=read_field(data, "Id"), code=read_field(data, "Code") or "", name=read_field(data, "Name") or "", raw=data)
+        return cls(
+            id=read_field(data, "Id"),
+            code=read_field(data, "Code") or "",
+            name=read_field(data, "Name") or "",
+            raw=data,
+        )
 
 
 @dataclass
@@ -124,9 +137,13 @@ class ArticleAccountCoding:
     @classmethod
     def from_api(cls, data, vat_format: str = "auto"):
         return cls(
-            id=read_field(data, "Id"), name=read_field(data, "Name") or "", type=read_field(data, "Type") or "",
-            vat_rate=read_field(data, "VatRate") or "", vat_rate_percent=vat_percent(read_field(data, "VatRatePercent"), vat_format),
-            is_active=bool(read_field(data, "IsActive", True)), raw=data,
+            id=read_field(data, "Id"),
+            name=read_field(data, "Name") or "",
+            type=read_field(data, "Type") or "",
+            vat_rate=read_field(data, "VatRate") or "",
+            vat_rate_percent=vat_percent(read_field(data, "VatRatePercent"), vat_format),
+            is_active=bool(read_field(data, "IsActive", True)),
+            raw=data,
         )
 
 

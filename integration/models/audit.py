@@ -48,14 +48,19 @@ class AuditEntry(models.Model):
 
     # Empty only for installation-level entries (a deleted company: its own entries went with it);
     # those are seen by superusers only, as every list is scoped to the user's tenants.
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries")
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
+    )
     # The user may be deleted later; `username` keeps who it was (or names a non-person: the shop, a command).
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="+")  # fmt: skip
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     username = models.CharField("user", max_length=150)
     action = models.CharField(max_length=30, choices=Action.choices)
     target = models.CharField(max_length=300, blank=True, help_text="What was acted on.")
-    detail = models.TextField(blank=True, help_text="E.g. which fields changed. Never secrets or personal data.")
+    detail = models.TextField(
+        blank=True, help_text="E.g. which fields changed. Never secrets or personal data."
+    )
     created_at = models.DateTimeField("time", auto_now_add=True, db_index=True)
 
     class Meta:

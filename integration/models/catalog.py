@@ -24,7 +24,9 @@ class ArticleTemplate(models.Model):
     class Meta:
         ordering = ["tenant", "kind", "vat_rate"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "kind", "vat_rate"], name="one_template_per_kind_and_rate")
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "vat_rate"], name="one_template_per_kind_and_rate"
+            )
         ]
 
     def __str__(self):
@@ -57,8 +59,12 @@ class ArticleLink(models.Model):
     article_id = models.CharField("eAccounting article ID", max_length=64)
     article_number = models.CharField(max_length=40)
     shop_product_id = models.BigIntegerField()
-    shop_parent_id = models.BigIntegerField(null=True, blank=True, help_text="Set when the link is to a variation.")
-    hidden = models.BooleanField(default=False, help_text="Hidden by Silta: inactive or not available in webshop.")
+    shop_parent_id = models.BigIntegerField(
+        null=True, blank=True, help_text="Set when the link is to a variation."
+    )
+    hidden = models.BooleanField(
+        default=False, help_text="Hidden by Silta: inactive or not available in webshop."
+    )
     status_before_hiding = models.CharField(max_length=20, blank=True)
     # The owned values Silta last wrote, to tell drift (edited in the shop) from a change in eAccounting.
     last_written = models.JSONField(default=dict, blank=True)
@@ -90,7 +96,9 @@ class ShopProductSnapshot(models.Model):
     modified_gmt = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "product_id"], name="one_snapshot_per_product")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "product_id"], name="one_snapshot_per_product")
+        ]
         indexes = [models.Index(fields=["tenant", "sku"])]
 
     def __str__(self):

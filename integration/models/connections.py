@@ -19,14 +19,14 @@ class ConnectionStatus(models.TextChoices):
 class EAccountingConnection(models.Model):
     """OAuth2 tokens for the tenant's eAccounting company (tokens encrypted at rest)."""
 
-    tenant = models.OneToOneField(
-        Tenant, on_delete=models.CASCADE, related_name="eaccounting_connection"
-    )
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="eaccounting_connection")
     status = models.CharField(
         max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.NOT_CONNECTED
     )
     company_id = models.CharField(
-        "eAccounting company ID", max_length=64, blank=True,
+        "eAccounting company ID",
+        max_length=64,
+        blank=True,
         help_text="The company the tokens are bound to; one company belongs to one tenant.",
     )
     company_name = models.CharField(max_length=200, blank=True)
@@ -61,7 +61,9 @@ class WebshopConnection(models.Model):
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="webshop_connection")
     platform = models.CharField(max_length=20, choices=Platform.choices, default=Platform.WOOCOMMERCE)
     base_url = models.URLField(
-        "shop URL", blank=True, help_text="The shop's address, e.g. https://shop.example.fi. Not used for Visma Verkkokauppa."
+        "shop URL",
+        blank=True,
+        help_text="The shop's address, e.g. https://shop.example.fi. Not used for Visma Verkkokauppa.",
     )
     # The shop's canonical identity (integration.webshops.identity): one company per shop.
     shop_identity = models.CharField(max_length=300, blank=True, editable=False)
@@ -126,10 +128,20 @@ class WebshopConnection(models.Model):
         self.shop_identity = shop_identity(self.base_url)
         others = type(self).objects.filter(shop_identity=self.shop_identity).exclude(pk=self.pk)
         if self.shop_identity and others.exists():  # the field is not on the form: checked here
-            raise ValidationError({"base_url": _("This shop is already connected to another company in Silta.")})
+            raise ValidationError(
+                {"base_url": _("This shop is already connected to another company in Silta.")}
+            )
 
 
-FIELDS_OF_AN_APPROVAL = ("shop_identity", "api_key", "api_secret", "webhook_secret", "status", "status_detail", "connected_at")
+FIELDS_OF_AN_APPROVAL = (
+    "shop_identity",
+    "api_key",
+    "api_secret",
+    "webhook_secret",
+    "status",
+    "status_detail",
+    "connected_at",
+)
 
 
 def normalize_shop_url(url: str) -> str:

@@ -42,9 +42,12 @@ class ContractSetting(models.Model):
     source = models.CharField(max_length=10, choices=ContractSource.choices, default=ContractSource.DEFAULT)
     evidence = models.TextField(blank=True)
     observed_at = models.DateTimeField(null=True, blank=True)
-    report = models.ForeignKey("ProbeReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    report = models.ForeignKey(
+        "ProbeReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -66,7 +69,9 @@ class ProbeReport(models.Model):
         FAILED = "failed", "failed"
 
     tenant = models.ForeignKey("Tenant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    second_tenant = models.ForeignKey("Tenant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    second_tenant = models.ForeignKey(
+        "Tenant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     company_name = models.CharField(max_length=200, blank=True)
     write = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -78,7 +83,9 @@ class ProbeReport(models.Model):
     request_count = models.PositiveIntegerField(default=0)
     findings = models.JSONField(default=list, blank=True)
     exchanges = models.JSONField(default=list, blank=True)
-    made = models.JSONField(default=list, blank=True, help_text="What the write phase made and how it was undone.")
+    made = models.JSONField(
+        default=list, blank=True, help_text="What the write phase made and how it was undone."
+    )
     error = models.TextField(blank=True)
 
     class Meta:

@@ -48,62 +48,95 @@ class OrderSettings(models.Model):
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="order_settings")
     enabled = models.BooleanField("transfer web orders", default=True)
     statuses = models.CharField(
-        max_length=200, default=DEFAULT_STATUSES,
+        max_length=200,
+        default=DEFAULT_STATUSES,
         help_text="Shop order statuses to transfer, comma-separated (e.g. processing,completed).",
     )
     document = models.CharField(max_length=10, choices=Document.choices, default=Document.ORDER)
     transfer_from = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Orders created before this are left alone (set at activation); clear it to take older ones too.",
     )
     business_id_keys = models.CharField(
-        "business ID meta keys", max_length=300, blank=True,
+        "business ID meta keys",
+        max_length=300,
+        blank=True,
         help_text="Order meta keys that may hold the customer's business ID, comma-separated, in order.",
     )
     vat_number_keys = models.CharField(
-        "VAT number meta keys", max_length=300, blank=True,
+        "VAT number meta keys",
+        max_length=300,
+        blank=True,
         help_text="Order meta keys that may hold the customer's VAT number, comma-separated, in order.",
     )
     terms_of_payment_id = models.CharField(
-        "terms of payment for new customers", max_length=64, blank=True,
+        "terms of payment for new customers",
+        max_length=64,
+        blank=True,
         help_text="eAccounting terms of payment ID (the first one is taken at activation).",
     )
     collective_customer = models.ForeignKey(
-        "AccountingCustomer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "AccountingCustomer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Optional collective 'webshop customer' for orders without a usable address or e-mail.",
     )
     rounding_article = models.ForeignKey(
-        AccountingArticle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        AccountingArticle,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Books small differences between the shop's total and eAccounting's.",
     )
     rounding_limit = models.DecimalField(
-        max_digits=6, decimal_places=2, default=Decimal("0.05"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0.05"),
         help_text="The largest difference between the shop's total and eAccounting's that the rounding article "
-                  "(0 % VAT) may correct; a larger one holds the order with both figures.",
+        "(0 % VAT) may correct; a larger one holds the order with both figures.",
     )
     vat_tolerance = models.DecimalField(
-        "VAT tolerance per rate", max_digits=6, decimal_places=2, default=Decimal("0.00"),
+        "VAT tolerance per rate",
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0.00"),
         help_text="How far eAccounting's VAT at a rate may be from the customer's receipt and still be booked. "
-                  "0.00 (the default): any difference holds the order with both figures; a rounding row never "
-                  "corrects VAT.",
+        "0.00 (the default): any difference holds the order with both figures; a rounding row never "
+        "corrects VAT.",
     )
     gift_card_article = models.ForeignKey(
-        AccountingArticle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        AccountingArticle,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Books gift cards and store credit used as payment (a negative row).",
     )
     invoice_statuses = models.CharField(
-        max_length=200, default="completed",
+        max_length=200,
+        default="completed",
         help_text="Shop statuses at which the sales order (or draft) is invoiced in eAccounting, comma-separated.",
     )
     refund_article = models.ForeignKey(
-        AccountingArticle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        AccountingArticle,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Books the part of a refund that is not a refunded line (a goodwill or amount-only refund) at "
-                  "this article's VAT rate.",
+        "this article's VAT rate.",
     )
     refund_articles = models.ManyToManyField(
-        AccountingArticle, blank=True, related_name="+", verbose_name="refund articles for other VAT rates",
+        AccountingArticle,
+        blank=True,
+        related_name="+",
+        verbose_name="refund articles for other VAT rates",
         help_text="A goodwill or amount-only refund is credited per VAT rate as the order was sold: one refund "
-                  "article for each other rate your shop sells at (e.g. 14 %, 10 %).",
+        "article for each other rate your shop sells at (e.g. 14 %, 10 %).",
     )
 
     class Meta:
@@ -144,7 +177,9 @@ class AccountingCustomer(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "customer_id"], name="one_copy_per_customer")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "customer_id"], name="one_copy_per_customer")
+        ]
         indexes = [
             models.Index(fields=["tenant", "email"]),
             models.Index(fields=["tenant", "email_hash"]),
@@ -172,18 +207,25 @@ class ShopMethod(models.Model):
     zone = models.CharField(max_length=200, blank=True)
     enabled = models.BooleanField("enabled in the shop", default=True)
     delivery_method_code = models.CharField(
-        "eAccounting delivery method code", max_length=20, blank=True,
+        "eAccounting delivery method code",
+        max_length=20,
+        blank=True,
         help_text="Optional: put on the document as its delivery method.",
     )
     terms_of_payment_id = models.CharField(
-        "eAccounting terms of payment ID", max_length=64, blank=True,
+        "eAccounting terms of payment ID",
+        max_length=64,
+        blank=True,
         help_text="Optional: terms of payment for documents paid this way.",
     )
     prepaid = models.BooleanField(
-        default=False, help_text="Paid at checkout (card, bank payment …): the invoice gets its payment registered.",
+        default=False,
+        help_text="Paid at checkout (card, bank payment …): the invoice gets its payment registered.",
     )
     bank_account_id = models.CharField(
-        "eAccounting bank account ID", max_length=64, blank=True,
+        "eAccounting bank account ID",
+        max_length=64,
+        blank=True,
         help_text="The company bank account that receives this method's payments (for prepaid methods).",
     )
     seen_at = models.DateTimeField(auto_now=True)
@@ -203,7 +245,9 @@ class MethodArticle(models.Model):
     article = models.ForeignKey(AccountingArticle, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["method", "article"], name="one_row_per_method_article")]
+        constraints = [
+            models.UniqueConstraint(fields=["method", "article"], name="one_row_per_method_article")
+        ]
 
     def __str__(self):
         return f"{self.method.title}: {self.article}"
@@ -234,11 +278,14 @@ class OrderTransfer(ClaimedWork):
     write_back_tries = models.PositiveSmallIntegerField(default=0)
     invoice_id = models.CharField("eAccounting invoice ID", max_length=64, blank=True)
     invoice_number = models.CharField(max_length=40, blank=True)
-    body_hash = models.CharField(max_length=64, blank=True, help_text="Of the document as sent: tells a changed order.")
+    body_hash = models.CharField(
+        max_length=64, blank=True, help_text="Of the document as sent: tells a changed order."
+    )
     lines_as_one_unit = models.BooleanField(
-        "book lines as one unit", default=False,
+        "book lines as one unit",
+        default=False,
         help_text="A person chose it: a line whose total no two-decimal unit price can make (e.g. 3 for 1.00) is "
-                  "booked as 1 × its total.",
+        "booked as 1 × its total.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -270,7 +317,9 @@ class OrderStep(ClaimedWork):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="order_steps")
     transfer = models.ForeignKey(OrderTransfer, on_delete=models.CASCADE, related_name="steps")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    key = models.CharField(max_length=64, blank=True, help_text="The shop refund's id; the new document's hash.")
+    key = models.CharField(
+        max_length=64, blank=True, help_text="The shop refund's id; the new document's hash."
+    )
     reason = models.TextField(blank=True)
     document_id = models.CharField("eAccounting document ID", max_length=64, blank=True)
     document_number = models.CharField(max_length=40, blank=True)
@@ -280,7 +329,9 @@ class OrderStep(ClaimedWork):
 
     class Meta:
         ordering = ["transfer", "created_at"]
-        constraints = [models.UniqueConstraint(fields=["transfer", "kind", "key"], name="one_step_per_kind_and_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["transfer", "kind", "key"], name="one_step_per_kind_and_key")
+        ]
         indexes = [models.Index(fields=["tenant", "status"])]
 
     def __str__(self):

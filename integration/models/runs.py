@@ -91,13 +91,16 @@ class JobSchedule(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="job_schedules")
     job = models.CharField(max_length=20, choices=Job.choices)
     minutes = models.PositiveIntegerField(
-        "every (minutes)", validators=[MinValueValidator(1), MaxValueValidator(7 * 24 * 60)],
+        "every (minutes)",
+        validators=[MinValueValidator(1), MaxValueValidator(7 * 24 * 60)],
         help_text="How often to run it. eAccounting's request budget is shared by every company Silta "
-                  "serves: when it is needed, the job runs less often than this (see “runs every”).",
-    )  # fmt: skip
+        "serves: when it is needed, the job runs less often than this (see “runs every”).",
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "job"], name="one_interval_per_tenant_and_job")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "job"], name="one_interval_per_tenant_and_job")
+        ]
         ordering = ["tenant", "job"]
 
     def __str__(self):

@@ -30,11 +30,12 @@ class Tenant(models.Model):
     # In URLs that systems outside call (webhooks): stable and not guessable, unlike the slug.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     personal_data_retention_days = models.PositiveSmallIntegerField(
-        "keep customers' personal data (days)", default=90,
+        "keep customers' personal data (days)",
+        default=90,
         validators=[MinValueValidator(7), MaxValueValidator(3650)],
         help_text="After this many days the customer names, e-mails and error texts in Silta's records of "
-                  "orders are blanked (the records, their counts and eAccounting links stay).",
-    )  # fmt: skip
+        "orders are blanked (the records, their counts and eAccounting links stay).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -49,9 +50,7 @@ class Membership(models.Model):
         MEMBER = "member", _("Member")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -20,24 +20,34 @@ class VismaWebshopSettings(models.Model):
     only_stock_items = models.BooleanField("only stock articles", default=False)
     exclude_services = models.BooleanField("never service articles", default=True)
     labels = models.CharField(
-        "only articles with these labels", max_length=500, blank=True,
+        "only articles with these labels",
+        max_length=500,
+        blank=True,
         help_text="eAccounting article label names, comma-separated; empty: any article.",
     )
     excluded_numbers = models.TextField(
-        "never these article numbers", blank=True,
+        "never these article numbers",
+        blank=True,
         help_text="Template articles (shipping, fees, rounding) and others that must never be for sale; "
-                  "comma-separated or one per line.",
-    )  # fmt: skip
-    rules_applied_at = models.DateTimeField(
-        null=True, blank=True, help_text="Set when a person applies the rules; from then on they are kept applied.",
+        "comma-separated or one per line.",
     )
-    preview = models.JSONField(default=dict, blank=True, help_text="The last preview: rules and changes, as shown.")
+    rules_applied_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when a person applies the rules; from then on they are kept applied.",
+    )
+    preview = models.JSONField(
+        default=dict, blank=True, help_text="The last preview: rules and changes, as shown."
+    )
     convert_orders = models.BooleanField(
-        "convert webshop orders to invoices", default=False,
+        "convert webshop orders to invoices",
+        default=False,
         help_text="Conversion makes a paid invoice and eAccounting may e-mail the customer a receipt.",
     )
     convert_orders_since = models.DateTimeField(
-        null=True, blank=True, help_text="Orders placed before this are left for a person (set when switched on).",
+        null=True,
+        blank=True,
+        help_text="Orders placed before this are left for a person (set when switched on).",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -46,7 +56,6 @@ class VismaWebshopSettings(models.Model):
 
     def __str__(self):
         return f"Visma Verkkokauppa settings of {self.tenant}"
-
 
 
 class AvailabilityMark(models.Model):
@@ -97,10 +106,15 @@ class WebshopOrderConversion(ClaimedWork):
     class Meta:
         ordering = ["-order_date"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "webshop_order_id"], name="one_conversion_per_webshop_order"),
+            models.UniqueConstraint(
+                fields=["tenant", "webshop_order_id"], name="one_conversion_per_webshop_order"
+            ),
             # an invoice accounts for one webshop order only: two identical orders need two invoices
-            models.UniqueConstraint(fields=["tenant", "invoice_id"], condition=~models.Q(invoice_id=""),
-                                    name="one_webshop_order_per_invoice"),
+            models.UniqueConstraint(
+                fields=["tenant", "invoice_id"],
+                condition=~models.Q(invoice_id=""),
+                name="one_webshop_order_per_invoice",
+            ),
         ]
         indexes = [models.Index(fields=["tenant", "status"])]
 

@@ -16,7 +16,9 @@ class WebhookDelivery(models.Model):
         THROTTLED = "throttled", "Not enqueued: over the per-minute cap (the next scheduled run picks it up)"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="webhook_deliveries")
-    delivery_id = models.CharField(max_length=100, blank=True, help_text="The shop's X-WC-Webhook-Delivery-ID (unsigned).")
+    delivery_id = models.CharField(
+        max_length=100, blank=True, help_text="The shop's X-WC-Webhook-Delivery-ID (unsigned)."
+    )
     # What makes a delivery the same one again: a hash of the topic, resource, id and signed body.
     # Not the delivery ID, which is outside the signature and anyone replaying a body can change.
     content_key = models.CharField(max_length=64, blank=True, editable=False)
@@ -29,8 +31,11 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = "webhook deliveries"
         ordering = ["-received_at"]
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "content_key"], condition=~Q(content_key=""),
-                                    name="one_delivery_per_tenant_and_content"),
+            models.UniqueConstraint(
+                fields=["tenant", "content_key"],
+                condition=~Q(content_key=""),
+                name="one_delivery_per_tenant_and_content",
+            ),
         ]
 
     def __str__(self):

@@ -105,27 +105,36 @@ def check_url(url: str, allow_http_hosts: frozenset[str]) -> Destination:
         parts: SplitResult = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise AddressRefusedReason(_("The address %(url)s is not a valid web address.") % {"url": url}) from None
+        raise AddressRefusedReason(
+            _("The address %(url)s is not a valid web address.") % {"url": url}
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise AddressRefusedReason(_("Enter the shop's address, e.g. https://shop.example.fi."))
     if "@" in parts.netloc:
         raise AddressRefusedReason(
-            _("The address contains a user name or password (before “@”); enter the shop's address without them."))
+            _(
+                "The address contains a user name or password (before “@”); enter the shop's address without them."
+            )
+        )
     host = host_of(parts.hostname)
     if parts.scheme == "http" and host not in allow_http_hosts:
         raise AddressRefusedReason(
-            _("The shop must be reached over HTTPS: API keys would travel unencrypted."))
+            _("The shop must be reached over HTTPS: API keys would travel unencrypted.")
+        )
     return Destination(parts.scheme, host, port or (443 if parts.scheme == "https" else 80))
 
 
 def check_addresses(destination: Destination, addresses: list[str]) -> list[str]:
     """The addresses to connect to (tried in order), when every one the name resolves to is public."""
     if not addresses:
-        raise AddressRefusedReason(_("The name %(host)s does not resolve to any address.") % {"host": destination.host})
+        raise AddressRefusedReason(
+            _("The name %(host)s does not resolve to any address.") % {"host": destination.host}
+        )
     for text in addresses:
         kind = classify(parse_ip(text))
         if kind is not None:
             raise AddressRefusedReason(
                 _("The address %(host)s resolves to %(kind)s (%(ip)s); Silta only calls public addresses.")
-                % {"host": destination.host, "kind": describe(kind), "ip": text})  # fmt: skip
+                % {"host": destination.host, "kind": describe(kind), "ip": text}
+            )
     return addresses

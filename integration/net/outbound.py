@@ -64,8 +64,10 @@ def resolve(destination: Destination) -> list[str]:
     try:
         infos = socket.getaddrinfo(destination.host, destination.port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise AddressRefusedReason(_("The name %(host)s could not be found (DNS); check the shop's address.")
-                                   % {"host": destination.host}) from None  # fmt: skip
+        raise AddressRefusedReason(
+            _("The name %(host)s could not be found (DNS); check the shop's address.")
+            % {"host": destination.host}
+        ) from None
     seen: list[str] = []
     for _family, _type, _proto, _name, sockaddr in infos:
         if sockaddr[0] not in seen:

@@ -111,8 +111,11 @@ class BooksReport:
     def differences(self) -> list[str]:
         """Every difference, one line each, naming the order or the document."""
         lines = [f"Order {o.shop.number}: {d}" for o in self.orders for d in o.differences]
-        lines += [f"{d.kind.value.capitalize()} {d.number or d.id} ({d.date}, reference '{d.reference}'): no shop "
-                  f"order of {self.period} has it" for d in self.unmatched]  # fmt: skip
+        lines += [
+            f"{d.kind.value.capitalize()} {d.number or d.id} ({d.date}, reference '{d.reference}'): no shop "
+            f"order of {self.period} has it"
+            for d in self.unmatched
+        ]
         return lines
 
 
@@ -150,18 +153,25 @@ def compare(period: str, shop: Iterable[ShopFacts], documents: Iterable[Document
 def _differences(c: OrderCheck) -> list[str]:
     s = c.shop
     if not c.sale and s.open_document:
-        return [f"not invoiced yet: eAccounting has {s.open_document} open (not in the books) for the shop's "
-                f"{_money(s.total)}"]
+        return [
+            f"not invoiced yet: eAccounting has {s.open_document} open (not in the books) for the shop's "
+            f"{_money(s.total)}"
+        ]
     if not c.sale:
         if s.status in ("cancelled", "failed", "pending", "on-hold", "checkout-draft") and not c.credits:
             return []  # nothing was sold
-        why = f" (Silta: {s.transfer_status}{': ' + s.transfer_reason if s.transfer_reason else ''})" \
-            if s.transfer_status else " (Silta has no record of it)"  # fmt: skip
+        why = (
+            f" (Silta: {s.transfer_status}{': ' + s.transfer_reason if s.transfer_reason else ''})"
+            if s.transfer_status
+            else " (Silta has no record of it)"
+        )
         return [f"no eAccounting document for the shop's {_money(s.total)}{why}"]
     out = []
     invoices = [d for d in c.sale if d.kind is DocumentKind.INVOICE]
     if len(invoices) > 1:
-        out.append("booked on " + ", ".join(f"invoice {d.number}" for d in invoices) + ": more than one invoice")
+        out.append(
+            "booked on " + ", ".join(f"invoice {d.number}" for d in invoices) + ": more than one invoice"
+        )
     booked = c.booked_by_rate
     for rate in sorted(set(booked) | set(s.vat_by_rate), reverse=True):
         theirs, ours = s.vat_by_rate.get(rate, ZERO), booked.get(rate, (ZERO, ZERO))[1]
@@ -172,13 +182,28 @@ def _differences(c: OrderCheck) -> list[str]:
     # A cancellation credits the whole invoice in eAccounting while the shop shows no refund: both say nothing sold
     cancelled = s.status in ("cancelled", "failed") and c.credited == c.booked_total
     if c.credited != s.refunded and not cancelled:
-        out.append(f"credits: the shop refunded {_money(s.refunded)}, eAccounting credited {_money(c.credited)}")
+        out.append(
+            f"credits: the shop refunded {_money(s.refunded)}, eAccounting credited {_money(c.credited)}"
+        )
     return out
 
 
 # ---------------------------------------------------------------------- the accountant's CSV
-CSV_COLUMNS = ["order", "shop status", "shop total", "shop VAT", "shop VAT by rate", "shop refunded", "documents",
-               "booked net", "booked VAT", "booked total", "booked by rate", "credited", "differences"]  # fmt: skip
+CSV_COLUMNS = [
+    "order",
+    "shop status",
+    "shop total",
+    "shop VAT",
+    "shop VAT by rate",
+    "shop refunded",
+    "documents",
+    "booked net",
+    "booked VAT",
+    "booked total",
+    "booked by rate",
+    "credited",
+    "differences",
+]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -199,17 +224,38 @@ def to_rows(report: BooksReport) -> list[dict[str, str]]:
     rows = []
     for c in report.orders:
         s, booked = c.shop, c.booked_by_rate
-        values = [s.number, s.status, _money(s.total), _money(s.vat),
-                  _rates({r: _money(v) for r, v in s.vat_by_rate.items()}), _money(s.refunded),
-                  ", ".join(f"{d.kind.value} {d.number or d.id}" for d in c.sale + c.credits),
-                  _money(sum((n for n, _ in booked.values()), ZERO)), _money(sum((v for _, v in booked.values()), ZERO)),
-                  _money(c.booked_total), _rates({r: f"{_money(n)} + {_money(v)}" for r, (n, v) in booked.items()}),
-                  _money(c.credited), " | ".join(c.differences)]  # fmt: skip
+        values = [
+            s.number,
+            s.status,
+            _money(s.total),
+            _money(s.vat),
+            _rates({r: _money(v) for r, v in s.vat_by_rate.items()}),
+            _money(s.refunded),
+            ", ".join(f"{d.kind.value} {d.number or d.id}" for d in c.sale + c.credits),
+            _money(sum((n for n, _ in booked.values()), ZERO)),
+            _money(sum((v for _, v in booked.values()), ZERO)),
+            _money(c.booked_total),
+            _rates({r: f"{_money(n)} + {_money(v)}" for r, (n, v) in booked.items()}),
+            _money(c.credited),
+            " | ".join(c.differences),
+        ]
         rows.append(dict(zip(CSV_COLUMNS, values, strict=True)))
     for d in report.unmatched:
-        values = ["", "", "", "", "", "", f"{d.kind.value} {d.number or d.id}", _money(d.net), _money(d.vat),
-                  _money(d.total), _rates({r: f"{_money(n)} + {_money(v)}" for r, (n, v) in d.by_rate.items()}), "",
-                  f"no shop order of {report.period} has it (reference '{d.reference}')"]  # fmt: skip
+        values = [
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            f"{d.kind.value} {d.number or d.id}",
+            _money(d.net),
+            _money(d.vat),
+            _money(d.total),
+            _rates({r: f"{_money(n)} + {_money(v)}" for r, (n, v) in d.by_rate.items()}),
+            "",
+            f"no shop order of {report.period} has it (reference '{d.reference}')",
+        ]
         rows.append(dict(zip(CSV_COLUMNS, values, strict=True)))
     return rows
 

@@ -26,7 +26,7 @@ Progress = Callable[[int, int, str], None]  # done, total, what
 
 
 def month_bounds(period: str) -> tuple[date, date]:
-    """"2026-03" → (2026-03-01, 2026-04-01); ValueError for anything else."""
+    """ "2026-03" → (2026-03-01, 2026-04-01); ValueError for anything else."""
     year, month = (int(x) for x in period.split("-"))
     if not (1 <= month <= 12 and 2000 <= year <= 2999) or len(period) != 7:
         raise ValueError(f"{period!r} is not a month (YYYY-MM)")
@@ -46,7 +46,10 @@ def read(tenant: Tenant, period: str, progress: Progress | None = None) -> Books
     report(1, 3, "reading eAccounting's invoices")
     invoices = [document_facts(i) for i in _invoices(client, first, after)]
     report(2, 3, "comparing")
-    transfers = {t.shop_order_id: t for t in OrderTransfer.objects.filter(tenant=tenant, shop_order_id__in=[o.id for o in orders])}
+    transfers = {
+        t.shop_order_id: t
+        for t in OrderTransfer.objects.filter(tenant=tenant, shop_order_id__in=[o.id for o in orders])
+    }
     facts = [shop_facts(o, rates, transfers.get(o.id)) for o in orders]
     result = compare(period, facts, invoices)
     report(3, 3, "done")
@@ -62,17 +65,27 @@ def _created_in(order: ShopOrder, first: date, after: date) -> bool:
 
 def _invoices(client: EAccountingClient, first: date, after: date) -> list[dict]:
     try:
-        return list(client.listing("/customerinvoices",
-                                   filter=f"InvoiceDate ge {first.isoformat()} and InvoiceDate lt {after.isoformat()}"))
+        return list(
+            client.listing(
+                "/customerinvoices",
+                filter=f"InvoiceDate ge {first.isoformat()} and InvoiceDate lt {after.isoformat()}",
+            )
+        )
     except QueryRejected:  # not every filter is documented as supported: read them all and choose here
-        return [i for i in client.listing("/customerinvoices")
-                if first.isoformat() <= str(read_field(i, "InvoiceDate") or "")[:10] < after.isoformat()]
+        return [
+            i
+            for i in client.listing("/customerinvoices")
+            if first.isoformat() <= str(read_field(i, "InvoiceDate") or "")[:10] < after.isoformat()
+        ]
 
 
 def shop_facts(order: ShopOrder, rates: dict[int, Decimal], transfer: OrderTransfer | None) -> ShopFacts:
     by_rate: dict[Decimal, Decimal] = {}
-    for taxes in ([x.taxes for x in order.line_items] + [s.taxes for s in order.shipping_lines]
-                  + [f.taxes for f in order.fee_lines]):  # fmt: skip
+    for taxes in (
+        [x.taxes for x in order.line_items]
+        + [s.taxes for s in order.shipping_lines]
+        + [f.taxes for f in order.fee_lines]
+    ):
         for t in taxes:
             percent = rates.get(t.rate_id)
             if percent is not None and t.total:
@@ -81,12 +94,30 @@ def shop_facts(order: ShopOrder, rates: dict[int, Decimal], transfer: OrderTrans
     ids: frozenset[str] = frozenset()
     if transfer is not None:
         status, reason = str(transfer.get_status_display()), transfer.reason
-        ids = frozenset(x for x in (transfer.invoice_id, transfer.document_id if transfer.document_kind == "invoice" else "") if x)
+        ids = frozenset(
+            x
+            for x in (
+                transfer.invoice_id,
+                transfer.document_id if transfer.document_kind == "invoice" else "",
+            )
+            if x
+        )
         if transfer.document_id and transfer.document_kind in ("order", "draft") and not transfer.invoice_id:
             kind = DocumentKind.ORDER if transfer.document_kind == "order" else DocumentKind.DRAFT
             open_document = f"{kind.value} {transfer.document_number or transfer.document_id}"
-    return ShopFacts(order.id, order.number, order.status, order.total, order.total_tax, by_rate,
-                     order.refunded_total, status, reason, ids, open_document)  # fmt: skip
+    return ShopFacts(
+        order.id,
+        order.number,
+        order.status,
+        order.total,
+        order.total_tax,
+        by_rate,
+        order.refunded_total,
+        status,
+        reason,
+        ids,
+        open_document,
+    )
 
 
 def document_facts(data: dict) -> DocumentFacts:
@@ -97,12 +128,20 @@ def document_facts(data: dict) -> DocumentFacts:
     for spec in read_field(data, "VatSpecification") or []:
         rate = _decimal(read_field(spec, "VatPercent"))
         net, vat = by_rate.get(rate, (Decimal(0), Decimal(0)))
-        by_rate[rate] = (net + sign * _decimal(read_field(spec, "AmountInvoiceCurrency")),
-                         vat + sign * _decimal(read_field(spec, "VatAmountInvoiceCurrency")))  # fmt: skip
+        by_rate[rate] = (
+            net + sign * _decimal(read_field(spec, "AmountInvoiceCurrency")),
+            vat + sign * _decimal(read_field(spec, "VatAmountInvoiceCurrency")),
+        )
     if not by_rate:  # no specification given: the totals, at an unknown rate
-        by_rate[Decimal(-1)] = (sign * _decimal(read_field(data, "TotalAmount")), sign * _decimal(read_field(data, "TotalVatAmount")))
+        by_rate[Decimal(-1)] = (
+            sign * _decimal(read_field(data, "TotalAmount")),
+            sign * _decimal(read_field(data, "TotalVatAmount")),
+        )
     return DocumentFacts(
-        kind=DocumentKind.CREDIT if credit else DocumentKind.INVOICE, id=str(read_field(data, "Id") or ""),
-        number=str(read_field(data, "InvoiceNumber") or ""), reference=str(read_field(data, "YourReference") or ""),
-        date=str(read_field(data, "InvoiceDate") or "")[:10], by_rate=by_rate,
+        kind=DocumentKind.CREDIT if credit else DocumentKind.INVOICE,
+        id=str(read_field(data, "Id") or ""),
+        number=str(read_field(data, "InvoiceNumber") or ""),
+        reference=str(read_field(data, "YourReference") or ""),
+        date=str(read_field(data, "InvoiceDate") or "")[:10],
+        by_rate=by_rate,
     )

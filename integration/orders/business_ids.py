@@ -70,8 +70,10 @@ def business_id_problem(value: str) -> str:
     if expected is None:
         return "is not a valid Finnish business ID (Y-tunnus): no business ID begins with these seven digits"
     if expected != check:
-        return ("is not a valid Finnish business ID (Y-tunnus): its check digit does not match its first seven "
-                "digits (a typo?)")  # fmt: skip
+        return (
+            "is not a valid Finnish business ID (Y-tunnus): its check digit does not match its first seven "
+            "digits (a typo?)"
+        )
     return ""
 
 

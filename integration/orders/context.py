@@ -56,7 +56,9 @@ class PlanInputs:
         self.one_unit_orders: set[int] = set()  # orders a person chose to book odd lines as one unit
 
     @classmethod
-    def load(cls, tenant: Tenant, settings: OrderSettings, company: CompanySettings, tax_rates: dict) -> "PlanInputs":
+    def load(
+        cls, tenant: Tenant, settings: OrderSettings, company: CompanySettings, tax_rates: dict
+    ) -> "PlanInputs":
         templates: dict[tuple[str, str], dict[Decimal, ArticleRef]] = defaultdict(dict)
         for row in MethodArticle.objects.filter(method__tenant=tenant).select_related("method", "article"):
             ref = _ref(row.article)
@@ -64,8 +66,11 @@ class PlanInputs:
         methods = {(m.kind, m.key): m for m in tenant.shop_methods.all()}
         learned = {private: bool(contract.value(key)) for private, key in INCLUDES_VAT.items()}
         inputs = cls(tenant, settings, company, tax_rates, dict(templates), methods, learned)
-        inputs.one_unit_orders = set(OrderTransfer.objects.filter(tenant=tenant, lines_as_one_unit=True)
-                                     .values_list("shop_order_id", flat=True))  # fmt: skip
+        inputs.one_unit_orders = set(
+            OrderTransfer.objects.filter(tenant=tenant, lines_as_one_unit=True).values_list(
+                "shop_order_id", flat=True
+            )
+        )
         return inputs
 
     def payment_method(self, order: ShopOrder) -> ShopMethod | None:
@@ -80,9 +85,12 @@ class PlanInputs:
     def learn_includes_vat(self, private: bool, value: bool, document: str = "") -> None:
         self.learned[private] = value
         who = "a private person" if private else "a company"
-        contract.learn(INCLUDES_VAT[private], value,
-                       f"eAccounting answered IncludesVat={str(value).lower()} on {document or 'a document'} "
-                       f"for {who} (company of {self.tenant.name}).")
+        contract.learn(
+            INCLUDES_VAT[private],
+            value,
+            f"eAccounting answered IncludesVat={str(value).lower()} on {document or 'a document'} "
+            f"for {who} (company of {self.tenant.name}).",
+        )
 
     # --- templates ----------------------------------------------------------------------------
     def shipping_templates(self, order: ShopOrder) -> dict[str, dict[Decimal, ArticleRef]]:
@@ -101,7 +109,11 @@ class PlanInputs:
         return {**chosen, **by_key}
 
     def _shipping_methods(self, line) -> list[ShopMethod]:
-        return [m for (kind, key), m in self.methods.items() if kind == "shipping" and key.split(":")[0] == line.method_id]
+        return [
+            m
+            for (kind, key), m in self.methods.items()
+            if kind == "shipping" and key.split(":")[0] == line.method_id
+        ]
 
     def _titled(self, line) -> ShopMethod | None:
         return next((m for m in self._shipping_methods(line) if m.title == line.method_title), None)
@@ -114,16 +126,24 @@ class PlanInputs:
             candidates = self._shipping_methods(line)
             method = self._titled(line) or (candidates[0] if len(candidates) == 1 else None)
             code = code or (method.delivery_method_code if method else "")
-        return MethodChoice(terms_of_payment_id=payment.terms_of_payment_id if payment else "", delivery_method_code=code)
+        return MethodChoice(
+            terms_of_payment_id=payment.terms_of_payment_id if payment else "", delivery_method_code=code
+        )
 
     # --- per order ---------------------------------------------------------------------------
-    def context(self, order: ShopOrder, customer_plan: CustomerPlan, customer: AccountingCustomer | None) -> PlanContext:
+    def context(
+        self, order: ShopOrder, customer_plan: CustomerPlan, customer: AccountingCustomer | None
+    ) -> PlanContext:
         product_ids = {line.variation_id or line.product_id for line in order.line_items}
-        links = dict(ArticleLink.objects.filter(tenant=self.tenant, shop_product_id__in=product_ids)
-                     .values_list("shop_product_id", "article_id"))
+        links = dict(
+            ArticleLink.objects.filter(tenant=self.tenant, shop_product_id__in=product_ids).values_list(
+                "shop_product_id", "article_id"
+            )
+        )
         skus = {line.sku for line in order.line_items if line.sku}
         articles = AccountingArticle.objects.filter(tenant=self.tenant).filter(
-            article_id__in=links.values()) | AccountingArticle.objects.filter(tenant=self.tenant, number__in=skus)
+            article_id__in=links.values()
+        ) | AccountingArticle.objects.filter(tenant=self.tenant, number__in=skus)
         by_id = {a.article_id: a for a in articles}
         s = self.settings
         return PlanContext(

@@ -60,7 +60,11 @@ from integration.webshops.base import ChargeKind, LineTax, OrderLine, RefundedCh
 REFERENCE_LIMIT = 100  # CustomerInvoiceApi.YourReference
 BUYERS_REFERENCE_LIMIT = 35  # CustomerInvoiceApi.BuyersOrderReference
 SET_REFUND_ARTICLE = "set a refund article in the order settings"
-SOLD = (RowKind.LINE, RowKind.SHIPPING, RowKind.FEE)  # what a goodwill amount is split by (not payments, rounding)
+SOLD = (
+    RowKind.LINE,
+    RowKind.SHIPPING,
+    RowKind.FEE,
+)  # what a goodwill amount is split by (not payments, rounding)
 TEMPLATES = (RowKind.SHIPPING, RowKind.FEE)
 ROW_KIND = {ChargeKind.SHIPPING: RowKind.SHIPPING, ChargeKind.FEE: RowKind.FEE}
 K = TypeVar("K", bound=Hashable)
@@ -182,7 +186,9 @@ def credit_rows_body(plan: CreditPlan) -> list[dict]:
     ]
 
 
-def credit_body(refund: ShopRefund, plan: CreditPlan, customer_id: str, order_number: str, invoice_date: date) -> dict:
+def credit_body(
+    refund: ShopRefund, plan: CreditPlan, customer_id: str, order_number: str, invoice_date: date
+) -> dict:
     """The ``CustomerInvoiceApi`` body (POST /customerinvoices) of the credit invoice."""
     return {
         "IsCreditInvoice": True,
@@ -224,8 +230,17 @@ class _Credit:
         self.reasons.append(reason)
         self.complete = False
 
-    def add(self, article: ArticleRef, quantity: Decimal, unit_price: Decimal, rate: Decimal, text: str, source: str,
-            kind: RowKind = RowKind.LINE, discount: Decimal = ZERO) -> PlannedRow:
+    def add(
+        self,
+        article: ArticleRef,
+        quantity: Decimal,
+        unit_price: Decimal,
+        rate: Decimal,
+        text: str,
+        source: str,
+        kind: RowKind = RowKind.LINE,
+        discount: Decimal = ZERO,
+    ) -> PlannedRow:
         net, vat = row_amounts(quantity, unit_price, discount, rate, self.ctx.includes_vat)
         row = PlannedRow(article, quantity, unit_price, discount, text, source, rate, net, vat, kind)
         self.rows.append(row)
@@ -259,13 +274,17 @@ class _Credit:
         original = self.ctx.order_lines.get(item_id) if item_id is not None else None
         if original is None:
             which = f"order line {item_id}" if item_id is not None else "an order line it does not name"
-            self.missing(f"{label} refunds {which}, which is not among the transferred order's lines — "
-                         f"credit it in eAccounting by hand")  # fmt: skip
+            self.missing(
+                f"{label} refunds {which}, which is not among the transferred order's lines — "
+                f"credit it in eAccounting by hand"
+            )
             return
         quantity = (-line.quantity).quantize(FOUR_DP, rounding=ROUND_HALF_UP)
         if quantity < 0 or refunded < 0:
-            self.missing(f"{label}: a refund of {-line.quantity} for {_money(refunded)} {self.ctx.currency} "
-                         f"cannot be credited")  # fmt: skip
+            self.missing(
+                f"{label}: a refund of {-line.quantity} for {_money(refunded)} {self.ctx.currency} "
+                f"cannot be credited"
+            )
             return
         if quantity == 0 and line.total == 0 and line.total_tax == 0:
             return  # nothing refunded on this line
@@ -287,8 +306,9 @@ class _Credit:
             fitting = row_discount(quantity, original.unit_price, listed, target)
             if ZERO <= fitting <= ONE and round2(quantity * original.unit_price * (ONE - fitting)) == target:
                 unit, discount = original.unit_price, fitting
-        self.stated_rows.append(self.add(original.article, quantity, unit, rate, original.text, source,
-                                         discount=discount))  # fmt: skip
+        self.stated_rows.append(
+            self.add(original.article, quantity, unit, rate, original.text, source, discount=discount)
+        )
 
     def unit(self, gross: Decimal, rate: Decimal) -> Decimal:
         """The unit price of a one-unit row that should come to ``gross``."""
@@ -310,8 +330,10 @@ class _Credit:
         elif len({r.line_id for r in sold}) > 1:
             sold = []  # which of the order's lines it pays back is unknown
         if not sold:
-            self.missing(f"{label} pays back {_money(charge.gross)} {self.ctx.currency} on a {what} line the transferred "
-                         f"order did not book — credit it in eAccounting by hand")  # fmt: skip
+            self.missing(
+                f"{label} pays back {_money(charge.gross)} {self.ctx.currency} on a {what} line the transferred "
+                f"order did not book — credit it in eAccounting by hand"
+            )
             return
         weights: dict[tuple[ArticleRef, Decimal], Decimal] = {}
         texts: dict[tuple[ArticleRef, Decimal], PlannedRow] = {}
@@ -320,7 +342,9 @@ class _Credit:
             texts.setdefault((r.article, r.vat_rate), r)
         for (article, rate), part in apportion(charge.gross, weights).items():
             original = texts[(article, rate)]
-            row = self.add(article, ONE, self.unit(part, rate), rate, original.text, f"refund of {original.source}", kind)
+            row = self.add(
+                article, ONE, self.unit(part, rate), rate, original.text, f"refund of {original.source}", kind
+            )
             if charge.taxes:
                 self.stated_rows.append(row)
 
@@ -396,7 +420,9 @@ class _Credit:
         if self.complete and not self.rows:
             self.reasons.append(f"Refund {r.id} of {_money(r.amount)} {cur} has nothing to credit")
         elif self.complete:
-            if not self.reasons:  # a line's own reason (e.g. another rate than its article's) explains the VAT
+            if (
+                not self.reasons
+            ):  # a line's own reason (e.g. another rate than its article's) explains the VAT
                 self.check_vat()
             diff = r.amount - (net + vat)
             if abs(diff) > ctx.rounding_limit:

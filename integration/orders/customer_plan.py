@@ -40,13 +40,25 @@ from .business_ids import business_id_problem, vat_number_problem
 from .outcomes import Waiting
 
 DEFAULT_BUSINESS_ID_KEYS = (
-    "_billing_business_id", "billing_business_id", "_billing_ytunnus", "billing_ytunnus",
-    "_billing_y_tunnus", "_billing_company_id", "billing_company_id", "business_id",
-)  # fmt: skip
+    "_billing_business_id",
+    "billing_business_id",
+    "_billing_ytunnus",
+    "billing_ytunnus",
+    "_billing_y_tunnus",
+    "_billing_company_id",
+    "billing_company_id",
+    "business_id",
+)
 DEFAULT_VAT_NUMBER_KEYS = (
-    "_billing_vat_number", "billing_vat_number", "_vat_number", "vat_number", "_billing_eu_vat_number",
-    "VAT Number", "_billing_vat", "billing_vat",
-)  # fmt: skip
+    "_billing_vat_number",
+    "billing_vat_number",
+    "_vat_number",
+    "vat_number",
+    "_billing_eu_vat_number",
+    "VAT Number",
+    "_billing_vat",
+    "billing_vat",
+)
 EU_COUNTRIES = frozenset(
     "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
 )  # WooCommerce's ISO codes (Greece is GR; its VAT prefix EL). Åland (AX) is outside the EU VAT area.
@@ -143,13 +155,21 @@ def plan_customer(order: ShopOrder, rules: CustomerRules) -> CustomerPlan | Wait
     vat_number = normalise_vat_number(_meta_value(order.meta, rules.vat_number_keys), billing_country)
     is_private = not (business_id or vat_number)
     if business_id and billing_country == "FI" and (problem := business_id_problem(business_id)):
-        reasons.append(f"The customer's business ID {business_id} {problem}. Correct it in the shop order "
-                       f"(the order's business ID field), then Retry.")  # fmt: skip
+        reasons.append(
+            f"The customer's business ID {business_id} {problem}. Correct it in the shop order "
+            f"(the order's business ID field), then Retry."
+        )
     if vat_number and (problem := vat_number_problem(vat_number)):
-        reasons.append(f"The customer's VAT number {vat_number} {problem}. Correct it in the shop order "
-                       f"(the order's VAT number field), then Retry.")  # fmt: skip
-    mode = vat_mode(delivery_country if is_private else billing_country, is_private=is_private,
-                    has_vat_number=bool(vat_number), company_country=home)  # fmt: skip
+        reasons.append(
+            f"The customer's VAT number {vat_number} {problem}. Correct it in the shop order "
+            f"(the order's VAT number field), then Retry."
+        )
+    mode = vat_mode(
+        delivery_country if is_private else billing_country,
+        is_private=is_private,
+        has_vat_number=bool(vat_number),
+        company_country=home,
+    )
 
     email = normalise_email(b.email)
     email = email if "@" in email else ""  # not an address: as good as none
@@ -167,16 +187,30 @@ def plan_customer(order: ShopOrder, rules: CustomerRules) -> CustomerPlan | Wait
         if collective_helps and rules.collective_customer_id:
             return Waiting(tuple(reasons)) if reasons else CustomerPlan(True, (), {}, True, mode)
         hint = ", or set a collective webshop customer in the order settings" if collective_helps else ""
-        reasons += [f"The order has {gap}. Add {what} in the shop order{hint}, then Retry." for gap, what in gaps]
+        reasons += [
+            f"The order has {gap}. Add {what} in the shop order{hint}, then Retry." for gap, what in gaps
+        ]
 
     body: dict[str, Any] = {
-        "Name": name, "IsPrivatePerson": is_private, "IsActive": True,
-        "TermsOfPaymentId": rules.terms_of_payment_id, "CurrencyCode": order.currency.upper(),
-        "InvoicePostalCode": clean(b.postcode), "InvoiceCity": clean(b.city), "InvoiceCountryCode": billing_country,
-    }  # fmt: skip
+        "Name": name,
+        "IsPrivatePerson": is_private,
+        "IsActive": True,
+        "TermsOfPaymentId": rules.terms_of_payment_id,
+        "CurrencyCode": order.currency.upper(),
+        "InvoicePostalCode": clean(b.postcode),
+        "InvoiceCity": clean(b.city),
+        "InvoiceCountryCode": billing_country,
+    }
     lines = [clean(b.address_1), clean(b.address_2)]
     company = clean(b.company)
-    if is_private and company and company != name and not lines[1] and len(company) <= ADDRESS and len(lines[0]) <= ADDRESS:
+    if (
+        is_private
+        and company
+        and company != name
+        and not lines[1]
+        and len(company) <= ADDRESS
+        and len(lines[0]) <= ADDRESS
+    ):
         lines = [company, lines[0]]
     _put(body, "InvoiceAddress1", lines[0])
     _put(body, "InvoiceAddress2", lines[1])
@@ -195,9 +229,12 @@ def plan_customer(order: ShopOrder, rules: CustomerRules) -> CustomerPlan | Wait
     if reasons:
         return Waiting(tuple(reasons))
     keys = (
-        (CustomerKey("email", email),) if is_private else
-        tuple(CustomerKey(k, v) for k, v in (("business_id", business_id), ("vat_number", vat_number)) if v)
-    )  # fmt: skip
+        (CustomerKey("email", email),)
+        if is_private
+        else tuple(
+            CustomerKey(k, v) for k, v in (("business_id", business_id), ("vat_number", vat_number)) if v
+        )
+    )
     return CustomerPlan(is_private, keys, body, False, mode)
 
 
@@ -209,22 +246,30 @@ def _put(body: dict, key: str, value: str) -> None:
 def _delivery(a: Address, home: str) -> dict[str, str]:
     fields = {
         "DeliveryCustomerName": ", ".join(x for x in (clean(a.company), _person(a)) if x),
-        "DeliveryAddress1": clean(a.address_1), "DeliveryAddress2": clean(a.address_2),
-        "DeliveryPostalCode": clean(a.postcode), "DeliveryCity": clean(a.city),
+        "DeliveryAddress1": clean(a.address_1),
+        "DeliveryAddress2": clean(a.address_2),
+        "DeliveryPostalCode": clean(a.postcode),
+        "DeliveryCity": clean(a.city),
         "DeliveryCountryCode": clean(a.country).upper() or home,
-    }  # fmt: skip
+    }
     return {k: v for k, v in fields.items() if v}
 
 
 LIMITS = (  # field, words for the shop owner, limit
-    ("Name", "customer name", NAME), ("InvoiceAddress1", "billing street address", ADDRESS),
-    ("InvoiceAddress2", "billing second address line", ADDRESS), ("InvoicePostalCode", "billing postcode", POSTCODE),
-    ("InvoiceCity", "billing city", CITY), ("EmailAddress", "e-mail address", EMAIL),
-    ("CorporateIdentityNumber", "business ID", ID_NUMBER), ("VatNumber", "VAT number", ID_NUMBER),
-    ("DeliveryCustomerName", "shipping name", DELIVERY_NAME), ("DeliveryAddress1", "shipping street address", ADDRESS),
+    ("Name", "customer name", NAME),
+    ("InvoiceAddress1", "billing street address", ADDRESS),
+    ("InvoiceAddress2", "billing second address line", ADDRESS),
+    ("InvoicePostalCode", "billing postcode", POSTCODE),
+    ("InvoiceCity", "billing city", CITY),
+    ("EmailAddress", "e-mail address", EMAIL),
+    ("CorporateIdentityNumber", "business ID", ID_NUMBER),
+    ("VatNumber", "VAT number", ID_NUMBER),
+    ("DeliveryCustomerName", "shipping name", DELIVERY_NAME),
+    ("DeliveryAddress1", "shipping street address", ADDRESS),
     ("DeliveryAddress2", "shipping second address line", ADDRESS),
-    ("DeliveryPostalCode", "shipping postcode", POSTCODE), ("DeliveryCity", "shipping city", CITY),
-)  # fmt: skip
+    ("DeliveryPostalCode", "shipping postcode", POSTCODE),
+    ("DeliveryCity", "shipping city", CITY),
+)
 
 
 def _too_long(body: dict, is_private: bool) -> list[str]:
@@ -234,7 +279,13 @@ def _too_long(body: dict, is_private: bool) -> list[str]:
         if len(value) > limit:
             if key == "Name" and not is_private:
                 words = "company name"
-            where = "the shop's order meta" if key in ("CorporateIdentityNumber", "VatNumber") else "the shop order"
-            out.append(f"The {words} is {len(value)} characters; eAccounting allows {limit}. "
-                       f"Shorten it in {where}, then Retry.")  # fmt: skip
+            where = (
+                "the shop's order meta"
+                if key in ("CorporateIdentityNumber", "VatNumber")
+                else "the shop order"
+            )
+            out.append(
+                f"The {words} is {len(value)} characters; eAccounting allows {limit}. "
+                f"Shorten it in {where}, then Retry."
+            )
     return out

@@ -22,7 +22,8 @@ def _keys(text: str, default) -> tuple[str, ...]:
 def rules(settings: OrderSettings, company: CompanySettings) -> CustomerRules:
     collective = settings.collective_customer
     return CustomerRules(
-        company_country=company.country_code or "FI", company_currency=company.currency_code or "EUR",
+        company_country=company.country_code or "FI",
+        company_currency=company.currency_code or "EUR",
         business_id_keys=_keys(settings.business_id_keys, DEFAULT_BUSINESS_ID_KEYS),
         vat_number_keys=_keys(settings.vat_number_keys, DEFAULT_VAT_NUMBER_KEYS),
         terms_of_payment_id=settings.terms_of_payment_id,
@@ -39,8 +40,13 @@ def existing(run, plan: CustomerPlan) -> AccountingCustomer | None:
         found = Q(**{key.kind: key.value})
         if key.kind == "email":
             found |= Q(email_hash=email_hash(key.value))
-        match = (AccountingCustomer.objects.filter(found, tenant=run.tenant, is_active=True, is_private=plan.is_private)
-                 .order_by("number").first())  # fmt: skip
+        match = (
+            AccountingCustomer.objects.filter(
+                found, tenant=run.tenant, is_active=True, is_private=plan.is_private
+            )
+            .order_by("number")
+            .first()
+        )
         if match is not None:
             return match
     return None
@@ -53,7 +59,9 @@ def create(run, plan: CustomerPlan) -> AccountingCustomer:
     except OutcomeUnknown:
         data = None
         for key in plan.keys:
-            found = documents.find_customers(run.eaccounting, API_FIELD[key.kind], plan.body.get(API_FIELD[key.kind], ""))
+            found = documents.find_customers(
+                run.eaccounting, API_FIELD[key.kind], plan.body.get(API_FIELD[key.kind], "")
+            )
             if found:
                 data = found[0]
                 break

@@ -9,11 +9,22 @@ from .document_plan import DocumentPlan, document_date, order_rows_body
 
 # Draft rows have no EligibleForReverseChargeOnVat but require ReversedConstructionServicesVatFree.
 DRAFT_ROW_DROP = ("EligibleForReverseChargeOnVat",)
-LIMITS = {"DeliveryCustomerName": 100, "DeliveryAddress1": 50, "DeliveryAddress2": 50, "DeliveryCity": 50,
-          "DeliveryPostalCode": 10, "DeliveryCountryCode": 2}  # fmt: skip
-LABELS = {"DeliveryCustomerName": "delivery name", "DeliveryAddress1": "delivery street address",
-          "DeliveryAddress2": "second delivery address line", "DeliveryCity": "delivery city",
-          "DeliveryPostalCode": "delivery postcode", "DeliveryCountryCode": "delivery country"}  # fmt: skip
+LIMITS = {
+    "DeliveryCustomerName": 100,
+    "DeliveryAddress1": 50,
+    "DeliveryAddress2": 50,
+    "DeliveryCity": 50,
+    "DeliveryPostalCode": 10,
+    "DeliveryCountryCode": 2,
+}
+LABELS = {
+    "DeliveryCustomerName": "delivery name",
+    "DeliveryAddress1": "delivery street address",
+    "DeliveryAddress2": "second delivery address line",
+    "DeliveryCity": "delivery city",
+    "DeliveryPostalCode": "delivery postcode",
+    "DeliveryCountryCode": "delivery country",
+}
 
 
 def reference(order: ShopOrder) -> str:
@@ -27,25 +38,44 @@ def delivery_fields(order: ShopOrder) -> tuple[dict, list[str]]:
     if not (a.address_1 or a.city or a.postcode):
         return {}, []
     name = " ".join(p for p in (a.company, " ".join(x for x in (a.first_name, a.last_name) if x)) if p)
-    values = {"DeliveryCustomerName": name, "DeliveryAddress1": a.address_1, "DeliveryAddress2": a.address_2,
-              "DeliveryCity": a.city, "DeliveryPostalCode": a.postcode, "DeliveryCountryCode": a.country}
+    values = {
+        "DeliveryCustomerName": name,
+        "DeliveryAddress1": a.address_1,
+        "DeliveryAddress2": a.address_2,
+        "DeliveryCity": a.city,
+        "DeliveryPostalCode": a.postcode,
+        "DeliveryCountryCode": a.country,
+    }
     fields, reasons = {}, []
     for key, value in values.items():
         value = " ".join((value or "").split())
         if len(value) > LIMITS[key]:
-            reasons.append(f"The {LABELS[key]} is {len(value)} characters; eAccounting allows {LIMITS[key]}. "
-                           "Shorten it in the shop order, then Retry.")
+            reasons.append(
+                f"The {LABELS[key]} is {len(value)} characters; eAccounting allows {LIMITS[key]}. "
+                "Shorten it in the shop order, then Retry."
+            )
         fields[key] = value or None
     return fields, reasons
 
 
-def body(kind: DocumentKind, order: ShopOrder, plan: DocumentPlan, customer_id: str, delivery: dict,
-         terms_of_payment_id: str = "", delivery_method_code: str = "") -> dict:  # fmt: skip
+def body(
+    kind: DocumentKind,
+    order: ShopOrder,
+    plan: DocumentPlan,
+    customer_id: str,
+    delivery: dict,
+    terms_of_payment_id: str = "",
+    delivery_method_code: str = "",
+) -> dict:
     """An OrderApi body (kind "order") or CustomerInvoiceDraftApi body ("draft", "invoice")."""
     ref = reference(order)
     common = {
-        "CustomerId": customer_id, "EuThirdParty": False, "RotReducedInvoicingType": 0,
-        "YourReference": ref, "BuyersOrderReference": ref[:35], **delivery,
+        "CustomerId": customer_id,
+        "EuThirdParty": False,
+        "RotReducedInvoicingType": 0,
+        "YourReference": ref,
+        "BuyersOrderReference": ref[:35],
+        **delivery,
     }
     if terms_of_payment_id:
         common["TermsOfPaymentId"] = terms_of_payment_id
@@ -54,10 +84,21 @@ def body(kind: DocumentKind, order: ShopOrder, plan: DocumentPlan, customer_id: 
     rows = order_rows_body(plan)
     day = document_date(order).isoformat()
     if kind is DocumentKind.ORDER:
-        return {**common, "CurrencyCode": order.currency, "Status": 2, "ReverseChargeOnConstructionServices": False,
-                "OrderDate": day, "Rows": rows}
-    draft_rows = [{**{k: v for k, v in r.items() if k not in DRAFT_ROW_DROP},
-                   "ReversedConstructionServicesVatFree": False} for r in rows]
+        return {
+            **common,
+            "CurrencyCode": order.currency,
+            "Status": 2,
+            "ReverseChargeOnConstructionServices": False,
+            "OrderDate": day,
+            "Rows": rows,
+        }
+    draft_rows = [
+        {
+            **{k: v for k, v in r.items() if k not in DRAFT_ROW_DROP},
+            "ReversedConstructionServicesVatFree": False,
+        }
+        for r in rows
+    ]
     return {**common, "InvoiceDate": day, "Rows": draft_rows}
 
 

@@ -141,7 +141,9 @@ class PlanContext:
     gift_card_article: ArticleRef | None
     rounding_article: ArticleRef | None
     rounding_limit: Decimal
-    vat_tolerance: Decimal = ZERO  # how far eAccounting's VAT per rate may be from the receipt's (order settings)
+    vat_tolerance: Decimal = (
+        ZERO  # how far eAccounting's VAT per rate may be from the receipt's (order settings)
+    )
     lines_as_one_unit: bool = False  # a person chose it for this order (OrderTransfer.lines_as_one_unit)
 
     def __post_init__(self) -> None:
@@ -247,7 +249,9 @@ def _money(value: Decimal) -> str:
     return f"{round2(value):.2f}"
 
 
-def shop_rate(taxes: list[LineTax], percent_by_id: Mapping[int, Decimal], label: str, reasons: list[str]) -> Decimal | None:
+def shop_rate(
+    taxes: list[LineTax], percent_by_id: Mapping[int, Decimal], label: str, reasons: list[str]
+) -> Decimal | None:
     """The VAT percent the shop charged (or refunded) on a line, from its taxes; None: no tax.
     An unknown tax rate id adds a reason."""
     rate, seen = ZERO, False
@@ -262,7 +266,9 @@ def shop_rate(taxes: list[LineTax], percent_by_id: Mapping[int, Decimal], label:
     return rate if seen else None
 
 
-def _template(by_key: Mapping[str, Mapping[Decimal, ArticleRef]], keys: list[str], rate: Decimal) -> ArticleRef | None:
+def _template(
+    by_key: Mapping[str, Mapping[Decimal, ArticleRef]], keys: list[str], rate: Decimal
+) -> ArticleRef | None:
     for key in keys:
         article = (by_key.get(key) or {}).get(rate)
         if article is not None:
@@ -292,9 +298,20 @@ class _Planner:
             return ZERO
         return shop_rate if self.ctx.vat_mode == "oss" else article.vat_rate
 
-    def add(self, article: ArticleRef, quantity: Decimal, unit_price: Decimal, discount: Decimal, text: str, source: str,
-            *, shop_rate: Decimal | None, label: str, kind: RowKind = RowKind.LINE,
-            line_id: int | None = None) -> PlannedRow:
+    def add(
+        self,
+        article: ArticleRef,
+        quantity: Decimal,
+        unit_price: Decimal,
+        discount: Decimal,
+        text: str,
+        source: str,
+        *,
+        shop_rate: Decimal | None,
+        label: str,
+        kind: RowKind = RowKind.LINE,
+        line_id: int | None = None,
+    ) -> PlannedRow:
         """One row; in domestic mode the article's VAT must be the rate the shop charged."""
         if self.ctx.vat_mode == "domestic" and shop_rate is not None and shop_rate != article.vat_rate:
             self.reasons.append(
@@ -311,7 +328,9 @@ class _Planner:
         """The VAT percent the shop charged on a line (None: no tax charged)."""
         return shop_rate(taxes, self.ctx.tax_rate_percent, label, self.reasons)
 
-    def split(self, total: Decimal, taxes: list[LineTax], label: str) -> list[tuple[Decimal, Decimal, Decimal]] | None:
+    def split(
+        self, total: Decimal, taxes: list[LineTax], label: str
+    ) -> list[tuple[Decimal, Decimal, Decimal]] | None:
         """(VAT percent, net, tax) parts of a shipping or fee line, or None when a rate is unknown.
 
         WooCommerce lists the tax per rate but not the net it taxed. The net split is the shop's own where
@@ -350,7 +369,9 @@ class _Planner:
             parts.append((ZERO, rest, ZERO))
         return parts
 
-    def goods_splits(self, total: Decimal, by_rate: Mapping[Decimal, Decimal]) -> list[dict[Decimal, Decimal]]:
+    def goods_splits(
+        self, total: Decimal, by_rate: Mapping[Decimal, Decimal]
+    ) -> list[dict[Decimal, Decimal]]:
         """Ways a shop splits ``total`` by the goods' nets at the rates it taxed (highest rate first)."""
         goods: dict[Decimal, Decimal] = {}
         for line in self.order.line_items:
@@ -382,9 +403,12 @@ class _Planner:
         if article is None and sku:
             article = ctx.articles_by_number.get(sku)
         if article is None:
-            self.missing(f"{label}: no eAccounting article with this number" if sku else
-                         f"{label}: the product has no SKU and no linked eAccounting article — give it the "
-                         f"article's number as its SKU, then Retry")  # fmt: skip
+            self.missing(
+                f"{label}: no eAccounting article with this number"
+                if sku
+                else f"{label}: the product has no SKU and no linked eAccounting article — give it the "
+                f"article's number as its SKU, then Retry"
+            )
             return
         quantity = line.quantity.quantize(FOUR_DP, rounding=ROUND_HALF_UP)
         if quantity <= 0:
@@ -415,10 +439,21 @@ class _Planner:
             text = f"{name} ({pct(quantity)} pcs)"
             quantity, unit, discount = ONE, charged, ZERO
         elif booked != charged:  # within the rounding limit: the totals check decides, and may offer one unit
-            self.inexact.append(f"line {n}: {pct(quantity)} × {unit} less {pct(discount * 100)} % is {_money(booked)}, "
-                                f"the receipt says {_money(charged)}")  # fmt: skip
-        self.add(article, quantity, unit, discount, text, f"line {n}: {name}", shop_rate=shop_rate, label=label,
-                 line_id=line.id)
+            self.inexact.append(
+                f"line {n}: {pct(quantity)} × {unit} less {pct(discount * 100)} % is {_money(booked)}, "
+                f"the receipt says {_money(charged)}"
+            )
+        self.add(
+            article,
+            quantity,
+            unit,
+            discount,
+            text,
+            f"line {n}: {name}",
+            shop_rate=shop_rate,
+            label=label,
+            line_id=line.id,
+        )
         if shop_rate is not None:
             self.home_rate.setdefault(shop_rate, article.vat_rate)
 
@@ -427,8 +462,15 @@ class _Planner:
         instance = str(s.meta.get("instance_id") or "").strip()  # parse.py keeps meta_data only
         keys = [f"{s.method_id}:{instance}", s.method_id] if instance else [s.method_id]
         label = f"Shipping '{title}' ({keys[0]})"
-        self._split_rows(s.total, s.taxes, label, title, RowKind.SHIPPING, s.id,
-                         lambda rate: _template(self.ctx.shipping_templates, keys, rate))  # fmt: skip
+        self._split_rows(
+            s.total,
+            s.taxes,
+            label,
+            title,
+            RowKind.SHIPPING,
+            s.id,
+            lambda rate: _template(self.ctx.shipping_templates, keys, rate),
+        )
 
     def fee(self, f: FeeLine) -> None:
         name = _text(f.name) or "fee"
@@ -436,7 +478,9 @@ class _Planner:
             label = f"Gift card or store credit '{name}' ({_money(-f.total)} {self.order.currency})"
             article = self.ctx.gift_card_article
             if article is None:
-                self.missing(f"{label} is a payment, not a discount: it needs a gift card template — {SET_SETTING}")
+                self.missing(
+                    f"{label} is a payment, not a discount: it needs a gift card template — {SET_SETTING}"
+                )
                 return
             if article.vat_rate != 0:
                 self.missing(
@@ -446,8 +490,18 @@ class _Planner:
                     f"an article in the order settings, then Retry"
                 )
                 return
-            self.add(article, ONE, f.total, ZERO, name, "gift card", shop_rate=ZERO, label=label,
-                     kind=RowKind.GIFT_CARD, line_id=f.id)
+            self.add(
+                article,
+                ONE,
+                f.total,
+                ZERO,
+                name,
+                "gift card",
+                shop_rate=ZERO,
+                label=label,
+                kind=RowKind.GIFT_CARD,
+                line_id=f.id,
+            )
             return
         method = self.order.payment_method_title or self.order.payment_method or "none"
         label = f"Fee '{name}' (payment method {method})"
@@ -465,10 +519,20 @@ class _Planner:
         self._split_rows(f.total, f.taxes, label, name, RowKind.FEE, f.id, self.ctx.fee_templates.get)
 
     def fee_rates(self, f: FeeLine) -> set[Decimal]:
-        return {p for t in f.taxes if t.total != 0 and (p := self.ctx.tax_rate_percent.get(t.rate_id)) is not None}
+        return {
+            p for t in f.taxes if t.total != 0 and (p := self.ctx.tax_rate_percent.get(t.rate_id)) is not None
+        }
 
-    def _split_rows(self, total: Decimal, taxes: list[LineTax], label: str, title: str, kind: RowKind, line_id: int,
-                    template_for: Callable[[Decimal], ArticleRef | None]) -> None:
+    def _split_rows(
+        self,
+        total: Decimal,
+        taxes: list[LineTax],
+        label: str,
+        title: str,
+        kind: RowKind,
+        line_id: int,
+        template_for: Callable[[Decimal], ArticleRef | None],
+    ) -> None:
         parts = self.split(total, taxes, label)
         for rate, net, tax in parts or []:
             article = template_for(rate)
@@ -483,8 +547,18 @@ class _Planner:
             text = f"{title} ({pct(rate)} %)" if several else title
             source = f"shipping {title} ({pct(rate)} %)" if kind is RowKind.SHIPPING else f"fee {text}"
             unit = net + tax if self.gross else net
-            self.add(article, ONE, unit, ZERO, text, source, shop_rate=rate, label=f"{label} at {pct(rate)} %",
-                     kind=kind, line_id=line_id)
+            self.add(
+                article,
+                ONE,
+                unit,
+                ZERO,
+                text,
+                source,
+                shop_rate=rate,
+                label=f"{label} at {pct(rate)} %",
+                kind=kind,
+                line_id=line_id,
+            )
 
     # -------------------------------------------------------------- totals
     def sums(self) -> tuple[Decimal, Decimal]:
@@ -499,8 +573,10 @@ class _Planner:
         )
         if ctx.vat_mode != "domestic":
             what = {"reverse_charge": "reverse charge", "export": "export", "oss": "OSS"}[ctx.vat_mode]
-            reason += (f" — eAccounting applies its own VAT rules to this {what} order; check the customer's "
-                       f"country and VAT number")  # fmt: skip
+            reason += (
+                f" — eAccounting applies its own VAT rules to this {what} order; check the customer's "
+                f"country and VAT number"
+            )
         return reason
 
     def shop_vat_by_rate(self) -> dict[Decimal, Decimal]:
@@ -579,8 +655,17 @@ class _Planner:
                 )
             elif diff and art is not None:
                 unit = diff
-                row = self.add(art, ONE, unit, ZERO, art.name, "rounding", shop_rate=None, label="Rounding",
-                               kind=RowKind.ROUNDING)
+                row = self.add(
+                    art,
+                    ONE,
+                    unit,
+                    ZERO,
+                    art.name,
+                    "rounding",
+                    shop_rate=None,
+                    label="Rounding",
+                    kind=RowKind.ROUNDING,
+                )
                 rounding = row.net + row.vat
                 net, vat = self.sums()
         if differs and self.inexact:

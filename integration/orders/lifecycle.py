@@ -45,22 +45,35 @@ class Done:
     document_number: str = ""
     amount: Decimal | None = None
     note: str = ""
-    transfer: dict = field(default_factory=dict)  # what the step changes on its OrderTransfer, saved with the step
+    transfer: dict = field(
+        default_factory=dict
+    )  # what the step changes on its OrderTransfer, saved with the step
 
 
 def follow(run, order: ShopOrder, transfer: OrderTransfer) -> None:
     """Everything the shop order's present state asks of its eAccounting documents."""
-    if order.status in CANCELLED or (order.status == "refunded" and not transfer.invoice_id
-                                     and transfer.document_kind != DocumentKind.INVOICE):  # fmt: skip
+    if order.status in CANCELLED or (
+        order.status == "refunded"
+        and not transfer.invoice_id
+        and transfer.document_kind != DocumentKind.INVOICE
+    ):
         # refunded in full before it was invoiced: nothing was sold, the order is removed like a cancelled one
         _step(run, transfer, order, KIND.CANCEL, "", lambda resumed: _cancel(run, transfer, resumed))
         return
-    unfinished = _unfinished(transfer)  # resumed even when the transfer shows them done (an older version's kill)
+    unfinished = _unfinished(
+        transfer
+    )  # resumed even when the transfer shows them done (an older version's kill)
     fresh = _plan(run, order, transfer)
     fingerprint = document_body.fingerprint(order, fresh) if fresh is not None else transfer.body_hash
     if (transfer.body_hash and fingerprint != transfer.body_hash) or (KIND.UPDATE, fingerprint) in unfinished:
-        _step(run, transfer, order, KIND.UPDATE, fingerprint,
-              lambda resumed: _update(run, order, transfer, fresh, fingerprint))  # fmt: skip
+        _step(
+            run,
+            transfer,
+            order,
+            KIND.UPDATE,
+            fingerprint,
+            lambda resumed: _update(run, order, transfer, fresh, fingerprint),
+        )
         transfer.refresh_from_db()
     invoice_due = not transfer.invoice_id or (KIND.INVOICE, "") in unfinished
     if invoice_due and order.status in run.settings.invoice_status_list:
@@ -70,8 +83,14 @@ def follow(run, order: ShopOrder, transfer: OrderTransfer) -> None:
     if transfer.invoice_id and method is not None and method.prepaid and order.date_paid_gmt:
         _step(run, transfer, order, KIND.PAYMENT, "", lambda resumed: _pay(run, order, transfer, method))
     for refund_id in _refund_ids(order):
-        _step(run, transfer, order, KIND.REFUND, str(refund_id),
-              lambda resumed, rid=refund_id: _refund(run, order, transfer, rid, resumed))  # fmt: skip
+        _step(
+            run,
+            transfer,
+            order,
+            KIND.REFUND,
+            str(refund_id),
+            lambda resumed, rid=refund_id: _refund(run, order, transfer, rid, resumed),
+        )
 
 
 def _unfinished(transfer: OrderTransfer) -> set[tuple[str, str]]:
@@ -85,7 +104,9 @@ def _refund_ids(order: ShopOrder) -> list[int]:
 
 
 def _step(run, transfer, order, kind, key, action) -> None:
-    step, _ = OrderStep.objects.get_or_create(transfer=transfer, kind=kind, key=key, defaults={"tenant": run.tenant})
+    step, _ = OrderStep.objects.get_or_create(
+        transfer=transfer, kind=kind, key=key, defaults={"tenant": run.tenant}
+    )
     if step.status in (STEP.DONE, STEP.HELD, STEP.SKIPPED):
         return
     claim = claims.claim(step)
@@ -104,17 +125,30 @@ def _step(run, transfer, order, kind, key, action) -> None:
         return
     except (OutcomeUnknown, ServerError, RateLimited) as exc:
         claims.release(claim)
-        run.rec.event(SyncEvent.Outcome.FAILED, label, reason=f"{exc}: the next run looks first, then tries again.")
+        run.rec.event(
+            SyncEvent.Outcome.FAILED, label, reason=f"{exc}: the next run looks first, then tries again."
+        )
         return
     except EAccountingError as exc:
-        reason = personal_data.redact(f"eAccounting refused it: {exc}. Fix the cause; the next run tries again.",
-                                      personal_data.order_values(order))  # it may quote the customer's data
+        reason = personal_data.redact(
+            f"eAccounting refused it: {exc}. Fix the cause; the next run tries again.",
+            personal_data.order_values(order),
+        )  # it may quote the customer's data
         claims.wait(claim, reason)
         run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=reason)
         return
     with transaction.atomic():  # both or neither: a worker killed in between leaves the step to be resumed
-        if claims.finish(claim, status=STEP.DONE, reason=done.note, document_id=done.document_id,
-                         document_number=done.document_number, amount=done.amount) and done.transfer:  # fmt: skip
+        if (
+            claims.finish(
+                claim,
+                status=STEP.DONE,
+                reason=done.note,
+                document_id=done.document_id,
+                document_number=done.document_number,
+                amount=done.amount,
+            )
+            and done.transfer
+        ):
             OrderTransfer.objects.filter(pk=transfer.pk).update(**done.transfer)
     run.rec.event(SyncEvent.Outcome.UPDATED, label, reason=done.note or done.document_number)
 
@@ -139,8 +173,13 @@ def _invoice(run, order, transfer, resumed) -> Done:
             invoice = documents.convert_draft(client, transfer.document_id)
         else:
             raise _Held(f"The order was transferred as {transfer.document_kind}: nothing to invoice.")
-    return Done(invoice.id, invoice.number, invoice.total, f"invoice {invoice.number} (not sent by Silta)",
-                transfer={"invoice_id": invoice.id, "invoice_number": invoice.number})
+    return Done(
+        invoice.id,
+        invoice.number,
+        invoice.total,
+        f"invoice {invoice.number} (not sent by Silta)",
+        transfer={"invoice_id": invoice.id, "invoice_number": invoice.number},
+    )
 
 
 def _pay(run, order, transfer, method) -> Done:
@@ -149,12 +188,19 @@ def _pay(run, order, transfer, method) -> Done:
     if documents.remaining(invoice) <= 0:  # paid already (by us before a lost answer, or by hand)
         return Done(invoice.id, invoice.number, None, "already paid in eAccounting")
     if not method.bank_account_id:
-        raise StepWaits(f"Payment method {method.title}: set the eAccounting bank account that receives its payments.")
+        raise StepWaits(
+            f"Payment method {method.title}: set the eAccounting bank account that receives its payments."
+        )
     amount = documents.remaining(invoice)
     paid = order.date_paid_gmt or order.date_created_gmt
-    body = {"PaymentAmount": float(amount), "PaymentCurrency": order.currency, "PaymentType": 2,
-            "CompanyBankAccountId": method.bank_account_id, "Reference": document_body.reference(order)[:100],
-            "PaymentDate": helsinki_day(paid).isoformat()}  # fmt: skip
+    body = {
+        "PaymentAmount": float(amount),
+        "PaymentCurrency": order.currency,
+        "PaymentType": 2,
+        "CompanyBankAccountId": method.bank_account_id,
+        "Reference": document_body.reference(order)[:100],
+        "PaymentDate": helsinki_day(paid).isoformat(),
+    }
     documents.register_payment(client, invoice.id, body)
     return Done(invoice.id, invoice.number, amount, f"payment {amount} {order.currency} registered")
 
@@ -168,8 +214,12 @@ def _cancel(run, transfer, resumed) -> Done:
     client = run.eaccounting
     if not transfer.invoice_id and transfer.document_kind in (DocumentKind.ORDER, DocumentKind.DRAFT):
         gone = not documents.delete(client, DocumentKind(transfer.document_kind), transfer.document_id)
-        return Done(transfer.document_id, transfer.document_number, None,
-                    f"{transfer.document_kind} removed" + (" (it was gone already)" if gone else ""))
+        return Done(
+            transfer.document_id,
+            transfer.document_number,
+            None,
+            f"{transfer.document_kind} removed" + (" (it was gone already)" if gone else ""),
+        )
     invoice_id = transfer.invoice_id or transfer.document_id
     invoice = documents.get(client, DocumentKind.INVOICE, invoice_id)
     credit = documents.credited_by(invoice)
@@ -199,39 +249,63 @@ def _refund(run, order, transfer, refund_id, resumed) -> Done:
     ctx = CreditContext(
         includes_vat=run.inputs.includes_vat(customer.is_private),
         vat_mode=customer_plan.vat_mode if not isinstance(customer_plan, Waiting) else "domestic",
-        order_lines=rows_by_line_id(order, plan), tax_rate_percent=run.inputs.tax_rates,
-        refund_articles=refund_articles(run.settings), rounding_article=article_ref(run.settings.rounding_article),
-        rounding_limit=run.settings.rounding_limit, currency=order.currency, sale_rows=plan.rows,
+        order_lines=rows_by_line_id(order, plan),
+        tax_rate_percent=run.inputs.tax_rates,
+        refund_articles=refund_articles(run.settings),
+        rounding_article=article_ref(run.settings.rounding_article),
+        rounding_limit=run.settings.rounding_limit,
+        currency=order.currency,
+        sale_rows=plan.rows,
         vat_tolerance=run.settings.vat_tolerance,
     )
     credit = plan_credit(refund, ctx)
     if isinstance(credit, Waiting):
         raise StepWaits("\n".join(credit.reasons))
     day = helsinki_day(refund.date_created_gmt)
-    document = documents.create_invoice(client, credit_body(refund, credit, customer.customer_id, order.number, day))
-    return Done(document.id, document.number, credit.total, f"credit invoice {document.number} for refund {refund_id}")
+    document = documents.create_invoice(
+        client, credit_body(refund, credit, customer.customer_id, order.number, day)
+    )
+    return Done(
+        document.id, document.number, credit.total, f"credit invoice {document.number} for refund {refund_id}"
+    )
 
 
 def _update(run, order, transfer, plan, fingerprint) -> Done:
     if plan is None:
         raise StepWaits("The changed order cannot be planned (see the order's reason).")
     if transfer.invoice_id or transfer.document_kind == DocumentKind.INVOICE:
-        raise _Held("The order changed in the shop after it was invoiced in eAccounting: "
-                    f"{_difference(run, transfer, plan)}. Correct it in eAccounting (e.g. a credit invoice).")
+        raise _Held(
+            "The order changed in the shop after it was invoiced in eAccounting: "
+            f"{_difference(run, transfer, plan)}. Correct it in eAccounting (e.g. a credit invoice)."
+        )
     delivery, reasons = document_body.delivery_fields(order)
     if reasons:
         raise StepWaits("\n".join(reasons))
     method = run.inputs.methods_for(order)
     kind = DocumentKind(transfer.document_kind)
-    body = document_body.body(kind, order, plan, transfer.customer_id, delivery,
-                              method.terms_of_payment_id, method.delivery_method_code)
+    body = document_body.body(
+        kind,
+        order,
+        plan,
+        transfer.customer_id,
+        delivery,
+        method.terms_of_payment_id,
+        method.delivery_method_code,
+    )
     current = documents.get(run.eaccounting, kind, transfer.document_id)
     if kind is DocumentKind.ORDER and not current.is_open_order:
-        raise _Held(f"The order changed in the shop, but eAccounting's order is no longer open: "
-                    f"{_difference(run, transfer, plan)}.")
+        raise _Held(
+            f"The order changed in the shop, but eAccounting's order is no longer open: "
+            f"{_difference(run, transfer, plan)}."
+        )
     updated = documents.replace(run.eaccounting, current, body)
-    return Done(updated.id, updated.number, updated.total, f"order updated: total {updated.total}",
-                transfer={"body_hash": fingerprint, "document_total": updated.total, "document_vat": updated.vat})
+    return Done(
+        updated.id,
+        updated.number,
+        updated.total,
+        f"order updated: total {updated.total}",
+        transfer={"body_hash": fingerprint, "document_total": updated.total, "document_vat": updated.vat},
+    )
 
 
 def _difference(run, transfer, plan) -> str:

@@ -16,7 +16,9 @@ from ..models import ReferenceData, ShopMethod, SyncCursor, Tenant
 from ..webshops.base import Webshop
 
 CUSTOMERS_CURSOR = "eaccounting.customers"
-COMPANY_MAX_AGE = timedelta(minutes=15)  # order runs come every few minutes; the company's settings seldom change
+COMPANY_MAX_AGE = timedelta(
+    minutes=15
+)  # order runs come every few minutes; the company's settings seldom change
 # Customers Silta creates are remembered as it creates them; this only bounds how long a customer a
 # person added in eAccounting may go unseen (an order of theirs would get a second customer record).
 CUSTOMERS_MAX_AGE = timedelta(minutes=10)
@@ -34,13 +36,17 @@ def refresh_methods(tenant: Tenant, shop: Webshop) -> int:
     seen = 0
     for m in shop.shipping_methods():
         ShopMethod.objects.update_or_create(
-            tenant=tenant, kind=ShopMethod.Kind.SHIPPING, key=shipping_key(m.method_id, m.instance_id),
+            tenant=tenant,
+            kind=ShopMethod.Kind.SHIPPING,
+            key=shipping_key(m.method_id, m.instance_id),
             defaults={"title": m.title[:200], "zone": m.zone_name[:200], "enabled": m.enabled},
         )
         seen += 1
     for g in shop.payment_gateways():
         ShopMethod.objects.update_or_create(
-            tenant=tenant, kind=ShopMethod.Kind.PAYMENT, key=g.id[:100],
+            tenant=tenant,
+            kind=ShopMethod.Kind.PAYMENT,
+            key=g.id[:100],
             defaults={"title": g.title[:200] or g.id, "enabled": g.enabled},
         )
         seen += 1
@@ -52,11 +58,15 @@ def tax_rates(tenant: Tenant, shop: Webshop, max_age: timedelta = TAX_RATES_MAX_
     row = ReferenceData.objects.filter(tenant=tenant, name="shop.tax_rates").first()
     if row is None or row.fetched_at < timezone.now() - max_age:
         data = {str(r.id): str(r.rate) for r in shop.tax_rates()}
-        row, _ = ReferenceData.objects.update_or_create(tenant=tenant, name="shop.tax_rates", defaults={"data": data})
+        row, _ = ReferenceData.objects.update_or_create(
+            tenant=tenant, name="shop.tax_rates", defaults={"data": data}
+        )
     return {int(k): Decimal(v) for k, v in row.data.items()}
 
 
-def refresh_customers(tenant: Tenant, eaccounting: EAccountingClient, max_age: timedelta = CUSTOMERS_MAX_AGE) -> None:
+def refresh_customers(
+    tenant: Tenant, eaccounting: EAccountingClient, max_age: timedelta = CUSTOMERS_MAX_AGE
+) -> None:
     """Customers changed in eAccounting since the last read into the local copy (one page, usually),
     when that read is older than `max_age` (by eAccounting's clock, which the cursor holds)."""
     cursor = SyncCursor.objects.filter(tenant=tenant, name=CUSTOMERS_CURSOR).first()
@@ -66,8 +76,9 @@ def refresh_customers(tenant: Tenant, eaccounting: EAccountingClient, max_age: t
     for page in chunks(listing, 500):
         accounting_copy.remember_customers(tenant, page)
     if listing.server_time:
-        SyncCursor.objects.update_or_create(tenant=tenant, name=CUSTOMERS_CURSOR,
-                                            defaults={"value": listing.server_time})
+        SyncCursor.objects.update_or_create(
+            tenant=tenant, name=CUSTOMERS_CURSOR, defaults={"value": listing.server_time}
+        )
 
 
 def company(tenant: Tenant, eaccounting: EAccountingClient) -> CompanySettings:
@@ -75,6 +86,8 @@ def company(tenant: Tenant, eaccounting: EAccountingClient) -> CompanySettings:
     row = ReferenceData.objects.filter(tenant=tenant, name="eaccounting.company").first()
     if row is None or row.fetched_at < timezone.now() - COMPANY_MAX_AGE:
         settings = eaccounting.company_settings()
-        ReferenceData.objects.update_or_create(tenant=tenant, name="eaccounting.company", defaults={"data": settings.raw})
+        ReferenceData.objects.update_or_create(
+            tenant=tenant, name="eaccounting.company", defaults={"data": settings.raw}
+        )
         return settings
     return CompanySettings.from_api(row.data)

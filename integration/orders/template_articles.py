@@ -25,25 +25,40 @@ from ..models import (
 from .template_plan import Existing, Proposal, ProposedArticle, Role, propose
 
 ROLE_OF_KIND = {ShopMethod.Kind.SHIPPING: Role.SHIPPING, ShopMethod.Kind.PAYMENT: Role.PAYMENT_FEE}
-TEMPLATE_NUMBERS = Q(number__startswith="SHIP-") | Q(number__startswith="FEE-") | Q(number__in=["ROUNDING", "GIFTCARD"])
+TEMPLATE_NUMBERS = (
+    Q(number__startswith="SHIP-") | Q(number__startswith="FEE-") | Q(number__in=["ROUNDING", "GIFTCARD"])
+)
 
 
 def shop_rates(tenant: Tenant) -> set[Decimal]:
     """The VAT rates the shop uses: its tax rates as the order sync read them, and the rates activation found."""
-    rates = {Decimal(v) for v in (ReferenceData.objects.filter(tenant=tenant, name="shop.tax_rates")
-                                  .values_list("data", flat=True).first() or {}).values()}  # fmt: skip
+    rates = {
+        Decimal(v)
+        for v in (
+            ReferenceData.objects.filter(tenant=tenant, name="shop.tax_rates")
+            .values_list("data", flat=True)
+            .first()
+            or {}
+        ).values()
+    }
     rates |= set(ArticleTemplate.objects.filter(tenant=tenant).values_list("vat_rate", flat=True))
     return {r.normalize() for r in rates}
 
 
 def proposal_for(tenant: Tenant) -> Proposal:
-    existing = {a.number: Existing(a.article_id, a.number, a.name)
-                for a in AccountingArticle.objects.filter(TEMPLATE_NUMBERS, tenant=tenant)}  # fmt: skip
+    existing = {
+        a.number: Existing(a.article_id, a.number, a.name)
+        for a in AccountingArticle.objects.filter(TEMPLATE_NUMBERS, tenant=tenant)
+    }
     return propose(
         shop_rates(tenant),
-        payment_methods=ShopMethod.objects.filter(tenant=tenant, kind=ShopMethod.Kind.PAYMENT, enabled=True).exists(),
-        codings=choices(tenant, RefList.CODINGS), units=choices(tenant, RefList.UNITS), existing_by_number=existing,
-    )  # fmt: skip
+        payment_methods=ShopMethod.objects.filter(
+            tenant=tenant, kind=ShopMethod.Kind.PAYMENT, enabled=True
+        ).exists(),
+        codings=choices(tenant, RefList.CODINGS),
+        units=choices(tenant, RefList.UNITS),
+        existing_by_number=existing,
+    )
 
 
 @dataclass
@@ -55,7 +70,9 @@ class Outcome:
     error: EAccountingError | None = None  # eAccounting refused an article: the ones after it were not tried
 
 
-def _article(tenant: Tenant, client: EAccountingClient, proposed: ProposedArticle, outcome: Outcome) -> AccountingArticle:
+def _article(
+    tenant: Tenant, client: EAccountingClient, proposed: ProposedArticle, outcome: Outcome
+) -> AccountingArticle:
     """The article of the proposed number: looked up first (never made twice), created when it is not there."""
     found = client.article_by_number(proposed.number)
     if found is None:
@@ -71,14 +88,18 @@ def _article(tenant: Tenant, client: EAccountingClient, proposed: ProposedArticl
 
 def _map(tenant: Tenant, made: dict[tuple[Role, Decimal], AccountingArticle], outcome: Outcome) -> None:
     """Methods get the article of each rate they lack (a person's own choice stays); empty order settings too."""
-    for method in ShopMethod.objects.filter(tenant=tenant, enabled=True).prefetch_related("articles__article"):
+    for method in ShopMethod.objects.filter(tenant=tenant, enabled=True).prefetch_related(
+        "articles__article"
+    ):
         role = ROLE_OF_KIND[ShopMethod.Kind(method.kind)]
         have = {ma.article.vat_rate for ma in method.articles.all()}
         for (made_role, rate), article in made.items():
             if made_role == role and rate not in have:
                 MethodArticle.objects.get_or_create(method=method, article=article)
                 outcome.methods_mapped += 1
-    settings, _ = OrderSettings.objects.get_or_create(tenant=tenant, defaults={"transfer_from": timezone.now()})
+    settings, _ = OrderSettings.objects.get_or_create(
+        tenant=tenant, defaults={"transfer_from": timezone.now()}
+    )
     for role, name in ((Role.ROUNDING, "rounding_article"), (Role.GIFT_CARD, "gift_card_article")):
         zero_rated = made.get((role, Decimal(0)))
         if zero_rated is not None and getattr(settings, f"{name}_id") is None:

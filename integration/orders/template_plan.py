@@ -50,8 +50,17 @@ class ProposedArticle:
     def body(self) -> dict:
         """The article as eAccounting's POST /articles takes it: a service article, not stock, never for sale
         in a Visma webshop, price 0 (the order row carries the amount)."""
-        return {"Number": self.number, "Name": self.name, "CodingId": self.coding.id, "UnitId": self.unit.id,
-                "IsActive": True, "IsStock": False, "SendToWebshop": False, "NetPrice": 0, "GrossPrice": 0}  # fmt: skip
+        return {
+            "Number": self.number,
+            "Name": self.name,
+            "CodingId": self.coding.id,
+            "UnitId": self.unit.id,
+            "IsActive": True,
+            "IsStock": False,
+            "SendToWebshop": False,
+            "NetPrice": 0,
+            "GrossPrice": 0,
+        }
 
 
 @dataclass
@@ -70,16 +79,23 @@ def pct(rate: Decimal) -> str:
 
 def number_for(role: Role, rate: Decimal) -> str:
     """SHIP-25.5, FEE-14, ROUNDING, GIFTCARD: short (≤ 40), readable, the same in every company."""
-    return {Role.SHIPPING: f"SHIP-{pct(rate)}", Role.PAYMENT_FEE: f"FEE-{pct(rate)}",
-            Role.ROUNDING: "ROUNDING", Role.GIFT_CARD: "GIFTCARD"}[role]  # fmt: skip
+    return {
+        Role.SHIPPING: f"SHIP-{pct(rate)}",
+        Role.PAYMENT_FEE: f"FEE-{pct(rate)}",
+        Role.ROUNDING: "ROUNDING",
+        Role.GIFT_CARD: "GIFTCARD",
+    }[role]
 
 
 def name_for(role: Role, rate: Decimal) -> str:
     """In the language of the person proposing them (≤ 50 characters, eAccounting's limit)."""
     rate_text = pct(rate)
-    names = {Role.SHIPPING: _("Shipping %(rate)s %%") % {"rate": rate_text},
-             Role.PAYMENT_FEE: _("Payment fee %(rate)s %%") % {"rate": rate_text},
-             Role.ROUNDING: _("Rounding"), Role.GIFT_CARD: _("Gift card / voucher")}  # fmt: skip
+    names = {
+        Role.SHIPPING: _("Shipping %(rate)s %%") % {"rate": rate_text},
+        Role.PAYMENT_FEE: _("Payment fee %(rate)s %%") % {"rate": rate_text},
+        Role.ROUNDING: _("Rounding"),
+        Role.GIFT_CARD: _("Gift card / voucher"),
+    }
     return names[role][:50]
 
 
@@ -95,18 +111,30 @@ def pick_coding(codings: Iterable[Choice], rate: Decimal) -> Choice | None:
     return next((c for c in at_rate if c.is_service), at_rate[0] if at_rate else None)
 
 
-def propose(rates: Iterable[Decimal], *, payment_methods: bool, codings: list[Choice], units: list[Choice],
-            existing_by_number: Mapping[str, Existing]) -> Proposal:  # fmt: skip
+def propose(
+    rates: Iterable[Decimal],
+    *,
+    payment_methods: bool,
+    codings: list[Choice],
+    units: list[Choice],
+    existing_by_number: Mapping[str, Existing],
+) -> Proposal:
     """`rates`: the VAT rates the shop uses (percent); `payment_methods`: the shop has any (fees need articles)."""
     proposal = Proposal()
     unit = pick_unit(units)
     if unit is None:
-        proposal.problems.append(_("eAccounting has no units: add one (e.g. “kpl”) in eAccounting's settings, "
-                                   "then read eAccounting's lists again."))
+        proposal.problems.append(
+            _(
+                "eAccounting has no units: add one (e.g. “kpl”) in eAccounting's settings, "
+                "then read eAccounting's lists again."
+            )
+        )
         return proposal
     sales_rates = sorted({r for r in rates if r > ZERO}, reverse=True)
     if not sales_rates:
-        proposal.problems.append(_("The shop's VAT rates are not known yet: they are read at the next order sync."))
+        proposal.problems.append(
+            _("The shop's VAT rates are not known yet: they are read at the next order sync.")
+        )
     wanted = [(Role.SHIPPING, r) for r in sales_rates]
     if payment_methods:
         wanted += [(Role.PAYMENT_FEE, r) for r in sales_rates]
@@ -116,10 +144,16 @@ def propose(rates: Iterable[Decimal], *, payment_methods: bool, codings: list[Ch
         coding = pick_coding(codings, rate)
         if coding is None:
             proposal.problems.append(
-                _("eAccounting has no coding for %(rate)s %% VAT, so the article %(number)s cannot be made: add a "
-                  "sales coding for %(rate)s %% in eAccounting, then read eAccounting's lists again.")
-                % {"rate": pct(rate), "number": number})  # fmt: skip
+                _(
+                    "eAccounting has no coding for %(rate)s %% VAT, so the article %(number)s cannot be made: add a "
+                    "sales coding for %(rate)s %% in eAccounting, then read eAccounting's lists again."
+                )
+                % {"rate": pct(rate), "number": number}
+            )
             continue
-        proposal.articles.append(ProposedArticle(role, rate, number, name_for(role, rate), coding, unit,
-                                                 existing_by_number.get(number)))  # fmt: skip
+        proposal.articles.append(
+            ProposedArticle(
+                role, rate, number, name_for(role, rate), coding, unit, existing_by_number.get(number)
+            )
+        )
     return proposal

@@ -40,13 +40,21 @@ from .outcomes import Waiting
 log = logging.getLogger(__name__)
 
 ORDERS_CURSOR = "shop.orders"
+
+
 def overlap() -> timedelta:
     """How far back each poll reads again: the shop's clock and ours may differ a little."""
     return timedelta(seconds=django_settings.SILTA_ORDER_POLL_OVERLAP_SECONDS)
+
+
 RETRY_BATCH = 100
 WRITE_BACK_MAX = 5000  # per run; more wait for the next run
 STATUS = OrderTransfer.Status
-META_KIND, META_ID, META_NUMBER = "_silta_eaccounting_document", "_silta_eaccounting_id", "_silta_eaccounting_number"
+META_KIND, META_ID, META_NUMBER = (
+    "_silta_eaccounting_document",
+    "_silta_eaccounting_id",
+    "_silta_eaccounting_number",
+)
 
 
 class TransferBlocked(Exception):
@@ -80,13 +88,17 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
             raise TransferBlocked("The integration is not active: activate it before orders are transferred.")
         settings, _ = OrderSettings.objects.get_or_create(tenant=tenant)
         if not settings.enabled:
-            rec.event(SyncEvent.Outcome.SKIPPED, "-", reason="Order transfer is switched off in the order settings.")
+            rec.event(
+                SyncEvent.Outcome.SKIPPED, "-", reason="Order transfer is switched off in the order settings."
+            )
             return rec.run
         started, cursor = timezone.now(), SyncCursor.objects.filter(tenant=tenant, name=ORDERS_CURSOR).first()
         if order_ids is not None:
             orders = iter(_fetch_by_id(shop, [int(i) for i in order_ids], rec))
         else:  # every status: a transferred order's later life (completed, cancelled, refunded) is followed too
-            orders = iter(shop.orders(modified_after=cursor.value - overlap() if cursor else settings.transfer_from))
+            orders = iter(
+                shop.orders(modified_after=cursor.value - overlap() if cursor else settings.transfer_from)
+            )
         first = next(orders, None)
         if first is None and not _anything_open(tenant):
             _advance(tenant, started, order_ids)
@@ -101,18 +113,25 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
         _advance(tenant, started, order_ids)
         _retry_open(run, seen)
         _write_back(run)
-        rec.counts.update({"requests_eaccounting": eaccounting.stats["requests"],
-                           "eaccounting_wait_seconds": round(eaccounting.stats["waited_seconds"], 2)})
+        rec.counts.update(
+            {
+                "requests_eaccounting": eaccounting.stats["requests"],
+                "eaccounting_wait_seconds": round(eaccounting.stats["waited_seconds"], 2),
+            }
+        )
     return rec.run
 
 
 def _anything_open(tenant: Tenant) -> bool:
     """Orders or steps waiting or left sending, or references not yet written onto shop orders."""
     open_ = (STATUS.PENDING, STATUS.WAITING, STATUS.SENDING)
-    return (OrderTransfer.objects.filter(tenant=tenant, status__in=open_).exists()
-            or OrderStep.objects.filter(tenant=tenant, status__in=open_).exists()
-            or OrderTransfer.objects.filter(tenant=tenant, status__in=(STATUS.DONE, STATUS.HELD),
-                                            written_back=False).exists())  # fmt: skip
+    return (
+        OrderTransfer.objects.filter(tenant=tenant, status__in=open_).exists()
+        or OrderStep.objects.filter(tenant=tenant, status__in=open_).exists()
+        or OrderTransfer.objects.filter(
+            tenant=tenant, status__in=(STATUS.DONE, STATUS.HELD), written_back=False
+        ).exists()
+    )
 
 
 def _advance(tenant: Tenant, started, order_ids) -> None:
@@ -144,11 +163,13 @@ def _retry_open(run: Run, seen: set[int]) -> None:
     now = timezone.now()
     open_ids = set(
         OrderTransfer.objects.filter(claims.to_retry(now), tenant=run.tenant)
-        .exclude(shop_order_id__in=seen).values_list("shop_order_id", flat=True)
+        .exclude(shop_order_id__in=seen)
+        .values_list("shop_order_id", flat=True)
     )
     open_ids |= set(
         OrderStep.objects.filter(claims.to_retry(now), tenant=run.tenant)
-        .exclude(transfer__shop_order_id__in=seen).values_list("transfer__shop_order_id", flat=True)
+        .exclude(transfer__shop_order_id__in=seen)
+        .values_list("transfer__shop_order_id", flat=True)
     )
     for order in _fetch_by_id(run.shop, sorted(open_ids), run.rec) if open_ids else []:
         _consider(run, order)
@@ -158,19 +179,26 @@ def _consider(run: Run, order: ShopOrder) -> None:
     if run.lease is not None:
         run.lease.check()  # fenced: a worker whose lease was taken over stops here
     settings = run.settings
-    known = OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id, status=STATUS.DONE).first()
+    known = OrderTransfer.objects.filter(
+        tenant=run.tenant, shop_order_id=order.id, status=STATUS.DONE
+    ).first()
     if known is not None:
         return lifecycle.follow(run, order, known)
     if order.status not in settings.status_list:
         reason = f"The order is {order.status} in the shop; only {', '.join(settings.status_list)} orders are transferred."
-        claims.settle_unclaimed(OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id),
-                                status=STATUS.SKIPPED, reason=reason, shop_status=order.status)
+        claims.settle_unclaimed(
+            OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id),
+            status=STATUS.SKIPPED,
+            reason=reason,
+            shop_status=order.status,
+        )
         return
     if settings.transfer_from and order.date_created_gmt and order.date_created_gmt < settings.transfer_from:
         if not OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id).exists():
             return  # from before activation: only on request (a person adds it in the admin)
     transfer, _ = OrderTransfer.objects.get_or_create(
-        tenant=run.tenant, shop_order_id=order.id,
+        tenant=run.tenant,
+        shop_order_id=order.id,
         defaults={"shop_order_number": order.number[:40], "status": STATUS.PENDING},
     )
     if transfer.status in (STATUS.DONE, STATUS.HELD, STATUS.SKIPPED):
@@ -178,7 +206,9 @@ def _consider(run: Run, order: ShopOrder) -> None:
     try:
         _transfer(run, order, transfer)
     except (ServerError, RateLimited) as exc:
-        run.rec.event(SyncEvent.Outcome.FAILED, order.number, reason=f"eAccounting is not answering now: {exc}")
+        run.rec.event(
+            SyncEvent.Outcome.FAILED, order.number, reason=f"eAccounting is not answering now: {exc}"
+        )
         return
     transfer.refresh_from_db()
     if transfer.status == STATUS.DONE:  # e.g. an order completed (or paid) at checkout: invoice it now
@@ -191,8 +221,13 @@ def _wait(run: Run, transfer: OrderTransfer, order: ShopOrder, reasons, claim=No
     if claim is not None:
         claims.wait(claim, text, shop_status=order.status, **kept)
     else:
-        claims.settle_unclaimed(OrderTransfer.objects.filter(pk=transfer.pk), status=STATUS.WAITING, reason=text,
-                                shop_status=order.status, **kept)  # fmt: skip
+        claims.settle_unclaimed(
+            OrderTransfer.objects.filter(pk=transfer.pk),
+            status=STATUS.WAITING,
+            reason=text,
+            shop_status=order.status,
+            **kept,
+        )
     run.rec.event(SyncEvent.Outcome.SKIPPED, order.number, reason=text)
 
 
@@ -214,22 +249,39 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
     kind = DocumentKind(run.settings.document)
     document = None
     try:
-        document = _unconverted_draft(transfer) or (_look_up(run, order, transfer, kind) if claim.resumed else None)
+        document = _unconverted_draft(transfer) or (
+            _look_up(run, order, transfer, kind) if claim.resumed else None
+        )
         if document is None:
             customer = customer or customers.create(run, customer_plan)
             plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
             if isinstance(plan, Waiting):
                 return _wait(run, transfer, order, plan.reasons, claim)
             method = run.inputs.methods_for(order)
-            doc_body = document_body.body(kind, order, plan, customer.customer_id, delivery,
-                                          method.terms_of_payment_id, method.delivery_method_code)
+            doc_body = document_body.body(
+                kind,
+                order,
+                plan,
+                customer.customer_id,
+                delivery,
+                method.terms_of_payment_id,
+                method.delivery_method_code,
+            )
             document = documents.create(run.eaccounting, kind, doc_body)
             document = _settle_vat_basis(run, order, customer_plan, customer, document, delivery, kind)
-        if kind is DocumentKind.INVOICE and document.kind is DocumentKind.DRAFT and _totals_agree(run, order, document):
+        if (
+            kind is DocumentKind.INVOICE
+            and document.kind is DocumentKind.DRAFT
+            and _totals_agree(run, order, document)
+        ):
             document = documents.convert_draft(run.eaccounting, document.id)
     except OutcomeUnknown as exc:
         claims.release(claim)
-        run.rec.event(SyncEvent.Outcome.FAILED, order.number, reason=f"{exc}: the next run looks it up before creating anything.")
+        run.rec.event(
+            SyncEvent.Outcome.FAILED,
+            order.number,
+            reason=f"{exc}: the next run looks it up before creating anything.",
+        )
         return
     except EAccountingError as exc:
         if isinstance(exc, ServerError | RateLimited):
@@ -237,11 +289,25 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
             raise
         kept = {}
         if document is not None:  # the draft exists; converting it failed (e.g. a locked period)
-            kept = {"document_kind": document.kind, "document_id": document.id, "customer_id": document.customer_id,
-                    "document_total": document.total, "document_vat": document.vat}
+            kept = {
+                "document_kind": document.kind,
+                "document_id": document.id,
+                "customer_id": document.customer_id,
+                "document_total": document.total,
+                "document_vat": document.vat,
+            }
         return _wait(run, transfer, order, [_in_words(exc)], claim, **kept)
-    final = plan_document(order, run.inputs.context(order, customer_plan, customer))  # on the basis eAccounting chose
-    _record(run, order, transfer, claim, document, document_body.fingerprint(order, final if not isinstance(final, Waiting) else plan))
+    final = plan_document(
+        order, run.inputs.context(order, customer_plan, customer)
+    )  # on the basis eAccounting chose
+    _record(
+        run,
+        order,
+        transfer,
+        claim,
+        document,
+        document_body.fingerprint(order, final if not isinstance(final, Waiting) else plan),
+    )
 
 
 def _unconverted_draft(transfer: OrderTransfer):
@@ -249,11 +315,22 @@ def _unconverted_draft(transfer: OrderTransfer):
     if transfer.document_kind != DocumentKind.DRAFT or not transfer.document_id:
         return None
     vat = transfer.document_vat or Decimal(0)
-    return documents.Document(kind=DocumentKind.DRAFT, id=transfer.document_id, number="", net=(transfer.document_total or vat) - vat,
-                              vat=vat, includes_vat=False, your_reference="", customer_id=transfer.customer_id, raw={})
+    return documents.Document(
+        kind=DocumentKind.DRAFT,
+        id=transfer.document_id,
+        number="",
+        net=(transfer.document_total or vat) - vat,
+        vat=vat,
+        includes_vat=False,
+        your_reference="",
+        customer_id=transfer.customer_id,
+        raw={},
+    )
 
 
-def _look_up(run: Run, order: ShopOrder, transfer: OrderTransfer, kind: DocumentKind) -> documents.Document | None:
+def _look_up(
+    run: Run, order: ShopOrder, transfer: OrderTransfer, kind: DocumentKind
+) -> documents.Document | None:
     """The document a lost answer may have created: ours carries the order number and was made after we began."""
     ref = document_body.reference(order)
     since = transfer.sending_since or transfer.created_at
@@ -280,8 +357,15 @@ def _settle_vat_basis(run, order, customer_plan, customer, document, delivery, k
     if isinstance(plan, Waiting):
         return document  # the totals check below holds it with both figures
     method = run.inputs.methods_for(order)
-    doc_body = document_body.body(kind, order, plan, customer.customer_id, delivery,
-                                  method.terms_of_payment_id, method.delivery_method_code)
+    doc_body = document_body.body(
+        kind,
+        order,
+        plan,
+        customer.customer_id,
+        delivery,
+        method.terms_of_payment_id,
+        method.delivery_method_code,
+    )
     return documents.replace(run.eaccounting, document, doc_body)
 
 
@@ -292,32 +376,55 @@ def _totals_agree(run: Run, order: ShopOrder, document) -> bool:
 
 def _record(run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document, fingerprint: str) -> None:
     agree = _totals_agree(run, order, document)
-    reason = "" if agree else (
-        f"eAccounting's {document.kind.words} totals {_money(document.total)} {order.currency} "
-        f"(VAT {_money(document.vat)}), the shop's {_money(order.total)} (VAT {_money(order.total_tax)}). "
-        "Check the document in eAccounting; it was not booked."
+    reason = (
+        ""
+        if agree
+        else (
+            f"eAccounting's {document.kind.words} totals {_money(document.total)} {order.currency} "
+            f"(VAT {_money(document.vat)}), the shop's {_money(order.total)} (VAT {_money(order.total_tax)}). "
+            "Check the document in eAccounting; it was not booked."
+        )
     )
-    invoice = {"invoice_id": document.id, "invoice_number": document.number} if document.kind is DocumentKind.INVOICE else {}
+    invoice = (
+        {"invoice_id": document.id, "invoice_number": document.number}
+        if document.kind is DocumentKind.INVOICE
+        else {}
+    )
     done = claims.finish(
-        claim, status=STATUS.DONE if agree else STATUS.HELD, reason=reason, document_kind=document.kind,
-        body_hash=fingerprint, **invoice,
-        document_id=document.id, document_number=document.number, document_total=document.total,
-        document_vat=document.vat, customer_id=document.customer_id, shop_total=order.total,
-        shop_vat=order.total_tax, currency=order.currency, shop_status=order.status,
+        claim,
+        status=STATUS.DONE if agree else STATUS.HELD,
+        reason=reason,
+        document_kind=document.kind,
+        body_hash=fingerprint,
+        **invoice,
+        document_id=document.id,
+        document_number=document.number,
+        document_total=document.total,
+        document_vat=document.vat,
+        customer_id=document.customer_id,
+        shop_total=order.total,
+        shop_vat=order.total_tax,
+        currency=order.currency,
+        shop_status=order.status,
         transferred_at=timezone.now(),
     )
     if not done:
         return  # fenced out: the worker that took over records it (it finds this document by reference)
     outcome = SyncEvent.Outcome.CREATED if agree else SyncEvent.Outcome.SKIPPED
-    run.rec.event(outcome, order.number, reason=reason or f"{document.kind.words} {document.number}".strip(),
-                  fields={"total": [str(order.total), str(document.total)]})
+    run.rec.event(
+        outcome,
+        order.number,
+        reason=reason or f"{document.kind.words} {document.number}".strip(),
+        fields={"total": [str(order.total), str(document.total)]},
+    )
 
 
 def _write_back(run: Run) -> None:
     """The document's id and number onto the shop order (meta, in batches) and a private note each;
     also for transfers an earlier run could not write back (a shop error, a killed worker)."""
-    pending = OrderTransfer.objects.filter(tenant=run.tenant, status__in=(STATUS.DONE, STATUS.HELD),
-                                           written_back=False).order_by("shop_order_id")[:WRITE_BACK_MAX]
+    pending = OrderTransfer.objects.filter(
+        tenant=run.tenant, status__in=(STATUS.DONE, STATUS.HELD), written_back=False
+    ).order_by("shop_order_id")[:WRITE_BACK_MAX]
     run.write_backs = list(pending)
     items: list[tuple[int, dict, str | None]] = []
     for t in run.write_backs:
@@ -330,18 +437,25 @@ def _write_back(run: Run) -> None:
     if not items:
         return
     tried_before = [t.shop_order_id for t in run.write_backs if t.write_back_tries]
-    OrderTransfer.objects.filter(pk__in=[t.pk for t in run.write_backs]).update(write_back_tries=F("write_back_tries") + 1)
+    OrderTransfer.objects.filter(pk__in=[t.pk for t in run.write_backs]).update(
+        write_back_tries=F("write_back_tries") + 1
+    )
     try:
         failed = set(run.shop.write_back_many(items, recheck=tried_before))
     except WebshopError as exc:
-        run.rec.event(SyncEvent.Outcome.FAILED, "write back", reason=f"The shop did not take the references: {exc}")
+        run.rec.event(
+            SyncEvent.Outcome.FAILED, "write back", reason=f"The shop did not take the references: {exc}"
+        )
         return
     ok = [t.pk for t in run.write_backs if t.shop_order_id not in failed]
     OrderTransfer.objects.filter(pk__in=ok).update(written_back=True)
     for t in run.write_backs:
         if t.shop_order_id in failed:
-            run.rec.event(SyncEvent.Outcome.FAILED, t.shop_order_number,
-                          reason="The document's number could not be written onto the shop order; the next run tries again.")
+            run.rec.event(
+                SyncEvent.Outcome.FAILED,
+                t.shop_order_number,
+                reason="The document's number could not be written onto the shop order; the next run tries again.",
+            )
 
 
 def _in_words(exc: EAccountingError) -> str:
@@ -350,4 +464,3 @@ def _in_words(exc: EAccountingError) -> str:
 
 def _money(value: Decimal) -> str:
     return f"{Decimal(value):.2f}"
-

@@ -16,7 +16,12 @@ def record(tenant, user, action, target="", detail="", username=None) -> AuditEn
     if username is None:
         username = user.get_username() if user is not None else "system"
     return AuditEntry.objects.create(
-        tenant=tenant, user=user, username=username[:150], action=action, target=str(target)[:300], detail=detail
+        tenant=tenant,
+        user=user,
+        username=username[:150],
+        action=action,
+        target=str(target)[:300],
+        detail=detail,
     )
 
 

@@ -32,6 +32,7 @@ def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 def client_address(remote_addr: str, forwarded_for: str, trusted: list[Network]) -> str:
     """Pure: the client's address from the socket peer and the X-Forwarded-For header."""
+
     def is_trusted(ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None) -> bool:
         return ip is not None and any(ip in network for network in trusted)
 
@@ -48,5 +49,8 @@ def client_address(remote_addr: str, forwarded_for: str, trusted: list[Network])
 
 
 def client_ip(request: HttpRequest) -> str:
-    return client_address(request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR", ""),
-                          trusted_networks(settings.SILTA_TRUSTED_PROXIES))  # fmt: skip
+    return client_address(
+        request.META.get("REMOTE_ADDR", ""),
+        request.META.get("HTTP_X_FORWARDED_FOR", ""),
+        trusted_networks(settings.SILTA_TRUSTED_PROXIES),
+    )

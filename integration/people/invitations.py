@@ -55,14 +55,21 @@ def invite(tenant: Tenant, email: str, role: str, by) -> tuple[Invitation, str]:
     An earlier pending invitation of the same address is withdrawn: only the newest link works."""
     email = normalize_email(email)
     if Membership.objects.filter(tenant=tenant, user__email__iexact=email, user__is_active=True).exists():
-        raise PeopleRefused(_("%(email)s already belongs to %(company)s.") % {"email": email, "company": tenant.name})
+        raise PeopleRefused(
+            _("%(email)s already belongs to %(company)s.") % {"email": email, "company": tenant.name}
+        )
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
-        replaced = Invitation.objects.filter(tenant=tenant, email=email, accepted_at=None, revoked_at=None,
-                                             expires_at__gt=now).update(revoked_at=now)  # fmt: skip
+        replaced = Invitation.objects.filter(
+            tenant=tenant, email=email, accepted_at=None, revoked_at=None, expires_at__gt=now
+        ).update(revoked_at=now)
         invitation = Invitation.objects.create(
-            tenant=tenant, email=email, role=role, token_hash=hash_token(token), invited_by=by,
+            tenant=tenant,
+            email=email,
+            role=role,
+            token_hash=hash_token(token),
+            invited_by=by,
             expires_at=now + timedelta(days=settings.SILTA_INVITATION_DAYS),
         )
         detail = f"As {_en(invitation.get_role_display()).lower()}; the link works until {_day(invitation.expires_at)}"
@@ -78,19 +85,27 @@ def link(invitation: Invitation, token: str) -> str:
 
 
 def send(invitation: Invitation, token: str) -> None:
-    context = {"invitation": invitation, "link": link(invitation, token), "days": settings.SILTA_INVITATION_DAYS,
-               "inviter": _name(invitation.invited_by),
-               "expires": formats.date_format(timezone.localtime(invitation.expires_at), "SHORT_DATETIME_FORMAT")}
+    context = {
+        "invitation": invitation,
+        "link": link(invitation, token),
+        "days": settings.SILTA_INVITATION_DAYS,
+        "inviter": _name(invitation.invited_by),
+        "expires": formats.date_format(timezone.localtime(invitation.expires_at), "SHORT_DATETIME_FORMAT"),
+    }
     # in the inviter's language: the one the invitation was written in
     body = render_to_string("portal/invitation_email.txt", context)
-    send_mail(_("Silta: join %(company)s") % {"company": invitation.tenant.name}, body, None, [invitation.email])
+    send_mail(
+        _("Silta: join %(company)s") % {"company": invitation.tenant.name}, body, None, [invitation.email]
+    )
 
 
 def find(slug: str, token: str) -> Invitation | None:
     """The invitation of this link, only under its own tenant's address: another tenant's link finds nothing."""
-    return Invitation.objects.select_related("tenant", "invited_by").filter(
-        tenant__slug=slug, token_hash=hash_token(token)
-    ).first()
+    return (
+        Invitation.objects.select_related("tenant", "invited_by")
+        .filter(tenant__slug=slug, token_hash=hash_token(token))
+        .first()
+    )
 
 
 def accept(invitation: Invitation, user) -> Membership:
@@ -114,8 +129,13 @@ def accept(invitation: Invitation, user) -> Membership:
         membership = Membership.objects.create(tenant_id=locked.tenant_id, user=user, role=locked.role)
         locked.accepted_at, locked.accepted_by = timezone.now(), user
         locked.save(update_fields=["accepted_at", "accepted_by"])
-        audit.record(invitation.tenant, user, audit.Action.ACCEPTED_INVITATION, f"Invitation of {locked.email}",
-                     f"Joined as {_en(locked.get_role_display()).lower()}; invited by {_name(locked.invited_by)}")  # fmt: skip
+        audit.record(
+            invitation.tenant,
+            user,
+            audit.Action.ACCEPTED_INVITATION,
+            f"Invitation of {locked.email}",
+            f"Joined as {_en(locked.get_role_display()).lower()}; invited by {_name(locked.invited_by)}",
+        )
     return membership
 
 
@@ -126,17 +146,24 @@ def revoke(invitation: Invitation, by) -> bool:
             revoked_at=timezone.now()
         )
         if done:
-            audit.record(invitation.tenant, by, audit.Action.REVOKED_INVITATION, f"Invitation of {invitation.email}",
-                         f"As {_en(invitation.get_role_display()).lower()}; the link no longer works")  # fmt: skip
+            audit.record(
+                invitation.tenant,
+                by,
+                audit.Action.REVOKED_INVITATION,
+                f"Invitation of {invitation.email}",
+                f"As {_en(invitation.get_role_display()).lower()}; the link no longer works",
+            )
     return bool(done)
 
 
 def _lock_owners(tenant):
     """Lock the tenant's owner rows: two owners demoting each other at once must not leave none."""
     return list(
-        Membership.objects.select_for_update().filter(tenant=tenant, role=Role.OWNER).order_by("pk")
+        Membership.objects.select_for_update()
+        .filter(tenant=tenant, role=Role.OWNER)
+        .order_by("pk")
         .values_list("pk", flat=True)
-    )  # fmt: skip
+    )
 
 
 def change_role(membership: Membership, role: str, by) -> bool:
@@ -150,13 +177,20 @@ def change_role(membership: Membership, role: str, by) -> bool:
         if current.role == role:
             return False
         if current.role == Role.OWNER and owners == [current.pk]:
-            raise PeopleRefused(_("%(user)s is the only owner of %(company)s: make someone else an owner first.")
-                                % {"user": current.user.get_username(), "company": tenant.name})  # fmt: skip
+            raise PeopleRefused(
+                _("%(user)s is the only owner of %(company)s: make someone else an owner first.")
+                % {"user": current.user.get_username(), "company": tenant.name}
+            )
         before = _en(current.get_role_display())
         current.role = role
         current.save(update_fields=["role"])
-        audit.record(tenant, by, audit.Action.CHANGED_ROLE, current.user.get_username(),
-                     f"{before} → {_en(current.get_role_display())}")  # fmt: skip
+        audit.record(
+            tenant,
+            by,
+            audit.Action.CHANGED_ROLE,
+            current.user.get_username(),
+            f"{before} → {_en(current.get_role_display())}",
+        )
     return True
 
 
@@ -169,9 +203,13 @@ def remove(membership: Membership, by) -> None:
         if current is None:
             return  # removed meanwhile
         if current.role == Role.OWNER and owners == [current.pk]:
-            raise PeopleRefused(_("%(user)s is the only owner of %(company)s and cannot be removed: make someone "
-                                  "else an owner first.")
-                                % {"user": current.user.get_username(), "company": tenant.name})  # fmt: skip
+            raise PeopleRefused(
+                _(
+                    "%(user)s is the only owner of %(company)s and cannot be removed: make someone "
+                    "else an owner first."
+                )
+                % {"user": current.user.get_username(), "company": tenant.name}
+            )
         username = current.user.get_username()
         role = _en(current.get_role_display()).lower()
         current.delete()

@@ -25,9 +25,12 @@ def needs_reconnect(tenant: Tenant, system: str, detail: str) -> int:
     base = settings.SILTA_BASE_URL.rstrip("/")
     # Sent from a task, in the active language: the installation's LANGUAGE_CODE (no per-user choice is stored).
     words = {"system": system, "company": tenant.name, "detail": detail, "url": f"{base}/"}
-    body = _(
-        "Silta can no longer reach %(system)s for %(company)s: %(detail)s\n\n"
-        "Its sync jobs are paused until the connection is made again. Sign in and reconnect %(system)s "
-        "on the dashboard: %(url)s\n"
-    ) % words
+    body = (
+        _(
+            "Silta can no longer reach %(system)s for %(company)s: %(detail)s\n\n"
+            "Its sync jobs are paused until the connection is made again. Sign in and reconnect %(system)s "
+            "on the dashboard: %(url)s\n"
+        )
+        % words
+    )
     return send_mail(_("Silta: reconnect %(system)s for %(company)s") % words, body, None, recipients)

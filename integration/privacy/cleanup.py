@@ -25,14 +25,19 @@ KEYS = ("sync_runs", "sync_events", "webhook_deliveries", "task_successes", "tas
 def cutoffs(now: datetime | None = None) -> tuple[datetime, datetime]:
     """(runs, tasks): rows older than these go."""
     now = now or timezone.now()
-    return (now - timedelta(days=settings.SILTA_RUN_RETENTION_DAYS),
-            now - timedelta(days=settings.SILTA_TASK_RETENTION_DAYS))  # fmt: skip
+    return (
+        now - timedelta(days=settings.SILTA_RUN_RETENTION_DAYS),
+        now - timedelta(days=settings.SILTA_TASK_RETENTION_DAYS),
+    )
 
 
 def old_runs(cutoff: datetime) -> QuerySet:
     """Runs started before `cutoff`, less each tenant's latest run of each kind."""
-    latest = (SyncRun.objects.filter(tenant=OuterRef("tenant"), kind=OuterRef("kind"))
-              .order_by("-started_at", "-pk").values("pk")[:1])  # fmt: skip
+    latest = (
+        SyncRun.objects.filter(tenant=OuterRef("tenant"), kind=OuterRef("kind"))
+        .order_by("-started_at", "-pk")
+        .values("pk")[:1]
+    )
     return SyncRun.objects.filter(started_at__lt=cutoff).exclude(pk=Subquery(latest))
 
 
@@ -73,7 +78,9 @@ def prune(now: datetime | None = None, *, dry_run: bool = False) -> dict[str, in
 
     def delete_events(run_ids):
         nonlocal events
-        events += SyncEvent.objects.filter(run_id__in=run_ids).delete()[0]  # one DELETE: nothing hangs on events
+        events += SyncEvent.objects.filter(run_id__in=run_ids).delete()[
+            0
+        ]  # one DELETE: nothing hangs on events
 
     counts = {"sync_runs": _delete_in_batches(qs["runs"], before=delete_events)}
     counts["sync_events"] = events

@@ -23,8 +23,10 @@ from integration.models import AccountingCustomer, OrderTransfer, Tenant
 from integration.people import audit
 from integration.privacy import personal_data
 
-NOT_ERASED_THERE = ("Nothing is erased in eAccounting or the shop: the law keeps invoices and their customers "
-                    "there. Erase or anonymise the customer there if the law allows it.")  # fmt: skip
+NOT_ERASED_THERE = (
+    "Nothing is erased in eAccounting or the shop: the law keeps invoices and their customers "
+    "there. Erase or anonymise the customer there if the law allows it."
+)
 
 
 @dataclass
@@ -57,7 +59,9 @@ def _words(label: str) -> str:
     return str(apps.get_model(label)._meta.verbose_name_plural)
 
 
-def erase(email: str, tenant: Tenant | None = None, *, dry_run: bool = False, user=None, username=None) -> Report:
+def erase(
+    email: str, tenant: Tenant | None = None, *, dry_run: bool = False, user=None, username=None
+) -> Report:
     """Erase `email` from `tenant`'s records (None: every tenant's, and rows of no tenant).
 
     Each tenant whose records held it gets an audit entry (a given tenant gets one even when
@@ -75,7 +79,8 @@ def erase(email: str, tenant: Tenant | None = None, *, dry_run: bool = False, us
             report.rows[(c["tenant_id"], AccountingCustomer._meta.label)].add(c["pk"])
             if c["customer_id"]:
                 report.orders_kept[c["tenant_id"]] += OrderTransfer.objects.filter(
-                    tenant_id=c["tenant_id"], customer_id=c["customer_id"]).count()
+                    tenant_id=c["tenant_id"], customer_id=c["customer_id"]
+                ).count()
         if not dry_run:
             rows = AccountingCustomer.objects.filter(pk__in=[c["pk"] for c in found])
             rows.filter(is_private=True).update(name="")  # a company's name is not a person's data
@@ -94,7 +99,9 @@ def _scoped(model, tenant):
     if tenant is None:
         return model._default_manager.all()
     if path is None:
-        return model._default_manager.none()  # not a tenant's row: only an installation-wide erasure goes there
+        return (
+            model._default_manager.none()
+        )  # not a tenant's row: only an installation-wide erasure goes there
     return model._default_manager.filter(**({path: tenant} if path else {"pk": tenant.pk}))
 
 
@@ -106,9 +113,14 @@ def _tenant_path(model):
 
 
 def _text_fields(model) -> list:
-    return [f for f in model._meta.concrete_fields
-            if isinstance(f, models.CharField | models.TextField | models.JSONField)
-            and not isinstance(f, EncryptedTextField) and not f.choices and not f.primary_key]  # fmt: skip
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField | models.JSONField)
+        and not isinstance(f, EncryptedTextField)
+        and not f.choices
+        and not f.primary_key
+    ]
 
 
 def _sweep(model, tenant, values, report) -> None:
@@ -139,7 +151,9 @@ def _sweep(model, tenant, values, report) -> None:
             continue  # matched only case-folded JSON escapes or the like: nothing to change
         report.rows[(row[tenant_col] if tenant_col else None, model._meta.label)].add(row["pk"])
         if not report.dry_run:
-            model._default_manager.filter(pk=row["pk"]).update(**changes)  # update(): the audit trail's save() refuses
+            model._default_manager.filter(pk=row["pk"]).update(
+                **changes
+            )  # update(): the audit trail's save() refuses
 
 
 def _conversion_names(email, tenant) -> set[str]:
@@ -168,7 +182,9 @@ def _tasks(tenant, values, report) -> None:
     """django-q2's rows (results, queued tasks, schedules) that carry the e-mail or a name: deleted.
     A tenant's erasure leaves alone those that are plainly another tenant's (their first argument)."""
     hits = []  # (model, pk, args)
-    for pk, *parts in Task.objects.values_list("pk", "name", "func", "args", "kwargs", "result", "group").iterator():
+    for pk, *parts in Task.objects.values_list(
+        "pk", "name", "func", "args", "kwargs", "result", "group"
+    ).iterator():
         if personal_data.carries(parts, values):
             hits.append((Task, pk, parts[2]))
     for pk, payload in OrmQ.objects.values_list("pk", "payload").iterator():
@@ -185,8 +201,11 @@ def _tasks(tenant, values, report) -> None:
             match |= Q(**{f"{name}__icontains": needle})
     for pk, args in Schedule.objects.filter(match).values_list("pk", "args"):
         hits.append((Schedule, pk, args))
-    tenants = set(Tenant.objects.filter(pk__in={_task_tenant(args) for _, _, args in hits} - {None})
-                  .values_list("pk", flat=True))  # fmt: skip
+    tenants = set(
+        Tenant.objects.filter(pk__in={_task_tenant(args) for _, _, args in hits} - {None}).values_list(
+            "pk", flat=True
+        )
+    )
     for model, pk, args in hits:
         owner = _task_tenant(args) if _task_tenant(args) in tenants else None
         if tenant is not None and owner not in (None, tenant.pk):
@@ -202,5 +221,11 @@ def _record(report: Report, tenant, user, username, email) -> None:
         detail = personal_data.summary(dict(sorted(report.counts(t.pk).items())), _words)
         if report.orders_kept[t.pk]:
             detail += f"; {report.orders_kept[t.pk]} order records kept (no personal data in them)"
-        audit.record(t, user, audit.Action.ERASED_PERSONAL_DATA, f"customer #{personal_data.hash_prefix(email)}",
-                     detail + ". " + NOT_ERASED_THERE, username=username)  # fmt: skip
+        audit.record(
+            t,
+            user,
+            audit.Action.ERASED_PERSONAL_DATA,
+            f"customer #{personal_data.hash_prefix(email)}",
+            detail + ". " + NOT_ERASED_THERE,
+            username=username,
+        )

@@ -50,7 +50,7 @@ RETENTION = (
     Rule("integration.OrderTransfer", "finished transfers", ("reason",)),
     Rule("integration.OrderStep", "finished steps", ("reason",)),
     Rule("integration.WebshopOrderConversion", "finished conversions", ("reason", "fingerprint")),
-)  # fmt: skip
+)
 RULES = {rule.model: rule for rule in RETENTION}
 
 # What the erasure report calls each model's rows (label → words); others use their verbose name.

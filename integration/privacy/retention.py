@@ -44,24 +44,35 @@ def prune(now: datetime | None = None, *, tenant: Tenant | None = None, dry_run:
 
 
 def summary(counts: Counter) -> str:
-    return ", ".join(f"{label.split('.')[-1]}: {n}" for label, n in sorted(counts.items())) or "nothing to blank"
+    return (
+        ", ".join(f"{label.split('.')[-1]}: {n}" for label, n in sorted(counts.items())) or "nothing to blank"
+    )
 
 
 def _rules(tenant: Tenant, before: datetime) -> list[tuple[str, QuerySet, dict]]:
     kinds, finished = personal_data.ORDER_RUN_KINDS, personal_data.FINISHED
     ordered = OrderTransfer.objects.filter(tenant=tenant).exclude(customer_id="")
     collective = OrderSettings.objects.filter(tenant=tenant).values("collective_customer_id")
-    customers = (AccountingCustomer.objects.filter(tenant=tenant, is_private=True)
-                 .filter(customer_id__in=ordered.values("customer_id"))
-                 .exclude(customer_id__in=ordered.filter(created_at__gte=before).values("customer_id"))
-                 .exclude(pk__in=collective.exclude(collective_customer_id=None)))  # fmt: skip
-    latest = (SyncRun.objects.filter(tenant=OuterRef("tenant"), kind=OuterRef("kind"))
-              .order_by("-started_at", "-pk").values("pk")[:1])  # fmt: skip
+    customers = (
+        AccountingCustomer.objects.filter(tenant=tenant, is_private=True)
+        .filter(customer_id__in=ordered.values("customer_id"))
+        .exclude(customer_id__in=ordered.filter(created_at__gte=before).values("customer_id"))
+        .exclude(pk__in=collective.exclude(collective_customer_id=None))
+    )
+    latest = (
+        SyncRun.objects.filter(tenant=OuterRef("tenant"), kind=OuterRef("kind"))
+        .order_by("-started_at", "-pk")
+        .values("pk")[:1]
+    )
     selected = {
         AccountingCustomer: customers,
         SyncEvent: SyncEvent.objects.filter(tenant=tenant, run__kind__in=kinds, created_at__lt=before),
-        SyncRun: SyncRun.objects.filter(tenant=tenant, kind__in=kinds, started_at__lt=before).exclude(pk=Subquery(latest)),
-        OrderTransfer: OrderTransfer.objects.filter(tenant=tenant, status__in=finished, updated_at__lt=before),
+        SyncRun: SyncRun.objects.filter(tenant=tenant, kind__in=kinds, started_at__lt=before).exclude(
+            pk=Subquery(latest)
+        ),
+        OrderTransfer: OrderTransfer.objects.filter(
+            tenant=tenant, status__in=finished, updated_at__lt=before
+        ),
         OrderStep: OrderStep.objects.filter(tenant=tenant, status__in=finished, updated_at__lt=before),
     }
     out = []
@@ -84,12 +95,16 @@ def _hash_missing(tenant: Tenant) -> None:
 def _conversions(tenant: Tenant, before: datetime, dry_run: bool) -> int:
     """Finished Visma webshop order conversions lose the customer in their fingerprint and their reason."""
     model = WebshopOrderConversion
-    rows = (model.objects.filter(tenant=tenant, status__in=personal_data.FINISHED, updated_at__lt=before)
-            .filter(~Q(reason="") | Q(fingerprint__has_key="email") | Q(fingerprint__has_key="name"))
-            .values_list("pk", "fingerprint"))  # fmt: skip
+    rows = (
+        model.objects.filter(tenant=tenant, status__in=personal_data.FINISHED, updated_at__lt=before)
+        .filter(~Q(reason="") | Q(fingerprint__has_key="email") | Q(fingerprint__has_key="name"))
+        .values_list("pk", "fingerprint")
+    )
     done = 0
     for pk, fingerprint in rows:
         done += 1
         if not dry_run:
-            model.objects.filter(pk=pk).update(reason="", fingerprint=personal_data.without_person(fingerprint or {}))
+            model.objects.filter(pk=pk).update(
+                reason="", fingerprint=personal_data.without_person(fingerprint or {})
+            )
     return done

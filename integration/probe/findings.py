@@ -29,7 +29,9 @@ class Row:
 
 
 def latest_report() -> ProbeReport | None:
-    done = ProbeReport.objects.filter(status=ProbeReport.Status.DONE).defer("exchanges")  # hundreds of requests
+    done = ProbeReport.objects.filter(status=ProbeReport.Status.DONE).defer(
+        "exchanges"
+    )  # hundreds of requests
     return done.order_by("-finished_at", "-pk").first()
 
 
@@ -41,10 +43,19 @@ def rows(report: ProbeReport | None = None) -> list[Row]:
     shown = []
     for key in ContractKey:
         s = stored.get(key)
-        shown.append(Row(key=key.value, label=str(key.label), value=s.value if s else defaults[key],
-                         source=s.source if s else ContractSource.DEFAULT,
-                         evidence=s.evidence if s else "The installation's settings (environment) or Silta's assumption.",
-                         observed_at=s.observed_at if s else None, finding=found.get(key.value)))
+        shown.append(
+            Row(
+                key=key.value,
+                label=str(key.label),
+                value=s.value if s else defaults[key],
+                source=s.source if s else ContractSource.DEFAULT,
+                evidence=s.evidence
+                if s
+                else "The installation's settings (environment) or Silta's assumption.",
+                observed_at=s.observed_at if s else None,
+                finding=found.get(key.value),
+            )
+        )
     return shown
 
 
@@ -64,10 +75,24 @@ def accept(report: ProbeReport, keys: list[str], user) -> list[str]:
             if finding is None:
                 continue
             before = contract.value(key)
-            ContractSetting.objects.update_or_create(key=key, defaults={
-                "value": finding["value"], "source": ContractSource.PROBE, "evidence": finding["evidence"],
-                "observed_at": report.finished_at or now, "report": report, "accepted_by": user, "accepted_at": now})
-            audit.record(None, user, AuditEntry.Action.CHANGED, target=f"eAccounting contract setting {key}",
-                         detail=f"{before!r} → {finding['value']!r} from probe report {report.pk}: {finding['evidence']}")
+            ContractSetting.objects.update_or_create(
+                key=key,
+                defaults={
+                    "value": finding["value"],
+                    "source": ContractSource.PROBE,
+                    "evidence": finding["evidence"],
+                    "observed_at": report.finished_at or now,
+                    "report": report,
+                    "accepted_by": user,
+                    "accepted_at": now,
+                },
+            )
+            audit.record(
+                None,
+                user,
+                AuditEntry.Action.CHANGED,
+                target=f"eAccounting contract setting {key}",
+                detail=f"{before!r} → {finding['value']!r} from probe report {report.pk}: {finding['evidence']}",
+            )
             accepted.append(key)
     return accepted

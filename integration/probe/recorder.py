@@ -14,7 +14,13 @@ from urllib.parse import urlencode
 import requests
 
 SECRET_KEYS = re.compile(r"token|secret|password|authorization", re.I)
-KEPT_HEADERS = ("Content-Type", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+KEPT_HEADERS = (
+    "Content-Type",
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+)
 BODY_LIMIT = 2000
 BURST_BODY_LIMIT = 300
 
@@ -71,8 +77,17 @@ class Recorder:
             session = self._local.session = requests.Session()
         return session
 
-    def send(self, method: str, path: str, *, params: dict | None = None, body: Any = None,
-             token: str | None = None, note: str = "", burst: bool = False) -> Answer:  # fmt: skip
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict | None = None,
+        body: Any = None,
+        token: str | None = None,
+        note: str = "",
+        burst: bool = False,
+    ) -> Answer:
         with self._lock:
             if len(self.exchanges) >= self.max_requests:
                 raise RequestBoundReached(f"the probe stopped at its bound of {self.max_requests} requests")
@@ -80,16 +95,31 @@ class Recorder:
             self.exchanges.append(entry)
         url = self.base_url.rstrip("/") + path + (f"?{urlencode(params)}" if params else "")
         started = time.monotonic()
-        entry.update({"method": method, "url": url, "note": note, "request_headers": {"Authorization": "Bearer ***"},
-                      "request_body": mask(body)})
+        entry.update(
+            {
+                "method": method,
+                "url": url,
+                "note": note,
+                "request_headers": {"Authorization": "Bearer ***"},
+                "request_body": mask(body),
+            }
+        )
         try:
             response = self._session().request(
-                method, url, json=body, timeout=self.timeout,
+                method,
+                url,
+                json=body,
+                timeout=self.timeout,
                 headers={"Authorization": f"Bearer {token or self.token}", "Accept": "application/json"},
             )
         except requests.RequestException as exc:
-            entry.update({"status": None, "error": _mask_text(f"{exc.__class__.__name__}: {exc}"),
-                          "ms": round((time.monotonic() - started) * 1000)})
+            entry.update(
+                {
+                    "status": None,
+                    "error": _mask_text(f"{exc.__class__.__name__}: {exc}"),
+                    "ms": round((time.monotonic() - started) * 1000),
+                }
+            )
             raise
         try:
             parsed = response.json() if response.content else None
@@ -98,9 +128,14 @@ class Recorder:
         headers = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
         shown = json.dumps(mask(parsed), ensure_ascii=False) if parsed is not None else response.text
         limit = BURST_BODY_LIMIT if burst else BODY_LIMIT
-        entry.update({"status": response.status_code, "response_headers": headers,
-                      "response_body": _mask_text(shown[:limit]) + ("…" if len(shown) > limit else ""),
-                      "ms": round((time.monotonic() - started) * 1000)})
+        entry.update(
+            {
+                "status": response.status_code,
+                "response_headers": headers,
+                "response_body": _mask_text(shown[:limit]) + ("…" if len(shown) > limit else ""),
+                "ms": round((time.monotonic() - started) * 1000),
+            }
+        )
         if self.on_request:
             self.on_request(self.count)
         return Answer(response.status_code, dict(response.headers), parsed, response.text)
@@ -111,5 +146,7 @@ class Recorder:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             while len(answers) < limit and not any(a.status == 429 for a in answers):
                 wave = min(workers, limit - len(answers))
-                answers += list(pool.map(lambda _: self.send("GET", path, note="burst", burst=True), range(wave)))
+                answers += list(
+                    pool.map(lambda _: self.send("GET", path, note="burst", burst=True), range(wave))
+                )
         return answers

@@ -11,7 +11,11 @@ def _shown(value) -> str:
 def render(report: ProbeReport) -> str:
     lines = [
         f"eAccounting probe #{report.pk} of {report.company_name or report.tenant}"
-        + (f" (second company: {report.second_tenant.eaccounting_connection.company_name})" if report.second_tenant else ""),
+        + (
+            f" (second company: {report.second_tenant.eaccounting_connection.company_name})"
+            if report.second_tenant
+            else ""
+        ),
         f"{'read-only' if not report.write else 'read and write'}; status {report.status}; "
         f"{report.request_count} requests in {report.wall_seconds or 0:.1f} s",
     ]
@@ -27,7 +31,9 @@ def render(report: ProbeReport) -> str:
         lines.append(f"    seen: {f['evidence']}")
         if row is not None and row.contradicts:
             running = "unknown" if row.value is None else repr(row.value)
-            lines.append(f"    ! differs from the running value {running} ({row.source}): review and accept it in the admin")
+            lines.append(
+                f"    ! differs from the running value {running} ({row.source}): review and accept it in the admin"
+            )
     if report.made:
         lines += ["", "Test records:"] + [f"- {m}" for m in report.made]
     writes = sum(1 for e in report.exchanges if e.get("method") not in ("GET", None))

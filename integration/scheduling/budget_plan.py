@@ -28,8 +28,14 @@ QUEUE_SHARE = 0.7
 #: Intervals (minutes) a tenant gets unless it asks for longer ones. Orders every 2 minutes keeps
 #: a polled order's 95th-percentile delay under 3 minutes; an article change reaches the shop
 #: within 10 minutes at 8.
-DEFAULT_MINUTES = {"articles": 8, "stock": 60, "orders": 2, "webhooks": 24 * 60,
-                   "availability": 60, "webshop_orders": 5}  # the last two: Visma Verkkokauppa tenants
+DEFAULT_MINUTES = {
+    "articles": 8,
+    "stock": 60,
+    "orders": 2,
+    "webhooks": 24 * 60,
+    "availability": 60,
+    "webshop_orders": 5,
+}  # the last two: Visma Verkkokauppa tenants
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,14 @@ def pages(articles: int, page_size: int) -> int:
     return articles // page_size + 1
 
 
-def plan(article_counts: list[int], *, page_size: int, limit_per_minute: float, workers: int = 0,
-         run_seconds: Mapping[str, float] | None = None) -> BudgetPlan:
+def plan(
+    article_counts: list[int],
+    *,
+    page_size: int,
+    limit_per_minute: float,
+    workers: int = 0,
+    run_seconds: Mapping[str, float] | None = None,
+) -> BudgetPlan:
     """`article_counts`: one per active tenant (its articles in eAccounting). `workers` and
     `run_seconds` (the mean length of an `articles` and a `stock` run, measured): the queue's
     capacity; when the scheduled runs would need more worker time than QUEUE_SHARE of it, their
@@ -65,7 +77,9 @@ def plan(article_counts: list[int], *, page_size: int, limit_per_minute: float, 
         incremental = tenants / max(DEFAULT_MINUTES["articles"], articles_min)
     per_minute = incremental + all_pages / max(DEFAULT_MINUTES["stock"], stock_min)
     # a Visma Verkkokauppa tenant's availability run reads every article, as a stock reconcile does
-    return BudgetPlan({"articles": articles_min, "stock": stock_min, "availability": stock_min}, per_minute, allowed)
+    return BudgetPlan(
+        {"articles": articles_min, "stock": stock_min, "availability": stock_min}, per_minute, allowed
+    )
 
 
 def queue_load(tenants: int, run_seconds: Mapping[str, float], articles: int, stock: int) -> float:
@@ -73,8 +87,9 @@ def queue_load(tenants: int, run_seconds: Mapping[str, float], articles: int, st
     return tenants * (run_seconds.get("articles", 0) / articles + run_seconds.get("stock", 0) / stock)
 
 
-def _fit_queue(tenants: int, workers: int, run_seconds: Mapping[str, float], articles_min: int,
-               stock_min: int) -> tuple[int, int]:  # fmt: skip
+def _fit_queue(
+    tenants: int, workers: int, run_seconds: Mapping[str, float], articles_min: int, stock_min: int
+) -> tuple[int, int]:
     """Both intervals stretched by the factor the worker time is short by (never shortened)."""
     capacity = workers * 60 * QUEUE_SHARE
     articles = max(DEFAULT_MINUTES["articles"], articles_min)

@@ -44,13 +44,16 @@ def ensure_schedules(sender=None, apps=None, using="default", **kwargs):
     wanted = {
         CLEANUP: (CLEANUP_TASK, {"schedule_type": "D", "next_run": next_at(CLEANUP_AT)}),  # Schedule.DAILY
         REPLAN: (REPLAN_TASK, {"schedule_type": "I", "minutes": 60, "next_run": timezone.now()}),  # MINUTES
-        PRUNE_PERSONAL_DATA: (PRUNE_PERSONAL_DATA_TASK,
-                              {"schedule_type": "D", "next_run": next_at(PRUNE_PERSONAL_DATA_AT)}),  # DAILY
+        PRUNE_PERSONAL_DATA: (
+            PRUNE_PERSONAL_DATA_TASK,
+            {"schedule_type": "D", "next_run": next_at(PRUNE_PERSONAL_DATA_AT)},
+        ),  # DAILY
     }
     for name, (func, timing) in wanted.items():
         extra = schedules.filter(name=name).order_by("pk").values_list("pk", flat=True)[1:]
         schedules.filter(pk__in=list(extra)).delete()  # a copy made by hand would run it twice
         schedules.update_or_create(
-            name=name, defaults={"func": func},
+            name=name,
+            defaults={"func": func},
             create_defaults={"func": func, "args": None, "kwargs": None, "repeats": -1, **timing},
         )

@@ -9,7 +9,11 @@ CATALOGUE_KINDS = (SyncRun.Kind.ARTICLES, SyncRun.Kind.STOCK)  # both sync artic
 
 def mass_change_waiting(tenant: Tenant) -> SyncRun | None:
     """The tenant's catalogue run that the mass-change guard stopped, while it is the latest one."""
-    last = SyncRun.objects.filter(tenant=tenant, kind__in=CATALOGUE_KINDS, dry_run=False).order_by("-started_at").first()
+    last = (
+        SyncRun.objects.filter(tenant=tenant, kind__in=CATALOGUE_KINDS, dry_run=False)
+        .order_by("-started_at")
+        .first()
+    )
     return last if last is not None and last.status == SyncRun.Status.NEEDS_CONFIRMATION else None
 
 
@@ -20,7 +24,9 @@ def sync_now(tenant: Tenant) -> bool:
     False (nothing enqueued) when the integration is not active."""
     if not tenant.is_active:
         return False
-    runs = dict.fromkeys(task for task, _ in schedules.jobs_for(tenant).values())  # stock: the article sync again
+    runs = dict.fromkeys(
+        task for task, _ in schedules.jobs_for(tenant).values()
+    )  # stock: the article sync again
     for task in runs:
         if task is not tasks.check_webhooks:
             task.enqueue(tenant.pk, "manual")

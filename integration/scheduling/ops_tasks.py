@@ -23,8 +23,10 @@ def replan_schedules() -> str:
     from integration.scheduling.schedules import replan
 
     plan = replan()
-    text = (f"shortest intervals {plan.minimum} min; expected {plan.articles_per_minute:.0f} article "
-            f"requests a minute of {plan.allowed_per_minute:.0f} planned")
+    text = (
+        f"shortest intervals {plan.minimum} min; expected {plan.articles_per_minute:.0f} article "
+        f"requests a minute of {plan.allowed_per_minute:.0f} planned"
+    )
     log.info("replan: %s", text)
     return text
 

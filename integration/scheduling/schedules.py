@@ -37,6 +37,8 @@ VISMA_WEBSHOP_JOBS: dict[str, Job] = {
 def jobs_for(tenant: Tenant) -> dict[str, Job]:
     shop = WebshopConnection.objects.filter(tenant=tenant).values_list("platform", flat=True).first()
     return VISMA_WEBSHOP_JOBS if shop == WebshopConnection.Platform.VISMA_WEBSHOP else JOBS
+
+
 GOLDEN = 0.6180339887  # successive tenant ids land far apart in the interval
 
 
@@ -55,11 +57,18 @@ def current_plan(tenant: Tenant | None = None) -> budget_plan.BudgetPlan:
     active = Tenant.objects.filter(is_active=True)
     if terms.per_company and tenant is not None:
         active = active.filter(pk=tenant.pk)
-    sizes = dict(AccountingArticle.objects.filter(tenant__in=active).values_list("tenant").annotate(n=Count("pk")))
+    sizes = dict(
+        AccountingArticle.objects.filter(tenant__in=active).values_list("tenant").annotate(n=Count("pk"))
+    )
     counts = [sizes.get(pk, 0) for pk in active.values_list("pk", flat=True)]
     per_minute = terms.rate_limit * 60 / terms.rate_window
-    return budget_plan.plan(counts, page_size=terms.page_size, limit_per_minute=per_minute,
-                            workers=settings.Q_CLUSTER["workers"], run_seconds=mean_run_seconds())
+    return budget_plan.plan(
+        counts,
+        page_size=terms.page_size,
+        limit_per_minute=per_minute,
+        workers=settings.Q_CLUSTER["workers"],
+        run_seconds=mean_run_seconds(),
+    )
 
 
 RUNS_MEASURED = 200  # the latest runs of each kind the queue's load is estimated from
@@ -71,8 +80,11 @@ def mean_run_seconds() -> dict[str, float]:
     kinds = {"articles": SyncRun.Kind.ARTICLES, "stock": SyncRun.Kind.STOCK}
     out = {}
     for job, kind in kinds.items():
-        latest = (SyncRun.objects.filter(kind=kind, trigger=SyncRun.Trigger.SCHEDULE, finished_at__isnull=False)
-                  .order_by("-started_at").values_list("started_at", "finished_at")[:RUNS_MEASURED])  # fmt: skip
+        latest = (
+            SyncRun.objects.filter(kind=kind, trigger=SyncRun.Trigger.SCHEDULE, finished_at__isnull=False)
+            .order_by("-started_at")
+            .values_list("started_at", "finished_at")[:RUNS_MEASURED]
+        )
         lengths = [(end - start).total_seconds() for start, end in latest if end is not None]
         if lengths:
             out[job] = sum(lengths) / len(lengths)
@@ -86,14 +98,26 @@ def ensure(tenant: Tenant, plan: budget_plan.BudgetPlan | None = None) -> dict[s
     wanted = {w.job: w.minutes for w in JobSchedule.objects.filter(tenant=tenant, job__in=jobs)}
     for job in jobs.keys() - wanted.keys():
         wanted[job] = JobSchedule.objects.get_or_create(
-            tenant=tenant, job=job, defaults={"minutes": budget_plan.DEFAULT_MINUTES[job]})[0].minutes
+            tenant=tenant, job=job, defaults={"minutes": budget_plan.DEFAULT_MINUTES[job]}
+        )[0].minutes
     now, intervals = timezone.now(), {}
-    before = dict(Schedule.objects.filter(name__startswith=f"silta:{tenant.pk}:").values_list("name", "minutes"))
-    Schedule.objects.filter(name__in=[n for n in before if n.rsplit(":", 1)[1] not in jobs]).delete()  # other platform's
+    before = dict(
+        Schedule.objects.filter(name__startswith=f"silta:{tenant.pk}:").values_list("name", "minutes")
+    )
+    Schedule.objects.filter(
+        name__in=[n for n in before if n.rsplit(":", 1)[1] not in jobs]
+    ).delete()  # other platform's
     for job, (task, kwargs) in jobs.items():
         minutes = intervals[job] = plan.minutes(job, wanted[job])
-        fields = {"func": task.path, "args": repr((tenant.pk,)), "kwargs": repr(kwargs), "cluster": task.cluster(),
-                  "schedule_type": Schedule.MINUTES, "repeats": -1, "minutes": minutes}  # fmt: skip
+        fields = {
+            "func": task.path,
+            "args": repr((tenant.pk,)),
+            "kwargs": repr(kwargs),
+            "cluster": task.cluster(),
+            "schedule_type": Schedule.MINUTES,
+            "repeats": -1,
+            "minutes": minutes,
+        }
         if before.get(name(tenant.pk, job)) != minutes:  # new, or a new interval: the tenant's place in it
             fields["next_run"] = now + phase(tenant.pk, minutes)
         Schedule.objects.update_or_create(name=name(tenant.pk, job), defaults=fields)

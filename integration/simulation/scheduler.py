@@ -21,8 +21,14 @@ class ScaledScheduler:
         self.queue, self.fired = [], 0
         for s in Schedule.objects.filter(name__regex=TENANT_JOBS):
             phase = max(0.0, (s.next_run - now).total_seconds()) / scale
-            kwargs = {**ast.literal_eval(s.kwargs or "{}"), "cluster": s.cluster}  # the queue, as the scheduler sends it
-            heapq.heappush(self.queue, (phase, s.pk, s.minutes * 60 / scale, s.func, ast.literal_eval(s.args or "()"), kwargs))
+            kwargs = {
+                **ast.literal_eval(s.kwargs or "{}"),
+                "cluster": s.cluster,
+            }  # the queue, as the scheduler sends it
+            heapq.heappush(
+                self.queue,
+                (phase, s.pk, s.minutes * 60 / scale, s.func, ast.literal_eval(s.args or "()"), kwargs),
+            )
         # the cluster's own scheduler must not run them at real time too
         Schedule.objects.filter(name__regex=TENANT_JOBS).update(next_run=now + timedelta(days=365))
         self.stop = threading.Event()

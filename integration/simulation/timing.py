@@ -20,8 +20,11 @@ from ..work.backlog import backlogs
 from .report import percentile
 
 #: the task each kind of run comes from
-TASK_OF = {SyncRun.Kind.ARTICLES: tasks.sync_articles.path, SyncRun.Kind.STOCK: tasks.sync_articles.path,
-           SyncRun.Kind.ORDERS: tasks.transfer_orders.path}  # fmt: skip
+TASK_OF = {
+    SyncRun.Kind.ARTICLES: tasks.sync_articles.path,
+    SyncRun.Kind.STOCK: tasks.sync_articles.path,
+    SyncRun.Kind.ORDERS: tasks.transfer_orders.path,
+}
 
 
 @dataclass
@@ -87,13 +90,22 @@ def print_times(write, times: dict[str, KindTimes], sampler: BacklogSampler) -> 
     write("Where the time went, per kind of job (simulated seconds, p50 / p95 / mean):")
     for kind, t in sorted(times.items()):
         parts = [f"{len(t.run_time):5d} runs"]
-        for name, values in (("queue wait", t.queue_wait), ("run time", t.run_time), ("request wait", t.request_wait)):
+        for name, values in (
+            ("queue wait", t.queue_wait),
+            ("run time", t.run_time),
+            ("request wait", t.request_wait),
+        ):
             mean = sum(values) / len(values) if values else float("nan")
             parts.append(f"{name} {percentile(values, 50):.0f} / {percentile(values, 95):.0f} / {mean:.0f}")
         write(f"   {kind:<10} " + ";  ".join(parts))
     if sampler.most:
-        write("Largest backlog per queue: " + ", ".join(
-            f"{queue} {n} tasks waiting (oldest {sampler.oldest[queue]:.0f} simulated s)" for queue, n in sorted(sampler.most.items())))
+        write(
+            "Largest backlog per queue: "
+            + ", ".join(
+                f"{queue} {n} tasks waiting (oldest {sampler.oldest[queue]:.0f} simulated s)"
+                for queue, n in sorted(sampler.most.items())
+            )
+        )
     else:
         write("Largest backlog per queue: none waited a sampled minute")
 
@@ -103,8 +115,12 @@ def requests_per_order(since) -> tuple[int, int]:
     the orders' later steps) since `since`, and the orders transferred since then."""
     from ..models import OrderTransfer
 
-    spent = sum(int((c or {}).get("requests_eaccounting", 0)) for c in SyncRun.objects.filter(
-        kind=SyncRun.Kind.ORDERS, started_at__gte=since).values_list("counts", flat=True))  # fmt: skip
+    spent = sum(
+        int((c or {}).get("requests_eaccounting", 0))
+        for c in SyncRun.objects.filter(kind=SyncRun.Kind.ORDERS, started_at__gte=since).values_list(
+            "counts", flat=True
+        )
+    )
     transferred = OrderTransfer.objects.filter(transferred_at__gte=since).count()
     connection.close()
     return spent, transferred

@@ -11,8 +11,14 @@ from typing import Any
 
 import requests
 
-BUYER = {"first_name": "Simo", "last_name": "Simulaatio", "address_1": "Kauppakatu 1", "city": "Kuopio",
-         "postcode": "70100", "country": "FI"}  # fmt: skip
+BUYER = {
+    "first_name": "Simo",
+    "last_name": "Simulaatio",
+    "address_1": "Kauppakatu 1",
+    "city": "Kuopio",
+    "postcode": "70100",
+    "country": "FI",
+}
 
 
 @dataclass(order=True)
@@ -56,15 +62,26 @@ class Player:
             if h.kind == "change":
                 number = self.rng.choice(t.articles)
                 name = f"Tuote {number} {self.rng.randrange(10**6)}"
-                r = self.session.patch(f"{self.ea}/_sandbox/companies/{t.company_id}/articles/{number}",
-                                       json={"Name": name}, timeout=30)  # fmt: skip
+                r = self.session.patch(
+                    f"{self.ea}/_sandbox/companies/{t.company_id}/articles/{number}",
+                    json={"Name": name},
+                    timeout=30,
+                )
                 h.ref = number
             else:
                 lines = [{"product_id": self.rng.choice(t.products), "quantity": 1}]
-                r = self.session.post(f"{t.shop}/_sandbox/orders", timeout=30, json={
-                    "line_items": lines, "billing": {**BUYER, "email": f"simo{self.rng.randrange(50)}@example.fi"},
-                    "shipping_lines": [{"method_id": "flat_rate", "instance_id": 1}], "payment_method": "bacs",
-                    "status": "processing", "set_paid": True})  # fmt: skip
+                r = self.session.post(
+                    f"{t.shop}/_sandbox/orders",
+                    timeout=30,
+                    json={
+                        "line_items": lines,
+                        "billing": {**BUYER, "email": f"simo{self.rng.randrange(50)}@example.fi"},
+                        "shipping_lines": [{"method_id": "flat_rate", "instance_id": 1}],
+                        "payment_method": "bacs",
+                        "status": "processing",
+                        "set_paid": True,
+                    },
+                )
                 h.ref = str(r.json().get("id", "")) if r.ok else ""
             r.raise_for_status()
             h.done_at = time.time()

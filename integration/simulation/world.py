@@ -36,27 +36,49 @@ def _post(url, body, timeout=600):
 
 def build_one(ea: str, wc: str, n: int, articles: int, webhooks: bool) -> SimTenant:
     try:
-        company = _post(f"{ea}/_sandbox/companies", {"name": f"Simulaatio {n} Oy", "articles": articles,
-                                                     "customers": 0, "webshop_orders": 0, "seed": n})  # fmt: skip
+        company = _post(
+            f"{ea}/_sandbox/companies",
+            {
+                "name": f"Simulaatio {n} Oy",
+                "articles": articles,
+                "customers": 0,
+                "webshop_orders": 0,
+                "seed": n,
+            },
+        )
         shop = _post(f"{wc}/_sandbox/shops", {"name": f"t{n}", "seed": None})["url"]
         key = _post(f"{shop}/_sandbox/keys", {"permissions": "read_write"})
         tokens = _post(f"{ea}/_sandbox/tokens", {"company_id": company["id"]})
         tenant = Tenant.objects.create(name=f"Simulaatio {n} Oy", slug=f"sim-{n}")
         EAccountingConnection.objects.create(
-            tenant=tenant, status=ConnectionStatus.CONNECTED, company_id=company["id"], company_name=company["name"],
-            access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+            tenant=tenant,
+            status=ConnectionStatus.CONNECTED,
+            company_id=company["id"],
+            company_name=company["name"],
+            access_token=tokens["access_token"],
+            refresh_token=tokens["refresh_token"],
             access_token_expires_at=timezone.now() + timedelta(hours=1),
         )
-        WebshopConnection.objects.create(tenant=tenant, base_url=shop, api_key=key["consumer_key"],
-                                         api_secret=key["consumer_secret"], status=ConnectionStatus.CONNECTED)  # fmt: skip
+        WebshopConnection.objects.create(
+            tenant=tenant,
+            base_url=shop,
+            api_key=key["consumer_key"],
+            api_secret=key["consumer_secret"],
+            status=ConnectionStatus.CONNECTED,
+        )
         activate(tenant, check(gather(tenant)))
         if not webhooks:
             webshop_setup.remove_webhooks(tenant)
         first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
         method_templates(tenant)  # shipping and payment fee articles, then the initial article sync
-        links = list(ArticleLink.objects.filter(tenant=tenant, shop_parent_id=None)
-                     .exclude(article_number__startswith="BENCH-").values_list("article_number", "shop_product_id"))  # fmt: skip
-        return SimTenant(tenant.pk, company["id"], shop, tuple(a for a, _ in links), tuple(p for _, p in links))
+        links = list(
+            ArticleLink.objects.filter(tenant=tenant, shop_parent_id=None)
+            .exclude(article_number__startswith="BENCH-")
+            .values_list("article_number", "shop_product_id")
+        )
+        return SimTenant(
+            tenant.pk, company["id"], shop, tuple(a for a, _ in links), tuple(p for _, p in links)
+        )
     finally:
         connection.close()  # this worker thread's own connection
 

@@ -23,17 +23,31 @@ from integration.webshops.base import ProductWrite, ShopProduct
 from .article_values import UNIT_META_KEY, CatalogContext, PlanError, desired_values, same, shop_value
 
 __all__ = [
-    "ACTIONS", "CatalogContext", "LinkState", "PlanError", "Step",
-    "count_actions", "desired_values", "plan_article", "plan_catalog", "price_change_share",
-]  # fmt: skip
+    "ACTIONS",
+    "CatalogContext",
+    "LinkState",
+    "PlanError",
+    "Step",
+    "count_actions",
+    "desired_values",
+    "plan_article",
+    "plan_catalog",
+    "price_change_share",
+]
 
 ACTIONS = ("create", "update", "hide", "restore", "keep", "skip", "link")
 DRAFT = "draft"  # new products arrive hidden, and hiding is a return to draft
 LABELS = {
-    "sku": "article number", "name": "name", "regular_price": "price", "tax_class": "VAT rate (tax class)",
-    "tax_status": "tax status", "manage_stock": "stock item", "stock_quantity": "stock", "unit": "unit",
+    "sku": "article number",
+    "name": "name",
+    "regular_price": "price",
+    "tax_class": "VAT rate (tax class)",
+    "tax_status": "tax status",
+    "manage_stock": "stock item",
+    "stock_quantity": "stock",
+    "unit": "unit",
     "status": "status",
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -51,14 +65,19 @@ class LinkState:
     last_written: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "last_written", dict(self.last_written or {}))  # JSON-able, compares as a dict
+        object.__setattr__(
+            self, "last_written", dict(self.last_written or {})
+        )  # JSON-able, compares as a dict
 
     @classmethod
     def from_link(cls, link: Any) -> LinkState:
         return cls(
-            shop_product_id=link.shop_product_id, shop_parent_id=link.shop_parent_id, hidden=bool(link.hidden),
-            status_before_hiding=link.status_before_hiding or "", last_written=link.last_written or {},
-        )  # fmt: skip
+            shop_product_id=link.shop_product_id,
+            shop_parent_id=link.shop_parent_id,
+            hidden=bool(link.hidden),
+            status_before_hiding=link.status_before_hiding or "",
+            last_written=link.last_written or {},
+        )
 
 
 @dataclass(frozen=True)
@@ -92,8 +111,9 @@ def why_not_shown(article: Article, ctx: CatalogContext) -> str:
     return ""
 
 
-def plan_article(article: Article, link: LinkState | None, product: ShopProduct | None,
-                 ctx: CatalogContext) -> Step:  # fmt: skip
+def plan_article(
+    article: Article, link: LinkState | None, product: ShopProduct | None, ctx: CatalogContext
+) -> Step:
     """The step for one article. ``product``: the linked product, or (no link) the shop's product
     with the article's number as SKU. Problems a person must fix come back as an error skip."""
     try:
@@ -120,14 +140,28 @@ def _plan(article: Article, link: LinkState | None, product: ShopProduct | None,
     values = desired_values(article, ctx, variation=parent_id is not None)
     if link.hidden:
         status = link.status_before_hiding or DRAFT
-        return _step("restore", article, link, product, parent_id, values, status=status,
-                     reason=f"available again: brought back as {status}")  # fmt: skip
+        return _step(
+            "restore",
+            article,
+            link,
+            product,
+            parent_id,
+            values,
+            status=status,
+            reason=f"available again: brought back as {status}",
+        )
     step = _step("update", article, link, product, parent_id, values)
     if adopted:
-        reason = "found in the shop by its article number: linked" + (f"; {step.reason}" if step.write else "")
-        return Step("link", article, step.write, step.changes, step.drift, reason, _linked(product, parent_id, values))
+        reason = "found in the shop by its article number: linked" + (
+            f"; {step.reason}" if step.write else ""
+        )
+        return Step(
+            "link", article, step.write, step.changes, step.drift, reason, _linked(product, parent_id, values)
+        )
     if step.write is None:
-        reason = "up to date" if step.new_link is None else "up to date (the shop already shows the new values)"
+        reason = (
+            "up to date" if step.new_link is None else "up to date (the shop already shows the new values)"
+        )
         return Step("keep", article, reason=reason, new_link=step.new_link)
     return step
 
@@ -137,38 +171,75 @@ def _create(article: Article, ctx: CatalogContext) -> Step:
     changes: dict[str, tuple] = {name: (None, value) for name, value in values.items()}
     changes["status"] = (None, DRAFT)
     return Step(
-        "create", article, _write(values, None, None, DRAFT), changes,
+        "create",
+        article,
+        _write(values, None, None, DRAFT),
+        changes,
         reason="new in eAccounting: created hidden (draft) so texts and images can be added first",
         new_link=LinkState(None, None, False, "", values),
-    )  # fmt: skip
+    )
 
 
-def _hide(article: Article, link: LinkState, product: ShopProduct, parent_id: int | None,
-          ctx: CatalogContext, why_not: str) -> Step:  # fmt: skip
+def _hide(
+    article: Article,
+    link: LinkState,
+    product: ShopProduct,
+    parent_id: int | None,
+    ctx: CatalogContext,
+    why_not: str,
+) -> Step:
     """Hide, remembering the owner's status; carry the owned values along (echo hash)."""
     try:
         values = desired_values(article, ctx, variation=parent_id is not None)
     except PlanError:  # an inactive article may have lost its mappings: hide it anyway, as last written
         values = {k: v for k, v in link.last_written.items() if not (parent_id and k == "name")}
         values.setdefault("sku", product.sku)
-    return _step("hide", article, link, product, parent_id, values, status=DRAFT, before=product.status,
-                 reason=f"{why_not}: hidden in the shop (was {product.status or 'unknown'})")  # fmt: skip
+    return _step(
+        "hide",
+        article,
+        link,
+        product,
+        parent_id,
+        values,
+        status=DRAFT,
+        before=product.status,
+        reason=f"{why_not}: hidden in the shop (was {product.status or 'unknown'})",
+    )
 
 
-def _step(action: str, article: Article, link: LinkState, product: ShopProduct, parent_id: int | None,
-          values: dict[str, Any], *, status: str | None = None, before: str | None = None,
-          reason: str = "") -> Step:  # fmt: skip
+def _step(
+    action: str,
+    article: Article,
+    link: LinkState,
+    product: ShopProduct,
+    parent_id: int | None,
+    values: dict[str, Any],
+    *,
+    status: str | None = None,
+    before: str | None = None,
+    reason: str = "",
+) -> Step:
     """Compare, and write all owned values when anything differs (status only for hide/restore)."""
-    changes = {n: (shop_value(product, n), v) for n, v in values.items() if not same(n, shop_value(product, n), v)}
-    drift = {n: (link.last_written[n], old, new) for n, (old, new) in changes.items()
-             if n in link.last_written and not same(n, link.last_written[n], old)}  # fmt: skip
+    changes = {
+        n: (shop_value(product, n), v) for n, v in values.items() if not same(n, shop_value(product, n), v)
+    }
+    drift = {
+        n: (link.last_written[n], old, new)
+        for n, (old, new) in changes.items()
+        if n in link.last_written and not same(n, link.last_written[n], old)
+    }
     if status is not None and product.status != status:
         changes["status"] = (product.status, status)
     new_link = LinkState(product.id, parent_id, before is not None, before or "", values)
     return Step(
-        action, article, _write(values, product.id, parent_id, status) if changes else None, changes, drift,
-        reason or _update_reason(changes, drift), None if new_link == link else new_link,
-    )  # fmt: skip
+        action,
+        article,
+        _write(values, product.id, parent_id, status) if changes else None,
+        changes,
+        drift,
+        reason or _update_reason(changes, drift),
+        None if new_link == link else new_link,
+    )
 
 
 def _linked(product: ShopProduct, parent_id: int | None, values: dict[str, Any]) -> LinkState:
@@ -200,8 +271,9 @@ def _parent_of(product: ShopProduct, link: LinkState | None) -> int | None:
     return parent_id
 
 
-def _write(values: Mapping[str, Any], product_id: int | None, parent_id: int | None,
-           status: str | None) -> ProductWrite:  # fmt: skip
+def _write(
+    values: Mapping[str, Any], product_id: int | None, parent_id: int | None, status: str | None
+) -> ProductWrite:
     price = values.get("regular_price")
     return ProductWrite(
         sku=values["sku"],
@@ -218,9 +290,13 @@ def _write(values: Mapping[str, Any], product_id: int | None, parent_id: int | N
     )
 
 
-def plan_catalog(articles: Iterable[Article], links_by_article_id: Mapping[str, Any],
-                 products_by_id: Mapping[int, ShopProduct], products_by_sku: Mapping[str, ShopProduct],
-                 ctx: CatalogContext) -> Iterator[Step]:  # fmt: skip
+def plan_catalog(
+    articles: Iterable[Article],
+    links_by_article_id: Mapping[str, Any],
+    products_by_id: Mapping[int, ShopProduct],
+    products_by_sku: Mapping[str, ShopProduct],
+    ctx: CatalogContext,
+) -> Iterator[Step]:
     """One step per article, streaming (feed it page by page).
 
     ``links_by_article_id``: ``LinkState`` (or ``ArticleLink``) per article id;
@@ -251,5 +327,7 @@ def price_change_share(steps: Iterable[Step], linked_count: int) -> Decimal:
     mass-change guard: a flipped tax setting or a wrong price list shows up here before it is written."""
     if linked_count <= 0:
         return Decimal("0")
-    changed = sum(1 for s in steps if s.action in ("update", "hide", "restore") and "regular_price" in s.changes)
+    changed = sum(
+        1 for s in steps if s.action in ("update", "hide", "restore") and "regular_price" in s.changes
+    )
     return Decimal(changed) / Decimal(linked_count)

@@ -51,8 +51,11 @@ OPEN_ORDER_STATUSES = ("pending", "processing", "on-hold")
 COUNTED_BY_EACCOUNTING = ("done", "held")
 
 OUTCOME = {
-    "create": SyncEvent.Outcome.CREATED, "update": SyncEvent.Outcome.UPDATED, "link": SyncEvent.Outcome.UPDATED,
-    "hide": SyncEvent.Outcome.HIDDEN, "restore": SyncEvent.Outcome.RESTORED,
+    "create": SyncEvent.Outcome.CREATED,
+    "update": SyncEvent.Outcome.UPDATED,
+    "link": SyncEvent.Outcome.UPDATED,
+    "hide": SyncEvent.Outcome.HIDDEN,
+    "restore": SyncEvent.Outcome.RESTORED,
 }
 
 
@@ -77,8 +80,12 @@ class PendingOrders(Mapping):
     def _in_eaccounting(self, orders) -> set[int]:
         if self.tenant is None:
             return set()
-        done = OrderTransfer.objects.filter(tenant=self.tenant, shop_order_id__in=[o.id for o in orders],
-                                            status__in=COUNTED_BY_EACCOUNTING, document_kind__in=(DocumentKind.ORDER, DocumentKind.INVOICE))
+        done = OrderTransfer.objects.filter(
+            tenant=self.tenant,
+            shop_order_id__in=[o.id for o in orders],
+            status__in=COUNTED_BY_EACCOUNTING,
+            document_kind__in=(DocumentKind.ORDER, DocumentKind.INVOICE),
+        )
         return set(done.values_list("shop_order_id", flat=True))
 
     def _load(self) -> dict[str, Decimal]:
@@ -88,7 +95,9 @@ class PendingOrders(Mapping):
                 known = self._in_eaccounting(page)
                 for line in (line for order in page if order.id not in known for line in order.line_items):
                     if line.sku:
-                        self._quantities[line.sku] = self._quantities.get(line.sku, Decimal(0)) + Decimal(line.quantity)
+                        self._quantities[line.sku] = self._quantities.get(line.sku, Decimal(0)) + Decimal(
+                            line.quantity
+                        )
         return self._quantities
 
     def __getitem__(self, sku):
@@ -109,13 +118,24 @@ def _reference(tenant: Tenant, name: str, fetch, refresh: bool):
     return row.data
 
 
-def build_context(tenant: Tenant, eaccounting: EAccountingClient, shop: Webshop, refresh: bool = True) -> CatalogContext:
-    units = _reference(tenant, "eaccounting.units", lambda: {
-        u.id: (read_field(u.raw, "Abbreviation") or u.code or u.name) for u in eaccounting.units()}, refresh)
-    codings = _reference(tenant, "eaccounting.vat_rates", lambda: {
-        c.id: str(c.vat_rate_percent) for c in eaccounting.codings()}, refresh)
-    shop_settings = _reference(tenant, "shop.settings", lambda: {
-        "prices_include_tax": shop.settings().prices_include_tax}, refresh)
+def build_context(
+    tenant: Tenant, eaccounting: EAccountingClient, shop: Webshop, refresh: bool = True
+) -> CatalogContext:
+    units = _reference(
+        tenant,
+        "eaccounting.units",
+        lambda: {u.id: (read_field(u.raw, "Abbreviation") or u.code or u.name) for u in eaccounting.units()},
+        refresh,
+    )
+    codings = _reference(
+        tenant,
+        "eaccounting.vat_rates",
+        lambda: {c.id: str(c.vat_rate_percent) for c in eaccounting.codings()},
+        refresh,
+    )
+    shop_settings = _reference(
+        tenant, "shop.settings", lambda: {"prices_include_tax": shop.settings().prices_include_tax}, refresh
+    )
     return CatalogContext(
         prices_include_tax=shop_settings["prices_include_tax"],
         tax_class_by_rate={m.vat_rate: m.tax_class for m in TaxClassMapping.objects.filter(tenant=tenant)},
@@ -128,9 +148,15 @@ def build_context(tenant: Tenant, eaccounting: EAccountingClient, shop: Webshop,
 
 def template_article_ids(tenant: Tenant) -> frozenset[str]:
     """Articles that book shipping, fees, rounding or gift cards: never pushed to the shop."""
-    ids = set(MethodArticle.objects.filter(method__tenant=tenant).values_list("article__article_id", flat=True))
-    settings = OrderSettings.objects.filter(tenant=tenant).values_list(
-        "rounding_article__article_id", "gift_card_article__article_id").first() or ()
+    ids = set(
+        MethodArticle.objects.filter(method__tenant=tenant).values_list("article__article_id", flat=True)
+    )
+    settings = (
+        OrderSettings.objects.filter(tenant=tenant)
+        .values_list("rounding_article__article_id", "gift_card_article__article_id")
+        .first()
+        or ()
+    )
     return frozenset(ids | {i for i in settings if i})
 
 
@@ -138,26 +164,41 @@ def _plan_chunk(tenant: Tenant, articles: list[Article], ctx: CatalogContext) ->
     # .order_by(): the model's ordering (tenant, article_number) would lead SQLite to walk that
     # index through all the tenant's links instead of looking up (tenant, article_id) or
     # (tenant, shop_product_id); each query here is a lookup of at most a chunk's rows.
-    links = {link.article_id: link for link in
-             ArticleLink.objects.filter(tenant=tenant, article_id__in=[a.id for a in articles]).order_by()}
+    links = {
+        link.article_id: link
+        for link in ArticleLink.objects.filter(
+            tenant=tenant, article_id__in=[a.id for a in articles]
+        ).order_by()
+    }
     linked_ids = [link.shop_product_id for link in links.values()]
-    by_id = {s.product_id: shop_snapshot.to_product(s)
-             for s in ShopProductSnapshot.objects.filter(tenant=tenant, product_id__in=linked_ids)}
+    by_id = {
+        s.product_id: shop_snapshot.to_product(s)
+        for s in ShopProductSnapshot.objects.filter(tenant=tenant, product_id__in=linked_ids)
+    }
     numbers = [a.number for a in articles if a.id not in links and a.number]
     candidates = list(ShopProductSnapshot.objects.filter(tenant=tenant, sku__in=numbers)) if numbers else []
-    linked_anywhere = set(
-        ArticleLink.objects.filter(tenant=tenant, shop_product_id__in=[s.product_id for s in candidates])
-        .order_by().values_list("shop_product_id", flat=True)
-    ) if candidates else set()
-    by_sku = {s.sku: shop_snapshot.to_product(s)
-              for s in candidates if s.product_id not in linked_anywhere}  # a linked product is never adopted twice
+    linked_anywhere = (
+        set(
+            ArticleLink.objects.filter(tenant=tenant, shop_product_id__in=[s.product_id for s in candidates])
+            .order_by()
+            .values_list("shop_product_id", flat=True)
+        )
+        if candidates
+        else set()
+    )
+    by_sku = {
+        s.sku: shop_snapshot.to_product(s) for s in candidates if s.product_id not in linked_anywhere
+    }  # a linked product is never adopted twice
     return list(plan_catalog(articles, links, by_id, by_sku, ctx))
 
 
 def _linked_articles(tenant: Tenant, product_ids: list[int]) -> list[str]:
     """The articles whose shop product changed: their locked fields may have drifted."""
-    return list(ArticleLink.objects.filter(tenant=tenant, shop_product_id__in=product_ids)
-                .order_by().values_list("article_id", flat=True))
+    return list(
+        ArticleLink.objects.filter(tenant=tenant, shop_product_id__in=product_ids)
+        .order_by()
+        .values_list("article_id", flat=True)
+    )
 
 
 def _with_shop_changes(eaccounting: EAccountingClient, listing, article_ids: list[str]) -> Iterator[Article]:
@@ -173,8 +214,9 @@ def _with_shop_changes(eaccounting: EAccountingClient, listing, article_ids: lis
             yield Article.from_api(eaccounting.get(f"/articles/{article_id}"))
 
 
-def _by_filter(eaccounting: EAccountingClient, first: dict | None, items: Iterator[dict],
-               more_ids: list[str]) -> Iterator[Article]:  # fmt: skip
+def _by_filter(
+    eaccounting: EAccountingClient, first: dict | None, items: Iterator[dict], more_ids: list[str]
+) -> Iterator[Article]:
     """The folded read's articles, then the shop's changes that did not fit into it, a filter at a time."""
     if first is not None:
         yield Article.from_api(first)
@@ -184,7 +226,9 @@ def _by_filter(eaccounting: EAccountingClient, first: dict | None, items: Iterat
         yield from (Article.from_api(item) for item in listing)
 
 
-def changed_articles(eaccounting: EAccountingClient, since, shop_changed: list[str]) -> tuple[Listing, Iterator[Article]]:
+def changed_articles(
+    eaccounting: EAccountingClient, since, shop_changed: list[str]
+) -> tuple[Listing, Iterator[Article]]:
     """The articles an incremental run plans: changed in eAccounting since the cursor, and those
     whose shop product changed (their locked fields may have drifted, their stock may be off).
     The first ARTICLES_PER_FILTER of the latter ride on the same request (`… or Id eq '…'`), so
@@ -197,17 +241,27 @@ def changed_articles(eaccounting: EAccountingClient, since, shop_changed: list[s
     try:
         first = next(items, None)
     except QueryRejected:  # `or` is unverified (NOTES §2.3): one read per shop-changed article
-        log.info("eAccounting refused `or` in $filter; reading %s shop-changed articles one by one", len(shop_changed))
+        log.info(
+            "eAccounting refused `or` in $filter; reading %s shop-changed articles one by one",
+            len(shop_changed),
+        )
         listing = eaccounting.changed_since("/articles", since)
         return listing, _with_shop_changes(eaccounting, listing, shop_changed)
     return listing, _by_filter(eaccounting, first, items, shop_changed[ARTICLES_PER_FILTER:])
 
 
 def _link_row(tenant: Tenant, article: Article, state: LinkState) -> ArticleLink:
-    assert state.shop_product_id is not None, "a new link's product id is filled in from the write's outcome first"
+    assert state.shop_product_id is not None, (
+        "a new link's product id is filled in from the write's outcome first"
+    )
     return ArticleLink(
-        tenant=tenant, article_id=article.id, article_number=article.number, shop_product_id=state.shop_product_id,
-        shop_parent_id=state.shop_parent_id, hidden=state.hidden, status_before_hiding=state.status_before_hiding,
+        tenant=tenant,
+        article_id=article.id,
+        article_number=article.number,
+        shop_product_id=state.shop_product_id,
+        shop_parent_id=state.shop_parent_id,
+        hidden=state.hidden,
+        status_before_hiding=state.status_before_hiding,
         last_written=state.last_written,
     )
 
@@ -215,14 +269,25 @@ def _link_row(tenant: Tenant, article: Article, state: LinkState) -> ArticleLink
 def _store_links(rows: list[ArticleLink]) -> None:
     """Insert or update links in one statement (a batch of 100 is one query, not 100)."""
     ArticleLink.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["tenant", "article_id"],
-        update_fields=["article_number", "shop_product_id", "shop_parent_id", "hidden", "status_before_hiding",
-                       "last_written", "updated_at"],
-    )  # fmt: skip
+        rows,
+        update_conflicts=True,
+        unique_fields=["tenant", "article_id"],
+        update_fields=[
+            "article_number",
+            "shop_product_id",
+            "shop_parent_id",
+            "hidden",
+            "status_before_hiding",
+            "last_written",
+            "updated_at",
+        ],
+    )
 
 
 def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -> list:
-    outcomes = shop.save_products([s.write for s in steps if s.write is not None])  # _apply gets writing steps only
+    outcomes = shop.save_products(
+        [s.write for s in steps if s.write is not None]
+    )  # _apply gets writing steps only
     written, links = [], []
     with transaction.atomic():
         for step, outcome in zip(steps, outcomes, strict=True):
@@ -241,7 +306,9 @@ def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -
             rec.event(OUTCOME[step.action], number, fields=changes, reason=step.reason)
             if step.drift:
                 drift = {k: [str(v) for v in triple] for k, triple in step.drift.items()}
-                rec.event(SyncEvent.Outcome.DRIFT, number, fields=drift, reason="changed in the shop; put back")
+                rec.event(
+                    SyncEvent.Outcome.DRIFT, number, fields=drift, reason="changed in the shop; put back"
+                )
         if links:
             _store_links(links)
         if written:
@@ -274,9 +341,12 @@ def _stopped_by_guard(tenant: Tenant, held: list[Step], rec: RunRecorder) -> boo
     if not linked or share <= limit:
         return False
     for step in held:
-        rec.event(SyncEvent.Outcome.SKIPPED, step.article.number,
-                  fields={"regular_price": [str(v) for v in step.changes["regular_price"]]},
-                  reason="waiting for confirmation of a mass price change")  # fmt: skip
+        rec.event(
+            SyncEvent.Outcome.SKIPPED,
+            step.article.number,
+            fields={"regular_price": [str(v) for v in step.changes["regular_price"]]},
+            reason="waiting for confirmation of a mass price change",
+        )
     rec.needs_confirmation(
         f"This run would change the price of {share:.0%} of the shop's products (limit {limit:.0%}). "
         "Their prices were not written. Check the planned prices and confirm to apply them."
@@ -289,19 +359,31 @@ def _write_or_record(tenant, shop, steps: list[Step], rec: RunRecorder, dry_run:
         return []
     if dry_run:
         for step in steps:
-            rec.event(OUTCOME[step.action], step.article.number,
-                      fields={k: [str(v) for v in pair] for k, pair in step.changes.items()},
-                      reason=f"dry run: {step.reason}")  # fmt: skip
+            rec.event(
+                OUTCOME[step.action],
+                step.article.number,
+                fields={k: [str(v) for v in pair] for k, pair in step.changes.items()},
+                reason=f"dry run: {step.reason}",
+            )
         return []
     return _apply(tenant, shop, steps, rec)
 
 
-def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=False, full=False,
-                  confirm_mass_change=False, lease=None) -> SyncRun:  # fmt: skip
+def sync_articles(
+    tenant: Tenant,
+    *,
+    trigger=SyncRun.Trigger.MANUAL,
+    dry_run=False,
+    full=False,
+    confirm_mass_change=False,
+    lease=None,
+) -> SyncRun:
     """`lease`: the tenant's catalogue lease (jobs.hold), checked before each batch is written."""
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
     shop = webshops.for_connection(tenant.webshop_connection)
-    kind = SyncRun.Kind.STOCK if full else SyncRun.Kind.ARTICLES  # asked to read everything: the stock reconcile
+    kind = (
+        SyncRun.Kind.STOCK if full else SyncRun.Kind.ARTICLES
+    )  # asked to read everything: the stock reconcile
     with RunRecorder(tenant, kind, trigger, dry_run) as rec:
         if not FirstSync.objects.filter(tenant=tenant, status__in=FIRST_SYNC_FINISHED).exists():
             raise SyncBlocked(
@@ -314,8 +396,11 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
         full = full or cursor is None or confirm_mass_change
         ctx = build_context(tenant, eaccounting, shop, refresh=full)
         changed_in_shop = shop_snapshot.refresh(tenant, shop, full=full)
-        listing, articles = changed_articles(eaccounting, None if full or cursor is None else cursor.value,
-                                             [] if full else _linked_articles(tenant, changed_in_shop))
+        listing, articles = changed_articles(
+            eaccounting,
+            None if full or cursor is None else cursor.value,
+            [] if full else _linked_articles(tenant, changed_in_shop),
+        )
         held: list[Step] = []  # price changes wait for the mass-change guard; everything else goes now
         newest, seen, ready = None, 0, []  # newest: the shop's time of our last write
         for chunk in chunks(articles, CHUNK):
@@ -349,7 +434,13 @@ def sync_articles(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, dry_run=Fal
             lease.check()
         shop_snapshot.advance_cursor(tenant, newest)
         if listing.server_time:
-            SyncCursor.objects.update_or_create(tenant=tenant, name=CURSOR, defaults={"value": listing.server_time})
-        rec.counts.update({"requests_eaccounting": eaccounting.stats["requests"],
-                           "eaccounting_wait_seconds": round(eaccounting.stats["waited_seconds"], 2)})
+            SyncCursor.objects.update_or_create(
+                tenant=tenant, name=CURSOR, defaults={"value": listing.server_time}
+            )
+        rec.counts.update(
+            {
+                "requests_eaccounting": eaccounting.stats["requests"],
+                "eaccounting_wait_seconds": round(eaccounting.stats["waited_seconds"], 2),
+            }
+        )
     return rec.run

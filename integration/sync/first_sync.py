@@ -52,13 +52,24 @@ from .import_values import ImportContext, Template, with_values
 
 BUSY_OR_APPLIED = (FirstSync.Status.APPLYING, FirstSync.Status.CREATED, FirstSync.Status.DONE)
 # Overwritten fields in words; the ids among them are shown by name ("coding 3f2a…" when unknown).
-FIELD_LABELS = {"Name": gettext_lazy("name"), "CodingId": gettext_lazy("account coding (VAT rate)"),
-                "UnitId": gettext_lazy("unit"), "GrossPrice": gettext_lazy("price incl. VAT"),
-                "NetPrice": gettext_lazy("price excl. VAT"), "IsActive": gettext_lazy("active"),
-                "SendToWebshop": gettext_lazy("available in webshop")}  # fmt: skip
+FIELD_LABELS = {
+    "Name": gettext_lazy("name"),
+    "CodingId": gettext_lazy("account coding (VAT rate)"),
+    "UnitId": gettext_lazy("unit"),
+    "GrossPrice": gettext_lazy("price incl. VAT"),
+    "NetPrice": gettext_lazy("price excl. VAT"),
+    "IsActive": gettext_lazy("active"),
+    "SendToWebshop": gettext_lazy("available in webshop"),
+}
 NAMED_FIELDS = {"CodingId": gettext_lazy("coding"), "UnitId": gettext_lazy("unit")}
-KINDS = {Create: ImportItem.Kind.CREATE, Overwrite: ImportItem.Kind.OVERWRITE, Link: ImportItem.Kind.LINK,
-         Reject: ImportItem.Kind.REJECT, PushCreate: ImportItem.Kind.PUSH_CREATE, LeftOut: ImportItem.Kind.LEFT_OUT}
+KINDS = {
+    Create: ImportItem.Kind.CREATE,
+    Overwrite: ImportItem.Kind.OVERWRITE,
+    Link: ImportItem.Kind.LINK,
+    Reject: ImportItem.Kind.REJECT,
+    PushCreate: ImportItem.Kind.PUSH_CREATE,
+    LeftOut: ImportItem.Kind.LEFT_OUT,
+}
 
 
 class FirstSyncError(Exception):
@@ -87,14 +98,18 @@ def _context(tenant: Tenant, eaccounting: EAccountingClient, shop) -> ImportCont
     }
     return ImportContext(
         prices_include_tax=shop.settings().prices_include_tax,
-        vat_rate_by_tax_class={m.tax_class: m.vat_rate for m in TaxClassMapping.objects.filter(tenant=tenant)},
+        vat_rate_by_tax_class={
+            m.tax_class: m.vat_rate for m in TaxClassMapping.objects.filter(tenant=tenant)
+        },
         templates=templates,
         vat_rate_by_coding={c.id: c.vat_rate_percent for c in eaccounting.codings()},
         excluded_article_ids=template_article_ids(tenant),
     )
 
 
-def _plan(tenant: Tenant, shop_side: bool = True) -> tuple[FirstSyncPlan, dict[str, Article], EAccountingClient]:
+def _plan(
+    tenant: Tenant, shop_side: bool = True
+) -> tuple[FirstSyncPlan, dict[str, Article], EAccountingClient]:
     """Plan from live data, reading eAccounting's articles once and keeping little of them.
 
     Full articles are kept only where the shop has a product with that number (the
@@ -114,9 +129,13 @@ def _plan(tenant: Tenant, shop_side: bool = True) -> tuple[FirstSyncPlan, dict[s
         if article.number in skus:
             by_number[article.number] = article
         if shop_side:
-            light.append((article.id, article.number, article.name, article.is_active, article.send_to_webshop))
-    everything = (by_number.get(number) or _light_article(id_, number, name, active, send)
-                  for id_, number, name, active, send in light)  # fmt: skip
+            light.append(
+                (article.id, article.number, article.name, article.is_active, article.send_to_webshop)
+            )
+    everything = (
+        by_number.get(number) or _light_article(id_, number, name, active, send)
+        for id_, number, name, active, send in light
+    )
     plan = plan_first_sync(products, by_number, everything, ctx)
     return plan, {a.id: a for a in by_number.values()}, eaccounting
 
@@ -124,9 +143,23 @@ def _plan(tenant: Tenant, shop_side: bool = True) -> tuple[FirstSyncPlan, dict[s
 def _light_article(id_, number, name, is_active, send_to_webshop) -> Article:
     """An article with only what the shop side of the plan looks at."""
     zero = Decimal(0)
-    return Article(id=id_, number=number, name=name, unit_id="", coding_id="", net_price=zero, gross_price=zero,
-                   is_active=is_active, is_stock=False, stock_balance=zero, stock_reserved=zero,
-                   stock_available=zero, send_to_webshop=send_to_webshop, changed_utc=None, raw={})  # fmt: skip
+    return Article(
+        id=id_,
+        number=number,
+        name=name,
+        unit_id="",
+        coding_id="",
+        net_price=zero,
+        gross_price=zero,
+        is_active=is_active,
+        is_stock=False,
+        stock_balance=zero,
+        stock_reserved=zero,
+        stock_available=zero,
+        send_to_webshop=send_to_webshop,
+        changed_utc=None,
+        raw={},
+    )
 
 
 def _items(plan: FirstSyncPlan):
@@ -139,7 +172,9 @@ def start(tenant: Tenant) -> FirstSync:
     if not tenant.is_active:
         raise FirstSyncError(_("Activate the integration of %(company)s first.") % {"company": tenant.name})
     if FirstSync.objects.filter(tenant=tenant, status__in=BUSY_OR_APPLIED).exists():
-        raise FirstSyncError(_("The first sync has already been applied (or is being applied): see its result."))
+        raise FirstSyncError(
+            _("The first sync has already been applied (or is being applied): see its result.")
+        )
     FirstSync.objects.filter(tenant=tenant, status=FirstSync.Status.PREVIEW).delete()
     return FirstSync.objects.create(tenant=tenant, status=FirstSync.Status.PREPARING)
 
@@ -170,6 +205,7 @@ def _names(eaccounting: EAccountingClient, overwrites: list[Overwrite]) -> dict[
 def shown_changes(changes: dict, names: dict[str, str]) -> list[tuple[str, str, str]]:
     """An overwrite's changes in words: (field, eAccounting's value now, the shop's value). Codings and
     units are shown by name, not by their id."""
+
     def shown(field, value):
         if value is None or value == "":
             return "–"
@@ -179,8 +215,10 @@ def shown_changes(changes: dict, names: dict[str, str]) -> list[tuple[str, str, 
             return names.get(value) or f"{NAMED_FIELDS[field]} {value}"
         return str(value)
 
-    return [(FIELD_LABELS.get(field, field), shown(field, old), shown(field, new))
-            for field, (old, new) in changes.items()]  # fmt: skip
+    return [
+        (FIELD_LABELS.get(field, field), shown(field, old), shown(field, new))
+        for field, (old, new) in changes.items()
+    ]
 
 
 def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
@@ -191,17 +229,24 @@ def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
     (coding and unit names by id, for the overwrites)."""
     first = first or start(tenant)
     plan, _products, eaccounting = _plan(tenant)
-    summary = {**plan.summary(), "stock_creates": _stock_creates(eaccounting, plan.creates),
-               "names": _names(eaccounting, plan.overwrites)}  # fmt: skip
+    summary = {
+        **plan.summary(),
+        "stock_creates": _stock_creates(eaccounting, plan.creates),
+        "names": _names(eaccounting, plan.overwrites),
+    }
     with transaction.atomic():
         first.status, first.summary, first.error = FirstSync.Status.PREVIEW, summary, ""
         first.save()
         rows = (
             ImportItem(
-                first_sync=first, tenant=tenant, kind=KINDS[type(item)],
+                first_sync=first,
+                tenant=tenant,
+                kind=KINDS[type(item)],
                 sku=getattr(item, "sku", "") or getattr(item, "article_number", ""),
-                name=_name(item), product_id=getattr(item, "product_id", None),
-                article_id=getattr(item, "article_id", "") or "", payload=_payload(item),
+                name=_name(item),
+                product_id=getattr(item, "product_id", None),
+                article_id=getattr(item, "article_id", "") or "",
+                payload=_payload(item),
                 reason=getattr(item, "reason", ""),
             )
             for item in _items(plan)
@@ -213,7 +258,8 @@ def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
 
 def _link(tenant: Tenant, article_id: str, number: str, product_id: int) -> None:
     ArticleLink.objects.update_or_create(
-        tenant=tenant, article_id=article_id,
+        tenant=tenant,
+        article_id=article_id,
         defaults={"article_number": number, "shop_product_id": product_id, "last_written": {}},
     )
 
@@ -238,25 +284,40 @@ def apply(first: FirstSync, *, overwrite: bool = False, seconds: float | None = 
     deadline = time.monotonic() + seconds if seconds is not None else None
     tenant = first.tenant
     if first.status not in (FirstSync.Status.PREVIEW, FirstSync.Status.CREATED, FirstSync.Status.APPLYING):
-        raise FirstSyncError(_("This first sync is %(status)s: nothing to apply.") % {"status": str(first.get_status_display()).lower()})
+        raise FirstSyncError(
+            _("This first sync is %(status)s: nothing to apply.")
+            % {"status": str(first.get_status_display()).lower()}
+        )
     if not first.summary:
         raise FirstSyncError(_("The preview was not completed: prepare a new one."))
     plan, live_by_id, eaccounting = _plan(tenant, shop_side=False)
-    wanted = [ImportItem.Kind.CREATE, ImportItem.Kind.LINK] + ([ImportItem.Kind.OVERWRITE] if overwrite else [])
-    planned = {(i.kind, i.sku): i for i in first.items.filter(state=ImportItem.State.PLANNED, kind__in=wanted)}
+    wanted = [ImportItem.Kind.CREATE, ImportItem.Kind.LINK] + (
+        [ImportItem.Kind.OVERWRITE] if overwrite else []
+    )
+    planned = {
+        (i.kind, i.sku): i for i in first.items.filter(state=ImportItem.State.PLANNED, kind__in=wanted)
+    }
     live = {_key(item): item for item in (*plan.creates, *plan.links, *plan.overwrites)}
     with RunRecorder(tenant, SyncRun.Kind.FIRST_IMPORT, SyncRun.Trigger.MANUAL) as rec:
         for n, ((kind, sku), row) in enumerate(planned.items()):
             if n and deadline is not None and time.monotonic() > deadline:  # at least one item a run
                 first.status = FirstSync.Status.APPLYING
                 first.save(update_fields=["status", "updated_at"])
-                rec.event(SyncEvent.Outcome.SKIPPED, "-", reason=f"{n} of {len(planned)} done in this run; the next run goes on.")
+                rec.event(
+                    SyncEvent.Outcome.SKIPPED,
+                    "-",
+                    reason=f"{n} of {len(planned)} done in this run; the next run goes on.",
+                )
                 return rec.run
             if n % 20 == 0:
                 rec.progress(n, len(planned))
             item = live.get((kind, sku))
             if item is None or _payload(item) != row.payload:
-                _finish(row, ImportItem.State.SKIPPED, "Changed since the preview: not applied. Make a new preview.")
+                _finish(
+                    row,
+                    ImportItem.State.SKIPPED,
+                    "Changed since the preview: not applied. Make a new preview.",
+                )
                 rec.event(SyncEvent.Outcome.SKIPPED, sku, reason=row.reason)
                 continue
             try:
@@ -265,8 +326,12 @@ def apply(first: FirstSync, *, overwrite: bool = False, seconds: float | None = 
                 _finish(row, ImportItem.State.FAILED, str(exc))
                 rec.event(SyncEvent.Outcome.FAILED, sku, reason=str(exc))
                 continue
-            rec.event(SyncEvent.Outcome.CREATED if kind == ImportItem.Kind.CREATE else SyncEvent.Outcome.UPDATED,
-                      sku, fields=row.payload.get("changes", {}), reason=row.get_kind_display())  # fmt: skip
+            rec.event(
+                SyncEvent.Outcome.CREATED if kind == ImportItem.Kind.CREATE else SyncEvent.Outcome.UPDATED,
+                sku,
+                fields=row.payload.get("changes", {}),
+                reason=row.get_kind_display(),
+            )
         pending = first.items.filter(kind=ImportItem.Kind.OVERWRITE, state=ImportItem.State.PLANNED).exists()
         first.status = FirstSync.Status.CREATED if pending else FirstSync.Status.DONE
         first.save(update_fields=["status", "updated_at"])
@@ -290,7 +355,9 @@ def _apply_item(tenant, eaccounting, item, row: ImportItem, live_by_id) -> None:
 
 def settle(first: FirstSync) -> None:
     """Set the status from what the items say (after a step failed half-way, too)."""
-    applied = first.items.filter(state=ImportItem.State.APPLIED, kind__in=[ImportItem.Kind.CREATE, ImportItem.Kind.OVERWRITE])
+    applied = first.items.filter(
+        state=ImportItem.State.APPLIED, kind__in=[ImportItem.Kind.CREATE, ImportItem.Kind.OVERWRITE]
+    )
     if first.items.filter(state=ImportItem.State.UNDONE).exists() and not applied.exists():
         first.status = FirstSync.Status.UNDONE
     elif not first.items.filter(state__in=[ImportItem.State.APPLIED, ImportItem.State.UNDONE]).exists():
@@ -311,8 +378,9 @@ def undo(first: FirstSync) -> SyncRun:
     """*Undo import*: put overwritten values back; deactivate created articles (the API cannot delete)."""
     tenant = first.tenant
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
-    applied = first.items.filter(state=ImportItem.State.APPLIED,
-                                 kind__in=[ImportItem.Kind.CREATE, ImportItem.Kind.OVERWRITE])  # fmt: skip
+    applied = first.items.filter(
+        state=ImportItem.State.APPLIED, kind__in=[ImportItem.Kind.CREATE, ImportItem.Kind.OVERWRITE]
+    )
     with RunRecorder(tenant, SyncRun.Kind.FIRST_IMPORT, SyncRun.Trigger.MANUAL) as rec:
         for row in applied:
             live = Article.from_api(eaccounting.get(f"/articles/{row.article_id}"))

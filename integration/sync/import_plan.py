@@ -45,15 +45,33 @@ from .import_values import (
 )
 
 __all__ = [
-    "Create", "FirstSyncPlan", "ImportContext", "LeftOut", "Link", "Overwrite", "PushCreate", "Reject",
-    "Template", "deactivate_body", "overwrite_body", "plan_first_sync", "plan_product", "recheck", "undo_body",
-]  # fmt: skip
+    "Create",
+    "FirstSyncPlan",
+    "ImportContext",
+    "LeftOut",
+    "Link",
+    "Overwrite",
+    "PushCreate",
+    "Reject",
+    "Template",
+    "deactivate_body",
+    "overwrite_body",
+    "plan_first_sync",
+    "plan_product",
+    "recheck",
+    "undo_body",
+]
 
 CONTAINERS = ("variable", "grouped")  # not sold themselves: a variable product's variations are
 ARTICLE_ATTRS = {
-    "Name": "name", "CodingId": "coding_id", "UnitId": "unit_id", "GrossPrice": "gross_price",
-    "NetPrice": "net_price", "IsActive": "is_active", "SendToWebshop": "send_to_webshop",
-}  # fmt: skip
+    "Name": "name",
+    "CodingId": "coding_id",
+    "UnitId": "unit_id",
+    "GrossPrice": "gross_price",
+    "NetPrice": "net_price",
+    "IsActive": "is_active",
+    "SendToWebshop": "send_to_webshop",
+}
 
 
 # ---------------------------------------------------------------------- items
@@ -135,20 +153,34 @@ class FirstSyncPlan:
     left_out: list[LeftOut] = field(default_factory=list)
 
     def add(self, item: Any) -> None:
-        lists: dict[type, list[Any]] = {Create: self.creates, Overwrite: self.overwrites, Link: self.links, Reject: self.rejects,
-                 PushCreate: self.push_creates, LeftOut: self.left_out}  # fmt: skip
+        lists: dict[type, list[Any]] = {
+            Create: self.creates,
+            Overwrite: self.overwrites,
+            Link: self.links,
+            Reject: self.rejects,
+            PushCreate: self.push_creates,
+            LeftOut: self.left_out,
+        }
         lists[type(item)].append(item)
 
     def summary(self) -> dict[str, int]:
         return {
-            "create": len(self.creates), "overwrite": len(self.overwrites), "link": len(self.links),
-            "reject": len(self.rejects), "push_create": len(self.push_creates), "left_out": len(self.left_out),
-        }  # fmt: skip
+            "create": len(self.creates),
+            "overwrite": len(self.overwrites),
+            "link": len(self.links),
+            "reject": len(self.rejects),
+            "push_create": len(self.push_creates),
+            "left_out": len(self.left_out),
+        }
 
 
 # ---------------------------------------------------------------------- planning
-def plan_first_sync(products: Iterable[ShopProduct], articles_by_number: Mapping[str, Article],
-                    all_articles: Iterable[Article], ctx: ImportContext) -> FirstSyncPlan:  # fmt: skip
+def plan_first_sync(
+    products: Iterable[ShopProduct],
+    articles_by_number: Mapping[str, Article],
+    all_articles: Iterable[Article],
+    ctx: ImportContext,
+) -> FirstSyncPlan:
     """The preview of the first sync. ``products``: every shop product and variation (read once
     and kept: a duplicate SKU can only be told at the end); ``articles_by_number``: the
     eAccounting articles by number; ``all_articles``: every article, streamed once."""
@@ -182,14 +214,23 @@ def plan_first_sync(products: Iterable[ShopProduct], articles_by_number: Mapping
     return plan
 
 
-def plan_product(product: ShopProduct, article: Article | None, ctx: ImportContext,
-                 parent_rate: Decimal | None = None, same_sku: Iterable[int] = ()) -> Create | Overwrite | Link | Reject:  # fmt: skip
+def plan_product(
+    product: ShopProduct,
+    article: Article | None,
+    ctx: ImportContext,
+    parent_rate: Decimal | None = None,
+    same_sku: Iterable[int] = (),
+) -> Create | Overwrite | Link | Reject:
     """One product's item: Create (no article with its number), Overwrite, Link or Reject.
     ``same_sku``: ids of other shop products with the same SKU (then it is rejected)."""
     wanted, problems = check_product(product, ctx, parent_rate)
     if same_sku:
-        problems.insert(0, "the same SKU is used by other products in the shop too ("
-                        + ", ".join(f"#{i}" for i in same_sku) + ")")  # fmt: skip
+        problems.insert(
+            0,
+            "the same SKU is used by other products in the shop too ("
+            + ", ".join(f"#{i}" for i in same_sku)
+            + ")",
+        )
     if problems or wanted is None:
         return _reject(product, problems)
     if article is None:
@@ -212,19 +253,30 @@ def _create(product: ShopProduct, wanted: Wanted, ctx: ImportContext) -> Create 
         return _reject(product, [_no_template(wanted.kind, wanted.vat_rate)])
     prices = wanted.prices()
     body = {
-        "Number": wanted.number, "Name": wanted.name,
-        "NetPrice": wire(prices["NetPrice"]), "GrossPrice": wire(prices["GrossPrice"]),
-        "CodingId": template.coding_id, "UnitId": template.unit_id, "IsActive": True,
+        "Number": wanted.number,
+        "Name": wanted.name,
+        "NetPrice": wire(prices["NetPrice"]),
+        "GrossPrice": wire(prices["GrossPrice"]),
+        "CodingId": template.coding_id,
+        "UnitId": template.unit_id,
+        "IsActive": True,
         "IsStock": bool(template.is_stock) and wanted.kind == GOODS,  # a service is never a stock item
         "SendToWebshop": True,
-    }  # fmt: skip
+    }
     return Create(wanted.number, product.id, body, wanted.vat_rate)
 
 
-def _overwrite(product: ShopProduct, wanted: Wanted, article: Article, ctx: ImportContext) -> Overwrite | Link | Reject:
+def _overwrite(
+    product: ShopProduct, wanted: Wanted, article: Article, ctx: ImportContext
+) -> Overwrite | Link | Reject:
     if article.id in ctx.excluded_article_ids:
-        return _reject(product, ["its SKU is the number of a template article in eAccounting (used on shipping "
-                                 "or payment fee rows), which the import never overwrites"])  # fmt: skip
+        return _reject(
+            product,
+            [
+                "its SKU is the number of a template article in eAccounting (used on shipping "
+                "or payment fee rows), which the import never overwrites"
+            ],
+        )
     service = raw_get(article.raw, "IsServiceArticle")
     kind = wanted.kind if service is None else (SERVICE if service else GOODS)
     template = ctx.templates.get((kind, wanted.vat_rate))
@@ -251,8 +303,16 @@ def _overwrite(product: ShopProduct, wanted: Wanted, article: Article, ctx: Impo
         return Link(wanted.number, product.id, article.id, wanted.vat_rate)
     changes = {f: (getattr(article, ARTICLE_ATTRS[f]), v) for f, v in new.items()}
     undo = {f: raw_get(article.raw, f) for f in new}
-    return Overwrite(wanted.number, product.id, article.id, changes, with_values(article.raw, new), undo,
-                     article.changed_utc, wanted.vat_rate)  # fmt: skip
+    return Overwrite(
+        wanted.number,
+        product.id,
+        article.id,
+        changes,
+        with_values(article.raw, new),
+        undo,
+        article.changed_utc,
+        wanted.vat_rate,
+    )
 
 
 def _left_out_reasons(article: Article, ctx: ImportContext) -> list[str]:
@@ -268,14 +328,18 @@ def _left_out_reasons(article: Article, ctx: ImportContext) -> list[str]:
     return reasons
 
 
-def _push_item(article: Article, shop_keys: set[str], imported: set[str], ctx: ImportContext) -> PushCreate | LeftOut | None:
+def _push_item(
+    article: Article, shop_keys: set[str], imported: set[str], ctx: ImportContext
+) -> PushCreate | LeftOut | None:
     number = (article.number or "").strip()
     if number and number in imported:
         return None  # the shop's own product, created or overwritten by the import and linked
     reasons = _left_out_reasons(article, ctx)
     if not reasons and sku_key(number) in shop_keys:
-        reasons = ["the shop already has a product with this SKU (letter case aside) that is not imported "
-                   "as this article: see the products that cannot be imported"]  # fmt: skip
+        reasons = [
+            "the shop already has a product with this SKU (letter case aside) that is not imported "
+            "as this article: see the products that cannot be imported"
+        ]
     if reasons:
         reason = "; ".join(reasons)
         return LeftOut(article.number, reason[:1].upper() + reason[1:], article.id)
@@ -283,8 +347,9 @@ def _push_item(article: Article, shop_keys: set[str], imported: set[str], ctx: I
 
 
 # ---------------------------------------------------------------------- apply time
-def recheck(item: Any, live_article: Article | None, live_product: ShopProduct | None,
-            ctx: ImportContext) -> Reject | None:  # fmt: skip
+def recheck(
+    item: Any, live_article: Article | None, live_product: ShopProduct | None, ctx: ImportContext
+) -> Reject | None:
     """None when ``item`` still matches the live data, else why it is skipped (not forced).
 
     ``live_article``: for a Create or PushCreate the article now found by number, for an
@@ -326,8 +391,9 @@ def _fields(item: Any) -> dict[str, Any]:
     return item.body if isinstance(item, Create) else getattr(item, "changes", {})
 
 
-def _recheck_push(item: PushCreate, live_article: Article | None, live_product: ShopProduct | None,
-                  ctx: ImportContext) -> Reject | None:  # fmt: skip
+def _recheck_push(
+    item: PushCreate, live_article: Article | None, live_product: ShopProduct | None, ctx: ImportContext
+) -> Reject | None:
     def skip(reason: str) -> Reject:
         return Reject(item.article_number, item.name, None, reason)
 

@@ -117,8 +117,9 @@ def vat_rate_of(
     return Decimal(rate)
 
 
-def check_product(product: ShopProduct, ctx: ImportContext, parent_rate: Decimal | None = None
-                  ) -> tuple[Wanted | None, list[str]]:  # fmt: skip
+def check_product(
+    product: ShopProduct, ctx: ImportContext, parent_rate: Decimal | None = None
+) -> tuple[Wanted | None, list[str]]:
     """``(Wanted, [])`` when the product can be imported, else ``(None, reasons)``: all of them, so
     that one round of fixes in the shop is enough. Names are kept exactly as the shop has them
     (non-Latin letters, ``&``, ``<`` …), only surrounding spaces are dropped."""
@@ -146,8 +147,14 @@ def check_product(product: ShopProduct, ctx: ImportContext, parent_rate: Decimal
         problems.append("price above eAccounting's maximum of 99,000,000")
     if problems or price is None or not isinstance(rate, Decimal):  # each of the last two is a problem above
         return None, problems
-    wanted = Wanted(number=number, name=name, price=price.quantize(CENT), price_field=price_field,
-                    vat_rate=rate, kind=kind_of(product))  # fmt: skip
+    wanted = Wanted(
+        number=number,
+        name=name,
+        price=price.quantize(CENT),
+        price_field=price_field,
+        vat_rate=rate,
+        kind=kind_of(product),
+    )
     return wanted, []
 
 

@@ -38,18 +38,31 @@ def to_product(snapshot: ShopProductSnapshot) -> ShopProduct:
     v = snapshot.values
     price = v.get("regular_price")
     return ShopProduct(
-        id=snapshot.product_id, parent_id=snapshot.parent_id, sku=snapshot.sku, name=v.get("name", ""),
-        type=v.get("type", ""), status=snapshot.status, regular_price=None if price is None else Decimal(price),
-        tax_class=v.get("tax_class", ""), tax_status=v.get("tax_status", ""),
-        manage_stock=bool(v.get("manage_stock")), stock_quantity=v.get("stock_quantity"),
-        date_modified_gmt=snapshot.modified_gmt, meta=dict(v.get("meta") or {}),
+        id=snapshot.product_id,
+        parent_id=snapshot.parent_id,
+        sku=snapshot.sku,
+        name=v.get("name", ""),
+        type=v.get("type", ""),
+        status=snapshot.status,
+        regular_price=None if price is None else Decimal(price),
+        tax_class=v.get("tax_class", ""),
+        tax_status=v.get("tax_status", ""),
+        manage_stock=bool(v.get("manage_stock")),
+        stock_quantity=v.get("stock_quantity"),
+        date_modified_gmt=snapshot.modified_gmt,
+        meta=dict(v.get("meta") or {}),
     )
 
 
 def _row(tenant, product: ShopProduct) -> ShopProductSnapshot:
     return ShopProductSnapshot(
-        tenant=tenant, product_id=product.id, parent_id=product.parent_id, sku=product.sku or "",
-        status=product.status, values=to_values(product), modified_gmt=product.date_modified_gmt,
+        tenant=tenant,
+        product_id=product.id,
+        parent_id=product.parent_id,
+        sku=product.sku or "",
+        status=product.status,
+        values=to_values(product),
+        modified_gmt=product.date_modified_gmt,
     )
 
 
@@ -57,7 +70,8 @@ def save(tenant: Tenant, products: list[ShopProduct]) -> None:
     """Upsert snapshots (also after our own writes, with the shop's answer)."""
     ShopProductSnapshot.objects.bulk_create(
         [_row(tenant, p) for p in products],
-        update_conflicts=True, unique_fields=["tenant", "product_id"],
+        update_conflicts=True,
+        unique_fields=["tenant", "product_id"],
         update_fields=["parent_id", "sku", "status", "values", "modified_gmt"],
     )
 

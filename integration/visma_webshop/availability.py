@@ -23,17 +23,28 @@ Outcome = SyncEvent.Outcome
 
 
 def rules_of(settings: VismaWebshopSettings) -> Rules:
-    return Rules(only_active=settings.only_active, only_stock_items=settings.only_stock_items,
-                 exclude_services=settings.exclude_services, labels=split_list(settings.labels),
-                 excluded_numbers=split_list(settings.excluded_numbers))  # fmt: skip
+    return Rules(
+        only_active=settings.only_active,
+        only_stock_items=settings.only_stock_items,
+        exclude_services=settings.exclude_services,
+        labels=split_list(settings.labels),
+        excluded_numbers=split_list(settings.excluded_numbers),
+    )
 
 
 def facts(raw: dict) -> ArticleFacts:
-    labels = tuple((label.get("Name") or "") for label in raw.get("ArticleLabels") or [] if isinstance(label, dict))
+    labels = tuple(
+        (label.get("Name") or "") for label in raw.get("ArticleLabels") or [] if isinstance(label, dict)
+    )
     return ArticleFacts(
-        id=raw["Id"], number=raw.get("Number") or "", name=raw.get("Name") or "",
-        is_active=bool(raw.get("IsActive")), is_stock=bool(raw.get("IsStock")),
-        is_service=bool(raw.get("IsServiceArticle")), labels=labels, available=bool(raw.get("SendToWebshop", True)),
+        id=raw["Id"],
+        number=raw.get("Number") or "",
+        name=raw.get("Name") or "",
+        is_active=bool(raw.get("IsActive")),
+        is_stock=bool(raw.get("IsStock")),
+        is_service=bool(raw.get("IsServiceArticle")),
+        labels=labels,
+        available=bool(raw.get("SendToWebshop", True)),
     )
 
 
@@ -42,7 +53,10 @@ def _read(eaccounting: EAccountingClient) -> dict[str, dict]:
 
 
 def _marks(tenant: Tenant) -> dict[str, Mark]:
-    return {m.article_id: Mark(m.available, m.held_by_hand) for m in AvailabilityMark.objects.filter(tenant=tenant)}
+    return {
+        m.article_id: Mark(m.available, m.held_by_hand)
+        for m in AvailabilityMark.objects.filter(tenant=tenant)
+    }
 
 
 def preview(tenant: Tenant, rules: Rules) -> dict:
@@ -50,7 +64,9 @@ def preview(tenant: Tenant, rules: Rules) -> dict:
     articles = _read(EAccountingClient(tenant.eaccounting_connection))
     result = plan(rules, [facts(raw) for raw in articles.values()], _marks(tenant))
     shown = {
-        "rules": asdict(rules), "at": timezone.now().isoformat(), "articles": len(articles),
+        "rules": asdict(rules),
+        "at": timezone.now().isoformat(),
+        "articles": len(articles),
         "changes": [asdict(c) for c in sorted(result.changes, key=lambda c: c.number)],
         "held": [asdict(h) for h in sorted(result.held, key=lambda h: h.number)],
         "agree": len(result.agree),
@@ -65,11 +81,15 @@ def _put(eaccounting: EAccountingClient, raw: dict, available: bool) -> dict:
 
 def _mark(tenant: Tenant, article_id: str, number: str, available: bool, held: bool = False) -> None:
     AvailabilityMark.objects.update_or_create(
-        tenant=tenant, article_id=article_id,
-        defaults={"number": number[:40], "available": available, "held_by_hand": held})
+        tenant=tenant,
+        article_id=article_id,
+        defaults={"number": number[:40], "available": available, "held_by_hand": held},
+    )
 
 
-def apply_preview(tenant: Tenant, *, turn_off: bool, preview_at: str, trigger=SyncRun.Trigger.MANUAL) -> SyncRun | None:
+def apply_preview(
+    tenant: Tenant, *, turn_off: bool, preview_at: str, trigger=SyncRun.Trigger.MANUAL
+) -> SyncRun | None:
     """Do what the stored preview showed, item by item checked against the article as it is now.
 
     The preview's rules become the tenant's rules, kept applied from now on by the schedule.
@@ -97,9 +117,13 @@ def apply_preview(tenant: Tenant, *, turn_off: bool, preview_at: str, trigger=Sy
                 _mark(tenant, article.id, article.number, article.available)
         with transaction.atomic():
             settings.refresh_from_db()
-            for field, value in (("only_active", rules.only_active), ("only_stock_items", rules.only_stock_items),
-                                 ("exclude_services", rules.exclude_services), ("labels", ", ".join(rules.labels)),
-                                 ("excluded_numbers", ", ".join(rules.excluded_numbers))):  # fmt: skip
+            for field, value in (
+                ("only_active", rules.only_active),
+                ("only_stock_items", rules.only_stock_items),
+                ("exclude_services", rules.exclude_services),
+                ("labels", ", ".join(rules.labels)),
+                ("excluded_numbers", ", ".join(rules.excluded_numbers)),
+            ):
                 setattr(settings, field, value)
             settings.rules_applied_at = timezone.now()
             settings.preview = {**settings.preview, "applied_at": settings.rules_applied_at.isoformat()}
@@ -110,7 +134,9 @@ def apply_preview(tenant: Tenant, *, turn_off: bool, preview_at: str, trigger=Sy
 def _apply_change(tenant, eaccounting, run: RunRecorder, change: dict, turn_off: bool) -> None:
     number, available = change["number"], change["available"]
     if not available and not turn_off:
-        run.event(Outcome.SKIPPED, number, reason="Not taken out of the webshop: that needs its own confirmation.")
+        run.event(
+            Outcome.SKIPPED, number, reason="Not taken out of the webshop: that needs its own confirmation."
+        )
         return
     try:
         raw = eaccounting.get(f"/articles/{change['article_id']}")
@@ -119,10 +145,18 @@ def _apply_change(tenant, eaccounting, run: RunRecorder, change: dict, turn_off:
         return
     if bool(raw.get("SendToWebshop", True)) == available:
         _mark(tenant, raw["Id"], number, available)
-        run.event(Outcome.SKIPPED, number, reason="Already as the rules say (changed in eAccounting since the preview).")
+        run.event(
+            Outcome.SKIPPED,
+            number,
+            reason="Already as the rules say (changed in eAccounting since the preview).",
+        )
         return
     if raw.get("Number") != number:
-        run.event(Outcome.SKIPPED, number, reason="Its number changed in eAccounting since the preview: not changed.")
+        run.event(
+            Outcome.SKIPPED,
+            number,
+            reason="Its number changed in eAccounting since the preview: not changed.",
+        )
         return
     _put(eaccounting, raw, available)
     _mark(tenant, raw["Id"], number, available)
@@ -144,17 +178,25 @@ def keep(tenant: Tenant, trigger=SyncRun.Trigger.SCHEDULE) -> SyncRun | None:
             raw = articles[change.article_id]
             _put(eaccounting, raw, change.available)
             _mark(tenant, change.article_id, change.number, change.available)
-            run.event(Outcome.UPDATED, change.number, {"SendToWebshop": [not change.available, change.available]},
-                      change.reason)
+            run.event(
+                Outcome.UPDATED,
+                change.number,
+                {"SendToWebshop": [not change.available, change.available]},
+                change.reason,
+            )
     return run.run
 
 
 def _keep_marks(tenant, result: AvailabilityPlan, marks: dict[str, Mark], run: RunRecorder) -> None:
     for held in result.held:
         if not marks[held.article_id].held_by_hand:  # reported once, when it is first seen
-            run.event(Outcome.SKIPPED, held.number, {"SendToWebshop": [not held.available, held.available]},
-                      f"Changed by hand in eAccounting; the rules say {'available' if held.wanted else 'not available'}. "
-                      "Left alone until someone lets the rules decide again.")
+            run.event(
+                Outcome.SKIPPED,
+                held.number,
+                {"SendToWebshop": [not held.available, held.available]},
+                f"Changed by hand in eAccounting; the rules say {'available' if held.wanted else 'not available'}. "
+                "Left alone until someone lets the rules decide again.",
+            )
         _mark(tenant, held.article_id, held.number, held.available, held=True)
     for article in result.agree:
         mark = marks.get(article.id)

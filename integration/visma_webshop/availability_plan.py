@@ -106,6 +106,13 @@ def plan(rules: Rules, articles: list[ArticleFacts], marks: dict[str, Mark]) -> 
         if article.available == wanted:
             result.agree.append(article)
         else:
-            result.changes.append(Change(article.id, article.number, article.name, wanted,
-                                         "the rules put it in the webshop" if wanted else f"not for sale: {reason}"))
+            result.changes.append(
+                Change(
+                    article.id,
+                    article.number,
+                    article.name,
+                    wanted,
+                    "the rules put it in the webshop" if wanted else f"not for sale: {reason}",
+                )
+            )
     return result

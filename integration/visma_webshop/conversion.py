@@ -55,11 +55,15 @@ def _money(value) -> Decimal | None:
 
 def _record(tenant: Tenant, order: dict) -> WebshopOrderConversion:
     row, _ = WebshopOrderConversion.objects.get_or_create(
-        tenant=tenant, webshop_order_id=order["Id"],
-        defaults={"order_number": str(order.get("OrderNumber") or order.get("Number") or "")[:40],
-                  "order_date": _parse(order.get("OrderDate")), "total": _money(order.get("TotalAmountOrderCurrency")),
-                  "currency": (order.get("OrderCurrencyCode") or "")[:3],
-                  "fingerprint": conversion_match.fingerprint(order)},  # fmt: skip
+        tenant=tenant,
+        webshop_order_id=order["Id"],
+        defaults={
+            "order_number": str(order.get("OrderNumber") or order.get("Number") or "")[:40],
+            "order_date": _parse(order.get("OrderDate")),
+            "total": _money(order.get("TotalAmountOrderCurrency")),
+            "currency": (order.get("OrderCurrencyCode") or "")[:3],
+            "fingerprint": conversion_match.fingerprint(order),
+        },
     )
     return row
 
@@ -70,12 +74,17 @@ class Invoices:
     def __init__(self, eaccounting: EAccountingClient, tenant: Tenant, since: datetime):
         self.eaccounting, self.since = eaccounting, since - LOOKBACK
         self._items: list[dict] | None = None
-        self.claimed = set(WebshopOrderConversion.objects.filter(tenant=tenant).exclude(invoice_id="")
-                           .values_list("invoice_id", flat=True))  # fmt: skip
+        self.claimed = set(
+            WebshopOrderConversion.objects.filter(tenant=tenant)
+            .exclude(invoice_id="")
+            .values_list("invoice_id", flat=True)
+        )
 
     def find(self, fingerprint: dict) -> dict | None:
         if self._items is None:
-            listing = self.eaccounting.listing("/customerinvoices", filter=f"CreatedUtc gt {odata_datetime(self.since)}")
+            listing = self.eaccounting.listing(
+                "/customerinvoices", filter=f"CreatedUtc gt {odata_datetime(self.since)}"
+            )
             self._items = list(listing)
         return conversion_match.find(fingerprint, self._items, self.claimed)
 
@@ -100,8 +109,11 @@ def convert_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.SCHEDULE, lease=No
                 continue
             _record(tenant, order)
         now = timezone.now()
-        open_rows = list(WebshopOrderConversion.objects.filter(tenant=tenant).filter(
-            claims.claimable(now)).order_by("order_date", "pk"))
+        open_rows = list(
+            WebshopOrderConversion.objects.filter(tenant=tenant)
+            .filter(claims.claimable(now))
+            .order_by("order_date", "pk")
+        )
         if not open_rows:
             return run.run
         earliest = min((r.order_date for r in open_rows if r.order_date), default=now)
@@ -115,8 +127,9 @@ def convert_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.SCHEDULE, lease=No
     return run.run
 
 
-def _settle(eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: dict | None,
-            invoices: Invoices) -> None:  # fmt: skip
+def _settle(
+    eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: dict | None, invoices: Invoices
+) -> None:
     claim = claims.claim(row)
     if claim is None:
         return  # another worker has it
@@ -134,21 +147,41 @@ def _settle(eaccounting, run: RunRecorder, row: WebshopOrderConversion, order: d
         if found is not None:
             invoices.add(found["Id"])
             outcome = Outcome.CONVERTED if claim.resumed else Outcome.BY_HAND
-            return _done(run, claim, number, outcome, found["Id"], str(found.get("InvoiceNumber") or ""),
-                         "Its invoice was already there." if claim.resumed else
-                         f"Converted by a person in eAccounting (invoice {found.get('InvoiceNumber') or found['Id']}); "
-                         "Silta did not convert it again.")  # fmt: skip
+            return _done(
+                run,
+                claim,
+                number,
+                outcome,
+                found["Id"],
+                str(found.get("InvoiceNumber") or ""),
+                "Its invoice was already there."
+                if claim.resumed
+                else f"Converted by a person in eAccounting (invoice {found.get('InvoiceNumber') or found['Id']}); "
+                "Silta did not convert it again.",
+            )
         try:
             invoice_id = eaccounting.post(f"/webshoporders/{row.webshop_order_id}/convert", None)
         except NotFound:  # converted or removed by a person since the list was read
             return _gone(run, claim, row, invoices)
         invoices.add(str(invoice_id))
-        _done(run, claim, number, Outcome.CONVERTED, str(invoice_id), _invoice_number(eaccounting, invoice_id), "")
+        _done(
+            run,
+            claim,
+            number,
+            Outcome.CONVERTED,
+            str(invoice_id),
+            _invoice_number(eaccounting, invoice_id),
+            "",
+        )
         if stays_listed is None:
             _learn_whether_converted_orders_stay(eaccounting, row.webshop_order_id)
     except (OutcomeUnknown, ServerError, RateLimited) as exc:
         claims.release(claim)  # the next run looks the invoice up before converting again
-        run.event(SyncEvent.Outcome.FAILED, number, reason=f"eAccounting did not answer; tried again next run: {exc}")
+        run.event(
+            SyncEvent.Outcome.FAILED,
+            number,
+            reason=f"eAccounting did not answer; tried again next run: {exc}",
+        )
     except EAccountingError as exc:
         reason = f"eAccounting refused the conversion: {exc}. Fix it in eAccounting, then retry the order."
         claims.wait(claim, reason)
@@ -185,15 +218,26 @@ def _gone(run, claim, row: WebshopOrderConversion, invoices: Invoices) -> None:
     if found is not None:
         invoices.add(found["Id"])
         outcome = Outcome.CONVERTED if claim.resumed else Outcome.BY_HAND
-        reason = "" if claim.resumed else "Converted by a person in eAccounting; Silta did not convert it again."
+        reason = (
+            "" if claim.resumed else "Converted by a person in eAccounting; Silta did not convert it again."
+        )
         return _done(run, claim, number, outcome, found["Id"], str(found.get("InvoiceNumber") or ""), reason)
-    reason = ("No longer among eAccounting's webshop orders and no invoice for it was found: "
-              "converted or removed there. Silta did not convert it.")  # fmt: skip
+    reason = (
+        "No longer among eAccounting's webshop orders and no invoice for it was found: "
+        "converted or removed there. Silta did not convert it."
+    )
     _done(run, claim, number, Outcome.GONE, "", "", reason)
 
 
 def _done(run, claim, number, outcome, invoice_id, invoice_number, reason) -> None:
-    if claims.settle(claim, status=STATUS.DONE, outcome=outcome, invoice_id=invoice_id, invoice_number=invoice_number[:40],
-                     reason=reason, converted_at=timezone.now()):  # fmt: skip
+    if claims.settle(
+        claim,
+        status=STATUS.DONE,
+        outcome=outcome,
+        invoice_id=invoice_id,
+        invoice_number=invoice_number[:40],
+        reason=reason,
+        converted_at=timezone.now(),
+    ):
         event = SyncEvent.Outcome.CREATED if outcome == Outcome.CONVERTED else SyncEvent.Outcome.SKIPPED
         run.event(event, number, reason=reason or "Converted to a paid invoice.")

@@ -24,7 +24,9 @@ def _quantity(value) -> str:
 
 def fingerprint(order: dict) -> dict:
     """What a webshop order's invoice will show of it (JSON-ready)."""
-    rows = sorted((str(r.get("ArticleNumber") or ""), _quantity(r.get("Quantity"))) for r in order.get("Rows") or [])
+    rows = sorted(
+        (str(r.get("ArticleNumber") or ""), _quantity(r.get("Quantity"))) for r in order.get("Rows") or []
+    )
     return {
         "email": (order.get("EmailAddress") or "").strip().lower(),
         "name": (order.get("Name") or "").strip().lower(),
@@ -53,8 +55,11 @@ def matches(fp: dict, invoice: dict) -> bool:
             return False
     elif not fp["name"] or fp["name"] not in names:
         return False
-    rows = Counter((str(r.get("ArticleNumber") or ""), _quantity(r.get("Quantity")))
-                   for r in invoice.get("Rows") or [] if not r.get("IsTextRow"))
+    rows = Counter(
+        (str(r.get("ArticleNumber") or ""), _quantity(r.get("Quantity")))
+        for r in invoice.get("Rows") or []
+        if not r.get("IsTextRow")
+    )
     return rows == Counter(tuple(r) for r in fp["rows"])
 
 

@@ -90,8 +90,16 @@ class ShopUnavailable(WebshopError):
     creation is in doubt.
     """
 
-    def __init__(self, message: str, *, status: int | None = None, code: str = "", outcome_unknown: bool = False,
-                 partial: list[BatchOutcome] | None = None, unknown_skus: list[str] | None = None):  # fmt: skip
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str = "",
+        outcome_unknown: bool = False,
+        partial: list[BatchOutcome] | None = None,
+        unknown_skus: list[str] | None = None,
+    ):
         super().__init__(message, status=status, code=code)
         self.outcome_unknown = outcome_unknown
         self.partial = partial or []
@@ -403,8 +411,12 @@ class Webshop(ABC):
     def tax_classes(self) -> list[str]: ...
 
     @abstractmethod
-    def orders(self, statuses: Iterable[str] | None = None, modified_after: datetime | None = None,
-               ids: Iterable[int] | None = None) -> Iterator[ShopOrder]:  # fmt: skip
+    def orders(
+        self,
+        statuses: Iterable[str] | None = None,
+        modified_after: datetime | None = None,
+        ids: Iterable[int] | None = None,
+    ) -> Iterator[ShopOrder]:
         """Orders oldest first; ``ids``: only these (any status unless ``statuses`` is given)."""
 
     @abstractmethod
@@ -418,7 +430,9 @@ class Webshop(ABC):
         """Store our reference on the order (meta) and optionally add a private order note."""
 
     @abstractmethod
-    def write_back_many(self, items: list[tuple[int, dict, str | None]], recheck: Iterable[int] = ()) -> list[int]:
+    def write_back_many(
+        self, items: list[tuple[int, dict, str | None]], recheck: Iterable[int] = ()
+    ) -> list[int]:
         """``write_back`` for many orders: the meta in batches, then each note once (for orders in
         ``recheck``, tried before, the notes are read first). One order's failure does not stop the rest.
 

@@ -54,8 +54,9 @@ def resource_id_of(payload: dict[str, Any]) -> str:
 def over_the_cap(tenant: Tenant) -> bool:
     """The shop's deliveries that started work in the last minute reach WEBHOOK_MAX_PER_MINUTE."""
     since = timezone.now() - timedelta(minutes=1)
-    recent = WebhookDelivery.objects.filter(tenant=tenant, outcome=WebhookDelivery.Outcome.ENQUEUED,
-                                            received_at__gte=since)  # fmt: skip
+    recent = WebhookDelivery.objects.filter(
+        tenant=tenant, outcome=WebhookDelivery.Outcome.ENQUEUED, received_at__gte=since
+    )
     return recent.count() >= settings.WEBHOOK_MAX_PER_MINUTE
 
 
@@ -69,7 +70,9 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
         if delivery.is_ping:
             return Answer(200, "pong")
         if not TOPIC.match(delivery.topic):
-            raise PayloadInvalid("The delivery's topic (X-WC-Webhook-Topic) is not resource.event.", status=400)
+            raise PayloadInvalid(
+                "The delivery's topic (X-WC-Webhook-Topic) is not resource.event.", status=400
+            )
         if len(delivery.delivery_id or "") > MAX_DELIVERY_ID:
             raise PayloadInvalid("The delivery ID (X-WC-Webhook-Delivery-ID) is too long.", status=400)
         resource_id = resource_id_of(delivery.payload or {})
@@ -88,8 +91,12 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
     try:
         with transaction.atomic():
             WebhookDelivery.objects.create(
-                tenant=tenant, delivery_id=delivery.delivery_id or "", topic=delivery.topic, resource_id=resource_id,
-                content_key=content_key(delivery.topic, delivery.resource, resource_id, body), outcome=outcome,
+                tenant=tenant,
+                delivery_id=delivery.delivery_id or "",
+                topic=delivery.topic,
+                resource_id=resource_id,
+                content_key=content_key(delivery.topic, delivery.resource, resource_id, body),
+                outcome=outcome,
             )
             if outcome == WebhookDelivery.Outcome.ENQUEUED:
                 tasks.handle_webhook.enqueue(tenant.pk, delivery.topic, resource_id)

@@ -60,7 +60,9 @@ def approval_url(tenant: Tenant, base_url: str, user: User) -> str:
     connection.base_url = url  # a changed address drops the old keys (WebshopConnection.save)
     connection.save()
     nonce = secrets.token_urlsafe(32)
-    KeyApproval.objects.create(tenant=tenant, started_by=user, nonce_hash=nonce_hash(nonce), shop_url=connection.base_url)
+    KeyApproval.objects.create(
+        tenant=tenant, started_by=user, nonce_hash=nonce_hash(nonce), shop_url=connection.base_url
+    )
     query = {
         "app_name": "Silta",
         "scope": "read_write",
@@ -97,8 +99,12 @@ def accept_keys(payload: Any) -> WebshopConnection:
     consumer_key, consumer_secret = _key(payload, "consumer_key"), _key(payload, "consumer_secret")
     with transaction.atomic():
         fresh_since = timezone.now() - timedelta(seconds=APPROVAL_MAX_AGE)
-        approval = (KeyApproval.objects.select_for_update().select_related("started_by")
-                    .filter(nonce_hash=nonce_hash(nonce), used_at__isnull=True, created_at__gte=fresh_since).first())  # fmt: skip
+        approval = (
+            KeyApproval.objects.select_for_update()
+            .select_related("started_by")
+            .filter(nonce_hash=nonce_hash(nonce), used_at__isnull=True, created_at__gte=fresh_since)
+            .first()
+        )
         if approval is None:
             raise SetupRefused("unknown, used or expired approval")
         connection = WebshopConnection.objects.select_for_update().get(tenant_id=approval.tenant_id)
@@ -113,8 +119,13 @@ def accept_keys(payload: Any) -> WebshopConnection:
         connection.status_detail = ""
         connection.connected_at = timezone.now()
         connection.save()
-        audit.record(connection.tenant, approval.started_by, audit.Action.CONNECTED_WEBSHOP, f"Webshop {connection.base_url}",
-                     "Read/write keys approved in the shop (WooCommerce key approval)")  # fmt: skip
+        audit.record(
+            connection.tenant,
+            approval.started_by,
+            audit.Action.CONNECTED_WEBSHOP,
+            f"Webshop {connection.base_url}",
+            "Read/write keys approved in the shop (WooCommerce key approval)",
+        )
     return connection
 
 
@@ -130,7 +141,10 @@ def test_connection(connection: WebshopConnection) -> str:
     _set_status(connection, ConnectionStatus.CONNECTED, "")
     taxes = _("prices include VAT") if info.prices_include_tax else _("prices exclude VAT")
     return _("The shop answers: currency %(currency)s, %(taxes)s, %(products)s products.") % {
-        "currency": info.currency, "taxes": taxes, "products": info.product_count}
+        "currency": info.currency,
+        "taxes": taxes,
+        "products": info.product_count,
+    }
 
 
 def _set_status(connection, status, detail):
@@ -164,7 +178,10 @@ def remove_webhooks(tenant: Tenant) -> int:
 
 def mark_needs_reconnect(connection: WebshopConnection, detail: str) -> None:
     """The shop refuses our key: pause the tenant's jobs and tell its owners (once, on the change)."""
-    changed = WebshopConnection.objects.filter(pk=connection.pk).exclude(status=ConnectionStatus.NEEDS_RECONNECT) \
-        .update(status=ConnectionStatus.NEEDS_RECONNECT, status_detail=detail)  # fmt: skip
+    changed = (
+        WebshopConnection.objects.filter(pk=connection.pk)
+        .exclude(status=ConnectionStatus.NEEDS_RECONNECT)
+        .update(status=ConnectionStatus.NEEDS_RECONNECT, status_detail=detail)
+    )
     if changed:
         transaction.on_commit(lambda: notify.needs_reconnect(connection.tenant, "the webshop", detail))

@@ -35,10 +35,14 @@ def backlogs(now: datetime | None = None) -> list[Backlog]:
     if not settings.Q_CLUSTER.get("orm"):
         return []
     now = now or timezone.now()
-    rows = list(OrmQ.objects.filter(waiting_filter(now)).values("key").annotate(n=Count("id"), first=Min("id")))
+    rows = list(
+        OrmQ.objects.filter(waiting_filter(now)).values("key").annotate(n=Count("id"), first=Min("id"))
+    )
     if not rows:
         return []
-    firsts = {q.id: q for q in OrmQ.objects.filter(id__in=[r["first"] for r in rows])}  # FIFO: the lowest id waited longest
+    firsts = {
+        q.id: q for q in OrmQ.objects.filter(id__in=[r["first"] for r in rows])
+    }  # FIFO: the lowest id waited longest
     out = []
     for row in rows:
         queued = firsts[row["first"]].task.get("started") if row["first"] in firsts else None

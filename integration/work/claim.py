@@ -53,9 +53,12 @@ def claim(row: ClaimedWork) -> Claim | None:
     now = timezone.now()
     model = type(row)
     updated = model._default_manager.filter(claimable(now), pk=row.pk, token=row.token).update(
-        status=ClaimStatus.SENDING, token=F("token") + 1, lease_until=now + lease(),
-        attempts=F("attempts") + 1, sending_since=row.sending_since or now,
-    )  # fmt: skip
+        status=ClaimStatus.SENDING,
+        token=F("token") + 1,
+        lease_until=now + lease(),
+        attempts=F("attempts") + 1,
+        sending_since=row.sending_since or now,
+    )
     if not updated:
         return None
     return Claim(model, row.pk, row.token + 1, resumed=row.status == ClaimStatus.SENDING)

@@ -78,10 +78,13 @@ def hold(tenant: Tenant, lock: str, then: Call):
         now = timezone.now()
         free = Q(expires_at__isnull=True) | Q(expires_at__lt=now)
         if JobLease.objects.filter(free, pk=row.pk).update(
-                token=F("token") + 1, expires_at=now + _duration(), holder=_holder()):  # fmt: skip
+            token=F("token") + 1, expires_at=now + _duration(), holder=_holder()
+        ):
             break
         if _queue(row.pk, then):
-            raise LeaseTaken(f"The tenant's {lock} jobs are running elsewhere; this one runs when they are done.")
+            raise LeaseTaken(
+                f"The tenant's {lock} jobs are running elsewhere; this one runs when they are done."
+            )
         # the holder let go between our try and the queueing: try again
     _close_dead_runs(tenant, lock, now)
     lease = Lease(row.pk, JobLease.objects.get(pk=row.pk).token)
@@ -99,8 +102,11 @@ def _close_dead_runs(tenant: Tenant, lock: str, now) -> None:
     orders = (SyncRun.Kind.ORDERS, SyncRun.Kind.WEBSHOP_ORDERS)
     runs = SyncRun.objects.filter(tenant=tenant, status=SyncRun.Status.RUNNING)
     runs = runs.filter(kind__in=orders) if lock == ORDERS else runs.exclude(kind__in=orders)
-    runs.update(status=SyncRun.Status.FAILED, finished_at=now,
-                error="The worker stopped mid-run (its lease ran out); the next run went on from there.")
+    runs.update(
+        status=SyncRun.Status.FAILED,
+        finished_at=now,
+        error="The worker stopped mid-run (its lease ran out); the next run went on from there.",
+    )
 
 
 def _queue(pk: int, job: Call) -> bool:

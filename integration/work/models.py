@@ -56,7 +56,9 @@ class JobLease(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "lock"], name="one_lease_per_tenant_and_lock")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "lock"], name="one_lease_per_tenant_and_lock")
+        ]
 
     def __str__(self):
         return f"{self.tenant} {self.lock} lease"

@@ -14,7 +14,9 @@ EVENT_BATCH = 200
 class RunRecorder:
     """Use as a context manager: the run ends *succeeded*, or *failed* with the error in words."""
 
-    def __init__(self, tenant: Tenant, kind: str, trigger: str = SyncRun.Trigger.MANUAL, dry_run: bool = False):
+    def __init__(
+        self, tenant: Tenant, kind: str, trigger: str = SyncRun.Trigger.MANUAL, dry_run: bool = False
+    ):
         self.tenant, self.kind, self.trigger, self.dry_run = tenant, kind, trigger, dry_run
         self.counts: Counter[str] = Counter()
         self._events: list[SyncEvent] = []
@@ -28,13 +30,22 @@ class RunRecorder:
         return self._run
 
     def __enter__(self) -> "RunRecorder":
-        self._run = SyncRun.objects.create(tenant=self.tenant, kind=self.kind, trigger=self.trigger, dry_run=self.dry_run)
+        self._run = SyncRun.objects.create(
+            tenant=self.tenant, kind=self.kind, trigger=self.trigger, dry_run=self.dry_run
+        )
         return self
 
     def event(self, outcome: str, item: str, fields: dict | None = None, reason: str = "") -> None:
         self.counts[str(outcome)] += 1
         self._events.append(
-            SyncEvent(run=self.run, tenant=self.tenant, outcome=outcome, item=item[:100], fields=fields or {}, reason=reason)
+            SyncEvent(
+                run=self.run,
+                tenant=self.tenant,
+                outcome=outcome,
+                item=item[:100],
+                fields=fields or {},
+                reason=reason,
+            )
         )
         if len(self._events) >= EVENT_BATCH:
             self._flush()
@@ -43,7 +54,9 @@ class RunRecorder:
         self.run.progress_done = done
         if total is not None:
             self.run.progress_total = total
-        SyncRun.objects.filter(pk=self.run.pk).update(progress_done=done, progress_total=self.run.progress_total)
+        SyncRun.objects.filter(pk=self.run.pk).update(
+            progress_done=done, progress_total=self.run.progress_total
+        )
 
     def needs_confirmation(self, reason: str) -> None:
         """Stop here and ask a person (e.g. the mass-change guard)."""
@@ -54,8 +67,9 @@ class RunRecorder:
         SyncEvent.objects.bulk_create(self._events)
         self._events = []
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> Literal[False]:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> Literal[False]:
         self._flush()
         run = self.run
         if exc is not None:

@@ -115,6 +115,9 @@ def send(call: Call) -> None:
 
 def retry_problems(retry: int) -> list[str]:
     """Tasks that could still be running when the broker hands them out again (after `retry` seconds)."""
-    return [f"{path}: its timeout ({t.effective_timeout()} s) plus {QUEUE_WAIT} s of queue wait is not under "
-            f"Q_RETRY ({retry} s); raise Q_RETRY or lower the task's timeout."
-            for path, t in sorted(REGISTRY.items()) if t.effective_timeout() + QUEUE_WAIT >= retry]  # fmt: skip
+    return [
+        f"{path}: its timeout ({t.effective_timeout()} s) plus {QUEUE_WAIT} s of queue wait is not under "
+        f"Q_RETRY ({retry} s); raise Q_RETRY or lower the task's timeout."
+        for path, t in sorted(REGISTRY.items())
+        if t.effective_timeout() + QUEUE_WAIT >= retry
+    ]

@@ -29,8 +29,14 @@ def csv_response(entries, filename="audit-trail.csv") -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
     for e in entries.select_related("tenant").iterator(chunk_size=2000):
-        row = [timezone.localtime(e.created_at).isoformat(timespec="seconds"), e.tenant.name if e.tenant else "", e.username,
-               e.get_action_display(), e.target, e.detail]  # fmt: skip
+        row = [
+            timezone.localtime(e.created_at).isoformat(timespec="seconds"),
+            e.tenant.name if e.tenant else "",
+            e.username,
+            e.get_action_display(),
+            e.target,
+            e.detail,
+        ]
         writer.writerow([csv_cell(v) for v in row])
     return response
 
@@ -59,7 +65,9 @@ class AuditEntryAdmin(TenantScopedAdmin):
         return False
 
     def get_urls(self):
-        export = path("export/", self.admin_site.admin_view(self.export_view), name="integration_auditentry_export")
+        export = path(
+            "export/", self.admin_site.admin_view(self.export_view), name="integration_auditentry_export"
+        )
         return [export, *super().get_urls()]
 
     def export_view(self, request):

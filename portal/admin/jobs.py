@@ -47,15 +47,26 @@ class JobScheduleAdmin(TenantScopedAdmin):
         # each row's django-q2 schedule (silta:<tenant id>:<job>) in the same query: a list of any
         # length is a fixed number of queries, not two more per row
         schedule = Schedule.objects.filter(
-            name=Concat(Value("silta:"), Cast(OuterRef("tenant_id"), CharField()), Value(":"), OuterRef("job")))
-        return (super().get_queryset(request).select_related("tenant")
-                .annotate(schedule_minutes=Subquery(schedule.values("minutes")[:1]),
-                          schedule_next_run=Subquery(schedule.values("next_run")[:1])))  # fmt: skip
+            name=Concat(
+                Value("silta:"), Cast(OuterRef("tenant_id"), CharField()), Value(":"), OuterRef("job")
+            )
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("tenant")
+            .annotate(
+                schedule_minutes=Subquery(schedule.values("minutes")[:1]),
+                schedule_next_run=Subquery(schedule.values("next_run")[:1]),
+            )
+        )
 
     @admin.display(description="runs every")
     def runs_every(self, obj):
         minutes = obj.schedule_minutes
-        return f"{minutes} minutes" if minutes is not None else "not scheduled (the integration is not active)"
+        return (
+            f"{minutes} minutes" if minutes is not None else "not scheduled (the integration is not active)"
+        )
 
     @admin.display(description="next run")
     def next_run(self, obj):

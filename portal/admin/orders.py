@@ -47,7 +47,9 @@ class OrderSettingsForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         tenant = data.get("tenant") or getattr(self.instance, "tenant", None)
-        others = [a for a in data.get("refund_articles") or [] if tenant is not None and a.tenant_id != tenant.pk]
+        others = [
+            a for a in data.get("refund_articles") or [] if tenant is not None and a.tenant_id != tenant.pk
+        ]
         if others:  # a user with several tenants may see their articles too
             self.add_error("refund_articles", "Choose this tenant's own eAccounting articles.")
         return data
@@ -59,8 +61,14 @@ class OrderSettingsAdmin(ReferencePickersMixin, TenantScopedAdmin):
     reference_fields = {"terms_of_payment_id": RefList.TERMS_OF_PAYMENT}
     form = OrderSettingsForm
     list_display = ["tenant", "enabled", "document", "statuses", "transfer_from"]
-    autocomplete_fields = ["tenant", "collective_customer", "rounding_article", "gift_card_article", "refund_article",
-                           "refund_articles"]  # fmt: skip
+    autocomplete_fields = [
+        "tenant",
+        "collective_customer",
+        "rounding_article",
+        "gift_card_article",
+        "refund_article",
+        "refund_articles",
+    ]
 
 
 class MethodArticleInline(TenantScopedInline):
@@ -73,8 +81,11 @@ class MethodArticleInline(TenantScopedInline):
 
 @admin.register(ShopMethod)
 class ShopMethodAdmin(ReferencePickersMixin, TenantScopedAdmin):
-    reference_fields = {"terms_of_payment_id": RefList.TERMS_OF_PAYMENT, "bank_account_id": RefList.BANK_ACCOUNTS,
-                        "delivery_method_code": RefList.DELIVERY_METHODS}
+    reference_fields = {
+        "terms_of_payment_id": RefList.TERMS_OF_PAYMENT,
+        "bank_account_id": RefList.BANK_ACCOUNTS,
+        "delivery_method_code": RefList.DELIVERY_METHODS,
+    }
     list_display = ["title", "kind", "key", "zone", "tenant", "enabled", "templates"]
     list_filter = ["kind", "enabled"]
     search_fields = ["title", "key"]
@@ -88,8 +99,12 @@ class ShopMethodAdmin(ReferencePickersMixin, TenantScopedAdmin):
         from integration.people import tenancy
 
         # the link to Silta's proposal of template articles, for each company the user may see (members read it)
-        tenants = tenancy.tenants_for(request.user).filter(shop_methods__isnull=False).distinct().order_by("name")
-        return super().changelist_view(request, {**(extra_context or {}), "template_article_tenants": tenants[:10]})
+        tenants = (
+            tenancy.tenants_for(request.user).filter(shop_methods__isnull=False).distinct().order_by("name")
+        )
+        return super().changelist_view(
+            request, {**(extra_context or {}), "template_article_tenants": tenants[:10]}
+        )
 
     @admin.display(description="template articles", ordering="template_count")
     def templates(self, obj):
@@ -119,8 +134,17 @@ class OrderStepInline(admin.TabularInline):
 @admin.register(OrderTransfer)
 class OrderTransferAdmin(TenantScopedAdmin):
     writable_by = ()
-    list_display = ["shop_order_number", "tenant", "status", "document_kind", "document_number", "shop_total",
-                    "document_total", "attempts", "updated_at"]  # fmt: skip
+    list_display = [
+        "shop_order_number",
+        "tenant",
+        "status",
+        "document_kind",
+        "document_number",
+        "shop_total",
+        "document_total",
+        "attempts",
+        "updated_at",
+    ]
     list_filter = [TenantListFilter, "status", "document_kind", "written_back"]
     search_fields = ["shop_order_number", "document_number"]
     date_hierarchy = "created_at"
@@ -140,7 +164,11 @@ class OrderTransferAdmin(TenantScopedAdmin):
 
         return tenancy.tenants_for(request.user, (Membership.Role.OWNER, Membership.Role.MEMBER))
 
-    @admin.action(description=gettext_lazy("Book lines no two-decimal unit price can make as one unit (1 × the line's total)"))
+    @admin.action(
+        description=gettext_lazy(
+            "Book lines no two-decimal unit price can make as one unit (1 × the line's total)"
+        )
+    )
     def book_lines_as_one_unit(self, request, queryset):
         """The one-click fix a waiting order's reason offers (e.g. 3 for 1.00): owners and members of the order's
         company, audited, and the order is tried again at once."""
@@ -148,18 +176,30 @@ class OrderTransferAdmin(TenantScopedAdmin):
         if not request.user.is_superuser:
             chosen = chosen.filter(tenant__in=self._retry_tenants(request))
         by_tenant: dict[int, list[tuple[int, str]]] = {}
-        for tenant_id, order_id, number in chosen.values_list("tenant_id", "shop_order_id", "shop_order_number"):
+        for tenant_id, order_id, number in chosen.values_list(
+            "tenant_id", "shop_order_id", "shop_order_number"
+        ):
             by_tenant.setdefault(tenant_id, []).append((order_id, number))
         for tenant in Tenant.objects.filter(pk__in=by_tenant):
             orders = by_tenant[tenant.pk]
-            OrderTransfer.objects.filter(tenant=tenant, shop_order_id__in=[o for o, _ in orders]).update(lines_as_one_unit=True)
-            audit.record(tenant, request.user, audit.Action.BOOKED_AS_ONE_UNIT,
-                         f"Web orders {audit.listed([n for _, n in orders])}",
-                         "lines no two-decimal unit price can make are booked as 1 × their total")  # fmt: skip
+            OrderTransfer.objects.filter(tenant=tenant, shop_order_id__in=[o for o, _ in orders]).update(
+                lines_as_one_unit=True
+            )
+            audit.record(
+                tenant,
+                request.user,
+                audit.Action.BOOKED_AS_ONE_UNIT,
+                f"Web orders {audit.listed([n for _, n in orders])}",
+                "lines no two-decimal unit price can make are booked as 1 × their total",
+            )
             tasks.transfer_orders.enqueue(tenant.pk, "manual", [o for o, _ in orders])
         count = sum(len(o) for o in by_tenant.values())
-        self.message_user(request, gettext("%(count)d waiting order(s) will book such lines as one unit in a moment.")
-                          % {"count": count}, messages.SUCCESS)  # fmt: skip
+        self.message_user(
+            request,
+            gettext("%(count)d waiting order(s) will book such lines as one unit in a moment.")
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Retry the selected orders now")
     def retry(self, request, queryset):
@@ -168,12 +208,19 @@ class OrderTransferAdmin(TenantScopedAdmin):
             allowed = allowed.filter(tenant__in=self._retry_tenants(request))
         by_tenant: dict[int, list[int]] = {}
         numbers: dict[int, list[str]] = {}
-        for tenant_id, order_id, number in allowed.values_list("tenant_id", "shop_order_id", "shop_order_number"):
+        for tenant_id, order_id, number in allowed.values_list(
+            "tenant_id", "shop_order_id", "shop_order_number"
+        ):
             by_tenant.setdefault(tenant_id, []).append(order_id)
             numbers.setdefault(tenant_id, []).append(number)
         for tenant in Tenant.objects.filter(pk__in=by_tenant):
             tasks.transfer_orders.enqueue(tenant.pk, "manual", by_tenant[tenant.pk])
-            audit.record(tenant, request.user, audit.Action.RETRIED, f"Web orders {audit.listed(numbers[tenant.pk])}",
-                         f"{len(numbers[tenant.pk])} order(s) sent to the order transfer again")  # fmt: skip
+            audit.record(
+                tenant,
+                request.user,
+                audit.Action.RETRIED,
+                f"Web orders {audit.listed(numbers[tenant.pk])}",
+                f"{len(numbers[tenant.pk])} order(s) sent to the order transfer again",
+            )
         count = sum(len(ids) for ids in by_tenant.values())
         self.message_user(request, f"{count} order(s) will be tried again in a moment.", messages.SUCCESS)

@@ -19,7 +19,9 @@ class ReferenceChoiceField(forms.ChoiceField):
 
     def __init__(self, *, known: dict[str, str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.known = known  # id → name of the entries in eAccounting's lists (not a stored value kept selectable)
+        self.known = (
+            known  # id → name of the entries in eAccounting's lists (not a stored value kept selectable)
+        )
 
 
 def picker(tenants: Iterable[Tenant], ref: RefList, current: str, field: Any) -> ReferenceChoiceField:
@@ -38,14 +40,29 @@ def picker(tenants: Iterable[Tenant], ref: RefList, current: str, field: Any) ->
     empty = len(options) == 1
     help_text = str(field.help_text or "")
     if empty:
-        help_text = (help_text + " " + _("eAccounting's list has not been read yet, or is empty: press “Read "
-                                         "eAccounting's lists again” above.")).strip()  # fmt: skip
-    return ReferenceChoiceField(known=known, choices=options, required=not field.blank, label=field.verbose_name[:1].upper()
-                                + field.verbose_name[1:], help_text=help_text)  # fmt: skip
+        help_text = (
+            help_text
+            + " "
+            + _(
+                "eAccounting's list has not been read yet, or is empty: press “Read "
+                "eAccounting's lists again” above."
+            )
+        ).strip()
+    return ReferenceChoiceField(
+        known=known,
+        choices=options,
+        required=not field.blank,
+        label=field.verbose_name[:1].upper() + field.verbose_name[1:],
+        help_text=help_text,
+    )
 
 
-def with_pickers(form_class: type[forms.ModelForm], tenants: Iterable[Tenant], fields: Mapping[str, RefList],
-                 instance: Any = None) -> type[forms.ModelForm]:  # fmt: skip
+def with_pickers(
+    form_class: type[forms.ModelForm],
+    tenants: Iterable[Tenant],
+    fields: Mapping[str, RefList],
+    instance: Any = None,
+) -> type[forms.ModelForm]:
     """`form_class` with each of `fields` (an id field → its list) as a select; the names beside kept in step."""
     tenants = list(tenants)
     model = form_class._meta.model

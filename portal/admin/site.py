@@ -34,16 +34,16 @@ class SiltaAdminSite(admin.AdminSite):
         # (users, groups, django-q2's tasks and schedules, django-axes' records).
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, TenantScopedAdmin):
-            admin_class = type(
-                f"SuperuserOnly{admin_class.__name__}", (SuperuserOnlyAdmin, admin_class), {}
-            )
+            admin_class = type(f"SuperuserOnly{admin_class.__name__}", (SuperuserOnlyAdmin, admin_class), {})
         return super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
         from portal.dashboard import tenant_rows
 
         extra_context = {**(extra_context or {}), "tenant_rows": tenant_rows(request.user)}
-        if request.user.is_superuser:  # installation-wide: probe findings that differ from the running contract
+        if (
+            request.user.is_superuser
+        ):  # installation-wide: probe findings that differ from the running contract
             from integration.probe.findings import contradictions
 
             extra_context["contract_warnings"] = contradictions()

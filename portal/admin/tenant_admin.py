@@ -122,15 +122,21 @@ class TenantScopedAdmin(admin.ModelAdmin):
                 self._audit(request, parent, audit.Action.CHANGED, f"{audit.what(obj)}: added")
             for obj, _fields in formset.changed_objects:
                 inline_form = next(f for f in formset.forms if f.instance is obj)
-                self._audit(request, parent, audit.Action.CHANGED, f"{audit.what(obj)}: {audit.changes(inline_form)}")
+                self._audit(
+                    request, parent, audit.Action.CHANGED, f"{audit.what(obj)}: {audit.changes(inline_form)}"
+                )
             for obj in formset.deleted_objects:
                 self._audit(request, parent, audit.Action.CHANGED, f"{audit.what(obj)}: removed")
 
     def delete_model(self, request, obj):
-        if not self.tenant_path:  # a tenant: offboarded first (the admin's pages go through delete_view below)
+        if (
+            not self.tenant_path
+        ):  # a tenant: offboarded first (the admin's pages go through delete_view below)
             offboarding.delete(obj, request.user, "the admin")
             return
-        self._audit(request, obj, audit.Action.DELETED)  # before: the row (and its tenant path) is still there
+        self._audit(
+            request, obj, audit.Action.DELETED
+        )  # before: the row (and its tenant path) is still there
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
@@ -156,7 +162,11 @@ class TenantScopedAdmin(admin.ModelAdmin):
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not self.tenant_path and "delete_selected" in actions:  # there only for those who may delete
-            actions["delete_selected"] = (offboard_and_delete, "delete_selected", offboard_and_delete.short_description)
+            actions["delete_selected"] = (
+                offboard_and_delete,
+                "delete_selected",
+                offboard_and_delete.short_description,
+            )
         return actions
 
     def get_deleted_objects(self, objs, request):
@@ -198,18 +208,25 @@ def offboard_and_delete(modeladmin, request, queryset):
         try:
             outcome = offboarding.delete(tenant, request.user, "the admin")
         except WebshopError as exc:
-            refused.append(_("%(company)s (the shop's webhooks could not be removed: %(error)s)") % {"company": name,
-                                                                                                 "error": exc})
+            refused.append(
+                _("%(company)s (the shop's webhooks could not be removed: %(error)s)")
+                % {"company": name, "error": exc}
+            )
             continue
         deleted.append(name)
         if outcome.revocation.had_tokens and not outcome.revocation.confirmed:
             modeladmin.message_user(request, f"{name}: {outcome.revocation.shown()}.", messages.WARNING)
     if deleted:
-        modeladmin.message_user(request, _("Offboarded and deleted: %(companies)s. Nothing was deleted in eAccounting "
-                                           "or the shops.") % {"companies": ", ".join(deleted)}, messages.SUCCESS)  # fmt: skip
+        modeladmin.message_user(
+            request,
+            _("Offboarded and deleted: %(companies)s. Nothing was deleted in eAccounting or the shops.")
+            % {"companies": ", ".join(deleted)},
+            messages.SUCCESS,
+        )
     if refused:
-        modeladmin.message_user(request, _("Not deleted: %(companies)s.") % {"companies": "; ".join(refused)},
-                                messages.ERROR)
+        modeladmin.message_user(
+            request, _("Not deleted: %(companies)s.") % {"companies": "; ".join(refused)}, messages.ERROR
+        )
 
 
 class SuperuserOnlyAdmin:

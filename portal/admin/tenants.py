@@ -62,19 +62,33 @@ class TenantAdmin(TenantScopedAdmin):
         for tenant in queryset.order_by("name"):
             (started if manual.sync_now(tenant) else inactive).append(tenant.name)
         if started:
-            self.message_user(request, _("The article sync and the order transfer start in a moment for: "
-                                         "%(companies)s.") % {"companies": ", ".join(started)}, messages.SUCCESS)  # fmt: skip
+            self.message_user(
+                request,
+                _("The article sync and the order transfer start in a moment for: %(companies)s.")
+                % {"companies": ", ".join(started)},
+                messages.SUCCESS,
+            )
         if inactive:
-            self.message_user(request, _("Not synced, the integration is not active: %(companies)s. Activate it "
-                                         "first.") % {"companies": ", ".join(inactive)}, messages.WARNING)  # fmt: skip
+            self.message_user(
+                request,
+                _("Not synced, the integration is not active: %(companies)s. Activate it first.")
+                % {"companies": ", ".join(inactive)},
+                messages.WARNING,
+            )
 
     @admin.action(description="Erase a customer's personal data…", permissions=["change"])
     def erase_customer(self, request, queryset):
         """Owners: the erasure page of the one selected company (its form posts to the page's own URL)."""
         tenants = list(queryset[:2])
         if len(tenants) != 1 or not tenancy.has_role(request.user, tenants[0], tenancy.OWNERS):
-            self.message_user(request, _("Select one company you own: a customer's data is erased one company at a "
-                                         "time, by its owners."), messages.WARNING)  # fmt: skip
+            self.message_user(
+                request,
+                _(
+                    "Select one company you own: a customer's data is erased one company at a "
+                    "time, by its owners."
+                ),
+                messages.WARNING,
+            )
             return None
         return personal_data_views.page(request, tenants[0])
 
@@ -96,8 +110,15 @@ class EAccountingConnectionAdmin(TenantScopedAdmin):
     search_fields = ["tenant__name", "company_name"]
     autocomplete_fields = ["tenant"]
     fields = [
-        "tenant", "status", "status_detail", "company_id", "company_name",
-        "access_token", "refresh_token", "access_token_expires_at", "connected_at",
+        "tenant",
+        "status",
+        "status_detail",
+        "company_id",
+        "company_name",
+        "access_token",
+        "refresh_token",
+        "access_token_expires_at",
+        "connected_at",
     ]
     readonly_fields = ["status_detail", "connected_at"]
 
@@ -116,8 +137,15 @@ class WebshopConnectionAdmin(TenantScopedAdmin):
     search_fields = ["tenant__name", "base_url"]
     autocomplete_fields = ["tenant"]
     fields = [
-        "tenant", "platform", "base_url", "api_key", "api_secret", "webhook_secret",
-        "status", "status_detail", "connected_at",
+        "tenant",
+        "platform",
+        "base_url",
+        "api_key",
+        "api_secret",
+        "webhook_secret",
+        "status",
+        "status_detail",
+        "connected_at",
     ]
     readonly_fields = ["status_detail", "connected_at"]
 
@@ -206,5 +234,3 @@ class SyncEventAdmin(TenantScopedAdmin):
     date_hierarchy = "created_at"
     search_fields = ["tenant__name", "item", "reason"]
     list_select_related = ["tenant"]
-
-

@@ -7,15 +7,27 @@ from integration.models import Tenant, WebshopOrderConversion
 from integration.people import audit, tenancy
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin
 
-RETRYABLE = (WebshopOrderConversion.Status.PENDING, WebshopOrderConversion.Status.WAITING,
-             WebshopOrderConversion.Status.SENDING)  # fmt: skip
+RETRYABLE = (
+    WebshopOrderConversion.Status.PENDING,
+    WebshopOrderConversion.Status.WAITING,
+    WebshopOrderConversion.Status.SENDING,
+)
 
 
 @admin.register(WebshopOrderConversion)
 class WebshopOrderConversionAdmin(TenantScopedAdmin):
     writable_by = ()
-    list_display = ["order_number", "tenant", "order_date", "total", "status", "outcome", "invoice_number",
-                    "attempts", "updated_at"]  # fmt: skip
+    list_display = [
+        "order_number",
+        "tenant",
+        "order_date",
+        "total",
+        "status",
+        "outcome",
+        "invoice_number",
+        "attempts",
+        "updated_at",
+    ]
     list_filter = [TenantListFilter, "status", "outcome"]
     search_fields = ["order_number", "invoice_number"]
     exclude = ["token", "lease_until", "fingerprint"]  # the fingerprint holds the customer's e-mail
@@ -29,10 +41,19 @@ class WebshopOrderConversionAdmin(TenantScopedAdmin):
         numbers: dict[int, list[str]] = {}
         for tenant_id, number in allowed.values_list("tenant_id", "order_number"):
             numbers.setdefault(tenant_id, []).append(number)
-        allowed.filter(status=WebshopOrderConversion.Status.WAITING).update(status=WebshopOrderConversion.Status.PENDING)
+        allowed.filter(status=WebshopOrderConversion.Status.WAITING).update(
+            status=WebshopOrderConversion.Status.PENDING
+        )
         for tenant in Tenant.objects.filter(pk__in=numbers):
             tasks.convert_webshop_orders.enqueue(tenant.pk, "manual")
-            audit.record(tenant, request.user, audit.Action.RETRIED, f"Webshop orders {audit.listed(numbers[tenant.pk])}",
-                         f"{len(numbers[tenant.pk])} webshop order(s) sent to the conversion again")  # fmt: skip
+            audit.record(
+                tenant,
+                request.user,
+                audit.Action.RETRIED,
+                f"Webshop orders {audit.listed(numbers[tenant.pk])}",
+                f"{len(numbers[tenant.pk])} webshop order(s) sent to the conversion again",
+            )
         count = sum(len(n) for n in numbers.values())
-        self.message_user(request, f"{count} webshop order(s) will be tried again in a moment.", messages.SUCCESS)
+        self.message_user(
+            request, f"{count} webshop order(s) will be tried again in a moment.", messages.SUCCESS
+        )

@@ -4,6 +4,7 @@ Everything that checks traffic against eAccounting or WooCommerce loads from her
 path outside the repository. `python -m sandbox.contracts.refresh` re-derives these files from
 the published references when a copy of them is at hand.
 """
+
 import json
 from functools import cache
 from pathlib import Path

@@ -20,6 +20,7 @@ What is written (deterministic: sorted keys, one-space indent, a final newline):
 
 ``--check`` writes nothing and exits 1 if a committed file differs from what would be written.
 """
+
 import argparse
 import hashlib
 import json
@@ -49,8 +50,22 @@ def dump(data) -> str:
 # ------------------------------------------------------------------------------------------ eAccounting
 PROSE = {"description", "summary", "tags", "example", "examples", "externalDocs", "title"}
 # Keys whose value maps names (properties, status codes, media types...) to objects: their keys are data.
-NAME_MAPS = {"properties", "patternProperties", "$defs", "paths", "schemas", "responses", "content", "headers",
-             "securitySchemes", "links", "callbacks", "encoding", "mapping", "variables"}
+NAME_MAPS = {
+    "properties",
+    "patternProperties",
+    "$defs",
+    "paths",
+    "schemas",
+    "responses",
+    "content",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "encoding",
+    "mapping",
+    "variables",
+}
 # Keys whose value is data, not more of the document.
 VALUES = {"enum", "default", "const", "required"}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
@@ -80,6 +95,7 @@ def _shape(path: str) -> str:
 def served_operations() -> set[tuple[str, str]]:
     """(method, path shape) of every /v2 operation the sandbox serves."""
     from sandbox.eaccounting.api import R
+
     return {(method.lower(), _shape(path)) for path, method, _ in R}
 
 
@@ -98,6 +114,7 @@ def _refs(node, found: set[str]):
 def eaccounting(spec: dict) -> dict:
     """The parts of Visma's OpenAPI document the sandbox and the contract tests use."""
     from sandbox.eaccounting.schemagen import ROOTS
+
     wanted = served_operations()
     paths = {}
     for path, item in spec["paths"].items():
@@ -114,7 +131,9 @@ def eaccounting(spec: dict) -> dict:
                     resp["description"] = ""  # required by OpenAPI; the text is prose
             ops[method] = kept
         if ops:
-            common = {k: _strip(v) for k, v in item.items() if k not in METHODS and k in ("parameters", "servers")}
+            common = {
+                k: _strip(v) for k, v in item.items() if k not in METHODS and k in ("parameters", "servers")
+            }
             paths[path] = {**common, **ops}
     missing = wanted - {(m, _shape(p)) for p, item in paths.items() for m in item if m in METHODS}
     if missing:
@@ -230,10 +249,13 @@ def build(source: Path) -> dict[Path, str]:
     import yaml
 
     from sandbox.eaccounting import schemagen
+
     spec_file = source / EACCOUNTING_SOURCE
     pages = sorted((source / WOOCOMMERCE_SOURCE).glob("*.md"))
     if not spec_file.is_file() or not pages:
-        raise FileNotFoundError(f"no references in {source} (expected {EACCOUNTING_SOURCE} and {WOOCOMMERCE_SOURCE}/*.md)")
+        raise FileNotFoundError(
+            f"no references in {source} (expected {EACCOUNTING_SOURCE} and {WOOCOMMERCE_SOURCE}/*.md)"
+        )
     sha = {}
     raw = spec_file.read_bytes()
     sha[EACCOUNTING_SOURCE.as_posix()] = hashlib.sha256(raw).hexdigest()
@@ -264,9 +286,15 @@ def differences(files: dict[Path, str]) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sandbox.contracts.refresh", description=__doc__.split("\n")[0])
-    parser.add_argument("--source", help=f"the published references (default: $SILTA_SPECS_DIR or {DEFAULT_SOURCE})")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a file is out of date")
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox.contracts.refresh", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--source", help=f"the published references (default: $SILTA_SPECS_DIR or {DEFAULT_SOURCE})"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 when a file is out of date"
+    )
     args = parser.parse_args(argv)
     source = source_dir(args.source)
     files = build(source)

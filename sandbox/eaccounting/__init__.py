@@ -5,6 +5,7 @@
 
 See README.md beside this file for routes and settings.
 """
+
 from .app import create_app
 from .server import serve, start_in_thread
 

@@ -1,4 +1,5 @@
 """Money arithmetic (Decimal, 2-decimal HALF_UP) and VAT helpers."""
+
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")

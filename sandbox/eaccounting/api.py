@@ -1,4 +1,5 @@
 """The /v2 API: routes, bearer auth, scopes, rate limit, faults and resource handlers."""
+
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
@@ -9,36 +10,54 @@ from .listing import paginate
 from .state import new_id
 
 R = [
-    ("/v2/companysettings", "GET", "settings_get"), ("/v2/companysettings", "PUT", "settings_put"),
-    ("/v2/units", "GET", "units_list"), ("/v2/units/<id>", "GET", "units_get"),
+    ("/v2/companysettings", "GET", "settings_get"),
+    ("/v2/companysettings", "PUT", "settings_put"),
+    ("/v2/units", "GET", "units_list"),
+    ("/v2/units/<id>", "GET", "units_get"),
     ("/v2/articleaccountcodings", "GET", "codings_list"),
     ("/v2/articleaccountcodings/<articleAccountCodingId>", "GET", "codings_get"),
-    ("/v2/articlelabels", "GET", "labels_list"), ("/v2/articlelabels", "POST", "labels_post"),
+    ("/v2/articlelabels", "GET", "labels_list"),
+    ("/v2/articlelabels", "POST", "labels_post"),
     ("/v2/articlelabels/<articleLabelId>", "GET", "labels_get"),
     ("/v2/articlelabels/<articleLabelId>", "PUT", "labels_put"),
     ("/v2/articlelabels/<articleLabelId>", "DELETE", "labels_delete"),
-    ("/v2/vatcodes", "GET", "vatcodes_list"), ("/v2/vatcodes/<id>", "GET", "vatcodes_get"),
-    ("/v2/termsofpayments", "GET", "terms_list"), ("/v2/termsofpayments/<id>", "GET", "terms_get"),
-    ("/v2/deliverymethods", "GET", "dm_list"), ("/v2/deliverymethods", "POST", "dm_post"),
+    ("/v2/vatcodes", "GET", "vatcodes_list"),
+    ("/v2/vatcodes/<id>", "GET", "vatcodes_get"),
+    ("/v2/termsofpayments", "GET", "terms_list"),
+    ("/v2/termsofpayments/<id>", "GET", "terms_get"),
+    ("/v2/deliverymethods", "GET", "dm_list"),
+    ("/v2/deliverymethods", "POST", "dm_post"),
     ("/v2/deliverymethods/<deliveryMethodId>", "GET", "dm_get"),
-    ("/v2/articles", "GET", "articles_list"), ("/v2/articles", "POST", "articles_post"),
-    ("/v2/articles/<articleId>", "GET", "articles_get"), ("/v2/articles/<articleId>", "PUT", "articles_put"),
-    ("/v2/customers", "GET", "customers_list"), ("/v2/customers", "POST", "customers_post"),
-    ("/v2/customers/<customerId>", "GET", "customers_get"), ("/v2/customers/<customerId>", "PUT", "customers_put"),
+    ("/v2/articles", "GET", "articles_list"),
+    ("/v2/articles", "POST", "articles_post"),
+    ("/v2/articles/<articleId>", "GET", "articles_get"),
+    ("/v2/articles/<articleId>", "PUT", "articles_put"),
+    ("/v2/customers", "GET", "customers_list"),
+    ("/v2/customers", "POST", "customers_post"),
+    ("/v2/customers/<customerId>", "GET", "customers_get"),
+    ("/v2/customers/<customerId>", "PUT", "customers_put"),
     ("/v2/customers/<customerId>", "DELETE", "customers_delete"),
-    ("/v2/orders", "GET", "orders_list"), ("/v2/orders", "POST", "orders_post"),
-    ("/v2/orders/<id>", "GET", "orders_get"), ("/v2/orders/<id>", "PUT", "orders_put"),
-    ("/v2/orders/<id>", "DELETE", "orders_delete"), ("/v2/orders/<id>/convert", "POST", "orders_convert"),
-    ("/v2/orders/<id>/completed", "POST", "orders_completed"), ("/v2/orders/<id>/voided", "POST", "orders_voided"),
-    ("/v2/customerinvoicedrafts", "GET", "drafts_list"), ("/v2/customerinvoicedrafts", "POST", "drafts_post"),
-    ("/v2/customerinvoicedrafts/<id>", "GET", "drafts_get"), ("/v2/customerinvoicedrafts/<id>", "PUT", "drafts_put"),
+    ("/v2/orders", "GET", "orders_list"),
+    ("/v2/orders", "POST", "orders_post"),
+    ("/v2/orders/<id>", "GET", "orders_get"),
+    ("/v2/orders/<id>", "PUT", "orders_put"),
+    ("/v2/orders/<id>", "DELETE", "orders_delete"),
+    ("/v2/orders/<id>/convert", "POST", "orders_convert"),
+    ("/v2/orders/<id>/completed", "POST", "orders_completed"),
+    ("/v2/orders/<id>/voided", "POST", "orders_voided"),
+    ("/v2/customerinvoicedrafts", "GET", "drafts_list"),
+    ("/v2/customerinvoicedrafts", "POST", "drafts_post"),
+    ("/v2/customerinvoicedrafts/<id>", "GET", "drafts_get"),
+    ("/v2/customerinvoicedrafts/<id>", "PUT", "drafts_put"),
     ("/v2/customerinvoicedrafts/<id>", "DELETE", "drafts_delete"),
     ("/v2/customerinvoicedrafts/<id>/convert", "POST", "drafts_convert"),
-    ("/v2/customerinvoices", "GET", "invoices_list"), ("/v2/customerinvoices", "POST", "invoices_post"),
+    ("/v2/customerinvoices", "GET", "invoices_list"),
+    ("/v2/customerinvoices", "POST", "invoices_post"),
     ("/v2/customerinvoices/<invoiceId>", "GET", "invoices_get"),
     ("/v2/customerinvoices/<invoiceId>/payments", "POST", "invoices_pay"),
     ("/v2/customerinvoices/<invoiceId>/void", "POST", "invoices_void"),
-    ("/v2/webshoporders", "GET", "webshop_list"), ("/v2/webshoporders/<webshopOrderId>", "GET", "webshop_get"),
+    ("/v2/webshoporders", "GET", "webshop_list"),
+    ("/v2/webshoporders/<webshopOrderId>", "GET", "webshop_get"),
     ("/v2/webshoporders/<webshopOrderId>/convert", "POST", "webshop_convert"),
 ]
 URLS = Map([Rule(path, methods=[method], endpoint=ep) for path, method, ep in R], strict_slashes=False)
@@ -85,7 +104,9 @@ def handle(state, request):
     try:
         rule, args = adapter.match(return_rule=True)
     except MethodNotAllowed:
-        return json_response(error_body(4002, f"The requested resource does not support http method '{request.method}'."), 405)
+        return json_response(
+            error_body(4002, f"The requested resource does not support http method '{request.method}'."), 405
+        )
     except NotFound:
         return json_response(error_body(3000, "No such API endpoint."), 404)
     endpoint = _template(rule)
@@ -95,8 +116,9 @@ def handle(state, request):
             state.counters["requests"][key] += 1
             token = _auth(state, request)
             _check_scope(token, rule, request.method)
-            bucket = {"template": endpoint, "path": request.path,
-                      "url": request.full_path.rstrip("?")}[state.settings["rate_limit_bucket"]]
+            bucket = {"template": endpoint, "path": request.path, "url": request.full_path.rstrip("?")}[
+                state.settings["rate_limit_bucket"]
+            ]
             limited = faults.rate_limit(state, token["client_id"], token["company_id"], bucket)
             limited = limited or faults.injected_fault(state)
             if limited is not None:
@@ -122,6 +144,7 @@ def handle(state, request):
 # -- handlers ---------------------------------------------------------------------------------------
 def _uuid_or_404(value, what):
     import uuid
+
     try:
         uuid.UUID(value)
     except ValueError:
@@ -140,6 +163,7 @@ def _simple(kind, schema, what):
         if obj is None:
             raise not_found(what)
         return 200, _view(ctx, schema, obj)
+
     return list_, get
 
 
@@ -229,8 +253,13 @@ def articles_list(ctx):
             articles.refresh_article(state, company, a)
         state.changed()
         state.counters["faults"]["articles mutated between pages"] += n
-    return 200, paginate(ctx, "ArticleApi", company.articles.values(),
-                         lambda a: articles.article_view(state, company, a), computed=ARTICLE_COMPUTED)
+    return 200, paginate(
+        ctx,
+        "ArticleApi",
+        company.articles.values(),
+        lambda a: articles.article_view(state, company, a),
+        computed=ARTICLE_COMPUTED,
+    )
 
 
 def articles_get(ctx, articleId):
@@ -251,9 +280,13 @@ def articles_put(ctx, articleId):
 
 # customers
 def customers_list(ctx):
-    return 200, paginate(ctx, "CustomerApi", ctx.company.customers.values(),
-                         lambda c: customers.customer_view(ctx.state, ctx.company, c),
-                         computed=("UnpaidInvoicesAmount", "LastInvoiceDate"))
+    return 200, paginate(
+        ctx,
+        "CustomerApi",
+        ctx.company.customers.values(),
+        lambda c: customers.customer_view(ctx.state, ctx.company, c),
+        computed=("UnpaidInvoicesAmount", "LastInvoiceDate"),
+    )
 
 
 def customers_get(ctx, customerId):
@@ -283,8 +316,13 @@ def _order(ctx, oid):
 
 
 def orders_list(ctx):
-    return 200, paginate(ctx, "OrderApi", ctx.company.orders.values(), lambda o: schemas.emit("OrderApi", o),
-                         unverified=("YourReference", "ModifiedUtc"))
+    return 200, paginate(
+        ctx,
+        "OrderApi",
+        ctx.company.orders.values(),
+        lambda o: schemas.emit("OrderApi", o),
+        unverified=("YourReference", "ModifiedUtc"),
+    )
 
 
 def orders_get(ctx, id):
@@ -296,7 +334,9 @@ def orders_post(ctx):
 
 
 def orders_put(ctx, id):
-    return 200, schemas.emit("OrderApi", sales.save_order(ctx.state, ctx.company, ctx.body(), _order(ctx, id)))
+    return 200, schemas.emit(
+        "OrderApi", sales.save_order(ctx.state, ctx.company, ctx.body(), _order(ctx, id))
+    )
 
 
 def orders_delete(ctx, id):
@@ -328,8 +368,13 @@ def _draft(ctx, did):
 
 
 def drafts_list(ctx):
-    return 200, paginate(ctx, "CustomerInvoiceDraftApi", ctx.company.drafts.values(),
-                         lambda d: schemas.emit("CustomerInvoiceDraftApi", d), unverified=("YourReference",))
+    return 200, paginate(
+        ctx,
+        "CustomerInvoiceDraftApi",
+        ctx.company.drafts.values(),
+        lambda d: schemas.emit("CustomerInvoiceDraftApi", d),
+        unverified=("YourReference",),
+    )
 
 
 def drafts_get(ctx, id):
@@ -371,8 +416,14 @@ def invoices_list(ctx):
         if d is None:
             raise ApiError(400, 6001, f"'{since}' is not a valid DateTime.")
         items = [i for i in items if schemas.parse_datetime(i["ModifiedUtc"]) >= d]
-    return 200, paginate(ctx, "CustomerInvoiceApi", items, lambda i: sales.invoice_view(ctx.state, ctx.company, i),
-                         computed=("PaymentStatus",), unverified=("YourReference",))
+    return 200, paginate(
+        ctx,
+        "CustomerInvoiceApi",
+        items,
+        lambda i: sales.invoice_view(ctx.state, ctx.company, i),
+        computed=("PaymentStatus",),
+        unverified=("YourReference",),
+    )
 
 
 def invoices_get(ctx, invoiceId):

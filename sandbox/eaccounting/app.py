@@ -1,4 +1,5 @@
 """create_app(settings) -> SandboxApp: the WSGI app serving /connect, /v2 and /_sandbox."""
+
 import json
 
 from werkzeug.wrappers import Request, Response
@@ -31,8 +32,11 @@ class SandboxApp:
             self.state.settings = dict(DEFAULT_SETTINGS, **self.initial_settings, **(settings or {}))
             self.state.clear()
             if demo:
-                seed_demo(self.state, articles=articles if articles is not None else self.app_settings["demo_articles"],
-                          seed=self.app_settings["seed"])
+                seed_demo(
+                    self.state,
+                    articles=articles if articles is not None else self.app_settings["demo_articles"],
+                    seed=self.app_settings["seed"],
+                )
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -65,10 +69,12 @@ class SandboxApp:
         return response(environ, start_response)
 
     def _identity(self, request):
-        routes = {("GET", "/connect/authorize"): identity.authorize,
-                  ("POST", "/connect/authorize/login"): identity.login,
-                  ("POST", "/connect/authorize/company"): identity.pick_company,
-                  ("POST", "/connect/revocation"): identity.revocation}
+        routes = {
+            ("GET", "/connect/authorize"): identity.authorize,
+            ("POST", "/connect/authorize/login"): identity.login,
+            ("POST", "/connect/authorize/company"): identity.pick_company,
+            ("POST", "/connect/revocation"): identity.revocation,
+        }
         with self.state.lock:
             if (request.method, request.path) == ("POST", "/connect/token"):
                 return identity.token(self.state, request)
@@ -87,8 +93,15 @@ class SandboxApp:
         form = None
         if request.mimetype == "application/x-www-form-urlencoded":
             form = {k: ("***" if k in ("client_secret", "password") else v) for k, v in request.form.items()}
-        entry = {"time": self.state.now_str(), "method": request.method, "path": request.path,
-                 "query": request.args.to_dict(), "json": body, "form": form, "status": None}
+        entry = {
+            "time": self.state.now_str(),
+            "method": request.method,
+            "path": request.path,
+            "query": request.args.to_dict(),
+            "json": body,
+            "form": form,
+            "status": None,
+        }
         with self.state.lock:
             self.state.log_request(entry)
         return entry

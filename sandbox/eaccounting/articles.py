@@ -1,4 +1,5 @@
 """Articles: create, full-replace, derived fields and stock views."""
+
 from . import schemas
 from .amounts import D, gross_from_net, money, net_from_gross, vat_fraction
 from .http import ApiError, not_found, validation_error
@@ -9,14 +10,36 @@ READ_ONLY_STOCK_MSG = "StockBalance is read only when the stock module is active
 
 def article_defaults():
     return {
-        "IsActive": True, "NameEnglish": None, "NetPrice": 0.0, "NetPriceWithDiscount": 0.0, "GrossPrice": 0.0,
-        "StockBalance": 0.0, "StockBalanceManuallyChangedUtc": None, "HouseWorkType": None, "PurchasePrice": 0.0,
-        "PurchasePriceManuallyChangedUtc": None, "SendToWebshop": True, "UsesMoss": False, "ArticleLabels": [],
-        "MessageThreads": [], "Notes": [], "Note": None, "IsStock": False, "StockLocationReference": None,
-        "FreightCosts": 0.0, "FreightCostsManuallyChangedUtc": None, "UpdateStockPrices": False, "Barcodes": [],
-        "GreenTechnologyType": None, "DiscountPercentage": 0.0, "CurrencyCode": None,
-        "PurchasePriceWithCurrency": 0.0, "FreightCostWithCurrency": 0.0, "OrderingPoint": None,
-        "SupplierId": None, "SupplierArticleNumber": None,
+        "IsActive": True,
+        "NameEnglish": None,
+        "NetPrice": 0.0,
+        "NetPriceWithDiscount": 0.0,
+        "GrossPrice": 0.0,
+        "StockBalance": 0.0,
+        "StockBalanceManuallyChangedUtc": None,
+        "HouseWorkType": None,
+        "PurchasePrice": 0.0,
+        "PurchasePriceManuallyChangedUtc": None,
+        "SendToWebshop": True,
+        "UsesMoss": False,
+        "ArticleLabels": [],
+        "MessageThreads": [],
+        "Notes": [],
+        "Note": None,
+        "IsStock": False,
+        "StockLocationReference": None,
+        "FreightCosts": 0.0,
+        "FreightCostsManuallyChangedUtc": None,
+        "UpdateStockPrices": False,
+        "Barcodes": [],
+        "GreenTechnologyType": None,
+        "DiscountPercentage": 0.0,
+        "CurrencyCode": None,
+        "PurchasePriceWithCurrency": 0.0,
+        "FreightCostWithCurrency": 0.0,
+        "OrderingPoint": None,
+        "SupplierId": None,
+        "SupplierArticleNumber": None,
     }
 
 
@@ -44,8 +67,9 @@ def article_view(state, company, a):
     out["StockBalanceAvailable"] = float(D(a["StockBalance"]) - D(reserved))
     out["StockValue"] = money(D(a["StockBalance"]) * D(a["PurchasePrice"])) if a["IsStock"] else 0.0
     # Labels are stored by id and shown as they are now (renamed: new name; deleted: gone).
-    out["ArticleLabels"] = [company.articlelabels[x["Id"]] for x in a["ArticleLabels"] or []
-                            if x["Id"] in company.articlelabels]
+    out["ArticleLabels"] = [
+        company.articlelabels[x["Id"]] for x in a["ArticleLabels"] or [] if x["Id"] in company.articlelabels
+    ]
     return schemas.emit("ArticleApi", out)
 
 
@@ -59,13 +83,24 @@ def get_article(company, article_id):
 def _check_refs(company, body):
     errors = []
     if body.get("CodingId") and body["CodingId"] not in company.codings:
-        errors.append({"Field": "CodingId", "ErrorCode": "InvalidValue", "Message": "The article account coding does not exist."})
+        errors.append(
+            {
+                "Field": "CodingId",
+                "ErrorCode": "InvalidValue",
+                "Message": "The article account coding does not exist.",
+            }
+        )
     if body.get("UnitId") and body["UnitId"] not in company.units:
         errors.append({"Field": "UnitId", "ErrorCode": "InvalidValue", "Message": "The unit does not exist."})
     for i, label in enumerate(body.get("ArticleLabels") or []):
         if label.get("Id") not in company.articlelabels:
-            errors.append({"Field": f"ArticleLabels[{i}].Id", "ErrorCode": "InvalidValue",
-                           "Message": "The article label does not exist (create it with POST /articlelabels)."})
+            errors.append(
+                {
+                    "Field": f"ArticleLabels[{i}].Id",
+                    "ErrorCode": "InvalidValue",
+                    "Message": "The article label does not exist (create it with POST /articlelabels).",
+                }
+            )
     if errors:
         raise validation_error(errors)
 
@@ -78,8 +113,12 @@ def save_article(state, company, body, existing=None):
     _check_refs(company, body)
     dup = company.find_article_by_number(body["Number"])
     if dup is not None and (existing is None or dup["Id"] != existing["Id"]):
-        raise ApiError(400, 4000, f"An article with number '{body['Number']}' already exists.",
-                       [{"Field": "Number", "ErrorCode": "Conflict", "Message": "Article number must be unique."}])
+        raise ApiError(
+            400,
+            4000,
+            f"An article with number '{body['Number']}' already exists.",
+            [{"Field": "Number", "ErrorCode": "Conflict", "Message": "Article number must be unique."}],
+        )
     data = schemas.writable("ArticleApi", body)
     now = state.now_str()
     stock_on = state.setting("stock_module", company)
@@ -89,8 +128,12 @@ def save_article(state, company, body, existing=None):
     prices_from = "net"
     if "NetPrice" not in data and "GrossPrice" in data:
         prices_from = "gross"
-    elif existing is not None and "GrossPrice" in data and D(data.get("NetPrice")) == D(existing["NetPrice"]) \
-            and D(data["GrossPrice"]) != D(existing["GrossPrice"]):
+    elif (
+        existing is not None
+        and "GrossPrice" in data
+        and D(data.get("NetPrice")) == D(existing["NetPrice"])
+        and D(data["GrossPrice"]) != D(existing["GrossPrice"])
+    ):
         prices_from = "gross"
     if existing is None:
         a["Id"], a["CreatedUtc"] = new_id(), now
@@ -99,8 +142,15 @@ def save_article(state, company, body, existing=None):
         elif "StockBalance" in data:
             a["StockBalanceManuallyChangedUtc"] = now
     else:
-        for k in ("Id", "CreatedUtc", "StockBalanceManuallyChangedUtc", "PurchasePriceManuallyChangedUtc",
-                  "FreightCostsManuallyChangedUtc", "MessageThreads", "Notes"):
+        for k in (
+            "Id",
+            "CreatedUtc",
+            "StockBalanceManuallyChangedUtc",
+            "PurchasePriceManuallyChangedUtc",
+            "FreightCostsManuallyChangedUtc",
+            "MessageThreads",
+            "Notes",
+        ):
             a[k] = existing[k]
         if stock_on or "StockBalance" not in data:
             a["StockBalance"] = existing["StockBalance"]
@@ -110,9 +160,17 @@ def save_article(state, company, body, existing=None):
             a["PurchasePriceManuallyChangedUtc"] = now
         if existing["IsStock"] and D(existing["StockBalance"]) != 0:
             if company.codings[a["CodingId"]]["Type"] == "Service":
-                raise ApiError(400, 5004, "A stock article with a non-zero stock balance can not become a service article.")
+                raise ApiError(
+                    400,
+                    5004,
+                    "A stock article with a non-zero stock balance can not become a service article.",
+                )
             if not a["IsStock"]:
-                raise ApiError(400, 5003, "A stock article with a non-zero stock balance can not become a non-stock article.")
+                raise ApiError(
+                    400,
+                    5003,
+                    "A stock article with a non-zero stock balance can not become a non-stock article.",
+                )
     a["StockBalance"] = float(D(a["StockBalance"]))
     a["ChangedUtc"] = now
     refresh_article(state, company, a, prices_from)

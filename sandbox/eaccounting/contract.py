@@ -14,6 +14,7 @@ The document is the committed contract, sandbox/contracts/eaccounting/openapi-v2
 the sandbox serves and the schemas they use, derived from Visma's published document by
 `python -m sandbox.contracts.refresh` (see sandbox/contracts/README.md).
 """
+
 import functools
 import json
 from pathlib import Path
@@ -33,13 +34,17 @@ class ContractError(AssertionError):
 class _Req:
     def __init__(self, method, url, body=None, content_type=None, headers=None):
         from openapi_core.datatypes import RequestParameters
+
         parts = urlsplit(url)
-        path = parts.path[parts.path.index("/v2"):]
+        path = parts.path[parts.path.index("/v2") :]
         self.host_url, self.path, self.method = SERVER, path, method.lower()
         self.body = body.encode() if isinstance(body, str) else body
         self.content_type = (content_type or "application/json").lower()
-        self.parameters = RequestParameters(query=ImmutableMultiDict(parse_qs(parts.query, keep_blank_values=True)),
-                                            header=Headers(dict(headers or {})), cookie=ImmutableMultiDict())
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict(parse_qs(parts.query, keep_blank_values=True)),
+            header=Headers(dict(headers or {})),
+            cookie=ImmutableMultiDict(),
+        )
 
 
 class _Resp:
@@ -52,6 +57,7 @@ class _Resp:
 class Contract:
     def __init__(self, spec_path=SPEC_PATH):
         from openapi_core import Config, OpenAPI
+
         spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
         spec["paths"] = {p: item for p, item in spec["paths"].items() if item}
         self.raw = spec
@@ -61,6 +67,7 @@ class Contract:
     # -- core ---------------------------------------------------------------------------------
     def _template(self, method, path):
         from openapi_core.templating.paths.finders import APICallPathFinder
+
         finder = APICallPathFinder(self.openapi.spec)
         result = finder.find(method.lower(), SERVER + path)
         key = str(result.path)
@@ -69,6 +76,7 @@ class Contract:
     def validate_response(self, method, url, status, data, content_type=None, req_body=None, headers=None):
         from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
         from openapi_core.templating.responses.exceptions import ResponseNotFound
+
         req = _Req(method, url, req_body)
         resp = _Resp(status, data, content_type, headers)
         try:
@@ -77,7 +85,9 @@ class Contract:
             self._undeclared(status, data)
             return
         except Exception as e:  # openapi-core's errors; re-raise with the details that matter
-            raise ContractError(f"{method} {req.path} -> {status}: {_explain(e)}\nbody: {data[:800]!r}") from e
+            raise ContractError(
+                f"{method} {req.path} -> {status}: {_explain(e)}\nbody: {data[:800]!r}"
+            ) from e
         if status >= 400:
             # some operations declare 401/403/404 without content; every error body is CommonExtendedBadRequest
             self._undeclared(status, data)
@@ -105,6 +115,7 @@ class Contract:
     def validate_schema(self, name, instance):
         """Validate a JSON value against a component schema (OAS 3.1 dialect)."""
         from openapi_schema_validator import OAS31Validator
+
         schema = {"$ref": f"#/components/schemas/{name}", "components": self.raw["components"]}
         errors = sorted(OAS31Validator(schema).iter_errors(instance), key=str)
         if errors:
@@ -118,16 +129,25 @@ class Contract:
             return resp
         body = resp.request.body
         if request:
-            self.validate_request(resp.request.method, url, body, resp.request.headers.get("Content-Type"),
-                                  resp.request.headers)
-        self.validate_response(resp.request.method, url, resp.status_code, resp.content,
-                               resp.headers.get("Content-Type"), body, resp.headers)
+            self.validate_request(
+                resp.request.method, url, body, resp.request.headers.get("Content-Type"), resp.request.headers
+            )
+        self.validate_response(
+            resp.request.method,
+            url,
+            resp.status_code,
+            resp.content,
+            resp.headers.get("Content-Type"),
+            body,
+            resp.headers,
+        )
         return resp
 
     def hook(self, request=False):
         def _hook(resp, *args, **kwargs):
             self.check(resp, request=request)
             return resp
+
         return _hook
 
 

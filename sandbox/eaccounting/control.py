@@ -1,4 +1,5 @@
 """The /_sandbox/ control API (JSON): configure and inspect the sandbox over HTTP."""
+
 import json
 import random
 from datetime import timedelta
@@ -13,37 +14,47 @@ from .http import ApiError, json_response
 from .sales import convert_webshop_order, invoice_view, make_webshop_order
 from .state import check_choices
 
-URLS = Map([Rule(p, methods=m, endpoint=e) for p, m, e in [
-    ("/_sandbox/", ["GET"], "index"),
-    ("/_sandbox/state", ["GET"], "summary"),
-    ("/_sandbox/reset", ["POST"], "reset"),
-    ("/_sandbox/settings", ["GET"], "settings_get"),
-    ("/_sandbox/settings", ["PATCH", "POST", "PUT"], "settings_set"),
-    ("/_sandbox/companies", ["GET"], "companies"),
-    ("/_sandbox/companies", ["POST"], "company_create"),
-    ("/_sandbox/companies/<cid>", ["GET"], "company_get"),
-    ("/_sandbox/companies/<cid>", ["PATCH"], "company_patch"),
-    ("/_sandbox/companies/<cid>/articles", ["POST"], "company_seed_articles"),
-    ("/_sandbox/companies/<cid>/stock", ["POST"], "company_stock"),
-    ("/_sandbox/companies/<cid>/articles/<number>", ["PATCH"], "company_article_edit"),
-    ("/_sandbox/companies/<cid>/invoices/<iid>", ["PATCH"], "company_invoice_edit"),
-    ("/_sandbox/companies/<cid>/webshoporders", ["POST"], "company_webshop"),
-    ("/_sandbox/companies/<cid>/webshoporders/<wid>/convert-by-hand", ["POST"], "company_webshop_convert"),
-    ("/_sandbox/companies/<cid>/webshop-status", ["PUT"], "company_webshop_status"),
-    ("/_sandbox/companies/<cid>/resources/<kind>", ["GET"], "company_resources"),
-    ("/_sandbox/users", ["GET"], "users"),
-    ("/_sandbox/users", ["POST"], "user_create"),
-    ("/_sandbox/clients", ["GET"], "clients"),
-    ("/_sandbox/clients", ["POST"], "client_create"),
-    ("/_sandbox/tokens", ["GET"], "tokens"),
-    ("/_sandbox/tokens", ["POST"], "token_create"),
-    ("/_sandbox/tokens/expire", ["POST"], "tokens_expire"),
-    ("/_sandbox/tokens/revoke", ["POST"], "tokens_revoke"),
-    ("/_sandbox/counters", ["GET"], "counters"),
-    ("/_sandbox/counters", ["DELETE"], "counters_reset"),
-    ("/_sandbox/requests", ["GET"], "requests_get"),
-    ("/_sandbox/requests", ["DELETE"], "requests_clear"),
-]], strict_slashes=False)
+URLS = Map(
+    [
+        Rule(p, methods=m, endpoint=e)
+        for p, m, e in [
+            ("/_sandbox/", ["GET"], "index"),
+            ("/_sandbox/state", ["GET"], "summary"),
+            ("/_sandbox/reset", ["POST"], "reset"),
+            ("/_sandbox/settings", ["GET"], "settings_get"),
+            ("/_sandbox/settings", ["PATCH", "POST", "PUT"], "settings_set"),
+            ("/_sandbox/companies", ["GET"], "companies"),
+            ("/_sandbox/companies", ["POST"], "company_create"),
+            ("/_sandbox/companies/<cid>", ["GET"], "company_get"),
+            ("/_sandbox/companies/<cid>", ["PATCH"], "company_patch"),
+            ("/_sandbox/companies/<cid>/articles", ["POST"], "company_seed_articles"),
+            ("/_sandbox/companies/<cid>/stock", ["POST"], "company_stock"),
+            ("/_sandbox/companies/<cid>/articles/<number>", ["PATCH"], "company_article_edit"),
+            ("/_sandbox/companies/<cid>/invoices/<iid>", ["PATCH"], "company_invoice_edit"),
+            ("/_sandbox/companies/<cid>/webshoporders", ["POST"], "company_webshop"),
+            (
+                "/_sandbox/companies/<cid>/webshoporders/<wid>/convert-by-hand",
+                ["POST"],
+                "company_webshop_convert",
+            ),
+            ("/_sandbox/companies/<cid>/webshop-status", ["PUT"], "company_webshop_status"),
+            ("/_sandbox/companies/<cid>/resources/<kind>", ["GET"], "company_resources"),
+            ("/_sandbox/users", ["GET"], "users"),
+            ("/_sandbox/users", ["POST"], "user_create"),
+            ("/_sandbox/clients", ["GET"], "clients"),
+            ("/_sandbox/clients", ["POST"], "client_create"),
+            ("/_sandbox/tokens", ["GET"], "tokens"),
+            ("/_sandbox/tokens", ["POST"], "token_create"),
+            ("/_sandbox/tokens/expire", ["POST"], "tokens_expire"),
+            ("/_sandbox/tokens/revoke", ["POST"], "tokens_revoke"),
+            ("/_sandbox/counters", ["GET"], "counters"),
+            ("/_sandbox/counters", ["DELETE"], "counters_reset"),
+            ("/_sandbox/requests", ["GET"], "requests_get"),
+            ("/_sandbox/requests", ["DELETE"], "requests_clear"),
+        ]
+    ],
+    strict_slashes=False,
+)
 
 
 def handle(app, request):
@@ -70,20 +81,35 @@ def _company(app, cid):
 
 
 def _company_summary(app, c):
-    return {"id": c.id, "name": c.name, "corporate_identity_number": c.settings.get("CorporateIdentityNumber"),
-            "webshop_status": c.settings.get("VismaWebshopStatus"),
-            "overrides": c.overrides, "counts": {k: len(getattr(c, k)) for k in
-                                                 ("articles", "customers", "orders", "drafts", "invoices", "webshoporders")}}
+    return {
+        "id": c.id,
+        "name": c.name,
+        "corporate_identity_number": c.settings.get("CorporateIdentityNumber"),
+        "webshop_status": c.settings.get("VismaWebshopStatus"),
+        "overrides": c.overrides,
+        "counts": {
+            k: len(getattr(c, k))
+            for k in ("articles", "customers", "orders", "drafts", "invoices", "webshoporders")
+        },
+    }
 
 
 def c_index(app, request, body):
-    return {"routes": sorted({f"{','.join(sorted(r.methods - {'HEAD', 'OPTIONS'}))} {r.rule}" for r in URLS.iter_rules()})}
+    return {
+        "routes": sorted(
+            {f"{','.join(sorted(r.methods - {'HEAD', 'OPTIONS'}))} {r.rule}" for r in URLS.iter_rules()}
+        )
+    }
 
 
 def c_summary(app, request, body):
     s = app.state
-    return {"settings": s.settings, "companies": [_company_summary(app, c) for c in s.companies.values()],
-            "users": {u: v["companies"] for u, v in s.users.items()}, "clients": list(s.clients)}
+    return {
+        "settings": s.settings,
+        "companies": [_company_summary(app, c) for c in s.companies.values()],
+        "users": {u: v["companies"] for u, v in s.users.items()},
+        "clients": list(s.clients),
+    }
 
 
 def c_reset(app, request, body):
@@ -112,10 +138,17 @@ def c_companies(app, request, body):
 def c_company_create(app, request, body):
     s = app.state
     check_choices(body.get("settings") or {})
-    c = seed.seed_company(s, body.get("name", "Uusi Yritys Oy"), articles=body.get("articles", 0),
-                          customers=body.get("customers", 5), webshop_orders=body.get("webshop_orders", 0),
-                          seed=body.get("seed", random.randrange(1 << 30)), corporate_id=body.get("corporate_id"),
-                          company_id=body.get("id"), webshop_status=_webshop_status(body.get("webshop_status", 0)))
+    c = seed.seed_company(
+        s,
+        body.get("name", "Uusi Yritys Oy"),
+        articles=body.get("articles", 0),
+        customers=body.get("customers", 5),
+        webshop_orders=body.get("webshop_orders", 0),
+        seed=body.get("seed", random.randrange(1 << 30)),
+        corporate_id=body.get("corporate_id"),
+        company_id=body.get("id"),
+        webshop_status=_webshop_status(body.get("webshop_status", 0)),
+    )
     c.overrides.update(body.get("settings") or {})
     for username in body.get("users", []):
         if username.lower() in s.users:
@@ -166,7 +199,11 @@ def c_company_article_edit(app, request, body, cid, number):
     if a is None:
         raise ApiError(404, 3000, "No such article.")
     if set(body) - HAND_EDITABLE:
-        raise ApiError(400, 4000, f"Only {sorted(HAND_EDITABLE)} can be edited here, not {sorted(set(body) - HAND_EDITABLE)}.")
+        raise ApiError(
+            400,
+            4000,
+            f"Only {sorted(HAND_EDITABLE)} can be edited here, not {sorted(set(body) - HAND_EDITABLE)}.",
+        )
     if len(str(body.get("Name", a["Name"]))) > 50:
         raise ApiError(400, 4000, "Name: at most 50 characters.")
     a.update(body)
@@ -185,8 +222,12 @@ def c_company_invoice_edit(app, request, body, cid, iid):
     if inv is None:
         raise ApiError(404, 3000, "No such invoice.")
     if set(body) - INVOICE_HAND_EDITABLE:
-        raise ApiError(400, 4000, f"Only {sorted(INVOICE_HAND_EDITABLE)} can be edited here, "
-                                  f"not {sorted(set(body) - INVOICE_HAND_EDITABLE)}.")
+        raise ApiError(
+            400,
+            4000,
+            f"Only {sorted(INVOICE_HAND_EDITABLE)} can be edited here, "
+            f"not {sorted(set(body) - INVOICE_HAND_EDITABLE)}.",
+        )
     inv.update(body)
     for key in ("TotalAmount", "TotalVatAmount"):
         if key in body:
@@ -223,7 +264,7 @@ def c_company_webshop_status(app, request, body, cid):
     """The company's Visma Webshop link status (read-only in the API: it changes in eAccounting)."""
     c = _company(app, cid)
     if "VismaWebshopStatus" not in body:
-        raise ApiError(400, 2000, "Send {\"VismaWebshopStatus\": 0-3}.")
+        raise ApiError(400, 2000, 'Send {"VismaWebshopStatus": 0-3}.')
     c.settings["VismaWebshopStatus"] = _webshop_status(body["VismaWebshopStatus"])
     return _company_summary(app, c)
 
@@ -246,19 +287,33 @@ def c_user_create(app, request, body):
 
 
 def c_clients(app, request, body):
-    return {k: {"redirect_uris": v["redirect_uris"], "loopback": v["loopback"]} for k, v in app.state.clients.items()}
+    return {
+        k: {"redirect_uris": v["redirect_uris"], "loopback": v["loopback"]}
+        for k, v in app.state.clients.items()
+    }
 
 
 def c_client_create(app, request, body):
-    app.state.add_client(body["client_id"], body["client_secret"], body.get("redirect_uris", []), body.get("loopback", True))
+    app.state.add_client(
+        body["client_id"], body["client_secret"], body.get("redirect_uris", []), body.get("loopback", True)
+    )
     return 201, c_clients(app, request, body)
 
 
 def c_tokens(app, request, body):
     s = app.state
-    return [{"refresh_token": rt, "status": t["status"], "client_id": t["client_id"], "company_id": t["company_id"],
-             "user": t["user"], "redemptions": s.counters["redemptions"].get(rt, 0), "replaced_by": t.get("replaced_by")}
-            for rt, t in s.refresh_tokens.items()]
+    return [
+        {
+            "refresh_token": rt,
+            "status": t["status"],
+            "client_id": t["client_id"],
+            "company_id": t["company_id"],
+            "user": t["user"],
+            "redemptions": s.counters["redemptions"].get(rt, 0),
+            "replaced_by": t.get("replaced_by"),
+        }
+        for rt, t in s.refresh_tokens.items()
+    ]
 
 
 def c_token_create(app, request, body):
@@ -287,8 +342,12 @@ def c_tokens_revoke(app, request, body):
     """Revoke refresh tokens (e.g. a password change): by token, user or company."""
     s, n = app.state, 0
     for rt, t in list(s.refresh_tokens.items()):
-        if rt == body.get("refresh_token") or (body.get("user") and t["user"] == body["user"]) \
-                or (body.get("company_id") and t["company_id"] == body["company_id"]) or body.get("all"):
+        if (
+            rt == body.get("refresh_token")
+            or (body.get("user") and t["user"] == body["user"])
+            or (body.get("company_id") and t["company_id"] == body["company_id"])
+            or body.get("all")
+        ):
             identity.revoke_refresh(s, rt)
             n += 1
     return {"revoked": n}

@@ -1,4 +1,5 @@
 """Rate limiting (sliding window per client[/company] and endpoint) and fault injection."""
+
 import math
 import socket
 import time
@@ -12,8 +13,11 @@ def _window_label(window):
 
 def too_many(state, retry_in):
     limit = state.settings["rate_limit"]
-    body = error_body(4010, f"API calls quota exceeded! maximum admitted {limit} per "
-                            f"{_window_label(state.settings['rate_window'])}. Try again in {retry_in} seconds.")
+    body = error_body(
+        4010,
+        f"API calls quota exceeded! maximum admitted {limit} per "
+        f"{_window_label(state.settings['rate_window'])}. Try again in {retry_in} seconds.",
+    )
     headers = {"Retry-After": str(retry_in)} if state.settings["rate_limit_retry_after"] else None
     return json_response(body, 429, headers)
 
@@ -47,9 +51,13 @@ def injected_fault(state):
     """A forced 429 / 5xx response before the handler runs, or None. Call with the lock held."""
     if _take(state, "force_429"):
         return too_many(state, max(1, math.ceil(float(state.settings["rate_window"]))))
-    if _take(state, "force_500") or (state.settings["error_rate"] and state.fault_rng.random() < state.settings["error_rate"]):
+    if _take(state, "force_500") or (
+        state.settings["error_rate"] and state.fault_rng.random() < state.settings["error_rate"]
+    ):
         status = 500 if state.fault_rng.random() < 0.5 else 503
-        code, msg = (5000, "Internal server error.") if status == 500 else (5001, "Service temporarily unavailable.")
+        code, msg = (
+            (5000, "Internal server error.") if status == 500 else (5001, "Service temporarily unavailable.")
+        )
         return json_response(error_body(code, msg), status)
     return None
 
@@ -87,5 +95,13 @@ def drop_connection(environ):
     raise ConnectionDropped("sandbox fault: connection dropped after commit")
 
 
-__all__ = ["ApiError", "rate_limit", "injected_fault", "drop_after_commit", "drop_token_response",
-           "latency", "drop_connection", "ConnectionDropped"]
+__all__ = [
+    "ApiError",
+    "rate_limit",
+    "injected_fault",
+    "drop_after_commit",
+    "drop_token_response",
+    "latency",
+    "drop_connection",
+    "ConnectionDropped",
+]

@@ -1,4 +1,5 @@
 """JSON responses and the CommonExtendedBadRequest error shape."""
+
 import json
 import uuid
 
@@ -48,5 +49,9 @@ def read_json(request):
     try:
         return json.loads(raw)
     except ValueError:
-        raise ApiError(400, 2000, "The request body is not valid JSON.",
-                       [{"Field": None, "ErrorCode": "InvalidJson", "Message": "Invalid JSON."}]) from None
+        raise ApiError(
+            400,
+            2000,
+            "The request body is not valid JSON.",
+            [{"Field": None, "ErrorCode": "InvalidJson", "Message": "Invalid JSON."}],
+        ) from None

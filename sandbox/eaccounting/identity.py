@@ -1,4 +1,5 @@
 """The login server: /connect/authorize (HTML sign-in + company picker), /connect/token, /connect/revocation."""
+
 import base64
 import hashlib
 import html
@@ -16,19 +17,29 @@ SCOPES = "ea:api offline_access ea:sales ea:sales_readonly ea:accounting ea:acco
 
 
 def discovery(state, base):
-    return json_response({
-        "issuer": base, "authorization_endpoint": base + "/connect/authorize", "token_endpoint": base + "/connect/token",
-        "revocation_endpoint": base + "/connect/revocation",
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "code_challenge_methods_supported": ["plain", "S256"], "grant_types_supported": ["authorization_code", "refresh_token"],
-        "response_types_supported": ["code"], "scopes_supported": SCOPES.split()})
+    return json_response(
+        {
+            "issuer": base,
+            "authorization_endpoint": base + "/connect/authorize",
+            "token_endpoint": base + "/connect/token",
+            "revocation_endpoint": base + "/connect/revocation",
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "code_challenge_methods_supported": ["plain", "S256"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "response_types_supported": ["code"],
+            "scopes_supported": SCOPES.split(),
+        }
+    )
 
 
 def _page(title, body, status=200):
     from werkzeug.wrappers import Response
-    doc = (f"<!doctype html><html lang='fi'><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
-           f"<body><h1>{html.escape(title)}</h1>{body}<p><small>Silta sandbox — Visma Online login stand-in</small></p>"
-           "</body></html>")
+
+    doc = (
+        f"<!doctype html><html lang='fi'><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
+        f"<body><h1>{html.escape(title)}</h1>{body}<p><small>Silta sandbox — Visma Online login stand-in</small></p>"
+        "</body></html>"
+    )
     return Response(doc, status=status, content_type="text/html; charset=utf-8")
 
 
@@ -36,8 +47,12 @@ def redirect_allowed(state, client, uri):
     if uri in client["redirect_uris"]:
         return True
     parts = urlsplit(uri)
-    return bool(client["loopback"] and state.settings["redirect_loopback_any_port"] and parts.scheme == "http"
-                and parts.hostname in ("127.0.0.1", "localhost"))
+    return bool(
+        client["loopback"]
+        and state.settings["redirect_loopback_any_port"]
+        and parts.scheme == "http"
+        and parts.hostname in ("127.0.0.1", "localhost")
+    )
 
 
 def _back(uri, **params):
@@ -52,30 +67,45 @@ def authorize(state, request):
     if client is None:
         return _page("Virhe / Error", "<p>invalid_client: unknown client_id</p>", 400)
     if not redirect_allowed(state, client, uri):
-        return _page("Virhe / Error", "<p>invalid_request: redirect_uri is not registered for this client</p>", 400)
+        return _page(
+            "Virhe / Error", "<p>invalid_request: redirect_uri is not registered for this client</p>", 400
+        )
     if a.get("response_type") != "code":
         return _back(uri, error="unsupported_response_type", state=a.get("state"))
     method = a.get("code_challenge_method") or ("plain" if a.get("code_challenge") else None)
     if method not in (None, "plain", "S256"):
-        return _back(uri, error="invalid_request", error_description="code_challenge_method", state=a.get("state"))
+        return _back(
+            uri, error="invalid_request", error_description="code_challenge_method", state=a.get("state")
+        )
     scope = " ".join(s for s in a.get("scope", "").split() if s in SCOPES.split())
     txn = secrets.token_urlsafe(16)
-    state.pending[txn] = {"client_id": a["client_id"], "redirect_uri": uri, "scope": scope, "state": a.get("state"),
-                          "challenge": a.get("code_challenge"), "method": method, "prompt": a.get("prompt"),
-                          "acr_values": a.get("acr_values"), "user": None}
+    state.pending[txn] = {
+        "client_id": a["client_id"],
+        "redirect_uri": uri,
+        "scope": scope,
+        "state": a.get("state"),
+        "challenge": a.get("code_challenge"),
+        "method": method,
+        "prompt": a.get("prompt"),
+        "acr_values": a.get("acr_values"),
+        "user": None,
+    }
     return _login_form(txn)
 
 
 def _login_form(txn, error=None):
     err = f"<p class='error' role='alert'>{html.escape(error)}</p>" if error else ""
-    return _page("Kirjaudu sisään / Sign in", f"""{err}
+    return _page(
+        "Kirjaudu sisään / Sign in",
+        f"""{err}
 <form method="post" action="/connect/authorize/login">
   <input type="hidden" name="txn" value="{txn}">
   <label>Sähköposti / Email <input type="email" name="username" autocomplete="username"></label>
   <label>Salasana / Password <input type="password" name="password" autocomplete="current-password"></label>
   <button type="submit" name="action" value="login">Kirjaudu / Sign in</button>
   <button type="submit" name="action" value="cancel">Peruuta / Cancel</button>
-</form>""")
+</form>""",
+    )
 
 
 def _company_form(state, txn, user):
@@ -86,15 +116,20 @@ def _company_form(state, txn, user):
             continue
         cin = html.escape(c.settings.get("CorporateIdentityNumber") or "")
         checked = " checked" if i == 0 else ""
-        items.append(f'<li><label><input type="radio" name="company_id" value="{cid}"{checked}> '
-                     f'<span class="company-name">{html.escape(c.name)}</span> ({cin})</label></li>')
-    return _page("Valitse yritys / Select company", f"""
+        items.append(
+            f'<li><label><input type="radio" name="company_id" value="{cid}"{checked}> '
+            f'<span class="company-name">{html.escape(c.name)}</span> ({cin})</label></li>'
+        )
+    return _page(
+        "Valitse yritys / Select company",
+        f"""
 <form method="post" action="/connect/authorize/company">
   <input type="hidden" name="txn" value="{txn}">
-  <ul>{''.join(items)}</ul>
+  <ul>{"".join(items)}</ul>
   <button type="submit" name="action" value="select">Jatka / Continue</button>
   <button type="submit" name="action" value="cancel">Peruuta / Cancel</button>
-</form>""")
+</form>""",
+    )
 
 
 def login(state, request):
@@ -126,8 +161,12 @@ def pick_company(state, request):
         return _company_form(state, f["txn"], user)
     state.pending.pop(f["txn"], None)
     code = secrets.token_urlsafe(32)
-    state.codes[code] = dict(txn, company_id=cid, used=False,
-                             expires=state.now() + timedelta(seconds=state.settings["code_lifetime"]))
+    state.codes[code] = dict(
+        txn,
+        company_id=cid,
+        used=False,
+        expires=state.now() + timedelta(seconds=state.settings["code_lifetime"]),
+    )
     return _back(txn["redirect_uri"], code=code, state=txn["state"])
 
 
@@ -161,16 +200,36 @@ def issue_tokens(state, client_id, username, company_id, scope, grant=None):
     """`grant`: the login these tokens descend from (a refresh keeps it; revocation ends all of it)."""
     now = state.now()
     at, rt, grant = secrets.token_urlsafe(32), None, grant or new_id()
-    state.access_tokens[at] = {"client_id": client_id, "company_id": company_id, "scope": scope, "user": username,
-                               "expires": now + timedelta(seconds=state.settings["token_lifetime"]), "revoked": False,
-                               "grant": grant}
-    body = {"access_token": at, "token_type": "Bearer", "expires_in": int(state.settings["token_lifetime"]), "scope": scope}
+    state.access_tokens[at] = {
+        "client_id": client_id,
+        "company_id": company_id,
+        "scope": scope,
+        "user": username,
+        "expires": now + timedelta(seconds=state.settings["token_lifetime"]),
+        "revoked": False,
+        "grant": grant,
+    }
+    body = {
+        "access_token": at,
+        "token_type": "Bearer",
+        "expires_in": int(state.settings["token_lifetime"]),
+        "scope": scope,
+    }
     if "offline_access" in scope.split():
         rt = secrets.token_urlsafe(32)
         life = state.settings["refresh_token_lifetime"]
-        state.refresh_tokens[rt] = {"client_id": client_id, "company_id": company_id, "scope": scope, "user": username,
-                                    "status": "active", "created": now, "access_tokens": [at], "id": new_id(), "grant": grant,
-                                    "expires": now + timedelta(seconds=life) if life else None}
+        state.refresh_tokens[rt] = {
+            "client_id": client_id,
+            "company_id": company_id,
+            "scope": scope,
+            "user": username,
+            "status": "active",
+            "created": now,
+            "access_tokens": [at],
+            "id": new_id(),
+            "grant": grant,
+            "expires": now + timedelta(seconds=life) if life else None,
+        }
         body["refresh_token"] = rt
     return body
 
@@ -198,7 +257,12 @@ def token(state, request):
         code = f.get("code", "")
         grant = state.codes.get(code)
         state.counters["redemptions"]["code:" + code[:12]] += 1
-        if grant is None or grant["used"] or grant["client_id"] != client_id or grant["expires"] <= state.now():
+        if (
+            grant is None
+            or grant["used"]
+            or grant["client_id"] != client_id
+            or grant["expires"] <= state.now()
+        ):
             return _oauth_error("invalid_grant"), False
         if f.get("redirect_uri") != grant["redirect_uri"]:
             return _oauth_error("invalid_grant", description="redirect_uri mismatch"), False
@@ -210,8 +274,12 @@ def token(state, request):
         rt = f.get("refresh_token", "")
         state.counters["redemptions"][rt] += 1
         old = state.refresh_tokens.get(rt)
-        if old is None or old["status"] != "active" or old["client_id"] != client_id \
-                or (old["expires"] is not None and old["expires"] <= state.now()):
+        if (
+            old is None
+            or old["status"] != "active"
+            or old["client_id"] != client_id
+            or (old["expires"] is not None and old["expires"] <= state.now())
+        ):
             return _oauth_error("invalid_grant"), False
         old["status"] = "used"
         body = issue_tokens(state, client_id, old["user"], old["company_id"], old["scope"], old.get("grant"))

@@ -1,4 +1,5 @@
 """Paged list responses with $filter, $orderby, $page, $pagesize."""
+
 import math
 
 from . import schemas
@@ -32,7 +33,9 @@ def paginate(ctx, schema_name, items, view, computed=(), unverified=()):
     state, args = ctx.state, ctx.request.args
     kinds = kinds_for(schema_name)
     page = _int_arg(args, "$page", 1)
-    size = min(_int_arg(args, "$pagesize", state.settings["page_size_default"]), state.settings["page_size_max"])
+    size = min(
+        _int_arg(args, "$pagesize", state.settings["page_size_default"]), state.settings["page_size_max"]
+    )
     try:
         flt = Filter(args["$filter"], kinds) if args.get("$filter") else None
         order = parse_orderby(args["$orderby"], kinds) if args.get("$orderby") else None
@@ -42,21 +45,34 @@ def paginate(ctx, schema_name, items, view, computed=(), unverified=()):
     if flt and state.settings["unverified_filters_rejected"]:
         bad = flt.fields & set(unverified)
         if flt.uses_or or bad:
-            raise ApiError(400, 6000, f"Unsupported $filter ({'or' if flt.uses_or else ', '.join(sorted(bad))}).")
+            raise ApiError(
+                400, 6000, f"Unsupported $filter ({'or' if flt.uses_or else ', '.join(sorted(bad))})."
+            )
     items = list(items)
     # The next page of the same listing reuses the rows until a write (State.changed): a full read
     # in pages is linear, not a filter and sort of everything per page. The length guards against
     # items added to the state directly (tests seed that way).
-    key = (ctx.company.id if ctx.company else None, schema_name, args.get("$filter"), args.get("$orderby"), len(items))
+    key = (
+        ctx.company.id if ctx.company else None,
+        schema_name,
+        args.get("$filter"),
+        args.get("$orderby"),
+        len(items),
+    )
     cached = state.listings.get(key)
     if cached is None:
         cached = state.listings[key] = _rows(items, view, flt, order, kinds, computed, used)
     rows, views = cached
     total = len(rows)
-    chunk = rows[(page - 1) * size: page * size]
+    chunk = rows[(page - 1) * size : page * size]
     data = chunk if views else [view(o) for o in chunk]
-    meta = {"CurrentPage": page, "PageSize": size, "TotalNumberOfPages": math.ceil(total / size),
-            "TotalNumberOfResults": total, "ServerTimeUtc": state.now_str()}
+    meta = {
+        "CurrentPage": page,
+        "PageSize": size,
+        "TotalNumberOfPages": math.ceil(total / size),
+        "TotalNumberOfResults": total,
+        "ServerTimeUtc": state.now_str(),
+    }
     return {"Meta": meta, "Data": data}
 
 

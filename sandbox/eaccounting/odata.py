@@ -4,10 +4,12 @@ length/year/month/day/hour/minute/second, tolower/toupper) and $orderby, evaluat
 Errors raise ODataError(code): 6000 QueryParameterError for a bad expression, 6001 InvalidInput for a
 bad date-time literal.
 """
+
 import re
 from datetime import UTC, datetime
 
-TOKEN_RE = re.compile(r"""
+TOKEN_RE = re.compile(
+    r"""
     (?P<ws>\s+)
   | (?P<str>'(?:[^']|'')*')
   | (?P<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-]))
@@ -15,7 +17,9 @@ TOKEN_RE = re.compile(r"""
   | (?P<num>-?\d+(?:\.\d+)?)
   | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<punct>[(),])
-""", re.X)
+""",
+    re.X,
+)
 DT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?)?$")
 COMPARE = {"eq", "ne", "gt", "ge", "lt", "le"}
 BOOL_FUNCS = {"startswith", "endswith", "contains"}
@@ -130,8 +134,13 @@ class Filter:
 
     def _operand(self):
         tok = self._peek()
-        if tok and tok[0] == "ident" and tok[1].lower() in NUM_FUNCS | STR_FUNCS and self.i + 1 < len(self.toks) \
-                and self.toks[self.i + 1][1] == "(":
+        if (
+            tok
+            and tok[0] == "ident"
+            and tok[1].lower() in NUM_FUNCS | STR_FUNCS
+            and self.i + 1 < len(self.toks)
+            and self.toks[self.i + 1][1] == "("
+        ):
             func = self._take()[1].lower()
             self._take("(")
             name = self._field()
@@ -222,7 +231,9 @@ class Filter:
             if v is None:
                 return False
             v = str(v).lower()
-            return {"startswith": v.startswith, "endswith": v.endswith, "contains": lambda s: s in v}[func](lit)
+            return {"startswith": v.startswith, "endswith": v.endswith, "contains": lambda s: s in v}[func](
+                lit
+            )
         _, op, left, lit = node
         v = self._value(left, obj)
         if op == "eq":
@@ -261,5 +272,6 @@ def sort_items(items, keys, kinds):
             if kind in ("str", "uuid"):
                 return (1, str(v).lower())
             return (1, v)
+
         items = sorted(items, key=key, reverse=desc)
     return items

@@ -6,6 +6,7 @@ sandbox/contracts/eaccounting/openapi-v2.json. The sandbox reads schemas.json at
 spec parse at runtime); it uses it to validate request bodies (2000 errors), drop read-only input
 and refuse to emit a field the spec does not define.
 """
+
 import json
 import sys
 from pathlib import Path
@@ -14,10 +15,22 @@ from sandbox.contracts import EACCOUNTING_OPENAPI as SPEC
 
 OUT = Path(__file__).with_name("schemas.json")
 ROOTS = [
-    "ArticleApi", "UnitApi", "ArticleAccountCodingApi", "VatCodeApi", "TermsOfPaymentApi",
-    "DeliveryMethodApi", "CustomerApi", "OrderApi", "CustomerInvoiceDraftApi",
-    "CustomerInvoiceApi", "WebshopOrderApi", "CompanySettingsApi", "CommonExtendedBadRequest",
-    "CommonPaginationMetadata", "OrderConversionApi", "CustomerInvoiceDraftValidationApi",
+    "ArticleApi",
+    "UnitApi",
+    "ArticleAccountCodingApi",
+    "VatCodeApi",
+    "TermsOfPaymentApi",
+    "DeliveryMethodApi",
+    "CustomerApi",
+    "OrderApi",
+    "CustomerInvoiceDraftApi",
+    "CustomerInvoiceApi",
+    "WebshopOrderApi",
+    "CompanySettingsApi",
+    "CommonExtendedBadRequest",
+    "CommonPaginationMetadata",
+    "OrderConversionApi",
+    "CustomerInvoiceDraftValidationApi",
     "InvoicePaymentApi",
 ]
 KEYS = ("format", "maxLength", "minLength", "minimum", "maximum", "readOnly", "enum")
@@ -52,6 +65,7 @@ def generate(spec=SPEC):
             spec = json.loads(text)
         else:
             import yaml
+
             spec = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     schemas = spec["components"]["schemas"]
     out, todo = {}, list(ROOTS)

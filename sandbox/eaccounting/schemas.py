@@ -1,4 +1,5 @@
 """The spec's schemas (from schemas.json): request-body checks, read-only stripping, emission guard."""
+
 import json
 import re
 import uuid
@@ -95,7 +96,13 @@ def _check(field, p, value):
         return [_err(field, "InvalidValue", f"The value '{value}' is not valid for {field}.")]
     if isinstance(value, str):
         if "maxLength" in p and len(value) > p["maxLength"]:
-            return [_err(field, "MaxLength", f"The field {field} must be a string with a maximum length of {p['maxLength']}.")]
+            return [
+                _err(
+                    field,
+                    "MaxLength",
+                    f"The field {field} must be a string with a maximum length of {p['maxLength']}.",
+                )
+            ]
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         lo, hi = p.get("minimum"), p.get("maximum")
         if (lo is not None and value < lo) or (hi is not None and value > hi):

@@ -1,4 +1,5 @@
 """Run the sandbox with werkzeug's threaded server."""
+
 import threading
 
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -14,7 +15,11 @@ def serve(host="127.0.0.1", port=8101, settings=None, app=None):
 
 
 def _login(app):
-    return "demo@example.com / demo, client silta-demo / silta-demo-secret" if app.app_settings["demo"] else "no demo user"
+    return (
+        "demo@example.com / demo, client silta-demo / silta-demo-secret"
+        if app.app_settings["demo"]
+        else "no demo user"
+    )
 
 
 class QuietHandler(WSGIRequestHandler):

@@ -1,4 +1,5 @@
 """Helpers for tests that talk to the sandbox over HTTP (used by tests/sandbox, reusable by client tests)."""
+
 import base64
 import hashlib
 import html
@@ -41,6 +42,7 @@ class ContractRecorder:
         def capture(status, headers, exc_info=None):
             seen["status"], seen["headers"] = int(status.split()[0]), dict(headers)
             return start_response(status, headers, exc_info)
+
         chunks = self.app(environ, capture)  # a ConnectionDropped fault propagates: nothing was sent
         data = b"".join(chunks)
         endpoint = (environ["REQUEST_METHOD"], UUID.sub("{id}", path), seen["status"])
@@ -50,8 +52,14 @@ class ContractRecorder:
         query = environ.get("QUERY_STRING")
         url = f"http://sandbox{path}" + (f"?{query}" if query else "")
         try:
-            self.contract.validate_response(environ["REQUEST_METHOD"], url, seen["status"], data,
-                                            seen["headers"].get("Content-Type"), req_body or None)
+            self.contract.validate_response(
+                environ["REQUEST_METHOD"],
+                url,
+                seen["status"],
+                data,
+                seen["headers"].get("Content-Type"),
+                req_body or None,
+            )
         except ContractError as e:
             self.violations.append(str(e))
         return [data]
@@ -91,7 +99,9 @@ class Sandbox:
         return self.control("GET", "companies")
 
     def token(self, company_id=None, scope=DEFAULT_SCOPE, client_id="silta-demo"):
-        return self.control("POST", "tokens", {"company_id": company_id, "scope": scope, "client_id": client_id})
+        return self.control(
+            "POST", "tokens", {"company_id": company_id, "scope": scope, "client_id": client_id}
+        )
 
     def session(self, access_token=None, validate_requests=False):
         s = requests.Session()
@@ -116,31 +126,57 @@ def pkce_pair():
     return verifier, challenge
 
 
-def browser_login(base, username="demo@example.com", password="demo", company_name=None, client_id="silta-demo",
-                  redirect_uri=REDIRECT, scope=DEFAULT_SCOPE, state="xyz", code_challenge=None,
-                  challenge_method="S256", cancel_at=None):
+def browser_login(
+    base,
+    username="demo@example.com",
+    password="demo",
+    company_name=None,
+    client_id="silta-demo",
+    redirect_uri=REDIRECT,
+    scope=DEFAULT_SCOPE,
+    state="xyz",
+    code_challenge=None,
+    challenge_method="S256",
+    cancel_at=None,
+):
     """Drive the HTML login like a user; returns the query of the final redirect (dict of str)."""
     http = requests.Session()
-    params = {"client_id": client_id, "redirect_uri": redirect_uri, "scope": scope, "state": state,
-              "response_type": "code", "prompt": "select_account",
-              "acr_values": "service:44643EB1-3F76-4C1C-A672-402AE8085934 forceselectcompany:true"}
+    params = {
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": scope,
+        "state": state,
+        "response_type": "code",
+        "prompt": "select_account",
+        "acr_values": "service:44643EB1-3F76-4C1C-A672-402AE8085934 forceselectcompany:true",
+    }
     if code_challenge:
         params.update(code_challenge=code_challenge, code_challenge_method=challenge_method)
     page = http.get(f"{base}/connect/authorize?{urlencode(params)}", allow_redirects=False)
     assert page.status_code == 200, page.text
     txn = re.search(r'name="txn" value="([^"]+)"', page.text).group(1)
     action = "cancel" if cancel_at == "login" else "login"
-    r = http.post(f"{base}/connect/authorize/login", allow_redirects=False,
-                  data={"txn": txn, "username": username, "password": password, "action": action})
+    r = http.post(
+        f"{base}/connect/authorize/login",
+        allow_redirects=False,
+        data={"txn": txn, "username": username, "password": password, "action": action},
+    )
     if r.status_code == 302:
         return _query(r)
     assert "company_id" in r.text, r.text
-    options = dict((html.unescape(name), cid) for cid, name in
-                   re.findall(r'value="([0-9a-f-]{36})"[^>]*> <span class="company-name">([^<]+)</span>', r.text))
+    options = dict(
+        (html.unescape(name), cid)
+        for cid, name in re.findall(
+            r'value="([0-9a-f-]{36})"[^>]*> <span class="company-name">([^<]+)</span>', r.text
+        )
+    )
     cid = options[company_name] if company_name else next(iter(options.values()))
     action = "cancel" if cancel_at == "company" else "select"
-    r = http.post(f"{base}/connect/authorize/company", allow_redirects=False,
-                  data={"txn": txn, "company_id": cid, "action": action})
+    r = http.post(
+        f"{base}/connect/authorize/company",
+        allow_redirects=False,
+        data={"txn": txn, "company_id": cid, "action": action},
+    )
     assert r.status_code == 302, r.text
     return _query(r)
 

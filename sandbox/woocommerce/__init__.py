@@ -33,5 +33,11 @@ from .seed import place_random_order, seed_shop
 from .server import serve, start_in_thread
 
 __all__ = [
-    "SandboxApp", "MultiShopApp", "create_app", "start_in_thread", "serve", "seed_shop", "place_random_order",
+    "SandboxApp",
+    "MultiShopApp",
+    "create_app",
+    "start_in_thread",
+    "serve",
+    "seed_shop",
+    "place_random_order",
 ]

@@ -26,9 +26,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--random-seed", type=int, default=1)
     p.add_argument("--key", default=None, help="predefined consumer_key:consumer_secret (read_write)")
     p.add_argument("--order-every", type=float, default=0, help="place a random order every N seconds (demo)")
-    p.add_argument("--multi-shop", action="store_true",
-                   help="serve many shops under /shops/<name>/ (created on first use or by POST /_sandbox/shops); "
-                        "--seed and --key apply to every shop")  # fmt: skip
+    p.add_argument(
+        "--multi-shop",
+        action="store_true",
+        help="serve many shops under /shops/<name>/ (created on first use or by POST /_sandbox/shops); "
+        "--seed and --key apply to every shop",
+    )
     args = p.parse_args(argv)
 
     settings: dict = {}
@@ -47,8 +50,10 @@ def main(argv: list[str] | None = None) -> None:
     else:
         app = create_app(settings)
         server, url = start_in_thread(args.port, args.host, app=app, quiet=False)
-        keys = [{k: v for k, v in key.items() if k in ("consumer_key", "consumer_secret", "permissions")}
-                for key in app.state.keys.values()]  # fmt: skip
+        keys = [
+            {k: v for k, v in key.items() if k in ("consumer_key", "consumer_secret", "permissions")}
+            for key in app.state.keys.values()
+        ]
         print(f"WooCommerce sandbox listening on {url}", flush=True)
         print(f"REST API: {url}/wp-json/wc/v3/  control: {url}/_sandbox/", flush=True)
         if keys:

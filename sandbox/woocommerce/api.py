@@ -124,9 +124,10 @@ def paginate(ctx: Ctx, items: list, max_per_page: int | None = None) -> list:
     pages = math.ceil(total / per_page) if per_page else 1
     if page > 1 and page > pages and offset is None:
         raise ApiError(
-            400, "woocommerce_rest_invalid_page_number" if False else "rest_post_invalid_page_number",
+            400,
+            "woocommerce_rest_invalid_page_number" if False else "rest_post_invalid_page_number",
             "The page number requested is larger than the number of pages available.",
-        )  # fmt: skip
+        )
     start = offset if offset is not None else (page - 1) * per_page
     ctx.headers["X-WP-Total"] = str(total)
     ctx.headers["X-WP-TotalPages"] = str(pages)
@@ -149,8 +150,14 @@ def paginate(ctx: Ctx, items: list, max_per_page: int | None = None) -> list:
     return items[start : start + per_page]
 
 
-def _sort(ctx: Ctx, items: list, keys: dict[str, Callable], default: str = "date", default_order: str = "desc",
-          include: list[int] | None = None) -> list:  # fmt: skip
+def _sort(
+    ctx: Ctx,
+    items: list,
+    keys: dict[str, Callable],
+    default: str = "date",
+    default_order: str = "desc",
+    include: list[int] | None = None,
+) -> list:
     orderby = ctx.request.args.get("orderby", default)
     order = ctx.request.args.get("order", default_order).lower()
     if order not in ("asc", "desc"):
@@ -235,8 +242,13 @@ def batch(
 
 def render_before_delete(ctx: Ctx, rid: int, render: Callable, kind: str) -> dict:
     s = ctx.state
-    rec = {"product": s.products, "product_variation": s.variations, "shop_order": s.orders,
-           "webhook": s.webhooks, "tax": s.tax_rates}[kind].get(rid)  # fmt: skip
+    rec = {
+        "product": s.products,
+        "product_variation": s.variations,
+        "shop_order": s.orders,
+        "webhook": s.webhooks,
+        "tax": s.tax_rates,
+    }[kind].get(rid)
     if rec is None:
         raise ApiError(
             404 if kind != "webhook" else 404, f"woocommerce_rest_{kind}_invalid_id", "Invalid ID."
@@ -318,10 +330,13 @@ def _product_filters(ctx: Ctx, items: list, variations: bool = False) -> list:
     if a.get("search"):
         q = a["search"].lower()
         items = [
-            r for r in items
-            if q in r.get("name", "").lower() or q in r.get("description", "").lower()
-            or q in r.get("short_description", "").lower() or q in r.get("sku", "").lower()
-        ]  # fmt: skip
+            r
+            for r in items
+            if q in r.get("name", "").lower()
+            or q in r.get("description", "").lower()
+            or q in r.get("short_description", "").lower()
+            or q in r.get("sku", "").lower()
+        ]
     if a.get("slug") and not variations:
         items = [r for r in items if r["slug"] == a["slug"]]
     featured = _bool(ctx, "featured")
@@ -488,10 +503,12 @@ def orders_list(ctx: Ctx) -> list:
     q = (ctx.request.args.get("search") or "").lower()
     if q:
         items = [
-            o for o in items
-            if q in str(o["id"]) or any(q in str(v).lower() for v in o["billing"].values())
+            o
+            for o in items
+            if q in str(o["id"])
+            or any(q in str(v).lower() for v in o["billing"].values())
             or any(q in li["name"].lower() for li in o["line_items"])
-        ]  # fmt: skip
+        ]
     items = _date_filters(ctx, items)
     items = _sort(ctx, items, ORDER_SORT, include=include)
     return [R.order_json(ctx.state, o, ctx.base) for o in paginate(ctx, items)]
@@ -614,8 +631,12 @@ def webhooks_list(ctx: Ctx) -> list:
         q = ctx.request.args["search"].lower()
         items = [w for w in items if q in w["name"].lower()]
     items = _date_filters(ctx, items)
-    keys = {"date": lambda w: (w["_created"], w["id"]), "id": lambda w: w["id"],
-            "title": lambda w: w["name"].lower(), "slug": lambda w: w["name"].lower()}  # fmt: skip
+    keys = {
+        "date": lambda w: (w["_created"], w["id"]),
+        "id": lambda w: w["id"],
+        "title": lambda w: w["name"].lower(),
+        "slug": lambda w: w["name"].lower(),
+    }
     items = _sort(ctx, items, keys, include=include)
     return [R.webhook_json(ctx.state, w, ctx.base) for w in paginate(ctx, items)]
 
@@ -732,8 +753,20 @@ def _tax_rate(ctx: Ctx, tid: int) -> dict:
 
 def _create_rate(ctx: Ctx, data: dict) -> dict:
     tid = max(ctx.state.tax_rates, default=0) + 1
-    r = {"id": tid, "country": "", "state": "", "postcodes": [], "cities": [], "rate": "0.0000", "name": "",
-         "priority": 1, "compound": False, "shipping": True, "order": 0, "class": "standard"}  # fmt: skip
+    r = {
+        "id": tid,
+        "country": "",
+        "state": "",
+        "postcodes": [],
+        "cities": [],
+        "rate": "0.0000",
+        "name": "",
+        "priority": 1,
+        "compound": False,
+        "shipping": True,
+        "order": 0,
+        "class": "standard",
+    }
     _apply_rate(r, data)
     ctx.state.tax_rates[tid] = r
     return r
@@ -787,8 +820,14 @@ def taxes_batch(ctx: Ctx) -> dict:
         _apply_rate(r, d)
         return r
 
-    return batch(ctx, lambda d: _create_rate(ctx, d), update, lambda i: ctx.state.tax_rates.pop(i),
-                 lambda r: R.tax_rate_json(r, ctx.base), "tax")  # fmt: skip
+    return batch(
+        ctx,
+        lambda d: _create_rate(ctx, d),
+        update,
+        lambda i: ctx.state.tax_rates.pop(i),
+        lambda r: R.tax_rate_json(r, ctx.base),
+        "tax",
+    )
 
 
 # ---------------------------------------------------------------------- shipping
@@ -857,11 +896,16 @@ def zone_locations(ctx: Ctx, zid: int) -> list:
     _zone(ctx, zid)
     locs = getattr(ctx.state, "zone_locations", {}).get(zid, [])
     return [
-        {"code": loc["code"], "type": loc["type"],
-         "_links": {"collection": [{"href": f"{ctx.base}{NS}/shipping/zones/{zid}/locations"}],
-                    "describes": [{"href": f"{ctx.base}{NS}/shipping/zones/{zid}"}]}}
+        {
+            "code": loc["code"],
+            "type": loc["type"],
+            "_links": {
+                "collection": [{"href": f"{ctx.base}{NS}/shipping/zones/{zid}/locations"}],
+                "describes": [{"href": f"{ctx.base}{NS}/shipping/zones/{zid}"}],
+            },
+        }
         for loc in locs
-    ]  # fmt: skip
+    ]
 
 
 def _method(ctx: Ctx, zid: int, iid: int) -> dict:
@@ -897,13 +941,23 @@ def methods_create(ctx: Ctx, zid: int) -> dict:
     _zone(ctx, zid)
     data = _json_body(ctx)
     method_id = data.get("method_id") if isinstance(data, dict) else None
-    builders = {"flat_rate": lambda: seed._flat_rate("0"), "free_shipping": lambda: seed._free_shipping("0"),
-                "local_pickup": seed._local_pickup}  # fmt: skip
+    builders = {
+        "flat_rate": lambda: seed._flat_rate("0"),
+        "free_shipping": lambda: seed._free_shipping("0"),
+        "local_pickup": seed._local_pickup,
+    }
     if method_id not in builders:
         raise ApiError(400, "woocommerce_rest_shipping_zone_method_invalid", "Resource does not exist.")
     title, desc = seed.METHOD_INFO[method_id]
-    m = {"instance_id": ctx.state.next_instance_id(), "order": len(ctx.state.zone_methods[zid]) + 1, "enabled": True,
-         "method_id": method_id, "method_title": title, "method_description": desc, "settings": builders[method_id]()}  # fmt: skip
+    m = {
+        "instance_id": ctx.state.next_instance_id(),
+        "order": len(ctx.state.zone_methods[zid]) + 1,
+        "enabled": True,
+        "method_id": method_id,
+        "method_title": title,
+        "method_description": desc,
+        "settings": builders[method_id](),
+    }
     m["settings"]["title"]["value"] = title
     _apply_method(m, data)
     ctx.state.zone_methods[zid].append(m)
@@ -1001,10 +1055,16 @@ def _set_option(ctx: Ctx, opt: dict, value: Any) -> None:
 @route(NS + "/settings", "GET", "list")
 def settings_groups(ctx: Ctx) -> list:
     return [
-        {"id": gid, "label": label, "description": "", "parent_id": "", "sub_groups": [],
-         "_links": {"options": [{"href": f"{ctx.base}{NS}/settings/{gid}"}]}}
+        {
+            "id": gid,
+            "label": label,
+            "description": "",
+            "parent_id": "",
+            "sub_groups": [],
+            "_links": {"options": [{"href": f"{ctx.base}{NS}/settings/{gid}"}]},
+        }
         for gid, label in ctx.state.setting_groups
-    ]  # fmt: skip
+    ]
 
 
 @route(NS + "/settings/<group>", "GET", "list")

@@ -86,8 +86,11 @@ def _check_oauth(state: ShopState, request: Request, params: dict) -> dict:
 
     missing = [p for p in OAUTH_REQUIRED if not params.get(p)]
     if missing:
-        raise fail(f"{', '.join(missing)} parameter is missing." if len(missing) == 1 else
-                   f"{', '.join(missing)} parameters are missing.")  # fmt: skip
+        raise fail(
+            f"{', '.join(missing)} parameter is missing."
+            if len(missing) == 1
+            else f"{', '.join(missing)} parameters are missing."
+        )
     with state.lock:
         key = state.keys.get(params["oauth_consumer_key"])
     if key is None:

@@ -24,9 +24,15 @@ STOCK_STATUSES = ("instock", "outofstock", "onbackorder")
 BACKORDERS = ("no", "notify", "yes")
 
 _PLAIN_STR = (
-    "name", "description", "short_description", "purchase_note", "external_url", "button_text",
-    "weight", "shipping_class",
-)  # fmt: skip
+    "name",
+    "description",
+    "short_description",
+    "purchase_note",
+    "external_url",
+    "button_text",
+    "weight",
+    "shipping_class",
+)
 _BOOLS = ("featured", "virtual", "downloadable", "sold_individually", "reviews_allowed", "manage_stock")
 _INTS = ("download_limit", "download_expiry", "menu_order", "parent_id")
 _ID_LISTS = ("upsell_ids", "cross_sell_ids", "grouped_products")
@@ -306,18 +312,57 @@ def apply_product(state: ShopState, rec: dict, data: dict) -> None:
 def new_product_record(state: ShopState) -> dict:
     now = state.now()
     return {
-        "id": None, "name": "", "slug": "", "type": "simple", "status": "publish", "featured": False,
-        "catalog_visibility": "visible", "description": "", "short_description": "", "sku": "",
-        "regular_price": "", "sale_price": "", "_sale_from": None, "_sale_to": None, "total_sales": 0,
-        "virtual": False, "downloadable": False, "downloads": [], "download_limit": -1, "download_expiry": -1,
-        "external_url": "", "button_text": "", "tax_status": "taxable", "tax_class": "", "manage_stock": False,
-        "stock_quantity": None, "stock_status": "instock", "backorders": "no", "sold_individually": False,
-        "weight": "", "dimensions": {"length": "", "width": "", "height": ""}, "shipping_class": "",
-        "shipping_class_id": 0, "reviews_allowed": True, "related_ids": [], "upsell_ids": [],
-        "cross_sell_ids": [], "parent_id": 0, "purchase_note": "", "categories": [], "tags": [], "images": [],
-        "attributes": [], "default_attributes": [], "grouped_products": [], "menu_order": 0, "meta_data": [],
-        "_variation_ids": [], "_created": now, "_modified": now,
-    }  # fmt: skip
+        "id": None,
+        "name": "",
+        "slug": "",
+        "type": "simple",
+        "status": "publish",
+        "featured": False,
+        "catalog_visibility": "visible",
+        "description": "",
+        "short_description": "",
+        "sku": "",
+        "regular_price": "",
+        "sale_price": "",
+        "_sale_from": None,
+        "_sale_to": None,
+        "total_sales": 0,
+        "virtual": False,
+        "downloadable": False,
+        "downloads": [],
+        "download_limit": -1,
+        "download_expiry": -1,
+        "external_url": "",
+        "button_text": "",
+        "tax_status": "taxable",
+        "tax_class": "",
+        "manage_stock": False,
+        "stock_quantity": None,
+        "stock_status": "instock",
+        "backorders": "no",
+        "sold_individually": False,
+        "weight": "",
+        "dimensions": {"length": "", "width": "", "height": ""},
+        "shipping_class": "",
+        "shipping_class_id": 0,
+        "reviews_allowed": True,
+        "related_ids": [],
+        "upsell_ids": [],
+        "cross_sell_ids": [],
+        "parent_id": 0,
+        "purchase_note": "",
+        "categories": [],
+        "tags": [],
+        "images": [],
+        "attributes": [],
+        "default_attributes": [],
+        "grouped_products": [],
+        "menu_order": 0,
+        "meta_data": [],
+        "_variation_ids": [],
+        "_created": now,
+        "_modified": now,
+    }
 
 
 def _emit(state: ShopState, topic: str, payload_fn) -> None:
@@ -422,14 +467,37 @@ def delete_product(state: ShopState, pid: int, force: bool) -> dict:
 def new_variation_record(state: ShopState, parent_id: int) -> dict:
     now = state.now()
     return {
-        "id": None, "parent_id": parent_id, "description": "", "sku": "", "regular_price": "", "sale_price": "",
-        "_sale_from": None, "_sale_to": None, "status": "publish", "virtual": False, "downloadable": False,
-        "downloads": [], "download_limit": -1, "download_expiry": -1, "tax_status": "taxable", "tax_class": "",
-        "manage_stock": False, "stock_quantity": None, "stock_status": "instock", "backorders": "no",
-        "weight": "", "dimensions": {"length": "", "width": "", "height": ""}, "shipping_class": "",
-        "shipping_class_id": 0, "image": None, "attributes": [], "menu_order": 0, "meta_data": [],
-        "_created": now, "_modified": now,
-    }  # fmt: skip
+        "id": None,
+        "parent_id": parent_id,
+        "description": "",
+        "sku": "",
+        "regular_price": "",
+        "sale_price": "",
+        "_sale_from": None,
+        "_sale_to": None,
+        "status": "publish",
+        "virtual": False,
+        "downloadable": False,
+        "downloads": [],
+        "download_limit": -1,
+        "download_expiry": -1,
+        "tax_status": "taxable",
+        "tax_class": "",
+        "manage_stock": False,
+        "stock_quantity": None,
+        "stock_status": "instock",
+        "backorders": "no",
+        "weight": "",
+        "dimensions": {"length": "", "width": "", "height": ""},
+        "shipping_class": "",
+        "shipping_class_id": 0,
+        "image": None,
+        "attributes": [],
+        "menu_order": 0,
+        "meta_data": [],
+        "_created": now,
+        "_modified": now,
+    }
 
 
 def apply_variation(state: ShopState, rec: dict, data: dict) -> None:

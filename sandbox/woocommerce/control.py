@@ -66,8 +66,19 @@ def _summary(state: ShopState) -> dict:
 
 
 def _public_key(k: dict) -> dict:
-    return {x: k[x] for x in ("key_id", "user_id", "description", "permissions", "consumer_key", "consumer_secret",
-                              "truncated_key", "last_access")}  # fmt: skip
+    return {
+        x: k[x]
+        for x in (
+            "key_id",
+            "user_id",
+            "description",
+            "permissions",
+            "consumer_key",
+            "consumer_secret",
+            "truncated_key",
+            "last_access",
+        )
+    }
 
 
 def handle(app, request: Request, base: str) -> tuple[Any, int]:
@@ -90,8 +101,11 @@ def handle(app, request: Request, base: str) -> tuple[Any, int]:
             return {"ok": True, **_summary(state)}, 200
 
     if path == "/seed" and m == "POST":
-        args = {k: v for k, v in data.items() if k in ("products", "orders", "seed", "legacy_duplicates",
-                                                          "variable_every", "order_days")}  # fmt: skip
+        args = {
+            k: v
+            for k, v in data.items()
+            if k in ("products", "orders", "seed", "legacy_duplicates", "variable_every", "order_days")
+        }
         return seed.seed_shop(state, **args), 200
 
     if path == "/keys":
@@ -226,9 +240,10 @@ def handle(app, request: Request, base: str) -> tuple[Any, int]:
         method = request.args.get("method", "").upper()
         with state.lock:
             items = [
-                e for e in state.request_log
+                e
+                for e in state.request_log
                 if e["seq"] > since and e["path"].startswith(prefix) and (not method or e["method"] == method)
-            ]  # fmt: skip
+            ]
         return items, 200
 
     if path == "/counters":
@@ -241,10 +256,17 @@ def handle(app, request: Request, base: str) -> tuple[Any, int]:
     if path == "/webhooks" and m == "GET":
         with state.lock:
             return [
-                {"id": w["id"], "name": w["name"], "status": w["status"], "topic": w["topic"],
-                 "delivery_url": w["delivery_url"], "secret": w["_secret"], "failure_count": w.get("_failures", 0)}
+                {
+                    "id": w["id"],
+                    "name": w["name"],
+                    "status": w["status"],
+                    "topic": w["topic"],
+                    "delivery_url": w["delivery_url"],
+                    "secret": w["_secret"],
+                    "failure_count": w.get("_failures", 0),
+                }
                 for w in state.webhooks.values()
-            ], 200  # fmt: skip
+            ], 200
     if path == "/webhooks/deliveries":
         if m == "DELETE":
             with state.lock:

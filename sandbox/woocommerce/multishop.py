@@ -120,7 +120,9 @@ class MultiShopApp:
         if not isinstance(name, str) or not SHOP_NAME.fullmatch(name):
             return _json_response({"error": "name must match [A-Za-z0-9_-]{1,64}"}, 400)
         if not isinstance(settings, dict) or set(settings) - set(DEFAULT_SETTINGS):
-            return _json_response({"error": f"settings: an object with keys of {sorted(DEFAULT_SETTINGS)}"}, 400)
+            return _json_response(
+                {"error": f"settings: an object with keys of {sorted(DEFAULT_SETTINGS)}"}, 400
+            )
         try:
             created = self.create(name, data.get("seed", _DEFAULT), settings)
         except (TypeError, ValueError) as e:  # e.g. an unknown seed_shop() argument

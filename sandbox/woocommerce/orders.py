@@ -72,9 +72,13 @@ def tax_amount(value: Decimal) -> str:
 
 def _taxes_json(taxes: dict[int, Decimal], subtotals: dict[int, Decimal] | None) -> list[dict]:
     return [
-        {"id": rid, "total": tax_amount(t), "subtotal": "" if subtotals is None else tax_amount(subtotals.get(rid, T.ZERO))}
+        {
+            "id": rid,
+            "total": tax_amount(t),
+            "subtotal": "" if subtotals is None else tax_amount(subtotals.get(rid, T.ZERO)),
+        }
         for rid, t in taxes.items()
-    ]  # fmt: skip
+    ]
 
 
 # ---------------------------------------------------------------------- building
@@ -213,15 +217,22 @@ def coupon_from(data: dict) -> dict:
     limit = data.get("limit_usage_to_x_items")
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
         raise ValueError("limit_usage_to_x_items must be a whole number or null")
-    return {"code": code, "discount_type": data.get("discount_type", "fixed_cart"), "amount": str(data["amount"]),
-            "limit_usage_to_x_items": limit or None, "exclude_sale_items": bool(data.get("exclude_sale_items"))}  # fmt: skip
+    return {
+        "code": code,
+        "discount_type": data.get("discount_type", "fixed_cart"),
+        "amount": str(data["amount"]),
+        "limit_usage_to_x_items": limit or None,
+        "exclude_sale_items": bool(data.get("exclude_sale_items")),
+    }
 
 
 def _coupon(state: ShopState, c: dict, settings: T.Settings) -> T.Coupon:
     known = state.coupons.get(c["code"])
     if known is None:
         # recalculate_coupons: a coupon it cannot load becomes a fixed cart coupon of its stored discount.
-        amount = R.dec(c.get("discount")) + (R.dec(c.get("discount_tax")) if settings.prices_include_tax else 0)
+        amount = R.dec(c.get("discount")) + (
+            R.dec(c.get("discount_tax")) if settings.prices_include_tax else 0
+        )
         return T.Coupon(c["code"], T.CouponType.FIXED_CART, amount)
     return T.Coupon(
         c["code"],
@@ -242,9 +253,13 @@ def recalculate(state: ShopState, o: dict) -> None:
         lines.append(T.LineItem(item["id"], item["quantity"], subtotal, rates, bool(item.get("_on_sale"))))
     coupons = [_coupon(state, c, st) for c in o["coupon_lines"]]
     fees = [
-        T.FeeItem(f["id"], f["_amount"], tax_rates_for(state, f["tax_class"]) if f["tax_status"] == "taxable" else ())
+        T.FeeItem(
+            f["id"],
+            f["_amount"],
+            tax_rates_for(state, f["tax_class"]) if f["tax_status"] == "taxable" else (),
+        )
         for f in o["fee_lines"]
-    ]  # fmt: skip
+    ]
     goods = T.calculate(lines, st, coupons)  # the goods' totals, which a split shipping tax follows
     shipping = [T.ShippingItem(s["id"], _shipping_parts(state, s, lines, goods)) for s in o["shipping_lines"]]
     t = T.calculate(lines, st, coupons, fees, shipping)
@@ -291,7 +306,9 @@ def recalculate(state: ShopState, o: dict) -> None:
     o["total"] = R.money(t.total)
 
 
-def _shipping_parts(state: ShopState, s: dict, lines: list[T.LineItem], goods: T.OrderTotals) -> tuple[T.ShippingPart, ...]:
+def _shipping_parts(
+    state: ShopState, s: dict, lines: list[T.LineItem], goods: T.OrderTotals
+) -> tuple[T.ShippingPart, ...]:
     """The (net cost, rates) parts of a shipping line: the standard rate, or with ``shipping_tax_split``
     the goods' rates in proportion to the goods' totals (as Finnish VAT has it: shipping follows
     the goods; WooCommerce does this with a tax plugin)."""
@@ -325,8 +342,13 @@ def _gateway_title(state: ShopState, gateway_id: str) -> str:
 def add_note(
     state: ShopState, o: dict, note: str, customer_note: bool = False, author: str = "WooCommerce"
 ) -> dict:
-    n = {"id": state.next_note_id(), "author": author, "_created": state.now(), "note": note,
-         "customer_note": customer_note}  # fmt: skip
+    n = {
+        "id": state.next_note_id(),
+        "author": author,
+        "_created": state.now(),
+        "note": note,
+        "customer_note": customer_note,
+    }
     state.notes[o["id"]].append(n)
     return n
 
@@ -558,25 +580,49 @@ def _refund_item(state: ShopState, o: dict, kind: str, src: dict, li: dict) -> d
     """A refunded copy of an order item with negated amounts (wc_create_refund): ``refund_total`` excludes
     tax, ``refund_tax`` is per tax rate id; product lines carry the refunded quantity."""
     total = R.dec(li.get("refund_total", 0))
-    refund_tax = {int(t.get("id", 0)): R.dec(t.get("refund_total", 0)) for t in li.get("refund_tax", []) or []}
+    refund_tax = {
+        int(t.get("id", 0)): R.dec(t.get("refund_total", 0)) for t in li.get("refund_tax", []) or []
+    }
     taxes = {rid: -t for rid, t in refund_tax.items()}
     total_tax = T.line_tax(taxes, order_settings(state, o))
     meta = [{"id": state.next_meta_id(), "key": "_refunded_item_id", "value": str(src["id"])}]
-    item: dict[str, Any] = {"id": state.next_item_id(), "total": R.money(-total), "total_tax": R.money(total_tax),
-                            "meta_data": meta}  # fmt: skip
+    item: dict[str, Any] = {
+        "id": state.next_item_id(),
+        "total": R.money(-total),
+        "total_tax": R.money(total_tax),
+        "meta_data": meta,
+    }
     if kind == "shipping_lines":
-        item.update(method_title=src["method_title"], method_id=src["method_id"], _instance_id=src.get("_instance_id"),
-                    taxes=_taxes_json(taxes, None))  # fmt: skip
+        item.update(
+            method_title=src["method_title"],
+            method_id=src["method_id"],
+            _instance_id=src.get("_instance_id"),
+            taxes=_taxes_json(taxes, None),
+        )
         return item
     if kind == "fee_lines":
-        item.update(name=src["name"], tax_class=src["tax_class"], tax_status=src["tax_status"],
-                    taxes=_taxes_json(taxes, None))  # fmt: skip
+        item.update(
+            name=src["name"],
+            tax_class=src["tax_class"],
+            tax_status=src["tax_status"],
+            taxes=_taxes_json(taxes, None),
+        )
         return item
     qty = int(li.get("quantity", 0) or 0)
-    item.update(name=src["name"], product_id=src["product_id"], variation_id=src["variation_id"], quantity=-qty,
-                tax_class=src["tax_class"], subtotal=R.money(-total), subtotal_tax=R.money(total_tax),
-                taxes=_taxes_json(taxes, taxes), sku=src["sku"], price=(-total / qty) if qty else -total,
-                _restock=qty, _src=src)  # fmt: skip
+    item.update(
+        name=src["name"],
+        product_id=src["product_id"],
+        variation_id=src["variation_id"],
+        quantity=-qty,
+        tax_class=src["tax_class"],
+        subtotal=R.money(-total),
+        subtotal_tax=R.money(total_tax),
+        taxes=_taxes_json(taxes, taxes),
+        sku=src["sku"],
+        price=(-total / qty) if qty else -total,
+        _restock=qty,
+        _src=src,
+    )
     return item
 
 

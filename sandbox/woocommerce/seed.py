@@ -101,8 +101,16 @@ LAST = [
     "Koskinen",
     "Järvinen",
 ]
-CITIES = [("Helsinki", "00100"), ("Tampere", "33100"), ("Turku", "20100"), ("Oulu", "90100"), ("Jyväskylä", "40100"),
-          ("Kuopio", "70100"), ("Lahti", "15100"), ("Rovaniemi", "96100")]  # fmt: skip
+CITIES = [
+    ("Helsinki", "00100"),
+    ("Tampere", "33100"),
+    ("Turku", "20100"),
+    ("Oulu", "90100"),
+    ("Jyväskylä", "40100"),
+    ("Kuopio", "70100"),
+    ("Lahti", "15100"),
+    ("Rovaniemi", "96100"),
+]
 NORDIC = [
     ("SE", "Stockholm", "111 22"),
     ("NO", "Oslo", "0150"),
@@ -111,10 +119,25 @@ NORDIC = [
 ]
 
 
-def _setting(key: str, label: str, type_: str, value: str, default: str = "", description: str = "",
-             options: dict | None = None) -> dict:  # fmt: skip
-    s = {"id": key, "label": label, "description": description, "type": type_, "value": value, "default": default,
-         "tip": description, "placeholder": ""}  # fmt: skip
+def _setting(
+    key: str,
+    label: str,
+    type_: str,
+    value: str,
+    default: str = "",
+    description: str = "",
+    options: dict | None = None,
+) -> dict:
+    s = {
+        "id": key,
+        "label": label,
+        "description": description,
+        "type": type_,
+        "value": value,
+        "default": default,
+        "tip": description,
+        "placeholder": "",
+    }
     if options is not None:
         s["options"] = options
     return s
@@ -123,41 +146,105 @@ def _setting(key: str, label: str, type_: str, value: str, default: str = "", de
 def _flat_rate(cost: str) -> dict:
     cost_help = "Enter a cost (excl. tax) or sum, e.g. <code>10.00 * [qty]</code>."
     return {
-        "title": _setting("title", "Method title", "text", "Postipaketti", "Flat rate",
-                          "This controls the title which the user sees during checkout."),
-        "tax_status": _setting("tax_status", "Tax status", "select", "taxable", "taxable", "",
-                               {"taxable": "Taxable", "none": "None"}),
+        "title": _setting(
+            "title",
+            "Method title",
+            "text",
+            "Postipaketti",
+            "Flat rate",
+            "This controls the title which the user sees during checkout.",
+        ),
+        "tax_status": _setting(
+            "tax_status",
+            "Tax status",
+            "select",
+            "taxable",
+            "taxable",
+            "",
+            {"taxable": "Taxable", "none": "None"},
+        ),
         "cost": _setting("cost", "Cost", "text", cost, "", cost_help),
-        "class_costs": _setting("class_costs", "Shipping class costs", "title", "", "",
-                                "These costs can optionally be added based on the product shipping class."),
+        "class_costs": _setting(
+            "class_costs",
+            "Shipping class costs",
+            "title",
+            "",
+            "",
+            "These costs can optionally be added based on the product shipping class.",
+        ),
         "no_class_cost": _setting("no_class_cost", "No shipping class cost", "text", "", "", cost_help),
-        "type": _setting("type", "Calculation type", "select", "class", "class", "",
-                         {"class": "Per class: Charge shipping for each shipping class individually",
-                          "order": "Per order: Charge shipping for the most expensive shipping class"}),
-    }  # fmt: skip
+        "type": _setting(
+            "type",
+            "Calculation type",
+            "select",
+            "class",
+            "class",
+            "",
+            {
+                "class": "Per class: Charge shipping for each shipping class individually",
+                "order": "Per order: Charge shipping for the most expensive shipping class",
+            },
+        ),
+    }
 
 
 def _free_shipping(min_amount: str) -> dict:
     return {
-        "title": _setting("title", "Title", "text", "Ilmainen toimitus", "Free shipping",
-                          "This controls the title which the user sees during checkout."),
-        "requires": _setting("requires", "Free shipping requires...", "select", "min_amount", "", "",
-                             {"": "N/A", "coupon": "A valid free shipping coupon", "min_amount": "A minimum order amount",
-                              "either": "A minimum order amount OR a coupon",
-                              "both": "A minimum order amount AND a coupon"}),
-        "min_amount": _setting("min_amount", "Minimum order amount", "price", min_amount, "",
-                               "Users will need to spend this amount to get free shipping (if enabled above)."),
-    }  # fmt: skip
+        "title": _setting(
+            "title",
+            "Title",
+            "text",
+            "Ilmainen toimitus",
+            "Free shipping",
+            "This controls the title which the user sees during checkout.",
+        ),
+        "requires": _setting(
+            "requires",
+            "Free shipping requires...",
+            "select",
+            "min_amount",
+            "",
+            "",
+            {
+                "": "N/A",
+                "coupon": "A valid free shipping coupon",
+                "min_amount": "A minimum order amount",
+                "either": "A minimum order amount OR a coupon",
+                "both": "A minimum order amount AND a coupon",
+            },
+        ),
+        "min_amount": _setting(
+            "min_amount",
+            "Minimum order amount",
+            "price",
+            min_amount,
+            "",
+            "Users will need to spend this amount to get free shipping (if enabled above).",
+        ),
+    }
 
 
 def _local_pickup() -> dict:
     return {
-        "title": _setting("title", "Title", "text", "Nouto myymälästä", "Local pickup",
-                          "This controls the title which the user sees during checkout."),
-        "tax_status": _setting("tax_status", "Tax status", "select", "taxable", "taxable", "",
-                               {"taxable": "Taxable", "none": "None"}),
+        "title": _setting(
+            "title",
+            "Title",
+            "text",
+            "Nouto myymälästä",
+            "Local pickup",
+            "This controls the title which the user sees during checkout.",
+        ),
+        "tax_status": _setting(
+            "tax_status",
+            "Tax status",
+            "select",
+            "taxable",
+            "taxable",
+            "",
+            {"taxable": "Taxable", "none": "None"},
+        ),
         "cost": _setting("cost", "Cost", "text", "0", "", "Optional cost for local pickup."),
-    }  # fmt: skip
+    }
 
 
 METHOD_INFO = {
@@ -170,83 +257,308 @@ METHOD_INFO = {
 }
 
 
-def _gateway(gid: str, order: int, enabled: bool, title: str, description: str, method_title: str,
-             method_description: str, supports: list[str], extra: dict | None = None) -> dict:  # fmt: skip
+def _gateway(
+    gid: str,
+    order: int,
+    enabled: bool,
+    title: str,
+    description: str,
+    method_title: str,
+    method_description: str,
+    supports: list[str],
+    extra: dict | None = None,
+) -> dict:
     settings = {
-        "title": _setting("title", "Title", "text", title, method_title,
-                          "This controls the title which the user sees during checkout."),
-        "instructions": _setting("instructions", "Instructions", "textarea", description, "",
-                                 "Instructions that will be added to the thank you page and emails."),
-    }  # fmt: skip
+        "title": _setting(
+            "title",
+            "Title",
+            "text",
+            title,
+            method_title,
+            "This controls the title which the user sees during checkout.",
+        ),
+        "instructions": _setting(
+            "instructions",
+            "Instructions",
+            "textarea",
+            description,
+            "",
+            "Instructions that will be added to the thank you page and emails.",
+        ),
+    }
     settings.update(extra or {})
-    return {"id": gid, "description": description, "order": order, "enabled": enabled, "method_title": method_title,
-            "method_description": method_description, "method_supports": supports, "settings": settings}  # fmt: skip
+    return {
+        "id": gid,
+        "description": description,
+        "order": order,
+        "enabled": enabled,
+        "method_title": method_title,
+        "method_description": method_description,
+        "method_supports": supports,
+        "settings": settings,
+    }
 
 
 def _options(state: ShopState) -> list[dict]:
     s = state.settings
     yes_no = lambda b: "yes" if b else "no"  # noqa: E731
-    currencies = {"EUR": "Euro (&euro;)", "SEK": "Swedish krona (&#107;&#114;)", "NOK": "Norwegian krone (&#107;&#114;)",
-                  "DKK": "Danish krone (DKK)", "USD": "United States (US) dollar (&#36;)",
-                  "GBP": "Pound sterling (&pound;)"}  # fmt: skip
+    currencies = {
+        "EUR": "Euro (&euro;)",
+        "SEK": "Swedish krona (&#107;&#114;)",
+        "NOK": "Norwegian krone (&#107;&#114;)",
+        "DKK": "Danish krone (DKK)",
+        "USD": "United States (US) dollar (&#36;)",
+        "GBP": "Pound sterling (&pound;)",
+    }
     out = [
-        ("general", _setting("woocommerce_store_address", "Address line 1", "text", "Esplanadi 1", "",
-                             "The street address for your business location.")),
-        ("general", _setting("woocommerce_store_city", "City", "text", "Helsinki", "",
-                             "The city in which your business is located.")),
-        ("general", _setting("woocommerce_default_country", "Country / State", "single_select_country", "FI", "US:CA",
-                             "The country and state or province, if any, in which your business is located.")),
-        ("general", _setting("woocommerce_store_postcode", "Postcode / ZIP", "text", "00130", "",
-                             "The postal code, if any, in which your business is located.")),
-        ("general", _setting("woocommerce_allowed_countries", "Selling location(s)", "select", "all", "all",
-                             "This option lets you limit which countries you are willing to sell to.",
-                             {"all": "Sell to all countries",
-                              "all_except": "Sell to all countries, except for&hellip;",
-                              "specific": "Sell to specific countries"})),
-        ("general", _setting("woocommerce_calc_taxes", "Enable taxes", "checkbox", yes_no(s["calc_taxes"]), "no",
-                             "Enable taxes and tax calculations")),
-        ("general", _setting("woocommerce_calc_discounts_sequentially", "", "checkbox",
-                             yes_no(s["calc_discounts_sequentially"]), "no",
-                             "Calculate coupon discounts sequentially")),
-        ("general", _setting("woocommerce_currency", "Currency", "select", s["currency"], "GBP",
-                             "This controls what currency prices are listed at in the catalog and which currency "
-                             "gateways will take payments in.", currencies)),
-        ("general", _setting("woocommerce_currency_pos", "Currency position", "select", "right_space", "left",
-                             "This controls the position of the currency symbol.",
-                             {"left": "Left", "right": "Right", "left_space": "Left with space",
-                              "right_space": "Right with space"})),
-        ("general", _setting("woocommerce_price_thousand_sep", "Thousand separator", "text", " ", ",",
-                             "This sets the thousand separator of displayed prices.")),
-        ("general", _setting("woocommerce_price_decimal_sep", "Decimal separator", "text", ",", ".",
-                             "This sets the decimal separator of displayed prices.")),
-        ("general", _setting("woocommerce_price_num_decimals", "Number of decimals", "number", "2", "2",
-                             "This sets the number of decimal points shown in displayed prices.")),
-        ("products", _setting("woocommerce_weight_unit", "Weight unit", "select", "kg", "kg",
-                              "This controls what unit you will define weights in.",
-                              {"kg": "kg", "g": "g", "lbs": "lbs", "oz": "oz"})),
-        ("products", _setting("woocommerce_dimension_unit", "Dimensions unit", "select", "cm", "cm",
-                              "This controls what unit you will define lengths in.",
-                              {"m": "m", "cm": "cm", "mm": "mm", "in": "in", "yd": "yd"})),
-        ("products", _setting("woocommerce_manage_stock", "Manage stock", "checkbox", "yes", "yes",
-                              "Enable stock management")),
-        ("tax", _setting("woocommerce_prices_include_tax", "Prices entered with tax", "radio",
-                         yes_no(s["prices_include_tax"]), "no",
-                         "This option is important as it will affect how you input prices. Changing it will not "
-                         "update existing products.",
-                         {"yes": "Yes, I will enter prices inclusive of tax",
-                          "no": "No, I will enter prices exclusive of tax"})),
-        ("tax", _setting("woocommerce_tax_based_on", "Calculate tax based on", "select", "base", "shipping",
-                         "This option determines which address is used to calculate tax.",
-                         {"shipping": "Customer shipping address", "billing": "Customer billing address",
-                          "base": "Shop base address"})),
-        ("tax", _setting("woocommerce_tax_round_at_subtotal", "Rounding", "checkbox",
-                         yes_no(s["tax_round_at_subtotal"]), "no",
-                         "Round tax at subtotal level, instead of rounding per line")),
-        ("tax", _setting("woocommerce_tax_display_shop", "Display prices in the shop", "select", "incl", "excl", "",
-                         {"incl": "Including tax", "excl": "Excluding tax"})),
-        ("tax", _setting("woocommerce_tax_display_cart", "Display prices during cart and checkout", "select", "incl",
-                         "excl", "", {"incl": "Including tax", "excl": "Excluding tax"})),
-    ]  # fmt: skip
+        (
+            "general",
+            _setting(
+                "woocommerce_store_address",
+                "Address line 1",
+                "text",
+                "Esplanadi 1",
+                "",
+                "The street address for your business location.",
+            ),
+        ),
+        (
+            "general",
+            _setting(
+                "woocommerce_store_city",
+                "City",
+                "text",
+                "Helsinki",
+                "",
+                "The city in which your business is located.",
+            ),
+        ),
+        (
+            "general",
+            _setting(
+                "woocommerce_default_country",
+                "Country / State",
+                "single_select_country",
+                "FI",
+                "US:CA",
+                "The country and state or province, if any, in which your business is located.",
+            ),
+        ),
+        (
+            "general",
+            _setting(
+                "woocommerce_store_postcode",
+                "Postcode / ZIP",
+                "text",
+                "00130",
+                "",
+                "The postal code, if any, in which your business is located.",
+            ),
+        ),
+        (
+            "general",
+            _setting(
+                "woocommerce_allowed_countries",
+                "Selling location(s)",
+                "select",
+                "all",
+                "all",
+                "This option lets you limit which countries you are willing to sell to.",
+                {
+                    "all": "Sell to all countries",
+                    "all_except": "Sell to all countries, except for&hellip;",
+                    "specific": "Sell to specific countries",
+                },
+            ),
+        ),
+        (
+            "general",
+            _setting(
+                "woocommerce_calc_taxes",
+                "Enable taxes",
+                "checkbox",
+                yes_no(s["calc_taxes"]),
+                "no",
+                "Enable taxes and tax calculations",
+            ),
+        ),
+        (
+            "general",
+            _setting(
+                "woocommerce_calc_discounts_sequentially",
+                "",
+                "checkbox",
+                yes_no(s["calc_discounts_sequentially"]),
+                "no",
+                "Calculate coupon discounts sequentially",
+            ),
+        ),
+        (
+            "general",
+            _setting(
+                "woocommerce_currency",
+                "Currency",
+                "select",
+                s["currency"],
+                "GBP",
+                "This controls what currency prices are listed at in the catalog and which currency "
+                "gateways will take payments in.",
+                currencies,
+            ),
+        ),
+        (
+            "general",
+            _setting(
+                "woocommerce_currency_pos",
+                "Currency position",
+                "select",
+                "right_space",
+                "left",
+                "This controls the position of the currency symbol.",
+                {
+                    "left": "Left",
+                    "right": "Right",
+                    "left_space": "Left with space",
+                    "right_space": "Right with space",
+                },
+            ),
+        ),
+        (
+            "general",
+            _setting(
+                "woocommerce_price_thousand_sep",
+                "Thousand separator",
+                "text",
+                " ",
+                ",",
+                "This sets the thousand separator of displayed prices.",
+            ),
+        ),
+        (
+            "general",
+            _setting(
+                "woocommerce_price_decimal_sep",
+                "Decimal separator",
+                "text",
+                ",",
+                ".",
+                "This sets the decimal separator of displayed prices.",
+            ),
+        ),
+        (
+            "general",
+            _setting(
+                "woocommerce_price_num_decimals",
+                "Number of decimals",
+                "number",
+                "2",
+                "2",
+                "This sets the number of decimal points shown in displayed prices.",
+            ),
+        ),
+        (
+            "products",
+            _setting(
+                "woocommerce_weight_unit",
+                "Weight unit",
+                "select",
+                "kg",
+                "kg",
+                "This controls what unit you will define weights in.",
+                {"kg": "kg", "g": "g", "lbs": "lbs", "oz": "oz"},
+            ),
+        ),
+        (
+            "products",
+            _setting(
+                "woocommerce_dimension_unit",
+                "Dimensions unit",
+                "select",
+                "cm",
+                "cm",
+                "This controls what unit you will define lengths in.",
+                {"m": "m", "cm": "cm", "mm": "mm", "in": "in", "yd": "yd"},
+            ),
+        ),
+        (
+            "products",
+            _setting(
+                "woocommerce_manage_stock",
+                "Manage stock",
+                "checkbox",
+                "yes",
+                "yes",
+                "Enable stock management",
+            ),
+        ),
+        (
+            "tax",
+            _setting(
+                "woocommerce_prices_include_tax",
+                "Prices entered with tax",
+                "radio",
+                yes_no(s["prices_include_tax"]),
+                "no",
+                "This option is important as it will affect how you input prices. Changing it will not "
+                "update existing products.",
+                {
+                    "yes": "Yes, I will enter prices inclusive of tax",
+                    "no": "No, I will enter prices exclusive of tax",
+                },
+            ),
+        ),
+        (
+            "tax",
+            _setting(
+                "woocommerce_tax_based_on",
+                "Calculate tax based on",
+                "select",
+                "base",
+                "shipping",
+                "This option determines which address is used to calculate tax.",
+                {
+                    "shipping": "Customer shipping address",
+                    "billing": "Customer billing address",
+                    "base": "Shop base address",
+                },
+            ),
+        ),
+        (
+            "tax",
+            _setting(
+                "woocommerce_tax_round_at_subtotal",
+                "Rounding",
+                "checkbox",
+                yes_no(s["tax_round_at_subtotal"]),
+                "no",
+                "Round tax at subtotal level, instead of rounding per line",
+            ),
+        ),
+        (
+            "tax",
+            _setting(
+                "woocommerce_tax_display_shop",
+                "Display prices in the shop",
+                "select",
+                "incl",
+                "excl",
+                "",
+                {"incl": "Including tax", "excl": "Excluding tax"},
+            ),
+        ),
+        (
+            "tax",
+            _setting(
+                "woocommerce_tax_display_cart",
+                "Display prices during cart and checkout",
+                "select",
+                "incl",
+                "excl",
+                "",
+                {"incl": "Including tax", "excl": "Excluding tax"},
+            ),
+        ),
+    ]
     result = []
     for group, opt in out:
         opt = dict(opt, group_id=group)
@@ -287,7 +599,7 @@ def install_defaults(state: ShopState) -> None:
                 "shipping": cls == "standard",
                 "order": rid - 1,
                 "class": cls,
-            }  # fmt: skip
+            }
             for rid, cls, rate, name in TAX_RATES
         }
         state.categories = {cid: {"id": cid, "name": n, "slug": s} for cid, n, s in CATEGORIES}
@@ -296,14 +608,24 @@ def install_defaults(state: ShopState) -> None:
             1: {"id": 1, "name": "Suomi", "order": 1},
             2: {"id": 2, "name": "Pohjoismaat", "order": 2},
         }
-        state.zone_locations = {1: [{"code": "FI", "type": "country"}],
-                                2: [{"code": c, "type": "country"} for c in ("SE", "NO", "DK", "IS")]}  # fmt: skip
+        state.zone_locations = {
+            1: [{"code": "FI", "type": "country"}],
+            2: [{"code": c, "type": "country"} for c in ("SE", "NO", "DK", "IS")],
+        }
 
         def method(zone: int, method_id: str, order: int, settings: dict, enabled: bool = True) -> None:
             title, desc = METHOD_INFO[method_id]
-            state.zone_methods[zone].append({"instance_id": state.next_instance_id(), "order": order,
-                                             "enabled": enabled, "method_id": method_id, "method_title": title,
-                                             "method_description": desc, "settings": settings})  # fmt: skip
+            state.zone_methods[zone].append(
+                {
+                    "instance_id": state.next_instance_id(),
+                    "order": order,
+                    "enabled": enabled,
+                    "method_id": method_id,
+                    "method_title": title,
+                    "method_description": desc,
+                    "settings": settings,
+                }
+            )
 
         method(1, "flat_rate", 1, _flat_rate("5.90"))
         method(1, "free_shipping", 2, _free_shipping("79.00"))
@@ -315,22 +637,67 @@ def install_defaults(state: ShopState) -> None:
         state.gateways = {
             g["id"]: g
             for g in [
-                _gateway("bacs", 0, True, "Tilisiirto", "Maksa tilisiirrolla. Käytä tilauksen numeroa viitteenä.",
-                         "Direct bank transfer", "Take payments in person via BACS. More commonly known as direct "
-                         "bank/wire transfer.", ["products"]),
-                _gateway("cheque", 1, False, "Shekki", "Lähetä shekki kaupan osoitteeseen.", "Check payments",
-                         "Take payments in person via checks.", ["products"]),
-                _gateway("cod", 2, True, "Postiennakko", "Maksa tilaus noudettaessa.", "Cash on delivery",
-                         "Have your customers pay with cash (or by other means) upon delivery.", ["products"],
-                         {"enable_for_virtual": _setting("enable_for_virtual", "Accept COD if the order is virtual",
-                                                         "checkbox", "yes", "yes")}),
-                _gateway("paytrail", 3, True, "Verkkopankit ja kortit", "Maksa verkkopankilla, kortilla tai "
-                         "mobiilimaksulla.", "Paytrail", "Paytrail: Finnish online banks, cards and mobile payments.",
-                         ["products", "refunds"]),
-                _gateway("stripe", 4, False, "Luottokortti", "Maksa luotto- tai debit-kortilla.",
-                         "Stripe", "Take payments via Stripe (cards).", ["products", "refunds", "tokenization"]),
+                _gateway(
+                    "bacs",
+                    0,
+                    True,
+                    "Tilisiirto",
+                    "Maksa tilisiirrolla. Käytä tilauksen numeroa viitteenä.",
+                    "Direct bank transfer",
+                    "Take payments in person via BACS. More commonly known as direct bank/wire transfer.",
+                    ["products"],
+                ),
+                _gateway(
+                    "cheque",
+                    1,
+                    False,
+                    "Shekki",
+                    "Lähetä shekki kaupan osoitteeseen.",
+                    "Check payments",
+                    "Take payments in person via checks.",
+                    ["products"],
+                ),
+                _gateway(
+                    "cod",
+                    2,
+                    True,
+                    "Postiennakko",
+                    "Maksa tilaus noudettaessa.",
+                    "Cash on delivery",
+                    "Have your customers pay with cash (or by other means) upon delivery.",
+                    ["products"],
+                    {
+                        "enable_for_virtual": _setting(
+                            "enable_for_virtual",
+                            "Accept COD if the order is virtual",
+                            "checkbox",
+                            "yes",
+                            "yes",
+                        )
+                    },
+                ),
+                _gateway(
+                    "paytrail",
+                    3,
+                    True,
+                    "Verkkopankit ja kortit",
+                    "Maksa verkkopankilla, kortilla tai mobiilimaksulla.",
+                    "Paytrail",
+                    "Paytrail: Finnish online banks, cards and mobile payments.",
+                    ["products", "refunds"],
+                ),
+                _gateway(
+                    "stripe",
+                    4,
+                    False,
+                    "Luottokortti",
+                    "Maksa luotto- tai debit-kortilla.",
+                    "Stripe",
+                    "Take payments via Stripe (cards).",
+                    ["products", "refunds", "tokenization"],
+                ),
             ]
-        }  # fmt: skip
+        }
         state.options = {o["id"]: o for o in _options(state)}
         state.setting_groups = SETTING_GROUPS
 
@@ -340,8 +707,15 @@ def _fmt(price: float) -> str:
     return f"{price:.2f}"
 
 
-def seed_products(state: ShopState, n: int, rng: random.Random, *, base_url: str = "http://127.0.0.1",
-                  legacy_duplicates: bool = True, variable_every: int = 40) -> list[int]:  # fmt: skip
+def seed_products(
+    state: ShopState,
+    n: int,
+    rng: random.Random,
+    *,
+    base_url: str = "http://127.0.0.1",
+    legacy_duplicates: bool = True,
+    variable_every: int = 40,
+) -> list[int]:
     """Create ``n`` products directly in state (fast; no webhooks). Returns their ids."""
     now = state.now()
     ids = []
@@ -382,10 +756,16 @@ def seed_products(state: ShopState, n: int, rng: random.Random, *, base_url: str
                 rec["virtual"] = True
             slug = catalog.slugify(noun)
             rec["images"] = [
-                {"id": state.next_image_id(), "_created": created, "_modified": created,
-                 "src": f"{base_url}/img/{slug}-{pid}.jpg", "name": f"{slug}-{pid}", "alt": name}
+                {
+                    "id": state.next_image_id(),
+                    "_created": created,
+                    "_modified": created,
+                    "src": f"{base_url}/img/{slug}-{pid}.jpg",
+                    "name": f"{slug}-{pid}",
+                    "alt": name,
+                }
                 for _ in range(1 if rng.random() < 0.7 else 2)
-            ]  # fmt: skip
+            ]
             r = rng.random()
             if r < 0.06:
                 sku = ""  # no SKU
@@ -418,8 +798,16 @@ def seed_products(state: ShopState, n: int, rng: random.Random, *, base_url: str
 def _seed_variations(state: ShopState, parent: dict, price: float, rng: random.Random, created) -> None:
     from . import resources as R
 
-    parent["attributes"] = [{"id": 0, "name": "Koko", "position": 0, "visible": True, "variation": True,
-                             "options": list(SIZES[:3])}]  # fmt: skip
+    parent["attributes"] = [
+        {
+            "id": 0,
+            "name": "Koko",
+            "position": 0,
+            "visible": True,
+            "variation": True,
+            "options": list(SIZES[:3]),
+        }
+    ]
     parent["default_attributes"] = [{"id": 0, "name": "Koko", "option": "M"}]
     for j, size in enumerate(SIZES[:3]):
         v = catalog.new_variation_record(state, parent["id"])
@@ -449,10 +837,19 @@ def _customer(rng: random.Random, nordic: bool = False) -> dict:
         country, city, postcode = rng.choice(NORDIC)
     else:
         (city, postcode), country = rng.choice(CITIES), "FI"
-    return {"first_name": first, "last_name": last, "company": "", "address_1": f"{rng.choice(['Koulukatu', 'Rantatie', 'Puistokatu', 'Kauppakatu'])} {rng.randrange(1, 60)}",
-            "address_2": "", "city": city, "state": "", "postcode": postcode, "country": country,
-            "email": f"{first.lower()}.{last.lower()}@example.fi".replace("ä", "a").replace("ö", "o"),
-            "phone": f"+35840{rng.randrange(1000000, 9999999)}"}  # fmt: skip
+    return {
+        "first_name": first,
+        "last_name": last,
+        "company": "",
+        "address_1": f"{rng.choice(['Koulukatu', 'Rantatie', 'Puistokatu', 'Kauppakatu'])} {rng.randrange(1, 60)}",
+        "address_2": "",
+        "city": city,
+        "state": "",
+        "postcode": postcode,
+        "country": country,
+        "email": f"{first.lower()}.{last.lower()}@example.fi".replace("ä", "a").replace("ö", "o"),
+        "phone": f"+35840{rng.randrange(1000000, 9999999)}",
+    }
 
 
 def _buyable(state: ShopState) -> list[tuple[int, int]]:
@@ -532,8 +929,15 @@ def seed_orders(state: ShopState, n: int, rng: random.Random, days: int = 60) ->
         if not buyable:
             return ids
         now = state.now()
-        weights = [("completed", 45), ("processing", 20), ("on-hold", 6), ("pending", 8), ("cancelled", 8),
-                   ("refunded", 5), ("failed", 3)]  # fmt: skip
+        weights = [
+            ("completed", 45),
+            ("processing", 20),
+            ("on-hold", 6),
+            ("pending", 8),
+            ("cancelled", 8),
+            ("refunded", 5),
+            ("failed", 3),
+        ]
         statuses = [s for s, w in weights for _ in range(w)]
         created_list = sorted(now - timedelta(days=rng.random() * days) for _ in range(n))
         for created in created_list:
@@ -549,8 +953,16 @@ def seed_orders(state: ShopState, n: int, rng: random.Random, days: int = 60) ->
             if o.get("_completed") is not None:
                 o["_completed"] = created + timedelta(days=rng.randrange(1, 4))
             if status == "refunded":
-                orders.create_refund(state, o["id"], {"amount": o["total"], "reason": "Asiakas palautti tuotteet",
-                                                      "api_refund": False, "api_restock": False})  # fmt: skip
+                orders.create_refund(
+                    state,
+                    o["id"],
+                    {
+                        "amount": o["total"],
+                        "reason": "Asiakas palautti tuotteet",
+                        "api_refund": False,
+                        "api_restock": False,
+                    },
+                )
             o["_modified"] = max(o.get("_completed") or created, created + timedelta(minutes=5))
             if o["_modified"] > now:
                 o["_modified"] = now
@@ -560,13 +972,26 @@ def seed_orders(state: ShopState, n: int, rng: random.Random, days: int = 60) ->
     return ids
 
 
-def seed_shop(state: ShopState, products: int = 200, orders: int = 50, seed: int = 1,
-              legacy_duplicates: bool = True, variable_every: int = 40, order_days: int = 60) -> dict:  # fmt: skip
+def seed_shop(
+    state: ShopState,
+    products: int = 200,
+    orders: int = 50,
+    seed: int = 1,
+    legacy_duplicates: bool = True,
+    variable_every: int = 40,
+    order_days: int = 60,
+) -> dict:
     """Deterministic demo data (given ``seed``): products (some without SKU, some legacy duplicate SKUs,
     variable products with variations, several tax classes, managed / unmanaged stock) and orders."""
     rng = random.Random(seed)
-    pids = seed_products(state, products, rng, base_url="http://127.0.0.1", legacy_duplicates=legacy_duplicates,
-                         variable_every=variable_every)  # fmt: skip
+    pids = seed_products(
+        state,
+        products,
+        rng,
+        base_url="http://127.0.0.1",
+        legacy_duplicates=legacy_duplicates,
+        variable_every=variable_every,
+    )
     oids = seed_orders(state, orders, rng, days=order_days) if orders else []
     state.bump("seeded_products", len(pids))
     state.bump("seeded_orders", len(oids))

@@ -17,8 +17,13 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-def start_in_thread(port: int = 0, host: str = "127.0.0.1", settings: dict | None = None,
-                    app: SandboxApp | None = None, quiet: bool = True):  # fmt: skip
+def start_in_thread(
+    port: int = 0,
+    host: str = "127.0.0.1",
+    settings: dict | None = None,
+    app: SandboxApp | None = None,
+    quiet: bool = True,
+):
     """Start a server in a daemon thread → ``(server, base_url)``; ``server.app`` is the app.
 
     Stop it with ``server.shutdown()``.
@@ -35,8 +40,9 @@ def start_in_thread(port: int = 0, host: str = "127.0.0.1", settings: dict | Non
     return server, base_url
 
 
-def serve(host: str = "127.0.0.1", port: int = 8102, settings: dict | None = None,
-          app: SandboxApp | None = None) -> None:  # fmt: skip
+def serve(
+    host: str = "127.0.0.1", port: int = 8102, settings: dict | None = None, app: SandboxApp | None = None
+) -> None:
     app = app or create_app(settings)
     server = make_server(host, port, app, threaded=True)
     server.daemon_threads = True

@@ -68,11 +68,21 @@ YES_NO_OPTIONS = {
 
 # Coupons every shop starts with (WooCommerce coupon properties; see totals.Coupon).
 DEFAULT_COUPONS: list[dict[str, Any]] = [
-    {"code": "ale10", "discount_type": "percent", "amount": "10", "limit_usage_to_x_items": None,
-     "exclude_sale_items": False},
-    {"code": "kesa5", "discount_type": "fixed_cart", "amount": "5", "limit_usage_to_x_items": None,
-     "exclude_sale_items": False},
-]  # fmt: skip
+    {
+        "code": "ale10",
+        "discount_type": "percent",
+        "amount": "10",
+        "limit_usage_to_x_items": None,
+        "exclude_sale_items": False,
+    },
+    {
+        "code": "kesa5",
+        "discount_type": "fixed_cart",
+        "amount": "5",
+        "limit_usage_to_x_items": None,
+        "exclude_sale_items": False,
+    },
+]
 
 
 def new_key_pair() -> tuple[str, str]:

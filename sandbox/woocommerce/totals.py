@@ -120,7 +120,9 @@ def calc_tax(price: Decimal, rates: Sequence[TaxRate], price_includes_tax: bool)
     return {rid: precise(t) for rid, t in taxes.items()}
 
 
-def price_excluding_tax(unit_price: Decimal, quantity: int, rates: Sequence[TaxRate], settings: Settings) -> Decimal:
+def price_excluding_tax(
+    unit_price: Decimal, quantity: int, rates: Sequence[TaxRate], settings: Settings
+) -> Decimal:
     """``wc_get_price_excluding_tax``: a line's subtotal from the price as entered (unrounded)."""
     line_price = unit_price * quantity
     if settings.prices_include_tax and settings.calc_taxes and rates:
@@ -167,9 +169,10 @@ class Discounts:
     def apply(self, coupon: Coupon) -> Decimal:
         self.discounts[coupon.code] = {i.key: ZERO for i in self.items}
         targets = [
-            i for i in self.items
+            i
+            for i in self.items
             if self.discounted_price(i) != 0 and i.quantity > 0 and self._valid_for(coupon, i)
-        ]  # fmt: skip
+        ]
         if coupon.discount_type == CouponType.PERCENT:
             return self._percent(coupon, targets)
         if coupon.discount_type == CouponType.FIXED_PRODUCT:
@@ -208,7 +211,9 @@ class Discounts:
             total_discount += self._remainder(coupon, targets, cart_discount - total_discount)
         return total_discount
 
-    def _fixed_product(self, coupon: Coupon, targets: list[DiscountItem], amount: Decimal | None = None) -> Decimal:
+    def _fixed_product(
+        self, coupon: Coupon, targets: list[DiscountItem], amount: Decimal | None = None
+    ) -> Decimal:
         amount = amount if amount else to_cents(coupon.amount)
         limit = coupon.limit_usage_to_x_items or 0
         total_discount = ZERO
@@ -227,7 +232,9 @@ class Discounts:
             self._add(coupon, item, discount)
         return total_discount
 
-    def _fixed_cart(self, coupon: Coupon, targets: list[DiscountItem], amount: Decimal | None = None) -> Decimal:
+    def _fixed_cart(
+        self, coupon: Coupon, targets: list[DiscountItem], amount: Decimal | None = None
+    ) -> Decimal:
         amount = amount if amount else to_cents(coupon.amount)
         targets = [i for i in targets if i.price > 0]  # filter_products_with_price
         count = sum(i.quantity for i in targets)
@@ -368,10 +375,14 @@ def calculate(
     sub_tax = {li.key: line_tax(sub_taxes[li.key], settings) for li in lines}
 
     discounts = Discounts(
-        (DiscountItem(li.key, li.quantity, to_cents(li.subtotal + (sub_tax[li.key] if incl else ZERO)), li.on_sale)
-         for li in lines),
+        (
+            DiscountItem(
+                li.key, li.quantity, to_cents(li.subtotal + (sub_tax[li.key] if incl else ZERO)), li.on_sale
+            )
+            for li in lines
+        ),
         sequential=settings.calc_discounts_sequentially,
-    )  # fmt: skip
+    )
     for c in coupons:
         discounts.apply(c)
     by_item = discounts.by_item()
@@ -388,8 +399,17 @@ def calculate(
         subtotal_taxes = sub_taxes[li.key]
         if sum(subtotal_taxes.values(), ZERO) < sum(total_taxes.values(), ZERO):
             subtotal_taxes = dict(total_taxes)  # "Subtotal cannot be less than total!"
-        results.append(LineResult(li.key, li.subtotal, total, subtotal_taxes, total_taxes,
-                                  line_tax(subtotal_taxes, settings), line_tax(total_taxes, settings)))  # fmt: skip
+        results.append(
+            LineResult(
+                li.key,
+                li.subtotal,
+                total,
+                subtotal_taxes,
+                total_taxes,
+                line_tax(subtotal_taxes, settings),
+                line_tax(total_taxes, settings),
+            )
+        )
 
     coupon_results = _coupon_results(discounts, lines, settings)
 
@@ -433,10 +453,13 @@ def calculate(
     for sr in shipping_results:
         _merge(shipping_taxes, {rid: row_part(t) for rid, t in sr.taxes.items()})
     rows = [
-        TaxRow(rid, round_tax_total(cart_taxes.get(rid, ZERO), settings),
-               round_tax_total(shipping_taxes.get(rid, ZERO), settings))
+        TaxRow(
+            rid,
+            round_tax_total(cart_taxes.get(rid, ZERO), settings),
+            round_tax_total(shipping_taxes.get(rid, ZERO), settings),
+        )
         for rid in list(cart_taxes) + [rid for rid in shipping_taxes if rid not in cart_taxes]
-    ]  # fmt: skip
+    ]
     cart_tax = sum(cart_taxes.values(), ZERO)
     shipping_tax = sum(shipping_taxes.values(), ZERO)
 
@@ -497,7 +520,9 @@ def _apportioned_taxes(
     return taxes
 
 
-def _coupon_results(discounts: Discounts, lines: Sequence[LineItem], settings: Settings) -> list[CouponResult]:
+def _coupon_results(
+    discounts: Discounts, lines: Sequence[LineItem], settings: Settings
+) -> list[CouponResult]:
     """``set_coupon_discount_amounts``: each coupon's discount (excluding tax) and the tax it removed."""
     by_key = {li.key: li for li in lines}
     out = []

@@ -26,9 +26,14 @@ SCOPES = {"read": "Read", "write": "Write", "read_write": "Read/Write"}
 PERMISSIONS = {
     "read": ["View coupons", "View customers", "View orders and sales reports", "View products"],
     "write": ["Create webhooks", "Create coupons", "Create customers", "Create orders", "Create products"],
-    "read_write": ["Create webhooks", "View and manage coupons", "View and manage customers",
-                   "View and manage orders and sales reports", "View and manage products"],
-}  # fmt: skip
+    "read_write": [
+        "Create webhooks",
+        "View and manage coupons",
+        "View and manage customers",
+        "View and manage orders and sales reports",
+        "View and manage products",
+    ],
+}
 
 
 def _page(title: str, body: str, status: int = 200) -> Response:

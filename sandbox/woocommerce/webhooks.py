@@ -38,11 +38,19 @@ TOPIC_HOOKS = {
     "order.updated": ["woocommerce_update_order", "woocommerce_order_refunded"],
     "order.deleted": ["wp_trash_post"],
     "order.restored": ["untrashed_post"],
-    "product.created": ["woocommerce_process_product_meta", "woocommerce_new_product", "woocommerce_new_product_variation"],
-    "product.updated": ["woocommerce_process_product_meta", "woocommerce_update_product", "woocommerce_update_product_variation"],
+    "product.created": [
+        "woocommerce_process_product_meta",
+        "woocommerce_new_product",
+        "woocommerce_new_product_variation",
+    ],
+    "product.updated": [
+        "woocommerce_process_product_meta",
+        "woocommerce_update_product",
+        "woocommerce_update_product_variation",
+    ],
     "product.deleted": ["wp_trash_post"],
     "product.restored": ["untrashed_post"],
-}  # fmt: skip
+}
 STATUSES = ("active", "paused", "disabled")
 
 
@@ -215,8 +223,13 @@ class Dispatcher:
                     "X-WC-Webhook-Delivery-ID": str(delivery_id),
                 }
             )
-            rec: dict[str, Any] = {"delivery_id": delivery_id, "webhook_id": wid, "topic": topic, "url": url,
-                                   "attempt": attempt + 1}  # fmt: skip
+            rec: dict[str, Any] = {
+                "delivery_id": delivery_id,
+                "webhook_id": wid,
+                "topic": topic,
+                "url": url,
+                "attempt": attempt + 1,
+            }
             started = time.monotonic()
             try:
                 r = self.session.post(

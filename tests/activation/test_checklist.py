@@ -30,8 +30,14 @@ from integration.models import (
     WebshopOrderConversion,
 )
 
-DONE = SetupFacts(eaccounting=Connection.CONNECTED, webshop=Connection.CONNECTED, is_active=True,
-                  first_sync=FirstSyncState.DONE, methods_known=2, orders_transferred=1)  # fmt: skip
+DONE = SetupFacts(
+    eaccounting=Connection.CONNECTED,
+    webshop=Connection.CONNECTED,
+    is_active=True,
+    first_sync=FirstSyncState.DONE,
+    methods_known=2,
+    orders_transferred=1,
+)
 
 
 def states(facts: SetupFacts) -> dict[str, str]:
@@ -40,10 +46,17 @@ def states(facts: SetupFacts) -> dict[str, str]:
 
 # --- the plan (pure) ------------------------------------------------------------------------------
 
+
 def test_an_empty_company_has_every_step_to_do_and_starts_with_eaccounting():
     checklist = plan(SetupFacts())
-    assert [s.key for s in checklist.steps] == [StepKey.EACCOUNTING, StepKey.WEBSHOP, StepKey.ACTIVATE,
-                                                StepKey.FIRST_SYNC, StepKey.METHODS, StepKey.FIRST_ORDER]
+    assert [s.key for s in checklist.steps] == [
+        StepKey.EACCOUNTING,
+        StepKey.WEBSHOP,
+        StepKey.ACTIVATE,
+        StepKey.FIRST_SYNC,
+        StepKey.METHODS,
+        StepKey.FIRST_ORDER,
+    ]
     assert all(s.state == StepState.TO_DO for s in checklist.steps)
     assert checklist.next_step.key == StepKey.EACCOUNTING and not checklist.complete
     activate = checklist.steps[2]
@@ -66,7 +79,9 @@ def test_a_new_unmapped_method_after_orders_flowed_breaks_the_methods_step():
     broken = plan(SetupFacts(**{**DONE.__dict__, "methods_unmapped": ("Matkahuolto",)}))
     methods = next(s for s in broken.steps if s.key == StepKey.METHODS)
     assert methods.state == StepState.BROKEN and "Matkahuolto" in str(methods.missing)
-    before = plan(SetupFacts(**{**DONE.__dict__, "methods_unmapped": ("Posti", "Klarna"), "orders_transferred": 0}))
+    before = plan(
+        SetupFacts(**{**DONE.__dict__, "methods_unmapped": ("Posti", "Klarna"), "orders_transferred": 0})
+    )
     methods = next(s for s in before.steps if s.key == StepKey.METHODS)
     assert methods.state == StepState.TO_DO and "2 methods have no template article" in str(methods.missing)
 
@@ -76,10 +91,15 @@ def test_methods_not_read_yet_are_not_done():
     assert states(facts)["methods"] == "to_do"
 
 
-@pytest.mark.parametrize("first_sync,text", [
-    (FirstSyncState.NONE, "prepare the preview"), (FirstSyncState.PREVIEW, "answer Yes"),
-    (FirstSyncState.CREATED, "wait for your confirmation"), (FirstSyncState.UNDONE, "was undone"),
-])
+@pytest.mark.parametrize(
+    "first_sync,text",
+    [
+        (FirstSyncState.NONE, "prepare the preview"),
+        (FirstSyncState.PREVIEW, "answer Yes"),
+        (FirstSyncState.CREATED, "wait for your confirmation"),
+        (FirstSyncState.UNDONE, "was undone"),
+    ],
+)
 def test_the_first_sync_says_what_is_missing_at_each_stage(first_sync, text):
     step = plan(SetupFacts(**{**DONE.__dict__, "first_sync": first_sync})).steps[3]
     assert step.key == StepKey.FIRST_SYNC and step.state == StepState.TO_DO and text in str(step.missing)
@@ -93,8 +113,12 @@ def test_waiting_orders_are_named_in_the_first_order_step():
 def test_visma_webshop_has_its_own_steps():
     facts = SetupFacts(eaccounting=Connection.CONNECTED, webshop=Connection.CONNECTED, visma_webshop=True)
     checklist = plan(facts)
-    assert [s.key for s in checklist.steps] == [StepKey.EACCOUNTING, StepKey.ACTIVATE, StepKey.AVAILABILITY,
-                                                StepKey.FIRST_CONVERSION]
+    assert [s.key for s in checklist.steps] == [
+        StepKey.EACCOUNTING,
+        StepKey.ACTIVATE,
+        StepKey.AVAILABILITY,
+        StepKey.FIRST_CONVERSION,
+    ]
     assert checklist.next_step.key == StepKey.ACTIVATE
     active = SetupFacts(**{**facts.__dict__, "is_active": True, "rules_applied": True})
     assert plan(active).complete  # conversion left off on purpose: nothing to do
@@ -104,6 +128,7 @@ def test_visma_webshop_has_its_own_steps():
 
 
 # --- the facts, read from the database ------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_facts_are_read_from_the_database(tenant_a, tenant_b):
@@ -151,6 +176,7 @@ def test_checklists_take_a_fixed_number_of_queries(tenant_a, django_user_model):
 
 # --- the page and the dashboard -------------------------------------------------------------------
 
+
 def _steps(html: str) -> dict[str, str]:
     return dict(re.findall(r'data-step="(\w+)" data-state="(\w+)"', html))
 
@@ -161,11 +187,20 @@ def test_the_page_shows_each_step_with_its_button(client, owner_a, tenant_a):
     Tenant.objects.filter(pk=tenant_a.pk).update(is_active=True)
     client.force_login(owner_a)
     page = client.get(reverse("tenant_setup", args=["a"])).content.decode()
-    assert _steps(page) == {"eaccounting": "done", "webshop": "done", "activate": "done", "first_sync": "to_do",
-                            "methods": "to_do", "first_order": "to_do"}
+    assert _steps(page) == {
+        "eaccounting": "done",
+        "webshop": "done",
+        "activate": "done",
+        "first_sync": "to_do",
+        "methods": "to_do",
+        "first_order": "to_do",
+    }
     assert reverse("first_sync", args=["a"]) in page
     assert "1 method has no template article, so orders using it wait: Klarna." in page
-    assert f"{reverse('admin:integration_ordertransfer_changelist')}?tenant={tenant_a.pk}&amp;status__in=waiting,held" in page
+    assert (
+        f"{reverse('admin:integration_ordertransfer_changelist')}?tenant={tenant_a.pk}&amp;status__in=waiting,held"
+        in page
+    )
 
 
 @pytest.mark.django_db
@@ -193,7 +228,9 @@ def test_the_dashboard_shows_the_checklist_until_every_step_is_done(client, owne
     page = client.get(reverse("admin:index")).content.decode()
     assert 'class="tenant-setup" data-tenant="a"' in page
     assert _steps(page)["methods"] == "broken" and "MobilePay" in page
-    assert MethodArticle.objects.filter(method__tenant=tenant_a).exists()  # the fixture's own method stays mapped
+    assert MethodArticle.objects.filter(
+        method__tenant=tenant_a
+    ).exists()  # the fixture's own method stays mapped
     assert Membership.objects.filter(user=owner_a, tenant=tenant_a).exists()
 
 
@@ -203,6 +240,10 @@ def test_a_visma_webshop_company_shows_its_own_steps_with_the_rules_page(client,
     Tenant.objects.filter(pk=tenant_a.pk).update(is_active=True)
     client.force_login(owner_a)
     page = client.get(reverse("tenant_setup", args=["a"])).content.decode()
-    assert _steps(page) == {"eaccounting": "done", "activate": "done", "availability": "to_do",
-                            "first_conversion": "done"}  # conversion is off: nothing to do
+    assert _steps(page) == {
+        "eaccounting": "done",
+        "activate": "done",
+        "availability": "to_do",
+        "first_conversion": "done",
+    }  # conversion is off: nothing to do
     assert reverse("visma_webshop", args=["a"]) in page and reverse("first_sync", args=["a"]) not in page

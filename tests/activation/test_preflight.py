@@ -8,24 +8,45 @@ from integration.webshops.base import ShopInfo, TaxRate
 
 
 def coding(name, type_, rate, id_=None):
-    return ArticleAccountCoding(id=id_ or name, name=name, type=type_, vat_rate=str(rate),
-                                vat_rate_percent=Decimal(str(rate)), is_active=True, raw={})
+    return ArticleAccountCoding(
+        id=id_ or name,
+        name=name,
+        type=type_,
+        vat_rate=str(rate),
+        vat_rate_percent=Decimal(str(rate)),
+        is_active=True,
+        raw={},
+    )
 
 
 CODINGS = [coding(f"Tavaramyynti {r} %", "Goods", r) for r in ("25.5", "14", "10", "0")] + [
     coding(f"Palvelumyynti {r} %", "Service", r) for r in ("25.5", "14")
 ]
-RATES = [TaxRate(1, Decimal("25.5"), "ALV", "standard", "FI"), TaxRate(2, Decimal("14"), "ALV", "reduced-rate", "FI"),
-         TaxRate(3, Decimal("10"), "ALV", "books", "FI"), TaxRate(4, Decimal("0"), "ALV", "zero-rate", "FI"),
-         TaxRate(5, Decimal("25"), "MOMS", "standard", "SE")]
+RATES = [
+    TaxRate(1, Decimal("25.5"), "ALV", "standard", "FI"),
+    TaxRate(2, Decimal("14"), "ALV", "reduced-rate", "FI"),
+    TaxRate(3, Decimal("10"), "ALV", "books", "FI"),
+    TaxRate(4, Decimal("0"), "ALV", "zero-rate", "FI"),
+    TaxRate(5, Decimal("25"), "MOMS", "standard", "SE"),
+]
 
 
 def inputs(**changes):
     values = dict(
-        company=CompanySettings(name="Kahvila Oy", corporate_identity_number="1234567-8", company_identifier="c1",
-                                currency_code="EUR", country_code="FI", activated_modules=["Stock"],
-                                visma_webshop_status=0, raw={}),
-        units=[Unit(id="u-kg", code="KG", name="Kilogramma", raw={}), Unit(id="u-kpl", code="KPL", name="Kappale", raw={})],
+        company=CompanySettings(
+            name="Kahvila Oy",
+            corporate_identity_number="1234567-8",
+            company_identifier="c1",
+            currency_code="EUR",
+            country_code="FI",
+            activated_modules=["Stock"],
+            visma_webshop_status=0,
+            raw={},
+        ),
+        units=[
+            Unit(id="u-kg", code="KG", name="Kilogramma", raw={}),
+            Unit(id="u-kpl", code="KPL", name="Kappale", raw={}),
+        ],
         codings=CODINGS,
         shop=ShopInfo(currency="EUR", taxes_enabled=True, prices_include_tax=True, product_count=10),
         tax_rates=RATES,
@@ -37,18 +58,27 @@ def inputs(**changes):
 def test_a_matching_pair_has_no_blockers_and_sensible_defaults():
     result = check(inputs())
     assert result.ok and result.blockers == []
-    assert result.tax_classes == {Decimal("25.50"): "", Decimal("14.00"): "reduced-rate",
-                                  Decimal("10.00"): "books", Decimal("0.00"): "zero-rate"}
+    assert result.tax_classes == {
+        Decimal("25.50"): "",
+        Decimal("14.00"): "reduced-rate",
+        Decimal("10.00"): "books",
+        Decimal("0.00"): "zero-rate",
+    }
     goods = {t.vat_rate: t for t in result.templates if t.kind == "goods"}
     assert goods[Decimal("14.00")].coding_name == "Tavaramyynti 14 %"
     assert all(t.unit_name == "Kappale" for t in result.templates)  # "kpl" preferred over the first unit
     assert all(t.is_stock for t in goods.values())
-    assert {t.vat_rate for t in result.templates if t.kind == "service"} == {Decimal("25.50"), Decimal("14.00")}
+    assert {t.vat_rate for t in result.templates if t.kind == "service"} == {
+        Decimal("25.50"),
+        Decimal("14.00"),
+    }
     assert not any(t.is_stock for t in result.templates if t.kind == "service")
 
 
 def test_a_different_currency_blocks_activation():
-    result = check(inputs(shop=ShopInfo(currency="SEK", taxes_enabled=True, prices_include_tax=True, product_count=1)))
+    result = check(
+        inputs(shop=ShopInfo(currency="SEK", taxes_enabled=True, prices_include_tax=True, product_count=1))
+    )
     assert not result.ok
     assert "sells in SEK" in result.blockers[0] and "EUR" in result.blockers[0]
 
@@ -68,8 +98,16 @@ def test_no_units_blocks_activation():
 
 
 def test_notes_for_what_is_only_worth_a_look():
-    company = CompanySettings(name="K", corporate_identity_number="", company_identifier="c", currency_code="EUR",
-                              country_code="FI", activated_modules=[], visma_webshop_status=1, raw={})
+    company = CompanySettings(
+        name="K",
+        corporate_identity_number="",
+        company_identifier="c",
+        currency_code="EUR",
+        country_code="FI",
+        activated_modules=[],
+        visma_webshop_status=1,
+        raw={},
+    )
     rates = [r for r in RATES if r.rate != Decimal("10")]
     result = check(inputs(company=company, tax_rates=rates))
     assert result.ok

@@ -12,8 +12,13 @@ from tests.fixtures.processes import database_url, spawn, stop
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Flags for a closed network: no background calls home, no sandbox as root.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -41,7 +46,10 @@ def page(browser):
     page = context.new_page()
     page.set_default_timeout(15_000)
     blocked: list[str] = []
-    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
     assert blocked == [], "the Content-Security-Policy blocked something the page needs"
@@ -57,8 +65,13 @@ def log_in(page, base_url, username, password):
 @pytest.fixture
 def cluster(ea, live_server):
     """A real django-q2 cluster on the test database, reaching the eAccounting sandbox."""
-    env = {**os.environ, "DATABASE_URL": database_url(db.settings_dict), "SILTA_BASE_URL": live_server.url,
-           "EACCOUNTING_IDENTITY_URL": ea.base, "EACCOUNTING_API_URL": f"{ea.base}/v2"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(db.settings_dict),
+        "SILTA_BASE_URL": live_server.url,
+        "EACCOUNTING_IDENTITY_URL": ea.base,
+        "EACCOUNTING_API_URL": f"{ea.base}/v2",
+    }
     process = spawn("qcluster", env=env)
     yield process
     output = stop(process)

@@ -29,7 +29,9 @@ def test_approval_flow_connects_the_shop_and_the_test_reports_it(page, live_serv
     page.wait_for_selector("#tenants-dashboard")
     assert "approved Silta's access" in page.locator(".messagelist").inner_text()
     connection = WebshopConnection.objects.get(tenant=owner)
-    assert connection.status == ConnectionStatus.CONNECTED and connection.api_key and connection.webhook_secret
+    assert (
+        connection.status == ConnectionStatus.CONNECTED and connection.api_key and connection.webhook_secret
+    )
 
     page.click("tr[data-tenant=kauppa] form.test-webshop button")
     message = page.locator(".messagelist").inner_text()
@@ -49,8 +51,9 @@ def test_denying_access_leaves_the_shop_unconnected(page, live_server, wc, owner
 
 def test_a_wrong_key_is_reported_in_words(page, live_server, wc, owner):
     key, _ = wc.key("read_write")
-    WebshopConnection.objects.create(tenant=owner, base_url=wc.url, api_key=key, api_secret="cs_wrong",
-                                     status=ConnectionStatus.CONNECTED)
+    WebshopConnection.objects.create(
+        tenant=owner, base_url=wc.url, api_key=key, api_secret="cs_wrong", status=ConnectionStatus.CONNECTED
+    )
     log_in(page, live_server.url, "owner", "pw-owner")
     page.click("tr[data-tenant=kauppa] form.test-webshop button")
     message = page.locator(".messagelist").inner_text()

@@ -22,5 +22,3 @@ def test_wrong_password_is_refused_with_a_message(page, live_server, owner_a):
     log_in(page, live_server.url, "owner_a", "not-the-password")
     assert page.locator(".errornote").is_visible()
     assert "/login/" in page.url
-
-

@@ -17,8 +17,14 @@ def test_the_dashboard_follows_a_running_sync(page, live_server, tenant_a, tenan
     tenant_a.is_active = True
     tenant_a.save()
     SyncRun.objects.filter(tenant=tenant_a).delete()
-    run = SyncRun.objects.create(tenant=tenant_a, kind=SyncRun.Kind.ARTICLES, trigger=SyncRun.Trigger.MANUAL,
-                                 status=SyncRun.Status.RUNNING, progress_done=10, progress_total=100)  # fmt: skip
+    run = SyncRun.objects.create(
+        tenant=tenant_a,
+        kind=SyncRun.Kind.ARTICLES,
+        trigger=SyncRun.Trigger.MANUAL,
+        status=SyncRun.Status.RUNNING,
+        progress_done=10,
+        progress_total=100,
+    )
 
     log_in(page, live_server.url, "owner_a", "pw-owner_a")
     progress = page.locator("tr.tenant-detail[data-tenant=a] .run-progress")
@@ -30,8 +36,9 @@ def test_the_dashboard_follows_a_running_sync(page, live_server, tenant_a, tenan
     assert page.evaluate("window.notReloaded") is True
     page.screenshot(path=str(live_server_artifact("dashboard-progress.png")))
 
-    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.SUCCEEDED, progress_done=100,
-                                             finished_at=timezone.now())  # fmt: skip
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=SyncRun.Status.SUCCEEDED, progress_done=100, finished_at=timezone.now()
+    )
     expect(progress).to_have_text(re.compile(r"Article sync: Succeeded"), timeout=10_000)
     assert page.evaluate("window.notReloaded") is True
 

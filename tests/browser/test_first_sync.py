@@ -19,8 +19,11 @@ def owner(ea, wc, live_server, settings, django_user_model):
     Membership.objects.create(tenant=tenant, user=user, role=Membership.Role.OWNER)
     clash = next(a for a in EAccountingClient(tenant.eaccounting_connection).articles() if a.is_active)
     shop_key = (tenant.webshop_connection.api_key, tenant.webshop_connection.api_secret)
-    response = wc.post("/products", key=shop_key, json={"name": "Kaupan oma nimi", "sku": clash.number,
-                                                               "regular_price": "55.00"})
+    response = wc.post(
+        "/products",
+        key=shop_key,
+        json={"name": "Kaupan oma nimi", "sku": clash.number, "regular_price": "55.00"},
+    )
     assert response.status_code == 201
     return tenant, clash
 
@@ -40,7 +43,9 @@ def test_activate_preview_create_and_confirm_overwrites(page, live_server, owner
     assert "Kaupan oma nimi" in overwrite_row.inner_text() and clash.name in overwrite_row.inner_text()
     assert page.locator("#group-create tr.import-item").count() > 0
     assert page.locator("#group-reject tr.import-item").count() > 0
-    assert f"name: {clash.name} → Kaupan oma nimi" in overwrite_row.inner_text()  # eAccounting's value, then the shop's
+    assert (
+        f"name: {clash.name} → Kaupan oma nimi" in overwrite_row.inner_text()
+    )  # eAccounting's value, then the shop's
     warning = page.locator("#stock-warning").inner_text()  # the shop's goods become stock items
     assert "start with 0 in stock in eAccounting" in warning and "until their stock is entered" in warning
 
@@ -54,5 +59,8 @@ def test_activate_preview_create_and_confirm_overwrites(page, live_server, owner
     page.check("#confirm-overwrite")
     page.click("#do-overwrite")
     wait_for_status(page, "done")
-    assert EAccountingClient(tenant.eaccounting_connection).article_by_number(clash.number).name == "Kaupan oma nimi"
+    assert (
+        EAccountingClient(tenant.eaccounting_connection).article_by_number(clash.number).name
+        == "Kaupan oma nimi"
+    )
     assert FirstSync.objects.get(tenant=tenant).status == FirstSync.Status.DONE

@@ -12,8 +12,9 @@ from .conftest import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_owner_invites_and_the_invitee_joins_through_the_link(browser, page, live_server, settings, tenant_a, tenant_b,
-                                                              owner_a):  # fmt: skip
+def test_owner_invites_and_the_invitee_joins_through_the_link(
+    browser, page, live_server, settings, tenant_a, tenant_b, owner_a
+):
     settings.SILTA_BASE_URL = live_server.url
     log_in(page, live_server.url, "owner_a", "pw-owner_a")
     page.click("tr[data-tenant=a] th a")  # the company's page

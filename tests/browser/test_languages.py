@@ -38,14 +38,19 @@ def english_left(lang, templates):
     for entry in polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po")):
         if entry.obsolete or not any(path in templates for path, _ in entry.occurrences):
             continue
-        for source, text in ([(entry.msgid, entry.msgstr_plural[0]), (entry.msgid_plural, entry.msgstr_plural[1])]
-                             if entry.msgid_plural else [(entry.msgid, entry.msgstr)]):  # fmt: skip
+        for source, text in (
+            [(entry.msgid, entry.msgstr_plural[0]), (entry.msgid_plural, entry.msgstr_plural[1])]
+            if entry.msgid_plural
+            else [(entry.msgid, entry.msgstr)]
+        ):
             if text == source:  # a name, the same in both languages
                 continue
             words = re.sub(r"<[^>]+>", "", source).replace("%%", "%")  # the page's text has no markup
             parts = [re.escape(p) for p in PLACEHOLDER.split(words)]
             # any case: the admin's CSS shows captions and headings in capitals
-            patterns.append((source, re.compile(r"(?<!\w)" + "[^\n]*?".join(parts) + r"(?!\w)", re.IGNORECASE)))
+            patterns.append(
+                (source, re.compile(r"(?<!\w)" + "[^\n]*?".join(parts) + r"(?!\w)", re.IGNORECASE))
+            )
     assert patterns, f"no messages of {templates} in the catalogue"
     return patterns
 
@@ -54,8 +59,12 @@ def check_page(page, lang, templates, known):
     assert page.locator("html").get_attribute("lang") == lang
     text = page.evaluate(WITHOUT_MODEL_LIST)
     assert known.lower() in text.lower()
-    found = [(source, m) for source, pattern in english_left(lang, HEADER + templates) if (m := pattern.search(text))]
-    where = "; ".join(text[max(0, m.start() - 40):m.end() + 40] for _, m in found)
+    found = [
+        (source, m)
+        for source, pattern in english_left(lang, HEADER + templates)
+        if (m := pattern.search(text))
+    ]
+    where = "; ".join(text[max(0, m.start() - 40) : m.end() + 40] for _, m in found)
     assert [source for source, _ in found] == [], f"English left on {page.url}: {where}"
 
 
@@ -69,21 +78,29 @@ def owner(django_user_model):
     return django_user_model.objects.create_user(username="owner", password="pw-owner", is_staff=True)
 
 
-def test_an_owner_walks_the_portal_in_finnish_and_the_choice_is_kept(page, live_server, ea, wc, settings, owner):
+def test_an_owner_walks_the_portal_in_finnish_and_the_choice_is_kept(
+    page, live_server, ea, wc, settings, owner
+):
     settings.SILTA_BASE_URL = live_server.url
     tenant = connect_both(ea, wc, "kahvila")
     Membership.objects.create(tenant=tenant, user=owner, role=Membership.Role.OWNER)
 
     log_in(page, live_server.url, "owner", "pw-owner")
-    assert page.locator("html").get_attribute("lang") == "en"  # the default: the browser asks for nothing else
+    assert (
+        page.locator("html").get_attribute("lang") == "en"
+    )  # the default: the browser asks for nothing else
     assert "Your companies" in page.locator("#tenants-dashboard caption").text_content()
     choose(page, "fi")
     check_page(page, "fi", ["templates/admin/silta_index.html"], "Yrityksesi")
     assert "Ota käyttöön…" in page.locator("tr[data-tenant=kahvila] .integration-status").inner_text()
 
     page.click("tr[data-tenant=kahvila] a.connect-webshop")
-    check_page(page, "fi", ["templates/portal/connect_webshop.html"], "Tai: verkkokauppa on Visma Verkkokauppa")
-    assert page.locator("#connect-webshop input[type=submit]").get_attribute("value") == "Jatka verkkokauppaan"
+    check_page(
+        page, "fi", ["templates/portal/connect_webshop.html"], "Tai: verkkokauppa on Visma Verkkokauppa"
+    )
+    assert (
+        page.locator("#connect-webshop input[type=submit]").get_attribute("value") == "Jatka verkkokauppaan"
+    )
 
     page.goto(f"{live_server.url}/tenants/kahvila/activate/")
     check_page(page, "fi", ["templates/portal/activate.html"], "Otetaanko integraatio käyttöön?")
@@ -103,8 +120,13 @@ def test_an_owner_walks_the_portal_in_finnish_and_the_choice_is_kept(page, live_
     assert "Your companies" in page.locator("#tenants-dashboard caption").text_content()
 
 
-@pytest.mark.parametrize("lang, known, on", [("fi", "Saatavilla verkkokaupassa: säännöt", "Käytössä"),
-                                             ("sv", "Tillgänglig i webbutiken: regler", "Aktiv")])
+@pytest.mark.parametrize(
+    "lang, known, on",
+    [
+        ("fi", "Saatavilla verkkokaupassa: säännöt", "Käytössä"),
+        ("sv", "Tillgänglig i webbutiken: regler", "Aktiv"),
+    ],
+)
 def test_the_visma_webshop_page_in_finnish_and_swedish(page, live_server, ea, owner, lang, known, on):
     tenant = activated(ea)
     Membership.objects.create(tenant=tenant, user=owner, role=Membership.Role.OWNER)

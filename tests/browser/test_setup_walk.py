@@ -18,8 +18,16 @@ from .conftest import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 WIDTH = 1280
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-BUYER = {"first_name": "Maija", "last_name": "Meikäläinen", "email": "maija@example.fi", "address_1": "Kauppakatu 1",
-         "city": "Kuopio", "postcode": "70100", "country": "FI", "phone": "+358401234567"}  # fmt: skip
+BUYER = {
+    "first_name": "Maija",
+    "last_name": "Meikäläinen",
+    "email": "maija@example.fi",
+    "address_1": "Kauppakatu 1",
+    "city": "Kuopio",
+    "postcode": "70100",
+    "country": "FI",
+    "phone": "+358401234567",
+}
 
 
 def fits_and_has_no_guid_field(page) -> None:
@@ -32,15 +40,22 @@ def fits_and_has_no_guid_field(page) -> None:
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at {WIDTH} px: {wide}"
     for field in page.locator("input[type=text], input:not([type])").all():
         name, value = field.get_attribute("name") or "", field.input_value()
-        assert not name.endswith("_id") and not GUID.match(value), f"{page.url}: a GUID text field {name}={value}"
+        assert not name.endswith("_id") and not GUID.match(value), (
+            f"{page.url}: a GUID text field {name}={value}"
+        )
 
 
 #: Where the pages are photographed in each language (a folder of the test's own unless SILTA_SCREENSHOTS says).
-LANGUAGES = {"en": "Set-up of Kahvila Uusi Oy", "fi": "Kahvila Uusi Oy: käyttöönotto",
-             "sv": "Kahvila Uusi Oy: driftsättning"}  # fmt: skip
+LANGUAGES = {
+    "en": "Set-up of Kahvila Uusi Oy",
+    "fi": "Kahvila Uusi Oy: käyttöönotto",
+    "sv": "Kahvila Uusi Oy: driftsättning",
+}
 
 
-def in_each_language(page, base_url: str, path: str, name: str, folder: Path, heading: str | None = None) -> None:
+def in_each_language(
+    page, base_url: str, path: str, name: str, folder: Path, heading: str | None = None
+) -> None:
     """The page in English, Finnish and Swedish: it fits at 1,280 px in each, and is photographed."""
     for lang, title in LANGUAGES.items():
         page.context.add_cookies([{"name": "django_language", "value": lang, "url": base_url}])
@@ -62,22 +77,30 @@ def new_owner(ea, wc, django_user_model, live_server, settings):
     settings.SILTA_BASE_URL = live_server.url
     wc.reset(seed={"products": 6, "orders": 0}, shipping_tax_split=True)
     company = ea.companies()[0]
-    tenant = Tenant.objects.create(name="Kahvila Uusi Oy", slug="uusi", business_id=company["corporate_identity_number"])
+    tenant = Tenant.objects.create(
+        name="Kahvila Uusi Oy", slug="uusi", business_id=company["corporate_identity_number"]
+    )
     user = django_user_model.objects.create_user(username="uusi", password="pw-uusi", is_staff=True)
     Membership.objects.create(tenant=tenant, user=user, role=Membership.Role.OWNER)
     return tenant, company
 
 
-def test_a_new_owner_goes_from_an_empty_company_to_orders_in_eaccounting(page, live_server, ea, wc, new_owner,
-                                                                          cluster, tmp_path):  # fmt: skip
+def test_a_new_owner_goes_from_an_empty_company_to_orders_in_eaccounting(
+    page, live_server, ea, wc, new_owner, cluster, tmp_path
+):
     tenant, company = new_owner
     shots = Path(os.environ.get("SILTA_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": WIDTH, "height": 900})
     log_in(page, live_server.url, "uusi", "pw-uusi")
     assert "Set-up: 0 of 6 steps done" in page.locator("tr.tenant-setup").inner_text()
-    badge = step(page, "eaccounting").locator(".setup-state")  # the checklist's stylesheet is served and applied
-    assert badge.evaluate("e => getComputedStyle(e).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
+    badge = step(page, "eaccounting").locator(
+        ".setup-state"
+    )  # the checklist's stylesheet is served and applied
+    assert badge.evaluate("e => getComputedStyle(e).backgroundColor") not in (
+        "rgba(0, 0, 0, 0)",
+        "transparent",
+    )
     fits_and_has_no_guid_field(page)
 
     # 1. connect eAccounting: the checklist's own button, the sandbox's login, the company
@@ -103,7 +126,9 @@ def test_a_new_owner_goes_from_an_empty_company_to_orders_in_eaccounting(page, l
     assert step(page, "activate").get_attribute("data-state") == "done"
     assert step(page, "methods").get_attribute("data-state") == "to_do"  # the shop's methods lack articles
     in_each_language(page, live_server.url, "/", "dashboard-halfway", shots)
-    in_each_language(page, live_server.url, "/tenants/uusi/setup/", "checklist-halfway", shots, heading="setup")
+    in_each_language(
+        page, live_server.url, "/tenants/uusi/setup/", "checklist-halfway", shots, heading="setup"
+    )
     page.goto(f"{live_server.url}/")
 
     # 4. the template articles Silta proposes, created on Yes
@@ -134,8 +159,9 @@ def test_a_new_owner_goes_from_an_empty_company_to_orders_in_eaccounting(page, l
     page.wait_for_selector("#first-sync-status[data-status=preview]", timeout=60_000)
     fits_and_has_no_guid_field(page)
     page.click("#do-create")
-    page.wait_for_selector("#first-sync-status[data-status=created], #first-sync-status[data-status=done]",
-                           timeout=60_000)  # fmt: skip
+    page.wait_for_selector(
+        "#first-sync-status[data-status=created], #first-sync-status[data-status=done]", timeout=60_000
+    )
     if page.locator("#first-sync-status[data-status=created]").count():
         page.check("#confirm-overwrite")
         page.click("#do-overwrite")
@@ -146,16 +172,26 @@ def test_a_new_owner_goes_from_an_empty_company_to_orders_in_eaccounting(page, l
     products = [p for p in wc.get("/products", (shop.api_key, shop.api_secret)).json() if p.get("sku")][:3]
     assert len(products) == 3
     for product in products:
-        wc.control("POST", "/orders", {"line_items": [{"product_id": product["id"], "quantity": 1}], "billing": BUYER,
-                                       "payment_method": "bacs", "status": "processing",
-                                       "shipping_lines": [{"method_id": "flat_rate", "instance_id": 1}]})  # fmt: skip
+        wc.control(
+            "POST",
+            "/orders",
+            {
+                "line_items": [{"product_id": product["id"], "quantity": 1}],
+                "billing": BUYER,
+                "payment_method": "bacs",
+                "status": "processing",
+                "shipping_lines": [{"method_id": "flat_rate", "instance_id": 1}],
+            },
+        )
     page.goto(f"{live_server.url}/")
     step(page, "first_order").locator("button", has_text="Sync now").click()
     for _ in range(60):
         if OrderTransfer.objects.filter(tenant=tenant, status=OrderTransfer.Status.DONE).count() >= 3:
             break
         page.wait_for_timeout(1000)
-    transfers = {t.shop_order_number: (t.status, t.reason) for t in OrderTransfer.objects.filter(tenant=tenant)}
+    transfers = {
+        t.shop_order_number: (t.status, t.reason) for t in OrderTransfer.objects.filter(tenant=tenant)
+    }
     assert [s for s, _ in transfers.values()].count(OrderTransfer.Status.DONE) >= 3, transfers
 
     # every step done: the checklist steps aside on the dashboard, and its page says so

@@ -21,13 +21,18 @@ def owner(ea, live_server, django_user_model):
 
 
 def _flags(ea, company_id):
-    return {a["Number"]: a["SendToWebshop"] for a in ea.control("GET", f"companies/{company_id}/resources/articles")}
+    return {
+        a["Number"]: a["SendToWebshop"]
+        for a in ea.control("GET", f"companies/{company_id}/resources/articles")
+    }
 
 
 def test_choose_visma_webshop_activate_preview_and_apply_rules(page, live_server, owner, ea, cluster):
     tenant, company_id = owner
     inactive = sorted(n for n, a in _flags(ea, company_id).items())[0]
-    ea.control("PATCH", f"companies/{company_id}/articles/{inactive}", {"IsActive": False, "SendToWebshop": True})
+    ea.control(
+        "PATCH", f"companies/{company_id}/articles/{inactive}", {"IsActive": False, "SendToWebshop": True}
+    )
     ea.control("PUT", f"companies/{company_id}/webshop-status", {"VismaWebshopStatus": 2})
 
     log_in(page, live_server.url, "owner", "pw-owner")

@@ -42,7 +42,9 @@ def test_put_is_a_full_replace_that_changes_only_the_meant_field(client, ea):
     (put,) = [r for r in ea.control("GET", "requests") if r["method"] == "PUT"]
     sent = put["json"]
     assert sent["Name"] == "Uusi nimi"
-    assert {k: v for k, v in sent.items() if k != "Name"} == {k: v for k, v in article.raw.items() if k != "Name"}
+    assert {k: v for k, v in sent.items() if k != "Name"} == {
+        k: v for k, v in article.raw.items() if k != "Name"
+    }
 
 
 def test_validation_errors_are_typed_and_readable(client, ea):
@@ -51,7 +53,9 @@ def test_validation_errors_are_typed_and_readable(client, ea):
     with pytest.raises(ValidationFailed) as error:
         client.update_article(article, Name="x" * 51)
     assert error.value.error_code == 2000 and "Name" in str(error.value)
-    body = {k: article.raw[k] for k in ("Name", "UnitId", "CodingId", "IsActive")} | {"Number": article.number}
+    body = {k: article.raw[k] for k in ("Name", "UnitId", "CodingId", "IsActive")} | {
+        "Number": article.number
+    }
     with pytest.raises(Conflict) as error:
         client.post("/articles", body)
     assert error.value.error_code == 4000 and error.value.error_id
@@ -65,7 +69,9 @@ def test_a_post_whose_answer_is_lost_is_not_repeated(client, ea):
         client.post("/articles", body)
     # the caller looks the article up before trying again: it exists, once
     assert client.article_by_number("LOST-1") is not None
-    posts = [r for r in ea.control("GET", "requests") if r["method"] == "POST" and r["path"] == "/v2/articles"]
+    posts = [
+        r for r in ea.control("GET", "requests") if r["method"] == "POST" and r["path"] == "/v2/articles"
+    ]
     assert len(posts) == 1
 
 

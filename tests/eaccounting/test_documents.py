@@ -13,16 +13,25 @@ def test_fields_are_read_case_insensitively():
 
 def test_an_order_still_open_may_be_changed_and_a_shipped_one_not():
     for status, open_ in ((1, True), (2, True), (3, False), (4, False), (None, False), (9, False)):
-        order = Document.from_api(DocumentKind.ORDER, {"Id": "o", "Number": "7", "Amount": 10, "VatAmount": 2.55,
-                                                       "Status": status})  # fmt: skip
+        order = Document.from_api(
+            DocumentKind.ORDER, {"Id": "o", "Number": "7", "Amount": 10, "VatAmount": 2.55, "Status": status}
+        )
         assert order.is_open_order is open_
         assert order.order_status == (OrderStatus(status) if status in (1, 2, 3, 4) else None)
     assert Document.from_api(DocumentKind.ORDER, {"Id": "o", "Status": 2}).total == Decimal(0)
 
 
 def test_a_credit_invoice_is_told_apart():
-    credit = Document.from_api(DocumentKind.INVOICE, {"Id": "c", "InvoiceNumber": 12, "TotalAmount": -10,
-                                                      "TotalVatAmount": -2.55, "IsCreditInvoice": True})  # fmt: skip
+    credit = Document.from_api(
+        DocumentKind.INVOICE,
+        {
+            "Id": "c",
+            "InvoiceNumber": 12,
+            "TotalAmount": -10,
+            "TotalVatAmount": -2.55,
+            "IsCreditInvoice": True,
+        },
+    )
     assert credit.is_credit and credit.number == "12" and credit.total == Decimal("-12.55")
     assert not credit.is_open_order  # an invoice is never an open order
     assert not is_credit_invoice({"IsCreditInvoice": False}) and not is_credit_invoice({})

@@ -20,8 +20,14 @@ def test_full_and_incremental_listing_of_10000_articles_under_faults(connection,
     ea.control("POST", f"companies/{company_id}/articles", {"count": 10_000 - 20})
     settings.EACCOUNTING_PAGE_SIZE = page_size
     settings.EACCOUNTING_RATE_LIMIT = 100_000  # this test is about faults, not the budget
-    ea.settings(page_size_max=page_size, rate_limit=100_000, error_rate=0.10, latency_ms=25,
-                mutate_between_pages=3, fault_seed=page_size)
+    ea.settings(
+        page_size_max=page_size,
+        rate_limit=100_000,
+        error_rate=0.10,
+        latency_ms=25,
+        mutate_between_pages=3,
+        fault_seed=page_size,
+    )
     client = EAccountingClient(connection)
     client.session.hooks["response"].append(ea.contract.hook())
 
@@ -85,8 +91,18 @@ def test_four_workers_share_one_budget_fairly_across_five_tenants(ea):
     assignments = [[tenants[0].pk]] * 3 + [[t.pk for t in tenants[1:]]]
     workers = [
         subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "shell", "-c", BUDGET_WORKER.format(pks=pks, count=100)],
-            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "shell",
+                "-c",
+                BUDGET_WORKER.format(pks=pks, count=100),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for pks in assignments
     ]

@@ -51,13 +51,21 @@ def test_twenty_processes_with_an_expired_token_redeem_it_once(connection, ea, t
     }
     code = WORKER.format(pk=connection.pk, folder=str(tmp_path))
     workers = [
-        subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "shell", "-c", code], env=env, cwd=ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(20)
     ]
     deadline = time.monotonic() + 120
     while len(list(tmp_path.glob("ready-*"))) < 20 and time.monotonic() < deadline:
-        assert all(w.poll() is None for w in workers), [w.communicate() for w in workers if w.poll() is not None]
+        assert all(w.poll() is None for w in workers), [
+            w.communicate() for w in workers if w.poll() is not None
+        ]
         time.sleep(0.1)
     (tmp_path / "go").touch()  # all at once
     outputs = [w.communicate(timeout=120) for w in workers]
@@ -107,8 +115,9 @@ def test_a_refused_access_token_is_replaced_once(connection, ea):
     assert len([r for r in token_requests(ea)]) == 1
 
 
-def test_needs_reconnect_emails_the_owners_once_and_pauses_the_tenants_jobs(connection, ea, mailoutbox,
-                                                                           django_user_model):  # fmt: skip
+def test_needs_reconnect_emails_the_owners_once_and_pauses_the_tenants_jobs(
+    connection, ea, mailoutbox, django_user_model
+):
     from integration import tasks
     from integration.models import Membership
 

@@ -15,8 +15,16 @@ from integration.sync.article_sync import sync_articles
 from ..conftest import connect_both
 
 D = Decimal
-PRIVATE = {"first_name": "Maija", "last_name": "Meikäläinen", "email": "Maija@Example.fi", "address_1": "Kauppakatu 1",
-           "city": "Kuopio", "postcode": "70100", "country": "FI", "phone": "+358401234567"}  # fmt: skip
+PRIVATE = {
+    "first_name": "Maija",
+    "last_name": "Meikäläinen",
+    "email": "Maija@Example.fi",
+    "address_1": "Kauppakatu 1",
+    "city": "Kuopio",
+    "postcode": "70100",
+    "country": "FI",
+    "phone": "+358401234567",
+}
 
 
 class Shop:
@@ -35,16 +43,32 @@ class Shop:
         coding = self.coding(rate, kind)
         unit = self.client.units()[0]
         net = (D(gross) / (1 + D(rate) / 100)).quantize(D("0.01"))
-        return self.client.post("/articles", {
-            "Number": number, "Name": name, "UnitId": unit.id, "CodingId": coding.id, "IsActive": True,
-            "NetPrice": float(net), "GrossPrice": float(gross), "IsStock": stock, "SendToWebshop": shown})
+        return self.client.post(
+            "/articles",
+            {
+                "Number": number,
+                "Name": name,
+                "UnitId": unit.id,
+                "CodingId": coding.id,
+                "IsActive": True,
+                "NetPrice": float(net),
+                "GrossPrice": float(gross),
+                "IsStock": stock,
+                "SendToWebshop": shown,
+            },
+        )
 
     def product_id(self, sku):
         return next(p["id"] for p in self.wc.get("/products", self.key, params={"sku": sku}).json())
 
     def order(self, lines, **extra):
-        body = {"line_items": [{"product_id": self.product_id(sku), "quantity": q} for sku, q in lines],
-                "billing": PRIVATE, "payment_method": "bacs", "status": "processing", **extra}
+        body = {
+            "line_items": [{"product_id": self.product_id(sku), "quantity": q} for sku, q in lines],
+            "billing": PRIVATE,
+            "payment_method": "bacs",
+            "status": "processing",
+            **extra,
+        }
         return self.wc.control("POST", "/orders", body)
 
     def document(self, transfer):
@@ -60,7 +84,9 @@ class Shop:
     def template(self, kind, key, *numbers):
         method = ShopMethod.objects.get(tenant=self.tenant, kind=kind, key=key)
         for number in numbers:
-            MethodArticle.objects.create(method=method, article=AccountingArticle.objects.get(tenant=self.tenant, number=number))
+            MethodArticle.objects.create(
+                method=method, article=AccountingArticle.objects.get(tenant=self.tenant, number=number)
+            )
 
 
 @pytest.fixture
@@ -83,7 +109,6 @@ def shop(ea, wc, live_server, settings):
     s.template("shipping", "flat_rate:1", "SHIP-255", "SHIP-14")
     s.template("payment", "bacs", "FEE-255")
     OrderSettings.objects.filter(tenant=tenant).update(
-        rounding_article=AccountingArticle.objects.get(tenant=tenant, number="ROUND"), transfer_from=None)
+        rounding_article=AccountingArticle.objects.get(tenant=tenant, number="ROUND"), transfer_from=None
+    )
     return s
-
-

@@ -24,8 +24,10 @@ def test_the_dashboard_flags_waiting_orders_and_methods_without_template(client,
     page = client.get(reverse("admin:index")).content.decode()
     assert "1 waiting for a person" in page
     assert "No template article: Postiennakko" in page
-    waiting = client.get(reverse("admin:integration_ordertransfer_changelist"),
-                         {"tenant": active_a.pk, "status__in": "waiting,held"}).content.decode()
+    waiting = client.get(
+        reverse("admin:integration_ordertransfer_changelist"),
+        {"tenant": active_a.pk, "status__in": "waiting,held"},
+    ).content.decode()
     assert "W-a" in waiting and "W-b" not in waiting
 
 
@@ -69,9 +71,16 @@ def test_an_owner_cannot_pick_another_tenants_article_on_the_method_page(client,
     method = ShopMethod.objects.get(tenant=active_a, key="cod")
     foreign = AccountingArticle.objects.get(tenant=tenant_b)
     url = reverse("admin:integration_shopmethod_change", args=[method.pk])
-    form = {"delivery_method_code": "", "terms_of_payment_id": "", "articles-TOTAL_FORMS": "1",
-            "articles-INITIAL_FORMS": "0", "articles-MIN_NUM_FORMS": "0", "articles-MAX_NUM_FORMS": "1000",
-            "articles-0-article": foreign.pk, "articles-0-method": method.pk}  # fmt: skip
+    form = {
+        "delivery_method_code": "",
+        "terms_of_payment_id": "",
+        "articles-TOTAL_FORMS": "1",
+        "articles-INITIAL_FORMS": "0",
+        "articles-MIN_NUM_FORMS": "0",
+        "articles-MAX_NUM_FORMS": "1000",
+        "articles-0-article": foreign.pk,
+        "articles-0-method": method.pk,
+    }
     response = client.post(url, form)
     assert response.status_code == 200  # the form again, with the error
     assert not MethodArticle.objects.filter(method=method).exists()
@@ -81,14 +90,17 @@ def test_an_owner_cannot_pick_another_tenants_article_on_the_method_page(client,
     assert MethodArticle.objects.get(method=method).article == own
 
 
-def test_retry_enqueues_the_tenants_waiting_orders_and_nobody_elses(client, owner_a, member_b, active_a, tenant_b,
-                                                                   django_capture_on_commit_callbacks):  # fmt: skip
+def test_retry_enqueues_the_tenants_waiting_orders_and_nobody_elses(
+    client, owner_a, member_b, active_a, tenant_b, django_capture_on_commit_callbacks
+):
     url = reverse("admin:integration_ordertransfer_changelist")
     mine = OrderTransfer.objects.get(tenant=active_a)
     theirs = OrderTransfer.objects.get(tenant=tenant_b)
     client.force_login(owner_a)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"action": "retry", "_selected_action": [mine.pk, theirs.pk]}, follow=True)
+        response = client.post(
+            url, {"action": "retry", "_selected_action": [mine.pk, theirs.pk]}, follow=True
+        )
     assert "1 order(s) will be tried again" in response.content.decode()
     queued = [task for task in OrmQ.objects.all()]
     assert len(queued) == 1
@@ -97,7 +109,8 @@ def test_retry_enqueues_the_tenants_waiting_orders_and_nobody_elses(client, owne
 
 
 def test_book_lines_as_one_unit_is_the_waiting_orders_own_choice_audited(
-        client, owner_a, member_b, outsider, active_a, tenant_b, django_capture_on_commit_callbacks):  # fmt: skip
+    client, owner_a, member_b, outsider, active_a, tenant_b, django_capture_on_commit_callbacks
+):
     """The one-click fix of "book this line as 1 × 1.00": owners and members of the order's company only."""
     from integration.models import AuditEntry
 
@@ -123,7 +136,9 @@ def test_book_lines_as_one_unit_is_the_waiting_orders_own_choice_audited(
     assert "1 waiting order(s) will book such lines as one unit" in response.content.decode()
     assert OrderTransfer.objects.get(pk=mine.pk).lines_as_one_unit
     entries = AuditEntry.objects.filter(action="booked_as_one_unit")
-    assert sorted((e.tenant_id, e.username) for e in entries) == sorted([(active_a.pk, "owner_a"), (tenant_b.pk, "member_b")])
+    assert sorted((e.tenant_id, e.username) for e in entries) == sorted(
+        [(active_a.pk, "owner_a"), (tenant_b.pk, "member_b")]
+    )
     queued = [t.task["args"] for t in OrmQ.objects.all() if t.task["func"] == tasks.transfer_orders.path]
     assert (active_a.pk, "manual", [mine.shop_order_id]) in queued
     assert all(args[0] != active_a.pk or args[2] == [mine.shop_order_id] for args in queued)

@@ -22,13 +22,17 @@ def _period(order: dict) -> str:
 
 def test_the_books_agree_after_a_run_and_a_hand_changed_invoice_is_named(shop, capsys):
     orders = [
-        shop.order([("A-255", 2), ("B-14", 1)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}]),
+        shop.order(
+            [("A-255", 2), ("B-14", 1)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}]
+        ),
         shop.order([("B-14", 3)]),
         shop.order([("A-255", 1)]),
     ]
     transfer_orders(shop.tenant)
     for order in orders[:2]:
-        assert shop.wc.put(f"/orders/{order['id']}", shop.key, json={"status": "completed"}).status_code == 200
+        assert (
+            shop.wc.put(f"/orders/{order['id']}", shop.key, json={"status": "completed"}).status_code == 200
+        )
     transfer_orders(shop.tenant)  # the first two invoiced; the third stays an open sales order
     period = _period(orders[0])
 
@@ -44,17 +48,26 @@ def test_the_books_agree_after_a_run_and_a_hand_changed_invoice_is_named(shop, c
     assert first["differences"] == "" and first["booked total"] == orders[0]["total"]
 
     # Invoice the third too: no difference at all
-    assert shop.wc.put(f"/orders/{orders[2]['id']}", shop.key, json={"status": "completed"}).status_code == 200
+    assert (
+        shop.wc.put(f"/orders/{orders[2]['id']}", shop.key, json={"status": "completed"}).status_code == 200
+    )
     transfer_orders(shop.tenant)
     assert books_reader.read(shop.tenant, period).differences == []
 
     # A person changes the first order's invoice by hand in eAccounting: 0.05 more VAT at 25.5 %
     transfer = OrderTransfer.objects.get(shop_order_id=orders[0]["id"])
     invoice = next(i for i in shop.documents("invoices") if i["Id"] == transfer.invoice_id)
-    spec = [dict(s, VatAmountInvoiceCurrency=round(s["VatAmountInvoiceCurrency"] + 0.05, 2)) if s["VatPercent"] == 25.5
-            else s for s in invoice["VatSpecification"]]  # fmt: skip
-    shop.ea.control("PATCH", f"companies/{shop.company}/invoices/{invoice['Id']}",
-                    {"VatSpecification": spec, "TotalVatAmount": round(invoice["TotalVatAmount"] + 0.05, 2)})
+    spec = [
+        dict(s, VatAmountInvoiceCurrency=round(s["VatAmountInvoiceCurrency"] + 0.05, 2))
+        if s["VatPercent"] == 25.5
+        else s
+        for s in invoice["VatSpecification"]
+    ]
+    shop.ea.control(
+        "PATCH",
+        f"companies/{shop.company}/invoices/{invoice['Id']}",
+        {"VatSpecification": spec, "TotalVatAmount": round(invoice["TotalVatAmount"] + 0.05, 2)},
+    )
     differences = books_reader.read(shop.tenant, period).differences
     shop_vat = next(t for t in orders[0]["tax_lines"] if t["rate_id"] == 1)
     vat_255 = sum(float(x) for x in (shop_vat["tax_total"], shop_vat["shipping_tax_total"]))

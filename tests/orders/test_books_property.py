@@ -29,14 +29,32 @@ def shop_vat(parts) -> dict[Decimal, Decimal]:
     return {rate: vat for rate, vat in out.items() if vat}
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(specs)
-@example(Spec(gross_shop=True, private=True, lines=[(1 + i % 4, 1 + i % 5, 95 + 37 * i) for i in range(300)],
-              coupon=("percent", 15), shipping_cents=690, fee=("discount", 500),
-              refunds=[(frozenset({0, 1, 2}), True, False, 0), (frozenset(), False, True, 800)]))  # 300 lines
-@example(Spec(gross_shop=False, private=False, lines=[(1 + i % 4, 1 + i % 3, 1 + 113 * i) for i in range(300)],
-              coupon=("fixed", 2500), shipping_cents=1290, fee=("fee", 350),
-              refunds=[(frozenset(range(5)), True, True, 100)]))
+@example(
+    Spec(
+        gross_shop=True,
+        private=True,
+        lines=[(1 + i % 4, 1 + i % 5, 95 + 37 * i) for i in range(300)],
+        coupon=("percent", 15),
+        shipping_cents=690,
+        fee=("discount", 500),
+        refunds=[(frozenset({0, 1, 2}), True, False, 0), (frozenset(), False, True, 800)],
+    )
+)  # 300 lines
+@example(
+    Spec(
+        gross_shop=False,
+        private=False,
+        lines=[(1 + i % 4, 1 + i % 3, 1 + 113 * i) for i in range(300)],
+        coupon=("fixed", 2500),
+        shipping_cents=1290,
+        fee=("fee", 350),
+        refunds=[(frozenset(range(5)), True, True, 100)],
+    )
+)
 def test_every_order_is_booked_to_the_cent_or_held_with_a_reason(spec: Spec):
     order, refunds = build(spec)
     ctx = context(includes_vat=spec.private)
@@ -47,16 +65,25 @@ def test_every_order_is_booked_to_the_cent_or_held_with_a_reason(spec: Spec):
         return
     event("sale booked")
     assert isinstance(plan, DocumentPlan)
-    expected = shop_vat([x.taxes for x in order.line_items] + [s.taxes for s in order.shipping_lines]
-                        + [f.taxes for f in order.fee_lines])  # fmt: skip
+    expected = shop_vat(
+        [x.taxes for x in order.line_items]
+        + [s.taxes for s in order.shipping_lines]
+        + [f.taxes for f in order.fee_lines]
+    )
     assert vat_by_rate(plan.rows) == expected
     assert plan.total == order.total and plan.vat == order.total_tax
     assert sum((r.net + r.vat for r in plan.rows), D(0)) == order.total
     credit_ctx = CreditContext(
-        includes_vat=ctx.includes_vat, vat_mode=ctx.vat_mode, order_lines=rows_by_line_id(order, plan),
-        tax_rate_percent=RATES, refund_articles=REFUNDS, rounding_article=ROUND, rounding_limit=ctx.rounding_limit,
-        currency="EUR", sale_rows=plan.rows,
-    )  # fmt: skip
+        includes_vat=ctx.includes_vat,
+        vat_mode=ctx.vat_mode,
+        order_lines=rows_by_line_id(order, plan),
+        tax_rate_percent=RATES,
+        refund_articles=REFUNDS,
+        rounding_article=ROUND,
+        rounding_limit=ctx.rounding_limit,
+        currency="EUR",
+        sale_rows=plan.rows,
+    )
     for refund in refunds:
         credit = plan_credit(refund, credit_ctx)
         if isinstance(credit, Waiting):

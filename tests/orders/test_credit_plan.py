@@ -60,7 +60,9 @@ def test_the_order_behind_the_refunds_plans_as_the_shop_says():
 
 # ---------------------------------------------------------------------- rows from refunded lines
 def test_full_refund_of_a_two_rate_order_credits_each_rate():
-    r = refund(refund_line(SOCKS_LINE, 2, "39.68", "10.12"), refund_line(COFFEE_LINE, 3, "23.55", "3.30", rate_id=2))
+    r = refund(
+        refund_line(SOCKS_LINE, 2, "39.68", "10.12"), refund_line(COFFEE_LINE, 3, "23.55", "3.30", rate_id=2)
+    )
     plan = plan_credit(r, credit_ctx(TWO_RATES))
     assert isinstance(plan, CreditPlan)
     # Amount 39.68 + 10.12 + 23.55 + 3.30 = 76.65; nothing beyond the lines.
@@ -75,12 +77,18 @@ def test_full_refund_of_a_two_rate_order_credits_each_rate():
     # net 39.68 + 23.55 = 63.23; VAT 10.12 + 3.30 = 13.42; total 76.65 = the refund's amount
     assert totals(plan) == (D("63.23"), D("13.42"), D("76.65"), D("76.65"), D("0"))
     # The credit's VAT by rate is the invoice's: 25.5 % 39.68 + 10.12, 14 % 23.55 + 3.30
-    assert by_rate(plan) == by_rate(plan_document(TWO_RATES, CTX)) == {
-        D("25.5"): (D("39.68"), D("10.12")), D("14"): (D("23.55"), D("3.30")),
-    }  # fmt: skip
+    assert (
+        by_rate(plan)
+        == by_rate(plan_document(TWO_RATES, CTX))
+        == {
+            D("25.5"): (D("39.68"), D("10.12")),
+            D("14"): (D("23.55"), D("3.30")),
+        }
+    )
     assert [(r.text, r.source) for r in plan.rows] == [
-        ("Villasukat", "refund of line 1: Villasukat"), ("Kahvi", "refund of line 2: Kahvi"),
-    ]  # fmt: skip
+        ("Villasukat", "refund of line 1: Villasukat"),
+        ("Kahvi", "refund of line 2: Kahvi"),
+    ]
 
 
 def test_partial_refund_of_one_unit_of_three():
@@ -121,15 +129,18 @@ def test_amount_only_refund_is_split_by_rate_as_the_order_was_sold():
         ("HYVITYS-14", D("1"), D("3.50"), D("0"), D("14"), D("3.07"), D("0.43")),
     ]
     assert [(r.text, r.source) for r in plan.rows] == [
-        ("Hyvitys (25.5 %)", "refund amount (25.5 %)"), ("Hyvitys 14 % (14 %)", "refund amount (14 %)"),
-    ]  # fmt: skip
+        ("Hyvitys (25.5 %)", "refund amount (25.5 %)"),
+        ("Hyvitys 14 % (14 %)", "refund amount (14 %)"),
+    ]
     assert totals(plan) == (D("8.25"), D("1.75"), D("10.00"), D("10.00"), D("0"))
 
 
 def test_amount_only_refund_for_a_company_is_net_of_each_rate():
     # The same split; net basis: 6.50 → unit round2(5.1793) = 5.18, VAT round2(5.18 × 0.255 = 1.3209) = 1.32;
     # 3.50 → unit round2(3.0702) = 3.07, VAT round2(3.07 × 0.14 = 0.4298) = 0.43 → 10.00
-    o = order([line(101, 2, "39.68", "10.12"), line(102, 3, "23.55", "3.30", rate_id=2)], prices_include_tax=False)
+    o = order(
+        [line(101, 2, "39.68", "10.12"), line(102, 3, "23.55", "3.30", rate_id=2)], prices_include_tax=False
+    )
     plan = plan_credit(refund(amount="10.00"), credit_ctx(o, replace(CTX, includes_vat=False)))
     assert figures(plan) == [
         ("HYVITYS", D("1"), D("5.18"), D("0"), D("25.5"), D("5.18"), D("1.32")),
@@ -155,10 +166,15 @@ def test_refund_of_a_discounted_line_credits_the_refunded_amount_not_the_list_pr
 def test_company_refund_has_net_prices():
     # A company's order, net prices: 2 × 19.90 = 39.80 (VAT round2(10.149) = 10.15) and
     # 3 × 7.85 = 23.55 (VAT round2(3.297) = 3.30); total 76.80.
-    o = order([line(101, 2, "39.80", "10.15"), line(102, 3, "23.55", "3.30", rate_id=2)], prices_include_tax=False)
+    o = order(
+        [line(101, 2, "39.80", "10.15"), line(102, 3, "23.55", "3.30", rate_id=2)], prices_include_tax=False
+    )
     ctx = replace(CTX, includes_vat=False)
     # Both socks (39.80 + 10.15) and two coffees of three (23.55 × 2/3 = 15.70, 3.30 × 2/3 = 2.20): 67.85
-    r = refund(refund_line(o.line_items[0], 2, "39.80", "10.15"), refund_line(o.line_items[1], 2, "15.70", "2.20", rate_id=2))
+    r = refund(
+        refund_line(o.line_items[0], 2, "39.80", "10.15"),
+        refund_line(o.line_items[1], 2, "15.70", "2.20", rate_id=2),
+    )
     plan = plan_credit(r, credit_ctx(o, ctx))
     # Socks:  unit 39.80 / 2 = 19.90; 39.80, VAT round2(39.80 × 0.255 = 10.149) = 10.15
     # Coffee: unit 15.70 / 2 = 7.85; 15.70, VAT round2(15.70 × 0.14 = 2.198) = 2.20
@@ -223,23 +239,29 @@ def test_oss_refund_at_the_destination_rate():
 
 # ---------------------------------------------------------------------- waiting
 def test_refund_line_of_an_unknown_order_line_waits_naming_the_line():
-    r = refund(refund_line(SOCKS_LINE, 1, "19.84", "5.06", item_id=9999),
-               refund_line(COFFEE_LINE, 1, "7.85", "1.10", rate_id=2, item_id=""))  # fmt: skip
-    assert plan_credit(r, credit_ctx(TWO_RATES)) == Waiting((  # no totals reason: the rows are incomplete
-        "Refund 601 line 1 (Villasukat) refunds order line 9999, which is not among the transferred order's "
-        "lines — credit it in eAccounting by hand",
-        "Refund 601 line 2 (Kahvi) refunds an order line it does not name, which is not among the transferred "
-        "order's lines — credit it in eAccounting by hand",
-    ))  # fmt: skip
+    r = refund(
+        refund_line(SOCKS_LINE, 1, "19.84", "5.06", item_id=9999),
+        refund_line(COFFEE_LINE, 1, "7.85", "1.10", rate_id=2, item_id=""),
+    )
+    assert plan_credit(r, credit_ctx(TWO_RATES)) == Waiting(
+        (  # no totals reason: the rows are incomplete
+            "Refund 601 line 1 (Villasukat) refunds order line 9999, which is not among the transferred order's "
+            "lines — credit it in eAccounting by hand",
+            "Refund 601 line 2 (Kahvi) refunds an order line it does not name, which is not among the transferred "
+            "order's lines — credit it in eAccounting by hand",
+        )
+    )
 
 
 def test_amount_only_part_without_a_refund_article_waits():
     ctx = credit_ctx(TWO_RATES, refund_articles={D("25.5"): REFUND})
-    assert plan_credit(refund(amount="10.00"), ctx) == Waiting((
-        "Refund 601: 3.50 EUR at 14 % VAT (of 10.00, split by VAT rate as the order was sold) is not on any "
-        "refunded line (shipping, a fee or a goodwill amount) and needs a refund article with 14 % VAT — set a "
-        "refund article in the order settings, then Retry",
-    ))  # fmt: skip
+    assert plan_credit(refund(amount="10.00"), ctx) == Waiting(
+        (
+            "Refund 601: 3.50 EUR at 14 % VAT (of 10.00, split by VAT rate as the order was sold) is not on any "
+            "refunded line (shipping, a fee or a goodwill amount) and needs a refund article with 14 % VAT — set a "
+            "refund article in the order settings, then Retry",
+        )
+    )
     ctx = credit_ctx(TWO_RATES, refund_articles={})
     # Refunded lines alone need no refund article
     assert isinstance(plan_credit(refund(refund_line(SOCKS_LINE, 1, "19.84", "5.06")), ctx), CreditPlan)
@@ -262,7 +284,10 @@ def test_every_reason_is_collected():
 
 
 def test_refund_line_at_another_rate_than_the_article_waits():
-    r = refund(refund_line(SOCKS_LINE, 1, "19.84", "4.76", rate_id=6), refund_line(COFFEE_LINE, 1, "7.85", "1.10", rate_id=9))
+    r = refund(
+        refund_line(SOCKS_LINE, 1, "19.84", "4.76", rate_id=6),
+        refund_line(COFFEE_LINE, 1, "7.85", "1.10", rate_id=9),
+    )
     assert plan_credit(r, credit_ctx(TWO_RATES)).reasons == (
         "Refund 601 line 1 (Villasukat): eAccounting article VS-1 (Villasukat) has 25.5 % VAT but the shop "
         "refunded 24 % — correct the article or the refund, then Retry",
@@ -323,10 +348,12 @@ def test_a_credit_whose_vat_differs_from_what_the_shop_paid_back_waits():
 def test_lines_refunding_more_than_the_amount_wait_with_both_figures():
     # WooCommerce's amount takes precedence over its lines: one sock (24.90) refunded for 20.00
     r = refund(refund_line(SOCKS_LINE, 1, "19.84", "5.06"), amount="20.00")
-    assert plan_credit(r, credit_ctx(TWO_RATES)) == Waiting((
-        "Refund 601: the shop refunded 20.00 EUR but eAccounting would credit 24.90 (VAT 5.06), a difference over "
-        "the rounding limit 0.05",
-    ))  # fmt: skip
+    assert plan_credit(r, credit_ctx(TWO_RATES)) == Waiting(
+        (
+            "Refund 601: the shop refunded 20.00 EUR but eAccounting would credit 24.90 (VAT 5.06), a difference over "
+            "the rounding limit 0.05",
+        )
+    )
 
 
 def test_an_empty_refund_waits():
@@ -337,10 +364,15 @@ def test_an_empty_refund_waits():
 
 # ---------------------------------------------------------------------- pairing, references, dates
 def test_rows_by_line_id_pairs_the_plans_line_rows_with_the_order_lines():
-    o = order([line(101, 2, "39.68", "10.12"), line(102, 3, "23.55", "3.30", rate_id=2)],
-              [shipping("5.00", {1: "1.28"})])  # fmt: skip
+    o = order(
+        [line(101, 2, "39.68", "10.12"), line(102, 3, "23.55", "3.30", rate_id=2)],
+        [shipping("5.00", {1: "1.28"})],
+    )
     rows = rows_by_line_id(o, plan_document(o, CTX))
-    assert {k: r.article.number for k, r in rows.items()} == {1010: "VS-1", 1020: "KAHVI-1"}  # shipping left out
+    assert {k: r.article.number for k, r in rows.items()} == {
+        1010: "VS-1",
+        1020: "KAHVI-1",
+    }  # shipping left out
     # A plan of other lines is refused rather than paired wrongly
     swapped = replace(TWO_RATES, line_items=[COFFEE_LINE, SOCKS_LINE])
     with pytest.raises(ValueError):
@@ -357,8 +389,12 @@ def test_credit_reference_keeps_the_refund_id_whole():
 
 def test_refund_date_is_the_helsinki_date():
     r = refund(amount="1.00")
-    assert refund_date(replace(r, date_created_gmt=datetime(2026, 3, 31, 21, 30, tzinfo=UTC))) == date(2026, 4, 1)
-    assert refund_date(replace(r, date_created_gmt=datetime(2026, 3, 31, 20, 59, tzinfo=UTC))) == date(2026, 3, 31)
+    assert refund_date(replace(r, date_created_gmt=datetime(2026, 3, 31, 21, 30, tzinfo=UTC))) == date(
+        2026, 4, 1
+    )
+    assert refund_date(replace(r, date_created_gmt=datetime(2026, 3, 31, 20, 59, tzinfo=UTC))) == date(
+        2026, 3, 31
+    )
 
 
 def test_unknown_vat_mode_is_refused():
@@ -367,7 +403,9 @@ def test_unknown_vat_mode_is_refused():
 
 
 # ---------------------------------------------------------------------- the body, against the spec and the sandbox
-FULL = refund(refund_line(SOCKS_LINE, 2, "39.68", "10.12"), refund_line(COFFEE_LINE, 3, "23.55", "3.30", rate_id=2))
+FULL = refund(
+    refund_line(SOCKS_LINE, 2, "39.68", "10.12"), refund_line(COFFEE_LINE, 3, "23.55", "3.30", rate_id=2)
+)
 CUSTOMER = "00000000-0000-4000-8000-000000000999"
 
 
@@ -375,13 +413,30 @@ def test_credit_body_is_valid_customer_invoice_api_json():
     plan = plan_credit(FULL, credit_ctx(TWO_RATES))
     body = credit_body(FULL, plan, CUSTOMER, "1001", date(2026, 3, 10))
     assert body == {
-        "IsCreditInvoice": True, "CustomerId": CUSTOMER, "EuThirdParty": False, "RotReducedInvoicingType": 0,
-        "YourReference": "1001 refund 601", "BuyersOrderReference": "1001", "InvoiceDate": "2026-03-10",
+        "IsCreditInvoice": True,
+        "CustomerId": CUSTOMER,
+        "EuThirdParty": False,
+        "RotReducedInvoicingType": 0,
+        "YourReference": "1001 refund 601",
+        "BuyersOrderReference": "1001",
+        "InvoiceDate": "2026-03-10",
         "Rows": [
-            {"ArticleId": SOCKS.id, "Quantity": 2.0, "UnitPrice": 24.9, "DiscountPercentage": 0.0, "Text": "Villasukat"},
-            {"ArticleId": COFFEE.id, "Quantity": 3.0, "UnitPrice": 8.95, "DiscountPercentage": 0.0, "Text": "Kahvi"},
+            {
+                "ArticleId": SOCKS.id,
+                "Quantity": 2.0,
+                "UnitPrice": 24.9,
+                "DiscountPercentage": 0.0,
+                "Text": "Villasukat",
+            },
+            {
+                "ArticleId": COFFEE.id,
+                "Quantity": 3.0,
+                "UnitPrice": 8.95,
+                "DiscountPercentage": 0.0,
+                "Text": "Kahvi",
+            },
         ],
-    }  # fmt: skip
+    }
     assert schemas.validate("CustomerInvoiceApi", body) == []
     writable = {k for k, p in schemas.props("CustomerInvoiceApi").items() if not p.get("readOnly")}
     assert set(body) <= writable
@@ -400,21 +455,43 @@ def sandbox_company():
     company = seed_company(state, "Testi Oy", articles=0, customers=0, webshop_orders=0)
     unit = next(iter(company.units))
     for art in (SOCKS, COFFEE, REFUND, ROUND):
-        coding = next(c for c in company.codings.values() if c["Type"] == "Goods" and D(c["_vat"]) == art.vat_rate)
-        a = save_article(state, company, {"Number": art.number, "Name": art.name, "CodingId": coding["Id"],
-                                          "UnitId": unit, "IsActive": True})  # fmt: skip
+        coding = next(
+            c for c in company.codings.values() if c["Type"] == "Goods" and D(c["_vat"]) == art.vat_rate
+        )
+        a = save_article(
+            state,
+            company,
+            {
+                "Number": art.number,
+                "Name": art.name,
+                "CodingId": coding["Id"],
+                "UnitId": unit,
+                "IsActive": True,
+            },
+        )
         company.articles[art.id] = dict(company.articles.pop(a["Id"]), Id=art.id)
     terms = next(iter(company.terms))
-    base = {"IsActive": True, "TermsOfPaymentId": terms, "InvoiceCity": "Kuopio", "InvoicePostalCode": "70100"}
+    base = {
+        "IsActive": True,
+        "TermsOfPaymentId": terms,
+        "InvoiceCity": "Kuopio",
+        "InvoicePostalCode": "70100",
+    }
     ids = {
         name: save_customer(state, company, {**base, **values})["Id"]
         for name, values in {
             "private": {"Name": "Maija Meikäläinen", "IsPrivatePerson": True},
             "company": {"Name": "Yritys Oy", "IsPrivatePerson": False, "VatNumber": "FI12345678"},
-            "swedish": {"Name": "Företag AB", "IsPrivatePerson": False, "VatNumber": "SE556677889901",
-                        "InvoiceCountryCode": "SE", "InvoiceCity": "Stockholm", "InvoicePostalCode": "11122"},
+            "swedish": {
+                "Name": "Företag AB",
+                "IsPrivatePerson": False,
+                "VatNumber": "SE556677889901",
+                "InvoiceCountryCode": "SE",
+                "InvoiceCity": "Stockholm",
+                "InvoicePostalCode": "11122",
+            },
         }.items()
-    }  # fmt: skip
+    }
     return state, company, ids
 
 
@@ -422,8 +499,10 @@ def booked(plan: CreditPlan, customer: str, r: ShopRefund = FULL):
     state, company, ids = sandbox_company()
     inv = sales.create_invoice(state, company, credit_body(r, plan, ids[customer], "1001", date(2026, 3, 10)))
     sales.invoice_view(state, company, inv)  # emits under the spec (strict)
-    spec = {D(str(s["VatPercent"])): (D(str(s["AmountInvoiceCurrency"])), D(str(s["VatAmountInvoiceCurrency"])))
-            for s in inv["VatSpecification"]}  # fmt: skip
+    spec = {
+        D(str(s["VatPercent"])): (D(str(s["AmountInvoiceCurrency"])), D(str(s["VatAmountInvoiceCurrency"])))
+        for s in inv["VatSpecification"]
+    }
     return inv, spec
 
 

@@ -75,15 +75,24 @@ def test_acceptance_a_shipping_line_refund_is_credited_as_the_shipping_was_split
     The sale booked the shipping 1.43 gross at 25.5 % and 6.57 at 14 %, on the shipping templates:
     8.00 × 1.43 / 8.00 = 1.43 and 6.57 exactly → 1.14 + 0.29 and 5.76 + 0.81.
     """
-    charge = RefundedCharge(ChargeKind.SHIPPING, 1, "Posti", D("6.90"), D("1.10"),
-                            (LineTax(1, D("0.29")), LineTax(FOOD_RATE, D("0.81"))))  # fmt: skip
+    charge = RefundedCharge(
+        ChargeKind.SHIPPING,
+        1,
+        "Posti",
+        D("6.90"),
+        D("1.10"),
+        (LineTax(1, D("0.29")), LineTax(FOOD_RATE, D("0.81"))),
+    )
     plan = plan_credit(replace(refund(amount="8.00"), charges=[charge]), credit_ctx(MIXED))
     assert isinstance(plan, CreditPlan), plan
     assert figures(plan) == [
         ("RAHTI-25.5", D("1"), D("1.43"), D("0"), D("25.5"), D("1.14"), D("0.29")),
         ("RAHTI-14", D("1"), D("6.57"), D("0"), D("14"), D("5.76"), D("0.81")),
     ]
-    assert [r.source for r in plan.rows] == ["refund of shipping Posti (25.5 %)", "refund of shipping Posti (14 %)"]
+    assert [r.source for r in plan.rows] == [
+        "refund of shipping Posti (25.5 %)",
+        "refund of shipping Posti (14 %)",
+    ]
     assert (plan.net, plan.vat, plan.total) == (D("6.90"), D("1.10"), D("8.00"))
 
 
@@ -94,13 +103,18 @@ def test_a_partial_shipping_refund_keeps_the_shippings_proportion():
     charge = RefundedCharge(ChargeKind.SHIPPING, 1, "Posti", D("3.45"), D("0.55"))
     plan = plan_credit(replace(refund(amount="4.00"), charges=[charge]), credit_ctx(MIXED))
     assert [(r.article.number, r.unit_price, r.net, r.vat) for r in plan.rows] == [
-        ("RAHTI-25.5", D("0.72"), D("0.57"), D("0.15")), ("RAHTI-14", D("3.28"), D("2.88"), D("0.40")),
-    ]  # fmt: skip
+        ("RAHTI-25.5", D("0.72"), D("0.57"), D("0.15")),
+        ("RAHTI-14", D("3.28"), D("2.88"), D("0.40")),
+    ]
     assert plan.total == D("4.00")
 
 
 # The mixed order with a payment fee 4.00 net taxed at both rates: 2.00 + 0.51 at 25.5 %, 2.00 + 0.28 at 14 %.
-WITH_FEE = order([*MIXED.line_items], [*MIXED.shipping_lines], [fee("Laskutuslisä", "4.00", {1: "0.51", FOOD_RATE: "0.28"})])
+WITH_FEE = order(
+    [*MIXED.line_items],
+    [*MIXED.shipping_lines],
+    [fee("Laskutuslisä", "4.00", {1: "0.51", FOOD_RATE: "0.28"})],
+)
 
 
 def test_acceptance_a_fee_line_refund_is_credited_as_the_fee_was_split():
@@ -126,8 +140,10 @@ def test_a_line_a_shipping_refund_and_a_goodwill_amount_in_one_refund():
     1.6413 → 1.64 (rem 0.0013): the cent to 25.5 % → 0.36 (net round2(0.2869) = 0.29, VAT 0.07) and 1.64
     (net round2(1.4386) = 1.44, VAT 0.20)."""
     charge = RefundedCharge(ChargeKind.SHIPPING, 1, "Posti", D("6.90"), D("1.10"))
-    r = replace(refund(refund_line(MIXED.line_items[1], 1, "5.18", "0.72", rate_id=FOOD_RATE), amount="15.90"),
-                charges=[charge])  # fmt: skip
+    r = replace(
+        refund(refund_line(MIXED.line_items[1], 1, "5.18", "0.72", rate_id=FOOD_RATE), amount="15.90"),
+        charges=[charge],
+    )
     plan = plan_credit(r, credit_ctx(MIXED))
     assert [(r.article.number, r.unit_price, r.vat_rate, r.net, r.vat) for r in plan.rows] == [
         ("KAHVI-1", D("5.90"), D("14"), D("5.18"), D("0.72")),
@@ -141,10 +157,12 @@ def test_a_line_a_shipping_refund_and_a_goodwill_amount_in_one_refund():
 
 def test_a_shipping_refund_of_a_line_the_order_did_not_book_waits():
     charge = RefundedCharge(ChargeKind.SHIPPING, 77, "Matkahuolto", D("5.00"), D("1.28"))
-    assert plan_credit(replace(refund(amount="6.28"), charges=[charge]), credit_ctx(MIXED)) == Waiting((
-        "Refund 601 shipping 'Matkahuolto' pays back 6.28 EUR on a shipping line the transferred order did not "
-        "book — credit it in eAccounting by hand",
-    ))  # fmt: skip
+    assert plan_credit(replace(refund(amount="6.28"), charges=[charge]), credit_ctx(MIXED)) == Waiting(
+        (
+            "Refund 601 shipping 'Matkahuolto' pays back 6.28 EUR on a shipping line the transferred order did not "
+            "book — credit it in eAccounting by hand",
+        )
+    )
 
 
 def test_a_company_credit_of_the_goodwill_amount_is_net_per_rate():
@@ -152,16 +170,20 @@ def test_a_company_credit_of_the_goodwill_amount_is_net_per_rate():
     (VAT round2(0.2907) = 0.29) and round2(6.57 / 1.14 = 5.7632) = 5.76 (VAT round2(0.8064) = 0.81): 8.00."""
     plan = plan_credit(refund(amount="8.00"), credit_ctx(MIXED, replace(CTX, includes_vat=False)))
     assert [(r.unit_price, r.net, r.vat) for r in plan.rows] == [
-        (D("1.14"), D("1.14"), D("0.29")), (D("5.76"), D("5.76"), D("0.81")),
-    ]  # fmt: skip
+        (D("1.14"), D("1.14"), D("0.29")),
+        (D("5.76"), D("5.76"), D("0.81")),
+    ]
     assert plan.total == D("8.00")
 
 
 def test_apportion_sums_to_the_amount_and_gives_the_cents_to_the_largest_remainders():
     assert apportion(D("8.00"), {"a": D("14.33"), "b": D("65.57")}) == {"a": D("1.43"), "b": D("6.57")}
     assert apportion(D("0.01"), {"a": D("1"), "b": D("1")}) == {"a": D("0.01")}  # a tie: the first
-    assert apportion(D("1.00"), {"a": D("1"), "b": D("1"), "c": D("1")}) == {"a": D("0.34"), "b": D("0.33"),
-                                                                           "c": D("0.33")}  # fmt: skip
+    assert apportion(D("1.00"), {"a": D("1"), "b": D("1"), "c": D("1")}) == {
+        "a": D("0.34"),
+        "b": D("0.33"),
+        "c": D("0.33"),
+    }
     assert apportion(D("-3.00"), {"a": D("-1"), "b": D("-2")}) == {"a": D("-1.00"), "b": D("-2.00")}
     assert apportion(D("5.00"), {"a": D("0"), "b": D("-1"), "c": D("2")}) == {"c": D("5.00")}
     assert apportion(D("5.00"), {}) == {}

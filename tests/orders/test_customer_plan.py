@@ -31,10 +31,18 @@ def test_new_private_person_is_found_by_email_and_created_with_the_billing_addre
         is_private=True,
         keys=(CustomerKey("email", "maija@example.fi"),),
         body={
-            "Name": "Maija Meikäläinen", "IsPrivatePerson": True, "IsActive": True, "TermsOfPaymentId": TERMS,
-            "CurrencyCode": "EUR", "InvoicePostalCode": "33100", "InvoiceCity": "Tampere", "InvoiceCountryCode": "FI",
-            "InvoiceAddress1": "Kauppakatu 1 A 2", "EmailAddress": "maija@example.fi", "Telephone": "+358 40 123 4567",
-        },  # fmt: skip
+            "Name": "Maija Meikäläinen",
+            "IsPrivatePerson": True,
+            "IsActive": True,
+            "TermsOfPaymentId": TERMS,
+            "CurrencyCode": "EUR",
+            "InvoicePostalCode": "33100",
+            "InvoiceCity": "Tampere",
+            "InvoiceCountryCode": "FI",
+            "InvoiceAddress1": "Kauppakatu 1 A 2",
+            "EmailAddress": "maija@example.fi",
+            "Telephone": "+358 40 123 4567",
+        },
         collective=False,
         vat_mode="domestic",
     )
@@ -51,16 +59,31 @@ def test_email_is_normalised_and_whitespace_collapsed():
 
 
 def test_a_different_shipping_address_becomes_the_delivery_address():
-    ship = Address(first_name="Matti", last_name="Meikäläinen", address_1="Mökkitie 5", city="Ruovesi",
-                   postcode="34600", country="FI")  # fmt: skip
+    ship = Address(
+        first_name="Matti",
+        last_name="Meikäläinen",
+        address_1="Mökkitie 5",
+        city="Ruovesi",
+        postcode="34600",
+        country="FI",
+    )
     plan = plan_customer(order(ship=ship), RULES)
     assert {k: v for k, v in plan.body.items() if k.startswith("Delivery")} == {
-        "DeliveryCustomerName": "Matti Meikäläinen", "DeliveryAddress1": "Mökkitie 5",
-        "DeliveryPostalCode": "34600", "DeliveryCity": "Ruovesi", "DeliveryCountryCode": "FI",
-    }  # fmt: skip
+        "DeliveryCustomerName": "Matti Meikäläinen",
+        "DeliveryAddress1": "Mökkitie 5",
+        "DeliveryPostalCode": "34600",
+        "DeliveryCity": "Ruovesi",
+        "DeliveryCountryCode": "FI",
+    }
     assert_valid_customer_body(plan.body)
-    same = Address(first_name="Maija", last_name="Meikäläinen", address_1="Kauppakatu 1 A 2", city="Tampere",
-                   postcode="33100", country="FI")  # fmt: skip
+    same = Address(
+        first_name="Maija",
+        last_name="Meikäläinen",
+        address_1="Kauppakatu 1 A 2",
+        city="Tampere",
+        postcode="33100",
+        country="FI",
+    )
     assert not any(k.startswith("Delivery") for k in plan_customer(order(ship=same), RULES).body)
 
 
@@ -68,7 +91,9 @@ def test_billing_company_name_alone_keeps_a_private_person_with_the_company_on_t
     plan = plan_customer(order(billing(company="Meikäläisen Puutarha")), RULES)
     assert plan.is_private and plan.keys == (CustomerKey("email", "maija@example.fi"),)
     assert (plan.body["Name"], plan.body["InvoiceAddress1"], plan.body["InvoiceAddress2"]) == (
-        "Maija Meikäläinen", "Meikäläisen Puutarha", "Kauppakatu 1 A 2"
+        "Maija Meikäläinen",
+        "Meikäläisen Puutarha",
+        "Kauppakatu 1 A 2",
     )
     # Both address lines in use: the company name is left out rather than cutting anything.
     full = plan_customer(order(billing(company="Meikäläisen Puutarha", address_2="Porras B")), RULES)
@@ -84,7 +109,10 @@ def test_company_by_business_id():
     assert plan.vat_mode == "domestic"
     b = plan.body
     assert (b["Name"], b["IsPrivatePerson"], b["CorporateIdentityNumber"], b["ContactPersonName"]) == (
-        "Rakennus Oy", False, "1234567-1", "Pekka Puhakka"
+        "Rakennus Oy",
+        False,
+        "1234567-1",
+        "Pekka Puhakka",
     )
     assert "VatNumber" not in b
     assert_valid_customer_body(b)
@@ -143,8 +171,14 @@ def test_vat_mode_follows_country_person_and_vat_number(country, meta, company, 
 
 
 def test_private_person_shipping_abroad_has_delivery_based_vat():
-    ship = Address(first_name="Maija", last_name="Meikäläinen", address_1="Hauptstraße 1", city="Berlin",
-                   postcode="10115", country="DE")  # fmt: skip
+    ship = Address(
+        first_name="Maija",
+        last_name="Meikäläinen",
+        address_1="Hauptstraße 1",
+        city="Berlin",
+        postcode="10115",
+        country="DE",
+    )
     plan = plan_customer(order(ship=ship), RULES)
     assert plan.vat_mode == "oss"
     assert (plan.body["DeliveryBasedVat"], plan.body["DeliveryCountryCode"]) == (True, "DE")
@@ -154,10 +188,12 @@ def test_private_person_shipping_abroad_has_delivery_based_vat():
 # ---------------------------------------------------------------------- what cannot be created
 def test_guest_order_without_an_address_waits():
     bill = billing(address_1="", postcode="", city="")
-    assert plan_customer(order(bill), RULES) == Waiting((
-        "The order has no billing postcode or city; eAccounting needs both for a new customer. Add them in the "
-        "shop order, or set a collective webshop customer in the order settings, then Retry.",
-    ))  # fmt: skip
+    assert plan_customer(order(bill), RULES) == Waiting(
+        (
+            "The order has no billing postcode or city; eAccounting needs both for a new customer. Add them in the "
+            "shop order, or set a collective webshop customer in the order settings, then Retry.",
+        )
+    )
 
 
 def test_guest_order_without_an_address_uses_the_collective_customer_when_set():
@@ -172,7 +208,9 @@ def test_collective_customer_never_takes_a_foreign_consumer_or_a_company():
         "order, then Retry.",  # no collective hint: it would book a German consumer with Finnish VAT
     )
     company = billing(company="Rakennus Oy", postcode="", city="")
-    assert isinstance(plan_customer(order(company, meta={"_billing_business_id": "1234567-1"}), COLLECTIVE), Waiting)
+    assert isinstance(
+        plan_customer(order(company, meta={"_billing_business_id": "1234567-1"}), COLLECTIVE), Waiting
+    )
 
 
 def test_private_person_without_email_waits():
@@ -186,10 +224,12 @@ def test_private_person_without_email_waits():
 def test_too_long_street_waits_with_its_length_and_the_limit():
     street = "Pitkäkatu 12 B 34, sisäpiha, portti 3, ovikoodi 4455, kolmas kerros"[:63]
     assert len(street) == 63
-    assert plan_customer(order(billing(address_1=street)), RULES) == Waiting((
-        "The billing street address is 63 characters; eAccounting allows 50. Shorten it in the shop order, "
-        "then Retry.",
-    ))  # fmt: skip
+    assert plan_customer(order(billing(address_1=street)), RULES) == Waiting(
+        (
+            "The billing street address is 63 characters; eAccounting allows 50. Shorten it in the shop order, "
+            "then Retry.",
+        )
+    )
 
 
 def test_every_overlong_field_is_reported():
@@ -202,7 +242,9 @@ def test_every_overlong_field_is_reported():
 
 
 def test_too_long_phone_is_dropped():
-    plan = plan_customer(order(billing(phone="+358 40 123 4567 (iltaisin) tai +358 50 765 4321 (töissä)")), RULES)
+    plan = plan_customer(
+        order(billing(phone="+358 40 123 4567 (iltaisin) tai +358 50 765 4321 (töissä)")), RULES
+    )
     assert isinstance(plan, CustomerPlan)
     assert "Telephone" not in plan.body
     assert_valid_customer_body(plan.body)
@@ -210,10 +252,12 @@ def test_too_long_phone_is_dropped():
 
 def test_currency_other_than_the_companys_waits():
     plan = plan_customer(order(currency="SEK"), RULES)
-    assert plan == Waiting((
-        "The order is in SEK but the company keeps its books in EUR: orders in other currencies are not "
-        "transferred. Enter this one in eAccounting by hand.",
-    ))  # fmt: skip
+    assert plan == Waiting(
+        (
+            "The order is in SEK but the company keeps its books in EUR: orders in other currencies are not "
+            "transferred. Enter this one in eAccounting by hand.",
+        )
+    )
 
 
 def test_currency_mismatch_waits_even_for_the_collective_customer_and_all_reasons_are_kept():
@@ -221,5 +265,7 @@ def test_currency_mismatch_waits_even_for_the_collective_customer_and_all_reason
     assert len(plan_customer(order(bill, currency="SEK"), COLLECTIVE).reasons) == 1
     reasons = plan_customer(order(billing(address_1="x" * 60, email=""), currency="USD"), RULES).reasons
     assert [r.split(" ")[:4] for r in reasons] == [
-        ["The", "order", "is", "in"], ["The", "order", "has", "no"], ["The", "billing", "street", "address"],
+        ["The", "order", "is", "in"],
+        ["The", "order", "has", "no"],
+        ["The", "billing", "street", "address"],
     ]

@@ -45,9 +45,13 @@ def totals(plan: DocumentPlan):
 # Three VAT rates: 2 × Villasukat 25.10 (net 20.00), 3 × Kahvi 11.40 (net 10.00), 1 × Kirja 22.00 (net 20.00).
 # Shipping 9.00 net split by the goods' VAT as the shop's taxes show: 1.02 at 25.5 %, 0.42 at 14 %, 0.20 at 10 %.
 THREE_RATES = order(
-    [line(101, 2, "40.00", "10.20"), line(102, 3, "30.00", "4.20", rate_id=2), line(103, 1, "20.00", "2.00", rate_id=3)],
+    [
+        line(101, 2, "40.00", "10.20"),
+        line(102, 3, "30.00", "4.20", rate_id=2),
+        line(103, 1, "20.00", "2.00", rate_id=3),
+    ],
     [shipping("9.00", {1: "1.02", 2: "0.42", 3: "0.20"})],
-)  # fmt: skip
+)
 
 
 # ---------------------------------------------------------------------- rates, prices, shipping split
@@ -71,9 +75,13 @@ def test_three_vat_rates_with_shipping_split_gross_prices():
     # net 40 + 30 + 20 + 4 + 3 + 2 = 99.00; VAT 10.20 + 4.20 + 2.00 + 1.02 + 0.42 + 0.20 = 18.04; total 117.04
     assert totals(plan) == (D("99.00"), D("18.04"), D("117.04"), D("117.04"), D("18.04"), D("0"))
     assert [r.source for r in plan.rows] == [
-        "line 1: Villasukat", "line 2: Kahvi", "line 3: Kirja",
-        "shipping Posti (25.5 %)", "shipping Posti (14 %)", "shipping Posti (10 %)",
-    ]  # fmt: skip
+        "line 1: Villasukat",
+        "line 2: Kahvi",
+        "line 3: Kirja",
+        "shipping Posti (25.5 %)",
+        "shipping Posti (14 %)",
+        "shipping Posti (10 %)",
+    ]
     assert [r.text for r in plan.rows][3:] == ["Posti (25.5 %)", "Posti (14 %)", "Posti (10 %)"]
 
 
@@ -83,10 +91,13 @@ def test_three_vat_rates_net_prices_when_the_document_excludes_vat():
     # VAT = round2(amount × rate): 40.00 × 0.255 = 10.20; 30.00 × 0.14 = 4.20; 20.00 × 0.10 = 2.00;
     # 4.00 × 0.255 = 1.02; 3.00 × 0.14 = 0.42; 2.00 × 0.10 = 0.20
     assert [(r.unit_price, r.net, r.vat) for r in plan.rows] == [
-        (D("20.00"), D("40.00"), D("10.20")), (D("10.00"), D("30.00"), D("4.20")),
-        (D("20.00"), D("20.00"), D("2.00")), (D("4.00"), D("4.00"), D("1.02")),
-        (D("3.00"), D("3.00"), D("0.42")), (D("2.00"), D("2.00"), D("0.20")),
-    ]  # fmt: skip
+        (D("20.00"), D("40.00"), D("10.20")),
+        (D("10.00"), D("30.00"), D("4.20")),
+        (D("20.00"), D("20.00"), D("2.00")),
+        (D("4.00"), D("4.00"), D("1.02")),
+        (D("3.00"), D("3.00"), D("0.42")),
+        (D("2.00"), D("2.00"), D("0.20")),
+    ]
     assert totals(plan) == (D("99.00"), D("18.04"), D("117.04"), D("117.04"), D("18.04"), D("0"))
 
 
@@ -95,15 +106,20 @@ def test_shipping_split_the_shop_cannot_have_made_holds_with_both_vat_figures():
     # the only goods are at 25.5 %, so the goods cannot show the shop's split.
     # Nets: round2(1.13 / 0.255 = 4.4314) = 4.43; round2(0.47 / 0.14 = 3.357) = 3.36; 10 % takes the rest:
     # 10.03 − 4.43 − 3.36 = 2.24 (not 0.23 / 0.10 = 2.30), so the nets sum to the shop's 10.03.
-    o = order([line(101, 2, "40.00", "10.20")], [shipping("10.03", {1: "1.13", 2: "0.47", 3: "0.23"})],
-              prices_include_tax=False)  # fmt: skip
+    o = order(
+        [line(101, 2, "40.00", "10.20")],
+        [shipping("10.03", {1: "1.13", 2: "0.47", 3: "0.23"})],
+        prices_include_tax=False,
+    )
     # VAT: round2(4.43 × 0.255 = 1.12965) = 1.13; round2(3.36 × 0.14 = 0.4704) = 0.47; round2(2.24 × 0.10) = 0.22
     # against the receipt's 0.23 at 10 %: held, not booked (once the rounding row absorbed it silently).
-    assert plan_document(o, replace(CTX, includes_vat=False)) == Waiting((
-        "VAT at 10 %: the customer's receipt says 0.23 EUR, eAccounting would book 0.22 — Silta books no VAT "
-        "difference (allowed: 0.00, the order settings' VAT tolerance). Check the shop's tax rounding setting and "
-        "this order's prices; book the order in eAccounting by hand if the shop's figures are right",
-    ))  # fmt: skip
+    assert plan_document(o, replace(CTX, includes_vat=False)) == Waiting(
+        (
+            "VAT at 10 %: the customer's receipt says 0.23 EUR, eAccounting would book 0.22 — Silta books no VAT "
+            "difference (allowed: 0.00, the order settings' VAT tolerance). Check the shop's tax rounding setting and "
+            "this order's prices; book the order in eAccounting by hand if the shop's figures are right",
+        )
+    )
     # A tenant that allows a cent per rate gets it booked, the total meeting the shop's by a 0 % rounding row:
     # eAccounting net 40.00 + 4.43 + 3.36 + 2.24 = 50.03, VAT 10.20 + 1.13 + 0.47 + 0.22 = 12.02 → 62.05;
     # the shop 62.06: 0.01 on the rounding article.
@@ -119,13 +135,21 @@ def test_three_rate_shipping_net_is_the_shops_own_split_by_the_goods():
     = 0.35, round2(2.46 × 0.14 = 0.3444) = 0.34, round2(3.07 × 0.10 = 0.307) = 0.31.
     Rebuilding the nets as tax / rate gives 0.35 / 0.255 = 1.37, 0.34 / 0.14 = 2.43 and the rest 3.10: VAT 0.31 at
     10 % still, but 2.43 × 0.14 = 0.3402 → 0.34 and the nets are not the shop's. The shop's split is taken."""
-    o = order([line(101, 1, "20.00", "5.10"), line(102, 1, "36.00", "5.04", rate_id=2),
-               line(103, 1, "45.00", "4.50", rate_id=3)],
-              [shipping("6.90", {1: "0.35", 2: "0.34", 3: "0.31"})], prices_include_tax=False)  # fmt: skip
+    o = order(
+        [
+            line(101, 1, "20.00", "5.10"),
+            line(102, 1, "36.00", "5.04", rate_id=2),
+            line(103, 1, "45.00", "4.50", rate_id=3),
+        ],
+        [shipping("6.90", {1: "0.35", 2: "0.34", 3: "0.31"})],
+        prices_include_tax=False,
+    )
     plan = plan_document(o, replace(CTX, includes_vat=False))
     assert [(r.article.number, r.net, r.vat) for r in plan.rows[3:]] == [
-        ("RAHTI-25.5", D("1.37"), D("0.35")), ("RAHTI-14", D("2.46"), D("0.34")), ("RAHTI-10", D("3.07"), D("0.31")),
-    ]  # fmt: skip
+        ("RAHTI-25.5", D("1.37"), D("0.35")),
+        ("RAHTI-14", D("2.46"), D("0.34")),
+        ("RAHTI-10", D("3.07"), D("0.31")),
+    ]
     assert plan.total == o.total and plan.vat == o.total_tax
 
 
@@ -147,9 +171,11 @@ def test_free_shipping_makes_no_row():
 def test_shipping_without_a_template_waits_and_plans_once_the_template_exists():
     without_14 = {"flat_rate": {D("25.5"): SHIP["25.5"], D("10"): SHIP["10"]}}
     waiting = plan_document(THREE_RATES, replace(CTX, shipping_templates=without_14))
-    assert waiting == Waiting((
-        "Shipping 'Posti' (flat_rate:3) at 14 %: no template article — set one in Delivery and payment methods",
-    ))  # fmt: skip
+    assert waiting == Waiting(
+        (
+            "Shipping 'Posti' (flat_rate:3) at 14 %: no template article — set one in Delivery and payment methods",
+        )
+    )
     with_14 = {"flat_rate:3": {D("14"): SHIP["14"]}, **without_14}
     plan = plan_document(THREE_RATES, replace(CTX, shipping_templates=with_14))
     assert isinstance(plan, DocumentPlan) and plan.total == D("117.04")
@@ -182,7 +208,12 @@ def test_untaxed_shipping_is_one_zero_rate_row_and_needs_a_zero_template():
 # ---------------------------------------------------------------------- coupons
 def test_percentage_coupon_is_each_rows_discount():
     # 10 % coupon: WooCommerce takes 10 % off each line's net: 40.00 → 36.00 (VAT 9.18), 30.00 → 27.00 (VAT 3.78)
-    o = order([line(101, 2, "40.00", "10.20", "36.00", "9.18"), line(102, 3, "30.00", "4.20", "27.00", "3.78", rate_id=2)])
+    o = order(
+        [
+            line(101, 2, "40.00", "10.20", "36.00", "9.18"),
+            line(102, 3, "30.00", "4.20", "27.00", "3.78", rate_id=2),
+        ]
+    )
     plan = plan_document(o, CTX)
     # Discount 1 − 36/40 = 0.1 and 1 − 27/30 = 0.1; prices stay the list prices (gross 25.10, 11.40).
     # Socks:  round2(2 × 25.10 × 0.9) = 45.18 → net 45.18 / 1.255 = 36.00, VAT 9.18
@@ -199,8 +230,13 @@ def test_percentage_coupon_is_each_rows_discount():
 def test_fixed_amount_coupon_spread_over_the_lines_by_woocommerce():
     # 5.00 off the cart, net prices (company): WooCommerce spreads it by subtotal 40 : 30 → 2.86 and 2.14.
     # Socks 40.00 → 37.14, VAT round2(37.14 × 0.255 = 9.4707) = 9.47; coffee 30.00 → 27.86, VAT 3.90 (3.9004)
-    o = order([line(101, 2, "40.00", "10.20", "37.14", "9.47"), line(102, 3, "30.00", "4.20", "27.86", "3.90", rate_id=2)],
-              prices_include_tax=False)  # fmt: skip
+    o = order(
+        [
+            line(101, 2, "40.00", "10.20", "37.14", "9.47"),
+            line(102, 3, "30.00", "4.20", "27.86", "3.90", rate_id=2),
+        ],
+        prices_include_tax=False,
+    )
     plan = plan_document(o, replace(CTX, includes_vat=False))
     # Discounts: 1 − 37.14/40 = 0.0715; 1 − 27.86/30 = 0.071333… → 0.0713
     # Socks:  round2(2 × 20.00 × 0.9285) = 37.14, VAT round2(9.4707) = 9.47
@@ -242,7 +278,9 @@ def test_negative_taxed_fee_is_a_discount_on_the_fee_article():
 
 def test_gift_card_is_a_payment_row_on_its_template():
     # Socks 50.20 gross, gift card −20.00 untaxed: WooCommerce's total 30.20 (VAT 10.20)
-    o = order([line(101, 2, "40.00", "10.20")], fees=[fee("Lahjakortti ABC-123", "-20.00", {}, tax_status="none")])
+    o = order(
+        [line(101, 2, "40.00", "10.20")], fees=[fee("Lahjakortti ABC-123", "-20.00", {}, tax_status="none")]
+    )
     plan = plan_document(o, CTX)
     # Gift row: 1 × −20.00 at 0 % → net −20.00, VAT 0.00; document 50.20 − 20.00 = 30.20, VAT 10.20
     assert figures(plan)[1] == ("LAHJAKORTTI", D("1"), D("-20.00"), D("0"), D("0"), D("-20.00"), D("0.00"))
@@ -251,7 +289,9 @@ def test_gift_card_is_a_payment_row_on_its_template():
 
 
 def test_gift_card_without_a_template_waits():
-    o = order([line(101, 2, "40.00", "10.20")], fees=[fee("Lahjakortti ABC-123", "-20.00", {}, tax_status="none")])
+    o = order(
+        [line(101, 2, "40.00", "10.20")], fees=[fee("Lahjakortti ABC-123", "-20.00", {}, tax_status="none")]
+    )
     assert plan_document(o, replace(CTX, gift_card_article=None)).reasons == (
         "Gift card or store credit 'Lahjakortti ABC-123' (20.00 EUR) is a payment, not a discount: it needs a "
         "gift card template — set one in the order settings",
@@ -261,14 +301,18 @@ def test_gift_card_without_a_template_waits():
 def test_gift_card_template_with_vat_waits():
     o = order([line(101, 2, "40.00", "10.20")], fees=[fee("Store credit", "-20.00", {}, tax_status="none")])
     taxed = ref(40, "LK-VAT", "Lahjakortti", "25.5")
-    assert plan_document(o, replace(CTX, gift_card_article=taxed)) == Waiting((
-        "Gift card or store credit 'Store credit' (20.00 EUR) is a payment, not a sale, but the gift card article "
-        "LK-VAT (Lahjakortti) has 25.5 % VAT: it would lower output VAT the order never charged — give it a 0 % "
-        "balance-sheet coding (e.g. a liability for gift cards sold) in eAccounting, or choose such an article in "
-        "the order settings, then Retry",
-    ))  # fmt: skip
+    assert plan_document(o, replace(CTX, gift_card_article=taxed)) == Waiting(
+        (
+            "Gift card or store credit 'Store credit' (20.00 EUR) is a payment, not a sale, but the gift card article "
+            "LK-VAT (Lahjakortti) has 25.5 % VAT: it would lower output VAT the order never charged — give it a 0 % "
+            "balance-sheet coding (e.g. a liability for gift cards sold) in eAccounting, or choose such an article in "
+            "the order settings, then Retry",
+        )
+    )
     # The same for a reverse-charge customer, where eAccounting would book the row at 0 % anyway
-    assert isinstance(plan_document(o, replace(CTX, gift_card_article=taxed, vat_mode="reverse_charge")), Waiting)
+    assert isinstance(
+        plan_document(o, replace(CTX, gift_card_article=taxed, vat_mode="reverse_charge")), Waiting
+    )
 
 
 # ---------------------------------------------------------------------- totals and rounding
@@ -328,10 +372,12 @@ def test_rounding_article_with_vat_holds_the_order_with_the_cause_and_the_fix():
 def test_difference_over_the_limit_waits_with_both_figures():
     o = replace(THREE_RATES, total=D("118.04"))
     # eAccounting would book 117.04 (VAT 18.04); the shop says 118.04: 1.00 > 0.05
-    assert plan_document(o, CTX) == Waiting((
-        "The order's total 118.04 EUR (VAT 18.04) differs from what eAccounting would book, 117.04 (VAT 18.04), "
-        "by more than the rounding limit 0.05",
-    ))  # fmt: skip
+    assert plan_document(o, CTX) == Waiting(
+        (
+            "The order's total 118.04 EUR (VAT 18.04) differs from what eAccounting would book, 117.04 (VAT 18.04), "
+            "by more than the rounding limit 0.05",
+        )
+    )
 
 
 def test_vat_difference_over_the_limit_waits_even_when_the_total_agrees():
@@ -361,10 +407,13 @@ def test_article_with_another_vat_rate_than_the_shop_charged_waits():
 # ---------------------------------------------------------------------- articles
 def test_unknown_sku_waits_and_every_reason_is_collected():
     o = order(
-        [line(101, 2, "40.00", "10.20"), line(999, 1, "16.00", "4.08", name="Pipo", sku="VS-404"),
-         line(998, 1, "8.00", "2.04", name="Lapaset", sku="")],
+        [
+            line(101, 2, "40.00", "10.20"),
+            line(999, 1, "16.00", "4.08", name="Pipo", sku="VS-404"),
+            line(998, 1, "8.00", "2.04", name="Lapaset", sku=""),
+        ],
         [shipping("9.00", {1: "1.02", 2: "0.42", 3: "0.20"})],
-    )  # fmt: skip
+    )
     ctx = replace(CTX, shipping_templates={"flat_rate": {D("25.5"): SHIP["25.5"], D("10"): SHIP["10"]}})
     assert plan_document(o, ctx).reasons == (  # no totals reason: the rows are incomplete
         "Line 2 (Pipo, SKU VS-404): no eAccounting article with this number",
@@ -377,7 +426,12 @@ def test_unknown_sku_waits_and_every_reason_is_collected():
 def test_article_by_variation_link_then_by_sku():
     variant = ref(50, "VS-1-RED", "Villasukat punainen", "25.5")
     ctx = replace(CTX, articles_by_product={777: variant}, articles_by_number={"KAHVI-1": COFFEE})
-    o = order([line(101, 2, "40.00", "10.20", variation_id=777), line(555, 3, "30.00", "4.20", rate_id=2, sku="KAHVI-1")])
+    o = order(
+        [
+            line(101, 2, "40.00", "10.20", variation_id=777),
+            line(555, 3, "30.00", "4.20", rate_id=2, sku="KAHVI-1"),
+        ]
+    )
     assert [r.article.number for r in plan_document(o, ctx).rows] == ["VS-1-RED", "KAHVI-1"]
 
 
@@ -414,8 +468,10 @@ def test_reverse_charge_order_the_shop_taxed_waits_with_both_figures():
 
 def test_export_order_private_person_net_prices_zero_vat():
     # A consumer in Norway (eAccounting's document includes VAT: private), the shop charged no VAT.
-    o = order([line(101, 2, "40.00", "0.00", rate_id=None), line(103, 1, "20.00", "0.00", rate_id=None)],
-              [shipping("15.00", {})])  # fmt: skip
+    o = order(
+        [line(101, 2, "40.00", "0.00", rate_id=None), line(103, 1, "20.00", "0.00", rate_id=None)],
+        [shipping("15.00", {})],
+    )
     plan = plan_document(o, replace(CTX, vat_mode="export"))
     # 0 %: amount / 1.00 = net: 40.00 + 20.00 + 15.00 = 75.00, VAT 0
     assert figures(plan) == [
@@ -481,8 +537,10 @@ def test_document_date_falls_back_to_the_modified_date():
 
 
 def test_html_entities_in_names_are_decoded():
-    o = order([line(101, 2, "40.00", "10.20", name="Sukat &amp; pipo &#8211; setti")],
-              [shipping("8.00", {1: "2.04"}, title="Posti &amp; Matkahuolto")])  # fmt: skip
+    o = order(
+        [line(101, 2, "40.00", "10.20", name="Sukat &amp; pipo &#8211; setti")],
+        [shipping("8.00", {1: "2.04"}, title="Posti &amp; Matkahuolto")],
+    )
     plan = plan_document(o, CTX)
     assert [r.text for r in plan.rows] == ["Sukat & pipo – setti", "Posti & Matkahuolto"]
     assert plan.rows[0].source == "line 1: Sukat & pipo – setti"
@@ -490,13 +548,22 @@ def test_html_entities_in_names_are_decoded():
 
 
 def test_order_rows_body_is_valid_order_row_api_json():
-    o = order([line(101, 2, "40.00", "10.20", "36.00", "9.18", name="x" * 2100)], [shipping("8.00", {1: "2.04"})])
+    o = order(
+        [line(101, 2, "40.00", "10.20", "36.00", "9.18", name="x" * 2100)], [shipping("8.00", {1: "2.04"})]
+    )
     body = order_rows_body(plan_document(o, CTX))
     assert body[0] == {
-        "LineNumber": 0, "ArticleId": SOCKS.id, "ArticleNumber": "VS-1", "Quantity": 2.0, "UnitPrice": 25.1,
-        "DiscountPercentage": 0.1, "Text": "x" * 2000, "IsTextRow": False, "IsWorkCost": False,
+        "LineNumber": 0,
+        "ArticleId": SOCKS.id,
+        "ArticleNumber": "VS-1",
+        "Quantity": 2.0,
+        "UnitPrice": 25.1,
+        "DiscountPercentage": 0.1,
+        "Text": "x" * 2000,
+        "IsTextRow": False,
+        "IsWorkCost": False,
         "EligibleForReverseChargeOnVat": False,
-    }  # fmt: skip
+    }
     writable = {k for k, p in schemas.props("OrderRowApi").items() if not p.get("readOnly")}
     for row in body:
         assert set(row) <= writable
@@ -543,17 +610,22 @@ def test_row_discount_lands_on_the_shops_cent_or_keeps_the_ratio():
 def test_a_taxed_negative_fee_at_a_rate_no_goods_carry_holds():
     # Coffee only (14 %); a "Kanta-asiakasalennus" −8.00 net taxed 2.04 at 25.5 %: it would lower 25.5 % VAT the
     # order never charged. 10.20 gross discount.
-    o = order([line(102, 3, "30.00", "4.20", rate_id=2)],
-              fees=[fee("Kanta-asiakasalennus", "-8.00", {1: "-2.04"})])  # fmt: skip
-    assert plan_document(o, CTX) == Waiting((
-        "Fee 'Kanta-asiakasalennus' (payment method Lasku): a discount of 10.04 EUR is taxed at 25.5 %, a rate none "
-        "of the order's goods carry, so it would lower VAT the order never charged — give the fee the tax class of "
-        "the goods it discounts in the shop (or book the order by hand), then Retry",
-    ))  # fmt: skip
+    o = order(
+        [line(102, 3, "30.00", "4.20", rate_id=2)], fees=[fee("Kanta-asiakasalennus", "-8.00", {1: "-2.04"})]
+    )
+    assert plan_document(o, CTX) == Waiting(
+        (
+            "Fee 'Kanta-asiakasalennus' (payment method Lasku): a discount of 10.04 EUR is taxed at 25.5 %, a rate none "
+            "of the order's goods carry, so it would lower VAT the order never charged — give the fee the tax class of "
+            "the goods it discounts in the shop (or book the order by hand), then Retry",
+        )
+    )
     # At the goods' own rate it is a discount on the fee article: −8.00 net at 14 % would need a 14 % fee article
     at_14 = order([line(102, 3, "30.00", "4.20", rate_id=2)], fees=[fee("Alennus", "-8.00", {2: "-1.12"})])
-    assert isinstance(plan_document(at_14, replace(CTX, fee_templates={D("14"): ref(26, "ALE-14", "Alennus", "14")})),
-                      DocumentPlan)  # fmt: skip
+    assert isinstance(
+        plan_document(at_14, replace(CTX, fee_templates={D("14"): ref(26, "ALE-14", "Alennus", "14")})),
+        DocumentPlan,
+    )
 
 
 # 3 for 1.00 a hundred times: 300 × Pipo (25.5 %) for 100.00 gross: the unit 100.00 / 300 = 0.3333 → 0.33,
@@ -562,11 +634,13 @@ THREE_FOR_ONE = order([line(101, 300, "79.68", "20.32", name="Pipo 3 kpl/1 €")
 
 
 def test_a_line_two_decimal_unit_prices_cannot_make_holds_with_the_cause_and_the_fix():
-    assert plan_document(THREE_FOR_ONE, CTX) == Waiting((
-        "Line 1 (Pipo 3 kpl/1 €, SKU VS-1): no two-decimal unit price makes the line's 100.00 EUR from 300 units "
-        "(300 × 0.33 = 99.00) — book this line as 1 × 100.00: choose “Book lines as one unit” for this order in "
-        "Order transfers (eAccounting then counts 1 unit out of stock, not 300)",
-    ))  # fmt: skip
+    assert plan_document(THREE_FOR_ONE, CTX) == Waiting(
+        (
+            "Line 1 (Pipo 3 kpl/1 €, SKU VS-1): no two-decimal unit price makes the line's 100.00 EUR from 300 units "
+            "(300 × 0.33 = 99.00) — book this line as 1 × 100.00: choose “Book lines as one unit” for this order in "
+            "Order transfers (eAccounting then counts 1 unit out of stock, not 300)",
+        )
+    )
 
 
 def test_chosen_one_unit_books_the_line_as_one_times_its_total():
@@ -576,7 +650,9 @@ def test_chosen_one_unit_books_the_line_as_one_times_its_total():
     assert plan.rows[0].text == "Pipo 3 kpl/1 € (300 pcs)" and plan.rows[0].source == "line 1: Pipo 3 kpl/1 €"
     assert totals(plan) == (D("79.68"), D("20.32"), D("100.00"), D("100.00"), D("20.32"), D("0"))
     # Lines that can be made stay as they are
-    assert figures(plan_document(THREE_RATES, replace(CTX, lines_as_one_unit=True))) == figures(plan_document(THREE_RATES, CTX))
+    assert figures(plan_document(THREE_RATES, replace(CTX, lines_as_one_unit=True))) == figures(
+        plan_document(THREE_RATES, CTX)
+    )
 
 
 def test_lines_no_four_decimal_discount_lands_on_are_named_with_the_one_unit_choice():

@@ -22,7 +22,8 @@ def life(shop):
     shop.article("REFUND", "Hyvitys", "0", "25.5", shown=False, kind="Service")
     sync_articles(shop.tenant)
     OrderSettings.objects.filter(tenant=shop.tenant).update(
-        refund_article=AccountingArticle.objects.get(tenant=shop.tenant, number="REFUND"))
+        refund_article=AccountingArticle.objects.get(tenant=shop.tenant, number="REFUND")
+    )
     for number in ("A-255", "B-14"):
         shop.ea.control("POST", f"companies/{shop.company}/stock", {"number": number, "balance": "20"})
     sync_articles(shop.tenant, full=True)
@@ -59,7 +60,9 @@ def test_a_completed_order_is_invoiced_and_eaccounting_counts_the_stock_down(lif
     transfer = transfer_of(order)
     assert steps(order)[("invoice", "")].status == "done"
     inv = invoice(life, transfer)
-    assert inv["YourReference"] == order["number"] and D(str(inv["TotalAmount"])) + D(str(inv["TotalVatAmount"])) == D("37.20")
+    assert inv["YourReference"] == order["number"] and D(str(inv["TotalAmount"])) + D(
+        str(inv["TotalVatAmount"])
+    ) == D("37.20")
     article = life.client.article_by_number("A-255")
     assert (article.stock_balance, article.stock_reserved) == (17, 0)  # 20 − 3 invoiced, nothing reserved
     assert shop_stock(life, "A-255") == shop_before == 17  # the step itself wrote nothing to the shop
@@ -71,7 +74,8 @@ def test_a_completed_order_is_invoiced_and_eaccounting_counts_the_stock_down(lif
 
 @pytest.mark.parametrize("recorded_on_transfer", [False, True])
 def test_a_worker_killed_after_invoicing_leaves_the_step_for_the_next_run_which_invoices_nothing_twice(
-        life, recorded_on_transfer):
+    life, recorded_on_transfer
+):
     order = life.order([("A-255", 1)])
     transfer_orders(life.tenant)
     set_status(life, order, "completed")
@@ -79,10 +83,20 @@ def test_a_worker_killed_after_invoicing_leaves_the_step_for_the_next_run_which_
     # what a worker killed between eAccounting's answer and recording it leaves: the order converted,
     # the step claimed and its lease run out, nothing recorded on the transfer
     converted = documents.convert_order(life.client, transfer.document_id)
-    OrderStep.objects.create(tenant=life.tenant, transfer=transfer, kind="invoice", key="", status="sending",
-                             token=1, attempts=1, lease_until=timezone.now() - timedelta(seconds=1))
+    OrderStep.objects.create(
+        tenant=life.tenant,
+        transfer=transfer,
+        kind="invoice",
+        key="",
+        status="sending",
+        token=1,
+        attempts=1,
+        lease_until=timezone.now() - timedelta(seconds=1),
+    )
     if recorded_on_transfer:  # what an older version could leave: the invoice on the transfer, the step open
-        OrderTransfer.objects.filter(pk=transfer.pk).update(invoice_id=converted.id, invoice_number=converted.number)
+        OrderTransfer.objects.filter(pk=transfer.pk).update(
+            invoice_id=converted.id, invoice_number=converted.number
+        )
     transfer_orders(life.tenant)
     step, transfer = steps(order)[("invoice", "")], transfer_of(order)
     assert (step.status, step.document_id, transfer.invoice_id) == ("done", converted.id, converted.id)
@@ -90,7 +104,9 @@ def test_a_worker_killed_after_invoicing_leaves_the_step_for_the_next_run_which_
 
 
 def test_a_prepaid_order_gets_its_payment_registered_and_nothing_is_left_open(life):
-    ShopMethod.objects.filter(tenant=life.tenant, key="bacs").update(prepaid=True, bank_account_id=str(uuid.uuid4()))
+    ShopMethod.objects.filter(tenant=life.tenant, key="bacs").update(
+        prepaid=True, bank_account_id=str(uuid.uuid4())
+    )
     order = life.order([("B-14", 2)], set_paid=True, status="completed")
     transfer_orders(life.tenant)
     transfer = transfer_of(order)
@@ -135,16 +151,28 @@ def test_an_order_cancelled_after_invoicing_is_credited_and_the_stock_comes_back
 
 
 def _refund(shop, order, amount, lines=()):
-    body = {"amount": str(amount), "api_refund": False, "line_items": [
-        {"id": line_id, "quantity": q, "refund_total": str(net), "refund_tax": [{"id": rate_id, "refund_total": str(tax)}]}
-        for line_id, q, net, rate_id, tax in lines]}
+    body = {
+        "amount": str(amount),
+        "api_refund": False,
+        "line_items": [
+            {
+                "id": line_id,
+                "quantity": q,
+                "refund_total": str(net),
+                "refund_tax": [{"id": rate_id, "refund_total": str(tax)}],
+            }
+            for line_id, q, net, rate_id, tax in lines
+        ],
+    }
     response = shop.wc.post(f"/orders/{order['id']}/refunds", shop.key, json=body)
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def test_a_partial_refund_of_one_line_plus_shipping_and_an_amount_only_refund(life):
-    order = life.order([("A-255", 2), ("B-14", 1)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}])
+    order = life.order(
+        [("A-255", 2), ("B-14", 1)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}]
+    )
     transfer_orders(life.tenant)
     set_status(life, order, "completed")
     transfer_orders(life.tenant)  # invoiced
@@ -164,11 +192,18 @@ def test_a_partial_refund_of_one_line_plus_shipping_and_an_amount_only_refund(li
     # 0.0087 > 0.0013) = 3.40 on the refund article; 4.18 × 7.06 / 37.77 = 0.7813 → 0.78 at 14 % — no 14 %
     # refund article is set, so on the sale's 14 % shipping template.
     assert [(r["ArticleNumber"], D(str(r["UnitPrice"]))) for r in first["Rows"]] == [
-        ("A-255", D("12.40")), ("REFUND", D("3.40")), ("SHIP-14", D("0.78"))]
+        ("A-255", D("12.40")),
+        ("REFUND", D("3.40")),
+        ("SHIP-14", D("0.78")),
+    ]
     # Goodwill 5.00: 5.00 × 30.71 / 37.77 = 4.0654 → 4.06 + the cent (0.0054 > 0.0046) = 4.07; 0.9346 → 0.93
     assert [(r["ArticleNumber"], D(str(r["UnitPrice"]))) for r in goodwill["Rows"]] == [
-        ("REFUND", D("4.07")), ("SHIP-14", D("0.93"))]
-    spec = {D(str(v["VatPercent"])): D(str(v["VatAmountInvoiceCurrency"])) for v in goodwill["VatSpecification"]}
+        ("REFUND", D("4.07")),
+        ("SHIP-14", D("0.93")),
+    ]
+    spec = {
+        D(str(v["VatPercent"])): D(str(v["VatAmountInvoiceCurrency"])) for v in goodwill["VatSpecification"]
+    }
     # 4.07 → net round2(4.07 / 1.255 = 3.2430) = 3.24, VAT 0.83; 0.93 → net round2(0.8158) = 0.82, VAT 0.11
     assert spec == {D("25.5"): D("-0.83"), D("14"): D("-0.11")}
     assert D(str(first["TotalAmount"])) + D(str(first["TotalVatAmount"])) == D("-16.58")
@@ -188,8 +223,10 @@ def test_a_refund_of_a_two_rate_order_is_credited_split_by_rate_to_the_cent(life
     _refund(life, order, "41.90", [(a, 2, "19.76", 1, "5.04"), (b, 3, "15.00", 2, "2.10")])
     transfer_orders(life.tenant)
     credit = next(i for i in life.documents("invoices") if i["IsCreditInvoice"])
-    by_rate = {D(str(v["VatPercent"])): (D(str(v["AmountInvoiceCurrency"])), D(str(v["VatAmountInvoiceCurrency"])))
-               for v in credit["VatSpecification"]}  # fmt: skip
+    by_rate = {
+        D(str(v["VatPercent"])): (D(str(v["AmountInvoiceCurrency"])), D(str(v["VatAmountInvoiceCurrency"])))
+        for v in credit["VatSpecification"]
+    }
     assert by_rate == {D("25.5"): (D("-19.76"), D("-5.04")), D("14"): (D("-15.00"), D("-2.10"))}
     assert D(str(credit["TotalAmount"])) + D(str(credit["TotalVatAmount"])) == D("-41.90")
 

@@ -20,34 +20,59 @@ ORDERS = 300
 @pytest.mark.slow
 def test_create_complete_and_refund_300_orders_under_faults_each_step_once(shop, settings):
     webshop_setup.remove_webhooks(shop.tenant)
-    ShopMethod.objects.filter(tenant=shop.tenant, key="bacs").update(prepaid=True, bank_account_id=str(uuid.uuid4()))
+    ShopMethod.objects.filter(tenant=shop.tenant, key="bacs").update(
+        prepaid=True, bank_account_id=str(uuid.uuid4())
+    )
     customers = [{**PRIVATE, "email": f"asiakas{n}@example.fi"} for n in range(30)]
-    orders = [shop.order([("A-255", 2), ("B-14", 1)], billing=customers[n % 30], set_paid=True) for n in range(ORDERS)]
+    orders = [
+        shop.order([("A-255", 2), ("B-14", 1)], billing=customers[n % 30], set_paid=True)
+        for n in range(ORDERS)
+    ]
     env, args = child_env(settings), ("sync", shop.tenant.slug, "--kind", "orders")
     faults_on(shop)
     run_until(args, env, lambda: OrderTransfer.objects.filter(status="done").count() == ORDERS)
 
     faults_off(shop)  # the shop owner's own work: complete every order, refund one cup of each
     for start in range(0, ORDERS, 100):
-        batch = [{"id": o["id"], "status": "completed"} for o in orders[start:start + 100]]
+        batch = [{"id": o["id"], "status": "completed"} for o in orders[start : start + 100]]
         assert shop.wc.post("/orders/batch", shop.key, json={"update": batch}).status_code == 200
     for o in orders:
         line = o["line_items"][0]["id"]
-        refund = {"amount": "12.40", "api_refund": False, "line_items": [
-            {"id": line, "quantity": 1, "refund_total": "9.88", "refund_tax": [{"id": 1, "refund_total": "2.52"}]}]}
+        refund = {
+            "amount": "12.40",
+            "api_refund": False,
+            "line_items": [
+                {
+                    "id": line,
+                    "quantity": 1,
+                    "refund_total": "9.88",
+                    "refund_tax": [{"id": 1, "refund_total": "2.52"}],
+                }
+            ],
+        }
         assert shop.wc.post(f"/orders/{o['id']}/refunds", shop.key, json=refund).status_code == 201
 
     faults_on(shop, seed=11)
-    kill_when(args, env, lambda: OrderStep.objects.filter(kind="refund", status="done").count() >= ORDERS // 3)
-    run_until(args, env, lambda: OrderStep.objects.filter(status="done").count() == 3 * ORDERS,
-              state=lambda: list(OrderStep.objects.exclude(status="done").values_list("kind", "status", "reason")[:5]))
+    kill_when(
+        args, env, lambda: OrderStep.objects.filter(kind="refund", status="done").count() >= ORDERS // 3
+    )
+    run_until(
+        args,
+        env,
+        lambda: OrderStep.objects.filter(status="done").count() == 3 * ORDERS,
+        state=lambda: list(
+            OrderStep.objects.exclude(status="done").values_list("kind", "status", "reason")[:5]
+        ),
+    )
     faults_off(shop)
 
     numbers = {o["number"] for o in orders}
     invoices = [i for i in shop.documents("invoices") if not i["IsCreditInvoice"]]
     credits = [i for i in shop.documents("invoices") if i["IsCreditInvoice"]]
     assert Counter(i["YourReference"] for i in invoices) == Counter(numbers)  # one invoice per order
-    assert Counter(c["YourReference"].split(" refund ")[0] for c in credits) == Counter(numbers)  # one credit each
+    assert Counter(c["YourReference"].split(" refund ")[0] for c in credits) == Counter(
+        numbers
+    )  # one credit each
     assert all(i["RemainingAmount"] == 0 for i in invoices)  # every prepaid invoice paid ...
     paid = Counter(p["Reference"] for p in shop.documents("payments"))
     assert paid == Counter(numbers)  # ... exactly once

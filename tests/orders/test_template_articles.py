@@ -28,19 +28,33 @@ from .conftest import Shop
 
 D = Decimal
 UNITS = [Choice("u-h", "Tunti", code="H"), Choice("u-kpl", "Kappale", code="KPL")]
-CODINGS = [Choice("g-255", "Tavaramyynti 25,5 %", D("25.5")), Choice("s-255", "Palvelumyynti 25,5 %", D("25.5"), True),
-           Choice("g-14", "Tavaramyynti 14 %", D("14")), Choice("s-0", "Palvelumyynti 0 %", D("0"), True)]
+CODINGS = [
+    Choice("g-255", "Tavaramyynti 25,5 %", D("25.5")),
+    Choice("s-255", "Palvelumyynti 25,5 %", D("25.5"), True),
+    Choice("g-14", "Tavaramyynti 14 %", D("14")),
+    Choice("s-0", "Palvelumyynti 0 %", D("0"), True),
+]
 
 
 # --- the proposal (pure) --------------------------------------------------------------------------
 
+
 def test_one_service_article_per_role_and_rate_with_a_piece_unit():
-    proposal = propose([D("25.5"), D("14"), D("0")], payment_methods=True, codings=CODINGS, units=UNITS,
-                       existing_by_number={})  # fmt: skip
+    proposal = propose(
+        [D("25.5"), D("14"), D("0")],
+        payment_methods=True,
+        codings=CODINGS,
+        units=UNITS,
+        existing_by_number={},
+    )
     assert [(a.role, a.number, a.coding.id) for a in proposal.articles] == [
-        (Role.SHIPPING, "SHIP-25.5", "s-255"), (Role.SHIPPING, "SHIP-14", "g-14"),  # no 14 % service coding: goods
-        (Role.PAYMENT_FEE, "FEE-25.5", "s-255"), (Role.PAYMENT_FEE, "FEE-14", "g-14"),
-        (Role.ROUNDING, "ROUNDING", "s-0"), (Role.GIFT_CARD, "GIFTCARD", "s-0")]
+        (Role.SHIPPING, "SHIP-25.5", "s-255"),
+        (Role.SHIPPING, "SHIP-14", "g-14"),  # no 14 % service coding: goods
+        (Role.PAYMENT_FEE, "FEE-25.5", "s-255"),
+        (Role.PAYMENT_FEE, "FEE-14", "g-14"),
+        (Role.ROUNDING, "ROUNDING", "s-0"),
+        (Role.GIFT_CARD, "GIFTCARD", "s-0"),
+    ]
     assert {a.unit.id for a in proposal.articles} == {"u-kpl"}
     body = proposal.articles[0].body
     assert body["IsStock"] is False and body["SendToWebshop"] is False and body["Name"] == "Shipping 25.5 %"
@@ -48,12 +62,23 @@ def test_one_service_article_per_role_and_rate_with_a_piece_unit():
 
 
 def test_an_existing_number_is_offered_instead_and_a_missing_coding_is_explained():
-    proposal = propose([D("25.5"), D("10")], payment_methods=False, codings=CODINGS, units=UNITS,
-                       existing_by_number={"SHIP-25.5": Existing("id-1", "SHIP-25.5", "Postikulut")})  # fmt: skip
-    assert [a.number for a in proposal.articles] == ["SHIP-25.5", "ROUNDING", "GIFTCARD"]  # no fees: no gateways
+    proposal = propose(
+        [D("25.5"), D("10")],
+        payment_methods=False,
+        codings=CODINGS,
+        units=UNITS,
+        existing_by_number={"SHIP-25.5": Existing("id-1", "SHIP-25.5", "Postikulut")},
+    )
+    assert [a.number for a in proposal.articles] == [
+        "SHIP-25.5",
+        "ROUNDING",
+        "GIFTCARD",
+    ]  # no fees: no gateways
     assert proposal.articles[0].existing.name == "Postikulut" and len(proposal.to_create) == 2
-    assert proposal.problems == ["eAccounting has no coding for 10 % VAT, so the article SHIP-10 cannot be made: "
-                                 "add a sales coding for 10 % in eAccounting, then read eAccounting's lists again."]
+    assert proposal.problems == [
+        "eAccounting has no coding for 10 % VAT, so the article SHIP-10 cannot be made: "
+        "add a sales coding for 10 % in eAccounting, then read eAccounting's lists again."
+    ]
 
 
 def test_without_units_nothing_is_proposed_and_the_fix_is_said():
@@ -62,6 +87,7 @@ def test_without_units_nothing_is_proposed_and_the_fix_is_said():
 
 
 # --- against the eAccounting sandbox --------------------------------------------------------------
+
 
 @pytest.fixture
 def fresh(ea, wc, live_server, settings, django_user_model, client):
@@ -87,14 +113,24 @@ def test_yes_creates_the_articles_maps_the_methods_and_a_waiting_order_goes_thro
     transfer_orders(tenant)  # nothing yet; reads the shop's tax rates
     page = client.get(reverse("template_articles", args=[tenant.slug]))
     html = page.content.decode()
-    assert page.status_code == 200 and choices(tenant, RefList.CODINGS)  # the first visit read eAccounting's lists
-    assert 'data-number="SHIP-25.5"' in html and 'data-number="ROUNDING"' in html and "Will be created" in html
+    assert page.status_code == 200 and choices(
+        tenant, RefList.CODINGS
+    )  # the first visit read eAccounting's lists
+    assert (
+        'data-number="SHIP-25.5"' in html and 'data-number="ROUNDING"' in html and "Will be created" in html
+    )
     assert "Palvelumyynti 25,5 %" in html  # eAccounting's own coding, by name
 
-    response = client.post(reverse("template_articles", args=[tenant.slug]), {"action": "create"}, follow=True)
+    response = client.post(
+        reverse("template_articles", args=[tenant.slug]), {"action": "create"}, follow=True
+    )
     assert "created" in response.content.decode()
-    made = {a.number: a for a in AccountingArticle.objects.filter(tenant=tenant, number__in=[
-        "SHIP-25.5", "SHIP-14", "FEE-25.5", "ROUNDING", "GIFTCARD"])}
+    made = {
+        a.number: a
+        for a in AccountingArticle.objects.filter(
+            tenant=tenant, number__in=["SHIP-25.5", "SHIP-14", "FEE-25.5", "ROUNDING", "GIFTCARD"]
+        )
+    }
     assert set(made) == {"SHIP-25.5", "SHIP-14", "FEE-25.5", "ROUNDING", "GIFTCARD"}
     remote = fresh.client.article_by_number("SHIP-25.5")
     assert remote is not None and not remote.is_stock and remote.raw["SendToWebshop"] is False
@@ -109,8 +145,11 @@ def test_yes_creates_the_articles_maps_the_methods_and_a_waiting_order_goes_thro
     # an order with shipping now goes through on the articles Silta made
     fresh.article("B-14", "Kahvipapu", "5.70", "14")
     from integration.sync.article_sync import sync_articles
+
     assert sync_articles(tenant).status == "succeeded"
-    order = fresh.order([("A-255", 1), ("B-14", 1)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}])
+    order = fresh.order(
+        [("A-255", 1), ("B-14", 1)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}]
+    )
     transfer_orders(tenant)
     transfer = OrderTransfer.objects.get(tenant=tenant, shop_order_id=order["id"])
     assert transfer.status == OrderTransfer.Status.DONE, transfer.reason

@@ -18,7 +18,9 @@ D = Decimal
 
 
 def test_a_private_customers_order_becomes_one_sales_order_with_shipping_split_by_rate(shop):
-    order = shop.order([("A-255", 2), ("B-14", 3)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}])
+    order = shop.order(
+        [("A-255", 2), ("B-14", 3)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}]
+    )
     run = transfer_orders(shop.tenant)
     assert run.status == "succeeded", run.error
     transfer = OrderTransfer.objects.get(tenant=shop.tenant, shop_order_id=order["id"])
@@ -36,8 +38,12 @@ def test_a_private_customers_order_becomes_one_sales_order_with_shipping_split_b
     assert D(str(doc["Amount"])) + D(str(doc["VatAmount"])) == D("49.01")
     assert D(str(doc["VatAmount"])) == D("8.35")
     rows = [(r["ArticleNumber"], D(str(r["Quantity"])), D(str(r["UnitPrice"]))) for r in doc["Rows"]]
-    assert rows == [("A-255", 2, D("12.40")), ("B-14", 3, D("5.70")), ("SHIP-255", 1, D("4.20")),
-                    ("SHIP-14", 1, D("2.91"))]  # fmt: skip
+    assert rows == [
+        ("A-255", 2, D("12.40")),
+        ("B-14", 3, D("5.70")),
+        ("SHIP-255", 1, D("4.20")),
+        ("SHIP-14", 1, D("2.91")),
+    ]
     assert doc["YourReference"] == order["number"] and doc["Status"] == 2
     customer = AccountingCustomer.objects.get(tenant=shop.tenant, customer_id=doc["CustomerId"])
     assert customer.email == "maija@example.fi" and customer.is_private
@@ -82,12 +88,14 @@ def test_order_runs_read_the_company_settings_once_in_15_minutes_and_customers_o
     transfer_orders(shop.tenant)  # both from their copies: read minutes ago
     assert reads() == before
     SyncCursor.objects.filter(tenant=shop.tenant, name=reference.CUSTOMERS_CURSOR).update(
-        value=timezone.now() - timedelta(minutes=11))
+        value=timezone.now() - timedelta(minutes=11)
+    )
     shop.order([("B-14", 3)])
     transfer_orders(shop.tenant)  # changed customers after 10 minutes, the company's settings from the copy
     assert reads() == (before[0], before[1] + 1)
     ReferenceData.objects.filter(tenant=shop.tenant, name="eaccounting.company").update(
-        fetched_at=timezone.now() - timedelta(minutes=16))
+        fetched_at=timezone.now() - timedelta(minutes=16)
+    )
     shop.order([("B-14", 2)])
     transfer_orders(shop.tenant)
     assert reads() == (before[0] + 1, before[1] + 1)
@@ -100,7 +108,9 @@ def test_the_echo_of_siltas_own_write_back_costs_no_eaccounting_request(shop):
     transfer = OrderTransfer.objects.get(tenant=shop.tenant, shop_order_id=order["id"])
     assert transfer.status == OrderTransfer.Status.DONE and transfer.written_back
     shop.ea.control("DELETE", "counters")
-    transfer_orders(shop.tenant, trigger="webhook", order_ids=[order["id"]])  # order.updated: our meta and note
+    transfer_orders(
+        shop.tenant, trigger="webhook", order_ids=[order["id"]]
+    )  # order.updated: our meta and note
     assert shop.ea.control("GET", "counters")["requests"] == {}
 
 
@@ -114,19 +124,32 @@ def test_the_same_customer_is_found_again_not_created_twice(shop):
 
 
 def test_a_company_with_a_business_id_is_matched_to_the_existing_customer(shop):
-    existing = shop.client.post("/customers", {
-        "Name": "Kahvila Oy", "IsPrivatePerson": False, "IsActive": True, "CorporateIdentityNumber": "1234567-1",
-        "InvoiceCity": "Oulu", "InvoicePostalCode": "90100",
-        "TermsOfPaymentId": OrderSettings.objects.get(tenant=shop.tenant).terms_of_payment_id})
+    existing = shop.client.post(
+        "/customers",
+        {
+            "Name": "Kahvila Oy",
+            "IsPrivatePerson": False,
+            "IsActive": True,
+            "CorporateIdentityNumber": "1234567-1",
+            "InvoiceCity": "Oulu",
+            "InvoicePostalCode": "90100",
+            "TermsOfPaymentId": OrderSettings.objects.get(tenant=shop.tenant).terms_of_payment_id,
+        },
+    )
     billing = {**PRIVATE, "company": "Kahvila Oy", "email": "osto@kahvila.fi"}
-    order = shop.order([("A-255", 10)], billing=billing, meta_data=[{"key": "_billing_business_id", "value": "1234567-1"}])
+    order = shop.order(
+        [("A-255", 10)], billing=billing, meta_data=[{"key": "_billing_business_id", "value": "1234567-1"}]
+    )
     transfer_orders(shop.tenant)
     transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
     # The shop: 10 × 12.40 = 124.00 gross, VAT 124.00 × 25.5/125.5 = 25.20, net 98.80.
     # A company's rows are net: 98.80 / 10 = 9.88 a piece; eAccounting's VAT 98.80 × 0.255 = 25.19: a cent of
     # VAT away from the receipt. No VAT difference is booked by default: the order waits with both figures.
     assert transfer.status == OrderTransfer.Status.WAITING
-    assert "VAT at 25.5 %: the customer's receipt says 25.20 EUR, eAccounting would book 25.19" in transfer.reason
+    assert (
+        "VAT at 25.5 %: the customer's receipt says 25.20 EUR, eAccounting would book 25.19"
+        in transfer.reason
+    )
     # The tenant allows a cent per rate: the next run books it, the total's cent on the 0 % rounding article
     # (123.99 → 124.00: 0.01 net, no VAT).
     OrderSettings.objects.filter(tenant=shop.tenant).update(vat_tolerance=D("0.01"))
@@ -134,16 +157,26 @@ def test_a_company_with_a_business_id_is_matched_to_the_existing_customer(shop):
     transfer.refresh_from_db()
     doc = shop.document(transfer)
     assert doc["CustomerId"] == existing["Id"]
-    assert [(r["ArticleNumber"], D(str(r["UnitPrice"]))) for r in doc["Rows"]] == [("A-255", D("9.88")),
-                                                                                  ("ROUND", D("0.01"))]
+    assert [(r["ArticleNumber"], D(str(r["UnitPrice"]))) for r in doc["Rows"]] == [
+        ("A-255", D("9.88")),
+        ("ROUND", D("0.01")),
+    ]
     assert D(str(doc["Amount"])) == D("98.81") and D(str(doc["VatAmount"])) == D("25.19")
     assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
 
 
 def test_an_eu_company_with_a_vat_number_is_reverse_charged(shop):
-    billing = {**PRIVATE, "company": "Kaffee GmbH", "country": "DE", "city": "Berlin", "postcode": "10115",
-               "email": "einkauf@kaffee.de"}
-    order = shop.order([("A-255", 2)], billing=billing, meta_data=[{"key": "_billing_vat_number", "value": "DE123456789"}])
+    billing = {
+        **PRIVATE,
+        "company": "Kaffee GmbH",
+        "country": "DE",
+        "city": "Berlin",
+        "postcode": "10115",
+        "email": "einkauf@kaffee.de",
+    }
+    order = shop.order(
+        [("A-255", 2)], billing=billing, meta_data=[{"key": "_billing_vat_number", "value": "DE123456789"}]
+    )
     transfer_orders(shop.tenant)
     transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
     # The shop charged Finnish VAT (24.80 gross) but eAccounting books 0 % for a reverse-charge sale:
@@ -154,7 +187,9 @@ def test_an_eu_company_with_a_vat_number_is_reverse_charged(shop):
 
 
 def test_an_order_whose_method_has_no_template_waits_then_goes_through(shop):
-    order = shop.order([("A-255", 1)], payment_method="cod", fee_lines=[{"name": "Postiennakko", "total": "4.00"}])
+    order = shop.order(
+        [("A-255", 1)], payment_method="cod", fee_lines=[{"name": "Postiennakko", "total": "4.00"}]
+    )
     transfer_orders(shop.tenant)
     transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
     assert transfer.status == OrderTransfer.Status.WAITING
@@ -181,14 +216,18 @@ def test_orders_from_before_activation_are_left_alone(shop):
     from django.utils import timezone
 
     shop.order([("A-255", 1)])
-    OrderSettings.objects.filter(tenant=shop.tenant).update(transfer_from=timezone.now() + timezone.timedelta(hours=1))
+    OrderSettings.objects.filter(tenant=shop.tenant).update(
+        transfer_from=timezone.now() + timezone.timedelta(hours=1)
+    )
     transfer_orders(shop.tenant)
     assert not OrderTransfer.objects.exists() and shop.documents() == []
 
 
 def test_a_locked_period_waits_and_goes_through_once_opened(shop):
     OrderSettings.objects.filter(tenant=shop.tenant).update(document="invoice")
-    shop.ea.control("PATCH", f"companies/{shop.company}", {"settings": {"accounting_locked_to": "2099-12-31"}})
+    shop.ea.control(
+        "PATCH", f"companies/{shop.company}", {"settings": {"accounting_locked_to": "2099-12-31"}}
+    )
     order = shop.order([("A-255", 1)])
     transfer_orders(shop.tenant)
     transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
@@ -236,7 +275,9 @@ def test_percentage_and_fixed_amount_coupons_become_row_discounts(shop):
     # 15.79, VAT 4.03); B 11.40 × 0.6807 = 7.760 → 7.76 (net 6.81, VAT 0.95). Total 27.58 as the shop's.
     assert D(order["total"]) == D("27.58")
     rows = {r["ArticleNumber"]: r for r in doc["Rows"]}
-    assert D(str(rows["A-255"]["DiscountPercentage"])) == D("0.2008") and D(str(rows["A-255"]["UnitPrice"])) == D("12.40")
+    assert D(str(rows["A-255"]["DiscountPercentage"])) == D("0.2008") and D(
+        str(rows["A-255"]["UnitPrice"])
+    ) == D("12.40")
     assert D(str(rows["B-14"]["DiscountPercentage"])) == D("0.3193")
     assert D(str(doc["Amount"])) + D(str(doc["VatAmount"])) == D("27.58")
     assert D(str(doc["VatAmount"])) == D("4.98")
@@ -246,8 +287,9 @@ def test_a_shop_with_prices_without_vat_and_a_new_finnish_company(shop):
     shop.wc.control("PATCH", "/settings", {"prices_include_tax": False})
     try:
         billing = {**PRIVATE, "company": "Paahtimo Oy", "email": "tilaukset@paahtimo.fi"}
-        order = shop.order([("A-255", 3)], billing=billing,
-                           meta_data=[{"key": "_billing_business_id", "value": "7654321-2"}])
+        order = shop.order(
+            [("A-255", 3)], billing=billing, meta_data=[{"key": "_billing_business_id", "value": "7654321-2"}]
+        )
     finally:
         shop.wc.control("PATCH", "/settings", {"prices_include_tax": True})
     transfer_orders(shop.tenant)
@@ -270,14 +312,24 @@ def test_a_guest_order_without_an_address_waits_or_goes_to_the_collective_custom
     transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
     assert transfer.status == OrderTransfer.Status.WAITING
     assert "collective" in transfer.reason
-    collective = shop.client.post("/customers", {
-        "Name": "Verkkokaupan asiakkaat", "IsPrivatePerson": True, "IsActive": True, "InvoiceCity": "Kuopio",
-        "InvoicePostalCode": "70100", "TermsOfPaymentId": OrderSettings.objects.get(tenant=shop.tenant).terms_of_payment_id})
+    collective = shop.client.post(
+        "/customers",
+        {
+            "Name": "Verkkokaupan asiakkaat",
+            "IsPrivatePerson": True,
+            "IsActive": True,
+            "InvoiceCity": "Kuopio",
+            "InvoicePostalCode": "70100",
+            "TermsOfPaymentId": OrderSettings.objects.get(tenant=shop.tenant).terms_of_payment_id,
+        },
+    )
     SyncCursor.objects.filter(tenant=shop.tenant, name=reference.CUSTOMERS_CURSOR).update(
-        value=timezone.now() - timedelta(minutes=11))
+        value=timezone.now() - timedelta(minutes=11)
+    )
     transfer_orders(shop.tenant)  # the new customer reaches the local copy (read again after 10 minutes)
     OrderSettings.objects.filter(tenant=shop.tenant).update(
-        collective_customer=AccountingCustomer.objects.get(customer_id=collective["Id"]))
+        collective_customer=AccountingCustomer.objects.get(customer_id=collective["Id"])
+    )
     transfer_orders(shop.tenant)
     transfer.refresh_from_db()
     assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
@@ -346,8 +398,11 @@ def test_the_order_webhook_and_the_poll_make_one_document(shop):
     OrmQ.objects.all().delete()
     order = shop.order([("B-14", 2)])
     shop.wc.wait_webhooks()  # WooCommerce has told the portal (the live server) about the order
-    queued = [q.task for q in OrmQ.objects.all() if q.task["func"] == tasks.handle_webhook.path
-              and q.task["args"][1].startswith("order.")]
+    queued = [
+        q.task
+        for q in OrmQ.objects.all()
+        if q.task["func"] == tasks.handle_webhook.path and q.task["args"][1].startswith("order.")
+    ]
     assert [task["args"][1:] for task in queued] == [("order.created", str(order["id"]))]
     transfer_orders(shop.tenant)  # the poll gets there first ...
     tasks.handle_webhook(*queued[0]["args"])  # ... then the worker runs the webhook's task

@@ -31,5 +31,8 @@ def second_company(probe_ea, db) -> Tenant:
 def webshop_order(ea, tenant) -> dict:
     company_id = tenant.eaccounting_connection.company_id
     article = ea.control("GET", f"companies/{company_id}/resources/articles")[0]
-    return ea.control("POST", f"companies/{company_id}/webshoporders",
-                      {"Rows": [{"ArticleNumber": article["Number"], "Quantity": 1}], "Name": "Testi Asiakas"})
+    return ea.control(
+        "POST",
+        f"companies/{company_id}/webshoporders",
+        {"Rows": [{"ArticleNumber": article["Number"], "Quantity": 1}], "Name": "Testi Asiakas"},
+    )

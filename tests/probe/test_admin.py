@@ -15,8 +15,12 @@ START = reverse("admin:integration_probereport_start")
 
 @pytest.fixture
 def finished(probe_ea, test_company, second_company):
-    probe_ea.settings(rate_limit_bucket="path", rate_limit_key="client_company", page_size_max=500,
-                      vat_rate_as_fraction=True)
+    probe_ea.settings(
+        rate_limit_bucket="path",
+        rate_limit_key="client_company",
+        page_size_max=500,
+        vat_rate_as_fraction=True,
+    )
     return run.run(run.start(test_company, write=False, second_tenant=second_company))
 
 
@@ -46,7 +50,12 @@ def test_a_contradicting_finding_warns_until_a_superuser_accepts_it(client, supe
     assert client.post(CONTRACT, {"accept": accepted}).status_code == 302
 
     terms = contract.current()
-    assert (terms.bucket, terms.per_company, terms.page_size, terms.vat_rate_format) == ("path", True, 500, "fraction")
+    assert (terms.bucket, terms.per_company, terms.page_size, terms.vat_rate_format) == (
+        "path",
+        True,
+        500,
+        "fraction",
+    )
     row = ContractSetting.objects.get(key=Key.RATE_LIMIT_BUCKET)
     assert row.source == ContractSource.PROBE and row.accepted_by == superuser and row.report == finished
     assert "per path" in row.evidence
@@ -57,7 +66,9 @@ def test_a_contradicting_finding_warns_until_a_superuser_accepts_it(client, supe
 
 
 @pytest.mark.slow
-def test_a_superuser_starts_a_probe_as_a_task(client, superuser, test_company, django_capture_on_commit_callbacks):
+def test_a_superuser_starts_a_probe_as_a_task(
+    client, superuser, test_company, django_capture_on_commit_callbacks
+):
     client.force_login(superuser)
     assert test_company.name in client.get(START).content.decode()
     refused = client.post(START, {"tenant": test_company.pk})  # not confirmed

@@ -28,7 +28,9 @@ def test_refuses_an_active_company(test_company):
     test_company.is_active = True
     test_company.save()
     with pytest.raises(CommandError, match="is active"):
-        call_command("probe_eaccounting", "--tenant", test_company.slug, "--i-understand-this-is-a-test-company")
+        call_command(
+            "probe_eaccounting", "--tenant", test_company.slug, "--i-understand-this-is-a-test-company"
+        )
 
 
 @pytest.mark.slow
@@ -39,15 +41,30 @@ def test_a_read_only_run_at_the_default_limit(ea, db, settings, tmp_path):
     second = connect_tenant(ea, "probe2", ea.control("POST", "companies", {"name": "Toinen Testi Oy"})).tenant
     out = io.StringIO()
     started = time.monotonic()
-    call_command("probe_eaccounting", "--tenant", tenant.slug, "--second-tenant", second.slug,
-                 "--i-understand-this-is-a-test-company", "--json", str(tmp_path / "probe.json"), stdout=out)
+    call_command(
+        "probe_eaccounting",
+        "--tenant",
+        tenant.slug,
+        "--second-tenant",
+        second.slug,
+        "--i-understand-this-is-a-test-company",
+        "--json",
+        str(tmp_path / "probe.json"),
+        stdout=out,
+    )
     wall = time.monotonic() - started
     report = ProbeReport.objects.get()
     print(out.getvalue(), f"\nwall time {wall:.1f} s")
     assert report.status == ProbeReport.Status.DONE
-    assert 601 < report.request_count <= run.bound(write=False) and report.request_count <= 600 + 5 + run.READ_REQUESTS
+    assert (
+        601 < report.request_count <= run.bound(write=False)
+        and report.request_count <= 600 + 5 + run.READ_REQUESTS
+    )
     assert f"{report.request_count} requests" in out.getvalue()
-    assert "[rate_limit]: 600 (settled)" in out.getvalue() and "[rate_limit_key]: 'client' (settled)" in out.getvalue()
+    assert (
+        "[rate_limit]: 600 (settled)" in out.getvalue()
+        and "[rate_limit_key]: 'client' (settled)" in out.getvalue()
+    )
     saved = json.loads((tmp_path / "probe.json").read_text())
     assert len(saved["exchanges"]) == report.request_count and saved["findings"] == report.findings
 
@@ -58,11 +75,18 @@ def test_a_probe_started_from_the_admin_runs_on_the_cluster(client, django_user_
     tenant = connect_tenant(probe_ea, "probe", probe_ea.companies()[0]).tenant
     root = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(root)
-    response = client.post(reverse("admin:integration_probereport_start"),
-                           {"tenant": tenant.pk, "write": "on", "confirm": "on"})
+    response = client.post(
+        reverse("admin:integration_probereport_start"), {"tenant": tenant.pk, "write": "on", "confirm": "on"}
+    )
     assert response.status_code == 302
-    cluster = spawn("qcluster", env={**child_env(settings), "EACCOUNTING_RATE_LIMIT": str(settings.EACCOUNTING_RATE_LIMIT),
-                                     "EACCOUNTING_RATE_WINDOW": str(settings.EACCOUNTING_RATE_WINDOW)})
+    cluster = spawn(
+        "qcluster",
+        env={
+            **child_env(settings),
+            "EACCOUNTING_RATE_LIMIT": str(settings.EACCOUNTING_RATE_LIMIT),
+            "EACCOUNTING_RATE_WINDOW": str(settings.EACCOUNTING_RATE_WINDOW),
+        },
+    )
     try:
         deadline = time.monotonic() + 90
         while ProbeReport.objects.get().status in (ProbeReport.Status.QUEUED, ProbeReport.Status.RUNNING):

@@ -19,8 +19,15 @@ from ..conftest import activated_on_an_empty_shop, connect_tenant
 
 def accepted(**values) -> None:
     for key, value in values.items():
-        ContractSetting.objects.update_or_create(key=key, defaults={
-            "value": value, "source": ContractSource.PROBE, "evidence": "test", "observed_at": timezone.now()})
+        ContractSetting.objects.update_or_create(
+            key=key,
+            defaults={
+                "value": value,
+                "source": ContractSource.PROBE,
+                "evidence": "test",
+                "observed_at": timezone.now(),
+            },
+        )
 
 
 def test_without_a_finding_the_environment_is_the_default(db, settings):
@@ -30,16 +37,24 @@ def test_without_a_finding_the_environment_is_the_default(db, settings):
     assert contract.source(Key.PAGE_SIZE_MAX) == ContractSource.DEFAULT
 
 
-@pytest.mark.parametrize("bucket, per_company, key", [
-    ("resource", False, "eaccounting:articles"),
-    ("template", False, "eaccounting:/articles/{id}"),
-    ("template", True, "eaccounting:/articles/{id}:C1"),
-    ("path", False, "eaccounting:/articles/3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-    ("url", True, "eaccounting:/articles/3fa85f64-5717-4562-b3fc-2c963f66afa6:C1"),
-])
+@pytest.mark.parametrize(
+    "bucket, per_company, key",
+    [
+        ("resource", False, "eaccounting:articles"),
+        ("template", False, "eaccounting:/articles/{id}"),
+        ("template", True, "eaccounting:/articles/{id}:C1"),
+        ("path", False, "eaccounting:/articles/3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+        ("url", True, "eaccounting:/articles/3fa85f64-5717-4562-b3fc-2c963f66afa6:C1"),
+    ],
+)
 def test_the_budget_key_follows_the_accepted_bucket_and_scope(db, bucket, per_company, key):
-    accepted(**{Key.RATE_LIMIT_BUCKET: bucket, Key.RATE_LIMIT_KEY: "client_company" if per_company else "client"})
-    assert budget.budget_key("/articles/3fa85f64-5717-4562-b3fc-2c963f66afa6?x=1", "C1", contract.current()) == key
+    accepted(
+        **{Key.RATE_LIMIT_BUCKET: bucket, Key.RATE_LIMIT_KEY: "client_company" if per_company else "client"}
+    )
+    assert (
+        budget.budget_key("/articles/3fa85f64-5717-4562-b3fc-2c963f66afa6?x=1", "C1", contract.current())
+        == key
+    )
 
 
 def test_the_budget_spaces_requests_by_the_accepted_limit_and_window(db):
@@ -48,8 +63,9 @@ def test_the_budget_spaces_requests_by_the_accepted_limit_and_window(db):
 
 
 @pytest.mark.slow
-def test_a_probe_finding_accepted_drives_the_clients_budget_and_paging(probe_ea, test_company, second_company,
-                                                                       superuser, settings):
+def test_a_probe_finding_accepted_drives_the_clients_budget_and_paging(
+    probe_ea, test_company, second_company, superuser, settings
+):
     probe_ea.settings(rate_limit_bucket="template", rate_limit_key="client_company", page_size_max=7)
     report = run.run(run.start(test_company, write=False, second_tenant=second_company))
     findings.accept(report, [Key.RATE_LIMIT_BUCKET, Key.RATE_LIMIT_KEY, Key.PAGE_SIZE_MAX], superuser)
@@ -67,7 +83,9 @@ def test_a_probe_finding_accepted_drives_the_clients_budget_and_paging(probe_ea,
     assert ApiBudget.objects.filter(key=f"eaccounting:/articles:{connection.company_id}").exists()
 
 
-@pytest.mark.parametrize("vat_format, expected", [("fraction", Decimal("25.5")), ("percent", Decimal("0.255"))])
+@pytest.mark.parametrize(
+    "vat_format, expected", [("fraction", Decimal("25.5")), ("percent", Decimal("0.255"))]
+)
 def test_codings_are_read_in_the_accepted_vat_format(ea, db, vat_format, expected):
     ea.settings(vat_rate_as_fraction=True)
     accepted(**{Key.VAT_RATE_FORMAT: vat_format})
@@ -79,12 +97,16 @@ def test_codings_are_read_in_the_accepted_vat_format(ea, db, vat_format, expecte
 @pytest.mark.parametrize("value", [True, False])
 def test_the_order_planner_uses_the_accepted_includes_vat(tenant_a, value):
     accepted(**{Key.PRIVATE_PRICES_INCLUDE_VAT: value})
-    inputs = PlanInputs.load(tenant_a, OrderSettings.objects.get(tenant=tenant_a), CompanySettings.from_api({}), {})
+    inputs = PlanInputs.load(
+        tenant_a, OrderSettings.objects.get(tenant=tenant_a), CompanySettings.from_api({}), {}
+    )
     assert inputs.includes_vat(True) is value and inputs.includes_vat(False) is False
 
 
 def test_learning_in_operation_writes_the_same_setting_the_probe_settles(tenant_a):
-    inputs = PlanInputs.load(tenant_a, OrderSettings.objects.get(tenant=tenant_a), CompanySettings.from_api({}), {})
+    inputs = PlanInputs.load(
+        tenant_a, OrderSettings.objects.get(tenant=tenant_a), CompanySettings.from_api({}), {}
+    )
     inputs.learn_includes_vat(True, False, "draft D1")
     row = ContractSetting.objects.get(key=Key.PRIVATE_PRICES_INCLUDE_VAT)
     assert row.value is False and row.source == ContractSource.LEARNED and "draft D1" in row.evidence
@@ -98,6 +120,9 @@ def test_the_article_sync_pages_by_the_accepted_size(ea, wc, db):
 
     ea.control("DELETE", "requests")
     sync_articles(tenant, full=True)
-    sizes = {r["query"].get("$pagesize") for r in ea.control("GET", "requests?path_prefix=/v2/articles")
-             if r["method"] == "GET" and "$page" in r["query"]}
+    sizes = {
+        r["query"].get("$pagesize")
+        for r in ea.control("GET", "requests?path_prefix=/v2/articles")
+        if r["method"] == "GET" and "$page" in r["query"]
+    }
     assert sizes == {"9"}

@@ -16,13 +16,25 @@ def test_learned_includes_vat_and_converted_orders_move_into_the_contract():
     Tenant = old.get_model("integration", "Tenant")
     tenant = Tenant.objects.create(name="Vanha Oy", slug="vanha")
     old.get_model("integration", "ReferenceData").objects.create(
-        tenant=tenant, name="eaccounting.includes_vat", data={"private": False, "company": False})
-    old.get_model("integration", "VismaWebshopSettings").objects.create(tenant=tenant, converted_orders_stay_listed=True)
+        tenant=tenant, name="eaccounting.includes_vat", data={"private": False, "company": False}
+    )
+    old.get_model("integration", "VismaWebshopSettings").objects.create(
+        tenant=tenant, converted_orders_stay_listed=True
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
     new = executor.loader.project_state(AFTER).apps
-    settings = {s.key: (s.value, s.source) for s in new.get_model("integration", "ContractSetting").objects.all()}
-    assert settings == {"private_prices_include_vat": (False, "learned"), "company_prices_include_vat": (False, "learned"),
-                        "converted_orders_stay_listed": (True, "learned")}
-    assert not new.get_model("integration", "ReferenceData").objects.filter(name="eaccounting.includes_vat").exists()
+    settings = {
+        s.key: (s.value, s.source) for s in new.get_model("integration", "ContractSetting").objects.all()
+    }
+    assert settings == {
+        "private_prices_include_vat": (False, "learned"),
+        "company_prices_include_vat": (False, "learned"),
+        "converted_orders_stay_listed": (True, "learned"),
+    }
+    assert (
+        not new.get_model("integration", "ReferenceData")
+        .objects.filter(name="eaccounting.includes_vat")
+        .exists()
+    )

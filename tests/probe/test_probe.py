@@ -48,7 +48,9 @@ def _finding(report: ProbeReport, key: str) -> dict:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("switched, write, key, truth", CASES, ids=[f"{c[2]}={c[3]}" for c in CASES])
-def test_the_probe_reports_the_true_value(probe_ea, test_company, second_company, settings, switched, write, key, truth):
+def test_the_probe_reports_the_true_value(
+    probe_ea, test_company, second_company, settings, switched, write, key, truth
+):
     probe_ea.settings(**switched)
     if "rate_limit" in switched:
         settings.EACCOUNTING_RATE_LIMIT = switched["rate_limit"]  # the burst's bound follows the setting
@@ -87,8 +89,22 @@ def test_a_read_only_run_writes_nothing_and_stays_within_its_bound(probe_ea, tes
     burst = [e for e in report.exchanges if e["note"] == "burst"]
     assert len(burst) == LIMIT + 1 and [e["status"] for e in burst].count(429) == 1  # sent concurrently
     assert report.request_count <= run.bound(write=False)
-    assert len([e for e in report.exchanges if e["note"] in ("burst", "same template, another id",
-                                                             "same path, another URL", "same URL, second company")]) <= LIMIT + 5
+    assert (
+        len(
+            [
+                e
+                for e in report.exchanges
+                if e["note"]
+                in (
+                    "burst",
+                    "same template, another id",
+                    "same path, another URL",
+                    "same URL, second company",
+                )
+            ]
+        )
+        <= LIMIT + 5
+    )
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
 """Rate limiting, fault injection, the control API's log and counters, seeding speed, the CLI."""
+
 import re
 import subprocess
 import sys
@@ -26,8 +27,10 @@ def test_429_body_and_headers(sb):
     r = api.get(api.v2("articles"))
     body = r.json()
     assert set(body) == {"ErrorCode", "DeveloperErrorMessage", "ErrorId"} and body["ErrorCode"] == 4010
-    assert re.fullmatch(r"API calls quota exceeded! maximum admitted 5 per Minute\. Try again in \d+ seconds\.",
-                        body["DeveloperErrorMessage"])
+    assert re.fullmatch(
+        r"API calls quota exceeded! maximum admitted 5 per Minute\. Try again in \d+ seconds\.",
+        body["DeveloperErrorMessage"],
+    )
     assert "Retry-After" not in r.headers
     # another endpoint has its own budget
     assert api.get(api.v2("units")).status_code == 200
@@ -83,6 +86,7 @@ def test_seeded_5xx_share_is_reproducible(sb):
     def run():
         sb.settings(error_rate=0.4, fault_seed=42)
         return [api.get(api.v2("units")).status_code for _ in range(30)]
+
     first, second = run(), run()
     assert first == second
     assert set(first) <= {200, 500, 503} and {500, 503} & set(first) and 200 in first
@@ -137,7 +141,10 @@ def test_request_log_and_counters(sb):
     api.get(api.v2("articles"), params={"$filter": "Number eq '1001'"})
     api.post(api.v2("deliverymethods"), json={"Name": "Lokitus"})
     log = sb.control("GET", "requests?path_prefix=/v2")
-    assert [(e["method"], e["path"]) for e in log[-2:]] == [("GET", "/v2/articles"), ("POST", "/v2/deliverymethods")]
+    assert [(e["method"], e["path"]) for e in log[-2:]] == [
+        ("GET", "/v2/articles"),
+        ("POST", "/v2/deliverymethods"),
+    ]
     assert log[-2]["query"] == {"$filter": "Number eq '1001'"} and log[-1]["json"] == {"Name": "Lokitus"}
     assert log[-1]["status"] == 200
     assert sb.control("GET", f"requests?since={log[-1]['seq']}") == []
@@ -146,8 +153,16 @@ def test_request_log_and_counters(sb):
 
 
 def test_control_api_companies_users_and_reset(sb):
-    c = sb.control("POST", "companies", {"name": "Testiyhtiö Oy", "articles": 5, "users": ["demo@example.com"],
-                                         "settings": {"stock_module": False}})
+    c = sb.control(
+        "POST",
+        "companies",
+        {
+            "name": "Testiyhtiö Oy",
+            "articles": 5,
+            "users": ["demo@example.com"],
+            "settings": {"stock_module": False},
+        },
+    )
     assert c["counts"]["articles"] == 5 and c["overrides"] == {"stock_module": False}
     sb.control("POST", "users", {"username": "toinen@example.com", "password": "pw", "companies": [c["id"]]})
     assert c["id"] in sb.control("GET", "users")["demo@example.com"]["companies"]
@@ -178,8 +193,13 @@ def test_ytunnus_check_digit():
 
 @pytest.mark.slow
 def test_cli_prints_its_url():
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox.eaccounting", "--port", "0", "--seed-articles", "20"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.eaccounting", "--port", "0", "--seed-articles", "20"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         url = re.search(r"http://[\d.]+:\d+", line).group(0)
@@ -193,7 +213,11 @@ def test_cli_prints_its_url():
 def test_rate_limit_bucket_per_url(sb):
     api = sb.api()
     sb.settings(rate_limit=2, rate_window=60)
-    assert [api.get(api.v2("articles"), params={"$page": p}).status_code for p in (1, 2, 3)] == [200, 200, 429]
+    assert [api.get(api.v2("articles"), params={"$page": p}).status_code for p in (1, 2, 3)] == [
+        200,
+        200,
+        429,
+    ]
     sb.settings(rate_limit_bucket="url")
     assert api.get(api.v2("articles"), params={"$page": 4}).status_code == 200
 
@@ -219,7 +243,10 @@ def test_a_full_read_in_pages_sorts_once_and_sees_writes():
     assert elapsed < 20, f"reading 400 pages took {elapsed:.1f} s"
     assert [key[1] for key in app.state.listings] == ["ArticleApi"]
     unit, coding = next(iter(c.units)), next(k for k, v in c.codings.items() if v["Type"] == "Goods")
-    new = client.post("/v2/articles", headers=headers, json={"Number": "UUSI-1", "Name": "Uusi", "UnitId": unit,
-                                                             "CodingId": coding, "IsActive": True}).json  # fmt: skip
+    new = client.post(
+        "/v2/articles",
+        headers=headers,
+        json={"Number": "UUSI-1", "Name": "Uusi", "UnitId": unit, "CodingId": coding, "IsActive": True},
+    ).json
     assert app.state.listings == {}
     assert [a["Id"] for a in page(401)["Data"]] == [new["Id"]]

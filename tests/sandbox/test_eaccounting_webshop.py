@@ -2,6 +2,7 @@
 paid invoices (both settings of what becomes of a converted order), conversion by hand, the company's
 `VismaWebshopStatus`, the receipt counter, faults on convert, article labels. Every /v2 response is
 checked against the contract (client-side by the session hook, server-side by the fixture)."""
+
 import uuid
 
 import pytest
@@ -16,14 +17,20 @@ CONVERT = "POST /v2/webshoporders/{webshopOrderId}/convert"
 
 
 def ok(resp, status=200):
-    assert resp.status_code == status, f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text[:600]}"
+    assert resp.status_code == status, (
+        f"{resp.request.method} {resp.request.url}: {resp.status_code} {resp.text[:600]}"
+    )
     return resp.json() if resp.content else None
 
 
 def place(sb, cid, **kw):
     """A Visma Webshop order arrives in the company (control API)."""
-    body = {"Name": "Maija Meikäläinen", "EmailAddress": "maija@example.fi", "OrderNumber": "VK-778899",
-            "Rows": [{"ArticleNumber": "1001", "Quantity": 2}, {"ArticleNumber": "1002", "Quantity": 1}]}
+    body = {
+        "Name": "Maija Meikäläinen",
+        "EmailAddress": "maija@example.fi",
+        "OrderNumber": "VK-778899",
+        "Rows": [{"ArticleNumber": "1001", "Quantity": 2}, {"ArticleNumber": "1002", "Quantity": 1}],
+    }
     body.update(kw)
     return sb.control("POST", f"companies/{cid}/webshoporders", body)
 
@@ -91,7 +98,9 @@ def test_the_setting_is_given_at_start_up_and_per_company(sb, api, cid):
     assert app.state.settings["webshop_converted_orders"] == "kept"
     with pytest.raises(ValueError, match="webshop_converted_orders"):
         create_app({"demo": False, "webshop_converted_orders": "deleted"})
-    r = requests.patch(f"{sb.base}/_sandbox/settings", json={"webshop_converted_orders": "deleted"}, timeout=10)
+    r = requests.patch(
+        f"{sb.base}/_sandbox/settings", json={"webshop_converted_orders": "deleted"}, timeout=10
+    )
     assert r.status_code == 400 and "removed" in r.json()["DeveloperErrorMessage"]
     assert sb.control("GET", "settings")["webshop_converted_orders"] == "removed"
     # a company of its own: kept there, removed elsewhere
@@ -99,7 +108,9 @@ def test_the_setting_is_given_at_start_up_and_per_company(sb, api, cid):
     w = place(sb, cid)
     ok(api.post(api.v2(f"webshoporders/{w['Id']}/convert")), 201)
     assert w["Id"] in listed(api)
-    assert sb.control("PATCH", f"companies/{cid}", {"settings": {"webshop_converted_orders": "x"}}, expect=(400,))
+    assert sb.control(
+        "PATCH", f"companies/{cid}", {"settings": {"webshop_converted_orders": "x"}}, expect=(400,)
+    )
     # and through the control API's reset (which starts a fresh state)
     sb.control("POST", "reset", {"settings": {"webshop_converted_orders": "deleted"}}, expect=(400,))
     reset = sb.control("POST", "reset", {"settings": {"webshop_converted_orders": "kept"}})
@@ -121,9 +132,21 @@ def test_a_sandbox_started_with_kept_keeps_converted_orders():
 # -- the invoice conversion makes ----------------------------------------------------------------------
 def test_the_invoice_carries_the_order_s_buyer_and_rows_and_no_link_to_the_order(sb, api, cid):
     terms = ok(api.get(api.v2("termsofpayments")))["Data"][0]["Id"]
-    known = ok(api.post(api.v2("customers"), json={
-        "Name": "M. Meikäläinen", "IsPrivatePerson": True, "IsActive": True, "InvoiceCity": "Turku",
-        "InvoicePostalCode": "20100", "TermsOfPaymentId": terms, "EmailAddress": "maija@example.fi"}), 201)
+    known = ok(
+        api.post(
+            api.v2("customers"),
+            json={
+                "Name": "M. Meikäläinen",
+                "IsPrivatePerson": True,
+                "IsActive": True,
+                "InvoiceCity": "Turku",
+                "InvoicePostalCode": "20100",
+                "TermsOfPaymentId": terms,
+                "EmailAddress": "maija@example.fi",
+            },
+        ),
+        201,
+    )
     w = place(sb, cid)
     order = ok(api.get(api.v2(f"webshoporders/{w['Id']}")))
     inv_id = ok(api.post(api.v2(f"webshoporders/{w['Id']}/convert")), 201)
@@ -135,9 +158,12 @@ def test_the_invoice_carries_the_order_s_buyer_and_rows_and_no_link_to_the_order
     assert inv["InvoiceDate"][:10] == sb.state.now_str()[:10]
     assert inv["PaymentStatus"] == 0 and inv["RemainingAmount"] == 0 and inv["PaymentDate"]
     assert [(r["ArticleNumber"], r["Quantity"], r["UnitPrice"]) for r in inv["Rows"]] == [
-        (r["ArticleNumber"], r["Quantity"], r["PricePerUnitInvoiceCurrency"]) for r in order["Rows"]]
+        (r["ArticleNumber"], r["Quantity"], r["PricePerUnitInvoiceCurrency"]) for r in order["Rows"]
+    ]
     assert all(r["ArticleId"] for r in inv["Rows"])
-    assert not [k for k in ("YourReference", "OurReference", "BuyersOrderReference") if inv.get(k) is not None]
+    assert not [
+        k for k in ("YourReference", "OurReference", "BuyersOrderReference") if inv.get(k) is not None
+    ]
     texts = strings(inv)
     assert not [s for s in texts if "VK-778899" in s or s in (order["Number"], order["Id"])]
     assert inv_id == inv["Id"] and inv["CreatedFromOrderId"] is None and inv["CreatedFromDraftId"] is None
@@ -154,7 +180,11 @@ def test_an_unknown_buyer_becomes_a_new_customer(sb, api, cid):
 
 # -- receipts and conversion by hand ----------------------------------------------------------------------
 def test_each_conversion_e_mails_a_receipt_when_the_order_has_an_address(sb, api, cid):
-    a, b, c = place(sb, cid), place(sb, cid, EmailAddress=None), place(sb, cid, EmailAddress="toinen@example.fi")
+    a, b, c = (
+        place(sb, cid),
+        place(sb, cid, EmailAddress=None),
+        place(sb, cid, EmailAddress="toinen@example.fi"),
+    )
     for w in (a, b):
         ok(api.post(api.v2(f"webshoporders/{w['Id']}/convert")), 201)
     assert sb.control("GET", "counters")["webshop"] == {"receipts e-mailed": 1}
@@ -169,7 +199,11 @@ def test_converted_by_hand_like_the_api_and_counted_apart(sb, api, cid):
     sb.control("DELETE", "requests")
     inv = sb.control("POST", f"companies/{cid}/webshoporders/{w['Id']}/convert-by-hand", expect=(201,))
     sb.contract.validate_schema("CustomerInvoiceApi", inv)
-    assert inv["PaymentStatus"] == 0 and inv["CustomerName"] == "Maija Meikäläinen" and inv.get("YourReference") is None
+    assert (
+        inv["PaymentStatus"] == 0
+        and inv["CustomerName"] == "Maija Meikäläinen"
+        and inv.get("YourReference") is None
+    )
     assert sb.control("GET", "requests?path_prefix=/v2") == []  # no API call: nothing throttled or logged
     assert sb.control("GET", "counters")["webshop"]["orders converted by hand"] == 1
     assert api.get(api.v2(f"webshoporders/{w['Id']}")).status_code == 404
@@ -198,11 +232,15 @@ def test_webshop_status_is_set_by_control_and_read_only_in_the_api(sb, api, cid)
     settings["VismaWebshopStatus"] = 1  # read-only in the spec: the API ignores it
     assert ok(api.put(api.v2("companysettings"), json=settings))["VismaWebshopStatus"] == 2
     for bad in (4, -1, "2", True, 2.0, None):
-        r = requests.put(f"{sb.base}/_sandbox/companies/{cid}/webshop-status", json={"VismaWebshopStatus": bad}, timeout=10)
+        r = requests.put(
+            f"{sb.base}/_sandbox/companies/{cid}/webshop-status", json={"VismaWebshopStatus": bad}, timeout=10
+        )
         assert r.status_code == 400, bad
         assert "0 (None), 1 (Enabled), 2 (Disabled), 3 (Requested)" in r.json()["DeveloperErrorMessage"]
     assert sb.control("PUT", f"companies/{cid}/webshop-status", {}, expect=(400,))
-    assert sb.control("PUT", f"companies/{uuid.uuid4()}/webshop-status", {"VismaWebshopStatus": 1}, expect=(404,))
+    assert sb.control(
+        "PUT", f"companies/{uuid.uuid4()}/webshop-status", {"VismaWebshopStatus": 1}, expect=(404,)
+    )
     assert ok(api.get(api.v2("companysettings")))["VismaWebshopStatus"] == 2
 
 
@@ -260,17 +298,29 @@ def test_a_convert_refused_by_a_fault_or_the_rate_limit_changes_nothing(sb, api,
 # -- article labels and the webshop-related article fields ------------------------------------------------
 def test_article_labels_are_served_and_round_trip_on_articles(sb, api):
     sb.contract.seen.clear()
-    new = ok(api.post(api.v2("articlelabels"), json={"Name": "Verkkokauppa", "Description": "Näkyy kaupassa"}), 201)
+    new = ok(
+        api.post(api.v2("articlelabels"), json={"Name": "Verkkokauppa", "Description": "Näkyy kaupassa"}), 201
+    )
     sale = ok(api.post(api.v2("articlelabels"), json={"Name": "Ale"}), 201)
     assert sale["Description"] is None and uuid.UUID(new["Id"])
     assert ok(api.get(api.v2(f"articlelabels/{new['Id']}"))) == new
     assert {x["Id"] for x in ok(api.get(api.v2("articlelabels")))["Data"]} == {new["Id"], sale["Id"]}
     assert ok(api.post(api.v2("articlelabels"), json={"Description": "ei nimeä"}), 400)["ErrorCode"] == 2000
     assert ok(api.post(api.v2("articlelabels"), json={"Name": "x" * 51}), 400)["Errors"][0]["Field"] == "Name"
-    codings = {(c["Type"], c["VatRate"]): c["Id"] for c in ok(api.get(api.v2("articleaccountcodings")))["Data"]}
+    codings = {
+        (c["Type"], c["VatRate"]): c["Id"] for c in ok(api.get(api.v2("articleaccountcodings")))["Data"]
+    }
     unit = ok(api.get(api.v2("units")))["Data"][0]["Id"]
-    body = {"Number": "LBL-1", "Name": "Merkitty tuote", "CodingId": codings[("Goods", "25.5")], "UnitId": unit,
-            "IsActive": True, "IsStock": True, "SendToWebshop": False, "ArticleLabels": [new, sale]}
+    body = {
+        "Number": "LBL-1",
+        "Name": "Merkitty tuote",
+        "CodingId": codings[("Goods", "25.5")],
+        "UnitId": unit,
+        "IsActive": True,
+        "IsStock": True,
+        "SendToWebshop": False,
+        "ArticleLabels": [new, sale],
+    }
     art = ok(api.post(api.v2("articles"), json=body), 201)
     assert art["ArticleLabels"] == [new, sale]
     assert art["IsStock"] is True and art["IsServiceArticle"] is False and art["SendToWebshop"] is False
@@ -284,10 +334,18 @@ def test_article_labels_are_served_and_round_trip_on_articles(sb, api):
     assert ok(api.get(api.v2(f"articles/{art['Id']}")))["ArticleLabels"] == [new]
     assert api.get(api.v2(f"articlelabels/{sale['Id']}")).status_code == 404
     assert api.delete(api.v2(f"articlelabels/{sale['Id']}")).status_code == 404
-    r = api.put(api.v2(f"articles/{art['Id']}"), json=dict(body, ArticleLabels=[{"Id": str(uuid.uuid4()), "Name": "?"}]))
+    r = api.put(
+        api.v2(f"articles/{art['Id']}"),
+        json=dict(body, ArticleLabels=[{"Id": str(uuid.uuid4()), "Name": "?"}]),
+    )
     assert r.status_code == 400 and r.json()["Errors"][0]["Field"] == "ArticleLabels[0].Id"
     svc = dict(body, Number="LBL-2", CodingId=codings[("Service", "25.5")], ArticleLabels=[])
     svc = ok(api.post(api.v2("articles"), json=svc), 201)
     assert svc["IsServiceArticle"] is True and svc["IsStock"] is False and svc["ArticleLabels"] == []
-    assert {("GET", "/articlelabels"), ("POST", "/articlelabels"), ("GET", "/articlelabels/{articlelabelid}"),
-            ("PUT", "/articlelabels/{articleLabelId}"), ("DELETE", "/articlelabels/{articleLabelId}")} <= sb.contract.seen
+    assert {
+        ("GET", "/articlelabels"),
+        ("POST", "/articlelabels"),
+        ("GET", "/articlelabels/{articlelabelid}"),
+        ("PUT", "/articlelabels/{articleLabelId}"),
+        ("DELETE", "/articlelabels/{articleLabelId}"),
+    } <= sb.contract.seen

@@ -65,8 +65,13 @@ CALCULATIONS = [
     # 'Test multiple coupons. One coupon has limit up to 5 item. Discounting sequentially.'
     (14, [("10", 3), ("5", 3)], [cp(P, "20", code="test1"), cp(P, "30", 5)], True, "18.60"),
     # '... Discounting sequentially. Multiple zero-dollar items.'
-    (15, [("1.80", 3), ("13.95", 3)] + [("0", 1)] * 5, [cp(P, "30", 5), cp(P, "20", code="test1")], True,
-     "20.35"),
+    (
+        15,
+        [("1.80", 3), ("13.95", 3)] + [("0", 1)] * 5,
+        [cp(P, "30", 5), cp(P, "20", code="test1")],
+        True,
+        "20.35",
+    ),
     # 'Test single fixed product coupon on one item.'
     (16, [("13.95", 3)], [cp(FP, "10")], False, "30"),
     # '... Coupon greater than item cost.'
@@ -92,20 +97,30 @@ CALCULATIONS = [
     # '... to illustrate type conversion precision bug.'
     (27, [("8.95", 1)], [cp(FP, "10")], False, "8.95"),
     # 'Test multiple coupons with limits of 1.'
-    (28, [("10", 4)], [cp(FP, "10", 1, "one"), cp(FP, "10", 1, "two"), cp(P, "100", 1, "three")], False, "30"),
+    (
+        28,
+        [("10", 4)],
+        [cp(FP, "10", 1, "one"), cp(FP, "10", 1, "two"), cp(P, "100", 1, "three")],
+        False,
+        "30",
+    ),
 ]
 
 
 def cart_items(cart: list[tuple[str, int]], on_sale: tuple[int, ...] = ()) -> list[DiscountItem]:
     # set_items_from_cart: price = product price x quantity, in cents.
-    return [DiscountItem(k, qty, to_cents(D(price) * qty), k in on_sale) for k, (price, qty) in enumerate(cart)]
+    return [
+        DiscountItem(k, qty, to_cents(D(price) * qty), k in on_sale) for k, (price, qty) in enumerate(cart)
+    ]
 
 
 def total_discount(discounts: Discounts) -> D:
     return sum(discounts.by_coupon().values(), D(0)) / 100
 
 
-@pytest.mark.parametrize("case,cart,coupons,sequential,expected", CALCULATIONS, ids=[f"case{c[0]}" for c in CALCULATIONS])
+@pytest.mark.parametrize(
+    "case,cart,coupons,sequential,expected", CALCULATIONS, ids=[f"case{c[0]}" for c in CALCULATIONS]
+)
 def test_calculations(case, cart, coupons, sequential, expected):
     """DISCOUNTS_PHP WC_Tests_Discounts::test_calculations, calculations_test_provider case ``case``."""
     discounts = Discounts(cart_items(cart), sequential=sequential)
@@ -127,13 +142,21 @@ def test_apply_coupon(kind, expected):
 SALE_CART = [("20", 1), ("10", 1)]
 
 
-@pytest.mark.parametrize("kind,amount,exclude_sale,expected", [
-    (P, "10", False, "3.0"),  # test_is_coupon_valid_percent_sale_items: '10% off $20 + 10% off $10'
-    (P, "10", True, "2.0"),  # test_is_coupon_valid_percent_sale_items: '10% off $20'
-    (FC, "5", False, "5.0"),  # test_is_coupon_valid_fixed_cart_sale_items: '$5 fixed cart discount'
-    (FP, "5", False, "10.0"),  # test_is_coupon_valid_fixed_product_sale_items: '$5 discount for 2 products'
-    (FP, "5", True, "5.0"),  # test_is_coupon_valid_fixed_product_sale_items: '$5 discount for 1 product'
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "kind,amount,exclude_sale,expected",
+    [
+        (P, "10", False, "3.0"),  # test_is_coupon_valid_percent_sale_items: '10% off $20 + 10% off $10'
+        (P, "10", True, "2.0"),  # test_is_coupon_valid_percent_sale_items: '10% off $20'
+        (FC, "5", False, "5.0"),  # test_is_coupon_valid_fixed_cart_sale_items: '$5 fixed cart discount'
+        (
+            FP,
+            "5",
+            False,
+            "10.0",
+        ),  # test_is_coupon_valid_fixed_product_sale_items: '$5 discount for 2 products'
+        (FP, "5", True, "5.0"),  # test_is_coupon_valid_fixed_product_sale_items: '$5 discount for 1 product'
+    ],
+)
 def test_sale_items(kind, amount, exclude_sale, expected):
     """DISCOUNTS_PHP WC_Tests_Discounts::test_is_coupon_valid_{percent,fixed_cart,fixed_product}_sale_items."""
     discounts = Discounts(cart_items(SALE_CART, on_sale=(1,)))
@@ -171,7 +194,9 @@ def test_get_totals():
     assert t.total == D("101.20")
     assert (t.shipping_total, t.shipping_tax) == (D(10), D(2))
     assert (t.discount_total, t.discount_tax) == (D("4.00"), D("0.80"))
-    assert t.cart_tax + t.shipping_tax == D("15.20") and t.cart_tax == D("13.20")  # tax_total 13.20 + shipping 2
+    assert t.cart_tax + t.shipping_tax == D("15.20") and t.cart_tax == D(
+        "13.20"
+    )  # tax_total 13.20 + shipping 2
 
 
 def test_get_totals_tax_exempt_customer():
@@ -186,10 +211,13 @@ def test_get_totals_tax_exempt_customer():
 VAT15 = TaxRate(1, D("15"))
 
 
-@pytest.mark.parametrize("round_at_subtotal,subtotal,total_tax,total", [
-    (False, "1086.06", "162.90", "1248.96"),  # order_calculate_rounding_line
-    (True, "1086.05", "162.91", "1248.96"),  # order_calculate_rounding_subtotal
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "round_at_subtotal,subtotal,total_tax,total",
+    [
+        (False, "1086.06", "162.90", "1248.96"),  # order_calculate_rounding_line
+        (True, "1086.05", "162.91", "1248.96"),  # order_calculate_rounding_subtotal
+    ],
+)
 def test_order_calculate_26582(round_at_subtotal, subtotal, total_tax, total):
     """ABSTRACT_ORDER_TEST WC_Abstract_Order_Test::test_order_calculate_26582: prices include 15 % tax,
     99.48 x 6 and 108.68 x 6, rounded per line and at subtotal."""
@@ -206,7 +234,12 @@ def test_apply_coupon_for_correct_location_taxes():
     before = calculate([line(1, "100", 1, vat25, s)], s)
     assert (before.total, before.subtotal, before.total_tax) == (D(100), D(80), D(20))
     after = calculate([line(1, "100", 1, vat25, s)], s, [cp(P, "10", code="10off")])
-    assert (after.discount_total, after.total, after.total_tax, after.discount_tax) == (D(8), D(90), D(18), D(2))
+    assert (after.discount_total, after.total, after.total_tax, after.discount_tax) == (
+        D(8),
+        D(90),
+        D(18),
+        D(2),
+    )
 
 
 def test_get_discount_to_display():
@@ -257,8 +290,11 @@ ORDER_COUPONS = [
 ]
 
 
-@pytest.mark.parametrize("function,incl,taxes,coupons,total", ORDER_COUPONS,
-                         ids=[f"{c[0]}-{'+'.join(x.code for x in c[3]) or 'none'}" for c in ORDER_COUPONS])
+@pytest.mark.parametrize(
+    "function,incl,taxes,coupons,total",
+    ORDER_COUPONS,
+    ids=[f"{c[0]}-{'+'.join(x.code for x in c[3]) or 'none'}" for c in ORDER_COUPONS],
+)
 def test_order_coupons(function, incl, taxes, coupons, total):
     """ORDER_COUPONS_PHP WC_Tests_Order_Coupons::``function``: the order's total with these coupons."""
     s = Settings(prices_include_tax=incl, calc_taxes=taxes)
@@ -291,6 +327,10 @@ def test_negative_fee_tax_is_apportioned_over_the_orders_tax_classes():
     t = calculate(lines, EXCL, fees=[FeeItem("discount", D(-21), (TaxRate(3, D("10")),))], shipping=ship)
     assert t.fees[0].taxes == {1: D("-2.805000"), 2: D("-1.400000")}  # -11.00 at 25.5 %, -10.00 at 14 %
     assert t.fees[0].total_tax == D("-4.21")  # -2.81 - 1.40: each rounded half up (prices exclude tax)
-    own = calculate(lines, Settings(negative_fee_tax=NegativeFeeTax.OWN_CLASS),
-                    fees=[FeeItem("discount", D(-21), (TaxRate(3, D("10")),))], shipping=ship)  # fmt: skip
+    own = calculate(
+        lines,
+        Settings(negative_fee_tax=NegativeFeeTax.OWN_CLASS),
+        fees=[FeeItem("discount", D(-21), (TaxRate(3, D("10")),))],
+        shipping=ship,
+    )
     assert own.fees[0].taxes == {3: D("-2.100000")}

@@ -151,16 +151,19 @@ def test_wc_auth_https_callback_can_be_required():
         s.close()
 
 
-
-
 def test_oauth1_one_legged_over_http(sb):
     import secrets
     import time as _time
 
     ck, cs = sb.key("read")
     url = f"{sb.url}/wp-json/wc/v3/products"
-    params = {"oauth_consumer_key": ck, "oauth_timestamp": str(int(_time.time())), "oauth_nonce": secrets.token_hex(16),
-              "oauth_signature_method": "HMAC-SHA256", "per_page": "2"}  # fmt: skip
+    params = {
+        "oauth_consumer_key": ck,
+        "oauth_timestamp": str(int(_time.time())),
+        "oauth_nonce": secrets.token_hex(16),
+        "oauth_signature_method": "HMAC-SHA256",
+        "per_page": "2",
+    }
     params["oauth_signature"] = oauth_sign("GET", url, params, cs)
     r = sb.http.get(url, params=params)
     assert r.status_code == 200, r.text

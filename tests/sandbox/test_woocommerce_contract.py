@@ -71,8 +71,11 @@ def test_variable_product_and_list_shapes(sb, key):
 
 
 def test_product_batch_shape(sb, key):
-    r = sb.post("/products/batch", key, json={"create": [{"name": "Muki", "regular_price": "9.90"}],
-                                              "update": [], "delete": []})  # fmt: skip
+    r = sb.post(
+        "/products/batch",
+        key,
+        json={"create": [{"name": "Muki", "regular_price": "9.90"}], "update": [], "delete": []},
+    )
     assert r.status_code == 200
     ref.assert_same_shape(ref.example("products", "Batch update products"), r.json())
 
@@ -92,15 +95,27 @@ def test_order_shapes(sb, key):
     ref.assert_same_shape(ref.example("orders", "Retrieve an order"), with_variation)
     # fee and coupon lines: their property tables (the examples leave them empty)
     with_fee = next(o for o in orders if o["fee_lines"])
-    assert set(with_fee["fee_lines"][0]) == {"id", "name", "tax_class", "tax_status", "total", "total_tax", "taxes",
-                                             "meta_data"}  # fmt: skip
+    assert set(with_fee["fee_lines"][0]) == {
+        "id",
+        "name",
+        "tax_class",
+        "tax_status",
+        "total",
+        "total_tax",
+        "taxes",
+        "meta_data",
+    }
 
 
 def test_refund_shapes(sb, key):
     orders = _first(sb, key, "/orders", status="refunded")
     refunds = _first(sb, key, f"/orders/{orders[0]['id']}/refunds")
-    ref.assert_same_shape(ref.example("order-refunds", "List all refunds"), _without_source_keys("order-refunds", refunds))
-    assert all(r["shipping_lines"] == [] and r["fee_lines"] == [] for r in refunds)  # product or amount refunds
+    ref.assert_same_shape(
+        ref.example("order-refunds", "List all refunds"), _without_source_keys("order-refunds", refunds)
+    )
+    assert all(
+        r["shipping_lines"] == [] and r["fee_lines"] == [] for r in refunds
+    )  # product or amount refunds
     o = sb.get(f"/orders/{orders[0]['id']}", key).json()
     assert o["refunds"] and set(o["refunds"][0]) == {"id", "reason", "total"}
 
@@ -116,15 +131,19 @@ def test_shipping_shapes(sb, key):
         ref.assert_same_shape(proto, by_id[proto["method_id"]], open_maps=SETTINGS_MAPS)
         assert set(by_id[proto["method_id"]]["settings"]) <= set(proto["settings"])
     one = sb.get(f"/shipping/zones/1/methods/{methods[0]['instance_id']}", key).json()
-    ref.assert_same_shape(ref.example("shipping-zone-methods", "Retrieve a shipping method from a shipping zone"),
-                          one, open_maps=SETTINGS_MAPS)  # fmt: skip
+    ref.assert_same_shape(
+        ref.example("shipping-zone-methods", "Retrieve a shipping method from a shipping zone"),
+        one,
+        open_maps=SETTINGS_MAPS,
+    )
 
 
 def test_payment_gateway_shapes(sb, key):
     gateways = _first(sb, key, "/payment_gateways")
     assert {"bacs", "cod", "cheque", "paytrail"} <= {g["id"] for g in gateways}
-    ref.assert_same_shape(ref.example("payment-gateways", "List all payment gateways"), gateways,
-                          open_maps=SETTINGS_MAPS)  # fmt: skip
+    ref.assert_same_shape(
+        ref.example("payment-gateways", "List all payment gateways"), gateways, open_maps=SETTINGS_MAPS
+    )
     one = sb.get("/payment_gateways/bacs", key).json()
     ref.assert_same_shape(
         ref.example("payment-gateways", "Retrieve an payment gateway"), one, open_maps=SETTINGS_MAPS
@@ -161,8 +180,16 @@ def test_settings_shapes(sb, key):
 
 def test_webhook_shapes(sb, key):
     with Receiver() as rx:
-        r = sb.post("/webhooks", key, json={"name": "Tilaus luotu", "topic": "order.created", "delivery_url": rx.url,
-                                            "secret": "s3cret"})  # fmt: skip
+        r = sb.post(
+            "/webhooks",
+            key,
+            json={
+                "name": "Tilaus luotu",
+                "topic": "order.created",
+                "delivery_url": rx.url,
+                "secret": "s3cret",
+            },
+        )
         assert r.status_code == 201, r.text
         ref.assert_same_shape(ref.example("webhooks", "Create a webhook"), r.json())
         assert "secret" not in r.json()
@@ -187,7 +214,9 @@ def test_no_undocumented_keys_anywhere(sb, key):
         + [sb.get(f"/products/{parent['variations'][0]}", key).json()],
         "product-variations": sb.get(f"/products/{parent['id']}/variations", key).json(),
         "orders": sb.get("/orders", key, params={"per_page": 100}).json(),
-        "order-refunds": _without_source_keys("order-refunds", sb.get(f"/orders/{order['id']}/refunds", key).json()),
+        "order-refunds": _without_source_keys(
+            "order-refunds", sb.get(f"/orders/{order['id']}/refunds", key).json()
+        ),
         "shipping-zones": sb.get("/shipping/zones", key).json(),
         "shipping-zone-methods": sb.get("/shipping/zones/1/methods", key).json()
         + sb.get("/shipping/zones/2/methods", key).json(),

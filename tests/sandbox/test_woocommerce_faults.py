@@ -87,8 +87,12 @@ def test_faults_do_not_touch_control_or_reads_when_write_only(sb, key):
 
 def test_request_log_records_what_the_client_sent(sb, key):
     sb.control("DELETE", "/requests")
-    sb.put("/products/999", key, json={"name": "x", "meta_data": [{"key": "k", "value": "v"}]},
-           params={"context": "edit"})  # fmt: skip
+    sb.put(
+        "/products/999",
+        key,
+        json={"name": "x", "meta_data": [{"key": "k", "value": "v"}]},
+        params={"context": "edit"},
+    )
     (entry,) = sb.requests_log()
     assert entry["method"] == "PUT" and entry["path"] == "/wp-json/wc/v3/products/999"
     assert entry["query"] == {"context": "edit"} and entry["json"]["meta_data"][0]["key"] == "k"
@@ -114,10 +118,25 @@ def test_control_edit_by_hand_legacy_and_reset(sb, key):
 @pytest.mark.slow
 def test_main_module_runs_and_prints_url():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox.woocommerce", "--port", "0", "--seed", "--products", "20", "--orders", "5",
-         "--key", "ck_demo:cs_demo"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "sandbox.woocommerce",
+            "--port",
+            "0",
+            "--seed",
+            "--products",
+            "20",
+            "--orders",
+            "5",
+            "--key",
+            "ck_demo:cs_demo",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert "listening on http://127.0.0.1:" in line

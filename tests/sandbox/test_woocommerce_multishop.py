@@ -25,8 +25,10 @@ from tests.fixtures.woocommerce_oauth import oauth_sign
 
 ROOT = Path(__file__).resolve().parents[2]
 PREDEFINED = ("ck_every_shop", "cs_every_shop")
-SETTINGS = {"keys": [{"consumer_key": PREDEFINED[0], "consumer_secret": PREDEFINED[1]}],
-            "seed": {"products": 2, "orders": 0, "seed": 3}}  # fmt: skip
+SETTINGS = {
+    "keys": [{"consumer_key": PREDEFINED[0], "consumer_secret": PREDEFINED[1]}],
+    "seed": {"products": 2, "orders": 0, "seed": 3},
+}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +74,10 @@ def test_shops_created_by_the_control_api_are_independent(multi):
 
     made = _api(multi, "alpha", "POST", "/products", ka, json={"name": "Vain alfassa", "sku": "ONLY-A"})
     assert made.status_code == 201, made.text
-    assert _api(multi, "alpha", "GET", "/products", ka, params={"sku": "ONLY-A"}).json()[0]["id"] == made.json()["id"]
+    assert (
+        _api(multi, "alpha", "GET", "/products", ka, params={"sku": "ONLY-A"}).json()[0]["id"]
+        == made.json()["id"]
+    )
     beta = _api(multi, "beta", "GET", "/products", kb)
     assert beta.status_code == 200 and beta.headers["X-WP-Total"] == "0"
     assert _api(multi, "beta", "GET", f"/products/{made.json()['id']}", kb).status_code == 404
@@ -100,8 +105,13 @@ def test_shops_created_by_the_control_api_are_independent(multi):
 
 
 def test_bad_create_requests(multi):
-    for body in ({"name": "has space"}, {"name": "x" * 65}, {}, {"name": "ok", "settings": {"nope": 1}},
-                 {"name": "ok2", "seed": {"no_such_arg": 1}}):  # fmt: skip
+    for body in (
+        {"name": "has space"},
+        {"name": "x" * 65},
+        {},
+        {"name": "ok", "settings": {"nope": 1}},
+        {"name": "ok2", "seed": {"no_such_arg": 1}},
+    ):
         r = multi.http.post(f"{multi.url}/_sandbox/shops", json=body, timeout=30)
         assert r.status_code == 400, (body, r.text)
     assert not {"ok", "ok2"} & set(_listed(multi))
@@ -112,9 +122,7 @@ def test_links_and_urls_carry_the_shop_prefix(multi):
     prefix = f"{multi.url}/shops/linked"
     r = _api(multi, "linked", "GET", "/products", PREDEFINED, params={"per_page": 10, "page": 2})
     assert r.status_code == 200 and r.headers["X-WP-TotalPages"] == "3"
-    links = dict(
-        (rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', r.headers["Link"])
-    )
+    links = dict((rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', r.headers["Link"]))
     assert links["prev"].startswith(f"{prefix}{API}/products?") and "page=1" in links["prev"]
     assert links["next"].startswith(f"{prefix}{API}/products?") and "page=3" in links["next"]
     assert multi.http.get(links["next"], auth=PREDEFINED, timeout=30).status_code == 200  # the link works
@@ -133,12 +141,22 @@ def test_webhook_source_carries_the_shop_prefix(multi):
     _create(multi, "hooked", seed={"products": 3, "orders": 0, "seed": 5})
     product = _api(multi, "hooked", "GET", "/products", PREDEFINED, params={"type": "simple"}).json()[0]
     with Receiver() as rx:
-        hook = _api(multi, "hooked", "POST", "/webhooks", PREDEFINED,
-                    json={"topic": "product.updated", "delivery_url": rx.url + "/hook", "secret": "s3"})  # fmt: skip
+        hook = _api(
+            multi,
+            "hooked",
+            "POST",
+            "/webhooks",
+            PREDEFINED,
+            json={"topic": "product.updated", "delivery_url": rx.url + "/hook", "secret": "s3"},
+        )
         assert hook.status_code == 201, hook.text
         rx.wait_for(1)  # the creation ping
-        assert _api(multi, "hooked", "PUT", f"/products/{product['id']}", PREDEFINED,
-                    json={"name": "Uusi nimi"}).status_code == 200  # fmt: skip
+        assert (
+            _api(
+                multi, "hooked", "PUT", f"/products/{product['id']}", PREDEFINED, json={"name": "Uusi nimi"}
+            ).status_code
+            == 200
+        )
         delivery = rx.wait_for(2)[1]
     assert delivery.headers["X-WC-Webhook-Source"] == f"{multi.url}/shops/hooked/"
     expected = base64.b64encode(hmac.new(b"s3", delivery.body, hashlib.sha256).digest()).decode()
@@ -149,17 +167,29 @@ def test_webhook_source_carries_the_shop_prefix(multi):
 
 
 def test_wc_auth_form_and_oauth_signature_use_the_shop_url(multi):
-    page = multi.http.get(f"{multi.url}/shops/authy/wc-auth/v1/authorize", timeout=30, params={
-        "app_name": "Silta", "scope": "read", "user_id": "1", "return_url": "http://portal.test/r",
-        "callback_url": "http://127.0.0.1:9/cb"})  # fmt: skip
+    page = multi.http.get(
+        f"{multi.url}/shops/authy/wc-auth/v1/authorize",
+        timeout=30,
+        params={
+            "app_name": "Silta",
+            "scope": "read",
+            "user_id": "1",
+            "return_url": "http://portal.test/r",
+            "callback_url": "http://127.0.0.1:9/cb",
+        },
+    )
     assert page.status_code == 200
     assert 'action="/shops/authy/wc-auth/v1/access_granted"' in page.text
     assert 'formaction="/shops/authy/wc-auth/v1/access_denied"' in page.text
 
     # OAuth 1.0a is signed against the shop's URL, i.e. including /shops/<name>
     url = f"{multi.url}/shops/authy{API}/products"
-    params = {"oauth_consumer_key": PREDEFINED[0], "oauth_timestamp": str(int(time.time())),
-              "oauth_nonce": secrets.token_hex(16), "oauth_signature_method": "HMAC-SHA256"}  # fmt: skip
+    params = {
+        "oauth_consumer_key": PREDEFINED[0],
+        "oauth_timestamp": str(int(time.time())),
+        "oauth_nonce": secrets.token_hex(16),
+        "oauth_signature_method": "HMAC-SHA256",
+    }
     params["oauth_signature"] = oauth_sign("GET", url, params, PREDEFINED[1])
     r = multi.http.get(url, params=params, timeout=30)
     assert r.status_code == 200, r.text
@@ -170,8 +200,16 @@ def test_wc_auth_form_and_oauth_signature_use_the_shop_url(multi):
 
 
 def test_unknown_paths_answer_404(multi):
-    for path in (f"{API}/products", "/", "/shops", "/shops/", f"/shops/bad.name{API}/products",
-                 f"/shops/{'x' * 65}{API}/products", "/shops/unknownroute/wp-admin/", "/shops/unknownroute"):  # fmt: skip
+    for path in (
+        f"{API}/products",
+        "/",
+        "/shops",
+        "/shops/",
+        f"/shops/bad.name{API}/products",
+        f"/shops/{'x' * 65}{API}/products",
+        "/shops/unknownroute/wp-admin/",
+        "/shops/unknownroute",
+    ):
         r = multi.http.get(multi.url + path, auth=PREDEFINED, timeout=30)
         assert r.status_code == 404 and "text/html" in r.headers["Content-Type"], path
     r = multi.http.get(f"{multi.url}/_sandbox/nope", timeout=30)
@@ -191,7 +229,9 @@ class SlowSandboxApp(SandboxApp):
 
 def test_first_use_creates_a_shop_from_the_settings(multi, monkeypatch):
     assert "fresh" not in _listed(multi)
-    r = _api(multi, "fresh", "GET", "/products", PREDEFINED)  # predefined key + seed of the multi-shop settings
+    r = _api(
+        multi, "fresh", "GET", "/products", PREDEFINED
+    )  # predefined key + seed of the multi-shop settings
     assert r.status_code == 200 and r.headers["X-WP-Total"] == "2"
     assert _listed(multi)["fresh"]["products"] == 2
 
@@ -202,7 +242,9 @@ def test_first_use_creates_a_shop_from_the_settings(multi, monkeypatch):
 
     def add_key() -> None:
         start.wait()
-        resp = requests.post(f"{multi.url}/shops/crowd/_sandbox/keys", json={"permissions": "read"}, timeout=30)
+        resp = requests.post(
+            f"{multi.url}/shops/crowd/_sandbox/keys", json={"permissions": "read"}, timeout=30
+        )
         results.append(resp.status_code)
 
     threads = [threading.Thread(target=add_key) for _ in range(16)]
@@ -226,9 +268,21 @@ def test_creating_many_shops_starts_no_threads():
 @pytest.mark.slow
 def test_main_module_multi_shop():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox.woocommerce", "--multi-shop", "--port", "0", "--key", "ck_demo:cs_demo"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "sandbox.woocommerce",
+            "--multi-shop",
+            "--port",
+            "0",
+            "--key",
+            "ck_demo:cs_demo",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert "listening on http://127.0.0.1:" in line
@@ -236,7 +290,9 @@ def test_main_module_multi_shop():
         for shop in ("one", "two"):
             r = requests.get(f"{url}/shops/{shop}{API}/products", auth=("ck_demo", "cs_demo"), timeout=10)
             assert r.status_code == 200 and r.headers["X-WP-Total"] == "0"
-        assert requests.get(f"{url}{API}/products", auth=("ck_demo", "cs_demo"), timeout=10).status_code == 404
+        assert (
+            requests.get(f"{url}{API}/products", auth=("ck_demo", "cs_demo"), timeout=10).status_code == 404
+        )
         names = [s["name"] for s in requests.get(f"{url}/_sandbox/shops", timeout=10).json()]
         assert names == ["one", "two"]
     finally:

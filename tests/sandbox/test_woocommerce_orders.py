@@ -22,8 +22,17 @@ def _stocked(sb, key, qty=10, price="24.90", **kw):
 
 def _place(sb, **spec):
     spec.setdefault("payment_method", "paytrail")
-    spec.setdefault("billing", {"first_name": "Aino", "last_name": "Virtanen", "email": "aino@example.fi",
-                                "country": "FI", "city": "Helsinki", "postcode": "00100"})  # fmt: skip
+    spec.setdefault(
+        "billing",
+        {
+            "first_name": "Aino",
+            "last_name": "Virtanen",
+            "email": "aino@example.fi",
+            "country": "FI",
+            "city": "Helsinki",
+            "postcode": "00100",
+        },
+    )
     return sb.control("POST", "/orders", spec)
 
 
@@ -60,9 +69,18 @@ def test_pending_orders_do_not_reduce_stock(sb, key):
 
 def test_variation_stock_and_line_item_fields(sb, key):
     parent = sb.post("/products", key, json={"name": "Pipo", "type": "variable"}).json()
-    v = sb.post(f"/products/{parent['id']}/variations", key, json={
-        "regular_price": "29.90", "sku": "PIPO-M", "manage_stock": True, "stock_quantity": 5, "tax_class": "",
-        "attributes": [{"name": "Koko", "option": "M"}]}).json()  # fmt: skip
+    v = sb.post(
+        f"/products/{parent['id']}/variations",
+        key,
+        json={
+            "regular_price": "29.90",
+            "sku": "PIPO-M",
+            "manage_stock": True,
+            "stock_quantity": 5,
+            "tax_class": "",
+            "attributes": [{"name": "Koko", "option": "M"}],
+        },
+    ).json()
     o = _place(sb, line_items=[{"sku": "PIPO-M", "quantity": 2}])
     li = o["line_items"][0]
     assert (li["product_id"], li["variation_id"], li["sku"], li["quantity"]) == (
@@ -85,11 +103,17 @@ def test_totals_are_consistent_with_finnish_vat(sb, key):
     std = sb.post("/products", key, json={"name": "Muki", "regular_price": "25.10"}).json()
     zones = sb.get("/shipping/zones/1/methods", key).json()
     flat = next(m for m in zones if m["method_id"] == "flat_rate")
-    o = _place(sb, payment_method="cod",
-               line_items=[{"product_id": food["id"], "quantity": 2}, {"product_id": book["id"], "quantity": 1},
-                           {"product_id": std["id"], "quantity": 1}],
-               shipping_lines=[{"method_id": "flat_rate", "instance_id": flat["instance_id"]}],
-               fee_lines=[{"name": "Postiennakkomaksu", "total": "3.90", "tax_status": "taxable"}])  # fmt: skip
+    o = _place(
+        sb,
+        payment_method="cod",
+        line_items=[
+            {"product_id": food["id"], "quantity": 2},
+            {"product_id": book["id"], "quantity": 1},
+            {"product_id": std["id"], "quantity": 1},
+        ],
+        shipping_lines=[{"method_id": "flat_rate", "instance_id": flat["instance_id"]}],
+        fee_lines=[{"name": "Postiennakkomaksu", "total": "3.90", "tax_status": "taxable"}],
+    )
     # prices include tax: 22.80 gross at 14 % -> 20.00 + 2.80; 22.00 at 10 % -> 20.00 + 2.00; 25.10 at 25.5 % -> 20.00 + 5.10
     lines = {li["product_id"]: li for li in o["line_items"]}
     assert (lines[food["id"]]["total"], lines[food["id"]]["total_tax"]) == ("20.00", "2.80")
@@ -123,8 +147,11 @@ def test_totals_are_consistent_with_finnish_vat(sb, key):
 def test_update_meta_data_merge_and_notes(sb, key):
     p = _stocked(sb, key)
     o = _place(sb, line_items=[{"product_id": p["id"], "quantity": 1}])
-    r = sb.put(f"/orders/{o['id']}", key, json={"meta_data": [{"key": "_silta_invoice", "value": "123"},
-                                                             {"key": "other", "value": "x"}]})  # fmt: skip
+    r = sb.put(
+        f"/orders/{o['id']}",
+        key,
+        json={"meta_data": [{"key": "_silta_invoice", "value": "123"}, {"key": "other", "value": "x"}]},
+    )
     r = sb.put(f"/orders/{o['id']}", key, json={"meta_data": [{"key": "_silta_invoice", "value": "124"}]})
     meta = {m["key"]: m["value"] for m in r.json()["meta_data"]}
     assert meta == {"_silta_invoice": "124", "other": "x"}
@@ -151,10 +178,22 @@ def test_refunds(sb, key):
     o = _place(sb, line_items=[{"product_id": p["id"], "quantity": 2}])
     assert sb.get(f"/products/{p['id']}", key).json()["stock_quantity"] == 3
     item = o["line_items"][0]
-    r = sb.post(f"/orders/{o['id']}/refunds", key, json={
-        "reason": "Palautus", "api_refund": False,
-        "line_items": [{"id": item["id"], "quantity": 1, "refund_total": 39.84,
-                        "refund_tax": [{"id": item["taxes"][0]["id"], "refund_total": 10.16}]}]})  # fmt: skip
+    r = sb.post(
+        f"/orders/{o['id']}/refunds",
+        key,
+        json={
+            "reason": "Palautus",
+            "api_refund": False,
+            "line_items": [
+                {
+                    "id": item["id"],
+                    "quantity": 1,
+                    "refund_total": 39.84,
+                    "refund_tax": [{"id": item["taxes"][0]["id"], "refund_total": 10.16}],
+                }
+            ],
+        },
+    )
     assert r.status_code == 201, r.text
     ref = r.json()
     assert ref["amount"] == "50.00" and ref["line_items"][0]["quantity"] == -1 and ref["reason"] == "Palautus"
@@ -205,8 +244,15 @@ def test_list_filters(sb, key):
 
 def test_create_order_via_api(sb, key):
     p = _stocked(sb, key, qty=2)
-    r = sb.post("/orders", key, json={"payment_method": "paytrail", "set_paid": True,
-                                      "line_items": [{"product_id": p["id"], "quantity": 1}]})  # fmt: skip
+    r = sb.post(
+        "/orders",
+        key,
+        json={
+            "payment_method": "paytrail",
+            "set_paid": True,
+            "line_items": [{"product_id": p["id"], "quantity": 1}],
+        },
+    )
     assert (
         r.status_code == 201 and r.json()["status"] == "processing" and r.json()["created_via"] == "rest-api"
     )

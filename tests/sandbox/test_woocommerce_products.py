@@ -50,10 +50,17 @@ def test_create_get_update_delete(sb, key):
 
 def test_untouched_fields_stay_exactly_as_given(sb, key):
     desc = "<p>Lämpimät <strong>villasukat</strong> – 100 % villaa.</p>\n<p>Pesu 30 °C.</p>"
-    images = [{"src": "http://127.0.0.1/img/a.jpg", "name": "a", "alt": "Sukat"},
-              {"src": "http://127.0.0.1/img/b.jpg", "name": "b", "alt": ""}]  # fmt: skip
-    p = sb.post("/products", key, json=_product(description=desc, short_description="Lyhyt", images=images,
-                                                categories=[{"id": 16}, {"id": 17}])).json()  # fmt: skip
+    images = [
+        {"src": "http://127.0.0.1/img/a.jpg", "name": "a", "alt": "Sukat"},
+        {"src": "http://127.0.0.1/img/b.jpg", "name": "b", "alt": ""},
+    ]
+    p = sb.post(
+        "/products",
+        key,
+        json=_product(
+            description=desc, short_description="Lyhyt", images=images, categories=[{"id": 16}, {"id": 17}]
+        ),
+    ).json()
     u = sb.put(f"/products/{p['id']}", key, json={"regular_price": "26.00"}).json()
     assert u["description"] == desc and u["short_description"] == "Lyhyt"
     assert u["images"] == p["images"]
@@ -71,8 +78,15 @@ def test_date_modified_changes_on_every_change(sb, key):
 
 
 def test_sku_unique_across_products_and_variations(sb, key):
-    parent = sb.post("/products", key, json={"name": "Pipo", "type": "variable", "attributes": [
-        {"name": "Koko", "variation": True, "visible": True, "options": ["S", "M"]}]}).json()  # fmt: skip
+    parent = sb.post(
+        "/products",
+        key,
+        json={
+            "name": "Pipo",
+            "type": "variable",
+            "attributes": [{"name": "Koko", "variation": True, "visible": True, "options": ["S", "M"]}],
+        },
+    ).json()
     r = sb.post(
         f"/products/{parent['id']}/variations",
         key,
@@ -114,11 +128,19 @@ def test_batch_1000_products_in_10_requests(sb, key):
 def test_batch_item_error_and_rest_saved(sb, key):
     sb.post("/products", key, json=_product(sku="TAKEN"))
     existing = sb.post("/products", key, json=_product(sku="X1")).json()
-    r = sb.post("/products/batch", key, json={
-        "create": [_product(name="A", sku="A1"), _product(name="Dup", sku="TAKEN"), _product(name="C", sku="C1")],
-        "update": [{"id": existing["id"], "regular_price": "30.00"}, {"id": 999999, "name": "nope"}],
-        "delete": [999998],
-    })  # fmt: skip
+    r = sb.post(
+        "/products/batch",
+        key,
+        json={
+            "create": [
+                _product(name="A", sku="A1"),
+                _product(name="Dup", sku="TAKEN"),
+                _product(name="C", sku="C1"),
+            ],
+            "update": [{"id": existing["id"], "regular_price": "30.00"}, {"id": 999999, "name": "nope"}],
+            "delete": [999998],
+        },
+    )
     assert r.status_code == 200
     out = r.json()
     assert [("error" in c) for c in out["create"]] == [False, True, False]
@@ -136,8 +158,11 @@ def test_batch_item_error_and_rest_saved(sb, key):
 
 
 def test_batch_over_limit_rejected(sb, key):
-    r = sb.post("/products/batch", key, json={"create": [_product(name=f"P{i}") for i in range(60)],
-                                              "update": [{"id": 1}] * 41})  # fmt: skip
+    r = sb.post(
+        "/products/batch",
+        key,
+        json={"create": [_product(name=f"P{i}") for i in range(60)], "update": [{"id": 1}] * 41},
+    )
     assert r.status_code == 413
     assert r.json()["code"] == "woocommerce_rest_request_entity_too_large"
     assert sb.get("/products", key).headers["X-WP-Total"] == "0"
@@ -190,12 +215,23 @@ def test_filters_sku_status_type_modified_after(sb, key):
 
 def test_variations_batch_and_stock(sb, key):
     parent = sb.post("/products", key, json={"name": "Paita", "type": "variable"}).json()
-    r = sb.post(f"/products/{parent['id']}/variations/batch", key, json={"create": [
-        {"regular_price": "30", "sku": "P-S", "manage_stock": True, "stock_quantity": 2,
-         "attributes": [{"name": "Koko", "option": "S"}]},
-        {"regular_price": "31", "sku": "P-M", "attributes": [{"name": "Koko", "option": "M"}]},
-        {"regular_price": "32", "sku": "P-S"},
-    ]})  # fmt: skip
+    r = sb.post(
+        f"/products/{parent['id']}/variations/batch",
+        key,
+        json={
+            "create": [
+                {
+                    "regular_price": "30",
+                    "sku": "P-S",
+                    "manage_stock": True,
+                    "stock_quantity": 2,
+                    "attributes": [{"name": "Koko", "option": "S"}],
+                },
+                {"regular_price": "31", "sku": "P-M", "attributes": [{"name": "Koko", "option": "M"}]},
+                {"regular_price": "32", "sku": "P-S"},
+            ]
+        },
+    )
     created = r.json()["create"]
     assert created[0]["stock_status"] == "instock" and created[0]["stock_quantity"] == 2
     assert created[1]["manage_stock"] is False and created[1]["stock_quantity"] is None
@@ -231,7 +267,9 @@ def test_seed_10000_products():
     try:
         from sandbox.woocommerce.seed import seed_shop
 
-        out = seed_shop(s.state, products=10000, orders=0, seed=3)  # how fast: `make benchmark`, not a timed test
+        out = seed_shop(
+            s.state, products=10000, orders=0, seed=3
+        )  # how fast: `make benchmark`, not a timed test
         assert out["products"] == 10000
         key = s.key("read")
         r = s.get("/products", key, params={"per_page": 100, "page": 100})

@@ -16,8 +16,13 @@ DISCOUNTS_PHP = "plugins/woocommerce/tests/legacy/unit-tests/discounts/discounts
 ORDER_FUNCTIONS = "plugins/woocommerce/tests/legacy/unit-tests/order/class-wc-tests-order-functions.php"
 REFUNDS_V2_TEST = "plugins/woocommerce/tests/php/includes/rest-api/Controllers/Version2/class-wc-rest-order-refunds-v2-controller-test.php"
 
-SETTINGS = {"prices_include_tax": True, "calc_taxes": True, "tax_round_at_subtotal": False,
-            "calc_discounts_sequentially": False, "shipping_tax_split": False}  # fmt: skip
+SETTINGS = {
+    "prices_include_tax": True,
+    "calc_taxes": True,
+    "tax_round_at_subtotal": False,
+    "calc_discounts_sequentially": False,
+    "shipping_tax_split": False,
+}
 
 
 def D(x) -> Decimal:
@@ -56,13 +61,21 @@ def _set_option(sb, key, group: str, option: str, value: str) -> None:
     assert r.status_code == 200 and r.json()["value"] == value, r.text
 
 
-@pytest.mark.parametrize("round_at_subtotal,total_tax,total", [("no", "162.90", "1248.96"), ("yes", "162.91", "1248.96")])
+@pytest.mark.parametrize(
+    "round_at_subtotal,total_tax,total", [("no", "162.90", "1248.96"), ("yes", "162.91", "1248.96")]
+)
 def test_order_calculate_26582_through_rest(sb, key, round_at_subtotal, total_tax, total):
     """ABSTRACT_ORDER_TEST WC_Abstract_Order_Test::test_order_calculate_26582 (prices include 15 %)."""
     cls = _rate_class(sb, key, "15")
     _set_option(sb, key, "tax", "woocommerce_tax_round_at_subtotal", round_at_subtotal)
-    o = _order(sb, key, line_items=[{"product_id": _product(sb, key, "99.48", cls), "quantity": 6},
-                                    {"product_id": _product(sb, key, "108.68", cls), "quantity": 6}])  # fmt: skip
+    o = _order(
+        sb,
+        key,
+        line_items=[
+            {"product_id": _product(sb, key, "99.48", cls), "quantity": 6},
+            {"product_id": _product(sb, key, "108.68", cls), "quantity": 6},
+        ],
+    )
     assert (o["total_tax"], o["total"]) == (total_tax, total)
     # the line items' per-rate taxes stay unrounded, as WooCommerce keeps them
     assert [li["taxes"][0]["total"] for li in o["line_items"]] == ["77.853913", "85.053913"]
@@ -74,10 +87,21 @@ def test_coupon_on_gross_prices_through_rest(sb, key):
     cls = _rate_class(sb, key, "25")
     sb.control("PATCH", "/settings", {"tax_round_at_subtotal": True})
     sb.control("POST", "/coupons", {"code": "10off", "discount_type": "percent", "amount": "10"})
-    o = _order(sb, key, line_items=[{"product_id": _product(sb, key, "100", cls), "quantity": 1}],
-               coupon_lines=[{"code": "10off"}])  # fmt: skip
-    assert (o["discount_total"], o["total"], o["total_tax"], o["discount_tax"]) == ("8.00", "90.00", "18.00", "2.00")
-    assert [(c["code"], c["discount"], c["discount_tax"]) for c in o["coupon_lines"]] == [("10off", "8.00", "2.00")]
+    o = _order(
+        sb,
+        key,
+        line_items=[{"product_id": _product(sb, key, "100", cls), "quantity": 1}],
+        coupon_lines=[{"code": "10off"}],
+    )
+    assert (o["discount_total"], o["total"], o["total_tax"], o["discount_tax"]) == (
+        "8.00",
+        "90.00",
+        "18.00",
+        "2.00",
+    )
+    assert [(c["code"], c["discount"], c["discount_tax"]) for c in o["coupon_lines"]] == [
+        ("10off", "8.00", "2.00")
+    ]
 
 
 @pytest.mark.parametrize("sequential,discount", [("no", "7.50"), ("yes", "7.00")])
@@ -89,9 +113,15 @@ def test_sequential_discounts_through_rest(sb, key, sequential, discount):
     assert sb.control("GET", "/settings")["calc_discounts_sequentially"] is (sequential == "yes")
     for code, amount in (("test", "10"), ("test1", "20")):
         sb.control("POST", "/coupons", {"code": code, "discount_type": "percent", "amount": amount})
-    o = _order(sb, key, line_items=[{"product_id": _product(sb, key, "10"), "quantity": 2},
-                                    {"product_id": _product(sb, key, "5"), "quantity": 1}],
-               coupon_lines=[{"code": "test"}, {"code": "test1"}])  # fmt: skip
+    o = _order(
+        sb,
+        key,
+        line_items=[
+            {"product_id": _product(sb, key, "10"), "quantity": 2},
+            {"product_id": _product(sb, key, "5"), "quantity": 1},
+        ],
+        coupon_lines=[{"code": "test"}, {"code": "test1"}],
+    )
     assert o["discount_total"] == discount
     assert sum(D(c["discount"]) for c in o["coupon_lines"]) == D(discount)
 
@@ -107,11 +137,19 @@ def test_settings_mirror_both_ways(sb, key):
 def test_coupon_definitions_are_checked(sb, key):
     r = sb.http.post(f"{sb.url}/_sandbox/coupons", json={"code": "x", "discount_type": "bogo", "amount": "1"})
     assert r.status_code == 400 and "discount_type must be one of percent" in r.json()["error"]
-    r = sb.http.post(f"{sb.url}/_sandbox/coupons", json={"code": "x", "discount_type": "percent", "amount": "ten"})
+    r = sb.http.post(
+        f"{sb.url}/_sandbox/coupons", json={"code": "x", "discount_type": "percent", "amount": "ten"}
+    )
     assert r.status_code == 400 and "amount" in r.json()["error"]
     assert {c["code"] for c in sb.control("GET", "/coupons")} == {"ale10", "kesa5"}
-    r = sb.post("/orders", key, json={"line_items": [{"product_id": _product(sb, key, "10"), "quantity": 1}],
-                                      "coupon_lines": [{"code": "nosuch"}]})  # fmt: skip
+    r = sb.post(
+        "/orders",
+        key,
+        json={
+            "line_items": [{"product_id": _product(sb, key, "10"), "quantity": 1}],
+            "coupon_lines": [{"code": "nosuch"}],
+        },
+    )
     assert r.status_code == 400 and r.json()["code"] == "woocommerce_rest_invalid_coupon"
 
 
@@ -127,13 +165,21 @@ def test_items_response_fields(sb, key):
     the product line, 10 on the fee and 20 on the shipping line answers line_items / fee_lines /
     shipping_lines with totals -1, -10, -20."""
     _set_option(sb, key, "general", "woocommerce_calc_taxes", "no")
-    o = _order(sb, key, line_items=[{"product_id": _product(sb, key, "10"), "quantity": 4}],
-               fee_lines=[{"name": "Test fee", "total": "10"}],
-               shipping_lines=[{"method_id": "flat_rate", "total": "25"}])  # fmt: skip
-    body = {"reason": "testing", "line_items": [
-        {"id": o["line_items"][0]["id"], "quantity": 1, "refund_total": 1},
-        {"id": o["fee_lines"][0]["id"], "refund_total": 10},
-        {"id": o["shipping_lines"][0]["id"], "refund_total": 20}]}  # fmt: skip
+    o = _order(
+        sb,
+        key,
+        line_items=[{"product_id": _product(sb, key, "10"), "quantity": 4}],
+        fee_lines=[{"name": "Test fee", "total": "10"}],
+        shipping_lines=[{"method_id": "flat_rate", "total": "25"}],
+    )
+    body = {
+        "reason": "testing",
+        "line_items": [
+            {"id": o["line_items"][0]["id"], "quantity": 1, "refund_total": 1},
+            {"id": o["fee_lines"][0]["id"], "refund_total": 10},
+            {"id": o["shipping_lines"][0]["id"], "refund_total": 20},
+        ],
+    }
     refund = _refund(sb, key, o["id"], body)
     again = sb.get(f"/orders/{o['id']}/refunds/{refund['id']}", key).json()
     for got in (refund, again):
@@ -141,20 +187,36 @@ def test_items_response_fields(sb, key):
         assert D(got["fee_lines"][0]["total"]) == -10
         assert D(got["shipping_lines"][0]["total"]) == -20
     assert got["amount"] == "31.00" and got["shipping_lines"][0]["method_id"] == "flat_rate"
-    assert got["fee_lines"][0]["meta_data"][0] == {**got["fee_lines"][0]["meta_data"][0], "key": "_refunded_item_id",
-                                                   "value": str(o["fee_lines"][0]["id"])}  # fmt: skip
+    assert got["fee_lines"][0]["meta_data"][0] == {
+        **got["fee_lines"][0]["meta_data"][0],
+        "key": "_refunded_item_id",
+        "value": str(o["fee_lines"][0]["id"]),
+    }
 
 
 def test_wc_create_refund_24238(sb, key):
     """ORDER_FUNCTIONS WC_Tests_Order_Functions::test_wc_create_refund_24238: 10 x a 10.00 product and a
     taxable fee of 10 (no tax rates) make 110; refunding 55 (fee 5, product 5 x 50) books the fee at -5."""
     _set_option(sb, key, "general", "woocommerce_calc_taxes", "no")
-    o = _order(sb, key, line_items=[{"product_id": _product(sb, key, "10"), "quantity": 10}],
-               fee_lines=[{"name": "Some Fee", "total": "10", "tax_status": "taxable", "tax_class": ""}])  # fmt: skip
+    o = _order(
+        sb,
+        key,
+        line_items=[{"product_id": _product(sb, key, "10"), "quantity": 10}],
+        fee_lines=[{"name": "Some Fee", "total": "10", "tax_status": "taxable", "tax_class": ""}],
+    )
     assert o["total"] == "110.00"
-    refund = _refund(sb, key, o["id"], {"amount": "55", "line_items": [
-        {"id": o["fee_lines"][0]["id"], "refund_total": 5},
-        {"id": o["line_items"][0]["id"], "quantity": 5, "refund_total": 50}]})  # fmt: skip
+    refund = _refund(
+        sb,
+        key,
+        o["id"],
+        {
+            "amount": "55",
+            "line_items": [
+                {"id": o["fee_lines"][0]["id"], "refund_total": 5},
+                {"id": o["line_items"][0]["id"], "quantity": 5, "refund_total": 50},
+            ],
+        },
+    )
     assert len(refund["fee_lines"]) == 1 and D(refund["fee_lines"][0]["total"]) == -5
     assert refund["line_items"][0]["quantity"] == -5 and refund["amount"] == "55.00"
 
@@ -164,11 +226,18 @@ def test_shipping_fee_and_amount_refunds_per_rate(sb, key):
     a taxed fee; after completion an amount-only refund of 8.00, then the shipping line and the fee refunded
     with their own taxes per rate."""
     sb.control("PATCH", "/settings", {"shipping_tax_split": True})
-    o = _order(sb, key, status="completed", set_paid=True,
-               line_items=[{"product_id": _product(sb, key, "12.40"), "quantity": 1},
-                           {"product_id": _product(sb, key, "2.50", "reduced-rate"), "quantity": 10}],
-               shipping_lines=[{"method_id": "flat_rate", "total": "6.90"}],
-               fee_lines=[{"name": "Laskutuslisä", "total": "3.90", "tax_status": "taxable"}])  # fmt: skip
+    o = _order(
+        sb,
+        key,
+        status="completed",
+        set_paid=True,
+        line_items=[
+            {"product_id": _product(sb, key, "12.40"), "quantity": 1},
+            {"product_id": _product(sb, key, "2.50", "reduced-rate"), "quantity": 10},
+        ],
+        shipping_lines=[{"method_id": "flat_rate", "total": "6.90"}],
+        fee_lines=[{"name": "Laskutuslisä", "total": "3.90", "tax_status": "taxable"}],
+    )
     ship, fee = o["shipping_lines"][0], o["fee_lines"][0]
     assert {t["id"] for t in ship["taxes"]} == {1, 2}  # split over 25.5 % and 14 %
     # per-rate taxes are kept unrounded; the line's total_tax is the sum of each rounded to the cent
@@ -177,20 +246,43 @@ def test_shipping_fee_and_amount_refunds_per_rate(sb, key):
     assert D(ship["total"]) == D("6.90") and D(ship["total_tax"]) == sum(ship_taxes.values())
 
     amount_only = _refund(sb, key, o["id"], {"amount": "8.00", "reason": "Hyvitys"})
-    assert (amount_only["amount"], amount_only["line_items"], amount_only["shipping_lines"], amount_only["fee_lines"]) == (
-        "8.00", [], [], [])  # fmt: skip
+    assert (
+        amount_only["amount"],
+        amount_only["line_items"],
+        amount_only["shipping_lines"],
+        amount_only["fee_lines"],
+    ) == ("8.00", [], [], [])
 
-    ship_refund = _refund(sb, key, o["id"], {"line_items": [{
-        "id": ship["id"], "refund_total": ship["total"],
-        "refund_tax": [{"id": rid, "refund_total": str(t)} for rid, t in ship_taxes.items()]}]})  # fmt: skip
+    ship_refund = _refund(
+        sb,
+        key,
+        o["id"],
+        {
+            "line_items": [
+                {
+                    "id": ship["id"],
+                    "refund_total": ship["total"],
+                    "refund_tax": [{"id": rid, "refund_total": str(t)} for rid, t in ship_taxes.items()],
+                }
+            ]
+        },
+    )
     line = ship_refund["shipping_lines"][0]
     assert D(line["total"]) == -D(ship["total"]) and D(line["total_tax"]) == -D(ship["total_tax"])
     assert {t["id"]: D(t["total"]) for t in line["taxes"]} == {rid: -t for rid, t in ship_taxes.items()}
     assert D(ship_refund["amount"]) == D(ship["total"]) + D(ship["total_tax"])
     assert ship_refund["line_items"] == [] and ship_refund["fee_lines"] == []
 
-    fee_refund = _refund(sb, key, o["id"], {"line_items": [{
-        "id": fee["id"], "refund_total": "3.90", "refund_tax": [{"id": 1, "refund_total": "0.99"}]}]})  # fmt: skip
+    fee_refund = _refund(
+        sb,
+        key,
+        o["id"],
+        {
+            "line_items": [
+                {"id": fee["id"], "refund_total": "3.90", "refund_tax": [{"id": 1, "refund_total": "0.99"}]}
+            ]
+        },
+    )
     got = fee_refund["fee_lines"][0]
     assert (got["name"], got["total"], got["total_tax"]) == ("Laskutuslisä", "-3.90", "-0.99")
     assert got["taxes"] == [{"id": 1, "total": "-0.99", "subtotal": ""}] and fee_refund["amount"] == "4.89"
@@ -206,9 +298,15 @@ def test_negative_fee_tax(sb, key, mode, rate_ids):
     classes (WC_Order_Item_Fee::calculate_taxes); ``negative_fee_tax: own_class`` keeps the fee's own rate,
     as an order a plugin wrote may carry it."""
     sb.control("PATCH", "/settings", {"negative_fee_tax": mode})
-    o = _order(sb, key, line_items=[{"product_id": _product(sb, key, "12.40"), "quantity": 1},
-                                    {"product_id": _product(sb, key, "2.50", "reduced-rate"), "quantity": 10}],
-               fee_lines=[{"name": "Alennus", "total": "-5.00", "tax_class": "reduced-rate-10"}])  # fmt: skip
+    o = _order(
+        sb,
+        key,
+        line_items=[
+            {"product_id": _product(sb, key, "12.40"), "quantity": 1},
+            {"product_id": _product(sb, key, "2.50", "reduced-rate"), "quantity": 10},
+        ],
+        fee_lines=[{"name": "Alennus", "total": "-5.00", "tax_class": "reduced-rate-10"}],
+    )
     fee = o["fee_lines"][0]
     assert {t["id"] for t in fee["taxes"]} == rate_ids and D(fee["total_tax"]) < 0
     assert {t["rate_id"] for t in o["tax_lines"]} == {1, 2} | rate_ids

@@ -80,8 +80,15 @@ def test_order_created_and_updated(sb, key):
         _hook(sb, key, rx.url + "/created", "order.created")
         _hook(sb, key, rx.url + "/updated", "order.updated")
         rx.wait_for(2)
-        order = sb.control("POST", "/orders", {"line_items": [{"product_id": product["id"], "quantity": 1}],
-                                               "payment_method": "bacs", "status": "on-hold"})  # fmt: skip
+        order = sb.control(
+            "POST",
+            "/orders",
+            {
+                "line_items": [{"product_id": product["id"], "quantity": 1}],
+                "payment_method": "bacs",
+                "status": "on-hold",
+            },
+        )
         sb.put(f"/orders/{order['id']}", key, json={"status": "completed"})
         got = rx.wait_for(4)[2:]
         by_path = {r.path: r for r in got}
@@ -160,8 +167,11 @@ def test_variation_stock_change_delivers_product_shaped_variation(sb, key):
     with Receiver() as rx:
         _hook(sb, key, rx.url, "product.updated")
         rx.wait_for(1)
-        sb.control("POST", "/orders", {"line_items": [{"variation_id": variation["id"], "quantity": 2}],
-                                       "payment_method": "paytrail"})  # fmt: skip
+        sb.control(
+            "POST",
+            "/orders",
+            {"line_items": [{"variation_id": variation["id"], "quantity": 2}], "payment_method": "paytrail"},
+        )
         payload = rx.wait_for(2)[1].json()
         assert payload["id"] == variation["id"] and payload["type"] == "variation"
         assert payload["parent_id"] == parent["id"] and payload["stock_quantity"] == 8

@@ -30,21 +30,42 @@ CTX = CatalogContext(
 
 def article(**kw) -> Article:
     values = dict(
-        id="a1", number="A-1", name="Kahvikuppi", unit_id="u-pcs", coding_id="c255",
-        net_price=Decimal("10.00"), gross_price=Decimal("12.55"), is_active=True, is_stock=True,
-        stock_balance=Decimal("12"), stock_reserved=Decimal("2"), stock_available=Decimal("10"),
-        send_to_webshop=True, changed_utc=None, raw={},
-    )  # fmt: skip
+        id="a1",
+        number="A-1",
+        name="Kahvikuppi",
+        unit_id="u-pcs",
+        coding_id="c255",
+        net_price=Decimal("10.00"),
+        gross_price=Decimal("12.55"),
+        is_active=True,
+        is_stock=True,
+        stock_balance=Decimal("12"),
+        stock_reserved=Decimal("2"),
+        stock_available=Decimal("10"),
+        send_to_webshop=True,
+        changed_utc=None,
+        raw={},
+    )
     values.update(kw)
     return Article(**values)
 
 
 def product(**kw) -> ShopProduct:
     values = dict(
-        id=101, parent_id=None, sku="A-1", name="Kahvikuppi", type="simple", status="publish",
-        regular_price=Decimal("12.55"), tax_class="", tax_status="taxable", manage_stock=True,
-        stock_quantity=10, date_modified_gmt=None, meta={"_silta_unit": "kpl"},
-    )  # fmt: skip
+        id=101,
+        parent_id=None,
+        sku="A-1",
+        name="Kahvikuppi",
+        type="simple",
+        status="publish",
+        regular_price=Decimal("12.55"),
+        tax_class="",
+        tax_status="taxable",
+        manage_stock=True,
+        stock_quantity=10,
+        date_modified_gmt=None,
+        meta={"_silta_unit": "kpl"},
+    )
     values.update(kw)
     return ShopProduct(**values)
 
@@ -66,7 +87,11 @@ def test_new_article_is_created_as_a_hidden_draft_with_all_owned_values():
     w = step.write
     assert (w.id, w.parent_id, w.status) == (None, None, "draft")
     assert (w.sku, w.name, w.regular_price, w.tax_class, w.tax_status) == (
-        "A-1", "Kahvikuppi", Decimal("12.55"), "", "taxable"
+        "A-1",
+        "Kahvikuppi",
+        Decimal("12.55"),
+        "",
+        "taxable",
     )
     assert (w.manage_stock, w.stock_quantity) == (True, 10)
     assert w.meta == {"_silta_unit": "kpl"}
@@ -157,7 +182,9 @@ def test_stock_item_flag_turned_on_starts_stock_management():
 @pytest.mark.parametrize(("include_tax", "price"), [(True, "12.55"), (False, "10.00")])
 def test_price_is_gross_or_net_as_the_shop_sets_prices(include_tax, price):
     ctx = replace(CTX, prices_include_tax=include_tax)
-    values = desired_values(article(net_price=Decimal("10"), gross_price=Decimal("12.55")), ctx, variation=False)
+    values = desired_values(
+        article(net_price=Decimal("10"), gross_price=Decimal("12.55")), ctx, variation=False
+    )
     assert values["regular_price"] == price
 
 
@@ -244,7 +271,9 @@ def test_hiding_a_product_the_owner_already_kept_unpublished_still_records_its_s
 
 def test_hidden_product_of_a_still_inactive_article_is_left_alone():
     p = product(status="draft")
-    step = plan_article(article(is_active=False), linked(p, hidden=True, status_before_hiding="publish"), p, CTX)
+    step = plan_article(
+        article(is_active=False), linked(p, hidden=True, status_before_hiding="publish"), p, CTX
+    )
     assert (step.action, step.write, step.new_link) == ("keep", None, None)
 
 
@@ -289,7 +318,9 @@ def test_unlinked_product_of_an_unavailable_article_is_linked_and_hidden():
     p = product(status="publish")
     step = plan_article(article(send_to_webshop=False), None, p, CTX)
     assert (step.action, step.write.id, step.write.status) == ("hide", 101, "draft")
-    assert step.new_link == LinkState(101, None, True, "publish", desired_values(article(), CTX, variation=False))
+    assert step.new_link == LinkState(
+        101, None, True, "publish", desired_values(article(), CTX, variation=False)
+    )
 
 
 def test_linking_a_product_that_is_already_in_step_writes_nothing():
@@ -352,7 +383,14 @@ def test_name_with_non_latin_characters_and_html_specials_is_written_untouched()
 
 @pytest.mark.parametrize(
     ("amount", "text"),
-    [("12.5", "12.50"), ("10", "10.00"), ("12.345", "12.35"), ("0.005", "0.01"), ("-0.001", "0.00"), ("7.994", "7.99")],
+    [
+        ("12.5", "12.50"),
+        ("10", "10.00"),
+        ("12.345", "12.35"),
+        ("0.005", "0.01"),
+        ("-0.001", "0.00"),
+        ("7.994", "7.99"),
+    ],
 )
 def test_prices_are_written_with_exactly_two_decimals(amount, text):
     assert format_price(Decimal(amount)) == text
@@ -383,9 +421,14 @@ def test_vat_rate_without_a_tax_class_mapping_is_a_plan_error():
 def test_values_are_json_able_and_have_no_name_for_variations():
     values = desired_values(article(), CTX, variation=True)
     assert values == {
-        "sku": "A-1", "regular_price": "12.55", "tax_class": "", "tax_status": "taxable",
-        "manage_stock": True, "stock_quantity": 10, "unit": "kpl",
-    }  # fmt: skip
+        "sku": "A-1",
+        "regular_price": "12.55",
+        "tax_class": "",
+        "tax_status": "taxable",
+        "manage_stock": True,
+        "stock_quantity": 10,
+        "unit": "kpl",
+    }
 
 
 # ---------------------------------------------------------------------- catalog, counts, guard
@@ -400,13 +443,24 @@ def test_plan_catalog_streams_one_step_per_article():
 
 def test_plan_catalog_finds_linked_products_by_id_and_others_by_sku():
     p1, p2 = product(id=1, sku="A-1"), product(id=2, sku="B-2", name="B")
-    arts = [article(id="a1", number="A-1"), article(id="b2", number="B-2", name="B"), article(id="c3", number="C-3")]
+    arts = [
+        article(id="a1", number="A-1"),
+        article(id="b2", number="B-2", name="B"),
+        article(id="c3", number="C-3"),
+    ]
     links = {"a1": linked(p1)}
     steps = list(plan_catalog(arts, links, {1: p1}, {"B-2": p2}, CTX))
     assert [s.action for s in steps] == ["keep", "link", "create"]
     assert count_actions(steps) == {
-        "create": 1, "update": 0, "hide": 0, "restore": 0, "keep": 1, "skip": 0, "link": 1, "error": 0
-    }  # fmt: skip
+        "create": 1,
+        "update": 0,
+        "hide": 0,
+        "restore": 0,
+        "keep": 1,
+        "skip": 0,
+        "link": 1,
+        "error": 0,
+    }
 
 
 def test_plan_catalog_accepts_stored_link_rows():

@@ -26,12 +26,22 @@ names = st.text(alphabet=st.sampled_from("AaÄäÖö日本<>&;#b/ -"), min_size=
 @st.composite
 def articles(draw, number: int) -> Article:
     return Article(
-        id=f"a{number}", number=f"N-{number}", name=draw(names), unit_id=draw(st.sampled_from([*UNITS, *UNITS, "u-x"])),
-        coding_id=draw(st.sampled_from([*CODINGS, *CODINGS, "c-x"])), net_price=draw(amounts), gross_price=draw(amounts),
-        is_active=draw(mostly), is_stock=draw(st.booleans()), stock_balance=Decimal(0),
-        stock_reserved=Decimal(0), stock_available=draw(amounts), send_to_webshop=draw(mostly),
-        changed_utc=None, raw={},
-    )  # fmt: skip
+        id=f"a{number}",
+        number=f"N-{number}",
+        name=draw(names),
+        unit_id=draw(st.sampled_from([*UNITS, *UNITS, "u-x"])),
+        coding_id=draw(st.sampled_from([*CODINGS, *CODINGS, "c-x"])),
+        net_price=draw(amounts),
+        gross_price=draw(amounts),
+        is_active=draw(mostly),
+        is_stock=draw(st.booleans()),
+        stock_balance=Decimal(0),
+        stock_reserved=Decimal(0),
+        stock_available=draw(amounts),
+        send_to_webshop=draw(mostly),
+        changed_utc=None,
+        raw={},
+    )
 
 
 @st.composite
@@ -40,14 +50,20 @@ def shop_products(draw, pid: int, sku: str) -> ShopProduct:
     manage = draw(st.booleans())
     price = draw(st.none() | amounts)
     return ShopProduct(
-        id=pid, parent_id=9000 + pid if kind == "variation" else None, sku=sku, name=draw(names), type=kind,
+        id=pid,
+        parent_id=9000 + pid if kind == "variation" else None,
+        sku=sku,
+        name=draw(names),
+        type=kind,
         status=draw(st.sampled_from(["publish", "draft", "private", "pending"])),
         regular_price=None if price is None else price.quantize(Decimal("0.01")),
         tax_class=draw(st.sampled_from(["", "reduced-14", "zero", "other"])),
-        tax_status=draw(st.sampled_from(["taxable", "none"])), manage_stock=manage,
-        stock_quantity=draw(st.integers(-5, 50)) if manage else None, date_modified_gmt=None,
+        tax_status=draw(st.sampled_from(["taxable", "none"])),
+        manage_stock=manage,
+        stock_quantity=draw(st.integers(-5, 50)) if manage else None,
+        date_modified_gmt=None,
         meta=draw(st.sampled_from([{}, {"_silta_unit": "kpl"}, {"_silta_unit": "kg", "x": "y"}])),
-    )  # fmt: skip
+    )
 
 
 @st.composite
@@ -62,18 +78,29 @@ def catalogs(draw):
         if state in ("unlinked", "linked"):
             products[n + 1] = draw(shop_products(n + 1, a.number))
         if state in ("linked", "gone"):
-            written = draw(st.fixed_dictionaries({}, optional={"regular_price": st.sampled_from(["1.00", "2.5"]),
-                                                               "name": names, "unit": st.just("kpl")}))  # fmt: skip
+            written = draw(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "regular_price": st.sampled_from(["1.00", "2.5"]),
+                        "name": names,
+                        "unit": st.just("kpl"),
+                    },
+                )
+            )
             hidden = draw(st.booleans())
             before = draw(st.sampled_from(["", "publish", "private"])) if hidden else ""
             parent = products[n + 1].parent_id if state == "linked" else None
             links[a.id] = LinkState(n + 1, parent, hidden, before, written)
     excluded = frozenset(a.id for a in arts if draw(st.booleans()) and draw(st.booleans()))
     ctx = CatalogContext(
-        prices_include_tax=draw(st.booleans()), tax_class_by_rate=TAX_CLASSES, vat_rate_by_coding=CODINGS,
-        unit_code_by_id=UNITS, pending_by_sku={a.number: draw(amounts) for a in arts if draw(st.booleans())},
+        prices_include_tax=draw(st.booleans()),
+        tax_class_by_rate=TAX_CLASSES,
+        vat_rate_by_coding=CODINGS,
+        unit_code_by_id=UNITS,
+        pending_by_sku={a.number: draw(amounts) for a in arts if draw(st.booleans())},
         excluded_article_ids=excluded,
-    )  # fmt: skip
+    )
     return arts, links, products, ctx
 
 
@@ -83,12 +110,19 @@ def apply_write(w: ProductWrite, current: ShopProduct | None, new_id: int) -> Sh
     manage = p.manage_stock if w.manage_stock is None else w.manage_stock
     stock = p.stock_quantity if w.stock_quantity is None else w.stock_quantity
     return replace(
-        p, sku=w.sku, name=p.name if w.name is None or p.parent_id else w.name,
-        regular_price=p.regular_price if w.regular_price is None else w.regular_price.quantize(Decimal("0.01")),
+        p,
+        sku=w.sku,
+        name=p.name if w.name is None or p.parent_id else w.name,
+        regular_price=p.regular_price
+        if w.regular_price is None
+        else w.regular_price.quantize(Decimal("0.01")),
         tax_class=p.tax_class if w.tax_class is None else w.tax_class,
-        tax_status=w.tax_status or p.tax_status, manage_stock=manage, stock_quantity=stock if manage else None,
-        status=w.status or p.status, meta={**p.meta, **w.meta},
-    )  # fmt: skip
+        tax_status=w.tax_status or p.tax_status,
+        manage_stock=manage,
+        stock_quantity=stock if manage else None,
+        status=w.status or p.status,
+        meta={**p.meta, **w.meta},
+    )
 
 
 def unlinked_by_sku(products: dict, links: dict) -> dict:

@@ -68,8 +68,11 @@ def test_price_change_in_eaccounting_reaches_the_shop_and_texts_survive(tenant, 
     article = shown(list(eaccounting.articles()))[0]
     link = ArticleLink.objects.get(tenant=tenant, article_id=article.id)
     wc_server.control("POST", "/clock", {"advance": 600})  # later, the owner writes a text and publishes
-    wc_server.control("PATCH", f"/products/{link.shop_product_id}",
-                      {"description": "<p>Käsin kirjoitettu kuvaus</p>", "status": "publish"})
+    wc_server.control(
+        "PATCH",
+        f"/products/{link.shop_product_id}",
+        {"description": "<p>Käsin kirjoitettu kuvaus</p>", "status": "publish"},
+    )
     eaccounting.update_article(article, NetPrice=float(article.net_price + 10))
     run = sync_articles(tenant)
     product = next(p for p in shop.products() if p.id == link.shop_product_id)
@@ -85,10 +88,14 @@ def test_a_locked_field_edited_in_the_shop_is_put_back_as_drift(tenant, eaccount
     article = shown(list(eaccounting.articles()))[0]
     link = ArticleLink.objects.get(tenant=tenant, article_id=article.id)
     wc_server.control("POST", "/clock", {"advance": 600})  # ten minutes later, the owner edits
-    wc_server.control("PATCH", f"/products/{link.shop_product_id}", {"regular_price": "1.00", "name": "Väärä nimi"})
+    wc_server.control(
+        "PATCH", f"/products/{link.shop_product_id}", {"regular_price": "1.00", "name": "Väärä nimi"}
+    )
     run = sync_articles(tenant)
     product = next(p for p in shop.products() if p.id == link.shop_product_id)
-    assert product.name == article.name and product.regular_price == article.gross_price.quantize(Decimal("0.01"))
+    assert product.name == article.name and product.regular_price == article.gross_price.quantize(
+        Decimal("0.01")
+    )
     drift = run.events.get(outcome=SyncEvent.Outcome.DRIFT, item=article.number)
     assert set(drift.fields) >= {"regular_price", "name"}
 
@@ -149,8 +156,11 @@ def test_stock_changed_in_eaccounting_reaches_the_shop(tenant, eaccounting, shop
     sync_articles(tenant)
     article = stock_article(eaccounting)
     company = tenant.eaccounting_connection.company_id
-    ea.control("POST", f"companies/{company}/stock", {"article_id": article.id, "balance": "42.7",
-                                                       "bump_changed": bumps_changed})
+    ea.control(
+        "POST",
+        f"companies/{company}/stock",
+        {"article_id": article.id, "balance": "42.7", "bump_changed": bumps_changed},
+    )
     link = ArticleLink.objects.get(tenant=tenant, article_id=article.id)
     sync_articles(tenant)
     quantity = next(p for p in shop.products() if p.id == link.shop_product_id).stock_quantity
@@ -169,7 +179,9 @@ def test_a_shop_order_not_yet_in_eaccounting_is_not_sold_twice(tenant, eaccounti
     article = stock_article(eaccounting)
     link = ArticleLink.objects.get(tenant=tenant, article_id=article.id)
     before = next(p for p in shop.products() if p.id == link.shop_product_id).stock_quantity
-    wc_server.control("POST", "/orders", {"line_items": [{"product_id": link.shop_product_id, "quantity": 2}]})
+    wc_server.control(
+        "POST", "/orders", {"line_items": [{"product_id": link.shop_product_id, "quantity": 2}]}
+    )
     sync_articles(tenant, full=True)
     after = next(p for p in shop.products() if p.id == link.shop_product_id).stock_quantity
     assert after == before - 2  # eAccounting still says `before`: writing it back would oversell
@@ -209,7 +221,11 @@ def test_a_shop_that_enters_prices_without_vat_gets_net_prices(ea, wc, live_serv
         first_sync.apply(first_sync.preview(tenant))
         sync_articles(tenant)
         article = shown(list(EAccountingClient(tenant.eaccounting_connection).articles()))[0]
-        product = next(p for p in webshops.for_connection(tenant.webshop_connection).products() if p.sku == article.number)
+        product = next(
+            p
+            for p in webshops.for_connection(tenant.webshop_connection).products()
+            if p.sku == article.number
+        )
         assert product.regular_price == article.net_price.quantize(Decimal("0.01")) != article.gross_price
     finally:
         wc.control("PATCH", "/settings", {"prices_include_tax": True})
@@ -230,11 +246,22 @@ def test_an_article_whose_number_is_a_variations_sku_updates_that_variation(ea, 
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
     article = next(a for a in shown(list(eaccounting.articles())) if a.is_stock)
     key = (tenant.webshop_connection.api_key, tenant.webshop_connection.api_secret)
-    parent = wc.post("/products", key, json={"name": "Villasukat", "type": "variable", "description": "Lämpimät"}).json()
-    variation = wc.post(f"/products/{parent['id']}/variations", key, json={
-        "sku": article.number, "regular_price": "10.00", "attributes": [{"name": "Koko", "option": "M"}]}).json()
+    parent = wc.post(
+        "/products", key, json={"name": "Villasukat", "type": "variable", "description": "Lämpimät"}
+    ).json()
+    variation = wc.post(
+        f"/products/{parent['id']}/variations",
+        key,
+        json={
+            "sku": article.number,
+            "regular_price": "10.00",
+            "attributes": [{"name": "Koko", "option": "M"}],
+        },
+    ).json()
     first = first_sync.preview(tenant)
-    first_sync.apply(first, overwrite=True)  # the variation's values overwrite the article (the shop wins once)
+    first_sync.apply(
+        first, overwrite=True
+    )  # the variation's values overwrite the article (the shop wins once)
     eaccounting.update_article(eaccounting.article_by_number(article.number), NetPrice=100.0)
     sync_articles(tenant)
     shop = webshops.for_connection(tenant.webshop_connection)
@@ -242,12 +269,15 @@ def test_an_article_whose_number_is_a_variations_sku_updates_that_variation(ea, 
     fresh = eaccounting.article_by_number(article.number)
     assert after.parent_id == parent["id"]
     assert after.regular_price == fresh.gross_price.quantize(Decimal("0.01"))
-    assert not [p for p in shop.products() if p.sku == article.number and p.id != variation["id"]]  # none created
+    assert not [
+        p for p in shop.products() if p.sku == article.number and p.id != variation["id"]
+    ]  # none created
     parent_now = next(p for p in shop.products() if p.id == parent["id"])
     assert parent_now.name == "Villasukat" and parent_now.raw["description"] == "Lämpimät"
 
 
 # --- a VAT rate change, real sales documents, names with any characters --------------------------
+
 
 def product_of(shop, article_id, tenant):
     link = ArticleLink.objects.get(tenant=tenant, article_id=article_id)
@@ -255,10 +285,14 @@ def product_of(shop, article_id, tenant):
 
 
 def shop_writes(wc_server):
-    return [r for r in wc_server.control("GET", "/requests") if r["method"] in ("POST", "PUT", "PATCH", "DELETE")]
+    return [
+        r for r in wc_server.control("GET", "/requests") if r["method"] in ("POST", "PUT", "PATCH", "DELETE")
+    ]
 
 
-def test_a_vat_rate_change_waits_for_confirmation_then_reaches_the_shop(tenant, eaccounting, shop, wc_server, settings):
+def test_a_vat_rate_change_waits_for_confirmation_then_reaches_the_shop(
+    tenant, eaccounting, shop, wc_server, settings
+):
     """Many articles move from 25.5 % to 14 % at once: the guard holds the new prices and tax
     classes until a person confirms; then the shop shows eAccounting's gross price and the
     tax class mapped to 14 %."""
@@ -274,7 +308,9 @@ def test_a_vat_rate_change_waits_for_confirmation_then_reaches_the_shop(tenant, 
 
     run = sync_articles(tenant)
     assert run.status == SyncRun.Status.NEEDS_CONFIRMATION, run.error
-    assert {p.id: (p.regular_price, p.tax_class) for p in shop.products()} == before  # neither prices nor classes
+    assert {
+        p.id: (p.regular_price, p.tax_class) for p in shop.products()
+    } == before  # neither prices nor classes
     held = run.events.filter(outcome=SyncEvent.Outcome.SKIPPED, reason__contains="confirmation")
     assert {e.item for e in held} == {a.number for a in moved}
 
@@ -296,31 +332,61 @@ def test_a_vat_rate_change_waits_for_confirmation_then_reaches_the_shop(tenant, 
 
 def _customer(eaccounting):
     terms = eaccounting.get("/termsofpayments")["Data"][0]["Id"]
-    return eaccounting.post("/customers", {
-        "Name": "Kahvila Testi Oy", "IsPrivatePerson": False, "IsActive": True, "InvoiceAddress1": "Kauppakatu 1",
-        "InvoiceCity": "Helsinki", "InvoicePostalCode": "00100", "TermsOfPaymentId": terms,
-    })  # fmt: skip
+    return eaccounting.post(
+        "/customers",
+        {
+            "Name": "Kahvila Testi Oy",
+            "IsPrivatePerson": False,
+            "IsActive": True,
+            "InvoiceAddress1": "Kauppakatu 1",
+            "InvoiceCity": "Helsinki",
+            "InvoicePostalCode": "00100",
+            "TermsOfPaymentId": terms,
+        },
+    )
 
 
 def _sell(eaccounting, document, article, quantity):
     """A real sales document through eAccounting's API: an invoice moves stock, an order (status 2) reserves it."""
     customer = _customer(eaccounting)
     if document == "invoice":
-        return eaccounting.post("/customerinvoices", {
-            "CustomerId": customer["Id"], "EuThirdParty": False, "RotReducedInvoicingType": 0,
-            "Rows": [{"ArticleId": article.id, "Quantity": quantity}],
-        })  # fmt: skip
-    return eaccounting.post("/orders", {
-        "CustomerId": customer["Id"], "CurrencyCode": "EUR", "EuThirdParty": False, "Status": 2,
-        "ReverseChargeOnConstructionServices": False, "RotReducedInvoicingType": 0,
-        "Rows": [{"ArticleId": article.id, "Quantity": quantity, "LineNumber": 0, "IsTextRow": False,
-                  "IsWorkCost": False, "EligibleForReverseChargeOnVat": False}],
-    })  # fmt: skip
+        return eaccounting.post(
+            "/customerinvoices",
+            {
+                "CustomerId": customer["Id"],
+                "EuThirdParty": False,
+                "RotReducedInvoicingType": 0,
+                "Rows": [{"ArticleId": article.id, "Quantity": quantity}],
+            },
+        )
+    return eaccounting.post(
+        "/orders",
+        {
+            "CustomerId": customer["Id"],
+            "CurrencyCode": "EUR",
+            "EuThirdParty": False,
+            "Status": 2,
+            "ReverseChargeOnConstructionServices": False,
+            "RotReducedInvoicingType": 0,
+            "Rows": [
+                {
+                    "ArticleId": article.id,
+                    "Quantity": quantity,
+                    "LineNumber": 0,
+                    "IsTextRow": False,
+                    "IsWorkCost": False,
+                    "EligibleForReverseChargeOnVat": False,
+                }
+            ],
+        },
+    )
 
 
 @pytest.mark.parametrize("document", ["invoice", "order"])
 @pytest.mark.parametrize("bumps_changed", [True, False], ids=["stock-bumps-ChangedUtc", "stock-silent"])
-def test_a_sale_in_eaccounting_brings_the_shops_stock_down(tenant, eaccounting, shop, ea, document, bumps_changed):
+def test_a_sale_in_eaccounting_brings_the_shops_stock_down(
+    tenant, eaccounting, shop, ea, document, bumps_changed
+):
     company = tenant.eaccounting_connection.company_id
     ea.control("PATCH", f"companies/{company}", {"settings": {"stock_bumps_changed_utc": bumps_changed}})
     sync_articles(tenant)
@@ -330,16 +396,23 @@ def test_a_sale_in_eaccounting_brings_the_shops_stock_down(tenant, eaccounting, 
 
     _sell(eaccounting, document, article, 3)
     fresh = eaccounting.article_by_number(article.number)
-    assert fresh.stock_available == article.stock_available - 3  # the invoice took it, or the order reserves it
+    assert (
+        fresh.stock_available == article.stock_available - 3
+    )  # the invoice took it, or the order reserves it
     if document == "order":
-        assert fresh.stock_balance == article.stock_balance and fresh.stock_reserved == article.stock_reserved + 3
+        assert (
+            fresh.stock_balance == article.stock_balance
+            and fresh.stock_reserved == article.stock_reserved + 3
+        )
     expected = max(0, int(fresh.stock_available // 1))  # StockBalanceAvailable in whole units
 
     sync_articles(tenant)
     if bumps_changed:
         assert product_of(shop, article.id, tenant).stock_quantity == expected
     else:
-        assert product_of(shop, article.id, tenant).stock_quantity == before  # the incremental read cannot see it ...
+        assert (
+            product_of(shop, article.id, tenant).stock_quantity == before
+        )  # the incremental read cannot see it ...
         run = sync_articles(tenant, full=True, trigger=SyncRun.Trigger.SCHEDULE)  # ... the reconcile does
         assert run.status == SyncRun.Status.SUCCEEDED, run.error
         assert product_of(shop, article.id, tenant).stock_quantity == expected
@@ -352,7 +425,9 @@ NAMES = [
 ]
 
 
-def test_names_with_any_characters_reach_the_shop_exactly_and_do_not_drift(tenant, eaccounting, shop, wc_server):
+def test_names_with_any_characters_reach_the_shop_exactly_and_do_not_drift(
+    tenant, eaccounting, shop, wc_server
+):
     """The first name goes with a create, the others with updates; the shop's REST API
     answers them exactly as written, so a second run sees nothing to put back."""
     first, *others = shown(list(eaccounting.articles()))[: len(NAMES)]
@@ -366,7 +441,9 @@ def test_names_with_any_characters_reach_the_shop_exactly_and_do_not_drift(tenan
     for article, name in zip([first, *others], NAMES, strict=True):
         assert eaccounting.article_by_number(article.number).name == name
         link = ArticleLink.objects.get(tenant=tenant, article_id=article.id)
-        assert wc_server.get(f"/products/{link.shop_product_id}", key).json()["name"] == name  # as the REST API says
+        assert (
+            wc_server.get(f"/products/{link.shop_product_id}", key).json()["name"] == name
+        )  # as the REST API says
         assert product_of(shop, article.id, tenant).name == name
 
     wc_server.control("DELETE", "/requests")
@@ -376,7 +453,9 @@ def test_names_with_any_characters_reach_the_shop_exactly_and_do_not_drift(tenan
     assert not again.events.filter(outcome__in=[SyncEvent.Outcome.UPDATED, SyncEvent.Outcome.DRIFT]).exists()
 
 
-def test_prices_edited_in_the_shop_en_masse_wait_and_a_confirmed_run_puts_them_back(tenant, eaccounting, shop, wc_server):
+def test_prices_edited_in_the_shop_en_masse_wait_and_a_confirmed_run_puts_them_back(
+    tenant, eaccounting, shop, wc_server
+):
     """A bulk edit of prices in the shop is a mass price change too. The stopped run has already
     read the shop's products, so the confirming run must plan those articles again itself."""
     sync_articles(tenant)
@@ -388,7 +467,8 @@ def test_prices_edited_in_the_shop_en_masse_wait_and_a_confirmed_run_puts_them_b
     stopped = sync_articles(tenant)
     assert stopped.status == SyncRun.Status.NEEDS_CONFIRMATION
     assert {e.item for e in stopped.events.filter(outcome=SyncEvent.Outcome.SKIPPED)} == {
-        link.article_number for link in edited}
+        link.article_number for link in edited
+    }
 
     confirmed = sync_articles(tenant, confirm_mass_change=True)
     assert confirmed.status == SyncRun.Status.SUCCEEDED, confirmed.error
@@ -400,8 +480,9 @@ def test_prices_edited_in_the_shop_en_masse_wait_and_a_confirmed_run_puts_them_b
 
 
 @pytest.mark.parametrize("or_refused", [False, True], ids=["or-in-filter", "or-refused"])
-def test_products_edited_in_the_shop_are_read_back_in_the_same_request(tenant, eaccounting, shop, wc_server, ea,
-                                                                       or_refused):  # fmt: skip
+def test_products_edited_in_the_shop_are_read_back_in_the_same_request(
+    tenant, eaccounting, shop, wc_server, ea, or_refused
+):
     """Shop-side changes ride on the incremental read (`… or Id eq …`): one /articles request
     however many products changed; one read each only where eAccounting refuses `or`."""
     sync_articles(tenant)
@@ -416,7 +497,9 @@ def test_products_edited_in_the_shop_are_read_back_in_the_same_request(tenant, e
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     names = {p.id: p.name for p in shop.products()}
     assert [names[link.shop_product_id] for link in links] == [a.name for a in articles]
-    assert {e.item for e in run.events.filter(outcome=SyncEvent.Outcome.DRIFT)} == {a.number for a in articles}
+    assert {e.item for e in run.events.filter(outcome=SyncEvent.Outcome.DRIFT)} == {
+        a.number for a in articles
+    }
     requests = ea.control("GET", "counters")["requests"]
     if or_refused:
         assert requests.get("GET /v2/articles/{articleId}") == 3 and requests["GET /v2/articles"] == 2

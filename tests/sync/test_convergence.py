@@ -47,7 +47,9 @@ from ..conftest import connect_both
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ARTICLES = 10  # the catalogue of each example: large enough for every kind of article, small enough to be quick
+ARTICLES = (
+    10  # the catalogue of each example: large enough for every kind of article, small enough to be quick
+)
 OPEN = ("pending", "processing", "on-hold")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 NAMES = ['Kahvikuppi 日本 <b>&amp; "Ö"</b>', "Tee 🍵 'Earl Grey' & co", "Ελληνικά – Ж ñ \\ 100%", "Pipo"]
@@ -118,8 +120,13 @@ class World:
     def ea_vat(self, i):
         a = self.article(i)
         now = self.codings[a.coding_id]
-        other = next(c for c in self.codings.values() if c.type == now.type and c.id != now.id
-                     and c.vat_rate_percent in (Decimal("25.5"), Decimal("14")))  # fmt: skip
+        other = next(
+            c
+            for c in self.codings.values()
+            if c.type == now.type
+            and c.id != now.id
+            and c.vat_rate_percent in (Decimal("25.5"), Decimal("14"))
+        )
         self.eaccounting.update_article(a, CodingId=other.id)
 
     def ea_active(self, i):
@@ -131,10 +138,15 @@ class World:
         self.eaccounting.update_article(a, SendToWebshop=not a.send_to_webshop)
 
     def ea_stock(self, i, delta, bump):
-        if not self.article(i).is_stock:  # an adjustment "in the UI"; only a stock item has a balance to adjust
+        if not self.article(
+            i
+        ).is_stock:  # an adjustment "in the UI"; only a stock item has a balance to adjust
             return False
-        self.ea.control("POST", f"companies/{self.company}/stock",
-                        {"article_id": self.ids[i], "delta": delta, "bump_changed": bump})  # fmt: skip
+        self.ea.control(
+            "POST",
+            f"companies/{self.company}/stock",
+            {"article_id": self.ids[i], "delta": delta, "bump_changed": bump},
+        )
 
     # -- the shop: the k-th product of those the action makes sense for
     def linked(self, k, usable=lambda link, product: True):
@@ -147,10 +159,13 @@ class World:
         if link is None:
             return False
         value = {
-            "regular_price": "1.23", "name": "Omistajan oma nimi", "sku": f"X-{k}-{next(self.edits)}",
+            "regular_price": "1.23",
+            "name": "Omistajan oma nimi",
+            "sku": f"X-{k}-{next(self.edits)}",
             "tax_class": "zero-rate" if p["tax_class"] != "zero-rate" else "reduced-rate-10",
-            "stock_quantity": 999, "manage_stock": not p["manage_stock"],
-        }[field]  # fmt: skip
+            "stock_quantity": 999,
+            "manage_stock": not p["manage_stock"],
+        }[field]
         self.shop_put(f"/products/{p['id']}", {field: value})
 
     def shop_publish(self, k):
@@ -165,6 +180,7 @@ class World:
         """A checkout as a customer can make one: a published product, in stock if its stock is managed.
         Its SKU must be the article number: the sandbox keeps a line's SKU from the checkout, where
         WooCommerce reports the product's current SKU."""
+
         def buyable(link, p):
             in_stock = not p["manage_stock"] or (p["stock_quantity"] or 0) >= quantity
             return p["status"] == "publish" and p["sku"] == link.article_number and in_stock
@@ -176,7 +192,9 @@ class World:
         self.wc.control("POST", "/orders", {"line_items": [{"product_id": p["id"], "quantity": quantity}]})
 
     def shop_order_status(self, k, status):
-        orders = self.wc.get("/orders", self.key, params={"per_page": 100, "orderby": "id", "order": "asc"}).json()
+        orders = self.wc.get(
+            "/orders", self.key, params={"per_page": 100, "orderby": "id", "order": "asc"}
+        ).json()
         live = [o for o in orders if o["status"] in OPEN]
         if not live:
             return False
@@ -199,10 +217,15 @@ class World:
 
 def assert_clean(run, held_allowed):
     """The run did its job: no failure, no article skipped for a problem (a guarded price may wait)."""
-    allowed = (SyncRun.Status.SUCCEEDED, SyncRun.Status.NEEDS_CONFIRMATION) if held_allowed else (SyncRun.Status.SUCCEEDED,)
+    allowed = (
+        (SyncRun.Status.SUCCEEDED, SyncRun.Status.NEEDS_CONFIRMATION)
+        if held_allowed
+        else (SyncRun.Status.SUCCEEDED,)
+    )
     assert run.status in allowed, (run.status, run.error)
     problems = run.events.filter(outcome__in=[SyncEvent.Outcome.FAILED, SyncEvent.Outcome.SKIPPED]).exclude(
-        reason="waiting for confirmation of a mass price change")
+        reason="waiting for confirmation of a mass price change"
+    )
     assert not problems.exists(), [(e.outcome, e.item, e.reason) for e in problems]
 
 
@@ -216,7 +239,9 @@ def world(ea, wc):
         activate(tenant, check(gather(tenant)))
         tenant.refresh_from_db()
         key = (tenant.webshop_connection.api_key, tenant.webshop_connection.api_secret)
-        for hook in wc.get("/webhooks", key).json():  # no task cluster runs here: deliveries would only cost time
+        for hook in wc.get(
+            "/webhooks", key
+        ).json():  # no task cluster runs here: deliveries would only cost time
             wc.delete(f"/webhooks/{hook['id']}", key, params={"force": "true"})
         first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
         w = World(ea, wc, tenant)
@@ -237,16 +262,22 @@ def assert_converged(w: World, stock: bool = True):
     articles = list(w.eaccounting.articles())
     rates = {c.id: c.vat_rate_percent for c in w.eaccounting.codings()}
     units = {u.id: u.raw.get("Abbreviation") for u in w.eaccounting.units()}
-    tax_class = {m.vat_rate: ("" if m.tax_class == "standard" else m.tax_class)
-                 for m in TaxClassMapping.objects.filter(tenant=w.tenant)}  # fmt: skip
+    tax_class = {
+        m.vat_rate: ("" if m.tax_class == "standard" else m.tax_class)
+        for m in TaxClassMapping.objects.filter(tenant=w.tenant)
+    }
     products = {p["id"]: p for p in w.wc.get("/products", w.key, params={"per_page": 100}).json()}
     pending: dict[int, Decimal] = {}
     for order in w.wc.get("/orders", w.key, params={"per_page": 100, "status": ",".join(OPEN)}).json():
         for line in order["line_items"]:
-            pending[line["product_id"]] = pending.get(line["product_id"], Decimal(0)) + Decimal(line["quantity"])
+            pending[line["product_id"]] = pending.get(line["product_id"], Decimal(0)) + Decimal(
+                line["quantity"]
+            )
     links = {link.article_id: link.shop_product_id for link in ArticleLink.objects.filter(tenant=w.tenant)}
 
-    assert len(links) == len(set(links.values())) == len(products)  # one product per linked article, no strays
+    assert (
+        len(links) == len(set(links.values())) == len(products)
+    )  # one product per linked article, no strays
     for a in articles:
         shown = a.is_active and a.send_to_webshop
         if a.id not in links:
@@ -254,27 +285,42 @@ def assert_converged(w: World, stock: bool = True):
             continue
         p = products[links[a.id]]
         if not shown:
-            assert p["status"] == "draft", f"{a.number} is not in the webshop but its product is {p['status']}"
+            assert p["status"] == "draft", (
+                f"{a.number} is not in the webshop but its product is {p['status']}"
+            )
             continue
         meta = {m["key"]: m["value"] for m in p["meta_data"]}
         want = {
-            "sku": a.number, "name": a.name, "regular_price": a.gross_price.quantize(Decimal("0.01")),
-            "tax_class": tax_class[Decimal(rates[a.coding_id])], "manage_stock": a.is_stock,
-            "unit": units[a.unit_id], "status": "publish" if a.id in w.published else "draft",
-        }  # fmt: skip
+            "sku": a.number,
+            "name": a.name,
+            "regular_price": a.gross_price.quantize(Decimal("0.01")),
+            "tax_class": tax_class[Decimal(rates[a.coding_id])],
+            "manage_stock": a.is_stock,
+            "unit": units[a.unit_id],
+            "status": "publish" if a.id in w.published else "draft",
+        }
         have = {
-            "sku": p["sku"], "name": p["name"], "regular_price": Decimal(p["regular_price"]),
-            "tax_class": p["tax_class"], "manage_stock": p["manage_stock"], "unit": meta.get("_silta_unit"),
+            "sku": p["sku"],
+            "name": p["name"],
+            "regular_price": Decimal(p["regular_price"]),
+            "tax_class": p["tax_class"],
+            "manage_stock": p["manage_stock"],
+            "unit": meta.get("_silta_unit"),
             "status": p["status"],
-        }  # fmt: skip
+        }
         if a.is_stock and stock:
             want["stock_quantity"] = expected_stock(a.stock_available, pending.get(p["id"], Decimal(0)))
             have["stock_quantity"] = p["stock_quantity"]
         assert have == want, a.number
 
 
-@hypothesis_settings(max_examples=40, deadline=None, derandomize=True, database=None,
-                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@hypothesis_settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps=st.lists(actions, min_size=8, max_size=24))
 def test_any_interleaving_of_changes_and_syncs_converges(ea, wc, live_server, settings, steps):
     settings.SILTA_BASE_URL = live_server.url
@@ -291,5 +337,9 @@ def test_any_interleaving_of_changes_and_syncs_converges(ea, wc, live_server, se
         for again in (sync_articles(w.tenant), sync_articles(w.tenant, full=True)):
             assert_clean(again, held_allowed=False)
             assert not again.events.exists(), [(e.outcome, e.item, e.reason) for e in again.events.all()]
-        writes = [r for r in w.wc.control("GET", "/requests") if r["method"] in WRITES and r["path"].startswith("/wp-json")]
+        writes = [
+            r
+            for r in w.wc.control("GET", "/requests")
+            if r["method"] in WRITES and r["path"].startswith("/wp-json")
+        ]
         assert writes == []

@@ -39,8 +39,16 @@ def clashes(tenant, eaccounting, wc):
     key = (tenant.webshop_connection.api_key, tenant.webshop_connection.api_secret)
     articles = [a for a in eaccounting.articles() if a.is_active][:2]
     for article in articles:
-        response = wc.post("/products", key, json={"name": f"Kaupan {article.name}"[:50], "sku": article.number,
-                                                   "regular_price": "99.90", "description": "Kaupan teksti"})
+        response = wc.post(
+            "/products",
+            key,
+            json={
+                "name": f"Kaupan {article.name}"[:50],
+                "sku": article.number,
+                "regular_price": "99.90",
+                "description": "Kaupan teksti",
+            },
+        )
         assert response.status_code == 201, response.text
     return articles
 
@@ -75,8 +83,13 @@ def test_yes_creates_and_overwrites_wait_for_their_own_confirmation(tenant, clas
         assert row.state == ImportItem.State.APPLIED, row.reason
         article = eaccounting.article_by_number(row.sku)
         assert article is not None and article.id == row.article_id
-        assert ArticleLink.objects.filter(tenant=tenant, article_id=article.id, shop_product_id=row.product_id).exists()
-    assert len(creates) == first.items.filter(kind=ImportItem.Kind.CREATE, state=ImportItem.State.APPLIED).count()
+        assert ArticleLink.objects.filter(
+            tenant=tenant, article_id=article.id, shop_product_id=row.product_id
+        ).exists()
+    assert (
+        len(creates)
+        == first.items.filter(kind=ImportItem.Kind.CREATE, state=ImportItem.State.APPLIED).count()
+    )
     untouched = eaccounting.article_by_number(clashes[0].number)
     assert untouched.name == clashes[0].name  # not overwritten without confirmation
 
@@ -85,12 +98,17 @@ def test_yes_creates_and_overwrites_wait_for_their_own_confirmation(tenant, clas
     assert first.status == FirstSync.Status.DONE
     overwritten = eaccounting.article_by_number(clashes[0].number)
     assert overwritten.name.startswith("Kaupan ")
-    price = overwritten.gross_price if webshops.for_connection(tenant.webshop_connection).settings().prices_include_tax \
+    price = (
+        overwritten.gross_price
+        if webshops.for_connection(tenant.webshop_connection).settings().prices_include_tax
         else overwritten.net_price
+    )
     assert price == Decimal("99.90")
 
 
-def test_a_long_apply_stops_when_its_time_is_up_and_the_next_task_goes_on_where_it_stopped(tenant, clashes, settings):
+def test_a_long_apply_stops_when_its_time_is_up_and_the_next_task_goes_on_where_it_stopped(
+    tenant, clashes, settings
+):
     from django_q.models import OrmQ
 
     from integration import tasks
@@ -102,14 +120,20 @@ def test_a_long_apply_stops_when_its_time_is_up_and_the_next_task_goes_on_where_
     runs, total = 0, planned.count()
     while True:
         OrmQ.objects.all().delete()
-        tasks.first_sync_step(first.pk, "create")  # what the cluster runs, the first time and for each hand-over
+        tasks.first_sync_step(
+            first.pk, "create"
+        )  # what the cluster runs, the first time and for each hand-over
         runs += 1
         first.refresh_from_db()
         queued = [q.task for q in OrmQ.objects.all()]
         if first.status != FirstSync.Status.APPLYING:
             break
-        assert planned.filter(state=ImportItem.State.APPLIED).count() == runs  # one more each time, none twice
-        assert [(q["func"], q["args"]) for q in queued] == [(tasks.first_sync_step.path, (first.pk, "create"))]
+        assert (
+            planned.filter(state=ImportItem.State.APPLIED).count() == runs
+        )  # one more each time, none twice
+        assert [(q["func"], q["args"]) for q in queued] == [
+            (tasks.first_sync_step.path, (first.pk, "create"))
+        ]
     assert first.status == FirstSync.Status.CREATED  # the overwrites wait for their own confirmation
     assert runs == total == planned.filter(state=ImportItem.State.APPLIED).count()
     assert not any(q["func"] == tasks.first_sync_step.path for q in queued)  # done: nothing more queued
@@ -149,8 +173,9 @@ def test_after_the_first_sync_eaccountings_articles_reach_the_shop(tenant, clash
     sync_articles(tenant)
     shop_skus = {p.sku for p in webshops.for_connection(tenant.webshop_connection).products()}
     assert push <= shop_skus
-    clash_product = next(p for p in webshops.for_connection(tenant.webshop_connection).products()
-                         if p.sku == clashes[0].number)  # fmt: skip
+    clash_product = next(
+        p for p in webshops.for_connection(tenant.webshop_connection).products() if p.sku == clashes[0].number
+    )
     assert clash_product.name.startswith("Kaupan ")  # the shop's copy won, and stays
 
 
@@ -170,6 +195,7 @@ def test_a_failed_step_settles_on_what_was_really_done(tenant, clashes, ea):
 
 
 # --- the preview in words: stock that starts at 0, codings and units by name ----------------------
+
 
 @pytest.fixture
 def owner_client(client, tenant, django_user_model):
@@ -191,7 +217,9 @@ STOCK_WARNING = "start with 0 in stock in eAccounting"
 def test_the_preview_warns_that_created_stock_items_start_with_zero_stock(tenant, owner_client):
     first = first_sync.preview(tenant)
     stock_creates = [i for i in items(first, ImportItem.Kind.CREATE) if i.payload["body"]["IsStock"]]
-    assert stock_creates  # the seeded shop has goods; the stock module is on, so the goods template is a stock item
+    assert (
+        stock_creates
+    )  # the seeded shop has goods; the stock module is on, so the goods template is a stock item
     assert first.summary["stock_creates"] == len(stock_creates)
     html = page_text(owner_client, tenant)
     assert 'id="stock-warning"' in html and STOCK_WARNING in html
@@ -208,9 +236,15 @@ def test_no_stock_warning_without_stock_items_to_create(tenant, owner_client):
 
 
 def test_no_stock_warning_when_the_stock_module_is_off(tenant, owner_client, ea):
-    ea.control("PATCH", f"companies/{tenant.eaccounting_connection.company_id}", {"settings": {"stock_module": False}})
+    ea.control(
+        "PATCH",
+        f"companies/{tenant.eaccounting_connection.company_id}",
+        {"settings": {"stock_module": False}},
+    )
     first = first_sync.preview(tenant)
-    assert any(i.payload["body"]["IsStock"] for i in items(first, ImportItem.Kind.CREATE))  # the template says so ...
+    assert any(
+        i.payload["body"]["IsStock"] for i in items(first, ImportItem.Kind.CREATE)
+    )  # the template says so ...
     assert first.summary["stock_creates"] == 0  # ... but eAccounting keeps no stock: nothing starts at 0
     assert 'id="stock-warning"' not in page_text(owner_client, tenant)
 
@@ -223,15 +257,27 @@ def test_overwrites_show_the_codings_name_not_its_id(tenant, clashes, eaccountin
     html = page_text(owner_client, tenant)
     for row in recoded:
         old, new = row.payload["changes"]["CodingId"]
-        assert (first.summary["names"][old], first.summary["names"][new]) == (codings[old].name, codings[new].name)
-        assert f"account coding (VAT rate): <del>{codings[old].name}</del> → <ins>{codings[new].name}</ins>" in html
+        assert (first.summary["names"][old], first.summary["names"][new]) == (
+            codings[old].name,
+            codings[new].name,
+        )
+        assert (
+            f"account coding (VAT rate): <del>{codings[old].name}</del> → <ins>{codings[new].name}</ins>"
+            in html
+        )
         assert old not in html and new not in html
 
 
 def test_changes_in_words():
     names = {"c-14": "Tavaramyynti 14 %", "c-255": "Tavaramyynti 25,5 %", "u-kpl": "Kappale"}
-    changes = {"Name": ["Vanha", "Uusi"], "CodingId": ["c-14", "c-255"], "UnitId": [None, "u-kpl"],
-               "GrossPrice": ["10.00", "12.40"], "SendToWebshop": [False, True], "NetPrice": ["x", "c-gone"]}
+    changes = {
+        "Name": ["Vanha", "Uusi"],
+        "CodingId": ["c-14", "c-255"],
+        "UnitId": [None, "u-kpl"],
+        "GrossPrice": ["10.00", "12.40"],
+        "SendToWebshop": [False, True],
+        "NetPrice": ["x", "c-gone"],
+    }
     assert first_sync.shown_changes(changes, names) == [
         ("name", "Vanha", "Uusi"),
         ("account coding (VAT rate)", "Tavaramyynti 14 %", "Tavaramyynti 25,5 %"),
@@ -254,17 +300,25 @@ def test_names_are_read_only_for_the_fields_the_overwrites_change():
 
         def codings(self):
             self.read.append("codings")
-            return [SimpleNamespace(id="c-14", name="Tavaramyynti 14 %"), SimpleNamespace(id="c-0", name="Muu")]
+            return [
+                SimpleNamespace(id="c-14", name="Tavaramyynti 14 %"),
+                SimpleNamespace(id="c-0", name="Muu"),
+            ]
 
         def units(self):
             self.read.append("units")
-            return [SimpleNamespace(id="u-kpl", name="Kappale"), SimpleNamespace(id="u-kg", name="Kilogramma")]
+            return [
+                SimpleNamespace(id="u-kpl", name="Kappale"),
+                SimpleNamespace(id="u-kg", name="Kilogramma"),
+            ]
 
     def overwrite(changes):
         return Overwrite("A-1", 1, "a-1", changes, {}, {}, None, Decimal("14"))
 
     reader = Reader()
     assert first_sync._names(reader, [overwrite({"Name": ("a", "b")})]) == {} and reader.read == []
-    names = first_sync._names(reader, [overwrite({"UnitId": (None, "u-kpl")}), overwrite({"CodingId": ("c-x", "c-14")})])
+    names = first_sync._names(
+        reader, [overwrite({"UnitId": (None, "u-kpl")}), overwrite({"CodingId": ("c-x", "c-14")})]
+    )
     assert names == {"u-kpl": "Kappale", "c-14": "Tavaramyynti 14 %"}  # only the ids in the changes
     assert sorted(reader.read) == ["codings", "units"]

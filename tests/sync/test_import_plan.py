@@ -85,8 +85,17 @@ def test_name_length_limit(length, ok):
     assert bool(p.creates) is ok and bool(p.rejects) is not ok
 
 
-@pytest.mark.parametrize("price, ok", [("9.99", True), ("9.990", True), ("10", True), ("9.995", False),
-                                       ("-1.00", False), ("99000000.01", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    "price, ok",
+    [
+        ("9.99", True),
+        ("9.990", True),
+        ("10", True),
+        ("9.995", False),
+        ("-1.00", False),
+        ("99000000.01", False),
+    ],
+)
 def test_price_must_fit_eaccounting(price, ok):
     assert bool(plan([product(1, price=price)]).creates) is ok
 
@@ -117,16 +126,26 @@ def test_create_body_is_the_article_api_post_body_with_the_template_applied():
     c = only(plan([product(7, "TEA-1", "Green tea", price="5.70", tax_class="reduced-rate")]).creates, Create)
     assert (c.sku, c.product_id, c.vat_rate) == ("TEA-1", 7, D("14"))
     assert c.body == {
-        "Number": "TEA-1", "Name": "Green tea", "NetPrice": 5.0, "GrossPrice": 5.7, "CodingId": "c-g14",
-        "UnitId": "u-pcs", "IsActive": True, "IsStock": True, "SendToWebshop": True,
-    }  # fmt: skip
+        "Number": "TEA-1",
+        "Name": "Green tea",
+        "NetPrice": 5.0,
+        "GrossPrice": 5.7,
+        "CodingId": "c-g14",
+        "UnitId": "u-pcs",
+        "IsActive": True,
+        "IsStock": True,
+        "SendToWebshop": True,
+    }
 
 
-@pytest.mark.parametrize("raw, coding, unit, is_stock", [
-    ({}, "c-g255", "u-pcs", True),
-    ({"virtual": True}, "c-s255", "u-h", False),
-    ({"downloadable": True}, "c-s255", "u-h", False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "raw, coding, unit, is_stock",
+    [
+        ({}, "c-g255", "u-pcs", True),
+        ({"virtual": True}, "c-s255", "u-h", False),
+        ({"downloadable": True}, "c-s255", "u-h", False),
+    ],
+)
 def test_goods_or_service_template(raw, coding, unit, is_stock):
     body = only(plan([product(raw=raw)]).creates, Create).body
     assert (body["CodingId"], body["UnitId"], body["IsStock"]) == (coding, unit, is_stock)
@@ -162,19 +181,46 @@ def test_variations_import_with_their_own_sku_and_the_parent_only_gives_its_tax_
 
 # ---------------------------------------------------------------------- overwrites
 def test_overwrite_lists_every_differing_field_with_old_and_new_value():
-    old = article("A-1", Name="Old mug", GrossPrice=11.0, NetPrice=8.76, CodingId="c-g14", UnitId="",
-                  IsActive=False, SendToWebshop=False)  # fmt: skip
+    old = article(
+        "A-1",
+        Name="Old mug",
+        GrossPrice=11.0,
+        NetPrice=8.76,
+        CodingId="c-g14",
+        UnitId="",
+        IsActive=False,
+        SendToWebshop=False,
+    )
     o = only(plan([product(3, "A-1", "Mug", price="12.55")], [old]).overwrites, Overwrite)
     assert (o.sku, o.product_id, o.article_id) == ("A-1", 3, "id-A-1")
     assert o.changes == {
-        "Name": ("Old mug", "Mug"), "CodingId": ("c-g14", "c-g255"), "UnitId": ("", "u-pcs"),
-        "GrossPrice": (D("11"), D("12.55")), "NetPrice": (D("8.76"), D("10.00")),
-        "IsActive": (False, True), "SendToWebshop": (False, True),
-    }  # fmt: skip
-    assert o.undo == {"Name": "Old mug", "CodingId": "c-g14", "UnitId": "", "GrossPrice": 11.0, "NetPrice": 8.76,
-                      "IsActive": False, "SendToWebshop": False}  # fmt: skip
-    assert o.body == {**old.raw, "Name": "Mug", "CodingId": "c-g255", "UnitId": "u-pcs", "GrossPrice": 12.55,
-                      "NetPrice": 10.0, "IsActive": True, "SendToWebshop": True}  # fmt: skip
+        "Name": ("Old mug", "Mug"),
+        "CodingId": ("c-g14", "c-g255"),
+        "UnitId": ("", "u-pcs"),
+        "GrossPrice": (D("11"), D("12.55")),
+        "NetPrice": (D("8.76"), D("10.00")),
+        "IsActive": (False, True),
+        "SendToWebshop": (False, True),
+    }
+    assert o.undo == {
+        "Name": "Old mug",
+        "CodingId": "c-g14",
+        "UnitId": "",
+        "GrossPrice": 11.0,
+        "NetPrice": 8.76,
+        "IsActive": False,
+        "SendToWebshop": False,
+    }
+    assert o.body == {
+        **old.raw,
+        "Name": "Mug",
+        "CodingId": "c-g255",
+        "UnitId": "u-pcs",
+        "GrossPrice": 12.55,
+        "NetPrice": 10.0,
+        "IsActive": True,
+        "SendToWebshop": True,
+    }
     assert not plan([product(3, "A-1")], [old]).push_creates
 
 
@@ -191,8 +237,10 @@ def test_only_the_price_the_shop_defines_is_compared():
     p = plan([product(price="10.00")], [article(NetPrice=10.004, GrossPrice=12.56)], ctx=net_ctx)
     assert only(p.links, Link).article_id == "id-A-1"
     p = plan([product(price="12.60")], [article()])
-    assert only(p.overwrites, Overwrite).changes == {"GrossPrice": (D("12.55"), D("12.60")),
-                                                    "NetPrice": (D("10"), D("10.04"))}  # fmt: skip
+    assert only(p.overwrites, Overwrite).changes == {
+        "GrossPrice": (D("12.55"), D("12.60")),
+        "NetPrice": (D("10"), D("10.04")),
+    }
 
 
 def test_vat_rate_change_takes_the_coding_of_the_articles_own_kind_and_rederives_the_price():
@@ -215,8 +263,17 @@ def test_a_template_article_is_never_overwritten():
 
 
 def test_camel_case_raw_keys_are_kept_in_the_put_body():
-    raw = {"id": "x", "number": "A-1", "name": "Old", "netPrice": 10.0, "grossPrice": 12.55, "codingId": "c-g255",
-           "unitId": "u-pcs", "isActive": True, "sendToWebshop": True}  # fmt: skip
+    raw = {
+        "id": "x",
+        "number": "A-1",
+        "name": "Old",
+        "netPrice": 10.0,
+        "grossPrice": 12.55,
+        "codingId": "c-g255",
+        "unitId": "u-pcs",
+        "isActive": True,
+        "sendToWebshop": True,
+    }
     a = Article.from_api(raw)
     o = only(plan_first_sync([product()], {"A-1": a}, [a], CTX).overwrites, Overwrite)
     assert o.body == {**raw, "name": "Mug"} and o.undo == {"Name": "Old"}
@@ -236,10 +293,11 @@ def test_what_the_shop_gets_afterwards_and_what_is_left_out():
     assert only(p.links, Link).sku == "A-1"
     assert p.push_creates == [PushCreate("NEW-1", "id-NEW-1", "Kettle")]
     assert {x.article_number: x.reason for x in p.left_out} == {
-        "OLD-1": "Inactive", "HIDDEN-1": "Not available in webshop",
+        "OLD-1": "Inactive",
+        "HIDDEN-1": "Not available in webshop",
         "FREIGHT": "A template article (used on shipping or payment fee rows)",
         "GONE-1": "Inactive; not available in webshop",
-    }  # fmt: skip
+    }
 
 
 def test_an_inactive_article_overwritten_by_the_import_is_not_left_out():

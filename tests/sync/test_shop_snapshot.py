@@ -23,7 +23,10 @@ def test_full_refresh_keeps_every_product_and_variation(shop_tenant, shop, wc):
     snap = ShopProductSnapshot.objects.get(tenant=shop_tenant, product_id=one.id)
     back = shop_snapshot.to_product(snap)
     assert (back.sku, back.name, back.regular_price, back.stock_quantity) == (
-        one.sku, one.name, one.regular_price, one.stock_quantity
+        one.sku,
+        one.name,
+        one.regular_price,
+        one.stock_quantity,
     )
     assert SyncCursor.objects.get(tenant=shop_tenant, name=shop_snapshot.CURSOR)
 
@@ -42,7 +45,10 @@ def test_incremental_refresh_reads_only_what_changed(shop_tenant, shop, wc):
 def test_a_product_deleted_in_the_shop_leaves_the_snapshots_on_a_full_refresh(shop_tenant, shop, wc):
     shop_snapshot.refresh(shop_tenant, shop, full=True)
     product = next(p for p in shop.products() if p.parent_id is None and p.type == "simple")
-    wc.delete(f"/products/{product.id}", (shop_tenant.webshop_connection.api_key,
-                                           shop_tenant.webshop_connection.api_secret), params={"force": "true"})
+    wc.delete(
+        f"/products/{product.id}",
+        (shop_tenant.webshop_connection.api_key, shop_tenant.webshop_connection.api_secret),
+        params={"force": "true"},
+    )
     shop_snapshot.refresh(shop_tenant, shop, full=True)
     assert not ShopProductSnapshot.objects.filter(tenant=shop_tenant, product_id=product.id).exists()

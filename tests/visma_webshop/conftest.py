@@ -26,7 +26,9 @@ class VismaShop:
         return self.ea.control("PATCH", f"companies/{self.company_id}/articles/{number}", fields)
 
     def articles(self) -> dict[str, dict]:
-        return {a["Number"]: a for a in self.ea.control("GET", f"companies/{self.company_id}/resources/articles")}
+        return {
+            a["Number"]: a for a in self.ea.control("GET", f"companies/{self.company_id}/resources/articles")
+        }
 
     def invoices(self) -> list[dict]:
         return self.ea.control("GET", f"companies/{self.company_id}/resources/invoices")
@@ -35,21 +37,29 @@ class VismaShop:
         return self.ea.control("POST", f"companies/{self.company_id}/webshoporders", {"Rows": rows, **fields})
 
     def convert_by_hand(self, order_id) -> dict:
-        return self.ea.control("POST", f"companies/{self.company_id}/webshoporders/{order_id}/convert-by-hand")
+        return self.ea.control(
+            "POST", f"companies/{self.company_id}/webshoporders/{order_id}/convert-by-hand"
+        )
 
 
 def visma_tenant(ea, slug="verkkokauppa", webshop_status=1) -> Tenant:
     company = ea.companies()[0]
     ea.control("PUT", f"companies/{company['id']}/webshop-status", {"VismaWebshopStatus": webshop_status})
     tenant = connect_tenant(ea, slug, company).tenant
-    WebshopConnection.objects.create(tenant=tenant, platform=WebshopConnection.Platform.VISMA_WEBSHOP,
-                                     status=ConnectionStatus.CONNECTED, connected_at=timezone.now())  # fmt: skip
+    WebshopConnection.objects.create(
+        tenant=tenant,
+        platform=WebshopConnection.Platform.VISMA_WEBSHOP,
+        status=ConnectionStatus.CONNECTED,
+        connected_at=timezone.now(),
+    )
     return tenant
 
 
 def activated(ea, slug="verkkokauppa") -> Tenant:
     tenant = visma_tenant(ea, slug)
-    activate_visma_webshop(tenant, status.check(EAccountingClient(tenant.eaccounting_connection).company_settings()))
+    activate_visma_webshop(
+        tenant, status.check(EAccountingClient(tenant.eaccounting_connection).company_settings())
+    )
     tenant.refresh_from_db()
     return tenant
 
@@ -63,5 +73,6 @@ def shop(ea, db):
 
 def converting(shop, since=None):
     """The owner switches conversion on (at the test's start: the demo company's seeded orders are older)."""
-    VismaWebshopSettings.objects.filter(tenant=shop.tenant).update(convert_orders=True,
-                                                                    convert_orders_since=since or shop.since)
+    VismaWebshopSettings.objects.filter(tenant=shop.tenant).update(
+        convert_orders=True, convert_orders_since=since or shop.since
+    )

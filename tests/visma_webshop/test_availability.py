@@ -39,10 +39,16 @@ def test_what_is_applied_is_exactly_what_the_preview_showed(shop):
     run = availability.apply_preview(shop.tenant, turn_off=True, preview_at=shown["at"])
     after = shop.articles()
 
-    changed = {(n, after[n]["SendToWebshop"]) for n in after if after[n]["SendToWebshop"] != before[n]["SendToWebshop"]}
+    changed = {
+        (n, after[n]["SendToWebshop"])
+        for n in after
+        if after[n]["SendToWebshop"] != before[n]["SendToWebshop"]
+    }
     assert changed == previewed
     for n in after:  # the PUT was a full replace of the article as read: nothing else moved
-        assert {k: v for k, v in after[n].items() if k not in IGNORED} == {k: v for k, v in before[n].items() if k not in IGNORED}
+        assert {k: v for k, v in after[n].items() if k not in IGNORED} == {
+            k: v for k, v in before[n].items() if k not in IGNORED
+        }
     assert run.counts == {"updated": len(previewed)}
     assert set(run.events.values_list("item", flat=True)) == {n for n, _ in previewed}
     # every article now carries a mark, so a later hand change is told apart

@@ -34,8 +34,10 @@ def _rows(shop, n=2):
 
 
 def _orders(shop, count):
-    return [shop.webshop_order(_rows(shop), Name=f"Asiakas {n}", EmailAddress=f"asiakas{n}@example.fi")
-            for n in range(count)]
+    return [
+        shop.webshop_order(_rows(shop), Name=f"Asiakas {n}", EmailAddress=f"asiakas{n}@example.fi")
+        for n in range(count)
+    ]
 
 
 def _invoices_by_email(shop):
@@ -90,8 +92,13 @@ def test_an_order_seen_then_converted_by_hand_before_silta_got_to_it(shop, mode)
     """Silta has a row for the order (a run stopped before converting it); then a person converts it."""
     order = shop.webshop_order(_rows(shop), Name="Odottaja", EmailAddress="odottaja@example.fi")
     converting(shop)
-    WebshopOrderConversion.objects.create(tenant=shop.tenant, webshop_order_id=order["Id"], order_number=order["OrderNumber"],
-                                          order_date=timezone.now(), fingerprint=_fingerprint(order))  # fmt: skip
+    WebshopOrderConversion.objects.create(
+        tenant=shop.tenant,
+        webshop_order_id=order["Id"],
+        order_number=order["OrderNumber"],
+        order_date=timezone.now(),
+        fingerprint=_fingerprint(order),
+    )
     shop.convert_by_hand(order["Id"])
     convert_orders(shop.tenant)
     row = WebshopOrderConversion.objects.get(webshop_order_id=order["Id"])
@@ -111,7 +118,10 @@ def test_an_order_placed_before_opting_in_is_left_for_a_person(shop):
     run = convert_orders(shop.tenant)
     listed = len(shop.api.get(shop.api.v2("webshoporders")).json()["Data"])
     assert run.counts == {"placed before conversion was switched on": listed} and listed >= 1
-    assert shop.invoices() == [] and not WebshopOrderConversion.objects.filter(webshop_order_id=old["Id"]).exists()
+    assert (
+        shop.invoices() == []
+        and not WebshopOrderConversion.objects.filter(webshop_order_id=old["Id"]).exists()
+    )
 
 
 def test_a_lost_answer_is_settled_by_looking_first_never_by_converting_again(shop, mode):
@@ -145,5 +155,7 @@ def test_twin_orders_need_two_invoices(shop, mode):
     shop.convert_by_hand(first["Id"])
     convert_orders(shop.tenant)
     assert len(_invoices_by_email(shop)["kaksonen@example.fi"]) == 2
-    twins = WebshopOrderConversion.objects.filter(order_number__in=[first["OrderNumber"], second["OrderNumber"]])
+    twins = WebshopOrderConversion.objects.filter(
+        order_number__in=[first["OrderNumber"], second["OrderNumber"]]
+    )
     assert twins.filter(status=WebshopOrderConversion.Status.DONE).count() == (1 if mode == "removed" else 2)

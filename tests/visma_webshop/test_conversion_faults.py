@@ -23,11 +23,20 @@ def test_webshop_orders_under_faults_and_two_kills_become_one_invoice_each(shop,
     numbers = sorted(shop.articles())[:3]
     emails = [f"kauppa{n}@example.fi" for n in range(ORDERS)]
     for n, email in enumerate(emails):
-        shop.webshop_order([{"ArticleNumber": numbers[n % 3], "Quantity": 1 + n % 2}], Name=f"Asiakas {n}",
-                           EmailAddress=email)  # fmt: skip
+        shop.webshop_order(
+            [{"ArticleNumber": numbers[n % 3], "Quantity": 1 + n % 2}],
+            Name=f"Asiakas {n}",
+            EmailAddress=email,
+        )
     converting(shop)
-    shop.ea.settings(rate_limit=100000, rate_window=1.0, error_rate=0.1, drop_after_commit_rate=0.05, fault_seed=11,
-                     force_429=8)  # fmt: skip
+    shop.ea.settings(
+        rate_limit=100000,
+        rate_window=1.0,
+        error_rate=0.1,
+        drop_after_commit_rate=0.05,
+        fault_seed=11,
+        force_429=8,
+    )
 
     def invoiced():
         return Counter(i.get("CustomerEmail") for i in shop.invoices())
@@ -36,8 +45,12 @@ def test_webshop_orders_under_faults_and_two_kills_become_one_invoice_each(shop,
     kill_when(args, env, lambda: len(invoiced()) >= ORDERS // 4)
     kill_when(args, env, lambda: len(invoiced()) >= ORDERS // 2)
     done = WebshopOrderConversion.objects.filter(status=WebshopOrderConversion.Status.DONE)
-    run_until(args, env, lambda: done.count() == ORDERS,
-              state=lambda: Counter(WebshopOrderConversion.objects.values_list("status", flat=True)))
+    run_until(
+        args,
+        env,
+        lambda: done.count() == ORDERS,
+        state=lambda: Counter(WebshopOrderConversion.objects.values_list("status", flat=True)),
+    )
 
     shop.ea.settings(error_rate=0, drop_after_commit_rate=0, force_429=0)
     counts = invoiced()

@@ -44,7 +44,9 @@ def test_conversion_is_switched_on_only_with_the_box_ticked(client, shop, people
     assert entry.username == "omistaja" and entry.detail.startswith("On")
 
 
-def test_apply_enqueues_the_preview_it_was_shown_and_is_audited(client, shop, people, django_capture_on_commit_callbacks):
+def test_apply_enqueues_the_preview_it_was_shown_and_is_audited(
+    client, shop, people, django_capture_on_commit_callbacks
+):
     client.force_login(people[0])
     _post(client, shop, action="preview", only_active="on", exclude_services="on")
     shown = VismaWebshopSettings.objects.get(tenant=shop.tenant).preview
@@ -59,8 +61,12 @@ def test_apply_enqueues_the_preview_it_was_shown_and_is_audited(client, shop, pe
     assert response.status_code == 302
     queued = [q.task for q in OrmQ.objects.all()]
     assert [(t["func"], t["args"]) for t in queued] == [
-        (tasks.apply_availability.path, (shop.tenant.pk, True, shown["at"]))]
-    assert AuditEntry.objects.filter(tenant=shop.tenant, action=AuditEntry.Action.APPLIED_AVAILABILITY).count() == 1
+        (tasks.apply_availability.path, (shop.tenant.pk, True, shown["at"]))
+    ]
+    assert (
+        AuditEntry.objects.filter(tenant=shop.tenant, action=AuditEntry.Action.APPLIED_AVAILABILITY).count()
+        == 1
+    )
 
 
 def test_releasing_held_articles_is_audited(client, shop, people):
@@ -75,7 +81,9 @@ def test_releasing_held_articles_is_audited(client, shop, people):
     assert entry.target == "1 article(s)"
 
 
-def test_choosing_visma_webshop_needs_no_address_and_is_refused_while_woocommerce_is_active(client, tenant_a, owner_a):
+def test_choosing_visma_webshop_needs_no_address_and_is_refused_while_woocommerce_is_active(
+    client, tenant_a, owner_a
+):
     client.force_login(owner_a)
     tenant_a.is_active = True
     tenant_a.save()
@@ -94,5 +102,10 @@ def test_sync_now_runs_the_rules_and_the_conversion(client, shop, people, django
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sync_now", args=[shop.tenant.slug]), follow=True)
     assert sorted(q.task["func"] for q in OrmQ.objects.all()) == [
-        tasks.convert_webshop_orders.path, tasks.keep_availability.path]
-    assert "the Available in Webshop rules and the webshop-order conversion start in a moment" in response.content.decode()
+        tasks.convert_webshop_orders.path,
+        tasks.keep_availability.path,
+    ]
+    assert (
+        "the Available in Webshop rules and the webshop-order conversion start in a moment"
+        in response.content.decode()
+    )

@@ -10,22 +10,38 @@ from integration.visma_webshop.availability_plan import ArticleFacts, Mark, Rule
 
 
 def art(number, *, active=True, stock=True, service=False, labels=(), available=True):
-    return ArticleFacts(id=f"id-{number}", number=number, name=f"Tuote {number}", is_active=active, is_stock=stock,
-                        is_service=service, labels=tuple(labels), available=available)
+    return ArticleFacts(
+        id=f"id-{number}",
+        number=number,
+        name=f"Tuote {number}",
+        is_active=active,
+        is_stock=stock,
+        is_service=service,
+        labels=tuple(labels),
+        available=available,
+    )
 
 
-RULES = Rules(only_active=True, only_stock_items=True, exclude_services=True, labels=("Verkko",),
-              excluded_numbers=("TOIMITUS",))
+RULES = Rules(
+    only_active=True,
+    only_stock_items=True,
+    exclude_services=True,
+    labels=("Verkko",),
+    excluded_numbers=("TOIMITUS",),
+)
 
 
-@pytest.mark.parametrize("article, reason", [
-    (art("A1", labels=["verkko"]), ""),
-    (art("TOIMITUS", labels=["Verkko"]), "its number is on the never-for-sale list"),
-    (art("A2", active=False, labels=["Verkko"]), "it is inactive"),
-    (art("A3", service=True, labels=["Verkko"]), "it is a service article"),
-    (art("A4", stock=False, labels=["Verkko"]), "it is not a stock article"),
-    (art("A5", labels=["Outlet"]), "it has none of the labels Verkko"),
-])
+@pytest.mark.parametrize(
+    "article, reason",
+    [
+        (art("A1", labels=["verkko"]), ""),
+        (art("TOIMITUS", labels=["Verkko"]), "its number is on the never-for-sale list"),
+        (art("A2", active=False, labels=["Verkko"]), "it is inactive"),
+        (art("A3", service=True, labels=["Verkko"]), "it is a service article"),
+        (art("A4", stock=False, labels=["Verkko"]), "it is not a stock article"),
+        (art("A5", labels=["Outlet"]), "it has none of the labels Verkko"),
+    ],
+)
 def test_each_rule_keeps_out_with_its_reason(article, reason):
     assert why_not(RULES, article) == reason
 
@@ -35,8 +51,11 @@ def test_no_labels_in_the_rules_means_any_article():
 
 
 def test_plan_changes_only_what_differs_both_ways():
-    articles = [art("A1", labels=["Verkko"], available=False), art("A2", active=False, labels=["Verkko"]),
-                art("A3", labels=["Verkko"])]
+    articles = [
+        art("A1", labels=["Verkko"], available=False),
+        art("A2", active=False, labels=["Verkko"]),
+        art("A3", labels=["Verkko"]),
+    ]
     result = plan(RULES, articles, {})
     assert [(c.number, c.available) for c in result.changes] == [("A1", True), ("A2", False)]
     assert [a.number for a in result.agree] == ["A3"]
@@ -62,9 +81,15 @@ def test_a_hand_change_that_agrees_with_the_rules_is_simply_accepted():
     assert not result.held and not result.changes and result.agree
 
 
-facts = st.builds(art, st.text("ABC123", min_size=1, max_size=4), active=st.booleans(), stock=st.booleans(),
-                  service=st.booleans(), labels=st.lists(st.sampled_from(["Verkko", "Outlet"]), max_size=2),
-                  available=st.booleans())
+facts = st.builds(
+    art,
+    st.text("ABC123", min_size=1, max_size=4),
+    active=st.booleans(),
+    stock=st.booleans(),
+    service=st.booleans(),
+    labels=st.lists(st.sampled_from(["Verkko", "Outlet"]), max_size=2),
+    available=st.booleans(),
+)
 
 
 @given(st.lists(facts, max_size=20, unique_by=lambda a: a.id))
@@ -80,15 +105,29 @@ def test_applying_the_plan_leaves_nothing_to_change(articles):
 
 # --- recognising a webshop order's invoice ----------------------------------------
 
-ORDER = {"Id": "w1", "Name": "Maija Meikäläinen", "EmailAddress": "Maija@Example.fi", "OrderDate": "2026-11-20T10:00:00",
-         "Rows": [{"ArticleNumber": "A1", "Quantity": 2.0}, {"ArticleNumber": "B2", "Quantity": 1}]}
+ORDER = {
+    "Id": "w1",
+    "Name": "Maija Meikäläinen",
+    "EmailAddress": "Maija@Example.fi",
+    "OrderDate": "2026-11-20T10:00:00",
+    "Rows": [{"ArticleNumber": "A1", "Quantity": 2.0}, {"ArticleNumber": "B2", "Quantity": 1}],
+}
 
 
 def invoice(**over):
-    base = {"Id": "i1", "InvoiceDate": "2026-11-21", "CustomerEmail": "maija@example.fi", "CustomerName": "Maija Meikäläinen",
-            "IsCreditInvoice": False, "CreatedUtc": "2026-11-21T08:00:00Z",
-            "Rows": [{"ArticleNumber": "B2", "Quantity": 1.0}, {"ArticleNumber": "A1", "Quantity": 2},
-                     {"IsTextRow": True, "Text": "Kiitos"}]}  # fmt: skip
+    base = {
+        "Id": "i1",
+        "InvoiceDate": "2026-11-21",
+        "CustomerEmail": "maija@example.fi",
+        "CustomerName": "Maija Meikäläinen",
+        "IsCreditInvoice": False,
+        "CreatedUtc": "2026-11-21T08:00:00Z",
+        "Rows": [
+            {"ArticleNumber": "B2", "Quantity": 1.0},
+            {"ArticleNumber": "A1", "Quantity": 2},
+            {"IsTextRow": True, "Text": "Kiitos"},
+        ],
+    }
     return {**base, **over}
 
 
@@ -97,12 +136,15 @@ def test_the_invoice_of_an_order_is_recognised_by_customer_rows_and_date():
     assert conversion_match.matches(fp, invoice())
 
 
-@pytest.mark.parametrize("different", [
-    {"CustomerEmail": "toinen@example.fi"},
-    {"InvoiceDate": "2026-11-19"},
-    {"IsCreditInvoice": True},
-    {"Rows": [{"ArticleNumber": "A1", "Quantity": 1}, {"ArticleNumber": "B2", "Quantity": 1}]},
-])
+@pytest.mark.parametrize(
+    "different",
+    [
+        {"CustomerEmail": "toinen@example.fi"},
+        {"InvoiceDate": "2026-11-19"},
+        {"IsCreditInvoice": True},
+        {"Rows": [{"ArticleNumber": "A1", "Quantity": 1}, {"ArticleNumber": "B2", "Quantity": 1}]},
+    ],
+)
 def test_another_invoice_is_not_taken_for_it(different):
     assert not conversion_match.matches(conversion_match.fingerprint(ORDER), invoice(**different))
 
@@ -110,12 +152,17 @@ def test_another_invoice_is_not_taken_for_it(different):
 def test_without_an_e_mail_the_name_decides():
     fp = conversion_match.fingerprint({**ORDER, "EmailAddress": None})
     assert conversion_match.matches(fp, invoice(CustomerEmail=None))
-    assert not conversion_match.matches(fp, invoice(CustomerEmail=None, CustomerName="Matti", InvoiceCustomerName="Matti"))
+    assert not conversion_match.matches(
+        fp, invoice(CustomerEmail=None, CustomerName="Matti", InvoiceCustomerName="Matti")
+    )
 
 
 def test_one_invoice_accounts_for_one_order_only():
     fp = conversion_match.fingerprint(ORDER)
-    first, second = invoice(Id="i1", CreatedUtc="2026-11-21T08:00:00Z"), invoice(Id="i2", CreatedUtc="2026-11-22T08:00:00Z")
+    first, second = (
+        invoice(Id="i1", CreatedUtc="2026-11-21T08:00:00Z"),
+        invoice(Id="i2", CreatedUtc="2026-11-22T08:00:00Z"),
+    )
     assert conversion_match.find(fp, [second, first], set())["Id"] == "i1"  # the earliest
     assert conversion_match.find(fp, [second, first], {"i1"})["Id"] == "i2"
     assert conversion_match.find(fp, [second, first], {"i1", "i2"}) is None
@@ -123,15 +170,29 @@ def test_one_invoice_accounts_for_one_order_only():
 
 # --- the webshop link's status in words --------------------------------------------
 
+
 def company(status_value):
-    return CompanySettings.from_api({"Name": "Kauppa Oy", "VismaWebshopStatus": status_value, "CurrencyCode": "EUR",
-                                     "CountryCode": "FI", "ActivatedModules": []})
+    return CompanySettings.from_api(
+        {
+            "Name": "Kauppa Oy",
+            "VismaWebshopStatus": status_value,
+            "CurrencyCode": "EUR",
+            "CountryCode": "FI",
+            "ActivatedModules": [],
+        }
+    )
 
 
-@pytest.mark.parametrize("value, words", [
-    (0, "has no Visma Verkkokauppa link"), (2, "turned off in eAccounting"), (3, "requested but is not active yet"),
-    (None, "did not say"), (7, "did not say"),
-])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        (0, "has no Visma Verkkokauppa link"),
+        (2, "turned off in eAccounting"),
+        (3, "requested but is not active yet"),
+        (None, "did not say"),
+        (7, "did not say"),
+    ],
+)
 def test_every_status_but_enabled_blocks_activation_with_its_reason(value, words):
     result = status.check(company(value))
     assert not result.ok and words in result.blockers[0]

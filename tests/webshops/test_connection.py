@@ -31,8 +31,12 @@ from .conftest import last_seq, make_shop
 def test_good_key(sb, key):
     since = last_seq(sb)
     info = make_shop(sb, key).test_connection()
-    assert info == ShopInfo(currency="EUR", taxes_enabled=True, prices_include_tax=True,
-                            product_count=sb.control("GET", "/health")["products"])  # fmt: skip
+    assert info == ShopInfo(
+        currency="EUR",
+        taxes_enabled=True,
+        prices_include_tax=True,
+        product_count=sb.control("GET", "/health")["products"],
+    )
     log = sb.requests_log(since=since)
     assert [(e["method"], e["path"]) for e in log] == [
         ("GET", "/wp-json/wc/v3/settings/general"),
@@ -178,16 +182,23 @@ def _self_signed(tmp_path):
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
         .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    )
     cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))  # fmt: skip
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return cert_file, key_file
 
 

@@ -68,14 +68,19 @@ def read_keys(fn, data, *args):
 
 
 # Lines the examples leave empty: their keys from the reference's property tables (orders.md).
-FEE_LINE_KEYS = {"fee_lines[]." + k for k in ("id", "name", "tax_class", "tax_status", "total", "total_tax", "taxes",
-                                              "meta_data")}  # fmt: skip
+FEE_LINE_KEYS = {
+    "fee_lines[]." + k
+    for k in ("id", "name", "tax_class", "tax_status", "total", "total_tax", "taxes", "meta_data")
+}
 COUPON_LINE_KEYS = {"coupon_lines[]." + k for k in ("id", "code", "discount", "discount_tax", "meta_data")}
 TAX_KEYS = {
     p + ".taxes[]." + k for p in ("shipping_lines[]", "fee_lines[]") for k in ("id", "total", "subtotal")
 }
-META_KEYS = {p + ".meta_data[]." + k for p in ("", "line_items[]", "shipping_lines[]", "fee_lines[]") for k in
-             ("id", "key", "value")}  # fmt: skip
+META_KEYS = {
+    p + ".meta_data[]." + k
+    for p in ("", "line_items[]", "shipping_lines[]", "fee_lines[]")
+    for k in ("id", "key", "value")
+}
 META_KEYS = {k.lstrip(".") for k in META_KEYS}
 REFUND_KEYS = {"refunds[].id", "refunds[].reason", "refunds[].total"}
 
@@ -97,8 +102,9 @@ def test_product_example():
     assert_documented(seen, example, META_KEYS)
     listing = ref.example("products", "List all products")
     assert [(x.type, x.regular_price) for x in map(parse.product, listing)] == [
-        ("variable", None), ("simple", Decimal("21.99"))
-    ]  # fmt: skip
+        ("variable", None),
+        ("simple", Decimal("21.99")),
+    ]
 
 
 def test_variable_product_example():
@@ -158,26 +164,51 @@ def test_refund_of_shipping_and_fee_lines_parses_into_positive_typed_charges():
     """A WooCommerce refund of a two-rate shipping line and a fee: negative figures, like the order's lines,
     each naming the order line it pays back in ``_refunded_item_id``."""
     data = {
-        "id": 812, "date_created_gmt": "2026-03-10T09:00:00", "amount": "12.79", "reason": "",
+        "id": 812,
+        "date_created_gmt": "2026-03-10T09:00:00",
+        "amount": "12.79",
+        "reason": "",
         "line_items": [],
-        "shipping_lines": [{
-            "id": 815, "method_title": "Posti", "method_id": "flat_rate", "total": "-6.90", "total_tax": "-1.10",
-            "taxes": [{"id": 1, "total": "-0.29", "subtotal": ""}, {"id": 2, "total": "-0.81", "subtotal": ""}],
-            "meta_data": [{"id": 901, "key": "_refunded_item_id", "value": "77"}],
-        }],
-        "fee_lines": [{
-            "id": 816, "name": "Laskutuslisä", "tax_class": "", "tax_status": "taxable", "total": "-4.00",
-            "total_tax": "-0.79", "taxes": [{"id": 1, "total": "-0.51", "subtotal": ""}],
-            "meta_data": [{"id": 902, "key": "_refunded_item_id", "value": "78"}],
-        }],
-    }  # fmt: skip
+        "shipping_lines": [
+            {
+                "id": 815,
+                "method_title": "Posti",
+                "method_id": "flat_rate",
+                "total": "-6.90",
+                "total_tax": "-1.10",
+                "taxes": [
+                    {"id": 1, "total": "-0.29", "subtotal": ""},
+                    {"id": 2, "total": "-0.81", "subtotal": ""},
+                ],
+                "meta_data": [{"id": 901, "key": "_refunded_item_id", "value": "77"}],
+            }
+        ],
+        "fee_lines": [
+            {
+                "id": 816,
+                "name": "Laskutuslisä",
+                "tax_class": "",
+                "tax_status": "taxable",
+                "total": "-4.00",
+                "total_tax": "-0.79",
+                "taxes": [{"id": 1, "total": "-0.51", "subtotal": ""}],
+                "meta_data": [{"id": 902, "key": "_refunded_item_id", "value": "78"}],
+            }
+        ],
+    }
     r = parse.refund(data, 700)
     D = Decimal
     assert r.charges == [
-        RefundedCharge(ChargeKind.SHIPPING, 77, "Posti", D("6.90"), D("1.10"),
-                       (LineTax(1, D("0.29")), LineTax(2, D("0.81")))),
+        RefundedCharge(
+            ChargeKind.SHIPPING,
+            77,
+            "Posti",
+            D("6.90"),
+            D("1.10"),
+            (LineTax(1, D("0.29")), LineTax(2, D("0.81"))),
+        ),
         RefundedCharge(ChargeKind.FEE, 78, "Laskutuslisä", D("4.00"), D("0.79"), (LineTax(1, D("0.51")),)),
-    ]  # fmt: skip
+    ]
     assert [c.gross for c in r.charges] == [D("8.00"), D("4.79")]
     # Without the meta, the line it pays back is unknown (the planner then decides whether that is clear)
     del data["shipping_lines"][0]["meta_data"]
@@ -185,15 +216,34 @@ def test_refund_of_shipping_and_fee_lines_parses_into_positive_typed_charges():
 
 
 def test_refund_line_items_carry_the_order_line_they_pay_back():
-    data = {"id": 813, "amount": "5.00", "line_items": [{
-        "id": 820, "name": "Kahvi", "product_id": 102, "quantity": -1, "total": "-4.39", "total_tax": "-0.61",
-        "taxes": [], "meta_data": [{"id": 903, "key": "_refunded_item_id", "value": "1020"}]}]}  # fmt: skip
+    data = {
+        "id": 813,
+        "amount": "5.00",
+        "line_items": [
+            {
+                "id": 820,
+                "name": "Kahvi",
+                "product_id": 102,
+                "quantity": -1,
+                "total": "-4.39",
+                "total_tax": "-0.61",
+                "taxes": [],
+                "meta_data": [{"id": 903, "key": "_refunded_item_id", "value": "1020"}],
+            }
+        ],
+    }
     assert parse.refund(data, 700).line_items[0].refunded_item_id == 1020
 
 
 def test_an_order_lists_its_refunds_oldest_first_with_positive_amounts():
     example = ref.example("orders", "Retrieve an order")
-    data = {**example, "refunds": [{"id": 726, "reason": "", "total": "-10.00"}, {"id": 724, "reason": "", "total": "-9.00"}]}
+    data = {
+        **example,
+        "refunds": [
+            {"id": 726, "reason": "", "total": "-10.00"},
+            {"id": 724, "reason": "", "total": "-9.00"},
+        ],
+    }
     assert parse.order(data).refunds == [RefundRef(724, Decimal("9.00")), RefundRef(726, Decimal("10.00"))]
     assert parse.order({**example, "refunds": []}).refunds == []
 
@@ -203,8 +253,9 @@ def test_shipping_methods_example():
     zone = ref.example("shipping-zones", "Retrieve a shipping zone")
     methods = [parse.shipping_method(m, zone) for m in example]
     assert [(m.instance_id, m.method_id, m.title, m.enabled) for m in methods] == [
-        (26, "flat_rate", "Flat rate", True), (27, "free_shipping", "Free shipping", True)
-    ]  # fmt: skip
+        (26, "flat_rate", "Flat rate", True),
+        (27, "free_shipping", "Free shipping", True),
+    ]
     _, seen = read_keys(parse.shipping_method, example[0], zone)
     assert_documented({p for p in seen if not p.startswith(("id", "name"))}, example[0])
 
@@ -256,11 +307,22 @@ def _ok(r):
         ("/products", {"type": "simple", "per_page": 20}, "products", "List all products", {}),
         ("/orders", {"per_page": 30}, "orders", "List all orders", {}),
         ("/taxes", {}, "taxes", "List all tax rates", {}),
-        ("/payment_gateways", {}, "payment-gateways", "List all payment gateways", {"open_maps": SETTINGS_MAPS}),
-        ("/shipping/zones/1/methods", {}, "shipping-zone-methods", "List all shipping methods from a shipping zone",
-         {"open_maps": SETTINGS_MAPS}),
+        (
+            "/payment_gateways",
+            {},
+            "payment-gateways",
+            "List all payment gateways",
+            {"open_maps": SETTINGS_MAPS},
+        ),
+        (
+            "/shipping/zones/1/methods",
+            {},
+            "shipping-zone-methods",
+            "List all shipping methods from a shipping zone",
+            {"open_maps": SETTINGS_MAPS},
+        ),
     ],
-)  # fmt: skip
+)
 def test_sandbox_lists_have_reference_shape(sb, key, path, params, page, section, kw):
     data = _ok(sb.get(path, key, params=params))
     assert data
@@ -284,8 +346,11 @@ def test_sandbox_answers_parse(sb, key):
     refunds = _ok(sb.get(f"/orders/{refunded[0]['id']}/refunds", key))
     # A refund's refunded shipping and fee items are not in the shared reference; WooCommerce's own test
     # (WC_REST_Order_Refunds_V2_Controller_Test::test_items_response_fields) shows them, and so does the sandbox.
-    ref.assert_same_shape(ref.example("order-refunds", "List all refunds"), refunds,
-                          ignore=("[].shipping_lines", "[].fee_lines"))  # fmt: skip
+    ref.assert_same_shape(
+        ref.example("order-refunds", "List all refunds"),
+        refunds,
+        ignore=("[].shipping_lines", "[].fee_lines"),
+    )
     assert all(parse.refund(r, refunded[0]["id"]).amount > 0 for r in refunds)
 
 
@@ -332,10 +397,22 @@ def test_the_connector_sends_only_documented_parameters_and_fields(sb, fresh):
     shop.products_by_sku([p.sku for p in products[:3]])
     v = next(p for p in products if p.parent_id)
     s = next(p for p in products if p.type == "simple")
-    shop.save_products([ProductWrite(sku=s.sku, name=s.name, regular_price=Decimal("2.00"), id=s.id, status="publish"),
-                        ProductWrite(sku="DOC-1", name="Uusi", tax_class="reduced-rate", tax_status="taxable",
-                                     manage_stock=True, stock_quantity=1, status="draft", meta={"_a": "b"}),
-                        ProductWrite(sku=v.sku, regular_price=Decimal("3.00"), id=v.id, parent_id=v.parent_id)])  # fmt: skip
+    shop.save_products(
+        [
+            ProductWrite(sku=s.sku, name=s.name, regular_price=Decimal("2.00"), id=s.id, status="publish"),
+            ProductWrite(
+                sku="DOC-1",
+                name="Uusi",
+                tax_class="reduced-rate",
+                tax_status="taxable",
+                manage_stock=True,
+                stock_quantity=1,
+                status="draft",
+                meta={"_a": "b"},
+            ),
+            ProductWrite(sku=v.sku, regular_price=Decimal("3.00"), id=v.id, parent_id=v.parent_id),
+        ]
+    )
     orders = list(
         shop.orders(statuses=["processing", "refunded"], modified_after=datetime(2020, 1, 1, tzinfo=UTC))
     )

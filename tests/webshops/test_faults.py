@@ -88,8 +88,10 @@ def test_partial_outcomes_survive_a_failed_batch(sb, shop):
     simple = next(p for p in products if p.type == "simple")
     parent = next(p for p in products if p.type == "variable")
     faults(sb, fail_next=1, fail_status=502, paths=[f"/wp-json/wc/v3/products/{parent.id}/variations"])
-    writes = [ProductWrite(sku=simple.sku, regular_price=Decimal("8.00"), id=simple.id),
-              ProductWrite(sku="VAR-NEW", regular_price=Decimal("9.00"), parent_id=parent.id)]  # fmt: skip
+    writes = [
+        ProductWrite(sku=simple.sku, regular_price=Decimal("8.00"), id=simple.id),
+        ProductWrite(sku="VAR-NEW", regular_price=Decimal("9.00"), parent_id=parent.id),
+    ]
     with pytest.raises(ShopUnavailable) as exc:
         shop.save_products(writes)
     assert [(o.sku, o.ok) for o in exc.value.partial] == [(simple.sku, True)]

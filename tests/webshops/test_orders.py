@@ -22,8 +22,12 @@ def test_orders_parse_with_decimal_money(sb, shop):
         lines = sum((li.total + li.total_tax for li in o.line_items), D0)
         fees = sum((f.total + f.total_tax for f in o.fee_lines), D0)
         assert lines + fees + o.shipping_total + o.shipping_tax == o.total, o.id
-        assert sum((li.total_tax for li in o.line_items), D0) + sum((f.total_tax for f in o.fee_lines), D0) \
-            + o.shipping_tax == o.total_tax  # fmt: skip
+        assert (
+            sum((li.total_tax for li in o.line_items), D0)
+            + sum((f.total_tax for f in o.fee_lines), D0)
+            + o.shipping_tax
+            == o.total_tax
+        )
         assert o.billing.email and o.line_items
         assert all(isinstance(li.price, Decimal) and li.quantity > 0 for li in o.line_items)
     assert any(li.variation_id for o in orders for li in o.line_items)
@@ -47,8 +51,11 @@ def test_orders_modified_after(sb, fresh):
     cut = datetime.fromisoformat(sb.control("GET", "/clock")["now_gmt"]).replace(tzinfo=UTC) - timedelta(
         seconds=30
     )
-    placed = sb.control("POST", "/orders", {"line_items": [{"sku": next(p.sku for p in shop.products()
-                                                                        if p.type == "simple"), "quantity": 2}]})  # fmt: skip
+    placed = sb.control(
+        "POST",
+        "/orders",
+        {"line_items": [{"sku": next(p.sku for p in shop.products() if p.type == "simple"), "quantity": 2}]},
+    )
     since = last_seq(sb)
     changed = list(shop.orders(modified_after=cut))
     assert [o.id for o in changed] == [placed["id"]]
@@ -98,8 +105,12 @@ def test_write_back_note_is_not_doubled_when_the_answer_is_lost(sb, fresh):
 
 def test_reference_lists(shop):
     rates = {(r.tax_class, r.rate) for r in shop.tax_rates()}
-    assert rates == {("standard", Decimal("25.5")), ("reduced-rate", Decimal("14")),
-                     ("reduced-rate-10", Decimal("10")), ("zero-rate", Decimal("0"))}  # fmt: skip
+    assert rates == {
+        ("standard", Decimal("25.5")),
+        ("reduced-rate", Decimal("14")),
+        ("reduced-rate-10", Decimal("10")),
+        ("zero-rate", Decimal("0")),
+    }
     assert all(r.country == "FI" and r.name for r in shop.tax_rates())
     assert shop.tax_classes() == ["standard", "reduced-rate", "reduced-rate-10", "zero-rate"]
     methods = shop.shipping_methods()

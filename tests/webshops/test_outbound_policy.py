@@ -68,23 +68,48 @@ def no_connection(sock: socket.socket) -> bool:
 
 def loopback_spellings(port: int) -> list[str]:
     return [
-        f"https://127.0.0.1:{port}/", f"https://localhost:{port}/", f"https://LOCALHOST.:{port}/",
-        f"https://2130706433:{port}/", f"https://0177.0.0.1:{port}/", f"https://0x7f.1:{port}/",
-        f"https://0x7f000001:{port}/", f"https://127.1:{port}/", f"https://[::1]:{port}/",
-        f"https://[::ffff:127.0.0.1]:{port}/", f"https://[::ffff:7f00:1]:{port}/",
-        f"https://[::127.0.0.1]:{port}/", f"https://[2002:7f00:1::]:{port}/", f"https://[64:ff9b::7f00:1]:{port}/",
-        f"https://0.0.0.0:{port}/", f"https://0:{port}/", f"https://[::]:{port}/",
-    ]  # fmt: skip
+        f"https://127.0.0.1:{port}/",
+        f"https://localhost:{port}/",
+        f"https://LOCALHOST.:{port}/",
+        f"https://2130706433:{port}/",
+        f"https://0177.0.0.1:{port}/",
+        f"https://0x7f.1:{port}/",
+        f"https://0x7f000001:{port}/",
+        f"https://127.1:{port}/",
+        f"https://[::1]:{port}/",
+        f"https://[::ffff:127.0.0.1]:{port}/",
+        f"https://[::ffff:7f00:1]:{port}/",
+        f"https://[::127.0.0.1]:{port}/",
+        f"https://[2002:7f00:1::]:{port}/",
+        f"https://[64:ff9b::7f00:1]:{port}/",
+        f"https://0.0.0.0:{port}/",
+        f"https://0:{port}/",
+        f"https://[::]:{port}/",
+    ]
 
 
 ELSEWHERE = [
-    "https://169.254.169.254/latest/meta-data/", "https://2852039166/", "https://0251.0376.0251.0376/",
-    "https://0xa9.0xfe.0xa9.0xfe/", "https://[::ffff:a9fe:a9fe]/", "https://[::ffff:169.254.169.254]/",
-    "https://10.0.0.1/", "https://167772161/", "https://[::ffff:10.0.0.1]/", "https://172.16.0.1/",
-    "https://192.168.1.1:8443/", "https://100.64.0.1/", "https://224.0.0.1/", "https://240.0.0.1/",
-    "https://255.255.255.255/", "https://[fe80::1]/", "https://[fc00::1]/", "https://[ff02::1]/",
-    "https://192.0.2.10/", "https://198.18.0.1/",
-]  # fmt: skip
+    "https://169.254.169.254/latest/meta-data/",
+    "https://2852039166/",
+    "https://0251.0376.0251.0376/",
+    "https://0xa9.0xfe.0xa9.0xfe/",
+    "https://[::ffff:a9fe:a9fe]/",
+    "https://[::ffff:169.254.169.254]/",
+    "https://10.0.0.1/",
+    "https://167772161/",
+    "https://[::ffff:10.0.0.1]/",
+    "https://172.16.0.1/",
+    "https://192.168.1.1:8443/",
+    "https://100.64.0.1/",
+    "https://224.0.0.1/",
+    "https://240.0.0.1/",
+    "https://255.255.255.255/",
+    "https://[fe80::1]/",
+    "https://[fc00::1]/",
+    "https://[ff02::1]/",
+    "https://192.0.2.10/",
+    "https://198.18.0.1/",
+]
 
 
 def test_every_kind_of_non_public_address_is_classified():
@@ -124,8 +149,10 @@ def test_link_local_private_and_reserved_addresses_are_refused_without_traffic(u
 def test_the_words_say_what_was_refused():
     with pytest.raises(outbound.OutboundRefused) as exc:
         STRICT.check("https://10.0.0.1/")
-    assert str(exc.value) == ("The address 10.0.0.1 resolves to a private network address (10.0.0.1); "
-                              "Silta only calls public addresses.")  # fmt: skip
+    assert str(exc.value) == (
+        "The address 10.0.0.1 resolves to a private network address (10.0.0.1); "
+        "Silta only calls public addresses."
+    )
     with pytest.raises(outbound.OutboundRefused, match=r"link-local address \(::ffff:169\.254\.169\.254\)"):
         STRICT.check("https://[::ffff:a9fe:a9fe]/")
 
@@ -135,8 +162,10 @@ def test_a_name_resolving_to_a_private_address_is_refused(monkeypatch, only_loop
 
     def resolver(host, port, *args, **kwargs):  # the resolver is not ours: stands in for DNS
         if host == "shop.intranet.example":
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
-                    (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.1", port))]  # fmt: skip
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.1", port)),
+            ]
         return real(host, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", resolver)
@@ -146,10 +175,18 @@ def test_a_name_resolving_to_a_private_address_is_refused(monkeypatch, only_loop
     assert only_loopback_connects == []
 
 
-@pytest.mark.parametrize("url", [
-    "https://user:secret@shop.example.fi/", "https://shop.example.fi@10.0.0.1/", "ftp://shop.example.fi/",
-    "http://shop.example.fi/", "https://shop.example.fi:99999/", "gopher://127.0.0.1:70/", "file:///etc/passwd",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:secret@shop.example.fi/",
+        "https://shop.example.fi@10.0.0.1/",
+        "ftp://shop.example.fi/",
+        "http://shop.example.fi/",
+        "https://shop.example.fi:99999/",
+        "gopher://127.0.0.1:70/",
+        "file:///etc/passwd",
+    ],
+)
 def test_user_info_other_schemes_and_plain_http_are_refused_without_resolving(url, monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: pytest.fail("resolved"))
     with pytest.raises(outbound.OutboundRefused):
@@ -158,7 +195,9 @@ def test_user_info_other_schemes_and_plain_http_are_refused_without_resolving(ur
         WooCommerce(url, "ck", "cs", max_attempts=1).test_connection()
 
 
-def test_the_connection_goes_to_the_checked_address_without_a_second_lookup(monkeypatch, only_loopback_connects):
+def test_the_connection_goes_to_the_checked_address_without_a_second_lookup(
+    monkeypatch, only_loopback_connects
+):
     """The name is resolved once; a resolver that changes its answer afterwards (DNS rebinding) is not asked."""
     answers = iter(["127.0.0.1"])
     real = socket.getaddrinfo
@@ -175,14 +214,19 @@ def test_the_connection_goes_to_the_checked_address_without_a_second_lookup(monk
             pass
 
     with _server(Echo) as port:
+
         def resolver(host, port_, *args, **kwargs):
             if host == "127.0.0.1":  # the pinned IP, given as a number: no name to look up
                 return real(host, port_, *args, **kwargs)
             lookups.append(host)
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port_))]  # a 2nd lookup: StopIteration
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port_))
+            ]  # a 2nd lookup: StopIteration
 
         monkeypatch.setattr(socket, "getaddrinfo", resolver)
-        policy = outbound.Policy(allow_http_hosts=frozenset({"shop.test"}), allow_private_hosts=frozenset({"shop.test"}))
+        policy = outbound.Policy(
+            allow_http_hosts=frozenset({"shop.test"}), allow_private_hosts=frozenset({"shop.test"})
+        )
         answer = outbound.session(policy).get(f"http://shop.test:{port}/", timeout=5)
     assert answer.json() == {"host": f"shop.test:{port}"}  # the Host header keeps the name
     assert lookups == ["shop.test"]
@@ -204,14 +248,19 @@ def test_the_next_checked_address_is_tried_when_one_is_down(monkeypatch, only_lo
             pass
 
     with _server(Ok) as port:
+
         def resolver(host, port_, *args, **kwargs):
             if host == "shop.test":
-                return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port_, 0, 0)),
-                        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port_))]  # fmt: skip
+                return [
+                    (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port_, 0, 0)),
+                    (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port_)),
+                ]
             return real(host, port_, *args, **kwargs)
 
         monkeypatch.setattr(socket, "getaddrinfo", resolver)
-        policy = outbound.Policy(allow_http_hosts=frozenset({"shop.test"}), allow_private_hosts=frozenset({"shop.test"}))
+        policy = outbound.Policy(
+            allow_http_hosts=frozenset({"shop.test"}), allow_private_hosts=frozenset({"shop.test"})
+        )
         assert outbound.session(policy).get(f"http://shop.test:{port}/", timeout=5).status_code == 200
     assert ("127.0.0.1", port) in only_loopback_connects
 
@@ -244,8 +293,11 @@ class _server:
 
 def test_a_redirect_to_any_refused_address_is_not_followed(listener, only_loopback_connects):
     target_port = listener.getsockname()[1]
-    targets = [u.replace("https://", "http://") for u in loopback_spellings(target_port)[1:]] + ELSEWHERE + [
-        "https://user:pw@shop.example.fi/", f"ftp://127.0.0.1:{target_port}/"]
+    targets = (
+        [u.replace("https://", "http://") for u in loopback_spellings(target_port)[1:]]
+        + ELSEWHERE
+        + ["https://user:pw@shop.example.fi/", f"ftp://127.0.0.1:{target_port}/"]
+    )
     only_the_test_server = {"allow_http_hosts": ["127.0.0.1"], "allow_private_hosts": ["127.0.0.1"]}
     policy = outbound.Policy(**{k: frozenset(v) for k, v in only_the_test_server.items()})
     with _server(Redirector) as port:
@@ -269,7 +321,8 @@ def test_the_allow_listed_sandbox_still_works(sb, key):
 
 @pytest.mark.django_db
 def test_a_shop_whose_address_is_refused_is_not_called_by_scheduled_jobs(
-        tenant_a, django_user_model, mailoutbox, only_loopback_connects, django_capture_on_commit_callbacks):
+    tenant_a, django_user_model, mailoutbox, only_loopback_connects, django_capture_on_commit_callbacks
+):
     from integration import tasks
     from integration.models import ConnectionStatus, Membership, WebshopConnection
 
@@ -281,8 +334,10 @@ def test_a_shop_whose_address_is_refused_is_not_called_by_scheduled_jobs(
 
     with django_capture_on_commit_callbacks(execute=True):
         first = tasks.check_webhooks(tenant_a.pk)
-    assert first == ["paused: The address 169.254.169.254 resolves to a link-local address (169.254.169.254); "
-                     "Silta only calls public addresses."]  # fmt: skip
+    assert first == [
+        "paused: The address 169.254.169.254 resolves to a link-local address (169.254.169.254); "
+        "Silta only calls public addresses."
+    ]
     connection = WebshopConnection.objects.get(tenant=tenant_a)
     assert connection.status == ConnectionStatus.NEEDS_RECONNECT and "link-local" in connection.status_detail
     assert tasks.check_webhooks(tenant_a.pk) == ["paused: the webshop needs reconnecting"]

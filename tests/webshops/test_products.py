@@ -32,9 +32,17 @@ def assert_only_owned_fields(entries: list[dict]) -> None:
 
 
 def full_write(p, **changes) -> ProductWrite:
-    fields = dict(sku=p.sku, name=p.name, regular_price=p.regular_price, tax_class=p.tax_class,
-                  tax_status=p.tax_status, manage_stock=p.manage_stock, stock_quantity=p.stock_quantity,
-                  id=p.id, parent_id=p.parent_id)  # fmt: skip
+    fields = dict(
+        sku=p.sku,
+        name=p.name,
+        regular_price=p.regular_price,
+        tax_class=p.tax_class,
+        tax_status=p.tax_status,
+        manage_stock=p.manage_stock,
+        stock_quantity=p.stock_quantity,
+        id=p.id,
+        parent_id=p.parent_id,
+    )
     fields.update(changes)
     return ProductWrite(**fields)
 
@@ -72,8 +80,16 @@ def test_writes_carry_only_owned_fields_and_leave_texts_alone(sb, fresh):
     before = {k: sb.get(f"/products/{product.id}", fresh).json()[k] for k in SHOP_OWNED}
     since = last_seq(sb)
     for n in range(3):
-        outcomes = shop.save_products([full_write(product, regular_price=Decimal("10.00") + n, name=f"Nimi {n}",
-                                                  meta={"_silta_article_id": "abc"})])  # fmt: skip
+        outcomes = shop.save_products(
+            [
+                full_write(
+                    product,
+                    regular_price=Decimal("10.00") + n,
+                    name=f"Nimi {n}",
+                    meta={"_silta_article_id": "abc"},
+                )
+            ]
+        )
         assert outcomes[0].ok, outcomes[0].error
     after = sb.get(f"/products/{product.id}", fresh).json()
     assert {k: after[k] for k in SHOP_OWNED} == before
@@ -116,8 +132,18 @@ def test_variation_writes_go_to_the_parents_batch_endpoint(sb, fresh):
 def test_thousand_creates_cost_ten_batches(sb, fresh):
     shop = make_shop(sb, fresh)
     since = last_seq(sb)
-    writes = [ProductWrite(sku=f"NEW-{i:04d}", name=f"Tuote {i}", regular_price=Decimal("9.90"), tax_class="standard",
-                           manage_stock=True, stock_quantity=i % 7, status="draft") for i in range(1000)]  # fmt: skip
+    writes = [
+        ProductWrite(
+            sku=f"NEW-{i:04d}",
+            name=f"Tuote {i}",
+            regular_price=Decimal("9.90"),
+            tax_class="standard",
+            manage_stock=True,
+            stock_quantity=i % 7,
+            status="draft",
+        )
+        for i in range(1000)
+    ]
     outcomes = shop.save_products(writes)
     assert len(outcomes) == 1000 and all(o.ok for o in outcomes)
     assert [o.sku for o in outcomes] == [w.sku for w in writes]
@@ -158,8 +184,12 @@ def test_products_modified_after(sb, fresh):
     variation = next(p for p in everything if p.parent_id)
     sb.control("POST", "/clock", {"advance": 120})
     now = datetime.fromisoformat(sb.control("GET", "/clock")["now_gmt"]).replace(tzinfo=UTC)
-    shop.save_products([full_write(product, regular_price=Decimal("1.23")),
-                        full_write(variation, regular_price=Decimal("4.56"))])  # fmt: skip
+    shop.save_products(
+        [
+            full_write(product, regular_price=Decimal("1.23")),
+            full_write(variation, regular_price=Decimal("4.56")),
+        ]
+    )
     sb.control("DELETE", "/requests")
     changed = list(shop.products(modified_after=now - timedelta(seconds=60)))
     # the variation's parent is saved after it (as WooCommerce does): listed, its other variations not
@@ -170,7 +200,9 @@ def test_products_modified_after(sb, fresh):
     }
     # one page of changed products and the one changed parent's variations: not every variable product's
     assert [r["path"].rsplit("/wc/v3/", 1)[1] for r in sb.requests_log()] == [
-        "products", f"products/{variation.parent_id}/variations"]
+        "products",
+        f"products/{variation.parent_id}/variations",
+    ]
     sb.control("POST", "/clock", {"offset": 0})
 
 

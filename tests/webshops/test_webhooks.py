@@ -102,8 +102,16 @@ def test_signed_delivery_and_echo(sb, shop, rx):
     shop.register_webhooks(rx.url, SECRET, ["product.updated"])
     rx.wait_for(1)  # the ping
     product = next(p for p in shop.products() if p.type == "simple")
-    write = ProductWrite(sku=product.sku, name=product.name, regular_price=Decimal("19.90"), tax_class=product.tax_class,
-                         tax_status=product.tax_status, manage_stock=True, stock_quantity=8, id=product.id)  # fmt: skip
+    write = ProductWrite(
+        sku=product.sku,
+        name=product.name,
+        regular_price=Decimal("19.90"),
+        tax_class=product.tax_class,
+        tax_status=product.tax_status,
+        manage_stock=True,
+        stock_quantity=8,
+        id=product.id,
+    )
     assert shop.save_products([write])[0].ok
     sb.wait_webhooks()
     ours = _product_deliveries(rx, 2)[-1]
@@ -144,8 +152,9 @@ def test_variation_echo(sb, shop, rx):
     shop.register_webhooks(rx.url, SECRET, ["product.updated"])
     rx.wait_for(1)
     v = next(p for p in shop.products() if p.parent_id)
-    assert shop.save_products([ProductWrite(sku=v.sku, regular_price=Decimal("33.00"), id=v.id,
-                                            parent_id=v.parent_id)])[0].ok  # fmt: skip
+    assert shop.save_products(
+        [ProductWrite(sku=v.sku, regular_price=Decimal("33.00"), id=v.id, parent_id=v.parent_id)]
+    )[0].ok
     sb.wait_webhooks()
     delivery = shop.verify_delivery(*_last(rx, 2), SECRET)
     assert delivery.payload["id"] == v.id and shop.is_echo(delivery.payload) is True

@@ -60,13 +60,19 @@ def test_release_lets_the_next_attempt_start_at_once(rows):
     claim = claims.claim(transfer)
     claims.release(claim)
     transfer.refresh_from_db()
-    assert OrderTransfer.objects.filter(claims.to_retry(timezone.now() + timedelta(seconds=1)), pk=transfer.pk).exists()
+    assert OrderTransfer.objects.filter(
+        claims.to_retry(timezone.now() + timedelta(seconds=1)), pk=transfer.pk
+    ).exists()
     assert claims.claim(transfer).resumed
 
 
 @pytest.mark.django_db
 def test_settle_unclaimed_leaves_a_row_being_sent_to_its_sender(rows):
     transfer = rows[0]
-    assert claims.settle_unclaimed(OrderTransfer.objects.filter(pk=transfer.pk), status=ClaimStatus.SKIPPED) == 1
+    assert (
+        claims.settle_unclaimed(OrderTransfer.objects.filter(pk=transfer.pk), status=ClaimStatus.SKIPPED) == 1
+    )
     OrderTransfer.objects.filter(pk=transfer.pk).update(status=ClaimStatus.SENDING)
-    assert claims.settle_unclaimed(OrderTransfer.objects.filter(pk=transfer.pk), status=ClaimStatus.SKIPPED) == 0
+    assert (
+        claims.settle_unclaimed(OrderTransfer.objects.filter(pk=transfer.pk), status=ClaimStatus.SKIPPED) == 0
+    )

@@ -27,7 +27,11 @@ def test_unknown_paths_are_refused():
 
 def test_order_work_has_a_queue_of_its_own_and_the_rest_the_default(settings):
     on_orders = {path for path, task in registry.REGISTRY.items() if task.queue is Queue.ORDERS}
-    assert on_orders == {tasks.transfer_orders.path, tasks.handle_webhook.path, tasks.convert_webshop_orders.path}
+    assert on_orders == {
+        tasks.transfer_orders.path,
+        tasks.handle_webhook.path,
+        tasks.convert_webshop_orders.path,
+    }
     settings.SILTA_ORDERS_QUEUE = "silta-orders"
     assert (tasks.transfer_orders.cluster(), tasks.sync_articles.cluster()) == ("silta-orders", None)
     settings.SILTA_ORDERS_QUEUE = ""

@@ -32,12 +32,24 @@ class Command(BaseCommand):
         parser.add_argument("--orders", type=int, default=1_000)
         parser.add_argument("--latency-ms", type=int, default=25)
         parser.add_argument("--page-size", type=int, default=50)
-        parser.add_argument("--variable-share", type=float, default=0.2,
-                            help="articles: share of the shown articles that are variations in the shop (3-10 each)")
-        parser.add_argument("--sales", type=int, default=200,
-                            help="articles: orders of a day of shop sales before the last re-sync (0: none)")
-        parser.add_argument("--rate-limit", type=int, default=None,
-                            help="our eAccounting budget per endpoint a minute (default: EACCOUNTING_RATE_LIMIT)")
+        parser.add_argument(
+            "--variable-share",
+            type=float,
+            default=0.2,
+            help="articles: share of the shown articles that are variations in the shop (3-10 each)",
+        )
+        parser.add_argument(
+            "--sales",
+            type=int,
+            default=200,
+            help="articles: orders of a day of shop sales before the last re-sync (0: none)",
+        )
+        parser.add_argument(
+            "--rate-limit",
+            type=int,
+            default=None,
+            help="our eAccounting budget per endpoint a minute (default: EACCOUNTING_RATE_LIMIT)",
+        )
 
     def handle(self, *args, scenario, latency_ms, page_size, rate_limit, **options):
         if rate_limit:

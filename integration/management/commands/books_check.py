@@ -33,8 +33,10 @@ class Command(BaseCommand):
             with open(options["csv"], "w", encoding="utf-8", newline="") as f:
                 f.write(books_check.to_csv(rows))
         differences = report.differences
-        self.stdout.write(f"{tenant.name} {report.period}: {len(report.orders)} shop orders, "
-                          f"{len(report.unmatched)} documents without an order, {len(differences)} differences")  # fmt: skip
+        self.stdout.write(
+            f"{tenant.name} {report.period}: {len(report.orders)} shop orders, "
+            f"{len(report.unmatched)} documents without an order, {len(differences)} differences"
+        )
         for line in differences:
             self.stdout.write(f"- {line}")
         if differences:

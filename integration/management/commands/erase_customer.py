@@ -8,8 +8,10 @@ from integration.privacy import erasure
 
 
 class Command(BaseCommand):
-    help = ("Erase a customer's e-mail, and the name tied to it, from every table Silta writes (all tenants, "
-            "or --tenant's only), and say per table what was erased. eAccounting and the shop are not touched.")
+    help = (
+        "Erase a customer's e-mail, and the name tied to it, from every table Silta writes (all tenants, "
+        "or --tenant's only), and say per table what was erased. eAccounting and the shop are not touched."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("email")
@@ -34,7 +36,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line} {verb}" if ":" in line else f"  {line}")
         kept = sum(report.orders_kept.values())
         if kept:
-            self.stdout.write(f"  {kept} order records of this customer kept: order numbers, totals and eAccounting "
-                              "ids only, no personal data (every order stays transferred exactly once)")
+            self.stdout.write(
+                f"  {kept} order records of this customer kept: order numbers, totals and eAccounting "
+                "ids only, no personal data (every order stays transferred exactly once)"
+            )
         self.stdout.write(erasure.NOT_ERASED_THERE)
         self.stdout.write(self.style.SUCCESS("Dry run: nothing was changed." if dry_run else "Done."))

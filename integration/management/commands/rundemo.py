@@ -55,13 +55,37 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         processes = {
             "eAccounting sandbox": subprocess.Popen(
-                [sys.executable, "-m", "sandbox.eaccounting", "--host", host, "--port", str(eaccounting_port)],
-                env=env, cwd=settings.BASE_DIR,
+                [
+                    sys.executable,
+                    "-m",
+                    "sandbox.eaccounting",
+                    "--host",
+                    host,
+                    "--port",
+                    str(eaccounting_port),
+                ],
+                env=env,
+                cwd=settings.BASE_DIR,
             ),
             "WooCommerce sandbox": subprocess.Popen(
-                [sys.executable, "-m", "sandbox.woocommerce", "--host", host, "--port", str(shop_port),
-                 "--seed", "--products", "200", "--orders", "20", "--order-every", "60"],
-                env=env, cwd=settings.BASE_DIR,
+                [
+                    sys.executable,
+                    "-m",
+                    "sandbox.woocommerce",
+                    "--host",
+                    host,
+                    "--port",
+                    str(shop_port),
+                    "--seed",
+                    "--products",
+                    "200",
+                    "--orders",
+                    "20",
+                    "--order-every",
+                    "60",
+                ],
+                env=env,
+                cwd=settings.BASE_DIR,
             ),
             "task cluster": subprocess.Popen([*manage, "qcluster"], env=env),
             "web server": subprocess.Popen([*manage, "runserver", "--noreload", f"{host}:{port}"], env=env),
@@ -109,8 +133,10 @@ class Command(BaseCommand):
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                raise CommandError(f"The {name} exited (code {process.returncode}) before answering at {url}; "
-                                   "is its port in use?")  # fmt: skip
+                raise CommandError(
+                    f"The {name} exited (code {process.returncode}) before answering at {url}; "
+                    "is its port in use?"
+                )
             try:
                 if requests.get(url, timeout=2).ok:
                     return
@@ -123,14 +149,25 @@ class Command(BaseCommand):
     def _place_webshop_order(self, eaccounting):
         """A customer buys in Tekniikkatalo's Visma Verkkokauppa (its orders arrive through eAccounting)."""
         try:
-            company = next(c for c in requests.get(f"{eaccounting}/_sandbox/companies", timeout=10).json()
-                           if c["name"] == DEMO_TENANTS[2][0])  # fmt: skip
+            company = next(
+                c
+                for c in requests.get(f"{eaccounting}/_sandbox/companies", timeout=10).json()
+                if c["name"] == DEMO_TENANTS[2][0]
+            )
             base = f"{eaccounting}/_sandbox/companies/{company['id']}"
-            articles = [a for a in requests.get(f"{base}/resources/articles", timeout=10).json() if a["IsActive"]]
+            articles = [
+                a for a in requests.get(f"{base}/resources/articles", timeout=10).json() if a["IsActive"]
+            ]
             n = random.randrange(1000)
-            rows = [{"ArticleNumber": a["Number"], "Quantity": random.randint(1, 3)} for a in random.sample(articles, 2)]
-            requests.post(f"{base}/webshoporders", timeout=10, json={
-                "Rows": rows, "Name": f"Verkkoasiakas {n}", "EmailAddress": f"asiakas{n}@example.fi"}).raise_for_status()
+            rows = [
+                {"ArticleNumber": a["Number"], "Quantity": random.randint(1, 3)}
+                for a in random.sample(articles, 2)
+            ]
+            requests.post(
+                f"{base}/webshoporders",
+                timeout=10,
+                json={"Rows": rows, "Name": f"Verkkoasiakas {n}", "EmailAddress": f"asiakas{n}@example.fi"},
+            ).raise_for_status()
         except (requests.RequestException, StopIteration, KeyError, ValueError) as exc:
             self.stderr.write(f"Could not place the demo's webshop order: {exc}")
 
@@ -138,15 +175,29 @@ class Command(BaseCommand):
         """Give the demo shop a few products whose SKUs are Kahvila Aurinko's article numbers,
         so the first-sync preview has overwrites to show."""
         try:
-            company = next(c for c in requests.get(f"{eaccounting}/_sandbox/companies", timeout=10).json()
-                           if c["name"] == DEMO_TENANTS[0][0])  # fmt: skip
-            articles = requests.get(f"{eaccounting}/_sandbox/companies/{company['id']}/resources/articles", timeout=10).json()
-            key = requests.post(f"{shop}/_sandbox/keys", json={"permissions": "read_write"}, timeout=10).json()
+            company = next(
+                c
+                for c in requests.get(f"{eaccounting}/_sandbox/companies", timeout=10).json()
+                if c["name"] == DEMO_TENANTS[0][0]
+            )
+            articles = requests.get(
+                f"{eaccounting}/_sandbox/companies/{company['id']}/resources/articles", timeout=10
+            ).json()
+            key = requests.post(
+                f"{shop}/_sandbox/keys", json={"permissions": "read_write"}, timeout=10
+            ).json()
             auth = (key["consumer_key"], key["consumer_secret"])
             for article in [a for a in articles if a["IsActive"]][:count]:
-                requests.post(f"{shop}/wp-json/wc/v3/products", auth=auth, timeout=10, json={
-                    "sku": article["Number"], "name": f"{article['Name']} (verkkokaupan nimi)"[:50],
-                    "regular_price": "19.90", "description": "Tuotekuvaus verkkokaupasta.",
-                })
+                requests.post(
+                    f"{shop}/wp-json/wc/v3/products",
+                    auth=auth,
+                    timeout=10,
+                    json={
+                        "sku": article["Number"],
+                        "name": f"{article['Name']} (verkkokaupan nimi)"[:50],
+                        "regular_price": "19.90",
+                        "description": "Tuotekuvaus verkkokaupasta.",
+                    },
+                )
         except (requests.RequestException, StopIteration, KeyError, ValueError) as exc:
             self.stderr.write(f"Could not add the demo's clashing products: {exc}")

@@ -33,8 +33,13 @@ class Command(BaseCommand):
             )
             EAccountingConnection.objects.get_or_create(tenant=tenant)
             if slug in VISMA_WEBSHOP_TENANTS:
-                WebshopConnection.objects.get_or_create(tenant=tenant, defaults={
-                    "platform": WebshopConnection.Platform.VISMA_WEBSHOP, "status": ConnectionStatus.CONNECTED})
+                WebshopConnection.objects.get_or_create(
+                    tenant=tenant,
+                    defaults={
+                        "platform": WebshopConnection.Platform.VISMA_WEBSHOP,
+                        "status": ConnectionStatus.CONNECTED,
+                    },
+                )
             else:
                 WebshopConnection.objects.get_or_create(tenant=tenant)
             owner, _ = User.objects.update_or_create(

@@ -31,22 +31,38 @@ class Command(BaseCommand):
         parser.add_argument("--tenants", type=int, default=100)
         parser.add_argument("--articles", type=int, default=2000, help="per tenant")
         parser.add_argument("--hours", type=float, default=1.0, help="simulated hours of work")
-        parser.add_argument("--drain-minutes", type=float, default=15, help="simulated minutes after the work stops")
+        parser.add_argument(
+            "--drain-minutes", type=float, default=15, help="simulated minutes after the work stops"
+        )
         parser.add_argument("--scale", type=float, default=10, help="simulated seconds per real second")
-        parser.add_argument("--limit", type=int, default=600, help="eAccounting requests a minute per endpoint")
+        parser.add_argument(
+            "--limit", type=int, default=600, help="eAccounting requests a minute per endpoint"
+        )
         parser.add_argument("--page-size", type=int, default=50)
         parser.add_argument("--changes", type=float, default=10, help="article changes per tenant an hour")
         parser.add_argument("--orders", type=float, default=2, help="paid orders per tenant an hour")
-        parser.add_argument("--polling-only", action="store_true", help="no webhooks: orders wait for the poll")
+        parser.add_argument(
+            "--polling-only", action="store_true", help="no webhooks: orders wait for the poll"
+        )
         parser.add_argument("--workers", type=int, default=4, help="workers of each catalogue cluster")
-        parser.add_argument("--clusters", type=int, default=1,
-                            help="catalogue clusters on the one database (the scale-out: more machines)")
-        parser.add_argument("--order-workers", type=int, default=2,
-                            help="workers of the orders queue's own cluster, as production runs it (0: one cluster runs all)")
+        parser.add_argument(
+            "--clusters",
+            type=int,
+            default=1,
+            help="catalogue clusters on the one database (the scale-out: more machines)",
+        )
+        parser.add_argument(
+            "--order-workers",
+            type=int,
+            default=2,
+            help="workers of the orders queue's own cluster, as production runs it (0: one cluster runs all)",
+        )
 
     def handle(self, *args, **o):
         if connection.vendor != "postgresql":
-            raise CommandError("The simulation runs several processes on one database: set DATABASE_URL to PostgreSQL.")
+            raise CommandError(
+                "The simulation runs several processes on one database: set DATABASE_URL to PostgreSQL."
+            )
         settings.DEBUG = False  # no query log kept in memory
         logging.getLogger("django-q").setLevel(logging.WARNING)  # not a line per enqueued task
         say, scale = self.stdout.write, o["scale"]
@@ -66,11 +82,16 @@ class Command(BaseCommand):
             plan = schedules.replan()
             # ... and from here on the budget runs on the scaled clock, here and in the sandbox
             settings.EACCOUNTING_RATE_WINDOW = 60 / scale
-            requests.patch(f"{ea}/_sandbox/settings", timeout=10,
-                           json={"rate_limit": o["limit"], "rate_window": 60 / scale})  # fmt: skip
+            requests.patch(
+                f"{ea}/_sandbox/settings",
+                timeout=10,
+                json={"rate_limit": o["limit"], "rate_window": 60 / scale},
+            )
             time.sleep(2 * 60 / scale)  # the build's unlimited requests leave the provider's window first
-            say(f"Budget plan: shortest intervals {plan.minimum} (minutes); expected {plan.articles_per_minute:.0f} "
-                f"article requests a minute of {plan.allowed_per_minute:.0f} planned")
+            say(
+                f"Budget plan: shortest intervals {plan.minimum} (minutes); expected {plan.articles_per_minute:.0f} "
+                f"article requests a minute of {plan.allowed_per_minute:.0f} planned"
+            )
             happenings = workload.plan(tenants, o["hours"], o["changes"], o["orders"])
             scheduler = ScaledScheduler(scale)
             player = workload.Player(ea, scale, happenings)
@@ -78,12 +99,20 @@ class Command(BaseCommand):
             backlog = timing.BacklogSampler(scale)
             since = timezone.now()
             with processes.portal(o["workers"], o["order_workers"], web_port, scale, o["clusters"]):
-                say(f"Running {o['hours']} simulated hours ({o['hours'] * 3600 / scale:.0f} s) of {len(happenings)} "
-                    f"changes and orders, then {o['drain_minutes']} simulated minutes more ...")
+                say(
+                    f"Running {o['hours']} simulated hours ({o['hours'] * 3600 / scale:.0f} s) of {len(happenings)} "
+                    f"changes and orders, then {o['drain_minutes']} simulated minutes more ..."
+                )
                 clock = time.monotonic()
-                threads = [threading.Thread(target=x, args=a, daemon=True)
-                           for x, a in ((scheduler.run, (clock,)), (player.run, (clock,)), (sampler.run, ()),
-                                        (backlog.run, ()))]  # fmt: skip
+                threads = [
+                    threading.Thread(target=x, args=a, daemon=True)
+                    for x, a in (
+                        (scheduler.run, (clock,)),
+                        (player.run, (clock,)),
+                        (sampler.run, ()),
+                        (backlog.run, ()),
+                    )
+                ]
                 for thread in threads:
                     thread.start()
                 time.sleep((o["hours"] * 3600 + o["drain_minutes"] * 60) / scale)
@@ -94,7 +123,11 @@ class Command(BaseCommand):
             report.print_report(say, happenings, scale, sampler, o["limit"], scheduler.fired, player.errors)
             timing.print_times(say, timing.job_times(since, scale), backlog)
             spent, transferred = timing.requests_per_order(since)
-            say(f"eAccounting requests per order: {spent / max(1, transferred):.2f} ({spent} requests of all order runs "
-                f"for {transferred} orders transferred while measuring)")
-            say(f"Layout: {o['clusters']} catalogue cluster(s) of {o['workers']} workers, "
-                f"orders queue {'on a cluster of ' + str(o['order_workers']) + ' workers' if o['order_workers'] else 'shared'}")
+            say(
+                f"eAccounting requests per order: {spent / max(1, transferred):.2f} ({spent} requests of all order runs "
+                f"for {transferred} orders transferred while measuring)"
+            )
+            say(
+                f"Layout: {o['clusters']} catalogue cluster(s) of {o['workers']} workers, "
+                f"orders queue {'on a cluster of ' + str(o['order_workers']) + ' workers' if o['order_workers'] else 'shared'}"
+            )

@@ -34,7 +34,9 @@ class ProgressBar(threading.Thread):
     def __init__(self, write, tenant, kind, dry_run, interval=0.5):
         super().__init__(daemon=True)
         self.write, self.interval, self.done = write, interval, threading.Event()
-        self.runs = SyncRun.objects.filter(tenant=tenant, kind=kind, dry_run=dry_run, started_at__gte=timezone.now())
+        self.runs = SyncRun.objects.filter(
+            tenant=tenant, kind=kind, dry_run=dry_run, started_at__gte=timezone.now()
+        )
 
     def draw(self):
         run = self.runs.order_by("-started_at").values("progress_done", "progress_total").first()
@@ -56,17 +58,24 @@ class ProgressBar(threading.Thread):
 
 
 class Command(BaseCommand):
-    help = ("Sync a tenant's articles from eAccounting to its shop now (--dry-run prints the plan and writes "
-            "nothing), or transfer its web orders to eAccounting (--kind orders).")
+    help = (
+        "Sync a tenant's articles from eAccounting to its shop now (--dry-run prints the plan and writes "
+        "nothing), or transfer its web orders to eAccounting (--kind orders)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("tenant", help="the tenant's slug")
-        parser.add_argument("--kind", choices=["articles", "orders", "availability", "webshop_orders"], default="articles",
-                            help="what to sync (the last two: Visma Verkkokauppa tenants' rules and order conversion)")
+        parser.add_argument(
+            "--kind",
+            choices=["articles", "orders", "availability", "webshop_orders"],
+            default="articles",
+            help="what to sync (the last two: Visma Verkkokauppa tenants' rules and order conversion)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="plan only: print what would change")
         parser.add_argument("--full", action="store_true", help="read everything, not only what changed")
-        parser.add_argument("--confirm-mass-change", action="store_true",
-                            help="apply a run the mass-change guard stopped")  # fmt: skip
+        parser.add_argument(
+            "--confirm-mass-change", action="store_true", help="apply a run the mass-change guard stopped"
+        )
 
     def _draw(self, text):
         self.stderr.write(text, style_func=str, ending="")
@@ -81,21 +90,34 @@ class Command(BaseCommand):
             raise CommandError(f"The integration of {tenant.name} is not active: activate it first.")
         if kind != "articles" and dry_run:
             raise CommandError("--dry-run is for articles; what waits and why is in the admin.")
-        lock, task = {"orders": (jobs.ORDERS, tasks.transfer_orders),
-                      "webshop_orders": (jobs.ORDERS, tasks.convert_webshop_orders),
-                      "availability": (jobs.CATALOGUE, tasks.keep_availability)}.get(kind, (jobs.CATALOGUE, tasks.sync_articles))
+        lock, task = {
+            "orders": (jobs.ORDERS, tasks.transfer_orders),
+            "webshop_orders": (jobs.ORDERS, tasks.convert_webshop_orders),
+            "availability": (jobs.CATALOGUE, tasks.keep_availability),
+        }.get(kind, (jobs.CATALOGUE, tasks.sync_articles))
         confirming = confirm_mass_change and kind == "articles" and not dry_run
-        later = Call(task.path, (tenant.pk, "manual", *([full] if kind == "articles" else []), *([True] if confirming else [])),
-                     {})
+        later = Call(
+            task.path,
+            (tenant.pk, "manual", *([full] if kind == "articles" else []), *([True] if confirming else [])),
+            {},
+        )
         if confirming:
             waiting = manual.mass_change_waiting(tenant)
-            audit.record(tenant, None, audit.Action.CONFIRMED_MASS_CHANGE,
-                         str(waiting) if waiting else "Article sync", waiting.error if waiting else "",
-                         username="manage.py sync")  # fmt: skip
+            audit.record(
+                tenant,
+                None,
+                audit.Action.CONFIRMED_MASS_CHANGE,
+                str(waiting) if waiting else "Article sync",
+                waiting.error if waiting else "",
+                username="manage.py sync",
+            )
         progress = None
         if self.stderr.isatty():  # a person watching: a progress bar; logs and tests stay clean
-            run_kind = {"orders": SyncRun.Kind.ORDERS, "webshop_orders": SyncRun.Kind.WEBSHOP_ORDERS,
-                        "availability": SyncRun.Kind.AVAILABILITY}.get(kind, SyncRun.Kind.STOCK if full else SyncRun.Kind.ARTICLES)
+            run_kind = {
+                "orders": SyncRun.Kind.ORDERS,
+                "webshop_orders": SyncRun.Kind.WEBSHOP_ORDERS,
+                "availability": SyncRun.Kind.AVAILABILITY,
+            }.get(kind, SyncRun.Kind.STOCK if full else SyncRun.Kind.ARTICLES)
             progress = ProgressBar(self._draw, tenant, run_kind, dry_run)
             progress.start()
         try:
@@ -107,8 +129,14 @@ class Command(BaseCommand):
                 elif kind == "availability":
                     run = keep(tenant, trigger=SyncRun.Trigger.MANUAL)
                 else:
-                    run = sync_articles(tenant, trigger=SyncRun.Trigger.MANUAL, dry_run=dry_run, full=full,
-                                        confirm_mass_change=confirm_mass_change, lease=lease)  # fmt: skip
+                    run = sync_articles(
+                        tenant,
+                        trigger=SyncRun.Trigger.MANUAL,
+                        dry_run=dry_run,
+                        full=full,
+                        confirm_mass_change=confirm_mass_change,
+                        lease=lease,
+                    )
         except jobs.LeaseTaken as busy:
             raise CommandError(f"{busy} (queued for the task cluster)") from None
         finally:
@@ -124,6 +152,8 @@ class Command(BaseCommand):
             self.stdout.write(f"… and {more} more: see the run in the admin (Sync runs).")
         summary = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()))
         style = self.style.SUCCESS if run.status == SyncRun.Status.SUCCEEDED else self.style.WARNING
-        self.stdout.write(style(f"{run.get_status_display()}{' (dry run)' if dry_run else ''}: {summary or 'no changes'}"))
+        self.stdout.write(
+            style(f"{run.get_status_display()}{' (dry run)' if dry_run else ''}: {summary or 'no changes'}")
+        )
         if run.error:
             self.stdout.write(run.error)

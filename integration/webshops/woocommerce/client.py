@@ -99,13 +99,15 @@ class WooClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.allow_http_hosts = (
-            list(allow_http_hosts) if allow_http_hosts is not None
+            list(allow_http_hosts)
+            if allow_http_hosts is not None
             else list(_setting("WEBSHOP_ALLOW_HTTP_HOSTS", ["127.0.0.1", "localhost"]))
-        )  # fmt: skip
+        )
         self.allow_private_hosts = (
-            list(allow_private_hosts) if allow_private_hosts is not None
+            list(allow_private_hosts)
+            if allow_private_hosts is not None
             else list(_setting("WEBSHOP_ALLOW_PRIVATE_HOSTS", []))
-        )  # fmt: skip
+        )
         self.policy = outbound.Policy(
             allow_http_hosts=frozenset(host_of(h) for h in self.allow_http_hosts),
             allow_private_hosts=frozenset(host_of(h) for h in self.allow_private_hosts),
@@ -131,8 +133,15 @@ class WooClient:
         return self.base_url + API_PREFIX + "/" + path.lstrip("/")
 
     # ------------------------------------------------------------------ requests
-    def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
-                idempotent: bool | None = None) -> Answer:  # fmt: skip
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> Answer:
         """One API call with retries; returns the parsed JSON answer or raises ``WebshopError``."""
         self.check_url()
         method = method.upper()
@@ -261,37 +270,43 @@ class WooClient:
                 return ReadOnlyKey(
                     "The API key may only read. Silta needs Read/Write access: create a key with Read/Write "
                     "permissions in WooCommerce → Settings → Advanced → REST API, or approve Silta again.",
-                    status=status, code=code,
-                )  # fmt: skip
+                    status=status,
+                    code=code,
+                )
             if code == "woocommerce_rest_authentication_error":
                 return AuthenticationFailed(
                     f"The shop did not accept the API key: {message[:200]} Check the consumer key and secret "
                     "(WooCommerce → Settings → Advanced → REST API), or approve Silta again.",
-                    status=status, code=code,
-                )  # fmt: skip
+                    status=status,
+                    code=code,
+                )
             if code.startswith("woocommerce_rest_cannot_") and status == 401:
                 return AuthenticationFailed(
                     "The shop did not receive the API key (its web server may drop the Authorization header). "
                     "Switch this connection to query-string authentication, or fix the server configuration.",
-                    status=status, code=code,
-                )  # fmt: skip
+                    status=status,
+                    code=code,
+                )
             return AuthenticationFailed(
                 f"The shop refused access: {message[:200]} The user who owns the API key needs shop manager rights.",
-                status=status, code=code,
-            )  # fmt: skip
+                status=status,
+                code=code,
+            )
         if status == 404 and code == "rest_no_route":
             return NotAShop(
                 f"WordPress answers at {self.base_url}, but the WooCommerce REST API (wc/v3) is not there. "
                 "Is WooCommerce active, and are pretty permalinks on?",
-                status=status, code=code,
-            )  # fmt: skip
+                status=status,
+                code=code,
+            )
         if status == 404:
             return NotFound(f"Not found in the shop: {message}", status=status, code=code)
         if status == 400:
             return ItemRejected(f"The shop refused the data: {message}", status=status, code=code)
         # The shop's own words are not repeated: what an address answers is not shown to the owner.
-        return WebshopError(f"The shop answered with an error (HTTP {status}, {code[:60]}).",
-                            status=status, code=code)  # fmt: skip
+        return WebshopError(
+            f"The shop answered with an error (HTTP {status}, {code[:60]}).", status=status, code=code
+        )
 
     def _unavailable(self, resp: requests.Response, attempts: int, outcome_unknown: bool) -> ShopUnavailable:
         status = resp.status_code
@@ -299,10 +314,12 @@ class WooClient:
         if outcome_unknown:
             return ShopUnavailable(
                 f"The shop {what}; it is unknown whether the change was saved. Look the items up before trying again.",
-                status=status, outcome_unknown=True,
-            )  # fmt: skip
-        return ShopUnavailable(f"The shop {what}, still after {attempts} attempts. Silta will try again later.",
-                               status=status)  # fmt: skip
+                status=status,
+                outcome_unknown=True,
+            )
+        return ShopUnavailable(
+            f"The shop {what}, still after {attempts} attempts. Silta will try again later.", status=status
+        )
 
     # ------------------------------------------------------------------ helpers
     def _wait(self, attempt: int, retry_after: str | None) -> None:

@@ -39,8 +39,16 @@ SKU_QUERY_CHUNK = 50  # SKUs per ?sku=a,b,c lookup
 class WooCommerce(Webshop):
     platform = "woocommerce"
 
-    def __init__(self, base_url: str, consumer_key: str, consumer_secret: str, *, client: WooClient | None = None,
-                 batch_size: int = BATCH_SIZE, **client_options: Any):  # fmt: skip
+    def __init__(
+        self,
+        base_url: str,
+        consumer_key: str,
+        consumer_secret: str,
+        *,
+        client: WooClient | None = None,
+        batch_size: int = BATCH_SIZE,
+        **client_options: Any,
+    ):
         """``client_options``: see ``WooClient`` (query_string_auth, oauth, timeout, max_attempts, backoff…)."""
         self.client = client or WooClient(base_url, consumer_key, consumer_secret, **client_options)
         self.batch_size = max(1, min(int(batch_size), BATCH_SIZE))
@@ -135,8 +143,13 @@ class WooCommerce(Webshop):
                 self._send_batch(parent_id, idxs[start : start + self.batch_size], writes, outcomes)
         return [o for o in outcomes if o is not None]
 
-    def _send_batch(self, parent_id: int | None, idxs: list[int], writes: list[ProductWrite],
-                    outcomes: list[BatchOutcome | None]) -> None:  # fmt: skip
+    def _send_batch(
+        self,
+        parent_id: int | None,
+        idxs: list[int],
+        writes: list[ProductWrite],
+        outcomes: list[BatchOutcome | None],
+    ) -> None:
         is_variation = parent_id is not None
         path = f"products/{parent_id}/variations/batch" if is_variation else "products/batch"
         creates = [i for i in idxs if writes[i].id is None]
@@ -150,10 +163,13 @@ class WooCommerce(Webshop):
             ans = self.client.request("POST", path, json=body, idempotent=not creates)
         except ShopUnavailable as exc:
             raise ShopUnavailable(
-                exc.message, status=exc.status, code=exc.code, outcome_unknown=exc.outcome_unknown,
+                exc.message,
+                status=exc.status,
+                code=exc.code,
+                outcome_unknown=exc.outcome_unknown,
                 partial=[o for o in outcomes if o is not None],
                 unknown_skus=[writes[i].sku for i in creates] if exc.outcome_unknown else [],
-            ) from None  # fmt: skip
+            ) from None
         except WebshopError as exc:
             if exc.status == 413 and len(idxs) > 1:  # the shop has a smaller batch limit
                 half = len(idxs) // 2
@@ -184,9 +200,16 @@ class WooCommerce(Webshop):
             status = (err.get("data") or {}).get("status") if isinstance(err.get("data"), dict) else None
             message = parse_message(err.get("message"))
             what = "variation" if parent_id else "product"
-            return BatchOutcome(w.sku, w.id, False, ItemRejected(
-                f"The shop refused {what} {w.sku or '(no SKU)'}: {message}", status=status, code=str(err.get("code") or "")
-            ))  # fmt: skip
+            return BatchOutcome(
+                w.sku,
+                w.id,
+                False,
+                ItemRejected(
+                    f"The shop refused {what} {w.sku or '(no SKU)'}: {message}",
+                    status=status,
+                    code=str(err.get("code") or ""),
+                ),
+            )
         product = parse.variation(r, parent_id=parent_id) if parent_id else parse.product(r)
         return BatchOutcome(w.sku, product.id, True, None, product)
 
@@ -209,8 +232,12 @@ class WooCommerce(Webshop):
         return [parse.payment_gateway(g) for g in self.client.get("payment_gateways") or []]
 
     # ------------------------------------------------------------------ orders
-    def orders(self, statuses: Iterable[str] | None = None, modified_after: datetime | None = None,
-               ids: Iterable[int] | None = None) -> Iterator[ShopOrder]:  # fmt: skip
+    def orders(
+        self,
+        statuses: Iterable[str] | None = None,
+        modified_after: datetime | None = None,
+        ids: Iterable[int] | None = None,
+    ) -> Iterator[ShopOrder]:
         params: dict[str, Any] = {"orderby": "id", "order": "asc"}
         if statuses:
             params["status"] = ",".join(statuses)
@@ -237,7 +264,9 @@ class WooCommerce(Webshop):
         if note:
             self._add_note(oid, note)
 
-    def write_back_many(self, items: list[tuple[int, dict, str | None]], recheck: Iterable[int] = ()) -> list[int]:
+    def write_back_many(
+        self, items: list[tuple[int, dict, str | None]], recheck: Iterable[int] = ()
+    ) -> list[int]:
         failed: set[int] = set()
         recheck = {int(i) for i in recheck}
         with_meta = [(int(oid), meta) for oid, meta, _ in items if meta]
@@ -250,7 +279,11 @@ class WooCommerce(Webshop):
                 failed.update(oid for oid, _ in chunk)
                 continue
             results = (ans.data if isinstance(ans.data, dict) else {}).get("update") or []
-            failed.update(oid for (oid, _), r in zip(chunk, results, strict=False) if not isinstance(r, dict) or "error" in r)
+            failed.update(
+                oid
+                for (oid, _), r in zip(chunk, results, strict=False)
+                if not isinstance(r, dict) or "error" in r
+            )
         for oid, _, note in items:
             if note and int(oid) not in failed:
                 try:
@@ -285,8 +318,13 @@ class WooCommerce(Webshop):
         ]
 
     def _create_webhook(self, delivery_url: str, secret: str, topic: str) -> WebhookInfo:
-        body = {"name": f"Silta: {topic}", "topic": topic, "delivery_url": delivery_url, "secret": secret,
-                "status": "active"}  # fmt: skip
+        body = {
+            "name": f"Silta: {topic}",
+            "topic": topic,
+            "delivery_url": delivery_url,
+            "secret": secret,
+            "status": "active",
+        }
         return parse.webhook(self.client.request("POST", "webhooks", json=body).data)
 
     def register_webhooks(self, delivery_url: str, secret: str, topics: Iterable[str]) -> list[WebhookInfo]:

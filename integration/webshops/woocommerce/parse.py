@@ -237,8 +237,11 @@ def write_body(w: ProductWrite, *, is_variation: bool) -> dict:
         body["stock_quantity"] = int(w.stock_quantity)
     if w.status is not None:
         body["status"] = w.status
-    items = [{"key": str(k), "value": v if isinstance(v, str) else str(v)} for k, v in (w.meta or {}).items()
-             if k != SYNC_HASH_META_KEY]  # fmt: skip
+    items = [
+        {"key": str(k), "value": v if isinstance(v, str) else str(v)}
+        for k, v in (w.meta or {}).items()
+        if k != SYNC_HASH_META_KEY
+    ]
     items.append({"key": SYNC_HASH_META_KEY, "value": sync_hash({**body, "meta_data": items})})
     body["meta_data"] = items
     assert_owned_only(body, w)
@@ -422,7 +425,11 @@ def order(data: dict) -> ShopOrder:
 
 def refund_refs(items: Any) -> list[RefundRef]:
     """The order's ``refunds`` (id and a negative ``total`` each), oldest first."""
-    refs = [RefundRef(int(r["id"]), abs(money(r.get("total")))) for r in items or [] if isinstance(r, dict) and r.get("id")]
+    refs = [
+        RefundRef(int(r["id"]), abs(money(r.get("total"))))
+        for r in items or []
+        if isinstance(r, dict) and r.get("id")
+    ]
     return sorted(refs, key=lambda r: r.id)
 
 
@@ -437,7 +444,10 @@ def refunded_item_id(values: dict[str, Any]) -> int | None:
 def refunded_charge(data: dict, kind: ChargeKind) -> RefundedCharge:
     """A refund's shipping or fee line: WooCommerce gives it negative, as the order line it mirrors."""
     name = data.get("method_title") if kind is ChargeKind.SHIPPING else data.get("name")
-    taxes = tuple(LineTax(t.rate_id, -t.total, None if t.subtotal is None else -t.subtotal) for t in _taxes(data.get("taxes")))
+    taxes = tuple(
+        LineTax(t.rate_id, -t.total, None if t.subtotal is None else -t.subtotal)
+        for t in _taxes(data.get("taxes"))
+    )
     return RefundedCharge(
         kind=kind,
         order_line_id=refunded_item_id(meta(data.get("meta_data"))),

@@ -41,8 +41,15 @@ def verify(headers: Mapping[str, str], body: bytes, secret: str) -> WebhookDeliv
     if not given:
         m = PING.match(body.strip())
         if m:
-            return WebhookDelivery(is_ping=True, webhook_id=int(m.group(1)), delivery_id=None, topic="ping",
-                                   resource="", event="", payload=None)  # fmt: skip
+            return WebhookDelivery(
+                is_ping=True,
+                webhook_id=int(m.group(1)),
+                delivery_id=None,
+                topic="ping",
+                resource="",
+                event="",
+                payload=None,
+            )
         raise SignatureInvalid("The delivery has no signature (X-WC-Webhook-Signature).", status=401)
     if not secret:
         raise SignatureInvalid("No webhook secret is configured for this shop.", status=401)

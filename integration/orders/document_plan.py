@@ -580,22 +580,24 @@ class _Planner:
         return reason
 
     def shop_vat_by_rate(self) -> dict[Decimal, Decimal]:
-        """The VAT per percent on the customer's receipt, as WooCommerce makes its tax lines: the items' and
-        fees' taxes of a rate summed, then rounded to the cent, and the shipping's likewise (items keep their
-        taxes unrounded, to 6 decimals)."""
+        """The VAT per percent on the customer's receipt: the order's own tax lines where the shop sends them;
+        otherwise rebuilt as WooCommerce makes them by default (each item's tax rounded to the cent, then
+        summed per rate, shipping apart)."""
         o = self.order
-        goods = [x.taxes for x in o.line_items] + [f.taxes for f in o.fee_lines]
-        shipping = [s.taxes for s in o.shipping_lines]
         out: dict[Decimal, Decimal] = {}
-        for part in (goods, shipping):
-            sums: dict[Decimal, Decimal] = {}
+        if o.tax_totals:
+            for line in o.tax_totals:
+                percent = self.ctx.tax_rate_percent.get(line.rate_id)
+                if percent is not None:
+                    out[percent] = out.get(percent, ZERO) + line.tax_total + line.shipping_tax_total
+            return out
+        goods = [x.taxes for x in o.line_items] + [f.taxes for f in o.fee_lines]
+        for part in (goods, [s.taxes for s in o.shipping_lines]):
             for taxes in part:
                 for t in taxes:
                     percent = self.ctx.tax_rate_percent.get(t.rate_id)
                     if percent is not None:
-                        sums[percent] = sums.get(percent, ZERO) + t.total
-            for percent, total in sums.items():
-                out[percent] = out.get(percent, ZERO) + round2(total)
+                        out[percent] = out.get(percent, ZERO) + round2(t.total)
         return out
 
     def check_vat(self) -> None:

@@ -232,6 +232,15 @@ class LineTax:
     subtotal: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class TaxTotal:
+    """One of the order's tax lines: what the customer's receipt says of one tax rate, goods and shipping."""
+
+    rate_id: int
+    tax_total: Decimal
+    shipping_tax_total: Decimal
+
+
 @dataclass
 class OrderLine:
     id: int
@@ -321,6 +330,9 @@ class ShopOrder:
     meta: dict[str, Any] = field(default_factory=dict)
     raw: dict = field(default_factory=dict, repr=False)
     refunds: list[RefundRef] = field(default_factory=list)  # oldest first
+    tax_totals: list[TaxTotal] = field(
+        default_factory=list
+    )  # the receipt's VAT per rate, as the shop states it
 
 
 class ChargeKind(StrEnum):

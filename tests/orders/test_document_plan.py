@@ -20,6 +20,7 @@ from integration.orders.document_plan import (
     plan_document,
 )
 from integration.orders.outcomes import Waiting
+from integration.webshops.base import TaxTotal
 from sandbox.eaccounting import schemas
 from tests.fixtures.document_orders import (
     ALL_SHIPPING,
@@ -676,3 +677,20 @@ def test_lines_no_four_decimal_discount_lands_on_are_named_with_the_one_unit_cho
     chosen = plan_document(many, replace(CTX, includes_vat=False, lines_as_one_unit=True))
     assert [(r.quantity, r.unit_price, r.discount) for r in chosen.rows] == [(D("1"), D("96.81"), D("0"))] * 6
     assert chosen.total == many.total
+
+
+def test_the_receipts_vat_per_rate_is_the_shops_own_tax_lines():
+    """The shop states its VAT per rate in the order's tax lines (goods + shipping): that is the receipt's.
+    THREE_RATES books 10.20 + 1.02 at 25.5 %, 4.20 + 0.42 at 14 %, 2.00 + 0.20 at 10 %."""
+    stated = [
+        TaxTotal(1, D("10.20"), D("1.02")),
+        TaxTotal(2, D("4.20"), D("0.42")),
+        TaxTotal(3, D("2.00"), D("0.20")),
+    ]
+    assert isinstance(plan_document(replace(THREE_RATES, tax_totals=stated), CTX), DocumentPlan)
+    a_cent_off = [TaxTotal(1, D("10.21"), D("1.02")), *stated[1:]]
+    waiting = plan_document(replace(THREE_RATES, tax_totals=a_cent_off), CTX)
+    assert isinstance(waiting, Waiting)
+    assert (
+        "VAT at 25.5 %: the customer's receipt says 11.23 EUR, eAccounting would book 11.22" in " ".join(waiting.reasons)
+    )

@@ -30,6 +30,7 @@ from ..base import (
     ShopProduct,
     ShopRefund,
     TaxRate,
+    TaxTotal,
     WebhookInfo,
 )
 
@@ -420,6 +421,12 @@ def order(data: dict) -> ShopOrder:
         meta=meta(data.get("meta_data")),
         raw=data,
         refunds=refund_refs(data.get("refunds")),
+        tax_totals=[
+            TaxTotal(
+                int(t.get("rate_id") or 0), money(t.get("tax_total")), money(t.get("shipping_tax_total"))
+            )
+            for t in data.get("tax_lines") or []
+        ],
     )
 
 

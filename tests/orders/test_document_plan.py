@@ -691,6 +691,6 @@ def test_the_receipts_vat_per_rate_is_the_shops_own_tax_lines():
     a_cent_off = [TaxTotal(1, D("10.21"), D("1.02")), *stated[1:]]
     waiting = plan_document(replace(THREE_RATES, tax_totals=a_cent_off), CTX)
     assert isinstance(waiting, Waiting)
-    assert (
-        "VAT at 25.5 %: the customer's receipt says 11.23 EUR, eAccounting would book 11.22" in " ".join(waiting.reasons)
+    assert "VAT at 25.5 %: the customer's receipt says 11.23 EUR, eAccounting would book 11.22" in " ".join(
+        waiting.reasons
     )

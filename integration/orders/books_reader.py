@@ -20,7 +20,7 @@ from ..webshops import for_connection
 from ..webshops.base import ShopOrder
 from . import reference
 from .books_check import BooksReport, DocumentFacts, DocumentKind, ShopFacts, compare
-from .document_plan import HELSINKI, document_date
+from .document_plan import HELSINKI, document_date, receipt_vat_by_rate
 
 Progress = Callable[[int, int, str], None]  # done, total, what
 
@@ -80,16 +80,7 @@ def _invoices(client: EAccountingClient, first: date, after: date) -> list[dict]
 
 
 def shop_facts(order: ShopOrder, rates: dict[int, Decimal], transfer: OrderTransfer | None) -> ShopFacts:
-    by_rate: dict[Decimal, Decimal] = {}
-    for taxes in (
-        [x.taxes for x in order.line_items]
-        + [s.taxes for s in order.shipping_lines]
-        + [f.taxes for f in order.fee_lines]
-    ):
-        for t in taxes:
-            percent = rates.get(t.rate_id)
-            if percent is not None and t.total:
-                by_rate[percent] = by_rate.get(percent, Decimal(0)) + t.total
+    by_rate = {p: vat for p, vat in receipt_vat_by_rate(order, rates).items() if vat}
     status, reason, open_document = "", "", ""
     ids: frozenset[str] = frozenset()
     if transfer is not None:

@@ -580,25 +580,7 @@ class _Planner:
         return reason
 
     def shop_vat_by_rate(self) -> dict[Decimal, Decimal]:
-        """The VAT per percent on the customer's receipt: the order's own tax lines where the shop sends them;
-        otherwise rebuilt as WooCommerce makes them by default (each item's tax rounded to the cent, then
-        summed per rate, shipping apart)."""
-        o = self.order
-        out: dict[Decimal, Decimal] = {}
-        if o.tax_totals:
-            for line in o.tax_totals:
-                percent = self.ctx.tax_rate_percent.get(line.rate_id)
-                if percent is not None:
-                    out[percent] = out.get(percent, ZERO) + line.tax_total + line.shipping_tax_total
-            return out
-        goods = [x.taxes for x in o.line_items] + [f.taxes for f in o.fee_lines]
-        for part in (goods, [s.taxes for s in o.shipping_lines]):
-            for taxes in part:
-                for t in taxes:
-                    percent = self.ctx.tax_rate_percent.get(t.rate_id)
-                    if percent is not None:
-                        out[percent] = out.get(percent, ZERO) + round2(t.total)
-        return out
+        return receipt_vat_by_rate(self.order, self.ctx.tax_rate_percent)
 
     def check_vat(self) -> None:
         """eAccounting's VAT per rate must be the receipt's (within the order settings' VAT tolerance, default
@@ -679,3 +661,26 @@ class _Planner:
         if self.reasons:
             return Waiting(tuple(dict.fromkeys(self.reasons)))
         return DocumentPlan(tuple(self.rows), net, vat, net + vat, o.total, o.total_tax, rounding)
+
+
+def receipt_vat_by_rate(order: ShopOrder, rate_percent: Mapping[int, Decimal]) -> dict[Decimal, Decimal]:
+    """The VAT per percent on the customer's receipt: the order's own tax lines where the shop sends them;
+    otherwise rebuilt as WooCommerce makes them by default (each item's tax rounded to the cent, then
+    summed per rate). The planner and the books check both read the receipt through this."""
+    out: dict[Decimal, Decimal] = {}
+    if order.tax_totals:
+        for line in order.tax_totals:
+            percent = rate_percent.get(line.rate_id)
+            if percent is not None:
+                out[percent] = out.get(percent, ZERO) + line.tax_total + line.shipping_tax_total
+        return out
+    for taxes in (
+        [x.taxes for x in order.line_items]
+        + [s.taxes for s in order.shipping_lines]
+        + [f.taxes for f in order.fee_lines]
+    ):
+        for t in taxes:
+            percent = rate_percent.get(t.rate_id)
+            if percent is not None:
+                out[percent] = out.get(percent, ZERO) + round2(t.total)
+    return out

@@ -51,6 +51,7 @@ def test_healthz_shows_each_queues_backlog_and_its_oldest_tasks_age(client, sett
     """No cluster runs: what is queued waits, and the answer says in which queue and for how long."""
     cache.clear()
     settings.SILTA_ORDERS_QUEUE = "silta-orders"
+    settings.SILTA_HEALTH_TOKEN = TOKEN  # the details are for the monitor that holds the token
     async_task(tasks.ping.path)  # the default queue, queued three minutes ago:
     queued = OrmQ.objects.get(key="silta")
     task = queued.task
@@ -58,7 +59,7 @@ def test_healthz_shows_each_queues_backlog_and_its_oldest_tasks_age(client, sett
     OrmQ.objects.filter(pk=queued.pk).update(payload=SignedPackage.dumps(task))
     async_task(tasks.ping.path, cluster="silta-orders")
     async_task(tasks.ping.path, cluster="silta-orders")
-    backlog = client.get("/healthz").json()["queue"]["backlog"]
+    backlog = client.get("/healthz", headers=WITH_TOKEN).json()["queue"]["backlog"]
     assert backlog.keys() == {"silta", "silta-orders"}
     assert backlog["silta"]["waiting"] == 1 and 175 <= backlog["silta"]["oldest_seconds"] <= 240
     assert backlog["silta-orders"]["waiting"] == 2 and backlog["silta-orders"]["oldest_seconds"] < 60

@@ -69,6 +69,7 @@ def check_page(page, lang, templates, known):
 
 
 def choose(page, lang):
+    page.wait_for_load_state("load")  # forms.js (deferred) sends the chooser's form: it must be there first
     with page.expect_navigation():
         page.select_option("#language-select", lang)
 

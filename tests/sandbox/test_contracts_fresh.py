@@ -1,6 +1,6 @@
 """The contracts in sandbox/contracts/ are what the refresh command derives from the published references,
 and they cover what the sandbox serves. The freshness check needs a copy of the references
-($SILTA_SPECS_DIR, else ../shared/specs beside the project folder); without one it is skipped."""
+(where `python -m sandbox.contracts.refresh` looks for them); without one it is skipped."""
 
 import json
 

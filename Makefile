@@ -50,12 +50,16 @@ format: $(STAMP)
 types: $(STAMP)
 	DEBUG=true $(BIN)/mypy
 
-## The inner loop: lint, types, and every test that needs no browser, subprocess or sleep.
+## The inner loop: lint, types, and every test that needs no browser, subprocess or sleep, on
+## CHECK_WORKERS pytest-xdist workers (most of a test's time is waiting on the database and the sandboxes,
+## so more workers than cores still helps), with a tenth of each property test's generated cases.
+CHECK_WORKERS ?= 4
+CHECK_PYTEST := SILTA_QUICK_PROPERTIES=1 $(BIN)/pytest -q -m "not browser and not slow" -n $(CHECK_WORKERS) --dist loadfile
 check: lint types
 	@if [ -n "$$DATABASE_URL" ]; then \
-		$(BIN)/pytest -q -m "not browser and not slow" $(PYTEST_ARGS); \
+		$(CHECK_PYTEST) $(PYTEST_ARGS); \
 	else \
-		tests/postgres.sh run $(BIN)/pytest -q -m "not browser and not slow" $(PYTEST_ARGS); \
+		tests/postgres.sh run $(CHECK_PYTEST) $(PYTEST_ARGS); \
 	fi
 
 clean:

@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from integration.scheduling.budget_plan import DEFAULT_MINUTES, QUEUE_SHARE, pages, plan, queue_load
+from tests.fixtures.examples import examples
 
 
 def test_a_small_installation_runs_every_job_as_often_as_wanted():
@@ -34,7 +35,7 @@ def test_pages_counts_the_short_last_page():
     assert [pages(n, 50) for n in (0, 1, 49, 50, 51, 2_000)] == [1, 1, 1, 2, 2, 41]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.lists(st.integers(0, 200_000), max_size=300),
     st.sampled_from([20, 50, 500]),

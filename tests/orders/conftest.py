@@ -35,13 +35,16 @@ class Shop:
         self.client = EAccountingClient(tenant.eaccounting_connection)
         self.company = tenant.eaccounting_connection.company_id
         self.key = (tenant.webshop_connection.api_key, tenant.webshop_connection.api_secret)
+        self._codings = self._units = None  # read once: a test adds articles, never codings or units
 
     def coding(self, rate, kind="Goods"):
-        return next(c for c in self.client.codings() if c.vat_rate_percent == D(rate) and c.type == kind)
+        self._codings = self._codings or self.client.codings()
+        return next(c for c in self._codings if c.vat_rate_percent == D(rate) and c.type == kind)
 
     def article(self, number, name, gross, rate, *, stock=False, shown=True, kind="Goods"):
         coding = self.coding(rate, kind)
-        unit = self.client.units()[0]
+        self._units = self._units or self.client.units()
+        unit = self._units[0]
         net = (D(gross) / (1 + D(rate) / 100)).quantize(D("0.01"))
         return self.client.post(
             "/articles",

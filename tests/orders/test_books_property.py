@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 
 from integration.orders.credit_plan import CreditContext, CreditPlan, plan_credit, rows_by_line_id
 from integration.orders.document_plan import DocumentPlan, RowKind, Waiting, plan_document
+from tests.fixtures.examples import examples
 from tests.fixtures.woo_orders import RATES, REFUNDS, ROUND, Spec, build, context, specs
 
 D = Decimal
@@ -30,7 +31,9 @@ def shop_vat(parts) -> dict[Decimal, Decimal]:
 
 
 @settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=examples(400),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(specs)
 @example(

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from integration.eaccounting.resources import Article
 from integration.sync.article_plan import CatalogContext, LinkState, plan_catalog
 from integration.webshops.base import ProductWrite, ShopProduct
+from tests.fixtures.examples import examples
 
 CODINGS = {"c255": Decimal("25.5"), "c14": Decimal("14"), "c10": Decimal("10"), "c0": Decimal("0")}
 TAX_CLASSES = {Decimal("25.5"): "", Decimal("14"): "reduced-14", Decimal("0"): "zero"}  # 10 %: unmapped
@@ -130,7 +131,7 @@ def unlinked_by_sku(products: dict, links: dict) -> dict:
     return {p.sku: p for pid, p in products.items() if pid not in linked_ids}
 
 
-@settings(derandomize=True, max_examples=300, deadline=None)
+@settings(derandomize=True, max_examples=examples(300), deadline=None)
 @given(catalogs())
 def test_planning_again_after_applying_the_plan_writes_nothing(catalog):
     arts, links, products, ctx = catalog
@@ -154,7 +155,7 @@ def test_planning_again_after_applying_the_plan_writes_nothing(catalog):
     assert all(not s.drift for s in second)
 
 
-@settings(derandomize=True, max_examples=100, deadline=None)
+@settings(derandomize=True, max_examples=examples(100), deadline=None)
 @given(catalogs())
 def test_a_write_never_creates_variations_nor_names_them_nor_sets_status_in_an_update(catalog):
     arts, links, products, ctx = catalog

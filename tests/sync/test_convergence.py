@@ -42,6 +42,7 @@ from integration.eaccounting.resources import Article
 from integration.models import ArticleLink, SyncEvent, SyncRun, TaxClassMapping, Tenant
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
+from tests.fixtures.examples import examples
 
 from ..conftest import connect_both
 
@@ -315,7 +316,7 @@ def assert_converged(w: World, stock: bool = True):
 
 
 @hypothesis_settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     derandomize=True,
     database=None,

@@ -3,14 +3,13 @@ keeps its own stock until a person enters it in eAccounting (``ArticleLink.stock
 article sync clears it, ``article_values.stock_entered``).
 
 Read in a fixed number of queries however long the list (the page and the CSV show the same rows),
-and counted for many tenants in one query (the dashboard).
+and counted along with the dashboard's tenants (no query of its own).
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 
 from ..models import ArticleLink, ImportItem, ShopProductSnapshot, Tenant
 
@@ -57,13 +56,15 @@ def waiting(tenant: Tenant) -> list[StockToEnter]:
     return rows
 
 
-def counts(tenant_ids: Iterable[int]) -> dict[int, int]:
-    """{tenant id: products still waiting for their stock in eAccounting} (one query; none left out of the dict
-    means 0)."""
-    rows = (
-        ArticleLink.objects.filter(tenant__in=tenant_ids, stock_led_by_shop=True)
-        .values("tenant_id")
-        .annotate(n=Count("pk"))
+def count_per_tenant() -> Subquery:
+    """Products still waiting for their stock in eAccounting, as an annotation of a tenant query
+    (``Tenant.objects.annotate(n=count_per_tenant())``): the dashboard reads it with its tenants, no query
+    of its own; the partial index on the waiting links keeps it cheap however many links there are."""
+    waiting = (
+        ArticleLink.objects.filter(tenant=OuterRef("pk"), stock_led_by_shop=True)
         .order_by()
+        .values("tenant")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    return {r["tenant_id"]: r["n"] for r in rows}
+    return Subquery(waiting, output_field=IntegerField())

@@ -30,6 +30,7 @@ from integration.models import (
 from integration.people import tenancy
 from integration.scheduling import schedules
 from integration.scheduling.manual import CATALOGUE_KINDS
+from integration.sync import stock_to_enter
 
 NEEDS_A_PERSON = (OrderTransfer.Status.WAITING, OrderTransfer.Status.HELD)
 NOT_TRANSFERRED = (OrderTransfer.Status.PENDING, OrderTransfer.Status.SENDING, *NEEDS_A_PERSON)
@@ -191,6 +192,7 @@ class TenantRow:
     connection_trouble: bool = False
     is_visma_webshop: bool = False  # Visma Verkkokauppa: rules and conversion instead of syncs
     setup: Checklist | None = None  # shown until every step is done (and again when one breaks)
+    stock_to_enter: int = 0  # products the first sync created whose stock waits to be entered in eAccounting
 
     @property
     def ready_to_activate(self):
@@ -226,6 +228,7 @@ class TenantRow:
             or self.unimportable
             or self.drift
             or self.failing
+            or self.stock_to_enter
         )
 
 
@@ -294,7 +297,8 @@ def tenant_rows(user):
         .annotate(
             orders_waiting=Count(
                 "order_transfers", filter=Q(order_transfers__status__in=NEEDS_A_PERSON), distinct=True
-            )
+            ),
+            stock_to_enter=stock_to_enter.count_per_tenant(),
         )
         .distinct()
     )
@@ -395,6 +399,7 @@ def tenant_rows(user):
                 oldest_order_waiting_since=oldest_waiting.get(tenant.pk),
                 chart=Chart.of(days, transferred[tenant.pk], failed[tenant.pk]),
                 setup=checklists.get(tenant.pk),
+                stock_to_enter=tenant.stock_to_enter or 0,
             )
         )
     return rows

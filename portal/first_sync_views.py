@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from integration import tasks
 from integration.models import FirstSync, ImportItem
 from integration.people import audit, tenancy
-from integration.sync import first_sync
+from integration.sync import first_sync, stock_to_enter
 
 # What needs a person's eyes first: overwrites and what cannot be imported; long lists start folded.
 GROUP_ORDER = [
@@ -112,7 +112,7 @@ def page(request, slug):
         stock_module = bool((first.summary or {}).get("stock_creates"))
         for item in items:  # what the Details column shows, in words
             item.changes_shown = first_sync.shown_changes(item.payload.get("changes") or {}, names)
-            item.starts_at_zero = (
+            item.shop_keeps_stock = (
                 stock_module
                 and item.state == ImportItem.State.PLANNED
                 and bool((item.payload.get("body") or {}).get("IsStock"))
@@ -127,6 +127,8 @@ def page(request, slug):
         "tenant": tenant,
         "first": first,
         "groups": groups,
+        # after the sync: the stock items created at 0 whose stock is still the shop's
+        "stock_rows": stock_to_enter.waiting(tenant) if first is not None else [],
         "busy": first is not None and first.status in (FirstSync.Status.PREPARING, FirstSync.Status.APPLYING),
         "title": _("First sync: %(company)s") % {"company": tenant.name},
     }

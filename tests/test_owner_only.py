@@ -51,6 +51,8 @@ FOR_MEMBERS = {
     "books_check_run": "starting a books check writes to neither system",
     "books_check_progress": "the books check page's live progress",
     "books_check_csv": "the accountant's export of a books check",
+    "stock_to_enter": "the products whose stock is to be entered in eAccounting: reading Silta's list",
+    "stock_to_enter_csv": "the same list as a CSV",
 }
 # Pages of the signed-in user's own account, not of a tenant (checked below: login asked, then anyone signed in
 # gets in). Their own tests show each user reaches only their own data.

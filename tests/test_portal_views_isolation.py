@@ -31,6 +31,8 @@ VIEWS = [
     ),  # the checklist of another company does not exist for them
     ("books_check", "get", BOTH, 404),  # another company's books check does not exist for you
     ("books_check_run", "post", BOTH, 404),
+    ("stock_to_enter", "get", BOTH, 404),  # another company's products do not exist for you
+    ("stock_to_enter_csv", "get", BOTH, 404),
 ]
 
 

@@ -14,6 +14,7 @@ from django_q.tasks import async_task
 
 from integration import tasks
 from integration.models import (
+    ArticleLink,
     FirstSync,
     ImportItem,
     Membership,
@@ -230,6 +231,14 @@ def test_the_dashboard_keeps_a_fixed_number_of_queries_with_runs_and_schedules(c
         first = FirstSync.objects.create(tenant=tenant)
         ImportItem.objects.create(first_sync=first, tenant=tenant, kind=ImportItem.Kind.REJECT, sku=f"R-{n}")
         ShopMethod.objects.create(tenant=tenant, kind="shipping", key="flat_rate:9", title=f"Posti {n}")
+        for k in range(2):  # created by the first sync; their stock is still to be entered in eAccounting
+            ArticleLink.objects.create(
+                tenant=tenant,
+                article_id=f"s-{n}-{k}",
+                article_number=f"S-{n}-{k}",
+                shop_product_id=700 + 10 * n + k,
+                stock_led_by_shop=True,
+            )
         OrderTransfer.objects.create(
             tenant=tenant, shop_order_id=50 + n, shop_order_number=f"M-{n}", status="waiting"
         )
@@ -255,6 +264,7 @@ def test_the_dashboard_keeps_a_fixed_number_of_queries_with_runs_and_schedules(c
     # each company's set-up checklist, read with the rest: the first sync waits, a method lacks its article
     assert page.count('class="tenant-setup"') == 6
     assert page.count('data-step="first_sync" data-state="to_do"') == 6
+    assert page.count("2 products wait for their stock in eAccounting") == 6
 
 
 # --- live progress --------------------------------------------------------------------------------

@@ -85,6 +85,8 @@ class Article:
     send_to_webshop: bool
     changed_utc: datetime | None
     raw: dict = field(repr=False)
+    # StockBalanceManuallyChangedUtc: when a person last set the balance by hand (None: never).
+    stock_changed_by_hand_utc: datetime | None = None
 
     @classmethod
     def from_api(cls, data):
@@ -104,6 +106,7 @@ class Article:
             send_to_webshop=bool(read_field(data, "SendToWebshop", True)),
             changed_utc=_datetime(read_field(data, "ChangedUtc")),
             raw=data,
+            stock_changed_by_hand_utc=_datetime(read_field(data, "StockBalanceManuallyChangedUtc")),
         )
 
 

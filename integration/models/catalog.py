@@ -68,6 +68,24 @@ class ArticleLink(models.Model):
     status_before_hiding = models.CharField(max_length=20, blank=True)
     # The owned values Silta last wrote, to tell drift (edited in the shop) from a change in eAccounting.
     last_written = models.JSONField(default=dict, blank=True)
+    # A stock article the first sync created starts at 0 in eAccounting (its API cannot set a balance
+    # while the stock module is on): until a person enters its stock there, the shop keeps its own.
+    stock_led_by_shop = models.BooleanField(
+        default=False,
+        help_text="Created by the first sync: the shop keeps its own stock until stock is entered in eAccounting.",
+    )
+    stock_to_enter = models.DecimalField(
+        max_digits=15,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The shop's stock when the first sync created the article (empty: the shop did not count it).",
+    )
+    stock_hand_changed_at_import = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="eAccounting's StockBalanceManuallyChangedUtc as the create answered: a later one is stock entered.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -77,7 +95,15 @@ class ArticleLink(models.Model):
             models.UniqueConstraint(fields=["tenant", "article_id"], name="one_link_per_article"),
             models.UniqueConstraint(fields=["tenant", "shop_product_id"], name="one_link_per_shop_product"),
         ]
-        indexes = [models.Index(fields=["tenant", "article_number"])]
+        indexes = [
+            models.Index(fields=["tenant", "article_number"]),
+            # the dashboard counts, and the list shows, the few links still waiting for their stock
+            models.Index(
+                fields=["tenant", "article_number"],
+                condition=models.Q(stock_led_by_shop=True),
+                name="article_link_stock_to_enter",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.article_number} ⇄ #{self.shop_product_id}"

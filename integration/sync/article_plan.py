@@ -12,15 +12,26 @@ exactly the fields of the last write.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from integration.eaccounting.resources import Article
 from integration.webshops.base import ProductWrite, ShopProduct
 
-from .article_values import UNIT_META_KEY, CatalogContext, PlanError, desired_values, same, shop_value
+from .article_values import (
+    STOCK_FIELDS,
+    UNIT_META_KEY,
+    CatalogContext,
+    PlanError,
+    desired_values,
+    same,
+    shop_value,
+    stock_entered,
+)
 
 __all__ = [
     "ACTIONS",
@@ -55,7 +66,9 @@ class LinkState:
     """What an ``ArticleLink`` row holds, without the ORM, so the planner stays pure.
 
     ``shop_product_id`` is None only in the ``new_link`` of a create: fill it in from the
-    write's outcome (``dataclasses.replace``) before storing it.
+    write's outcome (``dataclasses.replace``) before storing it. ``stock_led_by_shop``: the first
+    sync created the article at 0 in eAccounting, and the shop keeps its own stock until stock is
+    entered there (``stock_entered``; ``stock_hand_changed_at_import`` is what the create answered).
     """
 
     shop_product_id: int | None
@@ -63,6 +76,8 @@ class LinkState:
     hidden: bool = False
     status_before_hiding: str = ""
     last_written: Mapping[str, Any] = field(default_factory=dict)
+    stock_led_by_shop: bool = False
+    stock_hand_changed_at_import: datetime | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -77,6 +92,8 @@ class LinkState:
             hidden=bool(link.hidden),
             status_before_hiding=link.status_before_hiding or "",
             last_written=link.last_written or {},
+            stock_led_by_shop=bool(getattr(link, "stock_led_by_shop", False)),
+            stock_hand_changed_at_import=getattr(link, "stock_hand_changed_at_import", None),
         )
 
 
@@ -135,9 +152,33 @@ def _plan(article: Article, link: LinkState | None, product: ShopProduct | None,
     parent_id = _parent_of(product, link)
     adopted = link is None
     link = link or LinkState(product.id, parent_id)
+    shop_leads = link.stock_led_by_shop and not stock_entered(article, link.stock_hand_changed_at_import)
+    step = _plan_linked(article, link, product, parent_id, ctx, why_not, shop_leads, adopted)
+    if link.stock_led_by_shop and not shop_leads:  # the new link (never None here) clears the flag
+        reason = "stock entered in eAccounting, which leads it from now on"
+        return dataclasses.replace(step, reason=f"{reason}; {step.reason}" if step.reason else reason)
+    return step
+
+
+def _without_stock(values: dict[str, Any], shop_leads: bool) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in STOCK_FIELDS} if shop_leads else values
+
+
+def _plan_linked(
+    article: Article,
+    link: LinkState,
+    product: ShopProduct,
+    parent_id: int | None,
+    ctx: CatalogContext,
+    why_not: str,
+    shop_leads: bool,
+    adopted: bool,
+) -> Step:
+    """An article with a shop product (linked, or about to be). ``shop_leads``: the shop keeps its own
+    stock, so the stock fields are neither written nor remembered (and a sale in the shop is no drift)."""
     if why_not:
-        return _hide(article, link, product, parent_id, ctx, why_not)
-    values = desired_values(article, ctx, variation=parent_id is not None)
+        return _hide(article, link, product, parent_id, ctx, why_not, shop_leads)
+    values = _without_stock(desired_values(article, ctx, variation=parent_id is not None), shop_leads)
     if link.hidden:
         status = link.status_before_hiding or DRAFT
         return _step(
@@ -149,8 +190,9 @@ def _plan(article: Article, link: LinkState | None, product: ShopProduct | None,
             values,
             status=status,
             reason=f"available again: brought back as {status}",
+            shop_leads=shop_leads,
         )
-    step = _step("update", article, link, product, parent_id, values)
+    step = _step("update", article, link, product, parent_id, values, shop_leads=shop_leads)
     if adopted:
         reason = "found in the shop by its article number: linked" + (
             f"; {step.reason}" if step.write else ""
@@ -187,6 +229,7 @@ def _hide(
     parent_id: int | None,
     ctx: CatalogContext,
     why_not: str,
+    shop_leads: bool = False,
 ) -> Step:
     """Hide, remembering the owner's status; carry the owned values along (echo hash)."""
     try:
@@ -194,6 +237,7 @@ def _hide(
     except PlanError:  # an inactive article may have lost its mappings: hide it anyway, as last written
         values = {k: v for k, v in link.last_written.items() if not (parent_id and k == "name")}
         values.setdefault("sku", product.sku)
+    values = _without_stock(values, shop_leads)
     return _step(
         "hide",
         article,
@@ -204,6 +248,7 @@ def _hide(
         status=DRAFT,
         before=product.status,
         reason=f"{why_not}: hidden in the shop (was {product.status or 'unknown'})",
+        shop_leads=shop_leads,
     )
 
 
@@ -218,6 +263,7 @@ def _step(
     status: str | None = None,
     before: str | None = None,
     reason: str = "",
+    shop_leads: bool = False,
 ) -> Step:
     """Compare, and write all owned values when anything differs (status only for hide/restore)."""
     changes = {
@@ -230,7 +276,15 @@ def _step(
     }
     if status is not None and product.status != status:
         changes["status"] = (product.status, status)
-    new_link = LinkState(product.id, parent_id, before is not None, before or "", values)
+    new_link = LinkState(
+        product.id,
+        parent_id,
+        before is not None,
+        before or "",
+        values,
+        stock_led_by_shop=shop_leads,
+        stock_hand_changed_at_import=link.stock_hand_changed_at_import,
+    )
     return Step(
         action,
         article,

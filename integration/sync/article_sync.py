@@ -263,6 +263,7 @@ def _link_row(tenant: Tenant, article: Article, state: LinkState) -> ArticleLink
         hidden=state.hidden,
         status_before_hiding=state.status_before_hiding,
         last_written=state.last_written,
+        stock_led_by_shop=state.stock_led_by_shop,
     )
 
 
@@ -279,6 +280,7 @@ def _store_links(rows: list[ArticleLink]) -> None:
             "hidden",
             "status_before_hiding",
             "last_written",
+            "stock_led_by_shop",  # only ever cleared here: set by the first sync's create
             "updated_at",
         ],
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -52,6 +53,23 @@ def shop_stock(available: Decimal, pending: Decimal) -> int:
     rounded down to whole units (a shop sells whole units), never below zero."""
     whole = (Decimal(available) - Decimal(pending)).to_integral_value(rounding=ROUND_FLOOR)
     return max(int(whole), 0)
+
+
+STOCK_FIELDS = ("manage_stock", "stock_quantity")
+
+
+def stock_entered(article: Article, hand_changed_at_import: datetime | None) -> bool:
+    """Whether eAccounting may lead the stock of an article the first sync created at 0 (README,
+    *Stock on the first sync*): a person set its balance by hand after the create (its
+    StockBalanceManuallyChangedUtc moved), or it holds a positive balance (goods received).
+    A negative balance is not entered stock: it is the shop's own sales reaching eAccounting
+    before anyone counted the goods there. An article that is no stock item has nothing to enter."""
+    if not article.is_stock:
+        return True
+    changed = article.stock_changed_by_hand_utc
+    if changed is not None and changed != hand_changed_at_import:
+        return True
+    return Decimal(article.stock_balance) > 0
 
 
 def tax_class_for(article: Article, ctx: CatalogContext) -> str:

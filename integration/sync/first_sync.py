@@ -11,10 +11,12 @@ is skipped and reported, never forced. The overwritten values are kept for *Undo
 import dataclasses
 import json
 import time
+from datetime import UTC
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -109,13 +111,15 @@ def _context(tenant: Tenant, eaccounting: EAccountingClient, shop) -> ImportCont
 
 def _plan(
     tenant: Tenant, shop_side: bool = True
-) -> tuple[FirstSyncPlan, dict[str, Article], EAccountingClient]:
+) -> tuple[FirstSyncPlan, dict[str, Article], EAccountingClient, dict[int, int | None]]:
     """Plan from live data, reading eAccounting's articles once and keeping little of them.
 
     Full articles are kept only where the shop has a product with that number (the
     overwrite candidates); for the rest a few fields are enough to say whether they go to
     the shop, so 100,000 articles fit in a small memory. Without `shop_side` (at apply time,
-    which writes only to eAccounting) those are not kept at all.
+    which writes only to eAccounting) those are not kept at all. The last part: the shop's stock
+    of each product (None where the shop does not count it), read live: it is not part of the
+    preview, since every sale would change it.
     """
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
     shop = webshops.for_connection(tenant.webshop_connection)
@@ -137,7 +141,8 @@ def _plan(
         for id_, number, name, active, send in light
     )
     plan = plan_first_sync(products, by_number, everything, ctx)
-    return plan, {a.id: a for a in by_number.values()}, eaccounting
+    stock = {p.id: p.stock_quantity if p.manage_stock else None for p in products}
+    return plan, {a.id: a for a in by_number.values()}, eaccounting, stock
 
 
 def _light_article(id_, number, name, is_active, send_to_webshop) -> Article:
@@ -179,13 +184,18 @@ def start(tenant: Tenant) -> FirstSync:
     return FirstSync.objects.create(tenant=tenant, status=FirstSync.Status.PREPARING)
 
 
+def _stock_module_on(eaccounting: EAccountingClient) -> bool:
+    modules = eaccounting.company_settings().activated_modules
+    return any(str(m).lower() == "stock" for m in modules)
+
+
 def _stock_creates(eaccounting: EAccountingClient, creates: list[Create]) -> int:
-    """How many creates become stock items in eAccounting: none unless the company's stock module is on."""
+    """How many creates become stock items in eAccounting: none unless the company's stock module is on.
+    Those keep the shop's stock until it is entered in eAccounting (``ArticleLink.stock_led_by_shop``)."""
     count = sum(1 for item in creates if item.body.get("IsStock"))
     if not count:
         return 0
-    modules = eaccounting.company_settings().activated_modules
-    return count if any(str(m).lower() == "stock" for m in modules) else 0
+    return count if _stock_module_on(eaccounting) else 0
 
 
 def _names(eaccounting: EAccountingClient, overwrites: list[Overwrite]) -> dict[str, str]:
@@ -228,7 +238,7 @@ def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
     items to be created while the stock module is on: they start with 0 in stock) and ``names``
     (coding and unit names by id, for the overwrites)."""
     first = first or start(tenant)
-    plan, _products, eaccounting = _plan(tenant)
+    plan, _products, eaccounting, _stock = _plan(tenant)
     summary = {
         **plan.summary(),
         "stock_creates": _stock_creates(eaccounting, plan.creates),
@@ -256,23 +266,42 @@ def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
     return first
 
 
-def _link(tenant: Tenant, article_id: str, number: str, product_id: int) -> None:
+def _link(tenant: Tenant, article_id: str, number: str, product_id: int, **stock) -> None:
+    """`stock`: for an article created at 0 while the stock module is on, the shop's stock to keep
+    (ArticleLink's stock_led_by_shop, stock_to_enter, stock_hand_changed_at_import)."""
     ArticleLink.objects.update_or_create(
         tenant=tenant,
         article_id=article_id,
-        defaults={"article_number": number, "shop_product_id": product_id, "last_written": {}},
+        defaults={"article_number": number, "shop_product_id": product_id, "last_written": {}, **stock},
     )
 
 
-def _create(eaccounting: EAccountingClient, item: Create) -> str:
-    """POST the article; if the answer is lost, look it up by number before anything else."""
+def _create(eaccounting: EAccountingClient, item: Create, balance: int | None) -> Article:
+    """POST the article; if the answer is lost, look it up by number before anything else.
+    `balance`: the shop's stock to give it (only without the stock module: with it the balance is read-only)."""
+    body = item.body if balance is None else {**item.body, "StockBalance": balance}
     try:
-        return Article.from_api(eaccounting.post("/articles", item.body)).id
+        return Article.from_api(eaccounting.post("/articles", body))
     except OutcomeUnknown:
         found = eaccounting.article_by_number(item.sku)
         if found is None:
             raise
-        return found.id
+        return found
+
+
+def _stock_kept(created: Article, shop_quantity: int | None) -> dict:
+    """The link's stock fields for an article the first sync created: a stock item (stock module on)
+    starts at 0 in eAccounting, so the shop keeps its own stock until stock is entered there."""
+    if not created.is_stock:
+        return {}
+    changed = created.stock_changed_by_hand_utc
+    if changed is not None and timezone.is_naive(changed):
+        changed = timezone.make_aware(changed, UTC)  # eAccounting's times are UTC
+    return {
+        "stock_led_by_shop": True,
+        "stock_to_enter": None if shop_quantity is None else Decimal(shop_quantity),
+        "stock_hand_changed_at_import": changed,
+    }
 
 
 def apply(first: FirstSync, *, overwrite: bool = False, seconds: float | None = None) -> SyncRun:
@@ -290,7 +319,7 @@ def apply(first: FirstSync, *, overwrite: bool = False, seconds: float | None = 
         )
     if not first.summary:
         raise FirstSyncError(_("The preview was not completed: prepare a new one."))
-    plan, live_by_id, eaccounting = _plan(tenant, shop_side=False)
+    plan, live_by_id, eaccounting, shop_stock = _plan(tenant, shop_side=False)
     wanted = [ImportItem.Kind.CREATE, ImportItem.Kind.LINK] + (
         [ImportItem.Kind.OVERWRITE] if overwrite else []
     )
@@ -298,6 +327,8 @@ def apply(first: FirstSync, *, overwrite: bool = False, seconds: float | None = 
         (i.kind, i.sku): i for i in first.items.filter(state=ImportItem.State.PLANNED, kind__in=wanted)
     }
     live = {_key(item): item for item in (*plan.creates, *plan.links, *plan.overwrites)}
+    creates = any(kind == ImportItem.Kind.CREATE for kind, _sku in planned)
+    stock_on = _stock_module_on(eaccounting) if creates else False
     with RunRecorder(tenant, SyncRun.Kind.FIRST_IMPORT, SyncRun.Trigger.MANUAL) as rec:
         for n, ((kind, sku), row) in enumerate(planned.items()):
             if n and deadline is not None and time.monotonic() > deadline:  # at least one item a run
@@ -321,7 +352,7 @@ def apply(first: FirstSync, *, overwrite: bool = False, seconds: float | None = 
                 rec.event(SyncEvent.Outcome.SKIPPED, sku, reason=row.reason)
                 continue
             try:
-                _apply_item(tenant, eaccounting, item, row, live_by_id)
+                _apply_item(tenant, eaccounting, item, row, live_by_id, shop_stock, stock_on)
             except EAccountingError as exc:
                 _finish(row, ImportItem.State.FAILED, str(exc))
                 rec.event(SyncEvent.Outcome.FAILED, sku, reason=str(exc))
@@ -340,15 +371,19 @@ def apply(first: FirstSync, *, overwrite: bool = False, seconds: float | None = 
     return rec.run
 
 
-def _apply_item(tenant, eaccounting, item, row: ImportItem, live_by_id) -> None:
+def _apply_item(tenant, eaccounting, item, row: ImportItem, live_by_id, shop_stock, stock_on) -> None:
+    stock: dict = {}
     if isinstance(item, Create):
-        article_id = _create(eaccounting, item)
+        quantity = shop_stock.get(item.product_id)
+        created = _create(eaccounting, item, None if stock_on else quantity)
+        article_id = created.id
+        stock = _stock_kept(created, quantity) if stock_on else {}
     elif isinstance(item, Overwrite):
         eaccounting.put(f"/articles/{item.article_id}", overwrite_body(live_by_id[item.article_id].raw, item))
         article_id = item.article_id
     else:  # Link: the same in both systems
         article_id = item.article_id
-    _link(tenant, article_id, item.sku, item.product_id)
+    _link(tenant, article_id, item.sku, item.product_id, **stock)
     row.article_id = article_id
     _finish(row, ImportItem.State.APPLIED, "")
 

@@ -3,7 +3,7 @@
 import pytest
 
 from integration.eaccounting.client import EAccountingClient
-from integration.models import FirstSync, Membership
+from integration.models import ArticleLink, FirstSync, Membership
 
 from ..conftest import connect_both
 from .conftest import log_in
@@ -47,7 +47,7 @@ def test_activate_preview_create_and_confirm_overwrites(page, live_server, owner
         f"name: {clash.name} → Kaupan oma nimi" in overwrite_row.inner_text()
     )  # eAccounting's value, then the shop's
     warning = page.locator("#stock-warning").inner_text()  # the shop's goods become stock items
-    assert "start with 0 in stock in eAccounting" in warning and "until their stock is entered" in warning
+    assert "start there with 0" in warning and "stays as it is in the shop until you enter it" in warning
 
     page.click("#do-create")
     wait_for_status(page, "created")
@@ -64,3 +64,6 @@ def test_activate_preview_create_and_confirm_overwrites(page, live_server, owner
         == "Kaupan oma nimi"
     )
     assert FirstSync.objects.get(tenant=tenant).status == FirstSync.Status.DONE
+    # the created stock items keep the shop's stock until it is entered in eAccounting: listed after the sync
+    waiting = ArticleLink.objects.filter(tenant=tenant, stock_led_by_shop=True).count()
+    assert waiting and page.locator("#stock-to-enter tr.stock-to-enter").count() == waiting

@@ -1,6 +1,7 @@
 """The article plan, rule by rule (pure: no database, no network)."""
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,7 @@ from integration.sync.article_plan import (
     plan_catalog,
     price_change_share,
 )
-from integration.sync.article_values import format_price, shop_stock
+from integration.sync.article_values import format_price, shop_stock, stock_entered
 from integration.webshops.base import ShopProduct
 from integration.webshops.woocommerce import parse
 
@@ -246,6 +247,73 @@ def test_shop_edit_that_matches_the_new_value_needs_no_write_and_refreshes_the_l
     step = plan_article(article(gross_price=Decimal("14")), link, p, CTX)
     assert (step.action, step.write) == ("keep", None)
     assert step.new_link.last_written["regular_price"] == "14.00"
+
+
+# ---------------------------------------------------------------------- stock kept by the shop after the first sync
+AT_IMPORT = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+
+def shop_led(p: ShopProduct, **kw) -> LinkState:
+    """A link the first sync made for an article it created at 0: the shop keeps its stock (nothing written)."""
+    written = {k: v for k, v in desired_values(article(), CTX, variation=False).items() if "stock" not in k}
+    return LinkState(p.id, None, last_written=written, stock_led_by_shop=True, **kw)
+
+
+ZERO_STOCK = dict(stock_balance=Decimal(0), stock_reserved=Decimal(0), stock_available=Decimal(0))
+
+
+def test_while_the_shop_leads_its_stock_is_neither_written_nor_drift():
+    p = product(stock_quantity=3, manage_stock=True)  # the shop sold 7 of its 10 meanwhile
+    step = plan_article(article(**ZERO_STOCK), shop_led(p), p, CTX)
+    assert (step.action, step.write, step.drift) == ("keep", None, {})
+    a_price_change = plan_article(article(gross_price=Decimal("14"), **ZERO_STOCK), shop_led(p), p, CTX)
+    assert a_price_change.write.manage_stock is None and a_price_change.write.stock_quantity is None
+    assert "stock_quantity" not in a_price_change.changes
+    assert a_price_change.new_link.stock_led_by_shop  # still the shop's
+    assert "stock_quantity" not in a_price_change.new_link.last_written
+
+
+def test_a_product_the_shop_does_not_count_is_not_made_to_count_zero():
+    p = product(stock_quantity=None, manage_stock=False)
+    step = plan_article(article(**ZERO_STOCK), shop_led(p), p, CTX)
+    assert (step.action, step.write) == ("keep", None)
+
+
+@pytest.mark.parametrize(
+    "balance, by_hand, entered",
+    [
+        (Decimal(0), None, False),  # as created
+        (Decimal(-2), None, False),  # the shop's sales reached eAccounting: no stock was entered
+        (Decimal(0), AT_IMPORT, False),  # the create's own stamp (if eAccounting sets one) is no entry
+        (Decimal(5), None, True),  # goods received
+        (Decimal(0), AT_IMPORT + timedelta(hours=1), True),  # set by hand, even to 0
+        (Decimal(-2), AT_IMPORT + timedelta(hours=1), True),
+    ],
+)
+def test_stock_is_entered_by_a_hand_change_after_the_create_or_a_positive_balance(balance, by_hand, entered):
+    a = article(stock_balance=balance, stock_available=balance, stock_changed_by_hand_utc=by_hand)
+    assert stock_entered(a, AT_IMPORT) is entered
+    assert stock_entered(article(is_stock=False, **ZERO_STOCK), AT_IMPORT)  # nothing to enter
+
+
+def test_once_stock_is_entered_eaccounting_leads_and_the_link_says_so():
+    p = product(stock_quantity=3)
+    a = article(stock_balance=Decimal(8), stock_available=Decimal(8), stock_reserved=Decimal(0))
+    step = plan_article(a, shop_led(p, stock_hand_changed_at_import=AT_IMPORT), p, CTX)
+    assert step.action == "update"
+    assert (step.write.manage_stock, step.write.stock_quantity) == (True, 8)
+    assert step.drift == {}  # the shop's own count was never Silta's: no drift
+    assert step.reason.startswith("stock entered in eAccounting, which leads it from now on")
+    assert step.new_link.stock_led_by_shop is False
+    assert step.new_link.last_written["stock_quantity"] == 8
+
+
+def test_handing_over_with_nothing_to_write_still_stores_the_link():
+    p = product(stock_quantity=8)
+    a = article(stock_balance=Decimal(8), stock_available=Decimal(8), stock_reserved=Decimal(0))
+    step = plan_article(a, shop_led(p), p, CTX)
+    assert (step.action, step.write) == ("keep", None)
+    assert step.new_link is not None and step.new_link.stock_led_by_shop is False
 
 
 # ---------------------------------------------------------------------- hide and restore

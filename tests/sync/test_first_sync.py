@@ -211,10 +211,10 @@ def page_text(owner_client, tenant):
     return response.content.decode()
 
 
-STOCK_WARNING = "start with 0 in stock in eAccounting"
+STOCK_WARNING = "stock stays as it is in the shop until you enter it in eAccounting"
 
 
-def test_the_preview_warns_that_created_stock_items_start_with_zero_stock(tenant, owner_client):
+def test_the_preview_says_the_shop_keeps_the_stock_of_created_stock_items(tenant, owner_client):
     first = first_sync.preview(tenant)
     stock_creates = [i for i in items(first, ImportItem.Kind.CREATE) if i.payload["body"]["IsStock"]]
     assert (
@@ -223,8 +223,10 @@ def test_the_preview_warns_that_created_stock_items_start_with_zero_stock(tenant
     assert first.summary["stock_creates"] == len(stock_creates)
     html = page_text(owner_client, tenant)
     assert 'id="stock-warning"' in html and STOCK_WARNING in html
-    assert f"{len(stock_creates)} of the products to be created will be stock items" in html
-    assert html.count("Stock item: starts with 0 in stock in eAccounting") == len(stock_creates)
+    assert f"{len(stock_creates)} products will be created in eAccounting as stock items" in html
+    assert "A list is given after the sync." in html
+    shown = "Stock item: the shop keeps its stock until you enter it in eAccounting"
+    assert html.count(shown) == len(stock_creates)
 
 
 def test_no_stock_warning_without_stock_items_to_create(tenant, owner_client):
@@ -232,7 +234,7 @@ def test_no_stock_warning_without_stock_items_to_create(tenant, owner_client):
     first = first_sync.preview(tenant)
     assert items(first, ImportItem.Kind.CREATE) and first.summary["stock_creates"] == 0
     html = page_text(owner_client, tenant)
-    assert 'id="stock-warning"' not in html and "starts with 0 in stock" not in html
+    assert 'id="stock-warning"' not in html and "the shop keeps its stock" not in html
 
 
 def test_no_stock_warning_when_the_stock_module_is_off(tenant, owner_client, ea):

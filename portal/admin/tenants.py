@@ -19,6 +19,7 @@ from integration.models import (
 from integration.people import audit, tenancy
 from integration.scheduling import manual
 from portal import dashboard, personal_data_views
+from portal.admin.records import RecordAdmin
 from portal.admin.reference_pickers import ReferencePickersMixin
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin
 
@@ -157,7 +158,7 @@ class WebshopConnectionAdmin(TenantScopedAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(TenantScopedAdmin):
+class WebhookDeliveryAdmin(RecordAdmin):
     writable_by = ()  # a record of what arrived: nobody edits it
     list_display = ["received_at", "tenant", "topic", "resource_id", "outcome"]
     list_filter = ["outcome", "topic"]
@@ -183,7 +184,7 @@ class TaxClassMappingAdmin(TenantScopedAdmin):
 
 
 @admin.register(ArticleLink)
-class ArticleLinkAdmin(TenantScopedAdmin):
+class ArticleLinkAdmin(RecordAdmin):
     writable_by = ()  # kept by the sync
     list_display = ["article_number", "tenant", "shop_product_id", "shop_parent_id", "hidden", "updated_at"]
     list_filter = ["hidden"]
@@ -209,7 +210,7 @@ class SyncEventInline(admin.TabularInline):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(TenantScopedAdmin):
+class SyncRunAdmin(RecordAdmin):
     writable_by = ()  # a record: nobody edits it
     list_display = ["started_at", "tenant", "kind", "trigger", "status", "progress", "finished_at", "summary"]
     list_filter = [TenantListFilter, "kind", "status", "trigger", "dry_run"]
@@ -227,7 +228,7 @@ class SyncRunAdmin(TenantScopedAdmin):
 
 
 @admin.register(SyncEvent)
-class SyncEventAdmin(TenantScopedAdmin):
+class SyncEventAdmin(RecordAdmin):
     writable_by = ()
     list_display = ["created_at", "tenant", "outcome", "item", "reason"]
     list_filter = [TenantListFilter, "outcome"]

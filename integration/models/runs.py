@@ -96,6 +96,9 @@ class JobSchedule(models.Model):
         help_text="How often to run it. eAccounting's request budget is shared by every company Silta "
         "serves: when it is needed, the job runs less often than this (see “runs every”).",
     )
+    # With minutes = 24 h: the time of day in the company's time zone (Tenant.time_zone); blank:
+    # once a day at the company's own moment (spread, so not every company starts at midnight).
+    daily_at = models.TimeField(_("daily at"), null=True, blank=True)
 
     class Meta:
         constraints = [

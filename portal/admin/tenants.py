@@ -1,5 +1,8 @@
 """Admin pages for tenant data. Scoping and permissions come from TenantScopedAdmin."""
 
+import zoneinfo
+
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
@@ -17,7 +20,7 @@ from integration.models import (
     WebshopConnection,
 )
 from integration.people import audit, tenancy
-from integration.scheduling import manual
+from integration.scheduling import manual, schedules
 from portal import dashboard, personal_data_views
 from portal.admin.records import RecordAdmin
 from portal.admin.reference_pickers import ReferencePickersMixin
@@ -55,6 +58,18 @@ class TenantAdmin(TenantScopedAdmin):
     readonly_fields = ["is_active", "activated_at", "created_at"]
     inlines = [MembershipInline]
     actions = ["sync_now", "erase_customer"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":  # picked from the zones Python knows, not typed
+            zones = sorted(zoneinfo.available_timezones())
+            kwargs["widget"] = forms.Select(choices=[(z, z.replace("_", " ")) for z in zones])
+            kwargs["show_hidden_initial"] = False  # the default is a callable: no hidden copy needed
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "time_zone" in form.changed_data and obj.is_active:
+            schedules.ensure(obj)  # daily schedules move to the new zone's time of day
 
     @admin.action(description="Sync now (article sync and order transfer)")
     def sync_now(self, request, queryset):

@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from .tenancy import Tenant
@@ -45,7 +46,9 @@ class SyncRun(models.Model):
         indexes = [models.Index(fields=["tenant", "kind", "-started_at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+        # the reader's date format, on the clock of the request (portal/time_zone.py): never raw UTC
+        when = formats.date_format(timezone.localtime(self.started_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.get_kind_display()} {when} ({self.get_status_display()})"
 
 
 class SyncEvent(models.Model):

@@ -58,7 +58,7 @@ EACCOUNTING_CLIENT_SECRET = env.str("EACCOUNTING_CLIENT_SECRET", default="silta-
 EACCOUNTING_IDENTITY_URL = env.str("EACCOUNTING_IDENTITY_URL", default="https://identity.vismaonline.com")
 EACCOUNTING_API_URL = env.str("EACCOUNTING_API_URL", default="https://eaccountingapi.vismaonline.com/v2")
 EACCOUNTING_SCOPES = env.str(
-    "EACCOUNTING_SCOPES", default="ea:api offline_access ea:sales ea:accounting_readonly"
+    "EACCOUNTING_SCOPES", default="ea:api offline_access ea:sales ea:accounting_readonly ea:purchase_readonly"
 )
 EACCOUNTING_ACR_VALUES = env.str(
     "EACCOUNTING_ACR_VALUES",

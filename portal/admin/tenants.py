@@ -21,7 +21,7 @@ from integration.models import (
 )
 from integration.people import audit, tenancy
 from integration.scheduling import manual, schedules
-from portal import dashboard, personal_data_views
+from portal import dashboard, personal_data_views, time_zone
 from portal.admin.records import RecordAdmin
 from portal.admin.reference_pickers import ReferencePickersMixin
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin
@@ -68,8 +68,10 @@ class TenantAdmin(TenantScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if "time_zone" in form.changed_data and obj.is_active:
-            schedules.ensure(obj)  # daily schedules move to the new zone's time of day
+        if "time_zone" in form.changed_data:
+            time_zone.remember(request, request.user)  # this owner's pages read the new zone at once
+            if obj.is_active:
+                schedules.ensure(obj)  # daily schedules move to the new zone's time of day
 
     @admin.action(description="Sync now (article sync and order transfer)")
     def sync_now(self, request, queryset):

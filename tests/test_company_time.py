@@ -49,3 +49,19 @@ def test_an_owner_reads_the_admin_s_times_on_the_company_s_clock(client, owner_a
     page = client.get(reverse("admin:integration_syncrun_changelist"), headers={"accept-language": "sv"})
     text = page.content.decode()
     assert "4 december 2026 17:46" in text  # New York, UTC−5: not Helsinki's 5 December 00:46
+
+
+def test_an_owner_picks_the_company_s_time_zone_from_a_list_and_a_made_up_one_is_refused(
+    client, owner_a, tenant_a
+):
+    from django.core.exceptions import ValidationError
+
+    client.force_login(owner_a)
+    html = client.get(reverse("admin:integration_tenant_change", args=[tenant_a.pk])).content.decode()
+    assert '<select name="time_zone"' in html
+    assert '<option value="Europe/Helsinki" selected>Europe/Helsinki</option>' in html
+    assert tenant_a.time_zone == "Europe/Helsinki"  # the installation's TIME_ZONE by default
+    tenant_a.time_zone = "Mars/Olympus_Mons"
+    with pytest.raises(ValidationError) as refused:
+        tenant_a.full_clean()
+    assert "“Mars/Olympus_Mons” is not a time zone" in str(refused.value)

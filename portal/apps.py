@@ -9,4 +9,5 @@ class SiltaAdminConfig(AdminConfig):
     def ready(self):
         super().ready()
         # The pages for Silta's own models live with the portal, not in the domain app.
+        from portal import time_zone  # noqa: F401  # remembers the user's companies' zone at login
         from portal.admin import audit, jobs, orders, probe, tenants, visma_webshop  # noqa: F401

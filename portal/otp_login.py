@@ -15,6 +15,12 @@ from django_otp.forms import OTPAuthenticationFormMixin
 
 
 class LoginForm(OTPAdminAuthenticationForm):
+    # Django's admin says "…for a staff account": company owners are staff only technically, so
+    # the message speaks to them (and says no more than that the pair did not match)
+    error_messages = {
+        **OTPAdminAuthenticationForm.error_messages,
+        "invalid_login": _("The user name or password is wrong. Note that both are case-sensitive."),
+    }
     otp_token = forms.CharField(
         label=_("Code"),
         required=False,

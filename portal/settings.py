@@ -58,7 +58,7 @@ EACCOUNTING_CLIENT_SECRET = env.str("EACCOUNTING_CLIENT_SECRET", default="silta-
 EACCOUNTING_IDENTITY_URL = env.str("EACCOUNTING_IDENTITY_URL", default="https://identity.vismaonline.com")
 EACCOUNTING_API_URL = env.str("EACCOUNTING_API_URL", default="https://eaccountingapi.vismaonline.com/v2")
 EACCOUNTING_SCOPES = env.str(
-    "EACCOUNTING_SCOPES", default="ea:api offline_access ea:sales ea:accounting_readonly"
+    "EACCOUNTING_SCOPES", default="ea:api offline_access ea:sales ea:accounting_readonly ea:purchase_readonly"
 )
 EACCOUNTING_ACR_VALUES = env.str(
     "EACCOUNTING_ACR_VALUES",
@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): did this session give a code?
+    "portal.time_zone.CompanyTimeZoneMiddleware",  # times on the company's clock (after auth)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy (below)
@@ -196,6 +197,8 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Helsinki")
 USE_I18N = True
 USE_TZ = True
+# Our own formats first, then Django's locale formats (portal/formats/fi: "5.12.2026 klo 14.03")
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 STATIC_URL = "static/"
 # The portal's own CSS and JS (no inline styles or scripts in new pages). The portal's app config is the admin's

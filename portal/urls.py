@@ -19,7 +19,10 @@ from . import (
     visma_webshop_views,
     webshop_views,
 )
+from .error_views import permission_denied
 from .health import healthz
+
+handler403 = permission_denied  # Silta's own page, not Django's bare "403 Forbidden"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

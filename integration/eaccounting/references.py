@@ -11,7 +11,7 @@ from typing import Any
 
 from ..models import ReferenceData, Tenant
 from .client import EAccountingClient
-from .errors import NotFound
+from .errors import Forbidden, NotFound
 from .resources import read_field
 
 
@@ -63,9 +63,9 @@ def _bank_accounts(client: EAccountingClient) -> list[dict[str, Any]]:
     for a in client.listing("/bankaccounts", orderby=None):
         if read_field(a, "IsActive", True) is False:
             continue
-        name, number = (
+        name, number = (  # BankAccountApi has no account number field but its IBAN and BBAN
             read_field(a, "Name") or "",
-            read_field(a, "BankAccountNumber") or read_field(a, "Iban") or "",
+            read_field(a, "Iban") or read_field(a, "Bban") or "",
         )
         accounts.append(
             {"id": read_field(a, "Id"), "label": f"{name} ({number})" if number and name else name or number}
@@ -101,6 +101,8 @@ def refresh(
             items = FETCH[ref](client)
         except NotFound:
             items = []
+        except Forbidden:  # a scope the connection was not granted (bank accounts: ea:purchase_readonly,
+            items = []  # asked for since; reconnecting grants it): the other lists still come
         ReferenceData.objects.update_or_create(
             tenant=tenant, name=ref.value, defaults={"data": {"items": items}}
         )

@@ -7,6 +7,7 @@ one, the installation's settings (environment) are the default. See integration/
 
 from django.conf import settings
 from django.db import models
+from django.utils import formats, timezone
 
 
 class ContractKey(models.TextChoices):
@@ -93,4 +94,5 @@ class ProbeReport(models.Model):
         verbose_name = "eAccounting probe report"
 
     def __str__(self):
-        return f"Probe of {self.company_name or self.tenant} at {self.started_at:%Y-%m-%d %H:%M}"
+        when = formats.date_format(timezone.localtime(self.started_at), "SHORT_DATETIME_FORMAT")
+        return f"Probe of {self.company_name or self.tenant} at {when}"

@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from .tenancy import Tenant
@@ -45,7 +46,9 @@ class SyncRun(models.Model):
         indexes = [models.Index(fields=["tenant", "kind", "-started_at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+        # the reader's date format, on the clock of the request (portal/time_zone.py): never raw UTC
+        when = formats.date_format(timezone.localtime(self.started_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.get_kind_display()} {when} ({self.get_status_display()})"
 
 
 class SyncEvent(models.Model):
@@ -96,6 +99,9 @@ class JobSchedule(models.Model):
         help_text="How often to run it. eAccounting's request budget is shared by every company Silta "
         "serves: when it is needed, the job runs less often than this (see “runs every”).",
     )
+    # With minutes = 24 h: the time of day in the company's time zone (Tenant.time_zone); blank:
+    # once a day at the company's own moment (spread, so not every company starts at midnight).
+    daily_at = models.TimeField(_("daily at"), null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,8 +1,11 @@
 """Tenants (companies) and who may act for them."""
 
 import uuid
+import zoneinfo
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +13,19 @@ from django.utils.translation import gettext_lazy as _
 business_id_validator = RegexValidator(
     r"^\d{7}-\d$", "Enter a Finnish business ID (Y-tunnus) like 1234567-8."
 )
+
+
+def default_time_zone() -> str:
+    """The installation's zone (TIME_ZONE, Europe/Helsinki unless set): a callable, so a migration
+    does not freeze one installation's setting."""
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(zone)s” is not a time zone, e.g. Europe/Helsinki."), params={"zone": value}
+        )
 
 
 class Tenant(models.Model):
@@ -36,12 +52,26 @@ class Tenant(models.Model):
         help_text="After this many days the customer names, e-mails and error texts in Silta's records of "
         "orders are blanked (the records, their counts and eAccounting links stay).",
     )
+    # Schedules' "daily at 02:00" and the times on the company's pages are in this zone.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_(
+            "Daily schedules run at their time in this zone, and the company's pages show times in it."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 class Membership(models.Model):

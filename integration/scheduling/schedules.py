@@ -3,10 +3,13 @@
 The interval of each job is the tenant's own (JobSchedule, editable in the admin) unless the
 shared eAccounting budget needs it longer (budget_plan.py); `replan` applies the budget to every
 tenant as tenants come and go and catalogues grow. Tenants' runs are spread over the interval
-(a fixed phase per tenant), so a thousand tenants do not all start on the minute.
+(a fixed phase per tenant), so a thousand tenants do not all start on the minute. A job asked
+for daily at a time of day (JobSchedule.daily_at) is a django-q2 DAILY schedule whose next run is
+that time in the company's time zone (Tenant.time_zone).
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count
@@ -16,7 +19,7 @@ from django_q.models import Schedule
 from integration import tasks
 from integration.eaccounting import contract
 from integration.models import AccountingArticle, JobSchedule, SyncRun, Tenant, WebshopConnection
-from integration.scheduling import budget_plan
+from integration.scheduling import budget_plan, presets
 from integration.work.registry import Task
 
 # job: (task, keyword arguments)
@@ -95,33 +98,63 @@ def ensure(tenant: Tenant, plan: budget_plan.BudgetPlan | None = None) -> dict[s
     """Create or correct the tenant's schedules; returns each job's interval in minutes."""
     plan = plan or current_plan(tenant)
     jobs = jobs_for(tenant)
-    wanted = {w.job: w.minutes for w in JobSchedule.objects.filter(tenant=tenant, job__in=jobs)}
-    for job in jobs.keys() - wanted.keys():
-        wanted[job] = JobSchedule.objects.get_or_create(
+    rows = {w.job: w for w in JobSchedule.objects.filter(tenant=tenant, job__in=jobs)}
+    for job in jobs.keys() - rows.keys():
+        rows[job] = JobSchedule.objects.get_or_create(
             tenant=tenant, job=job, defaults={"minutes": budget_plan.DEFAULT_MINUTES[job]}
-        )[0].minutes
+        )[0]
     now, intervals = timezone.now(), {}
-    before = dict(
-        Schedule.objects.filter(name__startswith=f"silta:{tenant.pk}:").values_list("name", "minutes")
-    )
+    before = {
+        s.name: s
+        for s in Schedule.objects.filter(name__startswith=f"silta:{tenant.pk}:").only(
+            "name", "schedule_type", "minutes", "next_run"
+        )
+    }
     Schedule.objects.filter(
         name__in=[n for n in before if n.rsplit(":", 1)[1] not in jobs]
     ).delete()  # other platform's
     for job, (task, kwargs) in jobs.items():
-        minutes = intervals[job] = plan.minutes(job, wanted[job])
-        fields = {
+        row = rows[job]
+        wanted = max(row.minutes, presets.floor(job).minutes)  # a row from before the floors
+        minutes = intervals[job] = plan.minutes(job, wanted)
+        fields: dict[str, object] = {
             "func": task.path,
             "args": repr((tenant.pk,)),
             "kwargs": repr(kwargs),
             "cluster": task.cluster(),
-            "schedule_type": Schedule.MINUTES,
             "repeats": -1,
-            "minutes": minutes,
         }
-        if before.get(name(tenant.pk, job)) != minutes:  # new, or a new interval: the tenant's place in it
-            fields["next_run"] = now + phase(tenant.pk, minutes)
+        old = before.get(name(tenant.pk, job))
+        if minutes == presets.DAILY and row.daily_at is not None:
+            # django-q2's DAILY keeps the wall-clock time over DST in the installation's zone; the
+            # hourly replan puts it back on the company's time should its zone change otherwise
+            fields.update(schedule_type=Schedule.DAILY, minutes=None)
+            on_time = (
+                old is not None
+                and old.schedule_type == Schedule.DAILY
+                and old.next_run is not None
+                and old.next_run.astimezone(tenant.zone).time().replace(second=0, microsecond=0)
+                == row.daily_at.replace(second=0, microsecond=0)
+            )
+            if not on_time:
+                fields["next_run"] = next_at(row.daily_at, tenant.zone, now)
+        else:
+            fields.update(schedule_type=Schedule.MINUTES, minutes=minutes)
+            if old is None or old.schedule_type != Schedule.MINUTES or old.minutes != minutes:
+                fields["next_run"] = now + phase(tenant.pk, minutes)  # the tenant's place in the interval
         Schedule.objects.update_or_create(name=name(tenant.pk, job), defaults=fields)
     return intervals
+
+
+def next_at(at: time, zone: ZoneInfo, now: datetime) -> datetime:
+    """The next `at` o'clock in `zone` after `now` (aware; a time skipped by DST runs an hour later)."""
+    local = now.astimezone(zone)
+    for day in (local.date(), local.date() + timedelta(days=1)):
+        candidate = datetime.combine(day, at, tzinfo=zone)
+        candidate = candidate.astimezone(UTC).astimezone(zone)  # a nonexistent time moves forward
+        if candidate > local:
+            return candidate
+    raise AssertionError("unreachable: tomorrow's time is always after now")
 
 
 def replan() -> budget_plan.BudgetPlan:

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from integration.models import AuditEntry
 from integration.people import tenancy
-from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin
+from portal.admin.records import RecordAdmin
+from portal.admin.tenant_admin import TenantListFilter
 
 CSV_COLUMNS = ["time", "company", "user", "action", "target", "detail"]
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): quote it.
@@ -42,7 +43,7 @@ def csv_response(entries, filename="audit-trail.csv") -> HttpResponse:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(TenantScopedAdmin):
+class AuditEntryAdmin(RecordAdmin):
     visible_to = tenancy.OWNERS  # members run the integration; owners answer for it
     writable_by = ()
     list_display = ["created_at", "tenant", "username", "action", "target", "detail"]
@@ -54,15 +55,7 @@ class AuditEntryAdmin(TenantScopedAdmin):
     readonly_fields = fields  # type: ignore[assignment]  # django-stubs: fields may nest, readonly_fields not
     actions = ["export_csv"]
 
-    # Append-only: nobody adds, changes or deletes an entry here, superusers included.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Append-only: nobody adds, changes or deletes an entry here, superusers included (RecordAdmin).
 
     def get_urls(self):
         export = path(

@@ -19,6 +19,7 @@ from integration.models import (
     Tenant,
 )
 from integration.people import audit
+from portal.admin.records import RecordAdmin
 from portal.admin.reference_pickers import ReferencePickersMixin
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin, TenantScopedInline
 
@@ -26,7 +27,7 @@ RETRYABLE = (OrderTransfer.Status.PENDING, OrderTransfer.Status.WAITING, OrderTr
 
 
 @admin.register(AccountingArticle)
-class AccountingArticleAdmin(TenantScopedAdmin):
+class AccountingArticleAdmin(RecordAdmin):
     writable_by = ()  # a copy kept by the article sync
     list_display = ["number", "name", "vat_rate", "tenant", "is_active", "is_stock"]
     list_filter = ["is_active", "is_stock"]
@@ -34,7 +35,7 @@ class AccountingArticleAdmin(TenantScopedAdmin):
 
 
 @admin.register(AccountingCustomer)
-class AccountingCustomerAdmin(TenantScopedAdmin):
+class AccountingCustomerAdmin(RecordAdmin):
     writable_by = ()  # a copy kept by the order transfer
     list_display = ["number", "name", "tenant", "is_private", "is_active"]
     list_filter = ["is_private", "is_active"]

@@ -1,5 +1,8 @@
 """Admin pages for tenant data. Scoping and permissions come from TenantScopedAdmin."""
 
+import zoneinfo
+
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
@@ -17,8 +20,9 @@ from integration.models import (
     WebshopConnection,
 )
 from integration.people import audit, tenancy
-from integration.scheduling import manual
-from portal import dashboard, personal_data_views
+from integration.scheduling import manual, schedules
+from portal import dashboard, personal_data_views, time_zone
+from portal.admin.records import RecordAdmin
 from portal.admin.reference_pickers import ReferencePickersMixin
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin
 
@@ -54,6 +58,20 @@ class TenantAdmin(TenantScopedAdmin):
     readonly_fields = ["is_active", "activated_at", "created_at"]
     inlines = [MembershipInline]
     actions = ["sync_now", "erase_customer"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":  # picked from the zones Python knows, not typed
+            zones = sorted(zoneinfo.available_timezones())
+            kwargs["widget"] = forms.Select(choices=[(z, z.replace("_", " ")) for z in zones])
+            kwargs["show_hidden_initial"] = False  # the default is a callable: no hidden copy needed
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "time_zone" in form.changed_data:
+            time_zone.remember(request, request.user)  # this owner's pages read the new zone at once
+            if obj.is_active:
+                schedules.ensure(obj)  # daily schedules move to the new zone's time of day
 
     @admin.action(description="Sync now (article sync and order transfer)")
     def sync_now(self, request, queryset):
@@ -157,7 +175,7 @@ class WebshopConnectionAdmin(TenantScopedAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(TenantScopedAdmin):
+class WebhookDeliveryAdmin(RecordAdmin):
     writable_by = ()  # a record of what arrived: nobody edits it
     list_display = ["received_at", "tenant", "topic", "resource_id", "outcome"]
     list_filter = ["outcome", "topic"]
@@ -183,7 +201,7 @@ class TaxClassMappingAdmin(TenantScopedAdmin):
 
 
 @admin.register(ArticleLink)
-class ArticleLinkAdmin(TenantScopedAdmin):
+class ArticleLinkAdmin(RecordAdmin):
     writable_by = ()  # kept by the sync
     list_display = ["article_number", "tenant", "shop_product_id", "shop_parent_id", "hidden", "updated_at"]
     list_filter = ["hidden"]
@@ -209,7 +227,7 @@ class SyncEventInline(admin.TabularInline):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(TenantScopedAdmin):
+class SyncRunAdmin(RecordAdmin):
     writable_by = ()  # a record: nobody edits it
     list_display = ["started_at", "tenant", "kind", "trigger", "status", "progress", "finished_at", "summary"]
     list_filter = [TenantListFilter, "kind", "status", "trigger", "dry_run"]
@@ -227,7 +245,7 @@ class SyncRunAdmin(TenantScopedAdmin):
 
 
 @admin.register(SyncEvent)
-class SyncEventAdmin(TenantScopedAdmin):
+class SyncEventAdmin(RecordAdmin):
     writable_by = ()
     list_display = ["created_at", "tenant", "outcome", "item", "reason"]
     list_filter = [TenantListFilter, "outcome"]

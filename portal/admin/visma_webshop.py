@@ -5,7 +5,8 @@ from django.contrib import admin, messages
 from integration import tasks
 from integration.models import Tenant, WebshopOrderConversion
 from integration.people import audit, tenancy
-from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin
+from portal.admin.records import RecordAdmin
+from portal.admin.tenant_admin import TenantListFilter
 
 RETRYABLE = (
     WebshopOrderConversion.Status.PENDING,
@@ -15,7 +16,7 @@ RETRYABLE = (
 
 
 @admin.register(WebshopOrderConversion)
-class WebshopOrderConversionAdmin(TenantScopedAdmin):
+class WebshopOrderConversionAdmin(RecordAdmin):
     writable_by = ()
     list_display = [
         "order_number",

@@ -25,6 +25,8 @@ R = [
     ("/v2/vatcodes/<id>", "GET", "vatcodes_get"),
     ("/v2/termsofpayments", "GET", "terms_list"),
     ("/v2/termsofpayments/<id>", "GET", "terms_get"),
+    ("/v2/bankaccounts", "GET", "bank_list"),
+    ("/v2/bankaccounts/<bankAccountId>", "GET", "bank_get"),
     ("/v2/deliverymethods", "GET", "dm_list"),
     ("/v2/deliverymethods", "POST", "dm_post"),
     ("/v2/deliverymethods/<deliveryMethodId>", "GET", "dm_get"),
@@ -61,7 +63,11 @@ R = [
     ("/v2/webshoporders/<webshopOrderId>/convert", "POST", "webshop_convert"),
 ]
 URLS = Map([Rule(path, methods=[method], endpoint=ep) for path, method, ep in R], strict_slashes=False)
-SCOPE = {"vatcodes": "ea:accounting", "termsofpayments": ("ea:sales", "ea:purchase")}
+SCOPE = {
+    "vatcodes": "ea:accounting",
+    "termsofpayments": ("ea:sales", "ea:purchase"),
+    "bankaccounts": "ea:purchase",  # Visma's document: ea:purchase or ea:purchase_readonly
+}
 
 
 class Ctx:
@@ -206,6 +212,7 @@ units_list, units_get = _simple("units", "UnitApi", "Unit")
 codings_list, codings_get = _simple("codings", "ArticleAccountCodingApi", "Article account coding")
 vatcodes_list, vatcodes_get = _simple("vatcodes", "VatCodeApi", "VAT code")
 terms_list, terms_get = _simple("terms", "TermsOfPaymentApi", "Terms of payment")
+bank_list, bank_get = _simple("bankaccounts", "BankAccountApi", "Bank account")
 dm_list, dm_get = _simple("deliverymethods", "DeliveryMethodApi", "Delivery method")
 webshop_list, webshop_get = _simple("webshoporders", "WebshopOrderApi", "Webshop order")
 labels_list, labels_get = _simple("articlelabels", "ArticleLabelApi", "Article label")

@@ -321,7 +321,7 @@ def c_token_create(app, request, body):
     s = app.state
     cid = body.get("company_id") or next(iter(s.companies))
     _company(app, cid)
-    scope = body.get("scope", "ea:api offline_access ea:sales ea:accounting_readonly")
+    scope = body.get("scope", "ea:api offline_access ea:sales ea:accounting_readonly ea:purchase_readonly")
     return 201, identity.issue_tokens(s, body.get("client_id", "silta-demo"), body.get("user"), cid, scope)
 
 

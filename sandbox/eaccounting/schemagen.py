@@ -20,6 +20,7 @@ ROOTS = [
     "ArticleAccountCodingApi",
     "VatCodeApi",
     "TermsOfPaymentApi",
+    "BankAccountApi",
     "DeliveryMethodApi",
     "CustomerApi",
     "OrderApi",

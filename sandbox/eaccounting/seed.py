@@ -36,6 +36,12 @@ TERMS = [
     ("Käteinen", "Cash", 0, 2, "Cash"),
 ]
 DELIVERY = [("Posti", "Posti", "POSTI"), ("Matkahuolto", "Matkahuolto", "MH"), ("Nouto", "Pick-up", "NOUTO")]
+# Bank accounts (BankAccountApi): name, English name, BankAccountType (1 = ChequeAccount,
+# 3 = SavingsAccount), ledger account, default cheque account
+BANK_ACCOUNTS = [
+    ("Yritystili", "Business account", 1, 1910, True),
+    ("Säästötili", "Savings account", 3, 1920, False),
+]
 
 ADJ = [
     "Luomu",
@@ -268,6 +274,39 @@ def reference_data(company, rng):
     for name, name_en, code in DELIVERY:
         did = new_id(rng)
         company.deliverymethods[did] = {"Id": did, "Name": name, "NameEnglish": name_en, "Code": code}
+    bank_accounts(company)
+
+
+def _iban_fi(bban: str) -> str:
+    """A Finnish IBAN with valid check digits (ISO 13616: mod 97 of BBAN + "FI00" as digits)."""
+    digits = int(bban + "151800")  # F = 15, I = 18, then 00
+    return f"FI{98 - digits % 97:02d}{bban}"
+
+
+def bank_accounts(company):
+    """A couple of accounts per company, from their own random stream: the rest of the seed (ids,
+    articles) stays as it was before the sandbox served /bankaccounts."""
+    rng = random.Random(f"bankaccounts:{company.id}")
+    for name, name_en, kind, ledger, default in BANK_ACCOUNTS:
+        bid = new_id(rng)
+        bban = f"{rng.randrange(10**13, 10**14)}"
+        company.bankaccounts[bid] = {
+            "Id": bid,
+            "Name": name,
+            "NameEnglish": name_en,
+            "BankAccountType": kind,
+            "BankAccountTypeDescription": "ChequeAccount" if kind == 1 else "SavingsAccount",
+            "Bban": bban,
+            "Iban": _iban_fi(bban),
+            "Bank": None,
+            "IsActive": True,
+            "LedgerAccountNumber": ledger,
+            "HasActiveBankAgreement": False,
+            "IsDefaultChequeAccount": default,
+            "CurrencyCode": "EUR",
+            "ModifiedUtc": _ts(rng, 10),
+            "BankAccountHolderName": company.name,
+        }
 
 
 def _by(d, key, value):

@@ -62,6 +62,7 @@ RESOURCE_KINDS = (
     "codings",
     "vatcodes",
     "terms",
+    "bankaccounts",
     "deliverymethods",
     "articles",
     "customers",

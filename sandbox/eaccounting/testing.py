@@ -16,7 +16,7 @@ from .contract import ContractError, load_contract
 from .server import start_in_thread
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
-DEFAULT_SCOPE = "ea:api offline_access ea:sales ea:accounting_readonly"
+DEFAULT_SCOPE = "ea:api offline_access ea:sales ea:accounting_readonly ea:purchase_readonly"
 REDIRECT = "http://127.0.0.1:8000/eaccounting/callback"
 
 

@@ -30,7 +30,13 @@ def test_code_flow_with_pkce_binds_token_to_picked_company(sb):
     assert r.status_code == 200, r.text
     t = r.json()
     assert t["token_type"] == "Bearer" and t["expires_in"] == 3600 and t["refresh_token"]
-    assert set(t["scope"].split()) == {"ea:api", "offline_access", "ea:sales", "ea:accounting_readonly"}
+    assert set(t["scope"].split()) == {
+        "ea:api",
+        "offline_access",
+        "ea:sales",
+        "ea:accounting_readonly",
+        "ea:purchase_readonly",
+    }
     settings = sb.session(t["access_token"]).get(f"{sb.base}/v2/companysettings").json()
     assert settings["Name"] == "Puuseppä Virtanen Tmi"
     # the code is one-time

@@ -173,11 +173,11 @@ def test_control_api_companies_users_and_reset(sb):
     assert summary["companies"] == [] and summary["users"] == {}
 
 
-def test_seed_10000_articles_fast_and_deterministic():
+def test_seed_10000_articles_deterministic():
+    # How fast is `make benchmark`'s business (a timed assertion fails on a busy machine, not on a slow seed).
     app = create_app({"demo": False})
-    t = time.monotonic()
     c = seed_company(app.state, "Iso Varasto Oy", articles=10000, seed=5)
-    assert time.monotonic() - t < 2.0 and len(c.articles) == 10000
+    assert len(c.articles) == 10000
     again = seed_company(create_app({"demo": False}).state, "Iso Varasto Oy", articles=10000, seed=5)
     assert list(c.articles) == list(again.articles)
     arts = list(c.articles.values())
@@ -235,12 +235,10 @@ def test_a_full_read_in_pages_sorts_once_and_sees_writes():
         params = {"$orderby": "CreatedUtc", "$pagesize": 50, "$page": n}
         return client.get("/v2/articles", query_string=params, headers=headers).json
 
-    started = time.monotonic()
     ids = [a["Id"] for n in range(1, 401) for a in page(n)["Data"]]
-    elapsed = time.monotonic() - started
     assert len(set(ids)) == 20000 and page(401)["Data"] == []
-    # a sort of all 20,000 per page made this ~60 s; one sort and 400 pages of views take a few
-    assert elapsed < 20, f"reading 400 pages took {elapsed:.1f} s"
+    # A sort of all 20,000 per page made this ~60 s: the listing is sorted once and kept (not timed here,
+    # a busy machine would fail a time limit; the one cached listing is what makes it linear).
     assert [key[1] for key in app.state.listings] == ["ArticleApi"]
     unit, coding = next(iter(c.units)), next(k for k, v in c.codings.items() if v["Type"] == "Goods")
     new = client.post(

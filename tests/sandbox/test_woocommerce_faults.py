@@ -22,14 +22,15 @@ def key(sb):
     return sb.key("read_write")
 
 
+@pytest.mark.slow  # waits out the injected latency
 def test_latency(sb, key):
-    sb.control("POST", "/faults", {"latency_ms": 150})
+    sb.control("POST", "/faults", {"latency_ms": 1500})
     t0 = time.monotonic()
     assert sb.get("/products", key).status_code == 200
-    assert time.monotonic() - t0 >= 0.15
+    assert time.monotonic() - t0 >= 1.5
     t0 = time.monotonic()
-    sb.control("GET", "/health")  # control API is never slowed down
-    assert time.monotonic() - t0 < 0.15
+    sb.control("GET", "/health")  # control API is never slowed down (a wide margin: machines get busy)
+    assert time.monotonic() - t0 < 1.0
 
 
 def test_seeded_share_of_server_errors(sb, key):

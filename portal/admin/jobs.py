@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.forms import ModelForm
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_q.models import Schedule
 
 from integration.models import JobSchedule, Membership
@@ -22,8 +24,11 @@ class JobScheduleForm(ModelForm):
         shortest = schedules.current_plan(self.instance.tenant).minimum.get(self.instance.job, 1)
         if 1 <= minutes < shortest:  # below 1: the field's own message
             raise ValidationError(
-                f"eAccounting's request budget is shared by every company Silta serves; at present it "
-                f"allows this job every {shortest} minutes at the most often."
+                _(
+                    "eAccounting's request budget is shared by every company Silta serves; at present it "
+                    "allows this job every %(minutes)s minutes at the most often."
+                )
+                % {"minutes": shortest}
             )
         return minutes
 
@@ -61,14 +66,14 @@ class JobScheduleAdmin(TenantScopedAdmin):
             )
         )
 
-    @admin.display(description="runs every")
+    @admin.display(description=gettext_lazy("runs every"))
     def runs_every(self, obj):
         minutes = obj.schedule_minutes
-        return (
-            f"{minutes} minutes" if minutes is not None else "not scheduled (the integration is not active)"
-        )
+        if minutes is None:
+            return _("not scheduled (the integration is not active)")
+        return _("%(minutes)s minutes") % {"minutes": minutes}
 
-    @admin.display(description="next run")
+    @admin.display(description=gettext_lazy("next run"))
     def next_run(self, obj):
         return obj.schedule_next_run or "-"
 

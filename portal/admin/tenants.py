@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from integration.eaccounting.references import RefList
 from integration.models import (
@@ -55,7 +56,7 @@ class TenantAdmin(TenantScopedAdmin):
     inlines = [MembershipInline]
     actions = ["sync_now", "erase_customer"]
 
-    @admin.action(description="Sync now (article sync and order transfer)")
+    @admin.action(description=gettext_lazy("Sync now (article sync and order transfer)"))
     def sync_now(self, request, queryset):
         """Owners and members of the selected tenants (the changelist shows no others); active tenants only."""
         started, inactive = [], []
@@ -76,7 +77,7 @@ class TenantAdmin(TenantScopedAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Erase a customer's personal data…", permissions=["change"])
+    @admin.action(description=gettext_lazy("Erase a customer's personal data…"), permissions=["change"])
     def erase_customer(self, request, queryset):
         """Owners: the erasure page of the one selected company (its form posts to the page's own URL)."""
         tenants = list(queryset[:2])
@@ -217,11 +218,11 @@ class SyncRunAdmin(TenantScopedAdmin):
     date_hierarchy = "started_at"
     inlines = [SyncEventInline]
 
-    @admin.display(description="progress")
+    @admin.display(description=gettext_lazy("progress"))
     def progress(self, obj):
         return dashboard.progress_text(obj.progress_done, obj.progress_total)
 
-    @admin.display(description="counts")
+    @admin.display(description=gettext_lazy("counts"))
     def summary(self, obj):
         return ", ".join(f"{k} {v}" for k, v in sorted((obj.counts or {}).items())) or "-"
 

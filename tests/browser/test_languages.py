@@ -23,8 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LOCALE = django_settings.BASE_DIR / "locale"
 HEADER = ["templates/admin/base_site.html"]
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
-# Left out: the admin's list of models (the dashboard's app list, the side bar: model names are not translated)
-# and reasons stored in the database (they stay in the language they were written in).
+# Left out: the admin's list of models (the dashboard's app list, the side bar: Django's own table headers
+# there, e.g. "Change or view list link", have no Finnish; our model names in it are checked on the admin
+# pages below) and reasons stored in the database (they stay in the language they were written in).
 WITHOUT_MODEL_LIST = """() => {
   const hidden = [...document.querySelectorAll("#nav-sidebar, #content-main > div[class^='app-'], td.reason")];
   hidden.forEach(e => e.style.display = "none");

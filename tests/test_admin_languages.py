@@ -125,3 +125,22 @@ def test_every_model_field_and_choice_of_ours_is_named_for_translation():
 )
 def test_the_finder_tells_english_of_ours_from_data_names_and_translations(html, lang, left):
     assert [found.split(" (ours: ")[0].strip("'") for found in untranslated_in_html(html, lang)] == left
+
+
+@pytest.mark.parametrize(
+    "lang, said", [("fi", "yritetään hetken kuluttua uudelleen: 1"), ("sv", "försöks igen om en stund: 1")]
+)
+def test_an_admin_actions_message_reads_in_the_language_too(client, owner_a, tenant_a, lang, said):
+    """*Retry the selected orders now* on the order list: the message it leaves says so in the reader's language."""
+    client.force_login(owner_a)
+    url = reverse("admin:integration_ordertransfer_changelist")
+    order = tenant_a.order_transfers.get()
+    response = client.post(
+        url,
+        {"action": "retry", "_selected_action": [order.pk]},
+        headers={"accept-language": lang},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert said in html
+    assert untranslated_in_html(html, lang, stored_texts()) == []

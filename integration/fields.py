@@ -3,6 +3,7 @@
 from django import forms
 from django.db import models
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from . import crypto
 
@@ -13,7 +14,7 @@ class SecretFormField(forms.CharField):
     def __init__(self, *args, **kwargs):
         kwargs["widget"] = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
         kwargs["required"] = False
-        kwargs.setdefault("help_text", "Stored encrypted. Leave blank to keep the current value.")
+        kwargs.setdefault("help_text", _("Stored encrypted. Leave blank to keep the current value."))
         super().__init__(*args, **kwargs)
 
     def has_changed(self, initial, data):

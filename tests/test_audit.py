@@ -488,9 +488,9 @@ def test_template_articles_of_a_shipping_method_added_and_removed_are_recorded(c
     details = sorted(e.detail for e in recorded)
     assert details == sorted(
         [
-            "eAccounting delivery method code: (empty) → POSTI",
-            f"Method article {MethodArticle.objects.get(method=method, article=new)}: added",
-            f"Method article {old}: removed",
+            "eAccounting delivery method: (empty) → POSTI",
+            f"Template article {MethodArticle.objects.get(method=method, article=new)}: added",
+            f"Template article {old}: removed",
         ]
     ), details
 

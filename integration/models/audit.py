@@ -18,30 +18,30 @@ class AuditEntryIsFinal(Exception):
 
 class AuditEntry(models.Model):
     class Action(models.TextChoices):
-        CONNECTED_EACCOUNTING = "connected_eaccounting", "Connected eAccounting"
-        CONNECTED_WEBSHOP = "connected_webshop", "Connected the webshop"
-        ACTIVATED = "activated", "Activated the integration"
-        APPLIED_AVAILABILITY = "applied_availability", "Applied the Available in Webshop rules"
-        RELEASED_AVAILABILITY = "released_availability", "Let the rules decide hand-changed articles again"
-        SWITCHED_CONVERSION = "switched_conversion", "Switched webshop order conversion"
-        DEACTIVATED = "deactivated", "Deactivated the integration"
-        REVOKED_EACCOUNTING = "revoked_eaccounting", "Revoked the eAccounting tokens"
-        DELETED_TENANT = "deleted_tenant", "Deleted the company from Silta"
-        APPLIED_FIRST_SYNC = "applied_first_sync", "Applied the first sync"
-        CONFIRMED_OVERWRITES = "confirmed_overwrites", "Confirmed overwrites"
-        UNDID_IMPORT = "undid_import", "Undid the first-sync import"
-        CONFIRMED_MASS_CHANGE = "confirmed_mass_change", "Confirmed a mass price change"
-        ADDED = "added", "Added a setting"
-        CHANGED = "changed", "Changed a setting"
-        DELETED = "deleted", "Deleted a setting"
-        RETRIED = "retried", "Retried"
-        BOOKED_AS_ONE_UNIT = "booked_as_one_unit", "Chose to book lines as one unit"
-        ERASED_PERSONAL_DATA = "erased_personal_data", "Erased a customer's personal data"
-        INVITED = "invited", "Invited a colleague"
-        ACCEPTED_INVITATION = "accepted_invitation", "Accepted an invitation"
-        REVOKED_INVITATION = "revoked_invitation", "Withdrew an invitation"
-        CHANGED_ROLE = "changed_role", "Changed a member's role"
-        REMOVED_MEMBER = "removed_member", "Removed a member"
+        CONNECTED_EACCOUNTING = "connected_eaccounting", _("Connected eAccounting")
+        CONNECTED_WEBSHOP = "connected_webshop", _("Connected the webshop")
+        ACTIVATED = "activated", _("Activated the integration")
+        APPLIED_AVAILABILITY = "applied_availability", _("Applied the Available in Webshop rules")
+        RELEASED_AVAILABILITY = "released_availability", _("Let the rules decide hand-changed articles again")
+        SWITCHED_CONVERSION = "switched_conversion", _("Switched webshop order conversion")
+        DEACTIVATED = "deactivated", _("Deactivated the integration")
+        REVOKED_EACCOUNTING = "revoked_eaccounting", _("Revoked the eAccounting tokens")
+        DELETED_TENANT = "deleted_tenant", _("Deleted the company from Silta")
+        APPLIED_FIRST_SYNC = "applied_first_sync", _("Applied the first sync")
+        CONFIRMED_OVERWRITES = "confirmed_overwrites", _("Confirmed overwrites")
+        UNDID_IMPORT = "undid_import", _("Undid the first-sync import")
+        CONFIRMED_MASS_CHANGE = "confirmed_mass_change", _("Confirmed a mass price change")
+        ADDED = "added", _("Added a setting")
+        CHANGED = "changed", _("Changed a setting")
+        DELETED = "deleted", _("Deleted a setting")
+        RETRIED = "retried", _("Retried")
+        BOOKED_AS_ONE_UNIT = "booked_as_one_unit", _("Chose to book lines as one unit")
+        ERASED_PERSONAL_DATA = "erased_personal_data", _("Erased a customer's personal data")
+        INVITED = "invited", _("Invited a colleague")
+        ACCEPTED_INVITATION = "accepted_invitation", _("Accepted an invitation")
+        REVOKED_INVITATION = "revoked_invitation", _("Withdrew an invitation")
+        CHANGED_ROLE = "changed_role", _("Changed a member's role")
+        REMOVED_MEMBER = "removed_member", _("Removed a member")
         # A person's own login, not a company's: recorded without a tenant (superusers see it).
         TURNED_ON_TWO_FACTOR = "turned_on_two_factor", _("Turned on two-factor login")
         TURNED_OFF_TWO_FACTOR = "turned_off_two_factor", _("Turned off two-factor login")
@@ -49,24 +49,34 @@ class AuditEntry(models.Model):
     # Empty only for installation-level entries (a deleted company: its own entries went with it);
     # those are seen by superusers only, as every list is scoped to the user's tenants.
     tenant = models.ForeignKey(
-        Tenant, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
+        Tenant,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("company"),
     )
     # The user may be deleted later; `username` keeps who it was (or names a non-person: the shop, a command).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user account"),
     )
-    username = models.CharField("user", max_length=150)
-    action = models.CharField(max_length=30, choices=Action.choices)
-    target = models.CharField(max_length=300, blank=True, help_text="What was acted on.")
+    username = models.CharField(_("user"), max_length=150)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    target = models.CharField(_("target"), max_length=300, blank=True, help_text=_("What was acted on."))
     detail = models.TextField(
-        blank=True, help_text="E.g. which fields changed. Never secrets or personal data."
+        _("detail"), blank=True, help_text=_("E.g. which fields changed. Never secrets or personal data.")
     )
-    created_at = models.DateTimeField("time", auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit trail"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
         indexes = [models.Index(fields=["tenant", "-created_at"])]
 
     def __str__(self):

@@ -32,6 +32,8 @@ class BooksCheck(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["tenant", "period", "-created_at"])]
+        verbose_name = _("books check")
+        verbose_name_plural = _("books checks")
 
     def __str__(self):
         return f"Books check {self.period} of {self.tenant} ({self.get_status_display()})"

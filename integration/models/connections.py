@@ -19,87 +19,102 @@ class ConnectionStatus(models.TextChoices):
 class EAccountingConnection(models.Model):
     """OAuth2 tokens for the tenant's eAccounting company (tokens encrypted at rest)."""
 
-    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="eaccounting_connection")
+    tenant = models.OneToOneField(
+        Tenant, on_delete=models.CASCADE, related_name="eaccounting_connection", verbose_name=_("company")
+    )
     status = models.CharField(
-        max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.NOT_CONNECTED
+        _("status"), max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.NOT_CONNECTED
     )
     company_id = models.CharField(
-        "eAccounting company ID",
+        _("eAccounting company ID"),
         max_length=64,
         blank=True,
-        help_text="The company the tokens are bound to; one company belongs to one tenant.",
+        help_text=_("The company the tokens are bound to; one company belongs to one tenant."),
     )
-    company_name = models.CharField(max_length=200, blank=True)
-    access_token = EncryptedTextField()
-    refresh_token = EncryptedTextField()
-    access_token_expires_at = models.DateTimeField(null=True, blank=True)
-    connected_at = models.DateTimeField(null=True, blank=True)
-    status_detail = models.TextField(blank=True, help_text="Why the connection needs attention.")
+    company_name = models.CharField(_("eAccounting company"), max_length=200, blank=True)
+    access_token = EncryptedTextField(_("access token"))
+    refresh_token = EncryptedTextField(_("refresh token"))
+    access_token_expires_at = models.DateTimeField(_("access token expires"), null=True, blank=True)
+    connected_at = models.DateTimeField(_("connected"), null=True, blank=True)
+    status_detail = models.TextField(
+        _("status detail"), blank=True, help_text=_("Why the connection needs attention.")
+    )
 
     class Meta:
-        verbose_name = "eAccounting connection"
+        verbose_name = _("eAccounting connection")
+        verbose_name_plural = _("eAccounting connections")
         constraints = [
             models.UniqueConstraint(
                 fields=["company_id"],
                 condition=~Q(company_id=""),
                 name="one_tenant_per_eaccounting_company",
-                violation_error_message="This eAccounting company is already connected to another tenant.",
+                violation_error_message=_("This eAccounting company is already connected to another tenant."),
             )
         ]
 
     def __str__(self):
-        return f"eAccounting of {self.tenant}"
+        return _("eAccounting of %(company)s") % {"company": self.tenant}
 
 
 class WebshopConnection(models.Model):
     """How Silta reaches the tenant's webshop. Visma Verkkokauppa goes through eAccounting."""
 
     class Platform(models.TextChoices):
-        WOOCOMMERCE = "woocommerce", "WooCommerce"
-        VISMA_WEBSHOP = "visma_webshop", "Visma Verkkokauppa"
+        WOOCOMMERCE = "woocommerce", _("WooCommerce")
+        VISMA_WEBSHOP = "visma_webshop", _("Visma Verkkokauppa")
 
-    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="webshop_connection")
-    platform = models.CharField(max_length=20, choices=Platform.choices, default=Platform.WOOCOMMERCE)
+    tenant = models.OneToOneField(
+        Tenant, on_delete=models.CASCADE, related_name="webshop_connection", verbose_name=_("company")
+    )
+    platform = models.CharField(
+        _("platform"), max_length=20, choices=Platform.choices, default=Platform.WOOCOMMERCE
+    )
     base_url = models.URLField(
-        "shop URL",
+        _("shop URL"),
         blank=True,
-        help_text="The shop's address, e.g. https://shop.example.fi. Not used for Visma Verkkokauppa.",
+        help_text=_("The shop's address, e.g. https://shop.example.fi. Not used for Visma Verkkokauppa."),
     )
     # The shop's canonical identity (integration.webshops.identity): one company per shop.
-    shop_identity = models.CharField(max_length=300, blank=True, editable=False)
-    api_key = EncryptedTextField("API consumer key")
-    api_secret = EncryptedTextField("API consumer secret")
-    webhook_secret = EncryptedTextField()
+    shop_identity = models.CharField(_("shop identity"), max_length=300, blank=True, editable=False)
+    api_key = EncryptedTextField(_("API consumer key"))
+    api_secret = EncryptedTextField(_("API consumer secret"))
+    webhook_secret = EncryptedTextField(_("webhook secret"))
     status = models.CharField(
-        max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.NOT_CONNECTED
+        _("status"), max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.NOT_CONNECTED
     )
-    status_detail = models.TextField(blank=True)
-    connected_at = models.DateTimeField(null=True, blank=True)
+    status_detail = models.TextField(_("status detail"), blank=True)
+    connected_at = models.DateTimeField(_("connected"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "webshop connection"
+        verbose_name = _("webshop connection")
+        verbose_name_plural = _("webshop connections")
         constraints = [
             models.UniqueConstraint(
                 fields=["base_url"],
                 condition=~Q(base_url=""),
                 name="one_tenant_per_shop_url",
-                violation_error_message="This shop is already connected to another tenant.",
+                violation_error_message=_("This shop is already connected to another tenant."),
             ),
             models.UniqueConstraint(
                 fields=["shop_identity"],
                 condition=~Q(shop_identity=""),
                 name="one_tenant_per_shop_identity",
-                violation_error_message="This shop is already connected to another tenant.",
+                violation_error_message=_("This shop is already connected to another tenant."),
             ),
             models.CheckConstraint(
                 condition=Q(platform="visma_webshop", base_url="") | ~Q(platform="visma_webshop"),
                 name="visma_webshop_has_no_url",
-                violation_error_message="Visma Verkkokauppa is reached through eAccounting: leave the shop URL empty.",
+                violation_error_message=_(
+                    "Visma Verkkokauppa is reached through eAccounting: leave the shop URL empty."
+                ),
             ),
         ]
 
     def __str__(self):
-        return f"{self.get_platform_display()} of {self.tenant}"
+        return _("%(platform)s of %(company)s") % {
+            "platform": self.get_platform_display(),
+            "company": self.tenant,
+        }
 
     def save(self, *args, **kwargs):
         # One shop is one URL: "https://Shop.fi/" and "https://shop.fi" must collide.
@@ -160,11 +175,14 @@ class ApiBudget(models.Model):
     atomic UPDATE, so together they stay under the provider's rate limit.
     """
 
-    key = models.CharField(max_length=200, unique=True)
-    tat = models.FloatField(default=0.0, help_text="Unix time at which the budget is next fully free.")
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    tat = models.FloatField(
+        _("next fully free"), default=0.0, help_text=_("Unix time at which the budget is next fully free.")
+    )
 
     class Meta:
-        verbose_name = "API budget"
+        verbose_name = _("API budget")
+        verbose_name_plural = _("API budgets")
 
     def __str__(self):
         return self.key

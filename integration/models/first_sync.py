@@ -24,6 +24,8 @@ class FirstSync(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("first sync")
+        verbose_name_plural = _("first syncs")
 
     def __str__(self):
         return f"First sync of {self.tenant} ({self.get_status_display()})"
@@ -59,6 +61,8 @@ class ImportItem(models.Model):
     class Meta:
         ordering = ["first_sync", "kind", "sku"]
         indexes = [models.Index(fields=["first_sync", "kind", "state"])]
+        verbose_name = _("first sync item")
+        verbose_name_plural = _("first sync items")
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.sku or self.name}"

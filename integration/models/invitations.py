@@ -37,6 +37,8 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["tenant", "email"])]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
 
     def __str__(self):
         return f"Invitation of {self.email} to {self.tenant} ({self.get_role_display()})"

@@ -6,6 +6,7 @@ and the shop's logs); only its SHA-256 is stored, and the callback consumes it.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .tenancy import Tenant
 
@@ -20,6 +21,8 @@ class KeyApproval(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("shop key approval")
+        verbose_name_plural = _("shop key approvals")
 
     def __str__(self):
         return f"Key approval for {self.tenant} started by {self.started_by}"

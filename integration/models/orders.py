@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from integration.work.models import ClaimedWork
 
@@ -19,16 +20,20 @@ class AccountingArticle(models.Model):
     eAccounting once per order.
     """
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="accounting_articles")
-    article_id = models.CharField("eAccounting article ID", max_length=64)
-    number = models.CharField(max_length=40)
-    name = models.CharField(max_length=100)
-    vat_rate = models.DecimalField("VAT rate %", max_digits=5, decimal_places=2, null=True, blank=True)
-    is_active = models.BooleanField(default=True)
-    is_stock = models.BooleanField(default=False)
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="accounting_articles", verbose_name=_("company")
+    )
+    article_id = models.CharField(_("eAccounting article ID"), max_length=64)
+    number = models.CharField(_("number"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    vat_rate = models.DecimalField(_("VAT rate %"), max_digits=5, decimal_places=2, null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_stock = models.BooleanField(_("stock item"), default=False)
 
     class Meta:
         ordering = ["number"]
+        verbose_name = _("eAccounting article")
+        verbose_name_plural = _("eAccounting articles")
         constraints = [models.UniqueConstraint(fields=["tenant", "article_id"], name="one_copy_per_article")]
         indexes = [models.Index(fields=["tenant", "number"])]
 
@@ -41,40 +46,48 @@ class OrderSettings(models.Model):
     """How one tenant's web orders go into eAccounting."""
 
     class Document(models.TextChoices):
-        ORDER = "order", "Sales order (reserves stock)"
-        DRAFT = "draft", "Invoice draft"
-        INVOICE = "invoice", "Invoice (not sent by Silta)"
+        ORDER = "order", _("Sales order (reserves stock)")
+        DRAFT = "draft", _("Invoice draft")
+        INVOICE = "invoice", _("Invoice (not sent by Silta)")
 
-    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="order_settings")
-    enabled = models.BooleanField("transfer web orders", default=True)
+    tenant = models.OneToOneField(
+        Tenant, on_delete=models.CASCADE, related_name="order_settings", verbose_name=_("company")
+    )
+    enabled = models.BooleanField(_("transfer web orders"), default=True)
     statuses = models.CharField(
+        _("order statuses to transfer"),
         max_length=200,
         default=DEFAULT_STATUSES,
-        help_text="Shop order statuses to transfer, comma-separated (e.g. processing,completed).",
+        help_text=_("Shop order statuses to transfer, comma-separated (e.g. processing,completed)."),
     )
-    document = models.CharField(max_length=10, choices=Document.choices, default=Document.ORDER)
+    document = models.CharField(
+        _("document in eAccounting"), max_length=10, choices=Document.choices, default=Document.ORDER
+    )
     transfer_from = models.DateTimeField(
+        _("transfer orders from"),
         null=True,
         blank=True,
-        help_text="Orders created before this are left alone (set at activation); clear it to take older ones too.",
+        help_text=_(
+            "Orders created before this are left alone (set at activation); clear it to take older ones too."
+        ),
     )
     business_id_keys = models.CharField(
-        "business ID meta keys",
+        _("business ID meta keys"),
         max_length=300,
         blank=True,
-        help_text="Order meta keys that may hold the customer's business ID, comma-separated, in order.",
+        help_text=_("Order meta keys that may hold the customer's business ID, comma-separated, in order."),
     )
     vat_number_keys = models.CharField(
-        "VAT number meta keys",
+        _("VAT number meta keys"),
         max_length=300,
         blank=True,
-        help_text="Order meta keys that may hold the customer's VAT number, comma-separated, in order.",
+        help_text=_("Order meta keys that may hold the customer's VAT number, comma-separated, in order."),
     )
     terms_of_payment_id = models.CharField(
-        "terms of payment for new customers",
+        _("terms of payment for new customers"),
         max_length=64,
         blank=True,
-        help_text="eAccounting terms of payment ID (the first one is taken at activation).",
+        help_text=_("eAccounting's terms of payment (the first one is taken at activation)."),
     )
     collective_customer = models.ForeignKey(
         "AccountingCustomer",
@@ -82,7 +95,8 @@ class OrderSettings(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Optional collective 'webshop customer' for orders without a usable address or e-mail.",
+        verbose_name=_("collective customer"),
+        help_text=_("Optional collective 'webshop customer' for orders without a usable address or e-mail."),
     )
     rounding_article = models.ForeignKey(
         AccountingArticle,
@@ -90,23 +104,29 @@ class OrderSettings(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Books small differences between the shop's total and eAccounting's.",
+        verbose_name=_("rounding article"),
+        help_text=_("Books small differences between the shop's total and eAccounting's."),
     )
     rounding_limit = models.DecimalField(
+        _("rounding limit"),
         max_digits=6,
         decimal_places=2,
         default=Decimal("0.05"),
-        help_text="The largest difference between the shop's total and eAccounting's that the rounding article "
-        "(0 % VAT) may correct; a larger one holds the order with both figures.",
+        help_text=_(
+            "The largest difference between the shop's total and eAccounting's that the rounding article "
+            "(0 % VAT) may correct; a larger one holds the order with both figures."
+        ),
     )
     vat_tolerance = models.DecimalField(
-        "VAT tolerance per rate",
+        _("VAT tolerance per rate"),
         max_digits=6,
         decimal_places=2,
         default=Decimal("0.00"),
-        help_text="How far eAccounting's VAT at a rate may be from the customer's receipt and still be booked. "
-        "0.00 (the default): any difference holds the order with both figures; a rounding row never "
-        "corrects VAT.",
+        help_text=_(
+            "How far eAccounting's VAT at a rate may be from the customer's receipt and still be booked. "
+            "0.00 (the default): any difference holds the order with both figures; a rounding row never "
+            "corrects VAT."
+        ),
     )
     gift_card_article = models.ForeignKey(
         AccountingArticle,
@@ -114,12 +134,16 @@ class OrderSettings(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Books gift cards and store credit used as payment (a negative row).",
+        verbose_name=_("gift card article"),
+        help_text=_("Books gift cards and store credit used as payment (a negative row)."),
     )
     invoice_statuses = models.CharField(
+        _("order statuses to invoice"),
         max_length=200,
         default="completed",
-        help_text="Shop statuses at which the sales order (or draft) is invoiced in eAccounting, comma-separated.",
+        help_text=_(
+            "Shop statuses at which the sales order (or draft) is invoiced in eAccounting, comma-separated."
+        ),
     )
     refund_article = models.ForeignKey(
         AccountingArticle,
@@ -127,23 +151,28 @@ class OrderSettings(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Books the part of a refund that is not a refunded line (a goodwill or amount-only refund) at "
-        "this article's VAT rate.",
+        verbose_name=_("refund article"),
+        help_text=_(
+            "Books the part of a refund that is not a refunded line (a goodwill or amount-only refund) at "
+            "this article's VAT rate."
+        ),
     )
     refund_articles = models.ManyToManyField(
         AccountingArticle,
         blank=True,
         related_name="+",
-        verbose_name="refund articles for other VAT rates",
-        help_text="A goodwill or amount-only refund is credited per VAT rate as the order was sold: one refund "
-        "article for each other rate your shop sells at (e.g. 14 %, 10 %).",
+        verbose_name=_("refund articles for other VAT rates"),
+        help_text=_(
+            "A goodwill or amount-only refund is credited per VAT rate as the order was sold: one refund "
+            "article for each other rate your shop sells at (e.g. 14 %, 10 %)."
+        ),
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "order settings"
+        verbose_name = verbose_name_plural = _("order settings")
 
     def __str__(self):
-        return f"Order settings of {self.tenant}"
+        return _("Order settings of %(company)s") % {"company": self.tenant}
 
     @property
     def status_list(self) -> list[str]:
@@ -157,26 +186,34 @@ class OrderSettings(models.Model):
         for field in ("collective_customer", "rounding_article", "gift_card_article", "refund_article"):
             related = getattr(self, field)
             if related is not None and related.tenant_id != self.tenant_id:
-                raise ValidationError({field: "Choose one of this tenant's own records."})
+                raise ValidationError({field: _("Choose one of this company's own records.")})
 
 
 class AccountingCustomer(models.Model):
     """A compact copy of an eAccounting customer, for matching orders without a lookup each."""
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="accounting_customers")
-    customer_id = models.CharField("eAccounting customer ID", max_length=64)
-    number = models.CharField(max_length=16, blank=True)
-    name = models.CharField(max_length=100, blank=True)
-    is_private = models.BooleanField(default=True)
-    email = models.CharField(max_length=255, blank=True, help_text="Lower-cased, for matching.")
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="accounting_customers", verbose_name=_("company")
+    )
+    customer_id = models.CharField(_("eAccounting customer ID"), max_length=64)
+    number = models.CharField(_("number"), max_length=16, blank=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    is_private = models.BooleanField(_("private person"), default=True)
+    email = models.CharField(
+        _("e-mail"), max_length=255, blank=True, help_text=_("Lower-cased, for matching.")
+    )
     # Matching survives the retention's blanking of `email` (personal_data.py); erasure blanks both.
-    email_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the lower-cased e-mail.")
-    business_id = models.CharField(max_length=20, blank=True)
-    vat_number = models.CharField(max_length=20, blank=True)
-    is_active = models.BooleanField(default=True)
+    email_hash = models.CharField(
+        _("e-mail hash"), max_length=64, blank=True, help_text=_("SHA-256 of the lower-cased e-mail.")
+    )
+    business_id = models.CharField(_("business ID"), max_length=20, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("eAccounting customer")
+        verbose_name_plural = _("eAccounting customers")
         constraints = [
             models.UniqueConstraint(fields=["tenant", "customer_id"], name="one_copy_per_customer")
         ]
@@ -195,43 +232,50 @@ class ShopMethod(models.Model):
     """A delivery method or payment gateway as read from the shop, with its article templates."""
 
     class Kind(models.TextChoices):
-        SHIPPING = "shipping", "Delivery method"
-        PAYMENT = "payment", "Payment method"
+        SHIPPING = "shipping", _("Delivery method")
+        PAYMENT = "payment", _("Payment method")
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="shop_methods")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    key = models.CharField(
-        max_length=100, help_text="Shipping: method_id:instance_id (or method_id); payment: the gateway id."
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="shop_methods", verbose_name=_("company")
     )
-    title = models.CharField(max_length=200)
-    zone = models.CharField(max_length=200, blank=True)
-    enabled = models.BooleanField("enabled in the shop", default=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    key = models.CharField(
+        _("key in the shop"),
+        max_length=100,
+        help_text=_("Shipping: method_id:instance_id (or method_id); payment: the gateway id."),
+    )
+    title = models.CharField(_("name in the shop"), max_length=200)
+    zone = models.CharField(_("shipping zone"), max_length=200, blank=True)
+    enabled = models.BooleanField(_("enabled in the shop"), default=True)
     delivery_method_code = models.CharField(
-        "eAccounting delivery method code",
+        _("eAccounting delivery method"),
         max_length=20,
         blank=True,
-        help_text="Optional: put on the document as its delivery method.",
+        help_text=_("Optional: put on the document as its delivery method."),
     )
     terms_of_payment_id = models.CharField(
-        "eAccounting terms of payment ID",
+        _("eAccounting terms of payment"),
         max_length=64,
         blank=True,
-        help_text="Optional: terms of payment for documents paid this way.",
+        help_text=_("Optional: terms of payment for documents paid this way."),
     )
     prepaid = models.BooleanField(
+        _("prepaid"),
         default=False,
-        help_text="Paid at checkout (card, bank payment …): the invoice gets its payment registered.",
+        help_text=_("Paid at checkout (card, bank payment …): the invoice gets its payment registered."),
     )
     bank_account_id = models.CharField(
-        "eAccounting bank account ID",
+        _("eAccounting bank account"),
         max_length=64,
         blank=True,
-        help_text="The company bank account that receives this method's payments (for prepaid methods).",
+        help_text=_("The company bank account that receives this method's payments (for prepaid methods)."),
     )
-    seen_at = models.DateTimeField(auto_now=True)
+    seen_at = models.DateTimeField(_("last seen in the shop"), auto_now=True)
 
     class Meta:
         ordering = ["kind", "title"]
+        verbose_name = _("delivery or payment method")
+        verbose_name_plural = _("delivery and payment methods")
         constraints = [models.UniqueConstraint(fields=["tenant", "kind", "key"], name="one_method_per_key")]
 
     def __str__(self):
@@ -241,10 +285,16 @@ class ShopMethod(models.Model):
 class MethodArticle(models.Model):
     """The eAccounting article whose coding books a method's rows at one VAT rate."""
 
-    method = models.ForeignKey(ShopMethod, on_delete=models.CASCADE, related_name="articles")
-    article = models.ForeignKey(AccountingArticle, on_delete=models.CASCADE, related_name="+")
+    method = models.ForeignKey(
+        ShopMethod, on_delete=models.CASCADE, related_name="articles", verbose_name=_("method")
+    )
+    article = models.ForeignKey(
+        AccountingArticle, on_delete=models.CASCADE, related_name="+", verbose_name=_("eAccounting article")
+    )
 
     class Meta:
+        verbose_name = _("template article")
+        verbose_name_plural = _("template articles")
         constraints = [
             models.UniqueConstraint(fields=["method", "article"], name="one_row_per_method_article")
         ]
@@ -254,52 +304,70 @@ class MethodArticle(models.Model):
 
     def clean(self):
         if self.article_id and self.method_id and self.article.tenant_id != self.method.tenant_id:
-            raise ValidationError({"article": "Choose one of this tenant's own eAccounting articles."})
+            raise ValidationError({"article": _("Choose one of this company's own eAccounting articles.")})
 
 
 class OrderTransfer(ClaimedWork):
     """One shop order's way into eAccounting. The row exists before any remote call (exactly once)."""
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="order_transfers")
-    shop_order_id = models.BigIntegerField()
-    shop_order_number = models.CharField(max_length=40)
-    shop_status = models.CharField(max_length=20, blank=True)
-    shop_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    shop_vat = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, blank=True)
-    reason = models.TextField(blank=True, help_text="What a person can do, when the order waits.")
-    document_kind = models.CharField(max_length=10, blank=True)
-    document_id = models.CharField("eAccounting document ID", max_length=64, blank=True)
-    document_number = models.CharField(max_length=40, blank=True)
-    document_total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    document_vat = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    customer_id = models.CharField("eAccounting customer ID", max_length=64, blank=True)
-    written_back = models.BooleanField("written back to the shop", default=False)
-    write_back_tries = models.PositiveSmallIntegerField(default=0)
-    invoice_id = models.CharField("eAccounting invoice ID", max_length=64, blank=True)
-    invoice_number = models.CharField(max_length=40, blank=True)
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="order_transfers", verbose_name=_("company")
+    )
+    shop_order_id = models.BigIntegerField(_("shop order ID"))
+    shop_order_number = models.CharField(_("web order"), max_length=40)
+    shop_status = models.CharField(_("status in the shop"), max_length=20, blank=True)
+    shop_total = models.DecimalField(_("shop total"), max_digits=14, decimal_places=2, null=True, blank=True)
+    shop_vat = models.DecimalField(_("shop VAT"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("What a person can do, when the order waits.")
+    )
+    document_kind = models.CharField(_("document"), max_length=10, blank=True)
+    document_id = models.CharField(_("eAccounting document ID"), max_length=64, blank=True)
+    document_number = models.CharField(_("document number"), max_length=40, blank=True)
+    document_total = models.DecimalField(
+        _("eAccounting total"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    document_vat = models.DecimalField(
+        _("eAccounting VAT"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    customer_id = models.CharField(_("eAccounting customer ID"), max_length=64, blank=True)
+    written_back = models.BooleanField(_("written back to the shop"), default=False)
+    write_back_tries = models.PositiveSmallIntegerField(_("write-back tries"), default=0)
+    invoice_id = models.CharField(_("eAccounting invoice ID"), max_length=64, blank=True)
+    invoice_number = models.CharField(_("invoice number"), max_length=40, blank=True)
     body_hash = models.CharField(
-        max_length=64, blank=True, help_text="Of the document as sent: tells a changed order."
+        _("document fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_("Of the document as sent: tells a changed order."),
     )
     lines_as_one_unit = models.BooleanField(
-        "book lines as one unit",
+        _("book lines as one unit"),
         default=False,
-        help_text="A person chose it: a line whose total no two-decimal unit price can make (e.g. 3 for 1.00) is "
-        "booked as 1 × its total.",
+        help_text=_(
+            "A person chose it: a line whose total no two-decimal unit price can make (e.g. 3 for 1.00) is "
+            "booked as 1 × its total."
+        ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    transferred_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    transferred_at = models.DateTimeField(_("transferred"), null=True, blank=True)
 
     class Meta:
         ordering = ["-shop_order_id"]
+        verbose_name = _("web order")
+        verbose_name_plural = _("web orders")
         constraints = [
             models.UniqueConstraint(fields=["tenant", "shop_order_id"], name="one_transfer_per_order"),
         ]
         indexes = [models.Index(fields=["tenant", "status"])]
 
     def __str__(self):
-        return f"Order {self.shop_order_number} ({self.get_status_display()})"
+        return _("Order %(number)s (%(status)s)") % {
+            "number": self.shop_order_number,
+            "status": self.get_status_display(),
+        }
 
 
 class OrderStep(ClaimedWork):
@@ -308,31 +376,41 @@ class OrderStep(ClaimedWork):
     Claimed like the transfer itself (token, lease); `key` tells refunds apart."""
 
     class Kind(models.TextChoices):
-        INVOICE = "invoice", "Invoice"
-        PAYMENT = "payment", "Payment registered"
-        CANCEL = "cancel", "Cancellation"
-        REFUND = "refund", "Refund (credit invoice)"
-        UPDATE = "update", "Order changed"
+        INVOICE = "invoice", _("Invoice")
+        PAYMENT = "payment", _("Payment registered")
+        CANCEL = "cancel", _("Cancellation")
+        REFUND = "refund", _("Refund (credit invoice)")
+        UPDATE = "update", _("Order changed")
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="order_steps")
-    transfer = models.ForeignKey(OrderTransfer, on_delete=models.CASCADE, related_name="steps")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    key = models.CharField(
-        max_length=64, blank=True, help_text="The shop refund's id; the new document's hash."
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="order_steps", verbose_name=_("company")
     )
-    reason = models.TextField(blank=True)
-    document_id = models.CharField("eAccounting document ID", max_length=64, blank=True)
-    document_number = models.CharField(max_length=40, blank=True)
-    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    transfer = models.ForeignKey(
+        OrderTransfer, on_delete=models.CASCADE, related_name="steps", verbose_name=_("web order")
+    )
+    kind = models.CharField(_("step"), max_length=10, choices=Kind.choices)
+    key = models.CharField(
+        _("key"), max_length=64, blank=True, help_text=_("The shop refund's id; the new document's hash.")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    document_id = models.CharField(_("eAccounting document ID"), max_length=64, blank=True)
+    document_number = models.CharField(_("document number"), max_length=40, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["transfer", "created_at"]
+        verbose_name = _("step after the transfer")
+        verbose_name_plural = _("steps after the transfer")
         constraints = [
             models.UniqueConstraint(fields=["transfer", "kind", "key"], name="one_step_per_kind_and_key")
         ]
         indexes = [models.Index(fields=["tenant", "status"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} of order {self.transfer.shop_order_number} ({self.get_status_display()})"
+        return _("%(step)s of order %(number)s (%(status)s)") % {
+            "step": self.get_kind_display(),
+            "number": self.transfer.shop_order_number,
+            "status": self.get_status_display(),
+        }

@@ -18,10 +18,10 @@ class SyncRun(models.Model):
         WEBSHOP_ORDERS = "webshop_orders", _("Webshop order conversion")
 
     class Trigger(models.TextChoices):
-        SCHEDULE = "schedule", "Schedule"
-        MANUAL = "manual", "Sync now"
-        WEBHOOK = "webhook", "Webhook"
-        ACTIVATION = "activation", "Activation"
+        SCHEDULE = "schedule", _("Schedule")
+        MANUAL = "manual", _("Sync now")
+        WEBHOOK = "webhook", _("Webhook")
+        ACTIVATION = "activation", _("Activation")
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
@@ -29,20 +29,28 @@ class SyncRun(models.Model):
         FAILED = "failed", _("Failed")
         NEEDS_CONFIRMATION = "needs_confirmation", _("Waiting for confirmation")
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sync_runs")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.MANUAL)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
-    dry_run = models.BooleanField(default=False)
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(null=True, blank=True)
-    counts = models.JSONField(default=dict, blank=True, help_text="Items per outcome, requests per system.")
-    error = models.TextField(blank=True)
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="sync_runs", verbose_name=_("company")
+    )
+    kind = models.CharField(_("job"), max_length=20, choices=Kind.choices)
+    trigger = models.CharField(
+        _("started by"), max_length=20, choices=Trigger.choices, default=Trigger.MANUAL
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RUNNING)
+    dry_run = models.BooleanField(_("preview only"), default=False)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    progress_done = models.PositiveIntegerField(_("items done"), default=0)
+    progress_total = models.PositiveIntegerField(_("items in all"), null=True, blank=True)
+    counts = models.JSONField(
+        _("counts"), default=dict, blank=True, help_text=_("Items per outcome, requests per system.")
+    )
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         ordering = ["-started_at"]
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
         indexes = [models.Index(fields=["tenant", "kind", "-started_at"])]
 
     def __str__(self):
@@ -55,24 +63,28 @@ class SyncEvent(models.Model):
     """One item of a run: changed, skipped or failed, with the reason and the fields involved."""
 
     class Outcome(models.TextChoices):
-        CREATED = "created", "Created"
-        UPDATED = "updated", "Updated"
-        HIDDEN = "hidden", "Hidden"
-        RESTORED = "restored", "Brought back"
-        DRIFT = "drift", "Changed in the shop, put back"
-        SKIPPED = "skipped", "Skipped"
-        FAILED = "failed", "Failed"
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        HIDDEN = "hidden", _("Hidden")
+        RESTORED = "restored", _("Brought back")
+        DRIFT = "drift", _("Changed in the shop, put back")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Failed")
 
-    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="events")
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sync_events")
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    item = models.CharField(max_length=100, help_text="Article number, SKU or order number.")
-    fields = models.JSONField(default=dict, blank=True, help_text="Field: [before, after].")
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="events", verbose_name=_("run"))
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="sync_events", verbose_name=_("company")
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    item = models.CharField(_("item"), max_length=100, help_text=_("Article number, SKU or order number."))
+    fields = models.JSONField(_("fields"), default=dict, blank=True, help_text=_("Field: [before, after]."))
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
         ordering = ["run", "id"]
+        verbose_name = _("sync event")
+        verbose_name_plural = _("sync events")
         indexes = [models.Index(fields=["tenant", "outcome", "-created_at"])]
 
     def __str__(self):
@@ -84,20 +96,24 @@ class JobSchedule(models.Model):
     interval, or less often when eAccounting's shared budget asks for it (budget_plan.py)."""
 
     class Job(models.TextChoices):
-        ARTICLES = "articles", "Article sync"
-        STOCK = "stock", "Stock reconcile"
-        ORDERS = "orders", "Order import"
-        WEBHOOKS = "webhooks", "Webhook check"
-        AVAILABILITY = "availability", "Available in Webshop rules"
-        WEBSHOP_ORDERS = "webshop_orders", "Webshop order conversion"
+        ARTICLES = "articles", _("Article sync")
+        STOCK = "stock", _("Stock reconcile")
+        ORDERS = "orders", _("Order import")
+        WEBHOOKS = "webhooks", _("Webhook check")
+        AVAILABILITY = "availability", _("Available in Webshop rules")
+        WEBSHOP_ORDERS = "webshop_orders", _("Webshop order conversion")
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="job_schedules")
-    job = models.CharField(max_length=20, choices=Job.choices)
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="job_schedules", verbose_name=_("company")
+    )
+    job = models.CharField(_("job"), max_length=20, choices=Job.choices)
     minutes = models.PositiveIntegerField(
-        "every (minutes)",
+        _("every (minutes)"),
         validators=[MinValueValidator(1), MaxValueValidator(7 * 24 * 60)],
-        help_text="How often to run it. eAccounting's request budget is shared by every company Silta "
-        "serves: when it is needed, the job runs less often than this (see “runs every”).",
+        help_text=_(
+            "How often to run it. eAccounting's request budget is shared by every company Silta "
+            "serves: when it is needed, the job runs less often than this (see “runs every”)."
+        ),
     )
     # With minutes = 24 h: the time of day in the company's time zone (Tenant.time_zone); blank:
     # once a day at the company's own moment (spread, so not every company starts at midnight).
@@ -108,6 +124,8 @@ class JobSchedule(models.Model):
             models.UniqueConstraint(fields=["tenant", "job"], name="one_interval_per_tenant_and_job")
         ]
         ordering = ["tenant", "job"]
+        verbose_name = _("job schedule")
+        verbose_name_plural = _("job schedules")
 
     def __str__(self):
         return f"{self.tenant}: {self.get_job_display()}"

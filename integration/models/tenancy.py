@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 business_id_validator = RegexValidator(
-    r"^\d{7}-\d$", "Enter a Finnish business ID (Y-tunnus) like 1234567-8."
+    r"^\d{7}-\d$", _("Enter a Finnish business ID (Y-tunnus) like 1234567-8.")
 )
 
 
@@ -31,26 +31,28 @@ def validate_time_zone(value: str) -> None:
 class Tenant(models.Model):
     """A company served by this installation: one eAccounting company and one webshop."""
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
     business_id = models.CharField(
-        "business ID (Y-tunnus)",
+        _("business ID (Y-tunnus)"),
         max_length=9,
         blank=True,
         validators=[business_id_validator],
-        help_text="Checked against the eAccounting company when it is connected.",
+        help_text=_("Checked against the eAccounting company when it is connected."),
     )
-    is_active = models.BooleanField("integration active", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    activated_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(_("integration active"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
     # In URLs that systems outside call (webhooks): stable and not guessable, unlike the slug.
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     personal_data_retention_days = models.PositiveSmallIntegerField(
-        "keep customers' personal data (days)",
+        _("keep customers' personal data (days)"),
         default=90,
         validators=[MinValueValidator(7), MaxValueValidator(3650)],
-        help_text="After this many days the customer names, e-mails and error texts in Silta's records of "
-        "orders are blanked (the records, their counts and eAccounting links stay).",
+        help_text=_(
+            "After this many days the customer names, e-mails and error texts in Silta's records of "
+            "orders are blanked (the records, their counts and eAccounting links stay)."
+        ),
     )
     # Schedules' "daily at 02:00" and the times on the company's pages are in this zone.
     time_zone = models.CharField(
@@ -65,6 +67,8 @@ class Tenant(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
 
     def __str__(self):
         return self.name
@@ -79,16 +83,22 @@ class Membership(models.Model):
         OWNER = "owner", _("Owner")
         MEMBER = "member", _("Member")
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
-    created_at = models.DateTimeField(auto_now_add=True)
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("company")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["tenant", "user"], name="one_membership_per_user_and_tenant")
         ]
         ordering = ["tenant__name", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
 
     def __str__(self):
         return f"{self.user} – {self.tenant} ({self.get_role_display()})"

@@ -52,7 +52,7 @@ class VismaWebshopSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "Visma Verkkokauppa settings"
+        verbose_name = verbose_name_plural = _("Visma Verkkokauppa settings")
 
     def __str__(self):
         return f"Visma Verkkokauppa settings of {self.tenant}"
@@ -72,6 +72,8 @@ class AvailabilityMark(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "article_id"], name="one_mark_per_article")]
         ordering = ["number"]
+        verbose_name = _("availability mark")
+        verbose_name_plural = _("availability marks")
 
     def __str__(self):
         return f"{self.number}: {'available' if self.available else 'not available'}"
@@ -87,24 +89,30 @@ class WebshopOrderConversion(ClaimedWork):
         BY_HAND = "by_hand", _("Converted by a person in eAccounting")
         GONE = "gone", _("No longer in eAccounting")
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="webshop_order_conversions")
-    webshop_order_id = models.CharField("eAccounting webshop order ID", max_length=64)
-    order_number = models.CharField("webshop order number", max_length=40, blank=True)
-    order_date = models.DateTimeField(null=True, blank=True)
-    total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, blank=True)
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="webshop_order_conversions", verbose_name=_("company")
+    )
+    webshop_order_id = models.CharField(_("eAccounting webshop order ID"), max_length=64)
+    order_number = models.CharField(_("webshop order number"), max_length=40, blank=True)
+    order_date = models.DateTimeField(_("order date"), null=True, blank=True)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
     # what tells its invoice apart (customer, rows), as read; never shown: it holds personal data
-    fingerprint = models.JSONField(default=dict, blank=True)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN, blank=True)
-    reason = models.TextField(blank=True)
-    invoice_id = models.CharField("eAccounting invoice ID", max_length=64, blank=True)
-    invoice_number = models.CharField(max_length=40, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    converted_at = models.DateTimeField(null=True, blank=True)
+    fingerprint = models.JSONField(_("fingerprint"), default=dict, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN, blank=True
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    invoice_id = models.CharField(_("eAccounting invoice ID"), max_length=64, blank=True)
+    invoice_number = models.CharField(_("invoice number"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
 
     class Meta:
         ordering = ["-order_date"]
+        verbose_name = _("webshop order conversion")
+        verbose_name_plural = _("webshop order conversions")
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "webshop_order_id"], name="one_conversion_per_webshop_order"
@@ -119,7 +127,10 @@ class WebshopOrderConversion(ClaimedWork):
         indexes = [models.Index(fields=["tenant", "status"])]
 
     def __str__(self):
-        return f"Webshop order {self.order_number} ({self.get_status_display()})"
+        return _("Webshop order %(number)s (%(status)s)") % {
+            "number": self.order_number,
+            "status": self.get_status_display(),
+        }
 
 
 __all__ = ["VismaWebshopSettings", "AvailabilityMark", "WebshopOrderConversion"]

@@ -1,6 +1,7 @@
 """Writing the audit trail: the one place entries are made (see models/audit.py for what they are)."""
 
 from django.db import models
+from django.utils import translation
 
 from integration.fields import EncryptedTextField
 from integration.models import AuditEntry
@@ -33,8 +34,10 @@ def listed(names, limit=SHOWN_ITEMS) -> str:
 
 
 def what(obj) -> str:
-    """'Article template Goods 25.50 %: Myynti': the kind of thing and which one."""
-    kind, name = str(obj._meta.verbose_name), str(obj)
+    """'Article template Goods 25.50 %: Myynti': the kind of thing and which one. In English whoever reads the
+    page: the trail is stored text, written the same whichever language the person acting uses."""
+    with translation.override("en"):
+        kind, name = str(obj._meta.verbose_name), str(obj)
     if name.lower().startswith(kind.lower()):  # "Order settings of Company A" says it already
         return name
     return f"{kind[:1].upper() if kind[1:2].islower() else kind[:1]}{kind[1:]} {name}"  # not "EAccounting"
@@ -50,6 +53,11 @@ def changes(form) -> str:
 
     A secret's value never goes into the trail, and neither does a related row's (a customer's name
     is personal data): those are named only."""
+    with translation.override("en"):  # stored text: see what()
+        return _changes(form)
+
+
+def _changes(form) -> str:
     parts = []
     for name in form.changed_data:
         try:

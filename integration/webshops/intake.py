@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DataError, IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from integration import tasks, webshops
 from integration.models import Tenant, WebhookDelivery
@@ -104,4 +104,6 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
         return Answer(200, "already received")  # WooCommerce delivers again after a timeout; or a replay
     except DataError:  # a field the checks above let through but the database refuses
         return Answer(400, "a field of the delivery is out of range")
-    return Answer(202 if outcome == WebhookDelivery.Outcome.ENQUEUED else 200, outcome.label)
+    with translation.override("en"):  # an answer to the shop's software, not to a person
+        said = str(outcome.label)
+    return Answer(202 if outcome == WebhookDelivery.Outcome.ENQUEUED else 200, said)

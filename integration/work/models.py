@@ -26,11 +26,13 @@ class ClaimedWork(models.Model):
 
     Status = ClaimStatus
 
-    status = models.CharField(max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    token = models.PositiveIntegerField(default=0)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    sending_since = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    token = models.PositiveIntegerField(_("claim token"), default=0)
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -44,8 +46,8 @@ class JobLease(models.Model):
     and enqueued when the holder lets go, so nothing triggered meanwhile is lost."""
 
     class Lock(models.TextChoices):
-        CATALOGUE = "catalogue", "Catalogue"
-        ORDERS = "orders", "Orders"
+        CATALOGUE = "catalogue", _("Catalogue")
+        ORDERS = "orders", _("Orders")
 
     tenant = models.ForeignKey("integration.Tenant", on_delete=models.CASCADE, related_name="job_leases")
     lock = models.CharField(max_length=20, choices=Lock.choices)
@@ -59,6 +61,8 @@ class JobLease(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "lock"], name="one_lease_per_tenant_and_lock")
         ]
+        verbose_name = _("job lease")
+        verbose_name_plural = _("job leases")
 
     def __str__(self):
         return f"{self.tenant} {self.lock} lease"

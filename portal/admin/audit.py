@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from integration.models import AuditEntry
 from integration.people import tenancy
@@ -73,6 +74,6 @@ class AuditEntryAdmin(RecordAdmin):
             return HttpResponseBadRequest("Unknown filter.")
         return csv_response(changelist.get_queryset(request))
 
-    @admin.action(description="Export the selected entries as CSV")
+    @admin.action(description=_("Export the selected entries as CSV"))
     def export_csv(self, request, queryset):
         return csv_response(queryset)

@@ -52,7 +52,7 @@ class OrderSettingsForm(forms.ModelForm):
             a for a in data.get("refund_articles") or [] if tenant is not None and a.tenant_id != tenant.pk
         ]
         if others:  # a user with several tenants may see their articles too
-            self.add_error("refund_articles", "Choose this tenant's own eAccounting articles.")
+            self.add_error("refund_articles", gettext("Choose this company's own eAccounting articles."))
         return data
 
 
@@ -76,8 +76,8 @@ class MethodArticleInline(TenantScopedInline):
     model = MethodArticle
     extra = 1
     autocomplete_fields = ["article"]
-    verbose_name = "template article"
-    verbose_name_plural = "template articles (one per VAT rate the method's rows can carry)"
+    verbose_name = gettext_lazy("template article")
+    verbose_name_plural = gettext_lazy("template articles (one per VAT rate the method's rows can carry)")
 
 
 @admin.register(ShopMethod)
@@ -107,9 +107,9 @@ class ShopMethodAdmin(ReferencePickersMixin, TenantScopedAdmin):
             request, {**(extra_context or {}), "template_article_tenants": tenants[:10]}
         )
 
-    @admin.display(description="template articles", ordering="template_count")
+    @admin.display(description=gettext_lazy("template articles"), ordering="template_count")
     def templates(self, obj):
-        return obj.template_count or "none: orders using it wait"
+        return obj.template_count or gettext("none: orders using it wait")
 
     def has_add_permission(self, request):
         return False  # read from the shop (activation and every order run)
@@ -202,7 +202,7 @@ class OrderTransferAdmin(TenantScopedAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description="Retry the selected orders now")
+    @admin.action(description=gettext_lazy("Retry the selected orders now"))
     def retry(self, request, queryset):
         allowed = queryset.filter(Q(status__in=RETRYABLE) | Q(steps__status__in=RETRYABLE)).distinct()
         if not request.user.is_superuser:
@@ -224,4 +224,8 @@ class OrderTransferAdmin(TenantScopedAdmin):
                 f"{len(numbers[tenant.pk])} order(s) sent to the order transfer again",
             )
         count = sum(len(ids) for ids in by_tenant.values())
-        self.message_user(request, f"{count} order(s) will be tried again in a moment.", messages.SUCCESS)
+        self.message_user(
+            request,
+            gettext("%(count)d order(s) will be tried again in a moment.") % {"count": count},
+            messages.SUCCESS,
+        )

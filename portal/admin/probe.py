@@ -88,11 +88,11 @@ class ProbeReportAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="report")
+    @admin.display(description=gettext_lazy("report"))
     def report(self, obj):
         return format_html('<pre style="white-space:pre-wrap">{}</pre>', text.render(obj))
 
-    @admin.display(description="requests and answers (secrets masked)")
+    @admin.display(description=gettext_lazy("requests and answers (secrets masked)"))
     def requests(self, obj):
         return format_html(
             '<pre style="white-space:pre-wrap;max-height:40em;overflow:auto">{}</pre>',

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from integration.eaccounting.references import RefList, choices
@@ -52,7 +53,7 @@ def picker(tenants: Iterable[Tenant], ref: RefList, current: str, field: Any) ->
         known=known,
         choices=options,
         required=not field.blank,
-        label=field.verbose_name[:1].upper() + field.verbose_name[1:],
+        label=capfirst(field.verbose_name),
         help_text=help_text,
     )
 

@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from integration.activation import offboarding
 from integration.fields import EncryptedTextField
@@ -190,7 +191,7 @@ class TenantScopedAdmin(admin.ModelAdmin):
         ]
 
 
-@admin.action(description="Delete selected companies (offboarding them first)")
+@admin.action(description=gettext_lazy("Delete selected companies (offboarding them first)"))
 def offboard_and_delete(modeladmin, request, queryset):
     """Django's *Delete selected* for tenants: its confirmation page with what offboarding does, then
     each tenant offboarded and deleted; one whose shop refuses stays, and the message says so."""
@@ -276,7 +277,7 @@ class TenantListFilter(admin.SimpleListFilter):
 
     Django's default filter for a `tenant` foreign key would list every tenant's name to every user."""
 
-    title = "company"
+    title = gettext_lazy("company")
     parameter_name = "tenant"  # the same parameter the dashboard's links use
 
     def __init__(self, request, params, model, model_admin):

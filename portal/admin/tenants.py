@@ -5,6 +5,7 @@ import zoneinfo
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from integration.eaccounting.references import RefList
 from integration.models import (
@@ -73,7 +74,7 @@ class TenantAdmin(TenantScopedAdmin):
             if obj.is_active:
                 schedules.ensure(obj)  # daily schedules move to the new zone's time of day
 
-    @admin.action(description="Sync now (article sync and order transfer)")
+    @admin.action(description=gettext_lazy("Sync now (article sync and order transfer)"))
     def sync_now(self, request, queryset):
         """Owners and members of the selected tenants (the changelist shows no others); active tenants only."""
         started, inactive = [], []
@@ -94,7 +95,7 @@ class TenantAdmin(TenantScopedAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Erase a customer's personal data…", permissions=["change"])
+    @admin.action(description=gettext_lazy("Erase a customer's personal data…"), permissions=["change"])
     def erase_customer(self, request, queryset):
         """Owners: the erasure page of the one selected company (its form posts to the page's own URL)."""
         tenants = list(queryset[:2])
@@ -235,11 +236,11 @@ class SyncRunAdmin(RecordAdmin):
     date_hierarchy = "started_at"
     inlines = [SyncEventInline]
 
-    @admin.display(description="progress")
+    @admin.display(description=gettext_lazy("progress"))
     def progress(self, obj):
         return dashboard.progress_text(obj.progress_done, obj.progress_total)
 
-    @admin.display(description="counts")
+    @admin.display(description=gettext_lazy("counts"))
     def summary(self, obj):
         return ", ".join(f"{k} {v}" for k, v in sorted((obj.counts or {}).items())) or "-"
 

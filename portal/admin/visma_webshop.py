@@ -1,6 +1,7 @@
 """Admin pages for Visma Verkkokauppa tenants: the record of webshop-order conversions, with retry."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext, gettext_lazy
 
 from integration import tasks
 from integration.models import Tenant, WebshopOrderConversion
@@ -34,7 +35,7 @@ class WebshopOrderConversionAdmin(RecordAdmin):
     exclude = ["token", "lease_until", "fingerprint"]  # the fingerprint holds the customer's e-mail
     actions = ["retry"]
 
-    @admin.action(description="Retry the selected webshop orders now")
+    @admin.action(description=gettext_lazy("Retry the selected webshop orders now"))
     def retry(self, request, queryset):
         allowed = queryset.filter(status__in=RETRYABLE)
         if not request.user.is_superuser:
@@ -56,5 +57,7 @@ class WebshopOrderConversionAdmin(RecordAdmin):
             )
         count = sum(len(n) for n in numbers.values())
         self.message_user(
-            request, f"{count} webshop order(s) will be tried again in a moment.", messages.SUCCESS
+            request,
+            gettext("%(count)d webshop order(s) will be tried again in a moment.") % {"count": count},
+            messages.SUCCESS,
         )

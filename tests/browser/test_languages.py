@@ -1,8 +1,9 @@
-"""The portal in Finnish and Swedish in a real browser: the header's chooser, the main pages, and the choice
-kept across logging out and in again (Django's language cookie).
+"""The portal in Finnish and Swedish in a real browser: the header's chooser, the main pages, the admin pages
+owners use, and the choice kept across logging out and in again (Django's language cookie).
 
 On each page: the html lang attribute, a known text in the language, and none of the English source texts
-of the page's templates (every msgid of those templates whose translation differs) left in the page."""
+of the page's templates (every msgid of those templates whose translation differs) left in the page; on the
+admin pages, no English of ours at all (tests/fixtures/untranslated.py)."""
 
 import re
 
@@ -10,9 +11,10 @@ import polib
 import pytest
 from django.conf import settings as django_settings
 
-from integration.models import Membership
+from integration.models import Membership, OrderTransfer, SyncRun
 
-from ..conftest import connect_both
+from ..conftest import connect_both, make_tenant
+from ..fixtures.untranslated import stored_texts, untranslated_in_html
 from ..visma_webshop.conftest import activated
 from .conftest import log_in
 
@@ -21,8 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LOCALE = django_settings.BASE_DIR / "locale"
 HEADER = ["templates/admin/base_site.html"]
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
-# Left out: the admin's list of models (the dashboard's app list, the side bar: model names are not translated)
-# and reasons stored in the database (they stay in the language they were written in).
+# Left out: the admin's list of models (the dashboard's app list, the side bar: Django's own table headers
+# there, e.g. "Change or view list link", have no Finnish; our model names in it are checked on the admin
+# pages below) and reasons stored in the database (they stay in the language they were written in).
 WITHOUT_MODEL_LIST = """() => {
   const hidden = [...document.querySelectorAll("#nav-sidebar, #content-main > div[class^='app-'], td.reason")];
   hidden.forEach(e => e.style.display = "none");
@@ -139,3 +142,43 @@ def test_the_visma_webshop_page_in_finnish_and_swedish(page, live_server, ea, ow
     page.click("#do-preview")  # the preview table and its messages too
     page.wait_for_selector("#preview-summary")
     check_page(page, lang, ["templates/portal/visma_webshop.html"], known)
+
+
+# The admin pages an owner uses, each with a text it shows in Finnish and in Swedish (a column, a field).
+OWNERS_ADMIN_PAGES = [
+    ("ordertransfer/", "Kaupan summa", "Butikens summa"),
+    (
+        "ordertransfer/{order}/change/",
+        "Kirjoitettu takaisin verkkokauppaan",
+        "Skrivet tillbaka till webbutiken",
+    ),
+    ("shopmethod/", "Nimi verkkokaupassa", "Namn i webbutiken"),
+    ("shopmethod/{method}/change/", "Maksettu etukäteen", "Förbetald"),
+    ("ordersettings/{settings}/change/", "Pyöristysraja", "Avrundningsgräns"),
+    ("jobschedule/", "Seuraava ajo", "Nästa körning"),
+    ("syncrun/", "Käynnistäjä", "Startad av"),
+    ("syncrun/{run}/change/", "Vain esikatselu", "Endast förhandsvisning"),
+]
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_the_admin_pages_owners_use_read_in_finnish_and_swedish(page, live_server, owner, lang):
+    """Order transfers, an order, shop methods, order settings, job schedules and sync runs, at 1,280 px."""
+    tenant = make_tenant("kahvila", "1234567-1")  # a row in every table these pages show
+    Membership.objects.create(tenant=tenant, user=owner, role=Membership.Role.OWNER)
+    ids = {
+        "order": OrderTransfer.objects.get(tenant=tenant).pk,
+        "method": tenant.shop_methods.get().pk,
+        "settings": tenant.order_settings.pk,
+        "run": SyncRun.objects.get(tenant=tenant).pk,
+    }
+    data = stored_texts() | {owner.username}  # the header greets the user by name
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server.url, "owner", "pw-owner")
+    choose(page, lang)
+    for path, fi, sv in OWNERS_ADMIN_PAGES:
+        page.goto(f"{live_server.url}/integration/{path.format(**ids)}")
+        assert page.locator("html").get_attribute("lang") == lang, path
+        html = page.content()
+        assert (fi if lang == "fi" else sv).lower() in html.lower(), path
+        assert untranslated_in_html(html, lang, data) == [], f"English of ours on {path} in {lang}"

@@ -279,7 +279,15 @@ class OrderTransfer(ClaimedWork):
     invoice_id = models.CharField("eAccounting invoice ID", max_length=64, blank=True)
     invoice_number = models.CharField(max_length=40, blank=True)
     body_hash = models.CharField(
-        max_length=64, blank=True, help_text="Of the document as sent: tells a changed order."
+        max_length=64, blank=True, help_text="Of the document as sent (planned by rules of plan_version)."
+    )
+    # What tells a changed shop order: the shop's own bookable input, not the planned document, so that a
+    # change of Silta's planning rules alone never looks like a changed order (orders/fingerprints.py).
+    input_hash = models.CharField(
+        max_length=64, blank=True, help_text="Of the shop order's bookable input: tells a changed order."
+    )
+    plan_version = models.PositiveSmallIntegerField(
+        default=0, help_text="The planning rules' version the document was planned by (0: before versions)."
     )
     lines_as_one_unit = models.BooleanField(
         "book lines as one unit",

@@ -9,4 +9,4 @@ class SiltaAdminConfig(AdminConfig):
     def ready(self):
         super().ready()
         # The pages for Silta's own models live with the portal, not in the domain app.
-        from portal.admin import audit, jobs, orders, probe, tenants, visma_webshop  # noqa: F401
+        from portal.admin import audit, jobs, order_events, orders, probe, tenants, visma_webshop  # noqa: F401

@@ -94,17 +94,19 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
             )
             return rec.run
         started, cursor = timezone.now(), SyncCursor.objects.filter(tenant=tenant, name=ORDERS_CURSOR).first()
+        needed: set[int] | None = None  # the tax rates the run's orders name (a one-order run: only those)
         if order_ids is not None:
-            orders = iter(_fetch_by_id(shop, [int(i) for i in order_ids], rec))
+            fetched = _fetch_by_id(shop, [int(i) for i in order_ids], rec)
+            orders, needed = iter(fetched), _rate_ids(fetched)
         else:  # every status: a transferred order's later life (completed, cancelled, refunded) is followed too
             orders = iter(
                 shop.orders(modified_after=cursor.value - overlap() if cursor else settings.transfer_from)
             )
         first = next(orders, None)
-        if first is None and not _anything_open(tenant):
+        if first is None and (order_ids is not None or not _anything_open(tenant)):
             _advance(tenant, started, order_ids)
             return rec.run  # nothing new, nothing waiting: eAccounting's shared budget is not touched
-        run = _start(tenant, settings, eaccounting, shop, rec, lease)
+        run = _start(tenant, settings, eaccounting, shop, rec, lease, needed)
         seen: set[int] = set()
         for order in itertools.chain([first], orders) if first is not None else ():
             seen.add(order.id)
@@ -112,8 +114,9 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
             if len(seen) % 20 == 0:
                 rec.progress(len(seen))
         _advance(tenant, started, order_ids)
-        _retry_open(run, seen)
-        _write_back(run)
+        if order_ids is None:  # a webhook's run is about its orders: the others wait for the next poll
+            _retry_open(run, seen)
+        _write_back(run, None if order_ids is None else seen)
         rec.counts.update(
             {
                 "requests_eaccounting": eaccounting.stats["requests"],
@@ -140,12 +143,22 @@ def _advance(tenant: Tenant, started, order_ids) -> None:
         SyncCursor.objects.update_or_create(tenant=tenant, name=ORDERS_CURSOR, defaults={"value": started})
 
 
-def _start(tenant, settings, eaccounting, shop, rec, lease) -> Run:
+def _start(tenant, settings, eaccounting, shop, rec, lease, needed: set[int] | None = None) -> Run:
     company = reference.company(tenant, eaccounting)
     reference.refresh_customers(tenant, eaccounting)  # also what the admin's customer pick lists show
     rules = customers.rules(settings, company)
-    inputs = PlanInputs.load(tenant, settings, company, reference.tax_rates(tenant, shop))
+    inputs = PlanInputs.load(tenant, settings, company, reference.tax_rates(tenant, shop, needed=needed))
     return Run(tenant, settings, eaccounting, shop, company, rules, inputs, rec, lease)
+
+
+def _rate_ids(orders: list[ShopOrder]) -> set[int]:
+    """The shop tax rates these orders name (their lines', shipping's, fees' and tax lines')."""
+    ids = {t.rate_id for o in orders for t in o.tax_totals}
+    for o in orders:
+        ids |= {t.rate_id for line in o.line_items for t in line.taxes}
+        ids |= {t.rate_id for line in o.shipping_lines for t in line.taxes}
+        ids |= {t.rate_id for line in o.fee_lines for t in line.taxes}
+    return ids
 
 
 def _fetch_by_id(shop: Webshop, ids: list[int], rec) -> list[ShopOrder]:
@@ -454,12 +467,16 @@ def _record(
     return done
 
 
-def _write_back(run: Run) -> None:
+def _write_back(run: Run, only: set[int] | None = None) -> None:
     """The document's id and number onto the shop order (meta, in batches) and a private note each;
-    also for transfers an earlier run could not write back (a shop error, a killed worker)."""
+    also for transfers an earlier run could not write back (a shop error, a killed worker), unless the
+    run is about `only` these shop orders (a webhook's)."""
     pending = OrderTransfer.objects.filter(
         tenant=run.tenant, status__in=(STATUS.DONE, STATUS.HELD), written_back=False
-    ).order_by("shop_order_id")[:WRITE_BACK_MAX]
+    )
+    if only is not None:
+        pending = pending.filter(shop_order_id__in=only)
+    pending = pending.order_by("shop_order_id")[:WRITE_BACK_MAX]
     run.write_backs = list(pending)
     items: list[tuple[int, dict, str | None]] = []
     for t in run.write_backs:

@@ -59,8 +59,9 @@ def tax_rates(
     """The shop's tax rates by id, read again when older than `max_age`.
 
     `needed`: the rate ids the run's orders name (a webhook's run for one order). The copy serves them
-    whatever its age when it knows every one of them: a rate's percent does not change under its id
-    by the hour, and a one-order run reads only what that order needs; the next poll refreshes the copy."""
+    whatever its age when it knows every one of them, so a one-order run reads only what that order needs;
+    the next poll refreshes the copy. A percent edited under the same id meanwhile cannot book wrongly: the
+    planner's VAT per rate then differs from the receipt's and the order is held with both figures."""
     row = ReferenceData.objects.filter(tenant=tenant, name="shop.tax_rates").first()
     known = row is not None and needed is not None and needed <= {int(k) for k in row.data}
     if row is None or (not known and row.fetched_at < timezone.now() - max_age):

@@ -278,7 +278,7 @@ def _transfer(
         claim = claims.claim(transfer)
         if claim is None:
             return None  # another worker has it, or it was finished meanwhile
-        if not claim.resumed:
+        if claim.attempts == 1:  # the first attempt: a refused one tried again each poll is not planned anew
             events.record(transfer, events.Kind.PLANNED, run.rec.run, rows=len(plan.rows), total=plan.total)
     kind = DocumentKind(run.settings.document)
     document = None

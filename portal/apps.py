@@ -10,4 +10,4 @@ class SiltaAdminConfig(AdminConfig):
         super().ready()
         # The pages for Silta's own models live with the portal, not in the domain app.
         from portal import time_zone  # noqa: F401  # remembers the user's companies' zone at login
-        from portal.admin import audit, jobs, orders, probe, tenants, visma_webshop  # noqa: F401
+        from portal.admin import audit, jobs, order_events, orders, probe, tenants, visma_webshop  # noqa: F401

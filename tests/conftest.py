@@ -17,6 +17,7 @@ from integration.models import (
     JobSchedule,
     Membership,
     MethodArticle,
+    OrderEvent,
     OrderSettings,
     OrderStep,
     OrderTransfer,
@@ -101,6 +102,13 @@ def make_tenant(slug, business_id):
     )
     OrderStep.objects.create(
         tenant=tenant, transfer=transfer, kind=OrderStep.Kind.REFUND, key="1", reason=f"refund waits {slug}"
+    )
+    OrderEvent.objects.create(
+        tenant=tenant,
+        transfer=transfer,
+        kind=OrderEvent.Kind.WAITING,
+        at=timezone.now(),
+        params={"reasons": []},
     )
     AuditEntry.objects.create(
         tenant=tenant,

@@ -176,7 +176,7 @@ def test_the_import_walk_resolves_relative_imports():
     here = Path(__file__)
     found = {i.target for i in imports(ROOT / "integration" / "orders" / "transfer.py")}
     assert (
-        "integration.orders.document_plan.plan_document" in found
-        and "integration.eaccounting.documents" in found
+        "integration.orders.planning.OrderPlan" in found  # from .planning import OrderPlan
+        and "integration.eaccounting.documents" in found  # from ..eaccounting import documents
     )
     assert module_name(here) == "tests.test_architecture"

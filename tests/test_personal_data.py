@@ -20,6 +20,7 @@ from integration.models import (
     AccountingCustomer,
     AuditEntry,
     Membership,
+    OrderEvent,
     OrderTransfer,
     SyncEvent,
     SyncRun,
@@ -271,6 +272,27 @@ def test_old_order_runs_lose_their_error_but_each_kinds_latest_run_keeps_it(tena
         SyncRun.objects.get(pk=latest.pk).error == "EAccountingError: y"
     )  # the dashboard shows the last error
     assert SyncRun.objects.get(pk=articles.pk).error == "ServerError"  # not about customers
+
+
+@pytest.mark.django_db
+def test_an_orders_old_events_lose_the_reasons_they_quote_and_keep_the_rest(tenant_a):
+    transfer = OrderTransfer.objects.create(tenant=tenant_a, shop_order_id=77, shop_order_number="77")
+    quoted = {"step": "refund", "reasons": ["eAccounting refused it: maija.virtanen@example.fi"]}
+    old = OrderEvent.objects.create(
+        tenant=tenant_a,
+        transfer=transfer,
+        kind="waiting",
+        at=timezone.now() - timedelta(days=200),
+        params=quoted,
+    )
+    new = OrderEvent.objects.create(
+        tenant=tenant_a, transfer=transfer, kind="waiting", at=timezone.now(), params=quoted
+    )
+    ops_tasks.prune_personal_data()
+    assert OrderEvent.objects.get(pk=old.pk).params == {"step": "refund"}  # kind, time and step stay
+    assert OrderEvent.objects.get(pk=new.pk).params == quoted  # within the retention
+    erasure.erase("maija.virtanen@example.fi", tenant_a)  # the erasure reads every table, events too
+    assert "maija.virtanen" not in str(OrderEvent.objects.get(pk=new.pk).params)
 
 
 @pytest.mark.django_db

@@ -23,6 +23,7 @@ from .contract import ContractKey, ContractSetting, ContractSource, ProbeReport
 from .first_sync import FirstSync, ImportItem
 from .invitations import Invitation
 from .key_approvals import KeyApproval
+from .order_events import OrderEvent, OrderEventKind
 from .orders import (
     AccountingArticle,
     AccountingCustomer,
@@ -71,6 +72,8 @@ __all__ = [
     "AccountingArticle",
     "AccountingCustomer",
     "MethodArticle",
+    "OrderEvent",
+    "OrderEventKind",
     "OrderSettings",
     "OrderStep",
     "OrderTransfer",

@@ -340,7 +340,20 @@ class OrderTransfer(ClaimedWork):
         _("document fingerprint"),
         max_length=64,
         blank=True,
-        help_text=_("Of the document as sent: tells a changed order."),
+        help_text=_("Of the document as sent (planned by the rules of its plan version)."),
+    )
+    # What tells a changed shop order: the shop's own bookable input, not the planned document, so that a
+    # change of Silta's planning rules alone never looks like a changed order (orders/fingerprints.py).
+    input_hash = models.CharField(
+        _("shop order fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_("Of the shop order's bookable input: tells a changed order."),
+    )
+    plan_version = models.PositiveSmallIntegerField(
+        _("plan version"),
+        default=0,
+        help_text=_("The planning rules' version the document was planned by (0: before versions)."),
     )
     lines_as_one_unit = models.BooleanField(
         _("book lines as one unit"),

@@ -40,6 +40,11 @@ from integration.webshops.base import FeeLine, LineTax, OrderLine, ShippingLine,
 
 from .outcomes import Waiting
 
+# The version of these planning rules (and customer_plan's VAT treatment). Bump it with any change that
+# plans the same shop order into another document: a transfer's stored document fingerprint is then known
+# to come from older rules, and a changed shop order is updated or held without comparing with it.
+PLAN_VERSION = 1
+
 ZERO = Decimal("0")
 ONE = Decimal("1")
 CENT = Decimal("0.01")

@@ -20,19 +20,26 @@ from integration.work import claim as claims
 from ..eaccounting import documents
 from ..eaccounting.documents import DocumentKind
 from ..eaccounting.errors import EAccountingError, OutcomeUnknown, RateLimited, ServerError
-from ..models import AccountingCustomer, OrderStep, OrderTransfer, SyncEvent
+from ..models import OrderEventKind, OrderStep, OrderTransfer, SyncEvent
 from ..webshops.base import ShopOrder
-from . import document_body
+from . import document_body, events
 from .context import article_ref, refund_articles
 from .credit_plan import CreditContext, credit_body, credit_reference, plan_credit, rows_by_line_id
-from .customer_plan import plan_customer
-from .document_plan import plan_document
+from .document_plan import DocumentPlan
 from .outcomes import Waiting
+from .planning import OrderPlan
 
 CANCELLED = ("cancelled", "failed")
 HELSINKI = ZoneInfo("Europe/Helsinki")
 STEP = OrderStep.Status
 KIND = OrderStep.Kind
+STEP_EVENTS = {
+    KIND.INVOICE: OrderEventKind.INVOICED,
+    KIND.PAYMENT: OrderEventKind.PAID,
+    KIND.CANCEL: OrderEventKind.CANCELLED,
+    KIND.REFUND: OrderEventKind.REFUNDED,
+    KIND.UPDATE: OrderEventKind.CHANGED,
+}
 
 
 class StepWaits(Exception):
@@ -50,8 +57,12 @@ class Done:
     )  # what the step changes on its OrderTransfer, saved with the step
 
 
-def follow(run, order: ShopOrder, transfer: OrderTransfer) -> None:
-    """Everything the shop order's present state asks of its eAccounting documents."""
+def follow(run, order: ShopOrder, transfer: OrderTransfer, planned: OrderPlan | None = None) -> None:
+    """Everything the shop order's present state asks of its eAccounting documents.
+
+    `planned`: the order's plans of this run (the transfer's, when it was transferred just now); a
+    transferred order is planned again only when its shop input changed, or a refund needs its rows."""
+    planned = planned or OrderPlan.of(run, order)
     if order.status in CANCELLED or (
         order.status == "refunded"
         and not transfer.invoice_id
@@ -63,22 +74,18 @@ def follow(run, order: ShopOrder, transfer: OrderTransfer) -> None:
     unfinished = _unfinished(
         transfer
     )  # resumed even when the transfer shows them done (an older version's kill)
-    fresh = _plan(run, order, transfer)
-    fingerprint = document_body.fingerprint(order, fresh) if fresh is not None else transfer.body_hash
-    if (transfer.body_hash and fingerprint != transfer.body_hash) or (KIND.UPDATE, fingerprint) in unfinished:
+    if _changed(run, order, transfer, planned, unfinished):
         _step(
             run,
             transfer,
             order,
             KIND.UPDATE,
-            fingerprint,
-            lambda resumed: _update(run, order, transfer, fresh, fingerprint),
+            planned.input_fingerprint,
+            lambda resumed: _update(run, order, transfer, planned),
         )
-        transfer.refresh_from_db()
     invoice_due = not transfer.invoice_id or (KIND.INVOICE, "") in unfinished
     if invoice_due and order.status in run.settings.invoice_status_list:
         _step(run, transfer, order, KIND.INVOICE, "", lambda resumed: _invoice(run, order, transfer, resumed))
-        transfer.refresh_from_db()
     method = run.inputs.payment_method(order)
     if transfer.invoice_id and method is not None and method.prepaid and order.date_paid_gmt:
         _step(run, transfer, order, KIND.PAYMENT, "", lambda resumed: _pay(run, order, transfer, method))
@@ -89,8 +96,39 @@ def follow(run, order: ShopOrder, transfer: OrderTransfer) -> None:
             order,
             KIND.REFUND,
             str(refund_id),
-            lambda resumed, rid=refund_id: _refund(run, order, transfer, rid, resumed),
+            lambda resumed, rid=refund_id: _refund(run, order, transfer, rid, resumed, planned),
         )
+
+
+def _changed(run, order: ShopOrder, transfer: OrderTransfer, planned: OrderPlan, unfinished) -> bool:
+    """Has the shop order changed since its document was made? Compared by the shop's input, so a new
+    version of Silta's planning rules alone is no change; the order is planned again only when its input
+    differs, and then a change that plans into the same document (same rules) is no change either."""
+    now = planned.input_fingerprint
+    if (KIND.UPDATE, now) in unfinished:
+        return True  # an update begun (or waiting) for exactly this input
+    if transfer.input_hash == now:
+        return False
+    if not transfer.input_hash:
+        # Transferred before input fingerprints were kept. Its document fingerprint may come from older rules,
+        # so it is not compared: the shop's total and VAT as recorded at the transfer decide, and an order whose
+        # figures are unchanged gets its input fingerprint recorded now (docs/architecture.md, *Changed orders*).
+        if transfer.shop_total is not None and (
+            transfer.shop_total != order.total or transfer.shop_vat != order.total_tax
+        ):
+            return True
+        return not _remember_input(transfer, now)
+    if transfer.plan_version == planned.version and transfer.body_hash:
+        plan = _plan(run, order, transfer, planned)
+        if plan is not None and planned.document_fingerprint(plan) == transfer.body_hash:
+            return not _remember_input(transfer, now)  # e.g. a billing field the document does not show
+    return True
+
+
+def _remember_input(transfer: OrderTransfer, fingerprint: str) -> bool:
+    OrderTransfer.objects.filter(pk=transfer.pk).update(input_hash=fingerprint)
+    transfer.input_hash = fingerprint
+    return True
 
 
 def _unfinished(transfer: OrderTransfer) -> set[tuple[str, str]]:
@@ -116,11 +154,15 @@ def _step(run, transfer, order, kind, key, action) -> None:
     try:
         done = action(claim.resumed)
     except StepWaits as wait:
-        claims.wait(claim, str(wait))
+        _step_waits(run, transfer, step, claim, str(wait))
         run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=str(wait))
         return
     except _Held as held:
-        claims.finish(claim, status=STEP.HELD, reason=str(held))
+        with transaction.atomic():
+            if claims.finish(claim, status=STEP.HELD, reason=str(held)):
+                events.record(
+                    transfer, events.Kind.HELD, run.rec.run, step=step.kind, key=key, reasons=[str(held)]
+                )
         run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=str(held))
         return
     except (OutcomeUnknown, ServerError, RateLimited) as exc:
@@ -134,23 +176,42 @@ def _step(run, transfer, order, kind, key, action) -> None:
             f"eAccounting refused it: {exc}. Fix the cause; the next run tries again.",
             personal_data.order_values(order),
         )  # it may quote the customer's data
-        claims.wait(claim, reason)
+        _step_waits(run, transfer, step, claim, reason)
         run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=reason)
         return
     with transaction.atomic():  # both or neither: a worker killed in between leaves the step to be resumed
-        if (
-            claims.finish(
-                claim,
-                status=STEP.DONE,
-                reason=done.note,
-                document_id=done.document_id,
+        finished = claims.finish(
+            claim,
+            status=STEP.DONE,
+            reason=done.note,
+            document_id=done.document_id,
+            document_number=done.document_number,
+            amount=done.amount,
+        )
+        if finished is not None:
+            if done.transfer:
+                OrderTransfer.objects.filter(pk=transfer.pk).update(**done.transfer)
+                for name, value in done.transfer.items():  # the caller's copy, as written (no re-read)
+                    setattr(transfer, name, value)
+            events.record(
+                transfer,
+                STEP_EVENTS[KIND(step.kind)],
+                run.rec.run,
+                **({"refund": key} if step.kind == KIND.REFUND else {}),
                 document_number=done.document_number,
                 amount=done.amount,
             )
-            and done.transfer
-        ):
-            OrderTransfer.objects.filter(pk=transfer.pk).update(**done.transfer)
     run.rec.event(SyncEvent.Outcome.UPDATED, label, reason=done.note or done.document_number)
+
+
+def _step_waits(run, transfer: OrderTransfer, step: OrderStep, claim, reason: str) -> None:
+    """The step waits for a person: an event only when it did not wait for this very reason already."""
+    news = step.status != STEP.WAITING or step.reason != reason
+    with transaction.atomic():
+        if claims.wait(claim, reason) and news:
+            events.record(
+                transfer, events.Kind.WAITING, run.rec.run, step=step.kind, reasons=events.reasons(reason)
+            )
 
 
 class _Held(Exception):
@@ -229,7 +290,7 @@ def _cancel(run, transfer, resumed) -> Done:
     return Done(credit, "", invoice.total, "the invoice was credited in full (stock put back)")
 
 
-def _refund(run, order, transfer, refund_id, resumed) -> Done:
+def _refund(run, order, transfer, refund_id, resumed, planned: OrderPlan) -> Done:
     if not transfer.invoice_id and transfer.document_kind != DocumentKind.INVOICE:
         raise StepWaits("The order is not invoiced yet: the refund is credited once it is.")
     client = run.eaccounting
@@ -241,11 +302,11 @@ def _refund(run, order, transfer, refund_id, resumed) -> Done:
     refund = next((r for r in run.shop.refunds(order.id) if r.id == refund_id), None)
     if refund is None:
         raise _Held("The refund is no longer in the shop.")
-    customer = AccountingCustomer.objects.filter(tenant=run.tenant, customer_id=transfer.customer_id).first()
-    plan = _plan(run, order, transfer)
+    customer = planned.accounting_customer(transfer.customer_id)
+    plan = _plan(run, order, transfer, planned)
     if plan is None or customer is None:
         raise StepWaits("The order cannot be planned again (see the order's own reason); the refund waits.")
-    customer_plan = plan_customer(order, run.rules)
+    customer_plan = planned.customer
     ctx = CreditContext(
         includes_vat=run.inputs.includes_vat(customer.is_private),
         vat_mode=customer_plan.vat_mode if not isinstance(customer_plan, Waiting) else "domestic",
@@ -270,7 +331,8 @@ def _refund(run, order, transfer, refund_id, resumed) -> Done:
     )
 
 
-def _update(run, order, transfer, plan, fingerprint) -> Done:
+def _update(run, order, transfer, planned: OrderPlan) -> Done:
+    plan = _plan(run, order, transfer, planned)
     if plan is None:
         raise StepWaits("The changed order cannot be planned (see the order's reason).")
     if transfer.invoice_id or transfer.document_kind == DocumentKind.INVOICE:
@@ -304,7 +366,13 @@ def _update(run, order, transfer, plan, fingerprint) -> Done:
         updated.number,
         updated.total,
         f"order updated: total {updated.total}",
-        transfer={"body_hash": fingerprint, "document_total": updated.total, "document_vat": updated.vat},
+        transfer={
+            "body_hash": planned.document_fingerprint(plan),
+            "input_hash": planned.input_fingerprint,
+            "plan_version": planned.version,
+            "document_total": updated.total,
+            "document_vat": updated.vat,
+        },
     )
 
 
@@ -312,10 +380,7 @@ def _difference(run, transfer, plan) -> str:
     return f"eAccounting's document totals {transfer.document_total}, the changed shop order {plan.total}"
 
 
-def _plan(run, order, transfer):
-    customer_plan = plan_customer(order, run.rules)
-    if isinstance(customer_plan, Waiting):
-        return None
-    customer = AccountingCustomer.objects.filter(tenant=run.tenant, customer_id=transfer.customer_id).first()
-    plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
+def _plan(run, order, transfer, planned: OrderPlan) -> DocumentPlan | None:
+    """The transferred order's document plan (made once per run), None when it cannot be planned."""
+    plan = planned.document(planned.accounting_customer(transfer.customer_id))
     return None if isinstance(plan, Waiting) else plan

@@ -53,10 +53,18 @@ def refresh_methods(tenant: Tenant, shop: Webshop) -> int:
     return seen
 
 
-def tax_rates(tenant: Tenant, shop: Webshop, max_age: timedelta = TAX_RATES_MAX_AGE) -> dict[int, Decimal]:
-    """The shop's tax rates by id, read again when older than `max_age`."""
+def tax_rates(
+    tenant: Tenant, shop: Webshop, max_age: timedelta = TAX_RATES_MAX_AGE, needed: set[int] | None = None
+) -> dict[int, Decimal]:
+    """The shop's tax rates by id, read again when older than `max_age`.
+
+    `needed`: the rate ids the run's orders name (a webhook's run for one order). The copy serves them
+    whatever its age when it knows every one of them, so a one-order run reads only what that order needs;
+    the next poll refreshes the copy. A percent edited under the same id meanwhile cannot book wrongly: the
+    planner's VAT per rate then differs from the receipt's and the order is held with both figures."""
     row = ReferenceData.objects.filter(tenant=tenant, name="shop.tax_rates").first()
-    if row is None or row.fetched_at < timezone.now() - max_age:
+    known = row is not None and needed is not None and needed <= {int(k) for k in row.data}
+    if row is None or (not known and row.fetched_at < timezone.now() - max_age):
         data = {str(r.id): str(r.rate) for r in shop.tax_rates()}
         row, _ = ReferenceData.objects.update_or_create(
             tenant=tenant, name="shop.tax_rates", defaults={"data": data}

@@ -15,6 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings as django_settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -31,11 +32,11 @@ from ..eaccounting.errors import EAccountingError, OutcomeUnknown, RateLimited, 
 from ..eaccounting.resources import CompanySettings
 from ..models import OrderSettings, OrderStep, OrderTransfer, SyncCursor, SyncEvent, SyncRun, Tenant
 from ..webshops.base import ShopOrder, Webshop, WebshopError
-from . import customers, document_body, lifecycle, reference
+from . import customers, document_body, events, lifecycle, reference
 from .context import PlanInputs
-from .customer_plan import CustomerRules, plan_customer
-from .document_plan import plan_document
+from .customer_plan import CustomerRules
 from .outcomes import Waiting
+from .planning import OrderPlan
 
 log = logging.getLogger(__name__)
 
@@ -93,17 +94,19 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
             )
             return rec.run
         started, cursor = timezone.now(), SyncCursor.objects.filter(tenant=tenant, name=ORDERS_CURSOR).first()
+        needed: set[int] | None = None  # the tax rates the run's orders name (a one-order run: only those)
         if order_ids is not None:
-            orders = iter(_fetch_by_id(shop, [int(i) for i in order_ids], rec))
+            fetched = _fetch_by_id(shop, [int(i) for i in order_ids], rec)
+            orders, needed = iter(fetched), _rate_ids(fetched)
         else:  # every status: a transferred order's later life (completed, cancelled, refunded) is followed too
             orders = iter(
                 shop.orders(modified_after=cursor.value - overlap() if cursor else settings.transfer_from)
             )
         first = next(orders, None)
-        if first is None and not _anything_open(tenant):
+        if first is None and (order_ids is not None or not _anything_open(tenant)):
             _advance(tenant, started, order_ids)
             return rec.run  # nothing new, nothing waiting: eAccounting's shared budget is not touched
-        run = _start(tenant, settings, eaccounting, shop, rec, lease)
+        run = _start(tenant, settings, eaccounting, shop, rec, lease, needed)
         seen: set[int] = set()
         for order in itertools.chain([first], orders) if first is not None else ():
             seen.add(order.id)
@@ -111,8 +114,9 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
             if len(seen) % 20 == 0:
                 rec.progress(len(seen))
         _advance(tenant, started, order_ids)
-        _retry_open(run, seen)
-        _write_back(run)
+        if order_ids is None:  # a webhook's run is about its orders: the others wait for the next poll
+            _retry_open(run, seen)
+        _write_back(run, None if order_ids is None else seen)
         rec.counts.update(
             {
                 "requests_eaccounting": eaccounting.stats["requests"],
@@ -139,12 +143,22 @@ def _advance(tenant: Tenant, started, order_ids) -> None:
         SyncCursor.objects.update_or_create(tenant=tenant, name=ORDERS_CURSOR, defaults={"value": started})
 
 
-def _start(tenant, settings, eaccounting, shop, rec, lease) -> Run:
+def _start(tenant, settings, eaccounting, shop, rec, lease, needed: set[int] | None = None) -> Run:
     company = reference.company(tenant, eaccounting)
     reference.refresh_customers(tenant, eaccounting)  # also what the admin's customer pick lists show
     rules = customers.rules(settings, company)
-    inputs = PlanInputs.load(tenant, settings, company, reference.tax_rates(tenant, shop))
+    inputs = PlanInputs.load(tenant, settings, company, reference.tax_rates(tenant, shop, needed=needed))
     return Run(tenant, settings, eaccounting, shop, company, rules, inputs, rec, lease)
+
+
+def _rate_ids(orders: list[ShopOrder]) -> set[int]:
+    """The shop tax rates these orders name (their lines', shipping's, fees' and tax lines')."""
+    ids = {t.rate_id for o in orders for t in o.tax_totals}
+    for o in orders:
+        ids |= {t.rate_id for line in o.line_items for t in line.taxes}
+        ids |= {t.rate_id for line in o.shipping_lines for t in line.taxes}
+        ids |= {t.rate_id for line in o.fee_lines for t in line.taxes}
+    return ids
 
 
 def _fetch_by_id(shop: Webshop, ids: list[int], rec) -> list[ShopOrder]:
@@ -196,56 +210,76 @@ def _consider(run: Run, order: ShopOrder) -> None:
     if settings.transfer_from and order.date_created_gmt and order.date_created_gmt < settings.transfer_from:
         if not OrderTransfer.objects.filter(tenant=run.tenant, shop_order_id=order.id).exists():
             return  # from before activation: only on request (a person adds it in the admin)
-    transfer, _ = OrderTransfer.objects.get_or_create(
-        tenant=run.tenant,
-        shop_order_id=order.id,
-        defaults={"shop_order_number": order.number[:40], "status": STATUS.PENDING},
-    )
+    with transaction.atomic():
+        transfer, created = OrderTransfer.objects.get_or_create(
+            tenant=run.tenant,
+            shop_order_id=order.id,
+            defaults={"shop_order_number": order.number[:40], "status": STATUS.PENDING},
+        )
+        if created:
+            events.record(transfer, events.Kind.RECEIVED, run.rec.run)
     if transfer.status in (STATUS.DONE, STATUS.HELD, STATUS.SKIPPED):
         return
+    planned = OrderPlan.of(run, order)
     try:
-        _transfer(run, order, transfer)
+        finished = _transfer(run, order, transfer, planned)
     except (ServerError, RateLimited) as exc:
         run.rec.event(
             SyncEvent.Outcome.FAILED, order.number, reason=f"eAccounting is not answering now: {exc}"
         )
         return
-    transfer.refresh_from_db()
-    if transfer.status == STATUS.DONE:  # e.g. an order completed (or paid) at checkout: invoice it now
-        lifecycle.follow(run, order, transfer)
+    if finished is not None and finished.status == STATUS.DONE:
+        # e.g. an order completed (or paid) at checkout: invoice it now, with the plan made for the transfer
+        finished.apply(transfer)
+        lifecycle.follow(run, order, transfer, planned)
 
 
 def _wait(run: Run, transfer: OrderTransfer, order: ShopOrder, reasons, claim=None, **kept) -> None:
     # a refusal may quote the customer's data back: the reason names the order, not the person
     text = personal_data.redact("\n".join(reasons), personal_data.order_values(order))
-    if claim is not None:
-        claims.wait(claim, text, shop_status=order.status, **kept)
-    else:
-        claims.settle_unclaimed(
-            OrderTransfer.objects.filter(pk=transfer.pk),
-            status=STATUS.WAITING,
-            reason=text,
-            shop_status=order.status,
-            **kept,
-        )
+    news = transfer.status != STATUS.WAITING or transfer.reason != text  # one event per change, not per poll
+    with transaction.atomic():
+        if claim is not None:
+            written = claims.wait(claim, text, shop_status=order.status, **kept) is not None
+        else:
+            written = bool(
+                claims.settle_unclaimed(
+                    OrderTransfer.objects.filter(pk=transfer.pk),
+                    status=STATUS.WAITING,
+                    reason=text,
+                    shop_status=order.status,
+                    **kept,
+                )
+            )
+        if written and news:
+            events.record(transfer, events.Kind.WAITING, run.rec.run, reasons=events.reasons(text))
     run.rec.event(SyncEvent.Outcome.SKIPPED, order.number, reason=text)
 
 
-def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
-    customer_plan = plan_customer(order, run.rules)
+def _transfer(
+    run: Run, order: ShopOrder, transfer: OrderTransfer, planned: OrderPlan
+) -> claims.Finished | None:
+    """The order's document in eAccounting, planned once (`planned`); what was recorded, if anything."""
+    customer_plan = planned.customer
     if isinstance(customer_plan, Waiting):
-        return _wait(run, transfer, order, customer_plan.reasons)
+        _wait(run, transfer, order, customer_plan.reasons)
+        return None
     customer = customers.existing(run, customer_plan)
-    plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
+    plan = planned.document(customer)
     if isinstance(plan, Waiting):
-        return _wait(run, transfer, order, plan.reasons)
+        _wait(run, transfer, order, plan.reasons)
+        return None
     delivery, reasons = document_body.delivery_fields(order)
     if reasons:
-        return _wait(run, transfer, order, reasons)
+        _wait(run, transfer, order, reasons)
+        return None
 
-    claim = claims.claim(transfer)
-    if claim is None:
-        return  # another worker has it, or it was finished meanwhile
+    with transaction.atomic():
+        claim = claims.claim(transfer)
+        if claim is None:
+            return None  # another worker has it, or it was finished meanwhile
+        if claim.attempts == 1:  # the first attempt: a refused one tried again each poll is not planned anew
+            events.record(transfer, events.Kind.PLANNED, run.rec.run, rows=len(plan.rows), total=plan.total)
     kind = DocumentKind(run.settings.document)
     document = None
     try:
@@ -254,9 +288,10 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
         )
         if document is None:
             customer = customer or customers.create(run, customer_plan)
-            plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
+            plan = planned.document(customer)  # the same plan unless the new customer's VAT basis differs
             if isinstance(plan, Waiting):
-                return _wait(run, transfer, order, plan.reasons, claim)
+                _wait(run, transfer, order, plan.reasons, claim)
+                return None
             method = run.inputs.methods_for(order)
             doc_body = document_body.body(
                 kind,
@@ -268,7 +303,7 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
                 method.delivery_method_code,
             )
             document = documents.create(run.eaccounting, kind, doc_body)
-            document = _settle_vat_basis(run, order, customer_plan, customer, document, delivery, kind)
+            document = _settle_vat_basis(run, order, planned, customer, document, delivery, kind)
         if (
             kind is DocumentKind.INVOICE
             and document.kind is DocumentKind.DRAFT
@@ -282,7 +317,7 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
             order.number,
             reason=f"{exc}: the next run looks it up before creating anything.",
         )
-        return
+        return None
     except EAccountingError as exc:
         if isinstance(exc, ServerError | RateLimited):
             claims.release(claim)
@@ -296,17 +331,13 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
                 "document_total": document.total,
                 "document_vat": document.vat,
             }
-        return _wait(run, transfer, order, [_in_words(exc)], claim, **kept)
-    final = plan_document(
-        order, run.inputs.context(order, customer_plan, customer)
-    )  # on the basis eAccounting chose
-    _record(
-        run,
-        order,
-        transfer,
-        claim,
-        document,
-        document_body.fingerprint(order, final if not isinstance(final, Waiting) else plan),
+        _wait(run, transfer, order, [_in_words(exc)], claim, **kept)
+        return None
+    final = planned.document(
+        customer
+    )  # on the basis eAccounting chose: made already, unless the document was found
+    return _record(
+        run, order, transfer, claim, document, planned, final if not isinstance(final, Waiting) else plan
     )
 
 
@@ -344,7 +375,7 @@ def _look_up(
     return None
 
 
-def _settle_vat_basis(run, order, customer_plan, customer, document, delivery, kind):
+def _settle_vat_basis(run, order, planned: OrderPlan, customer, document, delivery, kind):
     """eAccounting decides whether row prices include VAT (its rule for IncludesVat is not documented).
 
     If it decided otherwise than we assumed, the open document is sent again with prices on its
@@ -353,7 +384,7 @@ def _settle_vat_basis(run, order, customer_plan, customer, document, delivery, k
     if document.includes_vat == assumed:
         return document
     run.inputs.learn_includes_vat(customer.is_private, document.includes_vat, f"{kind} {document.id}")
-    plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
+    plan = planned.document(customer)  # another basis: another document, planned once
     if isinstance(plan, Waiting):
         return document  # the totals check below holds it with both figures
     method = run.inputs.methods_for(order)
@@ -374,7 +405,9 @@ def _totals_agree(run: Run, order: ShopOrder, document) -> bool:
     return abs(document.total - order.total) <= limit and abs(document.vat - order.total_tax) <= limit
 
 
-def _record(run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document, fingerprint: str) -> None:
+def _record(
+    run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document, planned: OrderPlan, plan
+) -> claims.Finished | None:
     agree = _totals_agree(run, order, document)
     reason = (
         ""
@@ -390,26 +423,40 @@ def _record(run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document
         if document.kind is DocumentKind.INVOICE
         else {}
     )
-    done = claims.finish(
-        claim,
-        status=STATUS.DONE if agree else STATUS.HELD,
-        reason=reason,
-        document_kind=document.kind,
-        body_hash=fingerprint,
-        **invoice,
-        document_id=document.id,
-        document_number=document.number,
-        document_total=document.total,
-        document_vat=document.vat,
-        customer_id=document.customer_id,
-        shop_total=order.total,
-        shop_vat=order.total_tax,
-        currency=order.currency,
-        shop_status=order.status,
-        transferred_at=timezone.now(),
-    )
-    if not done:
-        return  # fenced out: the worker that took over records it (it finds this document by reference)
+    with transaction.atomic():
+        done = claims.finish(
+            claim,
+            status=STATUS.DONE if agree else STATUS.HELD,
+            reason=reason,
+            document_kind=document.kind,
+            body_hash=planned.document_fingerprint(plan),
+            input_hash=planned.input_fingerprint,
+            plan_version=planned.version,
+            **invoice,
+            document_id=document.id,
+            document_number=document.number,
+            document_total=document.total,
+            document_vat=document.vat,
+            customer_id=document.customer_id,
+            shop_total=order.total,
+            shop_vat=order.total_tax,
+            currency=order.currency,
+            shop_status=order.status,
+            transferred_at=timezone.now(),
+        )
+        if done is None:
+            return (
+                None  # fenced out: the worker that took over records it (it finds this document by reference)
+            )
+        said = {
+            "document_kind": str(document.kind),
+            "document_number": document.number,
+            "total": document.total,
+        }
+        if agree:
+            events.record(transfer, events.Kind.TRANSFERRED, run.rec.run, **said)
+        else:
+            events.record(transfer, events.Kind.HELD, run.rec.run, reasons=[reason], **said)
     outcome = SyncEvent.Outcome.CREATED if agree else SyncEvent.Outcome.SKIPPED
     run.rec.event(
         outcome,
@@ -417,14 +464,19 @@ def _record(run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document
         reason=reason or f"{document.kind.words} {document.number}".strip(),
         fields={"total": [str(order.total), str(document.total)]},
     )
+    return done
 
 
-def _write_back(run: Run) -> None:
+def _write_back(run: Run, only: set[int] | None = None) -> None:
     """The document's id and number onto the shop order (meta, in batches) and a private note each;
-    also for transfers an earlier run could not write back (a shop error, a killed worker)."""
+    also for transfers an earlier run could not write back (a shop error, a killed worker), unless the
+    run is about `only` these shop orders (a webhook's)."""
     pending = OrderTransfer.objects.filter(
         tenant=run.tenant, status__in=(STATUS.DONE, STATUS.HELD), written_back=False
-    ).order_by("shop_order_id")[:WRITE_BACK_MAX]
+    )
+    if only is not None:
+        pending = pending.filter(shop_order_id__in=only)
+    pending = pending.order_by("shop_order_id")[:WRITE_BACK_MAX]
     run.write_backs = list(pending)
     items: list[tuple[int, dict, str | None]] = []
     for t in run.write_backs:

@@ -50,6 +50,8 @@ RETENTION = (
     Rule("integration.OrderTransfer", "finished transfers", ("reason",)),
     Rule("integration.OrderStep", "finished steps", ("reason",)),
     Rule("integration.WebshopOrderConversion", "finished conversions", ("reason", "fingerprint")),
+    # An order's events quote its reasons (redacted like the transfer's own); kind, time and numbers stay.
+    Rule("integration.OrderEvent", "events older than the retention", ("params.reasons",)),
 )
 RULES = {rule.model: rule for rule in RETENTION}
 
@@ -60,6 +62,7 @@ WORDS = {
     "integration.SyncRun": "runs",
     "integration.OrderTransfer": "order records",
     "integration.OrderStep": "order steps",
+    "integration.OrderEvent": "order events",
     "integration.AuditEntry": "audit entries (redacted)",
     "django_q.Task": "task results (deleted)",
     "django_q.OrmQ": "queued tasks (deleted)",

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from integration.models import (
     AccountingCustomer,
+    OrderEvent,
     OrderSettings,
     OrderStep,
     OrderTransfer,
@@ -40,6 +41,7 @@ def prune(now: datetime | None = None, *, tenant: Tenant | None = None, dry_run:
             for label, queryset, blank in _rules(t, before):
                 counts[label] += queryset.count() if dry_run else queryset.update(**blank)
             counts["integration.WebshopOrderConversion"] += _conversions(t, before, dry_run)
+            counts["integration.OrderEvent"] += _order_events(t, before, dry_run)
     return +counts  # only what was found
 
 
@@ -90,6 +92,18 @@ def _hash_missing(tenant: Tenant) -> None:
     unhashed = AccountingCustomer.objects.filter(tenant=tenant, email_hash="").exclude(email="")
     for pk, email in unhashed.values_list("pk", "email"):
         AccountingCustomer.objects.filter(pk=pk).update(email_hash=personal_data.email_hash(email))
+
+
+def _order_events(tenant: Tenant, before: datetime, dry_run: bool) -> int:
+    """An order's events past the retention lose the reasons they quote (a refusal's words may name a person)."""
+    rows = OrderEvent.objects.filter(tenant=tenant, at__lt=before, params__has_key="reasons")
+    if dry_run:
+        return rows.count()
+    done = 0
+    for pk, params in rows.values_list("pk", "params"):
+        OrderEvent.objects.filter(pk=pk).update(params={k: v for k, v in params.items() if k != "reasons"})
+        done += 1
+    return done
 
 
 def _conversions(tenant: Tenant, before: datetime, dry_run: bool) -> int:

@@ -39,43 +39,89 @@ def to_retry(now: datetime) -> Q:
 
 @dataclass(frozen=True)
 class Claim:
+    """A claim held: the row's new state as the claim wrote it (`apply` brings a copy of the row up to date)."""
+
     model: type[ClaimedWork]
     pk: int
     token: int
     resumed: bool  # a previous attempt may have created the document: look it up first
+    attempts: int = 0
+    lease_until: datetime | None = None
+    sending_since: datetime | None = None
 
     def rows(self) -> "QuerySet[ClaimedWork]":
         return self.model._default_manager.filter(pk=self.pk, token=self.token)
+
+    def apply(self, row: ClaimedWork) -> ClaimedWork:
+        if row.pk != self.pk:
+            raise ValueError(f"{row!r} is not the claimed row {self.pk}")
+        row.status, row.token, row.attempts = ClaimStatus.SENDING, self.token, self.attempts
+        row.lease_until, row.sending_since = self.lease_until, self.sending_since
+        return row
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What a finished (or settled) claim wrote: the caller's copy of the row is brought up to date with
+    `apply`, without reading it again."""
+
+    pk: int
+    token: int
+    fields: dict[str, Any]
+
+    @property
+    def status(self) -> str | None:
+        return self.fields.get("status")
+
+    def apply(self, row: ClaimedWork) -> ClaimedWork:
+        if row.pk != self.pk:
+            raise ValueError(f"{row!r} is not the claimed row {self.pk}")
+        for name, value in self.fields.items():
+            setattr(row, name, value)
+        row.token = self.token
+        return row
 
 
 def claim(row: ClaimedWork) -> Claim | None:
     """Take the row for one attempt, or None when it is done or another worker holds it."""
     now = timezone.now()
     model = type(row)
+    until, since = now + lease(), row.sending_since or now
     updated = model._default_manager.filter(claimable(now), pk=row.pk, token=row.token).update(
         status=ClaimStatus.SENDING,
         token=F("token") + 1,
-        lease_until=now + lease(),
+        lease_until=until,
         attempts=F("attempts") + 1,
-        sending_since=row.sending_since or now,
+        sending_since=since,
     )
     if not updated:
         return None
-    return Claim(model, row.pk, row.token + 1, resumed=row.status == ClaimStatus.SENDING)
+    # the token matched, so `row` was the current copy: its counts plus one are what the row holds now
+    return Claim(
+        model,
+        row.pk,
+        row.token + 1,
+        resumed=row.status == ClaimStatus.SENDING,
+        attempts=row.attempts + 1,
+        lease_until=until,
+        sending_since=since,
+    )
 
 
-def finish(claim: Claim, **fields: Any) -> bool:
-    """Record the outcome if the claim still holds (False: another worker took over)."""
+def finish(claim: Claim, **fields: Any) -> Finished | None:
+    """Record the outcome if the claim still holds: what was written (None: another worker took over)."""
     fields.setdefault("lease_until", None)
-    return bool(claim.rows().update(**fields))
+    if not claim.rows().update(**fields):
+        return None
+    return Finished(claim.pk, claim.token, fields)
 
 
-def settle(claim: Claim, **fields: Any) -> bool:
+def settle(claim: Claim, **fields: Any) -> Finished | None:
     """Record an outcome that ends this attempt (the next one, if any, starts afresh)."""
     return finish(claim, sending_since=None, **fields)
 
 
-def wait(claim: Claim, reason: str, **fields: Any) -> bool:
+def wait(claim: Claim, reason: str, **fields: Any) -> Finished | None:
     """Leave the work for a person: `reason` says what to fix; the next run tries again."""
     return settle(claim, status=ClaimStatus.WAITING, reason=reason, **fields)
 

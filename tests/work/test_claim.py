@@ -76,3 +76,25 @@ def test_settle_unclaimed_leaves_a_row_being_sent_to_its_sender(rows):
     assert (
         claims.settle_unclaimed(OrderTransfer.objects.filter(pk=transfer.pk), status=ClaimStatus.SKIPPED) == 0
     )
+
+
+@pytest.mark.django_db
+def test_claim_and_finish_return_the_state_they_wrote_so_nobody_reads_the_row_again(rows):
+    for row in rows:
+        copy = type(row)._default_manager.get(pk=row.pk)
+        taken = claims.claim(row)
+        assert taken is not None
+        taken.apply(row)
+        copy.refresh_from_db()
+        same = ("status", "token", "attempts", "lease_until", "sending_since")
+        assert [getattr(row, f) for f in same] == [getattr(copy, f) for f in same]
+        done = claims.finish(taken, status=ClaimStatus.DONE, reason="ok")
+        assert done is not None and done.status == ClaimStatus.DONE
+        done.apply(row)
+        copy.refresh_from_db()
+        assert [getattr(row, f) for f in (*same, "reason")] == [getattr(copy, f) for f in (*same, "reason")]
+        assert claims.finish(taken, status=ClaimStatus.WAITING) is not None  # the token still holds
+        stale = claims.Claim(type(row), row.pk, taken.token - 1, resumed=False)
+        assert (
+            claims.finish(stale, status=ClaimStatus.WAITING) is None
+        )  # fenced: nothing written, nothing returned

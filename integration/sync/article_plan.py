@@ -21,6 +21,7 @@ from integration.eaccounting.resources import Article
 from integration.webshops.base import ProductWrite, ShopProduct
 
 from .article_values import UNIT_META_KEY, CatalogContext, PlanError, desired_values, same, shop_value
+from .stock_drift import NOTHING, Sold, unexplained_change
 
 __all__ = [
     "ACTIONS",
@@ -149,8 +150,9 @@ def _plan(article: Article, link: LinkState | None, product: ShopProduct | None,
             values,
             status=status,
             reason=f"available again: brought back as {status}",
+            sales=ctx.sales_since_write,
         )
-    step = _step("update", article, link, product, parent_id, values)
+    step = _step("update", article, link, product, parent_id, values, sales=ctx.sales_since_write)
     if adopted:
         reason = "found in the shop by its article number: linked" + (
             f"; {step.reason}" if step.write else ""
@@ -204,6 +206,7 @@ def _hide(
         status=DRAFT,
         before=product.status,
         reason=f"{why_not}: hidden in the shop (was {product.status or 'unknown'})",
+        sales=ctx.sales_since_write,
     )
 
 
@@ -218,6 +221,7 @@ def _step(
     status: str | None = None,
     before: str | None = None,
     reason: str = "",
+    sales: Mapping[str, Sold] | None = None,
 ) -> Step:
     """Compare, and write all owned values when anything differs (status only for hide/restore)."""
     changes = {
@@ -226,7 +230,7 @@ def _step(
     drift = {
         n: (link.last_written[n], old, new)
         for n, (old, new) in changes.items()
-        if n in link.last_written and not same(n, link.last_written[n], old)
+        if n in link.last_written and _drifted(n, link.last_written[n], old, values, sales)
     }
     if status is not None and product.status != status:
         changes["status"] = (product.status, status)
@@ -240,6 +244,18 @@ def _step(
         reason or _update_reason(changes, drift),
         None if new_link == link else new_link,
     )
+
+
+def _drifted(
+    name: str, last_written: Any, shop_now: Any, values: Mapping[str, Any], sales: Mapping[str, Sold] | None
+) -> bool:
+    """Changed in the shop since Silta wrote it; for stock, only what the shop's orders since do not explain."""
+    if same(name, last_written, shop_now):
+        return False
+    if name != "stock_quantity":
+        return True
+    sold = NOTHING if sales is None else sales.get(values.get("sku", ""), NOTHING)
+    return unexplained_change(last_written, shop_now, sold) != 0
 
 
 def _linked(product: ShopProduct, parent_id: int | None, values: dict[str, Any]) -> LinkState:

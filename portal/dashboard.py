@@ -12,7 +12,7 @@ from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django_q.models import Schedule
 
 from integration.activation.checklist import Checklist
@@ -30,6 +30,7 @@ from integration.models import (
 from integration.people import tenancy
 from integration.scheduling import schedules
 from integration.scheduling.manual import CATALOGUE_KINDS
+from portal.run_words import counts_in_words
 
 NEEDS_A_PERSON = (OrderTransfer.Status.WAITING, OrderTransfer.Status.HELD)
 NOT_TRANSFERRED = (OrderTransfer.Status.PENDING, OrderTransfer.Status.SENDING, *NEEDS_A_PERSON)
@@ -52,11 +53,13 @@ def _count(n: int) -> str:
     return number_format(n, use_l10n=True, force_grouping=True)  # 10,000 in English, 10 000 in Finnish
 
 
-def progress_text(done: int, total: int | None) -> str:
-    """'312 of 10,000' (the same words on the page and in its JSON); 'running' before anything is counted.
-    In the user's language."""
+def progress_text(done: int, total: int | None, running: bool = True) -> str:
+    """'312 of 10,000' (the same words on the page and in its JSON); 'running' before anything is counted,
+    and for a run that has ended, what it did ('312 done') or nothing. In the user's language."""
     if total is not None:
         return gettext("%(done)s of %(total)s") % {"done": _count(done), "total": _count(total)}
+    if not running:
+        return gettext("%(done)s done") % {"done": _count(done)} if done else "–"
     return gettext("%(done)s so far") % {"done": _count(done)} if done else gettext("running")
 
 
@@ -70,7 +73,7 @@ def run_shown(run: SyncRun) -> dict:
         "status_label": str(run.get_status_display()),
         "done": run.progress_done,
         "total": run.progress_total,
-        "text": progress_text(run.progress_done, run.progress_total),
+        "text": progress_text(run.progress_done, run.progress_total, run.status == SyncRun.Status.RUNNING),
         "started_at": run.started_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
     }
@@ -106,16 +109,7 @@ class KindRuns:
 
     @property
     def counts_shown(self) -> str:
-        counts = (self.last.counts or {}) if self.last else {}
-        # the counts' names are stored with the run, in the words it was written in
-        items = [
-            f"{n} {k}"
-            for k, n in sorted(counts.items())
-            if not k.startswith("requests_") and not k.endswith("_seconds") and n
-        ]
-        requests = sum(n for k, n in counts.items() if k.startswith("requests_") and isinstance(n, int))
-        shown = ngettext("%(n)s request", "%(n)s requests", requests) % {"n": requests}
-        return ", ".join(items + ([shown] if requests else []))
+        return ", ".join(counts_in_words(self.last.counts if self.last else {}, timings=False))
 
 
 @dataclass

@@ -7,10 +7,14 @@ legend that says what each colour is. Its numbers come from the dashboard's grou
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 CHART_DAYS = 14
 PLOT_HEIGHT = 60  # px of the tallest bar
@@ -23,7 +27,7 @@ BOTTOM = 16  # px for the day labels
 @dataclass(frozen=True)
 class Series:
     key: str  # the CSS class of its bars and swatch, and its data-* attribute
-    label: str  # the legend's words
+    label: "StrOrPromise"  # the legend's words (lazy: read in the reader's language)
 
     def describe(self, n: int) -> str:
         """'3 orders transferred' for a day's tooltip (plural by the number)."""

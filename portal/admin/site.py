@@ -51,4 +51,8 @@ class SiltaAdminSite(admin.AdminSite):
             from integration.work.backlog import backlogs
 
             extra_context["backlogs"] = backlogs()
+        if not request.user.is_superuser:  # owners and members: their tasks, the records in one menu
+            from portal.admin.records_menu import records_menu
+
+            extra_context["records_menu"] = records_menu(self.get_app_list(request))
         return super().index(request, extra_context)

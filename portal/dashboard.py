@@ -10,8 +10,10 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber, TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django_q.models import Schedule
 
@@ -74,6 +76,10 @@ def run_shown(run: SyncRun) -> dict:
         "text": progress_text(run.progress_done, run.progress_total, run.status == SyncRun.Status.RUNNING),
         "started_at": run.started_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        # what the dashboard's row of the run's kind shows, so it can change without a reload
+        "url": reverse("admin:integration_syncrun_change", args=[run.pk]),
+        "ago": gettext("%(since)s ago") % {"since": timesince(run.started_at)},
+        "counts_text": ", ".join(counts_in_words(run.counts, timings=False)),
     }
 
 

@@ -93,3 +93,19 @@ def test_the_run_list_shows_progress_and_counts_in_words(client, owner_a, tenant
     assert "10 skipped, 1 request to eAccounting" in row
     assert '<td class="field-progress">–</td>' in row  # not "running": the run has ended
     assert "requests_eaccounting" not in page
+
+
+def test_the_polled_progress_carries_the_latest_runs_row_in_words(client, owner_a, tenant_a):
+    SyncRun.objects.filter(tenant=tenant_a).delete()
+    done = SyncRun.objects.create(
+        tenant=tenant_a,
+        kind=SyncRun.Kind.ARTICLES,
+        status=SyncRun.Status.SUCCEEDED,
+        counts={"updated": 2, "requests_eaccounting": 3, "eaccounting_wait_seconds": 1.5},
+    )
+    client.force_login(owner_a)
+    (latest,) = client.get(reverse("run_progress", args=[tenant_a.slug])).json()["latest"]
+    assert latest["counts_text"] == "2 updated, 3 requests to eAccounting"  # as the dashboard's row shows it
+    assert latest["url"] == reverse("admin:integration_syncrun_change", args=[done.pk])
+    assert latest["status_label"] == "Succeeded" and latest["ago"].endswith(" ago")
+    assert latest["text"] == "–"

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from . import (
     activation_views,
     books_check_views,
+    demo_mail_views,
     eaccounting_views,
     first_sync_views,
     invitation_views,
@@ -31,6 +32,7 @@ urlpatterns = [
     *first_sync_views.urls,
     *run_views.urls,
     *live_views.urls,
+    *demo_mail_views.urls,
     *setup_views.urls,
     *template_articles_views.urls,
     *books_check_views.urls,

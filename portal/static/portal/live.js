@@ -12,9 +12,13 @@
     return fetch(window.location.href, {credentials: "same-origin"})
       .then(function (response) { return response.text(); })
       .then(function (html) {
+        // The parsed copy lives under this page's CSP: its own <style nonce> (another nonce) would be refused.
+        // The page keeps the style sheets it has; only #content-main is taken from the copy.
+        html = html.replace(/<style[\s\S]*?<\/style>/gi, "");
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("content-main");
         var here = document.getElementById("content-main");
-        if (fresh && here) { here.replaceWith(fresh); }
+        if (!fresh || !here) { return; }
+        here.replaceWith(fresh);
         document.documentElement.dataset.liveSwapped = "true";
       });
   }

@@ -8,29 +8,33 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Window
+from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber, TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import gettext, ngettext
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from django_q.models import Schedule
 
-from integration.activation.checklist import Checklist
-from integration.activation.checklist_facts import checklists_for
+from integration.activation.checklist import Checklist, plan
+from integration.activation.checklist_facts import facts_for
 from integration.models import (
     ConnectionStatus,
     FirstSync,
     ImportItem,
     OrderTransfer,
-    ShopMethod,
     SyncEvent,
     SyncRun,
     Tenant,
+    WebshopOrderConversion,
 )
 from integration.people import tenancy
 from integration.scheduling import schedules
 from integration.scheduling.manual import CATALOGUE_KINDS
 from integration.sync import stock_to_enter
+from portal.dashboard_chart import CHART_DAYS, SERIES, Chart, series_for
+from portal.run_words import counts_in_words
 
 NEEDS_A_PERSON = (OrderTransfer.Status.WAITING, OrderTransfer.Status.HELD)
 NOT_TRANSFERRED = (OrderTransfer.Status.PENDING, OrderTransfer.Status.SENDING, *NEEDS_A_PERSON)
@@ -44,20 +48,19 @@ SHOWN_KINDS = {
 }
 FAILING_AFTER = 3  # this many failed runs of a kind in a row: flagged
 DRIFT_DAYS = 7
-CHART_DAYS = 14
-CHART_HEIGHT = 40  # px of the tallest bar
-DAY_WIDTH = 12  # px per day: two 5 px bars and a gap
 
 
 def _count(n: int) -> str:
     return number_format(n, use_l10n=True, force_grouping=True)  # 10,000 in English, 10 000 in Finnish
 
 
-def progress_text(done: int, total: int | None) -> str:
-    """'312 of 10,000' (the same words on the page and in its JSON); 'running' before anything is counted.
-    In the user's language."""
+def progress_text(done: int, total: int | None, running: bool = True) -> str:
+    """'312 of 10,000' (the same words on the page and in its JSON); 'running' before anything is counted,
+    and for a run that has ended, what it did ('312 done') or nothing. In the user's language."""
     if total is not None:
         return gettext("%(done)s of %(total)s") % {"done": _count(done), "total": _count(total)}
+    if not running:
+        return gettext("%(done)s done") % {"done": _count(done)} if done else "–"
     return gettext("%(done)s so far") % {"done": _count(done)} if done else gettext("running")
 
 
@@ -71,9 +74,13 @@ def run_shown(run: SyncRun) -> dict:
         "status_label": str(run.get_status_display()),
         "done": run.progress_done,
         "total": run.progress_total,
-        "text": progress_text(run.progress_done, run.progress_total),
+        "text": progress_text(run.progress_done, run.progress_total, run.status == SyncRun.Status.RUNNING),
         "started_at": run.started_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        # what the dashboard's row of the run's kind shows, so it can change without a reload
+        "url": reverse("admin:integration_syncrun_change", args=[run.pk]),
+        "ago": gettext("%(since)s ago") % {"since": timesince(run.started_at)},
+        "counts_text": ", ".join(counts_in_words(run.counts, timings=False)),
     }
 
 
@@ -107,66 +114,7 @@ class KindRuns:
 
     @property
     def counts_shown(self) -> str:
-        counts = (self.last.counts or {}) if self.last else {}
-        # the counts' names are stored with the run, in the words it was written in
-        items = [
-            f"{n} {k}"
-            for k, n in sorted(counts.items())
-            if not k.startswith("requests_") and not k.endswith("_seconds") and n
-        ]
-        requests = sum(n for k, n in counts.items() if k.startswith("requests_") and isinstance(n, int))
-        shown = ngettext("%(n)s request", "%(n)s requests", requests) % {"n": requests}
-        return ", ".join(items + ([shown] if requests else []))
-
-
-@dataclass
-class ChartBar:
-    day: date
-    orders: int
-    errors: int
-    x: int = 0
-    orders_height: int = 0
-    errors_height: int = 0
-
-    @property
-    def orders_y(self):
-        return CHART_HEIGHT - self.orders_height
-
-    @property
-    def errors_y(self):
-        return CHART_HEIGHT - self.errors_height
-
-    @property
-    def errors_x(self):
-        return self.x + 5
-
-
-@dataclass
-class Chart:
-    """Orders transferred and errors (failed items of any run) per day, drawn as inline SVG bars."""
-
-    bars: list[ChartBar]
-    width: int = CHART_DAYS * DAY_WIDTH
-    height: int = CHART_HEIGHT
-
-    @classmethod
-    def of(cls, days: list[date], orders: dict, errors: dict) -> "Chart":
-        bars = [ChartBar(day, orders.get(day, 0), errors.get(day, 0)) for day in days]
-        peak = max([1] + [max(b.orders, b.errors) for b in bars])
-        for i, bar in enumerate(bars):
-            bar.x = i * DAY_WIDTH
-            # at least 1 px for a day with anything at all, so a single error is never invisible
-            bar.orders_height = max(bool(bar.orders), round(bar.orders * CHART_HEIGHT / peak))
-            bar.errors_height = max(bool(bar.errors), round(bar.errors * CHART_HEIGHT / peak))
-        return cls(bars)
-
-    @property
-    def total_orders(self):
-        return sum(b.orders for b in self.bars)
-
-    @property
-    def total_errors(self):
-        return sum(b.errors for b in self.bars)
+        return ", ".join(counts_in_words(self.last.counts if self.last else {}, timings=False))
 
 
 @dataclass
@@ -280,6 +228,33 @@ def _per_day(queryset, field_name, since):
     return counted
 
 
+def _orders_per_day(visible, since) -> dict[str, dict]:
+    """Orders transferred per day (by transferred_at) and orders waiting now per day Silta first saw them
+    (created_at), in one query: {"transferred"|"waiting": {tenant id: {day: count}}}."""
+    waits = Q(status__in=NEEDS_A_PERSON)
+    counted: dict[str, dict] = {"transferred": defaultdict(dict), "waiting": defaultdict(dict)}
+    rows = (
+        OrderTransfer.objects.filter(tenant__in=visible)
+        .filter(Q(transferred_at__gte=since) | (waits & Q(created_at__gte=since)))
+        .annotate(
+            series=Case(When(waits, then=Value("waiting")), default=Value("transferred")),
+            day=Case(When(waits, then=TruncDate("created_at")), default=TruncDate("transferred_at")),
+        )
+        .values("tenant_id", "series", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counted[row["series"]][row["tenant_id"]][row["day"]] = row["n"]
+    return counted
+
+
+def _chart(days, shop, counts) -> Chart:
+    """The series a company of its kind has, and any other that has something to show."""
+    usual = series_for(shop is not None and shop.platform == shop.Platform.VISMA_WEBSHOP)
+    return Chart.of(days, [s for s in SERIES if s in usual or counts[s.key]], counts)
+
+
 def _by_tenant(queryset, **aggregate):
     """{tenant id: value} of one aggregate grouped by tenant."""
     ((name, expression),) = aggregate.items()
@@ -307,16 +282,6 @@ def tenant_rows(user):
     visible = tenancy.tenants_for(user).values("pk")
     owned = set(tenancy.tenants_for(user, tenancy.OWNERS).values_list("pk", flat=True))
     now = timezone.now()
-
-    untemplated = defaultdict(list)
-    for tenant_id, title in (
-        ShopMethod.objects.filter(tenant__in=visible, enabled=True)
-        .annotate(templates=Count("articles"))
-        .filter(templates=0)
-        .order_by("kind", "title")
-        .values_list("tenant_id", "title")
-    ):
-        untemplated[tenant_id].append(title)
 
     runs = defaultdict(lambda: defaultdict(list))  # tenant id -> kind -> newest first
     for run in recent_runs(visible):
@@ -354,13 +319,27 @@ def tenant_rows(user):
         n=Count("pk"),
     )
 
-    checklists = checklists_for(tenancy.tenants_for(user))
+    facts = facts_for(tenancy.tenants_for(user))  # the set-up checklist's facts, also the unmapped methods
+    checklists = {pk: plan(f) for pk, f in facts.items()}
     days = _chart_days(timezone.localdate(now))
     since = timezone.make_aware(datetime.combine(days[0], datetime.min.time()))
-    transferred = _per_day(OrderTransfer.objects.filter(tenant__in=visible), "transferred_at", since)
-    failed = _per_day(
-        SyncEvent.objects.filter(tenant__in=visible, outcome=SyncEvent.Outcome.FAILED), "created_at", since
-    )
+    orders = _orders_per_day(visible, since)
+    per_day = {  # series key -> tenant id -> {day: count}
+        "transferred": orders["transferred"],
+        "conversions": _per_day(
+            WebshopOrderConversion.objects.filter(
+                tenant__in=visible, outcome=WebshopOrderConversion.Outcome.CONVERTED
+            ),
+            "converted_at",
+            since,
+        ),
+        "waiting": orders["waiting"],
+        "errors": _per_day(
+            SyncEvent.objects.filter(tenant__in=visible, outcome=SyncEvent.Outcome.FAILED),
+            "created_at",
+            since,
+        ),
+    }
 
     rows = []
     for tenant in tenants:
@@ -388,7 +367,9 @@ def tenant_rows(user):
                 connection_trouble=ConnectionStatus.NEEDS_RECONNECT in (ea_status, shop_status),
                 is_owner=tenant.pk in owned,
                 orders_waiting=tenant.orders_waiting,
-                methods_without_template=untemplated[tenant.pk] if tenant.is_active else [],
+                methods_without_template=list(facts[tenant.pk].methods_unmapped)
+                if tenant.is_active and tenant.pk in facts
+                else [],
                 # a kind with neither a run nor a schedule (e.g. a tenant not activated) is left out
                 runs=[k for k in kinds if k.recent or k.next_run],
                 running=[run_shown(r) for r in _running(by_kind)],
@@ -397,7 +378,7 @@ def tenant_rows(user):
                 drift=drift.get(tenant.pk, 0),
                 articles_synced_at=synced_at.get(tenant.pk),
                 oldest_order_waiting_since=oldest_waiting.get(tenant.pk),
-                chart=Chart.of(days, transferred[tenant.pk], failed[tenant.pk]),
+                chart=_chart(days, shop, {key: counts[tenant.pk] for key, counts in per_day.items()}),
                 setup=checklists.get(tenant.pk),
                 stock_to_enter=tenant.stock_to_enter or 0,
             )

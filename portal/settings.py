@@ -221,6 +221,12 @@ LOGIN_REDIRECT_URL = "admin:index"
 
 # smtp+tls://user:password@smtp.example.com:587 in production; the console in the demo.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# The demo's mailbox (make demo): e-mails are kept as files in var/demo-mail and a superuser reads them
+# on the *Demo mailbox* page instead of in the terminal. Never in production: the page shows every e-mail.
+SILTA_DEMO_MAILBOX = env.bool("SILTA_DEMO_MAILBOX", default=False)
+if SILTA_DEMO_MAILBOX:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(BASE_DIR / "var" / "demo-mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="silta@localhost")
 # Days an e-mailed invitation to join a company stays usable.
 SILTA_INVITATION_DAYS = env.int("SILTA_INVITATION_DAYS", default=7)

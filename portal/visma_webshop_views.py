@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -231,7 +231,7 @@ def _apply(request, tenant, settings):
     messages.success(
         request, _("Applying %(n)s change(s); follow it on the dashboard.") % {"n": len(changes)}
     )
-    return None
+    return redirect(f"{reverse('visma_webshop', args=[tenant.slug])}?watch=1")  # the page follows the task
 
 
 def _rules_text(rules: dict) -> str:

@@ -19,6 +19,8 @@ VIEWS = [
     ("sync_now", "post", BOTH, 404),
     ("confirm_mass_change", "post", {Membership.Role.OWNER}, 404),
     ("run_progress", "get", BOTH, 404),  # polled JSON: another tenant's does not exist
+    ("first_sync_status", "get", {Membership.Role.OWNER}, 404),  # polled by the first-sync page
+    ("availability_status", "get", BOTH, 404),  # polled by the Visma Verkkokauppa page after Apply
     ("webshop_connect_visma", "post", {Membership.Role.OWNER}, 404),
     ("visma_webshop", "get", BOTH, 404),
     ("tenant_setup", "get", BOTH, 404),

@@ -23,6 +23,8 @@ from integration.models import (
     SyncEvent,
     SyncRun,
     Tenant,
+    WebshopConnection,
+    WebshopOrderConversion,
 )
 from integration.scheduling import schedules
 from portal.admin.tenant_admin import TenantListFilter
@@ -87,16 +89,14 @@ def test_the_dashboard_shows_last_and_next_runs_with_their_counts(client, owner_
     )
     client.force_login(owner_a)
     page = row_html(dashboard(client), "a")
-    articles = re.search(r'data-kind="articles">(.*?)</tr>', page, re.S).group(1)
+    articles = re.search(r'data-kind="articles"[^>]*>(.*?)</tr>', page, re.S).group(1)
     assert "Succeeded</a> 12\xa0minutes ago" in articles
-    assert (
-        "12 updated, 3 created, 40 requests" in articles or "3 created, 12 updated, 40 requests" in articles
-    )
+    assert "3 created, 12 updated, 40 requests to eAccounting" in articles
     assert "next in 4\xa0minutes" in articles
-    orders = re.search(r'data-kind="orders">(.*?)</tr>', page, re.S).group(1)
+    orders = re.search(r'data-kind="orders"[^>]*>(.*?)</tr>', page, re.S).group(1)
     assert "Failed</a> 2\xa0hours ago" in orders
     assert "next run overdue since 30\xa0minutes (is a task cluster running?)" in orders
-    stock = re.search(r'data-kind="stock">(.*?)</tr>', page, re.S).group(1)
+    stock = re.search(r'data-kind="stock"[^>]*>(.*?)</tr>', page, re.S).group(1)
     assert (
         "Succeeded</a> 40\xa0minutes ago" in stock and "next in" in stock
     )  # the reconcile is a run kind of its own
@@ -171,6 +171,7 @@ def test_freshness_is_the_oldest_change_that_may_not_be_synced(client, owner_a, 
 
 def test_the_chart_renders_orders_and_errors_per_day(client, owner_a, active_a, tenant_b):
     today = timezone.localtime().replace(hour=12, minute=0)
+    OrderTransfer.objects.filter(tenant=active_a).delete()  # the fixture's own orders
     for n, days_ago in enumerate([0, 0, 0, 2, 13, 14]):  # 14 days ago is outside the chart
         OrderTransfer.objects.create(
             tenant=active_a,
@@ -193,22 +194,55 @@ def test_the_chart_renders_orders_and_errors_per_day(client, owner_a, active_a, 
     )
     SyncEvent.objects.filter(pk=old.pk).update(created_at=today - timedelta(days=2))
 
+    OrderTransfer.objects.create(
+        tenant=active_a, shop_order_id=200, shop_order_number="W-1", status=OrderTransfer.Status.WAITING
+    )
+
     client.force_login(owner_a)
     page = row_html(dashboard(client), "a")
-    bars = re.findall(r'<g data-day="([\d-]+)" data-orders="(\d+)" data-errors="(\d+)">', page)
-    assert len(bars) == 14
-    by_day = {day: (int(o), int(e)) for day, o, e in bars}
-    day = lambda n: (today - timedelta(days=n)).date().isoformat()  # noqa: E731
-    assert by_day[day(0)] == (3, 1)
-    assert by_day[day(2)] == (1, 1)
-    assert by_day[day(13)] == (1, 0)
-    assert sum(o for o, _ in by_day.values()) == 5
-    assert "3 orders transferred, 1 error</title>" in page
-    assert "14 days: 5 orders transferred, 2 errors" in page
-    # today's orders bar is the tallest: the full height
-    assert re.search(
-        rf'data-day="{day(0)}".*?<rect class="orders" x="156" y="0" width="5" height="40"/>', page, re.S
+    bars = re.findall(
+        r'<g class="day" data-day="([\d-]+)" data-transferred="(\d+)" data-waiting="(\d+)" data-errors="(\d+)">',
+        page,
     )
+    assert len(bars) == 14
+    by_day = {day: (int(o), int(w), int(e)) for day, o, w, e in bars}
+    day = lambda n: (today - timedelta(days=n)).date().isoformat()  # noqa: E731
+    assert by_day[day(0)] == (3, 1, 1)
+    assert by_day[day(2)] == (1, 0, 1)
+    assert by_day[day(13)] == (1, 0, 0)
+    assert sum(o for o, _, _ in by_day.values()) == 5
+    assert "3 orders transferred, 1 order began to wait, 1 error</title>" in page
+    # the legend says what each colour is, with the 14 days' totals
+    legend = re.search(r'<ul class="chart-legend">(.*?)</ul>', page, re.S).group(1)
+    assert re.findall(r'data-series="(\w+)"><span class="swatch \1"></span>([^<]+)</li>', legend) == [
+        ("transferred", "Orders transferred to eAccounting: 5"),
+        ("waiting", "Orders that began to wait for a person: 1"),
+        ("errors", "Errors: 2"),
+    ]
+    # a y axis with round numbers (the peak of 3 rounds up to 5) and a label under each day
+    assert re.findall(r'<g class="tick" data-value="(\d+)">', page) == ["0", "2", "5"]
+    assert page.count('<text class="day-label"') == 14
+    assert f'text-anchor="middle">{(today - timedelta(days=13)).day}</text>' in page
+
+
+def test_the_chart_counts_visma_webshop_conversions(client, owner_a, active_a):
+    WebshopConnection.objects.update_or_create(
+        tenant=active_a, defaults={"platform": WebshopConnection.Platform.VISMA_WEBSHOP, "base_url": ""}
+    )
+    for n in range(2):
+        WebshopOrderConversion.objects.create(
+            tenant=active_a,
+            webshop_order_id=f"w-{n}",
+            outcome=WebshopOrderConversion.Outcome.CONVERTED,
+            converted_at=timezone.now(),
+        )
+    WebshopOrderConversion.objects.create(tenant=active_a, webshop_order_id="w-open")  # not converted yet
+    client.force_login(owner_a)
+    page = row_html(dashboard(client), "a")
+    today = timezone.localdate().isoformat()
+    assert re.search(rf'data-day="{today}" data-conversions="2"', page)
+    assert "Webshop orders converted to invoices: 2" in page
+    assert "Orders transferred to eAccounting" not in page  # not what this kind of company does
 
 
 def test_the_dashboard_keeps_a_fixed_number_of_queries_with_runs_and_schedules(client, owner_a, active_a):

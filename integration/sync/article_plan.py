@@ -32,6 +32,7 @@ from .article_values import (
     shop_value,
     stock_entered,
 )
+from .stock_drift import NOTHING, Sold, unexplained_change
 
 __all__ = [
     "ACTIONS",
@@ -191,8 +192,11 @@ def _plan_linked(
             status=status,
             reason=f"available again: brought back as {status}",
             shop_leads=shop_leads,
+            sales=ctx.sales_since_write,
         )
-    step = _step("update", article, link, product, parent_id, values, shop_leads=shop_leads)
+    step = _step(
+        "update", article, link, product, parent_id, values, shop_leads=shop_leads, sales=ctx.sales_since_write
+    )
     if adopted:
         reason = "found in the shop by its article number: linked" + (
             f"; {step.reason}" if step.write else ""
@@ -249,6 +253,7 @@ def _hide(
         before=product.status,
         reason=f"{why_not}: hidden in the shop (was {product.status or 'unknown'})",
         shop_leads=shop_leads,
+        sales=ctx.sales_since_write,
     )
 
 
@@ -264,6 +269,7 @@ def _step(
     before: str | None = None,
     reason: str = "",
     shop_leads: bool = False,
+    sales: Mapping[str, Sold] | None = None,
 ) -> Step:
     """Compare, and write all owned values when anything differs (status only for hide/restore)."""
     changes = {
@@ -272,7 +278,7 @@ def _step(
     drift = {
         n: (link.last_written[n], old, new)
         for n, (old, new) in changes.items()
-        if n in link.last_written and not same(n, link.last_written[n], old)
+        if n in link.last_written and _drifted(n, link.last_written[n], old, values, sales)
     }
     if status is not None and product.status != status:
         changes["status"] = (product.status, status)
@@ -294,6 +300,18 @@ def _step(
         reason or _update_reason(changes, drift),
         None if new_link == link else new_link,
     )
+
+
+def _drifted(
+    name: str, last_written: Any, shop_now: Any, values: Mapping[str, Any], sales: Mapping[str, Sold] | None
+) -> bool:
+    """Changed in the shop since Silta wrote it; for stock, only what the shop's orders since do not explain."""
+    if same(name, last_written, shop_now):
+        return False
+    if name != "stock_quantity":
+        return True
+    sold = NOTHING if sales is None else sales.get(values.get("sku", ""), NOTHING)
+    return unexplained_change(last_written, shop_now, sold) != 0
 
 
 def _linked(product: ShopProduct, parent_id: int | None, values: dict[str, Any]) -> LinkState:

@@ -40,6 +40,7 @@ from ..webshops.base import Webshop
 from . import shop_snapshot
 from .article_plan import LinkState, Step, plan_catalog, price_change_share
 from .article_values import CatalogContext
+from .shop_sales import SalesSinceWrite
 
 CURSOR = "eaccounting.articles"
 FIRST_SYNC_FINISHED = (FirstSync.Status.DONE, FirstSync.Status.UNDONE)
@@ -143,6 +144,7 @@ def build_context(
         unit_code_by_id=units,
         pending_by_sku=PendingOrders(shop, tenant),
         excluded_article_ids=template_article_ids(tenant),
+        sales_since_write=SalesSinceWrite(shop, tenant),
     )
 
 

@@ -40,6 +40,8 @@ class CatalogContext:
     unit_code_by_id: Mapping[str, str] = field(default_factory=dict)
     pending_by_sku: Mapping[str, Decimal] = field(default_factory=dict)
     excluded_article_ids: frozenset[str] = frozenset()
+    # SKU -> what the shop's orders since Silta's last write sold (stock_drift.Sold), read only when asked
+    sales_since_write: Mapping[str, Any] = field(default_factory=dict)
 
 
 def format_price(value: Decimal) -> str:

@@ -1,5 +1,6 @@
 """Silta's AdminSite: the portal. Its index is the tenants dashboard."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
@@ -51,4 +52,9 @@ class SiltaAdminSite(admin.AdminSite):
             from integration.work.backlog import backlogs
 
             extra_context["backlogs"] = backlogs()
+            extra_context["demo_mailbox"] = settings.SILTA_DEMO_MAILBOX
+        if not request.user.is_superuser:  # owners and members: their tasks, the records in one menu
+            from portal.admin.records_menu import records_menu
+
+            extra_context["records_menu"] = records_menu(self.get_app_list(request))
         return super().index(request, extra_context)

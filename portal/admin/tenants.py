@@ -26,6 +26,7 @@ from portal import dashboard, personal_data_views, time_zone
 from portal.admin.records import RecordAdmin
 from portal.admin.reference_pickers import ReferencePickersMixin
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin
+from portal.run_words import counts_in_words
 
 
 class MembershipInline(admin.TabularInline):
@@ -238,11 +239,13 @@ class SyncRunAdmin(RecordAdmin):
 
     @admin.display(description=gettext_lazy("progress"))
     def progress(self, obj):
-        return dashboard.progress_text(obj.progress_done, obj.progress_total)
+        return dashboard.progress_text(
+            obj.progress_done, obj.progress_total, obj.status == SyncRun.Status.RUNNING
+        )
 
     @admin.display(description=gettext_lazy("counts"))
     def summary(self, obj):
-        return ", ".join(f"{k} {v}" for k, v in sorted((obj.counts or {}).items())) or "-"
+        return ", ".join(counts_in_words(obj.counts)) or "–"
 
 
 @admin.register(SyncEvent)

@@ -48,3 +48,44 @@ def test_the_dashboard_follows_a_running_sync(page, live_server, tenant_a, tenan
     expect(rows).to_have_count(1)
     assert re.search(r"Article sync\s+Sync now\s+Succeeded\s+100 of 100", rows.first.inner_text())
     assert "Company B" not in page.content()
+
+
+def test_sync_now_changes_the_runs_row_without_a_reload(page, live_server, tenant_a, owner_a):
+    """Sync now, then the runs it started change the company's row as they run and end (no reload)."""
+    from integration.scheduling import schedules
+
+    tenant_a.is_active = True
+    tenant_a.save()
+    schedules.ensure(tenant_a)
+    SyncRun.objects.filter(tenant=tenant_a).delete()
+    SyncRun.objects.create(
+        tenant=tenant_a, kind=SyncRun.Kind.ARTICLES, status=SyncRun.Status.FAILED, error="yesterday's"
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server.url, "owner_a", "pw-owner_a")
+    row = page.locator("tr.tenant-detail[data-tenant=a] tr.run-kind[data-kind=articles]")
+    expect(row.locator(".last-run")).to_contain_text("Failed")
+
+    page.locator("tr.tenant-row[data-tenant=a] form.sync-now button.primary").click()
+    expect(page.locator(".messagelist")).to_contain_text("start in a moment")
+    page.evaluate("window.notReloaded = true")
+    # the task cluster picks the sync up: a run starts, then ends with its counts
+    run = SyncRun.objects.create(
+        tenant=tenant_a,
+        kind=SyncRun.Kind.ARTICLES,
+        trigger=SyncRun.Trigger.MANUAL,
+        status=SyncRun.Status.RUNNING,
+    )
+    expect(row.locator(".last-run")).to_contain_text("Running", timeout=10_000)
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=SyncRun.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+        counts={"updated": 5, "requests_eaccounting": 2},
+    )
+    expect(row.locator(".last-run")).to_contain_text("Succeeded", timeout=10_000)
+    expect(row.locator(".run-counts")).to_have_text("5 updated, 2 requests to eAccounting")
+    assert row.locator(".last-run a").get_attribute("href").endswith(f"/integration/syncrun/{run.pk}/change/")
+    assert page.evaluate("window.notReloaded") is True
+    # the page fits 1,280 px: no sideways scrolling
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(live_server_artifact("dashboard-sync-now-1280.png")), full_page=True)

@@ -2,6 +2,7 @@
 webshop link's status, activate, preview the availability rules, confirm taking articles out, apply."""
 
 import pytest
+from playwright.sync_api import expect
 
 from integration.models import Membership, SyncRun
 
@@ -66,6 +67,8 @@ def test_choose_visma_webshop_activate_preview_and_apply_rules(page, live_server
     before = _flags(ea, company_id)
     page.click("#do-apply")
     assert "Applying" in page.locator(".messagelist").inner_text()
+    assert page.locator("#rules-not-applied").count() == 0  # it says it is applying, and follows it
+    page.evaluate("window.notReloaded = true")
 
     for _ in range(240):  # the cluster applies it (up to a minute on a busy machine)
         run = SyncRun.objects.filter(tenant=tenant, kind=SyncRun.Kind.AVAILABILITY).first()
@@ -75,6 +78,6 @@ def test_choose_visma_webshop_activate_preview_and_apply_rules(page, live_server
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     after = _flags(ea, company_id)
     assert {n for n in after if after[n] != before[n]} == shown  # what was previewed, no more, no less
-    page.reload()
-    assert page.locator("#rules-applied").count() == 1
+    expect(page.locator("#rules-applied")).to_have_count(1, timeout=15_000)  # without a reload
+    assert page.evaluate("window.notReloaded") is True
     assert page.locator("#do-apply").count() == 0  # an applied preview is not applied twice

@@ -505,3 +505,41 @@ def test_products_edited_in_the_shop_are_read_back_in_the_same_request(
         assert requests.get("GET /v2/articles/{articleId}") == 3 and requests["GET /v2/articles"] == 2
     else:
         assert requests == {"GET /v2/articles": 1}
+
+
+def _shop_stock(shop, link):
+    return next(p for p in shop.products() if p.id == link.shop_product_id).stock_quantity
+
+
+def test_a_sale_in_the_shop_is_not_drift_but_a_count_typed_in_the_shop_is(
+    tenant, eaccounting, shop, ea, wc_server
+):
+    sync_articles(tenant)
+    article = stock_article(eaccounting)
+    link = ArticleLink.objects.get(tenant=tenant, article_id=article.id)
+    before = _shop_stock(shop, link)
+    wc_server.control(
+        "POST",
+        "/orders",
+        {"status": "processing", "line_items": [{"product_id": link.shop_product_id, "quantity": 2}]},
+    )
+    if _shop_stock(shop, link) == before:  # the sandbox leaves stock alone: lower it as WooCommerce does
+        wc_server.control("PATCH", f"/products/{link.shop_product_id}", {"stock_quantity": before - 2})
+    company = tenant.eaccounting_connection.company_id
+    ea.control(
+        "POST",
+        f"companies/{company}/stock",
+        {"article_id": article.id, "balance": "40", "bump_changed": True},
+    )
+    run = sync_articles(tenant, full=True)  # a sale need not touch the product's modified time: read all
+    assert run.events.filter(item=article.number).exists()  # the stock was written again ...
+    assert not run.events.filter(
+        outcome=SyncEvent.Outcome.DRIFT, item=article.number
+    ).exists()  # ... no drift
+
+    link.refresh_from_db()
+    written = link.last_written["stock_quantity"]
+    wc_server.control("PATCH", f"/products/{link.shop_product_id}", {"stock_quantity": written + 5})
+    run = sync_articles(tenant, full=True)
+    drift = run.events.get(outcome=SyncEvent.Outcome.DRIFT, item=article.number)
+    assert drift.fields["stock_quantity"][:2] == [str(written), str(written + 5)]

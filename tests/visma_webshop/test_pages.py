@@ -109,3 +109,26 @@ def test_sync_now_runs_the_rules_and_the_conversion(client, shop, people, django
         "the Available in Webshop rules and the webshop-order conversion start in a moment"
         in response.content.decode()
     )
+
+
+def test_after_apply_the_page_follows_the_task_and_shows_the_outcome_without_a_reload(
+    client, shop, people, django_capture_on_commit_callbacks
+):
+    client.force_login(people[0])
+    _post(client, shop, action="preview", only_active="on", exclude_services="on")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, shop, action="apply", turn_off="on")
+    assert response.url == reverse("visma_webshop", args=[shop.tenant.slug]) + "?watch=1"
+    page = client.get(response.url).content.decode()
+    assert "No rules applied yet" not in page  # it is being applied: the page says so, and asks
+    status_url = reverse("availability_status", args=[shop.tenant.slug]) + "?since="
+    assert f'id="rules-applying" data-live-url="{status_url}"' in page
+    assert "portal/live.js" in page
+    assert client.get(status_url).json() == {"done": False, "applied_at": "", "texts": {}}
+
+    shown = VismaWebshopSettings.objects.get(tenant=shop.tenant).preview
+    availability.apply_preview(shop.tenant, turn_off=True, preview_at=shown["at"])  # the task ran
+    answer = client.get(status_url).json()
+    assert answer["done"] is True and answer["applied_at"]
+    again = client.get(response.url).content.decode()  # what live.js fetches and swaps in
+    assert 'id="rules-applied"' in again and 'id="rules-applying"' not in again

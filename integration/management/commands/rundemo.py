@@ -51,6 +51,8 @@ class Command(BaseCommand):
             "EACCOUNTING_API_URL": f"{eaccounting}/v2",
             "EACCOUNTING_CLIENT_ID": "silta-demo",
             "EACCOUNTING_CLIENT_SECRET": "silta-demo-secret",
+            # invitations and password resets: kept for the superuser's Demo mailbox page, not the terminal
+            "SILTA_DEMO_MAILBOX": os.environ.get("SILTA_DEMO_MAILBOX", "true"),
         }
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         processes = {
@@ -104,6 +106,7 @@ class Command(BaseCommand):
                     f"  company owners: {owners} (password {DEMO_PASSWORD})\n"
                     f"  eAccounting sandbox: {eaccounting}/ (sign in there as demo@example.com / demo)\n"
                     f"  WooCommerce sandbox: {shop}/ (use it as the shop address in Connect webshop)\n"
+                    f"  e-mails (invitations, password resets): {portal}/demo-mailbox/ (as admin)\n"
                     f"  health: {portal}/healthz\n"
                     "Press Ctrl-C to stop.\n"
                 )

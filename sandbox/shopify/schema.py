@@ -74,7 +74,7 @@ def paginate(store: Store, records: list[dict], args: dict) -> dict:
 
 # ---------------------------------------------------------------------- search syntax
 # Shopify's search syntax, the part Silta uses: ``field:value`` terms joined by spaces (AND), with
-# comparisons for dates and ids: ``updated_at:>'2026-01-01T00:00:00Z'``, ``sku:ABC-1``.
+# comparisons for dates and ids: ``updated_at:>'2026-01-01T00:00:00Z'``, ``sku:ABC-1``, and ``OR``.
 TERM = re.compile(r"(\w+):(<=|>=|<|>)?('[^']*'|\"[^\"]*\"|\S+)")
 
 
@@ -93,7 +93,13 @@ def _as_time(text: str) -> datetime:
 
 
 def matches(record: dict, query: str | None, fields: dict[str, Callable[[dict], Any]]) -> bool:
-    for name, op, raw in TERM.findall(query or ""):
+    """Terms joined by spaces must all hold; alternatives joined by ``OR`` any one."""
+    alternatives = re.split(r"\s+OR\s+", query or "")
+    return any(_all_terms(record, alt, fields) for alt in alternatives)
+
+
+def _all_terms(record: dict, query: str, fields: dict[str, Callable[[dict], Any]]) -> bool:
+    for name, op, raw in TERM.findall(query):
         value = raw.strip("'\"")
         getter = fields.get(name)
         if getter is None:

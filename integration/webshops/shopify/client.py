@@ -199,7 +199,7 @@ class ShopifyClient:
         """Every node of a connection, page by page. ``document`` takes ``$first: Int`` and
         ``$after: String`` and selects ``nodes`` and ``pageInfo { hasNextPage endCursor }`` at
         the path ``connection`` (e.g. ``("productVariants",)``)."""
-        after: str | None = None
+        after: str | None = (variables or {}).get("after")  # a first page already read: go on from it
         while True:
             data = self.query(document, {**(variables or {}), "first": page_size, "after": after})
             conn: Any = data

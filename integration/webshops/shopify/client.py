@@ -23,7 +23,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 
@@ -40,7 +40,7 @@ from ..base import (
     TLSFailure,
     WebshopError,
 )
-from .throttle import Cost, CostBudget, budget_for
+from .throttle import Cost, ThrottleStatus, budget_for
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,17 @@ class ThrottledTooLong(ShopUnavailable):
     """Still throttled after waiting as the answers said: the shop's budget is used by someone else."""
 
 
+class Budget(Protocol):
+    """Where the client reserves a request's expected cost and reports the answer's cost:
+    ``throttle.CostBudget`` (in-process) or ``shared_budget.SharedCostBudget`` (every worker)."""
+
+    def wait_for(self, points: float) -> float: ...
+
+    def observe(
+        self, status: ThrottleStatus | None, actual: int | None = None, reserved: float = 0
+    ) -> None: ...
+
+
 @dataclass
 class Result:
     data: dict
@@ -125,7 +136,7 @@ class ShopifyClient:
         max_backoff: float = 8.0,
         allow_http_hosts: list[str] | None = None,
         allow_private_hosts: list[str] | None = None,
-        budget: CostBudget | None = None,
+        budget: Budget | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
@@ -157,7 +168,7 @@ class ShopifyClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = USER_AGENT
-        self.budget = budget or budget_for(self.shop_url)
+        self.budget: Budget = budget or budget_for(self.shop_url)
         self.sleep = sleep
         self.requests_made = 0
         self.throttled = 0
@@ -227,7 +238,8 @@ class ShopifyClient:
         headers = {"X-Shopify-Access-Token": self.access_token, "Content-Type": "application/json"}
         attempt = throttle_waits = 0
         while True:
-            wait = self.budget.wait_for(self._expected.get(key, 0))
+            reserved = self._expected.get(key, 0)
+            wait = self.budget.wait_for(reserved)
             if wait > 0:
                 self.sleep(wait)
             attempt += 1
@@ -265,7 +277,7 @@ class ShopifyClient:
             if cost is not None:
                 self.last_cost = cost
                 self._expected[key] = cost.requested
-                self.budget.observe(cost.throttle, cost.actual)
+                self.budget.observe(cost.throttle, cost.actual, reserved)
             if _throttled(answer):
                 # Nothing ran: safe to send again, for a mutation too, once the bucket has refilled.
                 self.throttled += 1

@@ -9,11 +9,9 @@ slows down before Shopify has to throttle it.
 This is the in-process version: one ``CostBudget`` per shop per process (``budget_for``), shared
 by every client in the process. Several workers on one shop each keep their own estimate and
 learn the others' spending only from the answers (a THROTTLED answer is retried after the wait it
-implies, so the estimate error costs time, never data). The shared version will follow
-``integration/eaccounting/budget.py``: one ``ApiBudget`` row per shop (key ``shopify:<domain>``)
-holding the estimated points and the time of the estimate, reserved with one atomic UPDATE
-(refill by the restore rate since then, subtract the expected cost, return the wait) and corrected
-from each answer's ``throttleStatus``.
+implies, so the estimate error costs time, never data). The shared version is
+``shared_budget.SharedCostBudget`` (same interface): one ``ApiBudget`` row per store, reserved
+with one atomic UPDATE as ``integration/eaccounting/budget.py`` does, corrected from each answer.
 """
 
 from __future__ import annotations
@@ -76,7 +74,9 @@ class CostBudget:
         self.observed_at = 0.0
         self.spent = 0  # actual points charged, for measurements
 
-    def observe(self, status: ThrottleStatus | None, actual: int | None = None) -> None:
+    def observe(self, status: ThrottleStatus | None, actual: int | None = None, reserved: float = 0) -> None:
+        """Learn from an answer (``reserved``: what ``wait_for`` was asked for; the shared budget
+        gives back what was not charged, this one needs no reservation)."""
         with self.lock:
             if status is not None:
                 self.status = status

@@ -17,7 +17,7 @@ from graphql import OperationDefinitionNode, execute, parse, validate
 from graphql.error import GraphQLSyntaxError
 from werkzeug.wrappers import Request, Response
 
-from . import oauth, seed
+from . import oauth, seed, webhooks
 from .cost import Coster
 from .faults import Faults, drop_connection
 from .schema import SCOPES, build
@@ -237,6 +237,18 @@ class SandboxApp:
                 return _json(store.bucket.status())
             if name == "faults" and request.method == "POST":
                 return _json(self.faults.update(body))
+            if name == "deliver" and request.method == "POST":
+                app_ = store.settings["apps"][0]
+                return _json(
+                    webhooks.send(
+                        body["url"],
+                        body["topic"],
+                        store.settings["shop_domain"],
+                        body.get("payload", {}),
+                        body.get("secret") or app_["client_secret"],
+                        webhook_id=body.get("webhook_id"),
+                    )
+                )
             if name == "requests" and request.method == "GET":
                 since = int(request.args.get("since", 0))
                 with store.lock:

@@ -219,6 +219,11 @@ class Store:
                 variant = self.variants[variant_id]
                 product = self.products[variant["_product_id"]]
                 rate = product["_tax_rate"]
+                item = self.items[variant["_item_id"]]
+                if item["tracked"]:  # an unfulfilled order's units move from available to committed
+                    level = item["_levels"][self.primary_location]
+                    level["available"] = int(level.get("available", 0)) - quantity
+                    level["committed"] = int(level.get("committed", 0)) + quantity
                 unit = Decimal(variant["price"])
                 original = cents(unit * quantity)
                 discount = cents(original * discount_percent / 100)

@@ -66,11 +66,20 @@ class SandboxApp:
         elif path == "/admin/oauth/access_token" and request.method == "POST":
             response = oauth.access_token(self.store, request)
             self._log(request, response.status_code)
+        elif path.startswith("/_bulk/") and request.method == "GET":
+            response = self._bulk_file(path)
         elif path.startswith("/_sandbox"):
             response = self._control(request)
         else:
             response = Response("Not Found", status=404, content_type="text/plain")
         return response(environ, start_response)
+
+    def _bulk_file(self, path: str) -> Response:
+        name = path[len("/_bulk/") :].removesuffix(".jsonl")
+        body = self.store.bulk_files.get(int(name)) if name.isdigit() else None
+        if body is None:
+            return Response("Not Found", status=404, content_type="text/plain")
+        return Response(body, content_type="application/jsonl")
 
     def _log(self, request: Request, status: int, **extra: Any) -> None:
         self.store.log(
@@ -80,6 +89,7 @@ class SandboxApp:
     # ------------------------------------------------------------------ GraphQL
     def _graphql(self, request: Request, environ: dict) -> Response:
         store = self.store
+        store.base_url = request.host_url.rstrip("/")  # where bulk results are served
         headers = {"X-Shopify-API-Version": store.settings["api_version"]}
         token = request.headers.get("X-Shopify-Access-Token", "")
         with store.lock:

@@ -16,6 +16,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSchema, build_schema
 
+from . import bulk
 from .store import QUANTITY_NAMES, Store, gid, gid_number, iso
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -38,6 +39,17 @@ def _after(cursor: str | None) -> str | None:
 def paginate(store: Store, records: list[dict], args: dict) -> dict:
     """A connection page (edges, nodes, pageInfo) over ``records`` in their order."""
     first, last = args.get("first"), args.get("last")
+    if store.bulk_mode and first is None and last is None:  # a bulk query reads whole connections
+        return {
+            "edges": [{"cursor": _cursor(r["id"]), "node": r} for r in records],
+            "nodes": records,
+            "pageInfo": {
+                "hasNextPage": False,
+                "hasPreviousPage": False,
+                "startCursor": None,
+                "endCursor": None,
+            },
+        }
     if first is None and last is None:
         raise GraphQLError("you must provide one of first or last")
     limit = int(store.settings["max_page_size"])
@@ -347,6 +359,17 @@ RESOLVERS: dict[str, Callable[..., Any]] = {
     "Refund.refundShippingLines": _connection_of("_refund_shipping_lines"),
     "Refund.transactions": _connection_of("_transactions"),
     "Mutation.inventorySetQuantities": _inventory_set_quantities,
+    "Mutation.bulkOperationRunQuery": lambda _r, info, query: bulk.run(
+        _store(info), info.schema, query, _store(info).base_url
+    ),
+    "QueryRoot.currentBulkOperation": lambda _r, info, type="QUERY": next(  # noqa: A002 - GraphQL's name
+        (
+            bulk.view(op, _store(info))
+            for op in reversed(_store(info).bulk_operations)
+            if op["type"] == (type or "QUERY")
+        ),
+        None,
+    ),
 }
 
 # Which access scope a root field needs (https://shopify.dev/docs/api/usage/access-scopes).
@@ -358,6 +381,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "order": ("read_orders",),
     "locations": ("read_locations",),
     "inventorySetQuantities": ("write_inventory",),
+    "currentBulkOperation": ("read_products", "read_orders", "read_inventory"),
 }
 
 

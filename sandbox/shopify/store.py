@@ -34,6 +34,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "restore_rate": 100.0,
     # A single query's requested cost may not exceed this (S3); None: no limit.
     "max_query_cost": 1000,
+    # Seconds a bulk operation shows RUNNING before COMPLETED (0: at once).
+    "bulk_seconds": 0,
     # HTTP status of a THROTTLED answer (S4): 200 with the error in the body, or 429.
     "throttle_status": 200,
     "max_page_size": 250,
@@ -83,6 +85,7 @@ class Store:
         self.lock = threading.RLock()
         self.settings: dict[str, Any] = {**DEFAULT_SETTINGS, **(settings or {})}
         self.clock_offset = 0.0
+        self.base_url = "http://127.0.0.1"  # set from each GraphQL request (bulk result URLs)
         self.request_log: deque[dict] = deque(maxlen=int(self.settings["request_log_limit"]))
         self.seq = itertools.count(1)
         self.reset_data()
@@ -98,6 +101,9 @@ class Store:
             self.orders: dict[str, dict] = {}
             self.groups: dict[str, dict] = {}
             self.codes: dict[str, dict] = {}  # OAuth authorization codes, single use
+            self.bulk_operations: list[dict] = []
+            self.bulk_files: dict[int, bytes] = {}
+            self.bulk_mode = False  # a bulk query runs: connections need no first/last, no page limit
             self.tokens: dict[str, str] = {t["access_token"]: t["scope"] for t in self.settings["tokens"]}
             self.bucket = Bucket(float(self.settings["bucket_size"]), float(self.settings["restore_rate"]))
             loc = self.new_id()

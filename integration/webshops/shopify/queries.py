@@ -50,3 +50,8 @@ VARIANTS = """query variants($first: Int, $after: String, $query: String, $locat
     nodes { id sku price taxable updatedAt product { id title status }
       inventoryItem { id tracked inventoryLevel(locationId: $locationId) { quantities(names: ["available"]) { name quantity } } } }
     pageInfo { hasNextPage endCursor } } }"""
+
+# The whole catalogue as one bulk query (bulk.py): no variables in a bulk query, so the location is
+# written in (a global id: letters, digits, ':' and '/', quoted as a GraphQL string).
+VARIANTS_BULK = """{{ productVariants {{ edges {{ node {{ id sku price taxable updatedAt product {{ id title status }}
+  inventoryItem {{ id tracked inventoryLevel(locationId: "{location}") {{ quantities(names: ["available"]) {{ name quantity }} }} }} }} }} }} }}"""

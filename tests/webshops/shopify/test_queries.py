@@ -16,3 +16,8 @@ DOCUMENTS = {
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
 def test_the_document_uses_only_documented_fields(name):
     assert validate(build(), parse(DOCUMENTS[name])) == []
+
+
+def test_the_bulk_catalogue_query_uses_only_documented_fields():
+    document = queries.VARIANTS_BULK.format(location="gid://shopify/Location/1001")
+    assert validate(build(), parse(document)) == []

@@ -143,3 +143,18 @@ def test_orders_lists_every_order_changed_since(reader, sb):
     )
     later = list(reader.orders(modified_after=orders[-1].date_modified_gmt))
     assert later == []
+
+
+def test_the_whole_catalogue_is_read_by_one_bulk_query_and_changes_page_by_page(reader, sb):
+    from datetime import UTC, datetime, timedelta
+
+    for n in range(5):
+        _product(sb, f"C-{n}", 1000 + n, 1, quantity=n)
+    since = sb.store.now()
+    everything = list(reader.products())
+    assert sorted(p.sku for p in everything) == [f"C-{n}" for n in range(5)]
+    assert {p.sku: p.stock_quantity for p in everything} == {f"C-{n}": n for n in range(5)}
+    assert [e["roots"] for e in sb.requests_log() if "bulkOperationRunQuery" in e.get("roots", [])]
+    later = list(reader.products(modified_after=since - timedelta(seconds=0)))
+    assert later == [] or all(p.date_modified_gmt >= since.replace(microsecond=0) for p in later)
+    assert list(reader.products(modified_after=datetime(2000, 1, 1, tzinfo=UTC)))

@@ -195,7 +195,14 @@ def _plan_linked(
             sales=ctx.sales_since_write,
         )
     step = _step(
-        "update", article, link, product, parent_id, values, shop_leads=shop_leads, sales=ctx.sales_since_write
+        "update",
+        article,
+        link,
+        product,
+        parent_id,
+        values,
+        shop_leads=shop_leads,
+        sales=ctx.sales_since_write,
     )
     if adopted:
         reason = "found in the shop by its article number: linked" + (

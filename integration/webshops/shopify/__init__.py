@@ -1,0 +1,34 @@
+"""Shopify (GraphQL Admin API): the client (client.py), its cost budget (throttle.py) and the
+store-address rule (domain.py). The connector implementing ``webshops.base.Webshop`` comes next
+(issue #18); nothing here is offered in the portal yet."""
+
+from .client import (
+    API_VERSION,
+    CostLimitExceeded,
+    GraphQLFailed,
+    MissingScope,
+    ShopifyClient,
+    ThrottledTooLong,
+    UserError,
+    UserErrors,
+)
+from .domain import NotAShopDomain, is_shop_domain, shop_domain
+from .throttle import Cost, CostBudget, ThrottleStatus, budget_for
+
+__all__ = [
+    "API_VERSION",
+    "Cost",
+    "CostBudget",
+    "CostLimitExceeded",
+    "GraphQLFailed",
+    "MissingScope",
+    "NotAShopDomain",
+    "ShopifyClient",
+    "ThrottleStatus",
+    "ThrottledTooLong",
+    "UserError",
+    "UserErrors",
+    "budget_for",
+    "is_shop_domain",
+    "shop_domain",
+]

@@ -1,0 +1,57 @@
+"""The GraphQL documents the Shopify connector sends (every field is in the committed contract,
+sandbox/contracts/shopify/; tests/webshops/shopify/test_queries.py validates them against it)."""
+
+MONEY = "shopMoney { amount currencyCode }"
+TAX_LINES = f"rate title priceSet {{ {MONEY} }}"
+
+# Requested cost counts every page in full (a connection: 2 + first × its node's cost), so an order
+# is read alone with at most LINES_PAGE lines, the rest page by page (ORDER_LINES); an order line
+# costs 11 points, an order with 50 lines about 650 requested, far less actually charged.
+LINES_PAGE = 50
+LINE_FIELDS = f"""
+    id name title sku quantity
+    originalTotalSet {{ {MONEY} }} discountedTotalSet {{ {MONEY} }}
+    discountAllocations {{ allocatedAmountSet {{ {MONEY} }} }}
+    taxLines {{ {TAX_LINES} }}
+    variant {{ id sku }}
+"""
+
+ORDER_FIELDS = f"""
+  id name createdAt updatedAt processedAt cancelledAt currencyCode taxesIncluded displayFinancialStatus
+  email paymentGatewayNames
+  totalPriceSet {{ {MONEY} }} subtotalPriceSet {{ {MONEY} }} totalTaxSet {{ {MONEY} }}
+  totalShippingPriceSet {{ {MONEY} }} totalDiscountsSet {{ {MONEY} }}
+  taxLines {{ {TAX_LINES} }}
+  lineItems(first: {LINES_PAGE}) {{ nodes {{ {LINE_FIELDS} }} pageInfo {{ hasNextPage endCursor }} }}
+  shippingLines(first: 5) {{ nodes {{
+    id title code discountedPriceSet {{ {MONEY} }} taxLines {{ {TAX_LINES} }}
+  }} }}
+  transactions(first: 10) {{ kind status gateway processedAt amountSet {{ {MONEY} }} }}
+  refunds(first: 10) {{ id totalRefundedSet {{ {MONEY} }} }}
+"""
+
+# Orders changed since a time, oldest change first: ids only (cheap), each then read with ORDER.
+ORDERS = """query orders($first: Int, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes { id updatedAt } pageInfo { hasNextPage endCursor } } }"""
+
+ORDER = f"""query order($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}"""
+
+ORDER_LINES = f"""query orderLines($id: ID!, $first: Int, $after: String) {{ order(id: $id) {{
+  lineItems(first: $first, after: $after) {{ nodes {{ {LINE_FIELDS} }} pageInfo {{ hasNextPage endCursor }} }} }} }}"""
+
+SHOP = "query shop { shop { name myshopifyDomain currencyCode taxesIncluded taxShipping } }"
+
+LOCATIONS = """query locations($first: Int, $after: String) { locations(first: $first, after: $after) {
+  nodes { id name isActive } pageInfo { hasNextPage endCursor } } }"""
+
+VARIANTS = """query variants($first: Int, $after: String, $query: String, $locationId: ID!) {
+  productVariants(first: $first, after: $after, query: $query) {
+    nodes { id sku price taxable updatedAt product { id title status }
+      inventoryItem { id tracked inventoryLevel(locationId: $locationId) { quantities(names: ["available"]) { name quantity } } } }
+    pageInfo { hasNextPage endCursor } } }"""
+
+# The whole catalogue as one bulk query (bulk.py): no variables in a bulk query, so the location is
+# written in (a global id: letters, digits, ':' and '/', quoted as a GraphQL string).
+VARIANTS_BULK = """{{ productVariants {{ edges {{ node {{ id sku price taxable updatedAt product {{ id title status }}
+  inventoryItem {{ id tracked inventoryLevel(locationId: "{location}") {{ quantities(names: ["available"]) {{ name quantity }} }} }} }} }} }} }}"""

@@ -1,0 +1,67 @@
+"""``python -m sandbox.shopify --port 8103 --seed`` runs the sandbox Shopify store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import threading
+import time
+
+from .app import create_app
+from .seed import place_random_order
+from .server import start_in_thread
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(
+        prog="python -m sandbox.shopify", description="Shopify GraphQL Admin API sandbox"
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8103)
+    p.add_argument("--seed", action="store_true", help="seed demo products and orders")
+    p.add_argument("--products", type=int, default=200)
+    p.add_argument("--orders", type=int, default=50)
+    p.add_argument("--random-seed", type=int, default=1)
+    p.add_argument("--shop", default="silta-sandbox.myshopify.com", help="the store's myshopify.com domain")
+    p.add_argument("--app", default=None, help="the app's client_id:client_secret (installable)")
+    p.add_argument("--token", default=None, help="a predefined access token with every scope Silta uses")
+    p.add_argument("--order-every", type=float, default=0, help="place a random order every N seconds (demo)")
+    args = p.parse_args(argv)
+
+    settings: dict = {"shop_domain": args.shop}
+    if args.seed:
+        settings["seed"] = {"products": args.products, "orders": args.orders, "seed": args.random_seed}
+    if args.app:
+        client_id, _, secret = args.app.partition(":")
+        settings["apps"] = [{"client_id": client_id, "client_secret": secret}]
+    if args.token:
+        from .store import ALL_SCOPES
+
+        settings["tokens"] = [{"access_token": args.token, "scope": ALL_SCOPES}]
+    app = create_app(settings)
+    server, url = start_in_thread(args.port, args.host, app=app, quiet=False)
+    print(f"Shopify sandbox ({app.store.settings['shop_domain']}) listening on {url}", flush=True)
+    print(
+        f"GraphQL: {url}/admin/api/{app.store.settings['api_version']}/graphql.json  control: {url}/_sandbox/",
+        flush=True,
+    )
+    print("apps: " + json.dumps(app.store.settings["apps"]), flush=True)
+    if args.order_every > 0:
+
+        def loop() -> None:
+            rng = random.Random(args.random_seed + 1000)
+            while True:
+                time.sleep(args.order_every)
+                order = place_random_order(app.store, rng)
+                print(f"placed order {order['name']} ({order['_total']} {order['currencyCode']})", flush=True)
+
+        threading.Thread(target=loop, daemon=True).start()
+    try:
+        server.thread.join()
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

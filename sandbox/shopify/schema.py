@@ -1,0 +1,403 @@
+"""The executable schema: ``schema.graphql`` with resolvers over a ``Store``.
+
+Fields without a resolver here are read from the record dicts by graphql-core's default resolver.
+The store is passed as the execution's ``context_value``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSchema, build_schema
+
+from . import bulk
+from .store import QUANTITY_NAMES, Store, gid, gid_number, iso
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+
+# ---------------------------------------------------------------------- paging
+def _cursor(record_id: str) -> str:
+    return base64.b64encode(json.dumps({"last_id": record_id}).encode()).decode()
+
+
+def _after(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        return str(json.loads(base64.b64decode(cursor))["last_id"])
+    except (ValueError, KeyError, TypeError):
+        raise GraphQLError("Invalid cursor for current pagination sort.") from None
+
+
+def paginate(store: Store, records: list[dict], args: dict) -> dict:
+    """A connection page (edges, nodes, pageInfo) over ``records`` in their order."""
+    first, last = args.get("first"), args.get("last")
+    if store.bulk_mode and first is None and last is None:  # a bulk query reads whole connections
+        return {
+            "edges": [{"cursor": _cursor(r["id"]), "node": r} for r in records],
+            "nodes": records,
+            "pageInfo": {
+                "hasNextPage": False,
+                "hasPreviousPage": False,
+                "startCursor": None,
+                "endCursor": None,
+            },
+        }
+    if first is None and last is None:
+        raise GraphQLError("you must provide one of first or last")
+    limit = int(store.settings["max_page_size"])
+    for name, n in (("first", first), ("last", last)):
+        if n is not None and (n < 0 or n > limit):
+            raise GraphQLError(f"The {name} argument must be between 0 and {limit}.")
+    if args.get("reverse"):
+        records = list(reversed(records))
+    ids = [r["id"] for r in records]
+    start, end = 0, len(records)
+    after, before = _after(args.get("after")), _after(args.get("before"))
+    if after is not None:
+        start = ids.index(after) + 1 if after in ids else len(ids)
+    if before is not None:
+        end = ids.index(before) if before in ids else end
+    window = records[start:end]
+    if first is not None:
+        page = window[:first]
+        has_next, has_previous = len(window) > first, start > 0
+    else:
+        page = window[max(0, len(window) - int(last or 0)) :]
+        has_next, has_previous = end < len(records), len(window) > len(page)
+    return {
+        "edges": [{"cursor": _cursor(r["id"]), "node": r} for r in page],
+        "nodes": page,
+        "pageInfo": {
+            "hasNextPage": has_next,
+            "hasPreviousPage": has_previous,
+            "startCursor": _cursor(page[0]["id"]) if page else None,
+            "endCursor": _cursor(page[-1]["id"]) if page else None,
+        },
+    }
+
+
+# ---------------------------------------------------------------------- search syntax
+# Shopify's search syntax, the part Silta uses: ``field:value`` terms joined by spaces (AND), with
+# comparisons for dates and ids: ``updated_at:>'2026-01-01T00:00:00Z'``, ``sku:ABC-1``, and ``OR``.
+TERM = re.compile(r"(\w+):(<=|>=|<|>)?('[^']*'|\"[^\"]*\"|\S+)")
+
+
+def _compare(left: Any, op: str, right: Any) -> bool:
+    return {
+        "": left == right,
+        ">": left > right,
+        ">=": left >= right,
+        "<": left < right,
+        "<=": left <= right,
+    }[op]
+
+
+def _as_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def matches(record: dict, query: str | None, fields: dict[str, Callable[[dict], Any]]) -> bool:
+    """Terms joined by spaces must all hold; alternatives joined by ``OR`` any one."""
+    alternatives = re.split(r"\s+OR\s+", query or "")
+    return any(_all_terms(record, alt, fields) for alt in alternatives)
+
+
+def _all_terms(record: dict, query: str, fields: dict[str, Callable[[dict], Any]]) -> bool:
+    for name, op, raw in TERM.findall(query):
+        value = raw.strip("'\"")
+        getter = fields.get(name)
+        if getter is None:
+            continue  # Shopify ignores a term it does not know (and says so in a warning)
+        actual = getter(record)
+        if name.endswith("_at"):
+            if not _compare(_as_time(actual), op, _as_time(value)):
+                return False
+        elif name == "id":
+            if not _compare(gid_number(actual, record["id"].split("/")[3]) or 0, op, int(value)):
+                return False
+        elif op:
+            return False
+        elif str(actual).lower() != value.lower():
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------- resolvers
+def _store(info: Any) -> Store:
+    return info.context
+
+
+def _products(_root: Any, info: Any, **args: Any) -> dict:
+    store = _store(info)
+    fields = {
+        "updated_at": lambda r: r["updatedAt"],
+        "status": lambda r: r["status"],
+        "id": lambda r: r["id"],
+        "title": lambda r: r["title"],
+        "sku": lambda r: next((store.variants[v]["sku"] for v in r["_variant_ids"]), None),
+    }
+    records = [p for p in store.products.values() if matches(p, args.get("query"), fields)]
+    return paginate(store, records, args)
+
+
+def _variants(_root: Any, info: Any, **args: Any) -> dict:
+    store = _store(info)
+    fields = {
+        "sku": lambda r: r["sku"],
+        "updated_at": lambda r: r["updatedAt"],
+        "id": lambda r: r["id"],
+        "product_id": lambda r: str(gid_number(r["_product_id"], "Product")),
+    }
+    records = [v for v in store.variants.values() if matches(v, args.get("query"), fields)]
+    return paginate(store, records, args)
+
+
+def _orders(_root: Any, info: Any, **args: Any) -> dict:
+    store = _store(info)
+    fields = {
+        "updated_at": lambda r: r["updatedAt"],
+        "created_at": lambda r: r["createdAt"],
+        "id": lambda r: r["id"],
+        "name": lambda r: r["name"],
+        "financial_status": lambda r: (r["displayFinancialStatus"] or "").lower(),
+    }
+    records = [o for o in store.orders.values() if matches(o, args.get("query"), fields)]
+    key = args.get("sortKey") or "ID"
+    if key in ("UPDATED_AT", "CREATED_AT", "PROCESSED_AT"):
+        attr = {"UPDATED_AT": "updatedAt", "CREATED_AT": "createdAt", "PROCESSED_AT": "processedAt"}[key]
+        records.sort(key=lambda o: (o[attr], gid_number(o["id"], "Order") or 0))
+    return paginate(store, records, args)
+
+
+def _order(_root: Any, info: Any, id: str) -> dict | None:  # noqa: A002 - the argument's name
+    return _store(info).orders.get(id)
+
+
+def _locations(_root: Any, info: Any, **args: Any) -> dict:
+    store = _store(info)
+    return paginate(store, list(store.locations.values()), args)
+
+
+def _inventory_item(_root: Any, info: Any, id: str) -> dict | None:  # noqa: A002
+    return _store(info).items.get(id)
+
+
+def _product_variants(product: dict, info: Any, **args: Any) -> dict:
+    store = _store(info)
+    return paginate(store, [store.variants[v] for v in product["_variant_ids"]], args)
+
+
+def _level(item: dict, info: Any, locationId: str) -> dict | None:  # noqa: N803 - GraphQL's name
+    store = _store(info)
+    if locationId not in item["_levels"]:
+        return None
+    n = gid_number(item["id"], "InventoryItem")
+    return {
+        "id": f"{gid('InventoryLevel', n or 0)}?inventory_item_id={n}",
+        "location": store.locations[locationId],
+        "_quantities": item["_levels"][locationId],
+    }
+
+
+def _quantities(level: dict, _info: Any, names: list[str]) -> list[dict]:
+    unknown = [n for n in names if n not in QUANTITY_NAMES]
+    if unknown:
+        raise GraphQLError(f"Invalid quantity names: {', '.join(unknown)}")
+    return [{"name": n, "quantity": int(level["_quantities"].get(n, 0))} for n in names]
+
+
+def _list_first(attr: str) -> Callable[..., list]:
+    def resolve(parent: dict, _info: Any, first: int | None = None) -> list:
+        items = parent[attr]
+        return items[:first] if first is not None else items
+
+    return resolve
+
+
+def _connection_of(attr: str) -> Callable[..., dict]:
+    def resolve(parent: dict, info: Any, **args: Any) -> dict:
+        return paginate(_store(info), parent[attr], args)
+
+    return resolve
+
+
+def _inventory_set_quantities(_root: Any, info: Any, input: dict) -> dict:  # noqa: A002
+    """Absolute quantities with compare-and-set: an explicit changeFromQuantity (even null) wins
+    over compareQuantity and ignoreCompareQuantity; null opts out of the check."""
+    store = _store(info)
+    errors: list[dict] = []
+    name = input["name"]
+    if name not in ("available", "on_hand"):
+        errors.append(
+            _user_error(
+                "INVALID_NAME",
+                ["input", "name"],
+                "The quantity name must be either 'available' or 'on_hand'.",
+            )
+        )
+    checked = []
+    for i, q in enumerate(input["quantities"]):
+        path = ["input", "quantities", str(i)]
+        item = store.items.get(q["inventoryItemId"])
+        if item is None:
+            errors.append(
+                _user_error(
+                    "INVALID_INVENTORY_ITEM",
+                    [*path, "inventoryItemId"],
+                    "The specified inventory item could not be found.",
+                )
+            )
+            continue
+        if q["locationId"] not in store.locations:
+            errors.append(
+                _user_error(
+                    "INVALID_LOCATION", [*path, "locationId"], "The specified location could not be found."
+                )
+            )
+            continue
+        level = item["_levels"].get(q["locationId"])
+        if level is None:
+            errors.append(
+                _user_error(
+                    "ITEM_NOT_STOCKED_AT_LOCATION",
+                    [*path, "locationId"],
+                    "The specified inventory item is not stocked at the location.",
+                )
+            )
+            continue
+        if q["quantity"] < 0:
+            errors.append(
+                _user_error(
+                    "INVALID_QUANTITY_NEGATIVE", [*path, "quantity"], "The quantity can't be negative."
+                )
+            )
+            continue
+        current = int(level.get(name, 0))
+        if "changeFromQuantity" in q:
+            expected = q["changeFromQuantity"]
+            if expected is not None and expected != current:
+                errors.append(
+                    _user_error(
+                        "CHANGE_FROM_QUANTITY_STALE",
+                        [*path, "changeFromQuantity"],
+                        "The changeFromQuantity value does not match persisted value.",
+                    )
+                )
+                continue
+        elif not input.get("ignoreCompareQuantity"):
+            if q.get("compareQuantity") is None:
+                errors.append(
+                    _user_error(
+                        "COMPARE_QUANTITY_REQUIRED",
+                        [*path, "compareQuantity"],
+                        "The compareQuantity argument must be given to each quantity or ignored "
+                        "using ignoreCompareQuantity.",
+                    )
+                )
+                continue
+            if q["compareQuantity"] != current:
+                errors.append(
+                    _user_error(
+                        "COMPARE_QUANTITY_STALE",
+                        [*path, "compareQuantity"],
+                        "The compareQuantity value does not match persisted value.",
+                    )
+                )
+                continue
+        checked.append((level, q["quantity"], current))
+    if errors:
+        return {"inventoryAdjustmentGroup": None, "userErrors": errors}  # all or nothing
+    for level, quantity, current in checked:
+        delta = quantity - current
+        level[name] = quantity
+        other = "on_hand" if name == "available" else "available"
+        level[other] = int(level.get(other, 0)) + delta
+    group = {
+        "id": gid("InventoryAdjustmentGroup", store.new_id()),
+        "createdAt": iso(store.now()),
+        "reason": input["reason"],
+    }
+    store.groups[group["id"]] = group
+    return {"inventoryAdjustmentGroup": group, "userErrors": []}
+
+
+def _user_error(code: str, field: list[str], message: str) -> dict:
+    return {"code": code, "field": field, "message": message}
+
+
+RESOLVERS: dict[str, Callable[..., Any]] = {
+    "QueryRoot.shop": lambda _r, info: _store(info).shop(),
+    "QueryRoot.products": _products,
+    "QueryRoot.productVariants": _variants,
+    "QueryRoot.orders": _orders,
+    "QueryRoot.order": _order,
+    "QueryRoot.locations": _locations,
+    "QueryRoot.inventoryItem": _inventory_item,
+    "Product.variants": _product_variants,
+    "ProductVariant.product": lambda v, info: _store(info).products[v["_product_id"]],
+    "ProductVariant.inventoryItem": lambda v, info: _store(info).items[v["_item_id"]],
+    "ProductVariant.inventoryQuantity": lambda v, info: sum(
+        lvl.get("available", 0) for lvl in _store(info).items[v["_item_id"]]["_levels"].values()
+    ),
+    "InventoryItem.inventoryLevel": _level,
+    "InventoryLevel.quantities": _quantities,
+    "Order.lineItems": _connection_of("_line_items"),
+    "Order.shippingLines": _connection_of("_shipping_lines"),
+    "Order.refunds": _list_first("refunds"),
+    "Order.transactions": _list_first("transactions"),
+    "LineItem.taxLines": _list_first("taxLines"),
+    "LineItem.variant": lambda li, info: _store(info).variants.get(li["_variant_id"]),
+    "Refund.refundLineItems": _connection_of("_refund_line_items"),
+    "Refund.refundShippingLines": _connection_of("_refund_shipping_lines"),
+    "Refund.transactions": _connection_of("_transactions"),
+    "Mutation.inventorySetQuantities": _inventory_set_quantities,
+    "Mutation.bulkOperationRunQuery": lambda _r, info, query: bulk.run(
+        _store(info), info.schema, query, _store(info).base_url
+    ),
+    "QueryRoot.currentBulkOperation": lambda _r, info, type="QUERY": next(  # noqa: A002 - GraphQL's name
+        (
+            bulk.view(op, _store(info))
+            for op in reversed(_store(info).bulk_operations)
+            if op["type"] == (type or "QUERY")
+        ),
+        None,
+    ),
+}
+
+# Which access scope a root field needs (https://shopify.dev/docs/api/usage/access-scopes).
+SCOPES: dict[str, tuple[str, ...]] = {
+    "products": ("read_products", "write_products"),
+    "productVariants": ("read_products", "write_products"),
+    "inventoryItem": ("read_inventory", "write_inventory"),
+    "orders": ("read_orders",),
+    "order": ("read_orders",),
+    "locations": ("read_locations",),
+    "inventorySetQuantities": ("write_inventory",),
+    "currentBulkOperation": ("read_products", "read_orders", "read_inventory"),
+}
+
+
+def build() -> GraphQLSchema:
+    schema = build_schema(SDL_PATH.read_text(encoding="utf-8"))
+    for path, resolver in RESOLVERS.items():
+        type_name, field_name = path.split(".")
+        type_ = schema.get_type(type_name)
+        type_.fields[field_name].resolve = resolver  # type: ignore[union-attr]
+    return schema
+
+
+def all_fields(schema: GraphQLSchema) -> Iterable[tuple[str, str]]:
+    """(type, field) of every object and input field the sandbox serves."""
+    for name, type_ in schema.type_map.items():
+        if name.startswith("__") or not hasattr(type_, "fields"):
+            continue
+        for field in type_.fields:  # type: ignore[union-attr]
+            yield name, field

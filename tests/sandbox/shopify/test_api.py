@@ -1,0 +1,272 @@
+"""The Shopify sandbox over HTTP: authentication, paging, cost and throttling, inventory, orders."""
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from sandbox.contracts import DIR
+from sandbox.shopify import API_VERSION
+
+CONTRACT = json.loads((DIR / "shopify" / f"admin-graphql-{API_VERSION}.json").read_text())
+LOCATION = "gid://shopify/Location/1001"
+
+SKUS = "query($after: String) { productVariants(first: 5, after: $after) { nodes { sku } pageInfo { hasNextPage endCursor } } }"
+
+
+def _shape(value):
+    """The keys and value kinds of a JSON document (numbers as one kind)."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    return type(value).__name__
+
+
+def test_a_request_without_a_valid_access_token_is_refused(sb, fresh):
+    assert sb.graphql("{ shop { name } }", token=None).status_code == 401
+    assert sb.graphql("{ shop { name } }", token="shpat_wrong").status_code == 401
+    ok = sb.graphql("{ shop { name myshopifyDomain } }", token=fresh)
+    assert ok.status_code == 200
+    assert ok.json()["data"]["shop"]["myshopifyDomain"] == "silta-sandbox.myshopify.com"
+    assert ok.headers["X-Shopify-API-Version"] == API_VERSION
+
+
+def test_a_token_without_the_scope_is_denied_the_field(sb, fresh):
+    token = sb.token("read_products")
+    body = sb.graphql("{ orders(first: 1) { nodes { id } } }", token=token).json()
+    assert body["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
+    assert "data" not in body or body.get("data") is None
+
+
+def test_cursor_paging_returns_every_variant_once(sb, fresh):
+    seen, after = [], None
+    while True:
+        page = sb.graphql(SKUS, {"after": after}, token=fresh).json()["data"]["productVariants"]
+        seen += [n["sku"] for n in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [f"SKU-{n:04d}" for n in range(1, 13)]
+
+
+def test_a_connection_needs_first_or_last_and_at_most_250(sb, fresh):
+    assert (
+        "first or last"
+        in sb.graphql("{ products { nodes { id } } }", token=fresh).json()["errors"][0]["message"]
+    )
+    assert sb.graphql("{ products(first: 251) { nodes { id } } }", token=fresh).json()["errors"]
+
+
+def test_search_by_sku(sb, fresh):
+    body = sb.graphql(
+        '{ productVariants(first: 5, query: "sku:SKU-0007") { nodes { sku } } }', token=fresh
+    ).json()
+    assert [n["sku"] for n in body["data"]["productVariants"]["nodes"]] == ["SKU-0007"]
+
+
+def test_every_answer_carries_its_cost_and_the_bucket(sb, fresh):
+    first = sb.graphql("{ products(first: 10) { nodes { id title } } }", token=fresh).json()
+    cost = first["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 2 + 10  # a connection: 2 plus the objects requested
+    assert cost["actualQueryCost"] == 2 + 10  # 12 products exist, 10 came back
+    assert cost["throttleStatus"]["maximumAvailable"] == 1000.0
+    assert cost["throttleStatus"]["restoreRate"] == 100.0
+    assert cost["throttleStatus"]["currentlyAvailable"] <= 1000 - 12 + 1
+    assert _shape(first["extensions"]) == _shape(CONTRACT["examples"]["cost_extension"]["body"]["extensions"])
+
+
+def test_the_actual_cost_counts_what_came_back(sb, fresh):
+    cost = sb.graphql("{ products(first: 100) { nodes { id } } }", token=fresh).json()["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 102
+    assert cost["actualQueryCost"] == 2 + 12
+
+
+def test_an_empty_bucket_answers_throttled_with_the_documented_shape(sb, fresh):
+    sb.control("POST", "/settings", {"restore_rate": 0.001})  # no refill while the test runs
+    sb.control("POST", "/bucket", {"currentlyAvailable": 5})
+    r = sb.graphql("{ products(first: 10) { nodes { id } } }", token=fresh)
+    body = r.json()
+    assert r.status_code == 200
+    assert body["errors"][0]["extensions"]["code"] == "THROTTLED"
+    assert body["extensions"]["cost"]["actualQueryCost"] is None
+    assert "data" not in body
+    assert _shape({k: v for k, v in body.items()}) == _shape(CONTRACT["examples"]["throttled"]["body"]) | {
+        "extensions": _shape(body["extensions"])
+    }
+    assert set(body["extensions"]["cost"]) == set(
+        CONTRACT["examples"]["throttled"]["body"]["extensions"]["cost"]
+    )
+    # a cheaper query still fits
+    assert "data" in sb.graphql("{ shop { name } }", token=fresh).json()
+
+
+def test_throttled_may_be_answered_429(sb, fresh):
+    sb.control("POST", "/settings", {"throttle_status": 429, "restore_rate": 0.001})
+    sb.control("POST", "/bucket", {"currentlyAvailable": 0})
+    r = sb.graphql("{ products(first: 10) { nodes { id } } }", token=fresh)
+    assert r.status_code == 429, r.text
+    assert r.json()["errors"][0]["extensions"]["code"] == "THROTTLED"
+
+
+@pytest.mark.slow
+def test_the_bucket_refills_at_the_restore_rate(sb, fresh):
+    import time
+
+    sb.control("POST", "/settings", {"restore_rate": 200.0})
+    sb.control("POST", "/bucket", {"currentlyAvailable": 0})
+    time.sleep(0.25)
+    status = sb.control("GET", "/")["throttleStatus"]
+    assert 40 <= status["currentlyAvailable"] <= 80
+
+
+def test_a_query_over_the_single_query_limit_is_refused(sb, fresh):
+    q = "{ products(first: 250) { nodes { variants(first: 250) { nodes { id } } } } }"
+    body = sb.graphql(q, token=fresh).json()
+    assert body["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+
+
+SET = """mutation set($input: InventorySetQuantitiesInput!) {
+  inventorySetQuantities(input: $input) {
+    inventoryAdjustmentGroup { id reason }
+    userErrors { code field message }
+  }
+}"""
+LEVEL = """query($sku: String) { productVariants(first: 1, query: $sku) { nodes { inventoryItem { id
+  inventoryLevel(locationId: "gid://shopify/Location/1001") { quantities(names: ["available", "on_hand"]) { name quantity } } } } } }"""
+
+
+def _item(sb, token, sku):
+    node = sb.graphql(LEVEL, {"sku": f"sku:{sku}"}, token=token).json()["data"]["productVariants"]["nodes"][0]
+    qty = {q["name"]: q["quantity"] for q in node["inventoryItem"]["inventoryLevel"]["quantities"]}
+    return node["inventoryItem"]["id"], qty
+
+
+def _set(sb, token, item, quantity, **extra):
+    q = {"inventoryItemId": item, "locationId": LOCATION, "quantity": quantity, **extra}
+    body = sb.graphql(
+        SET, {"input": {"name": "available", "reason": "correction", "quantities": [q]}}, token=token
+    )
+    return body.json()["data"]["inventorySetQuantities"]
+
+
+def test_inventory_is_set_only_from_the_quantity_expected(sb, fresh):
+    item, before = _item(sb, fresh, "SKU-0001")
+    stale = _set(sb, fresh, item, 40, changeFromQuantity=before["available"] + 1)
+    assert [e["code"] for e in stale["userErrors"]] == ["CHANGE_FROM_QUANTITY_STALE"]
+    assert stale["inventoryAdjustmentGroup"] is None
+    assert _item(sb, fresh, "SKU-0001")[1] == before  # nothing changed
+    done = _set(sb, fresh, item, 40, changeFromQuantity=before["available"])
+    assert done["userErrors"] == [] and done["inventoryAdjustmentGroup"]["reason"] == "correction"
+    after = _item(sb, fresh, "SKU-0001")[1]
+    assert after["available"] == 40
+    assert after["on_hand"] == before["on_hand"] + 40 - before["available"]
+
+
+def test_inventory_compare_rules(sb, fresh):
+    item, before = _item(sb, fresh, "SKU-0002")
+    assert [e["code"] for e in _set(sb, fresh, item, 3)["userErrors"]] == ["COMPARE_QUANTITY_REQUIRED"]
+    assert _set(sb, fresh, item, 3, compareQuantity=before["available"])["userErrors"] == []
+    assert [e["code"] for e in _set(sb, fresh, item, 4, compareQuantity=99)["userErrors"]] == [
+        "COMPARE_QUANTITY_STALE"
+    ]
+    assert _set(sb, fresh, item, 5, changeFromQuantity=None)["userErrors"] == []  # explicit null: no check
+    assert _item(sb, fresh, "SKU-0002")[1]["available"] == 5
+    bad = _set(sb, fresh, "gid://shopify/InventoryItem/1", 1, changeFromQuantity=None)
+    assert [e["code"] for e in bad["userErrors"]] == ["INVALID_INVENTORY_ITEM"]
+
+
+ORDER = """query($id: ID!) { order(id: $id) {
+  name taxesIncluded currencyCode displayFinancialStatus paymentGatewayNames
+  totalPriceSet { shopMoney { amount } } totalTaxSet { shopMoney { amount } }
+  subtotalPriceSet { shopMoney { amount } } totalShippingPriceSet { shopMoney { amount } }
+  taxLines { rate priceSet { shopMoney { amount } } }
+  lineItems(first: 10) { nodes { id sku quantity discountedTotalSet { shopMoney { amount } }
+    discountAllocations { allocatedAmountSet { shopMoney { amount } } }
+    taxLines { rate priceSet { shopMoney { amount } } } variant { sku } } }
+  shippingLines(first: 5) { nodes { title discountedPriceSet { shopMoney { amount } } taxLines { rate priceSet { shopMoney { amount } } } } }
+  refunds { totalRefundedSet { shopMoney { amount } }
+    refundLineItems(first: 10) { nodes { quantity restockType subtotalSet { shopMoney { amount } } totalTaxSet { shopMoney { amount } } lineItem { sku } } }
+    refundShippingLines(first: 5) { nodes { subtotalAmountSet { shopMoney { amount } } taxAmountSet { shopMoney { amount } } } }
+    transactions(first: 5) { nodes { kind status amountSet { shopMoney { amount } } } } }
+  transactions { kind status gateway amountSet { shopMoney { amount } } }
+} }"""
+
+
+def _amount(bag):
+    return Decimal(bag["shopMoney"]["amount"])
+
+
+def test_an_orders_money_adds_up_per_vat_rate(sb, fresh):
+    made = sb.control(
+        "POST",
+        "/orders",
+        {
+            "lines": [{"sku": "SKU-0001", "quantity": 2}, {"sku": "SKU-0003", "quantity": 1}],
+            "discount_percent": 10,
+        },
+    )
+    o = sb.graphql(ORDER, {"id": made["id"]}, token=fresh).json()["data"]["order"]
+    assert o["taxesIncluded"] is True and o["displayFinancialStatus"] == "PAID"
+    lines = o["lineItems"]["nodes"]
+    assert [li["sku"] for li in lines] == ["SKU-0001", "SKU-0003"] == [li["variant"]["sku"] for li in lines]
+    net = sum(
+        _amount(li["discountedTotalSet"])
+        - sum(_amount(a["allocatedAmountSet"]) for a in li["discountAllocations"])
+        for li in lines
+    )
+    shipping = _amount(o["totalShippingPriceSet"])
+    assert _amount(o["subtotalPriceSet"]) == net
+    assert _amount(o["totalPriceSet"]) == net + shipping  # taxes included
+    per_rate = {}
+    for tl in [t for li in lines for t in li["taxLines"]] + o["shippingLines"]["nodes"][0]["taxLines"]:
+        per_rate[tl["rate"]] = per_rate.get(tl["rate"], Decimal(0)) + _amount(tl["priceSet"])
+    assert {t["rate"]: _amount(t["priceSet"]) for t in o["taxLines"]} == per_rate
+    assert sum(per_rate.values()) == _amount(o["totalTaxSet"])
+    assert o["transactions"][0]["kind"] == "SALE" and _amount(o["transactions"][0]["amountSet"]) == _amount(
+        o["totalPriceSet"]
+    )
+
+
+def test_a_refund_of_a_line_and_the_shipping(sb, fresh):
+    made = sb.control("POST", "/orders", {"lines": [{"sku": "SKU-0001", "quantity": 2}]})
+    sb.control(
+        "POST",
+        "/refunds",
+        {
+            "order_id": made["id"],
+            "shipping": True,
+            "lines": [{"line_item_id": made["line_items"][0], "quantity": 1}],
+        },
+    )
+    o = sb.graphql(ORDER, {"id": made["id"]}, token=fresh).json()["data"]["order"]
+    refund = o["refunds"][0]
+    line = refund["refundLineItems"]["nodes"][0]
+    ship = refund["refundShippingLines"]["nodes"][0]
+    assert line["quantity"] == 1 and line["lineItem"]["sku"] == "SKU-0001" and line["restockType"] == "RETURN"
+    refunded = (
+        _amount(line["subtotalSet"])
+        + _amount(line["totalTaxSet"])
+        + _amount(ship["subtotalAmountSet"])
+        + _amount(ship["taxAmountSet"])
+    )
+    assert _amount(refund["totalRefundedSet"]) == refunded
+    assert refund["transactions"]["nodes"][0]["kind"] == "REFUND"
+    assert o["displayFinancialStatus"] == "PARTIALLY_REFUNDED"
+    assert [t["kind"] for t in o["transactions"]] == ["SALE", "REFUND"]
+
+
+def test_orders_page_by_updated_at(sb, fresh):
+    q = "{ orders(first: 10, sortKey: UPDATED_AT, query: \"updated_at:>'2000-01-01T00:00:00Z'\") { nodes { name } } }"
+    names = [n["name"] for n in sb.graphql(q, token=fresh).json()["data"]["orders"]["nodes"]]
+    assert names == ["#1001", "#1002", "#1003", "#1004"]
+
+
+def test_a_server_fault_answers_5xx_before_running(sb, fresh):
+    sb.control("POST", "/faults", {"fail_next": 1, "fail_status": 503})
+    assert sb.graphql("{ shop { name } }", token=fresh).status_code == 503
+    assert sb.graphql("{ shop { name } }", token=fresh).status_code == 200

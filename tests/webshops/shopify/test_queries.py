@@ -1,0 +1,23 @@
+"""Every GraphQL document the connector sends is valid against the sandbox's schema, which holds only
+what the committed contract documents (tests/sandbox/shopify/test_contract.py)."""
+
+import pytest
+from graphql import parse, validate
+
+from integration.webshops.shopify import queries
+from sandbox.shopify.schema import build
+
+DOCUMENTS = {
+    name: getattr(queries, name)
+    for name in ("ORDERS", "ORDER", "ORDER_LINES", "SHOP", "LOCATIONS", "VARIANTS")
+}
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_the_document_uses_only_documented_fields(name):
+    assert validate(build(), parse(DOCUMENTS[name])) == []
+
+
+def test_the_bulk_catalogue_query_uses_only_documented_fields():
+    document = queries.VARIANTS_BULK.format(location="gid://shopify/Location/1001")
+    assert validate(build(), parse(document)) == []

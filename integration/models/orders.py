@@ -268,6 +268,12 @@ class OrderTransfer(ClaimedWork):
     shop_vat = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     reason = models.TextField(blank=True, help_text="What a person can do, when the order waits.")
+    reason_codes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The reasons as codes and parameters ([{code, params}], orders.outcomes), shown in the reader's "
+        "language; empty on rows from before codes (their text is shown).",
+    )
     document_kind = models.CharField(max_length=10, blank=True)
     document_id = models.CharField("eAccounting document ID", max_length=64, blank=True)
     document_number = models.CharField(max_length=40, blank=True)
@@ -321,6 +327,7 @@ class OrderStep(ClaimedWork):
         max_length=64, blank=True, help_text="The shop refund's id; the new document's hash."
     )
     reason = models.TextField(blank=True)
+    reason_codes = models.JSONField(default=list, blank=True, help_text="As on the order transfer.")
     document_id = models.CharField("eAccounting document ID", max_length=64, blank=True)
     document_number = models.CharField(max_length=40, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)

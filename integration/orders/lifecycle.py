@@ -36,7 +36,11 @@ KIND = OrderStep.Kind
 
 
 class StepWaits(Exception):
-    """The step cannot be done yet; the message says what a person can do."""
+    """The step cannot be done yet; the message says what a person can do (``why``: as codes, when known)."""
+
+    def __init__(self, message: str, why: tuple = ()):
+        super().__init__(message)
+        self.why = why
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,8 @@ def _step(run, transfer, order, kind, key, action) -> None:
     try:
         done = action(claim.resumed)
     except StepWaits as wait:
-        claims.wait(claim, str(wait))
+        codes = personal_data.redact_json([r.as_json() for r in wait.why], personal_data.order_values(order))
+        claims.wait(claim, str(wait), reason_codes=codes)
         run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=str(wait))
         return
     except _Held as held:
@@ -143,6 +148,7 @@ def _step(run, transfer, order, kind, key, action) -> None:
                 claim,
                 status=STEP.DONE,
                 reason=done.note,
+                reason_codes=[],
                 document_id=done.document_id,
                 document_number=done.document_number,
                 amount=done.amount,
@@ -260,7 +266,7 @@ def _refund(run, order, transfer, refund_id, resumed) -> Done:
     )
     credit = plan_credit(refund, ctx)
     if isinstance(credit, Waiting):
-        raise StepWaits("\n".join(credit.reasons))
+        raise StepWaits("\n".join(credit.reasons), credit.why)
     day = helsinki_day(refund.date_created_gmt)
     document = documents.create_invoice(
         client, credit_body(refund, credit, customer.customer_id, order.number, day)
@@ -280,7 +286,7 @@ def _update(run, order, transfer, plan, fingerprint) -> Done:
         )
     delivery, reasons = document_body.delivery_fields(order)
     if reasons:
-        raise StepWaits("\n".join(reasons))
+        raise StepWaits("\n".join(r.english() for r in reasons), tuple(reasons))
     method = run.inputs.methods_for(order)
     kind = DocumentKind(transfer.document_kind)
     body = document_body.body(

@@ -35,7 +35,7 @@ from . import customers, document_body, lifecycle, reference
 from .context import PlanInputs
 from .customer_plan import CustomerRules, plan_customer
 from .document_plan import plan_document
-from .outcomes import Waiting
+from .outcomes import Reason, Waiting, WaitReason, reason
 
 log = logging.getLogger(__name__)
 
@@ -215,17 +215,34 @@ def _consider(run: Run, order: ShopOrder) -> None:
         lifecycle.follow(run, order, transfer)
 
 
-def _wait(run: Run, transfer: OrderTransfer, order: ShopOrder, reasons, claim=None, **kept) -> None:
+def _wait(
+    run: Run,
+    transfer: OrderTransfer,
+    order: ShopOrder,
+    reasons: tuple[Reason, ...] | list[Reason],
+    claim=None,
+    **kept,
+) -> None:
     # a refusal may quote the customer's data back: the reason names the order, not the person
-    text = personal_data.redact("\n".join(reasons), personal_data.order_values(order))
+    personal = personal_data.order_values(order)
+    text = personal_data.redact("\n".join(r.english() for r in reasons), personal)
+    # the codes and parameters the order's page renders in the reader's language; the shop's figures are shown
+    # beside them (a waiting order has no document yet)
+    kept |= {
+        "reason_codes": personal_data.redact_json([r.as_json() for r in reasons], personal),
+        "shop_total": order.total,
+        "shop_vat": order.total_tax,
+        "currency": order.currency,
+        "shop_status": order.status,
+    }
     if claim is not None:
-        claims.wait(claim, text, shop_status=order.status, **kept)
-    else:
+        claims.wait(claim, text, **kept)
+    else:  # planned without a claim: this try still counts as an attempt
         claims.settle_unclaimed(
             OrderTransfer.objects.filter(pk=transfer.pk),
             status=STATUS.WAITING,
             reason=text,
-            shop_status=order.status,
+            attempts=F("attempts") + 1,
             **kept,
         )
     run.rec.event(SyncEvent.Outcome.SKIPPED, order.number, reason=text)
@@ -234,11 +251,13 @@ def _wait(run: Run, transfer: OrderTransfer, order: ShopOrder, reasons, claim=No
 def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
     customer_plan = plan_customer(order, run.rules)
     if isinstance(customer_plan, Waiting):
-        return _wait(run, transfer, order, customer_plan.reasons)
+        return _wait(run, transfer, order, customer_plan.why)
     customer = customers.existing(run, customer_plan)
     plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
+    if isinstance(plan, Waiting) and _made_since(run, plan):
+        plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
     if isinstance(plan, Waiting):
-        return _wait(run, transfer, order, plan.reasons)
+        return _wait(run, transfer, order, plan.why)
     delivery, reasons = document_body.delivery_fields(order)
     if reasons:
         return _wait(run, transfer, order, reasons)
@@ -256,7 +275,7 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
             customer = customer or customers.create(run, customer_plan)
             plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
             if isinstance(plan, Waiting):
-                return _wait(run, transfer, order, plan.reasons, claim)
+                return _wait(run, transfer, order, plan.why, claim)
             method = run.inputs.methods_for(order)
             doc_body = document_body.body(
                 kind,
@@ -308,6 +327,15 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
         document,
         document_body.fingerprint(order, final if not isinstance(final, Waiting) else plan),
     )
+
+
+def _made_since(run: Run, plan: Waiting) -> bool:
+    """On a person's Retry: articles the order names by number that are not in the local copy are looked up in
+    eAccounting (the advice says: make the article, then Retry). True when one was found."""
+    numbers = {r.params["sku"] for r in plan.why if r.code is WaitReason.NO_ARTICLE_FOR_SKU}
+    if not numbers or run.rec.run.trigger != SyncRun.Trigger.MANUAL:
+        return False
+    return reference.refresh_articles(run.tenant, run.eaccounting, numbers) > 0
 
 
 def _unconverted_draft(transfer: OrderTransfer):
@@ -394,6 +422,7 @@ def _record(run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document
         claim,
         status=STATUS.DONE if agree else STATUS.HELD,
         reason=reason,
+        reason_codes=[],
         document_kind=document.kind,
         body_hash=fingerprint,
         **invoice,
@@ -458,8 +487,8 @@ def _write_back(run: Run) -> None:
             )
 
 
-def _in_words(exc: EAccountingError) -> str:
-    return f"eAccounting refused the document: {exc}. Fix the cause, then Retry (or wait for the next run)."
+def _in_words(exc: EAccountingError) -> Reason:
+    return reason(WaitReason.EACCOUNTING_REFUSED, error=exc)
 
 
 def _money(value: Decimal) -> str:

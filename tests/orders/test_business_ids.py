@@ -4,7 +4,6 @@ import pytest
 
 from integration.orders.business_ids import business_id_problem, vat_number_problem, y_tunnus_check_digit
 from integration.orders.customer_plan import CustomerPlan, plan_customer
-from integration.orders.document_plan import Waiting
 from tests.fixtures.customer_orders import RULES, billing, order
 
 

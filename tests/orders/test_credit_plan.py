@@ -23,7 +23,6 @@ from integration.orders.credit_plan import (
     rows_by_line_id,
 )
 from integration.orders.document_plan import plan_document
-from integration.orders.outcomes import Waiting
 from integration.webshops.base import ShopRefund
 from sandbox.eaccounting import sales, schemas
 from sandbox.eaccounting.articles import save_article

@@ -9,7 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from integration.orders.credit_plan import CreditPlan, apportion, plan_credit
-from integration.orders.document_plan import DocumentPlan, Waiting, plan_document
+from integration.orders.document_plan import DocumentPlan, plan_document
 from integration.webshops.base import ChargeKind, LineTax, RefundedCharge
 from tests.fixtures.credit_orders import REFUND, by_rate, credit_ctx, refund, refund_line
 from tests.fixtures.document_orders import CTX, FEE, fee, figures, line, order, ref, shipping

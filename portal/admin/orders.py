@@ -218,8 +218,7 @@ class OrderTransferAdmin(TenantScopedAdmin):
                 if transfer.status in (*RETRYABLE, OrderTransfer.Status.HELD, OrderTransfer.Status.SKIPPED)
                 else [],
                 step_reasons=[
-                    (step, wait_fixes.shown(step))
-                    for step in transfer.steps.filter(status__in=RETRYABLE)
+                    (step, wait_fixes.shown(step)) for step in transfer.steps.filter(status__in=RETRYABLE)
                 ],
                 timeline=order_timeline(transfer),
                 can_retry=self._may_act(request, transfer) and self._retryable(transfer),

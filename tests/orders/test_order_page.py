@@ -81,7 +81,9 @@ def test_retry_on_the_page_queues_the_one_order_and_is_audited(
     queued = [(q.task["func"], q.task["args"]) for q in OrmQ.objects.all()]
     assert queued == [(tasks.transfer_orders.path, (waiting.tenant_id, "manual", [4711]))]
     entry = AuditEntry.objects.get(tenant=waiting.tenant, action=AuditEntry.Action.RETRIED)
-    assert entry.action == AuditEntry.Action.RETRIED and "4711" in entry.target and entry.username == "owner_a"
+    assert (
+        entry.action == AuditEntry.Action.RETRIED and "4711" in entry.target and entry.username == "owner_a"
+    )
 
 
 @pytest.mark.parametrize("who", ["member_b", "outsider"])

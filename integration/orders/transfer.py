@@ -330,9 +330,10 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
 
 
 def _made_since(run: Run, plan: Waiting) -> bool:
-    """On a person's Retry: articles the order names by number that are not in the local copy are looked up in
-    eAccounting (the advice says: make the article, then Retry). True when one was found."""
+    """On a person's Retry: articles the reasons name by number are read again from eAccounting (the advice says:
+    make the article, or correct its VAT, then Retry), so the local copy is not a step behind. True when found."""
     numbers = {r.params["sku"] for r in plan.why if r.code is WaitReason.NO_ARTICLE_FOR_SKU}
+    numbers |= {r.params["article"] for r in plan.why if r.code is WaitReason.ARTICLE_VAT_DIFFERS}
     if not numbers or run.rec.run.trigger != SyncRun.Trigger.MANUAL:
         return False
     return reference.refresh_articles(run.tenant, run.eaccounting, numbers) > 0

@@ -167,7 +167,55 @@ def _open_the_period(shop, client, fix, order):
     shop.ea.control("PATCH", f"companies/{shop.company}", {"settings": {"accounting_locked_to": None}})
 
 
+def _company_order(shop, business_id="7654321-2", company="Paahtimo Oy"):
+    billing = {**PRIVATE, "company": company, "email": "tilaukset@paahtimo.example"}
+    return shop.order(
+        [("A-255", 1)], billing=billing, meta_data=[{"key": "_billing_business_id", "value": business_id}]
+    )
+
+
+def _correct_in_the_shop(**changes):
+    def follow(shop, client, fix, order):
+        assert fix.startswith(shop.wc.url) and f"post={order['id']}" in fix  # the order in the shop
+        shop.wc.put(f"/orders/{order['id']}", shop.key, json=changes).raise_for_status()
+
+    return follow
+
+
+def _guest(**billing):
+    def make(shop):
+        return shop.order([("B-14", 1)], billing={**PRIVATE, **billing})
+
+    return make
+
+
+def _taxed_otherwise_order(shop):
+    shop.article("E-14", "Teepussit", "5.70", "14", shown=False)
+    assert sync_articles(shop.tenant).status == "succeeded"
+    shop.wc.post("/products", shop.key, json={"name": "Teepussit", "sku": "E-14", "regular_price": "5.70"})
+    return shop.order([("E-14", 1)])  # the shop's standard rate, 25.5 %
+
+
+def _correct_the_article(shop, client, fix, order):
+    article = AccountingArticle.objects.get(tenant=shop.tenant, number="E-14")
+    assert fix == reverse("admin:integration_accountingarticle_change", args=[article.pk])
+    found = shop.client.article_by_number("E-14")
+    shop.client.put(f"/articles/{found.id}", {**found.raw, "CodingId": shop.coding("25.5").id})
+
+
 CASES: dict[WaitReason, Case] = {
+    W.INVALID_BUSINESS_ID: Case(
+        lambda shop: _company_order(shop, business_id="7654321-3"),
+        _correct_in_the_shop(meta_data=[{"key": "_billing_business_id", "value": "7654321-2"}]),
+    ),
+    W.NO_COMPANY_NAME: Case(
+        lambda shop: _company_order(shop, company=""),
+        _correct_in_the_shop(billing={"company": "Paahtimo Oy"}),
+    ),
+    W.NO_POSTCODE_OR_CITY: Case(_guest(postcode="", city=""), lambda *a: _choose_collective_customer(*a)),
+    W.NO_USABLE_EMAIL: Case(_guest(email="ei-osoite"), lambda *a: _choose_collective_customer(*a)),
+    W.NO_CUSTOMER_NAME: Case(_guest(first_name="", last_name=""), lambda *a: _choose_collective_customer(*a)),
+    W.ARTICLE_VAT_DIFFERS: Case(_taxed_otherwise_order, _correct_the_article),
     W.NO_TEMPLATE_ARTICLE: Case(_fee_order, _choose_fee_template),
     W.NO_ARTICLE_FOR_SKU: Case(_unknown_sku_order, _make_the_article),
     W.NO_SKU: Case(_no_sku_order, _give_the_sku),

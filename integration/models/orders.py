@@ -274,6 +274,11 @@ class OrderTransfer(ClaimedWork):
         help_text="The reasons as codes and parameters ([{code, params}], orders.outcomes), shown in the reader's "
         "language; empty on rows from before codes (their text is shown).",
     )
+    plan = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What Silta planned last (document_plan.snapshot): rows, VAT per rate beside the receipt, totals.",
+    )
     document_kind = models.CharField(max_length=10, blank=True)
     document_id = models.CharField("eAccounting document ID", max_length=64, blank=True)
     document_number = models.CharField(max_length=40, blank=True)

@@ -701,8 +701,51 @@ class _Planner:
                 reason(WaitReason.LINES_NOT_IN_CENTS, count=len(self.inexact), **self.inexact[0])
             )
         if self.reasons:
-            return Waiting(tuple(dict.fromkeys(self.reasons)))
+            return Waiting(tuple(dict.fromkeys(self.reasons)), tuple(self.rows))
         return DocumentPlan(tuple(self.rows), net, vat, net + vat, o.total, o.total_tax, rounding)
+
+
+def snapshot(order: ShopOrder, outcome: DocumentPlan | Waiting, rate_percent: Mapping[int, Decimal]) -> dict:
+    """What the order's page shows of a plan, as JSON: the rows (those known when it waits), VAT per rate planned
+    beside the customer's receipt, and the totals."""
+    rows = (
+        outcome.rows
+        if isinstance(outcome, DocumentPlan)
+        else [r for r in outcome.rows if isinstance(r, PlannedRow)]
+    )
+    planned: dict[Decimal, Decimal] = {}
+    for r in rows:
+        planned[r.vat_rate] = planned.get(r.vat_rate, ZERO) + r.vat
+    receipt = receipt_vat_by_rate(order, rate_percent)
+    return {
+        "complete": isinstance(outcome, DocumentPlan),
+        "rows": [
+            {
+                "source": r.source,
+                "article": r.article.number,
+                "quantity": pct(r.quantity),
+                "unit_price": str(r.unit_price),
+                "discount": pct(r.discount * 100),
+                "vat_rate": pct(r.vat_rate),
+                "net": _money(r.net),
+                "vat": _money(r.vat),
+            }
+            for r in rows
+        ],
+        "vat": [
+            {
+                "rate": pct(rate),
+                "planned": _money(planned.get(rate, ZERO)),
+                "receipt": _money(receipt.get(rate, ZERO)),
+            }
+            for rate in sorted(set(planned) | set(receipt), reverse=True)
+        ],
+        "net": _money(sum((r.net for r in rows), ZERO)),
+        "vat_total": _money(sum((r.vat for r in rows), ZERO)),
+        "total": _money(sum((r.gross for r in rows), ZERO)),
+        "shop_total": _money(order.total),
+        "shop_vat": _money(order.total_tax),
+    }
 
 
 def receipt_vat_by_rate(order: ShopOrder, rate_percent: Mapping[int, Decimal]) -> dict[Decimal, Decimal]:

@@ -305,6 +305,9 @@ class Waiting:
     """The order cannot be transferred yet; each reason is one a shop owner can act on."""
 
     why: tuple[Reason, ...]
+    rows: tuple[
+        object, ...
+    ] = ()  # the rows planned before it had to stop (document_plan.PlannedRow): what is known
 
     @property
     def reasons(self) -> tuple[str, ...]:

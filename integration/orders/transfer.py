@@ -34,7 +34,7 @@ from ..webshops.base import ShopOrder, Webshop, WebshopError
 from . import customers, document_body, lifecycle, reference
 from .context import PlanInputs
 from .customer_plan import CustomerRules, plan_customer
-from .document_plan import plan_document
+from .document_plan import plan_document, snapshot
 from .outcomes import Reason, Waiting, WaitReason, reason
 
 log = logging.getLogger(__name__)
@@ -221,6 +221,7 @@ def _wait(
     order: ShopOrder,
     reasons: tuple[Reason, ...] | list[Reason],
     claim=None,
+    plan=None,
     **kept,
 ) -> None:
     # a refusal may quote the customer's data back: the reason names the order, not the person
@@ -235,6 +236,8 @@ def _wait(
         "currency": order.currency,
         "shop_status": order.status,
     }
+    if plan is not None:  # what is known of the plan, for the order's page
+        kept["plan"] = snapshot(order, plan, run.inputs.tax_rates)
     if claim is not None:
         claims.wait(claim, text, **kept)
     else:  # planned without a claim: this try still counts as an attempt
@@ -257,10 +260,10 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
     if isinstance(plan, Waiting) and _made_since(run, plan):
         plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
     if isinstance(plan, Waiting):
-        return _wait(run, transfer, order, plan.why)
+        return _wait(run, transfer, order, plan.why, plan=plan)
     delivery, reasons = document_body.delivery_fields(order)
     if reasons:
-        return _wait(run, transfer, order, reasons)
+        return _wait(run, transfer, order, reasons, plan=plan)
 
     claim = claims.claim(transfer)
     if claim is None:
@@ -275,7 +278,7 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
             customer = customer or customers.create(run, customer_plan)
             plan = plan_document(order, run.inputs.context(order, customer_plan, customer))
             if isinstance(plan, Waiting):
-                return _wait(run, transfer, order, plan.why, claim)
+                return _wait(run, transfer, order, plan.why, claim, plan=plan)
             method = run.inputs.methods_for(order)
             doc_body = document_body.body(
                 kind,
@@ -315,17 +318,19 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
                 "document_total": document.total,
                 "document_vat": document.vat,
             }
-        return _wait(run, transfer, order, [_in_words(exc)], claim, **kept)
+        return _wait(run, transfer, order, [_in_words(exc)], claim, plan=plan, **kept)
     final = plan_document(
         order, run.inputs.context(order, customer_plan, customer)
     )  # on the basis eAccounting chose
+    booked = final if not isinstance(final, Waiting) else plan
     _record(
         run,
         order,
         transfer,
         claim,
         document,
-        document_body.fingerprint(order, final if not isinstance(final, Waiting) else plan),
+        document_body.fingerprint(order, booked),
+        snapshot(order, booked, run.inputs.tax_rates),
     )
 
 
@@ -403,7 +408,9 @@ def _totals_agree(run: Run, order: ShopOrder, document) -> bool:
     return abs(document.total - order.total) <= limit and abs(document.vat - order.total_tax) <= limit
 
 
-def _record(run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document, fingerprint: str) -> None:
+def _record(
+    run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document, fingerprint: str, planned: dict
+) -> None:
     agree = _totals_agree(run, order, document)
     reason = (
         ""
@@ -424,6 +431,7 @@ def _record(run: Run, order: ShopOrder, transfer: OrderTransfer, claim, document
         status=STATUS.DONE if agree else STATUS.HELD,
         reason=reason,
         reason_codes=[],
+        plan=planned,
         document_kind=document.kind,
         body_hash=fingerprint,
         **invoice,

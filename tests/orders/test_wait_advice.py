@@ -280,4 +280,6 @@ def test_following_the_pages_advice_and_retry_transfers_the_order(shop, client, 
     transfer.refresh_from_db()
     assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
     assert transfer.reason_codes == []
+    assert transfer.plan["complete"] and D(transfer.plan["total"]) == D(order["total"])  # what the page shows
+    assert 'id="plan-rows"' in client.get(url).content.decode()
     assert shop.document(transfer)["Id"] == transfer.document_id

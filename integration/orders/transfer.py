@@ -75,6 +75,7 @@ class Run:
     rec: RunRecorder
     lease: Lease | None = None
     write_backs: list[OrderTransfer] = field(default_factory=list)
+    asked: bool = False  # a person asked for these orders (Retry): what their reasons name is read again
 
 
 def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids=None, lease=None) -> SyncRun:
@@ -104,6 +105,7 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
             _advance(tenant, started, order_ids)
             return rec.run  # nothing new, nothing waiting: eAccounting's shared budget is not touched
         run = _start(tenant, settings, eaccounting, shop, rec, lease)
+        run.asked = order_ids is not None and trigger == SyncRun.Trigger.MANUAL
         seen: set[int] = set()
         for order in itertools.chain([first], orders) if first is not None else ():
             seen.add(order.id)
@@ -335,13 +337,18 @@ def _transfer(run: Run, order: ShopOrder, transfer: OrderTransfer) -> None:
 
 
 def _made_since(run: Run, plan: Waiting) -> bool:
-    """On a person's Retry: articles the reasons name by number are read again from eAccounting (the advice says:
-    make the article, or correct its VAT, then Retry), so the local copy is not a step behind. True when found."""
+    """On a person's Retry: what the reasons name is read again, so the local copies are not a step behind the
+    fix the advice asked for (make the article or correct its VAT in eAccounting; a new tax rate in the shop).
+    True when something was read again. A scheduled run does not pay for this."""
+    if not run.asked:
+        return False
     numbers = {r.params["sku"] for r in plan.why if r.code is WaitReason.NO_ARTICLE_FOR_SKU}
     numbers |= {r.params["article"] for r in plan.why if r.code is WaitReason.ARTICLE_VAT_DIFFERS}
-    if not numbers or run.rec.run.trigger != SyncRun.Trigger.MANUAL:
-        return False
-    return reference.refresh_articles(run.tenant, run.eaccounting, numbers) > 0
+    found = bool(numbers) and reference.refresh_articles(run.tenant, run.eaccounting, numbers) > 0
+    if any(r.code is WaitReason.UNKNOWN_TAX_RATE for r in plan.why):
+        run.inputs.tax_rates = reference.tax_rates(run.tenant, run.shop, max_age=timedelta(0))
+        found = True
+    return found
 
 
 def _unconverted_draft(transfer: OrderTransfer):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import OrmQ
 
+from integration import webshops
 from integration.models import (
     AccountingArticle,
     AccountingCustomer,
@@ -203,7 +204,27 @@ def _correct_the_article(shop, client, fix, order):
     shop.client.put(f"/articles/{found.id}", {**found.raw, "CodingId": shop.coding("25.5").id})
 
 
+def _new_tax_rate_order(shop):
+    shop.article("F-10", "Kirja", "11.00", "10", shown=False)
+    assert sync_articles(shop.tenant).status == "succeeded"
+    reference.tax_rates(
+        shop.tenant, webshops.for_connection(shop.tenant.webshop_connection)
+    )  # Silta read them
+    shop.wc.post("/taxes/classes", shop.key, json={"name": "Kirjat"}).raise_for_status()
+    shop.wc.post(
+        "/taxes", shop.key, json={"country": "FI", "rate": "10.0000", "name": "ALV 10", "class": "kirjat"}
+    )
+    product = {"name": "Kirja", "sku": "F-10", "regular_price": "10.00", "tax_class": "kirjat"}
+    shop.wc.post("/products", shop.key, json=product).raise_for_status()
+    return shop.order([("F-10", 1)])  # a rate the shop got after Silta last read its rates
+
+
+def _check_the_tax_rates(shop, client, fix, order):
+    assert fix == f"{shop.wc.url}/wp-admin/admin.php?page=wc-settings&tab=tax"  # the rate is right there
+
+
 CASES: dict[WaitReason, Case] = {
+    W.UNKNOWN_TAX_RATE: Case(_new_tax_rate_order, _check_the_tax_rates),
     W.INVALID_BUSINESS_ID: Case(
         lambda shop: _company_order(shop, business_id="7654321-3"),
         _correct_in_the_shop(meta_data=[{"key": "_billing_business_id", "value": "7654321-2"}]),

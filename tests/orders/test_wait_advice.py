@@ -223,7 +223,24 @@ def _check_the_tax_rates(shop, client, fix, order):
     assert fix == f"{shop.wc.url}/wp-admin/admin.php?page=wc-settings&tab=tax"  # the rate is right there
 
 
+def _a_cent_off_order(shop):
+    OrderSettings.objects.filter(tenant=shop.tenant).update(rounding_article=None)
+    line = {
+        "product_id": shop.product_id("A-255"),
+        "quantity": 3,
+        "price": "0.333333",
+    }  # 1.00 for 3: 3 × 0.33
+    return shop.order([("A-255", 1)], line_items=[line])
+
+
+def _choose_rounding_article(shop, client, fix, order):
+    settings = OrderSettings.objects.get(tenant=shop.tenant)
+    assert fix == reverse("admin:integration_ordersettings_change", args=[settings.pk])
+    _post_admin_form(client, fix, "ordersettings_form", rounding_article=_article_pk(shop, "ROUND"))
+
+
 CASES: dict[WaitReason, Case] = {
+    W.NO_ROUNDING_ARTICLE: Case(_a_cent_off_order, _choose_rounding_article),
     W.UNKNOWN_TAX_RATE: Case(_new_tax_rate_order, _check_the_tax_rates),
     W.INVALID_BUSINESS_ID: Case(
         lambda shop: _company_order(shop, business_id="7654321-3"),

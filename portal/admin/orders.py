@@ -178,7 +178,13 @@ class OrderTransferAdmin(TenantScopedAdmin):
     search_fields = ["shop_order_number", "document_number"]
     date_hierarchy = "created_at"
     actions = ["retry", "book_lines_as_one_unit"]
-    exclude = ["token", "lease_until", "reason", "reason_codes", "plan"]  # shown above, in words and translated
+    exclude = [
+        "token",
+        "lease_until",
+        "reason",
+        "reason_codes",
+        "plan",
+    ]  # shown above, in words and translated
     inlines = [OrderStepInline]
     change_form_template = "admin/integration/ordertransfer/change_form.html"
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from ..eaccounting.documents import DocumentKind
 from ..models import OrderStep, OrderTransfer
 
 STATUS = OrderTransfer.Status
@@ -26,6 +26,18 @@ KINDS = (
     "changed",
     "held",
 )
+
+
+DOCUMENT_WORDS = {  # DocumentKind values
+    "order": gettext_noop("sales order"),
+    "draft": gettext_noop("invoice draft"),
+    "invoice": gettext_noop("invoice"),
+}
+
+
+def document_words(kind: str) -> str:
+    """A stored document kind in the reader's language ("" or an unknown value: as it is)."""
+    return _(DOCUMENT_WORDS[kind]) if kind in DOCUMENT_WORDS else kind
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,7 @@ def order_timeline(transfer: OrderTransfer) -> list[TimelineEntry]:
         )
     ]
     if transfer.transferred_at:
-        words = DocumentKind.words_for(transfer.document_kind)
+        words = document_words(transfer.document_kind)
         entries.append(
             TimelineEntry(
                 transfer.transferred_at,

@@ -23,7 +23,7 @@ from integration.models import (
     Tenant,
 )
 from integration.orders.outcomes import WaitReason
-from integration.orders.timeline import order_timeline
+from integration.orders.timeline import document_words, order_timeline
 from integration.people import audit
 from portal.admin import wait_fixes
 from portal.admin.reference_pickers import ReferencePickersMixin
@@ -227,6 +227,7 @@ class OrderTransferAdmin(TenantScopedAdmin):
                     (step, wait_fixes.shown(step)) for step in transfer.steps.filter(status__in=RETRYABLE)
                 ],
                 timeline=order_timeline(transfer),
+                document_words=document_words(transfer.document_kind),
                 can_retry=self._may_act(request, transfer) and self._retryable(transfer),
                 book_action=wait_fixes.BOOK_AS_ONE_UNIT,
             )

@@ -239,7 +239,15 @@ def _choose_rounding_article(shop, client, fix, order):
     _post_admin_form(client, fix, "ordersettings_form", rounding_article=_article_pk(shop, "ROUND"))
 
 
+def _a_cent_off_with_a_taxed_rounding_article(shop):
+    order = _a_cent_off_order(shop)
+    taxed = AccountingArticle.objects.get(tenant=shop.tenant, number="FEE-255")
+    OrderSettings.objects.filter(tenant=shop.tenant).update(rounding_article=taxed)
+    return order
+
+
 CASES: dict[WaitReason, Case] = {
+    W.ROUNDING_ARTICLE_HAS_VAT: Case(_a_cent_off_with_a_taxed_rounding_article, _choose_rounding_article),
     W.NO_ROUNDING_ARTICLE: Case(_a_cent_off_order, _choose_rounding_article),
     W.UNKNOWN_TAX_RATE: Case(_new_tax_rate_order, _check_the_tax_rates),
     W.INVALID_BUSINESS_ID: Case(

@@ -322,6 +322,23 @@ class OrderTransfer(ClaimedWork):
     reason = models.TextField(
         _("reason"), blank=True, help_text=_("What a person can do, when the order waits.")
     )
+    reason_codes = models.JSONField(
+        _("reason codes"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The reasons as codes and parameters ([{code, params}], orders.outcomes), shown in the reader's "
+            "language; empty on rows from before codes (their text is shown)."
+        ),
+    )
+    plan = models.JSONField(
+        _("plan"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "What Silta planned last (document_plan.snapshot): rows, VAT per rate beside the receipt, totals."
+        ),
+    )
     document_kind = models.CharField(_("document"), max_length=10, blank=True)
     document_id = models.CharField(_("eAccounting document ID"), max_length=64, blank=True)
     document_number = models.CharField(_("document number"), max_length=40, blank=True)
@@ -406,6 +423,9 @@ class OrderStep(ClaimedWork):
         _("key"), max_length=64, blank=True, help_text=_("The shop refund's id; the new document's hash.")
     )
     reason = models.TextField(_("reason"), blank=True)
+    reason_codes = models.JSONField(
+        _("reason codes"), default=list, blank=True, help_text=_("As on the order transfer.")
+    )
     document_id = models.CharField(_("eAccounting document ID"), max_length=64, blank=True)
     document_number = models.CharField(_("document number"), max_length=40, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)

@@ -54,12 +54,11 @@ from integration.orders.document_plan import (
     row_discount,
     shop_rate,
 )
-from integration.orders.outcomes import Waiting
+from integration.orders.outcomes import Reason, Waiting, WaitReason, reason
 from integration.webshops.base import ChargeKind, LineTax, OrderLine, RefundedCharge, ShopOrder, ShopRefund
 
 REFERENCE_LIMIT = 100  # CustomerInvoiceApi.YourReference
 BUYERS_REFERENCE_LIMIT = 35  # CustomerInvoiceApi.BuyersOrderReference
-SET_REFUND_ARTICLE = "set a refund article in the order settings"
 SOLD = (
     RowKind.LINE,
     RowKind.SHIPPING,
@@ -68,7 +67,6 @@ SOLD = (
 TEMPLATES = (RowKind.SHIPPING, RowKind.FEE)
 ROW_KIND = {ChargeKind.SHIPPING: RowKind.SHIPPING, ChargeKind.FEE: RowKind.FEE}
 K = TypeVar("K", bound=Hashable)
-SET_ROUNDING_ARTICLE = "set one in the order settings"
 
 
 # ---------------------------------------------------------------------- shapes
@@ -219,15 +217,15 @@ class _Credit:
     def __init__(self, refund: ShopRefund, ctx: CreditContext):
         self.refund, self.ctx = refund, ctx
         self.rows: list[PlannedRow] = []
-        self.reasons: list[str] = []
+        self.reasons: list[Reason] = []
         self.complete = True
         self.gross = ctx.includes_vat and ctx.vat_mode not in ZERO_RATED  # price basis of the rows
         self.covered = ZERO  # what the refund lines refund, VAT included
         self.stated: dict[Decimal, Decimal] = {}  # the refunded VAT per rate the shop states (lines, charges)
         self.stated_rows: list[PlannedRow] = []  # the rows crediting what the shop stated the VAT of
 
-    def missing(self, reason: str) -> None:
-        self.reasons.append(reason)
+    def missing(self, why: Reason) -> None:
+        self.reasons.append(why)
         self.complete = False
 
     def add(
@@ -246,11 +244,11 @@ class _Credit:
         self.rows.append(row)
         return row
 
-    def shop_rate(self, taxes: list[LineTax], label: str) -> Decimal | None:
+    def shop_rate(self, taxes: list[LineTax], label: dict[str, str]) -> Decimal | None:
         """The VAT percent the shop refunded on a line (None: no tax refunded)."""
         return shop_rate(taxes, self.ctx.tax_rate_percent, label, self.reasons)
 
-    def line_rate(self, original: PlannedRow, shop_rate: Decimal | None, label: str) -> Decimal:
+    def line_rate(self, original: PlannedRow, shop_rate: Decimal | None, label: dict[str, str]) -> Decimal:
         """The percent eAccounting applies to a credited line, as ``document_plan`` decides it."""
         mode, article = self.ctx.vat_mode, original.article
         if mode in ZERO_RATED:
@@ -259,8 +257,14 @@ class _Credit:
             return original.vat_rate if shop_rate is None else shop_rate
         if shop_rate is not None and shop_rate != article.vat_rate:
             self.reasons.append(
-                f"{label}: eAccounting article {article.number} ({article.name}) has {pct(article.vat_rate)} % VAT "
-                f"but the shop refunded {pct(shop_rate)} % — correct the article or the refund, then Retry"
+                reason(
+                    WaitReason.REFUND_ARTICLE_VAT_DIFFERS,
+                    **label,
+                    article=article.number,
+                    article_name=article.name,
+                    article_rate=pct(article.vat_rate),
+                    shop_rate=pct(shop_rate),
+                )
             )
         return article.vat_rate
 
@@ -269,21 +273,23 @@ class _Credit:
         refunded = -(line.total + line.total_tax)  # positive: what the shop paid back for this line
         self.covered += refunded
         name = _text(line.name)
-        label = f"Refund {self.refund.id} line {n} ({name})"
+        label = {"subject": "refund_line", "refund": str(self.refund.id), "line": str(n), "name": name}
         item_id = line.refunded_item_id
         original = self.ctx.order_lines.get(item_id) if item_id is not None else None
         if original is None:
-            which = f"order line {item_id}" if item_id is not None else "an order line it does not name"
-            self.missing(
-                f"{label} refunds {which}, which is not among the transferred order's lines — "
-                f"credit it in eAccounting by hand"
-            )
+            which = "order_line" if item_id is not None else "unnamed_line"
+            self.missing(reason(WaitReason.REFUND_LINE_NOT_IN_ORDER, **label, which=which, item=item_id))
             return
         quantity = (-line.quantity).quantize(FOUR_DP, rounding=ROUND_HALF_UP)
         if quantity < 0 or refunded < 0:
             self.missing(
-                f"{label}: a refund of {-line.quantity} for {_money(refunded)} {self.ctx.currency} "
-                f"cannot be credited"
+                reason(
+                    WaitReason.REFUND_BAD_QUANTITY,
+                    **label,
+                    quantity=-line.quantity,
+                    amount=_money(refunded),
+                    currency=self.ctx.currency,
+                )
             )
             return
         if quantity == 0 and line.total == 0 and line.total_tax == 0:
@@ -323,7 +329,11 @@ class _Credit:
                 self.stated[percent] = self.stated.get(percent, ZERO) + t.total
         kind = ROW_KIND[charge.kind]
         what = "shipping" if kind is RowKind.SHIPPING else "fee"
-        label = f"Refund {self.refund.id} {what} '{_text(charge.name) or what}'"
+        label = {
+            "subject": f"refund_{what}",
+            "refund": str(self.refund.id),
+            "name": _text(charge.name) or what,
+        }
         sold = [r for r in self.ctx.sale_rows if r.kind is kind]
         if charge.order_line_id is not None:
             sold = [r for r in sold if r.line_id == charge.order_line_id]
@@ -331,8 +341,13 @@ class _Credit:
             sold = []  # which of the order's lines it pays back is unknown
         if not sold:
             self.missing(
-                f"{label} pays back {_money(charge.gross)} {self.ctx.currency} on a {what} line the transferred "
-                f"order did not book — credit it in eAccounting by hand"
+                reason(
+                    WaitReason.REFUND_CHARGE_NOT_BOOKED,
+                    **label,
+                    amount=_money(charge.gross),
+                    currency=self.ctx.currency,
+                    what=f"{what}_word",
+                )
             )
             return
         weights: dict[tuple[ArticleRef, Decimal], Decimal] = {}
@@ -365,12 +380,16 @@ class _Credit:
         for rate, amount in parts.items():
             article = self.refund_article(rate, sold)
             if article is None:
-                what = f"{_money(amount)} {self.ctx.currency} at {pct(rate)} % VAT"
-                if several:
-                    what += f" (of {_money(part)}, split by VAT rate as the order was sold)"
                 self.missing(
-                    f"Refund {self.refund.id}: {what} is not on any refunded line (shipping, a fee or a goodwill "
-                    f"amount) and needs a refund article with {pct(rate)} % VAT — {SET_REFUND_ARTICLE}, then Retry"
+                    reason(
+                        WaitReason.REFUND_ARTICLE_MISSING,
+                        refund=self.refund.id,
+                        amount=_money(amount),
+                        currency=self.ctx.currency,
+                        rate=pct(rate),
+                        split="split" if several else "",
+                        part=_money(part),
+                    )
                 )
                 continue
             text = f"{article.name} ({pct(rate)} %)" if several else article.name
@@ -408,9 +427,15 @@ class _Credit:
             ours, theirs = credited.get(rate, ZERO), self.stated.get(rate, ZERO)
             if abs(ours - theirs) > tolerance:
                 self.reasons.append(
-                    f"Refund {self.refund.id}: VAT at {pct(rate)} %: the shop paid back {_money(theirs)} {cur}, "
-                    f"eAccounting would credit {_money(ours)} — Silta books no VAT difference (allowed: "
-                    f"{_money(tolerance)}, the order settings' VAT tolerance); credit it in eAccounting by hand"
+                    reason(
+                        WaitReason.REFUND_VAT_DIFFERS,
+                        refund=self.refund.id,
+                        rate=pct(rate),
+                        theirs=_money(theirs),
+                        currency=cur,
+                        ours=_money(ours),
+                        tolerance=_money(tolerance),
+                    )
                 )
 
     def finish(self) -> CreditPlan | Waiting:
@@ -418,7 +443,11 @@ class _Credit:
         net, vat = self.sums()
         rounding = ZERO
         if self.complete and not self.rows:
-            self.reasons.append(f"Refund {r.id} of {_money(r.amount)} {cur} has nothing to credit")
+            self.reasons.append(
+                reason(
+                    WaitReason.REFUND_NOTHING_TO_CREDIT, refund=r.id, amount=_money(r.amount), currency=cur
+                )
+            )
         elif self.complete:
             if (
                 not self.reasons
@@ -426,19 +455,28 @@ class _Credit:
                 self.check_vat()
             diff = r.amount - (net + vat)
             if abs(diff) > ctx.rounding_limit:
-                reason = (
-                    f"Refund {r.id}: the shop refunded {_money(r.amount)} {cur} but eAccounting would credit "
-                    f"{_money(net + vat)} (VAT {_money(vat)}), a difference over the rounding limit "
-                    f"{_money(ctx.rounding_limit)}"
+                self.reasons.append(
+                    reason(
+                        WaitReason.REFUND_TOTAL_DIFFERS,
+                        refund=r.id,
+                        amount=_money(r.amount),
+                        currency=cur,
+                        ours=_money(net + vat),
+                        ours_vat=_money(vat),
+                        limit=_money(ctx.rounding_limit),
+                        rules="" if ctx.vat_mode == "domestic" else "customer_rules",
+                    )
                 )
-                if ctx.vat_mode != "domestic":
-                    reason += " — eAccounting applies its own VAT rules to this customer"
-                self.reasons.append(reason)
             elif diff and ctx.rounding_article is None:
                 self.reasons.append(
-                    f"Refund {r.id}: the shop refunded {_money(r.amount)} {cur} but eAccounting would credit "
-                    f"{_money(net + vat)}, {_money(diff)} apart: within the rounding limit, but no rounding article "
-                    f"is set — {SET_ROUNDING_ARTICLE}, then Retry"
+                    reason(
+                        WaitReason.REFUND_NO_ROUNDING_ARTICLE,
+                        refund=r.id,
+                        amount=_money(r.amount),
+                        currency=cur,
+                        ours=_money(net + vat),
+                        difference=_money(diff),
+                    )
                 )
             elif diff and (art := ctx.rounding_article) is not None:  # None: the branch above
                 rate = art.vat_rate if ctx.vat_mode == "domestic" else ZERO  # as document_plan's rounding row
@@ -448,9 +486,15 @@ class _Credit:
                 net, vat = self.sums()
                 if net + vat != r.amount:
                     self.reasons.append(
-                        f"A rounding row of {_money(unit)} on article {art.number} ({pct(art.vat_rate)} % VAT) "
-                        f"would leave the credit at {_money(net + vat)} {cur} against the shop's refund of "
-                        f"{_money(r.amount)} — use a rounding article with 0 % VAT"
+                        reason(
+                            WaitReason.REFUND_ROUNDING_HAS_VAT,
+                            unit=_money(unit),
+                            article=art.number,
+                            article_rate=pct(art.vat_rate),
+                            ours=_money(net + vat),
+                            currency=cur,
+                            amount=_money(r.amount),
+                        )
                     )
         if self.reasons:
             return Waiting(tuple(dict.fromkeys(self.reasons)))

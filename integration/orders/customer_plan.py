@@ -37,7 +37,7 @@ from typing import Any
 from integration.webshops.base import Address, ShopOrder
 
 from .business_ids import business_id_problem, vat_number_problem
-from .outcomes import Waiting
+from .outcomes import Reason, Waiting, WaitReason, reason
 
 DEFAULT_BUSINESS_ID_KEYS = (
     "_billing_business_id",
@@ -142,11 +142,12 @@ def _has_address(a: Address) -> bool:
 # ---------------------------------------------------------------------- the plan
 def plan_customer(order: ShopOrder, rules: CustomerRules) -> CustomerPlan | Waiting:
     """The customer keys and create body for ``order``, or every reason it must wait."""
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     if order.currency.upper() != rules.company_currency.upper():
         reasons.append(
-            f"The order is in {order.currency} but the company keeps its books in {rules.company_currency}: "
-            f"orders in other currencies are not transferred. Enter this one in eAccounting by hand."
+            reason(
+                WaitReason.FOREIGN_CURRENCY, currency=order.currency, company_currency=rules.company_currency
+            )
         )
     b, s, home = order.billing, order.shipping, rules.company_country.upper()
     billing_country = clean(b.country).upper() or home
@@ -155,15 +156,9 @@ def plan_customer(order: ShopOrder, rules: CustomerRules) -> CustomerPlan | Wait
     vat_number = normalise_vat_number(_meta_value(order.meta, rules.vat_number_keys), billing_country)
     is_private = not (business_id or vat_number)
     if business_id and billing_country == "FI" and (problem := business_id_problem(business_id)):
-        reasons.append(
-            f"The customer's business ID {business_id} {problem}. Correct it in the shop order "
-            f"(the order's business ID field), then Retry."
-        )
+        reasons.append(reason(WaitReason.INVALID_BUSINESS_ID, value=business_id, problem=problem))
     if vat_number and (problem := vat_number_problem(vat_number)):
-        reasons.append(
-            f"The customer's VAT number {vat_number} {problem}. Correct it in the shop order "
-            f"(the order's VAT number field), then Retry."
-        )
+        reasons.append(reason(WaitReason.INVALID_VAT_NUMBER, value=vat_number, problem=problem))
     mode = vat_mode(
         delivery_country if is_private else billing_country,
         is_private=is_private,
@@ -174,22 +169,19 @@ def plan_customer(order: ShopOrder, rules: CustomerRules) -> CustomerPlan | Wait
     email = normalise_email(b.email)
     email = email if "@" in email else ""  # not an address: as good as none
     name = (_person(b) or clean(b.company)) if is_private else clean(b.company)
-    gaps = []  # (what is missing, what to add)
+    gaps = []  # what is missing
     if not (clean(b.postcode) and clean(b.city)):
-        gaps.append(("no billing postcode or city; eAccounting needs both for a new customer", "them"))
+        gaps.append(WaitReason.NO_POSTCODE_OR_CITY)
     if not email and is_private:
-        what = "usable e-mail address" if clean(b.email) else "e-mail address"
-        gaps.append((f"no {what}; Silta finds private customers by their e-mail", "one"))
+        gaps.append(WaitReason.NO_USABLE_EMAIL if clean(b.email) else WaitReason.NO_EMAIL)
     if not name:
-        gaps.append(("no customer name" if is_private else "no company name", "it"))
+        gaps.append(WaitReason.NO_CUSTOMER_NAME if is_private else WaitReason.NO_COMPANY_NAME)
     if gaps:
         collective_helps = is_private and mode == "domestic"
         if collective_helps and rules.collective_customer_id:
             return Waiting(tuple(reasons)) if reasons else CustomerPlan(True, (), {}, True, mode)
-        hint = ", or set a collective webshop customer in the order settings" if collective_helps else ""
-        reasons += [
-            f"The order has {gap}. Add {what} in the shop order{hint}, then Retry." for gap, what in gaps
-        ]
+        hint = "collective" if collective_helps else ""
+        reasons += [reason(gap, hint=hint) for gap in gaps]
 
     body: dict[str, Any] = {
         "Name": name,
@@ -255,37 +247,36 @@ def _delivery(a: Address, home: str) -> dict[str, str]:
     return {k: v for k, v in fields.items() if v}
 
 
-LIMITS = (  # field, words for the shop owner, limit
-    ("Name", "customer name", NAME),
-    ("InvoiceAddress1", "billing street address", ADDRESS),
-    ("InvoiceAddress2", "billing second address line", ADDRESS),
-    ("InvoicePostalCode", "billing postcode", POSTCODE),
-    ("InvoiceCity", "billing city", CITY),
-    ("EmailAddress", "e-mail address", EMAIL),
-    ("CorporateIdentityNumber", "business ID", ID_NUMBER),
-    ("VatNumber", "VAT number", ID_NUMBER),
-    ("DeliveryCustomerName", "shipping name", DELIVERY_NAME),
-    ("DeliveryAddress1", "shipping street address", ADDRESS),
-    ("DeliveryAddress2", "shipping second address line", ADDRESS),
-    ("DeliveryPostalCode", "shipping postcode", POSTCODE),
-    ("DeliveryCity", "shipping city", CITY),
+LIMITS = (  # field (its words for the shop owner: outcomes.PIECES), limit
+    ("Name", NAME),
+    ("InvoiceAddress1", ADDRESS),
+    ("InvoiceAddress2", ADDRESS),
+    ("InvoicePostalCode", POSTCODE),
+    ("InvoiceCity", CITY),
+    ("EmailAddress", EMAIL),
+    ("CorporateIdentityNumber", ID_NUMBER),
+    ("VatNumber", ID_NUMBER),
+    ("DeliveryCustomerName", DELIVERY_NAME),
+    ("DeliveryAddress1", ADDRESS),
+    ("DeliveryAddress2", ADDRESS),
+    ("DeliveryPostalCode", POSTCODE),
+    ("DeliveryCity", CITY),
 )
 
 
-def _too_long(body: dict, is_private: bool) -> list[str]:
+def _too_long(body: dict, is_private: bool) -> list[Reason]:
     out = []
-    for key, words, limit in LIMITS:
+    for key, limit in LIMITS:
         value = body.get(key) or ""
         if len(value) > limit:
-            if key == "Name" and not is_private:
-                words = "company name"
-            where = (
-                "the shop's order meta"
-                if key in ("CorporateIdentityNumber", "VatNumber")
-                else "the shop order"
-            )
+            where = "order_meta" if key in ("CorporateIdentityNumber", "VatNumber") else "shop_order"
             out.append(
-                f"The {words} is {len(value)} characters; eAccounting allows {limit}. "
-                f"Shorten it in {where}, then Retry."
+                reason(
+                    WaitReason.FIELD_TOO_LONG,
+                    field="CompanyName" if key == "Name" and not is_private else key,
+                    length=len(value),
+                    limit=limit,
+                    where=where,
+                )
             )
     return out

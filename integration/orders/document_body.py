@@ -6,6 +6,7 @@ import json
 from ..eaccounting.documents import DocumentKind
 from ..webshops.base import ShopOrder
 from .document_plan import DocumentPlan, document_date, order_rows_body
+from .outcomes import Reason, WaitReason, reason
 
 # Draft rows have no EligibleForReverseChargeOnVat but require ReversedConstructionServicesVatFree.
 DRAFT_ROW_DROP = ("EligibleForReverseChargeOnVat",)
@@ -17,14 +18,6 @@ LIMITS = {
     "DeliveryPostalCode": 10,
     "DeliveryCountryCode": 2,
 }
-LABELS = {
-    "DeliveryCustomerName": "delivery name",
-    "DeliveryAddress1": "delivery street address",
-    "DeliveryAddress2": "second delivery address line",
-    "DeliveryCity": "delivery city",
-    "DeliveryPostalCode": "delivery postcode",
-    "DeliveryCountryCode": "delivery country",
-}
 
 
 def reference(order: ShopOrder) -> str:
@@ -32,7 +25,7 @@ def reference(order: ShopOrder) -> str:
     return order.number or str(order.id)
 
 
-def delivery_fields(order: ShopOrder) -> tuple[dict, list[str]]:
+def delivery_fields(order: ShopOrder) -> tuple[dict, list[Reason]]:
     """The shipping address as document fields, and a reason for each value too long to keep."""
     a = order.shipping
     if not (a.address_1 or a.city or a.postcode):
@@ -51,8 +44,13 @@ def delivery_fields(order: ShopOrder) -> tuple[dict, list[str]]:
         value = " ".join((value or "").split())
         if len(value) > LIMITS[key]:
             reasons.append(
-                f"The {LABELS[key]} is {len(value)} characters; eAccounting allows {LIMITS[key]}. "
-                "Shorten it in the shop order, then Retry."
+                reason(
+                    WaitReason.FIELD_TOO_LONG,
+                    field=key,
+                    length=len(value),
+                    limit=LIMITS[key],
+                    where="shop_order",
+                )
             )
         fields[key] = value or None
     return fields, reasons

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 from integration.webshops.base import FeeLine, LineTax, OrderLine, ShippingLine, ShopOrder
 
-from .outcomes import Waiting
+from .outcomes import Reason, Waiting, WaitReason, reason
 
 # The version of these planning rules (and customer_plan's VAT treatment). Bump it with any change that
 # plans the same shop order into another document: a transfer's stored document fingerprint is then known
@@ -53,8 +53,7 @@ HELSINKI = ZoneInfo("Europe/Helsinki")  # the VAT period an order belongs to is 
 VAT_MODES = ("domestic", "reverse_charge", "export", "oss")
 ZERO_RATED = frozenset({"reverse_charge", "export"})  # eAccounting books these at 0 %
 TEXT_LIMIT = 2000  # OrderRowApi.Text
-SET_TEMPLATE = "set one in Delivery and payment methods"
-SET_SETTING = "set one in the order settings"
+Label = dict[str, str]  # what a reason is about: a piece of words (outcomes.PIECES) and its parameters
 
 # OrderRowApi.DiscountPercentage is documented as "Percentage discount on the row. Format: 4 decimals".
 # Our sandbox reads it as a fraction (0.1 = 10 %). If the real API proves to want percent, flip this.
@@ -255,7 +254,7 @@ def _money(value: Decimal) -> str:
 
 
 def shop_rate(
-    taxes: list[LineTax], percent_by_id: Mapping[int, Decimal], label: str, reasons: list[str]
+    taxes: list[LineTax], percent_by_id: Mapping[int, Decimal], label: Label, reasons: list[Reason]
 ) -> Decimal | None:
     """The VAT percent the shop charged (or refunded) on a line, from its taxes; None: no tax.
     An unknown tax rate id adds a reason."""
@@ -288,14 +287,16 @@ class _Planner:
     def __init__(self, order: ShopOrder, ctx: PlanContext):
         self.order, self.ctx = order, ctx
         self.rows: list[PlannedRow] = []
-        self.reasons: list[str] = []
+        self.reasons: list[Reason] = []
         self.complete = True
         self.gross = ctx.includes_vat and ctx.vat_mode not in ZERO_RATED  # price basis of the rows
         self.home_rate: dict[Decimal, Decimal] = {}  # shop rate → the article VAT of the goods taxed at it
-        self.inexact: list[str] = []  # lines a quantity × unit × 4-decimal discount cannot make to the cent
+        self.inexact: list[
+            dict[str, str]
+        ] = []  # lines a quantity × unit × 4-decimal discount cannot make to the cent
 
-    def missing(self, reason: str) -> None:
-        self.reasons.append(reason)
+    def missing(self, why: Reason) -> None:
+        self.reasons.append(why)
         self.complete = False
 
     def ea_rate(self, article: ArticleRef, shop_rate: Decimal) -> Decimal:
@@ -313,15 +314,21 @@ class _Planner:
         source: str,
         *,
         shop_rate: Decimal | None,
-        label: str,
+        label: Label,
         kind: RowKind = RowKind.LINE,
         line_id: int | None = None,
     ) -> PlannedRow:
         """One row; in domestic mode the article's VAT must be the rate the shop charged."""
         if self.ctx.vat_mode == "domestic" and shop_rate is not None and shop_rate != article.vat_rate:
             self.reasons.append(
-                f"{label}: eAccounting article {article.number} ({article.name}) has {pct(article.vat_rate)} % VAT "
-                f"but the shop charged {pct(shop_rate)} % — correct the article or the shop's tax class, then Retry"
+                reason(
+                    WaitReason.ARTICLE_VAT_DIFFERS,
+                    **label,
+                    article=article.number,
+                    article_name=article.name,
+                    article_rate=pct(article.vat_rate),
+                    shop_rate=pct(shop_rate),
+                )
             )
         rate = self.ea_rate(article, shop_rate or ZERO)
         net, vat = row_amounts(quantity, unit_price, discount, rate, self.ctx.includes_vat)
@@ -329,12 +336,12 @@ class _Planner:
         self.rows.append(row)
         return row
 
-    def shop_rate(self, taxes: list[LineTax], label: str) -> Decimal | None:
+    def shop_rate(self, taxes: list[LineTax], label: Label) -> Decimal | None:
         """The VAT percent the shop charged on a line (None: no tax charged)."""
         return shop_rate(taxes, self.ctx.tax_rate_percent, label, self.reasons)
 
     def split(
-        self, total: Decimal, taxes: list[LineTax], label: str
+        self, total: Decimal, taxes: list[LineTax], label: Label
     ) -> list[tuple[Decimal, Decimal, Decimal]] | None:
         """(VAT percent, net, tax) parts of a shipping or fee line, or None when a rate is unknown.
 
@@ -396,28 +403,29 @@ class _Planner:
         return [sequential, _largest_remainders(total, {r: goods[r] for r in ordered})]
 
     @staticmethod
-    def _unknown_rate(label: str, rate_id: int) -> str:
-        return f"{label}: the shop's tax rate {rate_id} is unknown to Silta — check the shop's tax rates, then Retry"
+    def _unknown_rate(label: Label, rate_id: int) -> Reason:
+        return reason(WaitReason.UNKNOWN_TAX_RATE, **label, rate_id=rate_id)
 
     # -------------------------------------------------------------- the order's parts
     def line(self, n: int, line: OrderLine) -> None:
         ctx, name, sku = self.ctx, _text(line.name), line.sku.strip()
-        label = f"Line {n} ({name}, SKU {sku})" if sku else f"Line {n} ({name})"
+        label: Label = {"subject": "line" if sku else "line_no_sku", "line": str(n), "name": name, "sku": sku}
         shop_rate = self.shop_rate(line.taxes, label)
         article = ctx.articles_by_product.get(line.variation_id or line.product_id)
         if article is None and sku:
             article = ctx.articles_by_number.get(sku)
         if article is None:
             self.missing(
-                f"{label}: no eAccounting article with this number"
-                if sku
-                else f"{label}: the product has no SKU and no linked eAccounting article — give it the "
-                f"article's number as its SKU, then Retry"
+                reason(
+                    WaitReason.NO_ARTICLE_FOR_SKU if sku else WaitReason.NO_SKU,
+                    **label,
+                    product=line.variation_id or line.product_id,
+                )
             )
             return
         quantity = line.quantity.quantize(FOUR_DP, rounding=ROUND_HALF_UP)
         if quantity <= 0:
-            self.missing(f"{label}: a quantity of {line.quantity} cannot be booked")
+            self.missing(reason(WaitReason.BAD_QUANTITY, **label, quantity=line.quantity))
             return
         subtotal, subtotal_tax = line.subtotal, line.subtotal_tax
         if line.total > subtotal:  # an order edited to cost more than its list price: no negative discount
@@ -435,18 +443,29 @@ class _Planner:
         if booked != charged and (ctx.lines_as_one_unit or abs(booked - charged) > ctx.rounding_limit):
             if not ctx.lines_as_one_unit:
                 self.missing(
-                    f"{label}: no two-decimal unit price makes the line's {_money(charged)} {self.order.currency} "
-                    f"from {pct(quantity)} units ({pct(quantity)} × {unit} = {_money(booked)}) — book this line as "
-                    f"1 × {_money(charged)}: choose “Book lines as one unit” for this order in Order transfers "
-                    f"(eAccounting then counts 1 unit out of stock, not {pct(quantity)})"
+                    reason(
+                        WaitReason.LINE_NOT_IN_CENTS,
+                        **label,
+                        charged=_money(charged),
+                        currency=self.order.currency,
+                        quantity=pct(quantity),
+                        unit=unit,
+                        booked=_money(booked),
+                    )
                 )
                 return
             text = f"{name} ({pct(quantity)} pcs)"
             quantity, unit, discount = ONE, charged, ZERO
         elif booked != charged:  # within the rounding limit: the totals check decides, and may offer one unit
             self.inexact.append(
-                f"line {n}: {pct(quantity)} × {unit} less {pct(discount * 100)} % is {_money(booked)}, "
-                f"the receipt says {_money(charged)}"
+                {
+                    "line": str(n),
+                    "quantity": pct(quantity),
+                    "unit": str(unit),
+                    "discount": pct(discount * 100),
+                    "booked": _money(booked),
+                    "charged": _money(charged),
+                }
             )
         self.add(
             article,
@@ -466,7 +485,7 @@ class _Planner:
         title = _text(s.method_title) or s.method_id
         instance = str(s.meta.get("instance_id") or "").strip()  # parse.py keeps meta_data only
         keys = [f"{s.method_id}:{instance}", s.method_id] if instance else [s.method_id]
-        label = f"Shipping '{title}' ({keys[0]})"
+        label: Label = {"subject": "shipping", "title": title, "key": keys[0]}
         self._split_rows(
             s.total,
             s.taxes,
@@ -480,19 +499,25 @@ class _Planner:
     def fee(self, f: FeeLine) -> None:
         name = _text(f.name) or "fee"
         if f.total < 0 and (f.tax_status == "none" or f.total_tax == 0):
-            label = f"Gift card or store credit '{name}' ({_money(-f.total)} {self.order.currency})"
+            label: Label = {
+                "subject": "gift_card",
+                "name": name,
+                "amount": _money(-f.total),
+                "currency": self.order.currency,
+            }
             article = self.ctx.gift_card_article
             if article is None:
-                self.missing(
-                    f"{label} is a payment, not a discount: it needs a gift card template — {SET_SETTING}"
-                )
+                self.missing(reason(WaitReason.GIFT_CARD_ARTICLE_MISSING, **label))
                 return
             if article.vat_rate != 0:
                 self.missing(
-                    f"{label} is a payment, not a sale, but the gift card article {article.number} ({article.name}) has "
-                    f"{pct(article.vat_rate)} % VAT: it would lower output VAT the order never charged — give it a "
-                    f"0 % balance-sheet coding (e.g. a liability for gift cards sold) in eAccounting, or choose such "
-                    f"an article in the order settings, then Retry"
+                    reason(
+                        WaitReason.GIFT_CARD_ARTICLE_HAS_VAT,
+                        **label,
+                        article=article.number,
+                        article_name=article.name,
+                        article_rate=pct(article.vat_rate),
+                    )
                 )
                 return
             self.add(
@@ -509,16 +534,19 @@ class _Planner:
             )
             return
         method = self.order.payment_method_title or self.order.payment_method or "none"
-        label = f"Fee '{name}' (payment method {method})"
+        label = {"subject": "fee", "name": name, "method": method, "payment": self.order.payment_method}
         if f.total < 0:  # a discount taxed at a rate no goods carry would lower VAT the order never charged
             foreign = sorted(r for r in self.fee_rates(f) if r not in self.home_rate)
             if foreign:
                 rates = ", ".join(f"{pct(r)} %" for r in foreign)
                 self.missing(
-                    f"{label}: a discount of {_money(-(f.total + f.total_tax))} {self.order.currency} is taxed at "
-                    f"{rates}, a rate none of the order's goods carry, so it would lower VAT the order never charged "
-                    f"— give the fee the tax class of the goods it discounts in the shop (or book the order by "
-                    f"hand), then Retry"
+                    reason(
+                        WaitReason.DISCOUNT_AT_FOREIGN_RATE,
+                        **label,
+                        amount=_money(-(f.total + f.total_tax)),
+                        currency=self.order.currency,
+                        rates=rates,
+                    )
                 )
                 return
         self._split_rows(f.total, f.taxes, label, name, RowKind.FEE, f.id, self.ctx.fee_templates.get)
@@ -532,7 +560,7 @@ class _Planner:
         self,
         total: Decimal,
         taxes: list[LineTax],
-        label: str,
+        label: Label,
         title: str,
         kind: RowKind,
         line_id: int,
@@ -546,7 +574,7 @@ class _Planner:
                 # the home rate of the goods the shop taxed at this destination rate.
                 article = template_for(self.home_rate[rate])
             if article is None:
-                self.missing(f"{label} at {pct(rate)} %: no template article — {SET_TEMPLATE}")
+                self.missing(reason(WaitReason.NO_TEMPLATE_ARTICLE, **label, rate=pct(rate)))
                 continue
             several = len(parts or []) > 1
             text = f"{title} ({pct(rate)} %)" if several else title
@@ -560,7 +588,7 @@ class _Planner:
                 text,
                 source,
                 shop_rate=rate,
-                label=f"{label} at {pct(rate)} %",
+                label=label,
                 kind=kind,
                 line_id=line_id,
             )
@@ -569,20 +597,18 @@ class _Planner:
     def sums(self) -> tuple[Decimal, Decimal]:
         return sum((r.net for r in self.rows), ZERO), sum((r.vat for r in self.rows), ZERO)
 
-    def differs(self, total: Decimal, vat: Decimal) -> str:
+    def differs(self, total: Decimal, vat: Decimal) -> Reason:
         o, ctx = self.order, self.ctx
-        reason = (
-            f"The order's total {_money(o.total)} {o.currency} (VAT {_money(o.total_tax)}) differs from what "
-            f"eAccounting would book, {_money(total)} (VAT {_money(vat)}), by more than the rounding limit "
-            f"{_money(ctx.rounding_limit)}"
+        return reason(
+            WaitReason.TOTAL_DIFFERS,
+            total=_money(o.total),
+            currency=o.currency,
+            vat=_money(o.total_tax),
+            ours=_money(total),
+            ours_vat=_money(vat),
+            limit=_money(ctx.rounding_limit),
+            rules="" if ctx.vat_mode == "domestic" else ctx.vat_mode,
         )
-        if ctx.vat_mode != "domestic":
-            what = {"reverse_charge": "reverse charge", "export": "export", "oss": "OSS"}[ctx.vat_mode]
-            reason += (
-                f" — eAccounting applies its own VAT rules to this {what} order; check the customer's "
-                f"country and VAT number"
-            )
-        return reason
 
     def shop_vat_by_rate(self) -> dict[Decimal, Decimal]:
         return receipt_vat_by_rate(self.order, self.ctx.tax_rate_percent)
@@ -602,17 +628,25 @@ class _Planner:
             ours, theirs = planned.get(rate, ZERO), shop.get(rate, ZERO)
             if abs(ours - theirs) > tolerance:
                 self.reasons.append(
-                    f"VAT at {pct(rate)} %: the customer's receipt says {_money(theirs)} {cur}, eAccounting would "
-                    f"book {_money(ours)} — Silta books no VAT difference (allowed: {_money(tolerance)}, the order "
-                    f"settings' VAT tolerance). Check the shop's tax rounding setting and this order's prices; "
-                    f"book the order in eAccounting by hand if the shop's figures are right"
+                    reason(
+                        WaitReason.VAT_DIFFERS,
+                        rate=pct(rate),
+                        theirs=_money(theirs),
+                        currency=cur,
+                        ours=_money(ours),
+                        tolerance=_money(tolerance),
+                    )
                 )
         ours = sum(planned.values(), ZERO)
         if len(self.reasons) == before and abs(ours - self.order.total_tax) > tolerance:
             self.reasons.append(
-                f"VAT in total: the customer's receipt says {_money(self.order.total_tax)} {cur}, its lines' taxes "
-                f"and eAccounting {_money(ours)} — Silta books no VAT difference (allowed: {_money(tolerance)}, the "
-                f"order settings' VAT tolerance). Check the order in the shop, then Retry"
+                reason(
+                    WaitReason.VAT_TOTAL_DIFFERS,
+                    theirs=_money(self.order.total_tax),
+                    currency=cur,
+                    ours=_money(ours),
+                    tolerance=_money(tolerance),
+                )
             )
 
     def finish(self) -> DocumentPlan | Waiting:
@@ -631,16 +665,26 @@ class _Planner:
                 self.reasons.append(self.differs(net + vat, vat))
             elif diff and art is None:
                 self.reasons.append(
-                    f"The order's total {_money(o.total)} {o.currency} differs from what eAccounting would book, "
-                    f"{_money(net + vat)}, by {_money(diff)}: within the rounding limit, but no rounding article "
-                    f"is set — {SET_SETTING}, then Retry"
+                    reason(
+                        WaitReason.NO_ROUNDING_ARTICLE,
+                        total=_money(o.total),
+                        currency=o.currency,
+                        ours=_money(net + vat),
+                        difference=_money(diff),
+                    )
                 )
             elif diff and art is not None and art.vat_rate != 0:
                 self.reasons.append(
-                    f"The order's total {_money(o.total)} {o.currency} differs from what eAccounting would book, "
-                    f"{_money(net + vat)}, by {_money(diff)}, but the rounding article {art.number} ({art.name}) has "
-                    f"{pct(art.vat_rate)} % VAT: a rounding row may correct the total, never VAT — give it a 0 % "
-                    f"coding in eAccounting or choose a 0 % article in the order settings, then Retry"
+                    reason(
+                        WaitReason.ROUNDING_ARTICLE_HAS_VAT,
+                        total=_money(o.total),
+                        currency=o.currency,
+                        ours=_money(net + vat),
+                        difference=_money(diff),
+                        article=art.number,
+                        article_name=art.name,
+                        article_rate=pct(art.vat_rate),
+                    )
                 )
             elif diff and art is not None:
                 unit = diff
@@ -652,20 +696,61 @@ class _Planner:
                     art.name,
                     "rounding",
                     shop_rate=None,
-                    label="Rounding",
+                    label={},
                     kind=RowKind.ROUNDING,
                 )
                 rounding = row.net + row.vat
                 net, vat = self.sums()
         if differs and self.inexact:
             self.reasons.append(
-                f"{len(self.inexact)} line(s) cannot be made to the cent from quantity × unit price with a 4-decimal "
-                f"discount ({self.inexact[0]}) — book them as 1 × their total: choose “Book lines as one unit” for "
-                f"this order in Order transfers"
+                reason(WaitReason.LINES_NOT_IN_CENTS, count=len(self.inexact), **self.inexact[0])
             )
         if self.reasons:
-            return Waiting(tuple(dict.fromkeys(self.reasons)))
+            return Waiting(tuple(dict.fromkeys(self.reasons)), tuple(self.rows))
         return DocumentPlan(tuple(self.rows), net, vat, net + vat, o.total, o.total_tax, rounding)
+
+
+def snapshot(order: ShopOrder, outcome: DocumentPlan | Waiting, rate_percent: Mapping[int, Decimal]) -> dict:
+    """What the order's page shows of a plan, as JSON: the rows (those known when it waits), VAT per rate planned
+    beside the customer's receipt, and the totals."""
+    rows = (
+        outcome.rows
+        if isinstance(outcome, DocumentPlan)
+        else [r for r in outcome.rows if isinstance(r, PlannedRow)]
+    )
+    planned: dict[Decimal, Decimal] = {}
+    for r in rows:
+        planned[r.vat_rate] = planned.get(r.vat_rate, ZERO) + r.vat
+    receipt = receipt_vat_by_rate(order, rate_percent)
+    return {
+        "complete": isinstance(outcome, DocumentPlan),
+        "rows": [
+            {
+                "source": r.source,
+                "article": r.article.number,
+                "quantity": pct(r.quantity),
+                "unit_price": str(r.unit_price),
+                "discount": pct(r.discount * 100),
+                "vat_rate": pct(r.vat_rate),
+                "net": _money(r.net),
+                "vat": _money(r.vat),
+            }
+            for r in rows
+        ],
+        "vat": [
+            {
+                "rate": pct(rate),
+                "planned": _money(planned.get(rate, ZERO)),
+                "receipt": _money(receipt.get(rate, ZERO)),
+            }
+            for rate in sorted(set(planned) | set(receipt), reverse=True)
+        ],
+        "net": _money(sum((r.net for r in rows), ZERO)),
+        "vat_total": _money(sum((r.vat for r in rows), ZERO)),
+        "total": _money(sum((r.gross for r in rows), ZERO)),
+        "shop_total": _money(order.total),
+        "shop_vat": _money(order.total_tax),
+    }
 
 
 def receipt_vat_by_rate(order: ShopOrder, rate_percent: Mapping[int, Decimal]) -> dict[Decimal, Decimal]:

@@ -43,7 +43,11 @@ STEP_EVENTS = {
 
 
 class StepWaits(Exception):
-    """The step cannot be done yet; the message says what a person can do."""
+    """The step cannot be done yet; the message says what a person can do (``why``: as codes, when known)."""
+
+    def __init__(self, message: str, why: tuple = ()):
+        super().__init__(message)
+        self.why = why
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,8 @@ def _step(run, transfer, order, kind, key, action) -> None:
     try:
         done = action(claim.resumed)
     except StepWaits as wait:
-        _step_waits(run, transfer, step, claim, str(wait))
+        codes = personal_data.redact_json([r.as_json() for r in wait.why], personal_data.order_values(order))
+        _step_waits(run, transfer, step, claim, str(wait), codes)
         run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=str(wait))
         return
     except _Held as held:
@@ -184,6 +189,7 @@ def _step(run, transfer, order, kind, key, action) -> None:
             claim,
             status=STEP.DONE,
             reason=done.note,
+            reason_codes=[],
             document_id=done.document_id,
             document_number=done.document_number,
             amount=done.amount,
@@ -198,19 +204,24 @@ def _step(run, transfer, order, kind, key, action) -> None:
                 STEP_EVENTS[KIND(step.kind)],
                 run.rec.run,
                 **({"refund": key} if step.kind == KIND.REFUND else {}),
-                document_number=done.document_number,
-                amount=done.amount,
             )
     run.rec.event(SyncEvent.Outcome.UPDATED, label, reason=done.note or done.document_number)
 
 
-def _step_waits(run, transfer: OrderTransfer, step: OrderStep, claim, reason: str) -> None:
+def _step_waits(
+    run, transfer: OrderTransfer, step: OrderStep, claim, reason: str, codes: list | None = None
+) -> None:
     """The step waits for a person: an event only when it did not wait for this very reason already."""
     news = step.status != STEP.WAITING or step.reason != reason
     with transaction.atomic():
-        if claims.wait(claim, reason) and news:
+        if claims.wait(claim, reason, reason_codes=codes or []) and news:
             events.record(
-                transfer, events.Kind.WAITING, run.rec.run, step=step.kind, reasons=events.reasons(reason)
+                transfer,
+                events.Kind.WAITING,
+                run.rec.run,
+                step=step.kind,
+                reasons=events.reasons(reason),
+                codes=codes,
             )
 
 
@@ -321,7 +332,7 @@ def _refund(run, order, transfer, refund_id, resumed, planned: OrderPlan) -> Don
     )
     credit = plan_credit(refund, ctx)
     if isinstance(credit, Waiting):
-        raise StepWaits("\n".join(credit.reasons))
+        raise StepWaits("\n".join(credit.reasons), credit.why)
     day = helsinki_day(refund.date_created_gmt)
     document = documents.create_invoice(
         client, credit_body(refund, credit, customer.customer_id, order.number, day)
@@ -342,7 +353,7 @@ def _update(run, order, transfer, planned: OrderPlan) -> Done:
         )
     delivery, reasons = document_body.delivery_fields(order)
     if reasons:
-        raise StepWaits("\n".join(reasons))
+        raise StepWaits("\n".join(r.english() for r in reasons), tuple(reasons))
     method = run.inputs.methods_for(order)
     kind = DocumentKind(transfer.document_kind)
     body = document_body.body(

@@ -70,5 +70,10 @@ class OrderPlan:
             )
         return self._documents[includes_vat]
 
+    def forget_documents(self) -> None:
+        """Plan the document again: the reference copies it reads were refreshed (a person's Retry)."""
+        self._documents.clear()
+        self.__dict__.pop("_context", None)
+
     def document_fingerprint(self, plan: DocumentPlan) -> str:
         return document_body.fingerprint(self.order, plan)

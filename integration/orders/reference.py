@@ -11,6 +11,7 @@ from django.utils import timezone
 from ..batching import chunks
 from ..eaccounting import accounting_copy, documents
 from ..eaccounting.client import EAccountingClient
+from ..eaccounting.references import RefList, choices
 from ..eaccounting.resources import CompanySettings
 from ..models import ReferenceData, ShopMethod, SyncCursor, Tenant
 from ..webshops.base import Webshop
@@ -99,3 +100,17 @@ def company(tenant: Tenant, eaccounting: EAccountingClient) -> CompanySettings:
         )
         return settings
     return CompanySettings.from_api(row.data)
+
+
+def refresh_articles(tenant: Tenant, eaccounting: EAccountingClient, numbers: set[str]) -> int:
+    """Articles a waiting order names by number, looked up in eAccounting and kept in the local copy: an
+    article a person made after the order came in is found when they press Retry. One request per number,
+    so only a person's Retry asks (a scheduled run does not pay for SKUs that stay unknown)."""
+    found = [a for n in sorted(numbers) if (a := eaccounting.article_by_number(n)) is not None]
+    if not found:
+        return 0
+    vat_by_coding = {c.id: c.vat_rate for c in choices(tenant, RefList.CODINGS) if c.vat_rate is not None}
+    if any(a.coding_id not in vat_by_coding for a in found):
+        vat_by_coding |= {c.id: c.vat_rate_percent for c in eaccounting.codings()}
+    accounting_copy.remember_articles(tenant, found, vat_by_coding)
+    return len(found)

@@ -9,11 +9,24 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..eaccounting.documents import DocumentKind
 from ..models import OrderEvent, OrderEventKind, OrderStep, OrderTransfer
+from .outcomes import Reason
 
 K = OrderEventKind
+
+DOCUMENT_WORDS = {  # DocumentKind values
+    "order": gettext_noop("sales order"),
+    "draft": gettext_noop("invoice draft"),
+    "invoice": gettext_noop("invoice"),
+}
+
+
+def document_words(kind: str) -> str:
+    """A stored document kind in the reader's language ("" or an unknown value: as it is)."""
+    return _(DOCUMENT_WORDS[kind]) if kind in DOCUMENT_WORDS else kind
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,10 @@ def _step(params: dict[str, Any]) -> str:
 
 
 def _reasons(params: dict[str, Any]) -> str:
+    """The reasons in the reader's language from their codes; the stored English text for events without."""
+    coded = [Reason.from_json(c) for c in params.get("codes") or [] if isinstance(c, dict)]
+    if coded and all(coded):
+        return " ".join(r.render(_) for r in coded if r is not None)
     return " ".join(str(r) for r in params.get("reasons") or [])
 
 

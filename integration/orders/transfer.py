@@ -35,7 +35,8 @@ from ..webshops.base import ShopOrder, Webshop, WebshopError
 from . import customers, document_body, events, lifecycle, reference
 from .context import PlanInputs
 from .customer_plan import CustomerRules
-from .outcomes import Waiting
+from .document_plan import snapshot
+from .outcomes import Reason, Waiting, WaitReason, reason
 from .planning import OrderPlan
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class Run:
     rec: RunRecorder
     lease: Lease | None = None
     write_backs: list[OrderTransfer] = field(default_factory=list)
+    asked: bool = False  # a person asked for these orders (Retry): what their reasons name is read again
 
 
 def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids=None, lease=None) -> SyncRun:
@@ -107,6 +109,7 @@ def transfer_orders(tenant: Tenant, *, trigger=SyncRun.Trigger.MANUAL, order_ids
             _advance(tenant, started, order_ids)
             return rec.run  # nothing new, nothing waiting: eAccounting's shared budget is not touched
         run = _start(tenant, settings, eaccounting, shop, rec, lease, needed)
+        run.asked = order_ids is not None and trigger == SyncRun.Trigger.MANUAL
         seen: set[int] = set()
         for order in itertools.chain([first], orders) if first is not None else ():
             seen.add(order.id)
@@ -234,25 +237,48 @@ def _consider(run: Run, order: ShopOrder) -> None:
         lifecycle.follow(run, order, transfer, planned)
 
 
-def _wait(run: Run, transfer: OrderTransfer, order: ShopOrder, reasons, claim=None, **kept) -> None:
+def _wait(
+    run: Run,
+    transfer: OrderTransfer,
+    order: ShopOrder,
+    reasons: tuple[Reason, ...] | list[Reason],
+    claim=None,
+    plan=None,
+    **kept,
+) -> None:
     # a refusal may quote the customer's data back: the reason names the order, not the person
-    text = personal_data.redact("\n".join(reasons), personal_data.order_values(order))
+    personal = personal_data.order_values(order)
+    text = personal_data.redact("\n".join(r.english() for r in reasons), personal)
+    codes = personal_data.redact_json([r.as_json() for r in reasons], personal)
+    # the codes and parameters the order's page renders in the reader's language; the shop's figures are shown
+    # beside them (a waiting order has no document yet)
+    kept |= {
+        "reason_codes": codes,
+        "shop_total": order.total,
+        "shop_vat": order.total_tax,
+        "currency": order.currency,
+        "shop_status": order.status,
+    }
+    if plan is not None:  # what is known of the plan, for the order's page
+        kept["plan"] = snapshot(order, plan, run.inputs.tax_rates)
     news = transfer.status != STATUS.WAITING or transfer.reason != text  # one event per change, not per poll
     with transaction.atomic():
         if claim is not None:
-            written = claims.wait(claim, text, shop_status=order.status, **kept) is not None
-        else:
+            written = claims.wait(claim, text, **kept) is not None
+        else:  # planned without a claim: this try still counts as an attempt
             written = bool(
                 claims.settle_unclaimed(
                     OrderTransfer.objects.filter(pk=transfer.pk),
                     status=STATUS.WAITING,
                     reason=text,
-                    shop_status=order.status,
+                    attempts=F("attempts") + 1,
                     **kept,
                 )
             )
         if written and news:
-            events.record(transfer, events.Kind.WAITING, run.rec.run, reasons=events.reasons(text))
+            events.record(
+                transfer, events.Kind.WAITING, run.rec.run, reasons=events.reasons(text), codes=codes
+            )
     run.rec.event(SyncEvent.Outcome.SKIPPED, order.number, reason=text)
 
 
@@ -262,16 +288,19 @@ def _transfer(
     """The order's document in eAccounting, planned once (`planned`); what was recorded, if anything."""
     customer_plan = planned.customer
     if isinstance(customer_plan, Waiting):
-        _wait(run, transfer, order, customer_plan.reasons)
+        _wait(run, transfer, order, customer_plan.why)
         return None
     customer = customers.existing(run, customer_plan)
     plan = planned.document(customer)
+    if isinstance(plan, Waiting) and _made_since(run, plan):
+        planned.forget_documents()  # what the reasons named was read again: plan on the fresh copies
+        plan = planned.document(customer)
     if isinstance(plan, Waiting):
-        _wait(run, transfer, order, plan.reasons)
+        _wait(run, transfer, order, plan.why, plan=plan)
         return None
     delivery, reasons = document_body.delivery_fields(order)
     if reasons:
-        _wait(run, transfer, order, reasons)
+        _wait(run, transfer, order, reasons, plan=plan)
         return None
 
     with transaction.atomic():
@@ -290,7 +319,7 @@ def _transfer(
             customer = customer or customers.create(run, customer_plan)
             plan = planned.document(customer)  # the same plan unless the new customer's VAT basis differs
             if isinstance(plan, Waiting):
-                _wait(run, transfer, order, plan.reasons, claim)
+                _wait(run, transfer, order, plan.why, claim, plan=plan)
                 return None
             method = run.inputs.methods_for(order)
             doc_body = document_body.body(
@@ -331,7 +360,7 @@ def _transfer(
                 "document_total": document.total,
                 "document_vat": document.vat,
             }
-        _wait(run, transfer, order, [_in_words(exc)], claim, **kept)
+        _wait(run, transfer, order, [_in_words(exc)], claim, plan=plan, **kept)
         return None
     final = planned.document(
         customer
@@ -339,6 +368,21 @@ def _transfer(
     return _record(
         run, order, transfer, claim, document, planned, final if not isinstance(final, Waiting) else plan
     )
+
+
+def _made_since(run: Run, plan: Waiting) -> bool:
+    """On a person's Retry: what the reasons name is read again, so the local copies are not a step behind the
+    fix the advice asked for (make the article or correct its VAT in eAccounting; a new tax rate in the shop).
+    True when something was read again. A scheduled run does not pay for this."""
+    if not run.asked:
+        return False
+    numbers = {r.params["sku"] for r in plan.why if r.code is WaitReason.NO_ARTICLE_FOR_SKU}
+    numbers |= {r.params["article"] for r in plan.why if r.code is WaitReason.ARTICLE_VAT_DIFFERS}
+    found = bool(numbers) and reference.refresh_articles(run.tenant, run.eaccounting, numbers) > 0
+    if any(r.code is WaitReason.UNKNOWN_TAX_RATE for r in plan.why):
+        run.inputs.tax_rates = reference.tax_rates(run.tenant, run.shop, max_age=timedelta(0))
+        found = True
+    return found
 
 
 def _unconverted_draft(transfer: OrderTransfer):
@@ -428,6 +472,8 @@ def _record(
             claim,
             status=STATUS.DONE if agree else STATUS.HELD,
             reason=reason,
+            reason_codes=[],
+            plan=snapshot(order, plan, run.inputs.tax_rates),
             document_kind=document.kind,
             body_hash=planned.document_fingerprint(plan),
             input_hash=planned.input_fingerprint,
@@ -510,8 +556,8 @@ def _write_back(run: Run, only: set[int] | None = None) -> None:
             )
 
 
-def _in_words(exc: EAccountingError) -> str:
-    return f"eAccounting refused the document: {exc}. Fix the cause, then Retry (or wait for the next run)."
+def _in_words(exc: EAccountingError) -> Reason:
+    return reason(WaitReason.EACCOUNTING_REFUSED, error=exc)
 
 
 def _money(value: Decimal) -> str:

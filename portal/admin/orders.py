@@ -2,7 +2,11 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext, gettext_lazy
 
 from integration import tasks
@@ -18,7 +22,10 @@ from integration.models import (
     ShopMethod,
     Tenant,
 )
+from integration.orders.outcomes import WaitReason
+from integration.orders.timeline import document_words, order_timeline
 from integration.people import audit
+from portal.admin import wait_fixes
 from portal.admin.records import RecordAdmin
 from portal.admin.reference_pickers import ReferencePickersMixin
 from portal.admin.tenant_admin import TenantListFilter, TenantScopedAdmin, TenantScopedInline
@@ -132,13 +139,35 @@ class OrderStepInline(admin.TabularInline):
         return True  # the parent OrderTransferAdmin has already checked the tenant
 
 
+class ReasonFilter(admin.SimpleListFilter):
+    """Orders (waiting, held) by the code of any of their first reasons."""
+
+    title = gettext_lazy("reason")
+    parameter_name = "reason"
+    DEPTH = 5  # an order rarely has more reasons; the filter looks at the first five
+
+    def lookups(self, request, model_admin):
+        return [(code.value, wait_fixes.SHORT[code]) for code in WaitReason]
+
+    def queryset(self, request, queryset):
+        if self.value() not in set(WaitReason):
+            return queryset
+        match = Q()
+        for i in range(self.DEPTH):
+            match |= Q(**{f"reason_codes__{i}__code": self.value()})
+        return queryset.filter(match)
+
+
 @admin.register(OrderTransfer)
 class OrderTransferAdmin(TenantScopedAdmin):
+    """The list of web orders and each order's own page (read-only: what Silta did, why it waits, Retry)."""
+
     writable_by = ()
     list_display = [
         "shop_order_number",
         "tenant",
         "status",
+        "reason_short",
         "document_kind",
         "document_number",
         "shop_total",
@@ -146,12 +175,115 @@ class OrderTransferAdmin(TenantScopedAdmin):
         "attempts",
         "updated_at",
     ]
-    list_filter = [TenantListFilter, "status", "document_kind", "written_back"]
+    list_filter = [TenantListFilter, "status", ReasonFilter, "document_kind", "written_back"]
     search_fields = ["shop_order_number", "document_number"]
     date_hierarchy = "created_at"
     actions = ["retry", "book_lines_as_one_unit"]
-    exclude = ["token", "lease_until"]
+    exclude = [
+        "token",
+        "lease_until",
+        "reason",
+        "reason_codes",
+        "plan",
+    ]  # shown above, in words and translated
     inlines = [OrderStepInline]
+    change_form_template = "admin/integration/ordertransfer/change_form.html"
+
+    # a record of exactly-once work: nobody makes or edits one by hand (superusers neither)
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_short(self, obj):
+        return wait_fixes.short(obj.reason_codes, obj.reason) or "–"
+
+    # --- the order's own page ------------------------------------------------------------
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/retry/", view(self.retry_one), name="integration_ordertransfer_retry"),
+            path(
+                "<int:pk>/book-as-one-unit/",
+                view(self.book_one_as_one_unit),
+                name="integration_ordertransfer_book_as_one_unit",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        transfer = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if transfer is not None:
+            extra.update(
+                reasons=wait_fixes.shown(transfer)
+                if transfer.status in (*RETRYABLE, OrderTransfer.Status.HELD, OrderTransfer.Status.SKIPPED)
+                else [],
+                step_reasons=[
+                    (step, wait_fixes.shown(step)) for step in transfer.steps.filter(status__in=RETRYABLE)
+                ],
+                timeline=order_timeline(transfer),
+                document_words=document_words(transfer.document_kind),
+                can_retry=self._may_act(request, transfer) and self._retryable(transfer),
+                book_action=wait_fixes.BOOK_AS_ONE_UNIT,
+            )
+        return super().change_view(request, object_id, form_url, extra)
+
+    def _may_act(self, request, transfer) -> bool:
+        return self._retry_tenants(request).filter(pk=transfer.tenant_id).exists()
+
+    @staticmethod
+    def _retryable(transfer) -> bool:
+        return transfer.status in RETRYABLE or transfer.steps.filter(status__in=RETRYABLE).exists()
+
+    def _acted_on(self, request, pk):
+        """The order a POST on its page acts for: 404 unless the user may see it, 403 unless they may act."""
+        if request.method != "POST":
+            return None, HttpResponseNotAllowed(["POST"])
+        transfer = self.get_queryset(request).filter(pk=pk).first()
+        if transfer is None:
+            raise Http404
+        if not self._may_act(request, transfer):
+            raise PermissionDenied
+        return transfer, None
+
+    def retry_one(self, request, pk):
+        """*Retry* on the order's page: the one order is sent to the order transfer again, now."""
+        transfer, refused = self._acted_on(request, pk)
+        if refused is not None:
+            return refused
+        page = reverse("admin:integration_ordertransfer_change", args=[transfer.pk])
+        if not self._retryable(transfer):
+            self.message_user(request, gettext("This order does not wait for anything."), messages.INFO)
+            return redirect(page)
+        tasks.transfer_orders.enqueue(transfer.tenant_id, "manual", [transfer.shop_order_id])
+        audit.record(
+            transfer.tenant,
+            request.user,
+            audit.Action.RETRIED,
+            f"Web orders {audit.listed([transfer.shop_order_number])}",
+            "1 order(s) sent to the order transfer again",
+        )
+        self.message_user(
+            request,
+            gettext("Order %(number)s will be tried again in a moment.")
+            % {"number": transfer.shop_order_number},
+            messages.SUCCESS,
+        )
+        return redirect(page)
+
+    def book_one_as_one_unit(self, request, pk):
+        """The fix a "not in cents" reason offers, on the order's page; Retry follows at once."""
+        transfer, refused = self._acted_on(request, pk)
+        if refused is not None:
+            return refused
+        self.book_lines_as_one_unit(request, OrderTransfer.objects.filter(pk=transfer.pk))
+        return redirect(reverse("admin:integration_ordertransfer_change", args=[transfer.pk]))
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -348,7 +348,14 @@ def _item_taxes(taxes: list[dict]) -> list[dict]:
     return [{"id": t["id"], "total": t["total"], "subtotal": t["subtotal"]} for t in taxes]
 
 
-def line_item_json(item: dict) -> dict:
+def line_item_json(item: dict, state: ShopState | None = None) -> dict:
+    """``state``: an order's line shows the product's SKU as it is now, as WooCommerce does (the line item
+    reads ``$product->get_sku()`` when the response is made); the SKU kept at purchase is used once the product
+    is gone."""
+    sku = item["sku"]
+    if state is not None:
+        product = state.variations.get(item["variation_id"]) or state.products.get(item["product_id"])
+        sku = product.get("sku", "") if product is not None else sku
     return {
         "id": item["id"],
         "name": item["name"],
@@ -362,7 +369,7 @@ def line_item_json(item: dict) -> dict:
         "total_tax": item["total_tax"],
         "taxes": _item_taxes(item["taxes"]),
         "meta_data": _meta(item),
-        "sku": item["sku"],
+        "sku": sku,
         # The reference's example shows a JSON number here (its property table says string).
         "price": float(item["price"]),
     }
@@ -430,7 +437,7 @@ def order_json(state: ShopState, o: dict, base: str) -> dict:
         {
             "cart_hash": o.get("cart_hash", ""),
             "meta_data": _meta(o),
-            "line_items": [line_item_json(i) for i in o["line_items"]],
+            "line_items": [line_item_json(i, state) for i in o["line_items"]],
             "tax_lines": [
                 {
                     "id": t["id"],

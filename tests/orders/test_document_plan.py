@@ -114,7 +114,7 @@ def test_shipping_split_the_shop_cannot_have_made_holds_with_both_vat_figures():
     )
     # VAT: round2(4.43 × 0.255 = 1.12965) = 1.13; round2(3.36 × 0.14 = 0.4704) = 0.47; round2(2.24 × 0.10) = 0.22
     # against the receipt's 0.23 at 10 %: held, not booked (once the rounding row absorbed it silently).
-    assert plan_document(o, replace(CTX, includes_vat=False)) == Waiting(
+    assert (plan_document(o, replace(CTX, includes_vat=False))).reasons == (
         (
             "VAT at 10 %: the customer's receipt says 0.23 EUR, eAccounting would book 0.22 — Silta books no VAT "
             "difference (allowed: 0.00, the order settings' VAT tolerance). Check the shop's tax rounding setting and "
@@ -172,10 +172,8 @@ def test_free_shipping_makes_no_row():
 def test_shipping_without_a_template_waits_and_plans_once_the_template_exists():
     without_14 = {"flat_rate": {D("25.5"): SHIP["25.5"], D("10"): SHIP["10"]}}
     waiting = plan_document(THREE_RATES, replace(CTX, shipping_templates=without_14))
-    assert waiting == Waiting(
-        (
-            "Shipping 'Posti' (flat_rate:3) at 14 %: no template article — set one in Delivery and payment methods",
-        )
+    assert (waiting).reasons == (
+        ("Shipping 'Posti' (flat_rate:3) at 14 %: no template article — set one in Shop methods, then Retry",)
     )
     with_14 = {"flat_rate:3": {D("14"): SHIP["14"]}, **without_14}
     plan = plan_document(THREE_RATES, replace(CTX, shipping_templates=with_14))
@@ -202,7 +200,7 @@ def test_untaxed_shipping_is_one_zero_rate_row_and_needs_a_zero_template():
     assert plan.total == D("15.00")
     no_zero = {"flat_rate": {D("25.5"): SHIP["25.5"]}}
     assert plan_document(o, replace(ctx, shipping_templates=no_zero)).reasons == (
-        "Shipping 'Posti' (flat_rate:3) at 0 %: no template article — set one in Delivery and payment methods",
+        "Shipping 'Posti' (flat_rate:3) at 0 %: no template article — set one in Shop methods, then Retry",
     )
 
 
@@ -264,8 +262,8 @@ def test_payment_fee_is_a_row_on_the_payment_methods_fee_article():
 def test_fee_without_a_template_waits():
     o = order([line(101, 2, "40.00", "10.20")], fees=[fee("Laskutuslisä", "4.00", {1: "1.02"})])
     assert plan_document(o, replace(CTX, fee_templates={})).reasons == (
-        "Fee 'Laskutuslisä' (payment method Lasku) at 25.5 %: no template article — set one in Delivery and "
-        "payment methods",
+        "Fee 'Laskutuslisä' (payment method Lasku) at 25.5 %: no template article — set one in Shop methods, "
+        "then Retry",
     )
 
 
@@ -295,14 +293,14 @@ def test_gift_card_without_a_template_waits():
     )
     assert plan_document(o, replace(CTX, gift_card_article=None)).reasons == (
         "Gift card or store credit 'Lahjakortti ABC-123' (20.00 EUR) is a payment, not a discount: it needs a "
-        "gift card template — set one in the order settings",
+        "gift card template — set one in the order settings, then Retry",
     )
 
 
 def test_gift_card_template_with_vat_waits():
     o = order([line(101, 2, "40.00", "10.20")], fees=[fee("Store credit", "-20.00", {}, tax_status="none")])
     taxed = ref(40, "LK-VAT", "Lahjakortti", "25.5")
-    assert plan_document(o, replace(CTX, gift_card_article=taxed)) == Waiting(
+    assert (plan_document(o, replace(CTX, gift_card_article=taxed))).reasons == (
         (
             "Gift card or store credit 'Store credit' (20.00 EUR) is a payment, not a sale, but the gift card article "
             "LK-VAT (Lahjakortti) has 25.5 % VAT: it would lower output VAT the order never charged — give it a 0 % "
@@ -373,7 +371,7 @@ def test_rounding_article_with_vat_holds_the_order_with_the_cause_and_the_fix():
 def test_difference_over_the_limit_waits_with_both_figures():
     o = replace(THREE_RATES, total=D("118.04"))
     # eAccounting would book 117.04 (VAT 18.04); the shop says 118.04: 1.00 > 0.05
-    assert plan_document(o, CTX) == Waiting(
+    assert (plan_document(o, CTX)).reasons == (
         (
             "The order's total 118.04 EUR (VAT 18.04) differs from what eAccounting would book, 117.04 (VAT 18.04), "
             "by more than the rounding limit 0.05",
@@ -417,10 +415,11 @@ def test_unknown_sku_waits_and_every_reason_is_collected():
     )
     ctx = replace(CTX, shipping_templates={"flat_rate": {D("25.5"): SHIP["25.5"], D("10"): SHIP["10"]}})
     assert plan_document(o, ctx).reasons == (  # no totals reason: the rows are incomplete
-        "Line 2 (Pipo, SKU VS-404): no eAccounting article with this number",
+        "Line 2 (Pipo, SKU VS-404): no eAccounting article with this number — make the article in eAccounting (or give "
+        "the product the number of an existing article as its SKU), then Retry",
         "Line 3 (Lapaset): the product has no SKU and no linked eAccounting article — give it the article's "
         "number as its SKU, then Retry",
-        "Shipping 'Posti' (flat_rate:3) at 14 %: no template article — set one in Delivery and payment methods",
+        "Shipping 'Posti' (flat_rate:3) at 14 %: no template article — set one in Shop methods, then Retry",
     )
 
 
@@ -614,7 +613,7 @@ def test_a_taxed_negative_fee_at_a_rate_no_goods_carry_holds():
     o = order(
         [line(102, 3, "30.00", "4.20", rate_id=2)], fees=[fee("Kanta-asiakasalennus", "-8.00", {1: "-2.04"})]
     )
-    assert plan_document(o, CTX) == Waiting(
+    assert (plan_document(o, CTX)).reasons == (
         (
             "Fee 'Kanta-asiakasalennus' (payment method Lasku): a discount of 10.04 EUR is taxed at 25.5 %, a rate none "
             "of the order's goods carry, so it would lower VAT the order never charged — give the fee the tax class of "
@@ -635,11 +634,11 @@ THREE_FOR_ONE = order([line(101, 300, "79.68", "20.32", name="Pipo 3 kpl/1 €")
 
 
 def test_a_line_two_decimal_unit_prices_cannot_make_holds_with_the_cause_and_the_fix():
-    assert plan_document(THREE_FOR_ONE, CTX) == Waiting(
+    assert (plan_document(THREE_FOR_ONE, CTX)).reasons == (
         (
             "Line 1 (Pipo 3 kpl/1 €, SKU VS-1): no two-decimal unit price makes the line's 100.00 EUR from 300 units "
-            "(300 × 0.33 = 99.00) — book this line as 1 × 100.00: choose “Book lines as one unit” for this order in "
-            "Order transfers (eAccounting then counts 1 unit out of stock, not 300)",
+            "(300 × 0.33 = 99.00) — book this line as 1 × 100.00: choose “Book lines as one unit” for this order "
+            "(eAccounting then counts 1 unit out of stock, not 300)",
         )
     )
 
@@ -672,7 +671,7 @@ def test_lines_no_four_decimal_discount_lands_on_are_named_with_the_one_unit_cho
     assert waiting.reasons[-1] == (
         "6 line(s) cannot be made to the cent from quantity × unit price with a 4-decimal discount (line 1: 5 × 22.78 "
         "less 15 % is 96.82, the receipt says 96.81) — book them as 1 × their total: choose “Book lines as one "
-        "unit” for this order in Order transfers"
+        "unit” for this order"
     )
     chosen = plan_document(many, replace(CTX, includes_vat=False, lines_as_one_unit=True))
     assert [(r.quantity, r.unit_price, r.discount) for r in chosen.rows] == [(D("1"), D("96.81"), D("0"))] * 6

@@ -264,3 +264,15 @@ def test_place_random_orders_for_demo(sb, key):
     placed = sb.control("POST", "/orders/random", {"count": 5, "seed": 1})
     assert len(placed) == 5 and all(o["line_items"] for o in placed)
     assert sb.get("/orders", key).headers["X-WP-Total"] == "5"
+
+
+def test_an_order_line_shows_the_products_sku_as_it_is_now(sb, key):
+    """WooCommerce makes a line item's ``sku`` from its product when it answers: a SKU given after the sale shows
+    on the order (what "give the product the article's number as its SKU, then Retry" relies on)."""
+    product = sb.post("/products", key, json={"name": "Muki", "regular_price": "12.40"}).json()
+    order = _place(sb, line_items=[{"product_id": product["id"], "quantity": 1}])
+    assert order["line_items"][0]["sku"] == ""
+    sb.put(f"/products/{product['id']}", key, json={"sku": "C-255"}).raise_for_status()
+    assert sb.get(f"/orders/{order['id']}", key).json()["line_items"][0]["sku"] == "C-255"
+    sb.delete(f"/products/{product['id']}", key, params={"force": "true"})
+    assert sb.get(f"/orders/{order['id']}", key).json()["line_items"][0]["sku"] == ""  # kept from the sale

@@ -22,6 +22,7 @@ BOTH = ("get", "post")
 # Portal pages: the methods a member of the same tenant is refused (403, or 405 where the view takes
 # no such method). Pages not listed here are in NOT_OWNER_ONLY with the reason.
 OWNER_ONLY = {
+    "first_sync_status": ("get",),  # the first sync's page is the owners'; so is its live status
     "eaccounting_connect": BOTH,
     "eaccounting_callback": BOTH,  # the tenant comes from the session, not the URL
     "webshop_connect": BOTH,
@@ -53,6 +54,11 @@ FOR_MEMBERS = {
     "books_check_csv": "the accountant's export of a books check",
     "stock_to_enter": "the products whose stock is to be entered in eAccounting: reading Silta's list",
     "stock_to_enter_csv": "the same list as a CSV",
+    "availability_status": "the Visma Verkkokauppa page's live status of Apply: reading Silta's own record",
+}
+# Pages of the installation, not of a tenant: superusers only (each with its own test).
+FOR_SUPERUSERS = {
+    "demo_mailbox": "the demo's e-mails; 404 for everyone else (tests/test_demo_mailbox.py)",
 }
 # Pages of the signed-in user's own account, not of a tenant (checked below: login asked, then anyone signed in
 # gets in). Their own tests show each user reaches only their own data.
@@ -107,6 +113,8 @@ OWNER_ONLY_ACTIONS = {
 # The admin's own URLs beyond each model's standard pages: True if owner-only.
 ADMIN_EXTRA_URLS = {
     "integration_auditentry_export": True,
+    "integration_ordertransfer_retry": False,  # owners and members retry (tests/orders/test_order_page.py)
+    "integration_ordertransfer_book_as_one_unit": False,  # as the list's action: owners and members
     "auth_user_password_change": False,  # Django's UserAdmin: superusers only (users are not tenant data)
     "otp_totp_totpdevice_config": False,  # django-otp's device admin: superusers only; refused anyway (keys hidden)
     "otp_totp_totpdevice_qrcode": False,
@@ -159,10 +167,10 @@ def owners_get_more(model_admin):
 
 def test_every_portal_page_is_listed_as_owner_only_or_not():
     names = set(portal_patterns())
-    lists = [set(OWNER_ONLY), set(FOR_MEMBERS), set(FOR_EVERY_USER), set(PUBLIC)]
+    lists = [set(OWNER_ONLY), set(FOR_MEMBERS), set(FOR_EVERY_USER), set(PUBLIC), set(FOR_SUPERUSERS)]
     assert sum(map(len, lists)) == len(set.union(*lists)), "a page in two lists"
     assert names - set.union(*lists) == set(), (
-        "new pages: put each in OWNER_ONLY, FOR_MEMBERS, FOR_EVERY_USER or PUBLIC"
+        "new pages: put each in OWNER_ONLY, FOR_MEMBERS, FOR_EVERY_USER, PUBLIC or FOR_SUPERUSERS"
     )
     assert set.union(*lists) - names == set(), "listed pages that no longer exist"
 

@@ -11,6 +11,8 @@ from integration.work.models import ClaimedWork
 from .tenancy import Tenant
 
 DEFAULT_STATUSES = "processing,completed"
+# eaccounting.documents.DocumentKind's values, in words a person reads (tests/test_admin_languages.py)
+DOCUMENT_KINDS = [("order", _("sales order")), ("draft", _("invoice draft")), ("invoice", _("invoice"))]
 
 
 class AccountingArticle(models.Model):
@@ -339,7 +341,7 @@ class OrderTransfer(ClaimedWork):
             "What Silta planned last (document_plan.snapshot): rows, VAT per rate beside the receipt, totals."
         ),
     )
-    document_kind = models.CharField(_("document"), max_length=10, blank=True)
+    document_kind = models.CharField(_("document"), max_length=10, blank=True, choices=DOCUMENT_KINDS)
     document_id = models.CharField(_("eAccounting document ID"), max_length=64, blank=True)
     document_number = models.CharField(_("document number"), max_length=40, blank=True)
     document_total = models.DecimalField(

@@ -40,3 +40,10 @@ def test_a_credit_invoice_is_told_apart():
 def test_kinds_are_the_stored_strings_with_words_for_people():
     assert DocumentKind("draft") is DocumentKind.DRAFT and DocumentKind.ORDER == "order"
     assert DocumentKind.words_for("order") == "sales order" and DocumentKind.words_for("") == ""
+
+
+def test_the_order_transfers_document_choices_are_the_document_kinds():
+    from integration.eaccounting.documents import DocumentKind
+    from integration.models.orders import DOCUMENT_KINDS
+
+    assert [value for value, _words in DOCUMENT_KINDS] == [k.value for k in DocumentKind]

@@ -44,3 +44,21 @@ def test_what_is_not_a_reason_of_ours_stays_as_it_is():
     with translation.override("fi"):
         assert in_language("HTTP 500: server error; no price") == "HTTP 500: server error; ei hintaa"
         assert in_language("") == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang, shown", [("fi", "Ei SKU-koodia; ei hintaa"), ("sv", "Ingen SKU; inget pris")])
+def test_a_runs_events_show_the_first_syncs_reasons_in_the_owners_language(
+    client, owner_a, tenant_a, lang, shown
+):
+    from integration.models import SyncEvent, SyncRun
+
+    run = SyncRun.objects.get(tenant=tenant_a)
+    SyncEvent.objects.create(
+        run=run, tenant=tenant_a, outcome=SyncEvent.Outcome.SKIPPED, item="A-1", reason="No SKU; no price"
+    )
+    client.force_login(owner_a)
+    for url in ("/integration/syncevent/", f"/integration/syncrun/{run.pk}/change/"):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        assert shown in html, url
+        assert "No SKU; no price" not in html, url

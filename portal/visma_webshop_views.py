@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from integration import tasks
@@ -228,8 +228,14 @@ def _apply(request, tenant, settings):
         f"{len(changes) - turn_offs} article(s) into the webshop, {turn_offs} out; rules: "
         f"{_rules_text(settings.preview['rules'])}",
     )
-    messages.success(
-        request, _("Applying %(n)s change(s); follow it on the dashboard.") % {"n": len(changes)}
+    messages.success(  # the page follows the task itself (?watch=1): no need to go elsewhere
+        request,
+        ngettext(
+            "Applying %(n)s change: this page shows how it goes.",
+            "Applying %(n)s changes: this page shows how it goes.",
+            len(changes),
+        )
+        % {"n": len(changes)},
     )
     return redirect(f"{reverse('visma_webshop', args=[tenant.slug])}?watch=1")  # the page follows the task
 

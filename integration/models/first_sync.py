@@ -66,3 +66,10 @@ class ImportItem(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.sku or self.name}"
+
+    @property
+    def reason_shown(self) -> str:
+        """The stored (English) reason in the reader's language."""
+        from integration.sync.import_reasons import in_language  # the models load before the sync modules
+
+        return in_language(self.reason)

@@ -37,6 +37,7 @@ from ..models import (
     TaxClassMapping,
     Tenant,
 )
+from . import import_reasons as reasons
 from .article_sync import template_article_ids
 from .import_plan import (
     Create,
@@ -337,7 +338,7 @@ def apply(first: FirstSync, *, overwrite: bool = False, seconds: float | None = 
                 rec.event(
                     SyncEvent.Outcome.SKIPPED,
                     "-",
-                    reason=f"{n} of {len(planned)} done in this run; the next run goes on.",
+                    reason=reasons.GOES_ON % {"done": n, "total": len(planned)},
                 )
                 return rec.run
             if n % 20 == 0:
@@ -421,10 +422,10 @@ def undo(first: FirstSync) -> SyncRun:
             live = Article.from_api(eaccounting.get(f"/articles/{row.article_id}"))
             if row.kind == ImportItem.Kind.OVERWRITE:
                 eaccounting.put(f"/articles/{row.article_id}", with_values(live.raw, row.payload["undo"]))
-                reason = "overwritten values put back"
+                reason = reasons.PUT_BACK
             else:
                 eaccounting.put(f"/articles/{row.article_id}", deactivate_body(live.raw))
-                reason = "created by the import: deactivated (eAccounting's API cannot delete articles)"
+                reason = reasons.DEACTIVATED
             ArticleLink.objects.filter(tenant=tenant, article_id=row.article_id).delete()
             _finish(row, ImportItem.State.UNDONE, reason)
             rec.event(SyncEvent.Outcome.UPDATED, row.sku, reason=reason)

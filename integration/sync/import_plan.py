@@ -27,6 +27,7 @@ from typing import Any
 from integration.eaccounting.resources import Article
 from integration.webshops.base import ShopProduct
 
+from . import import_reasons as reasons
 from .import_values import (
     CENT,
     GOODS,
@@ -227,9 +228,7 @@ def plan_product(
     if same_sku:
         problems.insert(
             0,
-            "the same SKU is used by other products in the shop too ("
-            + ", ".join(f"#{i}" for i in same_sku)
-            + ")",
+            reasons.SAME_SKU % {"products": ", ".join(f"#{i}" for i in same_sku)},
         )
     if problems or wanted is None:
         return _reject(product, problems)
@@ -244,7 +243,8 @@ def _reject(product: ShopProduct, problems: list[str]) -> Reject:
 
 
 def _no_template(kind: str, rate: Decimal) -> str:
-    return f"no article template for {kind} at {percent(rate)} % VAT, so no account coding for it"
+    template = reasons.NO_TEMPLATE_SERVICE if kind == SERVICE else reasons.NO_TEMPLATE_GOODS
+    return template % {"rate": percent(rate)}
 
 
 def _create(product: ShopProduct, wanted: Wanted, ctx: ImportContext) -> Create | Reject:
@@ -286,8 +286,8 @@ def _overwrite(
     coding_rate = ctx.vat_rate_by_coding.get(article.coding_id)
     vat_differs = coding_rate is None or Decimal(coding_rate) != wanted.vat_rate
     if template is None and (vat_differs or not article.unit_id):
-        what = "its VAT rate differs from the article's" if vat_differs else "the article has no unit"
-        return _reject(product, [f"{what}, and there is {_no_template(kind, wanted.vat_rate)}"])
+        what = reasons.VAT_DIFFERS if vat_differs else reasons.NO_UNIT
+        return _reject(product, [what % {"reason": _no_template(kind, wanted.vat_rate)}])
     if vat_differs and template is not None and template.coding_id != article.coding_id:
         new["CodingId"] = template.coding_id
     if not article.unit_id and template is not None:  # None: refused above
@@ -316,16 +316,16 @@ def _overwrite(
 
 
 def _left_out_reasons(article: Article, ctx: ImportContext) -> list[str]:
-    reasons = []
+    found: list[str] = []
     if not (article.number or "").strip():
-        reasons.append("no article number")
+        found.append(reasons.NO_ARTICLE_NUMBER)
     if article.id in ctx.excluded_article_ids:
-        reasons.append("a template article (used on shipping or payment fee rows)")
+        found.append(reasons.TEMPLATE_ARTICLE)
     if not article.is_active:
-        reasons.append("inactive")
+        found.append(reasons.INACTIVE)
     if not article.send_to_webshop:
-        reasons.append("not available in webshop")
-    return reasons
+        found.append(reasons.NOT_IN_WEBSHOP)
+    return found
 
 
 def _push_item(
@@ -334,14 +334,11 @@ def _push_item(
     number = (article.number or "").strip()
     if number and number in imported:
         return None  # the shop's own product, created or overwritten by the import and linked
-    reasons = _left_out_reasons(article, ctx)
-    if not reasons and sku_key(number) in shop_keys:
-        reasons = [
-            "the shop already has a product with this SKU (letter case aside) that is not imported "
-            "as this article: see the products that cannot be imported"
-        ]
-    if reasons:
-        reason = "; ".join(reasons)
+    left_out = _left_out_reasons(article, ctx)
+    if not left_out and sku_key(number) in shop_keys:
+        left_out = [reasons.SKU_IN_SHOP]
+    if left_out:
+        reason = "; ".join(left_out)
         return LeftOut(article.number, reason[:1].upper() + reason[1:], article.id)
     return PushCreate(article.number, article.id, article.name)
 
@@ -359,31 +356,29 @@ def recheck(
     if isinstance(item, PushCreate):
         return _recheck_push(item, live_article, live_product, ctx)
     if live_product is None:
-        return Reject(item.sku, "", item.product_id, "The product is no longer in the shop.")
+        return Reject(item.sku, "", item.product_id, reasons.PRODUCT_GONE)
 
     def skip(reason: str) -> Reject:
         return Reject(item.sku, live_product.name, item.product_id, reason)
 
     if live_product.sku.strip() != item.sku:
-        return skip(f"Its SKU was changed in the shop after the preview (now “{live_product.sku}”).")
+        return skip(reasons.SKU_CHANGED % {"sku": live_product.sku})
     if isinstance(item, Create) and live_article is not None:
-        return skip(f"An article with number {item.sku} was created in eAccounting after the preview.")
+        return skip(reasons.ARTICLE_CREATED % {"number": item.sku})
     if isinstance(item, Overwrite | Link):
         if live_article is None:
-            return skip("The article is no longer in eAccounting.")
+            return skip(reasons.ARTICLE_GONE)
         if (live_article.number or "").strip() != item.sku:
-            return skip(
-                f"The article's number was changed in eAccounting after the preview (now {live_article.number})."
-            )
+            return skip(reasons.ARTICLE_NUMBER_CHANGED % {"number": live_article.number})
         if isinstance(item, Overwrite) and live_article.changed_utc != item.article_changed_utc:
-            return skip("The article was changed in eAccounting after the preview.")
+            return skip(reasons.ARTICLE_CHANGED)
     again = plan_product(live_product, live_article, ctx, item.vat_rate)
     if isinstance(again, Reject):
-        return skip(f"It can no longer be imported: {again.reason}")
+        return skip(reasons.NO_LONGER % {"reason": again.reason})
     before, now = _fields(item), _fields(again)
     changed = [f for f in {**before, **now} if before.get(f) != now.get(f)]
     if changed or type(again) is not type(item):
-        return skip(f"Changed after the preview ({', '.join(changed) or 'article values'}).")
+        return skip(reasons.CHANGED_AFTER % {"fields": ", ".join(changed)} if changed else reasons.CHANGED)
     return None
 
 
@@ -398,14 +393,14 @@ def _recheck_push(
         return Reject(item.article_number, item.name, None, reason)
 
     if live_article is None:
-        return skip("The article is no longer in eAccounting.")
+        return skip(reasons.ARTICLE_GONE)
     if live_article.number != item.article_number:
-        return skip(f"Its number was changed in eAccounting after the preview (now {live_article.number}).")
-    reasons = _left_out_reasons(live_article, ctx)
-    if reasons:
-        return skip("It is now " + "; ".join(reasons) + ".")
+        return skip(reasons.NUMBER_CHANGED % {"number": live_article.number})
+    left_out = _left_out_reasons(live_article, ctx)
+    if left_out:
+        return skip(reasons.IS_NOW % {"reason": "; ".join(left_out)})
     if live_product is not None:
-        return skip(f"The shop now has a product with SKU {item.article_number} (#{live_product.id}).")
+        return skip(reasons.SHOP_HAS_SKU % {"sku": item.article_number, "product": live_product.id})
     return None
 
 

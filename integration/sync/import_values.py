@@ -15,6 +15,8 @@ from typing import Any
 
 from integration.webshops.base import ShopProduct
 
+from . import import_reasons as reasons
+
 NUMBER_MAX = 40
 NAME_MAX = 50
 PRICE_MAX = Decimal("99000000")
@@ -106,14 +108,10 @@ def vat_rate_of(
         return ZERO
     tax_class = "" if product.tax_class == "standard" else product.tax_class
     if tax_class == "parent":
-        return (
-            parent_rate
-            if parent_rate is not None
-            else "its tax class is its parent product's, which is unknown"
-        )
+        return parent_rate if parent_rate is not None else reasons.PARENT_TAX_CLASS
     rate = ctx.vat_rate_by_tax_class.get(tax_class)
     if rate is None:
-        return f"the shop's tax class “{tax_class or 'standard'}” has no VAT rate mapped to it"
+        return reasons.NO_VAT_RATE % {"tax_class": tax_class or "standard"}
     return Decimal(rate)
 
 
@@ -126,25 +124,25 @@ def check_product(
     problems: list[str] = []
     number, name = (product.sku or "").strip(), (product.name or "").strip()
     if not number:
-        problems.append("no SKU")
+        problems.append(reasons.NO_SKU)
     elif len(number) > NUMBER_MAX:
-        problems.append(f"SKU longer than {NUMBER_MAX} characters ({len(number)})")
+        problems.append(reasons.SKU_TOO_LONG % {"max": NUMBER_MAX, "length": len(number)})
     if not name:
-        problems.append("no name")
+        problems.append(reasons.NO_NAME)
     elif len(name) > NAME_MAX:
-        problems.append(f"name longer than {NAME_MAX} characters ({len(name)})")
+        problems.append(reasons.NAME_TOO_LONG % {"max": NAME_MAX, "length": len(name)})
     rate = vat_rate_of(product, ctx, parent_rate)
     if isinstance(rate, str):
         problems.append(rate)
     price, price_field = product.regular_price, GROSS if ctx.prices_include_tax else NET
     if price is None:
-        problems.append("no price")
+        problems.append(reasons.NO_PRICE)
     elif price < 0:
-        problems.append(f"a negative price ({price})")
+        problems.append(reasons.NEGATIVE_PRICE % {"price": price})
     elif price != price.quantize(CENT):
-        problems.append(f"price {price} has more than two decimals")
+        problems.append(reasons.PRICE_DECIMALS % {"price": price})
     elif isinstance(rate, Decimal) and max(price, derive(price, price_field, rate)) > PRICE_MAX:
-        problems.append("price above eAccounting's maximum of 99,000,000")
+        problems.append(reasons.PRICE_TOO_HIGH)
     if problems or price is None or not isinstance(rate, Decimal):  # each of the last two is a problem above
         return None, problems
     wanted = Wanted(

@@ -38,6 +38,16 @@ class SiltaAdminSite(admin.AdminSite):
             admin_class = type(f"SuperuserOnly{admin_class.__name__}", (SuperuserOnlyAdmin, admin_class), {})
         return super().register(model_or_iterable, admin_class, **options)
 
+    def each_context(self, request):
+        # The sidebar on every admin page: owners and members get the dashboard's grouped, translated
+        # "All records" menu instead of Django's list of every model (superusers keep Django's).
+        context = super().each_context(request)
+        if request.user.is_authenticated and not request.user.is_superuser:
+            from portal.admin.records_menu import records_menu
+
+            context["sidebar_menu"] = records_menu(context.get("available_apps") or [])
+        return context
+
     def index(self, request, extra_context=None):
         from portal.dashboard import tenant_rows
 

@@ -22,6 +22,7 @@ from integration.models import (
 )
 from integration.people import audit, tenancy
 from integration.scheduling import manual, schedules
+from integration.sync.import_reasons import in_language as reason_in_language
 from portal import dashboard, personal_data_views, time_zone
 from portal.admin.records import RecordAdmin
 from portal.admin.reference_pickers import ReferencePickersMixin
@@ -213,10 +214,14 @@ class ArticleLinkAdmin(RecordAdmin):
 class SyncEventInline(admin.TabularInline):
     model = SyncEvent
     extra = 0
-    fields = ["outcome", "item", "fields", "reason", "created_at"]
+    fields = ["outcome", "item", "fields", "reason_shown", "created_at"]
     readonly_fields = fields  # type: ignore[assignment]  # django-stubs: fields may nest, readonly_fields not
     can_delete = False
     show_change_link = False
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_shown(self, obj):
+        return reason_in_language(obj.reason)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -251,8 +256,12 @@ class SyncRunAdmin(RecordAdmin):
 @admin.register(SyncEvent)
 class SyncEventAdmin(RecordAdmin):
     writable_by = ()
-    list_display = ["created_at", "tenant", "outcome", "item", "reason"]
+    list_display = ["created_at", "tenant", "outcome", "item", "reason_shown"]
     list_filter = [TenantListFilter, "outcome"]
     date_hierarchy = "created_at"
     search_fields = ["tenant__name", "item", "reason"]
     list_select_related = ["tenant"]
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_shown(self, obj):
+        return reason_in_language(obj.reason)

@@ -259,6 +259,12 @@ class SandboxApp:
                         webhook_id=body.get("webhook_id"),
                     )
                 )
+            if name == "uninstall" and request.method == "POST":
+                store.uninstall()
+                return _json({"uninstalled": True})
+            if name == "deliveries" and request.method == "GET":
+                store.hooks.wait_idle(float(request.args.get("wait", 5)))
+                return _json(list(store.hooks.sent))
             if name == "requests" and request.method == "GET":
                 since = int(request.args.get("since", 0))
                 with store.lock:

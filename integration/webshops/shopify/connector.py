@@ -25,9 +25,21 @@ from .client import ShopifyClient
 from .reader import ShopifyReader
 from .writer import ShopifyWriter
 
+# Shopify's topics in the intake's words (resource.event); a refund is work on its order.
+INTAKE_TOPICS = {
+    "orders/paid": "order.updated",
+    "orders/updated": "order.updated",
+    "orders/cancelled": "order.updated",
+    "refunds/create": "order.updated",
+    "products/update": "product.updated",
+    "app/uninstalled": "app.uninstalled",
+}
+
 
 class ShopifyWebshop(ShopifyWriter, ShopifyReader, Webshop):
     platform = "shopify"
+    # X-Shopify-Webhook-Id is the same on every retry of one delivery: the intake drops repeats by it.
+    delivery_ids_identify = True
 
     def test_connection(self) -> ShopInfo:
         """The shop's settings and its location (the write scopes were granted at install: the
@@ -58,7 +70,25 @@ class ShopifyWebshop(ShopifyWriter, ShopifyReader, Webshop):
         return subscriptions.remove(self.client, delivery_url)
 
     def verify_delivery(self, headers: Mapping[str, str], body: bytes, secret: str) -> WebhookDelivery:
-        return webhooks.verify_delivery(headers, body, secret)
+        """Verified on the raw body, then in the intake's words: ``orders/paid`` is
+        ``order.updated``; a refund's delivery names its order (``id`` is the order's, the
+        refund's own id kept as ``refund_id``). Other topics keep their name with a dot."""
+        delivery = webhooks.verify_delivery(headers, body, secret)
+        shopify_topic = delivery.topic
+        topic = INTAKE_TOPICS.get(shopify_topic, shopify_topic.replace("/", "."))
+        payload = dict(delivery.payload or {})
+        if shopify_topic == "refunds/create" and "order_id" in payload:
+            payload = {**payload, "id": payload["order_id"], "refund_id": payload.get("id")}
+        resource, _, event = topic.partition(".")
+        return WebhookDelivery(
+            is_ping=False,
+            webhook_id=None,
+            delivery_id=delivery.delivery_id,
+            topic=topic,
+            resource=resource,
+            event=event,
+            payload=payload,
+        )
 
     def is_echo(self, payload: dict) -> bool:
         """Shopify's product payloads carry no metafields unless subscribed with their namespace;

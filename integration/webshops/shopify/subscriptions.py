@@ -14,16 +14,19 @@ from ..base import WebhookInfo
 from . import parse
 from .client import ShopifyClient, UserErrors
 
-TOPICS = {
-    "order.paid": "ORDERS_PAID",
-    "order.updated": "ORDERS_UPDATED",
-    "order.cancelled": "ORDERS_CANCELLED",
-    "refund.created": "REFUNDS_CREATE",
-    "product.updated": "PRODUCTS_UPDATE",
-    "app.uninstalled": "APP_UNINSTALLED",
+ORDER_TOPICS = ("ORDERS_PAID", "ORDERS_UPDATED", "ORDERS_CANCELLED", "REFUNDS_CREATE")
+TOPICS: dict[str, tuple[str, ...]] = {
+    # An order's whole life is one word for the sync: paid, changed, cancelled, refunded.
+    "order.created": ORDER_TOPICS,
+    "order.updated": ORDER_TOPICS,
+    "order.paid": ("ORDERS_PAID",),
+    "order.cancelled": ("ORDERS_CANCELLED",),
+    "refund.created": ("REFUNDS_CREATE",),
+    "product.updated": ("PRODUCTS_UPDATE",),
+    "app.uninstalled": ("APP_UNINSTALLED",),
 }
 # What a Shopify connection subscribes to: orders' life, refunds, products (echo), the uninstall.
-DEFAULT_TOPICS = tuple(TOPICS.values())
+DEFAULT_TOPICS = (*ORDER_TOPICS, "PRODUCTS_UPDATE", "APP_UNINSTALLED")
 
 CREATE = """mutation subscribe($topic: WebhookSubscriptionTopic!, $sub: WebhookSubscriptionInput!) {
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: $sub) {
@@ -38,8 +41,12 @@ LIST = """query subscriptions($first: Int, $after: String) {
 
 
 def shopify_topics(topics: Iterable[str]) -> list[str]:
-    out = [TOPICS.get(t, t.upper()) for t in topics]
-    return list(dict.fromkeys(out)) or list(DEFAULT_TOPICS)
+    """Shopify's topics for the sync's words (a Shopify topic is taken as it is); the uninstall
+    always, since it is what pauses the connection."""
+    out = [s for t in topics for s in TOPICS.get(t, (t,))]
+    if not out:
+        return list(DEFAULT_TOPICS)
+    return list(dict.fromkeys([*out, "APP_UNINSTALLED"]))
 
 
 def _info(node: dict) -> WebhookInfo:

@@ -12,6 +12,10 @@ Words the interface takes from WooCommerce, and what they are for a Shopify orde
   so the same rate is the same id in every order; ``tax_rate_percent`` turns it back.
 - ``tax_totals``: the order's tax lines per rate, split into goods and shipping by the shipping
   lines' own tax lines.
+- ``status``: the financial status in the interface's (WooCommerce's) words, so the order settings'
+  statuses mean the same for both platforms: paid is ``processing`` (partly refunded too, as
+  WooCommerce keeps it), refunded ``refunded``, a cancelled order ``cancelled``, waiting for money
+  ``pending``/``on-hold``, expired or voided ``failed`` (``STATUSES``).
 """
 
 from __future__ import annotations
@@ -36,6 +40,16 @@ from ..base import (
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+STATUSES = {
+    "PAID": "processing",
+    "PARTIALLY_REFUNDED": "processing",
+    "REFUNDED": "refunded",
+    "PENDING": "pending",
+    "AUTHORIZED": "on-hold",
+    "PARTIALLY_PAID": "on-hold",
+    "EXPIRED": "failed",
+    "VOIDED": "failed",
+}
 
 
 def number_of(gid: str | None) -> int:
@@ -161,7 +175,8 @@ def order(node: dict) -> ShopOrder:
         for r in node.get("refunds") or []
     ]
     gateways = [str(g) for g in node.get("paymentGatewayNames") or []]
-    status = "cancelled" if node.get("cancelledAt") else str(node.get("displayFinancialStatus") or "").lower()
+    financial = str(node.get("displayFinancialStatus") or "")
+    status = "cancelled" if node.get("cancelledAt") else STATUSES.get(financial, financial.lower())
     return ShopOrder(
         id=number_of(node.get("id")),
         number=str(node.get("name") or "").lstrip("#"),

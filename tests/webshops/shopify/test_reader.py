@@ -139,7 +139,7 @@ def test_orders_lists_every_order_changed_since(reader, sb):
     orders = list(reader.orders())
     assert [o.number for o in orders] == ["1001", "1002", "1003"]
     assert all(
-        o.status == "paid" and o.prices_include_tax and o.payment_method == "shopify_payments" for o in orders
+        o.status == "processing" and o.prices_include_tax and o.payment_method == "shopify_payments" for o in orders
     )
     later = list(reader.orders(modified_after=orders[-1].date_modified_gmt))
     assert later == []

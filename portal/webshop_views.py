@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from integration.models import Tenant, WebshopConnection
 from integration.people import tenancy
+from integration.privacy import shopify_requests
 from integration.webshops import intake as webhook_intake
 from integration.webshops import setup as webshop_setup
 from integration.webshops.base import WebshopError
@@ -120,10 +121,22 @@ def webhook(request, public_id):
     return HttpResponse(answer.message, status=answer.status, content_type="text/plain")
 
 
+@csrf_exempt
+@require_POST
+def shopify_privacy(request):
+    """Shopify's mandatory privacy webhooks, one address for every store (integration/privacy)."""
+    body = _read_body(request, settings.WEBHOOK_MAX_BYTES)
+    if body is None:
+        return HttpResponse("delivery too large", status=413)
+    answer = shopify_requests.receive(request.headers, body, settings.SHOPIFY_CLIENT_SECRET)
+    return HttpResponse(answer.message, status=answer.status, content_type="text/plain")
+
+
 urls = [
     path("tenants/<slug:slug>/webshop/connect/", admin.site.admin_view(connect), name="webshop_connect"),
     path("tenants/<slug:slug>/webshop/approved/", admin.site.admin_view(approved), name="webshop_approved"),
     path("tenants/<slug:slug>/webshop/test/", admin.site.admin_view(test), name="webshop_test"),
     path("webshop/keys/", receive_keys, name="webshop_keys"),
     path("webhooks/woocommerce/<uuid:public_id>/", webhook, name="webshop_webhook"),
+    path("webhooks/shopify/privacy/", shopify_privacy, name="shopify_privacy_webhook"),
 ]

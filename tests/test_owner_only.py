@@ -70,6 +70,7 @@ PUBLIC = {
     "healthz": {},  # the load balancer's probe
     "webshop_keys": {},  # the shop's server posts its keys
     "webshop_webhook": {"public_id": "00000000-0000-0000-0000-000000000000"},  # signed deliveries
+    "shopify_privacy_webhook": {},  # Shopify's signed privacy requests (tests/webshops/shopify/test_privacy_webhooks.py)
     "invitation_accept": {"slug": "a", "token": "x"},  # the link's token is the credential
     "admin_password_reset": {},
     "password_reset_done": {},

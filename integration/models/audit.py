@@ -37,6 +37,7 @@ class AuditEntry(models.Model):
         RETRIED = "retried", _("Retried")
         BOOKED_AS_ONE_UNIT = "booked_as_one_unit", _("Chose to book lines as one unit")
         ERASED_PERSONAL_DATA = "erased_personal_data", _("Erased a customer's personal data")
+        ANSWERED_DATA_REQUEST = "answered_data_request", _("Listed the data held on a customer")
         INVITED = "invited", _("Invited a colleague")
         ACCEPTED_INVITATION = "accepted_invitation", _("Accepted an invitation")
         REVOKED_INVITATION = "revoked_invitation", _("Withdrew an invitation")

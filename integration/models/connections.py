@@ -62,6 +62,7 @@ class WebshopConnection(models.Model):
     class Platform(models.TextChoices):
         WOOCOMMERCE = "woocommerce", _("WooCommerce")
         VISMA_WEBSHOP = "visma_webshop", _("Visma Verkkokauppa")
+        SHOPIFY = "shopify", _("Shopify")
 
     tenant = models.OneToOneField(
         Tenant, on_delete=models.CASCADE, related_name="webshop_connection", verbose_name=_("company")

@@ -16,6 +16,10 @@ def for_connection(connection, **options) -> Webshop:
         from .woocommerce import WooCommerce
 
         return WooCommerce(connection.base_url, connection.api_key, connection.api_secret, **options)
+    if platform == "shopify":
+        from .shopify.connector import for_shop
+
+        return for_shop(connection.base_url, connection.api_key, **options)
     if platform == "visma_webshop":
         raise NotSupported(
             "Visma Verkkokauppa has no public API: its orders and the Available in Webshop flag are "

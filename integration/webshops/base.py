@@ -397,6 +397,9 @@ class Webshop(ABC):
     """One tenant's shop. Methods raise ``WebshopError`` subclasses."""
 
     platform = ""
+    # True when a delivery's id is the same on every retry of it (the intake then drops repeats by
+    # it); WooCommerce gives each attempt a new id, so its repeats are known by their content only.
+    delivery_ids_identify = False
 
     @abstractmethod
     def test_connection(self) -> ShopInfo:

@@ -3,6 +3,9 @@
 The import itself never runs in the request: it is a django-q2 task, enqueued
 after the delivery is recorded and committed. A delivery is the same one again when its signed
 content is (topic, resource, id and body): the delivery-ID header is not signed, so it cannot tell.
+A platform whose retries keep their delivery id (Shopify's X-Shopify-Webhook-Id:
+``delivery_ids_identify``) is also deduplicated by that id; a forged one still needs the HMAC.
+``app.uninstalled`` (Shopify) puts the connection into needs-reconnect, which pauses the jobs.
 Every malformed input is answered 4xx, never an error page.
 """
 
@@ -18,6 +21,7 @@ from django.utils import timezone, translation
 
 from integration import tasks, webshops
 from integration.models import Tenant, WebhookDelivery
+from integration.webshops import setup
 from integration.webshops.base import PayloadInvalid, SignatureInvalid
 
 # Topics that start work (a handle_webhook task); other topics are recorded and ignored.
@@ -25,6 +29,10 @@ HANDLED_TOPICS = {"order.created", "order.updated", "product.updated", "product.
 TOPIC = re.compile(r"^[a-z_]{1,29}\.[a-z_]{1,30}$")  # resource.event, within the column's 60 characters
 MAX_DELIVERY_ID = 100  # the column
 MAX_RESOURCE_ID_DIGITS = 40  # the column
+# The shop removed Silta's app (Shopify's app/uninstalled): its token no longer works, so the
+# connection needs reconnecting and the company's jobs pause until it is installed again.
+UNINSTALLED = "app.uninstalled"
+UNINSTALLED_DETAIL = "The Silta app was uninstalled from the shop: install it again to resume."
 
 
 @dataclass
@@ -49,6 +57,10 @@ def resource_id_of(payload: dict[str, Any]) -> str:
     if not (text.isascii() and text.isdigit() and len(text) <= MAX_RESOURCE_ID_DIGITS):
         raise PayloadInvalid("The delivery's id is not a number of at most 40 digits.", status=400)
     return text
+
+
+def _seen(tenant: Tenant, delivery_id: str) -> bool:
+    return WebhookDelivery.objects.filter(tenant=tenant, delivery_id=delivery_id).exists()
 
 
 def over_the_cap(tenant: Tenant) -> bool:
@@ -80,7 +92,11 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
         return Answer(401, "signature missing or invalid")
     except PayloadInvalid as exc:
         return Answer(400, str(exc))
-    if delivery.topic not in HANDLED_TOPICS:
+    if shop.delivery_ids_identify and delivery.delivery_id and _seen(tenant, delivery.delivery_id):
+        return Answer(200, "already received")  # the shop's retry of a delivery already recorded
+    if delivery.topic == UNINSTALLED:
+        outcome = WebhookDelivery.Outcome.IGNORED  # no work to enqueue: the connection is paused below
+    elif delivery.topic not in HANDLED_TOPICS:
         outcome = WebhookDelivery.Outcome.IGNORED
     elif delivery.topic.startswith("product.") and shop.is_echo(delivery.payload or {}):
         outcome = WebhookDelivery.Outcome.ECHO
@@ -100,6 +116,8 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
             )
             if outcome == WebhookDelivery.Outcome.ENQUEUED:
                 tasks.handle_webhook.enqueue(tenant.pk, delivery.topic, resource_id)
+            if delivery.topic == UNINSTALLED:
+                setup.mark_needs_reconnect(connection, UNINSTALLED_DETAIL)
     except IntegrityError:
         return Answer(200, "already received")  # WooCommerce delivers again after a timeout; or a replay
     except DataError:  # a field the checks above let through but the database refuses

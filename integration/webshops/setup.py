@@ -153,7 +153,11 @@ def _set_status(connection, status, detail):
 
 def register_webhooks(tenant: Tenant) -> int:
     connection = tenant.webshop_connection
-    if not connection.webhook_secret:
+    if connection.platform == WebshopConnection.Platform.SHOPIFY:
+        # Shopify signs every delivery with the app's client secret, not one chosen per shop
+        connection.webhook_secret = settings.SHOPIFY_CLIENT_SECRET
+        connection.save(update_fields=["webhook_secret"])
+    elif not connection.webhook_secret:
         connection.webhook_secret = secrets.token_urlsafe(32)
         connection.save(update_fields=["webhook_secret"])
     shop = webshops.for_connection(connection)

@@ -170,6 +170,13 @@ class WebshopConnectionAdmin(TenantScopedAdmin):
     ]
     readonly_fields = ["status_detail", "connected_at"]
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # Shopify connects through its app install (issue #18), never by keys pasted here: not offered yet
+        if db_field.name == "platform":
+            shopify = WebshopConnection.Platform.SHOPIFY
+            kwargs["choices"] = [c for c in db_field.choices if c[0] != shopify]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def audit_action(self, form, change):
         # keys pasted here (instead of the shop's key approval) connect the shop
         if {"api_key", "api_secret"} & set(form.changed_data):

@@ -259,6 +259,20 @@ class SandboxApp:
                         webhook_id=body.get("webhook_id"),
                     )
                 )
+            if name == "tax_override" and request.method == "POST":
+                # the rate the shop's tax override gives a product (docs/shopify-unknowns.md T1)
+                variant = store.variant_by_sku(body["sku"])
+                if variant is None:
+                    raise KeyError(f"no variant with SKU {body['sku']}")
+                with store.lock:
+                    store.products[variant["_product_id"]]["_tax_rate"] = Decimal(str(body["rate"]))
+                return _json({"product_id": variant["_product_id"], "rate": str(body["rate"])})
+            if name == "uninstall" and request.method == "POST":
+                store.uninstall()
+                return _json({"uninstalled": True})
+            if name == "deliveries" and request.method == "GET":
+                store.hooks.wait_idle(float(request.args.get("wait", 5)))
+                return _json(list(store.hooks.sent))
             if name == "requests" and request.method == "GET":
                 since = int(request.args.get("since", 0))
                 with store.lock:

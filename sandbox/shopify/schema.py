@@ -11,12 +11,14 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSchema, build_schema
 
-from . import bulk
+from . import bulk, webhooks
+from .money import money_string
 from .store import QUANTITY_NAMES, Store, gid, gid_number, iso
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -333,6 +335,170 @@ def _user_error(code: str, field: list[str], message: str) -> dict:
     return {"code": code, "field": field, "message": message}
 
 
+# ---------------------------------------------------------------------- the write side
+def _product_create(_root: Any, info: Any, product: dict | None = None) -> dict:
+    """A product with its one initial variant (no SKU, price 0, not tracked), as Shopify's
+    productCreate makes it; prices and SKUs then come by productVariantsBulkUpdate."""
+    store = _store(info)
+    product = product or {}
+    title = (product.get("title") or "").strip()
+    if not title:
+        return {
+            "product": None,
+            "shop": store.shop(),
+            "userErrors": [_plain_error(["title"], "Title can't be blank")],
+        }
+    record = store.add_product(
+        title, [{"sku": None, "price": "0", "quantity": None}], status=product.get("status") or "ACTIVE"
+    )
+    record["_metafields"] = _metafields({}, product.get("metafields"))
+    return {"product": record, "shop": store.shop(), "userErrors": []}
+
+
+def _variants_bulk_update(
+    _root: Any,
+    info: Any,
+    productId: str,  # noqa: N803 - GraphQL's name
+    variants: list[dict],
+    allowPartialUpdates: bool = False,  # noqa: N803
+) -> dict:
+    """All or nothing (allowPartialUpdates false, the default): one refused variant refuses the call."""
+    store = _store(info)
+    product = store.products.get(productId)
+    if product is None:
+        error = _user_error("PRODUCT_DOES_NOT_EXIST", ["productId"], "Product does not exist")
+        return {"product": None, "productVariants": None, "userErrors": [error]}
+    errors = []
+    for i, v in enumerate(variants):
+        path = ["variants", str(i)]
+        if v.get("id") not in product["_variant_ids"]:
+            errors.append(
+                _user_error("MUST_BE_FOR_THIS_PRODUCT", [*path, "id"], "Input must be for this product.")
+            )
+        elif v.get("price") is not None and Decimal(str(v["price"])) < 0:
+            errors.append(
+                _user_error(
+                    "GREATER_THAN_OR_EQUAL_TO", [*path, "price"], "Price must be greater than or equal to 0"
+                )
+            )
+    if errors:
+        return {"product": None, "productVariants": None, "userErrors": errors}
+    now = iso(store.now())
+    changed = []
+    for v in variants:
+        record = store.variants[v["id"]]
+        if v.get("price") is not None:
+            record["price"] = money_string(Decimal(str(v["price"])))
+        if v.get("taxable") is not None:
+            record["taxable"] = bool(v["taxable"])
+        item_input = v.get("inventoryItem") or {}
+        item = store.items[record["_item_id"]]
+        if "sku" in item_input:
+            record["sku"] = item["sku"] = item_input["sku"]
+        if item_input.get("tracked") is not None:
+            item["tracked"] = bool(item_input["tracked"])
+        record["updatedAt"] = now
+        changed.append(record)
+    product["updatedAt"] = now
+    store.hooks.emit("PRODUCTS_UPDATE", _product_payload(store, product))
+    return {"product": product, "productVariants": changed, "userErrors": []}
+
+
+def _product_payload(store: Store, product: dict) -> dict:
+    variants = [store.variants[v] for v in product["_variant_ids"]]
+    return {
+        **webhooks.payload_of("product", product),
+        "title": product["title"],
+        "status": str(product["status"]).lower(),
+        "updated_at": product["updatedAt"],
+        "variants": [
+            {**webhooks.payload_of("variant", v), "sku": v["sku"], "price": v["price"]} for v in variants
+        ],
+    }
+
+
+def _order_update(_root: Any, info: Any, input: dict) -> dict:  # noqa: A002
+    """Metafields are added (replacing one with the same namespace and key); a note replaces the note."""
+    store = _store(info)
+    order = store.orders.get(input["id"])
+    if order is None:
+        return {"order": None, "userErrors": [_plain_error(["id"], "Order does not exist")]}
+    for i, m in enumerate(input.get("metafields") or []):
+        if not m.get("namespace") or not m.get("key") or m.get("value") is None or not m.get("type"):
+            field = ["metafields", str(i)]
+            return {
+                "order": None,
+                "userErrors": [_plain_error(field, "Namespace, key, type and value are required")],
+            }
+    order["_metafields"] = _metafields(order.get("_metafields") or {}, input.get("metafields"))
+    if "note" in input:
+        order["note"] = input["note"]
+    order["updatedAt"] = iso(store.now())
+    store.hooks.emit("ORDERS_UPDATED", webhooks.payload_of("order", order))
+    return {"order": order, "userErrors": []}
+
+
+def _subscription_create(_root: Any, info: Any, topic: str, webhookSubscription: dict) -> dict:  # noqa: N803
+    """An HTTPS endpoint per topic; the same topic and uri again is refused (Shopify's words)."""
+    store = _store(info)
+    uri = str(webhookSubscription.get("uri") or "")
+    if not uri.startswith(("https://", "http://")):
+        error = _plain_error(["webhookSubscription", "uri"], "Address is invalid")
+        return {"webhookSubscription": None, "userErrors": [error]}
+    if any(s["topic"] == topic and s["uri"] == uri for s in store.subscriptions.values()):
+        error = _plain_error(["webhookSubscription", "uri"], "Address for this topic has already been taken")
+        return {"webhookSubscription": None, "userErrors": [error]}
+    now = iso(store.now())
+    sub = {
+        "id": gid("WebhookSubscription", store.new_id()),
+        "topic": topic,
+        "uri": uri,
+        "includeFields": list(webhookSubscription.get("includeFields") or []),
+        "metafieldNamespaces": list(webhookSubscription.get("metafieldNamespaces") or []),
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    store.subscriptions[sub["id"]] = sub
+    return {"webhookSubscription": sub, "userErrors": []}
+
+
+def _subscription_delete(_root: Any, info: Any, id: str) -> dict:  # noqa: A002
+    store = _store(info)
+    if store.subscriptions.pop(id, None) is None:
+        return {
+            "deletedWebhookSubscriptionId": None,
+            "userErrors": [_plain_error(["id"], "Webhook subscription does not exist")],
+        }
+    return {"deletedWebhookSubscriptionId": id, "userErrors": []}
+
+
+def _subscriptions(_root: Any, info: Any, topics: list[str] | None = None, **args: Any) -> dict:
+    store = _store(info)
+    subs = [s for s in store.subscriptions.values() if not topics or s["topic"] in topics]
+    return paginate(store, subs, args)
+
+
+def _metafields(existing: dict, given: list[dict] | None) -> dict:
+    out = dict(existing)
+    for m in given or []:
+        out[(m["namespace"], m["key"])] = {
+            "id": f"gid://shopify/Metafield/{abs(hash((m['namespace'], m['key']))) % 10**9}",
+            "namespace": m["namespace"],
+            "key": m["key"],
+            "type": m["type"],
+            "value": str(m["value"]),
+        }
+    return out
+
+
+def _metafield(owner: dict, _info: Any, key: str, namespace: str | None = None) -> dict | None:
+    return (owner.get("_metafields") or {}).get((namespace or "$app", key))
+
+
+def _plain_error(field: list[str], message: str) -> dict:
+    return {"field": field, "message": message}
+
+
 RESOLVERS: dict[str, Callable[..., Any]] = {
     "QueryRoot.shop": lambda _r, info: _store(info).shop(),
     "QueryRoot.products": _products,
@@ -359,6 +525,13 @@ RESOLVERS: dict[str, Callable[..., Any]] = {
     "Refund.refundShippingLines": _connection_of("_refund_shipping_lines"),
     "Refund.transactions": _connection_of("_transactions"),
     "Mutation.inventorySetQuantities": _inventory_set_quantities,
+    "Mutation.productCreate": _product_create,
+    "Mutation.productVariantsBulkUpdate": _variants_bulk_update,
+    "Mutation.orderUpdate": _order_update,
+    "Order.metafield": _metafield,
+    "Mutation.webhookSubscriptionCreate": _subscription_create,
+    "Mutation.webhookSubscriptionDelete": _subscription_delete,
+    "QueryRoot.webhookSubscriptions": _subscriptions,
     "Mutation.bulkOperationRunQuery": lambda _r, info, query: bulk.run(
         _store(info), info.schema, query, _store(info).base_url
     ),
@@ -381,6 +554,10 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "order": ("read_orders",),
     "locations": ("read_locations",),
     "inventorySetQuantities": ("write_inventory",),
+    "productCreate": ("write_products",),
+    "productVariantsBulkUpdate": ("write_products",),
+    "orderUpdate": ("write_orders",),
+    # Subscriptions need the scope of the topic's resource; the sandbox asks for none beyond a token.
     "currentBulkOperation": ("read_products", "read_orders", "read_inventory"),
 }
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from . import API_VERSION
+from . import API_VERSION, webhooks
 from .cost import Bucket
 from .money import bag, cents, money_string, tax_included
 
@@ -51,7 +51,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "faults": {},
 }
 
-ALL_SCOPES = "read_products,write_products,read_inventory,write_inventory,read_orders,read_locations"
+ALL_SCOPES = (
+    "read_products,write_products,read_inventory,write_inventory,read_orders,write_orders,read_locations"
+)
 QUANTITY_NAMES = (
     "available",
     "on_hand",
@@ -89,6 +91,7 @@ class Store:
         self.request_log: deque[dict] = deque(maxlen=int(self.settings["request_log_limit"]))
         self.seq = itertools.count(1)
         self.reset_data()
+        self.hooks = webhooks.Dispatcher(self)
 
     # ------------------------------------------------------------------ lifecycle
     def reset_data(self) -> None:
@@ -103,6 +106,9 @@ class Store:
             self.codes: dict[str, dict] = {}  # OAuth authorization codes, single use
             self.bulk_operations: list[dict] = []
             self.bulk_files: dict[int, bytes] = {}
+            self.subscriptions: dict[str, dict] = {}  # webhookSubscriptionCreate
+            if hasattr(self, "hooks"):
+                self.hooks.sent.clear()
             self.bulk_mode = False  # a bulk query runs: connections need no first/last, no page limit
             self.tokens: dict[str, str] = {t["access_token"]: t["scope"] for t in self.settings["tokens"]}
             self.bucket = Bucket(float(self.settings["bucket_size"]), float(self.settings["restore_rate"]))
@@ -313,6 +319,7 @@ class Store:
                 "_total": total,
             }
             self.orders[oid] = order
+            self.hooks.emit("ORDERS_PAID", webhooks.payload_of("order", order))
             return order
 
     def _tax_line(self, rate: Decimal, amount: Decimal) -> dict:
@@ -428,10 +435,21 @@ class Store:
                 "REFUNDED" if refunded >= order["_total"] else "PARTIALLY_REFUNDED"
             )
             order["updatedAt"] = now
+            refund["_order_id"] = order_id
+            self.hooks.emit("REFUNDS_CREATE", webhooks.payload_of("refund", refund))
+            self.hooks.emit("ORDERS_UPDATED", webhooks.payload_of("order", order))
             return refund
 
     def cancel(self, order_id: str) -> dict:
         with self.lock:
             order = self.orders[order_id]
             order["cancelledAt"] = order["updatedAt"] = iso(self.now())
+            self.hooks.emit("ORDERS_CANCELLED", webhooks.payload_of("order", order))
             return order
+
+    def uninstall(self) -> None:
+        """The shop removes the app: every token stops working, app/uninstalled is sent."""
+        with self.lock:
+            self.hooks.emit("APP_UNINSTALLED", webhooks.payload_of("shop", self.shop()))
+            self.tokens.clear()
+            self.subscriptions.clear()

@@ -1,6 +1,7 @@
-"""Shopify (GraphQL Admin API): the client (client.py), its cost budget (throttle.py) and the
-store-address rule (domain.py). The connector implementing ``webshops.base.Webshop`` comes next
-(issue #18); nothing here is offered in the portal yet."""
+"""Shopify (GraphQL Admin API): the client (client.py), its cost budget (throttle.py), the
+store-address rule (domain.py) and the connector implementing ``webshops.base.Webshop``
+(connector.py: reader.py, writer.py, subscriptions.py, webhooks.py). Issue #18; nothing here is
+offered in the portal yet."""
 
 from .client import (
     API_VERSION,

@@ -29,8 +29,8 @@ from integration.net.address_policy import host_of
 from ..base import AddressRefused, AuthenticationFailed, ShopUnavailable
 from .domain import NotAShopDomain, shop_domain
 
-# Only what Silta uses: articles (products, inventory at the location), orders (read; the
-# document number written back later needs write_orders, added with that step).
+# Only what Silta uses: articles (products, inventory at the location), orders (read, and
+# write_orders for the eAccounting document number written back: orderUpdate).
 SCOPES = (
     "read_products",
     "write_products",
@@ -38,6 +38,7 @@ SCOPES = (
     "write_inventory",
     "read_locations",
     "read_orders",
+    "write_orders",
 )
 MAX_CALLBACK_AGE = 24 * 3600  # seconds; the owner may take a while on the approval page
 

@@ -12,6 +12,10 @@ Words the interface takes from WooCommerce, and what they are for a Shopify orde
   so the same rate is the same id in every order; ``tax_rate_percent`` turns it back.
 - ``tax_totals``: the order's tax lines per rate, split into goods and shipping by the shipping
   lines' own tax lines.
+- ``status``: the financial status in the interface's (WooCommerce's) words, so the order settings'
+  statuses mean the same for both platforms: paid is ``processing`` (partly refunded too, as
+  WooCommerce keeps it), refunded ``refunded``, a cancelled order ``cancelled``, waiting for money
+  ``pending``/``on-hold``, expired or voided ``failed`` (``STATUSES``).
 """
 
 from __future__ import annotations
@@ -20,10 +24,32 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ..base import Address, LineTax, OrderLine, RefundRef, ShippingLine, ShopOrder, ShopProduct, TaxTotal
+from ..base import (
+    Address,
+    ChargeKind,
+    LineTax,
+    OrderLine,
+    RefundedCharge,
+    RefundRef,
+    ShippingLine,
+    ShopOrder,
+    ShopProduct,
+    ShopRefund,
+    TaxTotal,
+)
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+STATUSES = {
+    "PAID": "processing",
+    "PARTIALLY_REFUNDED": "processing",
+    "REFUNDED": "refunded",
+    "PENDING": "pending",
+    "AUTHORIZED": "on-hold",
+    "PARTIALLY_PAID": "on-hold",
+    "EXPIRED": "failed",
+    "VOIDED": "failed",
+}
 
 
 def number_of(gid: str | None) -> int:
@@ -149,7 +175,8 @@ def order(node: dict) -> ShopOrder:
         for r in node.get("refunds") or []
     ]
     gateways = [str(g) for g in node.get("paymentGatewayNames") or []]
-    status = "cancelled" if node.get("cancelledAt") else str(node.get("displayFinancialStatus") or "").lower()
+    financial = str(node.get("displayFinancialStatus") or "")
+    status = "cancelled" if node.get("cancelledAt") else STATUSES.get(financial, financial.lower())
     return ShopOrder(
         id=number_of(node.get("id")),
         number=str(node.get("name") or "").lstrip("#"),
@@ -203,4 +230,66 @@ def variant_product(node: dict, location_id: str | None) -> ShopProduct:
         date_modified_gmt=_time(node.get("updatedAt")),
         meta={"inventory_item_id": item.get("id"), "location_id": location_id},
         raw=node,
+    )
+
+
+def refund(node: dict, order_id: int) -> ShopRefund:
+    """A Refund node (``queries.REFUNDS``) in WooCommerce's signs, as the interface has them: a
+    refund's lines are negative (quantity, net, tax), each naming the order line it pays back;
+    the refunded shipping is a positive ``RefundedCharge``. ``subtotalSet``/``subtotalAmountSet``
+    are read as the amounts before tax, ``totalTaxSet``/``taxAmountSet`` their tax, whatever the
+    order's taxesIncluded (as the sandbox has them; docs/shopify-unknowns.md R1)."""
+    lines = []
+    for n in _nodes(node.get("refundLineItems")):
+        item = n.get("lineItem") or {}
+        quantity = Decimal(int(n.get("quantity") or 0))
+        tax = _money(n.get("totalTaxSet"))
+        price = _money(n.get("subtotalSet"))
+        net = price
+        rates = _taxes(item.get("taxLines"))
+        rid = rates[0].rate_id if rates else 0
+        variant = item.get("variant") or {}
+        lines.append(
+            OrderLine(
+                id=number_of(n.get("id")),
+                name=str(item.get("name") or ""),
+                product_id=0,
+                variation_id=number_of(variant.get("id")),
+                quantity=-quantity,
+                sku=str(item.get("sku") or variant.get("sku") or ""),
+                price=net / quantity if quantity else ZERO,
+                subtotal=-net,
+                subtotal_tax=-tax,
+                total=-net,
+                total_tax=-tax,
+                tax_class="",
+                taxes=[LineTax(rid, -tax, -tax)] if rates else [],
+                refunded_item_id=number_of(item.get("id")) or None,
+            )
+        )
+    charges = []
+    for n in _nodes(node.get("refundShippingLines")):
+        ship = n.get("shippingLine") or {}
+        tax = _money(n.get("taxAmountSet"))
+        amount = _money(n.get("subtotalAmountSet"))
+        rates = _taxes(ship.get("taxLines"))
+        charges.append(
+            RefundedCharge(
+                kind=ChargeKind.SHIPPING,
+                order_line_id=number_of(ship.get("id")) or None,
+                name=str(ship.get("title") or ""),
+                net=amount,
+                tax=tax,
+                taxes=(LineTax(rates[0].rate_id, tax),) if rates else (),
+            )
+        )
+    return ShopRefund(
+        id=number_of(node.get("id")),
+        order_id=order_id,
+        amount=_money(node.get("totalRefundedSet")),
+        reason=str(node.get("note") or ""),
+        date_created_gmt=_time(node.get("createdAt")),
+        line_items=lines,
+        raw=node,
+        charges=charges,
     )

@@ -55,3 +55,12 @@ VARIANTS = """query variants($first: Int, $after: String, $query: String, $locat
 # written in (a global id: letters, digits, ':' and '/', quoted as a GraphQL string).
 VARIANTS_BULK = """{{ productVariants {{ edges {{ node {{ id sku price taxable updatedAt product {{ id title status }}
   inventoryItem {{ id tracked inventoryLevel(locationId: "{location}") {{ quantities(names: ["available"]) {{ name quantity }} }} }} }} }} }} }}"""
+
+# An order's refunds with what each paid back (lines, shipping): requested cost counts every page in
+# full, so five refunds of ten lines each fit under the single-query limit (S3).
+REFUNDS = f"""query refunds($id: ID!) {{ order(id: $id) {{ id taxesIncluded refunds(first: 5) {{
+  id createdAt note totalRefundedSet {{ {MONEY} }}
+  refundLineItems(first: 10) {{ nodes {{ id quantity subtotalSet {{ {MONEY} }} totalTaxSet {{ {MONEY} }}
+    lineItem {{ id name sku taxLines {{ rate }} variant {{ id sku }} }} }} }}
+  refundShippingLines(first: 2) {{ nodes {{ id subtotalAmountSet {{ {MONEY} }} taxAmountSet {{ {MONEY} }}
+    shippingLine {{ id title taxLines {{ rate }} }} }} }} }} }} }}"""

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from ..base import NotFound, ShopInfo, ShopOrder, ShopProduct, TaxRate
+from ..base import NotFound, ShopInfo, ShopOrder, ShopProduct, ShopRefund, TaxRate
 from . import bulk, parse, queries
 from .client import ShopifyClient
 
@@ -121,6 +121,14 @@ class ShopifyReader:
             )
             node = {**node, "lineItems": {"nodes": [*lines["nodes"], *rest]}}
         return parse.order(node)
+
+    def order_refunds(self, order_id: int) -> list[ShopRefund]:
+        """The order's refunds, oldest first, with the lines and shipping each paid back."""
+        node = self.client.query(queries.REFUNDS, {"id": f"gid://shopify/Order/{order_id}"})["order"]
+        if node is None:
+            raise NotFound(f"Order {order_id} is not in the Shopify store.")
+        refunds = [parse.refund(r, order_id) for r in node.get("refunds") or []]
+        return sorted(refunds, key=lambda r: r.id)
 
 
 def _quoted(value: str) -> str:

@@ -4,12 +4,20 @@ what the committed contract documents (tests/sandbox/shopify/test_contract.py)."
 import pytest
 from graphql import parse, validate
 
-from integration.webshops.shopify import queries
+from integration.webshops.shopify import queries, stock, subscriptions, writer
 from sandbox.shopify.schema import build
 
 DOCUMENTS = {
-    name: getattr(queries, name)
-    for name in ("ORDERS", "ORDER", "ORDER_LINES", "SHOP", "LOCATIONS", "VARIANTS")
+    **{
+        name: getattr(queries, name)
+        for name in ("ORDERS", "ORDER", "ORDER_LINES", "SHOP", "LOCATIONS", "VARIANTS", "REFUNDS")
+    },
+    **{
+        f"writer.{name}": getattr(writer, name)
+        for name in ("PRODUCT_CREATE", "VARIANTS_UPDATE", "ORDER_NOTE", "ORDER_UPDATE", "ORDER_META")
+    },
+    **{f"subscriptions.{name}": getattr(subscriptions, name) for name in ("CREATE", "DELETE", "LIST")},
+    "stock.SET_QUANTITIES": stock.SET_QUANTITIES,
 }
 
 

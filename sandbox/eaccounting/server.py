@@ -1,9 +1,8 @@
 """Run the sandbox with werkzeug's threaded server."""
 
-import threading
+from werkzeug.serving import make_server
 
-from werkzeug.serving import WSGIRequestHandler, make_server
-
+from .. import serving
 from .app import create_app
 
 
@@ -22,16 +21,8 @@ def _login(app):
     )
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
-
-
 def start_in_thread(port=0, settings=None, app=None, host="127.0.0.1", quiet=True):
     """Start in a daemon thread; returns (server, base_url). server.app is the SandboxApp; stop with server.shutdown()."""
-    app = app or create_app(settings)
-    server = make_server(host, port, app, threaded=True, request_handler=QuietHandler if quiet else None)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name="eaccounting-sandbox")
-    thread.start()
-    return server, f"http://{host}:{server.server_port}"
+    return serving.start_in_thread(
+        app or create_app(settings), name="eaccounting-sandbox", port=port, host=host, quiet=quiet
+    )

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import threading
+from werkzeug.serving import make_server
 
-from werkzeug.serving import WSGIRequestHandler, make_server
-
+from .. import serving
 from .app import SandboxApp, create_app
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:  # no access log lines
-        pass
-
-    def log_error(self, *args, **kwargs) -> None:
-        pass
 
 
 def start_in_thread(
@@ -28,16 +19,9 @@ def start_in_thread(
 
     Stop it with ``server.shutdown()``.
     """
-    app = app or create_app(settings)
-    server = make_server(host, port, app, threaded=True, request_handler=QuietHandler if quiet else None)
-    server.daemon_threads = True
-    base_url = f"http://{host}:{server.server_port}"
-    thread = threading.Thread(
-        target=server.serve_forever, name=f"wc-sandbox-{server.server_port}", daemon=True
+    return serving.start_in_thread(
+        app or create_app(settings), name="wc-sandbox", port=port, host=host, quiet=quiet
     )
-    thread.start()
-    server.thread = thread  # type: ignore[attr-defined]
-    return server, base_url
 
 
 def serve(

@@ -367,10 +367,8 @@ def test_a_guest_order_without_an_address_waits_or_goes_to_the_collective_custom
             "TermsOfPaymentId": OrderSettings.objects.get(tenant=shop.tenant).terms_of_payment_id,
         },
     )
-    SyncCursor.objects.filter(tenant=shop.tenant, name=reference.CUSTOMERS_CURSOR).update(
-        value=timezone.now() - timedelta(minutes=11)
-    )
-    transfer_orders(shop.tenant)  # the new customer reaches the local copy (read again after 10 minutes)
+    # the owner presses *Read eAccounting's lists again*: the new customer reaches the pick list
+    reference.refresh_customers(shop.tenant, shop.client, max_age=timedelta(0))
     OrderSettings.objects.filter(tenant=shop.tenant).update(
         collective_customer=AccountingCustomer.objects.get(customer_id=collective["Id"])
     )

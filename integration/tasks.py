@@ -68,8 +68,13 @@ def transfer_orders(tenant_id: int, trigger: str = "schedule", order_ids: list[i
     """Web orders into eAccounting for one tenant: new ones since the last run (or `order_ids`), and waiting ones."""
     from .orders.transfer import transfer_orders as run
 
-    if order_ids is None and trigger == "schedule" and jobs.join(tenant_id, jobs.ORDERS, None, start=False):
-        return "joined the order run already waiting"  # it polls when it starts: one run, not two
+    if order_ids is None and trigger == "schedule":
+        from .scheduling import order_polls
+
+        if jobs.join(tenant_id, jobs.ORDERS, None, start=False):
+            return "joined the order run already waiting"  # it polls when it starts: one run, not two
+        if not order_polls.due(tenant_id):
+            return "the shop's webhooks bring the orders; polled again later"
     this = transfer_orders.later(tenant_id, trigger, order_ids)
     return _tenant_job(
         tenant_id,

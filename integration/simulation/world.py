@@ -15,7 +15,9 @@ from ..activation.activate import activate
 from ..activation.fetch import gather
 from ..activation.preflight import check
 from ..benchmarks.orders import method_templates
+from ..eaccounting.client import EAccountingClient
 from ..models import ArticleLink, ConnectionStatus, EAccountingConnection, Tenant, WebshopConnection
+from ..orders import reference
 from ..sync import first_sync
 
 
@@ -80,6 +82,11 @@ def build_one(ea: str, wc: str, n: int, articles: int, webhooks: bool, customers
             webshop_setup.remove_webhooks(tenant)
         first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
         method_templates(tenant)  # shipping and payment fee articles, then the initial article sync
+        # a tenant that has been running a while: its order runs' copies (the company's settings, the
+        # customers) are warm, so what is measured is the steady state, not each tenant's first read
+        client = EAccountingClient(tenant.eaccounting_connection)
+        reference.company(tenant, client)
+        reference.refresh_customers(tenant, client)
         links = list(
             ArticleLink.objects.filter(tenant=tenant, shop_parent_id=None)
             .exclude(article_number__startswith="BENCH-")

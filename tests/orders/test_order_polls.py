@@ -63,4 +63,3 @@ def test_webhooks_silent_for_a_day_bring_the_poll_back_to_its_interval(tenant_a,
     delivered(tenant_a, "order.updated", timedelta(hours=25))
     polled(tenant_a, timedelta(minutes=2))
     assert order_polls.due(tenant_a.pk)
-

@@ -68,14 +68,43 @@ def transfer_orders(tenant_id: int, trigger: str = "schedule", order_ids: list[i
     """Web orders into eAccounting for one tenant: new ones since the last run (or `order_ids`), and waiting ones."""
     from .orders.transfer import transfer_orders as run
 
+    if order_ids is None and trigger == "schedule":
+        from .scheduling import order_polls
+
+        if jobs.join(tenant_id, jobs.ORDERS, None, start=False):
+            return "joined the order run already waiting"  # it polls when it starts: one run, not two
+        if not order_polls.due(tenant_id):
+            return "the shop's webhooks bring the orders; polled again later"
     this = transfer_orders.later(tenant_id, trigger, order_ids)
     return _tenant_job(
         tenant_id,
         jobs.ORDERS,
         this,
-        lambda tenant, lease: run(tenant, trigger=trigger, order_ids=order_ids, lease=lease),
+        lambda tenant, lease: run(
+            tenant, trigger=trigger, order_ids=_with_joined(order_ids, lease.waiting), lease=lease
+        ),
         "",
     )
+
+
+def _with_joined(order_ids: list[int] | None, waiting: jobs.Waiting | None) -> list[int] | None:
+    """This run's orders and those joined to it while it waited (None: every order changed, a poll)."""
+    if waiting is None:
+        return order_ids
+    if order_ids is None or waiting.ids is None:
+        return None
+    return sorted({*map(int, order_ids), *waiting.ids})
+
+
+def queue_webhook(tenant_id: int, topic: str, resource_id: str) -> bool:
+    """Queue the work of a webhook delivery, in the transaction that records it. An order's joins the
+    tenant's order run already waiting, if one is (that run takes this order too when it starts):
+    a busy shop's webhooks make one run, not one each. True when a task was queued."""
+    if topic.startswith("order.") and resource_id.isdigit():
+        if jobs.join(tenant_id, jobs.ORDERS, [int(resource_id)]):
+            return False
+    handle_webhook.enqueue(tenant_id, topic, resource_id)
+    return True
 
 
 @task()
@@ -182,9 +211,9 @@ def _tenant_job(tenant_id: int, lock, this: Call, body, idle: str) -> str:
     from .models import Tenant
 
     tenant = Tenant.objects.get(pk=tenant_id)
-    if not tenant.is_active:
-        return "not active"
-    if reason := paused(tenant):
+    reason = "not active" if not tenant.is_active else paused(tenant)
+    if reason:
+        jobs.drop_waiting(tenant_id, lock)  # nothing runs now; what joined is polled once it may run again
         return reason
     return _held(tenant, lock, this, lambda lease: body(tenant, lease), idle)
 

@@ -1,5 +1,9 @@
-"""*Read eAccounting's lists again*: the codings, units, terms of payment and bank accounts the pickers offer.
-Owners and members (members map methods); anyone else is refused."""
+"""*Read eAccounting's lists again*: the codings, units, terms of payment and bank accounts the pickers offer,
+and the customers changed in eAccounting (the collective customer's pick list; order runs read them
+only every few hours unless they create a customer). Owners and members (members map methods);
+anyone else is refused."""
+
+from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from integration.eaccounting import references
+from integration.eaccounting.client import EAccountingClient
 from integration.eaccounting.errors import EAccountingError
+from integration.orders import reference
 from integration.people import tenancy
 
 
@@ -21,7 +27,9 @@ def refresh(request: HttpRequest, slug: str) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = reverse("tenant_setup", args=[slug])
     try:
-        references.refresh(tenant)
+        client = EAccountingClient(tenant.eaccounting_connection)
+        references.refresh(tenant, client)
+        reference.refresh_customers(tenant, client, max_age=timedelta(0))  # now, however recent
     except EAccountingError as e:
         messages.error(
             request,
@@ -33,7 +41,11 @@ def refresh(request: HttpRequest, slug: str) -> HttpResponse:
         )
     else:
         messages.success(
-            request, _("eAccounting's codings, units, terms of payment and bank accounts were read again.")
+            request,
+            _(
+                "eAccounting's codings, units, terms of payment, bank accounts and changed customers "
+                "were read again."
+            ),
         )
     return redirect(back)
 

@@ -297,6 +297,9 @@ Q_TIMEOUT = env.int("Q_TIMEOUT", default=600)
 SILTA_TASK_SLICE_SECONDS = env.int("SILTA_TASK_SLICE_SECONDS", default=Q_TIMEOUT // 2)
 # How far back each order poll reads again (clock differences between the shop and Silta).
 SILTA_ORDER_POLL_OVERLAP_SECONDS = env.int("SILTA_ORDER_POLL_OVERLAP_SECONDS", default=120)
+# While a shop's order webhooks arrive, its scheduled order poll (the safety net for a lost delivery)
+# runs at most this often (integration/scheduling/order_polls.py).
+SILTA_ORDER_POLL_WITH_WEBHOOKS_SECONDS = env.int("SILTA_ORDER_POLL_WITH_WEBHOOKS_SECONDS", default=600)
 Q_CLUSTER = {
     "name": "silta",
     "orm": "default",

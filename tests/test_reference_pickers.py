@@ -124,7 +124,7 @@ def test_no_guid_is_shown_in_a_picker_of_lists_read(client, owner_a, known):
 
 @pytest.mark.django_db(transaction=True)
 def test_read_again_fills_the_lists_from_the_eaccounting_sandbox(client, ea, django_user_model):
-    from integration.models import Membership
+    from integration.models import AccountingCustomer, Membership
 
     tenant = connect_tenant(ea, "lists", ea.companies()[0]).tenant
     member = django_user_model.objects.create_user(username="lists-member", password="pw", is_staff=True)
@@ -138,6 +138,10 @@ def test_read_again_fills_the_lists_from_the_eaccounting_sandbox(client, ea, dja
     assert {c.vat_rate for c in choices(tenant, RefList.CODINGS)} >= {0, 14, 25.5}
     assert "KPL" in {c.code.upper() for c in choices(tenant, RefList.UNITS)}
     assert "POSTI" in {c.id for c in choices(tenant, RefList.DELIVERY_METHODS)}
+    # and the customers changed in eAccounting, which the collective customer is picked from
+    assert AccountingCustomer.objects.filter(tenant=tenant).count() == len(
+        ea.control("GET", f"companies/{tenant.eaccounting_connection.company_id}/resources/customers")
+    )
     # a next address elsewhere is not followed
     response = client.post(
         reverse("eaccounting_lists_refresh", args=["lists"]), {"next": "https://evil.example/"}

@@ -62,4 +62,11 @@ def test_a_tiny_simulation_gets_every_order_and_change_through_and_reports_it(se
         r"eAccounting requests per order: ([\d.]+) \((\d+) requests of all order runs for (\d+) orders", out
     )
     assert per_order and int(per_order[3]) == int(orders[1])
+    split = re.search(
+        r"order documents ([\d.]+), customer creations ([\d.]+), other ([\d.]+); buyers: 60% returning", out
+    )
+    assert split, out[-3000:]
+    # every transferred order made its document; the parts add up to the whole
+    assert float(split[1]) >= 1.0
+    assert abs(sum(float(x) for x in split.groups()) - float(per_order[1])) < 0.02
     assert "Layout: 2 catalogue cluster(s) of 4 workers, orders queue on a cluster of 2 workers" in out

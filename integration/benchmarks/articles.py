@@ -10,6 +10,7 @@ import requests
 
 from integration import webshops
 
+from ..eaccounting import budget, contract
 from ..models import SyncRun, Tenant
 from ..webshops.woocommerce.client import PER_PAGE
 from ..webshops.woocommerce.connector import BATCH_SIZE, WooCommerce
@@ -34,6 +35,18 @@ def pages(items: int, per_page: int) -> int:
     return max(1, math.ceil(items / per_page))
 
 
+def budget_seconds(ea_requests) -> float:
+    """The least time the shared budget lets these requests take: each endpoint's count at the
+    budget's steady rate (the endpoints' budgets run side by side)."""
+    terms = contract.current()
+    per_second = terms.rate_limit * budget.SAFETY / terms.rate_window
+    by_endpoint: dict[str, int] = {}
+    for key, n in ea_requests.items():
+        name = budget.endpoint_of(key.split(" ", 1)[1].removeprefix("/v2"))
+        by_endpoint[name] = by_endpoint.get(name, 0) + n
+    return max(by_endpoint.values(), default=0) / per_second
+
+
 def _measure(h: Harness, title: str, tenant: Tenant, minimum) -> None:
     """`minimum`: the run -> {what had to be read or written: requests}."""
     h.reset_counts()
@@ -56,6 +69,13 @@ def _measure(h: Harness, title: str, tenant: Tenant, minimum) -> None:
         f"   requests {total} (minimum {least}, {total - least:+d}); "
         f"wall {wall:.1f} s (a new process); peak RSS of the sync process {peak:.0f} MB"
     )
+    paced = budget_seconds(ea)
+    if paced >= 1:
+        h.stdout.write(
+            f"   eAccounting's budget alone needs {paced:.0f} s for these requests "
+            f"({budget.SAFETY:.0%} of {contract.current().rate_limit} a minute per endpoint): "
+            f"wall is {wall / paced:.2f}× that"
+        )
 
 
 def _shown_numbers(h: Harness) -> list[str]:

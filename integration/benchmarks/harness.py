@@ -83,6 +83,8 @@ def peak_rss_mb():
 class Harness:
     def __init__(self, ea: str, shop: str, stdout):
         self.ea, self.shop, self.stdout = ea, shop, stdout
+        self.profile_dir: str | None = None  # --profile: each sync process's cProfile statistics go here
+        self.profiles = 0
 
     @classmethod
     @contextmanager
@@ -177,8 +179,14 @@ class Harness:
             "EACCOUNTING_RATE_LIMIT": str(settings.EACCOUNTING_RATE_LIMIT),
         }
         with tempfile.TemporaryFile() as errors:
+            profiler: list[str] = []
+            if self.profile_dir:
+                self.profiles += 1
+                path = os.path.join(self.profile_dir, f"sync-{self.profiles}.prof")
+                profiler = ["-m", "cProfile", "-o", path]
+                self.stdout.write(f"   (profiled: {path})")
             process = subprocess.Popen(
-                [sys.executable, "manage.py", "sync", *args],
+                [sys.executable, *profiler, "manage.py", "sync", *args],
                 env=env,
                 cwd=settings.BASE_DIR,
                 stdout=subprocess.DEVNULL,

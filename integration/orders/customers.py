@@ -8,6 +8,7 @@ from ..eaccounting import accounting_copy, documents
 from ..eaccounting.errors import OutcomeUnknown
 from ..eaccounting.resources import CompanySettings
 from ..models import AccountingCustomer, OrderSettings
+from . import reference
 from .customer_plan import DEFAULT_BUSINESS_ID_KEYS, DEFAULT_VAT_NUMBER_KEYS, CustomerPlan, CustomerRules
 
 # CustomerKey.kind is also the AccountingCustomer field it matches on.
@@ -53,7 +54,14 @@ def existing(run, plan: CustomerPlan) -> AccountingCustomer | None:
 
 
 def create(run, plan: CustomerPlan) -> AccountingCustomer:
-    """POST the customer; a lost answer is followed by a lookup by its key before trying again."""
+    """POST the customer; a lost answer is followed by a lookup by its key before trying again.
+
+    First the local copy is brought up to date (when its last read is older than its freshness
+    rule), and a customer a person added in eAccounting meanwhile is used rather than made twice."""
+    if reference.refresh_customers(run.tenant, run.eaccounting):
+        added = existing(run, plan)
+        if added is not None:
+            return added
     try:
         data = documents.create_customer(run.eaccounting, plan.body)
     except OutcomeUnknown:

@@ -1,7 +1,8 @@
 """What order transfers read once per run at most, not once per order: the shop's methods and tax
 rates, the company's settings and the eAccounting customers changed since the last read — each
 kept with a freshness rule, so the runs of a busy shop (every webhook, every echo of Silta's own
-write-back) do not read them again each time."""
+write-back) do not read them again each time. An order by a known buyer reads none of them from
+eAccounting: its document is its only request."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -17,12 +18,16 @@ from ..models import ReferenceData, ShopMethod, SyncCursor, Tenant
 from ..webshops.base import Webshop
 
 CUSTOMERS_CURSOR = "eaccounting.customers"
-COMPANY_MAX_AGE = timedelta(
-    minutes=15
-)  # order runs come every few minutes; the company's settings seldom change
+# The order path reads only the company's country and currency from its settings, which change when
+# the company moves abroad, not by the hour; a run a few hours old is as good as a fresh one. Read at
+# most every 6 hours, a tenant's order runs spend ~4 requests a day on it, not one per quiet order.
+COMPANY_MAX_AGE = timedelta(hours=6)
 # Customers Silta creates are remembered as it creates them; this only bounds how long a customer a
 # person added in eAccounting may go unseen (an order of theirs would get a second customer record).
+# So the copy is brought up to date only before creating a customer (customers.create): an order by
+# a buyer the copy knows costs no read at all.
 CUSTOMERS_MAX_AGE = timedelta(minutes=10)
+CUSTOMER_LIST_MAX_AGE = timedelta(hours=6)  # every run: for the admin's pick lists of customers
 TAX_RATES_MAX_AGE = timedelta(minutes=15)  # the shop's tax rates change with the law, not by the hour
 
 
@@ -75,12 +80,13 @@ def tax_rates(
 
 def refresh_customers(
     tenant: Tenant, eaccounting: EAccountingClient, max_age: timedelta = CUSTOMERS_MAX_AGE
-) -> None:
+) -> bool:
     """Customers changed in eAccounting since the last read into the local copy (one page, usually),
-    when that read is older than `max_age` (by eAccounting's clock, which the cursor holds)."""
+    when that read is older than `max_age` (by eAccounting's clock, which the cursor holds).
+    True when it read."""
     cursor = SyncCursor.objects.filter(tenant=tenant, name=CUSTOMERS_CURSOR).first()
     if cursor is not None and cursor.value > timezone.now() - max_age:
-        return
+        return False
     listing = documents.customers_changed_since(eaccounting, cursor.value if cursor else None)
     for page in chunks(listing, 500):
         accounting_copy.remember_customers(tenant, page)
@@ -88,6 +94,7 @@ def refresh_customers(
         SyncCursor.objects.update_or_create(
             tenant=tenant, name=CUSTOMERS_CURSOR, defaults={"value": listing.server_time}
         )
+    return True
 
 
 def company(tenant: Tenant, eaccounting: EAccountingClient) -> CompanySettings:

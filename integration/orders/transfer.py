@@ -148,7 +148,9 @@ def _advance(tenant: Tenant, started, order_ids) -> None:
 
 def _start(tenant, settings, eaccounting, shop, rec, lease, needed: set[int] | None = None) -> Run:
     company = reference.company(tenant, eaccounting)
-    reference.refresh_customers(tenant, eaccounting)  # also what the admin's customer pick lists show
+    # the admin's customer pick lists show the copy: kept within hours here; within minutes before a
+    # customer is created (customers.create), so a known buyer's order reads nothing but its document
+    reference.refresh_customers(tenant, eaccounting, reference.CUSTOMER_LIST_MAX_AGE)
     rules = customers.rules(settings, company)
     inputs = PlanInputs.load(tenant, settings, company, reference.tax_rates(tenant, shop, needed=needed))
     return Run(tenant, settings, eaccounting, shop, company, rules, inputs, rec, lease)

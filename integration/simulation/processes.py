@@ -84,6 +84,9 @@ def child_env(base_url: str, workers: int, scale: float) -> dict:
         "SILTA_ORDER_POLL_OVERLAP_SECONDS": str(
             max(1, round(settings.SILTA_ORDER_POLL_OVERLAP_SECONDS / scale))
         ),
+        "SILTA_ORDER_POLL_WITH_WEBHOOKS_SECONDS": str(
+            max(1, round(settings.SILTA_ORDER_POLL_WITH_WEBHOOKS_SECONDS / scale))
+        ),
     }
 
 

@@ -7,7 +7,7 @@ client waited for budget slots (the run's `eaccounting_wait_seconds`). All in si
 
 import bisect
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -124,3 +124,17 @@ def requests_per_order(since) -> tuple[int, int]:
     transferred = OrderTransfer.objects.filter(transferred_at__gte=since).count()
     connection.close()
     return spent, transferred
+
+
+#: the sandbox's request keys of a new order's own document (later steps — convert, payments — are "other")
+DOCUMENT_CREATES = ("POST /v2/orders", "POST /v2/customerinvoicedrafts", "POST /v2/customerinvoices")
+CUSTOMER_CREATES = "POST /v2/customers"
+
+
+def request_split(totals: Counter, spent: int) -> tuple[int, int, int]:
+    """The order runs' `spent` requests split into order documents created, customers created and the
+    rest (customer and company reads, look-ups after a lost answer, later steps), from the sandbox's
+    count per request: only order runs create documents and customers."""
+    documents = sum(totals.get(key, 0) for key in DOCUMENT_CREATES)
+    customers = totals.get(CUSTOMER_CREATES, 0)
+    return documents, customers, max(0, spent - documents - customers)

@@ -2,6 +2,7 @@
 and paid web orders; played against the sandboxes as the clock passes, each remembered with
 the real time it happened."""
 
+import itertools
 import random
 import threading
 import time
@@ -42,8 +43,12 @@ def plan(tenants, hours: float, changes_per_hour: float, orders_per_hour: float,
 
 
 class Player:
-    def __init__(self, ea: str, scale: float, happenings: list[Happening], seed=1):
+    """`returning`: the share of orders placed by one of the company's customers (already in
+    eAccounting, found in Silta's copy); the rest by a new buyer each, whom the order's transfer creates."""
+
+    def __init__(self, ea: str, scale: float, happenings: list[Happening], seed=1, returning: float = 0.0):
         self.ea, self.scale, self.happenings, self.rng = ea, scale, happenings, random.Random(seed)
+        self.returning, self.new_buyers = returning, itertools.count(1)
         self.session = requests.Session()
         self.errors: list[str] = []
         self.stop = threading.Event()
@@ -55,6 +60,11 @@ class Player:
                 if wait > 0 and self.stop.wait(wait):
                     return
                 pool.submit(self._do, h)
+
+    def _buyer(self, t) -> str:
+        if t.buyers and self.rng.random() < self.returning:
+            return self.rng.choice(t.buyers)
+        return f"uusi{next(self.new_buyers)}.t{t.pk}@example.fi"
 
     def _do(self, h: Happening) -> None:
         t = h.tenant
@@ -75,7 +85,7 @@ class Player:
                     timeout=30,
                     json={
                         "line_items": lines,
-                        "billing": {**BUYER, "email": f"simo{self.rng.randrange(50)}@example.fi"},
+                        "billing": {**BUYER, "email": self._buyer(t)},
                         "shipping_lines": [{"method_id": "flat_rate", "instance_id": 1}],
                         "payment_method": "bacs",
                         "status": "processing",

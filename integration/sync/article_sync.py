@@ -40,12 +40,14 @@ from ..webshops.base import Webshop
 from . import shop_snapshot
 from .article_plan import LinkState, Step, plan_catalog, price_change_share
 from .article_values import CatalogContext
+from .read_ahead import read_ahead
 from .shop_sales import SalesSinceWrite
 
 CURSOR = "eaccounting.articles"
 FIRST_SYNC_FINISHED = (FirstSync.Status.DONE, FirstSync.Status.UNDONE)
 CHUNK = 100  # articles planned together = one shop batch
 ARTICLES_PER_FILTER = 20  # ids in one `Id eq … or …` filter: one page, a URL of about 1 kB
+READ_AHEAD = 4 * CHUNK  # articles read ahead of the planning (a full run): a few pages, a little memory
 log = logging.getLogger(__name__)
 OPEN_ORDER_STATUSES = ("pending", "processing", "on-hold")
 # A held order exists in eAccounting too (its totals wait for a person, its rows reserve).
@@ -407,6 +409,8 @@ def sync_articles(
         )
         held: list[Step] = []  # price changes wait for the mass-change guard; everything else goes now
         newest, seen, ready = None, 0, []  # newest: the shop's time of our last write
+        if full:  # every page: read the next ones while this one is planned and written
+            articles = read_ahead(articles, READ_AHEAD)
         for chunk in chunks(articles, CHUNK):
             if lease is not None:
                 lease.check()  # fenced: a worker whose lease was taken over writes no more

@@ -1,4 +1,5 @@
-"""Taking a webhook delivery from a tenant's shop: verify, record once, enqueue work. Nothing else.
+"""Taking a webhook delivery from a tenant's shop: verify, record once, enqueue work (an order's joins
+the tenant's order run already waiting, if one is: tasks.queue_webhook). Nothing else.
 
 The import itself never runs in the request: it is a django-q2 task, enqueued
 after the delivery is recorded and committed. A delivery is the same one again when its signed
@@ -115,7 +116,7 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
                 outcome=outcome,
             )
             if outcome == WebhookDelivery.Outcome.ENQUEUED:
-                tasks.handle_webhook.enqueue(tenant.pk, delivery.topic, resource_id)
+                tasks.queue_webhook(tenant.pk, delivery.topic, resource_id)
             if delivery.topic == UNINSTALLED:
                 setup.mark_needs_reconnect(connection, UNINSTALLED_DETAIL)
     except IntegrityError:

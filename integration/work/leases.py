@@ -5,12 +5,18 @@ tenant, the order transfer has its own. A worker killed mid-run stops renewing i
 then expires (SILTA_JOB_LEASE_SECONDS) and blocks nobody for long; a worker whose lease was taken
 over fails its next heartbeat (the token moved on) and stops before it commits more. A job that
 finds the lease held is not dropped: it is queued on the lease and enqueued when the holder is done.
+
+Runs are coalesced on the same row: while a run of a lock is queued and not yet started, whatever
+would trigger another one (each webhook of a busy shop, the poll) joins it instead (`join`), and
+the run takes everything joined when it starts holding the lease (`Lease.waiting`). So a tenant
+has at most one run going and one waiting, however many webhooks arrive.
 """
 
 import os
 import socket
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,6 +38,18 @@ class LeaseLost(Exception):
     """The lease expired and another worker took it over: stop without committing more."""
 
 
+# A marked run older than this is taken for lost (its task row deleted, a broker flushed): the next
+# trigger queues a run again, carrying what was joined. Longer than any honest wait in the queue.
+WAITING_MAX = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What a starting run took from its lease row: the ids joined meanwhile (None: everything)."""
+
+    ids: list[int] | None
+
+
 def _duration() -> timedelta:
     return timedelta(seconds=settings.SILTA_JOB_LEASE_SECONDS)
 
@@ -40,8 +58,9 @@ class Lease:
     """A held lease. A background thread renews it while the job runs (a killed worker's thread dies
     with it); `check()` at the job's commit points raises LeaseLost once the token has moved on."""
 
-    def __init__(self, pk: int, token: int):
+    def __init__(self, pk: int, token: int, waiting: Waiting | None = None):
         self.pk, self.token = pk, token
+        self.waiting = waiting  # what was joined to the queued run (None: no run was marked waiting)
         self.lost = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"lease-{pk}", daemon=True)
@@ -87,7 +106,7 @@ def hold(tenant: Tenant, lock: str, then: Call):
             )
         # the holder let go between our try and the queueing: try again
     _close_dead_runs(tenant, lock, now)
-    lease = Lease(row.pk, JobLease.objects.get(pk=row.pk).token)
+    lease = Lease(row.pk, JobLease.objects.get(pk=row.pk).token, _take_waiting(row.pk))
     lease._thread.start()
     try:
         yield lease
@@ -134,3 +153,48 @@ def _release(lease: Lease) -> None:
         row.save(update_fields=["pending", "expires_at", "updated_at"])
         for path, args, kwargs in pending:
             send(Call(path, tuple(args), dict(kwargs)))
+
+
+def _merge(had: list[int] | None, ids: list[int] | None) -> list[int] | None:
+    if had is None or ids is None:
+        return None  # everything covers any ids
+    return sorted({*had, *ids})
+
+
+def join(tenant_id: int, lock: str, ids: list[int] | None, *, start: bool = True) -> bool:
+    """Join the tenant's run of `lock` that is queued and not started: True, nothing more to queue.
+
+    False: no run is waiting; with `start` this call marks one as waiting (with `ids`; None:
+    everything) and the caller queues it, in the same transaction. A marked run the queue seems to
+    have lost (WAITING_MAX) is marked again, keeping what had joined it."""
+    row, _ = JobLease.objects.get_or_create(tenant_id=tenant_id, lock=lock)
+    with transaction.atomic():
+        row = JobLease.objects.select_for_update().get(pk=row.pk)
+        now = timezone.now()
+        if row.waiting_since is not None and row.waiting_since > now - WAITING_MAX:
+            row.waiting_ids = _merge(row.waiting_ids, ids)
+            row.save(update_fields=["waiting_ids", "updated_at"])
+            return True
+        if not start:
+            return False
+        had = row.waiting_ids if row.waiting_since is not None else []
+        row.waiting_since, row.waiting_ids = now, _merge(had, ids)
+        row.save(update_fields=["waiting_since", "waiting_ids", "updated_at"])
+        return False
+
+
+def drop_waiting(tenant_id: int, lock: str) -> None:
+    """The waiting run will not run (the tenant is inactive or paused): the next trigger queues one."""
+    JobLease.objects.filter(tenant_id=tenant_id, lock=lock).update(waiting_since=None, waiting_ids=[])
+
+
+def _take_waiting(pk: int) -> Waiting | None:
+    """A run starting under the lease takes what joined the waiting run; later triggers mark a new one."""
+    with transaction.atomic():
+        row = JobLease.objects.select_for_update().get(pk=pk)
+        if row.waiting_since is None:
+            return None
+        taken = Waiting(row.waiting_ids)
+        row.waiting_since, row.waiting_ids = None, []
+        row.save(update_fields=["waiting_since", "waiting_ids", "updated_at"])
+        return taken

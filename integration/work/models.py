@@ -43,7 +43,11 @@ class JobLease(models.Model):
 
     `catalogue` covers everything that writes the catalogue (article sync, stock reconcile, first
     import); `orders` the order transfer. Work that finds the lease taken is queued in `pending`
-    and enqueued when the holder lets go, so nothing triggered meanwhile is lost."""
+    and enqueued when the holder lets go, so nothing triggered meanwhile is lost.
+
+    `waiting_since`: a run of this lock is queued and has not started yet; what triggers it again
+    meanwhile (a webhook, a poll) joins that run instead of queueing another one (leases.join), and
+    the run takes `waiting_ids` when it starts holding the lease (null: everything, a poll)."""
 
     class Lock(models.TextChoices):
         CATALOGUE = "catalogue", _("Catalogue")
@@ -55,6 +59,15 @@ class JobLease(models.Model):
     holder = models.CharField(max_length=200, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     pending = models.JSONField(default=list, blank=True, help_text="Tasks to run when the holder is done.")
+    waiting_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the run now queued (not started) was queued."
+    )
+    waiting_ids = models.JSONField(
+        null=True,
+        default=list,
+        blank=True,
+        help_text="The ids the queued run takes; null: everything (a poll).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -76,30 +76,74 @@ def test_a_run_with_nothing_new_and_nothing_waiting_sends_nothing_to_eaccounting
     assert shop.ea.control("GET", "counters") != before  # the counters do see an order's requests
 
 
-def test_order_runs_read_the_company_settings_once_in_15_minutes_and_customers_once_in_10(shop):
+def test_an_order_by_a_known_buyer_costs_its_document_only(shop):
+    """The company's settings are read once in 6 hours; the customers changed in eAccounting before a
+    customer is created (when read more than 10 minutes ago) and otherwise once in 6 hours."""
+
     def reads():
         requests = shop.ea.control("GET", "counters")["requests"]
         return requests.get("GET /v2/companysettings", 0), requests.get("GET /v2/customers", 0)
 
+    def created():
+        return shop.ea.control("GET", "counters")["requests"].get("POST /v2/customers", 0)
+
     shop.order([("A-255", 1)])
     transfer_orders(shop.tenant)
-    before = reads()
-    shop.order([("B-14", 1)])
-    transfer_orders(shop.tenant)  # both from their copies: read minutes ago
-    assert reads() == before
+    before, customers_before = reads(), created()
     SyncCursor.objects.filter(tenant=shop.tenant, name=reference.CUSTOMERS_CURSOR).update(
         value=timezone.now() - timedelta(minutes=11)
     )
-    shop.order([("B-14", 3)])
-    transfer_orders(shop.tenant)  # changed customers after 10 minutes, the company's settings from the copy
-    assert reads() == (before[0], before[1] + 1)
     ReferenceData.objects.filter(tenant=shop.tenant, name="eaccounting.company").update(
-        fetched_at=timezone.now() - timedelta(minutes=16)
+        fetched_at=timezone.now() - timedelta(hours=5)
+    )
+    counters = shop.ea.control("GET", "counters")["requests"]
+    shop.order([("B-14", 1)])  # the same buyer, known from the first order
+    run = transfer_orders(shop.tenant)
+    assert reads() == before and created() == customers_before
+    assert run.counts["requests_eaccounting"] == 1  # the sales order, nothing else
+    assert (
+        shop.ea.control("GET", "counters")["requests"].get("POST /v2/orders", 0)
+        == counters.get("POST /v2/orders", 0) + 1
+    )
+
+    shop.order([("B-14", 3)], billing={**PRIVATE, "email": "uusi@example.fi"})  # a new buyer
+    transfer_orders(shop.tenant)  # eAccounting's changed customers first (11 minutes old), then the new one
+    assert reads() == (before[0], before[1] + 1) and created() == customers_before + 1
+    ReferenceData.objects.filter(tenant=shop.tenant, name="eaccounting.company").update(
+        fetched_at=timezone.now() - timedelta(hours=7)
+    )
+    SyncCursor.objects.filter(tenant=shop.tenant, name=reference.CUSTOMERS_CURSOR).update(
+        value=timezone.now() - timedelta(hours=7)
     )
     shop.order([("B-14", 2)])
-    transfer_orders(shop.tenant)
-    assert reads() == (before[0] + 1, before[1] + 1)
+    transfer_orders(shop.tenant)  # both past 6 hours: read again (the admin's customer pick lists show them)
+    assert reads() == (before[0] + 1, before[1] + 2)
     assert OrderTransfer.objects.filter(tenant=shop.tenant, status=OrderTransfer.Status.DONE).count() == 4
+
+
+def test_a_customer_added_in_eaccounting_meanwhile_is_used_not_made_again(shop):
+    shop.order([("A-255", 1)])
+    transfer_orders(shop.tenant)  # the copy of eAccounting's customers is read
+    added = shop.client.post(
+        "/customers",
+        {
+            "Name": "Liisa Lisätty",
+            "IsPrivatePerson": True,
+            "IsActive": True,
+            "EmailAddress": "liisa@example.fi",
+            "InvoiceCity": "Oulu",
+            "InvoicePostalCode": "90100",
+            "TermsOfPaymentId": OrderSettings.objects.get(tenant=shop.tenant).terms_of_payment_id,
+        },
+    )
+    SyncCursor.objects.filter(tenant=shop.tenant, name=reference.CUSTOMERS_CURSOR).update(
+        value=timezone.now() - timedelta(minutes=11)
+    )
+    order = shop.order([("B-14", 1)], billing={**PRIVATE, "email": "liisa@example.fi"})
+    made = shop.ea.control("GET", "counters")["requests"].get("POST /v2/customers", 0)
+    transfer_orders(shop.tenant)
+    assert shop.ea.control("GET", "counters")["requests"].get("POST /v2/customers", 0) == made
+    assert shop.document(OrderTransfer.objects.get(shop_order_id=order["id"]))["CustomerId"] == added["Id"]
 
 
 def test_the_echo_of_siltas_own_write_back_costs_no_eaccounting_request(shop):
@@ -323,10 +367,8 @@ def test_a_guest_order_without_an_address_waits_or_goes_to_the_collective_custom
             "TermsOfPaymentId": OrderSettings.objects.get(tenant=shop.tenant).terms_of_payment_id,
         },
     )
-    SyncCursor.objects.filter(tenant=shop.tenant, name=reference.CUSTOMERS_CURSOR).update(
-        value=timezone.now() - timedelta(minutes=11)
-    )
-    transfer_orders(shop.tenant)  # the new customer reaches the local copy (read again after 10 minutes)
+    # the owner presses *Read eAccounting's lists again*: the new customer reaches the pick list
+    reference.refresh_customers(shop.tenant, shop.client, max_age=timedelta(0))
     OrderSettings.objects.filter(tenant=shop.tenant).update(
         collective_customer=AccountingCustomer.objects.get(customer_id=collective["Id"])
     )

@@ -16,6 +16,8 @@ orders: N web orders placed in the shop, then one `manage.py sync --kind orders`
 order (reference reads counted apart), documents missing and duplicated, wall time, peak RSS.
 """
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -45,16 +47,24 @@ class Command(BaseCommand):
             help="articles: orders of a day of shop sales before the last re-sync (0: none)",
         )
         parser.add_argument(
+            "--profile",
+            metavar="DIR",
+            help="write each sync process's cProfile statistics to DIR (read with `python -m pstats`)",
+        )
+        parser.add_argument(
             "--rate-limit",
             type=int,
             default=None,
             help="our eAccounting budget per endpoint a minute (default: EACCOUNTING_RATE_LIMIT)",
         )
 
-    def handle(self, *args, scenario, latency_ms, page_size, rate_limit, **options):
+    def handle(self, *args, scenario, latency_ms, page_size, rate_limit, profile, **options):
         if rate_limit:
             settings.EACCOUNTING_RATE_LIMIT = rate_limit
         with Harness.running(self.stdout, latency_ms=latency_ms, page_size=page_size) as h:
+            if profile:
+                os.makedirs(profile, exist_ok=True)
+                h.profile_dir = os.path.abspath(profile)
             if scenario == "articles":
                 articles.run(h, options["articles"], page_size, options["variable_share"], options["sales"])
             else:

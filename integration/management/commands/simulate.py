@@ -11,6 +11,7 @@ endpoint per simulated minute, and 429s. Needs PostgreSQL (several processes sha
 import logging
 import threading
 import time
+from collections import Counter
 
 import requests
 from django.conf import settings
@@ -41,6 +42,18 @@ class Command(BaseCommand):
         parser.add_argument("--page-size", type=int, default=50)
         parser.add_argument("--changes", type=float, default=10, help="article changes per tenant an hour")
         parser.add_argument("--orders", type=float, default=2, help="paid orders per tenant an hour")
+        parser.add_argument(
+            "--customers",
+            type=int,
+            default=40,
+            help="customers each company has in eAccounting before the run (about half private persons)",
+        )
+        parser.add_argument(
+            "--returning",
+            type=float,
+            default=0.6,
+            help="share of orders placed by one of those private customers; the rest by a new buyer each",
+        )
         parser.add_argument(
             "--polling-only", action="store_true", help="no webhooks: orders wait for the poll"
         )
@@ -74,7 +87,9 @@ class Command(BaseCommand):
             settings.EACCOUNTING_PAGE_SIZE, settings.EACCOUNTING_RATE_LIMIT = o["page_size"], 1_000_000
             say(f"Building {o['tenants']} tenants of {o['articles']} articles (not timed) ...")
             started = time.monotonic()
-            tenants = world.build(ea, wc, o["tenants"], o["articles"], not o["polling_only"], say)
+            tenants = world.build(
+                ea, wc, o["tenants"], o["articles"], not o["polling_only"], say, o["customers"]
+            )
             say(f"  built in {time.monotonic() - started:.0f} s")
 
             # the schedules are planned in simulated minutes: `limit` a minute ...
@@ -94,7 +109,7 @@ class Command(BaseCommand):
             )
             happenings = workload.plan(tenants, o["hours"], o["changes"], o["orders"])
             scheduler = ScaledScheduler(scale)
-            player = workload.Player(ea, scale, happenings)
+            player = workload.Player(ea, scale, happenings, returning=o["returning"])
             sampler = report.RequestSampler(ea, scale)
             backlog = timing.BacklogSampler(scale)
             since = timezone.now()
@@ -123,9 +138,14 @@ class Command(BaseCommand):
             report.print_report(say, happenings, scale, sampler, o["limit"], scheduler.fired, player.errors)
             timing.print_times(say, timing.job_times(since, scale), backlog)
             spent, transferred = timing.requests_per_order(since)
+            documents, customers, other = timing.request_split(sum(sampler.minutes, Counter()), spent)
+            per = max(1, transferred)
             say(
-                f"eAccounting requests per order: {spent / max(1, transferred):.2f} ({spent} requests of all order runs "
-                f"for {transferred} orders transferred while measuring)"
+                f"eAccounting requests per order: {spent / per:.2f} ({spent} requests of all order runs "
+                f"for {transferred} orders transferred while measuring): order documents {documents / per:.2f}, "
+                f"customer creations {customers / per:.2f}, other {other / per:.2f}; buyers: "
+                f"{o['returning']:.0%} returning (of {o['customers']} customers a company, about half private), "
+                "the rest new"
             )
             say(
                 f"Layout: {o['clusters']} catalogue cluster(s) of {o['workers']} workers, "

@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 from django_q.models import OrmQ
 
-from integration.models import AuditEntry, KeyApproval, WebhookDelivery, WebshopConnection
+from integration.models import AuditEntry, JobLease, KeyApproval, WebhookDelivery, WebshopConnection
 from integration.webshops import setup as webshop_setup
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -203,7 +203,13 @@ def test_a_replayed_body_with_a_new_or_missing_delivery_id_is_received_once(clie
     assert (
         client.generic("POST", url, body, content_type="application/json", headers=headers).status_code == 202
     )
-    assert OrmQ.objects.count() == 2
+    # received again: it joins the order run already queued and not started (one run takes both)
+    assert OrmQ.objects.count() == 1 and waiting_ids(tenant_a) == [order["id"]]
+
+
+def waiting_ids(tenant):
+    """The shop orders the tenant's queued (not started) order run will take."""
+    return sorted(JobLease.objects.get(tenant=tenant, lock=JobLease.Lock.ORDERS).waiting_ids)
 
 
 def test_deliveries_over_the_per_minute_cap_are_recorded_not_queued(client, tenant_a, settings):
@@ -217,6 +223,6 @@ def test_deliveries_over_the_per_minute_cap_are_recorded_not_queued(client, tena
             client.generic("POST", url, body, content_type="application/json", headers=headers).status_code
         )
     assert statuses == [202, 202, 200, 200]
-    assert OrmQ.objects.count() == 2
+    assert OrmQ.objects.count() == 1 and waiting_ids(tenant_a) == [100, 101]  # one queued run takes both
     throttled = WebhookDelivery.objects.filter(tenant=tenant_a, outcome=WebhookDelivery.Outcome.THROTTLED)
     assert sorted(throttled.values_list("resource_id", flat=True)) == ["102", "103"]

@@ -26,6 +26,10 @@ def record(
     )
 
 
+def happened(transfer: OrderTransfer, kind: OrderEventKind) -> bool:
+    return OrderEvent.objects.filter(tenant_id=transfer.tenant_id, transfer=transfer, kind=kind).exists()
+
+
 def reasons(text: str | Iterable[str]) -> list[str]:
     """Reason sentences as params["reasons"] keeps them: one per line of a transfer's reason."""
     lines = text.splitlines() if isinstance(text, str) else [str(t) for t in text]

@@ -204,6 +204,8 @@ def _step(run, transfer, order, kind, key, action) -> None:
                 STEP_EVENTS[KIND(step.kind)],
                 run.rec.run,
                 **({"refund": key} if step.kind == KIND.REFUND else {}),
+                document_number=done.document_number,
+                amount=done.amount,
             )
     run.rec.event(SyncEvent.Outcome.UPDATED, label, reason=done.note or done.document_number)
 

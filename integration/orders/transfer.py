@@ -309,7 +309,7 @@ def _transfer(
         claim = claims.claim(transfer)
         if claim is None:
             return None  # another worker has it, or it was finished meanwhile
-        if claim.attempts == 1:  # the first attempt: a refused one tried again each poll is not planned anew
+        if not events.happened(transfer, events.Kind.PLANNED):  # once: a refused one tried again is not news
             events.record(transfer, events.Kind.PLANNED, run.rec.run, rows=len(plan.rows), total=plan.total)
     kind = DocumentKind(run.settings.document)
     document = None

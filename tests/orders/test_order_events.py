@@ -37,7 +37,7 @@ def test_a_waiting_order_polled_again_and_again_has_one_waiting_event_then_its_w
     for _ in range(3):  # every poll tries the waiting order again, with the same reason
         transfer_orders(shop.tenant)
     transfer = OrderTransfer.objects.get(shop_order_id=order["id"])
-    assert transfer.status == OrderTransfer.Status.WAITING and transfer.attempts == 0
+    assert transfer.status == OrderTransfer.Status.WAITING and transfer.attempts == 3  # each poll tried it
     assert kinds(order) == ["received", "waiting"]
     (waiting,) = OrderEvent.objects.filter(transfer=transfer, kind="waiting")
     assert waiting.tenant_id == shop.tenant.pk and waiting.run is not None

@@ -210,7 +210,7 @@ TEMPLATES: dict[WaitReason, str] = {
 }
 
 # Pieces of words a reason's parameter may name (by key); each is rendered with the reason's own parameters.
-PIECE_PARAMS = ("subject", "which", "what", "field", "where", "hint", "rules", "split")
+PIECE_PARAMS = ("subject", "which", "what", "field", "where", "hint", "rules", "split", "problem")
 PIECES: dict[str, str] = {
     "line": _("Line %(line)s (%(name)s, SKU %(sku)s)"),
     "line_no_sku": _("Line %(line)s (%(name)s)"),
@@ -220,6 +220,22 @@ PIECES: dict[str, str] = {
     "refund_line": _("Refund %(refund)s line %(line)s (%(name)s)"),
     "refund_shipping": _("Refund %(refund)s shipping '%(name)s'"),
     "refund_fee": _("Refund %(refund)s fee '%(name)s'"),
+    "rounding_row": _("Rounding"),
+    "business_id_format": _(
+        "is not written as a Finnish business ID (Y-tunnus): seven digits, a hyphen and a check digit, e.g. 1234567-1"
+    ),
+    "business_id_no_such": _(
+        "is not a valid Finnish business ID (Y-tunnus): no business ID begins with these seven digits"
+    ),
+    "business_id_check": _(
+        "is not a valid Finnish business ID (Y-tunnus): its check digit does not match its first seven digits "
+        "(a typo?)"
+    ),
+    "vat_number_format": _("is not written as a %(prefix)s VAT number"),
+    "vat_number_format_example": _("is not written as a %(prefix)s VAT number, e.g. %(example)s"),
+    "vat_number_check": _(
+        "is not a valid Finnish VAT number: its last digit does not check against the business ID in it (a typo?)"
+    ),
     "order_line": _("order line %(item)s"),
     "unnamed_line": _("an order line it does not name"),
     "shipping_word": _("shipping"),
@@ -237,6 +253,10 @@ PIECES: dict[str, str] = {
         " — eAccounting applies its own VAT rules to this OSS order; check the customer's country and VAT number"
     ),
     "customer_rules": _(" — eAccounting applies its own VAT rules to this customer"),
+    "total_advice": _(
+        ". Check the order in the shop; if its total is right, raise the rounding limit in the order settings (the "
+        "difference is booked on the rounding article) or enter the order in eAccounting by hand, then Retry"
+    ),
     "split": _(" (of %(part)s, split by VAT rate as the order was sold)"),
     "shop_order": _("the shop order"),
     "order_meta": _("the shop's order meta"),
@@ -260,6 +280,16 @@ PIECES: dict[str, str] = {
 
 def _same(text: str) -> str:
     return text
+
+
+def row_name(label: Mapping[str, str], fallback: str, translate: Callable[[str], str] = _same) -> str:
+    """A planned row's name from its label (the piece of words a reason about it would use); ``fallback`` (the
+    stored English) for rows planned before labels. A part of a split charge names its rate."""
+    piece = label.get("subject", "")
+    if piece not in PIECES:
+        return fallback
+    name = translate(PIECES[piece]) % dict(label)
+    return f"{name} ({label['part']} %)" if label.get("part") else name
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from integration.models import AccountingArticle, OrderSettings, OrderStep, Orde
 from integration.orders.outcomes import Reason, WaitReason
 
 StrOrPromise = str | Promise
-BOOK_AS_ONE_UNIT = "book_as_one_unit"  # the POST the order's page offers
+BOOK_AS_ONE_UNIT = "book_as_one_unit"  # the POSTs the order's page offers
+BOOKED_BY_HAND = "booked_by_hand"
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,12 @@ def book_as_one_unit(transfer: OrderTransfer, reason: Reason) -> Fix | None:
 
 
 def by_hand(transfer: OrderTransfer, reason: Reason) -> Fix | None:
-    return None  # the reason says what to do in eAccounting; Silta has no page for it
+    """No fix in Silta by design: the reason says what to enter in eAccounting; this ends the wait."""
+    return Fix(gettext("Mark as entered in eAccounting by hand"), action=BOOKED_BY_HAND)
+
+
+def in_eaccounting(transfer: OrderTransfer, reason: Reason) -> Fix | None:
+    return None  # the cause is in eAccounting (e.g. a locked period): the reason names it, then Retry
 
 
 FIXES: dict[WaitReason, Callable[[OrderTransfer, Reason], Fix | None]] = {
@@ -182,7 +188,7 @@ FIXES: dict[WaitReason, Callable[[OrderTransfer, Reason], Fix | None]] = {
     WaitReason.NO_CUSTOMER_NAME: customer_data,
     WaitReason.NO_COMPANY_NAME: shop_order,
     WaitReason.FIELD_TOO_LONG: shop_order,
-    WaitReason.EACCOUNTING_REFUSED: by_hand,
+    WaitReason.EACCOUNTING_REFUSED: in_eaccounting,
     WaitReason.REFUND_ARTICLE_VAT_DIFFERS: accounting_article,
     WaitReason.REFUND_LINE_NOT_IN_ORDER: by_hand,
     WaitReason.REFUND_BAD_QUANTITY: by_hand,

@@ -287,6 +287,17 @@ def test_gift_card_is_a_payment_row_on_its_template():
     assert totals(plan) == (D("20.00"), D("10.20"), D("30.20"), D("30.20"), D("10.20"), D("0"))
 
 
+def test_an_untaxed_negative_fee_woocommerce_took_vat_off_is_a_discount():
+    # WooCommerce apportions VAT over a negative fee marked "no tax": −4.00 with −1.02 VAT lowered the receipt's
+    # VAT, so it is booked as the discount it was (on the fee article), never as a 0 % payment row
+    o = order(
+        [line(101, 2, "40.00", "10.20")], fees=[fee("Lahjakortti", "-4.00", {1: "-1.02"}, tax_status="none")]
+    )
+    plan = plan_document(o, CTX)
+    assert figures(plan)[1] == ("LASKUTUS", D("1"), D("-5.02"), D("0"), D("25.5"), D("-4.00"), D("-1.02"))
+    assert totals(plan) == (D("36.00"), D("9.18"), D("45.18"), D("45.18"), D("9.18"), D("0"))
+
+
 def test_gift_card_without_a_template_waits():
     o = order(
         [line(101, 2, "40.00", "10.20")], fees=[fee("Lahjakortti ABC-123", "-20.00", {}, tax_status="none")]
@@ -374,7 +385,9 @@ def test_difference_over_the_limit_waits_with_both_figures():
     assert (plan_document(o, CTX)).reasons == (
         (
             "The order's total 118.04 EUR (VAT 18.04) differs from what eAccounting would book, 117.04 (VAT 18.04), "
-            "by more than the rounding limit 0.05",
+            "by more than the rounding limit 0.05. Check the order in the shop; if its total is right, raise the "
+            "rounding limit in the order settings (the difference is booked on the rounding article) or enter the "
+            "order in eAccounting by hand, then Retry",
         )
     )
 

@@ -204,8 +204,10 @@ TEMPLATES: dict[WaitReason, str] = {
         "settings, then Retry"
     ),
     WaitReason.REFUND_ROUNDING_HAS_VAT: _(
-        "A rounding row of %(unit)s on article %(article)s (%(article_rate)s %% VAT) would leave the credit at "
-        "%(ours)s %(currency)s against the shop's refund of %(amount)s — use a rounding article with 0 %% VAT"
+        "Refund %(refund)s: the shop refunded %(amount)s %(currency)s but eAccounting would credit %(ours)s, "
+        "%(difference)s apart, and the rounding article %(article)s (%(article_name)s) has %(article_rate)s %% "
+        "VAT: a rounding row may correct the total, never VAT — give it a 0 %% coding in eAccounting or choose a "
+        "0 %% article in the order settings, then Retry"
     ),
 }
 
@@ -221,6 +223,10 @@ PIECES: dict[str, str] = {
     "refund_shipping": _("Refund %(refund)s shipping '%(name)s'"),
     "refund_fee": _("Refund %(refund)s fee '%(name)s'"),
     "rounding_row": _("Rounding"),
+    "refund_by_hand": _(
+        " — check the refund in the shop; if it is right, credit it in eAccounting by hand and mark the refund so "
+        "on this page"
+    ),
     "business_id_format": _(
         "is not written as a Finnish business ID (Y-tunnus): seven digits, a hyphen and a check digit, e.g. 1234567-1"
     ),
@@ -282,6 +288,13 @@ def _same(text: str) -> str:
     return text
 
 
+class _Params(dict):
+    """A reason's parameters; one a template of a later version names but an older row lacks reads as "…"."""
+
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
 def row_name(label: Mapping[str, str], fallback: str, translate: Callable[[str], str] = _same) -> str:
     """A planned row's name from its label (the piece of words a reason about it would use); ``fallback`` (the
     stored English) for rows planned before labels. A part of a split charge names its rate."""
@@ -304,7 +317,7 @@ class Reason:
 
     def render(self, translate: Callable[[str], str] = _same) -> str:
         """The sentence, each template passed through ``translate`` (gettext: the reader's language)."""
-        values = dict(self.params)
+        values = _Params(self.params)
         for name in PIECE_PARAMS:
             piece = values.get(name)
             if piece is not None:

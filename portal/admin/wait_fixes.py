@@ -196,7 +196,7 @@ FIXES: dict[WaitReason, Callable[[OrderTransfer, Reason], Fix | None]] = {
     WaitReason.REFUND_ARTICLE_MISSING: order_settings,
     WaitReason.REFUND_VAT_DIFFERS: by_hand,
     WaitReason.REFUND_NOTHING_TO_CREDIT: by_hand,
-    WaitReason.REFUND_TOTAL_DIFFERS: order_settings,
+    WaitReason.REFUND_TOTAL_DIFFERS: by_hand,
     WaitReason.REFUND_NO_ROUNDING_ARTICLE: order_settings,
     WaitReason.REFUND_ROUNDING_HAS_VAT: order_settings,
 }

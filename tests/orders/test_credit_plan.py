@@ -350,7 +350,8 @@ def test_lines_refunding_more_than_the_amount_wait_with_both_figures():
     assert (plan_credit(r, credit_ctx(TWO_RATES))).reasons == (
         (
             "Refund 601: the shop refunded 20.00 EUR but eAccounting would credit 24.90 (VAT 5.06), a difference over "
-            "the rounding limit 0.05",
+            "the rounding limit 0.05 — check the refund in the shop; if it is right, credit it in eAccounting by "
+            "hand and mark the refund so on this page",
         )
     )
 

@@ -23,6 +23,7 @@ from integration.models import (
     AuditEntry,
     Membership,
     OrderSettings,
+    OrderStep,
     OrderTransfer,
     ShopMethod,
     SyncCursor,
@@ -46,6 +47,7 @@ class Case:
     # what the page offers: "link", "button" (a POST on the page), "none" (words only) or "by_hand" (no fix in
     # Silta by design: the person enters it in eAccounting and marks it so; the wait ends without a document)
     fix: str = "link"
+    refunded: str = ""  # a refund's case: the amount the credit invoice credits
 
 
 def _post_admin_form(client, url, form_id, **changes):
@@ -306,10 +308,18 @@ def _rounded_at_subtotal_order(shop):
 
 
 def _settings_change(**changes):
+    """Change the order settings on their page; ``<field>_value="NUMBER"`` picks the article of that number."""
+
     def follow(shop, client, fix, order):
         settings = OrderSettings.objects.get(tenant=shop.tenant)
         assert fix == reverse("admin:integration_ordersettings_change", args=[settings.pk])
-        _post_admin_form(client, fix, "ordersettings_form", **changes)
+        picked = {
+            name.removesuffix("_value"): _article_pk(shop, value)
+            for name, value in changes.items()
+            if name.endswith("_value")
+        }
+        plain = {name: value for name, value in changes.items() if not name.endswith("_value")}
+        _post_admin_form(client, fix, "ordersettings_form", **plain, **picked)
 
     return follow
 
@@ -319,7 +329,89 @@ def _six_cents_off_order(shop):
     return shop.order([("A-255", 1)], line_items=[line] * 6)  # 6 × (1.00 − 3 × 0.33): 0.06 over the limit
 
 
+# --- refunds: the order is in eAccounting and invoiced; the shop's refund waits ------------------------------
+def _invoiced(shop, lines, **extra):
+    order = shop.order(lines, **extra)
+    transfer_orders(shop.tenant)
+    shop.wc.put(f"/orders/{order['id']}", shop.key, json={"status": "completed"}).raise_for_status()
+    transfer_orders(shop.tenant)  # invoiced
+    assert OrderTransfer.objects.get(tenant=shop.tenant, shop_order_id=order["id"]).invoice_id
+    return order
+
+
+def _refund(shop, order, amount, lines=()):
+    body = {
+        "amount": str(amount),
+        "api_refund": False,
+        "line_items": [
+            {
+                "id": line_id,
+                "quantity": q,
+                "refund_total": str(net),
+                "refund_tax": [{"id": 1, "refund_total": str(tax)}],
+            }
+            for line_id, q, net, tax in lines
+        ],
+    }
+    response = shop.wc.post(f"/orders/{order['id']}/refunds", shop.key, json=body)
+    assert response.status_code == 201, response.text
+
+
+def _goodwill_refund_order(shop):
+    shop.article("REFUND", "Hyvitys", "0", "25.5", shown=False, kind="Service")
+    assert sync_articles(shop.tenant).status == "succeeded"
+    order = _invoiced(shop, [("A-255", 2)])
+    _refund(shop, order, "5.00")  # an amount only: no line of the sale it pays back, no template at 25.5 %
+    return order
+
+
+def _company_goodwill_refund(rounding=None):
+    """A company's order (its document is net): 5.00 back as an amount only, at 25.5 %, nets 3.98 + VAT 1.01 =
+    4.99 in eAccounting; the cent is a rounding row's."""
+
+    def make(shop):
+        shop.article("REFUND", "Hyvitys", "0", "25.5", shown=False, kind="Service")
+        assert sync_articles(shop.tenant).status == "succeeded"
+        OrderSettings.objects.filter(tenant=shop.tenant).update(
+            refund_article=AccountingArticle.objects.get(tenant=shop.tenant, number="REFUND"),
+            rounding_article=rounding and AccountingArticle.objects.get(tenant=shop.tenant, number=rounding),
+        )
+        billing = {**PRIVATE, "company": "Paahtimo Oy", "email": "tilaukset@paahtimo.example"}
+        meta = [{"key": "_billing_business_id", "value": "7654321-2"}]
+        order = _invoiced(shop, [("A-255", 2)], billing=billing, meta_data=meta)
+        _refund(shop, order, "5.00")
+        return order
+
+    return make
+
+
+def _partly_refunded_line_order(shop):
+    line = {"product_id": shop.product_id("A-255"), "quantity": 300, "price": "0.34"}
+    order = _invoiced(shop, [("A-255", 1)], line_items=[line])  # 102.00
+    # 51.25 back for the 300 units: no unit price (300 × 0.17 = 51.00) nor 4-decimal discount makes it
+    _refund(shop, order, "51.25", [(order["line_items"][0]["id"], 300, "40.84", "10.41")])
+    return order
+
+
+def _refund_vat_off_order(shop):
+    order = _invoiced(shop, [("A-255", 1)])
+    # 12.40 back of which the shop says 2.00 VAT (the sale's was 2.52): eAccounting would credit 2.52
+    _refund(shop, order, "12.40", [(order["line_items"][0]["id"], 1, "10.40", "2.00")])
+    return order
+
+
 CASES: dict[WaitReason, Case] = {
+    W.REFUND_ARTICLE_MISSING: Case(
+        _goodwill_refund_order, _settings_change(refund_article_value="REFUND"), refunded="5.00"
+    ),
+    W.REFUND_NO_ROUNDING_ARTICLE: Case(
+        _company_goodwill_refund(), _settings_change(rounding_article_value="ROUND"), refunded="5.00"
+    ),
+    W.REFUND_ROUNDING_HAS_VAT: Case(
+        _company_goodwill_refund("FEE-255"), _settings_change(rounding_article_value="ROUND"), refunded="5.00"
+    ),
+    W.REFUND_TOTAL_DIFFERS: Case(_partly_refunded_line_order, _enter_by_hand, fix="by_hand"),
+    W.REFUND_VAT_DIFFERS: Case(_refund_vat_off_order, _enter_by_hand, fix="by_hand"),
     W.VAT_DIFFERS: Case(_rounded_at_subtotal_order, _settings_change(vat_tolerance="0.02")),
     W.TOTAL_DIFFERS: Case(_six_cents_off_order, _settings_change(rounding_limit="0.10")),
     W.LINES_NOT_IN_CENTS: Case(_six_cents_off_order, _press_the_button, fix="button"),
@@ -393,8 +485,11 @@ def test_following_the_pages_advice_and_retry_transfers_the_order(shop, client, 
     order = case.make(shop)
     transfer_orders(shop.tenant)
     transfer = OrderTransfer.objects.get(tenant=shop.tenant, shop_order_id=order["id"])
-    assert transfer.status == OrderTransfer.Status.WAITING, transfer.reason
-    assert code in [r["code"] for r in transfer.reason_codes], transfer.reason_codes
+    # a refund's reason is its step's (the order went to eAccounting before): the step is what must complete
+    refund = code.startswith("refund_")
+    row = transfer.steps.get(kind=OrderStep.Kind.REFUND) if refund else transfer
+    assert row.status == OrderTransfer.Status.WAITING, row.reason
+    assert code in [r["code"] for r in row.reason_codes], (row.reason_codes, row.reason)
     assert transfer.shop_total == D(order["total"])  # the shop's figures, also while it waits
 
     url = reverse("admin:integration_ordertransfer_change", args=[transfer.pk])
@@ -405,9 +500,9 @@ def test_following_the_pages_advice_and_retry_transfers_the_order(shop, client, 
     shop.wc.wait_webhooks()  # the shop's deliveries of the order as it was come in before the fix
     OrmQ.objects.all().delete()  # work queued while setting up is not this test's
     case.follow(shop, client, fix, order)
+    row.refresh_from_db()
     if case.fix == "by_hand":  # the wait ends without a document, audited
-        transfer.refresh_from_db()
-        assert (transfer.status, transfer.reason_codes, transfer.document_id) == ("skipped", [], "")
+        assert (row.status, row.reason_codes, row.document_id) == ("skipped", [], "")
         assert AuditEntry.objects.filter(tenant=shop.tenant, action=AuditEntry.Action.BOOKED_BY_HAND).exists()
         assert 'id="retry-form"' not in client.get(url).content.decode()
         return
@@ -415,9 +510,15 @@ def test_following_the_pages_advice_and_retry_transfers_the_order(shop, client, 
     retry = next(f for f in forms(page) if f["id"] == "retry-form")
     assert client.post(retry["action"], retry["data"]).status_code == 302
     assert run_queued() >= 1
-    transfer.refresh_from_db()
-    assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
-    assert transfer.reason_codes == []
+    row.refresh_from_db()
+    assert row.status == OrderTransfer.Status.DONE, row.reason
+    assert row.reason_codes == []
+    if refund:  # the credit invoice is in eAccounting, for the shop's refund
+        credit = next(i for i in shop.documents("invoices") if i["Id"] == row.document_id)
+        assert credit["IsCreditInvoice"] and -D(str(credit["TotalAmount"])) - D(
+            str(credit["TotalVatAmount"])
+        ) == D(case.refunded)
+        return
     now = shop.wc.get(f"/orders/{order['id']}", shop.key).json()  # as the fix left it
     assert transfer.plan["complete"] and D(transfer.plan["total"]) == D(now["total"])  # what the page shows
     assert 'id="plan-rows"' in client.get(url).content.decode()

@@ -46,6 +46,9 @@ class WaitReason(StrEnum):
     NO_COMPANY_NAME = "no_company_name"
     FIELD_TOO_LONG = "field_too_long"
     EACCOUNTING_REFUSED = "eaccounting_refused"
+    # a step after the transfer
+    PAYMENT_NO_BANK_ACCOUNT = "payment_no_bank_account"
+    REFUND_ORDER_NOT_INVOICED = "refund_order_not_invoiced"
     # a refund (credit invoice)
     REFUND_ARTICLE_VAT_DIFFERS = "refund_article_vat_differs"
     REFUND_LINE_NOT_IN_ORDER = "refund_line_not_in_order"
@@ -165,6 +168,14 @@ TEMPLATES: dict[WaitReason, str] = {
     ),
     WaitReason.EACCOUNTING_REFUSED: _(
         "eAccounting refused the document: %(error)s. Fix the cause, then Retry (or wait for the next run)."
+    ),
+    WaitReason.PAYMENT_NO_BANK_ACCOUNT: _(
+        "Payment method %(method)s: no eAccounting bank account receives its payments — choose one in Shop "
+        "methods, then Retry"
+    ),
+    WaitReason.REFUND_ORDER_NOT_INVOICED: _(
+        "Refund %(refund)s waits for the order's invoice: Silta invoices the order when it is completed in the "
+        "shop. Complete the order in the shop, then Retry"
     ),
     WaitReason.REFUND_ARTICLE_VAT_DIFFERS: _(
         "%(subject)s: eAccounting article %(article)s (%(article_name)s) has %(article_rate)s %% VAT but the "

@@ -60,6 +60,8 @@ SHORT: dict[WaitReason, "StrOrPromise"] = {
     WaitReason.NO_COMPANY_NAME: gettext_lazy("No company name"),
     WaitReason.FIELD_TOO_LONG: gettext_lazy("Field too long"),
     WaitReason.EACCOUNTING_REFUSED: gettext_lazy("eAccounting refused"),
+    WaitReason.PAYMENT_NO_BANK_ACCOUNT: gettext_lazy("Payment method has no bank account"),
+    WaitReason.REFUND_ORDER_NOT_INVOICED: gettext_lazy("Refund: order not invoiced"),
     WaitReason.REFUND_ARTICLE_VAT_DIFFERS: gettext_lazy("Refund: article's VAT differs"),
     WaitReason.REFUND_LINE_NOT_IN_ORDER: gettext_lazy("Refund: line not in the order"),
     WaitReason.REFUND_BAD_QUANTITY: gettext_lazy("Refund: quantity cannot be credited"),
@@ -117,6 +119,18 @@ def shop_method(transfer: OrderTransfer, reason: Reason) -> Fix | None:
         return Fix(gettext("Open Shop methods"), reverse("admin:integration_shopmethod_changelist"))
     return Fix(
         gettext("Choose the template article on %(method)s") % {"method": method.title or method.key},
+        reverse("admin:integration_shopmethod_change", args=[method.pk]),
+    )
+
+
+def payment_bank_account(transfer: OrderTransfer, reason: Reason) -> Fix | None:
+    """The payment method whose payments need an eAccounting bank account (Shop methods)."""
+    methods = ShopMethod.objects.filter(tenant_id=transfer.tenant_id, kind="payment")
+    method = methods.filter(key=reason.params.get("payment", "")).first()
+    if method is None:
+        return Fix(gettext("Open Shop methods"), reverse("admin:integration_shopmethod_changelist"))
+    return Fix(
+        gettext("Choose the bank account on %(method)s") % {"method": method.title or method.key},
         reverse("admin:integration_shopmethod_change", args=[method.pk]),
     )
 
@@ -189,6 +203,8 @@ FIXES: dict[WaitReason, Callable[[OrderTransfer, Reason], Fix | None]] = {
     WaitReason.NO_COMPANY_NAME: shop_order,
     WaitReason.FIELD_TOO_LONG: shop_order,
     WaitReason.EACCOUNTING_REFUSED: in_eaccounting,
+    WaitReason.PAYMENT_NO_BANK_ACCOUNT: payment_bank_account,
+    WaitReason.REFUND_ORDER_NOT_INVOICED: shop_order,
     WaitReason.REFUND_ARTICLE_VAT_DIFFERS: accounting_article,
     WaitReason.REFUND_LINE_NOT_IN_ORDER: by_hand,
     WaitReason.REFUND_BAD_QUANTITY: by_hand,

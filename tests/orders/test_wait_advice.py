@@ -400,7 +400,47 @@ def _refund_vat_off_order(shop):
     return order
 
 
+def _paid_without_bank_account_order(shop):
+    ShopMethod.objects.filter(tenant=shop.tenant, key="bacs").update(prepaid=True, bank_account_id="")
+    return shop.order([("B-14", 2)], set_paid=True, status="completed")  # invoiced; its payment waits
+
+
+def _choose_the_bank_account(shop, client, fix, order):
+    method = ShopMethod.objects.get(tenant=shop.tenant, kind="payment", key="bacs")
+    assert fix == reverse("admin:integration_shopmethod_change", args=[method.pk])
+    page = client.get(fix).content.decode()
+    again = next(
+        f for f in forms(page) if "eaccounting-lists" in f["action"]
+    )  # the page's "read the lists again"
+    assert client.post(again["action"], {**again["data"], "next": fix}).status_code == 302
+    page = client.get(fix).content.decode()
+    select = re.search(r'<select name="bank_account_id"[^>]*>(.*?)</select>', page, re.S)
+    account = next(v for v in re.findall(r'<option value="([^"]*)"', select.group(1)) if v)  # picked by name
+    _post_admin_form(client, fix, "shopmethod_form", bank_account_id=account)
+
+
+def _refunded_before_invoicing_order(shop):
+    shop.article("REFUND", "Hyvitys", "0", "25.5", shown=False, kind="Service")
+    assert sync_articles(shop.tenant).status == "succeeded"
+    OrderSettings.objects.filter(tenant=shop.tenant).update(
+        refund_article=AccountingArticle.objects.get(tenant=shop.tenant, number="REFUND")
+    )
+    order = shop.order([("A-255", 2)])
+    transfer_orders(shop.tenant)  # a sales order, not invoiced until the order is completed
+    _refund(shop, order, "5.00")
+    return order
+
+
+def _complete_in_the_shop(shop, client, fix, order):
+    assert fix.startswith(shop.wc.url) and f"post={order['id']}" in fix
+    shop.wc.put(f"/orders/{order['id']}", shop.key, json={"status": "completed"}).raise_for_status()
+
+
 CASES: dict[WaitReason, Case] = {
+    W.PAYMENT_NO_BANK_ACCOUNT: Case(_paid_without_bank_account_order, _choose_the_bank_account),
+    W.REFUND_ORDER_NOT_INVOICED: Case(
+        _refunded_before_invoicing_order, _complete_in_the_shop, refunded="5.00"
+    ),
     W.REFUND_ARTICLE_MISSING: Case(
         _goodwill_refund_order, _settings_change(refund_article_value="REFUND"), refunded="5.00"
     ),
@@ -450,6 +490,7 @@ CASES: dict[WaitReason, Case] = {
 }
 # Reasons without a case yet: named here so that a new reason without a case fails below.
 NO_CASE_YET = set(WaitReason) - set(CASES)
+STEP_OF = {W.PAYMENT_NO_BANK_ACCOUNT: OrderStep.Kind.PAYMENT}  # besides refunds: reasons a step gives
 
 
 def test_every_wait_reason_has_a_case_or_is_named_as_missing_one():
@@ -486,8 +527,9 @@ def test_following_the_pages_advice_and_retry_transfers_the_order(shop, client, 
     transfer_orders(shop.tenant)
     transfer = OrderTransfer.objects.get(tenant=shop.tenant, shop_order_id=order["id"])
     # a refund's reason is its step's (the order went to eAccounting before): the step is what must complete
-    refund = code.startswith("refund_")
-    row = transfer.steps.get(kind=OrderStep.Kind.REFUND) if refund else transfer
+    step = STEP_OF.get(code, OrderStep.Kind.REFUND if code.startswith("refund_") else None)
+    refund = step == OrderStep.Kind.REFUND
+    row = transfer.steps.get(kind=step) if step else transfer
     assert row.status == OrderTransfer.Status.WAITING, row.reason
     assert code in [r["code"] for r in row.reason_codes], (row.reason_codes, row.reason)
     assert transfer.shop_total == D(order["total"])  # the shop's figures, also while it waits
@@ -518,6 +560,9 @@ def test_following_the_pages_advice_and_retry_transfers_the_order(shop, client, 
         assert credit["IsCreditInvoice"] and -D(str(credit["TotalAmount"])) - D(
             str(credit["TotalVatAmount"])
         ) == D(case.refunded)
+        return
+    if step:  # the payment is registered in eAccounting
+        assert row.document_id == transfer.invoice_id and row.amount == transfer.shop_total
         return
     now = shop.wc.get(f"/orders/{order['id']}", shop.key).json()  # as the fix left it
     assert transfer.plan["complete"] and D(transfer.plan["total"]) == D(now["total"])  # what the page shows

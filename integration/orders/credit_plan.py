@@ -442,13 +442,11 @@ class _Credit:
         r, ctx, cur = self.refund, self.ctx, self.ctx.currency
         net, vat = self.sums()
         rounding = ZERO
-        if self.complete and not self.rows:
-            self.reasons.append(
-                reason(
-                    WaitReason.REFUND_NOTHING_TO_CREDIT, refund=r.id, amount=_money(r.amount), currency=cur
-                )
-            )
-        elif self.complete:
+        if self.complete and not self.rows and r.amount == 0:
+            # A refund of nothing (WooCommerce refuses one, Shopify has restock-only refunds): nothing to credit,
+            # nothing for a person to do; the step completes without a document (lifecycle).
+            return CreditPlan((), ZERO, ZERO, ZERO, r.amount, ZERO)
+        if self.complete:
             if (
                 not self.reasons
             ):  # a line's own reason (e.g. another rate than its article's) explains the VAT

@@ -342,6 +342,8 @@ def _refund(run, order, transfer, refund_id, resumed, planned: OrderPlan) -> Don
     credit = plan_credit(refund, ctx)
     if isinstance(credit, Waiting):
         raise StepWaits("\n".join(credit.reasons), credit.why)
+    if not credit.rows:
+        return Done("", "", credit.total, f"refund {refund_id} credits nothing")
     day = helsinki_day(refund.date_created_gmt)
     document = documents.create_invoice(
         client, credit_body(refund, credit, customer.customer_id, order.number, day)

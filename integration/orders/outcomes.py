@@ -56,7 +56,6 @@ class WaitReason(StrEnum):
     REFUND_CHARGE_NOT_BOOKED = "refund_charge_not_booked"
     REFUND_ARTICLE_MISSING = "refund_article_missing"
     REFUND_VAT_DIFFERS = "refund_vat_differs"
-    REFUND_NOTHING_TO_CREDIT = "refund_nothing_to_credit"
     REFUND_TOTAL_DIFFERS = "refund_total_differs"
     REFUND_NO_ROUNDING_ARTICLE = "refund_no_rounding_article"
     REFUND_ROUNDING_HAS_VAT = "refund_rounding_has_vat"
@@ -201,9 +200,6 @@ TEMPLATES: dict[WaitReason, str] = {
         "Refund %(refund)s: VAT at %(rate)s %%: the shop paid back %(theirs)s %(currency)s, eAccounting would "
         "credit %(ours)s — Silta books no VAT difference (allowed: %(tolerance)s, the order settings' VAT "
         "tolerance); credit it in eAccounting by hand"
-    ),
-    WaitReason.REFUND_NOTHING_TO_CREDIT: _(
-        "Refund %(refund)s of %(amount)s %(currency)s has nothing to credit"
     ),
     WaitReason.REFUND_TOTAL_DIFFERS: _(
         "Refund %(refund)s: the shop refunded %(amount)s %(currency)s but eAccounting would credit %(ours)s (VAT "

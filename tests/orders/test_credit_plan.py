@@ -23,6 +23,7 @@ from integration.orders.credit_plan import (
     rows_by_line_id,
 )
 from integration.orders.document_plan import plan_document
+from integration.orders.outcomes import Waiting
 from integration.webshops.base import ShopRefund
 from sandbox.eaccounting import sales, schemas
 from sandbox.eaccounting.articles import save_article
@@ -356,10 +357,9 @@ def test_lines_refunding_more_than_the_amount_wait_with_both_figures():
     )
 
 
-def test_an_empty_refund_waits():
-    assert plan_credit(refund(amount="0.00"), credit_ctx(TWO_RATES)).reasons == (
-        "Refund 601 of 0.00 EUR has nothing to credit",
-    )
+def test_a_refund_of_nothing_credits_nothing_and_does_not_wait():
+    plan = plan_credit(refund(amount="0.00"), credit_ctx(TWO_RATES))
+    assert not isinstance(plan, Waiting) and plan.rows == () and plan.total == 0
 
 
 # ---------------------------------------------------------------------- pairing, references, dates

@@ -436,7 +436,24 @@ def _complete_in_the_shop(shop, client, fix, order):
     shop.wc.put(f"/orders/{order['id']}", shop.key, json={"status": "completed"}).raise_for_status()
 
 
+def _refund_of_minus_one_unit_order(shop):
+    order = _invoiced(shop, [("A-255", 1)])
+    # an integration's refund of "−1" units (WooCommerce stores it as +1): no quantity to credit
+    _refund(shop, order, "12.40", [(order["line_items"][0]["id"], -1, "9.88", "2.52")])
+    return order
+
+
+def _refund_of_free_shipping_order(shop):
+    free = {"method_id": "flat_rate", "instance_id": 1, "total": "0.00"}
+    order = _invoiced(shop, [("A-255", 1)], shipping_lines=[free])
+    # 2.00 paid back "on the shipping" the sale never charged (nor booked): no row of the sale to credit
+    _refund(shop, order, "2.00", [(order["shipping_lines"][0]["id"], 0, "1.59", "0.41")])
+    return order
+
+
 CASES: dict[WaitReason, Case] = {
+    W.REFUND_BAD_QUANTITY: Case(_refund_of_minus_one_unit_order, _enter_by_hand, fix="by_hand"),
+    W.REFUND_CHARGE_NOT_BOOKED: Case(_refund_of_free_shipping_order, _enter_by_hand, fix="by_hand"),
     W.PAYMENT_NO_BANK_ACCOUNT: Case(_paid_without_bank_account_order, _choose_the_bank_account),
     W.REFUND_ORDER_NOT_INVOICED: Case(
         _refunded_before_invoicing_order, _complete_in_the_shop, refunded="5.00"

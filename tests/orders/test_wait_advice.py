@@ -451,7 +451,20 @@ def _refund_of_free_shipping_order(shop):
     return order
 
 
+def _refunded_line_removed_order(shop):
+    order = _invoiced(shop, [("A-255", 1), ("B-14", 1)])
+    a, b = order["line_items"]
+    _refund(shop, order, "12.40", [(a["id"], 1, "9.88", "2.52")])
+    # then the line goes from the order over the REST API (quantity 0): the refund names a line it no longer has
+    changed = shop.wc.put(
+        f"/orders/{order['id']}", shop.key, json={"line_items": [{"id": a["id"], "quantity": 0}]}
+    )
+    assert [i["id"] for i in changed.json()["line_items"]] == [b["id"]]
+    return order  # as Silta transferred it
+
+
 CASES: dict[WaitReason, Case] = {
+    W.REFUND_LINE_NOT_IN_ORDER: Case(_refunded_line_removed_order, _enter_by_hand, fix="by_hand"),
     W.REFUND_BAD_QUANTITY: Case(_refund_of_minus_one_unit_order, _enter_by_hand, fix="by_hand"),
     W.REFUND_CHARGE_NOT_BOOKED: Case(_refund_of_free_shipping_order, _enter_by_hand, fix="by_hand"),
     W.PAYMENT_NO_BANK_ACCOUNT: Case(_paid_without_bank_account_order, _choose_the_bank_account),

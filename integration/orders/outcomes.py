@@ -177,8 +177,9 @@ TEMPLATES: dict[WaitReason, str] = {
         "shop. Complete the order in the shop, then Retry"
     ),
     WaitReason.REFUND_ARTICLE_VAT_DIFFERS: _(
-        "%(subject)s: eAccounting article %(article)s (%(article_name)s) has %(article_rate)s %% VAT but the "
-        "shop refunded %(shop_rate)s %% — correct the article or the refund, then Retry"
+        "%(subject)s: eAccounting article %(article)s (%(article_name)s) has %(article_rate)s %% VAT but the shop "
+        "refunded %(shop_rate)s %% — a refund cannot be changed in the shop: if the article is right, credit the "
+        "refund in eAccounting by hand and mark it so on this page"
     ),
     WaitReason.REFUND_LINE_NOT_IN_ORDER: _(
         "%(subject)s refunds %(which)s, which is not among the transferred order's lines — credit it in "

@@ -204,7 +204,7 @@ FIXES: dict[WaitReason, Callable[[OrderTransfer, Reason], Fix | None]] = {
     WaitReason.EACCOUNTING_REFUSED: in_eaccounting,
     WaitReason.PAYMENT_NO_BANK_ACCOUNT: payment_bank_account,
     WaitReason.REFUND_ORDER_NOT_INVOICED: shop_order,
-    WaitReason.REFUND_ARTICLE_VAT_DIFFERS: accounting_article,
+    WaitReason.REFUND_ARTICLE_VAT_DIFFERS: by_hand,
     WaitReason.REFUND_LINE_NOT_IN_ORDER: by_hand,
     WaitReason.REFUND_BAD_QUANTITY: by_hand,
     WaitReason.REFUND_CHARGE_NOT_BOOKED: by_hand,

@@ -290,7 +290,8 @@ def test_refund_line_at_another_rate_than_the_article_waits():
     )
     assert plan_credit(r, credit_ctx(TWO_RATES)).reasons == (
         "Refund 601 line 1 (Villasukat): eAccounting article VS-1 (Villasukat) has 25.5 % VAT but the shop "
-        "refunded 24 % — correct the article or the refund, then Retry",
+        "refunded 24 % — a refund cannot be changed in the shop: if the article is right, credit the refund in "
+        "eAccounting by hand and mark it so on this page",
         "Refund 601 line 2 (Kahvi): the shop's tax rate 9 is unknown to Silta — check the shop's tax rates, then Retry",
     )
 

@@ -339,7 +339,7 @@ def _invoiced(shop, lines, **extra):
     return order
 
 
-def _refund(shop, order, amount, lines=()):
+def _refund(shop, order, amount, lines=(), rate_id=1):
     body = {
         "amount": str(amount),
         "api_refund": False,
@@ -348,7 +348,7 @@ def _refund(shop, order, amount, lines=()):
                 "id": line_id,
                 "quantity": q,
                 "refund_total": str(net),
-                "refund_tax": [{"id": 1, "refund_total": str(tax)}],
+                "refund_tax": [{"id": rate_id, "refund_total": str(tax)}],
             }
             for line_id, q, net, tax in lines
         ],
@@ -463,7 +463,15 @@ def _refunded_line_removed_order(shop):
     return order  # as Silta transferred it
 
 
+def _refunded_at_the_other_rate_order(shop):
+    order = _invoiced(shop, [("A-255", 1), ("B-14", 1)])
+    # the cup (25.5 %) refunded with its VAT in the order's 14 % column: a slip in the shop's refund form
+    _refund(shop, order, "11.28", [(order["line_items"][0]["id"], 1, "9.88", "1.40")], rate_id=2)
+    return order
+
+
 CASES: dict[WaitReason, Case] = {
+    W.REFUND_ARTICLE_VAT_DIFFERS: Case(_refunded_at_the_other_rate_order, _enter_by_hand, fix="by_hand"),
     W.REFUND_LINE_NOT_IN_ORDER: Case(_refunded_line_removed_order, _enter_by_hand, fix="by_hand"),
     W.REFUND_BAD_QUANTITY: Case(_refund_of_minus_one_unit_order, _enter_by_hand, fix="by_hand"),
     W.REFUND_CHARGE_NOT_BOOKED: Case(_refund_of_free_shipping_order, _enter_by_hand, fix="by_hand"),

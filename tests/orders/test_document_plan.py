@@ -392,6 +392,17 @@ def test_difference_over_the_limit_waits_with_both_figures():
     )
 
 
+def test_a_vat_total_rounded_apart_from_its_rates_is_no_vat_difference():
+    # Tax rounded at the subtotal (WooCommerce's setting): 0.11 at 25.5 % (VAT 0.0223 → 0.02) and 0.52 at 14 %
+    # (0.0639 → 0.06); the receipt's VAT total rounds the unrounded sum, 0.0862 → 0.09. Each rate agrees with
+    # the receipt's tax lines, so eAccounting's VAT is the receipt's: the order goes through.
+    o = order([line(101, 1, "0.09", "0.0223"), line(102, 1, "0.46", "0.0639", rate_id=2)], total="0.63")
+    o = replace(o, total_tax=D("0.09"))
+    plan = plan_document(o, CTX)
+    assert not isinstance(plan, Waiting), plan.reasons
+    assert (plan.vat, plan.total) == (D("0.08"), D("0.63"))
+
+
 def test_vat_difference_over_the_limit_waits_even_when_the_total_agrees():
     o = replace(THREE_RATES, total_tax=D("18.24"))
     assert plan_document(o, CTX).reasons == (

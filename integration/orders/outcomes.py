@@ -73,7 +73,10 @@ TEMPLATES: dict[WaitReason, str] = {
         "%(subject)s: the product has no SKU and no linked eAccounting article — give it the article's number "
         "as its SKU, then Retry"
     ),
-    WaitReason.BAD_QUANTITY: _("%(subject)s: a quantity of %(quantity)s cannot be booked"),
+    WaitReason.BAD_QUANTITY: _(
+        "%(subject)s: a quantity of %(quantity)s cannot be booked — correct the line's quantity in the shop order, "
+        "then Retry"
+    ),
     WaitReason.UNKNOWN_TAX_RATE: _(
         "%(subject)s: the shop's tax rate %(rate_id)s is unknown to Silta — check the shop's tax rates, then Retry"
     ),

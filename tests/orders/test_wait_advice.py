@@ -470,7 +470,22 @@ def _refunded_at_the_other_rate_order(shop):
     return order
 
 
+def _minus_one_line_order(shop):
+    # an integration posts a return as a line of −1 (WooCommerce keeps it): no quantity eAccounting can book
+    back = {"product_id": shop.product_id("B-14"), "quantity": -1}
+    return shop.order(
+        [("A-255", 2)], line_items=[{"product_id": shop.product_id("A-255"), "quantity": 2}, back]
+    )
+
+
+def _remove_the_line_in_the_shop(shop, client, fix, order):
+    assert fix.startswith(shop.wc.url) and f"post={order['id']}" in fix
+    back = {"id": order["line_items"][1]["id"], "quantity": 0}  # the REST API's way to remove a line
+    shop.wc.put(f"/orders/{order['id']}", shop.key, json={"line_items": [back]}).raise_for_status()
+
+
 CASES: dict[WaitReason, Case] = {
+    W.BAD_QUANTITY: Case(_minus_one_line_order, _remove_the_line_in_the_shop),
     W.REFUND_ARTICLE_VAT_DIFFERS: Case(_refunded_at_the_other_rate_order, _enter_by_hand, fix="by_hand"),
     W.REFUND_LINE_NOT_IN_ORDER: Case(_refunded_line_removed_order, _enter_by_hand, fix="by_hand"),
     W.REFUND_BAD_QUANTITY: Case(_refund_of_minus_one_unit_order, _enter_by_hand, fix="by_hand"),

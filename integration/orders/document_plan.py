@@ -662,7 +662,9 @@ class _Planner:
         # Every rate agrees with the receipt's tax lines; its VAT total may still be a cent or so off their sum:
         # a shop that rounds tax at the subtotal rounds each rate's sum and the total of the unrounded sums
         # separately (WooCommerce's update_taxes), up to half a cent per rate. That is no VAT difference.
-        slack = CENT * ((len(shop) + 1) // 2) if len(shop) > 1 else ZERO
+        pieces = sum(1 for t in self.order.tax_totals for v in (t.tax_total, t.shipping_tax_total) if v)
+        pieces = pieces or len(shop)  # each rate's goods and shipping tax are rounded on their own
+        slack = CENT * ((pieces + 1) // 2) if pieces > 1 else ZERO
         if len(self.reasons) == before and abs(ours - self.order.total_tax) > tolerance + slack:
             self.reasons.append(
                 reason(

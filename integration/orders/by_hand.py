@@ -28,11 +28,11 @@ def mark_booked_by_hand(transfer: OrderTransfer, user) -> int:
     now = timezone.now()
     with transaction.atomic():
         ended = OrderTransfer.objects.filter(pk=transfer.pk, status__in=ENDS).update(
-            status=OrderTransfer.Status.SKIPPED, reason="", reason_codes=[], lease_until=None, updated_at=now
+            status=OrderTransfer.Status.SKIPPED, reason="", reason_codes=[], updated_at=now
         )
         steps = list(transfer.steps.filter(status__in=ENDS).values_list("kind", flat=True))
         ended += OrderStep.objects.filter(transfer=transfer, status__in=ENDS).update(
-            status=OrderStep.Status.SKIPPED, reason="", reason_codes=[], lease_until=None, updated_at=now
+            status=OrderStep.Status.SKIPPED, reason="", reason_codes=[], updated_at=now
         )
         if ended:
             events.record(transfer, events.Kind.BY_HAND, steps=steps)

@@ -116,6 +116,7 @@ ADMIN_EXTRA_URLS = {
     "integration_auditentry_export": True,
     "integration_ordertransfer_retry": False,  # owners and members retry (tests/orders/test_order_page.py)
     "integration_ordertransfer_book_as_one_unit": False,  # as the list's action: owners and members
+    "integration_ordertransfer_booked_by_hand": False,  # owners and members (tests/orders/test_order_page.py)
     "auth_user_password_change": False,  # Django's UserAdmin: superusers only (users are not tenant data)
     "otp_totp_totpdevice_config": False,  # django-otp's device admin: superusers only; refused anyway (keys hidden)
     "otp_totp_totpdevice_qrcode": False,

@@ -36,6 +36,7 @@ class AuditEntry(models.Model):
         DELETED = "deleted", _("Deleted a setting")
         RETRIED = "retried", _("Retried")
         BOOKED_AS_ONE_UNIT = "booked_as_one_unit", _("Chose to book lines as one unit")
+        BOOKED_BY_HAND = "booked_by_hand", _("Marked an order as entered in eAccounting by hand")
         ERASED_PERSONAL_DATA = "erased_personal_data", _("Erased a customer's personal data")
         ANSWERED_DATA_REQUEST = "answered_data_request", _("Listed the data held on a customer")
         INVITED = "invited", _("Invited a colleague")

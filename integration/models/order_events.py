@@ -25,6 +25,7 @@ class OrderEventKind(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     REFUNDED = "refunded", _("Refunded")
     CHANGED = "changed", _("Changed")
+    BY_HAND = "by_hand", _("Entered by hand")
 
 
 class OrderEvent(models.Model):

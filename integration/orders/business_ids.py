@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from .outcomes import PIECES
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
 Y_TUNNUS = re.compile(r"^(\d{6,7})-(\d)$")
 
@@ -60,33 +62,44 @@ def y_tunnus_check_digit(digits: str) -> int | None:
     return 0 if remainder == 0 else 11 - remainder
 
 
-def business_id_problem(value: str) -> str:
-    """Why ``value`` is not a valid Finnish business ID, in words; "" when it is."""
+def business_id_fault(value: str) -> str:
+    """Why ``value`` is not a valid Finnish business ID: the key of its words (outcomes.PIECES); "" when it is."""
     match = Y_TUNNUS.match(value)
     if match is None:
-        return "is not written as a Finnish business ID (Y-tunnus): seven digits, a hyphen and a check digit, e.g. 1234567-1"
+        return "business_id_format"
     digits, check = match.group(1).zfill(7), int(match.group(2))
     expected = y_tunnus_check_digit(digits)
     if expected is None:
-        return "is not a valid Finnish business ID (Y-tunnus): no business ID begins with these seven digits"
+        return "business_id_no_such"
     if expected != check:
-        return (
-            "is not a valid Finnish business ID (Y-tunnus): its check digit does not match its first seven "
-            "digits (a typo?)"
-        )
+        return "business_id_check"
     return ""
 
 
-def vat_number_problem(number: str) -> str:
+def business_id_problem(value: str) -> str:
+    """The same in English words; "" when it is valid."""
+    fault = business_id_fault(value)
+    return PIECES[fault] if fault else ""
+
+
+def vat_number_fault(number: str) -> tuple[str, dict[str, str]]:
     """Why ``number`` (normalised: upper case, letters and digits, with its prefix) is not a plausible EU VAT
-    number, in words; "" when it is, or when its country is not in the table."""
+    number: the key of its words (outcomes.PIECES) and their parameters; ("", {}) when it is, or when its country
+    is not in the table."""
     prefix = number[:2]
     pattern = VAT_FORMATS.get(prefix)
     if pattern is None:
-        return ""
+        return "", {}
     if not re.fullmatch(pattern, number):
-        example = f", e.g. {EXAMPLES[prefix]}" if prefix in EXAMPLES else ""
-        return f"is not written as a {prefix} VAT number{example}"
-    if prefix == "FI" and business_id_problem(f"{number[2:9]}-{number[9]}"):
-        return "is not a valid Finnish VAT number: its last digit does not check against the business ID in it (a typo?)"
-    return ""
+        if prefix in EXAMPLES:
+            return "vat_number_format_example", {"prefix": prefix, "example": EXAMPLES[prefix]}
+        return "vat_number_format", {"prefix": prefix}
+    if prefix == "FI" and business_id_fault(f"{number[2:9]}-{number[9]}"):
+        return "vat_number_check", {}
+    return "", {}
+
+
+def vat_number_problem(number: str) -> str:
+    """The same in English words; "" when it is plausible."""
+    fault, params = vat_number_fault(number)
+    return PIECES[fault] % params if fault else ""

@@ -442,13 +442,11 @@ class _Credit:
         r, ctx, cur = self.refund, self.ctx, self.ctx.currency
         net, vat = self.sums()
         rounding = ZERO
-        if self.complete and not self.rows:
-            self.reasons.append(
-                reason(
-                    WaitReason.REFUND_NOTHING_TO_CREDIT, refund=r.id, amount=_money(r.amount), currency=cur
-                )
-            )
-        elif self.complete:
+        if self.complete and not self.rows and r.amount == 0:
+            # A refund of nothing (WooCommerce refuses one, Shopify has restock-only refunds): nothing to credit,
+            # nothing for a person to do; the step completes without a document (lifecycle).
+            return CreditPlan((), ZERO, ZERO, ZERO, r.amount, ZERO)
+        if self.complete:
             if (
                 not self.reasons
             ):  # a line's own reason (e.g. another rate than its article's) explains the VAT
@@ -464,7 +462,7 @@ class _Credit:
                         ours=_money(net + vat),
                         ours_vat=_money(vat),
                         limit=_money(ctx.rounding_limit),
-                        rules="" if ctx.vat_mode == "domestic" else "customer_rules",
+                        rules="refund_by_hand" if ctx.vat_mode == "domestic" else "customer_rules",
                     )
                 )
             elif diff and ctx.rounding_article is None:
@@ -478,24 +476,31 @@ class _Credit:
                         difference=_money(diff),
                     )
                 )
+            elif (
+                diff
+                and (art := ctx.rounding_article) is not None
+                and art.vat_rate
+                and ctx.vat_mode == "domestic"
+            ):
+                # as document_plan: a rounding row may correct the total, never VAT
+                self.reasons.append(
+                    reason(
+                        WaitReason.REFUND_ROUNDING_HAS_VAT,
+                        refund=r.id,
+                        amount=_money(r.amount),
+                        currency=cur,
+                        ours=_money(net + vat),
+                        difference=_money(diff),
+                        article=art.number,
+                        article_name=art.name,
+                        article_rate=pct(art.vat_rate),
+                    )
+                )
             elif diff and (art := ctx.rounding_article) is not None:  # None: the branch above
-                rate = art.vat_rate if ctx.vat_mode == "domestic" else ZERO  # as document_plan's rounding row
-                unit = diff if ctx.includes_vat else round2(diff / (ONE + rate / 100))
-                row = self.add(art, ONE, unit, rate, art.name, "rounding", RowKind.ROUNDING)
+                # 0 %: in domestic mode the article's own (checked above), otherwise as document_plan's rounding row
+                row = self.add(art, ONE, diff, ZERO, art.name, "rounding", RowKind.ROUNDING)
                 rounding = row.net + row.vat
                 net, vat = self.sums()
-                if net + vat != r.amount:
-                    self.reasons.append(
-                        reason(
-                            WaitReason.REFUND_ROUNDING_HAS_VAT,
-                            unit=_money(unit),
-                            article=art.number,
-                            article_rate=pct(art.vat_rate),
-                            ours=_money(net + vat),
-                            currency=cur,
-                            amount=_money(r.amount),
-                        )
-                    )
         if self.reasons:
             return Waiting(tuple(dict.fromkeys(self.reasons)))
         return CreditPlan(tuple(self.rows), net, vat, net + vat, r.amount, rounding)

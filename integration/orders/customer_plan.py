@@ -36,7 +36,7 @@ from typing import Any
 
 from integration.webshops.base import Address, ShopOrder
 
-from .business_ids import business_id_problem, vat_number_problem
+from .business_ids import business_id_fault, vat_number_fault
 from .outcomes import Reason, Waiting, WaitReason, reason
 
 DEFAULT_BUSINESS_ID_KEYS = (
@@ -155,10 +155,12 @@ def plan_customer(order: ShopOrder, rules: CustomerRules) -> CustomerPlan | Wait
     business_id = normalise_business_id(_meta_value(order.meta, rules.business_id_keys))
     vat_number = normalise_vat_number(_meta_value(order.meta, rules.vat_number_keys), billing_country)
     is_private = not (business_id or vat_number)
-    if business_id and billing_country == "FI" and (problem := business_id_problem(business_id)):
-        reasons.append(reason(WaitReason.INVALID_BUSINESS_ID, value=business_id, problem=problem))
-    if vat_number and (problem := vat_number_problem(vat_number)):
-        reasons.append(reason(WaitReason.INVALID_VAT_NUMBER, value=vat_number, problem=problem))
+    if business_id and billing_country == "FI" and (fault := business_id_fault(business_id)):
+        reasons.append(reason(WaitReason.INVALID_BUSINESS_ID, value=business_id, problem=fault))
+    if vat_number:
+        fault, params = vat_number_fault(vat_number)
+        if fault:
+            reasons.append(reason(WaitReason.INVALID_VAT_NUMBER, value=vat_number, problem=fault, **params))
     mode = vat_mode(
         delivery_country if is_private else billing_country,
         is_private=is_private,

@@ -26,7 +26,7 @@ from . import document_body, events
 from .context import article_ref, refund_articles
 from .credit_plan import CreditContext, credit_body, credit_reference, plan_credit, rows_by_line_id
 from .document_plan import DocumentPlan
-from .outcomes import Waiting
+from .outcomes import Waiting, WaitReason, reason
 from .planning import OrderPlan
 
 CANCELLED = ("cancelled", "failed")
@@ -177,12 +177,16 @@ def _step(run, transfer, order, kind, key, action) -> None:
         )
         return
     except EAccountingError as exc:
-        reason = personal_data.redact(
+        text = personal_data.redact(
             f"eAccounting refused it: {exc}. Fix the cause; the next run tries again.",
             personal_data.order_values(order),
         )  # it may quote the customer's data
-        _step_waits(run, transfer, step, claim, reason)
-        run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=reason)
+        refused = personal_data.redact_json(
+            [reason(WaitReason.EACCOUNTING_REFUSED, error=exc).as_json()],
+            personal_data.order_values(order),
+        )
+        _step_waits(run, transfer, step, claim, text, refused)
+        run.rec.event(SyncEvent.Outcome.SKIPPED, label, reason=text)
         return
     with transaction.atomic():  # both or neither: a worker killed in between leaves the step to be resumed
         finished = claims.finish(
@@ -262,9 +266,10 @@ def _pay(run, order, transfer, method) -> Done:
     if documents.remaining(invoice) <= 0:  # paid already (by us before a lost answer, or by hand)
         return Done(invoice.id, invoice.number, None, "already paid in eAccounting")
     if not method.bank_account_id:
-        raise StepWaits(
-            f"Payment method {method.title}: set the eAccounting bank account that receives its payments."
+        why = reason(
+            WaitReason.PAYMENT_NO_BANK_ACCOUNT, method=method.title or method.key, payment=method.key
         )
+        raise StepWaits(why.english(), (why,))
     amount = documents.remaining(invoice)
     paid = order.date_paid_gmt or order.date_created_gmt
     body = {
@@ -305,7 +310,8 @@ def _cancel(run, transfer, resumed) -> Done:
 
 def _refund(run, order, transfer, refund_id, resumed, planned: OrderPlan) -> Done:
     if not transfer.invoice_id and transfer.document_kind != DocumentKind.INVOICE:
-        raise StepWaits("The order is not invoiced yet: the refund is credited once it is.")
+        why = reason(WaitReason.REFUND_ORDER_NOT_INVOICED, refund=refund_id)
+        raise StepWaits(why.english(), (why,))
     client = run.eaccounting
     reference = credit_reference(order.number, refund_id)
     if resumed:
@@ -318,7 +324,10 @@ def _refund(run, order, transfer, refund_id, resumed, planned: OrderPlan) -> Don
     customer = planned.accounting_customer(transfer.customer_id)
     plan = _plan(run, order, transfer, planned)
     if plan is None or customer is None:
-        raise StepWaits("The order cannot be planned again (see the order's own reason); the refund waits.")
+        raise StepWaits(
+            "The order cannot be planned again (see the order's own reason); the refund waits.",
+            _why_unplanned(transfer, planned),
+        )
     customer_plan = planned.customer
     ctx = CreditContext(
         includes_vat=run.inputs.includes_vat(customer.is_private),
@@ -335,6 +344,8 @@ def _refund(run, order, transfer, refund_id, resumed, planned: OrderPlan) -> Don
     credit = plan_credit(refund, ctx)
     if isinstance(credit, Waiting):
         raise StepWaits("\n".join(credit.reasons), credit.why)
+    if not credit.rows:
+        return Done("", "", credit.total, f"refund {refund_id} credits nothing")
     day = helsinki_day(refund.date_created_gmt)
     document = documents.create_invoice(
         client, credit_body(refund, credit, customer.customer_id, order.number, day)
@@ -347,7 +358,9 @@ def _refund(run, order, transfer, refund_id, resumed, planned: OrderPlan) -> Don
 def _update(run, order, transfer, planned: OrderPlan) -> Done:
     plan = _plan(run, order, transfer, planned)
     if plan is None:
-        raise StepWaits("The changed order cannot be planned (see the order's reason).")
+        raise StepWaits(
+            "The changed order cannot be planned (see the order's reason).", _why_unplanned(transfer, planned)
+        )
     if transfer.invoice_id or transfer.document_kind == DocumentKind.INVOICE:
         raise _Held(
             "The order changed in the shop after it was invoiced in eAccounting: "
@@ -391,6 +404,14 @@ def _update(run, order, transfer, planned: OrderPlan) -> Done:
 
 def _difference(run, transfer, plan) -> str:
     return f"eAccounting's document totals {transfer.document_total}, the changed shop order {plan.total}"
+
+
+def _why_unplanned(transfer, planned: OrderPlan) -> tuple:
+    """Why the transferred order cannot be planned now (e.g. a template article removed since): the re-plan's own
+    reasons, which the step then shows with their fixes."""
+    customer = planned.accounting_customer(transfer.customer_id)
+    plan = planned.document(customer) if customer is not None else None
+    return plan.why if isinstance(plan, Waiting) else ()
 
 
 def _plan(run, order, transfer, planned: OrderPlan) -> DocumentPlan | None:

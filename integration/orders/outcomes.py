@@ -46,6 +46,9 @@ class WaitReason(StrEnum):
     NO_COMPANY_NAME = "no_company_name"
     FIELD_TOO_LONG = "field_too_long"
     EACCOUNTING_REFUSED = "eaccounting_refused"
+    # a step after the transfer
+    PAYMENT_NO_BANK_ACCOUNT = "payment_no_bank_account"
+    REFUND_ORDER_NOT_INVOICED = "refund_order_not_invoiced"
     # a refund (credit invoice)
     REFUND_ARTICLE_VAT_DIFFERS = "refund_article_vat_differs"
     REFUND_LINE_NOT_IN_ORDER = "refund_line_not_in_order"
@@ -53,7 +56,6 @@ class WaitReason(StrEnum):
     REFUND_CHARGE_NOT_BOOKED = "refund_charge_not_booked"
     REFUND_ARTICLE_MISSING = "refund_article_missing"
     REFUND_VAT_DIFFERS = "refund_vat_differs"
-    REFUND_NOTHING_TO_CREDIT = "refund_nothing_to_credit"
     REFUND_TOTAL_DIFFERS = "refund_total_differs"
     REFUND_NO_ROUNDING_ARTICLE = "refund_no_rounding_article"
     REFUND_ROUNDING_HAS_VAT = "refund_rounding_has_vat"
@@ -71,7 +73,10 @@ TEMPLATES: dict[WaitReason, str] = {
         "%(subject)s: the product has no SKU and no linked eAccounting article — give it the article's number "
         "as its SKU, then Retry"
     ),
-    WaitReason.BAD_QUANTITY: _("%(subject)s: a quantity of %(quantity)s cannot be booked"),
+    WaitReason.BAD_QUANTITY: _(
+        "%(subject)s: a quantity of %(quantity)s cannot be booked — correct the line's quantity in the shop order, "
+        "then Retry"
+    ),
     WaitReason.UNKNOWN_TAX_RATE: _(
         "%(subject)s: the shop's tax rate %(rate_id)s is unknown to Silta — check the shop's tax rates, then Retry"
     ),
@@ -166,9 +171,18 @@ TEMPLATES: dict[WaitReason, str] = {
     WaitReason.EACCOUNTING_REFUSED: _(
         "eAccounting refused the document: %(error)s. Fix the cause, then Retry (or wait for the next run)."
     ),
+    WaitReason.PAYMENT_NO_BANK_ACCOUNT: _(
+        "Payment method %(method)s: no eAccounting bank account receives its payments — choose one in Shop "
+        "methods, then Retry"
+    ),
+    WaitReason.REFUND_ORDER_NOT_INVOICED: _(
+        "Refund %(refund)s waits for the order's invoice: Silta invoices the order when it is completed in the "
+        "shop. Complete the order in the shop, then Retry"
+    ),
     WaitReason.REFUND_ARTICLE_VAT_DIFFERS: _(
-        "%(subject)s: eAccounting article %(article)s (%(article_name)s) has %(article_rate)s %% VAT but the "
-        "shop refunded %(shop_rate)s %% — correct the article or the refund, then Retry"
+        "%(subject)s: eAccounting article %(article)s (%(article_name)s) has %(article_rate)s %% VAT but the shop "
+        "refunded %(shop_rate)s %% — a refund cannot be changed in the shop: if the article is right, credit the "
+        "refund in eAccounting by hand and mark it so on this page"
     ),
     WaitReason.REFUND_LINE_NOT_IN_ORDER: _(
         "%(subject)s refunds %(which)s, which is not among the transferred order's lines — credit it in "
@@ -191,9 +205,6 @@ TEMPLATES: dict[WaitReason, str] = {
         "credit %(ours)s — Silta books no VAT difference (allowed: %(tolerance)s, the order settings' VAT "
         "tolerance); credit it in eAccounting by hand"
     ),
-    WaitReason.REFUND_NOTHING_TO_CREDIT: _(
-        "Refund %(refund)s of %(amount)s %(currency)s has nothing to credit"
-    ),
     WaitReason.REFUND_TOTAL_DIFFERS: _(
         "Refund %(refund)s: the shop refunded %(amount)s %(currency)s but eAccounting would credit %(ours)s (VAT "
         "%(ours_vat)s), a difference over the rounding limit %(limit)s%(rules)s"
@@ -204,13 +215,15 @@ TEMPLATES: dict[WaitReason, str] = {
         "settings, then Retry"
     ),
     WaitReason.REFUND_ROUNDING_HAS_VAT: _(
-        "A rounding row of %(unit)s on article %(article)s (%(article_rate)s %% VAT) would leave the credit at "
-        "%(ours)s %(currency)s against the shop's refund of %(amount)s — use a rounding article with 0 %% VAT"
+        "Refund %(refund)s: the shop refunded %(amount)s %(currency)s but eAccounting would credit %(ours)s, "
+        "%(difference)s apart, and the rounding article %(article)s (%(article_name)s) has %(article_rate)s %% "
+        "VAT: a rounding row may correct the total, never VAT — give it a 0 %% coding in eAccounting or choose a "
+        "0 %% article in the order settings, then Retry"
     ),
 }
 
 # Pieces of words a reason's parameter may name (by key); each is rendered with the reason's own parameters.
-PIECE_PARAMS = ("subject", "which", "what", "field", "where", "hint", "rules", "split")
+PIECE_PARAMS = ("subject", "which", "what", "field", "where", "hint", "rules", "split", "problem")
 PIECES: dict[str, str] = {
     "line": _("Line %(line)s (%(name)s, SKU %(sku)s)"),
     "line_no_sku": _("Line %(line)s (%(name)s)"),
@@ -220,6 +233,26 @@ PIECES: dict[str, str] = {
     "refund_line": _("Refund %(refund)s line %(line)s (%(name)s)"),
     "refund_shipping": _("Refund %(refund)s shipping '%(name)s'"),
     "refund_fee": _("Refund %(refund)s fee '%(name)s'"),
+    "rounding_row": _("Rounding"),
+    "refund_by_hand": _(
+        " — check the refund in the shop; if it is right, credit it in eAccounting by hand and mark the refund so "
+        "on this page"
+    ),
+    "business_id_format": _(
+        "is not written as a Finnish business ID (Y-tunnus): seven digits, a hyphen and a check digit, e.g. 1234567-1"
+    ),
+    "business_id_no_such": _(
+        "is not a valid Finnish business ID (Y-tunnus): no business ID begins with these seven digits"
+    ),
+    "business_id_check": _(
+        "is not a valid Finnish business ID (Y-tunnus): its check digit does not match its first seven digits "
+        "(a typo?)"
+    ),
+    "vat_number_format": _("is not written as a %(prefix)s VAT number"),
+    "vat_number_format_example": _("is not written as a %(prefix)s VAT number, e.g. %(example)s"),
+    "vat_number_check": _(
+        "is not a valid Finnish VAT number: its last digit does not check against the business ID in it (a typo?)"
+    ),
     "order_line": _("order line %(item)s"),
     "unnamed_line": _("an order line it does not name"),
     "shipping_word": _("shipping"),
@@ -237,6 +270,10 @@ PIECES: dict[str, str] = {
         " — eAccounting applies its own VAT rules to this OSS order; check the customer's country and VAT number"
     ),
     "customer_rules": _(" — eAccounting applies its own VAT rules to this customer"),
+    "total_advice": _(
+        ". Check the order in the shop; if its total is right, raise the rounding limit in the order settings (the "
+        "difference is booked on the rounding article) or enter the order in eAccounting by hand, then Retry"
+    ),
     "split": _(" (of %(part)s, split by VAT rate as the order was sold)"),
     "shop_order": _("the shop order"),
     "order_meta": _("the shop's order meta"),
@@ -262,6 +299,23 @@ def _same(text: str) -> str:
     return text
 
 
+class _Params(dict):
+    """A reason's parameters; one a template of a later version names but an older row lacks reads as "…"."""
+
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def row_name(label: Mapping[str, str], fallback: str, translate: Callable[[str], str] = _same) -> str:
+    """A planned row's name from its label (the piece of words a reason about it would use); ``fallback`` (the
+    stored English) for rows planned before labels. A part of a split charge names its rate."""
+    piece = label.get("subject", "")
+    if piece not in PIECES:
+        return fallback
+    name = translate(PIECES[piece]) % dict(label)
+    return f"{name} ({label['part']} %)" if label.get("part") else name
+
+
 @dataclass(frozen=True)
 class Reason:
     """One reason to wait: its code and the parameters its template names (all text)."""
@@ -274,7 +328,7 @@ class Reason:
 
     def render(self, translate: Callable[[str], str] = _same) -> str:
         """The sentence, each template passed through ``translate`` (gettext: the reader's language)."""
-        values = dict(self.params)
+        values = _Params(self.params)
         for name in PIECE_PARAMS:
             piece = values.get(name)
             if piece is not None:

@@ -118,4 +118,6 @@ def detail(kind: str, params: dict[str, Any]) -> str:
         return _(
             "The order changed in the shop; the document in eAccounting was updated (total %(amount)s)."
         ) % {"amount": amount or "?"}
+    if kind == K.BY_HAND:
+        return _("Entered in eAccounting by hand: a person ended the wait, Silta made no document for it.")
     return ""

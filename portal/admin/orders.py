@@ -22,7 +22,8 @@ from integration.models import (
     ShopMethod,
     Tenant,
 )
-from integration.orders.outcomes import WaitReason
+from integration.orders import by_hand
+from integration.orders.outcomes import WaitReason, row_name
 from integration.orders.timeline import document_words, order_timeline
 from integration.people import audit
 from portal.admin import wait_fixes
@@ -213,6 +214,11 @@ class OrderTransferAdmin(TenantScopedAdmin):
                 view(self.book_one_as_one_unit),
                 name="integration_ordertransfer_book_as_one_unit",
             ),
+            path(
+                "<int:pk>/booked-by-hand/",
+                view(self.booked_by_hand),
+                name="integration_ordertransfer_booked_by_hand",
+            ),
             *super().get_urls(),
         ]
 
@@ -225,12 +231,19 @@ class OrderTransferAdmin(TenantScopedAdmin):
                 if transfer.status in (*RETRYABLE, OrderTransfer.Status.HELD, OrderTransfer.Status.SKIPPED)
                 else [],
                 step_reasons=[
-                    (step, wait_fixes.shown(step)) for step in transfer.steps.filter(status__in=RETRYABLE)
+                    (step, wait_fixes.shown(step))
+                    for step in transfer.steps.filter(status__in=(*RETRYABLE, OrderStep.Status.HELD))
                 ],
                 timeline=order_timeline(transfer),
+                plan_rows=[
+                    {**r, "name": row_name(r.get("label") or {}, r.get("source", ""), gettext)}
+                    for r in (transfer.plan or {}).get("rows", [])
+                ],
                 document_words=document_words(transfer.document_kind),
                 can_retry=self._may_act(request, transfer) and self._retryable(transfer),
+                can_act=self._may_act(request, transfer) and by_hand.waits_for_a_person(transfer),
                 book_action=wait_fixes.BOOK_AS_ONE_UNIT,
+                by_hand_action=wait_fixes.BOOKED_BY_HAND,
             )
         return super().change_view(request, object_id, form_url, extra)
 
@@ -283,6 +296,23 @@ class OrderTransferAdmin(TenantScopedAdmin):
         if refused is not None:
             return refused
         self.book_lines_as_one_unit(request, OrderTransfer.objects.filter(pk=transfer.pk))
+        return redirect(reverse("admin:integration_ordertransfer_change", args=[transfer.pk]))
+
+    def booked_by_hand(self, request, pk):
+        """The end of a wait Silta has no fix for (another currency, a refund it cannot credit): the person entered
+        it in eAccounting by hand; audited, and the order is not transferred."""
+        transfer, refused = self._acted_on(request, pk)
+        if refused is not None:
+            return refused
+        if by_hand.mark_booked_by_hand(transfer, request.user):
+            self.message_user(
+                request,
+                gettext("Order %(number)s is marked as entered in eAccounting by hand.")
+                % {"number": transfer.shop_order_number},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, gettext("This order does not wait for anything."), messages.INFO)
         return redirect(reverse("admin:integration_ordertransfer_change", args=[transfer.pk]))
 
     def get_actions(self, request):

@@ -14,7 +14,8 @@ from integration.models import AccountingArticle, OrderSettings, OrderStep, Orde
 from integration.orders.outcomes import Reason, WaitReason
 
 StrOrPromise = str | Promise
-BOOK_AS_ONE_UNIT = "book_as_one_unit"  # the POST the order's page offers
+BOOK_AS_ONE_UNIT = "book_as_one_unit"  # the POSTs the order's page offers
+BOOKED_BY_HAND = "booked_by_hand"
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,14 @@ SHORT: dict[WaitReason, "StrOrPromise"] = {
     WaitReason.NO_COMPANY_NAME: gettext_lazy("No company name"),
     WaitReason.FIELD_TOO_LONG: gettext_lazy("Field too long"),
     WaitReason.EACCOUNTING_REFUSED: gettext_lazy("eAccounting refused"),
+    WaitReason.PAYMENT_NO_BANK_ACCOUNT: gettext_lazy("Payment method has no bank account"),
+    WaitReason.REFUND_ORDER_NOT_INVOICED: gettext_lazy("Refund: order not invoiced"),
     WaitReason.REFUND_ARTICLE_VAT_DIFFERS: gettext_lazy("Refund: article's VAT differs"),
     WaitReason.REFUND_LINE_NOT_IN_ORDER: gettext_lazy("Refund: line not in the order"),
     WaitReason.REFUND_BAD_QUANTITY: gettext_lazy("Refund: quantity cannot be credited"),
     WaitReason.REFUND_CHARGE_NOT_BOOKED: gettext_lazy("Refund: charge not booked"),
     WaitReason.REFUND_ARTICLE_MISSING: gettext_lazy("No refund article"),
     WaitReason.REFUND_VAT_DIFFERS: gettext_lazy("Refund: VAT differs"),
-    WaitReason.REFUND_NOTHING_TO_CREDIT: gettext_lazy("Refund: nothing to credit"),
     WaitReason.REFUND_TOTAL_DIFFERS: gettext_lazy("Refund: total differs"),
     WaitReason.REFUND_NO_ROUNDING_ARTICLE: gettext_lazy("Refund: no rounding article"),
     WaitReason.REFUND_ROUNDING_HAS_VAT: gettext_lazy("Refund: rounding article has VAT"),
@@ -120,6 +122,18 @@ def shop_method(transfer: OrderTransfer, reason: Reason) -> Fix | None:
     )
 
 
+def payment_bank_account(transfer: OrderTransfer, reason: Reason) -> Fix | None:
+    """The payment method whose payments need an eAccounting bank account (Shop methods)."""
+    methods = ShopMethod.objects.filter(tenant_id=transfer.tenant_id, kind="payment")
+    method = methods.filter(key=reason.params.get("payment", "")).first()
+    if method is None:
+        return Fix(gettext("Open Shop methods"), reverse("admin:integration_shopmethod_changelist"))
+    return Fix(
+        gettext("Choose the bank account on %(method)s") % {"method": method.title or method.key},
+        reverse("admin:integration_shopmethod_change", args=[method.pk]),
+    )
+
+
 def order_settings(transfer: OrderTransfer, reason: Reason) -> Fix | None:
     settings = OrderSettings.objects.filter(tenant_id=transfer.tenant_id).first()
     if settings is None:
@@ -153,7 +167,12 @@ def book_as_one_unit(transfer: OrderTransfer, reason: Reason) -> Fix | None:
 
 
 def by_hand(transfer: OrderTransfer, reason: Reason) -> Fix | None:
-    return None  # the reason says what to do in eAccounting; Silta has no page for it
+    """No fix in Silta by design: the reason says what to enter in eAccounting; this ends the wait."""
+    return Fix(gettext("Mark as entered in eAccounting by hand"), action=BOOKED_BY_HAND)
+
+
+def in_eaccounting(transfer: OrderTransfer, reason: Reason) -> Fix | None:
+    return None  # the cause is in eAccounting (e.g. a locked period): the reason names it, then Retry
 
 
 FIXES: dict[WaitReason, Callable[[OrderTransfer, Reason], Fix | None]] = {
@@ -182,15 +201,16 @@ FIXES: dict[WaitReason, Callable[[OrderTransfer, Reason], Fix | None]] = {
     WaitReason.NO_CUSTOMER_NAME: customer_data,
     WaitReason.NO_COMPANY_NAME: shop_order,
     WaitReason.FIELD_TOO_LONG: shop_order,
-    WaitReason.EACCOUNTING_REFUSED: by_hand,
-    WaitReason.REFUND_ARTICLE_VAT_DIFFERS: accounting_article,
+    WaitReason.EACCOUNTING_REFUSED: in_eaccounting,
+    WaitReason.PAYMENT_NO_BANK_ACCOUNT: payment_bank_account,
+    WaitReason.REFUND_ORDER_NOT_INVOICED: shop_order,
+    WaitReason.REFUND_ARTICLE_VAT_DIFFERS: by_hand,
     WaitReason.REFUND_LINE_NOT_IN_ORDER: by_hand,
     WaitReason.REFUND_BAD_QUANTITY: by_hand,
     WaitReason.REFUND_CHARGE_NOT_BOOKED: by_hand,
     WaitReason.REFUND_ARTICLE_MISSING: order_settings,
     WaitReason.REFUND_VAT_DIFFERS: by_hand,
-    WaitReason.REFUND_NOTHING_TO_CREDIT: by_hand,
-    WaitReason.REFUND_TOTAL_DIFFERS: order_settings,
+    WaitReason.REFUND_TOTAL_DIFFERS: by_hand,
     WaitReason.REFUND_NO_ROUNDING_ARTICLE: order_settings,
     WaitReason.REFUND_ROUNDING_HAS_VAT: order_settings,
 }

@@ -110,8 +110,10 @@ def _build_line(state: ShopState, li: dict) -> dict:
     product, variation = _resolve_line(state, li)
     src = variation or product
     qty = li.get("quantity", 1)
-    if not isinstance(qty, int) or isinstance(qty, bool) or qty <= 0:
-        raise invalid_param("line_items", "quantity must be a positive integer.")
+    # WooCommerce's REST API takes any integer (a line of 0 is dropped: refused here); an integration may post a
+    # negative one, which WC_Order_Item_Product::set_quantity keeps
+    if not isinstance(qty, int) or isinstance(qty, bool) or qty == 0:
+        raise invalid_param("line_items", "quantity must be a whole number other than 0.")
     name = product["name"]
     meta: list[dict] = []
     if variation:

@@ -26,6 +26,8 @@ PRIVATE = {
     "phone": "+358401234567",
 }
 
+SHOP_SETTINGS_CASES_CHANGE = ("tax_round_at_subtotal", "negative_fee_tax", "prices_include_tax")
+
 
 class Shop:
     """The test's handle on both sandboxes for one tenant."""
@@ -96,7 +98,8 @@ class Shop:
 def shop(ea, wc, live_server, settings):
     """Activated; articles A-255 (12.40, 25.5 %) and B-14 (5.70, 14 %) in the shop; templates for
     flat rate shipping at both rates and for the bank transfer fee; a rounding article (0 %: a rounding row
-    may correct the total, never VAT)."""
+    may correct the total, never VAT). Shop settings a test changes are put back after it (the shop outlives it)."""
+    kept = {k: v for k, v in wc.control("GET", "/settings").items() if k in SHOP_SETTINGS_CASES_CHANGE}
     wc.reset(seed={"products": 0, "orders": 0}, shipping_tax_split=True)
     settings.SILTA_BASE_URL = live_server.url
     tenant = connect_both(ea, wc, "orders")
@@ -114,4 +117,5 @@ def shop(ea, wc, live_server, settings):
     OrderSettings.objects.filter(tenant=tenant).update(
         rounding_article=AccountingArticle.objects.get(tenant=tenant, number="ROUND"), transfer_from=None
     )
-    return s
+    yield s
+    wc.control("PATCH", "/settings", kept)

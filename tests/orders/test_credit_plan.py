@@ -23,6 +23,7 @@ from integration.orders.credit_plan import (
     rows_by_line_id,
 )
 from integration.orders.document_plan import plan_document
+from integration.orders.outcomes import Waiting
 from integration.webshops.base import ShopRefund
 from sandbox.eaccounting import sales, schemas
 from sandbox.eaccounting.articles import save_article
@@ -289,7 +290,8 @@ def test_refund_line_at_another_rate_than_the_article_waits():
     )
     assert plan_credit(r, credit_ctx(TWO_RATES)).reasons == (
         "Refund 601 line 1 (Villasukat): eAccounting article VS-1 (Villasukat) has 25.5 % VAT but the shop "
-        "refunded 24 % — correct the article or the refund, then Retry",
+        "refunded 24 % — a refund cannot be changed in the shop: if the article is right, credit the refund in "
+        "eAccounting by hand and mark it so on this page",
         "Refund 601 line 2 (Kahvi): the shop's tax rate 9 is unknown to Silta — check the shop's tax rates, then Retry",
     )
 
@@ -350,15 +352,15 @@ def test_lines_refunding_more_than_the_amount_wait_with_both_figures():
     assert (plan_credit(r, credit_ctx(TWO_RATES))).reasons == (
         (
             "Refund 601: the shop refunded 20.00 EUR but eAccounting would credit 24.90 (VAT 5.06), a difference over "
-            "the rounding limit 0.05",
+            "the rounding limit 0.05 — check the refund in the shop; if it is right, credit it in eAccounting by "
+            "hand and mark the refund so on this page",
         )
     )
 
 
-def test_an_empty_refund_waits():
-    assert plan_credit(refund(amount="0.00"), credit_ctx(TWO_RATES)).reasons == (
-        "Refund 601 of 0.00 EUR has nothing to credit",
-    )
+def test_a_refund_of_nothing_credits_nothing_and_does_not_wait():
+    plan = plan_credit(refund(amount="0.00"), credit_ctx(TWO_RATES))
+    assert not isinstance(plan, Waiting) and plan.rows == () and plan.total == 0
 
 
 # ---------------------------------------------------------------------- pairing, references, dates

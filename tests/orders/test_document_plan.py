@@ -287,6 +287,17 @@ def test_gift_card_is_a_payment_row_on_its_template():
     assert totals(plan) == (D("20.00"), D("10.20"), D("30.20"), D("30.20"), D("10.20"), D("0"))
 
 
+def test_an_untaxed_negative_fee_woocommerce_took_vat_off_is_a_discount():
+    # WooCommerce apportions VAT over a negative fee marked "no tax": −4.00 with −1.02 VAT lowered the receipt's
+    # VAT, so it is booked as the discount it was (on the fee article), never as a 0 % payment row
+    o = order(
+        [line(101, 2, "40.00", "10.20")], fees=[fee("Lahjakortti", "-4.00", {1: "-1.02"}, tax_status="none")]
+    )
+    plan = plan_document(o, CTX)
+    assert figures(plan)[1] == ("LASKUTUS", D("1"), D("-5.02"), D("0"), D("25.5"), D("-4.00"), D("-1.02"))
+    assert totals(plan) == (D("36.00"), D("9.18"), D("45.18"), D("45.18"), D("9.18"), D("0"))
+
+
 def test_gift_card_without_a_template_waits():
     o = order(
         [line(101, 2, "40.00", "10.20")], fees=[fee("Lahjakortti ABC-123", "-20.00", {}, tax_status="none")]
@@ -374,9 +385,22 @@ def test_difference_over_the_limit_waits_with_both_figures():
     assert (plan_document(o, CTX)).reasons == (
         (
             "The order's total 118.04 EUR (VAT 18.04) differs from what eAccounting would book, 117.04 (VAT 18.04), "
-            "by more than the rounding limit 0.05",
+            "by more than the rounding limit 0.05. Check the order in the shop; if its total is right, raise the "
+            "rounding limit in the order settings (the difference is booked on the rounding article) or enter the "
+            "order in eAccounting by hand, then Retry",
         )
     )
+
+
+def test_a_vat_total_rounded_apart_from_its_rates_is_no_vat_difference():
+    # Tax rounded at the subtotal (WooCommerce's setting): 0.11 at 25.5 % (VAT 0.0223 → 0.02) and 0.52 at 14 %
+    # (0.0639 → 0.06); the receipt's VAT total rounds the unrounded sum, 0.0862 → 0.09. Each rate agrees with
+    # the receipt's tax lines, so eAccounting's VAT is the receipt's: the order goes through.
+    o = order([line(101, 1, "0.09", "0.0223"), line(102, 1, "0.46", "0.0639", rate_id=2)], total="0.63")
+    o = replace(o, total_tax=D("0.09"))
+    plan = plan_document(o, CTX)
+    assert not isinstance(plan, Waiting), plan.reasons
+    assert (plan.vat, plan.total) == (D("0.08"), D("0.63"))
 
 
 def test_vat_difference_over_the_limit_waits_even_when_the_total_agrees():

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_q.models import OrmQ
 
 from integration import tasks
-from integration.models import AuditEntry, OrderTransfer, ShopMethod
+from integration.models import AuditEntry, Membership, OrderTransfer, ShopMethod
 from integration.orders.outcomes import Reason, WaitReason
 
 pytestmark = pytest.mark.django_db
@@ -96,13 +96,41 @@ def test_others_neither_see_the_page_nor_retry(
     assert page.status_code != 200 or "no template article" not in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(retry_url(waiting)).status_code in (403, 404)
-    assert client.post(
-        reverse("admin:integration_ordertransfer_book_as_one_unit", args=[waiting.pk])
-    ).status_code in (
-        403,
-        404,
-    )
+    for name in ("book_as_one_unit", "booked_by_hand"):
+        url = reverse(f"admin:integration_ordertransfer_{name}", args=[waiting.pk])
+        assert client.post(url).status_code in (403, 404)
     assert not OrmQ.objects.exists() and AuditEntry.objects.count() == audited
+    waiting.refresh_from_db()
+    assert waiting.status == OrderTransfer.Status.WAITING
+
+
+FOREIGN = Reason(WaitReason.FOREIGN_CURRENCY, {"currency": "SEK", "company_currency": "EUR"})
+
+
+@pytest.mark.parametrize("who", ["owner_a", "member_a"])
+def test_an_order_silta_cannot_transfer_is_marked_as_entered_by_hand(
+    client, django_user_model, owner_a, waiting, who
+):
+    """No fix in Silta by design (another currency): the page says what to do and offers the one action that
+    ends the wait, for owners and members, audited; the order is "Not done" for good, without a document."""
+    waiting.reason_codes, waiting.reason = [FOREIGN.as_json()], FOREIGN.english()
+    waiting.save()
+    user = owner_a
+    if who == "member_a":
+        user = django_user_model.objects.create_user("member_a", password="pw-member", is_staff=True)
+        Membership.objects.create(tenant=waiting.tenant, user=user, role=Membership.Role.MEMBER)
+    client.force_login(user)
+    url = reverse("admin:integration_ordertransfer_booked_by_hand", args=[waiting.pk])
+    page = client.get(page_url(waiting)).content.decode()
+    assert "Enter this one in eAccounting by hand." in page and f'action="{url}"' in page
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.reason_codes, waiting.document_id) == ("skipped", [], "")
+    entry = AuditEntry.objects.get(tenant=waiting.tenant, action=AuditEntry.Action.BOOKED_BY_HAND)
+    assert "4711" in entry.target and entry.username == user.username
+    after = client.get(page_url(waiting), HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert f'action="{url}"' not in after and 'id="retry-form"' not in after
 
 
 def test_superusers_view_but_neither_add_nor_change(client, superuser, waiting):

@@ -185,8 +185,11 @@ class OrderTransferAdmin(TenantScopedAdmin):
         "lease_until",
         "reason",
         "reason_codes",
-        "plan",
-    ]  # shown above, in words and translated
+        "plan",  # shown above, in words and translated
+        "body_hash",
+        "input_hash",
+        "plan_version",  # how Silta tells a changed order: nothing a person acts on
+    ]
     inlines = [OrderStepInline]
     change_form_template = "admin/integration/ordertransfer/change_form.html"
 

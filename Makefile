@@ -54,7 +54,7 @@ types: $(STAMP)
 ## CHECK_WORKERS pytest-xdist workers (most of a test's time is waiting on the database and the sandboxes,
 ## so more workers than cores still helps), with a tenth of each property test's generated cases.
 CHECK_WORKERS ?= 4
-CHECK_PYTEST := SILTA_QUICK_PROPERTIES=1 $(BIN)/pytest -q -m "not browser and not slow" -n $(CHECK_WORKERS) --dist loadfile
+CHECK_PYTEST := env SILTA_QUICK_PROPERTIES=1 $(BIN)/pytest -q -m "not browser and not slow" -n $(CHECK_WORKERS) --dist loadfile
 check: lint types
 	@if [ -n "$$DATABASE_URL" ]; then \
 		$(CHECK_PYTEST) $(PYTEST_ARGS); \

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from integration.models import (
     AccountingArticle,
@@ -41,6 +41,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # The shared cache (django-q2 cluster stats) lives in a database table.
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """A test that activates a language (a view under test, or translation.activate) must not leave it to the
+    next test in the same worker."""
+    yield
+    translation.deactivate()
 
 
 def make_tenant(slug, business_id):

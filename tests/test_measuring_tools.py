@@ -48,4 +48,6 @@ def test_a_server_that_never_answers_fails_clearly_within_the_bound():
         started = time.monotonic()
         with pytest.raises(CommandError, match=r"the silent server did not answer .* within 2 s"):
             wait_until_answering(f"http://127.0.0.1:{port}/", "the silent server", timeout=2)
-        assert time.monotonic() - started < 4
+        assert (
+            time.monotonic() - started < 10
+        )  # the bound holds: no hanging on (a wide margin for busy machines)

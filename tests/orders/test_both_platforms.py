@@ -31,6 +31,13 @@ def shopify_server():
     server.close()
 
 
+@pytest.fixture(autouse=True)
+def _deliveries_done(shopify_server):
+    """Deliveries still in flight would reach the live server while the test database is flushed."""
+    yield
+    shopify_server.control("GET", "/deliveries", params={"wait": 10})
+
+
 def _woocommerce(ea, wc, shopify_server):
     wc.reset(seed={"products": 0, "orders": 0})
     tenant = connect_both(ea, wc, "both-woo")

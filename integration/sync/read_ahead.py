@@ -5,7 +5,9 @@ shared budget, then for the answer) and writing to the shop (a batch of 100 prod
 after the other, the run takes the sum of both; with the reading in a thread it takes about the
 longer of the two. At most `depth` items wait between them, so memory stays flat.
 
-The thread has its own database connection (the budget's slot is reserved there) and closes it.
+The thread has its own database connection (the budget's slot is reserved there) and closes it. Inside
+a transaction the items are read in line instead: the thread's connection would wait, for good, on rows
+the caller's own open transaction holds (e.g. a budget row it made and has not committed).
 What the listing raises is raised to the reader at the item where it happened; a reader that stops
 early (an error, a lost lease) stops the thread at its next item.
 """
@@ -28,6 +30,9 @@ class _Failed:
 
 def read_ahead(items: Iterable[T], depth: int) -> Iterator[T]:
     """The items of `items`, produced in a thread up to `depth` ahead of the consumer."""
+    if connection.in_atomic_block:
+        yield from items
+        return
     waiting: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
 

@@ -77,3 +77,16 @@ def test_a_full_sync_of_500_articles_puts_each_in_the_shop_once(ea, wc, live_ser
     again = sync_articles(tenant, full=True)  # the stock reconcile reads ahead too: nothing to write
     assert again.status == SyncRun.Status.SUCCEEDED, again.error
     assert not again.events.exclude(outcome=SyncEvent.Outcome.SKIPPED).exists()
+
+
+def test_inside_a_transaction_the_items_are_read_in_line(db):
+    """A thread's own connection would wait on rows this transaction holds: no thread is started."""
+    seen = []
+
+    def items():
+        for n in range(3):
+            seen.append(threading.current_thread().name)
+            yield n
+
+    assert list(read_ahead(items(), 2)) == [0, 1, 2]
+    assert set(seen) == {threading.current_thread().name}

@@ -22,6 +22,7 @@ from typing import Any
 from integration.eaccounting.resources import Article
 from integration.webshops.base import ProductWrite, ShopProduct
 
+from . import import_reasons as reasons
 from .article_values import (
     STOCK_FIELDS,
     UNIT_META_KEY,
@@ -49,17 +50,7 @@ __all__ = [
 
 ACTIONS = ("create", "update", "hide", "restore", "keep", "skip", "link")
 DRAFT = "draft"  # new products arrive hidden, and hiding is a return to draft
-LABELS = {
-    "sku": "article number",
-    "name": "name",
-    "regular_price": "price",
-    "tax_class": "VAT rate (tax class)",
-    "tax_status": "tax status",
-    "manage_stock": "stock item",
-    "stock_quantity": "stock",
-    "unit": "unit",
-    "status": "status",
-}
+LABELS = reasons.FIELD_LABELS
 
 
 @dataclass(frozen=True)
@@ -121,11 +112,11 @@ class Step:
 def why_not_shown(article: Article, ctx: CatalogContext) -> str:
     """The reason in words why the article does not belong in the shop; "" when it does."""
     if article.id in ctx.excluded_article_ids:
-        return "used as a template article"
+        return reasons.TEMPLATE_ARTICLE_USE
     if not article.is_active:
-        return "inactive in eAccounting"
+        return reasons.INACTIVE_IN_EACCOUNTING
     if not article.send_to_webshop:
-        return "not available in webshop"
+        return reasons.NOT_IN_WEBSHOP
     return ""
 
 
@@ -144,19 +135,19 @@ def _plan(article: Article, link: LinkState | None, product: ShopProduct | None,
     why_not = why_not_shown(article, ctx)
     if product is None:
         if link is not None:
-            return Step("skip", article, reason="deleted in the shop: not created again")
+            return Step("skip", article, reason=reasons.DELETED_IN_SHOP)
         if why_not:
             return Step("skip", article, reason=why_not)
         return _create(article, ctx)
     if link is not None and link.hidden and why_not:
-        return Step("keep", article, reason=f"hidden in the shop ({why_not})")
+        return Step("keep", article, reason=reasons.HIDDEN_BECAUSE % {"reason": why_not})
     parent_id = _parent_of(product, link)
     adopted = link is None
     link = link or LinkState(product.id, parent_id)
     shop_leads = link.stock_led_by_shop and not stock_entered(article, link.stock_hand_changed_at_import)
     step = _plan_linked(article, link, product, parent_id, ctx, why_not, shop_leads, adopted)
     if link.stock_led_by_shop and not shop_leads:  # the new link (never None here) clears the flag
-        reason = "stock entered in eAccounting, which leads it from now on"
+        reason = reasons.STOCK_ENTERED
         return dataclasses.replace(step, reason=f"{reason}; {step.reason}" if step.reason else reason)
     return step
 
@@ -190,7 +181,7 @@ def _plan_linked(
             parent_id,
             values,
             status=status,
-            reason=f"available again: brought back as {status}",
+            reason=reasons.AVAILABLE_AGAIN % {"status": status},
             shop_leads=shop_leads,
             sales=ctx.sales_since_write,
         )
@@ -205,16 +196,12 @@ def _plan_linked(
         sales=ctx.sales_since_write,
     )
     if adopted:
-        reason = "found in the shop by its article number: linked" + (
-            f"; {step.reason}" if step.write else ""
-        )
+        reason = reasons.FOUND_BY_NUMBER + (f"; {step.reason}" if step.write else "")
         return Step(
             "link", article, step.write, step.changes, step.drift, reason, _linked(product, parent_id, values)
         )
     if step.write is None:
-        reason = (
-            "up to date" if step.new_link is None else "up to date (the shop already shows the new values)"
-        )
+        reason = reasons.UP_TO_DATE if step.new_link is None else reasons.UP_TO_DATE_SHOWN
         return Step("keep", article, reason=reason, new_link=step.new_link)
     return step
 
@@ -228,7 +215,7 @@ def _create(article: Article, ctx: CatalogContext) -> Step:
         article,
         _write(values, None, None, DRAFT),
         changes,
-        reason="new in eAccounting: created hidden (draft) so texts and images can be added first",
+        reason=reasons.CREATED_AS_DRAFT,
         new_link=LinkState(None, None, False, "", values),
     )
 
@@ -258,7 +245,7 @@ def _hide(
         values,
         status=DRAFT,
         before=product.status,
-        reason=f"{why_not}: hidden in the shop (was {product.status or 'unknown'})",
+        reason=reasons.HIDDEN_WAS % {"reason": why_not, "status": product.status or "unknown"},
         shop_leads=shop_leads,
         sales=ctx.sales_since_write,
     )
@@ -329,10 +316,10 @@ def _update_reason(changes: dict, drift: dict) -> str:
     parts = []
     from_eaccounting = [LABELS[n] for n in changes if n not in drift]
     if from_eaccounting:
-        parts.append("changed in eAccounting: " + ", ".join(from_eaccounting))
+        parts.append(reasons.CHANGED_IN_EACCOUNTING % {"fields": ", ".join(from_eaccounting)})
     if drift:
-        parts.append("changed in the shop, put back: " + ", ".join(LABELS[n] for n in drift))
-    return "; ".join(parts) or "up to date"
+        parts.append(reasons.PUT_BACK_FIELDS % {"fields": ", ".join(LABELS[n] for n in drift)})
+    return "; ".join(parts) or reasons.UP_TO_DATE
 
 
 def _parent_of(product: ShopProduct, link: LinkState | None) -> int | None:

@@ -37,6 +37,7 @@ from ..models import (
     Tenant,
 )
 from ..webshops.base import Webshop
+from . import import_reasons as reasons
 from . import shop_snapshot
 from .article_plan import LinkState, Step, plan_catalog, price_change_share
 from .article_values import CatalogContext
@@ -312,9 +313,7 @@ def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -
             rec.event(OUTCOME[step.action], number, fields=changes, reason=step.reason)
             if step.drift:
                 drift = {k: [str(v) for v in triple] for k, triple in step.drift.items()}
-                rec.event(
-                    SyncEvent.Outcome.DRIFT, number, fields=drift, reason="changed in the shop; put back"
-                )
+                rec.event(SyncEvent.Outcome.DRIFT, number, fields=drift, reason=reasons.DRIFT_PUT_BACK)
         if links:
             _store_links(links)
         if written:
@@ -351,7 +350,7 @@ def _stopped_by_guard(tenant: Tenant, held: list[Step], rec: RunRecorder) -> boo
             SyncEvent.Outcome.SKIPPED,
             step.article.number,
             fields={"regular_price": [str(v) for v in step.changes["regular_price"]]},
-            reason="waiting for confirmation of a mass price change",
+            reason=reasons.MASS_PRICE_CHANGE_WAITS,
         )
     rec.needs_confirmation(
         f"This run would change the price of {share:.0%} of the shop's products (limit {limit:.0%}). "
@@ -369,7 +368,7 @@ def _write_or_record(tenant, shop, steps: list[Step], rec: RunRecorder, dry_run:
                 OUTCOME[step.action],
                 step.article.number,
                 fields={k: [str(v) for v in pair] for k, pair in step.changes.items()},
-                reason=f"dry run: {step.reason}",
+                reason=reasons.DRY_RUN % {"reason": step.reason},
             )
         return []
     return _apply(tenant, shop, steps, rec)

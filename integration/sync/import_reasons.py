@@ -1,5 +1,5 @@
-"""The first sync's reasons: stored in English (ImportItem.reason, a sync event's reason), shown in the reader's
-language.
+"""The sync's reasons (the first sync's and the article sync's): stored in English (ImportItem.reason, a sync
+event's reason), shown in the reader's language.
 
 A stored reason is one or more of these texts, %-filled and joined by "; ", its first letter in capitals
 (import_plan._reject). They are marked with gettext_noop where they are made, so the catalogues have them;
@@ -63,8 +63,40 @@ GOES_ON = gettext_noop("%(done)s of %(total)s done in this run; the next run goe
 PUT_BACK = gettext_noop("overwritten values put back")
 DEACTIVATED = gettext_noop("created by the import: deactivated (eAccounting's API cannot delete articles)")
 
+# The article sync (article_plan, article_sync)
+TEMPLATE_ARTICLE_USE = gettext_noop("used as a template article")
+INACTIVE_IN_EACCOUNTING = gettext_noop("inactive in eAccounting")
+DELETED_IN_SHOP = gettext_noop("deleted in the shop: not created again")
+HIDDEN_BECAUSE = gettext_noop("hidden in the shop (%(reason)s)")
+STOCK_ENTERED = gettext_noop("stock entered in eAccounting, which leads it from now on")
+AVAILABLE_AGAIN = gettext_noop("available again: brought back as %(status)s")
+FOUND_BY_NUMBER = gettext_noop("found in the shop by its article number: linked")
+UP_TO_DATE = gettext_noop("up to date")
+UP_TO_DATE_SHOWN = gettext_noop("up to date (the shop already shows the new values)")
+CREATED_AS_DRAFT = gettext_noop(
+    "new in eAccounting: created hidden (draft) so texts and images can be added first"
+)
+HIDDEN_WAS = gettext_noop("%(reason)s: hidden in the shop (was %(status)s)")
+CHANGED_IN_EACCOUNTING = gettext_noop("changed in eAccounting: %(fields)s")
+PUT_BACK_FIELDS = gettext_noop("changed in the shop, put back: %(fields)s")
+DRIFT_PUT_BACK = gettext_noop("changed in the shop; put back")
+MASS_PRICE_CHANGE_WAITS = gettext_noop("waiting for confirmation of a mass price change")
+DRY_RUN = gettext_noop("dry run: %(reason)s")
+
 TEMPLATES = tuple(v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str))
 NESTED = "reason"  # a placeholder that holds reasons of its own: translated too
+FIELDS = "fields"  # a placeholder that holds field labels (article_plan.LABELS), comma-separated
+FIELD_LABELS = {  # the shop product's fields Silta owns, in words
+    "sku": gettext_noop("article number"),
+    "name": gettext_noop("name"),
+    "regular_price": gettext_noop("price"),
+    "tax_class": gettext_noop("VAT rate (tax class)"),
+    "tax_status": gettext_noop("tax status"),
+    "manage_stock": gettext_noop("stock item"),
+    "stock_quantity": gettext_noop("stock"),
+    "unit": gettext_noop("unit"),
+    "status": gettext_noop("status"),
+}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 
 
@@ -90,9 +122,17 @@ def _piece(text: str, whole: bool = False) -> str | None:
             continue
         m = pattern.fullmatch(text)
         if m:
-            values = {k: (in_language(v) if k == NESTED else v) for k, v in m.groupdict().items()}
+            values = {k: _value(k, v) for k, v in m.groupdict().items()}
             return gettext(template) % values if values else gettext(template)
     return None
+
+
+def _value(name: str, value: str) -> str:
+    if name == NESTED:
+        return in_language(value)
+    if name == FIELDS:
+        return ", ".join(gettext(label) for label in value.split(", "))
+    return value
 
 
 def in_language(stored: str) -> str:

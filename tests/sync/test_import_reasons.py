@@ -62,3 +62,16 @@ def test_a_runs_events_show_the_first_syncs_reasons_in_the_owners_language(
         html = client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
         assert shown in html, url
         assert "No SKU; no price" not in html, url
+
+
+def test_the_article_syncs_reasons_and_their_field_names_read_in_finnish_and_swedish():
+    stored = "found in the shop by its article number: linked; changed in eAccounting: price, stock"
+    with translation.override("fi"):
+        assert in_language(stored) == (
+            "löytyi kaupasta tuotenumerollaan: linkitetty; muutettu eAccountingissa: hinta, saldo"
+        )
+        assert in_language("dry run: inactive in eAccounting: hidden in the shop (was publish)") == (
+            "koeajo: ei aktiivinen eAccountingissa: piilotettu kaupassa (oli publish)"
+        )
+    with translation.override("sv"):
+        assert in_language("changed in the shop, put back: name") == "ändrat i butiken, återställt: namn"

@@ -8,12 +8,10 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django_q.models import OrmQ
 
 from integration import webshops
@@ -26,7 +24,6 @@ from integration.models import (
     OrderStep,
     OrderTransfer,
     ShopMethod,
-    SyncCursor,
 )
 from integration.orders import reference
 from integration.orders.outcomes import WaitReason
@@ -152,10 +149,10 @@ def _choose_collective_customer(shop, client, fix, order):
             "TermsOfPaymentId": settings.terms_of_payment_id,
         },
     )
-    SyncCursor.objects.filter(tenant=shop.tenant, name=reference.CUSTOMERS_CURSOR).update(
-        value=timezone.now() - timedelta(minutes=11)
-    )
-    transfer_orders(shop.tenant)  # the customer reaches Silta's copy (the pick list reads it)
+    # the page's own *Read eAccounting's lists again*: the new customer reaches the pick list
+    refresh = reverse("eaccounting_lists_refresh", args=[shop.tenant.slug])
+    assert refresh in client.get(fix).content.decode()
+    assert client.post(refresh, {"next": fix}).status_code == 302
     customer = AccountingCustomer.objects.get(tenant=shop.tenant, customer_id=made["Id"])
     _post_admin_form(client, fix, "ordersettings_form", collective_customer=str(customer.pk))
 

@@ -55,8 +55,9 @@ def ping() -> str:
 
 @task(Queue.ORDERS)
 def handle_webhook(tenant_id: int, topic: str, resource_id: str) -> str:
-    """A shop told us something changed: an order goes over now; product changes wait for the
-    next article sync (which reads the shop's changed products)."""
+    """A shop told us an order changed: it goes over now. (Product deliveries queue nothing: the next
+    article sync reads the shop's changed products. A product's task queued before that change
+    still finishes here, doing nothing.)"""
     log.info("webhook %s for tenant %s, resource %s", topic, tenant_id, resource_id)
     if topic.startswith("order.") and resource_id.isdigit():
         return transfer_orders(tenant_id, "webhook", [int(resource_id)])

@@ -14,6 +14,9 @@ class WebhookDelivery(models.Model):
         ENQUEUED = "enqueued", _("Work enqueued")
         ECHO = "echo", _("Ignored: echo of Silta's own write")
         IGNORED = "ignored", _("Ignored: topic not used")
+        # a product changed in the shop: the next article sync reads the shop's changed products
+        # anyway, so the delivery starts no work of its own
+        RECORDED = "recorded", _("Recorded: the next article sync reads the change")
         THROTTLED = (
             "throttled",
             _("Not enqueued: over the per-minute cap (the next scheduled run picks it up)"),

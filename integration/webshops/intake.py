@@ -25,7 +25,8 @@ from integration.models import Tenant, WebhookDelivery
 from integration.webshops import setup
 from integration.webshops.base import PayloadInvalid, SignatureInvalid
 
-# Topics that start work (a handle_webhook task); other topics are recorded and ignored.
+# Topics Silta uses: an order's starts work (a handle_webhook task); a product's is recorded for the
+# next article sync (or dropped as an echo). Other topics are recorded and ignored.
 HANDLED_TOPICS = {"order.created", "order.updated", "product.updated", "product.created"}
 TOPIC = re.compile(r"^[a-z_]{1,29}\.[a-z_]{1,30}$")  # resource.event, within the column's 60 characters
 MAX_DELIVERY_ID = 100  # the column
@@ -101,6 +102,8 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
         outcome = WebhookDelivery.Outcome.IGNORED
     elif delivery.topic.startswith("product.") and shop.is_echo(delivery.payload or {}):
         outcome = WebhookDelivery.Outcome.ECHO
+    elif delivery.topic.startswith("product."):
+        outcome = WebhookDelivery.Outcome.RECORDED
     elif over_the_cap(tenant):
         outcome = WebhookDelivery.Outcome.THROTTLED
     else:

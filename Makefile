@@ -19,12 +19,15 @@ demo: $(STAMP)
 	mkdir -p var
 	DEBUG=true $(BIN)/python manage.py rundemo
 
-## Run the whole test suite on a throwaway PostgreSQL (or on $$DATABASE_URL if set).
+## Run the whole test suite on a throwaway PostgreSQL (or on $$DATABASE_URL if set), on TEST_WORKERS
+## pytest-xdist workers (a file's tests stay on one worker; TEST_WORKERS=0 runs them in this process).
+TEST_WORKERS ?= 3
+TEST_PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 test: $(STAMP)
 	@if [ -n "$$DATABASE_URL" ]; then \
-		$(BIN)/pytest $(PYTEST_ARGS); \
+		$(TEST_PYTEST) $(PYTEST_ARGS); \
 	else \
-		tests/postgres.sh run $(BIN)/pytest $(PYTEST_ARGS); \
+		tests/postgres.sh run $(TEST_PYTEST) $(PYTEST_ARGS); \
 	fi
 
 ## Measure the article sync (requests vs the minimum, wall time, peak RSS) on a database of its own.

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from integration.orders.document_plan import DocumentPlan, plan_document
+from integration.webshops.base import Address
 from integration.webshops.shopify.parse import rate_id, rate_percent
 from integration.webshops.shopify.reader import ShopifyReader
 from tests.fixtures import woo_orders
@@ -165,3 +166,48 @@ def test_the_whole_catalogue_is_read_by_one_bulk_query_and_changes_page_by_page(
     later = list(reader.products(modified_after=since - timedelta(seconds=0)))
     assert later == [] or all(p.date_modified_gmt >= since.replace(microsecond=0) for p in later)
     assert list(reader.products(modified_after=datetime(2000, 1, 1, tzinfo=UTC)))
+
+
+def _order_of(sb, reader, **body):
+    _product(sb, "A-1", 1290, 1)
+    made = sb.control("POST", "/orders", {"lines": [{"sku": "A-1", "quantity": 1}], **body})
+    return reader.order(int(made["id"].rsplit("/", 1)[-1]))
+
+
+def test_the_buyer_is_read_into_the_billing_address_woocommerce_fills(reader, sb):
+    order = _order_of(
+        sb,
+        reader,
+        email="Maija@Example.fi",
+        billing={
+            "firstName": "Maija",
+            "lastName": "Meikäläinen",
+            "company": "Kahvila Maija",
+            "address1": "Kauppakatu 1",
+            "address2": "B 4",
+            "zip": "70100",
+            "city": "Kuopio",
+            "countryCodeV2": "FI",
+            "phone": "+358401234567",
+        },
+    )
+    assert order.billing == Address(
+        first_name="Maija",
+        last_name="Meikäläinen",
+        company="Kahvila Maija",
+        address_1="Kauppakatu 1",
+        address_2="B 4",
+        city="Kuopio",
+        state="",
+        postcode="70100",
+        country="FI",
+        email="Maija@Example.fi",
+        phone="+358401234567",
+    )
+    assert order.shipping == Address()
+
+
+def test_an_order_without_a_billing_address_has_only_its_email(reader, sb):
+    order = _order_of(sb, reader, email="asiakas@example.fi")
+    assert order.billing == Address(email="asiakas@example.fi")
+    assert _order_of(sb, reader, email=None).billing == Address()

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from integration.orders.document_plan import DocumentPlan, plan_document
+from integration.privacy import personal_data
 from integration.webshops.base import Address
 from integration.webshops.shopify.parse import rate_id, rate_percent
 from integration.webshops.shopify.reader import ShopifyReader
@@ -205,6 +206,13 @@ def test_the_buyer_is_read_into_the_billing_address_woocommerce_fills(reader, sb
         phone="+358401234567",
     )
     assert order.shipping == Address()
+    # what a reason quoting her is redacted of before it is saved (privacy.personal_data), as for WooCommerce
+    assert personal_data.order_values(order) == {
+        "Maija Meikäläinen",
+        "Kauppakatu 1",
+        "Maija@Example.fi",
+        "+358401234567",
+    }
 
 
 def test_an_order_without_a_billing_address_has_only_its_email(reader, sb):

@@ -39,6 +39,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # HTTP status of a THROTTLED answer (S4): 200 with the error in the body, or 429.
     "throttle_status": 200,
     "max_page_size": 250,
+    # The buyer's e-mail and billing address (protected customer data, docs/shopify-unknowns.md P4):
+    # "approved" answers them, "redacted" answers null, as for an app not approved for them.
+    "protected_customer_data": "approved",
     # Apps that may be installed: [{"client_id", "client_secret"}]; tokens valid from the start:
     # [{"access_token", "scope"}] (scope: comma-separated access scopes).
     "apps": [{"client_id": "silta-sandbox-app", "client_secret": "silta-sandbox-secret"}],

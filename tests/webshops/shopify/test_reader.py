@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from integration.orders.customer_plan import CustomerPlan, CustomerRules, plan_customer
 from integration.orders.document_plan import DocumentPlan, plan_document
+from integration.orders.outcomes import Waiting, WaitReason
 from integration.privacy import personal_data
 from integration.webshops.base import Address
 from integration.webshops.shopify.parse import rate_id, rate_percent
@@ -219,3 +221,26 @@ def test_an_order_without_a_billing_address_has_only_its_email(reader, sb):
     order = _order_of(sb, reader, email="asiakas@example.fi")
     assert order.billing == Address(email="asiakas@example.fi")
     assert _order_of(sb, reader, email=None).billing == Address()
+
+
+def test_a_buyer_redacted_for_an_app_not_approved_reaches_the_customer_plan_as_no_buyer(reader, sb):
+    """docs/shopify-unknowns.md P4: Shopify may answer an unapproved app's protected customer data as null.
+    The order is then one without a buyer, as a WooCommerce order without an address: the collective
+    customer takes it when the tenant has one, otherwise it waits saying what is missing."""
+    sb.control("POST", "/settings", {"protected_customer_data": "redacted"})
+    try:
+        billing = {"firstName": "Maija", "lastName": "Meikäläinen", "zip": "70100", "city": "Kuopio"}
+        order = _order_of(sb, reader, email="maija@example.fi", billing=billing)
+    finally:
+        sb.control("POST", "/settings", {"protected_customer_data": "approved"})
+    assert order.billing == Address()
+    rules = CustomerRules("FI", "EUR", (), (), "terms", collective_customer_id="")
+    waiting = plan_customer(order, rules)
+    assert isinstance(waiting, Waiting)
+    assert {r.code for r in waiting.why} == {
+        WaitReason.NO_POSTCODE_OR_CITY,
+        WaitReason.NO_EMAIL,
+        WaitReason.NO_CUSTOMER_NAME,
+    }
+    collective = plan_customer(order, dataclasses.replace(rules, collective_customer_id="c-1"))
+    assert isinstance(collective, CustomerPlan) and collective.collective

@@ -296,6 +296,10 @@ class SandboxApp:
                     )
                 if "discount_percent" in body:
                     kw["discount_percent"] = Decimal(str(body["discount_percent"]))
+                if "email" in body:
+                    kw["email"] = body["email"]
+                if body.get("billing") is not None:
+                    kw["billing"] = dict(body["billing"])
                 order = store.place_order(lines, **kw)
                 return _json(
                     {

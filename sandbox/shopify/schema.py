@@ -216,6 +216,12 @@ def _quantities(level: dict, _info: Any, names: list[str]) -> list[dict]:
     return [{"name": n, "quantity": int(level["_quantities"].get(n, 0))} for n in names]
 
 
+def _redacted(info: Any) -> bool:
+    """The app is not approved for the buyer's name, address, phone and e-mail (docs/shopify-unknowns.md
+    P4): the sandbox answers them as null."""
+    return _store(info).settings["protected_customer_data"] == "redacted"
+
+
 def _list_first(attr: str) -> Callable[..., list]:
     def resolve(parent: dict, _info: Any, first: int | None = None) -> list:
         items = parent[attr]
@@ -515,6 +521,8 @@ RESOLVERS: dict[str, Callable[..., Any]] = {
     ),
     "InventoryItem.inventoryLevel": _level,
     "InventoryLevel.quantities": _quantities,
+    "Order.email": lambda o, info: None if _redacted(info) else o.get("email"),
+    "Order.billingAddress": lambda o, info: None if _redacted(info) else o.get("billingAddress"),
     "Order.lineItems": _connection_of("_line_items"),
     "Order.shippingLines": _connection_of("_shipping_lines"),
     "Order.refunds": _list_first("refunds"),

@@ -39,6 +39,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # HTTP status of a THROTTLED answer (S4): 200 with the error in the body, or 429.
     "throttle_status": 200,
     "max_page_size": 250,
+    # The buyer's e-mail and billing address (protected customer data, docs/shopify-unknowns.md P4):
+    # "approved" answers them, "redacted" answers null, as for an app not approved for them.
+    "protected_customer_data": "approved",
     # Apps that may be installed: [{"client_id", "client_secret"}]; tokens valid from the start:
     # [{"access_token", "scope"}] (scope: comma-separated access scopes).
     "apps": [{"client_id": "silta-sandbox-app", "client_secret": "silta-sandbox-secret"}],
@@ -76,6 +79,32 @@ def gid_number(value: str, kind: str) -> int | None:
         return None
     tail = value[len(prefix) :].split("?", 1)[0]
     return int(tail) if tail.isdigit() else None
+
+
+MAILING_ADDRESS_FIELDS = (
+    "address1",
+    "address2",
+    "city",
+    "company",
+    "countryCodeV2",
+    "firstName",
+    "lastName",
+    "phone",
+    "zip",
+)
+COUNTRY_CODES = ("AX", "DE", "DK", "EE", "FI", "LT", "LV", "NO", "SE", "US")  # schema.graphql's CountryCode
+
+
+def mailing_address(fields: dict) -> dict:
+    """A MailingAddress record of ``fields`` (its GraphQL names; absent ones null). An unknown field or
+    a country the schema's CountryCode does not serve is refused (ValueError)."""
+    unknown = set(fields) - set(MAILING_ADDRESS_FIELDS)
+    if unknown:
+        raise ValueError(f"not MailingAddress fields: {sorted(unknown)}")
+    country = fields.get("countryCodeV2")
+    if country is not None and country not in COUNTRY_CODES:
+        raise ValueError(f"countryCodeV2 {country!r} is not one of {COUNTRY_CODES}")
+    return {name: fields.get(name) for name in MAILING_ADDRESS_FIELDS}
 
 
 def iso(moment: datetime) -> str:
@@ -218,9 +247,12 @@ class Store:
         discount_percent: Decimal = Decimal(0),
         gateway: str = "shopify_payments",
         email: str | None = "asiakas@example.com",
+        billing: dict | None = None,
     ) -> dict:
         """An order for ``lines`` [(variant id, quantity)], paid; prices as the shop holds them
-        (tax-inclusive when Shop.taxesIncluded). The order-level discount is allocated to the lines."""
+        (tax-inclusive when Shop.taxesIncluded). The order-level discount is allocated to the lines.
+        ``billing``: the buyer's address in MailingAddress's field names (None: the order has none)."""
+        billing_address = mailing_address(billing) if billing is not None else None
         with self.lock:
             cur, included = self.currency, bool(self.settings["taxes_included"])
             now = iso(self.now())
@@ -305,6 +337,7 @@ class Store:
                 "taxesIncluded": included,
                 "displayFinancialStatus": "PAID",
                 "email": email,
+                "billingAddress": billing_address,
                 "paymentGatewayNames": [gateway],
                 "subtotalPriceSet": bag(subtotal, cur),
                 "totalDiscountsSet": bag(discounts, cur),

@@ -1,5 +1,6 @@
 """The same web order through transfer for both shop platforms: WooCommerce and Shopify give the
-same plan and the same document in eAccounting (parametrised by platform, not copied)."""
+same plan, the same document and the same buyer, the same eAccounting customer (parametrised by
+platform, not copied)."""
 
 from decimal import Decimal
 
@@ -22,6 +23,27 @@ from .conftest import PRIVATE, Shop
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
 LINES = [("A-255", 2), ("B-14", 3)]
+# The buyer (conftest.PRIVATE) in Shopify's words: MailingAddress fields and the order's email.
+SHOPIFY_BILLING = {
+    "firstName": PRIVATE["first_name"],
+    "lastName": PRIVATE["last_name"],
+    "address1": PRIVATE["address_1"],
+    "zip": PRIVATE["postcode"],
+    "city": PRIVATE["city"],
+    "countryCodeV2": PRIVATE["country"],
+    "phone": PRIVATE["phone"],
+}
+# What eAccounting holds of that buyer, whichever shop the order came from.
+CUSTOMER = {
+    "Name": "Maija Meikäläinen",
+    "IsPrivatePerson": True,
+    "EmailAddress": "maija@example.fi",
+    "InvoiceAddress1": "Kauppakatu 1",
+    "InvoicePostalCode": "70100",
+    "InvoiceCity": "Kuopio",
+    "InvoiceCountryCode": "FI",
+    "Telephone": "+358401234567",
+}
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +81,8 @@ def _shopify(ea, wc, shopify_server):
         # Shopify taxes by region with overrides: the shop's override gives B-14 its 14 %
         shopify_server.control("POST", "/tax_override", {"sku": "B-14", "rate": "0.14"})
         lines = [{"sku": sku, "quantity": q} for sku, q in LINES]
-        return shopify_server.control("POST", "/orders", {"lines": lines, "shipping": None})
+        body = {"lines": lines, "shipping": None, "email": PRIVATE["email"], "billing": SHOPIFY_BILLING}
+        return shopify_server.control("POST", "/orders", body)
 
     return tenant, order
 
@@ -77,19 +100,13 @@ def test_the_same_order_is_the_same_document_on_both_platforms(
     s.article("A-255", "Kahvikuppi", "12.40", "25.5", stock=True)
     s.article("B-14", "Kahvipapu 250 g", "5.70", "14", stock=True)
     assert sync_articles(tenant).status == "succeeded"
-    # one customer for both: Shopify's order carries no billing address Silta reads (the contract has none)
+    # a collective customer is set: a buyer with a name, an e-mail and an address must not go to it
     client = EAccountingClient(tenant.eaccounting_connection)
     terms = OrderSettings.objects.get(tenant=tenant).terms_of_payment_id
+    base = {"IsActive": True, "TermsOfPaymentId": terms, "IsPrivatePerson": True}
     collective = client.post(
         "/customers",
-        {
-            "Name": "Verkkokaupan asiakkaat",
-            "IsPrivatePerson": True,
-            "IsActive": True,
-            "InvoiceCity": "Kuopio",
-            "InvoicePostalCode": "70100",
-            "TermsOfPaymentId": terms,
-        },
+        {**base, "Name": "Verkkokaupan asiakkaat", "InvoiceCity": "Kuopio", "InvoicePostalCode": "70100"},
     )
     reference.refresh_customers(tenant, client)
     OrderSettings.objects.filter(tenant=tenant).update(
@@ -108,3 +125,18 @@ def test_the_same_order_is_the_same_document_on_both_platforms(
     assert D(str(doc["Amount"])) + D(str(doc["VatAmount"])) == D("41.90")
     assert D(str(doc["VatAmount"])) == D("7.14")
     assert transfer.written_back
+    # the buyer became her own eAccounting customer, with what the shop knew of her, on both platforms
+    assert doc["CustomerId"] != collective["Id"]
+    made = s.ea.control("GET", f"companies/{s.company}/resources/customers")
+    made = made.values() if isinstance(made, dict) else made
+    customer = next(c for c in made if c["Id"] == doc["CustomerId"])
+    assert {k: customer.get(k) for k in CUSTOMER} == CUSTOMER
+    local = AccountingCustomer.objects.get(tenant=tenant, customer_id=doc["CustomerId"])
+    assert (local.name, local.email) == ("Maija Meikäläinen", "maija@example.fi")
+    # a second order of hers is booked to the same customer: found by e-mail, not created again
+    place_order(s)
+    assert transfer_orders(tenant).status == "succeeded"
+    second = OrderTransfer.objects.filter(tenant=tenant).exclude(pk=transfer.pk).get()
+    assert second.status == OrderTransfer.Status.DONE, second.reason
+    assert s.document(second)["CustomerId"] == doc["CustomerId"]
+    assert AccountingCustomer.objects.filter(tenant=tenant, email="maija@example.fi").count() == 1

@@ -12,6 +12,11 @@ Words the interface takes from WooCommerce, and what they are for a Shopify orde
   so the same rate is the same id in every order; ``tax_rate_percent`` turns it back.
 - ``tax_totals``: the order's tax lines per rate, split into goods and shipping by the shipping
   lines' own tax lines.
+- ``billing``: the order's ``billingAddress`` with the order's ``email``, in the interface's (WooCommerce's)
+  fields (``billing_address``): the same buyer makes the same eAccounting customer on both platforms.
+  A company is named by the address's ``company``; a business ID or VAT number Shopify does not give
+  (B2B's ``purchasingEntity`` is not read), so a Shopify buyer is a private person, as a WooCommerce
+  one without the ID meta.
 - ``status``: the financial status in the interface's (WooCommerce's) words, so the order settings'
   statuses mean the same for both platforms: paid is ``processing`` (partly refunded too, as
   WooCommerce keeps it), refunded ``refunded``, a cancelled order ``cancelled``, waiting for money
@@ -147,6 +152,27 @@ def shipping_line(node: dict, included: bool) -> ShippingLine:
     )
 
 
+def billing_address(node: dict) -> Address:
+    """The buyer of an Order node: its ``billingAddress`` (MailingAddress, may be null) and ``email``."""
+    a = node.get("billingAddress") or {}
+
+    def text(key: str) -> str:
+        return str(a.get(key) or "")
+
+    return Address(
+        first_name=text("firstName"),
+        last_name=text("lastName"),
+        company=text("company"),
+        address_1=text("address1"),
+        address_2=text("address2"),
+        city=text("city"),
+        postcode=text("zip"),
+        country=text("countryCodeV2"),
+        email=str(node.get("email") or ""),
+        phone=text("phone"),
+    )
+
+
 def order(node: dict) -> ShopOrder:
     """A ``ShopOrder`` of an Order node selected with ``queries.ORDER_FIELDS``."""
     included = bool(node.get("taxesIncluded"))
@@ -194,7 +220,7 @@ def order(node: dict) -> ShopOrder:
         discount_tax=discount_tax,
         customer_id=0,
         customer_note="",
-        billing=Address(email=str(node.get("email") or "")),
+        billing=billing_address(node),
         shipping=Address(),
         payment_method=gateways[0] if gateways else "",
         payment_method_title=gateways[0] if gateways else "",

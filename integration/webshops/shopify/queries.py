@@ -16,9 +16,13 @@ LINE_FIELDS = f"""
     variant {{ id sku }}
 """
 
+# The buyer: what the customer plan reads of a WooCommerce order's billing address (a MailingAddress,
+# an object: 1 point).
+BILLING_FIELDS = "firstName lastName company address1 address2 zip city countryCodeV2 phone"
+
 ORDER_FIELDS = f"""
   id name createdAt updatedAt processedAt cancelledAt currencyCode taxesIncluded displayFinancialStatus
-  email paymentGatewayNames
+  email paymentGatewayNames billingAddress {{ {BILLING_FIELDS} }}
   totalPriceSet {{ {MONEY} }} subtotalPriceSet {{ {MONEY} }} totalTaxSet {{ {MONEY} }}
   totalShippingPriceSet {{ {MONEY} }} totalDiscountsSet {{ {MONEY} }}
   taxLines {{ {TAX_LINES} }}

@@ -270,3 +270,42 @@ def test_a_server_fault_answers_5xx_before_running(sb, fresh):
     sb.control("POST", "/faults", {"fail_next": 1, "fail_status": 503})
     assert sb.graphql("{ shop { name } }", token=fresh).status_code == 503
     assert sb.graphql("{ shop { name } }", token=fresh).status_code == 200
+
+
+BUYER = "{ order(id: $id) { email billingAddress { firstName lastName company address1 zip city countryCodeV2 } } }"
+
+
+def test_an_order_carries_its_buyer_and_the_seed_gives_finnish_buyers(sb, fresh):
+    query = "query($id: ID!) " + BUYER
+    billing = {"firstName": "Maija", "lastName": "Meikäläinen", "address1": "Kauppakatu 1", "zip": "70100"}
+    made = sb.control(
+        "POST",
+        "/orders",
+        {
+            "lines": [{"sku": "SKU-0001", "quantity": 1}],
+            "email": "maija@example.fi",
+            "billing": {**billing, "city": "Kuopio", "countryCodeV2": "FI"},
+        },
+    )
+    o = sb.graphql(query, {"id": made["id"]}, token=fresh).json()["data"]["order"]
+    assert o["email"] == "maija@example.fi"
+    assert o["billingAddress"] == {**billing, "company": None, "city": "Kuopio", "countryCodeV2": "FI"}
+    bare = sb.control("POST", "/orders", {"lines": [{"sku": "SKU-0001", "quantity": 1}]})
+    assert (
+        sb.graphql(query, {"id": bare["id"]}, token=fresh).json()["data"]["order"]["billingAddress"] is None
+    )
+    seeded = sb.graphql(
+        "{ orders(first: 4) { nodes { email billingAddress { lastName zip countryCodeV2 } } } }", token=fresh
+    ).json()["data"]["orders"]["nodes"]
+    assert {o["billingAddress"]["countryCodeV2"] for o in seeded} == {"FI"}
+    assert all(o["email"].endswith("@example.fi") and o["billingAddress"]["zip"] for o in seeded)
+
+
+def test_a_billing_address_the_schema_cannot_serve_is_refused(sb, fresh):
+    for billing in ({"countryCodeV2": "XX"}, {"street": "Kauppakatu 1"}):
+        r = sb.http.post(
+            f"{sb.url}/_sandbox/orders",
+            json={"lines": [{"sku": "SKU-0001", "quantity": 1}], "billing": billing},
+            timeout=10,
+        )
+        assert r.status_code == 400, billing

@@ -5,8 +5,25 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from integration.models import AccountingCustomer, AuditEntry, ConnectionStatus, Tenant, WebshopConnection
+from integration.activation.activate import activate
+from integration.activation.fetch import gather
+from integration.activation.preflight import check
+from integration.models import (
+    AccountingCustomer,
+    AuditEntry,
+    ConnectionStatus,
+    OrderSettings,
+    OrderTransfer,
+    Tenant,
+    WebshopConnection,
+)
+from integration.orders.transfer import transfer_orders
+from integration.privacy import erasure
+from integration.sync import first_sync
+from integration.sync.article_sync import sync_articles
 from sandbox.shopify import webhooks as sandbox_webhooks
+from tests.conftest import connect_tenant
+from tests.orders.conftest import Shop
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +112,39 @@ def test_an_unknown_store_is_answered_with_nothing_held(web, company):
 
 def test_only_post(web):
     assert web.get(reverse("shopify_privacy_webhook")).status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shopify_buyer_silta_booked_is_erased_by_customers_redact(web, sb, ea, settings, live_server):
+    """What Silta keeps of a Shopify buyer since it reads her (a customer record with her name and
+    e-mail) goes with Shopify's customers/redact, as a WooCommerce buyer's goes with the erasure."""
+    settings.SHOPIFY_CLIENT_SECRET = SECRET
+    settings.SILTA_BASE_URL = live_server.url
+    sb.reset(seed=None)
+    tenant = connect_tenant(ea, "shopify-buyer", ea.companies()[0]).tenant
+    connection = WebshopConnection.objects.create(
+        tenant=tenant, platform="shopify", base_url=sb.url, api_key=sb.token(), status="connected"
+    )
+    activate(tenant, check(gather(tenant)))
+    tenant.refresh_from_db()
+    first_sync.apply(first_sync.preview(tenant))
+    Shop(tenant, ea, None).article("A-255", "Kahvikuppi", "12.40", "25.5", stock=True)
+    assert sync_articles(tenant).status == "succeeded"
+    OrderSettings.objects.filter(tenant=tenant).update(transfer_from=None)
+    billing = {"firstName": "Maija", "lastName": "Meikäläinen", "address1": "Kauppakatu 1"}
+    billing |= {"zip": "70100", "city": "Kuopio", "countryCodeV2": "FI"}
+    lines = [{"sku": "A-255", "quantity": 1}]
+    sb.control("POST", "/orders", {"lines": lines, "shipping": None, "email": EMAIL, "billing": billing})
+    assert transfer_orders(tenant).status == "succeeded"
+    assert OrderTransfer.objects.get(tenant=tenant).status == OrderTransfer.Status.DONE
+    booked = AccountingCustomer.objects.get(tenant=tenant, email=EMAIL)
+    assert booked.name == "Maija Meikäläinen"
+
+    connection.base_url = f"https://{DOMAIN}"  # the store as Shopify names it in the privacy webhook
+    connection.save()
+    answer = post(web, "customers/redact", {"shop_domain": DOMAIN, "customer": {"id": 7, "email": EMAIL}})
+    assert answer.status_code == 200
+    booked.refresh_from_db()
+    assert (booked.email, booked.name, booked.email_hash) == ("", "", "")
+    assert erasure.erase(EMAIL, tenant, dry_run=True).lines() == []  # no table holds her any more
+    sb.control("GET", "/deliveries", params={"wait": 10})  # none still in flight to the live server

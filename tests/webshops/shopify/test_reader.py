@@ -6,7 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from integration.orders.customer_plan import CustomerPlan, CustomerRules, plan_customer
 from integration.orders.document_plan import DocumentPlan, plan_document
+from integration.orders.outcomes import Waiting, WaitReason
+from integration.privacy import personal_data
+from integration.webshops.base import Address
 from integration.webshops.shopify.parse import rate_id, rate_percent
 from integration.webshops.shopify.reader import ShopifyReader
 from tests.fixtures import woo_orders
@@ -165,3 +169,78 @@ def test_the_whole_catalogue_is_read_by_one_bulk_query_and_changes_page_by_page(
     later = list(reader.products(modified_after=since - timedelta(seconds=0)))
     assert later == [] or all(p.date_modified_gmt >= since.replace(microsecond=0) for p in later)
     assert list(reader.products(modified_after=datetime(2000, 1, 1, tzinfo=UTC)))
+
+
+def _order_of(sb, reader, **body):
+    _product(sb, "A-1", 1290, 1)
+    made = sb.control("POST", "/orders", {"lines": [{"sku": "A-1", "quantity": 1}], **body})
+    return reader.order(int(made["id"].rsplit("/", 1)[-1]))
+
+
+def test_the_buyer_is_read_into_the_billing_address_woocommerce_fills(reader, sb):
+    order = _order_of(
+        sb,
+        reader,
+        email="Maija@Example.fi",
+        billing={
+            "firstName": "Maija",
+            "lastName": "Meikäläinen",
+            "company": "Kahvila Maija",
+            "address1": "Kauppakatu 1",
+            "address2": "B 4",
+            "zip": "70100",
+            "city": "Kuopio",
+            "countryCodeV2": "FI",
+            "phone": "+358401234567",
+        },
+    )
+    assert order.billing == Address(
+        first_name="Maija",
+        last_name="Meikäläinen",
+        company="Kahvila Maija",
+        address_1="Kauppakatu 1",
+        address_2="B 4",
+        city="Kuopio",
+        state="",
+        postcode="70100",
+        country="FI",
+        email="Maija@Example.fi",
+        phone="+358401234567",
+    )
+    assert order.shipping == Address()
+    # what a reason quoting her is redacted of before it is saved (privacy.personal_data), as for WooCommerce
+    assert personal_data.order_values(order) == {
+        "Maija Meikäläinen",
+        "Kauppakatu 1",
+        "Maija@Example.fi",
+        "+358401234567",
+    }
+
+
+def test_an_order_without_a_billing_address_has_only_its_email(reader, sb):
+    order = _order_of(sb, reader, email="asiakas@example.fi")
+    assert order.billing == Address(email="asiakas@example.fi")
+    assert _order_of(sb, reader, email=None).billing == Address()
+
+
+def test_a_buyer_redacted_for_an_app_not_approved_reaches_the_customer_plan_as_no_buyer(reader, sb):
+    """docs/shopify-unknowns.md P4: Shopify may answer an unapproved app's protected customer data as null.
+    The order is then one without a buyer, as a WooCommerce order without an address: the collective
+    customer takes it when the tenant has one, otherwise it waits saying what is missing."""
+    sb.control("POST", "/settings", {"protected_customer_data": "redacted"})
+    try:
+        billing = {"firstName": "Maija", "lastName": "Meikäläinen", "zip": "70100", "city": "Kuopio"}
+        order = _order_of(sb, reader, email="maija@example.fi", billing=billing)
+    finally:
+        sb.control("POST", "/settings", {"protected_customer_data": "approved"})
+    assert order.billing == Address()
+    rules = CustomerRules("FI", "EUR", (), (), "terms", collective_customer_id="")
+    waiting = plan_customer(order, rules)
+    assert isinstance(waiting, Waiting)
+    assert {r.code for r in waiting.why} == {
+        WaitReason.NO_POSTCODE_OR_CITY,
+        WaitReason.NO_EMAIL,
+        WaitReason.NO_CUSTOMER_NAME,
+    }
+    collective = plan_customer(order, dataclasses.replace(rules, collective_customer_id="c-1"))
+    assert isinstance(collective, CustomerPlan) and collective.collective

@@ -162,7 +162,7 @@ class Store:
         status: str = "ACTIVE",
         tax_rate: Decimal = Decimal("0.255"),
     ) -> dict:
-        """``variants``: [{"sku", "price", "quantity" (None: not tracked), "title"}]."""
+        """``variants``: [{"sku", "price", "quantity" (None: not tracked), "title", "taxable"}]."""
         with self.lock:
             now = iso(self.now())
             pid = gid("Product", self.new_id())
@@ -198,7 +198,7 @@ class Store:
                     "title": v.get("title") or "Default Title",
                     "sku": v.get("sku"),
                     "price": money_string(Decimal(str(v["price"]))),
-                    "taxable": True,
+                    "taxable": True if v.get("taxable") is None else bool(v["taxable"]),
                     "updatedAt": now,
                     "_product_id": pid,
                     "_item_id": iid,

@@ -477,3 +477,10 @@ class Webshop(ABC):
     @abstractmethod
     def is_echo(self, payload: dict) -> bool:
         """True when a product webhook payload shows exactly what Silta last wrote."""
+
+    def shown_values(self, payload: dict) -> dict[int, dict[str, Any]]:
+        """For a platform whose product payload does not carry Silta's hash: per shop product id
+        (a link's ``shop_product_id``), the owned values the payload shows, in the interface's
+        words; ``echo.is_echo`` compares them with the link's last written values. {} (the
+        default): the payload itself says whether it is an echo (``is_echo``)."""
+        return {}

@@ -402,6 +402,9 @@ def _product_update(_root: Any, info: Any, product: dict | None = None) -> dict:
     if product.get("status") is not None:
         record["status"] = product["status"]
     record["updatedAt"] = iso(store.now())
+    if store.settings["product_change_touches_variants"]:  # S8
+        for vid in record["_variant_ids"]:
+            store.variants[vid]["updatedAt"] = record["updatedAt"]
     store.hooks.emit("PRODUCTS_UPDATE", _product_payload(store, record))
     return {"product": record, "userErrors": []}
 

@@ -46,6 +46,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # /admin/oauth/authorize: redirect at once (True) or show the merchant's approval page (False).
     "auto_approve_install": False,
     "request_log_limit": 5000,
+    # Whether a change to the product itself (productUpdate: its status) also gives its variants a
+    # new updatedAt (docs/shopify-unknowns.md S8): not stated; off, the product's own only.
+    "product_change_touches_variants": False,
     # Seed on startup: None, or a dict of seed.seed_store() keyword arguments.
     "seed": None,
     "faults": {},

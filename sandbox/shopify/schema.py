@@ -132,6 +132,15 @@ def _all_terms(record: dict, query: str, fields: dict[str, Callable[[dict], Any]
     return True
 
 
+def _indexed(store: Store, record: dict, args: dict) -> bool:
+    """A search (``query``) sees a change only ``search_lag_seconds`` after it (docs/shopify-unknowns.md
+    P5); a listing without ``query`` sees everything at once."""
+    lag = float(store.settings["search_lag_seconds"] or 0)
+    if not lag or not args.get("query"):
+        return True
+    return (store.now() - _as_time(record["updatedAt"])).total_seconds() >= lag
+
+
 # ---------------------------------------------------------------------- resolvers
 def _store(info: Any) -> Store:
     return info.context
@@ -146,7 +155,11 @@ def _products(_root: Any, info: Any, **args: Any) -> dict:
         "title": lambda r: r["title"],
         "sku": lambda r: next((store.variants[v]["sku"] for v in r["_variant_ids"]), None),
     }
-    records = [p for p in store.products.values() if matches(p, args.get("query"), fields)]
+    records = [
+        p
+        for p in store.products.values()
+        if matches(p, args.get("query"), fields) and _indexed(store, p, args)
+    ]
     return paginate(store, records, args)
 
 
@@ -158,7 +171,11 @@ def _variants(_root: Any, info: Any, **args: Any) -> dict:
         "id": lambda r: r["id"],
         "product_id": lambda r: str(gid_number(r["_product_id"], "Product")),
     }
-    records = [v for v in store.variants.values() if matches(v, args.get("query"), fields)]
+    records = [
+        v
+        for v in store.variants.values()
+        if matches(v, args.get("query"), fields) and _indexed(store, v, args)
+    ]
     return paginate(store, records, args)
 
 

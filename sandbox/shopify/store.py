@@ -49,6 +49,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # Whether a change to the product itself (productUpdate: its status) also gives its variants a
     # new updatedAt (docs/shopify-unknowns.md S8): not stated; off, the product's own only.
     "product_change_touches_variants": False,
+    # Seconds before a search (a ``query`` argument: by SKU, by updated_at) sees a change (P5): the
+    # reference does not say whether the search index lags; 0, at once.
+    "search_lag_seconds": 0,
     # Seed on startup: None, or a dict of seed.seed_store() keyword arguments.
     "seed": None,
     "faults": {},

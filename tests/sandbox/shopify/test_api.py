@@ -328,6 +328,21 @@ def test_a_lost_answer_to_product_set_after_its_commit(sb, fresh):
     assert skus.json()["data"]["productVariants"]["nodes"] == [{"sku": "PS-3"}]  # committed
 
 
+@pytest.fixture
+def switched(sb):
+    """Change sandbox settings for one test (a reset keeps settings: they are put back after)."""
+    from sandbox.shopify.store import DEFAULT_SETTINGS
+
+    changed = []
+
+    def switch(**settings):
+        changed.extend(settings)
+        sb.control("POST", "/settings", settings)
+
+    yield switch
+    sb.control("POST", "/settings", {k: DEFAULT_SETTINGS[k] for k in changed})
+
+
 def _second_before(stamp):
     from datetime import datetime, timedelta
 
@@ -335,8 +350,8 @@ def _second_before(stamp):
 
 
 @pytest.mark.parametrize("touches", [False, True])
-def test_a_status_change_moves_the_variants_updated_at_only_when_switched_on(sb, fresh, touches):
-    sb.control("POST", "/settings", {"product_change_touches_variants": touches})
+def test_a_status_change_moves_the_variants_updated_at_only_when_switched_on(sb, fresh, switched, touches):
+    switched(product_change_touches_variants=touches)
     product = _product_set(sb, fresh, sku="PS-4", price="1.00").json()["data"]["productSet"]["product"]
     sb.control("POST", "/clock", {"advance": 600})
     changed = sb.graphql(
@@ -351,3 +366,14 @@ def test_a_status_change_moves_the_variants_updated_at_only_when_switched_on(sb,
         token=fresh,
     ).json()["data"]["productVariants"]["nodes"]
     assert (found == [{"sku": "PS-4"}]) is touches
+
+
+def test_a_search_sees_a_change_only_after_the_search_lag(sb, fresh, switched):
+    switched(search_lag_seconds=60)
+    _product_set(sb, fresh, sku="LAG-1", price="1.00")
+    search = '{ productVariants(first: 5, query: "sku:LAG-1") { nodes { sku } } }'
+    assert sb.graphql(search, token=fresh).json()["data"]["productVariants"]["nodes"] == []
+    listing = sb.graphql("{ productVariants(first: 250) { nodes { sku } } }", token=fresh).json()
+    assert {"sku": "LAG-1"} in listing["data"]["productVariants"]["nodes"]  # no query: no index
+    sb.control("POST", "/clock", {"advance": 61})
+    assert sb.graphql(search, token=fresh).json()["data"]["productVariants"]["nodes"] == [{"sku": "LAG-1"}]

@@ -1,7 +1,8 @@
 """Article sync scenarios that hold for every shop platform, parametrised by platform (never
-copied): a create whose answer is lost leaves one product per SKU once the sync runs again, and an
+copied): a create whose answer is lost leaves one product per SKU once the sync runs again; an
 article taken out of the webshop is hidden as a draft (never deleted, its texts kept) and comes
-back with the status it had."""
+back with the status it had; the webhooks of the sync's own writes are dropped as echoes, an
+owner's price change in the shop is not."""
 
 import pytest
 
@@ -10,7 +11,7 @@ from integration.activation.activate import activate
 from integration.activation.fetch import gather
 from integration.activation.preflight import check
 from integration.eaccounting.client import EAccountingClient
-from integration.models import ArticleLink, SyncRun, WebshopConnection
+from integration.models import ArticleLink, SyncRun, WebhookDelivery, WebshopConnection
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 from sandbox.shopify.testing import Sandbox as ShopifySandbox
@@ -46,6 +47,12 @@ class WooCommerce:
         self.wc.control("POST", "/clock", {"advance": 600})  # later, the owner publishes it
         self.wc.control("PATCH", f"/products/{product.id}", {"status": "publish"})
 
+    def deliveries_done(self):
+        self.wc.wait_webhooks()
+
+    def owner_sets_price(self, product, price):
+        self.wc.control("PATCH", f"/products/{product.id}", {"regular_price": price})
+
     published = "publish"
 
 
@@ -78,12 +85,28 @@ class Shopify:
         ).json()
         assert answer["data"]["productUpdate"]["userErrors"] == []
 
+    def deliveries_done(self):
+        self.sb.control("GET", "/deliveries", params={"wait": 10})
+
+    def owner_sets_price(self, product, price):
+        answer = self.sb.graphql(
+            """mutation($p: ID!, $v: [ProductVariantsBulkInput!]!) {
+              productVariantsBulkUpdate(productId: $p, variants: $v) { userErrors { message } } }""",
+            {
+                "p": f"gid://shopify/Product/{product.parent_id}",
+                "v": [{"id": f"gid://shopify/ProductVariant/{product.id}", "price": price}],
+            },
+            token=self.sb.token(),
+        ).json()
+        assert answer["data"]["productVariantsBulkUpdate"]["userErrors"] == []
+
     published = "active"
 
 
 @pytest.fixture(params=[WooCommerce, Shopify], ids=["woocommerce", "shopify"])
 def platform(request, ea, wc, shopify_server, live_server, settings):
     settings.SILTA_BASE_URL = live_server.url
+    settings.SHOPIFY_CLIENT_SECRET = "silta-sandbox-secret"  # the sandbox app's: deliveries verify
     return request.param(ea, wc, shopify_server)
 
 
@@ -139,3 +162,27 @@ def test_an_article_out_of_the_webshop_is_hidden_and_comes_back_with_its_status(
     assert sync_articles(tenant).status == SyncRun.Status.SUCCEEDED
     assert shop.products_by_sku([article.number])[article.number].status == platform.published
     assert not ArticleLink.objects.get(pk=link.pk).hidden
+
+
+def test_the_syncs_own_writes_come_back_as_echoes_and_an_owners_price_change_does_not(platform):
+    tenant = platform.tenant
+    assert sync_articles(tenant).status == SyncRun.Status.SUCCEEDED
+    platform.deliveries_done()
+    WebhookDelivery.objects.filter(tenant=tenant).delete()
+    eaccounting = EAccountingClient(tenant.eaccounting_connection)
+    changed = [a for a in eaccounting.articles() if a.is_active and a.send_to_webshop][:2]
+    for a in changed:
+        eaccounting.update_article(a, GrossPrice=float(a.gross_price) + 1, NetPrice=float(a.net_price) + 0.8)
+    assert sync_articles(tenant, confirm_mass_change=True).status == SyncRun.Status.SUCCEEDED
+    platform.deliveries_done()
+    outcomes = list(WebhookDelivery.objects.filter(tenant=tenant).values_list("topic", "outcome"))
+    assert outcomes and set(outcomes) == {("product.updated", WebhookDelivery.Outcome.ECHO)}
+
+    shop = webshops.for_connection(tenant.webshop_connection)
+    product = shop.products_by_sku([changed[0].number])[changed[0].number]
+    platform.owner_sets_price(product, "1.00")
+    platform.deliveries_done()
+    owners = WebhookDelivery.objects.filter(tenant=tenant, outcome=WebhookDelivery.Outcome.ENQUEUED)
+    assert list(owners.values_list("topic", "resource_id")) == [
+        ("product.updated", str(product.parent_id or product.id))
+    ]

@@ -56,8 +56,8 @@ def digest(values: Mapping[str, Any]) -> str:
 def canonical(values: Mapping[str, Any]) -> dict[str, Any]:
     """The values in canonical form (``meta.<key>`` entries as strings); untracked stock is no stock."""
     out = {k: str(v) if k.startswith("meta.") else normalised(k, v) for k, v in values.items()}
-    if out.get("manage_stock") is False and "stock_quantity" in out:
-        out["stock_quantity"] = None
+    if out.get("manage_stock") is False:
+        out["stock_quantity"] = None  # covered even when not written: a stock the shop keeps is no change
     return out
 
 

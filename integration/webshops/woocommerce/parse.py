@@ -175,6 +175,8 @@ def matches_sync_hash(payload: dict) -> bool:
             values[f] = payload[f]
         else:
             return False
+    if payload.get("manage_stock") is False and "stock_quantity" in values:
+        values["stock_quantity"] = None  # untracked: the stock WooCommerce still shows is no stock
     try:
         return written.owned_hash(values) == stored
     except (ValueError, TypeError, ArithmeticError):  # ArithmeticError: a price that is no number

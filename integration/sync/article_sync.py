@@ -36,6 +36,7 @@ from ..models import (
     TaxClassMapping,
     Tenant,
 )
+from ..webshops import echo
 from ..webshops.base import Webshop
 from . import import_reasons as reasons
 from . import shop_snapshot
@@ -292,6 +293,16 @@ def _store_links(rows: list[ArticleLink]) -> None:
 
 
 def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -> list:
+    # the shop's delivery for a write may come before the link is stored below: say what is written
+    echo.expect(
+        tenant,
+        shop,
+        [
+            (s.new_link.shop_product_id, s.new_link.last_written, s.new_link.hidden)
+            for s in steps
+            if s.write is not None and s.new_link is not None and s.new_link.shop_product_id is not None
+        ],
+    )
     outcomes = shop.save_products(
         [s.write for s in steps if s.write is not None]
     )  # _apply gets writing steps only

@@ -477,3 +477,15 @@ class Webshop(ABC):
     @abstractmethod
     def is_echo(self, payload: dict) -> bool:
         """True when a product webhook payload shows exactly what Silta last wrote."""
+
+    # True: a product webhook's payload carries no hash of Silta's, so echoes are told by the links'
+    # last written values (``shown_values``, ``echo.is_echo``), and the sync says what it is about
+    # to write (``echo.expect``).
+    echo_by_link = False
+
+    def shown_values(self, payload: dict) -> dict[int, dict[str, Any]]:
+        """For a platform whose product payload does not carry Silta's hash: per shop product id
+        (a link's ``shop_product_id``), the owned values the payload shows, in the interface's
+        words; ``echo.is_echo`` compares them with the link's last written values. {} (the
+        default): the payload itself says whether it is an echo (``is_echo``)."""
+        return {}

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from integration import tasks, webshops
 from integration.models import Tenant, WebhookDelivery
-from integration.webshops import setup
+from integration.webshops import echo, setup
 from integration.webshops.base import PayloadInvalid, SignatureInvalid
 
 # Topics Silta uses: an order's starts work (a handle_webhook task); a product's is recorded for the
@@ -100,7 +100,7 @@ def receive(tenant: Tenant, headers, body: bytes) -> Answer:
         outcome = WebhookDelivery.Outcome.IGNORED  # no work to enqueue: the connection is paused below
     elif delivery.topic not in HANDLED_TOPICS:
         outcome = WebhookDelivery.Outcome.IGNORED
-    elif delivery.topic.startswith("product.") and shop.is_echo(delivery.payload or {}):
+    elif delivery.topic.startswith("product.") and echo.is_echo(tenant, shop, delivery.payload or {}):
         outcome = WebhookDelivery.Outcome.ECHO
     elif delivery.topic.startswith("product."):
         outcome = WebhookDelivery.Outcome.RECORDED

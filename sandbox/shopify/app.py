@@ -206,7 +206,7 @@ class SandboxApp:
             }
         }
         is_mutation = operation.operation.value == "mutation"
-        if is_mutation and self.faults.drop_after_mutation():
+        if is_mutation and self.faults.drop_after_mutation(roots):
             self._log(request, 200, roots=roots, cost=actual, dropped=True)
             drop_connection(environ)
             return Response(b"", status=200)
@@ -267,6 +267,11 @@ class SandboxApp:
                 with store.lock:
                     store.products[variant["_product_id"]]["_tax_rate"] = Decimal(str(body["rate"]))
                 return _json({"product_id": variant["_product_id"], "rate": str(body["rate"])})
+            if name == "clock" and request.method == "POST":
+                # later: what happens next has a later updatedAt than anything before (as WooCommerce's)
+                with store.lock:
+                    store.clock_offset += float(body.get("advance", 0))
+                return _json({"now": store.now().isoformat()})
             if name == "uninstall" and request.method == "POST":
                 store.uninstall()
                 return _json({"uninstalled": True})

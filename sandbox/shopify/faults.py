@@ -3,7 +3,9 @@
 - ``fail_next`` (int) with ``fail_status`` (default 503): the next N requests fail before running;
 - ``error_rate`` (0..1) with ``seed``: a seeded share of requests fail so;
 - ``drop_next_mutations`` (int): after a mutation has been committed, the connection is closed
-  without an answer (a lost answer).
+  without an answer (a lost answer); with ``drop_mutations_of`` (root field names, e.g.
+  ``["productSet"]``) only those mutations count and are dropped: "the answer to the next
+  committed productSet is lost", whatever other mutations (a bulk query's start) come first.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "error_rate": 0.0,
     "seed": 0,
     "drop_next_mutations": 0,
+    "drop_mutations_of": [],
 }
 
 
@@ -64,8 +67,11 @@ class Faults:
             content_type="application/json; charset=utf-8",
         )
 
-    def drop_after_mutation(self) -> bool:
+    def drop_after_mutation(self, roots: list[str] | None = None) -> bool:
         with self.lock:
+            only = self.config["drop_mutations_of"]
+            if only and not set(only) & set(roots or []):
+                return False
             if self.config["drop_next_mutations"] > 0:
                 self.config["drop_next_mutations"] -= 1
                 return True

@@ -132,6 +132,15 @@ def _all_terms(record: dict, query: str, fields: dict[str, Callable[[dict], Any]
     return True
 
 
+def _indexed(store: Store, record: dict, args: dict) -> bool:
+    """A search (``query``) sees a change only ``search_lag_seconds`` after it (docs/shopify-unknowns.md
+    P6); a listing without ``query`` sees everything at once."""
+    lag = float(store.settings["search_lag_seconds"] or 0)
+    if not lag or not args.get("query"):
+        return True
+    return (store.now() - _as_time(record["updatedAt"])).total_seconds() >= lag
+
+
 # ---------------------------------------------------------------------- resolvers
 def _store(info: Any) -> Store:
     return info.context
@@ -146,7 +155,11 @@ def _products(_root: Any, info: Any, **args: Any) -> dict:
         "title": lambda r: r["title"],
         "sku": lambda r: next((store.variants[v]["sku"] for v in r["_variant_ids"]), None),
     }
-    records = [p for p in store.products.values() if matches(p, args.get("query"), fields)]
+    records = [
+        p
+        for p in store.products.values()
+        if matches(p, args.get("query"), fields) and _indexed(store, p, args)
+    ]
     return paginate(store, records, args)
 
 
@@ -158,7 +171,11 @@ def _variants(_root: Any, info: Any, **args: Any) -> dict:
         "id": lambda r: r["id"],
         "product_id": lambda r: str(gid_number(r["_product_id"], "Product")),
     }
-    records = [v for v in store.variants.values() if matches(v, args.get("query"), fields)]
+    records = [
+        v
+        for v in store.variants.values()
+        if matches(v, args.get("query"), fields) and _indexed(store, v, args)
+    ]
     return paginate(store, records, args)
 
 
@@ -361,6 +378,60 @@ def _product_create(_root: Any, info: Any, product: dict | None = None) -> dict:
     return {"product": record, "shop": store.shop(), "userErrors": []}
 
 
+def _product_set(_root: Any, info: Any, input: dict, synchronous: bool = True) -> dict:  # noqa: A002
+    """A new product with its variants, SKUs, prices, tracking and stock in one step (all or
+    nothing), as productSet creates one without ``id``/``identifier``; no products/update delivery
+    (a new product's topic is products/create, which Silta does not subscribe to)."""
+    store = _store(info)
+    title = (input.get("title") or "").strip()
+    errors = [] if title else [_plain_error(["input", "title"], "Title can't be blank")]
+    variants = input.get("variants") or [{"optionValues": []}]
+    if input.get("variants") is not None and not input.get("productOptions"):
+        errors.append(_plain_error(["input", "productOptions"], "Options are required with variants"))
+    for i, v in enumerate(variants):
+        if v.get("price") is not None and Decimal(str(v["price"])) < 0:
+            errors.append(_plain_error(["input", "variants", str(i), "price"], "Price must be at least 0"))
+        for q in v.get("inventoryQuantities") or []:
+            if q["locationId"] not in store.locations or q["name"] not in ("available", "on_hand"):
+                field = ["input", "variants", str(i), "inventoryQuantities"]
+                errors.append(_plain_error(field, "Inventory quantities are invalid"))
+    if errors:
+        return {"product": None, "userErrors": errors}
+    given = []
+    for v in variants:
+        item = v.get("inventoryItem") or {}
+        quantities = {q["locationId"]: int(q["quantity"]) for q in v.get("inventoryQuantities") or []}
+        tracked = bool(item.get("tracked")) or bool(quantities)
+        given.append(
+            {
+                "sku": v.get("sku") if v.get("sku") is not None else item.get("sku"),
+                "price": str(v.get("price") or "0"),
+                "quantity": quantities.get(store.primary_location, 0) if tracked else None,
+                "title": " / ".join(str(o.get("name") or "") for o in v.get("optionValues") or []) or None,
+                "taxable": v.get("taxable"),
+            }
+        )
+    record = store.add_product(title, given, status=input.get("status") or "ACTIVE")
+    return {"product": record, "userErrors": []}
+
+
+def _product_update(_root: Any, info: Any, product: dict | None = None) -> dict:
+    """Only the fields given change (Silta sends ``status``); a products/update delivery follows."""
+    store = _store(info)
+    product = product or {}
+    record = store.products.get(product.get("id") or "")
+    if record is None:
+        return {"product": None, "userErrors": [_plain_error(["id"], "Product does not exist")]}
+    if product.get("status") is not None:
+        record["status"] = product["status"]
+    record["updatedAt"] = iso(store.now())
+    if store.settings["product_change_touches_variants"]:  # S8
+        for vid in record["_variant_ids"]:
+            store.variants[vid]["updatedAt"] = record["updatedAt"]
+    store.hooks.emit("PRODUCTS_UPDATE", _product_payload(store, record))
+    return {"product": record, "userErrors": []}
+
+
 def _variants_bulk_update(
     _root: Any,
     info: Any,
@@ -411,15 +482,33 @@ def _variants_bulk_update(
 
 
 def _product_payload(store: Store, product: dict) -> dict:
-    variants = [store.variants[v] for v in product["_variant_ids"]]
+    """The products/update body: the REST Product resource's shape (the fields of
+    sandbox/contracts/shopify/webhook-products-update.json), prices as decimal strings."""
+    variants = []
+    for vid in product["_variant_ids"]:
+        v = store.variants[vid]
+        item = store.items[v["_item_id"]]
+        variants.append(
+            {
+                **webhooks.payload_of("variant", v),
+                "product_id": webhooks.payload_of("product", product)["id"],
+                "title": v["title"],
+                "sku": v["sku"] or "",
+                "price": v["price"],
+                "taxable": v["taxable"],
+                "inventory_management": "shopify" if item["tracked"] else None,
+                "inventory_item_id": webhooks.payload_of("item", item)["id"],
+                "inventory_quantity": sum(lvl.get("available", 0) for lvl in item["_levels"].values()),
+                "updated_at": v["updatedAt"],
+            }
+        )
     return {
         **webhooks.payload_of("product", product),
         "title": product["title"],
+        "handle": product["handle"],
         "status": str(product["status"]).lower(),
         "updated_at": product["updatedAt"],
-        "variants": [
-            {**webhooks.payload_of("variant", v), "sku": v["sku"], "price": v["price"]} for v in variants
-        ],
+        "variants": variants,
     }
 
 
@@ -534,6 +623,8 @@ RESOLVERS: dict[str, Callable[..., Any]] = {
     "Refund.transactions": _connection_of("_transactions"),
     "Mutation.inventorySetQuantities": _inventory_set_quantities,
     "Mutation.productCreate": _product_create,
+    "Mutation.productSet": _product_set,
+    "Mutation.productUpdate": _product_update,
     "Mutation.productVariantsBulkUpdate": _variants_bulk_update,
     "Mutation.orderUpdate": _order_update,
     "Order.metafield": _metafield,
@@ -563,6 +654,8 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "locations": ("read_locations",),
     "inventorySetQuantities": ("write_inventory",),
     "productCreate": ("write_products",),
+    "productSet": ("write_products",),
+    "productUpdate": ("write_products",),
     "productVariantsBulkUpdate": ("write_products",),
     "orderUpdate": ("write_orders",),
     # Subscriptions need the scope of the topic's resource; the sandbox asks for none beyond a token.

@@ -49,6 +49,12 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # /admin/oauth/authorize: redirect at once (True) or show the merchant's approval page (False).
     "auto_approve_install": False,
     "request_log_limit": 5000,
+    # Whether a change to the product itself (productUpdate: its status) also gives its variants a
+    # new updatedAt (docs/shopify-unknowns.md S8): not stated; off, the product's own only.
+    "product_change_touches_variants": False,
+    # Seconds before a search (a ``query`` argument: by SKU, by updated_at) sees a change (P6): the
+    # reference does not say whether the search index lags; 0, at once.
+    "search_lag_seconds": 0,
     # Seed on startup: None, or a dict of seed.seed_store() keyword arguments.
     "seed": None,
     "faults": {},
@@ -191,7 +197,7 @@ class Store:
         status: str = "ACTIVE",
         tax_rate: Decimal = Decimal("0.255"),
     ) -> dict:
-        """``variants``: [{"sku", "price", "quantity" (None: not tracked), "title"}]."""
+        """``variants``: [{"sku", "price", "quantity" (None: not tracked), "title", "taxable"}]."""
         with self.lock:
             now = iso(self.now())
             pid = gid("Product", self.new_id())
@@ -227,7 +233,7 @@ class Store:
                     "title": v.get("title") or "Default Title",
                     "sku": v.get("sku"),
                     "price": money_string(Decimal(str(v["price"]))),
-                    "taxable": True,
+                    "taxable": True if v.get("taxable") is None else bool(v["taxable"]),
                     "updatedAt": now,
                     "_product_id": pid,
                     "_item_id": iid,

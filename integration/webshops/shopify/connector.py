@@ -40,6 +40,8 @@ class ShopifyWebshop(ShopifyWriter, ShopifyReader, Webshop):
     platform = "shopify"
     # X-Shopify-Webhook-Id is the same on every retry of one delivery: the intake drops repeats by it.
     delivery_ids_identify = True
+    # products/update carries no hash of Silta's: the links' last written values tell an echo.
+    echo_by_link = True
 
     def test_connection(self) -> ShopInfo:
         """The shop's settings and its location (the write scopes were granted at install: the
@@ -91,10 +93,34 @@ class ShopifyWebshop(ShopifyWriter, ShopifyReader, Webshop):
         )
 
     def is_echo(self, payload: dict) -> bool:
-        """Shopify's product payloads carry no metafields unless subscribed with their namespace;
-        until the sync hash is written as one, every product webhook counts as a change (safe:
-        the sync reads the item and finds nothing to do)."""
+        """A products/update payload carries no hash of Silta's (metafields only for namespaces a
+        subscription names, and not reliably a variant's): ``shown_values`` says what it shows and
+        ``echo.is_echo`` compares that with each link's last written values."""
         return False
+
+    def shown_values(self, payload: dict) -> dict[int, dict[str, Any]]:
+        """A products/update payload (the REST Product resource: sandbox/contracts/shopify/
+        webhook-products-update.json) as the owned values of each variant, by variant id (a link's
+        ``shop_product_id``): SKU, price, taxable, tracking, the stock it shows and the product's
+        status. ``inventory_quantity`` is the variant's stock over all locations; Silta keeps
+        stock at one, so with more locations a stock it wrote never matches (no echo: safe)."""
+        status = str(payload.get("status") or "").lower()
+        shown: dict[int, dict[str, Any]] = {}
+        for v in payload.get("variants") or []:
+            if not isinstance(v, dict) or not v.get("id"):
+                continue
+            tracked = v.get("inventory_management") == "shopify"
+            values: dict[str, Any] = {
+                "sku": v.get("sku") or "",
+                "regular_price": v.get("price"),
+                "tax_status": "taxable" if v.get("taxable", True) else "none",
+                "manage_stock": tracked,
+                "status": status,
+            }
+            if tracked:
+                values["stock_quantity"] = v.get("inventory_quantity")
+            shown[int(v["id"])] = values
+        return shown
 
 
 def for_shop(shop_url: str, access_token: str, **options: Any) -> ShopifyWebshop:

@@ -1,12 +1,21 @@
-"""The write side of the Shopify connector: products as drafts, prices, SKUs, stock, and the
-eAccounting document number on the order. Every field sent is in the committed contract.
+"""The write side of the Shopify connector: products as drafts, prices, SKUs, stock, hiding and
+bringing back, and the eAccounting document number on the order. Every field sent is in the
+committed contract.
 
-- A new product: ``productCreate`` (title, status DRAFT unless the write says otherwise) makes the
-  product with its one initial variant; ``productVariantsBulkUpdate`` then gives that variant its
-  SKU, price and tracking (productCreate takes no variant fields in 2026-01). Stock goes through
-  ``stock.set_stock`` with the quantity the new item has (0).
+- A new product: one ``productSet`` (no ``id``, no ``identifier``: a create) makes the product
+  with its one variant, its SKU, price, tracking and stock at the shop's location, all or nothing.
+  So when the answer is lost after Shopify committed, the product is there with its SKU, and the
+  SKU is what settles the doubt, as for WooCommerce: the write raises ``ShopUnavailable`` naming
+  the SKU (``unknown_skus``) and the next sync finds the product by its SKU and links it instead of
+  creating it again (``article_plan``: an unlinked article whose number a shop product has is
+  adopted). ``productCreate`` took no variant fields, so a lost answer used to leave a product
+  without a SKU that nothing could find (docs/shopify-unknowns.md P2).
 - An update: ``productVariantsBulkUpdate`` for price, SKU and tracking; stock by compare-and-set
   from the quantity just read, so a sale in between is not overwritten (the write is refused).
+- Hiding and bringing back: the write's ``status`` (``draft`` to hide, the status before hiding to
+  bring back) by ``productUpdate`` with the status only: texts, images and the other variants'
+  fields are never sent. A product is never deleted. Shopify has the status on the product, not
+  the variant: a product with other variants is not hidden for one of them (the owner decides).
 - The order: ``orderUpdate`` adds metafields in the namespace ``silta`` (added, never replacing the
   shop's others); a note REPLACES the order's note, so the current note is read first and ours is
   appended only when it is not there yet — a repeat after a lost answer changes nothing.
@@ -33,9 +42,18 @@ from .client import ShopifyClient
 META_NAMESPACE = "silta"
 META_TYPE = "single_line_text_field"
 
-PRODUCT_CREATE = """mutation createProduct($product: ProductCreateInput) {
-  productCreate(product: $product) {
+PRODUCT_SET = """mutation createProduct($input: ProductSetInput!) {
+  productSet(input: $input, synchronous: true) {
     product { id variants(first: 1) { nodes { id } } } userErrors { field message } } }"""
+
+PRODUCT_STATUS = """mutation productStatus($product: ProductUpdateInput) {
+  productUpdate(product: $product) { product { id status } userErrors { field message } } }"""
+
+PRODUCT_VARIANTS = """query productVariants($query: String) {
+  productVariants(first: 2, query: $query) { nodes { id } } }"""
+
+# Every product has at least one option; a product without options has this one (Shopify's default).
+OPTION, OPTION_VALUE = "Title", "Default Title"
 
 VARIANTS_UPDATE = """mutation updateVariants($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
   productVariantsBulkUpdate(productId: $productId, variants: $variants) {
@@ -120,42 +138,81 @@ class ShopifyWriter:
         if w.parent_id is not None:
             raise NotSupported("Silta does not add variants to an existing Shopify product.")
         status = STATUSES.get((w.status or "draft").lower(), "DRAFT")
+        variant: dict = {
+            "optionValues": [{"optionName": OPTION, "name": OPTION_VALUE}],
+            "sku": w.sku,
+        }
+        if w.regular_price is not None:
+            variant["price"] = _money(w.regular_price)
+        if w.tax_status is not None:
+            variant["taxable"] = w.tax_status != "none"
+        if w.manage_stock is not None:
+            variant["inventoryItem"] = {"tracked": bool(w.manage_stock)}
+        if w.manage_stock and w.stock_quantity is not None:
+            variant["inventoryQuantities"] = [
+                {"locationId": self.location(), "name": "available", "quantity": int(w.stock_quantity)}
+            ]
         payload = self.client.mutate(
-            PRODUCT_CREATE,
-            {"product": {"title": w.name or w.sku, "status": status}},
-            payload="productCreate",
+            PRODUCT_SET,
+            {
+                "input": {
+                    "title": w.name or w.sku,
+                    "status": status,
+                    "productOptions": [{"name": OPTION, "values": [{"name": OPTION_VALUE}]}],
+                    "variants": [variant],
+                }
+            },
+            payload="productSet",
         )
         product = payload.get("product") or {}
-        variants = ((product.get("variants") or {}).get("nodes")) or []
-        if not product.get("id") or not variants:
+        if not product.get("id") or not ((product.get("variants") or {}).get("nodes")):
             raise WebshopError(f"Shopify created no product for {w.sku}.")
-        self._update_variant(str(product["id"]), str(variants[0]["id"]), w, new=True)
-        if w.manage_stock and w.stock_quantity is not None:
-            self._stock_of_new(str(variants[0]["id"]), w)
 
     def _update(self, w: ProductWrite, copy: ShopProduct | None) -> None:
         if copy is None:
             raise NotFound(f"The variant with SKU {w.sku} is no longer in the Shopify store.")
-        if w.status is not None and STATUSES.get(w.status.lower()) != copy.status.upper():
-            raise NotSupported("Silta does not change a Shopify product's status yet (hide or bring back).")
-        self._update_variant(product_gid(copy.parent_id or 0), variant_gid(copy.id), w, new=False)
+        self._update_variant(product_gid(copy.parent_id or 0), variant_gid(copy.id), w, copy)
         if w.stock_quantity is not None and (
             w.manage_stock or (w.manage_stock is None and copy.manage_stock)
         ):
             item = str(copy.meta.get("inventory_item_id") or "")
             expected = copy.stock_quantity if copy.stock_quantity is not None else 0
             self._set_stock(item, expected, w)
+        if w.status is not None:
+            self._set_status(w, copy)
 
-    def _update_variant(self, product_id: str, variant_id: str, w: ProductWrite, *, new: bool) -> None:
+    def _set_status(self, w: ProductWrite, copy: ShopProduct) -> None:
+        """Hide (draft) or bring back (the status it had): the product's status only."""
+        status = STATUSES.get(w.status.lower()) if w.status else None
+        if status is None:
+            raise NotSupported(f"Shopify has no product status {w.status!r}.")
+        if status == copy.status.upper():
+            return
+        product_id = copy.parent_id or 0
+        found = self.client.query(PRODUCT_VARIANTS, {"query": f"product_id:{product_id}"})
+        if len(((found.get("productVariants") or {}).get("nodes")) or []) > 1:
+            raise NotSupported(
+                f"The Shopify product of {w.sku} has other variants too: Silta does not change the status "
+                "of the whole product for one of them. Hide or show it in Shopify yourself."
+            )
+        self.client.mutate(
+            PRODUCT_STATUS,
+            {"product": {"id": product_gid(product_id), "status": status}},
+            payload="productUpdate",
+        )
+
+    def _update_variant(self, product_id: str, variant_id: str, w: ProductWrite, copy: ShopProduct) -> None:
+        """Only what differs from the shop's copy: a write that changes nothing sends nothing (no
+        products/update delivery either, so a hide is one delivery showing the whole new state)."""
         variant: dict = {"id": variant_id}
-        if w.regular_price is not None:
+        if w.regular_price is not None and copy.regular_price != w.regular_price:
             variant["price"] = _money(w.regular_price)
-        if w.tax_status is not None:
+        if w.tax_status is not None and (w.tax_status != "none") != (copy.tax_status != "none"):
             variant["taxable"] = w.tax_status != "none"
         item: dict = {}
-        if new or w.sku:
+        if w.sku and w.sku != copy.sku:
             item["sku"] = w.sku
-        if w.manage_stock is not None:
+        if w.manage_stock is not None and bool(w.manage_stock) != copy.manage_stock:
             item["tracked"] = bool(w.manage_stock)
         if item:
             variant["inventoryItem"] = item
@@ -165,12 +222,6 @@ class ShopifyWriter:
                 {"productId": product_id, "variants": [variant]},
                 payload="productVariantsBulkUpdate",
             )
-
-    def _stock_of_new(self, variant_id: str, w: ProductWrite) -> None:
-        copy = self.products_by_sku([w.sku]).get(w.sku)
-        if copy is None:
-            raise NotFound(f"The new variant {w.sku} cannot be read back from the Shopify store.")
-        self._set_stock(str(copy.meta.get("inventory_item_id") or ""), copy.stock_quantity or 0, w)
 
     def _set_stock(self, item: str, expected: int, w: ProductWrite) -> None:
         quantity = int(w.stock_quantity or 0)

@@ -4,12 +4,11 @@ product write bodies (the only place a product or variation write body is built)
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .. import written
 from ..base import (
     OWNED_PRODUCT_FIELDS,
     SYNC_HASH_META_KEY,
@@ -150,71 +149,38 @@ def variation(
 
 
 # ---------------------------------------------------------------------- product writes
-def _norm(field_name: str, value: Any) -> Any:
-    """One owned value in a canonical form, as written or as the shop shows it back."""
-    if field_name in ("sku", "name", "tax_status", "status"):
-        return "" if value is None else str(value).strip()
-    if field_name == "regular_price":
-        if value is None or value == "":
-            return ""
-        return format(money(value).normalize(), "f")
-    if field_name == "tax_class":
-        return "" if value in (None, "", "standard") else str(value)
-    if field_name == "manage_stock":
-        return value is True
-    if field_name == "stock_quantity":
-        return None if value is None else int(value)
-    raise KeyError(field_name)
-
-
-def _digest(values: dict[str, Any]) -> str:
-    text = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
 def sync_hash(body: dict) -> str:
     """``v1:<fields>:<digest>`` over the owned values of a write body (meta keys as ``meta.<key>``)."""
-    values: dict[str, Any] = {}
-    for k in OWNED_PRODUCT_FIELDS:
-        if k in body and k != "meta_data":
-            values[k] = _norm(k, body[k])
-    if values.get("manage_stock") is False:
-        values["stock_quantity"] = None
+    values: dict[str, Any] = {k: body[k] for k in OWNED_PRODUCT_FIELDS if k in body and k != "meta_data"}
     for m in body.get("meta_data") or []:
         if m["key"] != SYNC_HASH_META_KEY:
             values["meta." + m["key"]] = str(m["value"])
-    return f"v1:{','.join(sorted(values))}:{_digest(values)}"
+    return written.owned_hash(values)
 
 
 def matches_sync_hash(payload: dict) -> bool:
     """True when the owned values of a product payload are exactly those of its last Silta write."""
     stored = meta(payload.get("meta_data")).get(SYNC_HASH_META_KEY)
-    if not isinstance(stored, str) or stored.count(":") < 2:
+    fields = written.fields_of(stored)
+    if fields is None:
         return False
-    version, fields_csv, digest = stored.split(":", 2)
-    if version != "v1":
-        return False
-    fields = [f for f in fields_csv.split(",") if f]
     shown = meta(payload.get("meta_data"))
     values: dict[str, Any] = {}
-    try:
-        for f in fields:
-            if f.startswith("meta."):
-                key = f[5:]
-                if key not in shown:
-                    return False
-                values[f] = str(shown[key])
-            elif f in OWNED_PRODUCT_FIELDS:
-                if f not in payload:
-                    return False
-                values[f] = _norm(f, payload[f])
-            else:
+    for f in fields:
+        if f.startswith("meta."):
+            if f[5:] not in shown:
                 return False
+            values[f] = str(shown[f[5:]])
+        elif f in OWNED_PRODUCT_FIELDS and f in payload:
+            values[f] = payload[f]
+        else:
+            return False
+    if payload.get("manage_stock") is False and "stock_quantity" in values:
+        values["stock_quantity"] = None  # untracked: the stock WooCommerce still shows is no stock
+    try:
+        return written.owned_hash(values) == stored
     except (ValueError, TypeError, ArithmeticError):  # ArithmeticError: a price that is no number
         return False
-    if payload.get("manage_stock") is False and "stock_quantity" in values:
-        values["stock_quantity"] = None
-    return _digest(values) == digest
 
 
 def write_body(w: ProductWrite, *, is_variation: bool) -> dict:

@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 import pytest
+import requests
 
 from sandbox.contracts import DIR
 from sandbox.shopify import API_VERSION
@@ -309,3 +310,109 @@ def test_a_billing_address_the_schema_cannot_serve_is_refused(sb, fresh):
             timeout=10,
         )
         assert r.status_code == 400, billing
+
+
+PRODUCT_SET = """mutation($input: ProductSetInput!) { productSet(input: $input) {
+  product { id status variants(first: 1) { nodes { id sku price inventoryItem { tracked } } } }
+  userErrors { field message } } }"""
+DEFAULT = {"optionValues": [{"optionName": "Title", "name": "Default Title"}]}
+OPTIONS = [{"name": "Title", "values": [{"name": "Default Title"}]}]
+
+
+def _product_set(sb, token, **variant):
+    return sb.graphql(
+        PRODUCT_SET,
+        {
+            "input": {
+                "title": "Uusi",
+                "status": "DRAFT",
+                "productOptions": OPTIONS,
+                "variants": [{**DEFAULT, **variant}],
+            }
+        },
+        token=token,
+    )
+
+
+def test_product_set_creates_the_product_with_its_variant_and_stock(sb, fresh):
+    quantities = [{"locationId": LOCATION, "name": "available", "quantity": 6}]
+    answer = _product_set(
+        sb, fresh, sku="PS-1", price="4.50", inventoryItem={"tracked": True}, inventoryQuantities=quantities
+    ).json()["data"]["productSet"]
+    assert answer["userErrors"] == []
+    assert answer["product"]["status"] == "DRAFT"
+    (variant,) = answer["product"]["variants"]["nodes"]
+    assert variant["sku"] == "PS-1" and Decimal(variant["price"]) == Decimal("4.50")
+    levels = sb.graphql(
+        """query($q: String, $l: ID!) { productVariants(first: 1, query: $q) { nodes {
+          inventoryItem { inventoryLevel(locationId: $l) { quantities(names: ["available"]) { quantity } } } } } }""",
+        {"q": "sku:PS-1", "l": LOCATION},
+        token=fresh,
+    ).json()["data"]["productVariants"]["nodes"]
+    assert levels[0]["inventoryItem"]["inventoryLevel"]["quantities"] == [{"quantity": 6}]
+
+
+def test_product_set_is_all_or_nothing(sb, fresh):
+    before = sb.control("GET", "/")
+    answer = _product_set(sb, fresh, sku="PS-2", price="-1").json()["data"]["productSet"]
+    assert answer["product"] is None and answer["userErrors"][0]["field"][-1] == "price"
+    assert sb.control("GET", "/")["products"] == before["products"]
+
+
+def test_a_lost_answer_to_product_set_after_its_commit(sb, fresh):
+    sb.control("POST", "/faults", {"drop_next_mutations": 1, "drop_mutations_of": ["productSet"]})
+    with pytest.raises(requests.ConnectionError):  # the connection closes without an answer
+        _product_set(sb, fresh, sku="PS-3", price="1.00")
+    skus = sb.graphql('{ productVariants(first: 5, query: "sku:PS-3") { nodes { sku } } }', token=fresh)
+    assert skus.json()["data"]["productVariants"]["nodes"] == [{"sku": "PS-3"}]  # committed
+
+
+@pytest.fixture
+def switched(sb):
+    """Change sandbox settings for one test (a reset keeps settings: they are put back after)."""
+    from sandbox.shopify.store import DEFAULT_SETTINGS
+
+    changed = []
+
+    def switch(**settings):
+        changed.extend(settings)
+        sb.control("POST", "/settings", settings)
+
+    yield switch
+    sb.control("POST", "/settings", {k: DEFAULT_SETTINGS[k] for k in changed})
+
+
+def _second_before(stamp):
+    from datetime import datetime, timedelta
+
+    return (datetime.fromisoformat(stamp.replace("Z", "+00:00")) - timedelta(seconds=1)).isoformat()
+
+
+@pytest.mark.parametrize("touches", [False, True])
+def test_a_status_change_moves_the_variants_updated_at_only_when_switched_on(sb, fresh, switched, touches):
+    switched(product_change_touches_variants=touches)
+    product = _product_set(sb, fresh, sku="PS-4", price="1.00").json()["data"]["productSet"]["product"]
+    sb.control("POST", "/clock", {"advance": 600})
+    changed = sb.graphql(
+        "mutation($p: ProductUpdateInput) { productUpdate(product: $p) { product { status updatedAt } } }",
+        {"p": {"id": product["id"], "status": "ACTIVE"}},
+        token=fresh,
+    ).json()["data"]["productUpdate"]["product"]
+    assert changed["status"] == "ACTIVE"
+    found = sb.graphql(
+        "query($q: String) { productVariants(first: 5, query: $q) { nodes { sku } } }",
+        {"q": f"updated_at:>'{_second_before(changed['updatedAt'])}'"},
+        token=fresh,
+    ).json()["data"]["productVariants"]["nodes"]
+    assert (found == [{"sku": "PS-4"}]) is touches
+
+
+def test_a_search_sees_a_change_only_after_the_search_lag(sb, fresh, switched):
+    switched(search_lag_seconds=60)
+    _product_set(sb, fresh, sku="LAG-1", price="1.00")
+    search = '{ productVariants(first: 5, query: "sku:LAG-1") { nodes { sku } } }'
+    assert sb.graphql(search, token=fresh).json()["data"]["productVariants"]["nodes"] == []
+    listing = sb.graphql("{ productVariants(first: 250) { nodes { sku } } }", token=fresh).json()
+    assert {"sku": "LAG-1"} in listing["data"]["productVariants"]["nodes"]  # no query: no index
+    sb.control("POST", "/clock", {"advance": 61})
+    assert sb.graphql(search, token=fresh).json()["data"]["productVariants"]["nodes"] == [{"sku": "LAG-1"}]

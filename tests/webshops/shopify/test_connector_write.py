@@ -2,11 +2,19 @@
 prices and stock by SKU (a sale in between is not overwritten), the document number on the order,
 Shopify's userErrors as the connector's errors, refunds read back in the interface's shapes."""
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
 
-from integration.webshops.base import ItemRejected, NotFound, ProductWrite, ShopUnavailable, Webshop
+from integration.webshops.base import (
+    ItemRejected,
+    NotFound,
+    NotSupported,
+    ProductWrite,
+    ShopUnavailable,
+    Webshop,
+)
 from integration.webshops.shopify.connector import ShopifyWebshop
 
 from .conftest import make_client
@@ -91,12 +99,75 @@ def test_a_variant_gone_from_the_shop_is_not_found(shop):
     assert not outcome.ok and isinstance(outcome.error, NotFound)
 
 
-def test_a_lost_answer_to_a_create_names_the_sku_in_doubt(shop, sb):
-    sb.control("POST", "/faults", {"drop_next_mutations": 1})  # productCreate runs, its answer is lost
+def test_a_new_product_is_one_request_with_everything(shop, sb):
+    shop.location()  # read once per connector
+    since = len(sb.control("GET", "/requests"))
+    [outcome] = shop.save_products(
+        [ProductWrite(sku="ONE-1", name="Yksi", regular_price=D("3.50"), manage_stock=True, stock_quantity=2)]
+    )
+    assert outcome.ok, outcome.error
+    fields = [r.get("roots", []) for r in sb.control("GET", "/requests")[since:]]
+    assert fields[0] == ["productSet"]  # then only the read of the shop's copy
+    assert all("productSet" not in f and "inventorySetQuantities" not in f for f in fields[1:])
+
+
+def test_a_lost_answer_to_a_create_names_the_sku_in_doubt_and_the_sku_finds_the_product(shop, sb):
+    sb.control("POST", "/faults", {"drop_next_mutations": 1})  # productSet runs, its answer is lost
     with pytest.raises(ShopUnavailable) as caught:
-        shop.save_products([ProductWrite(sku="DOUBT-1", name="Epävarma", regular_price=D("5.00"))])
+        shop.save_products(
+            [
+                ProductWrite(
+                    sku="DOUBT-1",
+                    name="Epävarma",
+                    regular_price=D("5.00"),
+                    manage_stock=True,
+                    stock_quantity=3,
+                )
+            ]
+        )
     assert caught.value.outcome_unknown is True
     assert caught.value.unknown_skus == ["DOUBT-1"]
+    # created whole in one step: the look-up by SKU that settles the doubt finds it, as written
+    found = shop.products_by_sku(["DOUBT-1"])["DOUBT-1"]
+    assert found.regular_price == D("5.00") and found.stock_quantity == 3 and found.status == "draft"
+
+
+def _status(sb, product_id):
+    answer = sb.graphql(
+        "query($q: String) { products(first: 1, query: $q) { nodes { status title } } }",
+        {"q": f"id:{product_id}"},
+        token=sb.token(),
+    ).json()
+    return answer["data"]["products"]["nodes"][0]
+
+
+def test_hiding_drafts_the_product_and_bringing_it_back_restores_its_status(shop, sb):
+    _product(sb, "HIDE-1", "10.00", quantity=5)
+    copy = shop.products_by_sku(["HIDE-1"])["HIDE-1"]
+    hide = ProductWrite(
+        sku="HIDE-1", id=copy.id, parent_id=copy.parent_id, regular_price=D("10.00"), status="draft"
+    )
+    [outcome] = shop.save_products([hide])
+    assert outcome.ok, outcome.error
+    assert _status(sb, copy.parent_id) == {"status": "DRAFT", "title": "Tuote HIDE-1"}  # the text untouched
+    assert shop.products_by_sku(["HIDE-1"])["HIDE-1"].stock_quantity == 5
+    [back] = shop.save_products([dataclasses.replace(hide, status="active")])
+    assert back.ok, back.error
+    assert _status(sb, copy.parent_id)["status"] == "ACTIVE"
+
+
+def test_a_product_with_other_variants_is_not_hidden_for_one_of_them(shop, sb):
+    made = sb.control(
+        "POST",
+        "/products",
+        {"title": "Paita", "variants": [{"sku": "S-1", "price": "9.00"}, {"sku": "M-1", "price": "9.00"}]},
+    )
+    copy = shop.products_by_sku(["S-1"])["S-1"]
+    [outcome] = shop.save_products(
+        [ProductWrite(sku="S-1", id=copy.id, parent_id=copy.parent_id, status="draft")]
+    )
+    assert not outcome.ok and isinstance(outcome.error, NotSupported)
+    assert _status(sb, made["id"].rsplit("/", 1)[-1])["status"] == "ACTIVE"
 
 
 def _order(sb, sku):

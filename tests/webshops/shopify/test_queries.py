@@ -14,7 +14,15 @@ DOCUMENTS = {
     },
     **{
         f"writer.{name}": getattr(writer, name)
-        for name in ("PRODUCT_CREATE", "VARIANTS_UPDATE", "ORDER_NOTE", "ORDER_UPDATE", "ORDER_META")
+        for name in (
+            "PRODUCT_SET",
+            "PRODUCT_STATUS",
+            "PRODUCT_VARIANTS",
+            "VARIANTS_UPDATE",
+            "ORDER_NOTE",
+            "ORDER_UPDATE",
+            "ORDER_META",
+        )
     },
     **{f"subscriptions.{name}": getattr(subscriptions, name) for name in ("CREATE", "DELETE", "LIST")},
     "stock.SET_QUANTITIES": stock.SET_QUANTITIES,

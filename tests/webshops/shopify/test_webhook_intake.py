@@ -105,3 +105,85 @@ def test_an_uninstall_pauses_the_companys_jobs(hooked, sb):
     assert _queued() == []
     (delivery,) = WebhookDelivery.objects.filter(tenant=hooked)
     assert delivery.topic == "app.uninstalled" and delivery.outcome == WebhookDelivery.Outcome.IGNORED
+
+
+def _linked(sb, tenant, *, hidden=False, price="9.90"):
+    """A product Silta wrote and linked: its link remembers the values written."""
+    from integration.models import ArticleLink
+    from integration.webshops.shopify.connector import ShopifyWebshop
+
+    from .conftest import make_client
+
+    sb.control(
+        "POST", "/products", {"title": "Kuppi", "variants": [{"sku": "E-1", "price": price, "quantity": 4}]}
+    )
+    shop = ShopifyWebshop(make_client(sb, sb.token()))
+    copy = shop.products_by_sku(["E-1"])["E-1"]
+    written = {
+        "sku": "E-1",
+        "regular_price": "12.50",
+        "tax_status": "taxable",
+        "manage_stock": True,
+        "stock_quantity": 4,
+    }
+    ArticleLink.objects.create(
+        tenant=tenant,
+        article_id="a-e1",
+        article_number="E-1",
+        shop_product_id=copy.id,
+        shop_parent_id=copy.parent_id,
+        hidden=hidden,
+        last_written=written,
+    )
+    return shop, copy
+
+
+def test_silta_s_own_write_comes_back_as_an_echo_and_nothing_is_queued(hooked, sb):
+    from decimal import Decimal
+
+    from integration.webshops.base import ProductWrite
+
+    shop, copy = _linked(sb, hooked)
+    [outcome] = shop.save_products(
+        [ProductWrite(sku="E-1", id=copy.id, parent_id=copy.parent_id, regular_price=Decimal("12.50"))]
+    )
+    assert outcome.ok, outcome.error
+    sent = sb.control("GET", "/deliveries", params={"wait": 10})
+    assert [d["topic"] for d in sent] == ["products/update"] and sent[0]["status"] == 200
+    (delivery,) = WebhookDelivery.objects.filter(tenant=hooked)
+    assert delivery.topic == "product.updated"
+    assert delivery.outcome == WebhookDelivery.Outcome.ECHO
+    assert _queued() == []
+
+
+def test_hiding_comes_back_as_an_echo(hooked, sb):
+    from decimal import Decimal
+
+    from integration.webshops.base import ProductWrite
+
+    shop, copy = _linked(sb, hooked, hidden=True, price="12.50")  # the prices agree: a status change only
+    write = ProductWrite(
+        sku="E-1", id=copy.id, parent_id=copy.parent_id, regular_price=Decimal("12.50"), status="draft"
+    )
+    assert shop.save_products([write])[0].ok
+    sb.control("GET", "/deliveries", params={"wait": 10})
+    outcomes = set(WebhookDelivery.objects.filter(tenant=hooked).values_list("outcome", flat=True))
+    assert outcomes == {WebhookDelivery.Outcome.ECHO}
+
+
+def test_an_owner_s_price_change_in_shopify_is_no_echo(hooked, sb):
+    shop, copy = _linked(sb, hooked)
+    owner = sb.graphql(
+        """mutation($p: ID!, $v: [ProductVariantsBulkInput!]!) {
+          productVariantsBulkUpdate(productId: $p, variants: $v) { userErrors { message } } }""",
+        {
+            "p": f"gid://shopify/Product/{copy.parent_id}",
+            "v": [{"id": f"gid://shopify/ProductVariant/{copy.id}", "price": "11.00"}],
+        },
+        token=sb.token(),
+    ).json()
+    assert owner["data"]["productVariantsBulkUpdate"]["userErrors"] == []
+    sb.control("GET", "/deliveries", params={"wait": 10})
+    (delivery,) = WebhookDelivery.objects.filter(tenant=hooked)
+    assert delivery.outcome == WebhookDelivery.Outcome.RECORDED  # for the next article sync
+    assert _queued() == []

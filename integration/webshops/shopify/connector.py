@@ -40,6 +40,8 @@ class ShopifyWebshop(ShopifyWriter, ShopifyReader, Webshop):
     platform = "shopify"
     # X-Shopify-Webhook-Id is the same on every retry of one delivery: the intake drops repeats by it.
     delivery_ids_identify = True
+    # A Shopify product has no unit and Silta writes no product metafields: the unit is not sent.
+    keeps_unit = False
 
     def test_connection(self) -> ShopInfo:
         """The shop's settings and its location (the write scopes were granted at install: the

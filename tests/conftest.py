@@ -299,14 +299,15 @@ def catalogue(request, wc, shopify_server, settings):
         shopify_server.control("GET", "/deliveries", params={"wait": 10})
 
 
-def connect_catalogue(ea, catalogue: CatalogueShop, slug):
-    """A tenant connected to the eAccounting sandbox's first company and to the catalogue's shop."""
-    tenant = connect_tenant(ea, slug, ea.companies()[0]).tenant
+def connect_catalogue(ea, catalogue: CatalogueShop, slug, company=0):
+    """A tenant connected to one of the eAccounting sandbox's companies (the first by default) and
+    to the catalogue's shop."""
+    tenant = connect_tenant(ea, slug, ea.companies()[company]).tenant
     catalogue.connect(tenant)
     return tenant
 
 
-def activated_on_an_empty_catalogue(ea, catalogue: CatalogueShop, slug):
+def activated_on_an_empty_catalogue(ea, catalogue: CatalogueShop, slug, company=0):
     """``activated_on_an_empty_shop`` for whichever platform the catalogue is."""
     from integration.activation.activate import activate
     from integration.activation.fetch import gather
@@ -314,7 +315,7 @@ def activated_on_an_empty_catalogue(ea, catalogue: CatalogueShop, slug):
     from integration.sync import first_sync
 
     catalogue.empty()
-    tenant = connect_catalogue(ea, catalogue, slug)
+    tenant = connect_catalogue(ea, catalogue, slug, company)
     activate(tenant, check(gather(tenant)))
     tenant.refresh_from_db()
     first_sync.apply(first_sync.preview(tenant))

@@ -11,7 +11,7 @@ from integration.activation.activate import activate
 from integration.activation.fetch import gather
 from integration.activation.preflight import check
 from integration.eaccounting.client import EAccountingClient
-from integration.models import ArticleLink, SyncEvent, SyncRun, TaxClassMapping
+from integration.models import ArticleLink, SyncEvent, SyncRun, TaxClassMapping, WebhookDelivery
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 
@@ -547,3 +547,27 @@ def test_a_sale_in_the_shop_is_not_drift_but_a_count_typed_in_the_shop_is(
     run = sync_articles(tenant, full=True)
     drift = run.events.get(outcome=SyncEvent.Outcome.DRIFT, item=article.number)
     assert drift.fields["stock_quantity"][:2] == [str(written), str(written + 5)]
+
+
+def test_a_price_the_owner_edits_in_the_shop_arrives_by_webhook_and_is_put_back(
+    tenant, eaccounting, catalogue
+):
+    """The shop announces the owner's edit (product.updated, recorded and enqueued as work); the
+    next article sync reads the changed product and puts eAccounting's price back."""
+    sync_articles(tenant)
+    catalogue.wait_deliveries()
+    WebhookDelivery.objects.filter(tenant=tenant).delete()  # those of Silta's own writes
+    article = shown(list(eaccounting.articles()))[0]
+    product = catalogue.product(tenant, article.number)
+    catalogue.later()
+    catalogue.set_price(product, "1.00")
+    catalogue.wait_deliveries()
+    delivery = WebhookDelivery.objects.get(tenant=tenant, resource_id=str(catalogue.delivered_id(product)))
+    assert (delivery.topic, delivery.outcome) == ("product.updated", WebhookDelivery.Outcome.ENQUEUED)
+
+    run = sync_articles(tenant)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert catalogue.product(tenant, article.number).regular_price == article.gross_price.quantize(
+        Decimal("0.01")
+    )
+    assert run.events.get(outcome=SyncEvent.Outcome.DRIFT, item=article.number).fields["regular_price"]

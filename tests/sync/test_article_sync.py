@@ -14,6 +14,7 @@ from integration.eaccounting.client import EAccountingClient
 from integration.models import ArticleLink, SyncEvent, SyncRun, TaxClassMapping, WebhookDelivery
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
+from integration.webshops.base import ShopUnavailable
 
 from ..conftest import activated_on_an_empty_catalogue, connect_catalogue
 from ..fixtures.catalogue_shops import only_woocommerce
@@ -571,3 +572,28 @@ def test_a_price_the_owner_edits_in_the_shop_arrives_by_webhook_and_is_put_back(
         Decimal("0.01")
     )
     assert run.events.get(outcome=SyncEvent.Outcome.DRIFT, item=article.number).fields["regular_price"]
+
+
+# Shopify: productCreate makes a product without a SKU, the SKU comes with a second mutation; a lost
+# answer to the first leaves a product the next run cannot find, and it creates another. The writer's
+# productSet (one mutation with the SKU, being built: h15) is what makes this run for Shopify.
+@only_woocommerce
+def test_a_lost_answer_to_a_write_makes_no_second_product(tenant, eaccounting, shop, catalogue):
+    """An article comes to the webshop; the shop commits the write that creates its product and
+    the answer never arrives: the next run finds what was made by its SKU, and every article
+    ends as one product."""
+    wanted = sorted(a.number for a in shown(list(eaccounting.articles())))
+    late = eaccounting.article_by_number(wanted[0])
+    eaccounting.update_article(late, SendToWebshop=False)
+    assert sync_articles(tenant).status == SyncRun.Status.SUCCEEDED
+    eaccounting.update_article(eaccounting.article_by_number(late.number), SendToWebshop=True)
+    catalogue.lose_next_write_answer()
+    with pytest.raises(ShopUnavailable, match="unknown whether"):
+        sync_articles(tenant)  # the run stops: the task's retry is the next run
+    catalogue.faults_off()
+    again = sync_articles(tenant, full=True)
+    assert again.status == SyncRun.Status.SUCCEEDED, again.error
+    assert sorted(p.sku for p in shop.products()) == wanted  # each once, none without its SKU
+    assert (
+        sorted(ArticleLink.objects.filter(tenant=tenant).values_list("article_number", flat=True)) == wanted
+    )

@@ -35,6 +35,7 @@ from integration.scheduling import installation as ops_signals
 from integration.scheduling import ops_tasks
 from integration.sync.article_sync import sync_articles
 from integration.webshops.base import Address, ShopOrder
+from integration.webshops.identity import shop_identity
 from tests.conftest import activated_on_an_empty_catalogue
 from tests.orders.conftest import PRIVATE, shop  # noqa: F401  (the fixture: both sandboxes, an activated tenant)
 
@@ -517,4 +518,45 @@ def test_a_web_buyers_email_is_erased_and_their_order_stays_exactly_once(selling
     # exactly once still: the shop announces the order again, no second document
     transfer_orders(tenant, trigger="webhook", order_ids=[order_id])
     assert OrderTransfer.objects.filter(tenant=tenant, shop_order_id=order_id).count() == 1
+    assert OrderTransfer.objects.get(pk=transfer.pk).document_id == transfer.document_id
+
+
+@pytest.mark.parametrize("catalogue", ["shopify"], indirect=True)  # Shopify's own privacy webhook
+@pytest.mark.django_db(transaction=True)
+def test_shopifys_customers_redact_erases_the_buyer_of_an_order_from_that_store(
+    selling, catalogue, shopify_server, unique_email, live_server
+):
+    email, tenant = unique_email.lower(), selling
+    sku = sorted(catalogue.products(tenant))[0]
+    order_id = catalogue.sell(catalogue.product(tenant, sku), 1, email=unique_email)
+    assert transfer_orders(tenant).status == "succeeded"
+    transfer = OrderTransfer.objects.get(tenant=tenant, shop_order_id=order_id)
+    SyncEvent.objects.create(
+        run=SyncRun.objects.filter(tenant=tenant, kind=SyncRun.Kind.ORDERS).first(),
+        tenant=tenant,
+        outcome=SyncEvent.Outcome.SKIPPED,
+        item=transfer.shop_order_number,
+        reason=f"eAccounting refused it: EmailAddress {unique_email} is not valid",
+    )
+    assert tables_mentioning(email)
+    # The store is found by its myshopify.com domain; the sandbox's connection has its loopback
+    # address, so it is given the store's domain here (as an installed shop's connection has).
+    domain = shopify_server.store.settings["shop_domain"]
+    tenant.webshop_connection.__class__.objects.filter(pk=tenant.webshop_connection.pk).update(
+        base_url=f"https://{domain}", shop_identity=shop_identity(f"https://{domain}")
+    )
+    payload = {"shop_domain": domain, "customer": {"id": 7, "email": unique_email}}
+    sent = shopify_server.control(
+        "POST",
+        "/deliver",
+        {
+            "url": live_server.url + reverse("shopify_privacy_webhook"),
+            "topic": "customers/redact",
+            "payload": payload,
+        },
+    )
+    assert sent["status"] == 200
+    assert tables_mentioning(email) == {}
+    entry = AuditEntry.objects.get(tenant=tenant, action=AuditEntry.Action.ERASED_PERSONAL_DATA)
+    assert entry.username == "Shopify (privacy webhook)" and email not in entry.detail.lower()
     assert OrderTransfer.objects.get(pk=transfer.pk).document_id == transfer.document_id

@@ -31,7 +31,9 @@ from integration.models import (
     WebshopOrderConversion,
 )
 from sandbox.eaccounting.testing import Sandbox
+from sandbox.shopify.testing import Sandbox as ShopifySandbox
 from sandbox.woocommerce.testing import Sandbox as ShopSandbox
+from tests.fixtures.catalogue_shops import PLATFORMS, CatalogueShop, handle_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -269,6 +271,51 @@ def activated_on_an_empty_shop(ea, wc, slug):
 
     wc.reset(seed={"products": 0, "orders": 0})
     tenant = connect_both(ea, wc, slug)
+    activate(tenant, check(gather(tenant)))
+    tenant.refresh_from_db()
+    first_sync.apply(first_sync.preview(tenant))
+    return tenant
+
+
+# --- the Shopify sandbox, and one catalogue handle per platform -------------------------
+
+
+@pytest.fixture(scope="session")
+def shopify_server():
+    server = ShopifySandbox()
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=PLATFORMS)
+def catalogue(request, wc, shopify_server, settings):
+    """The shop of an article scenario, once per platform (tests/fixtures/catalogue_shops.py)."""
+    # Shopify signs deliveries with the app's client secret: the sandbox app's
+    settings.SHOPIFY_CLIENT_SECRET = shopify_server.store.settings["apps"][0]["client_secret"]
+    handle = handle_for(request.param, wc, shopify_server)
+    yield handle
+    handle.faults_off()
+    if request.param == "shopify":  # deliveries in flight would reach the live server after the flush
+        shopify_server.control("GET", "/deliveries", params={"wait": 10})
+
+
+def connect_catalogue(ea, catalogue: CatalogueShop, slug, company=0):
+    """A tenant connected to one of the eAccounting sandbox's companies (the first by default) and
+    to the catalogue's shop."""
+    tenant = connect_tenant(ea, slug, ea.companies()[company]).tenant
+    catalogue.connect(tenant)
+    return tenant
+
+
+def activated_on_an_empty_catalogue(ea, catalogue: CatalogueShop, slug, company=0):
+    """``activated_on_an_empty_shop`` for whichever platform the catalogue is."""
+    from integration.activation.activate import activate
+    from integration.activation.fetch import gather
+    from integration.activation.preflight import check
+    from integration.sync import first_sync
+
+    catalogue.empty()
+    tenant = connect_catalogue(ea, catalogue, slug, company)
     activate(tenant, check(gather(tenant)))
     tenant.refresh_from_db()
     first_sync.apply(first_sync.preview(tenant))

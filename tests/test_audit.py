@@ -44,7 +44,7 @@ from integration.sync.article_sync import sync_articles
 from portal.admin.audit import CSV_COLUMNS
 from tests.fixtures.external_logins import approve_at_shop, sign_in_at_visma
 
-from .conftest import activated_on_an_empty_shop, connect_both
+from .conftest import activated_on_an_empty_catalogue, connect_catalogue
 
 Action = AuditEntry.Action
 pytestmark = pytest.mark.django_db
@@ -240,10 +240,11 @@ def test_tokens_pasted_in_the_admin_connect_eaccounting_without_showing_them(cli
 
 
 @pytest.fixture
-def ready(ea, wc, live_server, settings, django_user_model, client):
-    """A tenant connected to both sandboxes, and its owner logged in."""
+def ready(ea, catalogue, live_server, settings, django_user_model, client):
+    """A tenant connected to both sandboxes (the shop of either platform), and its owner logged in."""
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_both(ea, wc, "ready")
+    catalogue.empty()
+    tenant = connect_catalogue(ea, catalogue, "ready")
     owner = user(django_user_model, "owner", tenant)
     client.force_login(owner)
     return tenant, owner
@@ -262,9 +263,11 @@ def test_activating_leaves_an_entry_and_no_leaves_none(ready, client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_deactivating_asks_first_then_leaves_an_entry(ready, client, wc):
+def test_deactivating_asks_first_then_leaves_an_entry(ready, client, catalogue):
     tenant, owner = ready
     activate(tenant, check(gather(tenant)))
+    subscribed = len(catalogue.webhooks())
+    assert subscribed
     url = reverse("tenant_deactivate", args=[tenant.slug])
     assert (
         f'href="{url}"' in client.get(reverse("admin:index")).content.decode()
@@ -276,10 +279,10 @@ def test_deactivating_asks_first_then_leaves_an_entry(ready, client, wc):
     assert tenant.is_active and entries_of(tenant, Action.DEACTIVATED) == []
     client.post(url, {"answer": "yes"})
     tenant.refresh_from_db()
-    assert not tenant.is_active and wc.control("GET", "/webhooks") == []
+    assert not tenant.is_active and catalogue.webhooks() == []
     entry = one_entry(tenant, Action.DEACTIVATED)
     assert (entry.user, entry.target) == (owner, tenant.name)
-    assert entry.detail.startswith("3 webhook(s) removed")
+    assert entry.detail.startswith(f"{subscribed} webhook(s) removed")
 
 
 # --- the first sync: Yes (create), confirmed overwrites, undo ------------------------------------------------
@@ -391,10 +394,10 @@ def test_nothing_waiting_confirms_nothing(client, owner_a, guarded_a, django_cap
 
 
 @pytest.fixture
-def guarded(ea, wc, live_server, settings, django_user_model):
+def guarded(ea, catalogue, live_server, settings, django_user_model):
     """Both sandboxes, activated and synced once; then five prices doubled: the guard stops the next run."""
     settings.SILTA_BASE_URL = live_server.url
-    tenant = activated_on_an_empty_shop(ea, wc, "guarded")
+    tenant = activated_on_an_empty_catalogue(ea, catalogue, "guarded")
     sync_articles(tenant)
     settings.SILTA_MASS_CHANGE_SHARE = 0.1
     eaccounting = EAccountingClient(tenant.eaccounting_connection)

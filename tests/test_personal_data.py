@@ -16,21 +16,27 @@ from django_q.models import OrmQ, Schedule, Task
 from django_q.signing import SignedPackage
 from django_q.tasks import async_task
 
+from integration.eaccounting.client import EAccountingClient
 from integration.models import (
     AccountingCustomer,
     AuditEntry,
     Membership,
     OrderEvent,
+    OrderSettings,
     OrderTransfer,
     SyncEvent,
     SyncRun,
     Tenant,
 )
+from integration.orders import reference
 from integration.orders.transfer import transfer_orders
 from integration.privacy import erasure, personal_data
 from integration.scheduling import installation as ops_signals
 from integration.scheduling import ops_tasks
+from integration.sync.article_sync import sync_articles
 from integration.webshops.base import Address, ShopOrder
+from integration.webshops.identity import shop_identity
+from tests.conftest import activated_on_an_empty_catalogue
 from tests.orders.conftest import PRIVATE, shop  # noqa: F401  (the fixture: both sandboxes, an activated tenant)
 
 TEXT_TYPES = ("text", "character varying", "json", "jsonb")
@@ -449,3 +455,108 @@ def test_the_tenants_action_opens_the_erasure_page_of_one_company(client, owner_
 def test_erasure_refuses_what_is_not_an_email():
     with pytest.raises(ValueError):
         erasure.erase("Eeva Poistettava")
+
+
+# --- the same erasure for a buyer of each shop platform ---------------------------------------------
+
+
+@pytest.fixture
+def selling(ea, catalogue, live_server, settings):
+    """An activated company whose articles are in the shop, booking web orders on one collective
+    customer (a Shopify order carries no billing address Silta reads: the contract has none)."""
+    settings.SILTA_BASE_URL = live_server.url
+    tenant = activated_on_an_empty_catalogue(ea, catalogue, "erase")
+    assert sync_articles(tenant).status == SyncRun.Status.SUCCEEDED
+    client = EAccountingClient(tenant.eaccounting_connection)
+    terms = OrderSettings.objects.get(tenant=tenant).terms_of_payment_id
+    collective = client.post(
+        "/customers",
+        {
+            "Name": "Verkkokaupan asiakkaat",
+            "IsPrivatePerson": True,
+            "IsActive": True,
+            "InvoiceCity": "Kuopio",
+            "InvoicePostalCode": "70100",
+            "TermsOfPaymentId": terms,
+        },
+    )
+    reference.refresh_customers(tenant, client)
+    OrderSettings.objects.filter(tenant=tenant).update(
+        transfer_from=None,
+        collective_customer=AccountingCustomer.objects.get(tenant=tenant, customer_id=collective["Id"]),
+    )
+    return tenant
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_buyers_email_is_erased_and_their_order_stays_exactly_once(selling, catalogue, unique_email):
+    email, tenant = unique_email.lower(), selling
+    sku = sorted(catalogue.products(tenant))[0]
+    order_id = catalogue.sell(catalogue.product(tenant, sku), 1, email=unique_email)
+    assert transfer_orders(tenant).status == "succeeded"
+    transfer = OrderTransfer.objects.get(tenant=tenant, shop_order_id=order_id)
+    assert transfer.status == OrderTransfer.Status.DONE, transfer.reason
+    # what an older version left: a refusal quoting the buyer in the order's run
+    run = SyncRun.objects.filter(tenant=tenant, kind=SyncRun.Kind.ORDERS).first()
+    SyncEvent.objects.create(
+        run=run,
+        tenant=tenant,
+        outcome=SyncEvent.Outcome.SKIPPED,
+        item=transfer.shop_order_number,
+        reason=f"eAccounting refused it: EmailAddress {unique_email} is not valid",
+    )
+    assert tables_mentioning(email)
+
+    report = erasure.erase(unique_email, tenant, username="privacy request")
+    assert tables_mentioning(email) == {}
+    assert email not in "; ".join(report.lines()).lower()
+    assert (
+        AuditEntry.objects.filter(tenant=tenant, action=AuditEntry.Action.ERASED_PERSONAL_DATA).count() == 1
+    )
+    kept = OrderTransfer.objects.get(pk=transfer.pk)
+    assert (kept.status, kept.document_id) == (transfer.status, transfer.document_id)
+    # exactly once still: the shop announces the order again, no second document
+    transfer_orders(tenant, trigger="webhook", order_ids=[order_id])
+    assert OrderTransfer.objects.filter(tenant=tenant, shop_order_id=order_id).count() == 1
+    assert OrderTransfer.objects.get(pk=transfer.pk).document_id == transfer.document_id
+
+
+@pytest.mark.parametrize("catalogue", ["shopify"], indirect=True)  # Shopify's own privacy webhook
+@pytest.mark.django_db(transaction=True)
+def test_shopifys_customers_redact_erases_the_buyer_of_an_order_from_that_store(
+    selling, catalogue, shopify_server, unique_email, live_server
+):
+    email, tenant = unique_email.lower(), selling
+    sku = sorted(catalogue.products(tenant))[0]
+    order_id = catalogue.sell(catalogue.product(tenant, sku), 1, email=unique_email)
+    assert transfer_orders(tenant).status == "succeeded"
+    transfer = OrderTransfer.objects.get(tenant=tenant, shop_order_id=order_id)
+    SyncEvent.objects.create(
+        run=SyncRun.objects.filter(tenant=tenant, kind=SyncRun.Kind.ORDERS).first(),
+        tenant=tenant,
+        outcome=SyncEvent.Outcome.SKIPPED,
+        item=transfer.shop_order_number,
+        reason=f"eAccounting refused it: EmailAddress {unique_email} is not valid",
+    )
+    assert tables_mentioning(email)
+    # The store is found by its myshopify.com domain; the sandbox's connection has its loopback
+    # address, so it is given the store's domain here (as an installed shop's connection has).
+    domain = shopify_server.store.settings["shop_domain"]
+    tenant.webshop_connection.__class__.objects.filter(pk=tenant.webshop_connection.pk).update(
+        base_url=f"https://{domain}", shop_identity=shop_identity(f"https://{domain}")
+    )
+    payload = {"shop_domain": domain, "customer": {"id": 7, "email": unique_email}}
+    sent = shopify_server.control(
+        "POST",
+        "/deliver",
+        {
+            "url": live_server.url + reverse("shopify_privacy_webhook"),
+            "topic": "customers/redact",
+            "payload": payload,
+        },
+    )
+    assert sent["status"] == 200
+    assert tables_mentioning(email) == {}
+    entry = AuditEntry.objects.get(tenant=tenant, action=AuditEntry.Action.ERASED_PERSONAL_DATA)
+    assert entry.username == "Shopify (privacy webhook)" and email not in entry.detail.lower()
+    assert OrderTransfer.objects.get(pk=transfer.pk).document_id == transfer.document_id

@@ -8,9 +8,15 @@ if the fixtures create no row of it for a tenant, the coverage test fails.
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django_q.models import OrmQ
 
-from integration.models import Membership
+from integration.models import ArticleLink, Membership, SyncRun, WebhookDelivery, WebshopConnection
+from integration.sync.article_sync import sync_articles
+from integration.webshops.setup import webhook_url
 from portal.admin.tenant_admin import TenantScopedAdmin
+
+from .conftest import activated_on_an_empty_catalogue, connect_tenant
+from .fixtures.catalogue_shops import ShopifyCatalogue, WooCatalogue
 
 SCOPED = {m._meta.label: (m, a) for m, a in admin.site._registry.items() if isinstance(a, TenantScopedAdmin)}
 UNSCOPED = {m._meta.label: m for m, a in admin.site._registry.items() if not isinstance(a, TenantScopedAdmin)}
@@ -211,3 +217,77 @@ def test_member_sees_connections_read_only_without_secrets(world):
     html = response.content.decode()
     assert "cs_secret_of_b" not in html and "ck_key_of_b" not in html
     assert 'name="base_url"' not in html  # read-only for members
+
+
+# --- a Shopify company beside others: its deliveries, articles and work stay its own ---------------
+
+
+@pytest.fixture
+def shopify_and_others(ea, wc, shopify_server, settings, live_server):
+    """Company S on the Shopify sandbox (webhooks subscribed), W on the WooCommerce sandbox, and
+    T on another Shopify store (its address is a store Silta never calls here)."""
+    settings.SILTA_BASE_URL = live_server.url
+    settings.SHOPIFY_CLIENT_SECRET = shopify_server.store.settings["apps"][0]["client_secret"]
+    shopify, woo = ShopifyCatalogue(shopify_server), WooCatalogue(wc)
+    s = activated_on_an_empty_catalogue(ea, shopify, "iso-shopify")
+    w = activated_on_an_empty_catalogue(ea, woo, "iso-woo", company=1)
+    t = connect_tenant(ea, "iso-other-store", ea.companies()[2]).tenant
+    WebshopConnection.objects.create(
+        tenant=t,
+        platform="shopify",
+        base_url="https://toinen-kauppa.myshopify.com",
+        api_key="shpat_other",
+        webhook_secret=settings.SHOPIFY_CLIENT_SECRET,
+        status="connected",
+    )
+    yield {"s": s, "w": w, "t": t, "shopify": shopify, "woo": woo}
+    shopify_server.control("GET", "/deliveries", params={"wait": 10})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_shopify_stores_deliveries_reach_only_its_own_company(shopify_and_others, shopify_server):
+    world = shopify_and_others
+    s, w, t = world["s"], world["w"], world["t"]
+    shopify_server.control(
+        "POST",
+        "/products",
+        {"title": "Kuppi", "variants": [{"sku": "ISO-1", "price": "9.90", "quantity": 5}]},
+    )
+    order = shopify_server.control("POST", "/orders", {"lines": [{"sku": "ISO-1", "quantity": 1}]})
+    sent = shopify_server.control("GET", "/deliveries", params={"wait": 10})
+    assert ("orders/paid", 202) in [(d["topic"], d["status"]) for d in sent]
+    number = order["id"].rsplit("/", 1)[-1]
+    assert WebhookDelivery.objects.filter(tenant=s, resource_id=number).exists()
+
+    # the same store's signed delivery sent to the other companies' addresses
+    for other in (w, t):
+        answer = shopify_server.control(
+            "POST",
+            "/deliver",
+            {"url": webhook_url(other), "topic": "orders/paid", "payload": {"id": int(number)}},
+        )
+        assert answer["status"] == 401, other.slug  # W's secret is its own; T is another store
+    assert not WebhookDelivery.objects.filter(tenant__in=[w, t]).exists()
+    queued = [q.task.get("args") for q in OrmQ.objects.all()]
+    webhook_work = [args for args in queued if len(args) == 3]  # (tenant, topic, resource)
+    assert webhook_work and {args[0] for args in webhook_work} == {s.pk}, queued  # work only for S
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_companys_article_sync_writes_to_its_own_store_only(shopify_and_others):
+    world = shopify_and_others
+    s, w = world["s"], world["w"]
+    assert sync_articles(s).status == SyncRun.Status.SUCCEEDED
+    in_shopify = world["shopify"].products(s)
+    assert in_shopify and world["woo"].products(w) == {}  # nothing of S's reached W's shop
+    assert set(ArticleLink.objects.filter(tenant=s).values_list("article_number", flat=True)) == set(
+        in_shopify
+    )
+    assert not ArticleLink.objects.filter(tenant=w).exists()
+
+    assert sync_articles(w).status == SyncRun.Status.SUCCEEDED
+    assert world["shopify"].products(s) == in_shopify  # W's sync wrote nothing to S's store
+    shopify_ids = {p.id for p in in_shopify.values()}
+    woo_ids = set(ArticleLink.objects.filter(tenant=w).values_list("shop_product_id", flat=True))
+    assert woo_ids == {p.id for p in world["woo"].products(w).values()}
+    assert set(ArticleLink.objects.filter(tenant=s).values_list("shop_product_id", flat=True)) == shopify_ids

@@ -40,6 +40,8 @@ class CatalogContext:
     unit_code_by_id: Mapping[str, str] = field(default_factory=dict)
     pending_by_sku: Mapping[str, Decimal] = field(default_factory=dict)
     excluded_article_ids: frozenset[str] = frozenset()
+    # the shop keeps the unit (Webshop.keeps_unit): otherwise it is neither written nor compared
+    keeps_unit: bool = True
     # SKU -> what the shop's orders since Silta's last write sold (stock_drift.Sold), read only when asked
     sales_since_write: Mapping[str, Any] = field(default_factory=dict)
 
@@ -104,7 +106,7 @@ def desired_values(article: Article, ctx: CatalogContext, *, variation: bool) ->
     """The owned values the shop should show for ``article`` (JSON-able).
 
     Keys: sku, name (not for variations: they have no name of their own), regular_price,
-    tax_class, tax_status, manage_stock, stock_quantity (stock items only), unit.
+    tax_class, tax_status, manage_stock, stock_quantity (stock items only), unit (where the shop keeps it).
     Raises ``PlanError`` for what a person must fix in eAccounting or in the mappings.
     """
     sku = (article.number or "").strip()
@@ -120,7 +122,8 @@ def desired_values(article: Article, ctx: CatalogContext, *, variation: bool) ->
     values["manage_stock"] = bool(article.is_stock)
     if article.is_stock:
         values["stock_quantity"] = shop_stock(article.stock_available, ctx.pending_by_sku.get(sku, ZERO))
-    values["unit"] = unit_for(article, ctx)
+    if ctx.keeps_unit:
+        values["unit"] = unit_for(article, ctx)
     return values
 
 

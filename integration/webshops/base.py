@@ -400,6 +400,9 @@ class Webshop(ABC):
     # True when a delivery's id is the same on every retry of it (the intake then drops repeats by
     # it); WooCommerce gives each attempt a new id, so its repeats are known by their content only.
     delivery_ids_identify = False
+    # True when the shop keeps the article's unit with the product (WooCommerce: in its meta data).
+    # A shop that does not would show every unit Silta writes as changed in the shop on each read.
+    keeps_unit = True
 
     @abstractmethod
     def test_connection(self) -> ShopInfo:

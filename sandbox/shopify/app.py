@@ -299,6 +299,8 @@ class SandboxApp:
                         if body["shipping"]
                         else None
                     )
+                if "email" in body:  # the buyer's (Order.email)
+                    kw["email"] = body["email"]
                 if "discount_percent" in body:
                     kw["discount_percent"] = Decimal(str(body["discount_percent"]))
                 if "email" in body:

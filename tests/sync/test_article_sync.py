@@ -1,4 +1,6 @@
-"""Article sync scenarios against both sandboxes: eAccounting → shop."""
+"""Article sync scenarios against both sandboxes: eAccounting → shop, for every shop platform
+(the ``catalogue`` fixture: tests/fixtures/catalogue_shops.py). A scenario marked
+``only_woocommerce`` needs what only WooCommerce has; its reason is beside it."""
 
 from decimal import Decimal
 
@@ -9,21 +11,22 @@ from integration.activation.activate import activate
 from integration.activation.fetch import gather
 from integration.activation.preflight import check
 from integration.eaccounting.client import EAccountingClient
-from integration.models import ArticleLink, SyncEvent, SyncRun, TaxClassMapping
+from integration.models import ArticleLink, SyncEvent, SyncRun, TaxClassMapping, WebhookDelivery
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
+from integration.webshops.base import ShopUnavailable
 
-from ..conftest import activated_on_an_empty_shop, connect_both
+from ..conftest import activated_on_an_empty_catalogue, connect_catalogue
+from ..fixtures.catalogue_shops import only_woocommerce
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def tenant(ea, wc, live_server, settings):
+def tenant(ea, catalogue, live_server, settings):
     """Activated, with eAccounting's demo company (20 articles) and an empty shop."""
     settings.SILTA_BASE_URL = live_server.url
-    tenant = activated_on_an_empty_shop(ea, wc, "sync")
-    return tenant
+    return activated_on_an_empty_catalogue(ea, catalogue, "sync")
 
 
 @pytest.fixture
@@ -40,7 +43,7 @@ def shown(articles):
     return [a for a in articles if a.is_active and a.send_to_webshop]
 
 
-def test_first_run_creates_drafts_and_a_second_run_writes_nothing(tenant, eaccounting, shop, wc_server, ea):
+def test_first_run_creates_drafts_and_a_second_run_writes_nothing(tenant, eaccounting, shop, catalogue, ea):
     articles = list(eaccounting.articles())
     run = sync_articles(tenant)
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
@@ -52,17 +55,17 @@ def test_first_run_creates_drafts_and_a_second_run_writes_nothing(tenant, eaccou
     assert products[some.number].regular_price == some.gross_price.quantize(Decimal("0.01"))
     assert ArticleLink.objects.filter(tenant=tenant).count() == len(products)
 
-    wc_server.control("DELETE", "/requests")
+    catalogue.forget_requests()
     ea.control("DELETE", "requests")
     again = sync_articles(tenant)
     assert again.status == SyncRun.Status.SUCCEEDED
-    shop_requests = wc_server.control("GET", "/requests")
-    assert [r for r in shop_requests if r["method"] in ("POST", "PUT")] == []
+    assert catalogue.writes() == []
     article_reads = [r for r in ea.control("GET", "requests") if r["path"].startswith("/v2/articles")]
     assert len(article_reads) == 1  # the incremental page, nothing read one by one
     assert not again.events.exclude(outcome=SyncEvent.Outcome.SKIPPED).exists()
 
 
+@only_woocommerce  # the owner's description and publishing: Shopify's productUpdate is not in the sandbox yet
 def test_price_change_in_eaccounting_reaches_the_shop_and_texts_survive(tenant, eaccounting, shop, wc_server):
     sync_articles(tenant)
     article = shown(list(eaccounting.articles()))[0]
@@ -83,6 +86,7 @@ def test_price_change_in_eaccounting_reaches_the_shop_and_texts_survive(tenant, 
     assert run.events.filter(outcome=SyncEvent.Outcome.UPDATED, item=article.number).exists()
 
 
+@only_woocommerce  # a name edited in the shop: Silta does not write a Shopify title after the create yet
 def test_a_locked_field_edited_in_the_shop_is_put_back_as_drift(tenant, eaccounting, shop, wc_server):
     sync_articles(tenant)
     article = shown(list(eaccounting.articles()))[0]
@@ -100,6 +104,7 @@ def test_a_locked_field_edited_in_the_shop_is_put_back_as_drift(tenant, eaccount
     assert set(drift.fields) >= {"regular_price", "name"}
 
 
+@only_woocommerce  # hiding a Shopify product by its status is being built (the writer, branch of h15)
 def test_deactivated_article_is_hidden_and_comes_back_with_its_status(tenant, eaccounting, shop, wc_server):
     sync_articles(tenant)
     article = shown(list(eaccounting.articles()))[0]
@@ -174,14 +179,12 @@ def test_stock_changed_in_eaccounting_reaches_the_shop(tenant, eaccounting, shop
         assert next(p for p in shop.products() if p.id == link.shop_product_id).stock_quantity == expected
 
 
-def test_a_shop_order_not_yet_in_eaccounting_is_not_sold_twice(tenant, eaccounting, shop, wc_server):
+def test_a_shop_order_not_yet_in_eaccounting_is_not_sold_twice(tenant, eaccounting, shop, catalogue):
     sync_articles(tenant)
     article = stock_article(eaccounting)
     link = ArticleLink.objects.get(tenant=tenant, article_id=article.id)
     before = next(p for p in shop.products() if p.id == link.shop_product_id).stock_quantity
-    wc_server.control(
-        "POST", "/orders", {"line_items": [{"product_id": link.shop_product_id, "quantity": 2}]}
-    )
+    catalogue.sell(catalogue.product(tenant, article.number), 2)
     sync_articles(tenant, full=True)
     after = next(p for p in shop.products() if p.id == link.shop_product_id).stock_quantity
     assert after == before - 2  # eAccounting still says `before`: writing it back would oversell
@@ -200,10 +203,10 @@ def test_negative_and_fractional_stock_show_as_whole_non_negative_units(tenant, 
     assert by_id[links[second.id]].stock_quantity == int(Decimal("7.9") - second.stock_reserved)
 
 
-def test_the_article_sync_waits_for_the_first_sync(ea, wc, live_server, settings):
-    wc.reset(seed={"products": 0, "orders": 0})
+def test_the_article_sync_waits_for_the_first_sync(ea, catalogue, live_server, settings):
+    catalogue.empty()
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_both(ea, wc, "early")
+    tenant = connect_catalogue(ea, catalogue, "early")
     activate(tenant, check(gather(tenant)))
     with pytest.raises(Exception, match="first sync has not been completed"):
         sync_articles(tenant)
@@ -211,12 +214,12 @@ def test_the_article_sync_waits_for_the_first_sync(ea, wc, live_server, settings
     assert list(webshops.for_connection(tenant.webshop_connection).products()) == []
 
 
-def test_a_shop_that_enters_prices_without_vat_gets_net_prices(ea, wc, live_server, settings):
-    wc.reset(seed={"products": 0, "orders": 0})
-    wc.control("PATCH", "/settings", {"prices_include_tax": False})
+def test_a_shop_that_enters_prices_without_vat_gets_net_prices(ea, catalogue, live_server, settings):
+    catalogue.empty()
+    catalogue.prices_include_vat(False)
     try:
         settings.SILTA_BASE_URL = live_server.url
-        tenant = connect_both(ea, wc, "net")
+        tenant = connect_catalogue(ea, catalogue, "net")
         activate(tenant, check(gather(tenant)))
         first_sync.apply(first_sync.preview(tenant))
         sync_articles(tenant)
@@ -228,7 +231,7 @@ def test_a_shop_that_enters_prices_without_vat_gets_net_prices(ea, wc, live_serv
         )
         assert product.regular_price == article.net_price.quantize(Decimal("0.01")) != article.gross_price
     finally:
-        wc.control("PATCH", "/settings", {"prices_include_tax": True})
+        catalogue.prices_include_vat(True)
 
 
 def test_a_non_stock_article_does_not_manage_stock_in_the_shop(tenant, eaccounting, shop):
@@ -238,10 +241,13 @@ def test_a_non_stock_article_does_not_manage_stock_in_the_shop(tenant, eaccounti
     assert product.manage_stock is False
 
 
-def test_an_article_whose_number_is_a_variations_sku_updates_that_variation(ea, wc, live_server, settings):
+@only_woocommerce  # WooCommerce's variable products (a Shopify product's variants are created by the owner)
+def test_an_article_whose_number_is_a_variations_sku_updates_that_variation(
+    ea, wc, catalogue, live_server, settings
+):
     wc.reset(seed={"products": 0, "orders": 0})
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_both(ea, wc, "variation")
+    tenant = connect_catalogue(ea, catalogue, "variation")
     activate(tenant, check(gather(tenant)))
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
     article = next(a for a in shown(list(eaccounting.articles())) if a.is_stock)
@@ -290,6 +296,7 @@ def shop_writes(wc_server):
     ]
 
 
+@only_woocommerce  # the rate's tax class: Shopify taxes by region, not by product
 def test_a_vat_rate_change_waits_for_confirmation_then_reaches_the_shop(
     tenant, eaccounting, shop, wc_server, settings
 ):
@@ -425,6 +432,7 @@ NAMES = [
 ]
 
 
+@only_woocommerce  # renamed articles: Silta does not write a Shopify title after the create yet
 def test_names_with_any_characters_reach_the_shop_exactly_and_do_not_drift(
     tenant, eaccounting, shop, wc_server
 ):
@@ -454,16 +462,16 @@ def test_names_with_any_characters_reach_the_shop_exactly_and_do_not_drift(
 
 
 def test_prices_edited_in_the_shop_en_masse_wait_and_a_confirmed_run_puts_them_back(
-    tenant, eaccounting, shop, wc_server
+    tenant, eaccounting, shop, catalogue
 ):
     """A bulk edit of prices in the shop is a mass price change too. The stopped run has already
     read the shop's products, so the confirming run must plan those articles again itself."""
     sync_articles(tenant)
     links = list(ArticleLink.objects.filter(tenant=tenant).order_by("article_number"))
     edited = links[: len(links) // 2]
-    wc_server.control("POST", "/clock", {"advance": 600})  # later, a wrong price list in the shop
+    catalogue.later()  # later, a wrong price list in the shop
     for link in edited:
-        wc_server.control("PATCH", f"/products/{link.shop_product_id}", {"regular_price": "1.00"})
+        catalogue.set_price(catalogue.product(tenant, link.article_number), "1.00")
     stopped = sync_articles(tenant)
     assert stopped.status == SyncRun.Status.NEEDS_CONFIRMATION
     assert {e.item for e in stopped.events.filter(outcome=SyncEvent.Outcome.SKIPPED)} == {
@@ -479,6 +487,7 @@ def test_prices_edited_in_the_shop_en_masse_wait_and_a_confirmed_run_puts_them_b
     assert confirmed.events.filter(outcome=SyncEvent.Outcome.DRIFT).count() == len(edited)
 
 
+@only_woocommerce  # names edited in the shop: Silta does not write a Shopify title after the create yet
 @pytest.mark.parametrize("or_refused", [False, True], ids=["or-in-filter", "or-refused"])
 def test_products_edited_in_the_shop_are_read_back_in_the_same_request(
     tenant, eaccounting, shop, wc_server, ea, or_refused
@@ -512,19 +521,15 @@ def _shop_stock(shop, link):
 
 
 def test_a_sale_in_the_shop_is_not_drift_but_a_count_typed_in_the_shop_is(
-    tenant, eaccounting, shop, ea, wc_server
+    tenant, eaccounting, shop, ea, catalogue
 ):
     sync_articles(tenant)
     article = stock_article(eaccounting)
     link = ArticleLink.objects.get(tenant=tenant, article_id=article.id)
     before = _shop_stock(shop, link)
-    wc_server.control(
-        "POST",
-        "/orders",
-        {"status": "processing", "line_items": [{"product_id": link.shop_product_id, "quantity": 2}]},
-    )
-    if _shop_stock(shop, link) == before:  # the sandbox leaves stock alone: lower it as WooCommerce does
-        wc_server.control("PATCH", f"/products/{link.shop_product_id}", {"stock_quantity": before - 2})
+    catalogue.sell(catalogue.product(tenant, article.number), 2)
+    if _shop_stock(shop, link) == before:  # the sandbox leaves stock alone: lower it as the shop does
+        catalogue.set_stock(catalogue.product(tenant, article.number), before - 2)
     company = tenant.eaccounting_connection.company_id
     ea.control(
         "POST",
@@ -539,7 +544,56 @@ def test_a_sale_in_the_shop_is_not_drift_but_a_count_typed_in_the_shop_is(
 
     link.refresh_from_db()
     written = link.last_written["stock_quantity"]
-    wc_server.control("PATCH", f"/products/{link.shop_product_id}", {"stock_quantity": written + 5})
+    catalogue.set_stock(catalogue.product(tenant, article.number), written + 5)
     run = sync_articles(tenant, full=True)
     drift = run.events.get(outcome=SyncEvent.Outcome.DRIFT, item=article.number)
     assert drift.fields["stock_quantity"][:2] == [str(written), str(written + 5)]
+
+
+def test_a_price_the_owner_edits_in_the_shop_arrives_by_webhook_and_is_put_back(
+    tenant, eaccounting, catalogue
+):
+    """The shop announces the owner's edit (product.updated, recorded and enqueued as work); the
+    next article sync reads the changed product and puts eAccounting's price back."""
+    sync_articles(tenant)
+    catalogue.wait_deliveries()
+    WebhookDelivery.objects.filter(tenant=tenant).delete()  # those of Silta's own writes
+    article = shown(list(eaccounting.articles()))[0]
+    product = catalogue.product(tenant, article.number)
+    catalogue.later()
+    catalogue.set_price(product, "1.00")
+    catalogue.wait_deliveries()
+    delivery = WebhookDelivery.objects.get(tenant=tenant, resource_id=str(catalogue.delivered_id(product)))
+    assert (delivery.topic, delivery.outcome) == ("product.updated", WebhookDelivery.Outcome.ENQUEUED)
+
+    run = sync_articles(tenant)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert catalogue.product(tenant, article.number).regular_price == article.gross_price.quantize(
+        Decimal("0.01")
+    )
+    assert run.events.get(outcome=SyncEvent.Outcome.DRIFT, item=article.number).fields["regular_price"]
+
+
+# Shopify: productCreate makes a product without a SKU, the SKU comes with a second mutation; a lost
+# answer to the first leaves a product the next run cannot find, and it creates another. The writer's
+# productSet (one mutation with the SKU, being built: h15) is what makes this run for Shopify.
+@only_woocommerce
+def test_a_lost_answer_to_a_write_makes_no_second_product(tenant, eaccounting, shop, catalogue):
+    """An article comes to the webshop; the shop commits the write that creates its product and
+    the answer never arrives: the next run finds what was made by its SKU, and every article
+    ends as one product."""
+    wanted = sorted(a.number for a in shown(list(eaccounting.articles())))
+    late = eaccounting.article_by_number(wanted[0])
+    eaccounting.update_article(late, SendToWebshop=False)
+    assert sync_articles(tenant).status == SyncRun.Status.SUCCEEDED
+    eaccounting.update_article(eaccounting.article_by_number(late.number), SendToWebshop=True)
+    catalogue.lose_next_write_answer()
+    with pytest.raises(ShopUnavailable, match="unknown whether"):
+        sync_articles(tenant)  # the run stops: the task's retry is the next run
+    catalogue.faults_off()
+    again = sync_articles(tenant, full=True)
+    assert again.status == SyncRun.Status.SUCCEEDED, again.error
+    assert sorted(p.sku for p in shop.products()) == wanted  # each once, none without its SKU
+    assert (
+        sorted(ArticleLink.objects.filter(tenant=tenant).values_list("article_number", flat=True)) == wanted
+    )

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..base import (
     PaymentGateway,
     ShippingMethod,
     ShopInfo,
     ShopRefund,
+    SignatureInvalid,
     WebhookDelivery,
     WebhookInfo,
     Webshop,
 )
-from . import subscriptions, webhooks
+from . import domain, subscriptions, webhooks
 from .client import ShopifyClient
 from .reader import ShopifyReader
 from .writer import ShopifyWriter
@@ -42,6 +44,8 @@ class ShopifyWebshop(ShopifyWriter, ShopifyReader, Webshop):
     delivery_ids_identify = True
     # products/update carries no hash of Silta's: the links' last written values tell an echo.
     echo_by_link = True
+    # A Shopify product has no unit and Silta writes no product metafields: the unit is not sent.
+    keeps_unit = False
 
     def test_connection(self) -> ShopInfo:
         """The shop's settings and its location (the write scopes were granted at install: the
@@ -76,6 +80,7 @@ class ShopifyWebshop(ShopifyWriter, ShopifyReader, Webshop):
         ``order.updated``; a refund's delivery names its order (``id`` is the order's, the
         refund's own id kept as ``refund_id``). Other topics keep their name with a dot."""
         delivery = webhooks.verify_delivery(headers, body, secret)
+        self._from_this_store(headers)
         shopify_topic = delivery.topic
         topic = INTAKE_TOPICS.get(shopify_topic, shopify_topic.replace("/", "."))
         payload = dict(delivery.payload or {})
@@ -91,6 +96,17 @@ class ShopifyWebshop(ShopifyWriter, ShopifyReader, Webshop):
             event=event,
             payload=payload,
         )
+
+    def _from_this_store(self, headers: Mapping[str, str]) -> None:
+        """Every store signs with the same app secret, so a valid signature does not say whose
+        delivery it is: a delivery another store sends to this company's address is refused.
+        Checked where the connection's address is a myshopify.com store (the local sandbox's
+        loopback address names no store)."""
+        own = (urlsplit(self.client.shop_url).hostname or "").lower()
+        if domain.is_shop_domain(own) and webhooks.shop_of(headers) != own:
+            raise SignatureInvalid(
+                "The delivery comes from another Shopify store (X-Shopify-Shop-Domain).", status=401
+            )
 
     def is_echo(self, payload: dict) -> bool:
         """A products/update payload carries no hash of Silta's (metafields only for namespaces a

@@ -128,11 +128,22 @@ class PayloadInvalid(WebshopError):
 
 # ---------------------------------------------------------------------- data
 @dataclass(frozen=True)
+class ShopTaxSetup:
+    """How a shop that lists no tax rates to apps (Shopify: tax by region, set in its admin) charges
+    tax, as far as its API tells: what the pre-flight explains and checks instead of a rate list."""
+
+    country: str  # the store address's ISO 3166-1 alpha-2 code ("" when the shop gives none)
+    shipping_taxed: bool
+
+
+@dataclass(frozen=True)
 class ShopInfo:
     currency: str
     taxes_enabled: bool
     prices_include_tax: bool
     product_count: int
+    # None: the shop lists its tax rates (WooCommerce), checked one by one against eAccounting's codings.
+    tax_setup: ShopTaxSetup | None = None
 
 
 @dataclass
@@ -400,6 +411,9 @@ class Webshop(ABC):
     # True when a delivery's id is the same on every retry of it (the intake then drops repeats by
     # it); WooCommerce gives each attempt a new id, so its repeats are known by their content only.
     delivery_ids_identify = False
+    # True when the shop keeps the unit Silta writes with a product (WooCommerce: in the product's meta).
+    # A shop that does not keep it would read back no unit and be "changed in the shop" on every run.
+    keeps_unit = True
 
     @abstractmethod
     def test_connection(self) -> ShopInfo:

@@ -13,7 +13,7 @@ from integration.webshops.shopify.parse import rate_id, rate_percent
 from integration.webshops.shopify.reader import FINNISH_RATES
 
 from ..fixtures.first_sync_shops import connect_shop, shopify_server  # noqa: F401
-from .test_preflight import CODINGS, coding, inputs
+from ..fixtures.preflight_inputs import CODINGS, coding, inputs
 
 SHIPPING = "turn on “Charge tax on shipping rates”"
 ADDRESS = "open Settings → General and correct the store's address"

@@ -148,6 +148,7 @@ def build_context(
         pending_by_sku=PendingOrders(shop, tenant),
         excluded_article_ids=template_article_ids(tenant),
         sales_since_write=SalesSinceWrite(shop, tenant),
+        keeps_unit=shop.keeps_unit,
     )
 
 

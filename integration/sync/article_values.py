@@ -42,6 +42,7 @@ class CatalogContext:
     excluded_article_ids: frozenset[str] = frozenset()
     # SKU -> what the shop's orders since Silta's last write sold (stock_drift.Sold), read only when asked
     sales_since_write: Mapping[str, Any] = field(default_factory=dict)
+    keeps_unit: bool = True  # the shop keeps the unit Silta writes (Webshop.keeps_unit)
 
 
 def format_price(value: Decimal) -> str:
@@ -104,7 +105,7 @@ def desired_values(article: Article, ctx: CatalogContext, *, variation: bool) ->
     """The owned values the shop should show for ``article`` (JSON-able).
 
     Keys: sku, name (not for variations: they have no name of their own), regular_price,
-    tax_class, tax_status, manage_stock, stock_quantity (stock items only), unit.
+    tax_class, tax_status, manage_stock, stock_quantity (stock items only), unit (where the shop keeps it).
     Raises ``PlanError`` for what a person must fix in eAccounting or in the mappings.
     """
     sku = (article.number or "").strip()
@@ -120,7 +121,8 @@ def desired_values(article: Article, ctx: CatalogContext, *, variation: bool) ->
     values["manage_stock"] = bool(article.is_stock)
     if article.is_stock:
         values["stock_quantity"] = shop_stock(article.stock_available, ctx.pending_by_sku.get(sku, ZERO))
-    values["unit"] = unit_for(article, ctx)
+    if ctx.keeps_unit:  # where the shop keeps none, a unit would read back as changed on every run
+        values["unit"] = unit_for(article, ctx)
     return values
 
 

@@ -40,6 +40,8 @@ class ShopifyWebshop(ShopifyWriter, ShopifyReader, Webshop):
     platform = "shopify"
     # X-Shopify-Webhook-Id is the same on every retry of one delivery: the intake drops repeats by it.
     delivery_ids_identify = True
+    # Shopify has no unit field, and Silta writes no product metafields there: no unit to keep.
+    keeps_unit = False
 
     def test_connection(self) -> ShopInfo:
         """The shop's settings and its location (the write scopes were granted at install: the

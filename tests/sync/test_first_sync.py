@@ -252,6 +252,19 @@ def test_no_stock_warning_when_the_stock_module_is_off(tenant, owner_client, ea)
     assert 'id="stock-warning"' not in page_text(owner_client, tenant)
 
 
+def test_the_preview_says_when_the_shop_tells_no_products_vat_rate(shop, tenant, owner_client):
+    """Shopify taxes by region, with overrides in its admin: its products come in at the standard rate."""
+    first = first_sync.preview(tenant)
+    creates = items(first, ImportItem.Kind.CREATE)
+    assert creates
+    rates_told = webshops.for_connection(tenant.webshop_connection).settings().tax_setup is None
+    assert first.summary["assumed_rate"] == (0 if rates_told else len(creates))
+    html = page_text(owner_client, tenant)
+    assert ('id="vat-warning"' in html) is not rates_told
+    if not rates_told:
+        assert f"{len(creates)} products will be created in eAccounting with the standard rate" in html
+
+
 def test_overwrites_show_the_codings_name_not_its_id(tenant, clashes, eaccounting, owner_client):
     codings = {c.id: c for c in eaccounting.codings()}
     first = first_sync.preview(tenant)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ..eaccounting.resources import ArticleAccountCoding, CompanySettings, Unit
 from ..webshops.base import PaymentGateway, ShippingMethod, ShopInfo, TaxRate
+from . import shop_taxes
 
 PREFERRED_UNIT_CODES = ("KPL", "PCS", "ST", "STK")  # "piece" in Finnish, English, Swedish
 
@@ -99,8 +100,23 @@ def check(inp: PreflightInput) -> Preflight:
     goods = {_rate(c.vat_rate_percent): c for c in codings if not is_service(c)}
     services = {_rate(c.vat_rate_percent): c for c in codings if is_service(c)}
     shop_rates = _shop_rates(inp)
+    tax_setup = shop.tax_setup  # a shop taxing by region (Shopify): no rate list to read
+    if tax_setup is not None:
+        result.notes.append(shop_taxes.explain(shop, tax_setup))
+        result.blockers.extend(shop_taxes.blockers(company, tax_setup, set(goods)))
     for rate, tax_class in sorted(shop_rates.items(), reverse=True):
-        if rate not in goods:
+        if rate in goods:
+            continue
+        if tax_setup is not None:
+            result.blockers.append(
+                _(
+                    "Orders from a shop in Finland carry %(rate)s %% VAT but eAccounting has no sales coding for "
+                    "%(rate)s %%: products at that rate could not be created in eAccounting. Add one in "
+                    "eAccounting's settings."
+                )
+                % {"rate": rate}
+            )
+        else:
             result.blockers.append(
                 _(
                     "The shop charges %(rate)s %% VAT (%(tax_class)s tax class) but eAccounting has no sales coding "

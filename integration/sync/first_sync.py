@@ -99,8 +99,10 @@ def _context(tenant: Tenant, eaccounting: EAccountingClient, shop) -> ImportCont
         (t.kind, t.vat_rate): Template(t.kind, t.vat_rate, t.coding_id, t.unit_id, t.is_stock)
         for t in ArticleTemplate.objects.filter(tenant=tenant)
     }
+    info = shop.settings()
     return ImportContext(
-        prices_include_tax=shop.settings().prices_include_tax,
+        prices_include_tax=info.prices_include_tax,
+        product_rates_known=info.tax_setup is None,  # a shop taxing by region tells no product's rate
         vat_rate_by_tax_class={
             m.tax_class: m.vat_rate for m in TaxClassMapping.objects.filter(tenant=tenant)
         },

@@ -152,6 +152,7 @@ class FirstSyncPlan:
     rejects: list[Reject] = field(default_factory=list)
     push_creates: list[PushCreate] = field(default_factory=list)
     left_out: list[LeftOut] = field(default_factory=list)
+    assumed_rate: int = 0  # creates at the standard rate because the shop tells no product's rate
 
     def add(self, item: Any) -> None:
         lists: dict[type, list[Any]] = {
@@ -172,6 +173,7 @@ class FirstSyncPlan:
             "reject": len(self.rejects),
             "push_create": len(self.push_creates),
             "left_out": len(self.left_out),
+            "assumed_rate": self.assumed_rate,
         }
 
 
@@ -212,6 +214,8 @@ def plan_first_sync(
         pushed = _push_item(article, shop_keys, imported, ctx)
         if pushed is not None:
             plan.add(pushed)
+    if not ctx.product_rates_known:
+        plan.assumed_rate = len(plan.creates)
     return plan
 
 

@@ -45,6 +45,8 @@ class ImportContext:
     ``vat_rate_by_tax_class``: the shop's tax class → VAT %, "" for the standard class.
     ``templates``: (kind, VAT %) → Template. ``vat_rate_by_coding``: eAccounting coding id → VAT %.
     ``excluded_article_ids``: template articles (shipping and payment fee rows), never written.
+    ``product_rates_known``: False where the shop tells no product's VAT rate (Shopify taxes by region,
+    with overrides in its admin): every product then has the standard class's rate, which the preview says.
     """
 
     prices_include_tax: bool
@@ -52,6 +54,7 @@ class ImportContext:
     templates: Mapping[tuple[str, Decimal], Template] = field(default_factory=dict)
     vat_rate_by_coding: Mapping[str, Decimal] = field(default_factory=dict)
     excluded_article_ids: frozenset[str] = frozenset()
+    product_rates_known: bool = True
 
 
 @dataclass(frozen=True)

@@ -128,11 +128,22 @@ class PayloadInvalid(WebshopError):
 
 # ---------------------------------------------------------------------- data
 @dataclass(frozen=True)
+class ShopTaxSetup:
+    """How a shop that lists no tax rates to apps (Shopify: tax by region, set in its admin) charges
+    tax, as far as its API tells: what the pre-flight explains and checks instead of a rate list."""
+
+    country: str  # the store address's ISO 3166-1 alpha-2 code ("" when the shop gives none)
+    shipping_taxed: bool
+
+
+@dataclass(frozen=True)
 class ShopInfo:
     currency: str
     taxes_enabled: bool
     prices_include_tax: bool
     product_count: int
+    # None: the shop lists its tax rates (WooCommerce), checked one by one against eAccounting's codings.
+    tax_setup: ShopTaxSetup | None = None
 
 
 @dataclass

@@ -24,6 +24,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "shop_domain": "silta-sandbox.myshopify.com",
     "shop_name": "Silta Sandbox",
     "currency": "EUR",
+    # Shop.shopAddress.countryCodeV2: where the store is (its taxes follow that country's rules).
+    "country": "FI",
     # Shop.taxesIncluded / taxShipping: prices include VAT and shipping is taxed (a Finnish shop).
     "taxes_included": True,
     "tax_shipping": True,
@@ -175,6 +177,7 @@ class Store:
             "currencyCode": s["currency"],
             "taxesIncluded": bool(s["taxes_included"]),
             "taxShipping": bool(s["tax_shipping"]),
+            "shopAddress": {"countryCodeV2": s["country"]},
         }
 
     def issue_token(self, scope: str = ALL_SCOPES) -> str:

@@ -2,57 +2,11 @@
 
 from decimal import Decimal
 
-from integration.activation.preflight import PreflightInput, check
-from integration.eaccounting.resources import ArticleAccountCoding, CompanySettings, Unit
-from integration.webshops.base import ShopInfo, TaxRate
+from integration.activation.preflight import check
+from integration.eaccounting.resources import CompanySettings
+from integration.webshops.base import ShopInfo
 
-
-def coding(name, type_, rate, id_=None):
-    return ArticleAccountCoding(
-        id=id_ or name,
-        name=name,
-        type=type_,
-        vat_rate=str(rate),
-        vat_rate_percent=Decimal(str(rate)),
-        is_active=True,
-        raw={},
-    )
-
-
-CODINGS = [coding(f"Tavaramyynti {r} %", "Goods", r) for r in ("25.5", "14", "10", "0")] + [
-    coding(f"Palvelumyynti {r} %", "Service", r) for r in ("25.5", "14")
-]
-RATES = [
-    TaxRate(1, Decimal("25.5"), "ALV", "standard", "FI"),
-    TaxRate(2, Decimal("14"), "ALV", "reduced-rate", "FI"),
-    TaxRate(3, Decimal("10"), "ALV", "books", "FI"),
-    TaxRate(4, Decimal("0"), "ALV", "zero-rate", "FI"),
-    TaxRate(5, Decimal("25"), "MOMS", "standard", "SE"),
-]
-
-
-def inputs(**changes):
-    values = dict(
-        company=CompanySettings(
-            name="Kahvila Oy",
-            corporate_identity_number="1234567-8",
-            company_identifier="c1",
-            currency_code="EUR",
-            country_code="FI",
-            activated_modules=["Stock"],
-            visma_webshop_status=0,
-            raw={},
-        ),
-        units=[
-            Unit(id="u-kg", code="KG", name="Kilogramma", raw={}),
-            Unit(id="u-kpl", code="KPL", name="Kappale", raw={}),
-        ],
-        codings=CODINGS,
-        shop=ShopInfo(currency="EUR", taxes_enabled=True, prices_include_tax=True, product_count=10),
-        tax_rates=RATES,
-    )
-    values.update(changes)
-    return PreflightInput(**values)
+from ..fixtures.preflight_inputs import CODINGS, RATES, inputs
 
 
 def test_a_matching_pair_has_no_blockers_and_sensible_defaults():

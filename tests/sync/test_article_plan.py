@@ -134,6 +134,16 @@ def test_product_in_step_is_kept_without_a_write():
     assert (step.action, step.write, step.new_link, step.changes) == ("keep", None, None, {})
 
 
+def test_a_shop_that_keeps_no_unit_is_kept_without_a_write_and_no_drift():
+    """Shopify reads back no unit (Webshop.keeps_unit): a link written with one is still in step."""
+    ctx = replace(CTX, keeps_unit=False)
+    p = product(meta={})
+    assert "unit" not in desired_values(article(), ctx, variation=False)
+    step = plan_article(article(), linked(p), p, ctx)  # last written with the unit, as before the change
+    assert (step.action, step.write, step.changes, step.drift) == ("keep", None, {}, {})
+    assert plan_article(article(), linked(p), p, CTX).drift == {"unit": ("kpl", None, "kpl")}
+
+
 def test_prices_compare_as_amounts_not_as_text():
     p = product(regular_price=Decimal("12.5"))
     step = plan_article(article(gross_price=Decimal("12.50")), linked(p), p, CTX)

@@ -14,16 +14,24 @@ from integration.models import ArticleLink, ArticleTemplate, FirstSync, ImportIt
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 
-from ..conftest import connect_both
+from ..fixtures.first_sync_shops import PLATFORMS, connect_shop, shopify_server  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def tenant(ea, wc, live_server, settings):
-    """Activated; the shop has its own seeded products plus two that clash with eAccounting's numbers."""
+@pytest.fixture(params=PLATFORMS)
+def shop(request, ea, wc, shopify_server, live_server, settings):  # noqa: F811
+    """Either sandbox, seeded with its own products, connected to eAccounting's first company."""
     settings.SILTA_BASE_URL = live_server.url
-    tenant = connect_both(ea, wc, "first")
+    handle = connect_shop(request.param, ea, wc, shopify_server, "first")
+    yield handle
+    handle.wait()
+
+
+@pytest.fixture
+def tenant(shop):
+    """Activated; the shop has its own seeded products plus two that clash with eAccounting's numbers."""
+    tenant = shop.tenant
     activate(tenant, check(gather(tenant)))
     tenant.refresh_from_db()
     return tenant
@@ -35,21 +43,10 @@ def eaccounting(tenant):
 
 
 @pytest.fixture
-def clashes(tenant, eaccounting, wc):
-    key = (tenant.webshop_connection.api_key, tenant.webshop_connection.api_secret)
+def clashes(tenant, eaccounting, shop):
     articles = [a for a in eaccounting.articles() if a.is_active][:2]
     for article in articles:
-        response = wc.post(
-            "/products",
-            key,
-            json={
-                "name": f"Kaupan {article.name}"[:50],
-                "sku": article.number,
-                "regular_price": "99.90",
-                "description": "Kaupan teksti",
-            },
-        )
-        assert response.status_code == 201, response.text
+        shop.add(article.number, f"Kaupan {article.name}"[:50], "99.90")
     return articles
 
 
@@ -57,7 +54,8 @@ def items(first, kind):
     return list(first.items.filter(kind=kind))
 
 
-def test_preview_lists_each_kind_with_reasons_and_writes_nothing(tenant, clashes, ea, wc):
+def test_preview_lists_each_kind_with_reasons_and_writes_nothing(tenant, clashes, ea, shop):
+    shop.add("", "Ilman tuotekoodia", "4.90")  # a product without an SKU is never imported
     ea.control("DELETE", "requests")
     first = first_sync.preview(tenant)
     assert first.status == FirstSync.Status.PREVIEW
@@ -67,7 +65,7 @@ def test_preview_lists_each_kind_with_reasons_and_writes_nothing(tenant, clashes
     assert "Name" in changes and changes["Name"][1].startswith("Kaupan ")
     assert items(first, ImportItem.Kind.CREATE)
     rejects = items(first, ImportItem.Kind.REJECT)
-    assert any("SKU" in r.reason for r in rejects)  # the seed has products without or with duplicate SKUs
+    assert any("SKU" in r.reason for r in rejects)
     assert items(first, ImportItem.Kind.PUSH_CREATE)
     writes = [r for r in ea.control("GET", "requests") if r["method"] in ("POST", "PUT")]
     assert writes == []
@@ -139,10 +137,10 @@ def test_a_long_apply_stops_when_its_time_is_up_and_the_next_task_goes_on_where_
     assert not any(q["func"] == tasks.first_sync_step.path for q in queued)  # done: nothing more queued
 
 
-def test_an_item_changed_after_the_preview_is_skipped_not_forced(tenant, clashes, eaccounting, wc):
+def test_an_item_changed_after_the_preview_is_skipped_not_forced(tenant, clashes, eaccounting, shop):
     first = first_sync.preview(tenant)
     changed = items(first, ImportItem.Kind.CREATE)[0]
-    wc.control("PATCH", f"/products/{changed.product_id}", {"regular_price": "1.23"})
+    shop.set_price(changed.product_id, "1.23")
     first_sync.apply(first)
     changed.refresh_from_db()
     assert changed.state == ImportItem.State.SKIPPED
@@ -171,8 +169,11 @@ def test_after_the_first_sync_eaccountings_articles_reach_the_shop(tenant, clash
     push = {row.sku for row in items(first, ImportItem.Kind.PUSH_CREATE)}
     first_sync.apply(first, overwrite=True)
     sync_articles(tenant)
-    shop_skus = {p.sku for p in webshops.for_connection(tenant.webshop_connection).products()}
-    assert push <= shop_skus
+    pushed = {
+        p.sku: p for p in webshops.for_connection(tenant.webshop_connection).products() if p.sku in push
+    }
+    assert set(pushed) == push
+    assert {p.status for p in pushed.values()} == {"draft"}  # new in the shop: hidden until a person shows it
     clash_product = next(
         p for p in webshops.for_connection(tenant.webshop_connection).products() if p.sku == clashes[0].number
     )
@@ -249,6 +250,19 @@ def test_no_stock_warning_when_the_stock_module_is_off(tenant, owner_client, ea)
     )  # the template says so ...
     assert first.summary["stock_creates"] == 0  # ... but eAccounting keeps no stock: nothing starts at 0
     assert 'id="stock-warning"' not in page_text(owner_client, tenant)
+
+
+def test_the_preview_says_when_the_shop_tells_no_products_vat_rate(shop, tenant, owner_client):
+    """Shopify taxes by region, with overrides in its admin: its products come in at the standard rate."""
+    first = first_sync.preview(tenant)
+    creates = items(first, ImportItem.Kind.CREATE)
+    assert creates
+    rates_told = webshops.for_connection(tenant.webshop_connection).settings().tax_setup is None
+    assert first.summary["assumed_rate"] == (0 if rates_told else len(creates))
+    html = page_text(owner_client, tenant)
+    assert ('id="vat-warning"' in html) is not rates_told
+    if not rates_told:
+        assert f"{len(creates)} products will be created in eAccounting with the standard rate" in html
 
 
 def test_overwrites_show_the_codings_name_not_its_id(tenant, clashes, eaccounting, owner_client):

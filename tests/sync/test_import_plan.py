@@ -61,6 +61,7 @@ def test_each_unimportable_product_has_its_reason_and_the_rest_import():
         "reject": 8,
         "push_create": 0,
         "left_out": 0,
+        "assumed_rate": 0,  # the shop's tax classes tell each product's rate
     }
     assert p.rejects[0].label == "No SKU" and p.rejects[1].label == "S" * 41
 

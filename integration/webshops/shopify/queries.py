@@ -44,7 +44,7 @@ ORDER = f"""query order($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}"""
 ORDER_LINES = f"""query orderLines($id: ID!, $first: Int, $after: String) {{ order(id: $id) {{
   lineItems(first: $first, after: $after) {{ nodes {{ {LINE_FIELDS} }} pageInfo {{ hasNextPage endCursor }} }} }} }}"""
 
-SHOP = "query shop { shop { name myshopifyDomain currencyCode taxesIncluded taxShipping } }"
+SHOP = "query shop { shop { name myshopifyDomain currencyCode taxesIncluded taxShipping shopAddress { countryCodeV2 } } }"
 
 LOCATIONS = """query locations($first: Int, $after: String) { locations(first: $first, after: $after) {
   nodes { id name isActive } pageInfo { hasNextPage endCursor } } }"""

@@ -11,12 +11,13 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from ..base import NotFound, ShopInfo, ShopOrder, ShopProduct, ShopRefund, TaxRate
+from ..base import NotFound, ShopInfo, ShopOrder, ShopProduct, ShopRefund, ShopTaxSetup, TaxRate
 from . import bulk, parse, queries
 from .client import ShopifyClient
 
 # The VAT rates a Finnish shop charges, as Silta's rate ids (basis points; parse.rate_id). Shopify
-# has no list of rates to read: an order's tax lines carry the rate itself.
+# has no list of rates to read (docs/shopify-unknowns.md T2): an order's tax lines carry the rate
+# itself, and this table names the rates order booking knows; the pre-flight reads ShopTaxSetup.
 FINNISH_RATES = ("0.255", "0.14", "0.10", "0")
 SKU_BATCH = 50
 
@@ -35,6 +36,10 @@ class ShopifyReader:
             taxes_enabled=True,
             prices_include_tax=bool(shop["taxesIncluded"]),
             product_count=0,
+            tax_setup=ShopTaxSetup(
+                country=str((shop.get("shopAddress") or {}).get("countryCodeV2") or ""),
+                shipping_taxed=bool(shop["taxShipping"]),
+            ),
         )
 
     def location(self) -> str:

@@ -44,7 +44,6 @@ class CatalogContext:
     keeps_unit: bool = True
     # SKU -> what the shop's orders since Silta's last write sold (stock_drift.Sold), read only when asked
     sales_since_write: Mapping[str, Any] = field(default_factory=dict)
-    keeps_unit: bool = True  # the shop keeps the unit Silta writes (Webshop.keeps_unit)
 
 
 def format_price(value: Decimal) -> str:

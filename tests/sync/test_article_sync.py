@@ -553,7 +553,7 @@ def test_a_sale_in_the_shop_is_not_drift_but_a_count_typed_in_the_shop_is(
 def test_a_price_the_owner_edits_in_the_shop_arrives_by_webhook_and_is_put_back(
     tenant, eaccounting, catalogue
 ):
-    """The shop announces the owner's edit (product.updated, recorded and enqueued as work); the
+    """The shop announces the owner's edit (product.updated, recorded, no task of its own); the
     next article sync reads the changed product and puts eAccounting's price back."""
     sync_articles(tenant)
     catalogue.wait_deliveries()
@@ -564,7 +564,7 @@ def test_a_price_the_owner_edits_in_the_shop_arrives_by_webhook_and_is_put_back(
     catalogue.set_price(product, "1.00")
     catalogue.wait_deliveries()
     delivery = WebhookDelivery.objects.get(tenant=tenant, resource_id=str(catalogue.delivered_id(product)))
-    assert (delivery.topic, delivery.outcome) == ("product.updated", WebhookDelivery.Outcome.ENQUEUED)
+    assert (delivery.topic, delivery.outcome) == ("product.updated", WebhookDelivery.Outcome.RECORDED)
 
     run = sync_articles(tenant)
     assert run.status == SyncRun.Status.SUCCEEDED, run.error

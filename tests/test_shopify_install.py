@@ -219,3 +219,11 @@ def test_only_the_owner_who_started_the_install_can_finish_it(client, owner, sb,
         assert response.status_code == 404  # another company's install looks like none at all
     nothing_stored_or_queued(owner)
     assert KeyApproval.objects.get(tenant=owner).used_at is None
+
+
+@pytest.mark.parametrize("who", ["member_b", "outsider"])
+def test_someone_outside_the_company_cannot_start_its_install(client, owner, sb, who, three_users, tenant_b):
+    client.force_login(three_users[who])
+    assert start(client, owner).status_code == 404
+    assert not KeyApproval.objects.exists()
+    nothing_stored_or_queued(owner)

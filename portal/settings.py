@@ -105,13 +105,21 @@ WEBHOOK_MAX_BYTES = env.int("WEBHOOK_MAX_BYTES", default=1_000_000)
 # Webhook deliveries per shop per minute that start work at once; more are recorded and left to the
 # next scheduled run (which polls the shop), so a flood cannot fill the queue or eAccounting's budget.
 WEBHOOK_MAX_PER_MINUTE = env.int("WEBHOOK_MAX_PER_MINUTE", default=120)
-# The Silta app in Shopify's Partner Dashboard (issue #18, not offered in the portal yet): Shopify
+# The Silta app in Shopify's Partner Dashboard (Connect webshop → Shopify): Shopify
 # signs webhook deliveries and install callbacks with its client secret. Unset: the Shopify
 # sandbox's app when DEBUG is on, none otherwise (every Shopify delivery is then refused, 401).
 SHOPIFY_CLIENT_ID = env.str("SHOPIFY_CLIENT_ID", default="") or ("silta-sandbox-app" if DEBUG else "")
 SHOPIFY_CLIENT_SECRET = env.str("SHOPIFY_CLIENT_SECRET", default="") or (
     "silta-sandbox-secret" if DEBUG else ""
 )
+# The local Shopify sandbox (`python -m sandbox.shopify`, e.g. http://127.0.0.1:8103) standing in for every
+# <name>.myshopify.com store: its approval page and API. Demo and tests only: refused with DEBUG off, where
+# the store's own https://<name>.myshopify.com is always used.
+SHOPIFY_SANDBOX_URL = env.str("SHOPIFY_SANDBOX_URL", default="")
+if SHOPIFY_SANDBOX_URL and not DEBUG:
+    raise ImproperlyConfigured(
+        "SHOPIFY_SANDBOX_URL is for the demo and tests only: unset it when DEBUG is off."
+    )
 
 INSTALLED_APPS = [
     "portal.apps.SiltaAdminConfig",  # replaces django.contrib.admin: our AdminSite is the default

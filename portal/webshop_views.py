@@ -1,4 +1,4 @@
-"""Connect a webshop: WooCommerce key approval, connection test, and the webhook endpoint."""
+"""Connect a webshop: WooCommerce key approval or Shopify app install, connection test, webhook endpoints."""
 
 import json
 
@@ -18,6 +18,7 @@ from integration.people import tenancy
 from integration.privacy import shopify_requests
 from integration.webshops import intake as webhook_intake
 from integration.webshops import setup as webshop_setup
+from integration.webshops import shopify_setup
 from integration.webshops.base import WebshopError
 
 KEYS_MAX_BYTES = 10_000  # an approval is a few short fields
@@ -31,11 +32,27 @@ class ShopAddressForm(forms.Form):
     )
 
 
+class ShopifyStoreForm(forms.Form):
+    shop = forms.CharField(
+        label=gettext_lazy("Shopify store address"),
+        max_length=100,
+        help_text=gettext_lazy("e.g. kahvila.myshopify.com"),
+    )
+
+
 def connect(request, slug):
-    """Ask for the shop's address, then send the owner to the shop to approve Silta's access."""
+    """Ask for the shop's address, then send the owner to the shop to approve Silta's access:
+    WooCommerce's key approval, or Shopify's app install (the owner types the myshopify.com store)."""
     tenant = tenancy.get_tenant_for_user(request.user, slug, tenancy.OWNERS)
-    form = ShopAddressForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    shopify = request.method == "POST" and request.POST.get("platform") == "shopify"
+    form = ShopAddressForm(request.POST if request.method == "POST" and not shopify else None)
+    shopify_form = ShopifyStoreForm(request.POST if shopify else None, prefix="shopify")
+    if shopify and shopify_form.is_valid():
+        try:
+            return redirect(shopify_setup.start(tenant, shopify_form.cleaned_data["shop"], request.user))
+        except webshop_setup.SetupRefused as exc:
+            shopify_form.add_error("shop", str(exc))
+    elif request.method == "POST" and not shopify and form.is_valid():
         try:
             return redirect(webshop_setup.approval_url(tenant, form.cleaned_data["base_url"], request.user))
         except webshop_setup.SetupRefused as exc:
@@ -44,9 +61,35 @@ def connect(request, slug):
         **admin.site.each_context(request),
         "tenant": tenant,
         "form": form,
+        "shopify_form": shopify_form,
         "title": _("Connect webshop: %(company)s") % {"company": tenant},
     }
     return render(request, "portal/connect_webshop.html", context)
+
+
+@require_GET
+def shopify_installed(request):
+    """The owner's browser comes back from approving Silta's app in their Shopify store.
+
+    One address for every company (Shopify allows only the app's listed redirection URLs): the
+    company is the one the attempt named by ``state`` was started for, by this user."""
+    approval = shopify_setup.pending(request.GET.get("state", ""))
+    if approval is None:
+        messages.error(request, shopify_setup.unknown_attempt())
+        return redirect("admin:index")
+    # 404 for someone outside the company, 403 for its members: as every owner-only page
+    tenancy.get_tenant_for_user(request.user, approval.tenant.slug, tenancy.OWNERS)
+    try:
+        connection = shopify_setup.finish(approval, request.user, request.GET.dict())
+    except webshop_setup.SetupRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("webshop_connect", approval.tenant.slug)
+    messages.success(
+        request,
+        _("%(company)s is connected to the Shopify store %(shop)s. Next: activate the integration.")
+        % {"company": approval.tenant.name, "shop": connection.base_url.removeprefix("https://")},
+    )
+    return redirect("tenant_setup", approval.tenant.slug)
 
 
 @csrf_exempt
@@ -135,6 +178,7 @@ def shopify_privacy(request):
 urls = [
     path("tenants/<slug:slug>/webshop/connect/", admin.site.admin_view(connect), name="webshop_connect"),
     path("tenants/<slug:slug>/webshop/approved/", admin.site.admin_view(approved), name="webshop_approved"),
+    path("webshop/shopify/installed/", admin.site.admin_view(shopify_installed), name="shopify_installed"),
     path("tenants/<slug:slug>/webshop/test/", admin.site.admin_view(test), name="webshop_test"),
     path("webshop/keys/", receive_keys, name="webshop_keys"),
     path("webhooks/woocommerce/<uuid:public_id>/", webhook, name="webshop_webhook"),

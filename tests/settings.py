@@ -30,4 +30,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = None  # static files come from the finders in tests; no collectstatic
 AXES_VERBOSE = False
+# The Shopify sandbox for a cluster a test starts (tests/browser/test_shopify_install.py): portal.settings refuses
+# SHOPIFY_SANDBOX_URL with DEBUG off, as production must; these settings are not production.
+SHOPIFY_SANDBOX_URL = os.environ.get("SILTA_TEST_SHOPIFY_SANDBOX_URL", "")
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405  live-server threads must not keep connections open

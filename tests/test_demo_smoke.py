@@ -40,6 +40,9 @@ def test_sqlite_demo_migrates_serves_the_admin_and_runs_a_task(tmp_path):
         )
         assert dashboard.status_code == 200
         assert "Kahvila Aurinko Oy" in dashboard.text and "Puuseppä Virtanen Tmi" in dashboard.text
+        assert (
+            "Kahvila Kaski Oy" in dashboard.text
+        )  # the Shopify company, not connected: its walk is the install
 
         run = manage(
             "shell",

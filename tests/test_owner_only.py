@@ -27,6 +27,7 @@ OWNER_ONLY = {
     "eaccounting_callback": BOTH,  # the tenant comes from the session, not the URL
     "webshop_connect": BOTH,
     "webshop_approved": BOTH,
+    "shopify_installed": BOTH,  # the tenant comes from the install's state, not the URL
     "tenant_activate": BOTH,
     "tenant_deactivate": BOTH,
     "first_sync": BOTH,
@@ -271,6 +272,16 @@ def request_page(world, user, name, method):
         session[SESSION_KEY] = {"state": "s", "verifier": "v", "tenant": tenant.pk}
         session.save()
         url = reverse(name) + "?state=s&error=access_denied"
+    elif name == "shopify_installed":  # the store came back to an install this tenant's owner started
+        from integration.models import KeyApproval
+        from integration.webshops.setup import nonce_hash
+
+        KeyApproval.objects.get_or_create(
+            nonce_hash=nonce_hash("s"),
+            defaults={"tenant": tenant, "started_by": world["owner"], "shop_url": "https://a.myshopify.com"},
+            platform="shopify",
+        )
+        url = reverse(name) + "?state=s&shop=a.myshopify.com&code=c&timestamp=1&hmac=wrong"
     else:
         kwargs = {"slug": tenant.slug, **OBJECT_ARGS.get(name, lambda rows: {})(world["rows"])}
         url = reverse(name, kwargs=kwargs)

@@ -33,3 +33,11 @@ def test_refuses_to_start_without_a_production_secret(variable):
     result = manage("check", env=production_env(**{variable: None}))
     assert result.returncode != 0
     assert f"{variable} is not set" in result.stderr
+
+
+@pytest.mark.slow
+def test_refuses_the_shopify_sandbox_outside_debug():
+    """A store's token must never go to a local stand-in in production."""
+    result = manage("check", env=production_env(SHOPIFY_SANDBOX_URL="http://127.0.0.1:8103"))
+    assert result.returncode != 0
+    assert "SHOPIFY_SANDBOX_URL is for the demo and tests only" in result.stderr

@@ -1,7 +1,9 @@
-"""Pending WooCommerce key approvals: one per press of *Connect webshop*, used at most once.
+"""Pending shop approvals: one per press of *Connect webshop*, used at most once.
 
-The nonce travels through the shop (the authorize URL's ``user_id``, so it is in browser history
-and the shop's logs); only its SHA-256 is stored, and the callback consumes it.
+WooCommerce's key approval carries the nonce as the authorize URL's ``user_id``; Shopify's app
+install as its ``state``. Either travels through the shop (browser history, the shop's logs): only
+its SHA-256 is stored, and the callback consumes it. ``platform`` keeps one platform's callback
+from using the other's attempt.
 """
 
 from django.conf import settings
@@ -16,6 +18,7 @@ class KeyApproval(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     nonce_hash = models.CharField(max_length=64, unique=True, editable=False)
     shop_url = models.URLField("shop URL")
+    platform = models.CharField(max_length=20, default="woocommerce", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)
 

@@ -18,8 +18,9 @@ def for_connection(connection, **options) -> Webshop:
         return WooCommerce(connection.base_url, connection.api_key, connection.api_secret, **options)
     if platform == "shopify":
         from .shopify.connector import for_shop
+        from .shopify_setup import api_address
 
-        return for_shop(connection.base_url, connection.api_key, **options)
+        return for_shop(api_address(connection.base_url), connection.api_key, **options)
     if platform == "visma_webshop":
         raise NotSupported(
             "Visma Verkkokauppa has no public API: its orders and the Available in Webshop flag are "

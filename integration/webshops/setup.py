@@ -37,14 +37,24 @@ def webhook_url(tenant: Tenant) -> str:
     return _absolute("webshop_webhook", tenant.public_id)
 
 
-def check_shop_url(tenant: Tenant, base_url: str) -> str:
-    url = normalize_shop_url(base_url)
+def refuse_another_companys_shop(tenant: Tenant, url: str) -> None:
+    """One shop belongs to one company: compared by identity (integration.webshops.identity)."""
     if WebshopConnection.objects.filter(shop_identity=shop_identity(url)).exclude(tenant=tenant).exists():
         raise SetupRefused(_("This shop is already connected to another company in Silta."))
-    try:  # the outbound policy, as every later call will apply it (scheme, user info, public address)
+
+
+def check_reachable(url: str) -> None:
+    """The outbound policy, as every later call will apply it (scheme, user info, public address)."""
+    try:
         outbound.Policy.from_settings().check(url)
     except outbound.OutboundRefused as exc:
         raise SetupRefused(str(exc)) from None
+
+
+def check_shop_url(tenant: Tenant, base_url: str) -> str:
+    url = normalize_shop_url(base_url)
+    refuse_another_companys_shop(tenant, url)
+    check_reachable(url)
     return url
 
 
@@ -102,7 +112,12 @@ def accept_keys(payload: Any) -> WebshopConnection:
         approval = (
             KeyApproval.objects.select_for_update()
             .select_related("started_by")
-            .filter(nonce_hash=nonce_hash(nonce), used_at__isnull=True, created_at__gte=fresh_since)
+            .filter(
+                nonce_hash=nonce_hash(nonce),
+                platform=WebshopConnection.Platform.WOOCOMMERCE,
+                used_at__isnull=True,
+                created_at__gte=fresh_since,
+            )
             .first()
         )
         if approval is None:

@@ -62,8 +62,19 @@ def log_in(page, base_url, username, password):
     page.click("input[type=submit]")
 
 
+def setup_step(page, key: str):
+    """One step of the dashboard's set-up checklist (its state in data-state, its buttons inside)."""
+    return page.locator(f"tr.tenant-setup li[data-step={key}]")
+
+
 @pytest.fixture
-def cluster(ea, live_server):
+def cluster_env():
+    """More environment for the cluster; a test module overrides this fixture (e.g. the Shopify sandbox)."""
+    return {}
+
+
+@pytest.fixture
+def cluster(ea, live_server, cluster_env):
     """A real django-q2 cluster on the test database, reaching the eAccounting sandbox."""
     env = {
         **os.environ,
@@ -71,6 +82,7 @@ def cluster(ea, live_server):
         "SILTA_BASE_URL": live_server.url,
         "EACCOUNTING_IDENTITY_URL": ea.base,
         "EACCOUNTING_API_URL": f"{ea.base}/v2",
+        **cluster_env,
     }
     process = spawn("qcluster", env=env)
     yield process

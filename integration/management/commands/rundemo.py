@@ -1,4 +1,4 @@
-"""Run the whole product locally: demo data, both sandbox servers, the task cluster and the web server."""
+"""Run the whole product locally: demo data, the sandbox servers, the task cluster and the web server."""
 
 import os
 import random
@@ -16,6 +16,17 @@ from .seed_demo import DEMO_PASSWORD, DEMO_TENANTS
 
 WEBSHOP_ORDER_EVERY = 90  # seconds between the demo's Visma Verkkokauppa orders
 SANDBOX_START_SECONDS = 30  # how long each sandbox may take to answer before the demo gives up
+# Kahvila Kaski's Shopify store (the sandbox stands in for it) and its company in the eAccounting sandbox,
+# added at each start (the sandbox keeps nothing): a fixed id, so a connection made in an earlier run holds.
+SHOPIFY_STORE = "kahvila-kaski.myshopify.com"
+KASKI_COMPANY = {
+    "name": DEMO_TENANTS[3][0],
+    "corporate_id": DEMO_TENANTS[3][2],
+    "id": "6b0f3c52-7d1e-4a5b-9c8d-2e4f6a8b0c14",
+    "articles": 30,
+    "seed": 4,
+    "users": ["demo@example.com"],
+}
 
 
 def _interrupt(signum, frame):
@@ -24,7 +35,7 @@ def _interrupt(signum, frame):
 
 class Command(BaseCommand):
     help = (
-        "Migrate, seed demo data, then run both sandboxes (eAccounting, WooCommerce), the django-q2 "
+        "Migrate, seed demo data, then run the sandboxes (eAccounting, WooCommerce, Shopify), the django-q2 "
         "cluster and the web server until Ctrl-C."
     )
 
@@ -33,8 +44,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--eaccounting-port", type=int, default=8101)
         parser.add_argument("--shop-port", type=int, default=8102)
+        parser.add_argument("--shopify-port", type=int, default=8103)
 
-    def handle(self, *args, host, port, eaccounting_port, shop_port, **options):
+    def handle(self, *args, host, port, eaccounting_port, shop_port, shopify_port, **options):
         (settings.BASE_DIR / "var").mkdir(exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
@@ -43,6 +55,7 @@ class Command(BaseCommand):
         portal = f"http://{host}:{port}"
         eaccounting = f"http://{host}:{eaccounting_port}"
         shop = f"http://{host}:{shop_port}"
+        shopify = f"http://{host}:{shopify_port}"
         # The children talk to the local sandbox instead of Visma: only these URLs differ.
         env = {
             **os.environ,
@@ -51,6 +64,9 @@ class Command(BaseCommand):
             "EACCOUNTING_API_URL": f"{eaccounting}/v2",
             "EACCOUNTING_CLIENT_ID": "silta-demo",
             "EACCOUNTING_CLIENT_SECRET": "silta-demo-secret",
+            # every myshopify.com store is the Shopify sandbox (its approval page and API); its app is the
+            # DEBUG default SHOPIFY_CLIENT_ID / SHOPIFY_CLIENT_SECRET
+            "SHOPIFY_SANDBOX_URL": shopify,
             # invitations and password resets: kept for the superuser's Demo mailbox page, not the terminal
             "SILTA_DEMO_MAILBOX": os.environ.get("SILTA_DEMO_MAILBOX", "true"),
         }
@@ -89,15 +105,42 @@ class Command(BaseCommand):
                 env=env,
                 cwd=settings.BASE_DIR,
             ),
+            "Shopify sandbox": subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "sandbox.shopify",
+                    "--host",
+                    host,
+                    "--port",
+                    str(shopify_port),
+                    "--shop",
+                    SHOPIFY_STORE,
+                    "--seed",
+                    "--products",
+                    "40",
+                    "--orders",
+                    "5",
+                    "--order-every",
+                    "60",
+                ],
+                env=env,
+                cwd=settings.BASE_DIR,
+            ),
             "task cluster": subprocess.Popen([*manage, "qcluster"], env=env),
             "web server": subprocess.Popen([*manage, "runserver", "--noreload", f"{host}:{port}"], env=env),
         }
         signal.signal(signal.SIGTERM, _interrupt)  # `kill` or a service manager stops the children too
         try:
-            # The demo's shop data is added through the sandboxes' HTTP APIs: wait until both answer.
-            for name, url in (("eAccounting sandbox", eaccounting), ("WooCommerce sandbox", shop)):
+            # The demo's shop data is added through the sandboxes' HTTP APIs: wait until they answer.
+            for name, url in (
+                ("eAccounting sandbox", eaccounting),
+                ("WooCommerce sandbox", shop),
+                ("Shopify sandbox", shopify),
+            ):
                 self._wait_until_answering(name, processes[name], f"{url}/_sandbox/")
             self._add_clashing_products(eaccounting, shop)
+            self._add_kaski_company(eaccounting)
             owners = ", ".join(owner for *_, owner in DEMO_TENANTS)
             self.stdout.write(
                 self.style.SUCCESS(
@@ -106,6 +149,8 @@ class Command(BaseCommand):
                     f"  company owners: {owners} (password {DEMO_PASSWORD})\n"
                     f"  eAccounting sandbox: {eaccounting}/ (sign in there as demo@example.com / demo)\n"
                     f"  WooCommerce sandbox: {shop}/ (use it as the shop address in Connect webshop)\n"
+                    f"  Shopify sandbox: {shopify}/_sandbox/ (as kaski: Connect webshop → Shopify, type "
+                    f"{SHOPIFY_STORE} and install the app)\n"
                     f"  e-mails (invitations, password resets): {portal}/demo-mailbox/ (as admin)\n"
                     f"  health: {portal}/healthz\n"
                     "Press Ctrl-C to stop.\n"
@@ -173,6 +218,15 @@ class Command(BaseCommand):
             ).raise_for_status()
         except (requests.RequestException, StopIteration, KeyError, ValueError) as exc:
             self.stderr.write(f"Could not place the demo's webshop order: {exc}")
+
+    def _add_kaski_company(self, eaccounting):
+        """Kahvila Kaski's company in the eAccounting sandbox, for the demo user (demo@example.com)."""
+        try:
+            requests.post(
+                f"{eaccounting}/_sandbox/companies", json=KASKI_COMPANY, timeout=10
+            ).raise_for_status()
+        except requests.RequestException as exc:
+            self.stderr.write(f"Could not add Kahvila Kaski's eAccounting company: {exc}")
 
     def _add_clashing_products(self, eaccounting, shop, count=3):
         """Give the demo shop a few products whose SKUs are Kahvila Aurinko's article numbers,

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("integration", "0031_booked_by_hand"),
+        ("integration", "0032_webhook_recorded_outcome"),
     ]
 
     operations = [

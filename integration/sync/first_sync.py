@@ -103,13 +103,20 @@ def _context(tenant: Tenant, eaccounting: EAccountingClient, shop) -> ImportCont
     return ImportContext(
         prices_include_tax=info.prices_include_tax,
         product_rates_known=info.tax_setup is None,  # a shop taxing by region tells no product's rate
-        vat_rate_by_tax_class={
-            m.tax_class: m.vat_rate for m in TaxClassMapping.objects.filter(tenant=tenant)
-        },
+        vat_rate_by_tax_class=_rate_by_tax_class(tenant),
         templates=templates,
         vat_rate_by_coding={c.id: c.vat_rate_percent for c in eaccounting.codings()},
         excluded_article_ids=template_article_ids(tenant),
     )
+
+
+def _rate_by_tax_class(tenant: Tenant) -> dict[str, Decimal]:
+    """Each tax class's VAT %. A shop taxing by region (Shopify) has one class for every rate: a
+    product there gets the standard rate, the highest, never whichever row came last."""
+    rates: dict[str, Decimal] = {}
+    for m in TaxClassMapping.objects.filter(tenant=tenant):
+        rates[m.tax_class] = max(rates.get(m.tax_class, m.vat_rate), m.vat_rate)
+    return rates
 
 
 def _plan(

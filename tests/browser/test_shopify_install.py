@@ -3,12 +3,12 @@
 app on the store's own approval page (the Shopify sandbox), activates, runs the first sync, and a paid
 order in the store becomes a document in eAccounting (issue #18, acceptance 3)."""
 
+from decimal import Decimal
+
 import pytest
 
 from integration.models import (
-    AccountingCustomer,
     Membership,
-    OrderSettings,
     OrderTransfer,
     Tenant,
     WebshopConnection,
@@ -55,6 +55,16 @@ def new_owner(ea, store, django_user_model, live_server, settings):
     user = django_user_model.objects.create_user(username="kaski", password="pw-kaski", is_staff=True)
     Membership.objects.create(tenant=tenant, user=user, role=Membership.Role.OWNER)
     return tenant, company
+
+
+def _skus_at(store, rate: str) -> list[str]:
+    """The store's SKUs whose tax override gives ``rate`` (the sandbox keeps it on the product)."""
+    shop = store.store
+    return sorted(
+        v["sku"]
+        for v in shop.variants.values()
+        if shop.products[v["_product_id"]]["_tax_rate"] == Decimal(rate)
+    )
 
 
 def wait_for_transfer(page, tenant, *statuses) -> OrderTransfer:
@@ -113,41 +123,30 @@ def test_a_new_owner_installs_the_app_in_the_store_and_an_order_reaches_eaccount
         page.click("#do-overwrite")
         page.wait_for_selector("#first-sync-status[data-status=done]", timeout=60_000)
 
-    # 5. a customer pays an order in the store; its webhook (or Sync now) brings it to eAccounting
-    skus = ["SKU-0001", "SKU-0002"]  # the seed's first products (both tracked)
+    # 5. a customer pays an order in the store; its webhook (or Sync now) brings it to eAccounting. Two
+    # products at the standard rate: the first sync made every article at it, since Shopify tells no
+    # product's rate (the preview said so; a 14 % product's order would wait for its coding to be fixed)
+    skus = _skus_at(store, "0.255")[:2]
     lines = [{"sku": sku, "quantity": 1} for sku in skus]
-    order = store.control("POST", "/orders", {"lines": lines, "shipping": None})
+    buyer = {"firstName": "Maija", "lastName": "Meikäläinen", "address1": "Kauppakatu 1", "zip": "70100"}
+    order = store.control(
+        "POST",
+        "/orders",
+        {
+            "lines": lines,
+            "shipping": None,
+            "email": "maija@example.fi",
+            "billing": {**buyer, "city": "Kuopio", "countryCodeV2": "FI"},
+        },
+    )
     page.goto(f"{live_server.url}/")
     sync_now = setup_step(page, "first_order").locator("button", has_text="Sync now")
     if sync_now.count():
         sync_now.click()
-    transfer = wait_for_transfer(page, tenant)
-    # Shopify's order carries no billing address Silta reads: it waits for a collective customer, which the
-    # owner picks on the order settings page (an eAccounting customer, by name); then Retry on the order's page
-    if transfer.status == OrderTransfer.Status.WAITING and "collective" in transfer.reason:
-        settings_pk = OrderSettings.objects.get(tenant=tenant).pk
-        page.goto(f"{live_server.url}/integration/ordersettings/{settings_pk}/change/")
-        customer = AccountingCustomer.objects.filter(tenant=tenant).order_by("name").first()
-        page.click("#id_collective_customer + .select2 .select2-selection")
-        page.fill(".select2-search__field", customer.name)
-        page.click(f".select2-results__option >> text={customer.name}")
-        page.click("input[name=_save]")
-        page.goto(f"{live_server.url}/integration/ordertransfer/{transfer.pk}/change/")
-        page.click("#retry")
-        assert OrderSettings.objects.get(tenant=tenant).collective_customer == customer
-        transfer = wait_for_transfer(page, tenant, OrderTransfer.Status.DONE)
+    wait_for_transfer(page, tenant, OrderTransfer.Status.DONE)
     transfers = {
         t.shop_order_number: (t.status, t.reason) for t in OrderTransfer.objects.filter(tenant=tenant)
     }
-    if (
-        transfer.status == OrderTransfer.Status.WAITING
-        and "has 0 % VAT but the shop charged" in transfer.reason
-    ):
-        # Known, outside the install (integration/sync/first_sync.py builds vat_rate_by_tax_class as
-        # {tax_class: rate}; Shopify has one tax class "", which activation maps to every rate, so the last
-        # mapping, 0 %, wins): the first sync creates the store's products in eAccounting at 0 % VAT and the
-        # order's 14 % and 10 % tax lines wait. Until that is fixed the walk ends here.
-        pytest.xfail(f"first sync created the Shopify products at 0 % VAT: {transfer.reason}")
     assert OrderTransfer.Status.DONE in [s for s, _ in transfers.values()], transfers
     documents = [  # in eAccounting itself: a sales document carries the shop's order number
         d

@@ -3,7 +3,10 @@
 - ``fail_next`` (int) with ``fail_status`` (default 503): the next N requests fail before running;
 - ``error_rate`` (0..1) with ``seed``: a seeded share of requests fail so;
 - ``drop_next_mutations`` (int): after a mutation has been committed, the connection is closed
-  without an answer (a lost answer).
+  without an answer (a lost answer); ``drop_mutation_rate`` (0..1): a seeded share of them so;
+- ``throttle_next`` (int): the next N GraphQL requests answer THROTTLED (nothing run), as when
+  other apps emptied the bucket; ``throttle_every`` (int, 0: never) starts such a burst every Nth
+  request (a burst of ``throttle_burst``, default 3).
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ DEFAULTS: dict[str, Any] = {
     "error_rate": 0.0,
     "seed": 0,
     "drop_next_mutations": 0,
+    "drop_mutation_rate": 0.0,
+    "throttle_next": 0,
+    "throttle_every": 0,
+    "throttle_burst": 3,
 }
 
 
@@ -34,6 +41,7 @@ class Faults:
         with self.lock:
             self.config = dict(DEFAULTS)
             self.rng = random.Random(0)
+            self.requests = 0
         return self.update(config or {})
 
     def update(self, changes: dict) -> dict:
@@ -64,12 +72,24 @@ class Faults:
             content_type="application/json; charset=utf-8",
         )
 
+    def throttle_now(self) -> bool:
+        with self.lock:
+            c = self.config
+            self.requests += 1
+            if c["throttle_every"] and self.requests % int(c["throttle_every"]) == 0:
+                c["throttle_next"] += int(c["throttle_burst"])
+            if c["throttle_next"] > 0:
+                c["throttle_next"] -= 1
+                return True
+            return False
+
     def drop_after_mutation(self) -> bool:
         with self.lock:
             if self.config["drop_next_mutations"] > 0:
                 self.config["drop_next_mutations"] -= 1
                 return True
-            return False
+            rate = self.config["drop_mutation_rate"]
+            return bool(rate) and self.rng.random() < rate
 
 
 def drop_connection(environ: dict) -> None:

@@ -18,6 +18,7 @@ LINE_FIELDS = f"""
 
 ORDER_FIELDS = f"""
   id name createdAt updatedAt processedAt cancelledAt currencyCode taxesIncluded displayFinancialStatus
+  displayFulfillmentStatus
   email paymentGatewayNames
   totalPriceSet {{ {MONEY} }} subtotalPriceSet {{ {MONEY} }} totalTaxSet {{ {MONEY} }}
   totalShippingPriceSet {{ {MONEY} }} totalDiscountsSet {{ {MONEY} }}

@@ -44,7 +44,7 @@ def shop(platform, request, ea, live_server, settings):
     article (0 %: a rounding row may correct the total, never VAT)."""
     settings.SILTA_BASE_URL = live_server.url
     if platform == "shopify":
-        yield from _shopify_shop(ea, request.getfixturevalue("shopify_server"))
+        yield from _shopify_shop(ea, request.getfixturevalue("shopify_server"), settings)
     else:
         yield from _woo_shop(ea, request.getfixturevalue("wc"))
 
@@ -80,11 +80,13 @@ def _woo_shop(ea, wc):
     wc.control("PATCH", "/settings", kept)
 
 
-def _shopify_shop(ea, sb):
+def _shopify_shop(ea, sb, settings):
     """Shopify lists no delivery methods or gateways through the API (the order names what was used):
     the two a test uses are made as the admin would keep them. Its orders carry an e-mail but no
     address: they go to the collective customer."""
     sb.reset(seed=None)
+    app = sb.store.settings["apps"][0]  # the app Silta is: it signs the webhook deliveries
+    settings.SHOPIFY_CLIENT_ID, settings.SHOPIFY_CLIENT_SECRET = app["client_id"], app["client_secret"]
     tenant = connect_tenant(ea, "orders", ea.companies()[0]).tenant
     WebshopConnection.objects.create(
         tenant=tenant, platform="shopify", base_url=sb.url, api_key=sb.token(), status="connected"

@@ -233,6 +233,13 @@ def shop_tenant(db, wc, settings, live_server):
     return tenant
 
 
+@pytest.fixture
+def platform():
+    """The shop platform of a fixture that has both (tests/orders/conftest.py ``shop``): WooCommerce
+    unless a test is marked ``@both_platforms`` (tests/fixtures/order_shops.py), which overrides this."""
+    return "woocommerce"
+
+
 # --- tenants connected to the sandboxes ---------------------------------------------
 
 

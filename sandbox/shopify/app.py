@@ -158,32 +158,11 @@ class SandboxApp:
                 200,
                 headers,
             )
-        if not store.bucket.take(requested):
+        if self.faults.throttle_now() or not store.bucket.take(requested):
             self._log(
                 request, int(store.settings["throttle_status"]), roots=roots, cost=requested, throttled=True
             )
-            return _json(
-                {
-                    "errors": [
-                        {
-                            "message": "Throttled",
-                            "extensions": {
-                                "code": "THROTTLED",
-                                "documentation": "https://shopify.dev/api/usage/rate-limits",
-                            },
-                        }
-                    ],
-                    "extensions": {
-                        "cost": {
-                            "requestedQueryCost": requested,
-                            "actualQueryCost": None,
-                            "throttleStatus": store.bucket.status(),
-                        }
-                    },
-                },
-                int(store.settings["throttle_status"]),
-                headers,
-            )
+            return self._throttled(requested, headers)
         with store.lock:
             result = execute(
                 self.schema,
@@ -212,6 +191,30 @@ class SandboxApp:
             return Response(b"", status=200)
         self._log(request, 200, roots=roots, cost=actual, variables=variables)
         return _json(body, 200, headers)
+
+    def _throttled(self, requested: int, headers: dict) -> Response:
+        return _json(
+            {
+                "errors": [
+                    {
+                        "message": "Throttled",
+                        "extensions": {
+                            "code": "THROTTLED",
+                            "documentation": "https://shopify.dev/api/usage/rate-limits",
+                        },
+                    }
+                ],
+                "extensions": {
+                    "cost": {
+                        "requestedQueryCost": requested,
+                        "actualQueryCost": None,
+                        "throttleStatus": self.store.bucket.status(),
+                    }
+                },
+            },
+            int(self.store.settings["throttle_status"]),
+            headers,
+        )
 
     # ------------------------------------------------------------------ control API
     def _control(self, request: Request) -> Response:
@@ -303,6 +306,8 @@ class SandboxApp:
                     kw["email"] = body["email"]
                 if "discount_percent" in body:
                     kw["discount_percent"] = Decimal(str(body["discount_percent"]))
+                if "gateway" in body:
+                    kw["gateway"] = str(body["gateway"])
                 if "email" in body:
                     kw["email"] = body["email"]
                 if body.get("billing") is not None:
@@ -313,9 +318,14 @@ class SandboxApp:
                         "id": order["id"],
                         "name": order["name"],
                         "line_items": [li["id"] for li in order["_line_items"]],
+                        "total": str(order["_total"]),
                     },
                     201,
                 )
+            if name in ("cancel", "fulfil") and request.method == "POST":
+                # what the merchant does in the admin (Silta never cancels or fulfils)
+                order = store.cancel(body["order_id"]) if name == "cancel" else store.fulfil(body["order_id"])
+                return _json({"id": order["id"], "updatedAt": order["updatedAt"]})
             if name == "refunds" and request.method == "POST":
                 amount = body.get("amount")
                 refund = store.refund(

@@ -6,6 +6,10 @@
   without an answer (a lost answer); with ``drop_mutations_of`` (root field names, e.g.
   ``["productSet"]``) only those mutations count and are dropped: "the answer to the next
   committed productSet is lost", whatever other mutations (a bulk query's start) come first.
+  ``drop_mutation_rate`` (0..1): a seeded share of them so;
+- ``throttle_next`` (int): the next N GraphQL requests answer THROTTLED (nothing run), as when
+  other apps emptied the bucket; ``throttle_every`` (int, 0: never) starts such a burst every Nth
+  request (a burst of ``throttle_burst``, default 3).
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ DEFAULTS: dict[str, Any] = {
     "seed": 0,
     "drop_next_mutations": 0,
     "drop_mutations_of": [],
+    "drop_mutation_rate": 0.0,
+    "throttle_next": 0,
+    "throttle_every": 0,
+    "throttle_burst": 3,
 }
 
 
@@ -37,6 +45,7 @@ class Faults:
         with self.lock:
             self.config = dict(DEFAULTS)
             self.rng = random.Random(0)
+            self.requests = 0
         return self.update(config or {})
 
     def update(self, changes: dict) -> dict:
@@ -67,6 +76,17 @@ class Faults:
             content_type="application/json; charset=utf-8",
         )
 
+    def throttle_now(self) -> bool:
+        with self.lock:
+            c = self.config
+            self.requests += 1
+            if c["throttle_every"] and self.requests % int(c["throttle_every"]) == 0:
+                c["throttle_next"] += int(c["throttle_burst"])
+            if c["throttle_next"] > 0:
+                c["throttle_next"] -= 1
+                return True
+            return False
+
     def drop_after_mutation(self, roots: list[str] | None = None) -> bool:
         with self.lock:
             only = self.config["drop_mutations_of"]
@@ -75,7 +95,8 @@ class Faults:
             if self.config["drop_next_mutations"] > 0:
                 self.config["drop_next_mutations"] -= 1
                 return True
-            return False
+            rate = self.config["drop_mutation_rate"]
+            return bool(rate) and self.rng.random() < rate
 
 
 def drop_connection(environ: dict) -> None:

@@ -345,6 +345,7 @@ class Store:
                 "presentmentCurrencyCode": cur,
                 "taxesIncluded": included,
                 "displayFinancialStatus": "PAID",
+                "displayFulfillmentStatus": "UNFULFILLED",
                 "email": email,
                 "billingAddress": billing_address,
                 "paymentGatewayNames": [gateway],
@@ -487,6 +488,22 @@ class Store:
             order = self.orders[order_id]
             order["cancelledAt"] = order["updatedAt"] = iso(self.now())
             self.hooks.emit("ORDERS_CANCELLED", webhooks.payload_of("order", order))
+            return order
+
+    def fulfil(self, order_id: str) -> dict:
+        """The merchant fulfils every line: the committed units leave the shop (on hand down)."""
+        with self.lock:
+            order = self.orders[order_id]
+            if order["displayFulfillmentStatus"] != "FULFILLED":
+                for li in order["_line_items"]:
+                    item = self.items[self.variants[li["_variant_id"]]["_item_id"]]
+                    if item["tracked"]:
+                        level = item["_levels"][self.primary_location]
+                        level["committed"] = int(level.get("committed", 0)) - li["currentQuantity"]
+                        level["on_hand"] = int(level.get("on_hand", 0)) - li["currentQuantity"]
+                order["displayFulfillmentStatus"] = "FULFILLED"
+            order["updatedAt"] = iso(self.now())
+            self.hooks.emit("ORDERS_UPDATED", webhooks.payload_of("order", order))
             return order
 
     def uninstall(self) -> None:

@@ -11,6 +11,7 @@ from integration.eaccounting import documents
 from integration.models import AccountingArticle, OrderSettings, OrderStep, OrderTransfer, ShopMethod
 from integration.orders.transfer import transfer_orders
 from integration.sync.article_sync import sync_articles
+from tests.fixtures.order_shops import both_platforms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
@@ -38,24 +39,17 @@ def steps(order):
     return {(s.kind, s.key): s for s in OrderStep.objects.filter(transfer__shop_order_id=order["id"])}
 
 
-def set_status(shop, order, status):
-    assert shop.wc.put(f"/orders/{order['id']}", shop.key, json={"status": status}).status_code == 200
-
-
 def invoice(shop, transfer):
     return next(i for i in shop.documents("invoices") if i["Id"] == transfer.invoice_id)
 
 
-def shop_stock(shop, sku):
-    return shop.wc.get(f"/products/{shop.product_id(sku)}", shop.key).json()["stock_quantity"]
-
-
+@both_platforms
 def test_a_completed_order_is_invoiced_and_eaccounting_counts_the_stock_down(life):
     order = life.order([("A-255", 3)])
     transfer_orders(life.tenant)
     assert life.client.article_by_number("A-255").stock_reserved == 3
-    shop_before = shop_stock(life, "A-255")
-    set_status(life, order, "completed")
+    shop_before = life.stock("A-255")
+    life.set_status(order, "completed")
     transfer_orders(life.tenant)
     transfer = transfer_of(order)
     assert steps(order)[("invoice", "")].status == "done"
@@ -65,20 +59,21 @@ def test_a_completed_order_is_invoiced_and_eaccounting_counts_the_stock_down(lif
     ) == D("37.20")
     article = life.client.article_by_number("A-255")
     assert (article.stock_balance, article.stock_reserved) == (17, 0)  # 20 − 3 invoiced, nothing reserved
-    assert shop_stock(life, "A-255") == shop_before == 17  # the step itself wrote nothing to the shop
+    assert life.stock("A-255") == shop_before == 17  # the step itself wrote nothing to the shop
     sync_articles(life.tenant, full=True)
-    assert shop_stock(life, "A-255") == 17  # eAccounting's available stock, no open shop orders
+    assert life.stock("A-255") == 17  # eAccounting's available stock, no open shop orders
     transfer_orders(life.tenant)
     assert len(life.documents("invoices")) == 1  # once
 
 
 @pytest.mark.parametrize("recorded_on_transfer", [False, True])
+@both_platforms
 def test_a_worker_killed_after_invoicing_leaves_the_step_for_the_next_run_which_invoices_nothing_twice(
     life, recorded_on_transfer
 ):
     order = life.order([("A-255", 1)])
     transfer_orders(life.tenant)
-    set_status(life, order, "completed")
+    life.set_status(order, "completed")
     transfer = transfer_of(order)
     # what a worker killed between eAccounting's answer and recording it leaves: the order converted,
     # the step claimed and its lease run out, nothing recorded on the transfer
@@ -103,11 +98,12 @@ def test_a_worker_killed_after_invoicing_leaves_the_step_for_the_next_run_which_
     assert [i["Id"] for i in life.documents("invoices")] == [converted.id]
 
 
+@both_platforms
 def test_a_prepaid_order_gets_its_payment_registered_and_nothing_is_left_open(life):
-    ShopMethod.objects.filter(tenant=life.tenant, key="bacs").update(
+    ShopMethod.objects.filter(tenant=life.tenant, key=life.payment_key).update(
         prepaid=True, bank_account_id=str(uuid.uuid4())
     )
-    order = life.order([("B-14", 2)], set_paid=True, status="completed")
+    order = life.order([("B-14", 2)], paid=True, status="completed")
     transfer_orders(life.tenant)
     transfer = transfer_of(order)
     done = steps(order)
@@ -121,25 +117,27 @@ def test_a_prepaid_order_gets_its_payment_registered_and_nothing_is_left_open(li
     assert len(life.documents("payments")) == 1
 
 
+@both_platforms
 def test_an_order_cancelled_before_invoicing_releases_its_reservation(life):
     order = life.order([("A-255", 4)])
     transfer_orders(life.tenant)
     assert life.client.article_by_number("A-255").stock_reserved == 4
-    set_status(life, order, "cancelled")
+    life.set_status(order, "cancelled")
     transfer_orders(life.tenant)
     assert steps(order)[("cancel", "")].status == "done"
     assert life.documents("orders") == []
     article = life.client.article_by_number("A-255")
     assert (article.stock_reserved, article.stock_available) == (0, 20)
     sync_articles(life.tenant, full=True)
-    assert shop_stock(life, "A-255") == 20  # the shop restocked the cancelled order; both agree
+    assert life.stock("A-255") == 20  # the shop restocked the cancelled order; both agree
 
 
+@both_platforms
 def test_an_order_cancelled_after_invoicing_is_credited_and_the_stock_comes_back(life):
     order = life.order([("A-255", 2)], status="completed")
     transfer_orders(life.tenant)
     assert life.client.article_by_number("A-255").stock_balance == 18
-    set_status(life, order, "cancelled")
+    life.set_status(order, "cancelled")
     transfer_orders(life.tenant)
     assert steps(order)[("cancel", "")].status == "done"
     invoices = life.documents("invoices")
@@ -147,39 +145,18 @@ def test_an_order_cancelled_after_invoicing_is_credited_and_the_stock_comes_back
     assert D(str(credit["TotalAmount"])) + D(str(credit["TotalVatAmount"])) == D("-24.80")
     assert life.client.article_by_number("A-255").stock_balance == 20
     sync_articles(life.tenant, full=True)
-    assert shop_stock(life, "A-255") == 20
-
-
-def _refund(shop, order, amount, lines=()):
-    body = {
-        "amount": str(amount),
-        "api_refund": False,
-        "line_items": [
-            {
-                "id": line_id,
-                "quantity": q,
-                "refund_total": str(net),
-                "refund_tax": [{"id": rate_id, "refund_total": str(tax)}],
-            }
-            for line_id, q, net, rate_id, tax in lines
-        ],
-    }
-    response = shop.wc.post(f"/orders/{order['id']}/refunds", shop.key, json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
+    assert life.stock("A-255") == 20
 
 
 def test_a_partial_refund_of_one_line_plus_shipping_and_an_amount_only_refund(life):
-    order = life.order(
-        [("A-255", 2), ("B-14", 1)], shipping_lines=[{"method_id": "flat_rate", "instance_id": 1}]
-    )
+    order = life.order([("A-255", 2), ("B-14", 1)], shipping=True)
     transfer_orders(life.tenant)
-    set_status(life, order, "completed")
+    life.set_status(order, "completed")
     transfer_orders(life.tenant)  # invoiced
     line_a = order["line_items"][0]["id"]
     # One kahvikuppi back (12.40 gross = 9.88 net + 2.52 VAT) and the shipping's 25.5 % part.
-    _refund(life, order, "16.58", [(line_a, 1, "9.88", 1, "2.52")])
-    _refund(life, order, "5.00")  # goodwill
+    life.refund(order, "16.58", [(line_a, 1, "9.88", "25.5", "2.52")])
+    life.refund(order, "5.00")  # goodwill
     transfer_orders(life.tenant)
     credits = [i for i in life.documents("invoices") if i["IsCreditInvoice"]]
     assert len(credits) == 2
@@ -213,14 +190,15 @@ def test_a_partial_refund_of_one_line_plus_shipping_and_an_amount_only_refund(li
     assert len([i for i in life.documents("invoices") if i["IsCreditInvoice"]]) == 2  # each refund once
 
 
+@both_platforms
 def test_a_refund_of_a_two_rate_order_is_credited_split_by_rate_to_the_cent(life):
     order = life.order([("A-255", 2), ("B-14", 3)])
     transfer_orders(life.tenant)
-    set_status(life, order, "completed")
+    life.set_status(order, "completed")
     transfer_orders(life.tenant)  # invoiced
     a, b = (line["id"] for line in order["line_items"])
     # Everything back: A 2 × 12.40 = 24.80 (19.76 + 5.04), B 3 × 5.70 = 17.10 (15.00 + 2.10): 41.90.
-    _refund(life, order, "41.90", [(a, 2, "19.76", 1, "5.04"), (b, 3, "15.00", 2, "2.10")])
+    life.refund(order, "41.90", [(a, 2, "19.76", "25.5", "5.04"), (b, 3, "15.00", "14", "2.10")])
     transfer_orders(life.tenant)
     credit = next(i for i in life.documents("invoices") if i["IsCreditInvoice"])
     by_rate = {
@@ -235,15 +213,15 @@ def test_a_quantity_changed_before_invoicing_updates_the_order_and_after_it_is_h
     order = life.order([("A-255", 1)])
     transfer_orders(life.tenant)
     line = order["line_items"][0]["id"]
-    assert life.wc.control("PATCH", f"/orders/{order['id']}", {"line_items": [{"id": line, "quantity": 3}]})
+    life.set_quantity(order, line, 3)
     transfer_orders(life.tenant)
     doc = life.document(transfer_of(order))
     assert [D(str(r["Quantity"])) for r in doc["Rows"]] == [3]
     assert D(str(doc["Amount"])) + D(str(doc["VatAmount"])) == D("37.20")
     assert life.client.article_by_number("A-255").stock_reserved == 3
-    set_status(life, order, "completed")
+    life.set_status(order, "completed")
     transfer_orders(life.tenant)
-    assert life.wc.control("PATCH", f"/orders/{order['id']}", {"line_items": [{"id": line, "quantity": 2}]})
+    life.set_quantity(order, line, 2)
     transfer_orders(life.tenant)
     held = [s for (kind, _), s in steps(order).items() if kind == "update" and s.status == "held"]
     assert len(held) == 1 and "37.20" in held[0].reason and "24.80" in held[0].reason

@@ -1,6 +1,6 @@
-"""Exactly once after the transfer too: 300 prepaid orders go create → complete → partial refund under
-injected 5xx, answers lost after commit, 429 bursts and a SIGKILL; each ends with one invoice, one
-payment and one credit invoice."""
+"""Exactly once after the transfer too, for both platforms: 300 prepaid orders go create → complete
+(Shopify: fulfil) → partial refund under injected 5xx, answers lost after commit, 429 (Shopify:
+THROTTLED) bursts and a SIGKILL; each ends with one invoice, one payment and one credit invoice."""
 
 import uuid
 from collections import Counter
@@ -10,47 +10,29 @@ import pytest
 from integration.models import OrderStep, OrderTransfer, ShopMethod
 from integration.webshops import setup as webshop_setup
 from tests.fixtures.faults import child_env, faults_off, faults_on, kill_when, run_until
-
-from .conftest import PRIVATE
+from tests.fixtures.order_shops import both_platforms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORDERS = 300
 
 
 @pytest.mark.slow
+@both_platforms
 def test_create_complete_and_refund_300_orders_under_faults_each_step_once(shop, settings):
     webshop_setup.remove_webhooks(shop.tenant)
-    ShopMethod.objects.filter(tenant=shop.tenant, key="bacs").update(
+    ShopMethod.objects.filter(tenant=shop.tenant, key=shop.payment_key).update(
         prepaid=True, bank_account_id=str(uuid.uuid4())
     )
-    customers = [{**PRIVATE, "email": f"asiakas{n}@example.fi"} for n in range(30)]
-    orders = [
-        shop.order([("A-255", 2), ("B-14", 1)], billing=customers[n % 30], set_paid=True)
-        for n in range(ORDERS)
-    ]
+    orders = [shop.order([("A-255", 2), ("B-14", 1)], buyer=n % 30, paid=True) for n in range(ORDERS)]
     env, args = child_env(settings), ("sync", shop.tenant.slug, "--kind", "orders")
     faults_on(shop)
     run_until(args, env, lambda: OrderTransfer.objects.filter(status="done").count() == ORDERS)
 
     faults_off(shop)  # the shop owner's own work: complete every order, refund one cup of each
-    for start in range(0, ORDERS, 100):
-        batch = [{"id": o["id"], "status": "completed"} for o in orders[start : start + 100]]
-        assert shop.wc.post("/orders/batch", shop.key, json={"update": batch}).status_code == 200
+    shop.complete_all(orders)
     for o in orders:
-        line = o["line_items"][0]["id"]
-        refund = {
-            "amount": "12.40",
-            "api_refund": False,
-            "line_items": [
-                {
-                    "id": line,
-                    "quantity": 1,
-                    "refund_total": "9.88",
-                    "refund_tax": [{"id": 1, "refund_total": "2.52"}],
-                }
-            ],
-        }
-        assert shop.wc.post(f"/orders/{o['id']}/refunds", shop.key, json=refund).status_code == 201
+        # one cup back: 12.40 gross = 9.88 net + 2.52 VAT
+        shop.refund(o, "12.40", [(o["line_items"][0]["id"], 1, "9.88", "25.5", "2.52")])
 
     faults_on(shop, seed=11)
     kill_when(

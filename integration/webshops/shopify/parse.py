@@ -19,7 +19,8 @@ Words the interface takes from WooCommerce, and what they are for a Shopify orde
   one without the ID meta.
 - ``status``: the financial status in the interface's (WooCommerce's) words, so the order settings'
   statuses mean the same for both platforms: paid is ``processing`` (partly refunded too, as
-  WooCommerce keeps it), refunded ``refunded``, a cancelled order ``cancelled``, waiting for money
+  WooCommerce keeps it), paid and fulfilled ``completed`` (what WooCommerce calls a paid order
+  sent on its way, which Silta invoices by default), refunded ``refunded``, a cancelled order ``cancelled``, waiting for money
   ``pending``/``on-hold``, expired or voided ``failed`` (``STATUSES``).
 """
 
@@ -203,6 +204,8 @@ def order(node: dict) -> ShopOrder:
     gateways = [str(g) for g in node.get("paymentGatewayNames") or []]
     financial = str(node.get("displayFinancialStatus") or "")
     status = "cancelled" if node.get("cancelledAt") else STATUSES.get(financial, financial.lower())
+    if status == "processing" and node.get("displayFulfillmentStatus") == "FULFILLED":
+        status = "completed"
     return ShopOrder(
         id=number_of(node.get("id")),
         number=str(node.get("name") or "").lstrip("#"),

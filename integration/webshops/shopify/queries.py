@@ -22,6 +22,7 @@ BILLING_FIELDS = "firstName lastName company address1 address2 zip city countryC
 
 ORDER_FIELDS = f"""
   id name createdAt updatedAt processedAt cancelledAt currencyCode taxesIncluded displayFinancialStatus
+  displayFulfillmentStatus
   email paymentGatewayNames billingAddress {{ {BILLING_FIELDS} }}
   totalPriceSet {{ {MONEY} }} subtotalPriceSet {{ {MONEY} }} totalTaxSet {{ {MONEY} }}
   totalShippingPriceSet {{ {MONEY} }} totalDiscountsSet {{ {MONEY} }}

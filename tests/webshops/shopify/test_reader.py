@@ -11,7 +11,7 @@ from integration.orders.document_plan import DocumentPlan, plan_document
 from integration.orders.outcomes import Waiting, WaitReason
 from integration.privacy import personal_data
 from integration.webshops.base import Address
-from integration.webshops.shopify.parse import rate_id, rate_percent
+from integration.webshops.shopify.parse import number_of, rate_id, rate_percent
 from integration.webshops.shopify.reader import ShopifyReader
 from tests.fixtures import woo_orders
 
@@ -154,6 +154,24 @@ def test_orders_lists_every_order_changed_since(reader, sb):
     )
     later = list(reader.orders(modified_after=orders[-1].date_modified_gmt))
     assert later == []
+
+
+def test_a_paid_order_is_completed_once_fulfilled_and_cancelled_when_cancelled(reader, sb):
+    """WooCommerce's words for Shopify's two statuses (parse.py; docs/shopify-unknowns.md F1)."""
+    v = _product(sb, "A-1", 1290, 1)
+    sent, refunded, dropped = (
+        sb.control("POST", "/orders", {"lines": [{"variant_id": v, "quantity": 2}]}) for _ in "abc"
+    )
+    assert reader.order(number_of(sent["id"])).status == "processing"  # paid, not yet sent
+    sb.control("POST", "/fulfil", {"order_id": sent["id"]})
+    sb.control("POST", "/fulfil", {"order_id": refunded["id"]})
+    sb.control("POST", "/refunds", {"order_id": refunded["id"], "amount": "1.00"})
+    sb.control("POST", "/cancel", {"order_id": dropped["id"]})
+    assert [reader.order(number_of(o["id"])).status for o in (sent, refunded, dropped)] == [
+        "completed",
+        "completed",  # partly refunded, as WooCommerce keeps a completed order
+        "cancelled",
+    ]
 
 
 def test_the_whole_catalogue_is_read_by_one_bulk_query_and_changes_page_by_page(reader, sb):

@@ -37,7 +37,7 @@ from ..models import (
     Tenant,
 )
 from ..webshops import echo
-from ..webshops.base import Webshop
+from ..webshops.base import ShopUnavailable, Webshop
 from . import import_reasons as reasons
 from . import shop_snapshot
 from .article_plan import LinkState, Step, plan_catalog, price_change_share
@@ -304,9 +304,17 @@ def _apply(tenant: Tenant, shop: Webshop, steps: list[Step], rec: RunRecorder) -
             if s.write is not None and s.new_link is not None and s.new_link.shop_product_id is not None
         ],
     )
-    outcomes = shop.save_products(
-        [s.write for s in steps if s.write is not None]
-    )  # _apply gets writing steps only
+    try:
+        outcomes = shop.save_products(
+            [s.write for s in steps if s.write is not None]
+        )  # _apply gets writing steps only
+    except ShopUnavailable as exc:
+        if exc.outcome_unknown:
+            # What the lost answer made may carry the same second as our last write, which the next
+            # incremental read skips: the next run reads the whole shop and adopts it by its SKU
+            # (else it would create it again; Shopify takes a second product with the same SKU).
+            shop_snapshot.read_all_next_time(tenant)
+        raise
     written, links = [], []
     with transaction.atomic():
         for step, outcome in zip(steps, outcomes, strict=True):

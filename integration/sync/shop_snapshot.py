@@ -113,6 +113,11 @@ def refresh(tenant: Tenant, shop: Webshop, *, full: bool = False) -> list[int]:
     return changed
 
 
+def read_all_next_time(tenant: Tenant) -> None:
+    """The next refresh reads every product (a write's outcome is unknown: find what it made)."""
+    SyncCursor.objects.filter(tenant=tenant, name=CURSOR).delete()
+
+
 def advance_cursor(tenant: Tenant, newest_write) -> None:
     """After our own writes: move the cursor past them, so the next run does not read them back.
 

@@ -12,7 +12,7 @@ from integration.webshops.base import ShopInfo, ShopTaxSetup, TaxRate
 from integration.webshops.shopify.parse import rate_id, rate_percent
 from integration.webshops.shopify.reader import FINNISH_RATES
 
-from ..fixtures.first_sync_shops import connect_shop, shopify_server  # noqa: F401
+from ..fixtures.first_sync_shops import connect_shop
 from ..fixtures.preflight_inputs import CODINGS, coding, inputs
 
 SHIPPING = "turn on “Charge tax on shipping rates”"
@@ -110,7 +110,7 @@ def test_the_explanation_and_the_fixes_read_in_finnish_and_swedish(language, wor
     ],
     ids=["default", "prices-without-vat", "shipping-untaxed", "swedish-address", "other-currency"],
 )
-def test_the_sandboxs_tax_settings_reach_the_pre_flight(settings_, blocked_by, ea, wc, shopify_server):  # noqa: F811
+def test_the_sandboxs_tax_settings_reach_the_pre_flight(settings_, blocked_by, ea, wc, shopify_server):
     shop = connect_shop(
         "shopify", ea, wc, shopify_server, "taxes", seed={"products": 0, "orders": 0}, **settings_
     )

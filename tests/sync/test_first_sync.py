@@ -14,13 +14,13 @@ from integration.models import ArticleLink, ArticleTemplate, FirstSync, ImportIt
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 
-from ..fixtures.first_sync_shops import PLATFORMS, connect_shop, shopify_server  # noqa: F401
+from ..fixtures.first_sync_shops import PLATFORMS, connect_shop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(params=PLATFORMS)
-def shop(request, ea, wc, shopify_server, live_server, settings):  # noqa: F811
+def shop(request, ea, wc, shopify_server, live_server, settings):
     """Either sandbox, seeded with its own products, connected to eAccounting's first company."""
     settings.SILTA_BASE_URL = live_server.url
     handle = connect_shop(request.param, ea, wc, shopify_server, "first")

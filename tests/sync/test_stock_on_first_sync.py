@@ -16,7 +16,7 @@ from integration.sync import first_sync, stock_to_enter
 from integration.sync.article_sync import OPEN_ORDER_STATUSES, sync_articles
 from integration.webshops.base import ShopProduct
 
-from ..fixtures.first_sync_shops import PLATFORMS, ShopHandle, connect_shop, shopify_server  # noqa: F401
+from ..fixtures.first_sync_shops import PLATFORMS, ShopHandle, connect_shop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DEMO_SHOP = {"products": 200, "orders": 20}  # as `make demo` seeds it (rundemo)
@@ -43,7 +43,7 @@ def _activated(
 
 
 @pytest.fixture(params=PLATFORMS)
-def shop(request, ea, wc, shopify_server, live_server, settings):  # noqa: F811
+def shop(request, ea, wc, shopify_server, live_server, settings):
     handle = _activated(request.param, ea, wc, shopify_server, live_server, settings)
     yield handle
     handle.wait()  # each product the sync writes sets off a delivery to the live server
@@ -55,7 +55,7 @@ def tenant(shop):
 
 
 @pytest.fixture(params=PLATFORMS)
-def demo_shop(request, ea, wc, shopify_server, live_server, settings):  # noqa: F811
+def demo_shop(request, ea, wc, shopify_server, live_server, settings):
     handle = _activated(request.param, ea, wc, shopify_server, live_server, settings, shop=DEMO_SHOP)
     yield handle
     handle.wait()
@@ -199,7 +199,7 @@ def test_without_the_stock_module_the_new_articles_get_the_shops_balance(
     platform,
     ea,
     wc,
-    shopify_server,  # noqa: F811
+    shopify_server,
     live_server,
     settings,
 ):

@@ -8,12 +8,10 @@ from integration.activation.fetch import gather
 from integration.activation.preflight import check
 from integration.models import (
     AccountingArticle,
-    AccountingCustomer,
     OrderSettings,
     ShopMethod,
     WebshopConnection,
 )
-from integration.orders import reference
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 from sandbox.shopify.testing import Sandbox as ShopifySandbox
@@ -82,8 +80,9 @@ def _woo_shop(ea, wc):
 
 def _shopify_shop(ea, sb, settings):
     """Shopify lists no delivery methods or gateways through the API (the order names what was used):
-    the two a test uses are made as the admin would keep them. Its orders carry an e-mail but no
-    address: they go to the collective customer."""
+    the two a test uses are made as the admin would keep them. Its orders carry their buyer (e-mail
+    and billing address) as WooCommerce's do: no collective customer is set (a test that needs one
+    sets it, as for WooCommerce)."""
     sb.reset(seed=None)
     app = sb.store.settings["apps"][0]  # the app Silta is: it signs the webhook deliveries
     settings.SHOPIFY_CLIENT_ID, settings.SHOPIFY_CLIENT_SECRET = app["client_id"], app["client_secret"]
@@ -98,23 +97,8 @@ def _shopify_shop(ea, sb, settings):
     ShopMethod.objects.create(tenant=tenant, kind="payment", key="shopify_payments", title="Shopify Payments")
     s.template("shipping", "Posti", "SHIP-255")
     s.template("payment", "shopify_payments", "FEE-255")
-    terms = OrderSettings.objects.get(tenant=tenant).terms_of_payment_id
-    collective = s.client.post(
-        "/customers",
-        {
-            "Name": "Verkkokaupan asiakkaat",
-            "IsPrivatePerson": True,
-            "IsActive": True,
-            "InvoiceCity": "Kuopio",
-            "InvoicePostalCode": "70100",
-            "TermsOfPaymentId": terms,
-        },
-    )
-    reference.refresh_customers(tenant, s.client)
     OrderSettings.objects.filter(tenant=tenant).update(
-        rounding_article=AccountingArticle.objects.get(tenant=tenant, number="ROUND"),
-        transfer_from=None,
-        collective_customer=AccountingCustomer.objects.get(tenant=tenant, customer_id=collective["Id"]),
+        rounding_article=AccountingArticle.objects.get(tenant=tenant, number="ROUND"), transfer_from=None
     )
     yield s
     s.settle()  # deliveries still in flight would reach the live server while the database is flushed

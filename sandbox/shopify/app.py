@@ -308,8 +308,6 @@ class SandboxApp:
                     kw["discount_percent"] = Decimal(str(body["discount_percent"]))
                 if "gateway" in body:
                     kw["gateway"] = str(body["gateway"])
-                if "email" in body:
-                    kw["email"] = body["email"]
                 if body.get("billing") is not None:
                     kw["billing"] = dict(body["billing"])
                 order = store.place_order(lines, **kw)

@@ -13,22 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .amounts import amount
+
 VERSION = "v1"
-
-
-def _money(value: Any) -> Decimal:
-    """An amount as a shop writes it (a string, sometimes a JSON number)."""
-    if isinstance(value, bool):
-        raise ValueError(f"not an amount: {value!r}")
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        return Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {value!r}") from None
 
 
 def normalised(field_name: str, value: Any) -> Any:
@@ -38,7 +27,7 @@ def normalised(field_name: str, value: Any) -> Any:
     if field_name == "regular_price":
         if value is None or value == "":
             return ""
-        return format(_money(value).normalize(), "f")
+        return format(amount(value).normalize(), "f")
     if field_name == "tax_class":
         return "" if value in (None, "", "standard") else str(value)
     if field_name == "manage_stock":

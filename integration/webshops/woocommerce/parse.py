@@ -5,10 +5,11 @@ product write bodies (the only place a product or variation write body is built)
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from .. import written
+from ..amounts import amount
 from ..base import (
     OWNED_PRODUCT_FIELDS,
     SYNC_HASH_META_KEY,
@@ -42,14 +43,7 @@ def money(value: Any) -> Decimal:
     """A WooCommerce amount (string, sometimes a JSON number) → Decimal; "" / None → 0."""
     if value is None or value == "":
         return ZERO
-    if isinstance(value, bool):
-        raise ValueError(f"not an amount: {value!r}")
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        return Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {value!r}") from None
+    return amount(value)
 
 
 def price(value: Any) -> Decimal | None:

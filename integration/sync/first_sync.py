@@ -52,6 +52,8 @@ from .import_plan import (
     plan_first_sync,
 )
 from .import_values import ImportContext, Template, with_values
+from .rates_from_orders import RatesSeen
+from .rates_from_orders import read as read_rates
 
 BUSY_OR_APPLIED = (FirstSync.Status.APPLYING, FirstSync.Status.CREATED, FirstSync.Status.DONE)
 # Overwritten fields in words; the ids among them are shown by name ("coding 3f2a…" when unknown).
@@ -94,20 +96,31 @@ def _key(item) -> tuple:
     return KINDS[type(item)], getattr(item, "sku", "") or getattr(item, "article_number", "")
 
 
-def _context(tenant: Tenant, eaccounting: EAccountingClient, shop) -> ImportContext:
+def _context(
+    tenant: Tenant, eaccounting: EAccountingClient, shop, seen: RatesSeen | None
+) -> tuple[ImportContext, RatesSeen | None]:
+    """The import's context. A shop that tells no product's rate: the rates its recent paid orders charged
+    each SKU (``seen``: those the preview read, at apply time; None: read them now)."""
     templates = {
         (t.kind, t.vat_rate): Template(t.kind, t.vat_rate, t.coding_id, t.unit_id, t.is_stock)
         for t in ArticleTemplate.objects.filter(tenant=tenant)
     }
     info = shop.settings()
-    return ImportContext(
+    rates_known = info.tax_setup is None  # a shop taxing by region tells no product's rate
+    if not rates_known and seen is None:
+        seen = read_rates(shop)
+    learned = RatesSeen() if rates_known or seen is None else seen
+    ctx = ImportContext(
         prices_include_tax=info.prices_include_tax,
-        product_rates_known=info.tax_setup is None,  # a shop taxing by region tells no product's rate
+        product_rates_known=rates_known,
+        vat_rate_by_sku=learned.rate_by_sku,
+        earlier_rates_by_sku=learned.earlier_by_sku,
         vat_rate_by_tax_class=_rate_by_tax_class(tenant),
         templates=templates,
         vat_rate_by_coding={c.id: c.vat_rate_percent for c in eaccounting.codings()},
         excluded_article_ids=template_article_ids(tenant),
     )
+    return ctx, None if rates_known else learned
 
 
 def _rate_by_tax_class(tenant: Tenant) -> dict[str, Decimal]:
@@ -120,8 +133,8 @@ def _rate_by_tax_class(tenant: Tenant) -> dict[str, Decimal]:
 
 
 def _plan(
-    tenant: Tenant, shop_side: bool = True
-) -> tuple[FirstSyncPlan, dict[str, Article], EAccountingClient, dict[int, int | None]]:
+    tenant: Tenant, shop_side: bool = True, seen: RatesSeen | None = None
+) -> tuple[FirstSyncPlan, dict[str, Article], EAccountingClient, dict[int, int | None], RatesSeen | None]:
     """Plan from live data, reading eAccounting's articles once and keeping little of them.
 
     Full articles are kept only where the shop has a product with that number (the
@@ -129,11 +142,12 @@ def _plan(
     the shop, so 100,000 articles fit in a small memory. Without `shop_side` (at apply time,
     which writes only to eAccounting) those are not kept at all. The last part: the shop's stock
     of each product (None where the shop does not count it), read live: it is not part of the
-    preview, since every sale would change it.
+    preview, since every sale would change it. The rates the shop's orders charged (None where the shop
+    tells each product's rate) come last: `seen`, the preview's, or read now.
     """
     eaccounting = EAccountingClient(tenant.eaccounting_connection)
     shop = webshops.for_connection(tenant.webshop_connection)
-    ctx = _context(tenant, eaccounting, shop)
+    ctx, seen = _context(tenant, eaccounting, shop, seen)
     products = list(shop.products())  # kept: a duplicate SKU can only be told at the end
     skus = {p.sku.strip() for p in products if p.sku}
     by_number: dict[str, Article] = {}
@@ -152,7 +166,7 @@ def _plan(
     )
     plan = plan_first_sync(products, by_number, everything, ctx)
     stock = {p.id: p.stock_quantity if p.manage_stock else None for p in products}
-    return plan, {a.id: a for a in by_number.values()}, eaccounting, stock
+    return plan, {a.id: a for a in by_number.values()}, eaccounting, stock, seen
 
 
 def _light_article(id_, number, name, is_active, send_to_webshop) -> Article:
@@ -246,14 +260,17 @@ def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
 
     Besides the counts, the summary keeps what the page needs in words: ``stock_creates`` (stock
     items to be created while the stock module is on: they start with 0 in stock) and ``names``
-    (coding and unit names by id, for the overwrites)."""
+    (coding and unit names by id, for the overwrites); where the shop tells no product's rate,
+    ``rates_from_orders`` (what its orders charged, rates_from_orders.RatesSeen: *Yes* applies these)."""
     first = first or start(tenant)
-    plan, _products, eaccounting, _stock = _plan(tenant)
+    plan, _products, eaccounting, _stock, seen = _plan(tenant)
     summary = {
         **plan.summary(),
         "stock_creates": _stock_creates(eaccounting, plan.creates),
         "names": _names(eaccounting, plan.overwrites),
     }
+    if seen is not None:
+        summary["rates_from_orders"] = seen.as_json()
     with transaction.atomic():
         first.status, first.summary, first.error = FirstSync.Status.PREVIEW, summary, ""
         first.save()
@@ -267,7 +284,7 @@ def preview(tenant: Tenant, first: FirstSync | None = None) -> FirstSync:
                 product_id=getattr(item, "product_id", None),
                 article_id=getattr(item, "article_id", "") or "",
                 payload=_payload(item),
-                reason=getattr(item, "reason", ""),
+                reason=getattr(item, "reason", "") or getattr(item, "note", ""),
             )
             for item in _items(plan)
         )
@@ -329,7 +346,8 @@ def apply(first: FirstSync, *, overwrite: bool = False, seconds: float | None = 
         )
     if not first.summary:
         raise FirstSyncError(_("The preview was not completed: prepare a new one."))
-    plan, live_by_id, eaccounting, shop_stock = _plan(tenant, shop_side=False)
+    seen = RatesSeen.from_json(first.summary.get("rates_from_orders"))  # the rates the owner saw
+    plan, live_by_id, eaccounting, shop_stock, _seen = _plan(tenant, shop_side=False, seen=seen)
     wanted = [ImportItem.Kind.CREATE, ImportItem.Kind.LINK] + (
         [ImportItem.Kind.OVERWRITE] if overwrite else []
     )

@@ -19,7 +19,7 @@ masters stock, and a stock article with a balance cannot be switched), nor any o
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -33,6 +33,7 @@ from .import_values import (
     GOODS,
     GROSS,
     SERVICE,
+    UNTAXED,
     ImportContext,
     Template,
     Wanted,
@@ -84,6 +85,7 @@ class Create:
     product_id: int
     body: dict
     vat_rate: Decimal
+    note: str = ""  # where the VAT rate came from, when the shop tells no product's rate
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class Overwrite:
     undo: dict
     article_changed_utc: datetime | None
     vat_rate: Decimal
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ class Link:
     product_id: int
     article_id: str
     vat_rate: Decimal
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,9 @@ class FirstSyncPlan:
     rejects: list[Reject] = field(default_factory=list)
     push_creates: list[PushCreate] = field(default_factory=list)
     left_out: list[LeftOut] = field(default_factory=list)
-    assumed_rate: int = 0  # creates at the standard rate because the shop tells no product's rate
+    # where the shop tells no product's rate: creates at the rate its orders charged, and at the standard rate
+    learned_rate: int = 0
+    assumed_rate: int = 0
 
     def add(self, item: Any) -> None:
         lists: dict[type, list[Any]] = {
@@ -173,6 +179,7 @@ class FirstSyncPlan:
             "reject": len(self.rejects),
             "push_create": len(self.push_creates),
             "left_out": len(self.left_out),
+            "learned_rate": self.learned_rate,
             "assumed_rate": self.assumed_rate,
         }
 
@@ -215,7 +222,8 @@ def plan_first_sync(
         if pushed is not None:
             plan.add(pushed)
     if not ctx.product_rates_known:
-        plan.assumed_rate = len(plan.creates)
+        plan.learned_rate = sum(1 for c in plan.creates if sku_key(c.sku) in ctx.vat_rate_by_sku)
+        plan.assumed_rate = len(plan.creates) - plan.learned_rate
     return plan
 
 
@@ -236,9 +244,22 @@ def plan_product(
         )
     if problems or wanted is None:
         return _reject(product, problems)
-    if article is None:
-        return _create(product, wanted, ctx)
-    return _overwrite(product, wanted, article, ctx)
+    item = _create(product, wanted, ctx) if article is None else _overwrite(product, wanted, article, ctx)
+    note = _rate_note(product, wanted, ctx)
+    return replace(item, note=note) if note and not isinstance(item, Reject) else item
+
+
+def _rate_note(product: ShopProduct, wanted: Wanted, ctx: ImportContext) -> str:
+    """Where the shop tells no product's rate: whether its orders told this one's, or it is assumed."""
+    if ctx.product_rates_known or product.tax_status in UNTAXED:
+        return ""
+    rate = percent(wanted.vat_rate)
+    if ctx.rate_from_orders(product) is None:
+        return reasons.RATE_ASSUMED % {"rate": rate}
+    earlier = ctx.earlier_rates_by_sku.get(sku_key(product.sku))
+    if earlier:
+        return reasons.RATE_LATEST % {"rate": rate, "earlier": ", ".join(percent(r) for r in earlier)}
+    return reasons.RATE_FROM_ORDERS % {"rate": rate}
 
 
 def _reject(product: ShopProduct, problems: list[str]) -> Reject:

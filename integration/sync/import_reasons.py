@@ -41,6 +41,14 @@ SKU_IN_SHOP = gettext_noop(
     "the shop already has a product with this SKU (letter case aside) that is not imported as this "
     "article: see the products that cannot be imported"
 )
+# Where the shop tells no product's rate (import_plan, from rates_from_orders): the item's note
+RATE_FROM_ORDERS = gettext_noop("VAT %(rate)s %%, as the shop's recent orders charged it")
+RATE_LATEST = gettext_noop(
+    "VAT %(rate)s %%, as the shop's latest order charged it (earlier orders: %(earlier)s %%)"
+)
+RATE_ASSUMED = gettext_noop(
+    "VAT %(rate)s %% assumed (the standard rate): not sold in the shop's recent orders"
+)
 # Checked again on Yes (import_plan.recheck)
 PRODUCT_GONE = gettext_noop("The product is no longer in the shop.")
 SKU_CHANGED = gettext_noop("Its SKU was changed in the shop after the preview (now “%(sku)s”).")

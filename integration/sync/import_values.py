@@ -46,7 +46,10 @@ class ImportContext:
     ``templates``: (kind, VAT %) → Template. ``vat_rate_by_coding``: eAccounting coding id → VAT %.
     ``excluded_article_ids``: template articles (shipping and payment fee rows), never written.
     ``product_rates_known``: False where the shop tells no product's VAT rate (Shopify taxes by region,
-    with overrides in its admin): every product then has the standard class's rate, which the preview says.
+    with overrides in its admin): every product then has the standard class's rate, which the preview says,
+    unless the shop's own orders charged it another: ``vat_rate_by_sku`` (by ``sku_key``), the rate its
+    latest paid order line was charged, and ``earlier_rates_by_sku``, the other rates seen for the SKUs
+    charged at more than one (rates_from_orders).
     """
 
     prices_include_tax: bool
@@ -55,6 +58,14 @@ class ImportContext:
     vat_rate_by_coding: Mapping[str, Decimal] = field(default_factory=dict)
     excluded_article_ids: frozenset[str] = frozenset()
     product_rates_known: bool = True
+    vat_rate_by_sku: Mapping[str, Decimal] = field(default_factory=dict)
+    earlier_rates_by_sku: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict)
+
+    def rate_from_orders(self, product: ShopProduct) -> Decimal | None:
+        """The rate the shop's orders charged the product, where the shop tells no product's rate."""
+        if self.product_rates_known:
+            return None
+        return self.vat_rate_by_sku.get(sku_key(product.sku))
 
 
 @dataclass(frozen=True)
@@ -105,10 +116,14 @@ def vat_rate_of(
     """The product's VAT % through its tax class, or the reason there is none.
 
     A product whose tax status is none (or shipping only) is not taxed itself: 0 %. A variation
-    whose tax class is "parent" takes ``parent_rate``.
+    whose tax class is "parent" takes ``parent_rate``. Where the shop tells no product's rate, the rate
+    its orders charged the SKU comes before the (only) tax class's.
     """
     if product.tax_status in UNTAXED:
         return ZERO
+    learned = ctx.rate_from_orders(product)
+    if learned is not None:
+        return Decimal(learned)
     tax_class = "" if product.tax_class == "standard" else product.tax_class
     if tax_class == "parent":
         return parent_rate if parent_rate is not None else reasons.PARENT_TAX_CLASS

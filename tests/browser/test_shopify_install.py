@@ -43,11 +43,13 @@ def cluster_env(store):
 
 @pytest.fixture
 def new_owner(ea, store, django_user_model, live_server, settings):
-    """An empty company and its owner; the Shopify store has a few products and no orders yet."""
+    """An empty company and its owner; the Shopify store has a few products and one paid order."""
     settings.SILTA_BASE_URL = live_server.url
     settings.SHOPIFY_SANDBOX_URL = store.url
     settings.SHOPIFY_CLIENT_ID, settings.SHOPIFY_CLIENT_SECRET = APP
     store.reset(seed={"products": 5, "orders": 0, "seed": 3}, shop_domain=SHOP, auto_approve_install=False)
+    # the shop's history: one paid order of a 14 % product, from which the first sync learns its rate
+    store.control("POST", "/orders", {"lines": [{"sku": _skus_at(store, "0.14")[0], "quantity": 1}]})
     company = ea.companies()[0]
     tenant = Tenant.objects.create(
         name="Kahvila Kaski Oy", slug="kaski", business_id=company["corporate_identity_number"]
@@ -58,12 +60,13 @@ def new_owner(ea, store, django_user_model, live_server, settings):
 
 
 def _skus_at(store, rate: str) -> list[str]:
-    """The store's SKUs whose tax override gives ``rate`` (the sandbox keeps it on the product)."""
+    """The store's own (seeded) SKUs whose tax override gives ``rate`` (the sandbox keeps it on the
+    product); not those the article sync made from eAccounting's articles, whose rate is eAccounting's."""
     shop = store.store
     return sorted(
         v["sku"]
         for v in shop.variants.values()
-        if shop.products[v["_product_id"]]["_tax_rate"] == Decimal(rate)
+        if shop.products[v["_product_id"]]["_tax_rate"] == Decimal(rate) and v["sku"].startswith("SKU-")
     )
 
 
@@ -114,6 +117,9 @@ def test_a_new_owner_installs_the_app_in_the_store_and_an_order_reaches_eaccount
     setup_step(page, "first_sync").locator("a.button").click()
     page.click("#do-preview")
     page.wait_for_selector("#first-sync-status[data-status=preview]", timeout=60_000)
+    # Shopify tells no product's rate: the one its order charged is learned, the rest assumed standard
+    assert page.locator("#vat-learned").inner_text().startswith("1 product will be created")
+    assert page.locator("#vat-assumed").inner_text().startswith("4 products were not sold")
     page.click("#do-create")
     page.wait_for_selector(
         "#first-sync-status[data-status=created], #first-sync-status[data-status=done]", timeout=60_000
@@ -124,9 +130,9 @@ def test_a_new_owner_installs_the_app_in_the_store_and_an_order_reaches_eaccount
         page.wait_for_selector("#first-sync-status[data-status=done]", timeout=60_000)
 
     # 5. a customer pays an order in the store; its webhook (or Sync now) brings it to eAccounting. Two
-    # products at the standard rate: the first sync made every article at it, since Shopify tells no
-    # product's rate (the preview said so; a 14 % product's order would wait for its coding to be fixed)
-    skus = _skus_at(store, "0.255")[:2]
+    # products at the standard rate and the 14 % one sold before: the first sync made its article at 14 %
+    # (had it assumed the standard rate, the order would wait for its coding to be fixed)
+    skus = _skus_at(store, "0.255")[:2] + _skus_at(store, "0.14")[:1]
     lines = [{"sku": sku, "quantity": 1} for sku in skus]
     buyer = {"firstName": "Maija", "lastName": "Meikäläinen", "address1": "Kauppakatu 1", "zip": "70100"}
     order = store.control(

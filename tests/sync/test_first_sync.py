@@ -10,7 +10,16 @@ from integration.activation.activate import activate
 from integration.activation.fetch import gather
 from integration.activation.preflight import check
 from integration.eaccounting.client import EAccountingClient
-from integration.models import ArticleLink, ArticleTemplate, FirstSync, ImportItem, Membership
+from integration.models import (
+    ArticleLink,
+    ArticleTemplate,
+    FirstSync,
+    ImportItem,
+    Membership,
+    OrderSettings,
+    OrderTransfer,
+)
+from integration.orders.transfer import transfer_orders
 from integration.sync import first_sync
 from integration.sync.article_sync import sync_articles
 
@@ -253,16 +262,53 @@ def test_no_stock_warning_when_the_stock_module_is_off(tenant, owner_client, ea)
 
 
 def test_the_preview_says_when_the_shop_tells_no_products_vat_rate(shop, tenant, owner_client):
-    """Shopify taxes by region, with overrides in its admin: its products come in at the standard rate."""
+    """Shopify taxes by region, with overrides in its admin: a product its recent orders charged gets that
+    rate, the rest the standard rate; the preview says how many of each."""
     first = first_sync.preview(tenant)
     creates = items(first, ImportItem.Kind.CREATE)
     assert creates
     rates_told = webshops.for_connection(tenant.webshop_connection).settings().tax_setup is None
-    assert first.summary["assumed_rate"] == (0 if rates_told else len(creates))
+    learned, assumed = first.summary["learned_rate"], first.summary["assumed_rate"]
+    assert (learned, assumed) == (0, 0) if rates_told else learned + assumed == len(creates)
     html = page_text(owner_client, tenant)
     assert ('id="vat-warning"' in html) is not rates_told
     if not rates_told:
-        assert f"{len(creates)} products will be created in eAccounting with the standard rate" in html
+        assert learned and assumed  # the seeded orders sold some of the seeded products, not all
+        assert f"{learned} products will be created in eAccounting at the VAT rate their orders" in html
+        assert f"{assumed} products were not sold in those orders" in html
+
+
+def test_a_product_sold_at_14_is_created_at_14_and_its_next_order_becomes_a_document(
+    shop, tenant, owner_client
+):
+    """Where the shop tells no product's rate, its orders do: the bean sold at 14 % comes in at 14 % (not
+    the standard 25.5 %, which would keep its every order waiting), the mug never sold at the standard rate."""
+    shop.add("KAHVI-14", "Kahvipavut 500 g", "12.90", rate="14")
+    shop.add("MUKI-255", "Kahvimuki", "19.90", rate="25.5")
+    shop.sell("KAHVI-14")  # before the owner connects: the shop's history
+    first = first_sync.preview(tenant)
+    created = {i.sku: i for i in items(first, ImportItem.Kind.CREATE)}
+    assert Decimal(created["KAHVI-14"].payload["vat_rate"]) == Decimal("14")
+    assert Decimal(created["MUKI-255"].payload["vat_rate"]) == Decimal("25.5")
+    rates_told = webshops.for_connection(tenant.webshop_connection).settings().tax_setup is None
+    if not rates_told:
+        assert created["KAHVI-14"].reason == "VAT 14 %, as the shop's recent orders charged it"
+        assert created["MUKI-255"].reason.startswith("VAT 25.5 % assumed (the standard rate)")
+        assert first.summary["rates_from_orders"]["rates"]["kahvi-14"] == "14"
+        html = page_text(owner_client, tenant)
+        assert "VAT 14 %, as the shop&#x27;s recent orders charged it" in html
+
+    first_sync.apply(first)
+    assert created["KAHVI-14"].sku in {
+        i.sku for i in first.items.filter(state=ImportItem.State.APPLIED, kind=ImportItem.Kind.CREATE)
+    }
+    order = shop.sell("KAHVI-14")
+    # the sandboxes keep their own clocks: the order is new whatever the activation's time says
+    OrderSettings.objects.filter(tenant=tenant).update(transfer_from=None)
+    transfer_orders(tenant, order_ids=[order])
+    transfer = OrderTransfer.objects.get(tenant=tenant, shop_order_id=order)
+    assert transfer.document_id, transfer.reason  # no wait for the article's VAT rate
+    assert "VAT" not in transfer.reason
 
 
 def test_overwrites_show_the_codings_name_not_its_id(tenant, clashes, eaccounting, owner_client):

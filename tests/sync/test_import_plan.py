@@ -1,6 +1,7 @@
 """The first-sync import preview, rule by rule (pure: no database, no network)."""
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,8 @@ from integration.sync.import_plan import (
     Reject,
     plan_first_sync,
 )
+from integration.sync.rates_from_orders import RatesSeen, rates_seen
+from integration.webshops.base import Address, LineTax, OrderLine, ShopOrder
 from tests.fixtures.import_products import CTX, article, plan, product
 
 D = Decimal
@@ -61,7 +64,8 @@ def test_each_unimportable_product_has_its_reason_and_the_rest_import():
         "reject": 8,
         "push_create": 0,
         "left_out": 0,
-        "assumed_rate": 0,  # the shop's tax classes tell each product's rate
+        "learned_rate": 0,  # the shop's tax classes tell each product's rate
+        "assumed_rate": 0,
     }
     assert p.rejects[0].label == "No SKU" and p.rejects[1].label == "S" * 41
 
@@ -304,3 +308,72 @@ def test_what_the_shop_gets_afterwards_and_what_is_left_out():
 def test_an_inactive_article_overwritten_by_the_import_is_not_left_out():
     p = plan([product()], [article(IsActive=False)])
     assert only(p.overwrites, Overwrite).changes == {"IsActive": (False, True)} and not p.left_out
+
+
+# ---------------------------------------------------------------------- a shop that tells no product's rate
+def _sold(order_id: int, day: int, sku: str, rate_id: int | None) -> ShopOrder:
+    """A paid order of one line charged at ``rate_id`` (None: no tax line, a tax-exempt buyer)."""
+    one, zero = D(1), D(0)
+    taxes = [] if rate_id is None else [LineTax(rate_id, zero)]
+    line = OrderLine(order_id, "Kahvi", 1, 0, one, sku, one, one, zero, one, zero, "", taxes)
+    return ShopOrder(
+        id=order_id,
+        number=str(order_id),
+        status="processing",
+        currency="EUR",
+        date_created_gmt=datetime(2026, 11, day, tzinfo=UTC),
+        date_modified_gmt=None,
+        date_paid_gmt=None,
+        prices_include_tax=True,
+        total=one,
+        total_tax=zero,
+        shipping_total=zero,
+        shipping_tax=zero,
+        discount_total=zero,
+        discount_tax=zero,
+        customer_id=0,
+        customer_note="",
+        billing=Address(),
+        shipping=Address(),
+        payment_method="",
+        payment_method_title="",
+        transaction_id="",
+        line_items=[line],
+    )
+
+
+PERCENTS = {2550: D("25.5"), 1400: D("14")}
+
+
+def test_the_rate_a_sku_was_charged_is_its_latest_paid_orders_and_the_earlier_ones_are_named():
+    orders = [
+        _sold(2, 20, "Kahvi-14", 1400),  # the override changed: the latest order says 14 %
+        _sold(1, 1, "KAHVI-14", 2550),
+        _sold(3, 25, "kahvi-14", None),  # a tax-exempt buyer says nothing of the product
+        _sold(4, 26, "MUKI", 9999),  # a rate the shop does not list: nothing learned
+        _sold(5, 2, "TEE", 2550),
+    ]
+    seen = rates_seen(orders, PERCENTS)
+    assert seen == RatesSeen({"kahvi-14": D("14"), "tee": D("25.5")}, {"kahvi-14": (D("25.5"),)}, 5)
+    assert RatesSeen.from_json(seen.as_json()) == seen  # kept in the preview as it was seen
+
+
+def test_where_the_shop_tells_no_rates_its_orders_do_and_the_preview_counts_each_kind():
+    seen = rates_seen([_sold(2, 20, "KAHVI-14", 1400), _sold(1, 1, "KAHVI-14", 2550)], PERCENTS)
+    ctx = replace(
+        CTX,
+        vat_rate_by_tax_class={"": D("25.5")},  # one class for every rate
+        product_rates_known=False,
+        vat_rate_by_sku=seen.rate_by_sku,
+        earlier_rates_by_sku=seen.earlier_by_sku,
+    )
+    p = plan_first_sync([product(1, "KAHVI-14", "Kahvi"), product(2, "MUKI", "Muki")], {}, [], ctx)
+    bean, mug = p.creates
+    assert (bean.vat_rate, bean.body["CodingId"]) == (D("14"), "c-g14")
+    assert bean.note == "VAT 14 %, as the shop's latest order charged it (earlier orders: 25.5 %)"
+    assert (mug.vat_rate, mug.body["CodingId"]) == (D("25.5"), "c-g255")
+    assert mug.note == "VAT 25.5 % assumed (the standard rate): not sold in the shop's recent orders"
+    assert (p.learned_rate, p.assumed_rate) == (1, 1)
+    # a shop that tells each product's rate: its orders are not asked
+    told = plan_first_sync([product(1, "KAHVI-14")], {}, [], replace(ctx, product_rates_known=True))
+    assert told.creates[0].vat_rate == D("25.5") and told.creates[0].note == ""

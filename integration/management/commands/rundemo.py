@@ -119,8 +119,10 @@ class Command(BaseCommand):
                     "--seed",
                     "--products",
                     "40",
+                    # paid orders from before the owner connects: the first sync learns the products'
+                    # VAT rates from them (about half of the 40 are sold), the rest are assumed standard
                     "--orders",
-                    "5",
+                    "20",
                     "--order-every",
                     "60",
                 ],

@@ -174,8 +174,8 @@ class ShopifyWriter:
         ``inventorySetQuantities`` calls of ``stock.BATCH``: not a read and a call per product
         (10,000 new products: 200 + 100 requests instead of 20,000). A quantity refused here leaves
         the product created (its outcome stays ok, so its link is kept and it is never created
-        twice) with the stock Shopify holds in its copy: the next run sees the difference and
-        sets it again."""
+        twice) and its copy with the stock Shopify holds (0), which the sync keeps as the shop's
+        state: the stock reconcile, comparing every item, sees the difference and sets it."""
         wanted = {
             w.sku: w for w in writes if w.id is None and w.manage_stock and w.stock_quantity is not None
         }

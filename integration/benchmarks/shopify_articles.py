@@ -36,8 +36,8 @@ def cost_report(h: Harness, wall: float, restore_rate: float, bucket: float = BU
         )
     if throttled:
         h.stdout.write(
-            "   (a THROTTLED answer ran nothing and cost nothing: it is a document's first request, sent "
-            "before its cost was known, and was sent again after the wait its answer gave)"
+            "   (a THROTTLED answer ran nothing and cost nothing, and was sent again after the wait its "
+            "answer gave: the budget's estimate was short, e.g. someone else spent the store's bucket)"
         )
 
 

@@ -47,8 +47,9 @@ def budget_seconds(ea_requests) -> float:
     return max(by_endpoint.values(), default=0) / per_second
 
 
-def _measure(h: Harness, title: str, tenant: Tenant, minimum) -> None:
-    """`minimum`: the run -> {what had to be read or written: requests}."""
+def measure(h: Harness, title: str, tenant: Tenant, minimum, after=None) -> tuple[int, int]:
+    """`minimum`: the run -> {what had to be read or written: requests}; `after(wall)` prints
+    what a platform adds (Shopify: the cost budget). Returns the requests made and the minimum."""
     h.reset_counts()
     started = time.monotonic()
     peak = h.sync_in_child(tenant.slug)
@@ -76,6 +77,9 @@ def _measure(h: Harness, title: str, tenant: Tenant, minimum) -> None:
             f"({budget.SAFETY:.0%} of {contract.current().rate_limit} a minute per endpoint): "
             f"wall is {wall / paced:.2f}× that"
         )
+    if after is not None:
+        after(wall)
+    return total, least
 
 
 def _shown_numbers(h: Harness) -> list[str]:
@@ -169,7 +173,7 @@ def run(h: Harness, articles: int, page_size: int, variable_share: float = 0.2, 
             f"{catalogue.variations} articles made variations of {len(catalogue.parents)} variable products."
         )
         parents = len(catalogue.parents)
-        _measure(
+        measure(
             h,
             "initial article sync",
             tenant,
@@ -188,7 +192,7 @@ def run(h: Harness, articles: int, page_size: int, variable_share: float = 0.2, 
                 "shop: variations written, a batch per variable product": parents,
             },
         )
-        _measure(
+        measure(
             h,
             "re-sync, nothing changed",
             tenant,
@@ -204,7 +208,7 @@ def run(h: Harness, articles: int, page_size: int, variable_share: float = 0.2, 
                 f"({len(parents_sold)} variable products among their parents)."
             )
             modified = len(changed) + len(parents_sold)
-            _measure(
+            measure(
                 h,
                 "re-sync after a day of shop sales",
                 tenant,

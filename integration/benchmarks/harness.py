@@ -80,15 +80,35 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def shopify_endpoint(entry: dict) -> str:
+    """A Shopify request by what it asked: the GraphQL root fields (THROTTLED apart), or the
+    path of a bulk result read from the shop's storage."""
+    roots = entry.get("roots")
+    if not roots:
+        return entry["method"] + " " + ID.sub("/{id}", entry["path"])
+    return "graphql " + ", ".join(roots) + (" (THROTTLED)" if entry.get("throttled") else "")
+
+
 class Harness:
-    def __init__(self, ea: str, shop: str, stdout):
-        self.ea, self.shop, self.stdout = ea, shop, stdout
+    def __init__(self, ea: str, shop: str, stdout, platform: str = "woocommerce"):
+        self.ea, self.shop, self.stdout, self.platform = ea, shop, stdout, platform
         self.profile_dir: str | None = None  # --profile: each sync process's cProfile statistics go here
         self.profiles = 0
+        self.shop_log: list[dict] = []
 
     @classmethod
     @contextmanager
-    def running(cls, stdout, *, latency_ms: int, page_size: int):
+    def running(
+        cls,
+        stdout,
+        *,
+        latency_ms: int,
+        page_size: int,
+        platform: str = "woocommerce",
+        shop_settings: dict | None = None,
+    ):
+        """Both sandboxes as processes: eAccounting and the `platform`'s shop (`shop_settings`:
+        the Shopify sandbox's settings, e.g. its bucket's restore rate)."""
         settings.DEBUG = (
             False  # with DEBUG on, Django keeps every SQL query in memory: not a production figure
         )
@@ -104,13 +124,17 @@ class Harness:
         ]
         with (
             server("sandbox.eaccounting", free_port(), *ea_args) as ea,
-            server("sandbox.woocommerce", free_port()) as shop,
+            server(f"sandbox.{platform}", free_port()) as shop,
         ):
             settings.EACCOUNTING_IDENTITY_URL, settings.EACCOUNTING_API_URL = ea, f"{ea}/v2"
             settings.EACCOUNTING_PAGE_SIZE = page_size
-            requests.patch(f"{shop}/_sandbox/settings", json={"request_log_limit": 1_000_000}, timeout=10)
-            requests.post(f"{shop}/_sandbox/faults", json={"latency_ms": latency_ms}, timeout=10)
-            yield cls(ea, shop, stdout)
+            if platform == "shopify":  # no latency switch: its requests are paced by the cost budget
+                body = {"request_log_limit": 1_000_000, **(shop_settings or {})}
+                requests.post(f"{shop}/_sandbox/settings", json=body, timeout=10).raise_for_status()
+            else:
+                requests.patch(f"{shop}/_sandbox/settings", json={"request_log_limit": 1_000_000}, timeout=10)
+                requests.post(f"{shop}/_sandbox/faults", json={"latency_ms": latency_ms}, timeout=10)
+            yield cls(ea, shop, stdout, platform)
 
     def company(self) -> dict:
         return requests.get(f"{self.ea}/_sandbox/companies", timeout=10).json()[0]
@@ -124,9 +148,6 @@ class Harness:
         tokens = requests.post(
             f"{self.ea}/_sandbox/tokens", json={"company_id": company["id"]}, timeout=10
         ).json()
-        key = requests.post(
-            f"{self.shop}/_sandbox/keys", json={"permissions": "read_write"}, timeout=10
-        ).json()
         tenant = Tenant.objects.create(name="Benchmark Oy", slug=f"benchmark-{int(time.time())}")
         EAccountingConnection.objects.create(
             tenant=tenant,
@@ -137,13 +158,26 @@ class Harness:
             refresh_token=tokens["refresh_token"],
             access_token_expires_at=timezone.now() + timedelta(hours=1),
         )
-        WebshopConnection.objects.create(
-            tenant=tenant,
-            base_url=self.shop,
-            api_key=key["consumer_key"],
-            api_secret=key["consumer_secret"],
-            status=ConnectionStatus.CONNECTED,
-        )
+        if self.platform == "shopify":
+            token = requests.post(f"{self.shop}/_sandbox/tokens", json={}, timeout=10).json()
+            WebshopConnection.objects.create(
+                tenant=tenant,
+                platform="shopify",
+                base_url=self.shop,
+                api_key=token["access_token"],
+                status=ConnectionStatus.CONNECTED,
+            )
+        else:
+            key = requests.post(
+                f"{self.shop}/_sandbox/keys", json={"permissions": "read_write"}, timeout=10
+            ).json()
+            WebshopConnection.objects.create(
+                tenant=tenant,
+                base_url=self.shop,
+                api_key=key["consumer_key"],
+                api_secret=key["consumer_secret"],
+                status=ConnectionStatus.CONNECTED,
+            )
         activate(tenant, check(gather(tenant)))
         first_sync.apply(first_sync.preview(tenant))  # an empty shop: nothing to import
         tenant.refresh_from_db()
@@ -151,7 +185,10 @@ class Harness:
 
     def counts(self) -> tuple[Counter, Counter]:
         ea = requests.get(f"{self.ea}/_sandbox/counters", timeout=10).json()["requests"]
-        log = requests.get(f"{self.shop}/_sandbox/requests", timeout=60).json()
+        log = requests.get(f"{self.shop}/_sandbox/requests", timeout=600).json()
+        self.shop_log = log  # each request as the shop logged it (Shopify: its cost too)
+        if self.platform == "shopify":
+            return Counter(ea), Counter(shopify_endpoint(r) for r in log)
         shop = Counter(r["method"] + " " + ID.sub("/{id}", r["path"]) for r in log)
         return Counter(ea), shop
 

@@ -18,8 +18,12 @@ def for_connection(connection, **options) -> Webshop:
         return WooCommerce(connection.base_url, connection.api_key, connection.api_secret, **options)
     if platform == "shopify":
         from .shopify.connector import for_shop
+        from .shopify.shared_budget import SharedCostBudget
         from .shopify_setup import api_address
 
+        # Every worker on this store spends one cost budget (the ApiBudget row): the syncs, the
+        # order runs and the webhook work of one store are paced together, as eAccounting's are.
+        options.setdefault("budget", SharedCostBudget(connection.base_url))
         return for_shop(api_address(connection.base_url), connection.api_key, **options)
     if platform == "visma_webshop":
         raise NotSupported(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import deque
 from decimal import Decimal
 from typing import Any
 
@@ -68,6 +69,7 @@ class SandboxApp:
             self._log(request, response.status_code)
         elif path.startswith("/_bulk/") and request.method == "GET":
             response = self._bulk_file(path)
+            self._log(request, response.status_code)  # a request to the shop's storage: counted too
         elif path.startswith("/_sandbox"):
             response = self._control(request)
         else:
@@ -189,7 +191,7 @@ class SandboxApp:
             self._log(request, 200, roots=roots, cost=actual, dropped=True)
             drop_connection(environ)
             return Response(b"", status=200)
-        self._log(request, 200, roots=roots, cost=actual, variables=variables)
+        self._log(request, 200, roots=roots, cost=actual, requested=requested, variables=variables)
         return _json(body, 200, headers)
 
     def _throttled(self, requested: int, headers: dict) -> Response:
@@ -241,6 +243,8 @@ class SandboxApp:
                     if {"bucket_size", "restore_rate"} & set(body):
                         store.bucket.size = float(store.settings["bucket_size"])
                         store.bucket.restore_rate = float(store.settings["restore_rate"])
+                    if "request_log_limit" in body:  # a benchmark keeps every request of its run
+                        store.request_log = deque(store.request_log, maxlen=int(body["request_log_limit"]))
                 return _json(store.settings)
             if name == "tokens" and request.method == "POST":
                 kw = {"scope": body["scope"]} if body.get("scope") else {}
@@ -285,6 +289,10 @@ class SandboxApp:
                 since = int(request.args.get("since", 0))
                 with store.lock:
                     return _json([e for e in store.request_log if e["seq"] > since])
+            if name == "requests" and request.method == "DELETE":
+                with store.lock:
+                    store.request_log.clear()
+                return _json({"ok": True})
             if name == "products" and request.method == "POST":
                 product = store.add_product(
                     body["title"],

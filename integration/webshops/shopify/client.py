@@ -5,8 +5,9 @@
   the checked IP, no redirects followed; plain http:// only to ``WEBSHOP_ALLOW_HTTP_HOSTS``.
 - Cost: every answer's ``extensions.cost`` updates the shop's ``CostBudget`` (throttle.py); before
   a request the client waits until the bucket should hold the request's expected cost (the last
-  requested cost of the same document). A THROTTLED answer ran nothing: it is retried after the
-  wait its ``throttleStatus`` implies, for queries and mutations alike.
+  requested cost of the same document in this process; a full bucket when not known yet). A
+  THROTTLED answer ran nothing: it is retried after the wait its ``throttleStatus`` implies, for
+  queries and mutations alike.
 - Retries only where safe: a query is retried on 5xx, 429 and network errors; a mutation only when
   it surely did not run (THROTTLED, 429, the connection refused). A mutation whose answer is lost
   or a 5xx raises ``ShopUnavailable(outcome_unknown=True)``: look the result up before repeating.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -49,6 +51,11 @@ USER_AGENT = "Silta/1.0 (webshop connector)"
 PAGE_SIZE = 100
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_THROTTLE_WAITS = 20
+# A document not answered yet in this process reserves a full bucket (no single query may cost
+# more, S3): its first request waits until the bucket is full instead of meeting an empty one
+# (THROTTLED) when another run has just spent it. The answer gives back what it did not cost.
+UNKNOWN_COST = math.inf
+_EXPECTED_COSTS: dict[str, int] = {}  # document hash -> its last requested cost, for every client
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -173,7 +180,7 @@ class ShopifyClient:
         self.requests_made = 0
         self.throttled = 0
         self.last_cost: Cost | None = None
-        self._expected: dict[str, int] = {}  # document hash -> last requested cost
+        self._expected = _EXPECTED_COSTS
 
     # ------------------------------------------------------------------ public
     def query(self, document: str, variables: dict | None = None) -> dict:
@@ -238,7 +245,7 @@ class ShopifyClient:
         headers = {"X-Shopify-Access-Token": self.access_token, "Content-Type": "application/json"}
         attempt = throttle_waits = 0
         while True:
-            reserved = self._expected.get(key, 0)
+            reserved: float = self._expected.get(key, UNKNOWN_COST)
             wait = self.budget.wait_for(reserved)
             if wait > 0:
                 self.sleep(wait)

@@ -11,7 +11,9 @@ by every client in the process. Several workers on one shop each keep their own 
 learn the others' spending only from the answers (a THROTTLED answer is retried after the wait it
 implies, so the estimate error costs time, never data). The shared version is
 ``shared_budget.SharedCostBudget`` (same interface): one ``ApiBudget`` row per store, reserved
-with one atomic UPDATE as ``integration/eaccounting/budget.py`` does, corrected from each answer.
+with one atomic UPDATE as ``integration/eaccounting/budget.py`` does, corrected from each answer;
+every connector made for a connection (``webshops.for_connection``: syncs, order runs, webhook
+work) spends that one, so this in-process budget is what a client made directly gets (tests, tools).
 """
 
 from __future__ import annotations

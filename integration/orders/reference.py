@@ -15,7 +15,7 @@ from ..eaccounting.client import EAccountingClient
 from ..eaccounting.references import RefList, choices
 from ..eaccounting.resources import CompanySettings
 from ..models import ReferenceData, ShopMethod, SyncCursor, Tenant
-from ..webshops.base import Webshop
+from ..webshops.base import ShopOrder, Webshop
 
 CUSTOMERS_CURSOR = "eaccounting.customers"
 # The order path reads only the company's country and currency from its settings, which change when
@@ -57,6 +57,27 @@ def refresh_methods(tenant: Tenant, shop: Webshop) -> int:
         )
         seen += 1
     return seen
+
+
+def remember_methods(tenant: Tenant, order: ShopOrder, known: dict[tuple[str, str], ShopMethod]) -> None:
+    """The delivery and payment methods an order names that the shop's lists did not (Shopify lists
+    none to apps; a WooCommerce method added since activation): kept by the same key, so the owner
+    finds them on *Shop methods* and gives them template articles, as the waiting order asks."""
+    named = [(ShopMethod.Kind.SHIPPING, line.method_id, line.method_title) for line in order.shipping_lines]
+    named.append((ShopMethod.Kind.PAYMENT, order.payment_method, order.payment_method_title))
+    for kind, key, title in named:
+        if key and not _listed(known, kind, key[:100]):
+            method, _ = ShopMethod.objects.get_or_create(
+                tenant=tenant, kind=kind, key=key[:100], defaults={"title": (title or key)[:200]}
+            )
+            known[(kind, method.key)] = method
+
+
+def _listed(known: dict[tuple[str, str], ShopMethod], kind: str, key: str) -> bool:
+    """A shipping line names its method without the zone instance (WooCommerce keeps them per zone)."""
+    return (kind, key) in known or (
+        kind == ShopMethod.Kind.SHIPPING and any(k == kind and m.startswith(f"{key}:") for k, m in known)
+    )
 
 
 def tax_rates(

@@ -225,6 +225,7 @@ def _consider(run: Run, order: ShopOrder) -> None:
             events.record(transfer, events.Kind.RECEIVED, run.rec.run)
     if transfer.status in (STATUS.DONE, STATUS.HELD, STATUS.SKIPPED):
         return
+    reference.remember_methods(run.tenant, order, run.inputs.methods)
     planned = OrderPlan.of(run, order)
     try:
         finished = _transfer(run, order, transfer, planned)

@@ -25,7 +25,10 @@ from integration.models import (
 )
 from integration.webshops import for_connection
 from integration.webshops import setup as webshop_setup
+from integration.webshops.shopify_setup import api_address
 from sandbox.shopify import oauth as sandbox_oauth
+from sandbox.shopify.multishop import MultiShopApp
+from sandbox.shopify.server import start_in_thread
 from sandbox.shopify.testing import Sandbox
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +230,33 @@ def test_someone_outside_the_company_cannot_start_its_install(client, owner, sb,
     assert start(client, owner).status_code == 404
     assert not KeyApproval.objects.exists()
     nothing_stored_or_queued(owner)
+
+
+def test_a_multi_shop_sandbox_serves_each_store_at_its_own_path(client, owner, settings):
+    """``SHOPIFY_SANDBOX_URL`` ending in ``/shops/*``: each store is its own store of a multi-shop sandbox."""
+    server, url = start_in_thread(0, app=MultiShopApp({"auto_approve_install": True}))
+    try:
+        settings.SHOPIFY_SANDBOX_URL = f"{url}/shops/*"
+        assert api_address(f"https://{SHOP}") == f"{url}/shops/kaski"
+        assert api_address("https://other-store.myshopify.com") == f"{url}/shops/other-store"
+        assert api_address("https://kauppa.example.fi") == "https://kauppa.example.fi"  # not a Shopify store
+
+        started = start(client, owner)
+        assert started.status_code == 302 and started.url.startswith(
+            f"{url}/shops/kaski/admin/oauth/authorize?"
+        )
+        params = approve(started.url)
+        assert params["shop"] == SHOP  # kaski's store answers for itself
+        assert f"connected to the Shopify store {SHOP}" in messages_of(come_back(client, params))
+        connection = WebshopConnection.objects.get(tenant=owner)
+        assert connection.base_url == f"https://{SHOP}"  # the store's own address is kept, not the sandbox's
+        # the connector reaches kaski's store, the only one that knows the token
+        assert for_connection(connection).test_connection().currency == "EUR"
+        stores = requests.get(f"{url}/_sandbox/shops", timeout=10).json()
+        assert [(s["name"], s["shop_domain"]) for s in stores] == [("kaski", SHOP)]
+        log = requests.get(f"{url}/shops/kaski/_sandbox/requests", timeout=10).json()
+        assert [e["path"] for e in log][:2] == ["/admin/oauth/authorize", "/admin/oauth/access_token"]
+        assert any(e["path"].endswith("/graphql.json") and e["status"] == 200 for e in log)
+    finally:
+        server.shutdown()
+        server.server_close()

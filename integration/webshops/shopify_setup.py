@@ -8,7 +8,8 @@ access token encrypted (``WebshopConnection.api_key`` is an encrypted field). A 
 nothing and queues nothing. Reconnecting after ``app/uninstalled`` is the same install again.
 
 ``SHOPIFY_SANDBOX_URL`` (DEBUG only, the demo and tests) replaces ``https://<store>`` for the approval
-page and every API call: the local Shopify sandbox stands in for the store.
+page and every API call: the local Shopify sandbox stands in for the store. Ending in ``/shops/*`` it
+is the sandbox's multi-shop mode: ``*`` is the store's name, so each store has its own sandbox store.
 """
 
 from __future__ import annotations
@@ -36,15 +37,32 @@ from .setup import (
     refuse_another_companys_shop,
 )
 from .shopify import install
-from .shopify.domain import NotAShopDomain, is_shop_domain, shop_domain
+from .shopify.domain import SUFFIX, NotAShopDomain, is_shop_domain, shop_domain
 
 PLATFORM = WebshopConnection.Platform.SHOPIFY
 
 
+MULTI_SHOP = "/shops/*"  # SHOPIFY_SANDBOX_URL's ending for the sandbox's multi-shop mode
+
+
 def api_address(shop_url: str) -> str:
-    """Where a store's API and approval page are: the sandbox in the demo, else the store itself."""
-    sandbox = settings.SHOPIFY_SANDBOX_URL
-    return sandbox.rstrip("/") if sandbox and is_shop_domain(shop_url) else shop_url
+    """Where a store's API and approval page are: the sandbox in the demo, else the store itself.
+
+    ``https://kaski.myshopify.com`` with ``SHOPIFY_SANDBOX_URL=http://127.0.0.1:8103/shops/*`` is
+    ``http://127.0.0.1:8103/shops/kaski`` (that store of a multi-shop sandbox); without the ``/shops/*``
+    every store is the one sandbox store at ``http://127.0.0.1:8103``."""
+    sandbox = settings.SHOPIFY_SANDBOX_URL.rstrip("/")
+    if not sandbox or not is_shop_domain(shop_url):
+        return shop_url
+    if sandbox.endswith(MULTI_SHOP):
+        name = shop_domain(shop_url).removesuffix(SUFFIX)
+        return sandbox.removesuffix("*") + name
+    return sandbox
+
+
+def _base_url(shop_url: str) -> str | None:
+    """``install``'s ``base_url``: the sandbox's address for the store, None for the store itself."""
+    return api_address(shop_url) if settings.SHOPIFY_SANDBOX_URL else None
 
 
 def store_url(typed: str) -> str:
@@ -71,7 +89,7 @@ def start(tenant: Tenant, typed: str, user: User) -> str:
         settings.SHOPIFY_CLIENT_ID,
         _absolute("shopify_installed"),
         state,
-        base_url=settings.SHOPIFY_SANDBOX_URL or None,
+        base_url=_base_url(url),
     )
 
 
@@ -104,7 +122,7 @@ def finish(approval: KeyApproval, user: User, params: Mapping[str, str]) -> Webs
             params["code"],
             client_id=settings.SHOPIFY_CLIENT_ID,
             client_secret=settings.SHOPIFY_CLIENT_SECRET,
-            base_url=settings.SHOPIFY_SANDBOX_URL or None,
+            base_url=_base_url(approval.shop_url),
             timeout=settings.WEBSHOP_TIMEOUT,
         )
     except WebshopError as exc:

@@ -14,7 +14,7 @@ from collections import deque
 from decimal import Decimal
 from typing import Any
 
-from graphql import OperationDefinitionNode, execute, parse, validate
+from graphql import GraphQLSchema, OperationDefinitionNode, execute, parse, validate
 from graphql.error import GraphQLSyntaxError
 from werkzeug.wrappers import Request, Response
 
@@ -35,9 +35,9 @@ def _json(body: Any, status: int = 200, headers: dict | None = None) -> Response
 
 
 class SandboxApp:
-    def __init__(self, settings: dict | None = None):
+    def __init__(self, settings: dict | None = None, schema: GraphQLSchema | None = None):
         self.store = Store(settings)
-        self.schema = build()
+        self.schema = schema or build()  # multishop.py shares one among its stores
         self.faults = Faults(self.store.settings.get("faults"))
         self._seed(self.store.settings.get("seed"))
 
@@ -91,7 +91,8 @@ class SandboxApp:
     # ------------------------------------------------------------------ GraphQL
     def _graphql(self, request: Request, environ: dict) -> Response:
         store = self.store
-        store.base_url = request.host_url.rstrip("/")  # where bulk results are served
+        # where bulk results are served: with the multi-shop prefix (SCRIPT_NAME) when there is one
+        store.base_url = request.root_url.rstrip("/")
         headers = {"X-Shopify-API-Version": store.settings["api_version"]}
         token = request.headers.get("X-Shopify-Access-Token", "")
         with store.lock:

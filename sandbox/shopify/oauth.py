@@ -50,7 +50,7 @@ def authorize(store: Store, request: Request) -> Response:
     scope = params.get("scope") or ""
     state = params.get("state") or ""
     if request.method == "GET" and not store.settings["auto_approve_install"]:
-        return _approval_page(store, app["client_id"], scope, redirect_uri, state)
+        return _approval_page(store, request.script_root, app["client_id"], scope, redirect_uri, state)
     if request.method == "POST" and request.form.get("decision") != "install":
         return Response("The merchant declined the installation.", status=200, content_type="text/plain")
     code = secrets.token_hex(16)
@@ -71,7 +71,9 @@ def authorize(store: Store, request: Request) -> Response:
     return Response(status=302, headers={"Location": redirect_uri + sep + urlencode(query)})
 
 
-def _approval_page(store: Store, client_id: str, scope: str, redirect_uri: str, state: str) -> Response:
+def _approval_page(
+    store: Store, script_root: str, client_id: str, scope: str, redirect_uri: str, state: str
+) -> Response:
     e = html.escape
     hidden = "".join(
         f'<input type="hidden" name="{e(k)}" value="{e(v)}">'
@@ -87,7 +89,8 @@ def _approval_page(store: Store, client_id: str, scope: str, redirect_uri: str, 
         "<!DOCTYPE html><html><head><title>Install app</title></head><body>"
         f"<h1>Install app on {e(store.settings['shop_domain'])}</h1>"
         f"<p>The app asks for:</p><ul>{scopes}</ul>"
-        f'<form method="post" action="/admin/oauth/authorize">{hidden}'
+        # script_root: the multi-shop prefix /shops/<name> (empty for a single store)
+        f'<form method="post" action="{e(script_root)}/admin/oauth/authorize">{hidden}'
         '<button type="submit" name="decision" value="install">Install app</button> '
         '<button type="submit" name="decision" value="cancel">Cancel</button></form></body></html>'
     )

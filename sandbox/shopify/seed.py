@@ -55,7 +55,12 @@ def seed_store(
 
 
 def place_random_order(store: Store, rng: random.Random) -> dict:
-    variants = list(store.variants)
+    # a buyer can buy only what is on sale: a draft (as Silta creates new products) is not
+    variants = [
+        vid
+        for vid, v in store.variants.items()
+        if store.products[v["_product_id"]].get("status", "ACTIVE") == "ACTIVE"
+    ]
     lines = [
         (v, rng.randrange(1, 4)) for v in rng.sample(variants, k=min(len(variants), rng.randrange(1, 4)))
     ]

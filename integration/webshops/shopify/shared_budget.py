@@ -76,13 +76,16 @@ class SharedCostBudget:
 
     def observe(self, status: ThrottleStatus | None, actual: int | None = None, reserved: float = 0) -> None:
         with self.lock:
+            # the reservation was made at the rate known then (the default before a first answer):
+            # give back its seconds, and charge the actual cost at the rate the answer tells
+            held = min(reserved, self.size) / self.rate
             if status is not None and status.restore_rate > 0:
                 self.status, self.size, self.rate = status, status.maximum_available, status.restore_rate
             if actual:
                 self.spent += actual
             rate = self.rate
         now = time.time()
-        refund = (min(reserved, self.size) - (actual or 0)) / rate
+        refund = held - (actual or 0) / rate
         if status is None:
             if refund:
                 self._update("tat - %s", [refund])

@@ -41,3 +41,14 @@ def test_the_client_spends_through_the_shared_row(sb, token):
     client.query("{ products(first: 10) { nodes { id } } }")
     assert budget.size == 1000.0 and budget.rate == 100.0 and budget.spent == 24
     assert ApiBudget.objects.filter(key="shopify:silta-sandbox.myshopify.com").exists()
+
+
+@pytest.mark.django_db
+def test_a_first_reservation_at_the_default_rate_is_given_back_whole_when_the_answer_tells_the_rate():
+    """A fresh worker reserves a full bucket for a document it has not seen answered, at the default
+    (smallest) rate; the answer says the store restores faster and charged 2 points: the next new
+    document must not wait for seconds reserved at the old rate (activation asked six in a row)."""
+    budget = SharedCostBudget(SHOP)
+    assert budget.wait_for(float("inf")) == pytest.approx(0.0, abs=0.1)  # a full bucket at 50 points/s: 20 s
+    budget.observe(ThrottleStatus(1000.0, 998.0, 100.0), actual=2, reserved=float("inf"))
+    assert budget.wait_for(float("inf")) == pytest.approx(0.0, abs=0.1)
